@@ -1,0 +1,17 @@
+//! `dhcpfo completions`.
+
+use clap::CommandFactory;
+
+use super::{Cli, EXIT_OK};
+
+/// The completion script for a shell.
+pub fn script(shell: clap_complete::Shell) -> String {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "dhcpfo", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub(super) fn run(shell: clap_complete::Shell) -> u8 {
+    print!("{}", script(shell));
+    EXIT_OK
+}

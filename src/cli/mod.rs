@@ -1,0 +1,153 @@
+//! The `dhcpfo` command line: argument definitions and dispatch to the library.
+
+mod check;
+pub mod completions;
+mod render;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::diag::{self, Diagnostic, Format};
+use crate::model::{self, LoadError, Role, Source};
+use crate::render::Layout;
+
+/// Exit status: success, or only warnings.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: an error-level finding (or, for diff-like commands, a difference).
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status: usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Declarative ISC dhcpd failover pairs: one YAML model, two matched dhcpd.conf files.
+#[derive(Debug, Parser)]
+#[command(name = "dhcpfo", version, about, long_about = None, after_help = "\
+Examples:
+  dhcpfo check pair.yaml
+  dhcpfo render pair.yaml --out build/
+  dhcpfo render pair.yaml --role secondary | less")]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// dhcpfo's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a pair model and report every problem with its YAML line.
+    #[command(after_help = "\
+Examples:
+  dhcpfo check examples/lab-pair.yaml
+  dhcpfo check pair.yaml --format json
+  dhcpfo check --explain DF113
+
+Exit status: 0 no error (warnings allowed), 1 an error was found, 2 usage or I/O error.")]
+    Check {
+        /// The pair model (YAML).
+        #[arg(value_name = "PAIR.yaml", required_unless_present = "explain")]
+        pair: Option<PathBuf>,
+        /// Output format of the findings.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Print the documentation of a rule code, e.g. DF113, and exit.
+        #[arg(long, value_name = "CODE")]
+        explain: Option<String>,
+    },
+    /// Compile the model into matched primary/secondary dhcpd.conf files.
+    #[command(after_help = "\
+Examples:
+  dhcpfo render pair.yaml --out build/
+      writes build/{primary,secondary}/dhcpd.conf and build/{primary,secondary}/isc-dhcp-server
+  dhcpfo render pair.yaml --out build/ --layout split
+      per-peer dhcpd.conf that includes /etc/dhcp/dhcpd.shared.conf, identical on both peers
+  dhcpfo render pair.yaml --role primary
+      prints the primary's dhcpd.conf to standard output")]
+    Render {
+        /// The pair model (YAML).
+        #[arg(value_name = "PAIR.yaml")]
+        pair: PathBuf,
+        /// Folder to write `<role>/dhcpd.conf` and `<role>/isc-dhcp-server` into.
+        #[arg(long, short, value_name = "DIR", required_unless_present = "role", conflicts_with = "role")]
+        out: Option<PathBuf>,
+        /// Print one peer's dhcpd.conf to standard output instead.
+        #[arg(long, value_enum)]
+        role: Option<Role>,
+        /// File layout on each peer.
+        #[arg(long, value_enum, default_value_t = Layout::Single)]
+        layout: Layout,
+        /// Folder of templates that replace the built-in ones of the same name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Absolute path of the shared file on the servers (split layout).
+        #[arg(long, value_name = "PATH", default_value = crate::render::DEFAULT_SHARED_PATH)]
+        shared_path: String,
+    },
+    /// Print the JSON Schema of the pair model.
+    #[command(after_help = "\
+Example:
+  dhcpfo schema > schemas/dhcpfo-pair.schema.json
+  # in a model file, for editor completion:
+  # yaml-language-server: $schema=../schemas/dhcpfo-pair.schema.json")]
+    Schema,
+    /// Print a shell completion script.
+    #[command(after_help = "\
+Examples:
+  dhcpfo completions bash > /etc/bash_completion.d/dhcpfo
+  dhcpfo completions zsh > ~/.zfunc/_dhcpfo
+  dhcpfo completions fish > ~/.config/fish/completions/dhcpfo.fish")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+impl clap::ValueEnum for Role {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Role::BOTH
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+/// Runs a parsed command line and returns the process exit status.
+pub fn run(cli: Cli) -> ExitCode {
+    let code = match cli.command {
+        Command::Check { pair, format, explain } => check::run(pair, format, explain),
+        Command::Render { pair, out, role, layout, templates, shared_path } => {
+            render::run(render::Args { pair, out, role, layout, templates, shared_path })
+        }
+        Command::Schema => {
+            println!("{}", model::schema::json());
+            EXIT_OK
+        }
+        Command::Completions { shell } => completions::run(shell),
+    };
+    ExitCode::from(code)
+}
+
+/// Loads a model, printing why it could not be loaded; returns the exit status on failure.
+fn load(path: &std::path::Path, format: Format) -> Result<Source, u8> {
+    model::load_file(path).map_err(|err| match err {
+        LoadError::Invalid(diags) => {
+            print_diagnostics(&diags, format);
+            EXIT_FINDINGS
+        }
+        io => {
+            eprintln!("{:?}", miette::Report::new(io));
+            EXIT_USAGE
+        }
+    })
+}
+
+/// Prints diagnostics: human ones to standard error, JSON to standard output.
+fn print_diagnostics(diags: &[Diagnostic], format: Format) {
+    match format {
+        Format::Human => eprint!("{}", diag::render_human(diags, diag::use_color(std::io::stderr().is_terminal()))),
+        Format::Json => print!("{}", diag::render_json(diags)),
+    }
+}

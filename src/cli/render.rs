@@ -1,0 +1,61 @@
+//! `dhcpfo render`.
+
+use std::path::PathBuf;
+
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load, print_diagnostics};
+use crate::diag::Format;
+use crate::model::{Role, check};
+use crate::render::{self, Layout, RenderOptions};
+
+pub(super) struct Args {
+    pub pair: PathBuf,
+    pub out: Option<PathBuf>,
+    pub role: Option<Role>,
+    pub layout: Layout,
+    pub templates: Option<PathBuf>,
+    pub shared_path: String,
+}
+
+pub(super) fn run(args: Args) -> u8 {
+    let source = match load(&args.pair, Format::Human) {
+        Ok(source) => source,
+        Err(code) => return code,
+    };
+    let diags = check::check(&source);
+    print_diagnostics(&diags, Format::Human);
+    if check::has_errors(&diags) {
+        eprintln!("{}: not rendered: fix the errors above first (`dhcpfo check`)", args.pair.display());
+        return EXIT_FINDINGS;
+    }
+    let options = RenderOptions {
+        layout: if args.role.is_some() { Layout::Single } else { args.layout },
+        templates: args.templates,
+        shared_path: Some(args.shared_path),
+    };
+    let files = match render::render(&source, &options) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return EXIT_USAGE;
+        }
+    };
+    if let Some(role) = args.role {
+        if let Some(f) = files.iter().find(|f| f.role == role && f.name == "dhcpd.conf") {
+            print!("{}", f.content);
+        }
+        return EXIT_OK;
+    }
+    let Some(dir) = args.out else { return EXIT_USAGE };
+    match render::write_files(&dir, &files) {
+        Ok(paths) => {
+            for p in paths {
+                eprintln!("wrote {}", p.display());
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: cannot write into {}: {e}", dir.display());
+            EXIT_USAGE
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! Diagnostics: findings with a stable code, a label at the exact span and a help line,
+//! printed like rustc (miette) or as JSON for machines.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode, SourceSpan};
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; does not stop anything.
+    Warning,
+    /// dhcpd would refuse the file, or the pair cannot work.
+    Error,
+}
+
+/// A source file that findings point into.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The name shown to the user (the path as given).
+    pub name: String,
+    /// The full text.
+    pub text: Arc<String>,
+}
+
+impl SourceFile {
+    /// A named source text.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile { name: name.into(), text: Arc::new(text.into()) }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = self.text.get(..offset).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        (line, column)
+    }
+}
+
+/// One problem found in a source file.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Stable rule code, e.g. `DF110`.
+    pub code: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// One-line message.
+    pub message: String,
+    /// Primary label: where, and a short text.
+    pub span: SourceSpan,
+    /// Text of the primary label.
+    pub label: String,
+    /// Further places involved (e.g. the other half of an overlap).
+    pub related: Vec<(SourceSpan, String)>,
+    /// How to fix it.
+    pub help: String,
+}
+
+impl Finding {
+    /// An error-level finding.
+    pub fn error(code: &'static str, span: SourceSpan, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            span,
+            label: "here".into(),
+            related: Vec::new(),
+            help: String::new(),
+        }
+    }
+
+    /// A warning-level finding.
+    pub fn warning(code: &'static str, span: SourceSpan, message: impl Into<String>) -> Self {
+        Finding { severity: Severity::Warning, ..Finding::error(code, span, message) }
+    }
+
+    /// Sets the primary label's text.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets the help line.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = help.into();
+        self
+    }
+
+    /// Adds a related location.
+    pub fn related(mut self, span: SourceSpan, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
+        self
+    }
+}
+
+/// A finding bound to its source file, printable by miette.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// The finding.
+    pub finding: Finding,
+    /// The file it points into.
+    pub source: SourceFile,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.finding.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.finding.help.is_empty()).then(|| Box::new(&self.finding.help) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = LabeledSpan::new_primary_with_span(Some(self.finding.label.clone()), self.finding.span);
+        let related = self
+            .finding
+            .related
+            .iter()
+            .map(|(span, text)| LabeledSpan::new_with_span(Some(text.clone()), *span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+impl SourceCode for Diagnostic {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let contents = self.source.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.source.name.clone(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            contents.column(),
+            contents.line_count(),
+        )))
+    }
+}
+
+/// The machine-readable shape of a finding (`--format json`): stable field names.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonFinding<'a> {
+    /// Rule code.
+    pub code: &'a str,
+    /// `error` or `warning`.
+    pub severity: Severity,
+    /// File name as given.
+    pub file: &'a str,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// One-line message.
+    pub message: &'a str,
+    /// How to fix it.
+    pub help: &'a str,
+}
+
+impl Diagnostic {
+    /// The JSON shape of this diagnostic.
+    pub fn to_json(&self) -> JsonFinding<'_> {
+        let (line, column) = self.source.line_col(self.finding.span.offset());
+        JsonFinding {
+            code: self.finding.code,
+            severity: self.finding.severity,
+            file: &self.source.name,
+            line,
+            column,
+            message: &self.finding.message,
+            help: &self.finding.help,
+        }
+    }
+
+    /// `file:line:column` of the primary label.
+    pub fn location(&self) -> String {
+        let (line, column) = self.source.line_col(self.finding.span.offset());
+        format!("{}:{line}:{column}", self.source.name)
+    }
+}
+
+/// Output format for findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Annotated source snippets for people.
+    #[default]
+    Human,
+    /// One JSON array of findings.
+    Json,
+}
+
+/// Whether to colour output: on a terminal, unless `NO_COLOR` is set.
+pub fn use_color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Renders diagnostics for people, rustc-style.
+pub fn render_human(diagnostics: &[Diagnostic], color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    for d in diagnostics {
+        if handler.render_report(&mut out, d).is_err() {
+            out.push_str(&format!("{}: {}\n", d.finding.code, d.finding.message));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders diagnostics as a JSON array.
+pub fn render_json(diagnostics: &[Diagnostic]) -> String {
+    let items: Vec<JsonFinding<'_>> = diagnostics.iter().map(Diagnostic::to_json).collect();
+    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into()) + "\n"
+}
+
+/// Counts errors and warnings.
+pub fn tally(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics.iter().filter(|d| d.finding.severity == Severity::Error).count();
+    (errors, diagnostics.len() - errors)
+}

@@ -1,0 +1,11 @@
+//! dhcpfo: declarative DHCPv4 failover pairs in the ISC dhcpd style.
+//!
+//! - [`model`]: the YAML pair model and its validation (`dhcpfo check`);
+//! - [`render`]: matched primary/secondary dhcpd.conf files (`dhcpfo render`);
+//! - [`diag`]: diagnostics shared by every command;
+//! - [`cli`]: the command-line interface.
+
+pub mod cli;
+pub mod diag;
+pub mod model;
+pub mod render;

@@ -1,0 +1,107 @@
+//! Rules on names and free text written into dhcpd.conf (DF160..DF162).
+
+use std::collections::HashMap;
+
+use crate::diag::Finding;
+use crate::model::{Pair, Spanned};
+
+pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
+    for host in &pair.hosts {
+        let name = host.name.value();
+        let valid = !name.is_empty()
+            && name.split('.').all(|label| {
+                !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            });
+        if !valid {
+            out.push(
+                Finding::error("DF160", host.name.span(), format!("`{name}` is not a valid host declaration name"))
+                    .label("invalid host name")
+                    .help("use letters, digits, `-` and `_`, in dot-separated labels, e.g. printer-1"),
+            );
+        }
+    }
+    let quoted = pair
+        .classes
+        .iter()
+        .map(|c| (&c.name, "class"))
+        .chain(pair.shared_networks.iter().map(|s| (&s.name, "shared network")));
+    for (name, what) in quoted {
+        if !quotable(name.value()) {
+            out.push(
+                Finding::error("DF160", name.span(), format!("{what} name `{}` cannot be written in dhcpd.conf", name.value()))
+                    .label("invalid name")
+                    .help("use a non-empty name without quotes, backslashes or line breaks"),
+            );
+        }
+    }
+    duplicates(pair.classes.iter().map(|c| &c.name), "class", out);
+    duplicates(pair.shared_networks.iter().map(|s| &s.name), "shared network", out);
+
+    for class in &pair.classes {
+        if let Some(expr) = &class.match_if
+            && !statement_safe(expr.value())
+        {
+            out.push(
+                Finding::error("DF162", expr.span(), "match-if would end the dhcpd.conf statement early")
+                    .label("`;`, `{`, `}` or a line break outside quotes")
+                    .help("write one dhcpd boolean expression, e.g. substring(option vendor-class-identifier, 0, 4) = \"MSFT\""),
+            );
+        }
+    }
+}
+
+fn duplicates<'a>(names: impl Iterator<Item = &'a Spanned<String>>, what: &str, out: &mut Vec<Finding>) {
+    let mut seen = HashMap::new();
+    for name in names {
+        if let Some(first) = seen.insert(name.value().clone(), name.span()) {
+            out.push(
+                Finding::error("DF161", name.span(), format!("{what} `{}` is declared twice", name.value()))
+                    .label("second declaration")
+                    .related(first, "first declaration")
+                    .help("names must be unique; merge or rename them"),
+            );
+        }
+    }
+}
+
+fn quotable(name: &str) -> bool {
+    !name.is_empty() && !name.chars().any(|c| c == '"' || c == '\\' || c.is_control())
+}
+
+/// Whether an expression has no `;`, `{`, `}` or line break outside double quotes.
+fn statement_safe(expr: &str) -> bool {
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in expr.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            if c == '\n' {
+                return false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if matches!(c, ';' | '{' | '}' | '\n' | '\r' | '#') {
+            return false;
+        }
+    }
+    !in_string && !expr.trim().is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::check::testing::{codes, with};
+
+    #[test]
+    fn name_rules() {
+        assert_eq!(codes(&with("hosts:\n  - { name: \"bad name\", hardware-ethernet: 00:00:00:00:00:01 }\n")), ["DF160"]);
+        assert_eq!(codes(&with("classes:\n  - name: a\n  - name: a\n")), ["DF161"]);
+        assert_eq!(codes(&with("classes:\n  - name: 'x\"y'\n")), ["DF160"]);
+        assert_eq!(codes(&with("classes:\n  - name: a\n    match-if: 'option host-name = \"x\"; deny'\n")), ["DF162"]);
+        assert!(codes(&with("classes:\n  - name: a\n    match-if: 'option host-name = \"a;b\"'\n")).is_empty());
+    }
+}

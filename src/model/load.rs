@@ -1,0 +1,169 @@
+//! Reading a pair YAML file into the model, with every parse error placed at its YAML line.
+
+use std::path::Path;
+
+use miette::SourceSpan;
+use serde_saphyr::{Error as YamlError, Location};
+
+use super::Pair;
+use super::types::location_span;
+use crate::diag::{Diagnostic, Finding, SourceFile};
+
+/// The YAML source of a model and the model read from it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The file the model was read from.
+    pub file: SourceFile,
+    /// The model.
+    pub pair: Pair,
+}
+
+/// Why a model could not be read.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LoadError {
+    /// The file could not be read at all.
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(code(DF001), help("check the path and the file's permissions"))]
+    Io {
+        /// The path as given.
+        path: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was read but is not a valid model; the diagnostics say where.
+    #[error("{} is not a valid pair model", .0.first().map_or("input", |d| d.source.name.as_str()))]
+    Invalid(Vec<Diagnostic>),
+}
+
+/// Reads and parses a model file.
+pub fn load_file(path: &Path) -> Result<Source, LoadError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: name.clone(), source })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => load_str(&name, text),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let file = SourceFile::new(name, text);
+            let finding = Finding::error(DF100, SourceSpan::from(offset..offset), "the file is not UTF-8 text")
+                .label("invalid byte")
+                .help("save the file as UTF-8");
+            Err(LoadError::Invalid(vec![Diagnostic { finding, source: file }]))
+        }
+    }
+}
+
+/// Parses a model from text; `name` is shown in diagnostics.
+pub fn load_str(name: &str, text: String) -> Result<Source, LoadError> {
+    let file = SourceFile::new(name, text);
+    let mut options = serde_saphyr::options::Options::default();
+    options.with_snippet = false;
+    match serde_saphyr::from_str_with_options::<Pair>(file.text.as_str(), options) {
+        Ok(pair) => Ok(Source { file, pair }),
+        Err(err) => {
+            let finding = finding_for(&err, &file);
+            Err(LoadError::Invalid(vec![Diagnostic { finding, source: file }]))
+        }
+    }
+}
+
+/// Rule codes of the loading stage.
+pub const DF100: &str = "DF100";
+/// Wrong type or invalid value.
+pub const DF101: &str = "DF101";
+/// Unknown key.
+pub const DF102: &str = "DF102";
+/// Missing required key.
+pub const DF103: &str = "DF103";
+/// A failover setting written on a peer instead of the relationship.
+pub const DF104: &str = "DF104";
+
+/// Keys of the relationship that admins often put on one peer, as in a hand-written dhcpd.conf.
+const RELATIONSHIP_KEYS: &[&str] = &[
+    "mclt",
+    "split",
+    "hba",
+    "max-response-delay",
+    "max-unacked-updates",
+    "load-balance-max-seconds",
+];
+
+fn finding_for(err: &YamlError, file: &SourceFile) -> Finding {
+    let err = err.without_snippet();
+    let span = err.location().map_or(SourceSpan::from(0..0), |l| widen(&l, file));
+    match err {
+        YamlError::SerdeUnknownField { field, expected, .. } => unknown_key(field, expected, span),
+        YamlError::SerdeUnknownVariant { variant, expected, .. } => {
+            Finding::error(DF101, span, format!("unknown value `{variant}`"))
+                .label("not one of the accepted values")
+                .help(suggest(variant, expected).unwrap_or_else(|| format!("expected one of: {}", expected.join(", "))))
+        }
+        YamlError::SerdeMissingField { field, .. } => {
+            Finding::error(DF103, span, format!("missing required key `{field}`"))
+                .label(format!("`{field}` is required in this mapping"))
+                .help(format!("add `{field}:` here; see the YAML reference in README.md"))
+        }
+        YamlError::SerdeInvalidType { .. }
+        | YamlError::SerdeInvalidValue { .. }
+        | YamlError::SerdeInvalidLength { .. }
+        | YamlError::Message { .. }
+        | YamlError::InvalidScalar { .. }
+        | YamlError::InvalidBooleanStrict { .. }
+        | YamlError::NullIntoString { .. } => {
+            Finding::error(DF101, span, strip_location(&err.to_string()))
+                .label("invalid value")
+                .help("fix the value's type or syntax; see the YAML reference in README.md")
+        }
+        other => Finding::error(DF100, span, format!("malformed YAML: {}", strip_location(&other.to_string())))
+            .label("YAML syntax error")
+            .help("check indentation, colons and brackets around this line"),
+    }
+}
+
+fn unknown_key(field: &str, expected: &[&str], span: SourceSpan) -> Finding {
+    if RELATIONSHIP_KEYS.contains(&field) && expected.contains(&"address") {
+        return Finding::error(DF104, span, format!("`{field}` belongs to the failover relationship, not to a peer"))
+            .label("set on a peer")
+            .help(format!(
+                "move `{field}` under `failover:`; dhcpfo writes mclt, split and hba on the primary only and the other settings on both"
+            ));
+    }
+    let help = suggest(field, expected)
+        .unwrap_or_else(|| format!("valid keys here: {}", expected.join(", ")));
+    Finding::error(DF102, span, format!("unknown key `{field}`"))
+        .label("not a key of this mapping")
+        .help(help)
+}
+
+/// "did you mean `x`?" for the closest expected name, if one is close enough.
+pub fn suggest(word: &str, expected: &[&str]) -> Option<String> {
+    let normalized = word.to_ascii_lowercase().replace('_', "-");
+    expected
+        .iter()
+        .map(|e| (strsim::jaro_winkler(&normalized, e), *e))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, e)| format!("did you mean `{e}`?"))
+}
+
+/// A span covering the token at the location (to the end of the line's word).
+fn widen(loc: &Location, file: &SourceFile) -> SourceSpan {
+    let span = location_span(loc);
+    if span.len() > 0 {
+        return span;
+    }
+    let start = span.offset().min(file.text.len());
+    let rest = file.text.get(start..).unwrap_or("");
+    let len = rest
+        .find(['\n', ':', ',', ']', '}'])
+        .unwrap_or(rest.len())
+        .min(rest.trim_end().len());
+    SourceSpan::from(start..start + len)
+}
+
+/// serde-saphyr appends " at line N column M" to messages; the label shows that already.
+fn strip_location(message: &str) -> String {
+    let cut = message.find(" at line ").unwrap_or(message.len());
+    message[..cut].trim().to_string()
+}
