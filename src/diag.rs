@@ -32,6 +32,36 @@ impl SourceFile {
         SourceFile { name: name.into(), text: Arc::new(text.into()) }
     }
 
+    /// Byte offset of a 1-based line and column (in characters); clamped to the text.
+    pub fn offset_of(&self, line: usize, column: usize) -> usize {
+        let text = self.text.as_str();
+        let line_start = if line <= 1 {
+            0
+        } else {
+            text.match_indices('\n').nth(line - 2).map_or(text.len(), |(i, _)| i + 1)
+        };
+        let rest = text.get(line_start..).unwrap_or("");
+        let within = rest
+            .char_indices()
+            .take_while(|(_, c)| *c != '\n')
+            .nth(column.saturating_sub(1))
+            .map_or_else(|| rest.find('\n').unwrap_or(rest.len()), |(i, _)| i);
+        line_start + within
+    }
+
+    /// Widens an empty or one-character span (a collection's opening bracket, say) to the rest
+    /// of its line, without a trailing comment, so the label underlines the whole value.
+    pub fn widen(&self, span: SourceSpan) -> SourceSpan {
+        if span.len() > 1 {
+            return span;
+        }
+        let start = span.offset().min(self.text.len());
+        let rest = self.text.get(start..).unwrap_or("");
+        let line = rest.split('\n').next().unwrap_or("");
+        let line = line.split(" #").next().unwrap_or(line).trim_end();
+        if line.is_empty() { span } else { SourceSpan::from(start..start + line.len()) }
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());

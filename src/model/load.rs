@@ -22,14 +22,13 @@ pub struct Source {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum LoadError {
     /// The file could not be read at all.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {error}")]
     #[diagnostic(code(DF001), help("check the path and the file's permissions"))]
     Io {
         /// The path as given.
         path: String,
         /// The OS error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file was read but is not a valid model; the diagnostics say where.
     #[error("{} is not a valid pair model", .0.first().map_or("input", |d| d.source.name.as_str()))]
@@ -39,7 +38,7 @@ pub enum LoadError {
 /// Reads and parses a model file.
 pub fn load_file(path: &Path) -> Result<Source, LoadError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: name.clone(), source })?;
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Io { path: name.clone(), error })?;
     match String::from_utf8(bytes) {
         Ok(text) => load_str(&name, text),
         Err(e) => {
@@ -62,8 +61,17 @@ pub fn load_str(name: &str, text: String) -> Result<Source, LoadError> {
     match serde_saphyr::from_str_with_options::<Pair>(file.text.as_str(), options) {
         Ok(pair) => Ok(Source { file, pair }),
         Err(err) => {
-            let finding = finding_for(&err, &file);
-            Err(LoadError::Invalid(vec![Diagnostic { finding, source: file }]))
+            let first = finding_for(&err, &file);
+            let mut findings = super::keys::unknown_keys(file.text.as_str());
+            if !findings.iter().any(|f| f.span.offset() == first.span.offset()) {
+                findings.push(first);
+            }
+            findings.sort_by_key(|f| f.span.offset());
+            let diags = findings
+                .into_iter()
+                .map(|finding| Diagnostic { finding, source: file.clone() })
+                .collect();
+            Err(LoadError::Invalid(diags))
         }
     }
 }
@@ -121,7 +129,7 @@ fn finding_for(err: &YamlError, file: &SourceFile) -> Finding {
     }
 }
 
-fn unknown_key(field: &str, expected: &[&str], span: SourceSpan) -> Finding {
+pub(super) fn unknown_key(field: &str, expected: &[&str], span: SourceSpan) -> Finding {
     if RELATIONSHIP_KEYS.contains(&field) && expected.contains(&"address") {
         return Finding::error(DF104, span, format!("`{field}` belongs to the failover relationship, not to a peer"))
             .label("set on a peer")
@@ -147,9 +155,16 @@ pub fn suggest(word: &str, expected: &[&str]) -> Option<String> {
         .map(|(_, e)| format!("did you mean `{e}`?"))
 }
 
-/// A span covering the token at the location (to the end of the line's word).
+/// A span covering the token at the location (to the end of the word), found by byte offset
+/// or, where the parser gives none, by line and column.
 fn widen(loc: &Location, file: &SourceFile) -> SourceSpan {
-    let span = location_span(loc);
+    let span = match loc.span().byte_offset() {
+        Some(_) => location_span(loc),
+        None => {
+            let offset = file.offset_of(loc.line() as usize, loc.column() as usize);
+            SourceSpan::from(offset..offset)
+        }
+    };
     if span.len() > 0 {
         return span;
     }
@@ -162,8 +177,12 @@ fn widen(loc: &Location, file: &SourceFile) -> SourceSpan {
     SourceSpan::from(start..start + len)
 }
 
-/// serde-saphyr appends " at line N column M" to messages; the label shows that already.
+/// serde-saphyr appends " at line N column M" (and, for duplicate keys, advice about its own
+/// options) to messages; the label shows the place already.
 fn strip_location(message: &str) -> String {
     let cut = message.find(" at line ").unwrap_or(message.len());
-    message[..cut].trim().to_string()
+    let message = &message[..cut];
+    let message = message.split(", set DuplicateKeyPolicy").next().unwrap_or(message);
+    message.trim().to_string()
 }
+

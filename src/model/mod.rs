@@ -4,6 +4,7 @@
 //! diagnostic may point at is [`Spanned`], so `check` reports the exact YAML line.
 
 pub mod check;
+mod keys;
 pub mod schema;
 mod load;
 pub mod options;

@@ -29,6 +29,14 @@ impl<T> Spanned<T> {
         location_span(&self.inner.referenced)
     }
 
+    /// The same location with another value.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Spanned<U> {
+        let inner = self.inner;
+        Spanned {
+            inner: serde_saphyr::Spanned::new(f(inner.value), inner.referenced, inner.defined),
+        }
+    }
+
     /// 1-based line of the YAML node.
     pub fn line(&self) -> u64 {
         self.inner.referenced.line()

@@ -98,9 +98,16 @@ pub fn check(source: &Source) -> Vec<Diagnostic> {
     lease_times::check(pair, &mut findings);
     names::check(pair, &mut findings);
     findings.sort_by_key(|f| (f.span.offset(), f.code));
+    let file = &source.file;
     findings
         .into_iter()
-        .map(|finding| Diagnostic { finding, source: source.file.clone() })
+        .map(|mut finding| {
+            finding.span = file.widen(finding.span);
+            for (span, _) in &mut finding.related {
+                *span = file.widen(*span);
+            }
+            Diagnostic { finding, source: file.clone() }
+        })
         .collect()
 }
 
