@@ -29,7 +29,10 @@ pub struct SourceFile {
 impl SourceFile {
     /// A named source text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        SourceFile { name: name.into(), text: Arc::new(text.into()) }
+        SourceFile {
+            name: name.into(),
+            text: Arc::new(text.into()),
+        }
     }
 
     /// Byte offset of a 1-based line and column (in characters); clamped to the text.
@@ -38,7 +41,9 @@ impl SourceFile {
         let line_start = if line <= 1 {
             0
         } else {
-            text.match_indices('\n').nth(line - 2).map_or(text.len(), |(i, _)| i + 1)
+            text.match_indices('\n')
+                .nth(line - 2)
+                .map_or(text.len(), |(i, _)| i + 1)
         };
         let rest = text.get(line_start..).unwrap_or("");
         let within = rest
@@ -59,7 +64,11 @@ impl SourceFile {
         let rest = self.text.get(start..).unwrap_or("");
         let line = rest.split('\n').next().unwrap_or("");
         let line = line.split(" #").next().unwrap_or(line).trim_end();
-        if line.is_empty() { span } else { SourceSpan::from(start..start + line.len()) }
+        if line.is_empty() {
+            span
+        } else {
+            SourceSpan::from(start..start + line.len())
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -108,7 +117,10 @@ impl Finding {
 
     /// A warning-level finding.
     pub fn warning(code: &'static str, span: SourceSpan, message: impl Into<String>) -> Self {
-        Finding { severity: Severity::Warning, ..Finding::error(code, span, message) }
+        Finding {
+            severity: Severity::Warning,
+            ..Finding::error(code, span, message)
+        }
     }
 
     /// Sets the primary label's text.
@@ -158,13 +170,15 @@ impl miette::Diagnostic for Diagnostic {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        (!self.finding.help.is_empty()).then(|| Box::new(&self.finding.help) as Box<dyn fmt::Display>)
+        (!self.finding.help.is_empty())
+            .then(|| Box::new(&self.finding.help) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(self as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(Some(self.finding.label.clone()), self.finding.span);
+        let primary =
+            LabeledSpan::new_primary_with_span(Some(self.finding.label.clone()), self.finding.span);
         let related = self
             .finding
             .related
@@ -251,7 +265,11 @@ pub fn use_color(stream_is_terminal: bool) -> bool {
 
 /// Renders diagnostics for people, rustc-style.
 pub fn render_human(diagnostics: &[Diagnostic], color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for d in diagnostics {
@@ -271,6 +289,9 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
 
 /// Counts errors and warnings.
 pub fn tally(diagnostics: &[Diagnostic]) -> (usize, usize) {
-    let errors = diagnostics.iter().filter(|d| d.finding.severity == Severity::Error).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.finding.severity == Severity::Error)
+        .count();
     (errors, diagnostics.len() - errors)
 }

@@ -14,7 +14,9 @@ pub(super) fn run(pair: Option<PathBuf>, format: Format, explain: Option<String>
                 EXIT_OK
             }
             None => {
-                eprintln!("error: no rule {code}; codes are DF001 to DF162 (`dhcpfo check --explain DF113`)");
+                eprintln!(
+                    "error: no rule {code}; codes are DF001 to DF162 (`dhcpfo check --explain DF113`)"
+                );
                 EXIT_USAGE
             }
         };

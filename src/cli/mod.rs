@@ -70,7 +70,13 @@ Examples:
         #[arg(value_name = "PAIR.yaml")]
         pair: PathBuf,
         /// Folder to write `<role>/dhcpd.conf` and `<role>/isc-dhcp-server` into.
-        #[arg(long, short, value_name = "DIR", required_unless_present = "role", conflicts_with = "role")]
+        #[arg(
+            long,
+            short,
+            value_name = "DIR",
+            required_unless_present = "role",
+            conflicts_with = "role"
+        )]
         out: Option<PathBuf>,
         /// Print one peer's dhcpd.conf to standard output instead.
         #[arg(long, value_enum)]
@@ -117,10 +123,26 @@ impl clap::ValueEnum for Role {
 /// Runs a parsed command line and returns the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
-        Command::Check { pair, format, explain } => check::run(pair, format, explain),
-        Command::Render { pair, out, role, layout, templates, shared_path } => {
-            render::run(render::Args { pair, out, role, layout, templates, shared_path })
-        }
+        Command::Check {
+            pair,
+            format,
+            explain,
+        } => check::run(pair, format, explain),
+        Command::Render {
+            pair,
+            out,
+            role,
+            layout,
+            templates,
+            shared_path,
+        } => render::run(render::Args {
+            pair,
+            out,
+            role,
+            layout,
+            templates,
+            shared_path,
+        }),
         Command::Schema => {
             println!("{}", model::schema::json());
             EXIT_OK
@@ -147,7 +169,10 @@ fn load(path: &std::path::Path, format: Format) -> Result<Source, u8> {
 /// Prints diagnostics: human ones to standard error, JSON to standard output.
 fn print_diagnostics(diags: &[Diagnostic], format: Format) {
     match format {
-        Format::Human => eprint!("{}", diag::render_human(diags, diag::use_color(std::io::stderr().is_terminal()))),
+        Format::Human => eprint!(
+            "{}",
+            diag::render_human(diags, diag::use_color(std::io::stderr().is_terminal()))
+        ),
         Format::Json => print!("{}", diag::render_json(diags)),
     }
 }

@@ -24,11 +24,18 @@ pub(super) fn run(args: Args) -> u8 {
     let diags = check::check(&source);
     print_diagnostics(&diags, Format::Human);
     if check::has_errors(&diags) {
-        eprintln!("{}: not rendered: fix the errors above first (`dhcpfo check`)", args.pair.display());
+        eprintln!(
+            "{}: not rendered: fix the errors above first (`dhcpfo check`)",
+            args.pair.display()
+        );
         return EXIT_FINDINGS;
     }
     let options = RenderOptions {
-        layout: if args.role.is_some() { Layout::Single } else { args.layout },
+        layout: if args.role.is_some() {
+            Layout::Single
+        } else {
+            args.layout
+        },
         templates: args.templates,
         shared_path: Some(args.shared_path),
     };
@@ -40,12 +47,17 @@ pub(super) fn run(args: Args) -> u8 {
         }
     };
     if let Some(role) = args.role {
-        if let Some(f) = files.iter().find(|f| f.role == role && f.name == "dhcpd.conf") {
+        if let Some(f) = files
+            .iter()
+            .find(|f| f.role == role && f.name == "dhcpd.conf")
+        {
             print!("{}", f.content);
         }
         return EXIT_OK;
     }
-    let Some(dir) = args.out else { return EXIT_USAGE };
+    let Some(dir) = args.out else {
+        return EXIT_USAGE;
+    };
     match render::write_files(&dir, &files) {
         Ok(paths) => {
             for p in paths {

@@ -106,7 +106,9 @@ impl<'de> Deserialize<'de> for KeyText {
 /// Every key of `text` that the schema does not allow, as findings (empty when the YAML does
 /// not even parse: the loader reports that).
 pub(super) fn unknown_keys(text: &str) -> Vec<Finding> {
-    let Ok(root) = serde_saphyr::from_str::<Node>(text) else { return Vec::new() };
+    let Ok(root) = serde_saphyr::from_str::<Node>(text) else {
+        return Vec::new();
+    };
     let schema = serde_json::to_value(schemars::schema_for!(super::Pair)).unwrap_or(Value::Null);
     let mut out = Vec::new();
     walk(&schema, &schema, &root, &mut out);
@@ -137,7 +139,9 @@ fn branch<'a>(root: &'a Value, schema: &'a Value, node: &Node) -> &'a Value {
         .get("anyOf")
         .or_else(|| schema.get("oneOf"))
         .and_then(Value::as_array);
-    let Some(alternatives) = alternatives else { return schema };
+    let Some(alternatives) = alternatives else {
+        return schema;
+    };
     let wanted = match node {
         Node::Map(_) => "object",
         Node::Seq(_) => "array",
@@ -163,12 +167,15 @@ fn walk(root: &Value, schema: &Value, node: &Node, out: &mut Vec<Finding>) {
                 match properties.and_then(|p| p.get(key.value().as_str())) {
                     Some(sub) => walk(root, sub, value, out),
                     None if closed => {
-                        let expected: Vec<&str> =
-                            properties.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+                        let expected: Vec<&str> = properties
+                            .map(|p| p.keys().map(String::as_str).collect())
+                            .unwrap_or_default();
                         out.push(super::load::unknown_key(key.value(), &expected, key.span()));
                     }
                     None => {
-                        if let Some(extra) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+                        if let Some(extra) =
+                            schema.get("additionalProperties").filter(|v| v.is_object())
+                        {
                             walk(root, extra, value, out);
                         }
                     }
@@ -193,9 +200,16 @@ mod tests {
     #[test]
     fn finds_every_unknown_key_at_any_depth() {
         let yaml = "failover:\n  name: x\n  splt: 1\npeers:\n  primary: { address: 1.2.3.4, mclt: 5 }\nsubnets:\n  - network: 10.0.0.0/8\n    pools:\n      - range: [10.0.0.1, 10.0.0.2]\n        allow: [{ members-off: x }]\n        optoins: {}\n    options: { routers: 10.0.0.1, dns: 1 }\n";
-        let codes: Vec<_> = unknown_keys(yaml).iter().map(|f| (f.code, f.message.clone())).collect();
+        let codes: Vec<_> = unknown_keys(yaml)
+            .iter()
+            .map(|f| (f.code, f.message.clone()))
+            .collect();
         assert_eq!(codes.len(), 5, "{codes:?}");
-        assert!(codes.iter().any(|(c, m)| *c == "DF104" && m.contains("mclt")));
+        assert!(
+            codes
+                .iter()
+                .any(|(c, m)| *c == "DF104" && m.contains("mclt"))
+        );
         assert!(codes.iter().any(|(_, m)| m.contains("members-off")));
         assert!(codes.iter().any(|(_, m)| m.contains("optoins")));
         assert!(codes.iter().any(|(_, m)| m.contains("`dns`")));
@@ -203,7 +217,11 @@ mod tests {
 
     #[test]
     fn a_valid_model_has_no_unknown_keys() {
-        let yaml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/lab-pair.yaml")).unwrap_or_default();
+        let yaml = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/lab-pair.yaml"
+        ))
+        .unwrap_or_default();
         assert!(!yaml.is_empty());
         assert!(unknown_keys(&yaml).is_empty());
     }

@@ -38,17 +38,27 @@ pub enum LoadError {
 /// Reads and parses a model file.
 pub fn load_file(path: &Path) -> Result<Source, LoadError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| LoadError::Io { path: name.clone(), error })?;
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
+        path: name.clone(),
+        error,
+    })?;
     match String::from_utf8(bytes) {
         Ok(text) => load_str(&name, text),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let file = SourceFile::new(name, text);
-            let finding = Finding::error(DF100, SourceSpan::from(offset..offset), "the file is not UTF-8 text")
-                .label("invalid byte")
-                .help("save the file as UTF-8");
-            Err(LoadError::Invalid(vec![Diagnostic { finding, source: file }]))
+            let finding = Finding::error(
+                DF100,
+                SourceSpan::from(offset..offset),
+                "the file is not UTF-8 text",
+            )
+            .label("invalid byte")
+            .help("save the file as UTF-8");
+            Err(LoadError::Invalid(vec![Diagnostic {
+                finding,
+                source: file,
+            }]))
         }
     }
 }
@@ -63,13 +73,19 @@ pub fn load_str(name: &str, text: String) -> Result<Source, LoadError> {
         Err(err) => {
             let first = finding_for(&err, &file);
             let mut findings = super::keys::unknown_keys(file.text.as_str());
-            if !findings.iter().any(|f| f.span.offset() == first.span.offset()) {
+            if !findings
+                .iter()
+                .any(|f| f.span.offset() == first.span.offset())
+            {
                 findings.push(first);
             }
             findings.sort_by_key(|f| f.span.offset());
             let diags = findings
                 .into_iter()
-                .map(|finding| Diagnostic { finding, source: file.clone() })
+                .map(|finding| Diagnostic {
+                    finding,
+                    source: file.clone(),
+                })
                 .collect();
             Err(LoadError::Invalid(diags))
         }
@@ -99,7 +115,9 @@ const RELATIONSHIP_KEYS: &[&str] = &[
 
 fn finding_for(err: &YamlError, file: &SourceFile) -> Finding {
     let err = err.without_snippet();
-    let span = err.location().map_or(SourceSpan::from(0..0), |l| widen(&l, file));
+    let span = err
+        .location()
+        .map_or(SourceSpan::from(0..0), |l| widen(&l, file));
     match err {
         YamlError::SerdeUnknownField { field, expected, .. } => unknown_key(field, expected, span),
         YamlError::SerdeUnknownVariant { variant, expected, .. } => {
@@ -111,6 +129,16 @@ fn finding_for(err: &YamlError, file: &SourceFile) -> Finding {
             Finding::error(DF103, span, format!("missing required key `{field}`"))
                 .label(format!("`{field}` is required in this mapping"))
                 .help(format!("add `{field}:` here; see the YAML reference in README.md"))
+        }
+        YamlError::Eof { .. } if file.text.trim().is_empty() => {
+            Finding::error(DF100, span, "the file is empty")
+                .label("no model here")
+                .help("a pair model needs at least `failover:` and `peers:`; see examples/lab-pair.yaml")
+        }
+        YamlError::Unexpected { expected, .. } => {
+            Finding::error(DF101, span, format!("expected {} here", expected.replace(" start", "")))
+                .label("wrong kind of value")
+                .help("check the structure against the YAML reference in README.md: keys with values (a mapping), or `- ` items (a list)")
         }
         YamlError::SerdeInvalidType { .. }
         | YamlError::SerdeInvalidValue { .. }
@@ -165,7 +193,7 @@ fn widen(loc: &Location, file: &SourceFile) -> SourceSpan {
             SourceSpan::from(offset..offset)
         }
     };
-    if span.len() > 0 {
+    if !span.is_empty() {
         return span;
     }
     let start = span.offset().min(file.text.len());
@@ -182,7 +210,9 @@ fn widen(loc: &Location, file: &SourceFile) -> SourceSpan {
 fn strip_location(message: &str) -> String {
     let cut = message.find(" at line ").unwrap_or(message.len());
     let message = &message[..cut];
-    let message = message.split(", set DuplicateKeyPolicy").next().unwrap_or(message);
+    let message = message
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(message);
     message.trim().to_string()
 }
-

@@ -5,10 +5,10 @@
 
 pub mod check;
 mod keys;
-pub mod schema;
 mod load;
 pub mod options;
 mod pool;
+pub mod schema;
 pub mod types;
 
 use std::net::Ipv4Addr;
@@ -17,7 +17,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use load::{LoadError, Source, load_file, load_str};
-pub use options::{Options, OptionValue};
+pub use options::{OptionValue, Options};
 pub use pool::{AddressRange, Permit, Pool, Ranges};
 pub use types::{Cidr, Duration, HexString, MacAddr, OneOrMany, Spanned};
 
@@ -65,6 +65,7 @@ pub struct Failover {
     pub mclt: Option<Spanned<Duration>>,
     /// Load-balance split, 0..256 (128 = half each, 256 = the primary serves all); primary only.
     #[serde(default)]
+    #[schemars(range(max = 256))]
     pub split: Option<Spanned<u32>>,
     /// Load-balance bitmap of exactly 32 colon-separated octets, instead of `split`; primary only.
     #[serde(default)]
@@ -171,10 +172,12 @@ pub struct Peer {
     pub address: Spanned<Ipv4Addr>,
     /// TCP port this server listens on for failover (default 647).
     #[serde(default)]
+    #[schemars(range(min = 1, max = 65535))]
     pub port: Option<Spanned<u32>>,
     /// The partner's port as this server should dial it; optional, and if given it must equal
     /// the partner's `port` (dhcpfo derives it otherwise).
     #[serde(default)]
+    #[schemars(range(min = 1, max = 65535))]
     pub peer_port: Option<Spanned<u32>>,
     /// Interfaces dhcpd serves on this server (`INTERFACESv4`).
     #[serde(default)]
@@ -266,8 +269,29 @@ pub enum DdnsUpdateStyle {
 #[serde(rename_all = "kebab-case")]
 #[allow(missing_docs)]
 pub enum LogFacility {
-    Auth, Authpriv, Cron, Daemon, Ftp, Kern, Lpr, Mail, Mark, News, Ntp, Security, Syslog, User,
-    Uucp, Local0, Local1, Local2, Local3, Local4, Local5, Local6, Local7,
+    Auth,
+    Authpriv,
+    Cron,
+    Daemon,
+    Ftp,
+    Kern,
+    Lpr,
+    Mail,
+    Mark,
+    News,
+    Ntp,
+    Security,
+    Syslog,
+    User,
+    Uucp,
+    Local0,
+    Local1,
+    Local2,
+    Local3,
+    Local4,
+    Local5,
+    Local6,
+    Local7,
 }
 
 scope! {

@@ -177,7 +177,8 @@ mod tests {
 
     #[test]
     fn values_render_in_dhcpd_syntax() {
-        let ips = OptionValue::Addresses(vec![Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2)]);
+        let ips =
+            OptionValue::Addresses(vec![Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2)]);
         assert_eq!(ips.to_conf(), "10.0.0.1, 10.0.0.2");
         let d = OptionValue::Domains(vec!["a.org".into(), "b.org".into()]);
         assert_eq!(d.to_conf(), "\"a.org\", \"b.org\"");

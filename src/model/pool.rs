@@ -23,6 +23,10 @@ scope! {
         /// Deny list: these clients may not use the pool.
         #[serde(default)]
         pub deny: Vec<Spanned<Permit>>,
+        /// Serve BOOTP clients dynamically from these ranges (`range dynamic-bootp`); only in a
+        /// pool with `failover: false`.
+        #[serde(default)]
+        pub dynamic_bootp: Option<Spanned<bool>>,
         /// Whether the pair shares this pool by failover (default true). A pool without
         /// failover is served by both peers independently: give each peer distinct ranges.
         #[serde(default)]
@@ -31,6 +35,11 @@ scope! {
 }
 
 impl Pool {
+    /// Whether the ranges serve BOOTP clients dynamically.
+    pub fn dynamic_bootp(&self) -> bool {
+        self.dynamic_bootp.as_ref().is_some_and(|b| **b)
+    }
+
     /// Whether this pool is shared by the failover relationship.
     pub fn uses_failover(&self) -> bool {
         self.failover.as_ref().is_none_or(|f| **f)
@@ -95,9 +104,14 @@ impl AddressRange {
     }
 }
 
-/// The ranges of a pool.
+/// The ranges of a pool, as written: one `[first, last]` or a nested list of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ranges(pub Vec<AddressRange>);
+pub struct Ranges {
+    list: Vec<AddressRange>,
+    /// Whether the ranges were written as a nested list, each with its own span; a single
+    /// range takes the span of the whole `range:` node.
+    nested: bool,
+}
 
 /// One element of a `range:` list: an address (of a single range) or a `[first, last]` pair.
 enum RangeItem {
@@ -153,8 +167,14 @@ impl<'de> Deserialize<'de> for Ranges {
                 if addresses.len() == items.len() {
                     // `[first, last]` or `[single]`: one range; its span is set by the caller.
                     return match addresses.as_slice() {
-                        [ip] => Ok(Ranges(vec![range(*ip, *ip, SourceSpan::from(0..0))])),
-                        [a, b] => Ok(Ranges(vec![range(*a, *b, SourceSpan::from(0..0))])),
+                        [ip] => Ok(Ranges {
+                            list: vec![range(*ip, *ip, SourceSpan::from(0..0))],
+                            nested: false,
+                        }),
+                        [a, b] => Ok(Ranges {
+                            list: vec![range(*a, *b, SourceSpan::from(0..0))],
+                            nested: false,
+                        }),
                         _ => Err(de::Error::custom(
                             "a range is [first, last]: two addresses, or one for a single address",
                         )),
@@ -175,7 +195,7 @@ impl<'de> Deserialize<'de> for Ranges {
                         )),
                     })
                     .collect::<Result<Vec<_>, _>>()
-                    .map(Ranges)
+                    .map(|list| Ranges { list, nested: true })
             }
         }
         d.deserialize_seq(V(PhantomData))
@@ -187,17 +207,18 @@ fn range(start: Ipv4Addr, end: Ipv4Addr, span: SourceSpan) -> AddressRange {
 }
 
 impl Spanned<Ranges> {
-    /// The ranges, with a single unnested range given the span of the whole `range:` node.
+    /// The ranges, each with the span of its own YAML node.
     pub fn ranges(&self) -> Vec<AddressRange> {
-        self.value()
-            .0
+        let ranges = self.value();
+        if ranges.nested {
+            return ranges.list.clone();
+        }
+        ranges
+            .list
             .iter()
-            .map(|r| {
-                if r.span.len() == 0 && r.span.offset() == 0 {
-                    AddressRange { span: self.span(), ..*r }
-                } else {
-                    *r
-                }
+            .map(|r| AddressRange {
+                span: self.span(),
+                ..*r
             })
             .collect()
     }
@@ -205,7 +226,7 @@ impl Spanned<Ranges> {
 
 impl Serialize for Ranges {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let pairs: Vec<[Ipv4Addr; 2]> = self.0.iter().map(|r| [r.start, r.end]).collect();
+        let pairs: Vec<[Ipv4Addr; 2]> = self.list.iter().map(|r| [r.start, r.end]).collect();
         pairs.serialize(s)
     }
 }

@@ -137,9 +137,9 @@ impl fmt::Display for Cidr {
 impl FromStr for Cidr {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let (addr, prefix) = s
-            .split_once('/')
-            .ok_or_else(|| format!("`{s}` is not a CIDR network; write it as ADDRESS/PREFIX, e.g. 10.0.0.0/24"))?;
+        let (addr, prefix) = s.split_once('/').ok_or_else(|| {
+            format!("`{s}` is not a CIDR network; write it as ADDRESS/PREFIX, e.g. 10.0.0.0/24")
+        })?;
         let addr: Ipv4Addr = addr
             .trim()
             .parse()
@@ -173,9 +173,9 @@ impl FromStr for MacAddr {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let octets = parse_hex_octets(s)?;
-        let bytes: [u8; 6] = octets.try_into().map_err(|v: Vec<u8>| {
-            format!("a MAC address has 6 octets, `{s}` has {}", v.len())
-        })?;
+        let bytes: [u8; 6] = octets
+            .try_into()
+            .map_err(|v: Vec<u8>| format!("a MAC address has 6 octets, `{s}` has {}", v.len()))?;
         Ok(MacAddr(bytes))
     }
 }
@@ -223,7 +223,9 @@ impl FromStr for Duration {
             return Ok(Duration(n));
         }
         let bad = || {
-            format!("`{s}` is not a duration; write seconds (3600) or units like 90s, 30m, 6h, 1d, 1h30m")
+            format!(
+                "`{s}` is not a duration; write seconds (3600) or units like 90s, 30m, 6h, 1d, 1h30m"
+            )
         };
         let mut total: u64 = 0;
         let mut number = String::new();

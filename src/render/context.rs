@@ -139,7 +139,10 @@ pub struct HostView {
 }
 
 fn stmt(keyword: &str, value: impl ToString) -> Statement {
-    Statement { keyword: keyword.to_string(), value: value.to_string() }
+    Statement {
+        keyword: keyword.to_string(),
+        value: value.to_string(),
+    }
 }
 
 impl Context {
@@ -148,7 +151,10 @@ impl Context {
         let pair = &source.pair;
         let source_name = std::path::Path::new(&source.file.name)
             .file_name()
-            .map_or_else(|| source.file.name.clone(), |n| n.to_string_lossy().into_owned());
+            .map_or_else(
+                || source.file.name.clone(),
+                |n| n.to_string_lossy().into_owned(),
+            );
         let peer = pair.peers.get(role);
         Context {
             header: Header {
@@ -185,7 +191,11 @@ impl Context {
                     name: h.name.value().clone(),
                     hardware_ethernet: h.hardware_ethernet.as_ref().map(|m| m.value().to_string()),
                     fixed_address: h.fixed_address.as_ref().map(|ips| {
-                        ips.as_slice().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                        ips.as_slice()
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }),
                     scope: scope(h.value()),
                 })
@@ -197,7 +207,11 @@ impl Context {
 }
 
 fn interfaces(peer: &Peer) -> String {
-    peer.interfaces.iter().map(|i| i.value().as_str()).collect::<Vec<_>>().join(" ")
+    peer.interfaces
+        .iter()
+        .map(|i| i.value().as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The peer block: own address/port first, then the partner's, then timing; mclt and the
@@ -214,7 +228,10 @@ fn peer_block(pair: &Pair, role: Role) -> PeerBlock {
         stmt("peer port", partner.port()),
         stmt("max-response-delay", fo.max_response_delay()),
         stmt("max-unacked-updates", fo.max_unacked_updates()),
-        stmt("load balance max seconds", fo.load_balance_max_seconds.as_ref().map_or(3, |v| **v)),
+        stmt(
+            "load balance max seconds",
+            fo.load_balance_max_seconds.as_ref().map_or(3, |v| **v),
+        ),
     ];
     if role == Role::Primary {
         if let Some(mclt) = &fo.mclt {
@@ -228,14 +245,31 @@ fn peer_block(pair: &Pair, role: Role) -> PeerBlock {
         }
     }
     let optional = [
-        ("auto-partner-down", fo.auto_partner_down.as_ref().map(|d| d.secs())),
-        ("max-lease-misbalance", fo.max_lease_misbalance.as_ref().map(|v| **v)),
-        ("max-lease-ownership", fo.max_lease_ownership.as_ref().map(|v| **v)),
+        (
+            "auto-partner-down",
+            fo.auto_partner_down.as_ref().map(|d| d.secs()),
+        ),
+        (
+            "max-lease-misbalance",
+            fo.max_lease_misbalance.as_ref().map(|v| **v),
+        ),
+        (
+            "max-lease-ownership",
+            fo.max_lease_ownership.as_ref().map(|v| **v),
+        ),
         ("min-balance", fo.min_balance.as_ref().map(|d| d.secs())),
         ("max-balance", fo.max_balance.as_ref().map(|d| d.secs())),
     ];
-    s.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| stmt(k, v))));
-    PeerBlock { name: quote(fo.name.value()), role: role.as_str(), statements: s }
+    s.extend(
+        optional
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| stmt(k, v))),
+    );
+    PeerBlock {
+        name: quote(fo.name.value()),
+        role: role.as_str(),
+        statements: s,
+    }
 }
 
 fn global_scope(pair: &Pair) -> Scope {
@@ -244,10 +278,16 @@ fn global_scope(pair: &Pair) -> Scope {
     if global.authoritative.as_ref().is_some_and(|a| **a) {
         params.push(stmt("authoritative", ""));
     }
-    let style = global.ddns_update_style.as_ref().map_or(DdnsUpdateStyle::None, |s| **s);
+    let style = global
+        .ddns_update_style
+        .as_ref()
+        .map_or(DdnsUpdateStyle::None, |s| **s);
     params.push(stmt("ddns-update-style", enum_word(&style)));
     if let Some(facility) = &global.log_facility {
-        params.push(stmt("log-facility", enum_word::<LogFacility>(facility.value())));
+        params.push(stmt(
+            "log-facility",
+            enum_word::<LogFacility>(facility.value()),
+        ));
     }
     for (keyword, flag) in [
         ("ping-check", &global.ping_check),
@@ -260,7 +300,10 @@ fn global_scope(pair: &Pair) -> Scope {
     }
     let mut rest = scope(&*global);
     params.append(&mut rest.params);
-    Scope { params, options: rest.options }
+    Scope {
+        params,
+        options: rest.options,
+    }
 }
 
 /// The kebab-case word serde uses for an enum value (the same word dhcpd uses).
@@ -316,7 +359,18 @@ fn pool(p: &Pool) -> PoolView {
             .range
             .ranges()
             .iter()
-            .map(|r| if r.start == r.end { r.start.to_string() } else { format!("{} {}", r.start, r.end) })
+            .map(|r| {
+                let flag = if p.dynamic_bootp() {
+                    "dynamic-bootp "
+                } else {
+                    ""
+                };
+                if r.start == r.end {
+                    format!("{flag}{}", r.start)
+                } else {
+                    format!("{flag}{} {}", r.start, r.end)
+                }
+            })
             .collect(),
         allow: p.allow.iter().map(|a| a.to_conf()).collect(),
         deny: p.deny.iter().map(|d| d.to_conf()).collect(),

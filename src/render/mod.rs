@@ -56,7 +56,10 @@ pub struct RenderedFile {
 pub enum RenderError {
     /// A template could not be loaded or evaluated.
     #[error("template {name}: {message}")]
-    #[diagnostic(code(DF002), help("fix the template, or drop --templates to use the built-in ones"))]
+    #[diagnostic(
+        code(DF002),
+        help("fix the template, or drop --templates to use the built-in ones")
+    )]
     Template {
         /// Template name.
         name: String,
@@ -65,7 +68,12 @@ pub enum RenderError {
     },
     /// The shared-file path is not absolute.
     #[error("--shared-path {0} is not an absolute path")]
-    #[diagnostic(code(DF003), help("dhcpd resolves includes against its working directory; give an absolute path such as /etc/dhcp/dhcpd.shared.conf"))]
+    #[diagnostic(
+        code(DF003),
+        help(
+            "dhcpd resolves includes against its working directory; give an absolute path such as /etc/dhcp/dhcpd.shared.conf"
+        )
+    )]
     RelativeSharedPath(String),
 }
 
@@ -78,7 +86,10 @@ pub fn model_hash(source: &Source) -> String {
 /// Renders every file of both peers. The model must have passed `check`.
 pub fn render(source: &Source, options: &RenderOptions) -> Result<Vec<RenderedFile>, RenderError> {
     let templates = Templates::new(options.templates.as_deref())?;
-    let shared_path = options.shared_path.clone().unwrap_or_else(|| DEFAULT_SHARED_PATH.into());
+    let shared_path = options
+        .shared_path
+        .clone()
+        .unwrap_or_else(|| DEFAULT_SHARED_PATH.into());
     if !shared_path.starts_with('/') || shared_path.contains('"') {
         return Err(RenderError::RelativeSharedPath(shared_path));
     }
@@ -87,26 +98,53 @@ pub fn render(source: &Source, options: &RenderOptions) -> Result<Vec<RenderedFi
         let ctx = Context::new(source, role, &shared_path);
         match options.layout {
             Layout::Single => {
-                files.push(file(role, "dhcpd.conf", templates.render("dhcpd.conf.j2", &ctx)?));
+                files.push(file(
+                    role,
+                    "dhcpd.conf",
+                    templates.render("dhcpd.conf.j2", &ctx)?,
+                ));
             }
             Layout::Split => {
-                files.push(file(role, "dhcpd.conf", templates.render("peer.conf.j2", &ctx)?));
-                files.push(file(role, "dhcpd.shared.conf", templates.render("shared.conf.j2", &ctx)?));
+                files.push(file(
+                    role,
+                    "dhcpd.conf",
+                    templates.render("peer.conf.j2", &ctx)?,
+                ));
+                files.push(file(
+                    role,
+                    "dhcpd.shared.conf",
+                    templates.render("shared.conf.j2", &ctx)?,
+                ));
             }
         }
-        files.push(file(role, "isc-dhcp-server", templates.render("isc-dhcp-server.j2", &ctx)?));
+        files.push(file(
+            role,
+            "isc-dhcp-server",
+            templates.render("isc-dhcp-server.j2", &ctx)?,
+        ));
     }
     Ok(files)
 }
 
 /// Renders one peer's main dhcpd.conf (the single layout).
-pub fn render_peer(source: &Source, role: Role, templates_dir: Option<&Path>) -> Result<String, RenderError> {
+pub fn render_peer(
+    source: &Source,
+    role: Role,
+    templates_dir: Option<&Path>,
+) -> Result<String, RenderError> {
     let templates = Templates::new(templates_dir)?;
-    templates.render("dhcpd.conf.j2", &Context::new(source, role, DEFAULT_SHARED_PATH))
+    templates.render(
+        "dhcpd.conf.j2",
+        &Context::new(source, role, DEFAULT_SHARED_PATH),
+    )
 }
 
 fn file(role: Role, name: &'static str, content: String) -> RenderedFile {
-    RenderedFile { role, name, content }
+    RenderedFile {
+        role,
+        name,
+        content,
+    }
 }
 
 /// Writes rendered files as `DIR/<role>/<name>`, creating folders. Each file is written to a

@@ -10,14 +10,26 @@ use super::{Context, RenderError};
 
 /// The templates built into the binary, by name.
 pub const EMBEDDED: &[(&str, &str)] = &[
-    ("dhcpd.conf.j2", include_str!("../../templates/dhcpd.conf.j2")),
+    (
+        "dhcpd.conf.j2",
+        include_str!("../../templates/dhcpd.conf.j2"),
+    ),
     ("peer.conf.j2", include_str!("../../templates/peer.conf.j2")),
-    ("shared.conf.j2", include_str!("../../templates/shared.conf.j2")),
+    (
+        "shared.conf.j2",
+        include_str!("../../templates/shared.conf.j2"),
+    ),
     ("header.j2", include_str!("../../templates/header.j2")),
-    ("failover-peer.j2", include_str!("../../templates/failover-peer.j2")),
+    (
+        "failover-peer.j2",
+        include_str!("../../templates/failover-peer.j2"),
+    ),
     ("body.j2", include_str!("../../templates/body.j2")),
     ("macros.j2", include_str!("../../templates/macros.j2")),
-    ("isc-dhcp-server.j2", include_str!("../../templates/isc-dhcp-server.j2")),
+    (
+        "isc-dhcp-server.j2",
+        include_str!("../../templates/isc-dhcp-server.j2"),
+    ),
 ];
 
 /// A template set ready to render.
@@ -28,8 +40,10 @@ pub struct Templates {
 impl Templates {
     /// The embedded templates, with any file of the same name in `dir` taking precedence.
     pub fn new(dir: Option<&Path>) -> Result<Self, RenderError> {
-        let mut sources: BTreeMap<String, String> =
-            EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        let mut sources: BTreeMap<String, String> = EMBEDDED
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
         if let Some(dir) = dir {
             let entries = std::fs::read_dir(dir).map_err(|e| RenderError::Template {
                 name: dir.display().to_string(),
@@ -38,9 +52,11 @@ impl Templates {
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 if name.ends_with(".j2") {
-                    let text = std::fs::read_to_string(entry.path()).map_err(|e| RenderError::Template {
-                        name: entry.path().display().to_string(),
-                        message: e.to_string(),
+                    let text = std::fs::read_to_string(entry.path()).map_err(|e| {
+                        RenderError::Template {
+                            name: entry.path().display().to_string(),
+                            message: e.to_string(),
+                        }
                     })?;
                     sources.insert(name, text);
                 }
@@ -65,8 +81,13 @@ impl Templates {
 
     /// Renders a template with a peer's context.
     pub fn render(&self, name: &str, ctx: &Context) -> Result<String, RenderError> {
-        let template = self.env.get_template(name).map_err(|e| template_error(name, &e))?;
-        template.render(Value::from(minijinja::value::Serde(ctx))).map_err(|e| template_error(name, &e))
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(name, &e))?;
+        template
+            .render(Value::from(minijinja::value::Serde(ctx)))
+            .map_err(|e| template_error(name, &e))
     }
 }
 
@@ -77,5 +98,8 @@ fn template_error(name: &str, err: &minijinja::Error) -> RenderError {
         message.push_str(&format!(": {inner}"));
         source = inner.source();
     }
-    RenderError::Template { name: name.to_string(), message }
+    RenderError::Template {
+        name: name.to_string(),
+        message,
+    }
 }

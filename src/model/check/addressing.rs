@@ -13,9 +13,13 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         let net = *subnet.network.value();
         if net.has_host_bits() {
             out.push(
-                Finding::error("DF130", subnet.network.span(), format!("{net} has host bits set"))
-                    .label("not a network address")
-                    .help(format!("write {}/{}", net.network(), net.prefix)),
+                Finding::error(
+                    "DF130",
+                    subnet.network.span(),
+                    format!("{net} has host bits set"),
+                )
+                .label("not a network address")
+                .help(format!("write {}/{}", net.network(), net.prefix)),
             );
         }
         check_subnet_options(subnet, out);
@@ -44,9 +48,13 @@ fn check_subnet_options(subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
             && **bcast != net.broadcast()
         {
             out.push(
-                Finding::error("DF136", bcast.span(), format!("broadcast-address {} is not {net}'s broadcast", **bcast))
-                    .label("wrong broadcast")
-                    .help(format!("use {} or leave it out", net.broadcast())),
+                Finding::error(
+                    "DF136",
+                    bcast.span(),
+                    format!("broadcast-address {} is not {net}'s broadcast", **bcast),
+                )
+                .label("wrong broadcast")
+                .help(format!("use {} or leave it out", net.broadcast())),
             );
         }
     }
@@ -55,15 +63,25 @@ fn check_subnet_options(subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
 fn check_pools(pair: &Pair, subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
     let net = *subnet.network.value();
     let peers = pair.peers.value();
-    let own = [*peers.primary.address.value(), *peers.secondary.address.value()];
+    let own = [
+        *peers.primary.address.value(),
+        *peers.secondary.address.value(),
+    ];
     for pool in &subnet.pools {
         for range in pool.range.ranges() {
             let (s, e) = range.bounds();
             if s > e {
                 out.push(
-                    Finding::error("DF132", range.span, format!("range starts at {} after its end {}", range.start, range.end))
-                        .label("reversed")
-                        .help(format!("write [{}, {}]", range.end, range.start)),
+                    Finding::error(
+                        "DF132",
+                        range.span,
+                        format!(
+                            "range starts at {} after its end {}",
+                            range.start, range.end
+                        ),
+                    )
+                    .label("reversed")
+                    .help(format!("write [{}, {}]", range.end, range.start)),
                 );
             }
             let mut inside = true;
@@ -71,10 +89,18 @@ fn check_pools(pair: &Pair, subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
                 if !net.contains(end) {
                     inside = false;
                     out.push(
-                        Finding::error("DF133", range.span, format!("{end} is outside subnet {net}"))
-                            .label("outside the subnet")
-                            .related(subnet.network.span(), "subnet")
-                            .help(format!("keep ranges within {} - {}", net.network(), net.broadcast())),
+                        Finding::error(
+                            "DF133",
+                            range.span,
+                            format!("{end} is outside subnet {net}"),
+                        )
+                        .label("outside the subnet")
+                        .related(subnet.network.span(), "subnet")
+                        .help(format!(
+                            "keep ranges within {} - {}",
+                            net.network(),
+                            net.broadcast()
+                        )),
                     );
                 }
             }
@@ -86,11 +112,24 @@ fn check_pools(pair: &Pair, subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
             check_permit(pair, permit, out);
             if *permit.value() == Permit::DynamicBootpClients && pool.uses_failover() {
                 out.push(
-                    Finding::error("DF137", permit.span(), "a failover pool allows dynamic BOOTP clients")
-                        .label("not possible with failover")
-                        .help("put BOOTP clients in a separate pool with `failover: false`"),
+                    Finding::error(
+                        "DF137",
+                        permit.span(),
+                        "a failover pool allows dynamic BOOTP clients",
+                    )
+                    .label("not possible with failover")
+                    .help("put BOOTP clients in a separate pool with `failover: false`"),
                 );
             }
+        }
+        if let Some(bootp) = pool.dynamic_bootp.as_ref().filter(|b| ***b)
+            && pool.uses_failover()
+        {
+            out.push(
+                Finding::error("DF137", bootp.span(), "a failover pool has dynamic-bootp ranges")
+                    .label("dhcpd refuses this with a failover peer in scope")
+                    .help("set `failover: false` on this pool; the failover protocol cannot handle dynamic BOOTP"),
+            );
         }
         for permit in &pool.deny {
             check_permit(pair, permit, out);
@@ -98,7 +137,12 @@ fn check_pools(pair: &Pair, subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_special_addresses(range: &AddressRange, net: Cidr, own: &[Ipv4Addr; 2], out: &mut Vec<Finding>) {
+fn check_special_addresses(
+    range: &AddressRange,
+    net: Cidr,
+    own: &[Ipv4Addr; 2],
+    out: &mut Vec<Finding>,
+) {
     let (s, e) = range.bounds();
     let inside = |ip: Ipv4Addr| s <= u32::from(ip) && u32::from(ip) <= e;
     if net.prefix < 31 {
@@ -115,9 +159,13 @@ fn check_special_addresses(range: &AddressRange, net: Cidr, own: &[Ipv4Addr; 2],
     for ip in own {
         if inside(*ip) {
             out.push(
-                Finding::error("DF139", range.span, format!("range includes peer address {ip}"))
-                    .label(format!("contains {ip}"))
-                    .help("keep the servers' own addresses out of dynamic ranges"),
+                Finding::error(
+                    "DF139",
+                    range.span,
+                    format!("range includes peer address {ip}"),
+                )
+                .label(format!("contains {ip}"))
+                .help("keep the servers' own addresses out of dynamic ranges"),
             );
         }
     }
@@ -127,13 +175,21 @@ fn check_permit(pair: &Pair, permit: &Spanned<Permit>, out: &mut Vec<Finding>) {
     if let Permit::MembersOf(class) = permit.value()
         && !pair.classes.iter().any(|c| c.name.value() == class)
     {
-        let names: Vec<&str> = pair.classes.iter().map(|c| c.name.value().as_str()).collect();
+        let names: Vec<&str> = pair
+            .classes
+            .iter()
+            .map(|c| c.name.value().as_str())
+            .collect();
         let help = crate::model::load::suggest(class, &names)
             .unwrap_or_else(|| format!("declare it under `classes:` with `name: {class}`"));
         out.push(
-            Finding::error("DF138", permit.span(), format!("class `{class}` is not declared"))
-                .label("unknown class")
-                .help(help),
+            Finding::error(
+                "DF138",
+                permit.span(),
+                format!("class `{class}` is not declared"),
+            )
+            .label("unknown class")
+            .help(help),
         );
     }
 }
@@ -147,12 +203,16 @@ fn check_subnet_overlaps(subnets: &[&Spanned<Subnet>], out: &mut Vec<Finding>) {
         })
         .collect();
     sorted.sort_by_key(|t| (t.0, std::cmp::Reverse(t.1)));
-    report_overlaps(&sorted, |(a, b)| {
-        Finding::error("DF131", b.2, format!("subnet {} overlaps {}", b.3, a.3))
+    report_overlaps(
+        &sorted,
+        |(a, b)| {
+            Finding::error("DF131", b.2, format!("subnet {} overlaps {}", b.3, a.3))
             .label("overlapping subnet")
             .related(a.2, "overlaps this one")
             .help("declare each network once; for several subnets on one link use `shared-networks`")
-    }, out);
+        },
+        out,
+    );
 }
 
 fn check_range_overlaps(subnets: &[&Spanned<Subnet>], out: &mut Vec<Finding>) {
@@ -164,12 +224,23 @@ fn check_range_overlaps(subnets: &[&Spanned<Subnet>], out: &mut Vec<Finding>) {
         .map(|r| (r.bounds().0, r.bounds().1, r.span, r))
         .collect();
     ranges.sort_by_key(|t| (t.0, std::cmp::Reverse(t.1)));
-    report_overlaps(&ranges, |(a, b)| {
-        Finding::error("DF134", b.2, format!("range {}-{} overlaps range {}-{}", b.3.start, b.3.end, a.3.start, a.3.end))
+    report_overlaps(
+        &ranges,
+        |(a, b)| {
+            Finding::error(
+                "DF134",
+                b.2,
+                format!(
+                    "range {}-{} overlaps range {}-{}",
+                    b.3.start, b.3.end, a.3.start, a.3.end
+                ),
+            )
             .label("overlapping range")
             .related(a.2, "overlaps this one")
             .help("each address may belong to one range only; split or shrink one of them")
-    }, out);
+        },
+        out,
+    );
 }
 
 /// Reports each interval that overlaps an earlier one, given intervals sorted by start.
@@ -204,24 +275,42 @@ mod tests {
     #[test]
     fn subnet_rules() {
         assert_eq!(codes(&subnets("  - network: 10.0.0.5/24\n")), ["DF130"]);
-        assert_eq!(codes(&subnets("  - network: 10.0.0.0/16\n  - network: 10.0.5.0/24\n")), ["DF131"]);
-        assert!(codes(&subnets("  - network: 10.0.0.0/24\n  - network: 10.0.1.0/24\n")).is_empty());
+        assert_eq!(
+            codes(&subnets(
+                "  - network: 10.0.0.0/16\n  - network: 10.0.5.0/24\n"
+            )),
+            ["DF131"]
+        );
+        assert!(
+            codes(&subnets(
+                "  - network: 10.0.0.0/24\n  - network: 10.0.1.0/24\n"
+            ))
+            .is_empty()
+        );
     }
 
     #[test]
     fn range_rules() {
-        let pool = |r: &str| subnets(&format!("  - network: 10.1.0.0/24\n    pools:\n      - range: {r}\n"));
+        let pool = |r: &str| {
+            subnets(&format!(
+                "  - network: 10.1.0.0/24\n    pools:\n      - range: {r}\n"
+            ))
+        };
         assert!(codes(&pool("[10.1.0.10, 10.1.0.20]")).is_empty());
         assert_eq!(codes(&pool("[10.1.0.20, 10.1.0.10]")), ["DF132"]);
         assert_eq!(codes(&pool("[10.1.0.10, 10.1.1.20]")), ["DF133"]);
-        assert_eq!(codes(&pool("[[10.1.0.10, 10.1.0.20], [10.1.0.15, 10.1.0.30]]")), ["DF134"]);
+        assert_eq!(
+            codes(&pool("[[10.1.0.10, 10.1.0.20], [10.1.0.15, 10.1.0.30]]")),
+            ["DF134"]
+        );
         assert_eq!(codes(&pool("[10.1.0.0, 10.1.0.20]")), ["DF139"]);
         assert_eq!(codes(&pool("[10.1.0.1, 10.1.0.255]")), ["DF139"]);
         let across = subnets(
             "  - network: 10.1.0.0/24\n    pools:\n      - range: [10.1.0.10, 10.1.0.20]\n      - range: [10.1.0.20, 10.1.0.30]\n",
         );
         assert_eq!(codes(&across), ["DF134"]);
-        let peer_inside = subnets("  - network: 10.0.0.0/24\n    pools:\n      - range: [10.0.0.1, 10.0.0.9]\n");
+        let peer_inside =
+            subnets("  - network: 10.0.0.0/24\n    pools:\n      - range: [10.0.0.1, 10.0.0.9]\n");
         assert_eq!(codes(&peer_inside), ["DF139", "DF139"]);
     }
 
@@ -231,7 +320,14 @@ mod tests {
         assert_eq!(codes(&subnets(base)), ["DF135", "DF136"]);
         let bootp = "  - network: 10.1.0.0/24\n    pools:\n      - range: [10.1.0.10, 10.1.0.20]\n        allow: [dynamic-bootp-clients]\n";
         assert_eq!(codes(&subnets(bootp)), ["DF137"]);
-        assert!(codes(&subnets(&bootp.replace("allow:", "failover: false\n        allow:"))).is_empty());
+        assert!(
+            codes(&subnets(
+                &bootp.replace("allow:", "failover: false\n        allow:")
+            ))
+            .is_empty()
+        );
+        let bootp_range = bootp.replace("allow: [dynamic-bootp-clients]", "dynamic-bootp: true");
+        assert_eq!(codes(&subnets(&bootp_range)), ["DF137"]);
         let class = "  - network: 10.1.0.0/24\n    pools:\n      - range: [10.1.0.10, 10.1.0.20]\n        allow: [{ members-of: voip }]\n";
         assert_eq!(codes(&subnets(class)), ["DF138"]);
         assert!(codes(&format!("{}classes:\n  - name: voip\n", subnets(class))).is_empty());

@@ -26,18 +26,26 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         && **split > 256
     {
         out.push(
-            Finding::error("DF110", split.span(), format!("split {} is outside 0..256", **split))
-                .label("out of range")
-                .help("use 128 to share clients evenly, 256 for a hot standby primary"),
+            Finding::error(
+                "DF110",
+                split.span(),
+                format!("split {} is outside 0..256", **split),
+            )
+            .label("out of range")
+            .help("use 128 to share clients evenly, 256 for a hot standby primary"),
         );
     }
     if let Some(hba) = &fo.hba
         && hba.0.len() != 32
     {
         out.push(
-            Finding::error("DF112", hba.span(), format!("hba has {} octets; it must have exactly 32", hba.0.len()))
-                .label("wrong length")
-                .help("write 32 colon-separated octets, or use `split` instead"),
+            Finding::error(
+                "DF112",
+                hba.span(),
+                format!("hba has {} octets; it must have exactly 32", hba.0.len()),
+            )
+            .label("wrong length")
+            .help("write 32 colon-separated octets, or use `split` instead"),
         );
     }
 
@@ -56,7 +64,11 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
             let global = pair.global();
             let (max, span, what) = match global.max_lease_time() {
                 Some(m) => (m.secs(), m.span(), "max-lease-time"),
-                None => (DHCPD_MAX_LEASE_TIME, mclt.span(), "dhcpd's default max-lease-time (86400)"),
+                None => (
+                    DHCPD_MAX_LEASE_TIME,
+                    mclt.span(),
+                    "dhcpd's default max-lease-time (86400)",
+                ),
             };
             if mclt.secs() >= max {
                 out.push(
@@ -72,45 +84,79 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     if let Some(lbms) = &fo.load_balance_max_seconds {
         match **lbms {
             0 => out.push(
-                Finding::warning("DF115", lbms.span(), "load-balance-max-seconds 0 turns load balancing off")
-                    .label("both peers will answer every client")
-                    .help("use 3 to 5; set 0 only to disable balancing on purpose"),
+                Finding::warning(
+                    "DF115",
+                    lbms.span(),
+                    "load-balance-max-seconds 0 turns load balancing off",
+                )
+                .label("both peers will answer every client")
+                .help("use 3 to 5; set 0 only to disable balancing on purpose"),
             ),
             3..=5 => {}
             n => out.push(
-                Finding::warning("DF115", lbms.span(), format!("load-balance-max-seconds {n} is outside the recommended 3..5"))
-                    .label(if n < 3 { "too short" } else { "clients of a failed peer wait this long" })
-                    .help("use 3 to 5 seconds"),
+                Finding::warning(
+                    "DF115",
+                    lbms.span(),
+                    format!("load-balance-max-seconds {n} is outside the recommended 3..5"),
+                )
+                .label(if n < 3 {
+                    "too short"
+                } else {
+                    "clients of a failed peer wait this long"
+                })
+                .help("use 3 to 5 seconds"),
             ),
         }
     }
 
-    if !pair.all_subnets().flat_map(|s| s.pools.iter()).any(|p| p.uses_failover()) {
+    if !pair
+        .all_subnets()
+        .flat_map(|s| s.pools.iter())
+        .any(|p| p.uses_failover())
+    {
         out.push(
-            Finding::error("DF119", fo.name.span(), "no pool uses this failover relationship")
-                .label("unused relationship")
-                .help("add a pool to a subnet; pools use failover unless they say `failover: false`"),
+            Finding::error(
+                "DF119",
+                fo.name.span(),
+                "no pool uses this failover relationship",
+            )
+            .label("unused relationship")
+            .help("add a pool to a subnet; pools use failover unless they say `failover: false`"),
         );
     }
 
     let name = fo.name.value();
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
         out.push(
-            Finding::error("DF117", fo.name.span(), format!("`{name}` is not a usable relationship name"))
-                .label("invalid name")
-                .help("use letters, digits, `-`, `_` and `.`, e.g. `dhcp-failover`"),
+            Finding::error(
+                "DF117",
+                fo.name.span(),
+                format!("`{name}` is not a usable relationship name"),
+            )
+            .label("invalid name")
+            .help("use letters, digits, `-`, `_` and `.`, e.g. `dhcp-failover`"),
         );
     }
 
     if let Some(mrd) = &fo.max_response_delay
         && mrd.secs() == 0
     {
-        out.push(Finding::error("DF118", mrd.span(), "max-response-delay is 0").help("use 30 to 60 seconds"));
+        out.push(
+            Finding::error("DF118", mrd.span(), "max-response-delay is 0")
+                .help("use 30 to 60 seconds"),
+        );
     }
     if let Some(mau) = &fo.max_unacked_updates
         && **mau == 0
     {
-        out.push(Finding::error("DF118", mau.span(), "max-unacked-updates is 0").help("use 10 (ISC's example) or more"));
+        out.push(
+            Finding::error("DF118", mau.span(), "max-unacked-updates is 0")
+                .help("use 10 (ISC's example) or more"),
+        );
     }
     if let (Some(min), Some(max)) = (&fo.min_balance, &fo.max_balance)
         && min.secs() > max.secs()
@@ -128,25 +174,54 @@ mod tests {
     use crate::model::check::testing::{BASE, codes};
 
     fn fo(body: &str) -> String {
-        let peers = BASE.split_once("peers:").map(|(_, p)| p).unwrap_or_default();
+        let peers = BASE
+            .split_once("peers:")
+            .map(|(_, p)| p)
+            .unwrap_or_default();
         format!("failover:\n  name: fo\n{body}peers:{peers}")
     }
 
     #[test]
     fn split_rules() {
-        assert_eq!(codes(&fo("  mclt: 3600\n  split: 300\n  load-balance-max-seconds: 3\n")), ["DF110"]);
+        assert_eq!(
+            codes(&fo(
+                "  mclt: 3600\n  split: 300\n  load-balance-max-seconds: 3\n"
+            )),
+            ["DF110"]
+        );
         let both = fo("  mclt: 3600\n  split: 128\n  hba: ff:ff\n  load-balance-max-seconds: 3\n");
         assert_eq!(codes(&both), ["DF111", "DF112"]);
-        assert_eq!(codes(&fo("  mclt: 3600\n  load-balance-max-seconds: 3\n")), ["DF113"]);
+        assert_eq!(
+            codes(&fo("  mclt: 3600\n  load-balance-max-seconds: 3\n")),
+            ["DF113"]
+        );
         let hba = vec!["ff"; 32].join(":");
-        assert!(codes(&fo(&format!("  mclt: 3600\n  hba: {hba}\n  load-balance-max-seconds: 3\n"))).is_empty());
+        assert!(
+            codes(&fo(&format!(
+                "  mclt: 3600\n  hba: {hba}\n  load-balance-max-seconds: 3\n"
+            )))
+            .is_empty()
+        );
     }
 
     #[test]
     fn mclt_rules() {
-        assert_eq!(codes(&fo("  split: 128\n  load-balance-max-seconds: 3\n")), ["DF114"]);
-        assert_eq!(codes(&fo("  mclt: 0\n  split: 128\n  load-balance-max-seconds: 3\n")), ["DF114"]);
-        assert_eq!(codes(&fo("  mclt: 2d\n  split: 128\n  load-balance-max-seconds: 3\n")), ["DF116"]);
+        assert_eq!(
+            codes(&fo("  split: 128\n  load-balance-max-seconds: 3\n")),
+            ["DF114"]
+        );
+        assert_eq!(
+            codes(&fo(
+                "  mclt: 0\n  split: 128\n  load-balance-max-seconds: 3\n"
+            )),
+            ["DF114"]
+        );
+        assert_eq!(
+            codes(&fo(
+                "  mclt: 2d\n  split: 128\n  load-balance-max-seconds: 3\n"
+            )),
+            ["DF116"]
+        );
         let short_leases = format!(
             "{}global:\n  max-lease-time: 30m\n",
             fo("  mclt: 1h\n  split: 128\n  load-balance-max-seconds: 3\n")
@@ -162,18 +237,40 @@ mod tests {
 
     #[test]
     fn load_balance_seconds() {
-        assert_eq!(codes(&fo("  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 0\n")), ["DF115"]);
-        assert_eq!(codes(&fo("  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 30\n")), ["DF115"]);
-        assert!(codes(&fo("  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 5\n")).is_empty());
+        assert_eq!(
+            codes(&fo(
+                "  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 0\n"
+            )),
+            ["DF115"]
+        );
+        assert_eq!(
+            codes(&fo(
+                "  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 30\n"
+            )),
+            ["DF115"]
+        );
+        assert!(
+            codes(&fo(
+                "  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 5\n"
+            ))
+            .is_empty()
+        );
     }
 
     #[test]
     fn names_and_timing() {
         let bad = BASE.replace("name: fo", "name: \"my fo\"");
         assert_eq!(codes(&bad), ["DF117"]);
-        assert_eq!(codes(&fo("  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 3\n  max-response-delay: 0\n")), ["DF118"]);
         assert_eq!(
-            codes(&fo("  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 3\n  min-balance: 2h\n  max-balance: 1h\n")),
+            codes(&fo(
+                "  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 3\n  max-response-delay: 0\n"
+            )),
+            ["DF118"]
+        );
+        assert_eq!(
+            codes(&fo(
+                "  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 3\n  min-balance: 2h\n  max-balance: 1h\n"
+            )),
             ["DF118"]
         );
     }

@@ -59,10 +59,18 @@ fn compare(at: InEffect<'_>, seen: &mut HashSet<(usize, usize)>, out: &mut Vec<F
         && seen.insert((key(default.span()), key(max.span())))
     {
         out.push(
-            Finding::error("DF150", default.span(), format!("default-lease-time {} is above max-lease-time {}", default.secs(), max.secs()))
-                .label("default-lease-time")
-                .related(max.span(), "max-lease-time in effect here")
-                .help("make default-lease-time at most max-lease-time; dhcpd would cap it silently"),
+            Finding::error(
+                "DF150",
+                default.span(),
+                format!(
+                    "default-lease-time {} is above max-lease-time {}",
+                    default.secs(),
+                    max.secs()
+                ),
+            )
+            .label("default-lease-time")
+            .related(max.span(), "max-lease-time in effect here")
+            .help("make default-lease-time at most max-lease-time; dhcpd would cap it silently"),
         );
     }
     if let Some(min) = at.min
@@ -70,10 +78,18 @@ fn compare(at: InEffect<'_>, seen: &mut HashSet<(usize, usize)>, out: &mut Vec<F
         && seen.insert((key(min.span()), key(max.span())))
     {
         out.push(
-            Finding::error("DF151", min.span(), format!("min-lease-time {} is above max-lease-time {}", min.secs(), max.secs()))
-                .label("min-lease-time")
-                .related(max.span(), "max-lease-time in effect here")
-                .help("make min-lease-time at most max-lease-time"),
+            Finding::error(
+                "DF151",
+                min.span(),
+                format!(
+                    "min-lease-time {} is above max-lease-time {}",
+                    min.secs(),
+                    max.secs()
+                ),
+            )
+            .label("min-lease-time")
+            .related(max.span(), "max-lease-time in effect here")
+            .help("make min-lease-time at most max-lease-time"),
         );
     }
 }
@@ -84,9 +100,24 @@ mod tests {
 
     #[test]
     fn lease_time_rules() {
-        assert!(codes(&with("global: { default-lease-time: 1h, max-lease-time: 2h }\n")).is_empty());
-        assert_eq!(codes(&with("global: { default-lease-time: 3h, max-lease-time: 2h }\n")), ["DF150"]);
-        assert_eq!(codes(&with("global: { min-lease-time: 3h, max-lease-time: 2h }\n")), ["DF151"]);
+        assert!(
+            codes(&with(
+                "global: { default-lease-time: 1h, max-lease-time: 2h }\n"
+            ))
+            .is_empty()
+        );
+        assert_eq!(
+            codes(&with(
+                "global: { default-lease-time: 3h, max-lease-time: 2h }\n"
+            )),
+            ["DF150"]
+        );
+        assert_eq!(
+            codes(&with(
+                "global: { min-lease-time: 3h, max-lease-time: 2h }\n"
+            )),
+            ["DF151"]
+        );
         let inherited = "  - network: 10.1.0.0/24\n    default-lease-time: 3h\n    pools:\n      - range: [10.1.0.10, 10.1.0.20]\nglobal: { max-lease-time: 2h }\n";
         assert_eq!(codes(&with(inherited)), ["DF150"]);
         let pool_override = "  - network: 10.1.0.0/24\n    pools:\n      - range: [10.1.0.10, 10.1.0.20]\n        default-lease-time: 3h\n        max-lease-time: 4h\nglobal: { max-lease-time: 2h }\n";

@@ -29,48 +29,258 @@ pub struct Rule {
 
 /// Every rule of `dhcpfo check`, including the YAML loading stage.
 pub const RULES: &[Rule] = &[
-    Rule { code: "DF001", name: "unreadable-file", severity: Severity::Error, doc: "The model file could not be read (missing, a directory, or no permission). `check` exits with status 2." },
-    Rule { code: "DF100", name: "malformed-yaml", severity: Severity::Error, doc: "The file is not valid YAML (bad indentation, an unclosed bracket or quote, a tab used for indentation, a duplicate key) or not UTF-8. The label points at the place the YAML parser stopped." },
-    Rule { code: "DF101", name: "invalid-value", severity: Severity::Error, doc: "A value has the wrong type or syntax: an IPv4 address that does not parse, a CIDR without a prefix, a MAC with the wrong number of octets, a duration such as `6x`, a list where a single value is expected, or a word that is not one of an enumeration's values." },
-    Rule { code: "DF102", name: "unknown-key", severity: Severity::Error, doc: "A key that the model does not know. Misspelled keys would otherwise be ignored silently, as dhcpd ignores misspelled statements it reads as expressions. The help line suggests the closest valid key." },
-    Rule { code: "DF103", name: "missing-key", severity: Severity::Error, doc: "A required key is missing, e.g. `failover.name`, `peers.primary.address`, a subnet's `network` or a pool's `range`." },
-    Rule { code: "DF104", name: "relationship-setting-on-peer", severity: Severity::Error, doc: "`mclt`, `split`, `hba` and the other relationship settings were written under one peer, as they would be in a hand-written primary dhcpd.conf. In the model they belong under `failover:`; dhcpfo writes mclt, split and hba on the primary only (dhcpd refuses split or hba on a secondary) and the timing settings on both peers." },
-    Rule { code: "DF110", name: "split-out-of-range", severity: Severity::Error, doc: "`split` must be within 0..256: 128 shares the load evenly, 256 makes the primary answer every client (hot standby), 0 the secondary. dhcpd rejects larger values." },
-    Rule { code: "DF111", name: "split-and-hba", severity: Severity::Error, doc: "Both `split` and `hba` are set. They are two ways of writing the same load-balancing bitmap; dhcpd silently keeps the later one. Set exactly one." },
-    Rule { code: "DF112", name: "hba-length", severity: Severity::Error, doc: "`hba` must be exactly 32 colon-separated octets (a 256-bit bitmap of client hash buckets); dhcpd rejects any other length." },
-    Rule { code: "DF113", name: "no-load-balance", severity: Severity::Error, doc: "The relationship has neither `split` nor `hba`. dhcpd refuses a primary without one (\"primary failover server must have hba or split\"). Use `split: 128` for load balancing or `split: 256` for a hot standby." },
-    Rule { code: "DF114", name: "mclt-missing", severity: Severity::Error, doc: "`mclt` (maximum client lead time) is missing or 0. dhcpd refuses a primary without mclt. It bounds how far one peer may extend a lease beyond what its partner knows; 3600 (1h) is the usual value." },
-    Rule { code: "DF115", name: "load-balance-max-seconds", severity: Severity::Warning, doc: "`load-balance-max-seconds` outside 3..5. With 0, load balancing is off and both peers answer every client; with large values a client whose designated peer is down waits that long before the other peer answers. ISC recommends 3 to 5." },
-    Rule { code: "DF116", name: "mclt-not-below-lease-time", severity: Severity::Warning, doc: "`mclt` is not below `max-lease-time`. The MCLT then never shortens a lease, and a peer in partner-down must wait at least MCLT before it can reuse its partner's addresses, which is longer than any lease. Use an MCLT well below the lease time (commonly 1h against leases of several hours)." },
-    Rule { code: "DF117", name: "failover-name", severity: Severity::Error, doc: "The relationship name must be non-empty and may hold letters, digits, `-`, `_` and `.`; it is written quoted in every pool, so quotes and backslashes are refused." },
-    Rule { code: "DF118", name: "failover-timing", severity: Severity::Error, doc: "`max-response-delay` and `max-unacked-updates` must be above 0 (dhcpd would never consider a partner alive, or could send no update), and `min-balance` must not exceed `max-balance`." },
-    Rule { code: "DF119", name: "no-failover-pool", severity: Severity::Error, doc: "No pool uses the failover relationship. dhcpd refuses a peer that no pool refers to (\"has no referring pools\"). Add a pool to a subnet, or leave `failover: true` (the default) on at least one pool." },
-    Rule { code: "DF120", name: "same-peer-address", severity: Severity::Error, doc: "Both peers have the same address. Each peer listens on its own address and dials its partner's; with one address the peers talk to themselves and stay in `communications-interrupted`." },
-    Rule { code: "DF121", name: "port-range", severity: Severity::Error, doc: "A failover port must be within 1..65535; each peer listens on its `port` (default 647) and its partner dials it." },
-    Rule { code: "DF122", name: "peer-port-mismatch", severity: Severity::Error, doc: "A peer's `peer-port` differs from its partner's `port`. Each peer dials its partner's listening port; unmirrored ports leave the pair unable to connect. Remove `peer-port` to let dhcpfo mirror it." },
-    Rule { code: "DF123", name: "no-interfaces", severity: Severity::Warning, doc: "A peer lists no `interfaces`. The rendered /etc/default/isc-dhcp-server then has an empty INTERFACESv4, and Debian's dhcpd listens on every interface that has a declared subnet." },
-    Rule { code: "DF124", name: "invalid-interface", severity: Severity::Error, doc: "An interface name is not a Linux interface name (1 to 15 characters, no spaces, `/`, quotes or `:`)." },
-    Rule { code: "DF130", name: "subnet-host-bits", severity: Severity::Error, doc: "The network address has host bits set (e.g. 10.0.0.5/24). dhcpd refuses it (\"bad subnet number/mask combination\"); write the network address, 10.0.0.0/24." },
-    Rule { code: "DF131", name: "subnet-overlap", severity: Severity::Error, doc: "Two subnets overlap. dhcpd only warns, but which subnet a client lands in then depends on declaration order, and ranges of one lie in the other." },
-    Rule { code: "DF132", name: "range-reversed", severity: Severity::Error, doc: "A range starts after it ends. Write `[first, last]` with first <= last." },
-    Rule { code: "DF133", name: "range-outside-subnet", severity: Severity::Error, doc: "A range end lies outside its subnet. dhcpd stops with \"bad range, address not in subnet\"." },
-    Rule { code: "DF134", name: "range-overlap", severity: Severity::Error, doc: "Two ranges share addresses. dhcpd refuses the file (\"lease declared twice\"), and in a failover pair an address must belong to exactly one pool." },
-    Rule { code: "DF135", name: "router-outside-subnet", severity: Severity::Error, doc: "An address in `routers` is not inside the subnet it is given for, so clients get a gateway they cannot reach on the link." },
-    Rule { code: "DF136", name: "broadcast-address", severity: Severity::Error, doc: "`broadcast-address` is not the subnet's broadcast address; clients would send broadcasts nobody on the link receives." },
-    Rule { code: "DF137", name: "bootp-in-failover-pool", severity: Severity::Error, doc: "A failover pool allows `dynamic-bootp-clients`. The failover protocol cannot handle dynamic BOOTP and dhcpd refuses dynamic-bootp ranges where a failover peer is in scope; set `failover: false` on that pool." },
-    Rule { code: "DF138", name: "unknown-class", severity: Severity::Error, doc: "A permit names a class that `classes:` does not declare. dhcpd refuses it (\"no such class\")." },
-    Rule { code: "DF139", name: "address-role", severity: Severity::Error, doc: "A range contains the subnet's network or broadcast address, or a peer's own address. dhcpd would hand out an address that is not usable as a host address, or the server's own address." },
-    Rule { code: "DF140", name: "fixed-address-in-range", severity: Severity::Error, doc: "A host's fixed address lies inside a dynamic range, so the pool may lease it to another client. Move the reservation outside every range." },
-    Rule { code: "DF141", name: "duplicate-mac", severity: Severity::Error, doc: "Two hosts have the same hardware address; dhcpd matches the client to one of them, which one depends on order." },
-    Rule { code: "DF142", name: "duplicate-host", severity: Severity::Error, doc: "Two hosts have the same name. dhcpd refuses the file (\"host already exists\")." },
-    Rule { code: "DF143", name: "fixed-address-outside-subnets", severity: Severity::Warning, doc: "A fixed address lies in no declared subnet. dhcpd accepts it, but never hands it out: a host matches only on a network where its address is valid." },
-    Rule { code: "DF144", name: "duplicate-fixed-address", severity: Severity::Error, doc: "Two hosts reserve the same fixed address; both clients would be given it." },
-    Rule { code: "DF145", name: "host-without-identifier", severity: Severity::Warning, doc: "A host has no `hardware-ethernet`, so no client can match it; it makes nobody a known client." },
-    Rule { code: "DF150", name: "default-above-max-lease-time", severity: Severity::Error, doc: "`default-lease-time` is above `max-lease-time` in effect for the same scope (scopes inherit from global, shared network, subnet, pool). dhcpd silently caps the lease, which hides the mistake." },
-    Rule { code: "DF151", name: "min-above-max-lease-time", severity: Severity::Error, doc: "`min-lease-time` is above `max-lease-time` in effect for the same scope." },
-    Rule { code: "DF160", name: "invalid-name", severity: Severity::Error, doc: "A host, shared-network or class name dhcpd cannot read: host names are unquoted dotted names (letters, digits, `-`, `_`); class and shared-network names are quoted, so they may not contain quotes, backslashes or line breaks." },
-    Rule { code: "DF161", name: "duplicate-name", severity: Severity::Error, doc: "Two classes or two shared networks have the same name. dhcpd merges or refuses them." },
-    Rule { code: "DF162", name: "unsafe-text", severity: Severity::Error, doc: "A class's `match-if` expression contains a character that would end the statement in dhcpd.conf (`;`, `{`, `}` outside quotes, or a line break)." },
+    Rule {
+        code: "DF001",
+        name: "unreadable-file",
+        severity: Severity::Error,
+        doc: "The model file could not be read (missing, a directory, or no permission). `check` exits with status 2.",
+    },
+    Rule {
+        code: "DF100",
+        name: "malformed-yaml",
+        severity: Severity::Error,
+        doc: "The file is not valid YAML (bad indentation, an unclosed bracket or quote, a tab used for indentation, a duplicate key) or not UTF-8. The label points at the place the YAML parser stopped.",
+    },
+    Rule {
+        code: "DF101",
+        name: "invalid-value",
+        severity: Severity::Error,
+        doc: "A value has the wrong type or syntax: an IPv4 address that does not parse, a CIDR without a prefix, a MAC with the wrong number of octets, a duration such as `6x`, a list where a single value is expected, or a word that is not one of an enumeration's values.",
+    },
+    Rule {
+        code: "DF102",
+        name: "unknown-key",
+        severity: Severity::Error,
+        doc: "A key that the model does not know. Misspelled keys would otherwise be ignored silently, as dhcpd ignores misspelled statements it reads as expressions. The help line suggests the closest valid key.",
+    },
+    Rule {
+        code: "DF103",
+        name: "missing-key",
+        severity: Severity::Error,
+        doc: "A required key is missing, e.g. `failover.name`, `peers.primary.address`, a subnet's `network` or a pool's `range`.",
+    },
+    Rule {
+        code: "DF104",
+        name: "relationship-setting-on-peer",
+        severity: Severity::Error,
+        doc: "`mclt`, `split`, `hba` and the other relationship settings were written under one peer, as they would be in a hand-written primary dhcpd.conf. In the model they belong under `failover:`; dhcpfo writes mclt, split and hba on the primary only (dhcpd refuses split or hba on a secondary) and the timing settings on both peers.",
+    },
+    Rule {
+        code: "DF110",
+        name: "split-out-of-range",
+        severity: Severity::Error,
+        doc: "`split` must be within 0..256: 128 shares the load evenly, 256 makes the primary answer every client (hot standby), 0 the secondary. dhcpd rejects larger values.",
+    },
+    Rule {
+        code: "DF111",
+        name: "split-and-hba",
+        severity: Severity::Error,
+        doc: "Both `split` and `hba` are set. They are two ways of writing the same load-balancing bitmap; dhcpd silently keeps the later one. Set exactly one.",
+    },
+    Rule {
+        code: "DF112",
+        name: "hba-length",
+        severity: Severity::Error,
+        doc: "`hba` must be exactly 32 colon-separated octets (a 256-bit bitmap of client hash buckets); dhcpd rejects any other length.",
+    },
+    Rule {
+        code: "DF113",
+        name: "no-load-balance",
+        severity: Severity::Error,
+        doc: "The relationship has neither `split` nor `hba`. dhcpd refuses a primary without one (\"primary failover server must have hba or split\"). Use `split: 128` for load balancing or `split: 256` for a hot standby.",
+    },
+    Rule {
+        code: "DF114",
+        name: "mclt-missing",
+        severity: Severity::Error,
+        doc: "`mclt` (maximum client lead time) is missing or 0. dhcpd refuses a primary without mclt. It bounds how far one peer may extend a lease beyond what its partner knows; 3600 (1h) is the usual value.",
+    },
+    Rule {
+        code: "DF115",
+        name: "load-balance-max-seconds",
+        severity: Severity::Warning,
+        doc: "`load-balance-max-seconds` outside 3..5. With 0, load balancing is off and both peers answer every client; with large values a client whose designated peer is down waits that long before the other peer answers. ISC recommends 3 to 5.",
+    },
+    Rule {
+        code: "DF116",
+        name: "mclt-not-below-lease-time",
+        severity: Severity::Warning,
+        doc: "`mclt` is not below `max-lease-time`. The MCLT then never shortens a lease, and a peer in partner-down must wait at least MCLT before it can reuse its partner's addresses, which is longer than any lease. Use an MCLT well below the lease time (commonly 1h against leases of several hours).",
+    },
+    Rule {
+        code: "DF117",
+        name: "failover-name",
+        severity: Severity::Error,
+        doc: "The relationship name must be non-empty and may hold letters, digits, `-`, `_` and `.`; it is written quoted in every pool, so quotes and backslashes are refused.",
+    },
+    Rule {
+        code: "DF118",
+        name: "failover-timing",
+        severity: Severity::Error,
+        doc: "`max-response-delay` and `max-unacked-updates` must be above 0 (dhcpd would never consider a partner alive, or could send no update), and `min-balance` must not exceed `max-balance`.",
+    },
+    Rule {
+        code: "DF119",
+        name: "no-failover-pool",
+        severity: Severity::Error,
+        doc: "No pool uses the failover relationship. dhcpd refuses a peer that no pool refers to (\"has no referring pools\"). Add a pool to a subnet, or leave `failover: true` (the default) on at least one pool.",
+    },
+    Rule {
+        code: "DF120",
+        name: "same-peer-address",
+        severity: Severity::Error,
+        doc: "Both peers have the same address. Each peer listens on its own address and dials its partner's; with one address the peers talk to themselves and stay in `communications-interrupted`.",
+    },
+    Rule {
+        code: "DF121",
+        name: "port-range",
+        severity: Severity::Error,
+        doc: "A failover port must be within 1..65535; each peer listens on its `port` (default 647) and its partner dials it.",
+    },
+    Rule {
+        code: "DF122",
+        name: "peer-port-mismatch",
+        severity: Severity::Error,
+        doc: "A peer's `peer-port` differs from its partner's `port`. Each peer dials its partner's listening port; unmirrored ports leave the pair unable to connect. Remove `peer-port` to let dhcpfo mirror it.",
+    },
+    Rule {
+        code: "DF123",
+        name: "no-interfaces",
+        severity: Severity::Warning,
+        doc: "A peer lists no `interfaces`. The rendered /etc/default/isc-dhcp-server then has an empty INTERFACESv4, and Debian's dhcpd listens on every interface that has a declared subnet.",
+    },
+    Rule {
+        code: "DF124",
+        name: "invalid-interface",
+        severity: Severity::Error,
+        doc: "An interface name is not a Linux interface name (1 to 15 characters, no spaces, `/`, quotes or `:`).",
+    },
+    Rule {
+        code: "DF130",
+        name: "subnet-host-bits",
+        severity: Severity::Error,
+        doc: "The network address has host bits set (e.g. 10.0.0.5/24). dhcpd refuses it (\"bad subnet number/mask combination\"); write the network address, 10.0.0.0/24.",
+    },
+    Rule {
+        code: "DF131",
+        name: "subnet-overlap",
+        severity: Severity::Error,
+        doc: "Two subnets overlap. dhcpd only warns, but which subnet a client lands in then depends on declaration order, and ranges of one lie in the other.",
+    },
+    Rule {
+        code: "DF132",
+        name: "range-reversed",
+        severity: Severity::Error,
+        doc: "A range starts after it ends. Write `[first, last]` with first <= last.",
+    },
+    Rule {
+        code: "DF133",
+        name: "range-outside-subnet",
+        severity: Severity::Error,
+        doc: "A range end lies outside its subnet. dhcpd stops with \"bad range, address not in subnet\".",
+    },
+    Rule {
+        code: "DF134",
+        name: "range-overlap",
+        severity: Severity::Error,
+        doc: "Two ranges share addresses. dhcpd refuses the file (\"lease declared twice\"), and in a failover pair an address must belong to exactly one pool.",
+    },
+    Rule {
+        code: "DF135",
+        name: "router-outside-subnet",
+        severity: Severity::Error,
+        doc: "An address in `routers` is not inside the subnet it is given for, so clients get a gateway they cannot reach on the link.",
+    },
+    Rule {
+        code: "DF136",
+        name: "broadcast-address",
+        severity: Severity::Error,
+        doc: "`broadcast-address` is not the subnet's broadcast address; clients would send broadcasts nobody on the link receives.",
+    },
+    Rule {
+        code: "DF137",
+        name: "bootp-in-failover-pool",
+        severity: Severity::Error,
+        doc: "A failover pool allows `dynamic-bootp-clients`. The failover protocol cannot handle dynamic BOOTP and dhcpd refuses dynamic-bootp ranges where a failover peer is in scope; set `failover: false` on that pool.",
+    },
+    Rule {
+        code: "DF138",
+        name: "unknown-class",
+        severity: Severity::Error,
+        doc: "A permit names a class that `classes:` does not declare. dhcpd refuses it (\"no such class\").",
+    },
+    Rule {
+        code: "DF139",
+        name: "address-role",
+        severity: Severity::Error,
+        doc: "A range contains the subnet's network or broadcast address, or a peer's own address. dhcpd would hand out an address that is not usable as a host address, or the server's own address.",
+    },
+    Rule {
+        code: "DF140",
+        name: "fixed-address-in-range",
+        severity: Severity::Error,
+        doc: "A host's fixed address lies inside a dynamic range, so the pool may lease it to another client. Move the reservation outside every range.",
+    },
+    Rule {
+        code: "DF141",
+        name: "duplicate-mac",
+        severity: Severity::Error,
+        doc: "Two hosts have the same hardware address; dhcpd matches the client to one of them, which one depends on order.",
+    },
+    Rule {
+        code: "DF142",
+        name: "duplicate-host",
+        severity: Severity::Error,
+        doc: "Two hosts have the same name. dhcpd refuses the file (\"host already exists\").",
+    },
+    Rule {
+        code: "DF143",
+        name: "fixed-address-outside-subnets",
+        severity: Severity::Warning,
+        doc: "A fixed address lies in no declared subnet. dhcpd accepts it, but never hands it out: a host matches only on a network where its address is valid.",
+    },
+    Rule {
+        code: "DF144",
+        name: "duplicate-fixed-address",
+        severity: Severity::Error,
+        doc: "Two hosts reserve the same fixed address; both clients would be given it.",
+    },
+    Rule {
+        code: "DF145",
+        name: "host-without-identifier",
+        severity: Severity::Warning,
+        doc: "A host has no `hardware-ethernet`, so no client can match it; it makes nobody a known client.",
+    },
+    Rule {
+        code: "DF150",
+        name: "default-above-max-lease-time",
+        severity: Severity::Error,
+        doc: "`default-lease-time` is above `max-lease-time` in effect for the same scope (scopes inherit from global, shared network, subnet, pool). dhcpd silently caps the lease, which hides the mistake.",
+    },
+    Rule {
+        code: "DF151",
+        name: "min-above-max-lease-time",
+        severity: Severity::Error,
+        doc: "`min-lease-time` is above `max-lease-time` in effect for the same scope.",
+    },
+    Rule {
+        code: "DF160",
+        name: "invalid-name",
+        severity: Severity::Error,
+        doc: "A host, shared-network or class name dhcpd cannot read: host names are unquoted dotted names (letters, digits, `-`, `_`); class and shared-network names are quoted, so they may not contain quotes, backslashes or line breaks.",
+    },
+    Rule {
+        code: "DF161",
+        name: "duplicate-name",
+        severity: Severity::Error,
+        doc: "Two classes or two shared networks have the same name. dhcpd merges or refuses them.",
+    },
+    Rule {
+        code: "DF162",
+        name: "unsafe-text",
+        severity: Severity::Error,
+        doc: "A class's `match-if` expression contains a character that would end the statement in dhcpd.conf (`;`, `{`, `}` outside quotes, or a line break).",
+    },
 ];
 
 /// Looks up a rule by code (case-insensitive).
@@ -84,7 +294,10 @@ pub fn explain(rule: &Rule) -> String {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    format!("{} ({}, {severity})\n\n{}\n", rule.code, rule.name, rule.doc)
+    format!(
+        "{} ({}, {severity})\n\n{}\n",
+        rule.code, rule.name, rule.doc
+    )
 }
 
 /// Runs every rule over a model; findings come in source order.
@@ -106,14 +319,19 @@ pub fn check(source: &Source) -> Vec<Diagnostic> {
             for (span, _) in &mut finding.related {
                 *span = file.widen(*span);
             }
-            Diagnostic { finding, source: file.clone() }
+            Diagnostic {
+                finding,
+                source: file.clone(),
+            }
         })
         .collect()
 }
 
 /// Whether any diagnostic is an error.
 pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
-    diagnostics.iter().any(|d| d.finding.severity == Severity::Error)
+    diagnostics
+        .iter()
+        .any(|d| d.finding.severity == Severity::Error)
 }
 
 #[cfg(test)]
@@ -144,7 +362,11 @@ subnets:
             Ok(source) => super::check(&source)
                 .iter()
                 .map(|d| {
-                    assert!(super::rule(d.finding.code).is_some(), "{} is not registered", d.finding.code);
+                    assert!(
+                        super::rule(d.finding.code).is_some(),
+                        "{} is not registered",
+                        d.finding.code
+                    );
                     d.finding.code
                 })
                 .collect(),

@@ -10,32 +10,50 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         let name = host.name.value();
         let valid = !name.is_empty()
             && name.split('.').all(|label| {
-                !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                !label.is_empty()
+                    && label
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             });
         if !valid {
             out.push(
-                Finding::error("DF160", host.name.span(), format!("`{name}` is not a valid host declaration name"))
-                    .label("invalid host name")
-                    .help("use letters, digits, `-` and `_`, in dot-separated labels, e.g. printer-1"),
+                Finding::error(
+                    "DF160",
+                    host.name.span(),
+                    format!("`{name}` is not a valid host declaration name"),
+                )
+                .label("invalid host name")
+                .help("use letters, digits, `-` and `_`, in dot-separated labels, e.g. printer-1"),
             );
         }
     }
-    let quoted = pair
-        .classes
-        .iter()
-        .map(|c| (&c.name, "class"))
-        .chain(pair.shared_networks.iter().map(|s| (&s.name, "shared network")));
+    let quoted = pair.classes.iter().map(|c| (&c.name, "class")).chain(
+        pair.shared_networks
+            .iter()
+            .map(|s| (&s.name, "shared network")),
+    );
     for (name, what) in quoted {
         if !quotable(name.value()) {
             out.push(
-                Finding::error("DF160", name.span(), format!("{what} name `{}` cannot be written in dhcpd.conf", name.value()))
-                    .label("invalid name")
-                    .help("use a non-empty name without quotes, backslashes or line breaks"),
+                Finding::error(
+                    "DF160",
+                    name.span(),
+                    format!(
+                        "{what} name `{}` cannot be written in dhcpd.conf",
+                        name.value()
+                    ),
+                )
+                .label("invalid name")
+                .help("use a non-empty name without quotes, backslashes or line breaks"),
             );
         }
     }
     duplicates(pair.classes.iter().map(|c| &c.name), "class", out);
-    duplicates(pair.shared_networks.iter().map(|s| &s.name), "shared network", out);
+    duplicates(
+        pair.shared_networks.iter().map(|s| &s.name),
+        "shared network",
+        out,
+    );
 
     for class in &pair.classes {
         if let Some(expr) = &class.match_if
@@ -50,22 +68,33 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     }
 }
 
-fn duplicates<'a>(names: impl Iterator<Item = &'a Spanned<String>>, what: &str, out: &mut Vec<Finding>) {
+fn duplicates<'a>(
+    names: impl Iterator<Item = &'a Spanned<String>>,
+    what: &str,
+    out: &mut Vec<Finding>,
+) {
     let mut seen = HashMap::new();
     for name in names {
         if let Some(first) = seen.insert(name.value().clone(), name.span()) {
             out.push(
-                Finding::error("DF161", name.span(), format!("{what} `{}` is declared twice", name.value()))
-                    .label("second declaration")
-                    .related(first, "first declaration")
-                    .help("names must be unique; merge or rename them"),
+                Finding::error(
+                    "DF161",
+                    name.span(),
+                    format!("{what} `{}` is declared twice", name.value()),
+                )
+                .label("second declaration")
+                .related(first, "first declaration")
+                .help("names must be unique; merge or rename them"),
             );
         }
     }
 }
 
 fn quotable(name: &str) -> bool {
-    !name.is_empty() && !name.chars().any(|c| c == '"' || c == '\\' || c.is_control())
+    !name.is_empty()
+        && !name
+            .chars()
+            .any(|c| c == '"' || c == '\\' || c.is_control())
 }
 
 /// Whether an expression has no `;`, `{`, `}` or line break outside double quotes.
@@ -98,10 +127,28 @@ mod tests {
 
     #[test]
     fn name_rules() {
-        assert_eq!(codes(&with("hosts:\n  - { name: \"bad name\", hardware-ethernet: 00:00:00:00:00:01 }\n")), ["DF160"]);
-        assert_eq!(codes(&with("classes:\n  - name: a\n  - name: a\n")), ["DF161"]);
+        assert_eq!(
+            codes(&with(
+                "hosts:\n  - { name: \"bad name\", hardware-ethernet: 00:00:00:00:00:01 }\n"
+            )),
+            ["DF160"]
+        );
+        assert_eq!(
+            codes(&with("classes:\n  - name: a\n  - name: a\n")),
+            ["DF161"]
+        );
         assert_eq!(codes(&with("classes:\n  - name: 'x\"y'\n")), ["DF160"]);
-        assert_eq!(codes(&with("classes:\n  - name: a\n    match-if: 'option host-name = \"x\"; deny'\n")), ["DF162"]);
-        assert!(codes(&with("classes:\n  - name: a\n    match-if: 'option host-name = \"a;b\"'\n")).is_empty());
+        assert_eq!(
+            codes(&with(
+                "classes:\n  - name: a\n    match-if: 'option host-name = \"x\"; deny'\n"
+            )),
+            ["DF162"]
+        );
+        assert!(
+            codes(&with(
+                "classes:\n  - name: a\n    match-if: 'option host-name = \"a;b\"'\n"
+            ))
+            .is_empty()
+        );
     }
 }

@@ -9,10 +9,14 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     let (p, s) = (peers.primary.value(), peers.secondary.value());
     if *p.address.value() == *s.address.value() {
         out.push(
-            Finding::error("DF120", s.address.span(), format!("both peers have address {}", *s.address))
-                .label("secondary")
-                .related(p.address.span(), "primary")
-                .help("give each peer its own address: the one it listens on for failover"),
+            Finding::error(
+                "DF120",
+                s.address.span(),
+                format!("both peers have address {}", *s.address),
+            )
+            .label("secondary")
+            .related(p.address.span(), "primary")
+            .help("give each peer its own address: the one it listens on for failover"),
         );
     }
     for role in Role::BOTH {
@@ -21,9 +25,13 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         for port in [&peer.port, &peer.peer_port].into_iter().flatten() {
             if !(1..=65535).contains(&**port) {
                 out.push(
-                    Finding::error("DF121", port.span(), format!("port {} is outside 1..65535", **port))
-                        .label("invalid port")
-                        .help("use the failover port 647, or another free TCP port"),
+                    Finding::error(
+                        "DF121",
+                        port.span(),
+                        format!("port {} is outside 1..65535", **port),
+                    )
+                    .label("invalid port")
+                    .help("use the failover port 647, or another free TCP port"),
                 );
             }
         }
@@ -67,12 +75,18 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
             let name = iface.value();
             let valid = !name.is_empty()
                 && name.len() <= 15
-                && name.chars().all(|c| c.is_ascii_graphic() && !"/:\"'\\".contains(c));
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_graphic() && !"/:\"'\\".contains(c));
             if !valid {
                 out.push(
-                    Finding::error("DF124", iface.span(), format!("`{name}` is not an interface name"))
-                        .label("invalid interface")
-                        .help("use the name `ip link` shows, e.g. eth0 or ens33"),
+                    Finding::error(
+                        "DF124",
+                        iface.span(),
+                        format!("`{name}` is not an interface name"),
+                    )
+                    .label("invalid interface")
+                    .help("use the name `ip link` shows, e.g. eth0 or ens33"),
                 );
             }
         }
@@ -92,11 +106,26 @@ mod tests {
         );
         assert_eq!(codes(&ports), ["DF122"]);
         let mirrored = BASE
-            .replace("{ address: 10.0.0.2,", "{ address: 10.0.0.2, peer-port: 847,")
+            .replace(
+                "{ address: 10.0.0.2,",
+                "{ address: 10.0.0.2, peer-port: 847,",
+            )
             .replace("{ address: 10.0.0.3,", "{ address: 10.0.0.3, port: 847,");
         assert!(codes(&mirrored).is_empty());
-        assert_eq!(codes(&BASE.replace("{ address: 10.0.0.2,", "{ address: 10.0.0.2, port: 0,")), ["DF121"]);
-        assert_eq!(codes(&BASE.replace("interfaces: [eth0] }\n  secondary", "interfaces: [] }\n  secondary")), ["DF123"]);
-        assert_eq!(codes(&BASE.replace("[eth0] }\n  secondary", "[\"eth 0\"] }\n  secondary")), ["DF124"]);
+        assert_eq!(
+            codes(&BASE.replace("{ address: 10.0.0.2,", "{ address: 10.0.0.2, port: 0,")),
+            ["DF121"]
+        );
+        assert_eq!(
+            codes(&BASE.replace(
+                "interfaces: [eth0] }\n  secondary",
+                "interfaces: [] }\n  secondary"
+            )),
+            ["DF123"]
+        );
+        assert_eq!(
+            codes(&BASE.replace("[eth0] }\n  secondary", "[\"eth 0\"] }\n  secondary")),
+            ["DF124"]
+        );
     }
 }

@@ -1,0 +1,52 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_dhcpfo_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_dhcpfo_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_dhcpfo_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_dhcpfo_using_subcommand
+    set -l cmd (__fish_dhcpfo_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -s h -l help -d 'Print help'
+complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -s V -l version -d 'Print version'
+complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "check" -d 'Validate a pair model and report every problem with its YAML line'
+complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "render" -d 'Compile the model into matched primary/secondary dhcpd.conf files'
+complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "schema" -d 'Print the JSON Schema of the pair model'
+complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand check" -l format -d 'Output format of the findings' -r -f -a "human\t'Annotated source snippets for people'
+json\t'One JSON array of findings'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand check" -l explain -d 'Print the documentation of a rule code, e.g. DF113, and exit' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -s o -l out -d 'Folder to write `<role>/dhcpd.conf` and `<role>/isc-dhcp-server` into' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l role -d 'Print one peer\'s dhcpd.conf to standard output instead' -r -f -a "primary\t''
+secondary\t''"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l layout -d 'File layout on each peer' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
+split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l templates -d 'Folder of templates that replace the built-in ones of the same name' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l shared-path -d 'Absolute path of the shared file on the servers (split layout)' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render schema completions help" -f -a "check" -d 'Validate a pair model and report every problem with its YAML line'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render schema completions help" -f -a "render" -d 'Compile the model into matched primary/secondary dhcpd.conf files'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render schema completions help" -f -a "schema" -d 'Print the JSON Schema of the pair model'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render schema completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,88 @@
+//! Checked-in generated files stay current: the JSON Schema of the model and the shell
+//! completions. Run with `DHCPFO_BLESS=1` to rewrite them after changing the model or CLI.
+
+use std::path::Path;
+
+use clap_complete::Shell;
+
+fn assert_current(relative: &str, expected: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    if std::env::var_os("DHCPFO_BLESS").is_some() {
+        std::fs::write(&path, expected).expect("write generated file");
+        return;
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "{relative} is stale: run `DHCPFO_BLESS=1 cargo test --test generated_files` and commit it"
+    );
+}
+
+#[test]
+fn json_schema_is_current() {
+    assert_current(
+        "schemas/dhcpfo-pair.schema.json",
+        &(dhcpfo::model::schema::json() + "\n"),
+    );
+}
+
+#[test]
+fn completions_are_current() {
+    for (shell, file) in [
+        (Shell::Bash, "completions/dhcpfo.bash"),
+        (Shell::Zsh, "completions/_dhcpfo"),
+        (Shell::Fish, "completions/dhcpfo.fish"),
+    ] {
+        assert_current(file, &dhcpfo::cli::completions::script(shell));
+    }
+}
+
+#[test]
+fn examples_carry_the_schema_modeline() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("examples folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let text = std::fs::read_to_string(&path).expect("read example");
+            assert!(
+                text.starts_with(
+                    "# yaml-language-server: $schema=../schemas/dhcpfo-pair.schema.json\n"
+                ),
+                "{} lacks the yaml-language-server modeline",
+                path.display()
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 4, "expected the shipped examples, found {seen}");
+}
+
+#[test]
+fn schema_describes_the_model() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&dhcpfo::model::schema::json()).expect("schema is JSON");
+    let props = &schema["properties"];
+    for key in [
+        "failover",
+        "peers",
+        "global",
+        "subnets",
+        "shared-networks",
+        "hosts",
+        "classes",
+    ] {
+        assert!(props.get(key).is_some(), "schema lacks top-level key {key}");
+    }
+    assert_eq!(
+        schema["additionalProperties"],
+        serde_json::Value::Bool(false)
+    );
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(required, ["failover", "peers"]);
+}
