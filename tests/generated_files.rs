@@ -86,3 +86,21 @@ fn schema_describes_the_model() {
         .collect();
     assert_eq!(required, ["failover", "peers"]);
 }
+
+#[test]
+fn readme_documents_every_key_and_rule() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README.md");
+    let schema: serde_json::Value = serde_json::from_str(&dhcpfo::model::schema::json()).expect("schema is JSON");
+    let mut objects = vec![&schema];
+    if let Some(defs) = schema["$defs"].as_object() {
+        objects.extend(defs.values());
+    }
+    for object in objects {
+        for key in object["properties"].as_object().into_iter().flat_map(|p| p.keys()) {
+            assert!(readme.contains(&format!("`{key}`")), "README's YAML reference lacks `{key}`");
+        }
+    }
+    for rule in dhcpfo::model::check::RULES {
+        assert!(readme.contains(&format!("| {} |", rule.code)), "README's rule table lacks {}", rule.code);
+    }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what dhcpfo's tests and examples need on a Debian 12 machine (run as root).
+# Idempotent: packages already present are left as they are.
+set -euo pipefail
+
+packages=(
+  isc-dhcp-server   # dhcpd -t: the oracle for every rendered configuration
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup-debian.sh: run as root (apt-get needs it)" >&2
+  exit 2
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+# Installing isc-dhcp-server would start the service on the real interfaces; keep services
+# down during the install unless the machine already has a policy of its own.
+policy=/usr/sbin/policy-rc.d
+made_policy=
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  made_policy=1
+fi
+trap '[ -n "$made_policy" ] && rm -f "$policy"' EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"
