@@ -25,6 +25,12 @@ _dhcpfo() {
             dhcpfo,help)
                 cmd="dhcpfo__subcmd__help"
                 ;;
+            dhcpfo,import)
+                cmd="dhcpfo__subcmd__import"
+                ;;
+            dhcpfo,lint)
+                cmd="dhcpfo__subcmd__lint"
+                ;;
             dhcpfo,render)
                 cmd="dhcpfo__subcmd__render"
                 ;;
@@ -40,6 +46,12 @@ _dhcpfo() {
             dhcpfo__subcmd__help,help)
                 cmd="dhcpfo__subcmd__help__subcmd__help"
                 ;;
+            dhcpfo__subcmd__help,import)
+                cmd="dhcpfo__subcmd__help__subcmd__import"
+                ;;
+            dhcpfo__subcmd__help,lint)
+                cmd="dhcpfo__subcmd__help__subcmd__lint"
+                ;;
             dhcpfo__subcmd__help,render)
                 cmd="dhcpfo__subcmd__help__subcmd__render"
                 ;;
@@ -53,7 +65,7 @@ _dhcpfo() {
 
     case "${cmd}" in
         dhcpfo)
-            opts="-h -V --help --version check render schema completions help"
+            opts="-h -V --help --version check render lint import schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -103,7 +115,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__help)
-            opts="check render schema completions help"
+            opts="check render lint import schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -158,6 +170,34 @@ _dhcpfo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dhcpfo__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__help__subcmd__lint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dhcpfo__subcmd__help__subcmd__render)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -179,6 +219,66 @@ _dhcpfo() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__import)
+            opts="-o -h --output --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__lint)
+            opts="-h --pair --format --select --ignore --deny-warnings --explain --list-rules --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pair)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --select)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ignore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --explain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -28,6 +28,8 @@ complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -s h -l help -d 'Print help'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -s V -l version -d 'Print version'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "check" -d 'Validate a pair model and report every problem with its YAML line'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "render" -d 'Compile the model into matched primary/secondary dhcpd.conf files'
+complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "lint" -d 'Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes'
+complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "import" -d 'Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "schema" -d 'Print the JSON Schema of the pair model'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -43,10 +45,25 @@ split\t'A small per-peer dhcpd.conf with the peer block that includes one shared
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l templates -d 'Folder of templates that replace the built-in ones of the same name' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l shared-path -d 'Absolute path of the shared file on the servers (split layout)' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l pair -d 'Lint a failover pair: the primary\'s and the secondary\'s dhcpd.conf, and compare them' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l format -d 'Output format' -r -f -a "human\t'Annotated source snippets for people'
+json\t'One JSON array of findings'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l select -d 'Run only these rules (codes or prefixes, comma-separated, e.g. DF3,DF201)' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l ignore -d 'Skip these rules (codes or prefixes, comma-separated)' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l explain -d 'Print the documentation of a rule and exit' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l deny-warnings -d 'Exit with status 1 on warnings too'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l list-rules -d 'Print every rule (code, severity, name, summary) as a Markdown table and exit'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand import" -s o -l output -d 'Write the model to this file instead of standard output' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand import" -l format -d 'Output format of the findings' -r -f -a "human\t'Annotated source snippets for people'
+json\t'One JSON array of findings'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render schema completions help" -f -a "check" -d 'Validate a pair model and report every problem with its YAML line'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render schema completions help" -f -a "render" -d 'Compile the model into matched primary/secondary dhcpd.conf files'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render schema completions help" -f -a "schema" -d 'Print the JSON Schema of the pair model'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render schema completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import schema completions help" -f -a "check" -d 'Validate a pair model and report every problem with its YAML line'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import schema completions help" -f -a "render" -d 'Compile the model into matched primary/secondary dhcpd.conf files'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import schema completions help" -f -a "lint" -d 'Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import schema completions help" -f -a "import" -d 'Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import schema completions help" -f -a "schema" -d 'Print the JSON Schema of the pair model'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import schema completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

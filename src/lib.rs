@@ -6,6 +6,8 @@
 //! - [`cli`]: the command-line interface.
 
 pub mod cli;
+pub mod conf;
 pub mod diag;
+pub mod import;
 pub mod model;
 pub mod render;

@@ -89,18 +89,47 @@ fn schema_describes_the_model() {
 
 #[test]
 fn readme_documents_every_key_and_rule() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README.md");
-    let schema: serde_json::Value = serde_json::from_str(&dhcpfo::model::schema::json()).expect("schema is JSON");
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let schema: serde_json::Value =
+        serde_json::from_str(&dhcpfo::model::schema::json()).expect("schema is JSON");
     let mut objects = vec![&schema];
     if let Some(defs) = schema["$defs"].as_object() {
         objects.extend(defs.values());
     }
     for object in objects {
-        for key in object["properties"].as_object().into_iter().flat_map(|p| p.keys()) {
-            assert!(readme.contains(&format!("`{key}`")), "README's YAML reference lacks `{key}`");
+        for key in object["properties"]
+            .as_object()
+            .into_iter()
+            .flat_map(|p| p.keys())
+        {
+            assert!(
+                readme.contains(&format!("`{key}`")),
+                "README's YAML reference lacks `{key}`"
+            );
         }
     }
     for rule in dhcpfo::model::check::RULES {
-        assert!(readme.contains(&format!("| {} |", rule.code)), "README's rule table lacks {}", rule.code);
+        assert!(
+            readme.contains(&format!("| {} |", rule.code)),
+            "README's rule table lacks {}",
+            rule.code
+        );
     }
+}
+
+#[test]
+fn readme_lint_rule_table_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let (start, end) = ("<!-- lint-rules:start -->\n", "<!-- lint-rules:end -->");
+    let (Some(a), Some(b)) = (readme.find(start), readme.find(end)) else {
+        panic!("README.md lacks the lint-rules markers");
+    };
+    let expected = format!("{}{}{}", &readme[..a + start.len()], dhcpfo::conf::rules::markdown_table(), &readme[b..]);
+    if std::env::var_os("DHCPFO_BLESS").is_some() {
+        std::fs::write(&path, expected).expect("write README.md");
+        return;
+    }
+    assert!(readme == expected, "README's lint rule table is stale: run `DHCPFO_BLESS=1 cargo test --test generated_files`");
 }

@@ -2,6 +2,8 @@
 
 mod check;
 pub mod completions;
+mod import;
+mod lint;
 mod render;
 
 use std::io::IsTerminal;
@@ -91,6 +93,67 @@ Examples:
         #[arg(long, value_name = "PATH", default_value = crate::render::DEFAULT_SHARED_PATH)]
         shared_path: String,
     },
+    /// Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes.
+    #[command(after_help = "\
+Examples:
+  dhcpfo lint /etc/dhcp/dhcpd.conf
+  dhcpfo lint --pair dhcp1/dhcpd.conf dhcp2/dhcpd.conf
+  dhcpfo lint dhcpd.conf --select DF3 --ignore DF312 --format json
+  dhcpfo lint --explain DF300
+
+Silence one finding with a comment on its line or the line above: # dhcpfo: ignore DF312
+Exit status: 0 no error (warnings allowed unless --deny-warnings), 1 an error, 2 usage or I/O error.")]
+    Lint {
+        /// dhcpd.conf files to lint (includes are followed).
+        #[arg(value_name = "FILE", required_unless_present_any = ["pair", "explain", "list_rules"])]
+        files: Vec<PathBuf>,
+        /// Lint a failover pair: the primary's and the secondary's dhcpd.conf, and compare them.
+        #[arg(long, num_args = 2, value_names = ["PRIMARY", "SECONDARY"])]
+        pair: Option<Vec<PathBuf>>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Run only these rules (codes or prefixes, comma-separated, e.g. DF3,DF201).
+        #[arg(long, value_name = "CODES")]
+        select: Vec<String>,
+        /// Skip these rules (codes or prefixes, comma-separated).
+        #[arg(long, value_name = "CODES")]
+        ignore: Vec<String>,
+        /// Exit with status 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Print the documentation of a rule and exit.
+        #[arg(long, value_name = "CODE")]
+        explain: Option<String>,
+        /// Print every rule (code, severity, name, summary) as a Markdown table and exit.
+        #[arg(long)]
+        list_rules: bool,
+    },
+    /// Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model.
+    #[command(after_help = "\
+Examples:
+  dhcpfo import dhcp1/dhcpd.conf dhcp2/dhcpd.conf -o pair.yaml
+  dhcpfo import primary.conf secondary.conf > pair.yaml
+  dhcpfo lint --explain DF493
+
+What the model cannot express, and every difference between the two files, is reported
+as a warning at its file and line (DF490..DF495); the model follows the primary.
+Exit status: 0 everything imported, 1 something could not be expressed (the YAML is
+still written), 2 usage or I/O error.")]
+    Import {
+        /// The primary's dhcpd.conf (includes are followed).
+        #[arg(value_name = "PRIMARY")]
+        primary: PathBuf,
+        /// The secondary's dhcpd.conf.
+        #[arg(value_name = "SECONDARY")]
+        secondary: PathBuf,
+        /// Write the model to this file instead of standard output.
+        #[arg(long, short, value_name = "PAIR.yaml")]
+        output: Option<PathBuf>,
+        /// Output format of the findings.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Print the JSON Schema of the pair model.
     #[command(after_help = "\
 Example:
@@ -142,6 +205,36 @@ pub fn run(cli: Cli) -> ExitCode {
             layout,
             templates,
             shared_path,
+        }),
+        Command::Lint {
+            files,
+            pair,
+            format,
+            select,
+            ignore,
+            deny_warnings,
+            explain,
+            list_rules,
+        } => lint::run(lint::Args {
+            files,
+            pair,
+            format,
+            select,
+            ignore,
+            deny_warnings,
+            explain,
+            list_rules,
+        }),
+        Command::Import {
+            primary,
+            secondary,
+            output,
+            format,
+        } => import::run(import::Args {
+            primary,
+            secondary,
+            output,
+            format,
         }),
         Command::Schema => {
             println!("{}", model::schema::json());

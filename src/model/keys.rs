@@ -106,7 +106,9 @@ impl<'de> Deserialize<'de> for KeyText {
 /// Every key of `text` that the schema does not allow, as findings (empty when the YAML does
 /// not even parse: the loader reports that).
 pub(super) fn unknown_keys(text: &str) -> Vec<Finding> {
-    let Ok(root) = serde_saphyr::from_str::<Node>(text) else {
+    let Ok(root) =
+        serde_saphyr::from_str_with_options::<Node>(text, super::load::yaml_options(text))
+    else {
         return Vec::new();
     };
     let schema = serde_json::to_value(schemars::schema_for!(super::Pair)).unwrap_or(Value::Null);

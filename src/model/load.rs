@@ -66,9 +66,10 @@ pub fn load_file(path: &Path) -> Result<Source, LoadError> {
 /// Parses a model from text; `name` is shown in diagnostics.
 pub fn load_str(name: &str, text: String) -> Result<Source, LoadError> {
     let file = SourceFile::new(name, text);
-    let mut options = serde_saphyr::options::Options::default();
-    options.with_snippet = false;
-    match serde_saphyr::from_str_with_options::<Pair>(file.text.as_str(), options) {
+    match serde_saphyr::from_str_with_options::<Pair>(
+        file.text.as_str(),
+        yaml_options(file.text.as_str()),
+    ) {
         Ok(pair) => Ok(Source { file, pair }),
         Err(err) => {
             let first = finding_for(&err, &file);
@@ -90,6 +91,23 @@ pub fn load_str(name: &str, text: String) -> Result<Source, LoadError> {
             Err(LoadError::Invalid(diags))
         }
     }
+}
+
+/// serde-saphyr options for a model text: no snippets in its errors (diagnostics show the
+/// source themselves), and its complexity budget grown with the text's size.
+///
+/// The default budget (250,000 nodes, 1,000,000 events) caps models at roughly 20,000 hosts;
+/// larger files are still bounded, at one node and two events per byte of input, so the work
+/// stays linear in the size of the file. Alias and anchor limits keep their defaults.
+pub(super) fn yaml_options(text: &str) -> serde_saphyr::options::Options {
+    let mut budget = serde_saphyr::budget::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(text.len());
+    budget.max_events = budget.max_events.max(text.len().saturating_mul(2));
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(text.len());
+    let mut options = serde_saphyr::options::Options::default();
+    options.with_snippet = false;
+    options.budget = Some(budget);
+    options
 }
 
 /// Rule codes of the loading stage.
@@ -215,4 +233,44 @@ fn strip_location(message: &str) -> String {
         .next()
         .unwrap_or(message);
     message.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LoadError, load_str};
+
+    const BASE: &str = "failover: { name: fo, mclt: 3600, split: 128 }\npeers:\n  primary: { address: 10.0.0.2 }\n  secondary: { address: 10.0.0.3 }\n";
+
+    fn load(text: String) -> Result<super::Source, String> {
+        load_str("test.yaml", text).map_err(|e| match e {
+            LoadError::Invalid(diags) => diags
+                .iter()
+                .map(|d| d.finding.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        })
+    }
+
+    #[test]
+    fn a_model_larger_than_the_default_parser_budget_loads() {
+        // 300,000 scalars: more nodes than serde-saphyr's default budget of 250,000.
+        let names = vec!["e"; 300_000].join(", ");
+        let text = BASE.replace(
+            "address: 10.0.0.2 }",
+            &format!("address: 10.0.0.2, interfaces: [{names}] }}"),
+        );
+        let source = load(text).unwrap();
+        assert_eq!(source.pair.peers.primary.interfaces.len(), 300_000);
+    }
+
+    #[test]
+    fn long_runs_of_comment_lines_are_plain_comments() {
+        let comments = "# a commented-out line\n".repeat(100);
+        let source = load(format!(
+            "{comments}{BASE}{comments}subnets:\n{comments}  - network: 10.0.0.0/24\n{comments}"
+        ))
+        .unwrap();
+        assert_eq!(source.pair.subnets.len(), 1);
+    }
 }

@@ -12,34 +12,47 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// A value together with the place in the YAML source it was read from.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone)]
 pub struct Spanned<T> {
-    inner: serde_saphyr::Spanned<T>,
+    value: T,
+    /// Where the node is used: for an alias, the alias rather than its anchor.
+    at: serde_saphyr::Location,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // serde-saphyr also gives where an aliased node was defined; keeping only the use site
+        // keeps the many spanned values of a large model small (and cheap to move).
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        Ok(Spanned {
+            value: spanned.value,
+            at: spanned.referenced,
+        })
+    }
 }
 
 impl<T> Spanned<T> {
     /// The value itself.
     pub fn value(&self) -> &T {
-        &self.inner.value
+        &self.value
     }
 
     /// Byte span of the YAML node (an empty span at offset 0 when unknown).
     pub fn span(&self) -> SourceSpan {
-        location_span(&self.inner.referenced)
+        location_span(&self.at)
     }
 
     /// The same location with another value.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Spanned<U> {
-        let inner = self.inner;
         Spanned {
-            inner: serde_saphyr::Spanned::new(f(inner.value), inner.referenced, inner.defined),
+            value: f(self.value),
+            at: self.at,
         }
     }
 
     /// 1-based line of the YAML node.
     pub fn line(&self) -> u64 {
-        self.inner.referenced.line()
+        self.at.line()
     }
 }
 
@@ -54,13 +67,13 @@ pub fn location_span(loc: &serde_saphyr::Location) -> SourceSpan {
 impl<T> Deref for Spanned<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.inner.value
+        &self.value
     }
 }
 
 impl<T: Serialize> Serialize for Spanned<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.inner.value.serialize(s)
+        self.value.serialize(s)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The template context: the model flattened into what one peer's dhcpd.conf needs.
 
+use minijinja::Value;
 use serde::Serialize;
 
 use crate::model::options::quote;
@@ -149,61 +150,139 @@ impl Context {
     /// The context of one peer.
     pub fn new(source: &Source, role: Role, shared_path: &str) -> Self {
         let pair = &source.pair;
-        let source_name = std::path::Path::new(&source.file.name)
-            .file_name()
-            .map_or_else(
-                || source.file.name.clone(),
-                |n| n.to_string_lossy().into_owned(),
-            );
-        let peer = pair.peers.get(role);
         Context {
-            header: Header {
-                source: source_name,
-                model_sha256: super::model_hash(source),
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            header: header(source),
             failover: peer_block(pair, role),
             global: global_scope(pair),
-            classes: pair
-                .classes
-                .iter()
-                .map(|c| ClassView {
-                    name: quote(c.name.value()),
-                    match_if: c.match_if.as_ref().map(|m| m.value().trim().to_string()),
-                    lease_limit: c.lease_limit.as_ref().map(|l| **l),
-                    scope: scope(c.value()),
-                })
-                .collect(),
-            shared_networks: pair
-                .shared_networks
-                .iter()
-                .map(|sn| SharedNetworkView {
-                    name: quote(sn.name.value()),
-                    scope: scope(sn.value()),
-                    subnets: sn.subnets.iter().map(|s| subnet(s.value())).collect(),
-                })
-                .collect(),
+            classes: classes(pair),
+            shared_networks: shared_networks(pair),
             subnets: pair.subnets.iter().map(|s| subnet(s.value())).collect(),
-            hosts: pair
-                .hosts
-                .iter()
-                .map(|h| HostView {
-                    name: h.name.value().clone(),
-                    hardware_ethernet: h.hardware_ethernet.as_ref().map(|m| m.value().to_string()),
-                    fixed_address: h.fixed_address.as_ref().map(|ips| {
-                        ips.as_slice()
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    }),
-                    scope: scope(h.value()),
-                })
-                .collect(),
-            interfaces: interfaces(peer),
+            hosts: hosts(pair),
+            interfaces: interfaces(pair.peers.get(role)),
             shared_path: shared_path.to_string(),
         }
     }
+}
+
+/// The parts of the context that are the same for both peers (all but the failover peer
+/// block, the interfaces and the shared path), built and converted to template values once.
+///
+/// [`SharedValues::peer`] gives the template value that converting [`Context::new`] gives;
+/// building and converting the views of a large model's subnets and hosts is much of the
+/// rendering time, so [`super::render`] does it once for both peers and all their files.
+pub(super) struct SharedValues {
+    header: Header,
+    global: Value,
+    classes: Value,
+    shared_networks: Value,
+    subnets: Value,
+    hosts: Value,
+}
+
+/// A peer's context with the shared parts by reference: field for field a [`Context`].
+#[derive(Serialize)]
+struct PeerContext<'a> {
+    header: &'a Header,
+    failover: PeerBlock,
+    global: &'a Value,
+    classes: &'a Value,
+    shared_networks: &'a Value,
+    subnets: &'a Value,
+    hosts: &'a Value,
+    interfaces: String,
+    shared_path: &'a str,
+}
+
+impl SharedValues {
+    /// The peer-independent parts of a model's context.
+    pub(super) fn new(source: &Source) -> Self {
+        let pair = &source.pair;
+        let subnets: Vec<SubnetView> = pair.subnets.iter().map(|s| subnet(s.value())).collect();
+        SharedValues {
+            header: header(source),
+            global: value(&global_scope(pair)),
+            classes: value(&classes(pair)),
+            shared_networks: value(&shared_networks(pair)),
+            subnets: value(&subnets),
+            hosts: value(&hosts(pair)),
+        }
+    }
+
+    /// The template context of one peer.
+    pub(super) fn peer(&self, pair: &Pair, role: Role, shared_path: &str) -> Value {
+        // A `Value` serialized into a `Value` is passed through, not copied.
+        value(&PeerContext {
+            header: &self.header,
+            failover: peer_block(pair, role),
+            global: &self.global,
+            classes: &self.classes,
+            shared_networks: &self.shared_networks,
+            subnets: &self.subnets,
+            hosts: &self.hosts,
+            interfaces: interfaces(pair.peers.get(role)),
+            shared_path,
+        })
+    }
+}
+
+/// A view converted to a template value.
+pub(super) fn value<T: Serialize>(view: &T) -> Value {
+    Value::from(minijinja::value::Serde(view))
+}
+
+fn header(source: &Source) -> Header {
+    let source_name = std::path::Path::new(&source.file.name)
+        .file_name()
+        .map_or_else(
+            || source.file.name.clone(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+    Header {
+        source: source_name,
+        model_sha256: super::model_hash(source),
+        version: env!("CARGO_PKG_VERSION"),
+    }
+}
+
+fn classes(pair: &Pair) -> Vec<ClassView> {
+    pair.classes
+        .iter()
+        .map(|c| ClassView {
+            name: quote(c.name.value()),
+            match_if: c.match_if.as_ref().map(|m| m.value().trim().to_string()),
+            lease_limit: c.lease_limit.as_ref().map(|l| **l),
+            scope: scope(c.value()),
+        })
+        .collect()
+}
+
+fn shared_networks(pair: &Pair) -> Vec<SharedNetworkView> {
+    pair.shared_networks
+        .iter()
+        .map(|sn| SharedNetworkView {
+            name: quote(sn.name.value()),
+            scope: scope(sn.value()),
+            subnets: sn.subnets.iter().map(|s| subnet(s.value())).collect(),
+        })
+        .collect()
+}
+
+fn hosts(pair: &Pair) -> Vec<HostView> {
+    pair.hosts
+        .iter()
+        .map(|h| HostView {
+            name: h.name.value().clone(),
+            hardware_ethernet: h.hardware_ethernet.as_ref().map(|m| m.value().to_string()),
+            fixed_address: h.fixed_address.as_ref().map(|ips| {
+                ips.as_slice()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+            scope: scope(h.value()),
+        })
+        .collect()
 }
 
 fn interfaces(peer: &Peer) -> String {

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::model::{Role, Source};
 
 pub use context::Context;
+use context::SharedValues;
 pub use templates::{EMBEDDED, Templates};
 
 /// Default path of the shared file in the split layout, as dhcpd opens it.
@@ -93,36 +94,37 @@ pub fn render(source: &Source, options: &RenderOptions) -> Result<Vec<RenderedFi
     if !shared_path.starts_with('/') || shared_path.contains('"') {
         return Err(RenderError::RelativeSharedPath(shared_path));
     }
-    let mut files = Vec::new();
-    for role in Role::BOTH {
-        let ctx = Context::new(source, role, &shared_path);
-        match options.layout {
-            Layout::Single => {
-                files.push(file(
-                    role,
-                    "dhcpd.conf",
-                    templates.render("dhcpd.conf.j2", &ctx)?,
-                ));
-            }
-            Layout::Split => {
-                files.push(file(
-                    role,
-                    "dhcpd.conf",
-                    templates.render("peer.conf.j2", &ctx)?,
-                ));
-                files.push(file(
-                    role,
-                    "dhcpd.shared.conf",
-                    templates.render("shared.conf.j2", &ctx)?,
-                ));
-            }
-        }
-        files.push(file(
-            role,
-            "isc-dhcp-server",
-            templates.render("isc-dhcp-server.j2", &ctx)?,
-        ));
-    }
+    let shared = SharedValues::new(source);
+    let peer_files = |role: Role| -> Result<Vec<RenderedFile>, RenderError> {
+        let ctx = shared.peer(&source.pair, role, &shared_path);
+        let names: &[(&'static str, &str)] = match options.layout {
+            Layout::Single => &[
+                ("dhcpd.conf", "dhcpd.conf.j2"),
+                ("isc-dhcp-server", "isc-dhcp-server.j2"),
+            ],
+            Layout::Split => &[
+                ("dhcpd.conf", "peer.conf.j2"),
+                ("dhcpd.shared.conf", "shared.conf.j2"),
+                ("isc-dhcp-server", "isc-dhcp-server.j2"),
+            ],
+        };
+        names
+            .iter()
+            .map(|(name, template)| Ok(file(role, name, templates.render_value(template, &ctx)?)))
+            .collect()
+    };
+    // The peers are independent: the secondary's files are rendered on a second thread.
+    // Errors are reported as a sequential run would report them, the primary's first.
+    let (primary, secondary) = std::thread::scope(|scope| {
+        let secondary = scope.spawn(|| peer_files(Role::Secondary));
+        let primary = peer_files(Role::Primary);
+        let secondary = secondary
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (primary, secondary)
+    });
+    let mut files = primary?;
+    files.extend(secondary?);
     Ok(files)
 }
 
@@ -133,10 +135,8 @@ pub fn render_peer(
     templates_dir: Option<&Path>,
 ) -> Result<String, RenderError> {
     let templates = Templates::new(templates_dir)?;
-    templates.render(
-        "dhcpd.conf.j2",
-        &Context::new(source, role, DEFAULT_SHARED_PATH),
-    )
+    let ctx = SharedValues::new(source).peer(&source.pair, role, DEFAULT_SHARED_PATH);
+    templates.render_value("dhcpd.conf.j2", &ctx)
 }
 
 fn file(role: Role, name: &'static str, content: String) -> RenderedFile {
@@ -161,4 +161,122 @@ pub fn write_files(dir: &Path, files: &[RenderedFile]) -> std::io::Result<Vec<Pa
         written.push(path);
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::load_str;
+
+    /// A model that uses every part of the context: classes, shared networks, scopes with
+    /// parameters and options at each level, pools with and without failover, hosts.
+    const RICH: &str = r#"failover: { name: fo, mclt: 1800, split: 128, auto-partner-down: 1h, min-balance: 60, max-balance: 3600 }
+peers:
+  primary: { address: 10.0.0.2, interfaces: [eth0, eth1] }
+  secondary: { address: 10.0.0.3, port: 847, interfaces: [eth0] }
+global:
+  authoritative: true
+  default-lease-time: 1h
+  max-lease-time: 2h
+  ping-check: false
+  options: { domain-name: example.org, domain-name-servers: [10.0.0.10, 10.0.0.11] }
+classes:
+  - name: voip
+    match-if: substring(option vendor-class-identifier, 0, 4) = "MSFT"
+    lease-limit: 10
+    max-lease-time: 1h
+shared-networks:
+  - name: campus
+    max-lease-time: 2h
+    subnets:
+      - network: 172.16.0.0/24
+        options: { routers: 172.16.0.1 }
+        pools:
+          - range: [172.16.0.10, 172.16.0.20]
+      - network: 172.16.1.0/24
+subnets:
+  - network: 10.0.0.0/24
+    next-server: 10.0.0.5
+    filename: pxelinux.0
+    options: { routers: 10.0.0.1, broadcast-address: 10.0.0.255 }
+    pools:
+      - range: [[10.0.0.50, 10.0.0.99], [10.0.0.101, 10.0.0.101]]
+        allow: [known-clients]
+        default-lease-time: 20m
+        max-lease-time: 30m
+        options: { domain-name: pool.example.org }
+      - range: [10.0.0.150, 10.0.0.159]
+        failover: false
+        deny: [{ members-of: voip }]
+hosts:
+  - { name: printer, hardware-ethernet: 00:11:22:33:44:55, fixed-address: 10.0.0.20 }
+  - { name: pxe, hardware-ethernet: 00:11:22:33:44:56, fixed-address: [10.0.0.21, 10.0.0.22], filename: ipxe.efi, options: { host-name: pxe } }
+"#;
+
+    /// `render` (shared values, one thread per peer) gives exactly what rendering each
+    /// peer's `Context` gives, for both layouts.
+    #[test]
+    fn render_matches_rendering_each_peers_context() {
+        let lab = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/lab-pair.yaml"
+        ))
+        .unwrap();
+        for (name, text) in [("rich.yaml", RICH.to_string()), ("lab-pair.yaml", lab)] {
+            let source = load_str(name, text).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert!(
+                crate::model::check::check(&source).is_empty(),
+                "{name} must be clean"
+            );
+            let templates = Templates::new(None).unwrap();
+            for (layout, names) in [
+                (
+                    Layout::Single,
+                    &[
+                        ("dhcpd.conf", "dhcpd.conf.j2"),
+                        ("isc-dhcp-server", "isc-dhcp-server.j2"),
+                    ][..],
+                ),
+                (
+                    Layout::Split,
+                    &[
+                        ("dhcpd.conf", "peer.conf.j2"),
+                        ("dhcpd.shared.conf", "shared.conf.j2"),
+                        ("isc-dhcp-server", "isc-dhcp-server.j2"),
+                    ][..],
+                ),
+            ] {
+                let options = RenderOptions {
+                    layout,
+                    ..RenderOptions::default()
+                };
+                let files = render(&source, &options).unwrap();
+                let mut expected = Vec::new();
+                for role in Role::BOTH {
+                    let ctx = Context::new(&source, role, DEFAULT_SHARED_PATH);
+                    for (file_name, template) in names {
+                        expected.push(file(
+                            role,
+                            file_name,
+                            templates.render(template, &ctx).unwrap(),
+                        ));
+                    }
+                }
+                assert_eq!(files, expected, "{name} {layout:?}");
+                for role in Role::BOTH {
+                    let main = files
+                        .iter()
+                        .find(|f| f.role == role && f.name == "dhcpd.conf")
+                        .unwrap();
+                    if layout == Layout::Single {
+                        assert_eq!(
+                            render_peer(&source, role, None).unwrap(),
+                            main.content,
+                            "{name} {role:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

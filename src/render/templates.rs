@@ -81,12 +81,17 @@ impl Templates {
 
     /// Renders a template with a peer's context.
     pub fn render(&self, name: &str, ctx: &Context) -> Result<String, RenderError> {
+        self.render_value(name, &super::context::value(ctx))
+    }
+
+    /// Renders a template with a peer's context already converted to a template value.
+    pub(super) fn render_value(&self, name: &str, ctx: &Value) -> Result<String, RenderError> {
         let template = self
             .env
             .get_template(name)
             .map_err(|e| template_error(name, &e))?;
         template
-            .render(Value::from(minijinja::value::Serde(ctx)))
+            .render(ctx.clone())
             .map_err(|e| template_error(name, &e))
     }
 }

@@ -14,7 +14,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         .filter(|r| !r.is_empty())
         .collect();
     ranges.sort_by_key(|r| r.bounds());
-    let networks: Vec<_> = pair.all_subnets().map(|s| *s.network.value()).collect();
+    let networks = Networks::new(pair);
 
     let mut names = HashMap::new();
     let mut macs = HashMap::new();
@@ -74,7 +74,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                     .help("reserve addresses outside every pool's range, or shrink the range"),
                 );
             }
-            if !networks.iter().any(|n| n.contains(*ip)) {
+            if !networks.contain(*ip) {
                 out.push(
                     Finding::warning(
                         "DF143",
@@ -98,6 +98,38 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                 );
             }
         }
+    }
+}
+
+/// The address intervals of every declared subnet, to ask whether any contains an address
+/// in O(log n) rather than by scanning all subnets for each host.
+struct Networks {
+    /// `(first, last)` of each subnet, sorted by first address.
+    bounds: Vec<(u32, u32)>,
+    /// `reach[i]`: the highest last address among `bounds[..=i]`.
+    reach: Vec<u32>,
+}
+
+impl Networks {
+    fn new(pair: &Pair) -> Self {
+        let mut bounds: Vec<(u32, u32)> = pair.all_subnets().map(|s| s.network.bounds()).collect();
+        bounds.sort_unstable();
+        let reach = bounds
+            .iter()
+            .scan(0, |max, &(_, last)| {
+                *max = last.max(*max);
+                Some(*max)
+            })
+            .collect();
+        Networks { bounds, reach }
+    }
+
+    /// Whether some subnet contains `ip`: among the subnets starting at or before it, the one
+    /// reaching furthest reaches it.
+    fn contain(&self, ip: Ipv4Addr) -> bool {
+        let ip = u32::from(ip);
+        let starting_before = self.bounds.partition_point(|&(first, _)| first <= ip);
+        starting_before > 0 && self.reach[starting_before - 1] >= ip
     }
 }
 
@@ -144,5 +176,29 @@ mod tests {
         );
         assert_eq!(codes(&hosts(&dup_ip)), ["DF144"]);
         assert_eq!(codes(&hosts("  - { name: c }\n")), ["DF145"]);
+    }
+
+    #[test]
+    fn fixed_address_in_any_of_nested_or_unsorted_subnets() {
+        let nets = "  - network: 10.9.0.0/24\n  - network: 10.0.0.0/16\n  - network: 10.0.5.0/24\n  - network: 10.0.7.0/24\n";
+        let host = |ip: &str| {
+            with(&format!(
+                "{nets}hosts:\n  - {{ name: a, hardware-ethernet: 00:00:00:00:00:01, fixed-address: {ip} }}\n"
+            ))
+        };
+        // 10.0.5.0/24 and 10.0.7.0/24 overlap 10.0.0.0/16 (DF131, twice); the /16 still holds
+        // addresses beyond the last /24 that starts inside it.
+        for ip in ["10.0.200.5", "10.0.0.1", "10.0.5.9", "10.9.0.255"] {
+            assert_eq!(codes(&host(ip)), ["DF131", "DF131"], "{ip}");
+        }
+        for ip in [
+            "10.1.0.1",
+            "9.255.255.255",
+            "10.9.1.0",
+            "255.255.255.255",
+            "0.0.0.0",
+        ] {
+            assert_eq!(codes(&host(ip)), ["DF131", "DF131", "DF143"], "{ip}");
+        }
     }
 }

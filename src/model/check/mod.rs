@@ -267,7 +267,7 @@ pub const RULES: &[Rule] = &[
         code: "DF160",
         name: "invalid-name",
         severity: Severity::Error,
-        doc: "A host, shared-network or class name dhcpd cannot read: host names are unquoted dotted names (letters, digits, `-`, `_`); class and shared-network names are quoted, so they may not contain quotes, backslashes or line breaks.",
+        doc: "A host, shared-network or class name dhcpd cannot read: host names are unquoted dotted names (letters, digits, `-`, `_`; dhcpd refuses a label that starts with `_`); class and shared-network names are quoted, so they may not contain quotes, backslashes or line breaks.",
     },
     Rule {
         code: "DF161",
@@ -280,6 +280,18 @@ pub const RULES: &[Rule] = &[
         name: "unsafe-text",
         severity: Severity::Error,
         doc: "A class's `match-if` expression contains a character that would end the statement in dhcpd.conf (`;`, `{`, `}` outside quotes, or a line break).",
+    },
+    Rule {
+        code: "DF163",
+        name: "empty-shared-network",
+        severity: Severity::Error,
+        doc: "A shared network has no subnets. dhcpd refuses it (\"empty shared-network decl\"): a shared network only groups subnets that share one link.",
+    },
+    Rule {
+        code: "DF164",
+        name: "invalid-domain-name",
+        severity: Severity::Error,
+        doc: "A `domain-search` entry is not a valid DNS name: empty labels (`a..b`), labels longer than 63 characters, or names longer than 253 characters. dhcpd refuses the option when it encodes it.",
     },
 ];
 

@@ -10,7 +10,9 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         let name = host.name.value();
         let valid = !name.is_empty()
             && name.split('.').all(|label| {
+                // dhcpd's lexer takes `_` only inside a word, so a label may not start with it.
                 !label.is_empty()
+                    && !label.starts_with('_')
                     && label
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
@@ -23,7 +25,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                     format!("`{name}` is not a valid host declaration name"),
                 )
                 .label("invalid host name")
-                .help("use letters, digits, `-` and `_`, in dot-separated labels, e.g. printer-1"),
+                .help("use letters, digits, `-` and `_` (not first), in dot-separated labels, e.g. printer-1"),
             );
         }
     }
@@ -54,6 +56,39 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         "shared network",
         out,
     );
+
+    for sn in &pair.shared_networks {
+        if sn.subnets.is_empty() {
+            out.push(
+                Finding::error(
+                    "DF163",
+                    sn.name.span(),
+                    format!("shared network `{}` has no subnets", sn.name.value()),
+                )
+                .label("empty shared network")
+                .help("add its subnets under `subnets:`, or remove the shared network"),
+            );
+        }
+    }
+    for options in all_options(pair) {
+        if let Some(search) = &options.domain_search {
+            for name in search.as_slice() {
+                if !valid_domain(name) {
+                    out.push(
+                        Finding::error(
+                            "DF164",
+                            search.span(),
+                            format!("`{name}` is not a valid domain name"),
+                        )
+                        .label("invalid domain-search entry")
+                        .help(
+                            "use dot-separated labels of 1 to 63 characters, e.g. corp.example.net",
+                        ),
+                    );
+                }
+            }
+        }
+    }
 
     for class in &pair.classes {
         if let Some(expr) = &class.match_if
@@ -88,6 +123,41 @@ fn duplicates<'a>(
             );
         }
     }
+}
+
+/// Every options block of the model.
+fn all_options(pair: &Pair) -> Vec<&crate::model::Options> {
+    use crate::model::ScopeParams;
+    let mut scopes: Vec<&dyn ScopeParams> = Vec::new();
+    if let Some(g) = &pair.global {
+        scopes.push(g.value());
+    }
+    for sn in &pair.shared_networks {
+        scopes.push(sn.value());
+    }
+    for subnet in pair.all_subnets() {
+        scopes.push(subnet.value());
+        scopes.extend(subnet.pools.iter().map(|p| p.value() as &dyn ScopeParams));
+    }
+    scopes.extend(pair.hosts.iter().map(|h| h.value() as &dyn ScopeParams));
+    scopes.extend(pair.classes.iter().map(|c| c.value() as &dyn ScopeParams));
+    scopes
+        .into_iter()
+        .filter_map(|s| s.options().map(|o| o.value()))
+        .collect()
+}
+
+/// Whether a name is a valid DNS name (a trailing dot allowed).
+fn valid_domain(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
 }
 
 fn quotable(name: &str) -> bool {
@@ -137,7 +207,23 @@ mod tests {
             codes(&with("classes:\n  - name: a\n  - name: a\n")),
             ["DF161"]
         );
+        for name in ["_printer", "a._b"] {
+            let host = format!(
+                "hosts:\n  - {{ name: \"{name}\", hardware-ethernet: 00:00:00:00:00:01 }}\n"
+            );
+            assert_eq!(codes(&with(&host)), ["DF160"], "{name}");
+        }
+        let fine = "hosts:\n  - { name: \"a_.-b.0_x\", hardware-ethernet: 00:00:00:00:00:01 }\n";
+        assert!(codes(&with(fine)).is_empty());
         assert_eq!(codes(&with("classes:\n  - name: 'x\"y'\n")), ["DF160"]);
+        assert_eq!(
+            codes(&with(
+                "shared-networks:\n  - { name: empty, subnets: [] }\n"
+            )),
+            ["DF163"]
+        );
+        let search = "global:\n  options: { domain-search: [ok.example.org, \"a..b\"] }\n";
+        assert_eq!(codes(&with(search)), ["DF164"]);
         assert_eq!(
             codes(&with(
                 "classes:\n  - name: a\n    match-if: 'option host-name = \"x\"; deny'\n"

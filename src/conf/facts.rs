@@ -1,0 +1,123 @@
+//! Facts that several rules need, read off a configuration once per rule.
+
+use super::ast::{PeerStmt, Span, Stmt, StmtKind, Value};
+use super::load::Config;
+use super::walk::{Scope, ScopeKind, walk};
+
+/// A `failover peer NAME { ... }` declaration.
+#[derive(Debug, Clone)]
+pub struct PeerDecl<'a> {
+    /// The declaration.
+    pub stmt: &'a Stmt,
+    /// Its name.
+    pub name: &'a Value,
+    /// Its statements.
+    pub statements: &'a [PeerStmt],
+    /// The scope it is declared in.
+    pub scope: ScopeKind,
+}
+
+impl<'a> PeerDecl<'a> {
+    /// The `primary;`/`secondary;` statement in effect (dhcpd keeps the last one), if any.
+    pub fn role(&self) -> Option<&'a PeerStmt> {
+        self.statements
+            .iter()
+            .rev()
+            .find(|s| s.keyword == "primary" || s.keyword == "secondary")
+    }
+
+    /// Whether the peer is a secondary (dhcpd treats a block without a role as a primary).
+    pub fn is_secondary(&self) -> bool {
+        self.role().is_some_and(|r| r.keyword == "secondary")
+    }
+
+    /// The last statement with this keyword (dhcpd keeps the last one).
+    pub fn get(&self, keyword: &str) -> Option<&'a PeerStmt> {
+        self.statements.iter().rev().find(|s| s.keyword == keyword)
+    }
+
+    /// The numeric value of a statement, if present and numeric.
+    pub fn number(&self, keyword: &str) -> Option<(i64, Span)> {
+        let s = self.get(keyword)?;
+        let v = s.value.as_ref()?;
+        v.number().map(|n| (n, v.span))
+    }
+}
+
+/// Every failover peer declaration, in reading order.
+pub fn peer_decls(config: &Config) -> Vec<PeerDecl<'_>> {
+    let mut out = Vec::new();
+    walk(config, &mut |stmt, scope: Scope<'_>| {
+        if let StmtKind::FailoverPeer {
+            name, statements, ..
+        } = &stmt.kind
+        {
+            out.push(PeerDecl {
+                stmt,
+                name,
+                statements,
+                scope: scope.kind,
+            });
+        }
+    });
+    out
+}
+
+/// A pool with the failover peer in effect for it (its own reference, or one inherited from
+/// its shared network before it).
+#[derive(Debug, Clone)]
+pub struct PoolInfo<'a> {
+    /// The pool declaration.
+    pub stmt: &'a Stmt,
+    /// The peer it refers to or inherits, with the reference's span.
+    pub peer: Option<(&'a str, Span)>,
+    /// Whether the pool itself names the peer (only those count as referring pools).
+    pub refers: bool,
+}
+
+/// Every pool, in reading order, with its failover peer.
+pub fn pools(config: &Config) -> Vec<PoolInfo<'_>> {
+    // The shared-network-level peer in effect, per shared network statement address.
+    let mut inherited: Vec<(*const Stmt, &str, Span)> = Vec::new();
+    let mut out: Vec<PoolInfo<'_>> = Vec::new();
+    walk(config, &mut |stmt, scope: Scope<'_>| match &stmt.kind {
+        StmtKind::FailoverRef { name } => {
+            if scope.kind == ScopeKind::SharedNetwork
+                && let Some(sn) = scope.nearest(ScopeKind::SharedNetwork)
+            {
+                inherited.push((sn as *const Stmt, name.text.as_str(), name.span));
+            } else if scope.kind == ScopeKind::Pool
+                && let Some(pool) = scope.nearest(ScopeKind::Pool)
+                && let Some(info) = out.iter_mut().rev().find(|p| std::ptr::eq(p.stmt, pool))
+            {
+                info.peer = Some((name.text.as_str(), name.span));
+                info.refers = true;
+            }
+        }
+        StmtKind::NoFailoverRef { .. } => {
+            if let Some(pool) = scope.nearest(ScopeKind::Pool)
+                && let Some(info) = out.iter_mut().rev().find(|p| std::ptr::eq(p.stmt, pool))
+            {
+                info.peer = None;
+            }
+        }
+        StmtKind::Pool { .. } => {
+            let peer = scope
+                .nearest(ScopeKind::SharedNetwork)
+                .and_then(|sn| {
+                    inherited
+                        .iter()
+                        .rev()
+                        .find(|(s, _, _)| std::ptr::eq(*s, sn))
+                })
+                .map(|(_, name, span)| (*name, *span));
+            out.push(PoolInfo {
+                stmt,
+                peer,
+                refers: false,
+            });
+        }
+        _ => {}
+    });
+    out
+}

@@ -1,0 +1,173 @@
+//! Reading a dhcpd.conf and the files it includes.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::ast::{Span, Stmt, StmtKind};
+use super::parse::{SyntaxError, parse};
+use crate::diag::SourceFile;
+
+/// One parsed file.
+#[derive(Debug, Clone)]
+pub struct ConfFile {
+    /// Path on disk (as resolved).
+    pub path: PathBuf,
+    /// Name and text, for diagnostics.
+    pub source: SourceFile,
+    /// Its statements; empty when it did not parse.
+    pub statements: Vec<Stmt>,
+}
+
+/// Something that stopped a file from being read completely.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadProblem {
+    /// A syntax error in a file.
+    Syntax(SyntaxError),
+    /// An include names a file that cannot be read.
+    MissingInclude {
+        span: Span,
+        path: String,
+        error: String,
+    },
+    /// An include names a file that is already being read.
+    IncludeCycle { span: Span, path: String },
+}
+
+/// A configuration: the main file and every file it includes, in reading order.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Files; index 0 is the main file.
+    pub files: Vec<ConfFile>,
+    /// Syntax errors and include problems.
+    pub problems: Vec<LoadProblem>,
+}
+
+/// Includes nested deeper than this are reported as a cycle (dhcpd has no limit but loops).
+const MAX_INCLUDE_DEPTH: usize = 32;
+
+impl Config {
+    /// Reads `path` and its includes. Only an unreadable main file is an error; include
+    /// problems are reported in [`Config::problems`] at the include line.
+    pub fn load(path: &Path) -> std::io::Result<Config> {
+        let text = read_text(path)?;
+        Ok(Config::from_text(path, text))
+    }
+
+    /// Parses `text` as if read from `path` (includes are still read from disk).
+    pub fn from_text(path: &Path, text: String) -> Config {
+        let mut config = Config {
+            files: Vec::new(),
+            problems: Vec::new(),
+        };
+        config.add_file(
+            path.to_path_buf(),
+            path.display().to_string(),
+            text,
+            &mut vec![canonical(path)],
+        );
+        config
+    }
+
+    fn add_file(
+        &mut self,
+        path: PathBuf,
+        name: String,
+        text: String,
+        stack: &mut Vec<PathBuf>,
+    ) -> usize {
+        let index = self.files.len();
+        let mut statements = match parse(index, &text) {
+            Ok(statements) => statements,
+            Err(e) => {
+                self.problems.push(LoadProblem::Syntax(e));
+                Vec::new()
+            }
+        };
+        self.files.push(ConfFile {
+            path: path.clone(),
+            source: SourceFile {
+                name,
+                text: Arc::new(text),
+            },
+            statements: Vec::new(),
+        });
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        self.resolve_includes(&mut statements, &dir, stack);
+        self.files[index].statements = statements;
+        index
+    }
+
+    fn resolve_includes(&mut self, statements: &mut [Stmt], dir: &Path, stack: &mut Vec<PathBuf>) {
+        for stmt in statements.iter_mut() {
+            match &mut stmt.kind {
+                StmtKind::Include { path, file } => {
+                    let target = dir.join(&path.text);
+                    let key = canonical(&target);
+                    if stack.contains(&key) || stack.len() >= MAX_INCLUDE_DEPTH {
+                        self.problems.push(LoadProblem::IncludeCycle {
+                            span: stmt.span,
+                            path: path.text.clone(),
+                        });
+                        continue;
+                    }
+                    match read_text(&target) {
+                        Ok(text) => {
+                            stack.push(key);
+                            *file = Some(self.add_file(
+                                target.clone(),
+                                target.display().to_string(),
+                                text,
+                                stack,
+                            ));
+                            stack.pop();
+                        }
+                        Err(e) => self.problems.push(LoadProblem::MissingInclude {
+                            span: stmt.span,
+                            path: path.text.clone(),
+                            error: e.to_string(),
+                        }),
+                    }
+                }
+                _ => {
+                    if let Some(body) = body_mut(stmt) {
+                        self.resolve_includes(body, dir, stack);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The main file.
+    pub fn main(&self) -> Option<&ConfFile> {
+        self.files.first()
+    }
+
+    /// Whether every file parsed and every include was found.
+    pub fn is_complete(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+fn body_mut(stmt: &mut Stmt) -> Option<&mut Vec<Stmt>> {
+    match &mut stmt.kind {
+        StmtKind::SharedNetwork { body, .. }
+        | StmtKind::Subnet { body, .. }
+        | StmtKind::Pool { body }
+        | StmtKind::Group { body, .. }
+        | StmtKind::Host { body, .. }
+        | StmtKind::Class { body, .. }
+        | StmtKind::Switch { body, .. } => Some(body),
+        StmtKind::Subclass { body, .. } | StmtKind::On { body, .. } => body.as_mut(),
+        _ => None,
+    }
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn read_text(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}

@@ -1,0 +1,57 @@
+//! DF308: a peer block without `peer address`.
+
+use super::support::{head, mentions};
+use crate::conf::facts::peer_decls;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF308",
+    name: "missing-peer-address",
+    severity: Severity::Error,
+    doc: "A `failover peer` block has no `peer address`. That is the partner server's address: \
+where this server connects for failover messages and from where it accepts the partner's \
+connection. dhcpd refuses the file: \"peer address may not be omitted\". Misspellings such as \
+`peer-address` or `peer_address` are not `peer address` (DF319 reports those). Add `peer address \
+A.B.C.D;` with the partner's own (non-virtual) address, the one the partner gives as `address`.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    for peer in peer_decls(config) {
+        if mentions(&peer, "peer address") {
+            continue;
+        }
+        out.push(
+            RULE.at(
+                head(&peer),
+                format!("failover peer {} has no `peer address`", peer.name.text),
+            )
+            .label("dhcpd refuses a peer block without the partner's address")
+            .help("add `peer address A.B.C.D;` with the partner server's address"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::testing::lines;
+
+    #[test]
+    fn missing() {
+        let conf = "failover peer \"fo\" {\n  primary;\n  address 10.0.0.2;\n}\n";
+        assert_eq!(lines(&RULE, conf), [1]);
+        // A misspelling is DF319's.
+        let misspelled = "failover peer \"fo\" {\n  primary;\n  peer-address 10.0.0.3;\n}\n";
+        assert!(lines(&RULE, misspelled).is_empty());
+    }
+
+    #[test]
+    fn present() {
+        let conf = "failover peer \"fo\" {\n  primary;\n  PEER  ADDRESS dhcp2.example.com;\n}\n";
+        assert!(lines(&RULE, conf).is_empty());
+    }
+}

@@ -1,0 +1,60 @@
+//! DF312: `failover peer NAME;` in a pool with an unquoted name.
+
+use super::support::{Replay, shown};
+use crate::conf::ast::ValueKind;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::conf::walk::ScopeKind;
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF312",
+    name: "unquoted-pool-reference",
+    severity: Severity::Error,
+    doc: "A pool names its failover peer without quotes: `failover peer fo;`. The top-level \
+declaration and a shared-network reference accept a bare name, but dhcpd's pool parser wants \
+a string and refuses the file with \"expecting string.\", which does not say what is wrong. \
+Quote the name: `failover peer \"fo\";`.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    for r in Replay::of(config).references {
+        if r.scope != ScopeKind::Pool || r.name.kind == ValueKind::String {
+            continue;
+        }
+        out.push(
+            RULE.at(
+                r.name.span,
+                format!(
+                    "unquoted failover peer name `{}` in a pool",
+                    shown(config, r.name)
+                ),
+            )
+            .label("dhcpd: \"expecting string.\"")
+            .help(format!(
+                "quote the name: `failover peer \"{}\";`",
+                r.name.text
+            )),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::testing::lines;
+
+    #[test]
+    fn unquoted_in_pool() {
+        let conf = "failover peer fo { primary; }\nsubnet 10.0.0.0 netmask 255.255.255.0 {\n  pool {\n    failover peer fo;\n    range 10.0.0.1 10.0.0.9;\n  }\n}\n";
+        assert_eq!(lines(&RULE, conf), [4]);
+    }
+
+    #[test]
+    fn quoted_or_shared_network() {
+        let conf = "failover peer fo { primary; }\nshared-network sn {\n  failover peer fo;\n  subnet 10.0.0.0 netmask 255.255.255.0 {\n    pool { failover peer \"fo\"; range 10.0.0.1 10.0.0.9; }\n  }\n}\n";
+        assert!(lines(&RULE, conf).is_empty());
+    }
+}

@@ -1,0 +1,114 @@
+//! DF330: pool balance settings that contradict each other.
+
+use super::support::number;
+use crate::conf::facts::peer_decls;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF330",
+    name: "balance-settings",
+    severity: Severity::Warning,
+    doc: "The pool balance settings of a `failover peer` block contradict each other or their \
+meaning: `max-lease-misbalance` or `max-lease-ownership` above 100 (they are percentages; \
+above 50 they all behave the same), `max-lease-ownership` not below `max-lease-misbalance` \
+(dhcpd.conf(5) recommends it lower; the defaults are 10 and 15), or `min-balance` above \
+`max-balance` (seconds between rebalancing runs; defaults 60 and 3600). dhcpd accepts any \
+number, and the free leases are then shared between the peers differently than intended. \
+Remove the statements to get the defaults, or fix the values.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    for peer in peer_decls(config) {
+        for keyword in ["max-lease-misbalance", "max-lease-ownership"] {
+            if let Some((n, s)) = number(&peer, keyword)
+                && n > 100
+            {
+                out.push(
+                    RULE.at(
+                        s.value.as_ref().map_or(s.span, |v| v.span),
+                        format!(
+                            "`{keyword} {n}` in failover peer {} is not a percentage",
+                            peer.name.text
+                        ),
+                    )
+                    .label("a percentage: 0 to 100 (above 50 all behave alike)")
+                    .help(format!(
+                        "remove `{keyword}` for the default, or use a value up to 50"
+                    )),
+                );
+            }
+        }
+        let misbalance = number(&peer, "max-lease-misbalance");
+        let ownership = number(&peer, "max-lease-ownership");
+        // dhcpd reads 0 as "use the default".
+        let or_default = |n: Option<(i64, _)>, default: i64| match n {
+            Some((0, _)) | None => default,
+            Some((n, _)) => n,
+        };
+        let (m, o) = (or_default(misbalance, 15), or_default(ownership, 10));
+        if o >= m
+            && o <= 100
+            && let Some((_, s)) = ownership.or(misbalance)
+        {
+            out.push(
+                RULE.at(
+                    s.span,
+                    format!(
+                        "max-lease-ownership {o} is not below max-lease-misbalance {m} in failover peer {}",
+                        peer.name.text
+                    ),
+                )
+                .label("ownership should be lower than misbalance")
+                .help("keep max-lease-ownership below max-lease-misbalance (defaults 10 and 15)"),
+            );
+        }
+        let min = number(&peer, "min-balance");
+        let max = number(&peer, "max-balance");
+        let (lo, hi) = (or_default(min, 60), or_default(max, 3600));
+        if lo > hi
+            && let Some((_, s)) = min.or(max)
+        {
+            out.push(
+                RULE.at(
+                    s.span,
+                    format!(
+                        "min-balance {lo} is above max-balance {hi} in failover peer {}",
+                        peer.name.text
+                    ),
+                )
+                .label("the minimum time between rebalancing runs exceeds the maximum")
+                .help("keep min-balance below max-balance (defaults 60 and 3600)"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::testing::lines;
+
+    #[test]
+    fn contradictions() {
+        let conf = "failover peer \"fo\" {\n  max-lease-misbalance 150;\n}\n";
+        assert_eq!(lines(&RULE, conf), [2]);
+        let ownership = "failover peer \"fo\" {\n  max-lease-ownership 20;\n}\n";
+        assert_eq!(lines(&RULE, ownership), [2]);
+        let balance = "failover peer \"fo\" {\n  min-balance 7200;\n}\n";
+        assert_eq!(lines(&RULE, balance), [2]);
+    }
+
+    #[test]
+    fn defaults_and_sane_values() {
+        assert!(lines(&RULE, "failover peer \"fo\" { primary; }\n").is_empty());
+        let conf = "failover peer \"fo\" { max-lease-misbalance 15; max-lease-ownership 10; min-balance 60; max-balance 3600; }\n";
+        assert!(lines(&RULE, conf).is_empty());
+        // 0 means the default.
+        let zero = "failover peer \"fo\" { max-lease-misbalance 0; max-balance 0; }\n";
+        assert!(lines(&RULE, zero).is_empty());
+    }
+}

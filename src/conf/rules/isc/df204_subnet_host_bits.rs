@@ -1,0 +1,38 @@
+//! DF204: a subnet number with host bits set.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF204",
+    name: "subnet-host-bits",
+    severity: Severity::Error,
+    doc: "A `subnet` whose number has bits set outside its netmask, such as `subnet 10.14.8.195 \
+netmask 255.255.255.0`. dhcpd refuses it (\"bad subnet number/mask combination\") and skips the \
+whole declaration. Write the network number, the address ANDed with the mask (here \
+`10.14.8.0`), or correct the mask.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::SubnetHostBits, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "subnet 10.14.8.195 netmask 255.255.255.0 {\n}\n"), [1], "case 0");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "subnet 10.14.8.0 netmask 255.255.255.0 {\n}\nsubnet 10.0.0.0 netmask 255.0.0.0 {\n}\n").is_empty());
+    }
+}

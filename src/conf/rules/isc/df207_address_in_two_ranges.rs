@@ -1,0 +1,37 @@
+//! DF207: an address in two ranges.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF207",
+    name: "address-in-two-ranges",
+    severity: Severity::Error,
+    doc: "An address that is in two `range` statements, in the same pool, in different pools or in \
+different subnets. dhcpd gives every address one lease and refuses the second (\"lease A is \
+declared twice!\"). Shrink or remove one of the ranges so they do not overlap.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::AddressInTwoRanges, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.10 10.0.0.50;\n  pool {\n    range 10.0.0.40 10.0.0.60;\n  }\n}\n"), [4], "case 0");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.10 10.0.0.39;\n  pool {\n    range 10.0.0.40 10.0.0.60;\n  }\n}\n").is_empty());
+    }
+}

@@ -1,0 +1,38 @@
+//! DF208: two hosts with one name.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF208",
+    name: "duplicate-host",
+    severity: Severity::Error,
+    doc: "Two `host` declarations with the same name. Host declarations are global, wherever they \
+are written, and their names must be unique (case-sensitively): dhcpd refuses the second one \
+('host NAME: already exists'). Give each host its own name (a host with two interfaces needs \
+two declarations with two names).",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::DuplicateHost, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "host czenx { hardware ethernet 00:50:ba:33:05:ac; }\nhost czenx { hardware ethernet 00:08:0d:70:a0:39; }\n"), [2], "case 0");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "host czenx { hardware ethernet 00:50:ba:33:05:ac; }\nhost Czenx { hardware ethernet 00:08:0d:70:a0:39; }\n").is_empty());
+    }
+}

@@ -1,0 +1,41 @@
+//! DF209: a class used before it is declared.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF209",
+    name: "undeclared-class",
+    severity: Severity::Error,
+    doc: "A class named before its `class` declaration: in a pool's `allow`/`deny members of \
+\"CLASS\"` (\"no such class\"), as the parent of a `subclass`, `vendor-class` or `user-class` \
+('no class named'), or in `add 'CLASS';` ('class CLASS: not found'). dhcpd looks classes up \
+as it reads, so the declaration must come first (class names are case-sensitive). Move the \
+`class` declaration (or the include that holds it) above its first use.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::UndeclaredClass, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  pool {\n    allow members of \"voip\";\n    range 10.0.0.10 10.0.0.20;\n  }\n}\nclass \"voip\" {\n  match if substring(option vendor-class-identifier, 0, 4) = \"voip\";\n}\n"), [3], "case 0");
+        assert_eq!(lines(&RULE, "subclass \"acct\" 1:2:3:4:5:6;\n"), [1], "case 1");
+        assert_eq!(lines(&RULE, "on commit {\n  add \"late\";\n}\n"), [2], "case 2");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "class \"voip\" {\n  match if substring(option vendor-class-identifier, 0, 4) = \"voip\";\n}\nsubclass \"voip\" \"x\";\nsubnet 10.0.0.0 netmask 255.255.255.0 {\n  pool {\n    allow members of \"voip\";\n    range 10.0.0.10 10.0.0.20;\n  }\n}\n").is_empty());
+    }
+}

@@ -1,0 +1,39 @@
+//! DF210: a key used before it is declared.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF210",
+    name: "undeclared-key",
+    severity: Severity::Error,
+    doc: "A TSIG key named before its `key` declaration in a `zone` (\"unknown key NAME\"), or an \
+`omapi-key` that names no declared key (dhcpd stops: \"OMAPI key NAME: not found\"). The \
+declaration (often in an included file such as /etc/bind/rndc.key) must come before the \
+zones that use it. Declare the key, or include its file, above the zone.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::UndeclaredKey, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "zone example.com. {\n  primary 127.0.0.1;\n  key rndc-key;\n}\nkey rndc-key {\n  algorithm hmac-md5;\n  secret \"c2VjcmV0\";\n}\n"), [3], "case 0");
+        assert_eq!(lines(&RULE, "omapi-port 7911;\nomapi-key nokey;\n"), [2], "case 1");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "key rndc-key {\n  algorithm hmac-md5;\n  secret \"c2VjcmV0\";\n}\nzone example.com. {\n  primary 127.0.0.1;\n  key RNDC-KEY;\n}\n").is_empty());
+    }
+}

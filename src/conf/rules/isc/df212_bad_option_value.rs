@@ -1,0 +1,46 @@
+//! DF212: an option value of the wrong form.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF212",
+    name: "bad-option-value",
+    severity: Severity::Error,
+    doc: "An option value dhcpd cannot read by the option's type. Addresses are written bare, not \
+quoted (`option routers \"10.0.0.1\";`: \"expecting IP address or hostname\"); a text option takes \
+a quoted string or a single bare word, so a value with dots must be quoted (`option \
+domain-name example.com;` stops at the `.`: \"semicolon expected\"); data options take a quoted \
+string or colon-separated hex bytes (`option dhcp-client-identifier : \"x\";`: \"expecting string \
+or hexadecimal data\"); numbers must fit their width; list options separate values with commas; \
+flags are on/off/true/false. Write the value in the form the option takes (see \
+dhcp-options(5)).",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::OptionValue, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "option routers \"10.0.0.1\";\n"), [1], "case 0");
+        assert_eq!(lines(&RULE, "option domain-name example.com;\n"), [1], "case 1");
+        assert_eq!(lines(&RULE, "host h {\n  option dhcp-client-identifier : \"\\000FJC123ABC\";\n}\n"), [2], "case 2");
+        assert_eq!(lines(&RULE, "option default-ip-ttl 300;\n"), [1], "case 3");
+        assert_eq!(lines(&RULE, "option routers 10.0.0.1 10.0.0.2;\n"), [1], "case 4");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "option routers 10.0.0.1, 10.0.0.2;\noption host-name foo;\noption domain-name \"example.com\";\noption dhcp-client-identifier 1:2:3;\noption domain-search \"a.example\", \"b.example\";\noption static-routes 10.1.0.0 10.0.0.1, 10.2.0.0 10.0.0.1;\noption ip-forwarding off;\n").is_empty());
+    }
+}

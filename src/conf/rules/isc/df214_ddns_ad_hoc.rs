@@ -1,0 +1,38 @@
+//! DF214: ddns-update-style ad-hoc.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF214",
+    name: "ddns-ad-hoc",
+    severity: Severity::Error,
+    doc: "A global `ddns-update-style ad-hoc;`. ISC DHCP 4.2 removed the ad-hoc DNS update scheme: \
+dhcpd 4.4 still reads the word but refuses to start (\"ddns-update-style ad_hoc no longer \
+supported\"; `dhcpd -t` fails too). Use `interim` or `standard` (and set up the keys and zones \
+they need), or `none`.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::AdHoc, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "ddns-update-style ad-hoc;\n"), [1], "case 0");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "ddns-update-style interim;\n").is_empty());
+    }
+}

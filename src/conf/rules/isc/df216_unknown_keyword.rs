@@ -1,0 +1,40 @@
+//! DF216: an unknown word followed by values.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF216",
+    name: "unknown-keyword",
+    severity: Severity::Error,
+    doc: "A statement that starts with a word dhcpd does not know, followed by a value: \
+`optoin routers 10.0.0.1;`, `rnage 10.0.0.10 10.0.0.20;`, or `ldap-server \"x\";` in a dhcpd \
+built without LDAP (Debian's isc-dhcp-server). dhcpd reads the unknown word as an expression \
+and then expects `;`, so it refuses the file (\"semicolon expected\"). Fix the spelling, or remove \
+statements the installed dhcpd does not support.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::UnknownKeyword, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "ldap-server \"127.0.0.1\";\n"), [1], "case 0");
+        assert_eq!(lines(&RULE, "optoin routers 10.0.0.1;\n"), [1], "case 1");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "ddns-updates on;\noption routers 10.0.0.1;\n").is_empty());
+    }
+}

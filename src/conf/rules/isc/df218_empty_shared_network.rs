@@ -1,0 +1,37 @@
+//! DF218: a shared-network without subnets.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF218",
+    name: "empty-shared-network",
+    severity: Severity::Error,
+    doc: "A `shared-network` that declares no subnet. dhcpd refuses it (\"empty shared-network \
+decl\"): a shared network is the set of subnets on one physical link. Put the link's subnet \
+declarations inside it, or remove it.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::EmptySharedNetwork, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "shared-network lan {\n  option domain-name \"example.com\";\n}\n"), [1], "case 0");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "shared-network lan {\n  subnet 10.0.0.0 netmask 255.255.255.0 {\n  }\n}\n").is_empty());
+    }
+}

@@ -1,0 +1,40 @@
+//! DF222: a condition that is not boolean.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF222",
+    name: "non-boolean-condition",
+    severity: Severity::Error,
+    doc: "An `if`, `elsif` or `match if` condition that is not a boolean expression, such as \
+`if (1) {`, `if option host-name {` or `match if substring(...);` without a comparison. dhcpd \
+refuses it (\"Expecting a boolean expression\"): a number or data is not true or false to it. \
+Compare the value (`A = B`, `A != B`, `A ~= REGEX`), test presence with `exists OPTION`, or use \
+`known`/`static`, combined with and/or/not.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::NonBoolean, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "on commit {\n  if(1) {\n    set x = \"y\";\n  }\n}\n"), [2], "case 0");
+        assert_eq!(lines(&RULE, "class \"c\" {\n  match if option host-name;\n}\n"), [2], "case 1");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "if exists host-name {\n}\nclass \"c\" {\n  match if option host-name = \"x\";\n}\nif known and not static {\n}\n").is_empty());
+    }
+}

@@ -1,0 +1,40 @@
+//! DF223: an expression dhcpd cannot read.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF223",
+    name: "bad-expression",
+    severity: Severity::Error,
+    doc: "An expression dhcpd refuses: a missing parenthesis or comma in a function call, operands \
+of different types, or a bare word read as hex data that is not hex. dhcpd reads a word whose \
+letters after the first are all hex digits (`x`, `i`, `ab`) as a hex number, so a stray `i` \
+after a `}` fails with \"Bogus number i: digit 18 not in base 16\", and `log(info, x)` fails too. \
+Check the expression against dhcp-eval(5).",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::Expression, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "class \"c\" { match if option host-name = \"x\"; }i\n\noption pnp-pid code 43 = string;\n"), [1], "case 0");
+        assert_eq!(lines(&RULE, "set x = substring(option host-name, 0);\n"), [1], "case 1");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "set x = substring(option host-name, 0, 3);\nlog (info, concat(\"a\", \"b\"));\n").is_empty());
+    }
+}

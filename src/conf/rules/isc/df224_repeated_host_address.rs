@@ -1,0 +1,39 @@
+//! DF224: a second hardware or fixed-address in a host.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF224",
+    name: "repeated-host-address",
+    severity: Severity::Error,
+    doc: "A host with two `hardware` statements (\"Host NAME hardware address already configured\"), \
+two `fixed-address` statements (\"Only one fixed address declaration per host\") or two `uid` \
+statements. dhcpd refuses the second. Give all addresses in one `fixed-address A, B;` \
+statement, and declare a second host for a second interface.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::RepeatedHostAddress, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "host a {\n  hardware ethernet 00:11:22:33:44:55;\n  hardware ethernet 00:11:22:33:44:56;\n}\n"), [3], "case 0");
+        assert_eq!(lines(&RULE, "host a {\n  fixed-address 10.0.0.5;\n  fixed-address 10.0.0.6;\n}\n"), [3], "case 1");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "host a {\n  hardware ethernet 00:11:22:33:44:55;\n  fixed-address 10.0.0.5, 10.0.1.5;\n}\n").is_empty());
+    }
+}

@@ -1,0 +1,39 @@
+//! DF225: a bad key declaration.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF225",
+    name: "bad-key",
+    severity: Severity::Error,
+    doc: "A `key` declaration dhcpd refuses: a statement other than `algorithm NAME;` and `secret \
+BASE64;` (dhcpd stops at it: \"expecting right brace\"), two algorithms or two secrets, or a \
+missing name. (A secret that is not valid base64 is a syntax error, DF200.) Write `key NAME { \
+algorithm hmac-sha256; secret \"...\"; }` with the secret from `tsig-keygen`.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::KeyDeclaration, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "key k {\n  algoritm hmac-md5;\n  secret \"c2VjcmV0\";\n}\n"), [2], "case 0");
+        assert_eq!(lines(&RULE, "key k {\n  algorithm hmac-md5;\n  algorithm hmac-md5;\n}\n"), [3], "case 1");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "key k {\n  algorithm hmac-md5;\n  secret \"c2VjcmV0\";\n};\n").is_empty());
+    }
+}

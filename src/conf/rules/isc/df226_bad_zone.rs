@@ -1,0 +1,40 @@
+//! DF226: a bad zone declaration.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF226",
+    name: "bad-zone",
+    severity: Severity::Error,
+    doc: "A `zone` declaration dhcpd refuses: a statement other than `primary`, `secondary`, \
+`primary6`, `secondary6` and `key` (dhcpd stops at it: \"expecting right brace\"), the same kind \
+of server line twice (\"more than one primary\"; list the servers in one line, comma-separated), \
+or a server that is not an address or host name. Write `zone example.com. { primary \
+192.0.2.53; key NAME; }`.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::ZoneDeclaration, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "zone example.com. {\n  primery 10.0.0.1;\n}\n"), [2], "case 0");
+        assert_eq!(lines(&RULE, "zone example.com. {\n  primary 10.0.0.1;\n  primary 10.0.0.2;\n}\n"), [3], "case 1");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "zone example.com. {\n  primary 10.0.0.1, 10.0.0.2;\n  secondary ns2.example.com;\n}\n").is_empty());
+    }
+}

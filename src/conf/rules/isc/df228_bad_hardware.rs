@@ -1,0 +1,39 @@
+//! DF228: a bad hardware statement.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF228",
+    name: "bad-hardware",
+    severity: Severity::Error,
+    doc: "A `hardware` statement dhcpd refuses: an unknown hardware type (ethernet, token-ring, fddi, \
+infiniband or unknown-N; \"expecting a network hardware type\"), an address that is not \
+colon-separated hex octets (placeholders such as `00:22:41:XX:XX:XX`: \"expecting numeric \
+value\"), or more than 20 octets. Write `hardware ethernet 00:11:22:33:44:55;`.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::Hardware, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "host a {\n  hardware ethernt 00:11:22:33:44:55;\n}\n"), [2], "case 0");
+        assert_eq!(lines(&RULE, "host a {\n  hardware ethernet 00:22:41:XX:XX:XX;\n}\n"), [2], "case 1");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "host a {\n  hardware ethernet 0:c0:c3:49:2b:57;\n}\n").is_empty());
+    }
+}

@@ -1,0 +1,40 @@
+//! DF229: a bad class declaration.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF229",
+    name: "bad-class",
+    severity: Severity::Error,
+    doc: "A `class` or `subclass` declaration dhcpd refuses: an unquoted class name (\"Expecting class \
+name\"), a second `match if` (\"A class may only have one 'match if' clause\"), a second `match` \
+or `spawn with` (\"can't override existing submatch/spawn\"), `match`/`spawn` in a subclass, a \
+subclass key that is neither a string nor hex, or `lease limit` without a number. Quote class \
+names and keep one `match if` (combine conditions with and/or).",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::ClassDeclaration, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "class \"c\" {\n  lease limit many;\n}\n"), [2], "case 0");
+        assert_eq!(lines(&RULE, "class \"c\" {\n  match if option host-name = \"a\";\n  match if option host-name = \"b\";\n}\n"), [3], "case 1");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "class \"c\" {\n  match if option host-name = \"a\";\n  spawn with option agent.circuit-id;\n  lease limit 4;\n}\n").is_empty());
+    }
+}

@@ -1,0 +1,40 @@
+//! DF230: a statement dhcpd stops reading.
+
+use super::engine::Cause;
+use crate::conf::load::Config;
+use crate::conf::rules::{Lint, LintRule};
+use crate::diag::Severity;
+
+/// The rule.
+pub static RULE: LintRule = LintRule {
+    code: "DF230",
+    name: "statement-syntax",
+    severity: Severity::Error,
+    doc: "A statement the grammar can take apart but dhcpd cannot read: a missing `;` between two \
+statements (`hardware ethernet ...` followed by `fixed-address` on the next line: \"expecting \
+semicolon\"), more values than the statement takes (`range A B C;`), a word that cannot start a \
+statement where it stands, or a string with a bad escape. Add the missing `;`, or remove what \
+the statement does not take.",
+    check,
+};
+
+fn check(config: &Config, out: &mut Vec<Lint>) {
+    super::report(&RULE, Cause::Syntax, config, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::conf::rules::isc::testing::lines;
+
+    #[test]
+    fn found() {
+        assert_eq!(lines(&RULE, "host a {\n  hardware ethernet 78:ac:c0:ba:7c:ec\n  fixed-address 172.28.172.4;\n}\n"), [3], "case 0");
+        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.1 10.0.0.2 10.0.0.3;\n}\n"), [2], "case 1");
+    }
+
+    #[test]
+    fn not_found() {
+        assert!(lines(&RULE, "host a {\n  hardware ethernet 78:ac:c0:ba:7c:ec;\n  fixed-address 172.28.172.4;\n}\n").is_empty());
+    }
+}

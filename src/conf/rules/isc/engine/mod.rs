@@ -1,0 +1,737 @@
+//! A replay of how ISC dhcpd 4.4 reads a configuration (`server/confpars.c`,
+//! `common/parse.c`, `common/conflex.c`, the range bookkeeping of `server/mdb.c` and the
+//! post-parse checks `dhcpd -t` runs), token for token.
+//!
+//! The pest grammar gives the tree other rules work on; what dhcpd *accepts* is decided by
+//! its own recursive-descent parser, whose quirks (an unknown word is an expression
+//! statement, `x` is a hex number, an address is four numbers and three dots, names must be
+//! declared before they are used...) no grammar of ours reproduces exactly. So the DF2xx
+//! rules read the file the way dhcpd does: the engine walks each file's dhcpd tokens with the
+//! same scopes, the same declare-before-use tables and the same checks, and records every
+//! place dhcpd would complain, tagged with the [`Cause`] (and so the rule) it belongs to.
+//! Each rule then reports the problems of its cause.
+//!
+//! Failover statements are read (to stay in step) but not judged here: the DF3xx rules do.
+
+mod decl;
+mod expr;
+pub(crate) mod lex;
+mod options;
+mod stmt;
+pub(crate) mod tables;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use self::lex::{Kind, Tok};
+use crate::conf::ast::{Span, Stmt, StmtKind};
+use crate::conf::load::Config;
+
+/// What a problem is about; each cause belongs to one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Cause {
+    /// An IPv4 address dhcpd cannot read (octet over 255, a name where a number is needed,
+    /// too few numbers).
+    BadAddress,
+    /// A subnet number with host bits set under its mask.
+    SubnetHostBits,
+    /// A range address outside its subnet, or a shared-network pool range on no subnet.
+    RangeOutsideSubnet,
+    /// A statement in a scope where dhcpd does not allow it.
+    Misplaced,
+    /// An address in two ranges.
+    AddressInTwoRanges,
+    /// Two hosts with one name.
+    DuplicateHost,
+    /// A class named before it is declared.
+    UndeclaredClass,
+    /// A key named before it is declared (or never declared, for `omapi-key`).
+    UndeclaredKey,
+    /// An option or option space dhcpd does not know.
+    UnknownOption,
+    /// An option value of the wrong form.
+    OptionValue,
+    /// A parameter value of the wrong form.
+    ParameterValue,
+    /// `ddns-update-style ad-hoc`.
+    AdHoc,
+    /// An unknown word used as a statement on its own (dhcpd accepts it as an expression).
+    UnknownStatement,
+    /// An unknown word followed by values.
+    UnknownKeyword,
+    /// A pool with no range.
+    PoolWithoutRange,
+    /// A shared-network without subnets.
+    EmptySharedNetwork,
+    /// `option space` or `option ... code` inside a scope.
+    ScopedDefinition,
+    /// A bad `option space` declaration.
+    OptionSpace,
+    /// A bad `option ... code N = TYPE` definition.
+    OptionDefinition,
+    /// A condition that is not boolean.
+    NonBoolean,
+    /// Any other expression dhcpd cannot read.
+    Expression,
+    /// A second `hardware`, `fixed-address`, `uid` or `host-identifier` in a host.
+    RepeatedHostAddress,
+    /// A bad `key` declaration (statement, algorithm, secret).
+    KeyDeclaration,
+    /// A bad `zone` declaration.
+    ZoneDeclaration,
+    /// A bad `allow`/`deny`/`ignore` keyword or pool permit.
+    Permit,
+    /// A bad `hardware` statement.
+    Hardware,
+    /// A bad `class`/`subclass` declaration (name, match, spawn, lease limit, parent).
+    ClassDeclaration,
+    /// Anything else dhcpd's parser stops at: a missing `;`, a wrong token after a keyword.
+    Syntax,
+    /// A host names a group that is not declared.
+    UnknownGroup,
+    /// Failover: left to the DF3xx rules.
+    Failover,
+}
+
+/// One place where dhcpd would complain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    /// The rule it belongs to.
+    pub cause: Cause,
+    /// Where: the token dhcpd stopped at, or the value concerned.
+    pub span: Span,
+    /// What is wrong, naming the cause.
+    pub message: String,
+    /// Label text at the span.
+    pub label: String,
+    /// How to fix it.
+    pub help: String,
+    /// Other places involved.
+    pub related: Vec<(Span, String)>,
+}
+
+/// Every problem dhcpd would report reading this configuration, in reading order. Empty for
+/// a configuration whose main file is missing.
+pub(crate) fn problems(config: &Config) -> Vec<Problem> {
+    let mut st = State::new(Some(config));
+    if let Some(main) = config.files.first() {
+        let text = main.source.text.clone();
+        read_file(&mut st, 0, &text, Ctx::root());
+    }
+    st.finish();
+    st.problems
+}
+
+/// The first problem dhcpd would report reading `text` alone, as file `file`, among those
+/// that do not depend on anything outside the text (declarations elsewhere, the scope an
+/// include puts it in): syntax, value forms, expressions. Includes are not followed.
+pub(crate) fn first_local_problem(file: usize, text: &str) -> Option<Problem> {
+    first_problem(file, text, true)
+}
+
+/// The first problem (in dhcpd's order) reading `text` alone as file `file`: with `local`,
+/// only those that do not depend on anything outside the text (see
+/// [`first_local_problem`]); else any error but failover ones (right for a main file up to
+/// its first include).
+pub(crate) fn first_problem(file: usize, text: &str, local: bool) -> Option<Problem> {
+    let mut st = State::new(None);
+    read_file(&mut st, file, text, Ctx::root());
+    st.problems.into_iter().find(|p| {
+        if !local {
+            return !matches!(p.cause, Cause::Failover | Cause::UnknownStatement);
+        }
+        matches!(
+            p.cause,
+            Cause::BadAddress
+                | Cause::SubnetHostBits
+                | Cause::OptionValue
+                | Cause::ParameterValue
+                | Cause::UnknownKeyword
+                | Cause::PoolWithoutRange
+                | Cause::EmptySharedNetwork
+                | Cause::ScopedDefinition
+                | Cause::OptionSpace
+                | Cause::OptionDefinition
+                | Cause::NonBoolean
+                | Cause::Expression
+                | Cause::RepeatedHostAddress
+                | Cause::KeyDeclaration
+                | Cause::ZoneDeclaration
+                | Cause::Permit
+                | Cause::Hardware
+                | Cause::ClassDeclaration
+                | Cause::Syntax
+        )
+    })
+}
+
+/// The problems of one cause.
+pub(crate) fn problems_of(config: &Config, cause: Cause) -> Vec<Problem> {
+    problems(config)
+        .into_iter()
+        .filter(|p| p.cause == cause)
+        .collect()
+}
+
+/// dhcpd's declaration types (`ROOT_GROUP`, `SHARED_NET_DECL`...): what scope a statement is
+/// read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    Root,
+    Host,
+    SharedNet,
+    Subnet,
+    Class,
+    Group,
+    Pool,
+}
+
+/// The scope a statement is read in: its type and what dhcpd's group structure points to.
+#[derive(Debug, Clone, Copy)]
+struct Ctx {
+    pub ty: Ty,
+    /// `group->shared_network`: set in a shared network's own scope (and in a lone subnet).
+    pub shared: Option<usize>,
+    /// `group->subnet`: set in a subnet's scope.
+    pub subnet: Option<usize>,
+}
+
+impl Ctx {
+    fn root() -> Ctx {
+        Ctx {
+            ty: Ty::Root,
+            shared: None,
+            subnet: None,
+        }
+    }
+}
+
+/// A shared network being read or read.
+#[derive(Debug, Clone)]
+struct Shared {
+    pub name: String,
+    /// Subnets whose declaration is complete, in order.
+    pub subnets: Vec<usize>,
+}
+
+/// A subnet.
+#[derive(Debug, Clone)]
+struct Subnet {
+    pub net: u32,
+    pub mask: u32,
+    pub span: Span,
+}
+
+/// An option definition.
+#[derive(Debug, Clone)]
+struct OptDef {
+    pub name: String,
+    pub code: u32,
+    pub format: String,
+}
+
+/// An option space and its options.
+#[derive(Debug, Clone)]
+struct Space {
+    pub name: String,
+    /// By lower-case name.
+    pub options: HashMap<String, OptDef>,
+    /// Name by code.
+    pub codes: HashMap<u32, String>,
+    /// `universe->end` (255 for the dhcp space, else 0).
+    pub end: u32,
+}
+
+/// What dhcpd has learned so far.
+struct State<'a> {
+    pub config: Option<&'a Config>,
+    pub problems: Vec<Problem>,
+    pub spaces: Vec<Space>,
+    /// Declared classes (case-sensitive), with where.
+    pub classes: HashMap<String, Span>,
+    /// Declared keys, by lower-case name.
+    pub keys: HashMap<String, Span>,
+    /// Declared failover peers (case-sensitive).
+    pub peers: HashSet<String>,
+    /// Named groups (case-sensitive).
+    pub groups: HashSet<String>,
+    /// Hosts by name, with where.
+    pub hosts: HashMap<String, Span>,
+    pub shared: Vec<Shared>,
+    pub subnets: Vec<Subnet>,
+    /// Range addresses: first address -> (last address, the range's span).
+    pub leases: BTreeMap<u32, (u32, Span)>,
+    /// The last `ddns-update-style` read at the top level (value, span).
+    pub ddns_style: Option<(String, Span)>,
+    /// `omapi-key` values read at the top level.
+    pub omapi_keys: Vec<(String, Span)>,
+    /// Include resolution of each file: (start, end of the include statement, file read).
+    includes: Vec<Vec<(usize, usize, Option<usize>)>>,
+    depth: usize,
+}
+
+impl<'a> State<'a> {
+    fn new(config: Option<&'a Config>) -> State<'a> {
+        let spaces = tables::SPACES
+            .iter()
+            .map(|(name, opts)| Space {
+                name: (*name).to_string(),
+                options: opts
+                    .iter()
+                    .map(|o| {
+                        (
+                            o.name.to_ascii_lowercase(),
+                            OptDef {
+                                name: o.name.to_string(),
+                                code: o.code,
+                                format: o.format.to_string(),
+                            },
+                        )
+                    })
+                    .collect(),
+                codes: opts
+                    .iter()
+                    .filter(|o| o.code != 0 || *name == "dhcp")
+                    .map(|o| (o.code, o.name.to_string()))
+                    .collect(),
+                end: if *name == "dhcp" { 255 } else { 0 },
+            })
+            .collect();
+        let includes = config
+            .map(|c| {
+                c.files
+                    .iter()
+                    .map(|f| {
+                        let mut v = Vec::new();
+                        collect_includes(&f.statements, &mut v);
+                        v
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        State {
+            config,
+            problems: Vec::new(),
+            spaces,
+            classes: HashMap::new(),
+            keys: HashMap::new(),
+            peers: HashSet::new(),
+            groups: HashSet::new(),
+            hosts: HashMap::new(),
+            shared: Vec::new(),
+            subnets: Vec::new(),
+            leases: BTreeMap::new(),
+            ddns_style: None,
+            omapi_keys: Vec::new(),
+            includes,
+            depth: 0,
+        }
+    }
+
+    /// The post-parse checks of `dhcpd -t` (global parameters).
+    fn finish(&mut self) {
+        if let Some((style, span)) = self.ddns_style.clone()
+            && style == "ad-hoc"
+        {
+            self.problems.push(Problem {
+                cause: Cause::AdHoc,
+                span,
+                message: "ddns-update-style ad-hoc is no longer supported: dhcpd refuses to start"
+                    .into(),
+                label: "ad-hoc DNS updates were removed in ISC DHCP 4.2".into(),
+                help: "use `ddns-update-style interim;` or `standard;` (or `none;`)".into(),
+                related: Vec::new(),
+            });
+        }
+        for (name, span) in self.omapi_keys.clone() {
+            if !self.keys.contains_key(&name.to_ascii_lowercase()) {
+                let known: Vec<String> = self.keys.keys().cloned().collect();
+                self.problems.push(Problem {
+                    cause: Cause::UndeclaredKey,
+                    span,
+                    message: format!("OMAPI key {name} is not declared: dhcpd refuses to start"),
+                    label: "no `key` of this name".into(),
+                    help: suggest_help(
+                        &name,
+                        &known,
+                        "declare it with `key NAME { algorithm ...; secret ...; }`",
+                    ),
+                    related: Vec::new(),
+                });
+            }
+        }
+    }
+
+    pub(super) fn space(&self, name: &str) -> Option<usize> {
+        self.spaces
+            .iter()
+            .position(|s| s.name.eq_ignore_ascii_case(name))
+    }
+}
+
+fn collect_includes(stmts: &[Stmt], out: &mut Vec<(usize, usize, Option<usize>)>) {
+    for s in stmts {
+        if let StmtKind::Include { file, .. } = &s.kind {
+            out.push((s.span.start, s.span.end, *file));
+        }
+        match &s.kind {
+            StmtKind::If {
+                branches,
+                otherwise,
+            } => {
+                for (_, body) in branches {
+                    collect_includes(body, out);
+                }
+                if let Some(body) = otherwise {
+                    collect_includes(body, out);
+                }
+            }
+            _ => {
+                if let Some(body) = s.body() {
+                    collect_includes(body, out);
+                }
+            }
+        }
+    }
+}
+
+/// Reads one file in scope `ctx` (the main file at the top level, or an included file in
+/// the scope of its include statement).
+fn read_file(st: &mut State<'_>, file: usize, text: &str, ctx: Ctx) {
+    let (toks, errors) = lex::tokens(text);
+    for e in errors {
+        st.problems.push(Problem {
+            cause: Cause::Syntax,
+            span: Span {
+                file,
+                start: e.start,
+                end: e.end,
+            },
+            message: format!("dhcpd cannot read this token: {}", e.message),
+            label: "here".into(),
+            help: "check the quoting and the escapes (`\\\\`, `\\\"`, `\\t`, `\\n`, `\\NNN` octal, `\\xHH`)".into(),
+            related: Vec::new(),
+        });
+    }
+    let mut p = Parser {
+        file,
+        text,
+        toks,
+        pos: 0,
+        st,
+        last: None,
+    };
+    let mut declaration = false;
+    while !p.peek().is_eof() {
+        let before = p.pos;
+        declaration = p.statement(ctx, &mut None, declaration);
+        if p.pos == before {
+            // Never loop: dhcpd always consumes something.
+            p.next();
+        }
+    }
+}
+
+/// Reads a file's tokens the way dhcpd's parser does.
+struct Parser<'t, 's, 'a> {
+    pub file: usize,
+    pub text: &'t str,
+    pub toks: Vec<Tok>,
+    pub pos: usize,
+    pub st: &'s mut State<'a>,
+    /// The last token consumed.
+    pub last: Option<Tok>,
+}
+
+impl Parser<'_, '_, '_> {
+    /// The next token, not consumed.
+    pub fn peek(&self) -> Tok {
+        self.toks
+            .get(self.pos)
+            .copied()
+            .unwrap_or_else(|| self.eof())
+    }
+
+    /// The token after the next one.
+    pub fn peek2(&self) -> Tok {
+        self.toks
+            .get(self.pos + 1)
+            .copied()
+            .unwrap_or_else(|| self.eof())
+    }
+
+    fn eof(&self) -> Tok {
+        Tok {
+            kind: Kind::Eof,
+            keyword: false,
+            start: self.text.len(),
+            end: self.text.len(),
+        }
+    }
+
+    /// Consumes and returns the next token (EOF stays EOF).
+    pub fn next(&mut self) -> Tok {
+        let t = self.peek();
+        if !t.is_eof() {
+            self.pos += 1;
+        }
+        self.last = Some(t);
+        t
+    }
+
+    /// The text of a token as written.
+    pub fn text(&self, t: Tok) -> &str {
+        self.text.get(t.start..t.end).unwrap_or("")
+    }
+
+    /// The value of a token: a string's decoded contents, else the text.
+    pub fn val(&self, t: Tok) -> String {
+        if t.is_string() {
+            let (bytes, _) = lex::decode_string(self.text(t));
+            String::from_utf8_lossy(&bytes).into_owned()
+        } else {
+            self.text(t).to_string()
+        }
+    }
+
+    /// Whether `t` is the keyword `word`.
+    pub fn kw(&self, t: Tok, word: &str) -> bool {
+        t.keyword && self.text(t).eq_ignore_ascii_case(word)
+    }
+
+    /// The keyword `t` is, lower-cased (empty when it is none).
+    pub fn keyword(&self, t: Tok) -> String {
+        if t.keyword {
+            self.text(t).to_ascii_lowercase()
+        } else {
+            String::new()
+        }
+    }
+
+    /// The span of a token.
+    pub fn span(&self, t: Tok) -> Span {
+        Span {
+            file: self.file,
+            start: t.start,
+            end: t.end,
+        }
+    }
+
+    /// The span from token `a` through token `b`.
+    pub fn span2(&self, a: Tok, b: Tok) -> Span {
+        Span {
+            file: self.file,
+            start: a.start,
+            end: b.end.max(a.end),
+        }
+    }
+
+    /// How a token is shown in a message.
+    pub fn shown(&self, t: Tok) -> String {
+        if t.is_eof() {
+            return "end of file".into();
+        }
+        let s: String = self.text(t).chars().take(40).collect();
+        format!("`{s}`")
+    }
+
+    /// Records a problem.
+    pub fn warn(
+        &mut self,
+        cause: Cause,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.st.problems.push(Problem {
+            cause,
+            span,
+            message: message.into(),
+            label: label.into(),
+            help: help.into(),
+            related: Vec::new(),
+        });
+    }
+
+    /// Records a syntax problem at token `t`: `expected` is what dhcpd wanted there.
+    pub fn expected(&mut self, cause: Cause, t: Tok, expected: &str, help: &str) {
+        let found = self.shown(t);
+        let span = self.span(t);
+        self.warn(
+            cause,
+            span,
+            format!("expected {expected}, found {found}"),
+            format!("dhcpd expects {expected} here"),
+            help,
+        );
+    }
+
+    /// `skip_to_semi`.
+    pub fn skip_to_semi(&mut self) {
+        self.skip_to_rbrace(0);
+    }
+
+    /// `skip_to_rbrace`: skips to the `;` ending the statement, or past `count` closing
+    /// braces (and any nested blocks).
+    pub fn skip_to_rbrace(&mut self, mut count: usize) {
+        loop {
+            let t = self.peek();
+            if t.is('}') {
+                count = count.saturating_sub(1);
+                if count == 0 {
+                    self.next();
+                    return;
+                }
+            } else if t.is('{') {
+                count += 1;
+            } else if t.is(';') && count == 0 {
+                self.next();
+                return;
+            }
+            let t = self.next();
+            if t.is_eof() {
+                return;
+            }
+        }
+    }
+
+    /// `parse_semi`: expects `;` (reported as `cause` when missing).
+    pub fn semi(&mut self, cause: Cause) -> bool {
+        let t = self.next();
+        if t.is(';') {
+            return true;
+        }
+        self.missing_semi(cause, t);
+        self.skip_to_semi();
+        false
+    }
+
+    /// Reports a missing `;` at `t`.
+    pub fn missing_semi(&mut self, cause: Cause, t: Tok) {
+        let found = self.shown(t);
+        let span = self.span(t);
+        let previous = self
+            .toks
+            .get(self.pos.saturating_sub(2))
+            .copied()
+            .filter(|p| p.end <= t.start);
+        let help = match previous {
+            Some(p) if self.text[p.end..t.start].contains('\n') => {
+                "the statement on the line before ends without `;`: add it".to_string()
+            }
+            _ => "end the statement with `;` (or remove what follows the value)".to_string(),
+        };
+        self.warn(
+            cause,
+            span,
+            format!("semicolon expected, found {found}"),
+            "dhcpd expects `;` here",
+            help,
+        );
+    }
+
+    /// The file an include statement at token `t` resolved to.
+    pub fn include_target(&self, t: Tok) -> Option<usize> {
+        self.st
+            .includes
+            .get(self.file)?
+            .iter()
+            .find(|(s, e, _)| *s <= t.start && t.start < *e)
+            .and_then(|(_, _, f)| *f)
+    }
+
+    /// Reads an included file in `ctx`.
+    pub fn include(&mut self, file: usize, ctx: Ctx) {
+        if self.st.depth >= 32 {
+            return;
+        }
+        let Some(text) = self
+            .st
+            .config
+            .and_then(|c| c.files.get(file))
+            .map(|f| f.source.text.clone())
+        else {
+            return;
+        };
+        self.st.depth += 1;
+        read_file(self.st, file, &text, ctx);
+        self.st.depth -= 1;
+    }
+}
+
+/// A help line with a did-you-mean suggestion when one of `known` is close to `word`.
+fn suggest_help(word: &str, known: &[String], otherwise: &str) -> String {
+    let refs: Vec<&str> = known.iter().map(String::as_str).collect();
+    match crate::model::suggest(word, &refs) {
+        Some(s) => format!("{s} ({otherwise})"),
+        None => otherwise.to_string(),
+    }
+}
+
+/// The closest of `known` to `word`, if close enough.
+fn closest<'k>(word: &str, known: impl Iterator<Item = &'k str>) -> Option<&'k str> {
+    let w = word.to_ascii_lowercase();
+    known
+        .map(|k| (strsim::jaro_winkler(&w, &k.to_ascii_lowercase()), k))
+        .filter(|(s, _)| *s >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+/// An IPv4 address as a dotted quad.
+fn dotted(a: u32) -> String {
+    std::net::Ipv4Addr::from(a).to_string()
+}
+
+/// What dhcpd's `parse_base64` says about a secret, if it refuses it.
+pub(crate) fn base64_problem(secret: &str) -> Option<String> {
+    let mut acc: u32 = 0;
+    let mut k = 0usize;
+    let mut terminated = false;
+    for c in secret.chars() {
+        let code = c as u32;
+        if terminated && c != '=' {
+            return Some(format!("stuff after the base64 `=` terminator (`{c}`)"));
+        }
+        if !(32..=122).contains(&code) {
+            return Some(format!("invalid base64 character {code}"));
+        }
+        if c == '=' {
+            terminated = true;
+        } else {
+            let v = match c {
+                'A'..='Z' => code - 'A' as u32,
+                'a'..='z' => code - 'a' as u32 + 26,
+                '0'..='9' => code - '0' as u32 + 52,
+                '+' => 62,
+                '/' => 63,
+                _ => return Some(format!("invalid base64 character {code} (`{c}`)")),
+            };
+            acc = (acc << 6) + v;
+            match k % 4 {
+                1 => acc &= 0x0f,
+                2 => acc &= 0x03,
+                3 => acc = 0,
+                _ => {}
+            }
+        }
+        k += 1;
+    }
+    if k % 4 != 0 && acc != 0 {
+        return Some(format!("partial base64 value left over: {acc}"));
+    }
+    None
+}
+
+/// C's `atoi`: an optional sign and the leading decimal digits (0 when there are none).
+fn atoi(text: &str) -> i64 {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let n = rest
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .fold(0i64, |a, d| a.saturating_mul(10).saturating_add(i64::from(d - b'0')));
+    if negative { -n } else { n }
+}

@@ -1,0 +1,209 @@
+//! The lint rule registry: every rule has a stable code, a severity, a doc and a check.
+//!
+//! Rules live one per file: `isc/` holds what ISC dhcpd itself refuses or reads
+//! differently than written (DF2xx), `failover/` the failover catalogue (DF3xx). Pair rules
+//! (DF4xx) compare two peers' configurations and live in `src/conf/pair/`.
+
+pub mod failover;
+pub mod isc;
+
+use super::ast::Span;
+use super::load::Config;
+use crate::diag::{Finding, Severity};
+
+/// A lint rule.
+#[derive(Debug)]
+pub struct LintRule {
+    /// Stable code, e.g. `DF300`.
+    pub code: &'static str,
+    /// Short kebab-case name.
+    pub name: &'static str,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// What it checks, why, and how to fix it (`dhcpfo lint --explain CODE`).
+    pub doc: &'static str,
+    /// The check itself.
+    pub check: fn(&Config, &mut Vec<Lint>),
+}
+
+/// A finding in one file of a configuration.
+#[derive(Debug, Clone)]
+pub struct Lint {
+    /// Index of the file in the configuration.
+    pub file: usize,
+    /// The finding (span relative to that file).
+    pub finding: Finding,
+}
+
+impl LintRule {
+    /// A finding of this rule at `span`; add `.label(..)`, `.help(..)`, `.related(..)` to it.
+    pub fn at(&'static self, span: Span, message: impl Into<String>) -> Lint {
+        let finding = match self.severity {
+            Severity::Error => Finding::error(self.code, span.source_span(), message),
+            Severity::Warning => Finding::warning(self.code, span.source_span(), message),
+        };
+        Lint {
+            file: span.file,
+            finding,
+        }
+    }
+}
+
+impl Lint {
+    /// Sets the label text.
+    pub fn label(mut self, text: impl Into<String>) -> Self {
+        self.finding = self.finding.label(text);
+        self
+    }
+
+    /// Sets the help line.
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.finding = self.finding.help(text);
+        self
+    }
+
+    /// Adds a related location (shown only when it is in the same file).
+    pub fn related(mut self, span: Span, text: impl Into<String>) -> Self {
+        if span.file == self.file {
+            self.finding = self.finding.related(span.source_span(), text);
+        }
+        self
+    }
+}
+
+/// Every single-file rule, in code order.
+pub fn all() -> Vec<&'static LintRule> {
+    let mut rules: Vec<&'static LintRule> = isc::RULES
+        .iter()
+        .chain(failover::RULES.iter())
+        .copied()
+        .collect();
+    rules.sort_by_key(|r| r.code);
+    rules
+}
+
+/// Looks up a rule by code, among single-file and pair rules (case-insensitive).
+pub fn find(code: &str) -> Option<&'static LintRule> {
+    all()
+        .into_iter()
+        .chain(super::pair::RULES.iter().copied())
+        .find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+/// Every rule `dhcpfo lint` knows: loading, single-file and pair rules, in code order.
+pub fn catalogue() -> Vec<&'static LintRule> {
+    let mut rules: Vec<&'static LintRule> = super::lint::LOAD_RULES
+        .iter()
+        .copied()
+        .chain(all())
+        .chain(super::pair::RULES.iter().copied())
+        .collect();
+    rules.sort_by_key(|r| r.code);
+    rules
+}
+
+/// The catalogue as a Markdown table: code, severity, name and the doc's first sentence.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| code | severity | name | summary |\n| --- | --- | --- | --- |\n");
+    for rule in catalogue() {
+        let severity = match rule.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let doc = rule.doc.split_whitespace().collect::<Vec<_>>().join(" ");
+        let summary = first_sentence(&doc).replace('|', "\\|");
+        out.push_str(&format!("| {} | {severity} | {} | {summary} |\n", rule.code, rule.name));
+    }
+    out
+}
+
+/// The first sentence: up to the first ". " that is not inside backticks or parentheses.
+fn first_sentence(doc: &str) -> &str {
+    let mut depth = 0i32;
+    let mut ticks = false;
+    for (i, c) in doc.char_indices() {
+        match c {
+            '`' => ticks = !ticks,
+            '(' if !ticks => depth += 1,
+            ')' if !ticks => depth -= 1,
+            '.' if !ticks && depth <= 0 && doc[i + 1..].starts_with(' ') => return &doc[..=i],
+            _ => {}
+        }
+    }
+    doc
+}
+
+/// The `--explain` text of a rule.
+pub fn explain(rule: &LintRule) -> String {
+    let severity = match rule.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!(
+        "{} ({}, {severity})\n\n{}\n",
+        rule.code,
+        rule.name,
+        rule.doc.trim()
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for rule tests: lint a snippet and list the codes found.
+    use std::path::Path;
+
+    use super::super::load::Config;
+    use super::LintRule;
+
+    /// Parses `text` (as `test.conf` in the current directory) and runs one rule on it,
+    /// returning the messages.
+    #[allow(dead_code)]
+    pub fn run(rule: &'static LintRule, text: &str) -> Vec<String> {
+        let config = Config::from_text(Path::new("test.conf"), text.to_string());
+        assert!(
+            config.problems.is_empty(),
+            "fixture does not parse: {:?}",
+            config.problems
+        );
+        let mut out = Vec::new();
+        (rule.check)(&config, &mut out);
+        out.into_iter().map(|l| l.finding.message).collect()
+    }
+
+    /// Line numbers (1-based) of `rule`'s findings in `text`.
+    pub fn lines(rule: &'static LintRule, text: &str) -> Vec<usize> {
+        let config = Config::from_text(Path::new("test.conf"), text.to_string());
+        let mut out = Vec::new();
+        (rule.check)(&config, &mut out);
+        out.iter()
+            .map(|l| {
+                config.files[l.file]
+                    .source
+                    .line_col(l.finding.span.offset())
+                    .0
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in all()
+            .into_iter()
+            .chain(super::super::pair::RULES.iter().copied())
+        {
+            assert!(seen.insert(rule.code), "duplicate code {}", rule.code);
+            assert!(rule.doc.trim().len() > 60, "{} needs a real doc", rule.code);
+            assert!(
+                rule.code.starts_with("DF") && rule.code.len() == 5,
+                "{}",
+                rule.code
+            );
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Walking a configuration in reading order, with included files spliced in place and the
+//! chain of enclosing declarations at hand.
+
+use super::ast::{Stmt, StmtKind};
+use super::load::Config;
+
+/// The kind of scope a statement is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// The top level.
+    Root,
+    /// `shared-network`.
+    SharedNetwork,
+    /// `subnet`.
+    Subnet,
+    /// `pool`.
+    Pool,
+    /// `group`.
+    Group,
+    /// `host`.
+    Host,
+    /// `class` or `subclass`.
+    Class,
+    /// The body of `if`, `on` or `switch`: executable statements only.
+    Body,
+}
+
+/// Where a visited statement stands.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// Innermost scope kind.
+    pub kind: ScopeKind,
+    /// Enclosing declarations, outermost first.
+    pub parents: &'a [&'a Stmt],
+}
+
+impl Scope<'_> {
+    /// The innermost enclosing declaration of a kind, if any.
+    pub fn nearest(&self, kind: ScopeKind) -> Option<&Stmt> {
+        self.parents
+            .iter()
+            .rev()
+            .find(|s| scope_of(s) == Some(kind))
+            .copied()
+    }
+}
+
+/// The scope a declaration opens, if it opens one.
+pub fn scope_of(stmt: &Stmt) -> Option<ScopeKind> {
+    Some(match stmt.kind {
+        StmtKind::SharedNetwork { .. } => ScopeKind::SharedNetwork,
+        StmtKind::Subnet { .. } => ScopeKind::Subnet,
+        StmtKind::Pool { .. } => ScopeKind::Pool,
+        StmtKind::Group { .. } => ScopeKind::Group,
+        StmtKind::Host { .. } => ScopeKind::Host,
+        StmtKind::Class { .. } | StmtKind::Subclass { .. } => ScopeKind::Class,
+        StmtKind::If { .. } | StmtKind::On { .. } | StmtKind::Switch { .. } => ScopeKind::Body,
+        _ => return None,
+    })
+}
+
+/// Calls `f` for every statement in reading order (includes spliced in), before its body.
+pub fn walk<'a>(config: &'a Config, f: &mut dyn FnMut(&'a Stmt, Scope<'_>)) {
+    if let Some(main) = config.files.first() {
+        let mut parents: Vec<&'a Stmt> = Vec::new();
+        walk_list(config, &main.statements, &mut parents, f, 0);
+    }
+}
+
+fn walk_list<'a>(
+    config: &'a Config,
+    statements: &'a [Stmt],
+    parents: &mut Vec<&'a Stmt>,
+    f: &mut dyn FnMut(&'a Stmt, Scope<'_>),
+    depth: usize,
+) {
+    for stmt in statements {
+        let kind = parents
+            .last()
+            .and_then(|p| scope_of(p))
+            .unwrap_or(ScopeKind::Root);
+        f(stmt, Scope { kind, parents });
+        if let StmtKind::Include {
+            file: Some(index), ..
+        } = stmt.kind
+        {
+            if depth < 64
+                && let Some(included) = config.files.get(index)
+            {
+                walk_list(config, &included.statements, parents, f, depth + 1);
+            }
+            continue;
+        }
+        match &stmt.kind {
+            StmtKind::If {
+                branches,
+                otherwise,
+            } => {
+                parents.push(stmt);
+                for (_, body) in branches {
+                    walk_list(config, body, parents, f, depth);
+                }
+                if let Some(body) = otherwise {
+                    walk_list(config, body, parents, f, depth);
+                }
+                parents.pop();
+            }
+            _ => {
+                if let Some(body) = stmt.body() {
+                    parents.push(stmt);
+                    walk_list(config, body, parents, f, depth);
+                    parents.pop();
+                }
+            }
+        }
+    }
+}

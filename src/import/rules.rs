@@ -1,0 +1,92 @@
+//! The codes `dhcpfo import` reports what it cannot express with (DF490..DF499). They are
+//! registered with the pair rules ([`crate::conf::pair::RULES`]) so `dhcpfo lint --explain`
+//! documents them; they have no lint check of their own.
+
+use crate::conf::rules::LintRule;
+use crate::diag::Severity;
+
+/// A statement the model has no place for.
+pub static DF490: LintRule = LintRule {
+    code: "DF490",
+    name: "import-unsupported-statement",
+    severity: Severity::Warning,
+    doc: "`dhcpfo import` met a statement the pair model has no place for: `if`/`elsif`/`else`, \
+`switch`, `on` events, `key` and `zone` (dynamic DNS), `option space` and option definitions, \
+`subclass`, `match` without `if`, `spawn with`, executable statements (`set`, `log`, \
+`execute`...) or a `failover peer ... state` block. The statement is left out of the YAML and \
+reported at its line, and the import exits with status 1: keep it by hand (for instance in a \
+template override) or drop it knowingly.",
+    check: |_, _| {},
+};
+
+/// An option the model's typed option list cannot hold.
+pub static DF491: LintRule = LintRule {
+    code: "DF491",
+    name: "import-unsupported-option",
+    severity: Severity::Warning,
+    doc: "`dhcpfo import` met an option the model cannot express: a name that is not in the \
+model's typed `options` list (`impress-servers`, `static-routes`, vendor or site options such \
+as `SUNW.root-path-name`...), a verb other than `option` or `supersede` (`default`, `prepend`, \
+`append`, `send`), a computed value (`option NAME = EXPR;`), or a value that does not fit the \
+option's type in the model (a host name where addresses are expected, a number out of range). \
+The option is left out of the YAML and the import exits with status 1.",
+    check: |_, _| {},
+};
+
+/// A parameter without a model key.
+pub static DF492: LintRule = LintRule {
+    code: "DF492",
+    name: "import-unsupported-parameter",
+    severity: Severity::Warning,
+    doc: "`dhcpfo import` met a parameter the model has no key for in that scope: server \
+settings such as `lease-file-name`, `pid-file-name`, `omapi-port`, `omapi-key`, `local-port`, \
+`server-identifier`, `get-lease-hostnames`, `vendor-option-space`; a global-only key in another \
+scope (`authoritative` or `not authoritative` in a subnet, `ddns-update-style` in a pool); \
+scope-level `allow`/`deny`/`ignore` flags (`ignore client-updates`); or a failover peer \
+statement without a model key (`peer max-response-delay`, an unknown keyword). It is left out \
+of the YAML and the import exits with status 1.",
+    check: |_, _| {},
+};
+
+/// A declaration the model cannot nest the way the file does.
+pub static DF493: LintRule = LintRule {
+    code: "DF493",
+    name: "import-unsupported-structure",
+    severity: Severity::Warning,
+    doc: "`dhcpfo import` met a structure the model cannot express: a `group` with parameters \
+or options (its hosts, subnets and classes are imported without them), a pool or range \
+directly in a shared network (the model has pools in subnets only), a second failover \
+relationship or a pool that refers to another one (the model has one relationship), a \
+declaration where dhcpd would not accept it, or a configuration without a failover peer block. \
+What can be kept is imported; the rest is reported at its line and the import exits with \
+status 1.",
+    check: |_, _| {},
+};
+
+/// The two peers' configurations differ.
+pub static DF494: LintRule = LintRule {
+    code: "DF494",
+    name: "import-peers-differ",
+    severity: Severity::Warning,
+    doc: "The two imported files differ beyond what the failover peer blocks must (a finding of \
+`dhcpfo lint --pair`, whose code the message names). The model describes one configuration \
+shared by both peers, so the import follows the primary: what only the secondary has is left \
+out, and where the values differ the primary's is kept. Each difference is reported where it \
+is written, with the other file's line; the import exits with status 1. Run `dhcpfo lint \
+--pair` for the same findings under their own codes.",
+    check: |_, _| {},
+};
+
+/// A value the model's types cannot hold.
+pub static DF495: LintRule = LintRule {
+    code: "DF495",
+    name: "import-unsupported-value",
+    severity: Severity::Warning,
+    doc: "`dhcpfo import` met a value the model's types cannot hold: a failover or fixed \
+address given as a host name, a hardware address that is not 6-octet ethernet, an `infinite` \
+or negative lease time, a netmask that is not contiguous, a `log-facility` or \
+`ddns-update-style` the model does not accept, a range with and without `dynamic-bootp` in one \
+pool, an `ignore` or `after` permit. Where the YAML can carry the raw value it does, so `check` \
+points at it after the import; otherwise it is left out. The import exits with status 1.",
+    check: |_, _| {},
+};
