@@ -422,10 +422,14 @@ fn phases(conf: &Path, runs: usize) -> Phases {
         let diags = lint(&config, &Selection::default());
         lint_t.push(t.elapsed());
         std::hint::black_box(diags);
+        // The rules alone, on a configuration of their own: some rules share work through a
+        // cache keyed by the configuration (the DF2xx rules' replay of dhcpd's parser), which
+        // the first of them pays for.
+        let fresh = Config::from_text(conf, std::fs::read_to_string(conf).expect("read"));
         for (rule, times) in all.iter().zip(per_rule.iter_mut()) {
             let mut found = Vec::new();
             let t = Instant::now();
-            (rule.check)(&config, &mut found);
+            (rule.check)(&fresh, &mut found);
             times.push(t.elapsed());
             std::hint::black_box(found);
         }
@@ -440,7 +444,7 @@ fn phases(conf: &Path, runs: usize) -> Phases {
         .map(|(rule, times)| (rule.code, rule.name, med(times)))
         .collect();
     slowest_rules.sort_by_key(|r| std::cmp::Reverse(r.2));
-    slowest_rules.truncate(5);
+    slowest_rules.truncate(8);
     Phases {
         read: med(read),
         parse: med(parse),
@@ -703,7 +707,12 @@ nothing to compare with\n",
         secs(phases.parse),
         secs(phases.lint)
     );
-    let _ = writeln!(s, "\nSlowest rules (each run alone, median of {runs}):\n");
+    let _ = writeln!(
+        s,
+        "\nSlowest rules (each run alone in code order on a freshly parsed configuration, median \
+of {runs}; the first DF2xx rule to run also pays for the replay of dhcpd's own parser that all \
+DF2xx rules share):\n"
+    );
     let _ = writeln!(s, "| Rule | Time |");
     let _ = writeln!(s, "|---|---:|");
     for (code, name, t) in &phases.slowest_rules {

@@ -418,6 +418,7 @@ struct Facts {
     rustc: String,
     commit: String,
     load_before: String,
+    nice: i32,
 }
 
 impl Facts {
@@ -457,6 +458,9 @@ impl Facts {
                 .map_or_else(|_| "unknown".into(), |s| s.trim().to_string()),
             rustc: cmd("rustc", &["-V"]).unwrap_or_else(|| "unknown".into()),
             commit: commit(),
+            // SAFETY: getpriority has no memory effects; -1 is also a valid niceness, so errno
+            // is not consulted (a failure would only misreport the niceness).
+            nice: unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) },
             load_before,
         }
     }
@@ -577,6 +581,14 @@ Target: `dhcpfo render` under 1 s.\n"
         facts.load_before,
         load_average()
     );
+    if facts.nice != 0 {
+        let _ = writeln!(
+            s,
+            "- Scheduling: the benchmark and its children ran at niceness {} (e.g. `nice -n {} {COMMAND}`), \
+so that other work on a shared machine disturbs the wall times less",
+            facts.nice, facts.nice
+        );
+    }
     let _ = writeln!(
         s,
         "- Build: {}; dhcpfo {} at commit {}",

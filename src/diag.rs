@@ -273,12 +273,43 @@ pub fn render_human(diagnostics: &[Diagnostic], color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for d in diagnostics {
+        if touches_long_line(d) {
+            // miette's snippet layout cannot handle very long lines; print the plain form.
+            let f = &d.finding;
+            out.push_str(&format!(
+                "{}: {}\n  --> {}\n",
+                f.code,
+                f.message,
+                d.location()
+            ));
+            if !f.help.is_empty() {
+                out.push_str(&format!("  help: {}\n", f.help));
+            }
+            out.push('\n');
+            continue;
+        }
         if handler.render_report(&mut out, d).is_err() {
             out.push_str(&format!("{}: {}\n", d.finding.code, d.finding.message));
         }
         out.push('\n');
     }
     out
+}
+
+/// Lines longer than this are not shown as snippets.
+const MAX_SNIPPET_LINE: usize = 400;
+
+/// Whether a span of the diagnostic lies on (or reaches) a line too long to show as a snippet.
+fn touches_long_line(d: &Diagnostic) -> bool {
+    let text = d.source.text.as_str();
+    let spans = std::iter::once(d.finding.span).chain(d.finding.related.iter().map(|(s, _)| *s));
+    spans.into_iter().any(|span| {
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        line_end - line_start > MAX_SNIPPET_LINE || span.len() > 4 * MAX_SNIPPET_LINE
+    })
 }
 
 /// Renders diagnostics as a JSON array.

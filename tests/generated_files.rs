@@ -126,10 +126,18 @@ fn readme_lint_rule_table_is_current() {
     let (Some(a), Some(b)) = (readme.find(start), readme.find(end)) else {
         panic!("README.md lacks the lint-rules markers");
     };
-    let expected = format!("{}{}{}", &readme[..a + start.len()], dhcpfo::conf::rules::markdown_table(), &readme[b..]);
+    let expected = format!(
+        "{}{}{}",
+        &readme[..a + start.len()],
+        dhcpfo::conf::rules::markdown_table(),
+        &readme[b..]
+    );
     if std::env::var_os("DHCPFO_BLESS").is_some() {
         std::fs::write(&path, expected).expect("write README.md");
         return;
     }
-    assert!(readme == expected, "README's lint rule table is stale: run `DHCPFO_BLESS=1 cargo test --test generated_files`");
+    assert!(
+        readme == expected,
+        "README's lint rule table is stale: run `DHCPFO_BLESS=1 cargo test --test generated_files`"
+    );
 }

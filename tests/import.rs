@@ -80,10 +80,16 @@ fn examples_round_trip() {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let source = load_file(&path).expect("example loads");
-        assert!(!check::has_errors(&check::check(&source)), "{name} must be clean");
+        assert!(
+            !check::has_errors(&check::check(&source)),
+            "{name} must be clean"
+        );
         let original = render_pair(&source, &tmp.path().join(&name).join("original"));
         let lint = lint_pair(&original[0], &original[1], &Selection::default());
-        assert!(lint.is_empty(), "{name}: rendered pair is not clean: {lint:#?}");
+        assert!(
+            lint.is_empty(),
+            "{name}: rendered pair is not clean: {lint:#?}"
+        );
 
         let (result, again) =
             import_and_rerender(&name, &original, &tmp.path().join(&name).join("again"))
@@ -169,9 +175,8 @@ fn errors(diags: &[Diagnostic]) -> Vec<String> {
 fn names_reported(line: &str, reported: &BTreeSet<(String, usize)>) -> bool {
     reported.iter().any(|(file, number)| {
         let at = format!("{file}:{number}");
-        line.match_indices(&at).any(|(i, _)| {
-            !line[i + at.len()..].starts_with(|c: char| c.is_ascii_digit())
-        })
+        line.match_indices(&at)
+            .any(|(i, _)| !line[i + at.len()..].starts_with(|c: char| c.is_ascii_digit()))
     })
 }
 
@@ -254,8 +259,14 @@ fn corpus_pairs_import() {
             Ok(source) => source,
             Err(e) => {
                 // A model the loader or check refuses must come with import warnings.
-                assert!(!result.is_complete(), "{name}: complete import fails to load: {e}");
-                eprintln!("{name}: imported with {} warning(s); the YAML needs hand edits", result.diagnostics.len());
+                assert!(
+                    !result.is_complete(),
+                    "{name}: complete import fails to load: {e}"
+                );
+                eprintln!(
+                    "{name}: imported with {} warning(s); the YAML needs hand edits",
+                    result.diagnostics.len()
+                );
                 imported += 1;
                 continue;
             }
@@ -294,10 +305,215 @@ fn corpus_pairs_import() {
         );
         eprintln!(
             "{name}: {} ({} warning(s))",
-            if result.is_complete() { "complete, round trip equivalent" } else { "incomplete, every loss reported" },
+            if result.is_complete() {
+                "complete, round trip equivalent"
+            } else {
+                "incomplete, every loss reported"
+            },
             result.diagnostics.len()
         );
         imported += 1;
     }
-    assert!(imported >= 2, "expected some corpus pairs to import, got {imported}");
+    assert!(
+        imported >= 2,
+        "expected some corpus pairs to import, got {imported}"
+    );
+}
+
+/// Runs the dhcpfo binary; returns (status, stdout, stderr).
+fn dhcpfo(args: &[&str]) -> (i32, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_dhcpfo"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run dhcpfo");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("temp paths are UTF-8")
+}
+
+#[test]
+fn cli_exit_statuses() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/lab-pair.yaml");
+    let source = load_file(&example).expect("example loads");
+    render_pair(&source, tmp.path());
+    let primary = tmp.path().join("primary/dhcpd.conf");
+    let secondary = tmp.path().join("secondary/dhcpd.conf");
+    let out = tmp.path().join("out/pair.yaml");
+
+    // Complete: 0, the YAML is written, carries the interfaces and loads cleanly.
+    let (status, stdout, stderr) = dhcpfo(&[
+        "import",
+        path_str(&primary),
+        path_str(&secondary),
+        "-o",
+        path_str(&out),
+    ]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("everything was imported"), "{stderr}");
+    let yaml = std::fs::read_to_string(&out).expect("YAML written");
+    assert!(yaml.starts_with("# yaml-language-server: $schema="));
+    assert!(yaml.contains("interfaces: [eth0]"), "{yaml}");
+    let source = load_str("pair.yaml", yaml).expect("imported YAML loads");
+    assert!(check::check(&source).is_empty());
+
+    // Something the model cannot express: 1, the YAML is still written, the warning says where.
+    let text = std::fs::read_to_string(&primary).expect("read primary");
+    std::fs::write(&primary, format!("{text}\nomapi-port 7911;\n")).expect("write");
+    let (status, stdout, stderr) = dhcpfo(&[
+        "import",
+        path_str(&primary),
+        path_str(&secondary),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        stdout.contains("failover:"),
+        "the YAML goes to standard output"
+    );
+    let findings: serde_json::Value =
+        serde_json::from_str(&stderr).expect("JSON findings on stderr");
+    let codes: Vec<&str> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    // `omapi-port` is the server's own setting: not a difference between the peers.
+    assert_eq!(codes, ["DF492"], "{stderr}");
+
+    // I/O errors: 2.
+    let missing = tmp.path().join("missing.conf");
+    let (status, _, stderr) = dhcpfo(&["import", path_str(&missing), path_str(&secondary)]);
+    assert_eq!(status, 2, "{stderr}");
+    let blocked = tmp.path().join("primary/dhcpd.conf/pair.yaml");
+    let (status, _, stderr) = dhcpfo(&[
+        "import",
+        path_str(&primary),
+        path_str(&secondary),
+        "-o",
+        path_str(&blocked),
+    ]);
+    assert_eq!(status, 2, "{stderr}");
+
+    // The import's codes are documented.
+    let (status, stdout, _) = dhcpfo(&["lint", "--explain", "DF494"]);
+    assert_eq!(status, 0);
+    assert!(stdout.contains("import-peers-differ"), "{stdout}");
+}
+
+#[test]
+fn cli_lint_pair_reports_in_both_files() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/relayed-remote.yaml");
+    let source = load_file(&example).expect("example loads");
+    render_pair(&source, tmp.path());
+    let primary = tmp.path().join("primary/dhcpd.conf");
+    let secondary = tmp.path().join("secondary/dhcpd.conf");
+    let (status, _, stderr) = dhcpfo(&["lint", "--pair", path_str(&primary), path_str(&secondary)]);
+    assert_eq!(status, 0, "{stderr}");
+
+    let text = std::fs::read_to_string(&secondary).expect("read secondary");
+    let changed = text
+        .replace("routers 172.20.3.252", "routers 172.20.3.254")
+        .replace(
+            "range 172.20.2.1 172.20.2.254;",
+            "range 172.20.2.1 172.20.2.200;",
+        );
+    assert_ne!(text, changed);
+    std::fs::write(&secondary, changed).expect("write");
+    let (status, stdout, stderr) = dhcpfo(&[
+        "lint",
+        "--pair",
+        path_str(&primary),
+        path_str(&secondary),
+        "--select",
+        "DF4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(status, 1, "DF413 is an error: {stderr}");
+    let findings: serde_json::Value = serde_json::from_str(&stdout).expect("JSON findings");
+    let found: Vec<(String, String)> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| {
+            let file = f["file"].as_str().unwrap_or_default();
+            let role = if file.contains("secondary") {
+                "secondary"
+            } else {
+                "primary"
+            };
+            (
+                role.to_string(),
+                f["code"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&("primary".into(), "DF413".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("secondary".into(), "DF420".into())),
+        "{found:?}"
+    );
+    let routers = findings
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["code"] == "DF420"))
+        .expect("DF420");
+    let message = routers["message"].as_str().unwrap_or_default();
+    assert!(message.contains("primary/dhcpd.conf:"), "{message}");
+    assert!(
+        routers["help"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("gateway depends on which peer answered"),
+        "{routers}"
+    );
+}
+
+#[test]
+fn split_layout_with_a_shared_include_round_trips() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/campus.yaml");
+    let source = load_file(&example).expect("example loads");
+    // Both peers include one shared file; point the include at the primary's copy.
+    let shared = tmp.path().join("split/primary/dhcpd.shared.conf");
+    let options = RenderOptions {
+        layout: Layout::Split,
+        shared_path: Some(path_str(&shared).to_string()),
+        ..RenderOptions::default()
+    };
+    let files = render(&source, &options).expect("render");
+    write_files(&tmp.path().join("split"), &files).expect("write");
+    let pair = ["primary", "secondary"].map(|role| {
+        let config =
+            Config::load(&tmp.path().join("split").join(role).join("dhcpd.conf")).expect("read");
+        assert!(config.problems.is_empty(), "{role}: {:?}", config.problems);
+        assert_eq!(config.files.len(), 2, "the shared file is included");
+        config
+    });
+    assert!(lint_pair(&pair[0], &pair[1], &Selection::default()).is_empty());
+    let (result, again) = import_and_rerender("campus-split", &pair, &tmp.path().join("again"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(result.is_complete(), "{:#?}", result.diagnostics);
+    assert!(
+        result.yaml.contains("dhcpd.shared.conf:"),
+        "comments name the included file"
+    );
+    for (a, b) in pair.iter().zip(again.iter()) {
+        let differences = same_config_differences(a, b);
+        assert!(differences.is_empty(), "{}", differences.join("\n"));
+    }
 }

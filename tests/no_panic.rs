@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 use dhcpfo::conf::Config;
 use dhcpfo::conf::lint::{Selection, lint};
 use dhcpfo::conf::pair::lint_pair;
+use dhcpfo::diag::{Diagnostic, render_human, render_json};
 
 // ------------------------------------------------------------------------------ PRNG
 
@@ -489,10 +490,19 @@ fn assert_no_failures(what: &str, failures: &[Failure]) {
     );
 }
 
-/// Parses and lints dhcpd.conf text as the file `path` (includes resolve next to it).
+/// Prints diagnostics the way the CLI does (`--format human` and `--format json`); the first
+/// 1,000 only, as each one shows its source lines.
+fn render_diagnostics(diags: &[Diagnostic]) {
+    let diags = &diags[..diags.len().min(1000)];
+    std::hint::black_box(render_human(diags, false));
+    std::hint::black_box(render_json(diags));
+}
+
+/// Parses and lints dhcpd.conf text as the file `path` (includes resolve next to it), and
+/// renders the findings.
 fn lint_text(path: &Path, text: String) -> Config {
     let config = Config::from_text(path, text);
-    std::hint::black_box(lint(&config, &Selection::default()));
+    render_diagnostics(&lint(&config, &Selection::default()));
     config
 }
 
@@ -549,8 +559,8 @@ fn conf_corpus_mutants_do_not_panic() {
                 if config.is_complete() {
                     parsed += 1;
                     if original.is_complete() {
-                        std::hint::black_box(lint_pair(&config, original, &selection));
-                        std::hint::black_box(lint_pair(original, &config, &selection));
+                        render_diagnostics(&lint_pair(&config, original, &selection));
+                        render_diagnostics(&lint_pair(original, &config, &selection));
                     }
                 }
             });
@@ -629,7 +639,9 @@ fn conf_fixtures() -> Vec<(&'static str, Vec<u8>)> {
         ("huge unterminated string", format!("{BASE}option domain-name \"{huge}").into_bytes()),
         ("huge comment", format!("#{huge}\n{BASE}").into_bytes()),
         ("huge word", format!("{huge};\n").into_bytes()),
-        ("huge escapes", format!("option domain-name \"{}\";", "\\x".repeat(1 << 20)).into_bytes()),
+        // A finding past column 65,535 of its line (the graphical report pads to the column).
+        ("long line", format!("{}}}\n", "authoritative; ".repeat(4400)).into_bytes()),
+        ("huge escapes", format!("option domain-name \"{}\";", "\\x".repeat(100_000)).into_bytes()),
         ("octal escapes", b"option domain-name \"\\777\\400\\0\\3\\x\\xZZ\\\";".to_vec()),
         ("huge hex list", format!("option x {}00;", "ff:".repeat(1 << 18)).into_bytes()),
         ("many statements", "authoritative;\n".repeat(20_000).into_bytes()),
@@ -685,7 +697,7 @@ fn conf_fixtures_do_not_panic() {
         std::fs::write(&path, bytes).expect("write fixture");
         failures.extend(check(&format!("conf-{name}.conf"), bytes, &[], || {
             if let Ok(config) = Config::load(&path) {
-                std::hint::black_box(lint(&config, &Selection::default()));
+                render_diagnostics(&lint(&config, &Selection::default()));
             }
         }));
     }
@@ -909,10 +921,13 @@ fn deep_nesting_does_not_overflow_the_stack() {
 /// Loads a model; when it loads, checks it, and when the check finds no error, renders it in
 /// both layouts.
 fn model_round(text: &str) {
-    let Ok(source) = dhcpfo::model::load_str("model.yaml", text.to_string()) else {
-        return;
+    let source = match dhcpfo::model::load_str("model.yaml", text.to_string()) {
+        Ok(source) => source,
+        Err(dhcpfo::model::LoadError::Invalid(diags)) => return render_diagnostics(&diags),
+        Err(_) => return,
     };
     let diags = dhcpfo::model::check::check(&source);
+    render_diagnostics(&diags);
     let (errors, _) = dhcpfo::diag::tally(&diags);
     if errors > 0 {
         return;
@@ -1030,6 +1045,10 @@ fn model_fixtures_do_not_panic() {
         ),
         ("huge scalar", format!("failover:\n  name: {huge}\n")),
         ("huge key", format!("{huge}: 1\n")),
+        (
+            "long line",
+            format!("failover: {{{}bogus: 1}}\n", " ".repeat(70_000)),
+        ),
         (
             "huge quoted",
             format!("failover:\n  name: \"{}\"\n", "\\u0041".repeat(1 << 18)),

@@ -35,10 +35,11 @@ pub(super) fn run(args: Args) -> u8 {
         select: vec!["DF200".into()],
         ignore: Vec::new(),
     };
-    if configs
-        .iter()
-        .any(|c| c.problems.iter().any(|p| matches!(p, LoadProblem::Syntax(_))))
-    {
+    if configs.iter().any(|c| {
+        c.problems
+            .iter()
+            .any(|p| matches!(p, LoadProblem::Syntax(_)))
+    }) {
         let diags: Vec<_> = configs.iter().flat_map(|c| lint(c, &syntax)).collect();
         show(&diags, args.format, args.output.is_none());
         eprintln!("not imported: fix the syntax errors first (`dhcpfo lint`)");
@@ -97,9 +98,7 @@ pub(super) fn run(args: Args) -> u8 {
                 result.diagnostics.len()
             )
         };
-        eprintln!(
-            "{name}: {summary}; check: {errors} error(s), {warnings} warning(s)"
-        );
+        eprintln!("{name}: {summary}; check: {errors} error(s), {warnings} warning(s)");
     }
     if failed { EXIT_FINDINGS } else { EXIT_OK }
 }

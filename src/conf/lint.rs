@@ -1,6 +1,8 @@
 //! Running the lint rules over a configuration: problems from loading, rule findings,
 //! `--select`/`--ignore` and inline `# dhcpfo: ignore CODE` comments.
 
+use std::collections::HashMap;
+
 use super::load::{Config, LoadProblem};
 use super::rules::{self, Lint, LintRule};
 use crate::diag::{Diagnostic, Finding, Severity};
@@ -17,10 +19,11 @@ pub struct Selection {
 impl Selection {
     /// Whether a code is selected.
     pub fn allows(&self, code: &str) -> bool {
+        // Case-insensitive prefix match, without allocating (this runs once per finding).
         let matches = |prefixes: &[String]| {
             prefixes.iter().any(|p| {
-                code.to_ascii_uppercase()
-                    .starts_with(&p.to_ascii_uppercase())
+                code.len() >= p.len()
+                    && code.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
             })
         };
         (self.select.is_empty() || matches(&self.select)) && !matches(&self.ignore)
@@ -80,10 +83,11 @@ pub fn lint(config: &Config, selection: &Selection) -> Vec<Diagnostic> {
 
 /// Turns findings into diagnostics, dropping unselected codes and inline-ignored findings.
 pub fn to_diagnostics(config: &Config, found: Vec<Lint>, selection: &Selection) -> Vec<Diagnostic> {
+    let mut inline = InlineIgnores::new(config);
     let mut found: Vec<Lint> = found
         .into_iter()
         .filter(|l| l.finding.code.starts_with("DF20") || selection.allows(l.finding.code))
-        .filter(|l| !ignored_inline(config, l))
+        .filter(|l| !inline.ignores(l))
         .collect();
     found.sort_by_key(|l| (l.file, l.finding.span.offset(), l.finding.code));
     found.dedup_by(|a, b| {
@@ -124,37 +128,119 @@ fn problem(p: &LoadProblem) -> Lint {
     }
 }
 
-/// Whether a `# dhcpfo: ignore CODE[, CODE]` comment on the finding's line, or alone on the
-/// line above it, names the finding's code.
-fn ignored_inline(config: &Config, lint: &Lint) -> bool {
-    let Some(file) = config.files.get(lint.file) else {
-        return false;
-    };
-    let text = file.source.text.as_str();
-    let offset = lint.finding.span.offset().min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let this_line = &text[line_start..line_end];
-    let previous = text[..line_start.saturating_sub(1)]
-        .rsplit('\n')
-        .next()
-        .filter(|l| l.trim_start().starts_with('#'))
-        .unwrap_or("");
-    [this_line, previous]
-        .iter()
-        .any(|line| names_code(line, lint.finding.code))
+/// The marker of an inline ignore comment.
+const IGNORE_MARKER: &str = "dhcpfo: ignore";
+
+/// The `# dhcpfo: ignore CODE[, CODE]` comments of a configuration's files, read once per file
+/// (and only for files with findings), so each finding is looked up in logarithmic time
+/// rather than by rescanning its line: a long line with many findings stays linear.
+struct InlineIgnores<'a> {
+    config: &'a Config,
+    /// Per file index, once read.
+    files: Vec<Option<FileIgnores<'a>>>,
 }
 
-fn names_code(line: &str, code: &str) -> bool {
-    let Some(at) = line.find("dhcpfo: ignore") else {
-        return false;
-    };
-    if !line[..at].contains('#') {
-        return false;
+/// The ignore comments of one file.
+#[derive(Default)]
+struct FileIgnores<'a> {
+    /// Byte offset where each line starts (empty when the file has no ignore comment).
+    line_starts: Vec<usize>,
+    /// Lines (by index) that hold the marker.
+    marked: HashMap<usize, MarkedLine<'a>>,
+}
+
+/// A line holding the marker.
+struct MarkedLine<'a> {
+    /// Whether the line is a comment alone (only then does it cover the line below).
+    comment_only: bool,
+    /// The words after the first marker when a `#` precedes it; `None` when none does.
+    words: Option<Vec<&'a str>>,
+}
+
+impl<'a> InlineIgnores<'a> {
+    fn new(config: &'a Config) -> Self {
+        InlineIgnores {
+            config,
+            files: Vec::new(),
+        }
     }
-    line[at + "dhcpfo: ignore".len()..]
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .any(|c| c.eq_ignore_ascii_case(code))
+
+    /// Whether a `# dhcpfo: ignore CODE[, CODE]` comment on the finding's line, or alone on
+    /// the line above it, names the finding's code.
+    fn ignores(&mut self, lint: &Lint) -> bool {
+        let Some(file) = self.config.files.get(lint.file) else {
+            return false;
+        };
+        if self.files.len() <= lint.file {
+            self.files.resize_with(lint.file + 1, || None);
+        }
+        let ignores = self.files[lint.file]
+            .get_or_insert_with(|| FileIgnores::read(file.source.text.as_str()));
+        if ignores.marked.is_empty() {
+            return false;
+        }
+        let offset = lint.finding.span.offset();
+        // The line holding `offset`: the last line start at or before it.
+        let line = ignores.line_starts.partition_point(|&s| s <= offset) - 1;
+        let code = lint.finding.code;
+        let names = |m: &MarkedLine<'_>| {
+            m.words
+                .as_ref()
+                .is_some_and(|w| w.iter().any(|c| c.eq_ignore_ascii_case(code)))
+        };
+        ignores.marked.get(&line).is_some_and(names)
+            || (line > 0
+                && ignores
+                    .marked
+                    .get(&(line - 1))
+                    .is_some_and(|m| m.comment_only && names(m)))
+    }
+}
+
+impl<'a> FileIgnores<'a> {
+    fn read(text: &'a str) -> Self {
+        if !text.contains(IGNORE_MARKER) {
+            return FileIgnores::default();
+        }
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        let mut marked = HashMap::new();
+        for (at, _) in text.match_indices(IGNORE_MARKER) {
+            let line = line_starts.partition_point(|&s| s <= at) - 1;
+            if marked.contains_key(&line) {
+                // Only the first marker of a line counts.
+                continue;
+            }
+            let start = line_starts[line];
+            let end = line_starts
+                .get(line + 1)
+                .map_or(text.len(), |next| next - 1);
+            let this_line = &text[start..end];
+            let words = text[start..at].contains('#').then(|| {
+                text[at + IGNORE_MARKER.len()..end]
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .collect()
+            });
+            marked.insert(
+                line,
+                MarkedLine {
+                    comment_only: this_line.trim_start().starts_with('#'),
+                    words,
+                },
+            );
+        }
+        FileIgnores {
+            line_starts,
+            marked,
+        }
+    }
 }
 
 /// A finding that is not a rule's: used by pair lint for whole-file notes.
@@ -162,5 +248,104 @@ pub fn note(code: &'static str, file: usize, span: super::ast::Span, message: St
     Lint {
         file,
         finding: Finding::error(code, span.source_span(), message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The per-finding line scan that [`InlineIgnores`] replaces, kept as the reference for
+    /// its behaviour.
+    fn reference(text: &str, offset: usize, code: &str) -> bool {
+        fn names_code(line: &str, code: &str) -> bool {
+            let Some(at) = line.find("dhcpfo: ignore") else {
+                return false;
+            };
+            if !line[..at].contains('#') {
+                return false;
+            }
+            line[at + "dhcpfo: ignore".len()..]
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .any(|c| c.eq_ignore_ascii_case(code))
+        }
+        let offset = offset.min(text.len());
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let this_line = &text[line_start..line_end];
+        let previous = text[..line_start.saturating_sub(1)]
+            .rsplit('\n')
+            .next()
+            .filter(|l| l.trim_start().starts_with('#'))
+            .unwrap_or("");
+        [this_line, previous]
+            .iter()
+            .any(|line| names_code(line, code))
+    }
+
+    fn finding(file: usize, offset: usize, code: &'static str) -> Lint {
+        Lint {
+            file,
+            finding: Finding::error(code, miette::SourceSpan::new(offset.into(), 0), "m"),
+        }
+    }
+
+    #[test]
+    fn inline_ignores_agree_with_the_line_scan() {
+        let texts = [
+            "",
+            "mclt 1800;",
+            "mclt 1800; # dhcpfo: ignore DF301\n",
+            "# dhcpfo: ignore DF301\nmclt 1800;\n",
+            "  # dhcpfo: ignore DF327, DF301\n  mclt 1800;\n",
+            "# dhcpfo: ignore DF301\n\nmclt 1800;\n",
+            "mclt 1800; dhcpfo: ignore DF301\n",
+            "mclt 1800; dhcpfo: ignore DF300 # dhcpfo: ignore DF301\n",
+            "x; # dhcpfo: ignore DF300\ny; # dhcpfo: ignore DF301\n",
+            "x; # a comment, dhcpfo: ignore df301,DF300\r\ny;\r\n# dhcpfo: ignore DF301\r\n",
+            "# dhcpfo: ignoreDF301\nz;\n# dhcpfo: ignore DF3\n",
+            "é; # dhcpfo: ignore DF301 é\nü;\n# dhcpfo: ignore\n",
+            "# dhcpfo: ignore DF301",
+            "\n\n# dhcpfo: ignore DF301\n",
+        ];
+        let codes = ["DF301", "DF300", "DF327", "DF3", "df301"];
+        for text in texts {
+            let config = Config::from_text(Path::new("test.conf"), text.to_string());
+            let mut inline = InlineIgnores::new(&config);
+            for offset in
+                (0..=text.len() + 2).filter(|o| text.is_char_boundary(*o.min(&text.len())))
+            {
+                for code in codes {
+                    assert_eq!(
+                        inline.ignores(&finding(0, offset, code)),
+                        reference(text, offset, code),
+                        "{text:?} at {offset} for {code}"
+                    );
+                }
+            }
+            // A finding in a file the configuration does not have is never ignored.
+            assert!(!inline.ignores(&finding(7, 0, "DF301")));
+        }
+    }
+
+    #[test]
+    fn selection_prefixes_ignore_case() {
+        let s = Selection {
+            select: vec!["df3".into()],
+            ignore: vec!["DF31".into(), "é".into()],
+        };
+        assert!(s.allows("DF301"));
+        assert!(s.allows("df322"));
+        assert!(!s.allows("DF312"));
+        assert!(!s.allows("DF2"));
+        assert!(!s.allows("DF200"));
+        assert!(Selection::default().allows("DF200"));
+        let all = Selection {
+            select: vec![String::new()],
+            ignore: Vec::new(),
+        };
+        assert!(all.allows("DF401"));
     }
 }

@@ -26,6 +26,13 @@ pub struct SyntaxError {
 /// [`crate::conf::rules::isc::engine`]. A key whose secret is not valid base64 is reported
 /// here too, as dhcpd refuses it while reading the key, before any later include.
 pub fn parse(file: usize, text: &str) -> Result<Vec<Stmt>, SyntaxError> {
+    if let Some(at) = too_deep(text) {
+        return Err(SyntaxError {
+            span: Span { file, start: at, end: at + 1 },
+            message: format!("blocks nested deeper than {MAX_DEPTH} levels"),
+            help: "a real configuration nests a few levels (shared-network, subnet, pool); check for unbalanced braces".into(),
+        });
+    }
     let mut pairs = match ConfParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
         Err(e) => return Err(earliest_error(file, text, syntax_error(file, text, &e))),
@@ -44,7 +51,7 @@ pub fn parse(file: usize, text: &str) -> Result<Vec<Stmt>, SyntaxError> {
         include_starts(&statements, &mut includes);
         if includes.iter().all(|&start| start > e.span.start) {
             // dhcpd reads up to the key (no include comes first): report its first complaint.
-            let first = crate::conf::rules::isc::engine::first_problem(file, text, file > 0);
+            let first = crate::conf::rules::isc::engine::first_problem(file, text, file == 0);
             return Err(match first {
                 Some(p) => SyntaxError {
                     span: p.span,
@@ -61,7 +68,7 @@ pub fn parse(file: usize, text: &str) -> Result<Vec<Stmt>, SyntaxError> {
 
 /// The grammar's error, or dhcpd's own first complaint about the text if it comes first.
 fn earliest_error(file: usize, text: &str, grammar: SyntaxError) -> SyntaxError {
-    match crate::conf::rules::isc::engine::first_local_problem(file, text) {
+    match crate::conf::rules::isc::engine::first_problem(file, text, file == 0) {
         Some(p) if p.span.start <= grammar.span.start => SyntaxError {
             span: p.span,
             message: p.message,
@@ -140,7 +147,6 @@ fn bad_secret(statements: &[Stmt]) -> Option<SyntaxError> {
     }
     None
 }
-
 
 struct Builder<'t> {
     file: usize,
@@ -347,7 +353,14 @@ impl Builder<'_> {
                 for st in it {
                     let mut parts = st.into_inner();
                     if let (Some(k), Some(v)) = (parts.next(), parts.next()) {
-                        statements.push((self.value(k), self.value(v)));
+                        let mut value = self.value(v);
+                        // A secret written in several pieces is one value to dhcpd.
+                        for more in parts {
+                            let more = self.value(more);
+                            value.text.push_str(&more.text);
+                            value.span.end = more.span.end;
+                        }
+                        statements.push((self.value(k), value));
                     }
                 }
                 StmtKind::Key { name, statements }
@@ -807,6 +820,57 @@ fn is_boolean(p: Pair<'_, Rule>) -> bool {
     }
 }
 
+/// Deepest block nesting parsed; deeper input is refused before the recursive parser sees it.
+const MAX_DEPTH: usize = 64;
+
+/// The offset of the first `{` nested deeper than [`MAX_DEPTH`], outside strings and comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped, mut in_comment) = (0usize, false, false, false);
+    for (i, b) in text.bytes().enumerate() {
+        match (in_comment, in_string, b) {
+            (true, _, b'\n') => in_comment = false,
+            (true, _, _) => {}
+            (false, true, _) => {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                }
+            }
+            (false, false, b'"') => in_string = true,
+            (false, false, b'#') => in_comment = true,
+            (false, false, b'{' | b'(') => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            (false, false, b'}' | b')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    // `not not not ...` nests as deeply as parentheses do.
+    let mut run = 0usize;
+    let mut offset = 0usize;
+    for word in text.split_inclusive(|c: char| c.is_whitespace() || c == '(') {
+        if word
+            .trim_end_matches(|c: char| c.is_whitespace() || c == '(')
+            .eq_ignore_ascii_case("not")
+        {
+            run += 1;
+            if run > MAX_DEPTH {
+                return Some(offset);
+            }
+        } else if !word.trim().is_empty() {
+            run = 0;
+        }
+        offset += word.len();
+    }
+    None
+}
+
 /// Decodes dhcpd string escapes: `\t \r \n \b`, octal `\NNN`, hex `\xHH`, other `\c` = c.
 pub fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
@@ -919,6 +983,14 @@ fn syntax_error(file: usize, text: &str, e: &pest::error::Error<Rule>) -> Syntax
         };
     }
     if token.is_empty() {
+        // Point at the end of the last line with content, not past the final newline.
+        let end = text.trim_end().len();
+        let last = text[..end].chars().next_back().map_or(0, char::len_utf8);
+        let span = Span {
+            file,
+            start: end - last,
+            end,
+        };
         return SyntaxError {
             span,
             message: "unexpected end of file".into(),
@@ -955,5 +1027,81 @@ fn syntax_error(file: usize, text: &str, e: &pest::error::Error<Rule>) -> Syntax
         span,
         message,
         help,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line_of(text: &str, e: &SyntaxError) -> usize {
+        text[..e.span.start].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn bad_secrets_are_syntax_errors() {
+        let text = "key k {\n  algorithm hmac-md5;\n  secret YOUR_SECRET;\n}\n";
+        let e = parse(0, text).unwrap_err();
+        assert_eq!(line_of(text, &e), 3);
+        assert!(
+            e.message.contains("invalid base64 character 95"),
+            "{}",
+            e.message
+        );
+        let text = "key k {\n  algorithm hmac-md5;\n  secret FIXME;\n}\n";
+        let e = parse(0, text).unwrap_err();
+        assert!(
+            e.message.contains("partial base64 value left over: 4"),
+            "{}",
+            e.message
+        );
+        let text = "key k { algorithm hmac-md5; secret \"c2VjcmV0\"; }\nkey j { algorithm hmac-md5; secret c2Vj cmV0; }\n";
+        assert!(parse(0, text).is_ok());
+    }
+
+    #[test]
+    fn dhcpds_first_complaint_comes_first() {
+        // dhcpd stops at `if(1)` (not a condition) before the grammar stops at the nameless
+        // shared-network.
+        let text = "on commit {\n  if(1) {\n  }\n}\nshared-network {\n}\n";
+        let e = parse(0, text).unwrap_err();
+        assert_eq!(line_of(text, &e), 2);
+        assert!(e.message.contains("boolean"), "{}", e.message);
+        // An undeclared key before a bad secret: dhcpd reports the key first.
+        let text =
+            "zone z. {\n  key k;\n}\nkey k {\n  algorithm hmac-md5;\n  secret \"<removed>\";\n}\n";
+        let e = parse(0, text).unwrap_err();
+        assert_eq!(line_of(text, &e), 2);
+    }
+
+    #[test]
+    fn lenient_where_dhcpd_is() {
+        let stmts = parse(
+            0,
+            "foo(1);\nhost a {\n  hardware ethernet 00:22:41:XX:XX:XX;\n}\n",
+        )
+        .unwrap();
+        assert!(matches!(&stmts[0].kind, StmtKind::Other { name } if name.text == "foo"));
+        let host = stmts[1].body().unwrap_or_default();
+        assert!(matches!(&host[0].kind, StmtKind::Other { name } if name.text == "hardware"));
+        let stmts = parse(0, "subnet __NET__ netmask __MASK__ {\n}\n").unwrap();
+        assert!(
+            matches!(&stmts[0].kind, StmtKind::Subnet { network, .. } if network.text == "__NET__")
+        );
+        assert!(
+            parse(
+                0,
+                "zone 5.16.172.-n-addr.arpa. {\n  primary 127.0.0.1;\n}\n"
+            )
+            .is_ok()
+        );
+        assert!(parse(0, "subnet 10.0.0.0 netmask -1.255.255.0 {\n}\n").is_ok());
+    }
+
+    #[test]
+    fn end_of_file_points_at_the_last_line() {
+        let text = "subnet 10.0.0.0 netmask 255.0.0.0 {\n  option routers 10.0.0.1;\n\n\n";
+        let e = parse(0, text).unwrap_err();
+        assert_eq!(line_of(text, &e), 2);
     }
 }

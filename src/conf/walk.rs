@@ -60,38 +60,44 @@ pub fn scope_of(stmt: &Stmt) -> Option<ScopeKind> {
 }
 
 /// Calls `f` for every statement in reading order (includes spliced in), before its body.
-pub fn walk<'a>(config: &'a Config, f: &mut dyn FnMut(&'a Stmt, Scope<'_>)) {
+///
+/// Generic over the callback (rather than taking `&mut dyn FnMut`) so each caller's closure is
+/// inlined into the walk: many rules walk the whole tree, and the walk is their main cost.
+pub fn walk<'a, F>(config: &'a Config, f: &mut F)
+where
+    F: FnMut(&'a Stmt, Scope<'_>) + ?Sized,
+{
     if let Some(main) = config.files.first() {
         let mut parents: Vec<&'a Stmt> = Vec::new();
         walk_list(config, &main.statements, &mut parents, f, 0);
     }
 }
 
-fn walk_list<'a>(
+fn walk_list<'a, F>(
     config: &'a Config,
     statements: &'a [Stmt],
     parents: &mut Vec<&'a Stmt>,
-    f: &mut dyn FnMut(&'a Stmt, Scope<'_>),
+    f: &mut F,
     depth: usize,
-) {
+) where
+    F: FnMut(&'a Stmt, Scope<'_>) + ?Sized,
+{
+    // The same for every statement of the list: `parents` is restored after each body.
+    let kind = parents
+        .last()
+        .and_then(|p| scope_of(p))
+        .unwrap_or(ScopeKind::Root);
     for stmt in statements {
-        let kind = parents
-            .last()
-            .and_then(|p| scope_of(p))
-            .unwrap_or(ScopeKind::Root);
         f(stmt, Scope { kind, parents });
-        if let StmtKind::Include {
-            file: Some(index), ..
-        } = stmt.kind
-        {
-            if depth < 64
-                && let Some(included) = config.files.get(index)
-            {
-                walk_list(config, &included.statements, parents, f, depth + 1);
-            }
-            continue;
-        }
         match &stmt.kind {
+            StmtKind::Include { file, .. } => {
+                if let Some(index) = *file
+                    && depth < 64
+                    && let Some(included) = config.files.get(index)
+                {
+                    walk_list(config, &included.statements, parents, f, depth + 1);
+                }
+            }
             StmtKind::If {
                 branches,
                 otherwise,

@@ -11,7 +11,7 @@ use super::yaml::{
 use crate::conf::ast::{OptionData, PeerStmt, Span, Stmt, StmtKind, Value, ValueKind};
 use crate::conf::facts::PeerDecl;
 use crate::conf::load::Config;
-use crate::conf::pair::tree::normalize_value;
+use crate::conf::pair::tree::{Lines, normalize_value};
 use crate::conf::rules::Lint;
 
 /// Where a statement is being read.
@@ -102,6 +102,7 @@ pub(super) fn convert(
 ) -> Converted {
     let mut c = Converter {
         config,
+        lines: Lines::of(config),
         model: ModelOut::default(),
         findings: Vec::new(),
         relationship: relationship.map(|r| r.name.text.clone()),
@@ -132,6 +133,7 @@ pub(super) fn convert(
 
 struct Converter<'a> {
     config: &'a Config,
+    lines: Lines,
     model: ModelOut,
     findings: Vec<Lint>,
     relationship: Option<String>,
@@ -139,18 +141,19 @@ struct Converter<'a> {
     group_params: Vec<Vec<String>>,
 }
 
-/// Includes nested deeper than this are not followed.
-const MAX_DEPTH: usize = 64;
+/// Declarations nested deeper than this (includes counted) are reported, not imported.
+const MAX_NESTING: usize = 200;
 
 impl Converter<'_> {
     /// `FILE:LINE` with the file's base name, for comments.
     fn at(&self, span: Span) -> String {
         match self.config.files.get(span.file) {
             Some(f) => {
-                let name = Path::new(&f.source.name)
-                    .file_name()
-                    .map_or_else(|| f.source.name.clone(), |n| n.to_string_lossy().into_owned());
-                format!("{name}:{}", f.source.line_col(span.start).0)
+                let name = Path::new(&f.source.name).file_name().map_or_else(
+                    || f.source.name.clone(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                format!("{name}:{}", self.lines.line(span.file, span.start))
             }
             None => String::new(),
         }
@@ -196,7 +199,10 @@ impl Converter<'_> {
             let Some(stmt) = decl.get(keyword) else {
                 if *keyword == "load balance max seconds" {
                     // dhcpd's default is 0 (no balancing); the model's is 3.
-                    entries.push((key.to_string(), "0".into()));
+                    entries.push((
+                        key.to_string(),
+                        "0  # not in the peer block: dhcpd's default, load balancing off".into(),
+                    ));
                 }
                 continue;
             };
@@ -216,7 +222,10 @@ impl Converter<'_> {
                 Some(f) => entries.push((key.to_string(), f)),
                 None => self.findings.push(
                     DF495
-                        .at(stmt.span, format!("`{keyword}` has a value the model cannot hold"))
+                        .at(
+                            stmt.span,
+                            format!("`{keyword}` has a value the model cannot hold"),
+                        )
                         .label("not a plain non-negative number")
                         .help(format!("write `{key}` by hand in the YAML's `failover:`")),
                 ),
@@ -246,7 +255,9 @@ impl Converter<'_> {
                 let mut peer = peer_out(other, "address", "port", &mut Vec::new());
                 peer.at = base_at(config, other.name.span);
                 if peer.address.is_none() {
-                    peer.address = self.peer(decl, "peer address", "peer port", String::new()).address;
+                    peer.address = self
+                        .peer(decl, "peer address", "peer port", String::new())
+                        .address;
                 }
                 peer
             }
@@ -270,6 +281,16 @@ impl Converter<'_> {
         inherited: &mut Option<String>,
         depth: usize,
     ) {
+        if depth >= MAX_NESTING {
+            if let Some(first) = statements.first() {
+                self.structure(
+                    first,
+                    format!("declarations nested more than {MAX_NESTING} deep"),
+                    "flatten the nesting; these statements are not imported",
+                );
+            }
+            return;
+        }
         for stmt in statements {
             self.statement(stmt, place, in_group, inherited, depth);
         }
@@ -279,7 +300,10 @@ impl Converter<'_> {
         let shown = self.shown(stmt);
         self.findings.push(
             DF490
-                .at(stmt.span, format!("`{shown}`: {what} cannot be expressed in the model"))
+                .at(
+                    stmt.span,
+                    format!("`{shown}`: {what} cannot be expressed in the model"),
+                )
                 .label("not imported")
                 .help("keep it by hand (e.g. in a template override) or drop it"),
         );
@@ -320,7 +344,6 @@ impl Converter<'_> {
         match &stmt.kind {
             StmtKind::Include { file, .. } => {
                 if let Some(index) = file
-                    && depth < MAX_DEPTH
                     && let Some(included) = self.config.files.get(*index)
                 {
                     self.body(&included.statements, place, in_group, inherited, depth + 1);
@@ -329,7 +352,7 @@ impl Converter<'_> {
             StmtKind::Group { body, .. } => {
                 self.group_params.push(Vec::new());
                 let mut own = inherited.clone();
-                self.body(body, place, true, &mut own, depth);
+                self.body(body, place, true, &mut own, depth + 1);
                 let params = self.group_params.pop().unwrap_or_default();
                 if !params.is_empty() {
                     self.structure(
@@ -344,7 +367,11 @@ impl Converter<'_> {
             }
             StmtKind::SharedNetwork { name, body } => {
                 if place != Place::Root {
-                    self.structure(stmt, "a shared network inside another declaration".into(), "declare shared networks at the top level");
+                    self.structure(
+                        stmt,
+                        "a shared network inside another declaration".into(),
+                        "declare shared networks at the top level",
+                    );
                     return;
                 }
                 self.model.shared_networks.push(SharedOut {
@@ -354,7 +381,7 @@ impl Converter<'_> {
                 });
                 let i = self.model.shared_networks.len() - 1;
                 let mut own = None;
-                self.body(body, Place::Shared(i), false, &mut own, depth);
+                self.body(body, Place::Shared(i), false, &mut own, depth + 1);
             }
             StmtKind::Subnet {
                 network,
@@ -365,7 +392,11 @@ impl Converter<'_> {
                     Place::Root => None,
                     Place::Shared(i) => Some(i),
                     _ => {
-                        self.structure(stmt, "a subnet inside another declaration".into(), "declare subnets at the top level or in a shared network");
+                        self.structure(
+                            stmt,
+                            "a subnet inside another declaration".into(),
+                            "declare subnets at the top level or in a shared network",
+                        );
                         return;
                     }
                 };
@@ -387,7 +418,7 @@ impl Converter<'_> {
                 list.push(subnet);
                 let i = list.len() - 1;
                 let mut own = inherited.clone();
-                self.body(body, Place::Subnet(sn, i), false, &mut own, depth);
+                self.body(body, Place::Subnet(sn, i), false, &mut own, depth + 1);
             }
             StmtKind::Pool { body } => {
                 let Place::Subnet(sn, i) = place else {
@@ -396,7 +427,11 @@ impl Converter<'_> {
                     } else {
                         "declare pools in subnets"
                     };
-                    self.structure(stmt, "a pool outside a subnet cannot be expressed in the model".into(), help);
+                    self.structure(
+                        stmt,
+                        "a pool outside a subnet cannot be expressed in the model".into(),
+                        help,
+                    );
                     return;
                 };
                 let pool = PoolOut {
@@ -409,11 +444,15 @@ impl Converter<'_> {
                 pools.push(pool);
                 let p = pools.len() - 1;
                 let mut own = inherited.clone();
-                self.body(body, Place::Pool(sn, i, p), false, &mut own, depth);
+                self.body(body, Place::Pool(sn, i, p), false, &mut own, depth + 1);
             }
             StmtKind::Host { name, body } => {
                 if matches!(place, Place::Host(_) | Place::Class(_) | Place::Pool(..)) {
-                    self.structure(stmt, "a host inside a host, class or pool".into(), "declare hosts at the top level");
+                    self.structure(
+                        stmt,
+                        "a host inside a host, class or pool".into(),
+                        "declare hosts at the top level",
+                    );
                     return;
                 }
                 self.model.hosts.push(HostOut {
@@ -423,11 +462,15 @@ impl Converter<'_> {
                 });
                 let i = self.model.hosts.len() - 1;
                 let mut own = None;
-                self.body(body, Place::Host(i), false, &mut own, depth);
+                self.body(body, Place::Host(i), false, &mut own, depth + 1);
             }
             StmtKind::Class { name, body } => {
                 if place != Place::Root {
-                    self.structure(stmt, "a class inside another declaration".into(), "declare classes at the top level");
+                    self.structure(
+                        stmt,
+                        "a class inside another declaration".into(),
+                        "declare classes at the top level",
+                    );
                     return;
                 }
                 let keyword = self.text(stmt.keyword_span).to_ascii_lowercase();
@@ -442,7 +485,7 @@ impl Converter<'_> {
                 });
                 let i = self.model.classes.len() - 1;
                 let mut own = None;
-                self.body(body, Place::Class(i), false, &mut own, depth);
+                self.body(body, Place::Class(i), false, &mut own, depth + 1);
             }
             StmtKind::FailoverPeer { name, .. } => {
                 if self.relationship.as_deref() != Some(name.text.as_str()) {
@@ -458,7 +501,10 @@ impl Converter<'_> {
                     subnets(&mut self.model, sn)[i].pools[p].peer = Some(name.text.clone());
                 }
                 Place::Shared(_) => *inherited = Some(name.text.clone()),
-                _ => self.unsupported(stmt, "a failover reference outside a pool or shared network"),
+                _ => self.unsupported(
+                    stmt,
+                    "a failover reference outside a pool or shared network",
+                ),
             },
             StmtKind::NoFailoverRef { .. } => match place {
                 Place::Pool(sn, i, p) => subnets(&mut self.model, sn)[i].pools[p].peer = None,
@@ -469,7 +515,9 @@ impl Converter<'_> {
                 low,
                 high,
             } => self.range(stmt, place, *dynamic_bootp, low, high.as_ref(), inherited),
-            StmtKind::Permit { verb, words, class } => self.permit(stmt, place, verb, words, class.as_ref()),
+            StmtKind::Permit { verb, words, class } => {
+                self.permit(stmt, place, verb, words, class.as_ref())
+            }
             StmtKind::Option { verb, name, data } => self.option(stmt, place, verb, name, data),
             StmtKind::Parameter { name, values } => self.parameter(stmt, place, name, values),
             StmtKind::Authoritative { not } => {
@@ -499,7 +547,9 @@ impl Converter<'_> {
                 }
                 _ => self.unsupported(stmt, "this `lease limit`"),
             },
-            StmtKind::Assignment { .. } => self.unsupported(stmt, "a parameter set by an expression"),
+            StmtKind::Assignment { .. } => {
+                self.unsupported(stmt, "a parameter set by an expression")
+            }
             StmtKind::If { .. } | StmtKind::Switch { .. } | StmtKind::Case { .. } => {
                 self.unsupported(stmt, "a conditional statement")
             }
@@ -560,7 +610,11 @@ impl Converter<'_> {
         };
         let pool = &mut subnets(&mut self.model, sn)[i].pools[p];
         let first = pool.ranges.is_empty();
-        let (a, b) = if u32::from(a) <= u32::from(b) { (a, b) } else { (b, a) };
+        let (a, b) = if u32::from(a) <= u32::from(b) {
+            (a, b)
+        } else {
+            (b, a)
+        };
         pool.ranges.push((a, b));
         if first {
             pool.dynamic_bootp = dynamic_bootp;
@@ -568,14 +622,24 @@ impl Converter<'_> {
             pool.dynamic_bootp = false;
             self.findings.push(
                 DF495
-                    .at(stmt.span, "ranges with and without `dynamic-bootp` in one pool")
+                    .at(
+                        stmt.span,
+                        "ranges with and without `dynamic-bootp` in one pool",
+                    )
                     .label("the model's `dynamic-bootp` is set per pool")
                     .help("split the ranges into two pools, one with `dynamic-bootp: true`"),
             );
         }
     }
 
-    fn permit(&mut self, stmt: &Stmt, place: Place, verb: &str, words: &[Value], class: Option<&Value>) {
+    fn permit(
+        &mut self,
+        stmt: &Stmt,
+        place: Place,
+        verb: &str,
+        words: &[Value],
+        class: Option<&Value>,
+    ) {
         let Place::Pool(sn, i, p) = place else {
             let shown = self.shown(stmt);
             self.findings.push(
@@ -621,14 +685,20 @@ impl Converter<'_> {
         let option = lower.strip_prefix("dhcp.").unwrap_or(&lower).to_string();
         let found = OPTIONS.iter().find(|(n, _)| *n == option);
         let problem = if verb != "option" && verb != "supersede" {
-            Some(format!("`{verb} {option}`: the model writes plain `option` statements only"))
+            Some(format!(
+                "`{verb} {option}`: the model writes plain `option` statements only"
+            ))
         } else if found.is_none() {
-            Some(format!("option `{option}` is not in the model's typed options"))
+            Some(format!(
+                "option `{option}` is not in the model's typed options"
+            ))
         } else {
             None
         };
         let value = match (found, data) {
-            (Some((_, ty)), OptionData::Values(values)) if problem.is_none() => option_value(*ty, values),
+            (Some((_, ty)), OptionData::Values(values)) if problem.is_none() => {
+                option_value(*ty, values)
+            }
             _ => None,
         };
         match (problem, value) {
@@ -655,13 +725,23 @@ impl Converter<'_> {
         };
         let global_only = matches!(
             key.as_str(),
-            "ddns-update-style" | "log-facility" | "ping-check" | "one-lease-per-client" | "use-host-decl-names"
+            "ddns-update-style"
+                | "log-facility"
+                | "ping-check"
+                | "one-lease-per-client"
+                | "use-host-decl-names"
         );
         let converted: Result<String, &str> = match key.as_str() {
-            "default-lease-time" | "max-lease-time" | "min-lease-time" => match single.and_then(|v| v.number()) {
-                Some(n) if n >= 0 && n <= i64::from(u32::MAX) => Ok(yaml::duration(n.unsigned_abs())),
-                _ => Err("a lease time the model's durations cannot hold (`infinite`, negative or too large)"),
-            },
+            "default-lease-time" | "max-lease-time" | "min-lease-time" => {
+                match single.and_then(|v| v.number()) {
+                    Some(n) if n >= 0 && n <= i64::from(u32::MAX) => {
+                        Ok(yaml::duration(n.unsigned_abs()))
+                    }
+                    _ => Err(
+                        "a lease time the model's durations cannot hold (`infinite`, negative or too large)",
+                    ),
+                }
+            }
             "next-server" => match single.and_then(Value::ipv4) {
                 Some(ip) => Ok(ip.to_string()),
                 None => Err("a `next-server` that is not an IPv4 address"),
@@ -673,9 +753,14 @@ impl Converter<'_> {
             _ if global_only && place != Place::Root => {
                 self.findings.push(
                     DF492
-                        .at(stmt.span, format!("`{key}` outside the top level has no key in the model"))
+                        .at(
+                            stmt.span,
+                            format!("`{key}` outside the top level has no key in the model"),
+                        )
                         .label("not imported")
-                        .help(format!("the model's `{key}` is global; keep this scope's setting by hand")),
+                        .help(format!(
+                            "the model's `{key}` is global; keep this scope's setting by hand"
+                        )),
                 );
                 return;
             }
@@ -733,7 +818,10 @@ impl Converter<'_> {
             let shown = self.shown(stmt);
             self.findings.push(
                 DF495
-                    .at(stmt.span, format!("`{shown}` is not a 6-octet ethernet address"))
+                    .at(
+                        stmt.span,
+                        format!("`{shown}` is not a 6-octet ethernet address"),
+                    )
                     .label("not imported")
                     .help("the model's `hardware-ethernet` takes a MAC such as 00:11:22:aa:bb:cc"),
             );
@@ -752,23 +840,35 @@ impl Converter<'_> {
             let shown = self.shown(stmt);
             self.findings.push(
                 DF495
-                    .at(stmt.span, format!("`{shown}` names a host; the model needs IPv4 addresses"))
+                    .at(
+                        stmt.span,
+                        format!("`{shown}` names a host; the model needs IPv4 addresses"),
+                    )
                     .label("not imported")
                     .help("write the addresses this name resolves to in `fixed-address`"),
             );
         }
     }
 
-    /// Decides each pool's `failover` from the peer in effect.
+    /// Decides each pool's `failover` from the peer in effect, and drops pools without
+    /// ranges (the model needs a range in each pool).
     fn finish_pools(&mut self) {
         let relationship = self.relationship.clone();
         let mut other = Vec::new();
-        let all = self
-            .model
-            .subnets
-            .iter_mut()
-            .chain(self.model.shared_networks.iter_mut().flat_map(|s| s.subnets.iter_mut()));
+        let mut empty = Vec::new();
+        let all = self.model.subnets.iter_mut().chain(
+            self.model
+                .shared_networks
+                .iter_mut()
+                .flat_map(|s| s.subnets.iter_mut()),
+        );
         for subnet in all {
+            subnet.pools.retain(|p| {
+                if p.ranges.is_empty() {
+                    empty.push(p.span);
+                }
+                !p.ranges.is_empty()
+            });
             for pool in &mut subnet.pools {
                 pool.failover = match (&pool.peer, &relationship) {
                     (Some(peer), Some(r)) if peer == r => true,
@@ -779,6 +879,14 @@ impl Converter<'_> {
                     (None, _) => false,
                 };
             }
+        }
+        for span in empty {
+            self.findings.push(
+                DF493
+                    .at(span, "a pool without ranges cannot be expressed in the model")
+                    .label("not imported")
+                    .help("the model needs a range in each pool; this pool hands out no address anyway"),
+            );
         }
         for (span, peer) in other {
             self.findings.push(
@@ -800,9 +908,10 @@ fn subnets(model: &mut ModelOut, sn: Option<usize>) -> &mut Vec<SubnetOut> {
 
 fn base_at(config: &Config, span: Span) -> String {
     config.files.get(span.file).map_or_else(String::new, |f| {
-        let name = Path::new(&f.source.name)
-            .file_name()
-            .map_or_else(|| f.source.name.clone(), |n| n.to_string_lossy().into_owned());
+        let name = Path::new(&f.source.name).file_name().map_or_else(
+            || f.source.name.clone(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         format!("{name}:{}", f.source.line_col(span.start).0)
     })
 }
@@ -832,7 +941,10 @@ fn peer_out(decl: &PeerDecl<'_>, address: &str, port: &str, findings: &mut Vec<L
 
 fn not_ipv4(stmt: &PeerStmt, keyword: &str) -> Lint {
     DF495
-        .at(stmt.span, format!("`{keyword}` is a host name; the model needs an IPv4 address"))
+        .at(
+            stmt.span,
+            format!("`{keyword}` is a host name; the model needs an IPv4 address"),
+        )
         .label("kept as written; `check` reports it")
         .help("replace it in the YAML with the address the name resolves to")
 }
@@ -840,13 +952,17 @@ fn not_ipv4(stmt: &PeerStmt, keyword: &str) -> Lint {
 /// `A/N` from a network and a contiguous netmask.
 fn cidr(network: &Value, netmask: &Value) -> Option<String> {
     let (net, mask) = (network.ipv4()?, u32::from(netmask.ipv4()?));
-    (mask.leading_ones() + mask.trailing_zeros() == 32).then(|| format!("{net}/{}", mask.leading_ones()))
+    (mask.leading_ones() + mask.trailing_zeros() == 32)
+        .then(|| format!("{net}/{}", mask.leading_ones()))
 }
 
 /// An option's values as the model's YAML value, if they fit its type.
 fn option_value(ty: OptionType, values: &[Value]) -> Option<String> {
     let number = |min: i64, max: i64| match values {
-        [v] => v.number().filter(|n| (min..=max).contains(n)).map(|n| n.to_string()),
+        [v] => v
+            .number()
+            .filter(|n| (min..=max).contains(n))
+            .map(|n| n.to_string()),
         _ => None,
     };
     match ty {
@@ -855,7 +971,10 @@ fn option_value(ty: OptionType, values: &[Value]) -> Option<String> {
             _ => None,
         },
         OptionType::Addresses => {
-            let ips: Option<Vec<String>> = values.iter().map(|v| v.ipv4().map(|ip| ip.to_string())).collect();
+            let ips: Option<Vec<String>> = values
+                .iter()
+                .map(|v| v.ipv4().map(|ip| ip.to_string()))
+                .collect();
             ips.filter(|l| !l.is_empty()).map(|l| yaml::one_or_list(&l))
         }
         OptionType::Text => match values {
@@ -867,7 +986,9 @@ fn option_value(ty: OptionType, values: &[Value]) -> Option<String> {
                 .iter()
                 .map(|v| (v.kind == ValueKind::String).then(|| yaml::string(&v.text)))
                 .collect();
-            texts.filter(|l| !l.is_empty()).map(|l| yaml::one_or_list(&l))
+            texts
+                .filter(|l| !l.is_empty())
+                .map(|l| yaml::one_or_list(&l))
         }
         OptionType::U8 => number(0, 255),
         OptionType::U16 => number(0, 65_535),
@@ -938,10 +1059,56 @@ mod tests {
         assert_eq!(model, ours);
     }
 
+    fn convert_text(text: &str) -> Converted {
+        let config = Config::from_text(Path::new("p.conf"), text.to_string());
+        let decls = crate::conf::facts::peer_decls(&config);
+        let converted = convert(&config, decls.first(), None);
+        drop(decls);
+        converted
+    }
+
+    #[test]
+    fn values_and_pools_the_model_cannot_hold() {
+        let c = convert_text(
+            "failover peer \"fo\" { primary; address dhcp1.example.net; peer address 10.0.0.3; mclt 60; split 128; }\nsubnet 10.0.0.0 netmask 255.255.255.0 {\n  pool { failover peer \"fo\"; }\n  pool { range 10.0.0.5 10.0.0.6; range dynamic-bootp 10.0.0.7 10.0.0.8; }\n  max-lease-time infinite;\n}\nhost h { hardware token-ring 00:11:22:33:44:55; fixed-address h.example.net; }\n",
+        );
+        let codes: Vec<&str> = c.findings.iter().map(|l| l.finding.code).collect();
+        assert_eq!(
+            codes,
+            ["DF495", "DF495", "DF495", "DF495", "DF495", "DF493"],
+            "{:#?}",
+            c.findings
+        );
+        assert_eq!(c.model.subnets[0].pools.len(), 1);
+        assert_eq!(
+            c.model.peers[0].address.as_deref(),
+            Some("dhcp1.example.net")
+        );
+        let failover = &c.model.failover.as_ref().expect("failover").0;
+        assert!(
+            failover
+                .iter()
+                .any(|(k, v)| k == "load-balance-max-seconds" && v.starts_with("0  #"))
+        );
+    }
+
+    #[test]
+    fn shared_network_pools_and_other_relationships() {
+        let c = convert_text(
+            "failover peer \"a\" { primary; }\nfailover peer \"b\" { primary; }\nshared-network s {\n  failover peer \"b\";\n  subnet 10.0.0.0 netmask 255.255.255.0 { range 10.0.0.5 10.0.0.9; }\n  pool { range 10.0.1.5 10.0.1.9; }\n}\n",
+        );
+        let codes: Vec<&str> = c.findings.iter().map(|l| l.finding.code).collect();
+        assert_eq!(codes, ["DF493", "DF493", "DF493"], "{:#?}", c.findings);
+        let pool = &c.model.shared_networks[0].subnets[0].pools[0];
+        assert!(pool.implicit && !pool.failover);
+    }
+
     #[test]
     fn expressions_on_one_line() {
         assert_eq!(
-            collapse("((extract-int (suffix\n\t(pick-first-value (option x,\n hardware), 1), 8) % 2) = 0) # c"),
+            collapse(
+                "((extract-int (suffix\n\t(pick-first-value (option x,\n hardware), 1), 8) % 2) = 0) # c"
+            ),
             "((extract-int (suffix (pick-first-value (option x, hardware), 1), 8) % 2) = 0)"
         );
         assert_eq!(collapse("a = \"x  y\""), "a = \"x  y\"");

@@ -99,8 +99,7 @@ pub fn import(first: &Config, second: &Config, options: &ImportOptions) -> Impor
         ),
         format!("  primary:   {}", name(p)),
         format!("  secondary: {}", name(s)),
-        "The failover settings come from the primary's peer block, the peers' addresses and"
-            .into(),
+        "The failover settings come from the primary's peer block, the peers' addresses and".into(),
         "ports from each peer's own block, and everything else from the primary's files.".into(),
         "`# FILE:LINE` comments name where each declaration was read.".into(),
     ];
@@ -243,10 +242,7 @@ mod tests {
             assert!(y.contains(expected), "{expected:?} missing from\n{y}");
         }
         let checked = check_yaml("pair.yaml", y);
-        assert!(
-            !model::check::has_errors(&checked),
-            "{checked:#?}\n{y}"
-        );
+        assert!(!model::check::has_errors(&checked), "{checked:#?}\n{y}");
     }
 
     #[test]
@@ -254,7 +250,9 @@ mod tests {
         let (p, s) = (config("p.conf", PRIMARY), config("s.conf", &secondary()));
         let result = import(&s, &p, &options());
         assert!(result.swapped);
-        assert!(result.yaml.contains("  primary: p.conf") || result.yaml.contains("primary:   p.conf"));
+        assert!(
+            result.yaml.contains("  primary: p.conf") || result.yaml.contains("primary:   p.conf")
+        );
         assert!(result.is_complete(), "{:#?}", result.diagnostics);
     }
 
@@ -262,12 +260,24 @@ mod tests {
     fn what_the_model_cannot_express_is_reported() {
         let extra = "lease-file-name \"/var/lib/dhcp/x\";\nif option vendor-class-identifier = \"PXE\" { filename \"pxe\"; }\noption impress-servers 10.0.0.9;\ngroup { option domain-name \"g\"; host g { hardware ethernet 00:11:22:33:44:66; } }\n";
         let p = config("p.conf", &format!("{PRIMARY}{extra}"));
-        let s = config("s.conf", &format!("{}{extra}host only-here {{ hardware ethernet 00:11:22:33:44:77; }}\n", secondary()));
+        let s = config(
+            "s.conf",
+            &format!(
+                "{}{extra}host only-here {{ hardware ethernet 00:11:22:33:44:77; }}\n",
+                secondary()
+            ),
+        );
         let result = import(&p, &s, &options());
         let codes: Vec<(&str, &str, usize)> = result
             .diagnostics
             .iter()
-            .map(|d| (d.source.name.as_str(), d.finding.code, d.source.line_col(d.finding.span.offset()).0))
+            .map(|d| {
+                (
+                    d.source.name.as_str(),
+                    d.finding.code,
+                    d.source.line_col(d.finding.span.offset()).0,
+                )
+            })
             .collect();
         assert_eq!(
             codes,
@@ -281,14 +291,22 @@ mod tests {
         );
         assert!(result.diagnostics[4].finding.message.contains("(DF422)"));
         // The host in the group is kept.
-        assert!(result.yaml.contains("- name: g  # p.conf:32"), "{}", result.yaml);
+        assert!(
+            result.yaml.contains("- name: g  # p.conf:32"),
+            "{}",
+            result.yaml
+        );
     }
 
     #[test]
     fn interfaces_and_modeline() {
         let dir = tempfile::tempdir().expect("temp dir");
         let conf = dir.path().join("dhcpd.conf");
-        std::fs::write(dir.path().join("isc-dhcp-server"), "# x\nINTERFACESv4=\"eth0 eth1\"\nINTERFACESv6=\"\"\n").expect("write");
+        std::fs::write(
+            dir.path().join("isc-dhcp-server"),
+            "# x\nINTERFACESv4=\"eth0 eth1\"\nINTERFACESv6=\"\"\n",
+        )
+        .expect("write");
         let (names, from) = interfaces_beside(&conf).expect("interfaces");
         assert_eq!(names, ["eth0", "eth1"]);
         assert!(from.ends_with("isc-dhcp-server"));
@@ -298,6 +316,9 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("a/b")).expect("mkdir");
         let (line, found) = modeline(Some(&dir.path().join("a/b/pair.yaml")));
         assert!(found);
-        assert_eq!(line, "# yaml-language-server: $schema=../../schemas/dhcpfo-pair.schema.json");
+        assert_eq!(
+            line,
+            "# yaml-language-server: $schema=../../schemas/dhcpfo-pair.schema.json"
+        );
     }
 }

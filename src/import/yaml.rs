@@ -192,7 +192,9 @@ fn is_plain(text: &str) -> bool {
     let numeric = text.parse::<f64>().is_ok()
         || lower.starts_with("0x")
         || lower.starts_with("0o")
-        || text.chars().all(|c| c.is_ascii_digit() || "_:.+-".contains(c));
+        || text
+            .chars()
+            .all(|c| c.is_ascii_digit() || "_:.+-".contains(c));
     (first.is_ascii_alphanumeric() || first == '/')
         && text
             .chars()
@@ -217,7 +219,7 @@ pub fn one_or_list(values: &[String]) -> String {
 /// Seconds as a duration: `30m`, `1h30m`, `2d` for whole minutes from ten minutes on, else
 /// the number of seconds.
 pub fn duration(secs: u64) -> String {
-    if secs < 600 || secs % 60 != 0 {
+    if secs < 600 || !secs.is_multiple_of(60) {
         return secs.to_string();
     }
     let mut rest = secs;
@@ -333,6 +335,11 @@ pub fn emit(model: &ModelOut, modeline: &str) -> String {
     w.line(0, "");
     w.line(0, "peers:");
     for (role, peer) in ["primary", "secondary"].iter().zip(&model.peers) {
+        if peer.address.is_none() && peer.port.is_none() && peer.interfaces.is_none() {
+            // Nothing known: an empty mapping, which `check` reports as incomplete.
+            w.commented(2, &format!("{role}: {{}}"), &peer.at);
+            continue;
+        }
         w.commented(2, &format!("{role}:"), &peer.at);
         if let Some(a) = &peer.address {
             w.entry(4, "address", a, "");
@@ -416,7 +423,10 @@ mod tests {
             ("it's", "\"it's\""),
             ("x\ny", "\"x\\ny\""),
             ("00:11:22:33:44:55", "'00:11:22:33:44:55'"),
-            ("substring(option x, 0, 4) = \"MSFT\"", "'substring(option x, 0, 4) = \"MSFT\"'"),
+            (
+                "substring(option x, 0, 4) = \"MSFT\"",
+                "'substring(option x, 0, 4) = \"MSFT\"'",
+            ),
         ] {
             assert_eq!(string(text), yaml, "{text}");
         }

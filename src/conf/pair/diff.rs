@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::tree::{self, AddrRange, Cat, Item, Kind, Node, Tree};
+use super::tree::{self, AddrRange, Cat, Item, Kind, Lines, Node, Tree};
 use crate::conf::ast::Span;
 use crate::conf::facts::{PeerDecl, peer_decls};
 use crate::conf::load::Config;
@@ -203,6 +203,8 @@ pub struct Diff<'a> {
     pub mode: Mode,
     /// The differences, in a stable order.
     pub differences: Vec<Difference>,
+    /// Line numbers of both configurations' files.
+    lines: [Lines; 2],
 }
 
 /// Peer statements compared between the two peers of a pair, with dhcpd's defaults.
@@ -252,6 +254,7 @@ impl<'a> Diff<'a> {
             trees: [Tree::of(first), Tree::of(second)],
             mode,
             differences: Vec::new(),
+            lines: [Lines::of(first), Lines::of(second)],
         };
         diff.peers();
         diff.nodes();
@@ -262,7 +265,11 @@ impl<'a> Diff<'a> {
     /// `file:line` of a span in one side's files.
     pub fn loc(&self, side: usize, span: Span) -> String {
         match self.configs[side].files.get(span.file) {
-            Some(f) => format!("{}:{}", f.source.name, f.source.line_col(span.start).0),
+            Some(f) => format!(
+                "{}:{}",
+                f.source.name,
+                self.lines[side].line(span.file, span.start)
+            ),
             None => self.file(side).to_string(),
         }
     }

@@ -256,13 +256,44 @@ pub fn show_intervals(list: &[(u32, u32)]) -> String {
         .join(", ")
 }
 
+/// Line numbers of byte offsets in each file of a configuration, found by binary search
+/// (`SourceFile::line_col` counts from the start of the file on every call).
+#[derive(Debug, Clone)]
+pub struct Lines {
+    starts: Vec<Vec<usize>>,
+}
+
+impl Lines {
+    /// The line starts of every file of a configuration.
+    pub fn of(config: &Config) -> Lines {
+        let starts = config
+            .files
+            .iter()
+            .map(|f| {
+                std::iter::once(0)
+                    .chain(f.source.text.match_indices('\n').map(|(i, _)| i + 1))
+                    .collect()
+            })
+            .collect();
+        Lines { starts }
+    }
+
+    /// The 1-based line of a byte offset in a file.
+    pub fn line(&self, file: usize, offset: usize) -> usize {
+        self.starts
+            .get(file)
+            .map_or(1, |s| s.partition_point(|&start| start <= offset).max(1))
+    }
+}
+
 struct Builder<'a> {
     config: &'a Config,
     nodes: Vec<Node>,
 }
 
-/// How deep included files may nest before the builder stops following them.
-const MAX_DEPTH: usize = 64;
+/// How deep declarations may nest before the builder compares the rest as text (keeps the
+/// recursion within the stack on hostile input; real files nest a handful of levels).
+const MAX_NESTING: usize = 200;
 
 impl Builder<'_> {
     fn child(&mut self, parent: usize, mut node: Node) -> usize {
@@ -328,6 +359,12 @@ impl Builder<'_> {
         depth: usize,
     ) {
         let kind = self.nodes[node].kind;
+        if depth >= MAX_NESTING {
+            for stmt in statements {
+                self.other(node, stmt);
+            }
+            return;
+        }
         for stmt in statements {
             let head = |name: &Value| Span {
                 end: name.span.end.max(stmt.keyword_span.end),
@@ -336,7 +373,6 @@ impl Builder<'_> {
             match &stmt.kind {
                 StmtKind::Include { file, .. } => {
                     if let Some(index) = file
-                        && depth < MAX_DEPTH
                         && let Some(included) = self.config.files.get(*index)
                     {
                         self.body(node, &included.statements, inherited, depth + 1);
@@ -351,7 +387,7 @@ impl Builder<'_> {
                     );
                     let child = self.child(node, n);
                     let mut own = None;
-                    self.body(child, body, &mut own, depth);
+                    self.body(child, body, &mut own, depth + 1);
                 }
                 StmtKind::Subnet {
                     network,
@@ -368,7 +404,7 @@ impl Builder<'_> {
                     let child = self.child(node, n);
                     self.nodes[child].key = format!("subnet {key}");
                     let mut own = inherited.clone();
-                    self.body(child, body, &mut own, depth);
+                    self.body(child, body, &mut own, depth + 1);
                 }
                 StmtKind::Pool { body } => {
                     let mut n =
@@ -376,7 +412,7 @@ impl Builder<'_> {
                     n.peer = inherited.clone();
                     let child = self.child(node, n);
                     let mut own = inherited.clone();
-                    self.body(child, body, &mut own, depth);
+                    self.body(child, body, &mut own, depth + 1);
                 }
                 StmtKind::Group { name, body } => {
                     let (title, text, span) = match name {
@@ -385,7 +421,7 @@ impl Builder<'_> {
                     };
                     let child = self.child(node, Node::new(Kind::Group, title, text, span));
                     let mut own = inherited.clone();
-                    self.body(child, body, &mut own, depth);
+                    self.body(child, body, &mut own, depth + 1);
                 }
                 StmtKind::Host { name, body } => {
                     let n = Node::new(
@@ -397,7 +433,7 @@ impl Builder<'_> {
                     let child = self.child(node, n);
                     self.nodes[child].key = format!("host {}", name.text.to_ascii_lowercase());
                     let mut own = None;
-                    self.body(child, body, &mut own, depth);
+                    self.body(child, body, &mut own, depth + 1);
                 }
                 StmtKind::Class { name, body } => {
                     let n = Node::new(
@@ -409,7 +445,7 @@ impl Builder<'_> {
                     let child = self.child(node, n);
                     self.nodes[child].key = format!("class {}", name.text);
                     let mut own = None;
-                    self.body(child, body, &mut own, depth);
+                    self.body(child, body, &mut own, depth + 1);
                 }
                 StmtKind::FailoverPeer { .. } => {}
                 StmtKind::FailoverRef { name } if kind == Kind::Pool => {
@@ -677,6 +713,7 @@ impl Builder<'_> {
             self.nodes[i].key = key;
         }
         let mut index: HashMap<String, usize> = HashMap::new();
+        #[allow(clippy::needless_range_loop)] // `i` indexes both `transparent` and `self.nodes`
         for i in 1..self.nodes.len() {
             if transparent[i] {
                 self.nodes[i].key.clear();
@@ -941,6 +978,28 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_compared_as_text_past_a_limit() {
+        let depth = 300;
+        let text = format!(
+            "{}option domain-name \"x\";{}",
+            "group { ".repeat(depth),
+            "} ".repeat(depth)
+        );
+        // The parser needs a main thread's stack for this depth; the tree stays within it.
+        std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || {
+                let config = Config::from_text(Path::new("t.conf"), text);
+                assert!(config.problems.is_empty());
+                let t = Tree::of(&config);
+                assert!(t.nodes.len() <= MAX_NESTING + 1, "{}", t.nodes.len());
+            })
+            .expect("spawn")
+            .join()
+            .expect("no stack overflow");
+    }
+
+    #[test]
     fn text_normalization() {
         assert_eq!(
             normalize_text(
@@ -952,6 +1011,18 @@ mod tests {
             normalize_text("IF  option x = \"A  b\" { }"),
             "if option x=\"A  b\"{}"
         );
+    }
+
+    #[test]
+    fn line_numbers() {
+        let config = Config::from_text(Path::new("t.conf"), "a;\nb;\n\nc;".to_string());
+        let lines = Lines::of(&config);
+        assert_eq!(lines.line(0, 0), 1);
+        assert_eq!(lines.line(0, 2), 1);
+        assert_eq!(lines.line(0, 3), 2);
+        assert_eq!(lines.line(0, 7), 4);
+        assert_eq!(lines.line(0, 70), 4);
+        assert_eq!(lines.line(5, 0), 1);
     }
 
     #[test]

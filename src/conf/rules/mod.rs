@@ -112,7 +112,10 @@ pub fn markdown_table() -> String {
         };
         let doc = rule.doc.split_whitespace().collect::<Vec<_>>().join(" ");
         let summary = first_sentence(&doc).replace('|', "\\|");
-        out.push_str(&format!("| {} | {severity} | {} | {summary} |\n", rule.code, rule.name));
+        out.push_str(&format!(
+            "| {} | {severity} | {} | {summary} |\n",
+            rule.code, rule.name
+        ));
     }
     out
 }

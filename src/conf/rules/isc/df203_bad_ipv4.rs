@@ -31,10 +31,38 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.10 10.0.0.300;\n}\n"), [2], "case 0");
-        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range DHCP_RANGE;\n}\n"), [2], "case 1");
-        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  option routers 10.0.0.256;\n}\n"), [2], "case 2");
-        assert_eq!(lines(&RULE, "host a {\n  hardware ethernet 00:11:22:33:44:55;\n  fixed-address 10.1.2;\n}\n"), [3], "case 3");
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.10 10.0.0.300;\n}\n"
+            ),
+            [2],
+            "case 0"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range DHCP_RANGE;\n}\n"
+            ),
+            [2],
+            "case 1"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  option routers 10.0.0.256;\n}\n"
+            ),
+            [2],
+            "case 2"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "host a {\n  hardware ethernet 00:11:22:33:44:55;\n  fixed-address 10.1.2;\n}\n"
+            ),
+            [3],
+            "case 3"
+        );
     }
 
     #[test]

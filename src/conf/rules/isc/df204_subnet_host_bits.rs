@@ -28,7 +28,11 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "subnet 10.14.8.195 netmask 255.255.255.0 {\n}\n"), [1], "case 0");
+        assert_eq!(
+            lines(&RULE, "subnet 10.14.8.195 netmask 255.255.255.0 {\n}\n"),
+            [1],
+            "case 0"
+        );
     }
 
     #[test]

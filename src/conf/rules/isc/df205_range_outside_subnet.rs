@@ -29,8 +29,22 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "subnet 192.168.2.0 netmask 255.255.255.0 {\n  range 192.168.2.10 192.168.30.245;\n}\n"), [2], "case 0");
-        assert_eq!(lines(&RULE, "shared-network lan {\n  pool {\n    range 10.0.0.10 10.0.0.20;\n  }\n  subnet 10.0.0.0 netmask 255.255.255.0 {\n  }\n}\n"), [3], "case 1");
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 192.168.2.0 netmask 255.255.255.0 {\n  range 192.168.2.10 192.168.30.245;\n}\n"
+            ),
+            [2],
+            "case 0"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "shared-network lan {\n  pool {\n    range 10.0.0.10 10.0.0.20;\n  }\n  subnet 10.0.0.0 netmask 255.255.255.0 {\n  }\n}\n"
+            ),
+            [3],
+            "case 1"
+        );
     }
 
     #[test]

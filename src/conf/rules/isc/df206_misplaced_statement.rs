@@ -33,12 +33,38 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  group {\n    range 10.0.0.10 10.0.0.20;\n  }\n}\n"), [3], "case 0");
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  group {\n    range 10.0.0.10 10.0.0.20;\n  }\n}\n"
+            ),
+            [3],
+            "case 0"
+        );
         assert_eq!(lines(&RULE, "range 10.0.0.10 10.0.0.20;\n"), [1], "case 1");
-        assert_eq!(lines(&RULE, "host a {\n  authoritative;\n}\n"), [2], "case 2");
-        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  pool {\n    pool {\n      range 10.0.0.10 10.0.0.20;\n    }\n  }\n}\n"), [3], "case 3");
-        assert_eq!(lines(&RULE, "hardware ethernet 00:11:22:33:44:55;\n"), [1], "case 4");
-        assert_eq!(lines(&RULE, "on commit {\n  range 10.0.0.10 10.0.0.20;\n}\n"), [2], "case 5");
+        assert_eq!(
+            lines(&RULE, "host a {\n  authoritative;\n}\n"),
+            [2],
+            "case 2"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  pool {\n    pool {\n      range 10.0.0.10 10.0.0.20;\n    }\n  }\n}\n"
+            ),
+            [3],
+            "case 3"
+        );
+        assert_eq!(
+            lines(&RULE, "hardware ethernet 00:11:22:33:44:55;\n"),
+            [1],
+            "case 4"
+        );
+        assert_eq!(
+            lines(&RULE, "on commit {\n  range 10.0.0.10 10.0.0.20;\n}\n"),
+            [2],
+            "case 5"
+        );
     }
 
     #[test]

@@ -27,7 +27,14 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.10 10.0.0.50;\n  pool {\n    range 10.0.0.40 10.0.0.60;\n  }\n}\n"), [4], "case 0");
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.10 10.0.0.50;\n  pool {\n    range 10.0.0.40 10.0.0.60;\n  }\n}\n"
+            ),
+            [4],
+            "case 0"
+        );
     }
 
     #[test]

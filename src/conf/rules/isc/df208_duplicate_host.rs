@@ -28,7 +28,14 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "host czenx { hardware ethernet 00:50:ba:33:05:ac; }\nhost czenx { hardware ethernet 00:08:0d:70:a0:39; }\n"), [2], "case 0");
+        assert_eq!(
+            lines(
+                &RULE,
+                "host czenx { hardware ethernet 00:50:ba:33:05:ac; }\nhost czenx { hardware ethernet 00:08:0d:70:a0:39; }\n"
+            ),
+            [2],
+            "case 0"
+        );
     }
 
     #[test]

@@ -29,9 +29,24 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  pool {\n    allow members of \"voip\";\n    range 10.0.0.10 10.0.0.20;\n  }\n}\nclass \"voip\" {\n  match if substring(option vendor-class-identifier, 0, 4) = \"voip\";\n}\n"), [3], "case 0");
-        assert_eq!(lines(&RULE, "subclass \"acct\" 1:2:3:4:5:6;\n"), [1], "case 1");
-        assert_eq!(lines(&RULE, "on commit {\n  add \"late\";\n}\n"), [2], "case 2");
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  pool {\n    allow members of \"voip\";\n    range 10.0.0.10 10.0.0.20;\n  }\n}\nclass \"voip\" {\n  match if substring(option vendor-class-identifier, 0, 4) = \"voip\";\n}\n"
+            ),
+            [3],
+            "case 0"
+        );
+        assert_eq!(
+            lines(&RULE, "subclass \"acct\" 1:2:3:4:5:6;\n"),
+            [1],
+            "case 1"
+        );
+        assert_eq!(
+            lines(&RULE, "on commit {\n  add \"late\";\n}\n"),
+            [2],
+            "case 2"
+        );
     }
 
     #[test]

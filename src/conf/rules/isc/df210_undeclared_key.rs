@@ -28,8 +28,19 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "zone example.com. {\n  primary 127.0.0.1;\n  key rndc-key;\n}\nkey rndc-key {\n  algorithm hmac-md5;\n  secret \"c2VjcmV0\";\n}\n"), [3], "case 0");
-        assert_eq!(lines(&RULE, "omapi-port 7911;\nomapi-key nokey;\n"), [2], "case 1");
+        assert_eq!(
+            lines(
+                &RULE,
+                "zone example.com. {\n  primary 127.0.0.1;\n  key rndc-key;\n}\nkey rndc-key {\n  algorithm hmac-md5;\n  secret \"c2VjcmV0\";\n}\n"
+            ),
+            [3],
+            "case 0"
+        );
+        assert_eq!(
+            lines(&RULE, "omapi-port 7911;\nomapi-key nokey;\n"),
+            [2],
+            "case 1"
+        );
     }
 
     #[test]

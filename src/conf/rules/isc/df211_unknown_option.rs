@@ -30,10 +30,25 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "option cumulus-provision-url \"http://x/\";\n"), [1], "case 0");
+        assert_eq!(
+            lines(&RULE, "option cumulus-provision-url \"http://x/\";\n"),
+            [1],
+            "case 0"
+        );
         assert_eq!(lines(&RULE, "option option-150 10.0.0.1;\n"), [1], "case 1");
-        assert_eq!(lines(&RULE, "option cable-labs.tsp-kerberos-realm-name random;\n"), [1], "case 2");
-        assert_eq!(lines(&RULE, "class \"pxe\" {\n  match if option arch = 00:07;\n}\n"), [2], "case 3");
+        assert_eq!(
+            lines(&RULE, "option cable-labs.tsp-kerberos-realm-name random;\n"),
+            [1],
+            "case 2"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "class \"pxe\" {\n  match if option arch = 00:07;\n}\n"
+            ),
+            [2],
+            "case 3"
+        );
     }
 
     #[test]

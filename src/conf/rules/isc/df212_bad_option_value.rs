@@ -32,11 +32,30 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "option routers \"10.0.0.1\";\n"), [1], "case 0");
-        assert_eq!(lines(&RULE, "option domain-name example.com;\n"), [1], "case 1");
-        assert_eq!(lines(&RULE, "host h {\n  option dhcp-client-identifier : \"\\000FJC123ABC\";\n}\n"), [2], "case 2");
+        assert_eq!(
+            lines(&RULE, "option routers \"10.0.0.1\";\n"),
+            [1],
+            "case 0"
+        );
+        assert_eq!(
+            lines(&RULE, "option domain-name example.com;\n"),
+            [1],
+            "case 1"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "host h {\n  option dhcp-client-identifier : \"\\000FJC123ABC\";\n}\n"
+            ),
+            [2],
+            "case 2"
+        );
         assert_eq!(lines(&RULE, "option default-ip-ttl 300;\n"), [1], "case 3");
-        assert_eq!(lines(&RULE, "option routers 10.0.0.1 10.0.0.2;\n"), [1], "case 4");
+        assert_eq!(
+            lines(&RULE, "option routers 10.0.0.1 10.0.0.2;\n"),
+            [1],
+            "case 4"
+        );
     }
 
     #[test]

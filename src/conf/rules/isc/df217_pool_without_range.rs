@@ -27,7 +27,14 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  pool {\n    allow unknown-clients;\n  }\n}\n"), [2], "case 0");
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  pool {\n    allow unknown-clients;\n  }\n}\n"
+            ),
+            [2],
+            "case 0"
+        );
     }
 
     #[test]

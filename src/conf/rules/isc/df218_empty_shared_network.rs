@@ -27,11 +27,24 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "shared-network lan {\n  option domain-name \"example.com\";\n}\n"), [1], "case 0");
+        assert_eq!(
+            lines(
+                &RULE,
+                "shared-network lan {\n  option domain-name \"example.com\";\n}\n"
+            ),
+            [1],
+            "case 0"
+        );
     }
 
     #[test]
     fn not_found() {
-        assert!(lines(&RULE, "shared-network lan {\n  subnet 10.0.0.0 netmask 255.255.255.0 {\n  }\n}\n").is_empty());
+        assert!(
+            lines(
+                &RULE,
+                "shared-network lan {\n  subnet 10.0.0.0 netmask 255.255.255.0 {\n  }\n}\n"
+            )
+            .is_empty()
+        );
     }
 }

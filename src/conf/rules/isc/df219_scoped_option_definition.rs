@@ -29,12 +29,32 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  option space JUNIPER;\n}\n"), [2], "case 0");
-        assert_eq!(lines(&RULE, "class \"c\" {\n  option arch code 93 = unsigned integer 16;\n}\n"), [2], "case 1");
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  option space JUNIPER;\n}\n"
+            ),
+            [2],
+            "case 0"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "class \"c\" {\n  option arch code 93 = unsigned integer 16;\n}\n"
+            ),
+            [2],
+            "case 1"
+        );
     }
 
     #[test]
     fn not_found() {
-        assert!(lines(&RULE, "option space JUNIPER;\noption arch code 93 = unsigned integer 16;\n").is_empty());
+        assert!(
+            lines(
+                &RULE,
+                "option space JUNIPER;\noption arch code 93 = unsigned integer 16;\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -28,8 +28,16 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "option space bar code width 4 length width 4;\n"), [1], "case 0");
-        assert_eq!(lines(&RULE, "option space baz code width 3;\n"), [1], "case 1");
+        assert_eq!(
+            lines(&RULE, "option space bar code width 4 length width 4;\n"),
+            [1],
+            "case 0"
+        );
+        assert_eq!(
+            lines(&RULE, "option space baz code width 3;\n"),
+            [1],
+            "case 1"
+        );
     }
 
     #[test]

@@ -29,9 +29,21 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "option foo code 250 = strng;\n"), [1], "case 0");
-        assert_eq!(lines(&RULE, "option bar code 251 = unsigned integer 24;\n"), [1], "case 1");
-        assert_eq!(lines(&RULE, "option baz code 252 = array of text;\n"), [1], "case 2");
+        assert_eq!(
+            lines(&RULE, "option foo code 250 = strng;\n"),
+            [1],
+            "case 0"
+        );
+        assert_eq!(
+            lines(&RULE, "option bar code 251 = unsigned integer 24;\n"),
+            [1],
+            "case 1"
+        );
+        assert_eq!(
+            lines(&RULE, "option baz code 252 = array of text;\n"),
+            [1],
+            "case 2"
+        );
     }
 
     #[test]

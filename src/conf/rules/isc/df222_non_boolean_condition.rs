@@ -29,8 +29,19 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "on commit {\n  if(1) {\n    set x = \"y\";\n  }\n}\n"), [2], "case 0");
-        assert_eq!(lines(&RULE, "class \"c\" {\n  match if option host-name;\n}\n"), [2], "case 1");
+        assert_eq!(
+            lines(
+                &RULE,
+                "on commit {\n  if(1) {\n    set x = \"y\";\n  }\n}\n"
+            ),
+            [2],
+            "case 0"
+        );
+        assert_eq!(
+            lines(&RULE, "class \"c\" {\n  match if option host-name;\n}\n"),
+            [2],
+            "case 1"
+        );
     }
 
     #[test]

@@ -29,12 +29,29 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "class \"c\" { match if option host-name = \"x\"; }i\n\noption pnp-pid code 43 = string;\n"), [1], "case 0");
-        assert_eq!(lines(&RULE, "set x = substring(option host-name, 0);\n"), [1], "case 1");
+        assert_eq!(
+            lines(
+                &RULE,
+                "class \"c\" { match if option host-name = \"x\"; }i\n\noption pnp-pid code 43 = string;\n"
+            ),
+            [1],
+            "case 0"
+        );
+        assert_eq!(
+            lines(&RULE, "set x = substring(option host-name, 0);\n"),
+            [1],
+            "case 1"
+        );
     }
 
     #[test]
     fn not_found() {
-        assert!(lines(&RULE, "set x = substring(option host-name, 0, 3);\nlog (info, concat(\"a\", \"b\"));\n").is_empty());
+        assert!(
+            lines(
+                &RULE,
+                "set x = substring(option host-name, 0, 3);\nlog (info, concat(\"a\", \"b\"));\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -28,8 +28,22 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "host a {\n  hardware ethernet 00:11:22:33:44:55;\n  hardware ethernet 00:11:22:33:44:56;\n}\n"), [3], "case 0");
-        assert_eq!(lines(&RULE, "host a {\n  fixed-address 10.0.0.5;\n  fixed-address 10.0.0.6;\n}\n"), [3], "case 1");
+        assert_eq!(
+            lines(
+                &RULE,
+                "host a {\n  hardware ethernet 00:11:22:33:44:55;\n  hardware ethernet 00:11:22:33:44:56;\n}\n"
+            ),
+            [3],
+            "case 0"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "host a {\n  fixed-address 10.0.0.5;\n  fixed-address 10.0.0.6;\n}\n"
+            ),
+            [3],
+            "case 1"
+        );
     }
 
     #[test]

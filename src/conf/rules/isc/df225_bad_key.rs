@@ -11,9 +11,12 @@ pub static RULE: LintRule = LintRule {
     name: "bad-key",
     severity: Severity::Error,
     doc: "A `key` declaration dhcpd refuses: a statement other than `algorithm NAME;` and `secret \
-BASE64;` (dhcpd stops at it: \"expecting right brace\"), two algorithms or two secrets, or a \
-missing name. (A secret that is not valid base64 is a syntax error, DF200.) Write `key NAME { \
-algorithm hmac-sha256; secret \"...\"; }` with the secret from `tsig-keygen`.",
+BASE64;` (dhcpd stops at it: \"expecting right brace\"), two algorithms or two secrets, a \
+missing name, or a key without an algorithm or a secret (dhcpd 4.4.3 crashes reading such a \
+key). A secret that is not valid base64 (\"invalid base64 character\", \"partial base64 value \
+left over\") is reported here when an include comes before the key, and as a syntax error \
+(DF200) otherwise, since dhcpd refuses it while reading. Write `key NAME { algorithm \
+hmac-sha256; secret \"...\"; }` with the secret `tsig-keygen` prints.",
     check,
 };
 
@@ -28,12 +31,37 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "key k {\n  algoritm hmac-md5;\n  secret \"c2VjcmV0\";\n}\n"), [2], "case 0");
-        assert_eq!(lines(&RULE, "key k {\n  algorithm hmac-md5;\n  algorithm hmac-md5;\n}\n"), [3], "case 1");
+        assert_eq!(
+            lines(
+                &RULE,
+                "key k {\n  algoritm hmac-md5;\n  secret \"c2VjcmV0\";\n}\n"
+            ),
+            [2],
+            "case 0"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "key k {\n  algorithm hmac-md5;\n  algorithm hmac-md5;\n}\n"
+            ),
+            [3],
+            "case 1"
+        );
+        assert_eq!(
+            lines(&RULE, "key k {\n  algorithm hmac-md5;\n}\n"),
+            [1],
+            "no secret"
+        );
     }
 
     #[test]
     fn not_found() {
-        assert!(lines(&RULE, "key k {\n  algorithm hmac-md5;\n  secret \"c2VjcmV0\";\n};\n").is_empty());
+        assert!(
+            lines(
+                &RULE,
+                "key k {\n  algorithm hmac-md5;\n  secret \"c2VjcmV0\";\n};\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -29,8 +29,19 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "zone example.com. {\n  primery 10.0.0.1;\n}\n"), [2], "case 0");
-        assert_eq!(lines(&RULE, "zone example.com. {\n  primary 10.0.0.1;\n  primary 10.0.0.2;\n}\n"), [3], "case 1");
+        assert_eq!(
+            lines(&RULE, "zone example.com. {\n  primery 10.0.0.1;\n}\n"),
+            [2],
+            "case 0"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "zone example.com. {\n  primary 10.0.0.1;\n  primary 10.0.0.2;\n}\n"
+            ),
+            [3],
+            "case 1"
+        );
     }
 
     #[test]

@@ -31,7 +31,14 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  pool {\n    allow booting;\n    range 10.0.0.10 10.0.0.20;\n  }\n}\n"), [3], "case 0");
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  pool {\n    allow booting;\n    range 10.0.0.10 10.0.0.20;\n  }\n}\n"
+            ),
+            [3],
+            "case 0"
+        );
         assert_eq!(lines(&RULE, "deny all clients;\n"), [1], "case 1");
     }
 

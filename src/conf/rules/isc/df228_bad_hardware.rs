@@ -28,12 +28,32 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "host a {\n  hardware ethernt 00:11:22:33:44:55;\n}\n"), [2], "case 0");
-        assert_eq!(lines(&RULE, "host a {\n  hardware ethernet 00:22:41:XX:XX:XX;\n}\n"), [2], "case 1");
+        assert_eq!(
+            lines(
+                &RULE,
+                "host a {\n  hardware ethernt 00:11:22:33:44:55;\n}\n"
+            ),
+            [2],
+            "case 0"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "host a {\n  hardware ethernet 00:22:41:XX:XX:XX;\n}\n"
+            ),
+            [2],
+            "case 1"
+        );
     }
 
     #[test]
     fn not_found() {
-        assert!(lines(&RULE, "host a {\n  hardware ethernet 0:c0:c3:49:2b:57;\n}\n").is_empty());
+        assert!(
+            lines(
+                &RULE,
+                "host a {\n  hardware ethernet 0:c0:c3:49:2b:57;\n}\n"
+            )
+            .is_empty()
+        );
     }
 }

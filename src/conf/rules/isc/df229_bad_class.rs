@@ -29,8 +29,19 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "class \"c\" {\n  lease limit many;\n}\n"), [2], "case 0");
-        assert_eq!(lines(&RULE, "class \"c\" {\n  match if option host-name = \"a\";\n  match if option host-name = \"b\";\n}\n"), [3], "case 1");
+        assert_eq!(
+            lines(&RULE, "class \"c\" {\n  lease limit many;\n}\n"),
+            [2],
+            "case 0"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "class \"c\" {\n  match if option host-name = \"a\";\n  match if option host-name = \"b\";\n}\n"
+            ),
+            [3],
+            "case 1"
+        );
     }
 
     #[test]

@@ -13,8 +13,11 @@ pub static RULE: LintRule = LintRule {
     doc: "A statement the grammar can take apart but dhcpd cannot read: a missing `;` between two \
 statements (`hardware ethernet ...` followed by `fixed-address` on the next line: \"expecting \
 semicolon\"), more values than the statement takes (`range A B C;`), a word that cannot start a \
-statement where it stands, or a string with a bad escape. Add the missing `;`, or remove what \
-the statement does not take.",
+statement where it stands (a stray `}` or `;`), a misspelled word after a keyword (`failover \
+pear`), a string with a bad escape, or a second `interface` for one network (\"A subnet or \
+shared network can't be connected to two interfaces\"). dhcpd reports these as it reads \
+(most as \"semicolon expected\" or \"expecting ...\") and refuses the file. Add the missing \
+`;`, or remove what the statement does not take.",
     check,
 };
 
@@ -29,8 +32,22 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "host a {\n  hardware ethernet 78:ac:c0:ba:7c:ec\n  fixed-address 172.28.172.4;\n}\n"), [3], "case 0");
-        assert_eq!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.1 10.0.0.2 10.0.0.3;\n}\n"), [2], "case 1");
+        assert_eq!(
+            lines(
+                &RULE,
+                "host a {\n  hardware ethernet 78:ac:c0:ba:7c:ec\n  fixed-address 172.28.172.4;\n}\n"
+            ),
+            [3],
+            "case 0"
+        );
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.1 10.0.0.2 10.0.0.3;\n}\n"
+            ),
+            [2],
+            "case 1"
+        );
     }
 
     #[test]

@@ -28,11 +28,21 @@ mod tests {
 
     #[test]
     fn found() {
-        assert_eq!(lines(&RULE, "host a {\n  group \"pxe\";\n}\n"), [2], "case 0");
+        assert_eq!(
+            lines(&RULE, "host a {\n  group \"pxe\";\n}\n"),
+            [2],
+            "case 0"
+        );
     }
 
     #[test]
     fn not_found() {
-        assert!(lines(&RULE, "group \"pxe\" {\n  filename \"pxelinux.0\";\n}\nhost a {\n  group \"pxe\";\n}\n").is_empty());
+        assert!(
+            lines(
+                &RULE,
+                "group \"pxe\" {\n  filename \"pxelinux.0\";\n}\nhost a {\n  group \"pxe\";\n}\n"
+            )
+            .is_empty()
+        );
     }
 }

@@ -135,11 +135,6 @@ pub(crate) mod testing {
         );
         crate::conf::rules::testing::lines(rule, text)
     }
-
-    /// Messages of `rule`'s findings in `text`, which must parse.
-    pub fn messages(rule: &'static LintRule, text: &str) -> Vec<String> {
-        crate::conf::rules::testing::run(rule, text)
-    }
 }
 
 #[cfg(test)]

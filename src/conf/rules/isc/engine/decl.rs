@@ -314,6 +314,7 @@ impl Parser<'_, '_, '_> {
         self.st.shared.push(Shared {
             name,
             subnets: Vec::new(),
+            interface: false,
         });
         if !self.lbrace("a shared-network") {
             return;
@@ -347,7 +348,7 @@ impl Parser<'_, '_, '_> {
             }
             if self.kw(t, "interface") {
                 self.next();
-                self.next();
+                self.interface(id);
                 if !self.semi(Cause::Syntax) {
                     return;
                 }
@@ -361,6 +362,25 @@ impl Parser<'_, '_, '_> {
         }
     }
 
+    /// `interface NAME` in a shared network or subnet (`new_shared_network_interface`).
+    fn interface(&mut self, shared: usize) {
+        let t = self.next();
+        let name = self.val(t);
+        if self.st.shared[shared].interface {
+            self.warn(
+                Cause::Syntax,
+                self.span(t),
+                "a subnet or shared network can't be connected to two interfaces",
+                "second interface",
+                "a network is on one interface: keep one `interface` statement (in a shared-network, all its subnets share it)",
+            );
+            return;
+        }
+        if self.st.interfaces.insert(name) {
+            self.st.shared[shared].interface = true;
+        }
+    }
+
     /// `parse_subnet_declaration` (after `subnet`), in `ctx`'s shared network or a new
     /// implicit one.
     pub fn subnet_declaration(&mut self, ctx: Ctx, keyword: Tok) {
@@ -370,6 +390,7 @@ impl Parser<'_, '_, '_> {
                 self.st.shared.push(Shared {
                     name: String::new(),
                     subnets: Vec::new(),
+                    interface: false,
                 });
                 (self.st.shared.len() - 1, true)
             }
@@ -447,7 +468,7 @@ impl Parser<'_, '_, '_> {
             }
             if self.kw(t, "interface") {
                 self.next();
-                self.next();
+                self.interface(shared);
                 if !self.semi(Cause::Syntax) {
                     break;
                 }
@@ -799,18 +820,29 @@ impl Parser<'_, '_, '_> {
                     self.next();
                     let p = self.next();
                     if !self.kw(p, "peer") {
-                        self.expected(Cause::Syntax, p, "`peer` after `failover`", "write `failover peer \"NAME\";`");
+                        self.expected(
+                            Cause::Syntax,
+                            p,
+                            "`peer` after `failover`",
+                            "write `failover peer \"NAME\";`",
+                        );
                         self.skip_to_semi();
                         continue;
                     }
                     let n = self.next();
                     if !n.is_string() {
+                        // A bare name followed by `;` is the failover rules' case (DF312).
+                        let cause = if n.is_identifier() && self.peek().is(';') {
+                            Cause::Failover
+                        } else {
+                            Cause::Syntax
+                        };
                         self.warn(
-                            Cause::Failover,
+                            cause,
                             self.span(n),
-                            "expecting string",
-                            "here",
-                            "",
+                            "expecting a quoted failover peer name",
+                            "not a quoted name",
+                            "in a pool the peer name is quoted: `failover peer \"NAME\";`",
                         );
                         self.skip_to_semi();
                         continue;
@@ -821,8 +853,8 @@ impl Parser<'_, '_, '_> {
                             Cause::Failover,
                             self.span(n),
                             format!("failover peer {name}: not found"),
-                            "here",
-                            "",
+                            "no peer of this name declared before",
+                            "declare `failover peer \"NAME\" { ... }` before the pools that use it",
                         );
                     }
                     self.semi(Cause::Syntax);
@@ -1189,13 +1221,23 @@ impl Parser<'_, '_, '_> {
     pub fn failover_peer(&mut self, ctx: Ctx) {
         let p = self.next();
         if !self.kw(p, "peer") {
-            self.expected(Cause::Syntax, p, "`peer` after `failover`", "write `failover peer NAME { ... }`");
+            self.expected(
+                Cause::Syntax,
+                p,
+                "`peer` after `failover`",
+                "write `failover peer NAME { ... }`",
+            );
             self.skip_to_semi();
             return;
         }
         let n = self.next();
         if !n.is_identifier() && !n.is_string() {
-            self.expected(Cause::Syntax, n, "a failover peer name", "write `failover peer \"NAME\" { ... }`");
+            self.expected(
+                Cause::Syntax,
+                n,
+                "a failover peer name",
+                "write `failover peer \"NAME\" { ... }`",
+            );
             self.skip_to_semi();
             return;
         }
@@ -1207,9 +1249,9 @@ impl Parser<'_, '_, '_> {
                 self.warn(
                     Cause::Failover,
                     self.span(n),
-                    "failover peer reference",
+                    "failover peer reference outside a shared-network, or to an undeclared peer",
                     "here",
-                    "",
+                    "refer to a declared peer from a pool (`failover peer \"NAME\";`) or a shared-network",
                 );
             }
             return;
@@ -1220,8 +1262,8 @@ impl Parser<'_, '_, '_> {
                     Cause::Failover,
                     self.span(n),
                     "state declaration for unknown failover peer",
-                    "here",
-                    "",
+                    "no peer of this name",
+                    "declare the peer first",
                 );
             }
             if self.next().is('{') {
@@ -1232,7 +1274,12 @@ impl Parser<'_, '_, '_> {
             return;
         }
         if !t.is('{') {
-            self.expected(Cause::Syntax, t, "`{`, `;` or `state`", "write `failover peer \"NAME\" { ... }`");
+            self.expected(
+                Cause::Syntax,
+                t,
+                "`{`, `;` or `state`",
+                "write `failover peer \"NAME\" { ... }`",
+            );
             self.skip_to_semi();
         }
         if exists {
@@ -1240,20 +1287,33 @@ impl Parser<'_, '_, '_> {
                 Cause::Failover,
                 self.span(n),
                 "redeclaration of failover peer",
-                "here",
-                "",
+                "declared before",
+                "give each failover relationship one declaration",
             );
             self.skip_to_rbrace(1);
             return;
         }
+        let mut secondary = false;
+        let mut partner_address = false;
+        let mut load_balance = false;
+        let mut mclt = false;
         loop {
             let mut k = self.next();
-            if self.kw(k, "peer") {
+            let partner = self.kw(k, "peer");
+            while self.kw(k, "peer") {
                 k = self.next();
             }
             let word = self.keyword(k);
             if k.is('}') {
                 break;
+            }
+            match word.as_str() {
+                "primary" => secondary = false,
+                "secondary" => secondary = true,
+                "address" if partner => partner_address = true,
+                "split" | "hba" => load_balance = true,
+                "mclt" => mclt = true,
+                _ => {}
             }
             let ok = match word.as_str() {
                 "primary" | "secondary" => true,
@@ -1288,8 +1348,8 @@ impl Parser<'_, '_, '_> {
                     Cause::Failover,
                     self.span(k),
                     "invalid statement in peer declaration",
-                    "here",
-                    "",
+                    "not a failover peer statement",
+                    "see `dhcpfo lint --explain DF319` for the statements a peer block takes",
                 );
                 self.skip_to_rbrace(1);
                 return;
@@ -1299,13 +1359,32 @@ impl Parser<'_, '_, '_> {
                 self.warn(
                     Cause::Failover,
                     self.span(s),
-                    "semicolon expected",
-                    "here",
-                    "",
+                    "semicolon expected in the peer declaration",
+                    "dhcpd expects `;` here",
+                    "end each peer statement with `;`",
                 );
                 self.skip_to_rbrace(1);
                 return;
             }
+        }
+        let end = self.last.unwrap_or(n);
+        let missing = if !partner_address {
+            Some("peer address may not be omitted")
+        } else if !secondary && !load_balance {
+            Some("primary failover server must have hba or split")
+        } else if !secondary && !mclt {
+            Some("primary failover server must have mclt")
+        } else {
+            None
+        };
+        if let Some(message) = missing {
+            self.warn(
+                Cause::Failover,
+                self.span(end),
+                format!("failover peer {name}: {message}"),
+                "the peer declaration ends here",
+                "see `dhcpfo lint --explain DF308`, `DF303` and `DF304`",
+            );
         }
         self.st.peers.insert(name);
     }
@@ -1447,6 +1526,23 @@ impl Parser<'_, '_, '_> {
             );
             self.skip_to_rbrace(1);
             return false;
+        }
+        if !algorithm || !secret {
+            let missing = match (algorithm, secret) {
+                (false, false) => "an algorithm and a secret",
+                (false, true) => "an algorithm",
+                _ => "a secret",
+            };
+            self.warn(
+                Cause::KeyDeclaration,
+                self.span(n),
+                format!(
+                    "key {name} has no {}: dhcpd 4.4 crashes reading it",
+                    missing.trim_start_matches("an ").trim_start_matches("a ")
+                ),
+                format!("needs {missing}"),
+                "give every key both `algorithm NAME;` and `secret BASE64;`",
+            );
         }
         if self.peek().is(';') {
             self.next();

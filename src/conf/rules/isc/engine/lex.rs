@@ -306,7 +306,7 @@ pub(crate) fn decode_string(raw: &str) -> (Vec<u8>, Vec<String>) {
                 while digits < 2 {
                     match bytes.get(i) {
                         Some(&d) if d.is_ascii_hexdigit() => {
-                            value = value * 16 + u32::from((d as char).to_digit(16).unwrap_or(0));
+                            value = value * 16 + (d as char).to_digit(16).unwrap_or(0);
                             i += 1;
                             digits += 1;
                         }

@@ -121,23 +121,26 @@ pub(crate) fn problems(config: &Config) -> Vec<Problem> {
     st.problems
 }
 
-/// The first problem dhcpd would report reading `text` alone, as file `file`, among those
-/// that do not depend on anything outside the text (declarations elsewhere, the scope an
-/// include puts it in): syntax, value forms, expressions. Includes are not followed.
-pub(crate) fn first_local_problem(file: usize, text: &str) -> Option<Problem> {
-    first_problem(file, text, true)
-}
-
-/// The first problem (in dhcpd's order) reading `text` alone as file `file`: with `local`,
-/// only those that do not depend on anything outside the text (see
-/// [`first_local_problem`]); else any error but failover ones (right for a main file up to
-/// its first include).
-pub(crate) fn first_problem(file: usize, text: &str, local: bool) -> Option<Problem> {
+/// The first problem (in dhcpd's order) reading `text` alone as file `file`. For the `main`
+/// file, read at the top level, every error before its first include is dhcpd's own (nothing
+/// else has been read yet); after it, and in included files, only those that do not depend on
+/// what other files declare or on the scope an include puts the file in.
+pub(crate) fn first_problem(file: usize, text: &str, main: bool) -> Option<Problem> {
     let mut st = State::new(None);
     read_file(&mut st, file, text, Ctx::root());
+    let (toks, _) = lex::tokens(text);
+    let first_include = toks
+        .iter()
+        .find(|t| {
+            t.keyword
+                && text
+                    .get(t.start..t.end)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("include"))
+        })
+        .map_or(usize::MAX, |t| t.start);
     st.problems.into_iter().find(|p| {
-        if !local {
-            return !matches!(p.cause, Cause::Failover | Cause::UnknownStatement);
+        if main && p.span.start < first_include {
+            return p.cause != Cause::UnknownStatement;
         }
         matches!(
             p.cause,
@@ -162,14 +165,6 @@ pub(crate) fn first_problem(file: usize, text: &str, local: bool) -> Option<Prob
                 | Cause::Syntax
         )
     })
-}
-
-/// The problems of one cause.
-pub(crate) fn problems_of(config: &Config, cause: Cause) -> Vec<Problem> {
-    problems(config)
-        .into_iter()
-        .filter(|p| p.cause == cause)
-        .collect()
 }
 
 /// dhcpd's declaration types (`ROOT_GROUP`, `SHARED_NET_DECL`...): what scope a statement is
@@ -211,6 +206,8 @@ struct Shared {
     pub name: String,
     /// Subnets whose declaration is complete, in order.
     pub subnets: Vec<usize>,
+    /// Whether an `interface` statement connected it to an interface.
+    pub interface: bool,
 }
 
 /// A subnet.
@@ -262,6 +259,8 @@ struct State<'a> {
     pub leases: BTreeMap<u32, (u32, Span)>,
     /// The last `ddns-update-style` read at the top level (value, span).
     pub ddns_style: Option<(String, Span)>,
+    /// Interfaces named by `interface` statements so far.
+    pub interfaces: HashSet<String>,
     /// `omapi-key` values read at the top level.
     pub omapi_keys: Vec<(String, Span)>,
     /// Include resolution of each file: (start, end of the include statement, file read).
@@ -322,6 +321,7 @@ impl<'a> State<'a> {
             leases: BTreeMap::new(),
             ddns_style: None,
             omapi_keys: Vec::new(),
+            interfaces: HashSet::new(),
             includes,
             depth: 0,
         }
@@ -543,12 +543,41 @@ impl Parser<'_, '_, '_> {
         label: impl Into<String>,
         help: impl Into<String>,
     ) {
+        let (mut span, mut message, mut label, mut help) =
+            (span, message.into(), label.into(), help.into());
+        // A non-ASCII look-alike (a U+2010 hyphen pasted from a web page) on the same line is
+        // the likely cause: name it, as the grammar's syntax errors do.
+        if span.file == self.file
+            && let Some((pos, found)) =
+                crate::conf::rules::failover::lookalike::on_line(self.text, span.start)
+        {
+            span = Span {
+                file: span.file,
+                start: pos,
+                end: pos + found.ch.len_utf8(),
+            };
+            message = if found.ascii.is_empty() {
+                format!("{message}: invisible character {}", found.code_point())
+            } else {
+                format!(
+                    "{message}: `{}` is {}, which {}",
+                    found.ch,
+                    found.code_point(),
+                    found.looks_like()
+                )
+            };
+            label = "non-ASCII look-alike".into();
+            help = format!(
+                "{}: dhcpd reads keywords, names and punctuation in ASCII only",
+                found.fix()
+            );
+        }
         self.st.problems.push(Problem {
             cause,
             span,
-            message: message.into(),
-            label: label.into(),
-            help: help.into(),
+            message,
+            label,
+            help,
             related: Vec::new(),
         });
     }
@@ -615,11 +644,41 @@ impl Parser<'_, '_, '_> {
             .get(self.pos.saturating_sub(2))
             .copied()
             .filter(|p| p.end <= t.start);
+        if let Some(p) = previous
+            && p.end == t.start
+            && (t.is('.') || t.is(':') || t.is('/'))
+            && (p.is_identifier() || p.is_number())
+        {
+            // An unquoted value with dots (`example.com`, `pxelinux.0`, `http://...`).
+            let mut end = t.end;
+            let mut i = self.pos;
+            while let Some(n) = self.toks.get(i) {
+                if n.start != end || n.is(';') || n.is_eof() || n.is_string() {
+                    break;
+                }
+                end = n.end;
+                i += 1;
+            }
+            let whole = self.text.get(p.start..end).unwrap_or("").to_string();
+            let word = self.text(p).to_string();
+            self.warn(
+                cause,
+                Span {
+                    file: self.file,
+                    start: p.start,
+                    end,
+                },
+                format!("`{whole}` must be quoted: dhcpd reads `{word}` as the value and then expects `;`, found {found}"),
+                "unquoted value",
+                format!("write \"{whole}\""),
+            );
+            return;
+        }
         let help = match previous {
             Some(p) if self.text[p.end..t.start].contains('\n') => {
                 "the statement on the line before ends without `;`: add it".to_string()
             }
-            _ => "end the statement with `;` (or remove what follows the value)".to_string(),
+            _ => "end the statement with `;` after its value; separate the values of a list with commas".to_string(),
         };
         self.warn(
             cause,
@@ -717,7 +776,7 @@ pub(crate) fn base64_problem(secret: &str) -> Option<String> {
         }
         k += 1;
     }
-    if k % 4 != 0 && acc != 0 {
+    if !k.is_multiple_of(4) && acc != 0 {
         return Some(format!("partial base64 value left over: {acc}"));
     }
     None
@@ -732,6 +791,57 @@ fn atoi(text: &str) -> i64 {
     let n = rest
         .bytes()
         .take_while(u8::is_ascii_digit)
-        .fold(0i64, |a, d| a.saturating_mul(10).saturating_add(i64::from(d - b'0')));
+        .fold(0i64, |a, d| {
+            a.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+        });
     if negative { -n } else { n }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cause, first_problem};
+
+    fn first(text: &str) -> Option<(Cause, usize)> {
+        first_problem(0, text, true)
+            .map(|p| (p.cause, text[..p.span.start].matches('\n').count() + 1))
+    }
+
+    #[test]
+    fn dhcpd_quirks() {
+        // `NAME;` is an empty value, and dhcpd still wants the statement's `;`.
+        assert_eq!(
+            first("default-lease-time ;\nmax-lease-time 600;\n"),
+            Some((Cause::ParameterValue, 1))
+        );
+        assert_eq!(first("default-lease-time ;;\n"), None);
+        // A log statement whose expression cannot start is dropped without a word.
+        assert_eq!(first("on commit {\n  log (;info, \"x\");\n}\n"), None);
+        // `peer` may be repeated in a peer block.
+        assert_eq!(
+            first(
+                "failover peer \"a\" {\n  primary;\n  peer peer address 10.0.0.2;\n  mclt 60;\n  split 128;\n}\n"
+            ),
+            None
+        );
+        // `x` is hex to dhcpd.
+        assert_eq!(first("x;\n"), Some((Cause::Expression, 1)));
+        assert_eq!(first("ab;\n"), None);
+        // A negative octet is stored in two's complement.
+        assert_eq!(first("subnet 10.0.0.0 netmask -1.255.255.0 {\n}\n"), None);
+        // One interface per network.
+        assert_eq!(
+            first(
+                "shared-network x {\n  interface eth0;\n  subnet 10.0.0.0 netmask 255.0.0.0 {\n    interface eth1;\n  }\n}\n"
+            ),
+            Some((Cause::Syntax, 4))
+        );
+    }
+
+    #[test]
+    fn keys_need_algorithm_and_secret() {
+        assert_eq!(
+            first("key k {\n  algorithm hmac-md5;\n}\n"),
+            Some((Cause::KeyDeclaration, 1))
+        );
+    }
 }

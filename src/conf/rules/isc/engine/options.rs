@@ -94,17 +94,32 @@ impl Parser<'_, '_, '_> {
         if size < 32 && u64::from(val) > max {
             let span = self.span(t);
             let shown = self.shown(t);
+            let (message, label) = if cause == Cause::BadAddress && size == 8 {
+                (
+                    format!("{shown} exceeds the maximum (255) of an IPv4 address octet"),
+                    "octets go from 0 to 255".to_string(),
+                )
+            } else {
+                (
+                    format!("{shown} exceeds the maximum ({max}) of a {size}-bit value"),
+                    format!("too big for {size} bits"),
+                )
+            };
             self.warn(
                 cause,
                 span,
-                format!("{shown} exceeds the maximum ({max}) of a {size}-bit value"),
-                format!("too big for {size} bits"),
+                message,
+                label,
                 format!("use a value from 0 to {max}"),
             );
             return None;
         }
         // A negative number is stored in two's complement (`-1` as an octet is 255).
-        let bits = if size >= 64 { u64::MAX } else { (1u64 << size) - 1 };
+        let bits = if size >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << size) - 1
+        };
         Some(if negative {
             (u64::from(val)).wrapping_neg() & bits
         } else {
@@ -191,7 +206,8 @@ impl Parser<'_, '_, '_> {
                 self.skip_to_semi();
                 return None;
             }
-            let v = self.convert_num(t, base, size, cause)?;
+            // dhcpd reports a bad number but goes on reading the aggregate.
+            let v = self.convert_num(t, base, size, cause).unwrap_or(0);
             out.push(v);
             if count != 0 && out.len() == count {
                 break;
@@ -1186,7 +1202,7 @@ impl Parser<'_, '_, '_> {
                 while end < fmt.len() && fmt[end] != '.' {
                     end += 1;
                 }
-                let enum_name: String = fmt[start..end].iter().collect();
+                let enum_name: String = fmt.get(start..end).unwrap_or_default().iter().collect();
                 *idx = end;
                 let t = self.next();
                 if !t.is_identifier() {

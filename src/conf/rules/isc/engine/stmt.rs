@@ -340,8 +340,8 @@ impl Parser<'_, '_, '_> {
                         Cause::Failover,
                         self.span(t),
                         "failover peers may only be defined in shared-network declarations and the outer scope",
-                        "here",
-                        "",
+                        "not allowed here",
+                        "declare `failover peer` at the top level (or in a shared-network); pools refer to it",
                     );
                     self.skip_to_semi();
                     return declaration;
@@ -871,10 +871,7 @@ impl Parser<'_, '_, '_> {
                 super::expr::Op::Funcall => "a call of a function it does not know",
                 _ => "an expression",
             };
-            let help = match suggestion {
-                Some(k) => format!("did you mean `{k}`?"),
-                None => "remove it, or fix the spelling".to_string(),
-            };
+            let help = statement_help(&word, op, suggestion);
             let last = self.last.unwrap_or(t);
             self.warn(
                 Cause::UnknownStatement,
@@ -1374,5 +1371,38 @@ impl Parser<'_, '_, '_> {
             "no class of this name so far",
             help,
         );
+    }
+}
+
+/// The help line for an unknown word dhcpd accepts as an expression statement.
+fn statement_help(word: &str, op: super::expr::Op, suggestion: Option<String>) -> String {
+    let lower = word.to_ascii_lowercase();
+    for verb in ["allow", "deny", "ignore"] {
+        if let Some(key) = lower.strip_prefix(verb).and_then(|r| r.strip_prefix('-')) {
+            let keys = [
+                "unknown-clients",
+                "bootp",
+                "booting",
+                "dynamic-bootp",
+                "duplicates",
+                "declines",
+                "client-updates",
+                "leasequery",
+            ];
+            if keys.contains(&key) {
+                return format!("did you mean `{verb} {key};`? (a space, not a dash)");
+            }
+        }
+    }
+    if op != super::expr::Op::VariableReference
+        && word
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    {
+        return "this is shell syntax: variables such as DHCPDARGS or INTERFACESv4 belong in /etc/default/isc-dhcp-server, not in dhcpd.conf; remove the line".to_string();
+    }
+    match suggestion {
+        Some(k) => format!("did you mean `{k}`?"),
+        None => "remove it, or fix the spelling".to_string(),
     }
 }
