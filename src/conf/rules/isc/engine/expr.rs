@@ -472,6 +472,19 @@ impl Parser<'_, '_, '_> {
 
     /// `parse_non_binary`: a subexpression without binary operators.
     pub fn non_binary(&mut self, lose: &mut bool, context: Context) -> Option<Op> {
+        if self.nesting >= super::MAX_NESTING {
+            // Too deep to follow: give up on the expression unjudged.
+            self.skip_to_semi();
+            *lose = true;
+            return None;
+        }
+        self.nesting += 1;
+        let r = self.non_binary_inner(lose, context);
+        self.nesting -= 1;
+        r
+    }
+
+    fn non_binary_inner(&mut self, lose: &mut bool, context: Context) -> Option<Op> {
         let t = self.peek();
         let word = self.keyword(t);
         let simple = |p: &mut Self, op: Op| {

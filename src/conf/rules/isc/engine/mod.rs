@@ -419,6 +419,7 @@ fn read_file(st: &mut State<'_>, file: usize, text: &str, ctx: Ctx) {
         pos: 0,
         st,
         last: None,
+        nesting: 0,
     };
     let mut declaration = false;
     while !p.peek().is_eof() {
@@ -440,6 +441,8 @@ struct Parser<'t, 's, 'a> {
     pub st: &'s mut State<'a>,
     /// The last token consumed.
     pub last: Option<Tok>,
+    /// How deep statements and expressions are nested right now.
+    pub nesting: usize,
 }
 
 impl Parser<'_, '_, '_> {
@@ -717,6 +720,10 @@ impl Parser<'_, '_, '_> {
         self.st.depth -= 1;
     }
 }
+
+/// Nesting deeper than this is not followed (dhcpd has no limit, but real files stay far
+/// below it and the replay must not exhaust the stack).
+const MAX_NESTING: usize = 200;
 
 /// A help line with a did-you-mean suggestion when one of `known` is close to `word`.
 fn suggest_help(word: &str, known: &[String], otherwise: &str) -> String {

@@ -75,6 +75,23 @@ const STATEMENT_WORDS: &[&str] = &[
 impl Parser<'_, '_, '_> {
     /// `parse_statement`: one statement in scope `ctx`. Returns the new `declaration` flag.
     pub fn statement(&mut self, ctx: Ctx, host: &mut Option<HostState>, declaration: bool) -> bool {
+        if self.nesting >= super::MAX_NESTING {
+            // Too deep to follow: skip the statement (and its block) unjudged.
+            self.skip_to_semi();
+            return declaration;
+        }
+        self.nesting += 1;
+        let r = self.statement_inner(ctx, host, declaration);
+        self.nesting -= 1;
+        r
+    }
+
+    fn statement_inner(
+        &mut self,
+        ctx: Ctx,
+        host: &mut Option<HostState>,
+        declaration: bool,
+    ) -> bool {
         let t = self.peek();
         let word = self.keyword(t);
         match word.as_str() {
@@ -512,6 +529,23 @@ impl Parser<'_, '_, '_> {
     /// `parse_statement` (None inside if/on/switch bodies). Returns whether a statement was
     /// read; `lose` tells a reported error from "not a statement".
     pub fn executable_statement(
+        &mut self,
+        lose: &mut bool,
+        case: CaseCtx,
+        ctx: Option<Ctx>,
+    ) -> bool {
+        if self.nesting >= super::MAX_NESTING {
+            self.skip_to_semi();
+            *lose = true;
+            return false;
+        }
+        self.nesting += 1;
+        let r = self.executable_statement_inner(lose, case, ctx);
+        self.nesting -= 1;
+        r
+    }
+
+    fn executable_statement_inner(
         &mut self,
         lose: &mut bool,
         case: CaseCtx,
