@@ -2,7 +2,7 @@
 //! printed like rustc (miette) or as JSON for machines.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode, SourceSpan};
 use serde::Serialize;
@@ -24,27 +24,41 @@ pub struct SourceFile {
     pub name: String,
     /// The full text.
     pub text: Arc<String>,
+    /// Byte offsets of the line starts, computed on first use and shared by clones.
+    line_starts: Arc<OnceLock<Vec<usize>>>,
 }
 
 impl SourceFile {
     /// A named source text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Self::shared(name, Arc::new(text.into()))
+    }
+
+    /// A named source text that is already shared.
+    pub fn shared(name: impl Into<String>, text: Arc<String>) -> Self {
         SourceFile {
             name: name.into(),
-            text: Arc::new(text.into()),
+            text,
+            line_starts: Arc::default(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 
     /// Byte offset of a 1-based line and column (in characters); clamped to the text.
     pub fn offset_of(&self, line: usize, column: usize) -> usize {
         let text = self.text.as_str();
-        let line_start = if line <= 1 {
-            0
-        } else {
-            text.match_indices('\n')
-                .nth(line - 2)
-                .map_or(text.len(), |(i, _)| i + 1)
-        };
+        let line_start = self
+            .line_starts()
+            .get(line.max(1) - 1)
+            .copied()
+            .unwrap_or(text.len());
         let rest = text.get(line_start..).unwrap_or("");
         let within = rest
             .char_indices()
@@ -74,10 +88,15 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        let starts = self.line_starts();
+        // The last line start at or before the offset.
+        let line = starts.partition_point(|&start| start <= offset).max(1);
+        let line_start = starts[line - 1];
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
         (line, column)
     }
 }
@@ -325,4 +344,32 @@ pub fn tally(diagnostics: &[Diagnostic]) -> (usize, usize) {
         .filter(|d| d.finding.severity == Severity::Error)
         .count();
     (errors, diagnostics.len() - errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceFile;
+
+    #[test]
+    fn line_col_and_offset_of_are_inverse() {
+        let file = SourceFile::new("t", "ab\nçd\n\nxyz");
+        for (offset, at) in [
+            (0, (1, 1)),
+            (1, (1, 2)),
+            (2, (1, 3)),
+            (3, (2, 1)),
+            (5, (2, 2)),
+            (7, (3, 1)),
+            (8, (4, 1)),
+            (10, (4, 3)),
+        ] {
+            assert_eq!(file.line_col(offset), at, "offset {offset}");
+            assert_eq!(file.offset_of(at.0, at.1), offset, "line/column {at:?}");
+        }
+        // Offsets past the end clamp to the end; lines past the end give the text's length.
+        assert_eq!(file.line_col(99), (4, 4));
+        assert_eq!(file.offset_of(9, 1), file.text.len());
+        // Inside a multi-byte character: no panic, a position on the right line.
+        assert_eq!(file.line_col(4).0, 2);
+    }
 }
