@@ -1,5 +1,6 @@
 //! Reading a dhcpd.conf and the files it includes.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -85,10 +86,7 @@ impl Config {
         };
         self.files.push(ConfFile {
             path: path.clone(),
-            source: SourceFile {
-                name,
-                text: Arc::new(text),
-            },
+            source: SourceFile::shared(name, Arc::new(text)),
             statements: Vec::new(),
         });
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -110,7 +108,7 @@ impl Config {
                         });
                         continue;
                     }
-                    match read_text(&target) {
+                    match read_include(&target) {
                         Ok(text) => {
                             stack.push(key);
                             *file = Some(self.add_file(
@@ -166,8 +164,66 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// Largest file read as configuration: real ones are a few MiB at most, and a limit keeps
+/// `/dev/zero` or a runaway generator from exhausting memory.
+pub const MAX_FILE_SIZE: u64 = 64 << 20;
+
+/// Reads a configuration file of at most [`MAX_FILE_SIZE`] bytes; invalid UTF-8 is replaced.
+/// Any kind of file is accepted, so `dhcpfo lint <(ssh host cat dhcpd.conf)` works.
 fn read_text(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
+    read_limited(std::fs::File::open(path)?, MAX_FILE_SIZE)
+}
+
+fn read_limited(reader: impl Read, limit: u64) -> std::io::Result<String> {
+    let mut bytes = Vec::new();
+    reader.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {limit} bytes"),
+        ));
+    }
     Ok(String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// Reads an included file: a regular file only, so an include of a device, a pipe or
+/// standard input is reported instead of blocking or reading forever.
+fn read_include(path: &Path) -> std::io::Result<String> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    read_text(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{Config, LoadProblem, read_limited};
+
+    #[test]
+    fn an_include_of_a_device_is_reported_not_read() {
+        for device in ["/dev/zero", "/dev/stdin", "/dev/null"] {
+            let text = format!("authoritative;\ninclude \"{device}\";\n");
+            let config = Config::from_text(Path::new("main.conf"), text);
+            match config.problems.as_slice() {
+                [LoadProblem::MissingInclude { span, error, .. }] => {
+                    assert!(error.contains("not a regular file"), "{device}: {error}");
+                    assert_eq!(config.files[0].source.line_col(span.start).0, 2);
+                }
+                other => panic!("{device}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn reading_stops_past_the_limit() {
+        assert_eq!(read_limited(&b"abc"[..], 3).ok().as_deref(), Some("abc"));
+        let err = read_limited(std::io::repeat(b'x'), 1000).expect_err("endless input");
+        assert!(err.to_string().contains("larger than 1000 bytes"), "{err}");
+    }
 }
