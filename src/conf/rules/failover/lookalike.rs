@@ -122,11 +122,7 @@ pub fn describe(ch: char) -> Option<LookAlike> {
 /// and comments, with its byte offset. The character at `at` itself is preferred.
 pub fn on_line(text: &str, at: usize) -> Option<(usize, LookAlike)> {
     let at = at.min(text.len());
-    if let Some(found) = text
-        .get(at..)
-        .and_then(|r| r.chars().next())
-        .and_then(describe)
-    {
+    if let Some(found) = at_offset(text, at) {
         return Some((at, found));
     }
     let start = text
@@ -137,7 +133,21 @@ pub fn on_line(text: &str, at: usize) -> Option<(usize, LookAlike)> {
         .get(at..)
         .and_then(|t| t.find('\n'))
         .map_or(text.len(), |i| at + i);
-    let line = text.get(start..end)?;
+    first_in_line(text.get(start..end)?).map(|(i, found)| (start + i, found))
+}
+
+/// The look-alike character at byte `at`, if there is one.
+fn at_offset(text: &str, at: usize) -> Option<LookAlike> {
+    text.get(at..)
+        .and_then(|r| r.chars().next())
+        .and_then(describe)
+}
+
+/// The first look-alike in one line, outside quoted strings and comments.
+fn first_in_line(line: &str) -> Option<(usize, LookAlike)> {
+    if line.is_ascii() {
+        return None;
+    }
     let mut quoted = false;
     let mut escaped = false;
     for (i, c) in line.char_indices() {
@@ -148,7 +158,7 @@ pub fn on_line(text: &str, at: usize) -> Option<(usize, LookAlike)> {
             '#' if !quoted => return None,
             _ if !quoted => {
                 if let Some(found) = describe(c) {
-                    return Some((start + i, found));
+                    return Some((i, found));
                 }
             }
             _ => {}
@@ -157,9 +167,68 @@ pub fn on_line(text: &str, at: usize) -> Option<(usize, LookAlike)> {
     None
 }
 
+/// [`on_line`] for many offsets of one text: the lines that hold a look-alike are found once,
+/// so a file with thousands of findings on one long line stays linear.
+#[derive(Debug, Default)]
+pub struct LineIndex {
+    /// (line start, line end, offset of its first look-alike, the look-alike), by offset.
+    lines: Vec<(usize, usize, usize, LookAlike)>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        let mut lines = Vec::new();
+        if !text.is_ascii() {
+            let mut start = 0;
+            for line in text.split_inclusive('\n') {
+                let end = start + line.trim_end_matches('\n').len();
+                if let Some((i, found)) = first_in_line(&text[start..end]) {
+                    lines.push((start, end, start + i, found));
+                }
+                start += line.len();
+            }
+        }
+        LineIndex { lines }
+    }
+
+    /// What [`on_line`] returns for `text` (the indexed text) and `at`.
+    pub fn on_line(&self, text: &str, at: usize) -> Option<(usize, LookAlike)> {
+        let at = at.min(text.len());
+        if let Some(found) = at_offset(text, at) {
+            return Some((at, found));
+        }
+        let i = self.lines.partition_point(|&(start, ..)| start <= at);
+        let &(_, end, pos, found) = self.lines.get(i.checked_sub(1)?)?;
+        (at <= end).then_some((pos, found))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_index_agrees_with_the_line_scan() {
+        let texts = [
+            "subnet 10.0.0.0 netmask 255.255.255.0 {}\n",
+            "failover peer \"a\u{2010}b\" {\n  load\u{00A0}balance max seconds 3;\n}\n",
+            "# \u{2010} in a comment\nx \"\u{2013}\" \u{FF1B} y;\n\u{200B}\nlast \u{2010}",
+            "\u{FEFF}",
+            "",
+        ];
+        for text in texts {
+            let index = LineIndex::new(text);
+            let boundaries = text.char_indices().map(|(i, _)| i);
+            for at in boundaries.chain([text.len(), text.len() + 1]) {
+                assert_eq!(
+                    index.on_line(text, at),
+                    on_line(text, at),
+                    "{text:?} at {at}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn names_the_character() {

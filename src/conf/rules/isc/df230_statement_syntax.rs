@@ -1,8 +1,7 @@
 //! DF230: a statement dhcpd stops reading.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -21,7 +20,7 @@ shared network can't be connected to two interfaces\"). dhcpd reports these as i
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::Syntax, config, out);
 }
 
@@ -47,6 +46,19 @@ mod tests {
             ),
             [2],
             "case 1"
+        );
+    }
+
+    #[test]
+    fn one_finding_per_bad_string() {
+        // dhcpd complains once per bad digit; the finding is per token and names both.
+        let text = "option domain-name \"a\\xzzb\";\n";
+        assert_eq!(lines(&RULE, text), [1]);
+        let messages = crate::conf::rules::testing::run(&RULE, text);
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].contains("invalid hex digit: 7a"),
+            "{messages:?}"
         );
     }
 

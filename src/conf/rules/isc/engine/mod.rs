@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use self::lex::{Kind, Tok};
 use crate::conf::ast::{Span, Stmt, StmtKind};
 use crate::conf::load::Config;
+use crate::conf::rules::failover::lookalike::LineIndex;
 
 /// What a problem is about; each cause belongs to one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -115,7 +116,7 @@ pub(crate) fn problems(config: &Config) -> Vec<Problem> {
     let mut st = State::new(Some(config));
     if let Some(main) = config.files.first() {
         let text = main.source.text.clone();
-        read_file(&mut st, 0, &text, Ctx::root());
+        read_file(&mut st, 0, &text, Ctx::root(), 0);
     }
     st.finish();
     st.problems
@@ -127,7 +128,7 @@ pub(crate) fn problems(config: &Config) -> Vec<Problem> {
 /// what other files declare or on the scope an include puts the file in.
 pub(crate) fn first_problem(file: usize, text: &str, main: bool) -> Option<Problem> {
     let mut st = State::new(None);
-    read_file(&mut st, file, text, Ctx::root());
+    read_file(&mut st, file, text, Ctx::root(), 0);
     let (toks, _) = lex::tokens(text);
     let first_include = toks
         .iter()
@@ -395,18 +396,28 @@ fn collect_includes(stmts: &[Stmt], out: &mut Vec<(usize, usize, Option<usize>)>
 }
 
 /// Reads one file in scope `ctx` (the main file at the top level, or an included file in
-/// the scope of its include statement).
-fn read_file(st: &mut State<'_>, file: usize, text: &str, ctx: Ctx) {
+/// the scope of its include statement), starting `nesting` levels deep (an include counts
+/// the levels around it, so nesting spread over files is bounded too).
+fn read_file(st: &mut State<'_>, file: usize, text: &str, ctx: Ctx, nesting: usize) {
     let (toks, errors) = lex::tokens(text);
+    // One finding per token, naming each distinct complaint dhcpd makes about it (it makes
+    // one per bad digit of an escape).
+    let mut grouped: Vec<(usize, usize, Vec<String>)> = Vec::new();
     for e in errors {
+        match grouped.last_mut() {
+            Some((start, end, messages)) if (*start, *end) == (e.start, e.end) => {
+                if !messages.contains(&e.message) {
+                    messages.push(e.message);
+                }
+            }
+            _ => grouped.push((e.start, e.end, vec![e.message])),
+        }
+    }
+    for (start, end, messages) in grouped {
         st.problems.push(Problem {
             cause: Cause::Syntax,
-            span: Span {
-                file,
-                start: e.start,
-                end: e.end,
-            },
-            message: format!("dhcpd cannot read this token: {}", e.message),
+            span: Span { file, start, end },
+            message: format!("dhcpd cannot read this token: {}", messages.join("; ")),
             label: "here".into(),
             help: "check the quoting and the escapes (`\\\\`, `\\\"`, `\\t`, `\\n`, `\\NNN` octal, `\\xHH`)".into(),
             related: Vec::new(),
@@ -419,7 +430,8 @@ fn read_file(st: &mut State<'_>, file: usize, text: &str, ctx: Ctx) {
         pos: 0,
         st,
         last: None,
-        nesting: 0,
+        nesting,
+        lookalikes: LineIndex::new(text),
     };
     let mut declaration = false;
     while !p.peek().is_eof() {
@@ -443,6 +455,8 @@ struct Parser<'t, 's, 'a> {
     pub last: Option<Tok>,
     /// How deep statements and expressions are nested right now.
     pub nesting: usize,
+    /// Where the file's non-ASCII look-alike characters are.
+    pub lookalikes: LineIndex,
 }
 
 impl Parser<'_, '_, '_> {
@@ -551,8 +565,7 @@ impl Parser<'_, '_, '_> {
         // A non-ASCII look-alike (a U+2010 hyphen pasted from a web page) on the same line is
         // the likely cause: name it, as the grammar's syntax errors do.
         if span.file == self.file
-            && let Some((pos, found)) =
-                crate::conf::rules::failover::lookalike::on_line(self.text, span.start)
+            && let Some((pos, found)) = self.lookalikes.on_line(self.text, span.start)
         {
             span = Span {
                 file: span.file,
@@ -716,7 +729,7 @@ impl Parser<'_, '_, '_> {
             return;
         };
         self.st.depth += 1;
-        read_file(self.st, file, &text, ctx);
+        read_file(self.st, file, &text, ctx, self.nesting);
         self.st.depth -= 1;
     }
 }
