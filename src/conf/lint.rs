@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::ast::Span;
 use super::load::{Config, LoadProblem};
 use super::rules::{self, Lint, LintRule};
 use crate::diag::{Diagnostic, Finding, Severity};
@@ -71,14 +72,42 @@ pub static LOAD_RULES: [&LintRule; 3] = [&DF200, &DF201, &DF202];
 /// Lints a configuration and returns its diagnostics, sorted by file and position.
 pub fn lint(config: &Config, selection: &Selection) -> Vec<Diagnostic> {
     let mut found: Vec<Lint> = config.problems.iter().map(problem).collect();
+    let context = rules::Context::new(config);
     if config.problems.is_empty() {
         for rule in rules::all() {
             if selection.allows(rule.code) {
-                (rule.check)(config, &mut found);
+                (rule.check)(&context, &mut found);
+            }
+        }
+    } else if let Some(stop) = include_stop(config) {
+        // dhcpd stops at an include it cannot read, but reports what it found before it
+        // first: those findings (what dhcpd itself refuses) are kept.
+        for rule in rules::isc::RULES {
+            if selection.allows(rule.code) {
+                let mut before = Vec::new();
+                (rule.check)(&context, &mut before);
+                found.extend(
+                    before
+                        .into_iter()
+                        .filter(|l| l.file == stop.file && l.finding.span.offset() < stop.start),
+                );
             }
         }
     }
     to_diagnostics(config, found, selection)
+}
+
+/// Where dhcpd stops reading when the only load problems are includes it cannot read: the
+/// first such include.
+fn include_stop(config: &Config) -> Option<Span> {
+    let mut stops = config.problems.iter().map(|p| match p {
+        LoadProblem::Syntax(_) => None,
+        LoadProblem::MissingInclude { span, .. } | LoadProblem::IncludeCycle { span, .. } => {
+            Some(*span)
+        }
+    });
+    let first = stops.next()??;
+    stops.all(|s| s.is_some()).then_some(first)
 }
 
 /// Turns findings into diagnostics, dropping unselected codes and inline-ignored findings.
@@ -256,6 +285,21 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+
+    #[test]
+    fn findings_before_a_missing_include_are_kept() {
+        let text = "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.1.1 10.0.1.9;\n}\n\
+                    include \"/nonexistent/dhcpfo-test.conf\";\n\
+                    subnet 10.0.2.0 netmask 255.255.255.0 {\n  range 10.0.3.1 10.0.3.9;\n}\n";
+        let config = Config::from_text(Path::new("main.conf"), text.to_string());
+        let found: Vec<(&str, usize)> = lint(&config, &Selection::default())
+            .iter()
+            .map(|d| (d.finding.code, d.source.line_col(d.finding.span.offset()).0))
+            .collect();
+        // The range outside its subnet on line 2 (before the include), the include on line 4,
+        // and nothing after it: dhcpd never reads that far.
+        assert_eq!(found, [("DF205", 2), ("DF201", 4)]);
+    }
 
     /// The per-finding line scan that [`InlineIgnores`] replaces, kept as the reference for
     /// its behaviour.

@@ -724,14 +724,7 @@ impl Builder<'_> {
         let span = self.span(&p);
         let mut parts = p.into_inner();
         let (keyword, keyword_span) = match parts.next() {
-            Some(k) => (
-                k.as_str()
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .to_ascii_lowercase(),
-                self.span(&k),
-            ),
+            Some(k) => (peer_keyword(k.as_str()), self.span(&k)),
             None => (String::new(), span),
         };
         PeerStmt {
@@ -740,6 +733,26 @@ impl Builder<'_> {
             value: parts.next().map(|v| self.value(v)),
             span,
         }
+    }
+}
+
+/// The keyword of a peer statement, in lower case with single spaces. dhcpd reads `peer` as
+/// a prefix that turns the next statement to the partner: it matters for the address, the port
+/// and the two timing statements (`peer port`), and nowhere else (`peer mclt` is `mclt`), and
+/// a repeated prefix counts once (`peer peer address` is `peer address`).
+fn peer_keyword(text: &str) -> String {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let prefixes = words.iter().take_while(|w| *w == "peer").count();
+    let rest = &words[prefixes.min(words.len())..];
+    match rest.first().map(String::as_str) {
+        None => "peer".into(),
+        Some("address" | "port" | "max-response-delay" | "max-unacked-updates") if prefixes > 0 => {
+            format!("peer {}", rest.join(" "))
+        }
+        Some(_) => rest.join(" "),
     }
 }
 
@@ -851,13 +864,15 @@ fn too_deep(text: &str) -> Option<usize> {
             _ => {}
         }
     }
-    // `not not not ...` nests as deeply as parentheses do.
+    // `not not not ...` nests as deeply as parentheses do, and so does `array of array of ...`
+    // in an option definition: a run of these words counts one level per word.
     let mut run = 0usize;
     let mut offset = 0usize;
     for word in text.split_inclusive(|c: char| c.is_whitespace() || c == '(') {
-        if word
-            .trim_end_matches(|c: char| c.is_whitespace() || c == '(')
-            .eq_ignore_ascii_case("not")
+        let bare = word.trim_end_matches(|c: char| c.is_whitespace() || c == '(');
+        if ["not", "array", "of"]
+            .iter()
+            .any(|w| bare.eq_ignore_ascii_case(w))
         {
             run += 1;
             if run > MAX_DEPTH {
@@ -1036,6 +1051,29 @@ mod tests {
 
     fn line_of(text: &str, e: &SyntaxError) -> usize {
         text[..e.span.start].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn peer_prefix_before_any_peer_statement() {
+        let text = "failover peer \"fo\" {\n  primary;\n  peer peer address 10.0.0.2;\n  \
+                    PEER  Port 647;\n  peer mclt 600;\n  peer\n split 128;\n  load balance max seconds 3;\n}\n";
+        let statements = parse(0, text).expect("dhcpd accepts every statement here");
+        let Some(StmtKind::FailoverPeer { statements, .. }) = statements.first().map(|s| &s.kind)
+        else {
+            panic!("not a peer declaration: {statements:?}");
+        };
+        let keywords: Vec<&str> = statements.iter().map(|s| s.keyword.as_str()).collect();
+        assert_eq!(
+            keywords,
+            [
+                "primary",
+                "peer address",
+                "peer port",
+                "mclt",
+                "split",
+                "load balance max seconds"
+            ]
+        );
     }
 
     #[test]

@@ -7,9 +7,60 @@
 pub mod failover;
 pub mod isc;
 
+use std::cell::OnceCell;
+use std::ops::Deref;
+
 use super::ast::Span;
+use super::facts::{PeerDecl, peer_decls};
 use super::load::Config;
 use crate::diag::{Finding, Severity};
+use failover::support::Replay;
+use isc::engine::Problem;
+
+/// What a rule reads: the configuration (through `Deref`), and the facts that many rules
+/// need, computed once per configuration instead of once per rule.
+pub struct Context<'a> {
+    config: &'a Config,
+    peers: OnceCell<Vec<PeerDecl<'a>>>,
+    replay: OnceCell<Replay<'a>>,
+    isc_problems: OnceCell<Vec<Problem>>,
+}
+
+impl<'a> Context<'a> {
+    /// A context for linting `config`.
+    pub fn new(config: &'a Config) -> Self {
+        Context {
+            config,
+            peers: OnceCell::new(),
+            replay: OnceCell::new(),
+            isc_problems: OnceCell::new(),
+        }
+    }
+
+    /// Every `failover peer` declaration, in reading order.
+    pub fn peers(&self) -> &[PeerDecl<'a>] {
+        self.peers.get_or_init(|| peer_decls(self.config))
+    }
+
+    /// The configuration replayed in dhcpd's reading order (peer references, pools...).
+    pub(crate) fn replay(&self) -> &Replay<'a> {
+        self.replay.get_or_init(|| Replay::of(self.config))
+    }
+
+    /// What the replay of dhcpd's own parser found (shared by the DF2xx rules).
+    pub(crate) fn isc_problems(&self) -> &[Problem] {
+        self.isc_problems
+            .get_or_init(|| isc::engine::problems(self.config))
+    }
+}
+
+impl Deref for Context<'_> {
+    type Target = Config;
+
+    fn deref(&self) -> &Config {
+        self.config
+    }
+}
 
 /// A lint rule.
 #[derive(Debug)]
@@ -23,7 +74,7 @@ pub struct LintRule {
     /// What it checks, why, and how to fix it (`dhcpfo lint --explain CODE`).
     pub doc: &'static str,
     /// The check itself.
-    pub check: fn(&Config, &mut Vec<Lint>),
+    pub check: fn(&Context<'_>, &mut Vec<Lint>),
 }
 
 /// A finding in one file of a configuration.
@@ -156,7 +207,7 @@ pub(crate) mod testing {
     use std::path::Path;
 
     use super::super::load::Config;
-    use super::LintRule;
+    use super::{Context, LintRule};
 
     /// Parses `text` (as `test.conf` in the current directory) and runs one rule on it,
     /// returning the messages.
@@ -169,7 +220,7 @@ pub(crate) mod testing {
             config.problems
         );
         let mut out = Vec::new();
-        (rule.check)(&config, &mut out);
+        (rule.check)(&Context::new(&config), &mut out);
         out.into_iter().map(|l| l.finding.message).collect()
     }
 
@@ -177,7 +228,7 @@ pub(crate) mod testing {
     pub fn lines(rule: &'static LintRule, text: &str) -> Vec<usize> {
         let config = Config::from_text(Path::new("test.conf"), text.to_string());
         let mut out = Vec::new();
-        (rule.check)(&config, &mut out);
+        (rule.check)(&Context::new(&config), &mut out);
         out.iter()
             .map(|l| {
                 config.files[l.file]

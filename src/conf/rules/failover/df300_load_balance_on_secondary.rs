@@ -1,8 +1,6 @@
 //! DF300: `split` or `hba` in a secondary's peer block.
 
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -17,8 +15,8 @@ it on a secondary (\"secondary may not define load balance settings\"), whatever
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         if !peer.is_secondary() {
             continue;
         }

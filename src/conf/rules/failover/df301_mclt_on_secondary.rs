@@ -1,9 +1,7 @@
 //! DF301: `mclt` in a secondary's peer block.
 
 use super::support::{Role, role, role_stmt};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -20,9 +18,9 @@ and set it on the primary only.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
-        if role(&peer) != Role::Secondary {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
+        if role(peer) != Role::Secondary {
             continue;
         }
         for s in peer.statements.iter().filter(|s| s.keyword == "mclt") {
@@ -36,7 +34,7 @@ fn check(config: &Config, out: &mut Vec<Lint>) {
                 )
                 .label("dhcpd ignores this: the primary's mclt is used")
                 .help("remove `mclt` from the secondary; set it on the primary only");
-            if let Some(r) = role_stmt(&peer) {
+            if let Some(r) = role_stmt(peer) {
                 lint = lint.related(r.span, "this peer is the secondary");
             }
             out.push(lint);

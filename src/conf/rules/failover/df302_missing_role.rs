@@ -1,9 +1,7 @@
 //! DF302: a peer block with neither `primary;` nor `secondary;`.
 
 use super::support::{head, misspelled_role, role_stmt};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -20,15 +18,15 @@ role explicitly: `primary;` on one server, `secondary;` on the other.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         // A misspelled role (`slave;`) is reported by DF319 with the right suggestion.
-        if role_stmt(&peer).is_some() || misspelled_role(&peer).is_some() {
+        if role_stmt(peer).is_some() || misspelled_role(peer).is_some() {
             continue;
         }
         out.push(
             RULE.at(
-                head(&peer),
+                head(peer),
                 format!(
                     "failover peer {} does not say `primary;` or `secondary;`",
                     peer.name.text

@@ -1,9 +1,7 @@
 //! DF303: a primary without `split` or `hba`.
 
 use super::support::{Role, checked_as_primary, head, role, role_stmt};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -20,9 +18,9 @@ secondary), or add `secondary;` if this server is meant to be the secondary.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
-        if !checked_as_primary(&peer)
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
+        if !checked_as_primary(peer)
             || peer
                 .statements
                 .iter()
@@ -30,10 +28,10 @@ fn check(config: &Config, out: &mut Vec<Lint>) {
         {
             continue;
         }
-        let implicit = role(&peer) == Role::Implicit;
+        let implicit = role(peer) == Role::Implicit;
         let mut lint = RULE
             .at(
-                head(&peer),
+                head(peer),
                 format!(
                     "primary failover peer {} has no `split` or `hba`",
                     peer.name.text
@@ -49,7 +47,7 @@ fn check(config: &Config, out: &mut Vec<Lint>) {
             } else {
                 "add `split 128;` to the primary's peer block"
             });
-        if let Some(r) = role_stmt(&peer) {
+        if let Some(r) = role_stmt(peer) {
             lint = lint.related(r.span, "this peer is the primary");
         }
         out.push(lint);

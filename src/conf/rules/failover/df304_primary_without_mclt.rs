@@ -1,9 +1,7 @@
 //! DF304: a primary without `mclt` (or with `mclt 0`).
 
 use super::support::{Role, checked_as_primary, head, number, role, role_stmt};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -20,13 +18,13 @@ the primary (keep it well below the lease times), or `secondary;` if this is the
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
-        if !checked_as_primary(&peer) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
+        if !checked_as_primary(peer) {
             continue;
         }
-        let implicit = role(&peer) == Role::Implicit;
-        let mut lint = match (peer.get("mclt"), number(&peer, "mclt")) {
+        let implicit = role(peer) == Role::Implicit;
+        let mut lint = match (peer.get("mclt"), number(peer, "mclt")) {
             // A value dhcpd cannot read is DF324's.
             (Some(_), None) => continue,
             (Some(_), Some((n, _))) if n != 0 => continue,
@@ -39,7 +37,7 @@ fn check(config: &Config, out: &mut Vec<Lint>) {
                 .help("set a real lead time, e.g. `mclt 1800;`"),
             (None, _) => RULE
                 .at(
-                    head(&peer),
+                    head(peer),
                     format!("primary failover peer {} has no `mclt`", peer.name.text),
                 )
                 .label(if implicit {
@@ -53,7 +51,7 @@ fn check(config: &Config, out: &mut Vec<Lint>) {
                     "add `mclt 1800;` to the primary's peer block"
                 }),
         };
-        if let Some(r) = role_stmt(&peer) {
+        if let Some(r) = role_stmt(peer) {
             lint = lint.related(r.span, "this peer is the primary");
         }
         out.push(lint);

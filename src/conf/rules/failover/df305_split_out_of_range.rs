@@ -1,9 +1,7 @@
 //! DF305: `split` outside 0..=256.
 
 use super::support::plain_number;
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -19,8 +17,8 @@ share, 256 to make the primary answer every client, 0 for the secondary.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         for s in peer.statements.iter().filter(|s| s.keyword == "split") {
             let Some((n, value)) = s.value.as_ref().and_then(|v| Some((plain_number(v)?, v)))
             else {

@@ -1,9 +1,7 @@
 //! DF307: `hba` that is not exactly 32 octets.
 
 use crate::conf::ast::{Value, ValueKind};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -34,8 +32,8 @@ fn octets(value: &Value) -> Option<usize> {
     }
 }
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         for s in peer.statements.iter().filter(|s| s.keyword == "hba") {
             let Some((n, value)) = s.value.as_ref().and_then(|v| Some((octets(v)?, v))) else {
                 continue;

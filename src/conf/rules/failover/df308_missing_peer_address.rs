@@ -1,9 +1,7 @@
 //! DF308: a peer block without `peer address`.
 
 use super::support::{head, mentions};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -19,14 +17,14 @@ A.B.C.D;` with the partner's own (non-virtual) address, the one the partner give
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
-        if mentions(&peer, "peer address") {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
+        if mentions(peer, "peer address") {
             continue;
         }
         out.push(
             RULE.at(
-                head(&peer),
+                head(peer),
                 format!("failover peer {} has no `peer address`", peer.name.text),
             )
             .label("dhcpd refuses a peer block without the partner's address")

@@ -1,9 +1,8 @@
 //! DF309: `address` and `port` equal to `peer address` and `peer port`.
 
 use super::support::number;
-use crate::conf::facts::{PeerDecl, peer_decls};
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::facts::PeerDecl;
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -33,8 +32,8 @@ fn port(peer: &PeerDecl<'_>, keyword: &str) -> Option<i64> {
     }
 }
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         let (Some(me), Some(partner)) = (peer.get("address"), peer.get("peer address")) else {
             continue;
         };
@@ -44,7 +43,7 @@ fn check(config: &Config, out: &mut Vec<Lint>) {
         if a.text.is_empty() || !a.text.eq_ignore_ascii_case(&b.text) {
             continue;
         }
-        let (Some(p), Some(q)) = (port(&peer, "port"), port(&peer, "peer port")) else {
+        let (Some(p), Some(q)) = (port(peer, "port"), port(peer, "peer port")) else {
             continue;
         };
         if p != q {

@@ -1,9 +1,7 @@
 //! DF310: a `failover peer NAME { ... }` declaration outside the top level and shared networks.
 
 use super::support::head;
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::ScopeKind;
 use crate::diag::Severity;
 
@@ -35,14 +33,14 @@ fn scope_name(kind: ScopeKind) -> &'static str {
     }
 }
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         if matches!(peer.scope, ScopeKind::Root | ScopeKind::SharedNetwork) {
             continue;
         }
         out.push(
             RULE.at(
-                head(&peer),
+                head(peer),
                 format!(
                     "failover peer {} is declared inside {}",
                     peer.name.text,

@@ -1,9 +1,7 @@
 //! DF311: `failover peer NAME;` or `no failover peer` where dhcpd does not accept it.
 
-use super::support::Replay;
 use crate::conf::ast::StmtKind;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, ScopeKind, walk};
 use crate::diag::Severity;
 
@@ -23,8 +21,8 @@ elsewhere. A reference in a subnet does not reach the subnet's pools. Move the l
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for r in Replay::of(config).references {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for r in &config.replay().references {
         if matches!(r.scope, ScopeKind::Pool | ScopeKind::SharedNetwork) {
             continue;
         }

@@ -1,9 +1,8 @@
 //! DF312: `failover peer NAME;` in a pool with an unquoted name.
 
-use super::support::{Replay, shown};
+use super::support::shown;
 use crate::conf::ast::ValueKind;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::ScopeKind;
 use crate::diag::Severity;
 
@@ -19,8 +18,8 @@ Quote the name: `failover peer \"fo\";`.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for r in Replay::of(config).references {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for r in &config.replay().references {
         if r.scope != ScopeKind::Pool || r.name.kind == ValueKind::String {
             continue;
         }

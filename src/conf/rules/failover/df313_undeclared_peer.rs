@@ -1,11 +1,9 @@
 //! DF313: a reference to a failover peer that is not declared before it.
 
 use super::lookalike;
-use super::support::{Replay, Resolution};
+use super::support::Resolution;
 use crate::conf::ast::{Span, StmtKind, Value};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, walk};
 use crate::diag::Severity;
 
@@ -74,10 +72,10 @@ fn report(name: &Value, at: Span, resolution: Resolution, declared: &[&Value]) -
     }
 }
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    let peers = peer_decls(config);
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    let peers = config.peers();
     let names: Vec<&Value> = peers.iter().map(|p| p.name).collect();
-    for r in Replay::of(config).references {
+    for r in &config.replay().references {
         if r.is_looked_up() && r.resolution != Resolution::Declared {
             out.push(report(r.name, r.name.span, r.resolution, &names));
         }
@@ -118,7 +116,7 @@ mod tests {
     fn helps(text: &str) -> Vec<String> {
         let config = Config::from_text(Path::new("test.conf"), text.to_string());
         let mut out = Vec::new();
-        check(&config, &mut out);
+        check(&crate::conf::rules::Context::new(&config), &mut out);
         out.into_iter().map(|l| l.finding.help).collect()
     }
 

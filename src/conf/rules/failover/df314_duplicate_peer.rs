@@ -1,9 +1,7 @@
 //! DF314: two `failover peer` declarations with the same name.
 
 use super::support::head;
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -19,8 +17,8 @@ each server: the primary's on the primary, the secondary's on the secondary.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    let peers = peer_decls(config);
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    let peers = config.peers();
     for (i, peer) in peers.iter().enumerate() {
         let Some(first) = peers[..i].iter().find(|p| p.name.text == peer.name.text) else {
             continue;

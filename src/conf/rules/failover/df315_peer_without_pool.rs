@@ -1,9 +1,7 @@
 //! DF315: a declared failover peer that no pool names.
 
-use super::support::{Replay, head};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use super::support::head;
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::ScopeKind;
 use crate::diag::Severity;
 
@@ -22,9 +20,9 @@ or remove the unused peer block.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    let replay = Replay::of(config);
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    let replay = config.replay();
+    for peer in config.peers() {
         // Any pool naming the peer counts, even unquoted or before the declaration: DF312
         // and DF313 report those, and fixing them fixes this.
         let named_by_pool = replay
@@ -40,7 +38,7 @@ fn check(config: &Config, out: &mut Vec<Lint>) {
             .find(|r| r.scope == ScopeKind::SharedNetwork && r.name.text == peer.name.text);
         let mut lint = RULE
             .at(
-                head(&peer),
+                head(peer),
                 format!("failover peer {} has no referring pools", peer.name.text),
             )
             .label("no pool says `failover peer` with this name")

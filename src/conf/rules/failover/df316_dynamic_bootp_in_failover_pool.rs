@@ -1,9 +1,7 @@
 //! DF316: `range dynamic-bootp` in a pool with a failover peer in effect.
 
-use super::support::Replay;
 use crate::conf::ast::{Span, StmtKind};
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -21,8 +19,8 @@ BOOTP addresses in a pool of their own that starts with `no failover peer` (writ
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for d in Replay::of(config).dynamic_ranges {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for d in &config.replay().dynamic_ranges {
         let StmtKind::Range { low, .. } = &d.stmt.kind else {
             continue;
         };

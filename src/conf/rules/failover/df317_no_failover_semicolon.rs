@@ -1,8 +1,7 @@
 //! DF317: `no failover peer;` with a semicolon.
 
 use crate::conf::ast::StmtKind;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, walk};
 use crate::diag::Severity;
 
@@ -19,7 +18,7 @@ statement needs its `;`, which is why this one surprises. Write it without the s
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     walk(config, &mut |stmt, _: Scope<'_>| {
         if let StmtKind::NoFailoverRef {
             semicolon: Some(semicolon),

@@ -1,9 +1,7 @@
 //! DF318: `load balance max seconds` missing, 0, or above 5.
 
 use super::support::{head, mentions, number};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -23,10 +21,10 @@ servers to answer everything).",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     const KEYWORD: &str = "load balance max seconds";
-    for peer in peer_decls(config) {
-        let lint = match number(&peer, KEYWORD) {
+    for peer in config.peers() {
+        let lint = match number(peer, KEYWORD) {
             Some((0, s)) => RULE
                 .at(
                     s.value.as_ref().map_or(s.span, |v| v.span),
@@ -48,10 +46,10 @@ fn check(config: &Config, out: &mut Vec<Lint>) {
                 .label("clients of an unresponsive peer wait this long for the other")
                 .help("use `load balance max seconds 3;` (or 5) on both peers"),
             Some(_) => continue,
-            None if mentions(&peer, KEYWORD) => continue,
+            None if mentions(peer, KEYWORD) => continue,
             None => RULE
                 .at(
-                    head(&peer),
+                    head(peer),
                     format!(
                         "failover peer {} has no `load balance max seconds`: load balancing is off",
                         peer.name.text

@@ -1,9 +1,7 @@
 //! DF319: a statement dhcpd does not know in a `failover peer` block.
 
 use super::support::{PEER_STATEMENTS, meant, role_word, value_form};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -24,8 +22,8 @@ naming the peer fails too. The statements dhcpd knows are: `primary`, `secondary
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         for s in peer.statements {
             if value_form(&s.keyword).is_some() {
                 continue;
@@ -76,7 +74,7 @@ mod tests {
     fn helps(text: &str) -> Vec<String> {
         let config = Config::from_text(Path::new("test.conf"), text.to_string());
         let mut out = Vec::new();
-        check(&config, &mut out);
+        check(&crate::conf::rules::Context::new(&config), &mut out);
         out.into_iter().map(|l| l.finding.help).collect()
     }
 

@@ -1,9 +1,7 @@
 //! DF320: no `max-response-delay` in a peer block.
 
 use super::support::{head, mentions};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -20,14 +18,14 @@ explicitly on both peers, e.g. `max-response-delay 30;`.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
-        if mentions(&peer, "max-response-delay") {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
+        if mentions(peer, "max-response-delay") {
             continue;
         }
         out.push(
             RULE.at(
-                head(&peer),
+                head(peer),
                 format!(
                     "failover peer {} has no `max-response-delay`",
                     peer.name.text

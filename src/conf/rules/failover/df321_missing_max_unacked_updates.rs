@@ -1,9 +1,7 @@
 //! DF321: no `max-unacked-updates` in a peer block.
 
 use super::support::{head, mentions};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -19,14 +17,14 @@ explicitly on both peers; the man page's example uses `max-unacked-updates 10;`.
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
-        if mentions(&peer, "max-unacked-updates") {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
+        if mentions(peer, "max-unacked-updates") {
             continue;
         }
         out.push(
             RULE.at(
-                head(&peer),
+                head(peer),
                 format!(
                     "failover peer {} has no `max-unacked-updates`",
                     peer.name.text

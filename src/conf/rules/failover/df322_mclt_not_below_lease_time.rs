@@ -1,9 +1,7 @@
 //! DF322: `mclt` not below the `max-lease-time` of a pool the peer serves.
 
-use super::support::{DEFAULT_MAX_LEASE_TIME, Replay, checked_as_primary, number};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use super::support::{DEFAULT_MAX_LEASE_TIME, checked_as_primary, number};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -22,13 +20,13 @@ recover-wait for the whole MCLT without serving. Keep `mclt` well below the leas
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    let replay = Replay::of(config);
-    for peer in peer_decls(config) {
-        if !checked_as_primary(&peer) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    let replay = config.replay();
+    for peer in config.peers() {
+        if !checked_as_primary(peer) {
             continue;
         }
-        let Some((mclt, stmt)) = number(&peer, "mclt") else {
+        let Some((mclt, stmt)) = number(peer, "mclt") else {
             continue;
         };
         if mclt <= 0 {

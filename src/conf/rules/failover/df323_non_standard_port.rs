@@ -1,9 +1,7 @@
 //! DF323: a failover port other than 647 or 847.
 
 use super::support::plain_number;
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -21,8 +19,8 @@ default 647; a number above 65535 is cut to its low 16 bits. Remove `port`/`peer
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         for s in peer
             .statements
             .iter()

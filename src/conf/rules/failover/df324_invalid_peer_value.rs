@@ -3,9 +3,8 @@
 
 use super::support::{ValueForm, plain_number, shown, value_form};
 use crate::conf::ast::{PeerStmt, ValueKind};
-use crate::conf::facts::peer_decls;
 use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -87,8 +86,8 @@ fn problem(config: &Config, s: &PeerStmt, form: ValueForm) -> Option<(String, &'
     }
 }
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         for s in peer.statements {
             let Some(form) = value_form(&s.keyword) else {
                 continue;

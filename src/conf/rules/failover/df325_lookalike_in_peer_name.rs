@@ -2,8 +2,7 @@
 
 use super::lookalike;
 use crate::conf::ast::{StmtKind, Value};
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, walk};
 use crate::diag::Severity;
 
@@ -40,7 +39,7 @@ fn name_lint(name: &Value) -> Option<Lint> {
     )
 }
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     walk(config, &mut |stmt, _: Scope<'_>| {
         let name = match &stmt.kind {
             StmtKind::FailoverPeer { name, .. }

@@ -1,8 +1,6 @@
 //! DF327: the same statement twice in one peer block.
 
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -17,8 +15,8 @@ instead of changing it. Keep one occurrence of each statement.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         for (i, s) in peer.statements.iter().enumerate() {
             let Some(earlier) = peer.statements[..i]
                 .iter()

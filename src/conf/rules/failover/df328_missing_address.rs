@@ -1,9 +1,7 @@
 //! DF328: a peer block without `address`.
 
 use super::support::{head, mentions};
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -20,14 +18,14 @@ non-virtual address (the one the partner names as `peer address`).",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
-        if mentions(&peer, "address") {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
+        if mentions(peer, "address") {
             continue;
         }
         out.push(
             RULE.at(
-                head(&peer),
+                head(peer),
                 format!("failover peer {} has no `address`", peer.name.text),
             )
             .label("dhcpd stops at startup: \"no local address\"")

@@ -1,8 +1,6 @@
 //! DF329: a failover address that cannot reach another machine.
 
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -36,8 +34,8 @@ fn why(a: std::net::Ipv4Addr) -> Option<&'static str> {
     }
 }
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         for s in peer
             .statements
             .iter()

@@ -1,9 +1,7 @@
 //! DF330: pool balance settings that contradict each other.
 
 use super::support::number;
-use crate::conf::facts::peer_decls;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -21,10 +19,10 @@ Remove the statements to get the defaults, or fix the values.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
-    for peer in peer_decls(config) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
+    for peer in config.peers() {
         for keyword in ["max-lease-misbalance", "max-lease-ownership"] {
-            if let Some((n, s)) = number(&peer, keyword)
+            if let Some((n, s)) = number(peer, keyword)
                 && n > 100
             {
                 out.push(
@@ -42,8 +40,8 @@ fn check(config: &Config, out: &mut Vec<Lint>) {
                 );
             }
         }
-        let misbalance = number(&peer, "max-lease-misbalance");
-        let ownership = number(&peer, "max-lease-ownership");
+        let misbalance = number(peer, "max-lease-misbalance");
+        let ownership = number(peer, "max-lease-ownership");
         // dhcpd reads 0 as "use the default".
         let or_default = |n: Option<(i64, _)>, default: i64| match n {
             Some((0, _)) | None => default,
@@ -66,8 +64,8 @@ fn check(config: &Config, out: &mut Vec<Lint>) {
                 .help("keep max-lease-ownership below max-lease-misbalance (defaults 10 and 15)"),
             );
         }
-        let min = number(&peer, "min-balance");
-        let max = number(&peer, "max-balance");
+        let min = number(peer, "min-balance");
+        let max = number(peer, "max-balance");
         let (lo, hi) = (or_default(min, 60), or_default(max, 3600));
         if lo > hi
             && let Some((_, s)) = min.or(max)

@@ -35,7 +35,7 @@ mod df328_missing_address;
 mod df329_unusable_address;
 mod df330_balance_settings;
 pub(crate) mod lookalike;
-mod support;
+pub(crate) mod support;
 
 use super::LintRule;
 

@@ -259,13 +259,13 @@ pub(super) struct DynamicRange<'a> {
 
 /// What a replay of the file in reading order found.
 #[derive(Debug, Default)]
-pub(super) struct Replay<'a> {
+pub(crate) struct Replay<'a> {
     /// Every `failover peer NAME;` reference, in reading order.
-    pub references: Vec<Reference<'a>>,
+    pub(super) references: Vec<Reference<'a>>,
     /// Every pool, in reading order.
-    pub pools: Vec<Pool<'a>>,
+    pub(super) pools: Vec<Pool<'a>>,
     /// `range dynamic-bootp` statements in a pool with a failover peer in effect.
-    pub dynamic_ranges: Vec<DynamicRange<'a>>,
+    pub(super) dynamic_ranges: Vec<DynamicRange<'a>>,
     /// The last `max-lease-time` set directly in each scope (`None`: the top level).
     max_lease_time: HashMap<Option<*const Stmt>, &'a Value>,
 }
@@ -390,7 +390,7 @@ impl<'a> Replay<'a> {
     /// The `max-lease-time` in effect for a pool: its own, else the nearest enclosing
     /// scope's, else the top level's (`None`: not set anywhere, dhcpd's default applies).
     /// `infinite` and `-1` give `i64::MAX`.
-    pub fn max_lease_time(&self, pool: &Pool<'a>) -> Option<(i64, &'a Value)> {
+    pub(super) fn max_lease_time(&self, pool: &Pool<'a>) -> Option<(i64, &'a Value)> {
         let chain = std::iter::once(Some(pool.stmt as *const Stmt))
             .chain(pool.parents.iter().rev().map(|p| Some(*p as *const Stmt)))
             .chain(std::iter::once(None));

@@ -1,8 +1,7 @@
 //! DF203: an IPv4 address dhcpd cannot read.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -20,7 +19,7 @@ valid. Fix the address, and fill in template placeholders before deploying the f
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::BadAddress, config, out);
 }
 

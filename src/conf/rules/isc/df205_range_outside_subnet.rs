@@ -1,8 +1,7 @@
 //! DF205: a range address outside its subnet.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -18,7 +17,7 @@ range not on network\"). Fix the addresses or the netmask, or move the pool afte
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::RangeOutsideSubnet, config, out);
 }
 

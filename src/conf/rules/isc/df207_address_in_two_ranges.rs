@@ -1,8 +1,7 @@
 //! DF207: an address in two ranges.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -16,7 +15,7 @@ declared twice!\"). Shrink or remove one of the ranges so they do not overlap.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::AddressInTwoRanges, config, out);
 }
 

@@ -1,8 +1,7 @@
 //! DF210: a key used before it is declared.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -17,7 +16,7 @@ zones that use it. Declare the key, or include its file, above the zone.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::UndeclaredKey, config, out);
 }
 

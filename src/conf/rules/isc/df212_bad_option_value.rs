@@ -1,8 +1,7 @@
 //! DF212: an option value of the wrong form.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -21,7 +20,7 @@ dhcp-options(5)).",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::OptionValue, config, out);
 }
 

@@ -1,8 +1,7 @@
 //! DF213: a parameter value of the wrong form.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -19,7 +18,7 @@ a syslog facility. Write the value in the form the parameter takes (see dhcpd.co
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::ParameterValue, config, out);
 }
 

@@ -1,8 +1,7 @@
 //! DF217: a pool without a range.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -16,7 +15,7 @@ apply only to its ranges. Add the range, or remove the pool.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::PoolWithoutRange, config, out);
 }
 

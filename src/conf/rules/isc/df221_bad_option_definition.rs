@@ -1,8 +1,7 @@
 //! DF221: a bad option definition.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -18,7 +17,7 @@ encapsulate SPACE, zerolen, `array of TYPE` and records `{ TYPE, ... }` (dhcp-op
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::OptionDefinition, config, out);
 }
 

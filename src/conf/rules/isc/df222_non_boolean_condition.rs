@@ -1,8 +1,7 @@
 //! DF222: a condition that is not boolean.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -18,7 +17,7 @@ Compare the value (`A = B`, `A != B`, `A ~= REGEX`), test presence with `exists 
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::NonBoolean, config, out);
 }
 

@@ -1,8 +1,7 @@
 //! DF224: a second hardware or fixed-address in a host.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -17,7 +16,7 @@ statement, and declare a second host for a second interface.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::RepeatedHostAddress, config, out);
 }
 

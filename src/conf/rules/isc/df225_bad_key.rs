@@ -1,8 +1,7 @@
 //! DF225: a bad key declaration.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -20,7 +19,7 @@ hmac-sha256; secret \"...\"; }` with the secret `tsig-keygen` prints.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::KeyDeclaration, config, out);
 }
 

@@ -1,8 +1,7 @@
 //! DF226: a bad zone declaration.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -18,7 +17,7 @@ or a server that is not an address or host name. Write `zone example.com. { prim
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::ZoneDeclaration, config, out);
 }
 

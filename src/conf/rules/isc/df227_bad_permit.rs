@@ -1,8 +1,7 @@
 //! DF227: a bad allow/deny/ignore statement.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -20,7 +19,7 @@ scope takes.",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::Permit, config, out);
 }
 

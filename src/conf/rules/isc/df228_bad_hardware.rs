@@ -1,8 +1,7 @@
 //! DF228: a bad hardware statement.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -17,7 +16,7 @@ value\"), or more than 20 octets. Write `hardware ethernet 00:11:22:33:44:55;`."
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::Hardware, config, out);
 }
 

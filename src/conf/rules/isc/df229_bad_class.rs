@@ -1,8 +1,7 @@
 //! DF229: a bad class declaration.
 
 use super::engine::Cause;
-use crate::conf::load::Config;
-use crate::conf::rules::{Lint, LintRule};
+use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
@@ -18,7 +17,7 @@ names and keep one `match if` (combine conditions with and/or).",
     check,
 };
 
-fn check(config: &Config, out: &mut Vec<Lint>) {
+fn check(config: &Context, out: &mut Vec<Lint>) {
     super::report(&RULE, Cause::ClassDeclaration, config, out);
 }
 

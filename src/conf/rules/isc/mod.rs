@@ -35,13 +35,8 @@ mod df230_statement_syntax;
 mod df231_unknown_group;
 pub(crate) mod engine;
 
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::sync::Arc;
-
-use self::engine::{Cause, Problem};
-use super::{Lint, LintRule};
-use crate::conf::load::Config;
+use self::engine::Cause;
+use super::{Context, Lint, LintRule};
 
 /// Every rule of this group, in code order.
 pub static RULES: &[&LintRule] = &[
@@ -76,36 +71,9 @@ pub static RULES: &[&LintRule] = &[
     &df231_unknown_group::RULE,
 ];
 
-type Cached = (Vec<Arc<String>>, Rc<Vec<Problem>>);
-
-thread_local! {
-    /// The engine's result for the last configuration seen (every rule of a lint run asks
-    /// for the same one). The texts are kept alive so their addresses identify them.
-    static LAST: RefCell<Option<Cached>> = const { RefCell::new(None) };
-}
-
-/// The engine's problems for `config`, computed once per configuration.
-fn problems(config: &Config) -> Rc<Vec<Problem>> {
-    let texts: Vec<Arc<String>> = config.files.iter().map(|f| f.source.text.clone()).collect();
-    let same = |cached: &[Arc<String>]| {
-        cached.len() == texts.len() && cached.iter().zip(&texts).all(|(a, b)| Arc::ptr_eq(a, b))
-    };
-    if let Some(hit) = LAST.with(|last| {
-        last.borrow()
-            .as_ref()
-            .filter(|(cached, _)| same(cached))
-            .map(|(_, p)| p.clone())
-    }) {
-        return hit;
-    }
-    let found = Rc::new(engine::problems(config));
-    LAST.with(|last| *last.borrow_mut() = Some((texts, found.clone())));
-    found
-}
-
 /// Reports every problem of `cause` as a finding of `rule`.
-fn report(rule: &'static LintRule, cause: Cause, config: &Config, out: &mut Vec<Lint>) {
-    for p in problems(config).iter().filter(|p| p.cause == cause) {
+fn report(rule: &'static LintRule, cause: Cause, config: &Context, out: &mut Vec<Lint>) {
+    for p in config.isc_problems().iter().filter(|p| p.cause == cause) {
         let mut lint = rule
             .at(p.span, p.message.clone())
             .label(p.label.clone())
