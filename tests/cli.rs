@@ -366,3 +366,26 @@ fn completions_are_generated_for_each_shell() {
         );
     }
 }
+
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    // `dhcpfo lint --list-rules | head -0`: the reader is gone before dhcpfo writes.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_dhcpfo"))
+        .args(["lint", "--list-rules"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run dhcpfo");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // Ended by SIGPIPE, as a Unix filter is, not by a panic's exit status 101.
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        output.status.signal(),
+        Some(libc::SIGPIPE),
+        "{:?}",
+        output.status
+    );
+}

@@ -646,6 +646,33 @@ fn select_and_ignore_match_prefixes() {
     );
     // Ignoring the only error turns the exit status to 0.
     assert_eq!(lint_json(&["--ignore", "DF304", file]).0, 0);
+    // A code no rule has (a letter O for a zero) would select nothing: a usage error.
+    for args in [["--select", "DF3O4"], ["--ignore", "DF9"]] {
+        let output = run(&[&args[..], &[file]].concat());
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(args[1]), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_finding_in_a_file_both_peers_include_is_reported_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The shared file has an undeclared class (DF209): one finding, not one per peer.
+    let shared = "subnet 198.51.100.0 netmask 255.255.255.0 {\n  pool {\n    \
+                  allow members of \"phones\";\n    range 198.51.100.10 198.51.100.20;\n  }\n}\n";
+    let shared_path = write(dir.path(), "shared", shared);
+    let include = format!("include \"{}\";\n", path_str(&shared_path));
+    let primary = write(dir.path(), "p", &format!("{PRIMARY}{include}"));
+    let secondary = write(dir.path(), "s", &format!("{}{include}", secondary()));
+    let (status, findings) = lint_json(&["--pair", path_str(&primary), path_str(&secondary)]);
+    let in_shared: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["file"].as_str() == Some(path_str(&shared_path)))
+        .collect();
+    assert_eq!(in_shared.len(), 1, "{findings:#?}");
+    assert_eq!(in_shared[0]["code"], "DF209");
+    assert_eq!(status, 1);
 }
 
 #[test]

@@ -46,6 +46,19 @@ pub(super) fn run(args: Args) -> u8 {
         select: split_codes(&args.select),
         ignore: split_codes(&args.ignore),
     };
+    // A misspelled code would select nothing and pass every file: refuse it.
+    for (flag, codes) in [
+        ("--select", &selection.select),
+        ("--ignore", &selection.ignore),
+    ] {
+        if let Some(unknown) = codes.iter().find(|c| !names_rules(c)) {
+            eprintln!(
+                "error: {flag} {unknown}: no lint rule code starts with `{unknown}`; \
+                 `dhcpfo lint --list-rules` lists them (e.g. DF3 or DF301)"
+            );
+            return EXIT_USAGE;
+        }
+    }
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut configs = Vec::new();
     let paths: Vec<PathBuf> = args
@@ -74,6 +87,16 @@ pub(super) fn run(args: Args) -> u8 {
     {
         diags.extend(pair::lint_pair(primary, secondary, &selection));
     }
+    // A file included by both peers (or named twice) is linted twice: report it once.
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| {
+        seen.insert((
+            d.source.name.clone(),
+            d.finding.span.offset(),
+            d.finding.code,
+            d.finding.message.clone(),
+        ))
+    });
     print_diagnostics(&diags, args.format);
     let (errors, warnings) = diag::tally(&diags);
     if args.format == Format::Human {
@@ -88,6 +111,15 @@ pub(super) fn run(args: Args) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// Whether `prefix` starts the code of at least one rule (case-insensitive).
+fn names_rules(prefix: &str) -> bool {
+    rules::catalogue().iter().any(|r| {
+        r.code
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    })
 }
 
 fn split_codes(values: &[String]) -> Vec<String> {

@@ -183,6 +183,16 @@ impl clap::ValueEnum for Role {
     }
 }
 
+/// Restores the default action of SIGPIPE (Rust ignores it), so `dhcpfo lint ... | head`
+/// ends quietly when the reader goes away, like any Unix filter, instead of failing to print.
+pub fn stop_quietly_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default has no preconditions; it runs
+    // once at start-up, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Runs a parsed command line and returns the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
