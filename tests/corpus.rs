@@ -9,16 +9,13 @@
 //! cause. The corpus is never copied into this repository: when it is absent the test says so
 //! and passes.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use dhcpfo::conf::Config;
 use dhcpfo::conf::lint::{Selection, lint};
 use dhcpfo::diag::{Diagnostic, Severity};
-
-/// Where the corpus lives, next to the repository.
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/dhcpd-conf")
-}
 
 /// One manifest row.
 struct Row {
@@ -134,14 +131,9 @@ fn satisfied(expect: &Expect, errors: &[Error]) -> bool {
 
 #[test]
 fn lint_agrees_with_isc_dhcpd_on_the_corpus() {
-    let dir = corpus_dir();
-    if !dir.join("MANIFEST.tsv").exists() {
-        eprintln!(
-            "note: corpus not found at {}; skipping the agreement test",
-            dir.display()
-        );
+    let Some(dir) = common::corpus_or_skip("corpus agreement") else {
         return;
-    }
+    };
     let rows = manifest(&dir);
     assert!(!rows.is_empty(), "MANIFEST.tsv lists no files");
     let mut agree = 0;

@@ -3,6 +3,8 @@
 //! from the corpus in `../shared/corpus/dhcpd-conf` (never copied into this repository) import
 //! without panicking, report what the model cannot express, and round-trip where complete.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -123,12 +125,6 @@ fn examples_round_trip() {
     assert!(seen >= 5, "expected the shipped examples, found {seen}");
 }
 
-/// The corpus folder next to the repository, if present.
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/dhcpd-conf");
-    dir.join("files").is_dir().then_some(dir)
-}
-
 /// The corpus file whose name starts with `NNN-`.
 fn corpus_file(dir: &Path, number: &str) -> Option<PathBuf> {
     let prefix = format!("{number}-");
@@ -201,8 +197,7 @@ fn anonymous(line: &str, files: &[String]) -> String {
 
 #[test]
 fn corpus_pairs_import() {
-    let Some(dir) = corpus() else {
-        eprintln!("corpus not found next to the repository: skipped");
+    let Some(dir) = common::corpus_or_skip("corpus_pairs_import") else {
         return;
     };
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -390,6 +385,30 @@ fn cli_exit_statuses() {
         .collect();
     // `omapi-port` is the server's own setting: not a difference between the peers.
     assert_eq!(codes, ["DF492"], "{stderr}");
+
+    // A file dhcpd refuses although it parses (an undeclared class): 1, nothing written, the
+    // error shown where it is.
+    let refused = tmp.path().join("refused.yaml");
+    std::fs::write(
+        &primary,
+        format!(
+            "{text}\nclass \"c\" {{ match if option host-name = \"a\"; }}\n\
+                 subclass \"nonexistent\" \"x\";\n"
+        ),
+    )
+    .expect("write");
+    let (status, _, stderr) = dhcpfo(&[
+        "import",
+        path_str(&primary),
+        path_str(&secondary),
+        "-o",
+        path_str(&refused),
+    ]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("not imported"), "{stderr}");
+    assert!(stderr.contains("DF2"), "{stderr}");
+    assert!(!refused.exists());
+    std::fs::write(&primary, &text).expect("write");
 
     // I/O errors: 2.
     let missing = tmp.path().join("missing.conf");

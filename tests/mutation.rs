@@ -17,15 +17,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dhcpfo::conf::Config;
 use dhcpfo::conf::lint::{Selection, lint};
 use dhcpfo::diag::Severity;
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/dhcpd-conf")
-}
 
 /// Corpus files dhcpd accepts as stored, without include statements, in name order.
 fn accepted_files(dir: &Path) -> Vec<(String, String)> {
@@ -259,14 +255,9 @@ fn env_count(name: &str, default: usize) -> usize {
 
 #[test]
 fn lint_refuses_what_dhcpd_refuses() {
-    let dir = corpus_dir();
-    if !dir.join("MANIFEST.tsv").exists() {
-        eprintln!(
-            "note: corpus not found at {}; skipping the mutation test",
-            dir.display()
-        );
+    let Some(dir) = common::corpus_or_skip("mutation") else {
         return;
-    }
+    };
     let Some(dhcpd) = common::dhcpd_or_skip("mutation") else {
         return;
     };

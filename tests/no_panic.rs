@@ -23,6 +23,8 @@
 //! caught: the deep-nesting inputs therefore run in a child process (this test binary run
 //! again on one test), whose death by a signal is reported as such.
 
+mod common;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -506,21 +508,16 @@ fn lint_text(path: &Path, text: String) -> Config {
     config
 }
 
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/dhcpd-conf/files")
-}
-
 // ------------------------------------------------------------------------------ dhcpd.conf
 
 #[test]
 fn conf_corpus_mutants_do_not_panic() {
-    let dir = corpus_dir();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!(
-            "note: conf_corpus_mutants_do_not_panic: skipped, no corpus at {}",
-            dir.display()
-        );
+    let Some(corpus) = common::corpus_or_skip("conf_corpus_mutants_do_not_panic") else {
         return;
+    };
+    let dir = corpus.join("files");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        panic!("cannot list {}", dir.display());
     };
     let mut files: Vec<(String, Vec<u8>)> = entries
         .filter_map(Result::ok)

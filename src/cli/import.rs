@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics};
 use crate::conf::Config;
 use crate::conf::lint::{Selection, lint};
-use crate::conf::load::LoadProblem;
-use crate::diag::{self, Format};
+use crate::diag::{self, Format, Severity};
 use crate::import::{self, ImportOptions};
 use crate::model::check;
 
@@ -30,19 +29,16 @@ pub(super) fn run(args: Args) -> u8 {
         }
     }
     let (first, second) = (&configs[0], &configs[1]);
-    // A file dhcpd cannot parse has nothing reliable to import.
-    let syntax = Selection {
-        select: vec!["DF200".into()],
-        ignore: Vec::new(),
-    };
-    if configs.iter().any(|c| {
-        c.problems
-            .iter()
-            .any(|p| matches!(p, LoadProblem::Syntax(_)))
-    }) {
-        let diags: Vec<_> = configs.iter().flat_map(|c| lint(c, &syntax)).collect();
-        show(&diags, args.format, args.output.is_none());
-        eprintln!("not imported: fix the syntax errors first (`dhcpfo lint`)");
+    // A file dhcpd refuses (or that breaks the pair) has nothing reliable to import: the
+    // model would quietly "repair" it.
+    let errors: Vec<_> = configs
+        .iter()
+        .flat_map(|c| lint(c, &Selection::default()))
+        .filter(|d| d.finding.severity == Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        show(&errors, args.format, args.output.is_none());
+        eprintln!("not imported: fix these errors first (`dhcpfo lint` shows every finding)");
         return EXIT_FINDINGS;
     }
     let (modeline, schema_found) = import::modeline(args.output.as_deref());

@@ -64,6 +64,28 @@ pub fn dhcpd_or_skip(test: &str) -> Option<PathBuf> {
     None
 }
 
+/// The corpus of real dhcpd.conf files kept beside the repository (`../shared/corpus/
+/// dhcpd-conf`, never copied into it), if present. Without it the test is skipped with a note,
+/// but under `CI=true` (where it is provided) its absence is a failure.
+#[allow(dead_code)]
+pub fn corpus_or_skip(test: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/dhcpd-conf");
+    if dir.join("MANIFEST.tsv").is_file() && dir.join("files").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "{test}: the dhcpd.conf corpus is missing at {} and CI=true",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "note: {test}: skipped, no dhcpd.conf corpus at {}",
+        dir.display()
+    );
+    None
+}
+
 /// Runs `dhcpd -t -4 -cf CONF` and returns `Ok(())` if dhcpd accepts the file, or `Err` with
 /// its exit status and messages (stderr, then stdout if any; ISC's "submitting bugs" trailer
 /// is cut off).
