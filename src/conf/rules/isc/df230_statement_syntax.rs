@@ -63,6 +63,21 @@ mod tests {
     }
 
     #[test]
+    fn strings_dhcpd_cannot_hold() {
+        // A hex escape cut short by the closing quote, and a string of 1500 bytes or more.
+        assert_eq!(lines(&RULE, "option domain-name \"\\x4\";\n"), [1]);
+        let long = |n: usize| {
+            format!(
+                "authoritative;\noption domain-name \"{}\";\n",
+                "a".repeat(n)
+            )
+        };
+        assert_eq!(lines(&RULE, &long(1500)), [2]);
+        assert!(lines(&RULE, &long(1499)).is_empty());
+        assert!(lines(&RULE, "option domain-name \"\\x41\";\n").is_empty());
+    }
+
+    #[test]
     fn not_found() {
         assert!(lines(&RULE, "host a {\n  hardware ethernet 78:ac:c0:ba:7c:ec;\n  fixed-address 172.28.172.4;\n}\n").is_empty());
     }

@@ -33,6 +33,7 @@ mod df228_bad_hardware;
 mod df229_bad_class;
 mod df230_statement_syntax;
 mod df231_unknown_group;
+mod df232_relative_include;
 pub(crate) mod engine;
 
 use self::engine::Cause;
@@ -69,6 +70,7 @@ pub static RULES: &[&LintRule] = &[
     &df229_bad_class::RULE,
     &df230_statement_syntax::RULE,
     &df231_unknown_group::RULE,
+    &df232_relative_include::RULE,
 ];
 
 /// Reports every problem of `cause` as a finding of `rule`.

@@ -132,7 +132,10 @@ pub(crate) fn tokens(text: &str) -> (Vec<Tok>, Vec<LexError>) {
                     message: "eof in string constant".into(),
                 });
             }
-            let (_, problems) = decode_string(&text[start..i]);
+            let (decoded, mut problems) = decode_string(&text[start..i]);
+            if decoded.len() >= TOKEN_MAX {
+                problems.push("string constant larger than internal buffer".into());
+            }
             for m in problems {
                 errors.push(LexError {
                     start,
@@ -260,6 +263,7 @@ fn read_number(bytes: &[u8], i: &mut usize) -> Kind {
 /// lists the escape problems it reports.
 pub(crate) fn decode_string(raw: &str) -> (Vec<u8>, Vec<String>) {
     let inner = raw.strip_prefix('"').unwrap_or(raw);
+    let closed = inner.ends_with('"') && !inner.ends_with("\\\"");
     let inner = inner.strip_suffix('"').unwrap_or(inner);
     let bytes = inner.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -313,6 +317,12 @@ pub(crate) fn decode_string(raw: &str) -> (Vec<u8>, Vec<String>) {
                         Some(&d) => {
                             problems.push(format!("invalid hex digit: {d:x}"));
                             i += 1;
+                        }
+                        // The closing quote cut the escape short: dhcpd reads it as the
+                        // missing digit, and refuses it.
+                        None if closed => {
+                            problems.push(format!("invalid hex digit: {:x}", b'"'));
+                            break;
                         }
                         None => break,
                     }
