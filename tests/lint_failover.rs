@@ -700,7 +700,19 @@ fn inline_ignore_comments() {
         "  secondary;\n",
         "  secondary;\n  # dhcpfo: ignore DF301\n\n  mclt 1800;\n",
     );
+    let prefix = edit(
+        &s,
+        "  secondary;\n",
+        "  secondary;\n  mclt 1800; # dhcpfo: ignore df3\n",
+    );
+    let other_prefix = edit(
+        &s,
+        "  secondary;\n",
+        "  secondary;\n  mclt 1800; # dhcpfo: ignore DF2\n",
+    );
     for (name, text, expected) in [
+        ("prefix", prefix, false),
+        ("other-prefix", other_prefix, true),
         ("warned", warned, true),
         ("same-line", same_line, false),
         ("line-above", line_above, false),

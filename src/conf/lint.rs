@@ -157,6 +157,16 @@ fn problem(p: &LoadProblem) -> Lint {
     }
 }
 
+/// Whether a word of an inline ignore comment names `code`: the code itself or a prefix of it
+/// that starts with `DF` (`DF3` for every failover rule), as `--ignore` takes.
+fn names_code(word: &str, code: &str) -> bool {
+    word.get(..2)
+        .is_some_and(|df| df.eq_ignore_ascii_case("DF"))
+        && code
+            .get(..word.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(word))
+}
+
 /// The marker of an inline ignore comment.
 const IGNORE_MARKER: &str = "dhcpfo: ignore";
 
@@ -215,7 +225,7 @@ impl<'a> InlineIgnores<'a> {
         let names = |m: &MarkedLine<'_>| {
             m.words
                 .as_ref()
-                .is_some_and(|w| w.iter().any(|c| c.eq_ignore_ascii_case(code)))
+                .is_some_and(|w| w.iter().any(|c| names_code(c, code)))
         };
         ignores.marked.get(&line).is_some_and(names)
             || (line > 0
@@ -313,7 +323,7 @@ mod tests {
             }
             line[at + "dhcpfo: ignore".len()..]
                 .split(|c: char| c == ',' || c.is_whitespace())
-                .any(|c| c.eq_ignore_ascii_case(code))
+                .any(|c| super::names_code(c, code))
         }
         let offset = offset.min(text.len());
         let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
