@@ -17,6 +17,9 @@ pub struct ConfFile {
     pub source: SourceFile,
     /// Its statements; empty when it did not parse.
     pub statements: Vec<Stmt>,
+    /// Bytes dhcpd never reads: from the first byte 0xFF on, which dhcpd's lexer takes for
+    /// the end of the file (the text holds only what comes before it).
+    pub ignored_bytes: usize,
 }
 
 /// Something that stopped a file from being read completely.
@@ -50,12 +53,15 @@ impl Config {
     /// Reads `path` and its includes. Only an unreadable main file is an error; include
     /// problems are reported in [`Config::problems`] at the include line.
     pub fn load(path: &Path) -> std::io::Result<Config> {
-        let text = read_text(path)?;
-        Ok(Config::from_text(path, text))
+        Ok(Config::from_file_text(path, read_text(path)?))
     }
 
     /// Parses `text` as if read from `path` (includes are still read from disk).
     pub fn from_text(path: &Path, text: String) -> Config {
+        Config::from_file_text(path, FileText { text, ignored: 0 })
+    }
+
+    fn from_file_text(path: &Path, text: FileText) -> Config {
         let mut config = Config {
             files: Vec::new(),
             problems: Vec::new(),
@@ -73,7 +79,7 @@ impl Config {
         &mut self,
         path: PathBuf,
         name: String,
-        text: String,
+        FileText { text, ignored }: FileText,
         stack: &mut Vec<PathBuf>,
     ) -> usize {
         let index = self.files.len();
@@ -88,6 +94,7 @@ impl Config {
             path: path.clone(),
             source: SourceFile::shared(name, Arc::new(text)),
             statements: Vec::new(),
+            ignored_bytes: ignored,
         });
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         self.resolve_includes(&mut statements, &dir, stack);
@@ -168,13 +175,22 @@ fn canonical(path: &Path) -> PathBuf {
 /// `/dev/zero` or a runaway generator from exhausting memory.
 pub const MAX_FILE_SIZE: u64 = 64 << 20;
 
-/// Reads a configuration file of at most [`MAX_FILE_SIZE`] bytes; invalid UTF-8 is replaced.
-/// Any kind of file is accepted, so `dhcpfo lint <(ssh host cat dhcpd.conf)` works.
-fn read_text(path: &Path) -> std::io::Result<String> {
+/// A file's text as dhcpd reads it.
+#[derive(Debug)]
+struct FileText {
+    /// Up to the first byte 0xFF (invalid UTF-8 replaced).
+    text: String,
+    /// Bytes from the first 0xFF on.
+    ignored: usize,
+}
+
+/// Reads a configuration file of at most [`MAX_FILE_SIZE`] bytes. Any kind of file is
+/// accepted, so `dhcpfo lint <(ssh host cat dhcpd.conf)` works.
+fn read_text(path: &Path) -> std::io::Result<FileText> {
     read_limited(std::fs::File::open(path)?, MAX_FILE_SIZE)
 }
 
-fn read_limited(reader: impl Read, limit: u64) -> std::io::Result<String> {
+fn read_limited(reader: impl Read, limit: u64) -> std::io::Result<FileText> {
     let mut bytes = Vec::new();
     reader.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
@@ -183,13 +199,46 @@ fn read_limited(reader: impl Read, limit: u64) -> std::io::Result<String> {
             format!("larger than {limit} bytes"),
         ));
     }
-    Ok(String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    let end = dhcpd_end_of_file(&bytes);
+    let ignored = bytes.len() - end;
+    bytes.truncate(end);
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Ok(FileText { text, ignored })
+}
+
+/// Where dhcpd's lexer sees the end of the file. It reads bytes as signed chars, so 0xFF is
+/// -1, its end-of-file marker: between tokens or inside one the file ends there, and inside a
+/// string it is "eof in string constant". Inside a comment it only ends the comment, and
+/// reading goes on; the rest of that comment line, which dhcpd then reads as statements, is
+/// left as a comment here.
+fn dhcpd_end_of_file(bytes: &[u8]) -> usize {
+    let (mut in_string, mut escaped, mut in_comment) = (false, false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            0xFF if in_comment => in_comment = false,
+            0xFF => return i,
+            _ if in_comment => in_comment = b != b'\n',
+            _ if in_string => {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                }
+            }
+            b'"' => in_string = true,
+            b'#' => in_comment = true,
+            _ => {}
+        }
+    }
+    bytes.len()
 }
 
 /// Reads an included file: a regular file only, so an include of a device, a pipe or
 /// standard input is reported instead of blocking or reading forever.
-fn read_include(path: &Path) -> std::io::Result<String> {
+fn read_include(path: &Path) -> std::io::Result<FileText> {
     if !std::fs::metadata(path)?.is_file() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
@@ -221,8 +270,23 @@ mod tests {
     }
 
     #[test]
+    fn dhcpd_stops_at_byte_ff() {
+        let read = read_limited(&b"authoritative;\n\xff rest\n"[..], 100).expect("read");
+        assert_eq!(read.text, "authoritative;\n");
+        assert_eq!(read.ignored, 7);
+        // Inside a string: the string never ends.
+        let read = read_limited(&b"option domain-name \"a\xffb\";\n"[..], 100).expect("read");
+        assert_eq!(read.text, "option domain-name \"a");
+        // Inside a comment, reading goes on.
+        let read = read_limited(&b"# caf\xe9 \xff\nauthoritative;\n"[..], 100).expect("read");
+        assert_eq!(read.text, "# caf\u{FFFD} \u{FFFD}\nauthoritative;\n");
+        assert_eq!(read.ignored, 0);
+    }
+
+    #[test]
     fn reading_stops_past_the_limit() {
-        assert_eq!(read_limited(&b"abc"[..], 3).ok().as_deref(), Some("abc"));
+        let read = read_limited(&b"abc"[..], 3).expect("within the limit");
+        assert_eq!((read.text.as_str(), read.ignored), ("abc", 0));
         let err = read_limited(std::io::repeat(b'x'), 1000).expect_err("endless input");
         assert!(err.to_string().contains("larger than 1000 bytes"), "{err}");
     }

@@ -27,13 +27,18 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
         let mut lint = match (peer.get("mclt"), number(peer, "mclt")) {
             // A value dhcpd cannot read is DF324's.
             (Some(_), None) => continue,
-            (Some(_), Some((n, _))) if n != 0 => continue,
-            (Some(_), Some((_, s))) => RULE
+            // dhcpd keeps the value in 32 bits: 4294967296 wraps to 0.
+            (Some(_), Some((n, _))) if n.rem_euclid(1 << 32) != 0 => continue,
+            (Some(_), Some((n, s))) => RULE
                 .at(
                     s.span,
-                    format!("`mclt 0` on the primary of failover peer {}", peer.name.text),
+                    format!("`mclt {n}` on the primary of failover peer {}", peer.name.text),
                 )
-                .label("dhcpd treats 0 as no mclt and refuses the primary")
+                .label(if n == 0 {
+                    "dhcpd treats 0 as no mclt and refuses the primary"
+                } else {
+                    "dhcpd keeps 32 bits of it: 0, which it treats as no mclt"
+                })
                 .help("set a real lead time, e.g. `mclt 1800;`"),
             (None, _) => RULE
                 .at(
@@ -69,6 +74,10 @@ mod tests {
         assert_eq!(lines(&RULE, conf), [1]);
         let zero = "failover peer \"fo\" {\n  primary;\n  split 128;\n  mclt 0;\n}\n";
         assert_eq!(lines(&RULE, zero), [4]);
+        let wraps = zero.replace("mclt 0;", "mclt 4294967296;");
+        assert_eq!(lines(&RULE, &wraps), [4]);
+        let wraps_to_one = zero.replace("mclt 0;", "mclt 4294967297;");
+        assert!(lines(&RULE, &wraps_to_one).is_empty());
         let no_role = "failover peer \"fo\" {\n  split 128;\n}\n";
         assert_eq!(lines(&RULE, no_role), [1]);
     }

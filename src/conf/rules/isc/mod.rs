@@ -34,6 +34,7 @@ mod df229_bad_class;
 mod df230_statement_syntax;
 mod df231_unknown_group;
 mod df232_relative_include;
+mod df233_reading_stops_at_ff;
 pub(crate) mod engine;
 
 use self::engine::Cause;
@@ -71,6 +72,7 @@ pub static RULES: &[&LintRule] = &[
     &df230_statement_syntax::RULE,
     &df231_unknown_group::RULE,
     &df232_relative_include::RULE,
+    &df233_reading_stops_at_ff::RULE,
 ];
 
 /// Reports every problem of `cause` as a finding of `rule`.
