@@ -22,6 +22,12 @@ _dhcpfo() {
             dhcpfo,completions)
                 cmd="dhcpfo__subcmd__completions"
                 ;;
+            dhcpfo,deploy)
+                cmd="dhcpfo__subcmd__deploy"
+                ;;
+            dhcpfo,diff)
+                cmd="dhcpfo__subcmd__diff"
+                ;;
             dhcpfo,help)
                 cmd="dhcpfo__subcmd__help"
                 ;;
@@ -42,6 +48,12 @@ _dhcpfo() {
                 ;;
             dhcpfo__subcmd__help,completions)
                 cmd="dhcpfo__subcmd__help__subcmd__completions"
+                ;;
+            dhcpfo__subcmd__help,deploy)
+                cmd="dhcpfo__subcmd__help__subcmd__deploy"
+                ;;
+            dhcpfo__subcmd__help,diff)
+                cmd="dhcpfo__subcmd__help__subcmd__diff"
                 ;;
             dhcpfo__subcmd__help,help)
                 cmd="dhcpfo__subcmd__help__subcmd__help"
@@ -65,7 +77,7 @@ _dhcpfo() {
 
     case "${cmd}" in
         dhcpfo)
-            opts="-h -V --help --version check render lint import schema completions help"
+            opts="-h -V --help --version check render lint import diff deploy schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,8 +126,52 @@ _dhcpfo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dhcpfo__subcmd__deploy)
+            opts="-y -h --yes --dry-run --accept-new-host-keys --templates --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__diff)
+            opts="-h --format --accept-new-host-keys --templates --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dhcpfo__subcmd__help)
-            opts="check render lint import schema completions help"
+            opts="check render lint import diff deploy schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -143,6 +199,34 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__help__subcmd__deploy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -5,6 +5,13 @@ set -euo pipefail
 
 packages=(
   isc-dhcp-server   # dhcpd -t: the oracle for every rendered configuration
+  pkg-config        # building the ssh2 crate: finds OpenSSL
+  libssl-dev        # building the ssh2 crate: libssh2 (built from source) uses OpenSSL
+  zlib1g-dev        # building the ssh2 crate: compression
+  gcc               # building the ssh2 crate: compiles libssh2
+  openssh-server    # tests: real sshd daemons stand in for the two peers
+  openssh-client    # tests: ssh-keygen for host and user keys
+  iproute2          # tests: network namespaces for a real dhcpd failover pair
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -3,6 +3,7 @@
 //! - [`model`]: the YAML pair model and its validation (`dhcpfo check`);
 //! - [`render`]: matched primary/secondary dhcpd.conf files (`dhcpfo render`);
 //! - [`diag`]: diagnostics shared by every command;
+//! - [`remote`]: `diff`, `deploy` and `status` over SSH;
 //! - [`cli`]: the command-line interface.
 
 pub mod cli;
@@ -10,4 +11,5 @@ pub mod conf;
 pub mod diag;
 pub mod import;
 pub mod model;
+pub mod remote;
 pub mod render;

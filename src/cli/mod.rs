@@ -2,8 +2,11 @@
 
 mod check;
 pub mod completions;
+mod deploy;
+mod diff;
 mod import;
 mod lint;
+mod remote;
 mod render;
 
 use std::io::IsTerminal;
@@ -154,6 +157,60 @@ still written), 2 usage or I/O error.")]
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Compare both peers' live files with the rendered ones, over SSH.
+    #[command(after_help = "\
+Examples:
+  dhcpfo diff pair.yaml
+  dhcpfo diff pair.yaml --format json
+
+Reads each peer's dhcpd.conf and defaults file (`peers.*.ssh` in the model, then
+~/.ssh/config) and prints a unified diff, live versus rendered.
+Exit status: 0 nothing differs, 1 something differs, 2 error (as diff(1)).")]
+    Diff {
+        /// The pair model (YAML).
+        #[arg(value_name = "PAIR.yaml")]
+        pair: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Add unknown host keys to known_hosts (changed keys are still refused).
+        #[arg(long)]
+        accept_new_host_keys: bool,
+        /// Folder of templates that replace the built-in ones of the same name (as for render).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Deploy the rendered files to both peers over SSH: validate, back up, swap, restart.
+    #[command(after_help = "\
+Examples:
+  dhcpfo deploy pair.yaml               # shows the diff, asks, deploys
+  dhcpfo deploy pair.yaml --dry-run     # diff and `dhcpd -t` on the peers, changes nothing
+  dhcpfo deploy pair.yaml --yes         # no question (scripts, CI)
+
+Both peers must accept the new files (`dhcpd -t`) before either is touched; any failure
+after that restores both peers' backups and restarts them.
+Exit status: 0 deployed or nothing to do, 1 not deployed (dhcpd -t refused a file, or not
+confirmed; with --dry-run: differences found), 2 error (nothing changed, or rolled back).")]
+    Deploy {
+        /// The pair model (YAML).
+        #[arg(value_name = "PAIR.yaml")]
+        pair: PathBuf,
+        /// Deploy without asking for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+        /// Show the diff and validate on the peers; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Add unknown host keys to known_hosts (changed keys are still refused).
+        #[arg(long)]
+        accept_new_host_keys: bool,
+        /// Folder of templates that replace the built-in ones of the same name (as for render).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Format of the final report.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Print the JSON Schema of the pair model.
     #[command(after_help = "\
 Example:
@@ -234,6 +291,32 @@ pub fn run(cli: Cli) -> ExitCode {
             primary,
             secondary,
             output,
+            format,
+        }),
+        Command::Diff {
+            pair,
+            format,
+            accept_new_host_keys,
+            templates,
+        } => diff::run(diff::Args {
+            pair,
+            format,
+            accept_new_host_keys,
+            templates,
+        }),
+        Command::Deploy {
+            pair,
+            yes,
+            dry_run,
+            accept_new_host_keys,
+            templates,
+            format,
+        } => deploy::run(deploy::Args {
+            pair,
+            yes,
+            dry_run,
+            accept_new_host_keys,
+            templates,
             format,
         }),
         Command::Schema => {
