@@ -43,6 +43,9 @@ _dhcpfo() {
             dhcpfo,schema)
                 cmd="dhcpfo__subcmd__schema"
                 ;;
+            dhcpfo,status)
+                cmd="dhcpfo__subcmd__status"
+                ;;
             dhcpfo__subcmd__help,check)
                 cmd="dhcpfo__subcmd__help__subcmd__check"
                 ;;
@@ -70,6 +73,9 @@ _dhcpfo() {
             dhcpfo__subcmd__help,schema)
                 cmd="dhcpfo__subcmd__help__subcmd__schema"
                 ;;
+            dhcpfo__subcmd__help,status)
+                cmd="dhcpfo__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -77,7 +83,7 @@ _dhcpfo() {
 
     case "${cmd}" in
         dhcpfo)
-            opts="-h -V --help --version check render lint import diff deploy schema completions help"
+            opts="-h -V --help --version check render lint import diff deploy status schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,7 +177,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__help)
-            opts="check render lint import diff deploy schema completions help"
+            opts="check render lint import diff deploy status schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -310,6 +316,20 @@ _dhcpfo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dhcpfo__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dhcpfo__subcmd__import)
             opts="-o -h --output --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -415,6 +435,24 @@ _dhcpfo() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__status)
+            opts="-h --format --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

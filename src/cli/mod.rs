@@ -8,6 +8,7 @@ mod import;
 mod lint;
 mod remote;
 mod render;
+mod status;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -211,6 +212,28 @@ confirmed; with --dry-run: differences found), 2 error (nothing changed, or roll
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Show what the live pair is doing: service, failover state, pool counts, clocks.
+    #[command(after_help = "\
+Examples:
+  dhcpfo status pair.yaml
+  dhcpfo status pair.yaml --format json
+
+Per peer: reachable over SSH, service running (`ssh.status-command`), the failover state of
+each relationship (the last `failover peer ... state` stanza of the lease file), the pool
+counts (free, backup, active, expired, abandoned) from the lease file, and the clock skew.
+Exit status: 0 both peers run and every relationship is normal, 1 reachable but something is
+not right (state, service, clocks more than 60 s apart), 2 a peer is unreachable or error.")]
+    Status {
+        /// The pair model (YAML).
+        #[arg(value_name = "PAIR.yaml")]
+        pair: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Add unknown host keys to known_hosts (changed keys are still refused).
+        #[arg(long)]
+        accept_new_host_keys: bool,
+    },
     /// Print the JSON Schema of the pair model.
     #[command(after_help = "\
 Example:
@@ -318,6 +341,15 @@ pub fn run(cli: Cli) -> ExitCode {
             accept_new_host_keys,
             templates,
             format,
+        }),
+        Command::Status {
+            pair,
+            format,
+            accept_new_host_keys,
+        } => status::run(status::Args {
+            pair,
+            format,
+            accept_new_host_keys,
         }),
         Command::Schema => {
             println!("{}", model::schema::json());

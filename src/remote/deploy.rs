@@ -427,11 +427,7 @@ fn apply(
         }
         Ok(())
     }))?;
-    let order = match options.restart_order {
-        RestartOrder::SecondaryFirst => [1, 0],
-        RestartOrder::PrimaryFirst => [0, 1],
-    };
-    for i in order {
+    for i in restart_sequence(options.restart_order) {
         let r = &mut runs[i];
         if r.replaced.is_empty() {
             continue;
@@ -476,8 +472,9 @@ fn verify_running(conn: &Connection, status: &str, timeout: Duration) -> Result<
     }
 }
 
-/// Restores every replaced file from its backup on both peers and restarts the peers that
-/// were touched; a peer whose connection was lost is reconnected once.
+/// Restores every replaced file from its backup on both peers (at once), then restarts the
+/// peers that were touched, in the configured order; a peer whose connection was lost is
+/// reconnected once.
 fn rollback(runs: &mut [PeerRun; 2], options: &DeployOptions, progress: &Progress) {
     par(runs, |r| {
         if r.replaced.is_empty() && !r.restarted {
@@ -509,9 +506,20 @@ fn rollback(runs: &mut [PeerRun; 2], options: &DeployOptions, progress: &Progres
                 })
                 .is_ok();
         }
-        if ok {
-            r.restored = true;
+        r.restored = ok;
+    });
+    for i in restart_sequence(options.restart_order) {
+        let r = &mut runs[i];
+        if r.restored {
             let _ = restart_and_verify(r, options, progress);
         }
-    });
+    }
+}
+
+/// Indices into the runs (0 primary, 1 secondary) in restart order.
+fn restart_sequence(order: RestartOrder) -> [usize; 2] {
+    match order {
+        RestartOrder::SecondaryFirst => [1, 0],
+        RestartOrder::PrimaryFirst => [0, 1],
+    }
 }

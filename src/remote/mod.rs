@@ -8,6 +8,7 @@
 //! - [`lock`]: the remote lock that keeps two deploys apart;
 //! - [`clock`]: the peers' clock skew;
 //! - [`deploy`]: the deploy state machine and its per-peer report;
+//! - [`status`]: reachability, service, failover state and pool counts;
 //! - [`progress`]: per-peer progress lines.
 
 pub mod clock;
@@ -16,10 +17,12 @@ pub mod diff;
 mod error;
 pub mod files;
 mod keys;
+mod lease_scan;
 pub mod lock;
 pub mod progress;
 pub mod session;
 pub mod ssh_config;
+pub mod status;
 pub mod target;
 
 pub use error::RemoteError;
