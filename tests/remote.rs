@@ -17,8 +17,18 @@ fn text(out: &Output) -> String {
         "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
         out.status.code(),
         String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        flat(&out.stderr)
     )
+}
+
+/// Standard error with miette's line wrapping and frame undone, so messages can be matched
+/// whatever the length of the port numbers in them.
+fn flat(stderr: &[u8]) -> String {
+    String::from_utf8_lossy(stderr)
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Starts the lab (or skips), writes the model and installs `old` (`None`: the rendered files)
@@ -86,11 +96,7 @@ fn diff_reports_no_drift_then_drift() {
     let out = lab.dhcpfo(&["diff", m]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(out.stdout.is_empty(), "{}", text(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("secondary:"),
-        "{}",
-        text(&out)
-    );
+    assert!(flat(&out.stderr).contains("secondary:"), "{}", text(&out));
 
     // Someone edits the secondary by hand.
     let edited = files[1]
@@ -139,11 +145,7 @@ fn diff_reports_no_drift_then_drift() {
     lab.peers[0].stop();
     let out = lab.dhcpfo(&["diff", m]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("primary"),
-        "{}",
-        text(&out)
-    );
+    assert!(flat(&out.stderr).contains("primary"), "{}", text(&out));
 }
 
 #[test]
@@ -166,7 +168,7 @@ fn deploy_replaces_both_peers_and_restarts_secondary_first() {
     // Without a terminal and without --yes, deploy refuses.
     let out = lab.dhcpfo(&["deploy", m]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert!(flat(&out.stderr).contains("--yes"));
     assert_eq!(lab.peer(0).restarts() + lab.peer(1).restarts(), 0);
 
     let out = lab.dhcpfo(&["deploy", m, "--yes"]).output().unwrap();
@@ -209,7 +211,7 @@ fn deploy_replaces_both_peers_and_restarts_secondary_first() {
         );
     }
     assert_eq!(lab.restart_order(), ["secondary", "primary"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = flat(&out.stderr);
     assert!(
         stderr.contains("secondary: validating with `/usr/sbin/dhcpd -t"),
         "{}",
@@ -220,7 +222,7 @@ fn deploy_replaces_both_peers_and_restarts_secondary_first() {
     let out = lab.dhcpfo(&["deploy", m, "--yes"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("nothing to deploy"),
+        flat(&out.stderr).contains("nothing to deploy"),
         "{}",
         text(&out)
     );
@@ -239,7 +241,7 @@ fn dry_run_validates_and_changes_nothing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = flat(&out.stderr);
     assert!(
         stderr.contains("primary: validating with"),
         "{}",
@@ -286,7 +288,7 @@ fn dhcpd_refusing_one_peer_changes_neither() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = flat(&out.stderr);
     assert!(
         stderr.contains("dhcpd -t refused a new file; nothing was changed"),
         "{}",
@@ -347,7 +349,7 @@ fn connection_cut_mid_deploy_leaves_both_peers_valid() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = flat(&out.stderr);
     assert!(stderr.contains("deploy FAILED"), "{}", text(&out));
     // The primary was restored from its backup and restarted; the secondary could not be
     // reached again and is reported as holding the new, validated file.
@@ -411,7 +413,7 @@ fn failed_restart_restores_both_peers() {
         old[0].0,
         "the primary runs its old file again"
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = flat(&out.stderr);
     assert!(
         stderr.contains("Job for isc-dhcp-server.service failed"),
         "{}",
@@ -430,7 +432,7 @@ fn unknown_host_key_is_refused_and_accept_new_adds_it() {
     lab.write_known_hosts(&[0]);
     let out = lab.dhcpfo(&["diff", m]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = flat(&out.stderr);
     assert!(
         stderr.contains("secondary") && stderr.contains("host key not known"),
         "{}",
@@ -476,7 +478,7 @@ fn unknown_host_key_is_refused_and_accept_new_adds_it() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("HOST KEY CHANGED"),
+        flat(&out.stderr).contains("HOST KEY CHANGED"),
         "{}",
         text(&out)
     );
@@ -527,7 +529,7 @@ fn second_deploy_is_blocked_by_the_lock() {
     std::fs::write(&go, "").unwrap();
     let first = first.wait_with_output().unwrap();
     assert_eq!(second.status.code(), Some(2), "{}", text(&second));
-    let stderr = String::from_utf8_lossy(&second.stderr);
+    let stderr = flat(&second.stderr);
     assert!(
         stderr.contains("another deploy holds the lock"),
         "{}",
@@ -540,4 +542,164 @@ fn second_deploy_is_blocked_by_the_lock() {
     // And the lock is gone once it finished.
     assert!(!lab.peer(0).path("etc/dhcp/.dhcpfo.lock").exists());
     assert!(!lab.peer(1).path("etc/dhcp/.dhcpfo.lock").exists());
+}
+
+#[test]
+fn ssh_config_supplies_host_port_user_and_key() {
+    let Some((lab, _)) = setup("ssh_config_supplies_host_port_user_and_key", "") else {
+        return;
+    };
+    // The model names only aliases; ~/.ssh/config (a wildcard block for the key and user,
+    // one block per peer for the address and port) says the rest.
+    std::fs::write(
+        lab.home.join(".ssh/config"),
+        format!(
+            "Host dhcp-a\n  HostName 127.0.0.1\n  Port {}\n\nHost dhcp-b\n  HostName 127.0.0.1\n  Port {}\n\nHost dhcp-*\n  User {}\n  IdentityFile ~/.ssh/id_test\n",
+            lab.peer(0).port,
+            lab.peer(1).port,
+            lab.user
+        ),
+    )
+    .unwrap();
+    let model = lab.write_model_with(
+        SUBNET,
+        "",
+        &["host: dhcp-a".to_string(), "host: dhcp-b".to_string()],
+    );
+    install(&lab, &rendered(&lab, &model));
+    let out = lab
+        .dhcpfo(&["diff", model.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Without the config the aliases do not resolve: the same model fails.
+    std::fs::remove_file(lab.home.join(".ssh/config")).unwrap();
+    let out = lab
+        .dhcpfo(&["diff", model.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(flat(&out.stderr).contains("dhcp-a"), "{}", text(&out));
+}
+
+#[test]
+fn ssh_agent_authenticates_and_a_missing_key_is_explained() {
+    let test = "ssh_agent_authenticates_and_a_missing_key_is_explained";
+    let Some((lab, _)) = setup(test, "") else {
+        return;
+    };
+    let Some(agent_bin) = common::sshd::tool_or_skip(test, "/usr/bin/ssh-agent", "openssh-client")
+    else {
+        return;
+    };
+    let connections = [0, 1].map(|i| {
+        format!(
+            "host: 127.0.0.1, port: {}, user: {}",
+            lab.peer(i).port,
+            lab.user
+        )
+    });
+    let model = lab.write_model_with(SUBNET, "", &connections);
+    install(&lab, &rendered(&lab, &model));
+    let m = model.to_str().unwrap();
+    // No agent and no default key: authentication fails, saying what was tried.
+    let out = lab.dhcpfo(&["diff", m]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("authentication as") && stderr.contains("no key file"),
+        "{}",
+        text(&out)
+    );
+
+    // A real ssh-agent holding the key.
+    let sock = lab.tmp.path().join("agent.sock");
+    let mut agent = common::sshd::Guard(Some(
+        std::process::Command::new(agent_bin)
+            .arg("-D")
+            .arg("-a")
+            .arg(&sock)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !sock.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "ssh-agent did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let added = std::process::Command::new("ssh-add")
+        .arg(&lab.user_key)
+        .env("SSH_AUTH_SOCK", &sock)
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{}", text(&added));
+    let out = lab
+        .dhcpfo(&["diff", m])
+        .env("SSH_AUTH_SOCK", &sock)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    agent.stop();
+}
+
+/// Puts a `date` on the secondary's PATH whose clock runs `seconds` ahead.
+fn skew_secondary_clock(lab: &Lab, seconds: i64) {
+    let date = lab.peer(1).path("fakebin/date");
+    std::fs::write(
+        &date,
+        format!(
+            "#!/bin/sh\nexec /usr/bin/date -d \"@$(( $(/usr/bin/date +%s) + {seconds} ))\" \"$@\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&date, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn clock_skew_stops_a_deploy_and_warns_below_a_minute() {
+    let Some((lab, model)) = setup("clock_skew_stops_a_deploy_and_warns_below_a_minute", "") else {
+        return;
+    };
+    let old = older(&lab);
+    install(&lab, &old);
+    let m = model.to_str().unwrap();
+    skew_secondary_clock(&lab, 120);
+    let out = lab.dhcpfo(&["deploy", m, "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(stderr.contains("time offset too large"), "{}", text(&out));
+    assert_eq!(lab.peer(0).read("etc/dhcp/dhcpd.conf"), old[0].0);
+    assert_eq!(lab.peer(1).read("etc/dhcp/dhcpd.conf"), old[1].0);
+    assert!(
+        !lab.peer(1).path("etc/dhcp/.dhcpfo.lock").exists(),
+        "no lock was taken"
+    );
+
+    skew_secondary_clock(&lab, 10);
+    let out = lab
+        .dhcpfo(&["deploy", m, "--yes", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("warning: the peers' clocks are"),
+        "{}",
+        text(&out)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["outcome"], "deployed");
+    let skew = report["clock_skew"].as_f64().unwrap();
+    assert!(
+        (-12.0..-8.0).contains(&skew),
+        "primary minus secondary: {skew}"
+    );
+    let steps = report["peers"][1]["steps"].as_array().unwrap();
+    assert!(
+        steps.iter().all(|s| s["ok"] == true) && steps.len() >= 8,
+        "{report}"
+    );
 }

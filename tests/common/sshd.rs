@@ -3,7 +3,8 @@
 //! Each peer has its own folder (its "file system": `etc/dhcp/dhcpd.conf`,
 //! `etc/default/isc-dhcp-server`, `var/lib/dhcp/dhcpd.leases`), a generated ed25519 host key,
 //! and a fake service (`bin/restart`, `bin/status`) that records restarts in `service.log`
-//! and remembers the config it "runs" in `running.conf`. The client side has its own `$HOME`
+//! and remembers the config it "runs" in `running.conf`. Commands found in the peer's
+//! `fakebin/` come first on the session's PATH (a test puts a skewed `date` there). The client side has its own `$HOME`
 //! with a generated user key and a known_hosts file holding both host keys. Each sshd is
 //! killed by its PID when the lab is dropped.
 
@@ -30,6 +31,25 @@ pub fn tool_or_skip(test: &str, path: &str, package: &str) -> Option<PathBuf> {
     }
     eprintln!("note: {test}: skipped, {path} not found; install {package} to run it");
     None
+}
+
+/// A child process killed by its PID when dropped.
+pub struct Guard(pub Option<Child>);
+
+impl Guard {
+    /// Kills the process now.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 /// One peer: its sshd and its folder.
@@ -191,14 +211,22 @@ impl Lab {
         self.home.join(".ssh/known_hosts")
     }
 
-    /// The `ssh:` mapping of a peer for the model.
-    pub fn ssh_yaml(&self, i: usize) -> String {
+    /// How the model reaches a peer when it spells everything out.
+    pub fn connection_yaml(&self, i: usize) -> String {
+        format!(
+            "host: 127.0.0.1, port: {}, user: {}, identity-file: {}",
+            self.peers[i].port,
+            self.user,
+            self.user_key.display()
+        )
+    }
+
+    /// The `ssh:` mapping of a peer for the model: `connection` (see [`Lab::connection_yaml`])
+    /// and the peer's paths and commands.
+    pub fn ssh_yaml(&self, i: usize, connection: &str) -> String {
         let p = &self.peers[i];
         format!(
-            "{{ host: 127.0.0.1, port: {}, user: {}, identity-file: {}, config-path: {}, defaults-path: {}, leases-path: {}, dhcpd: /usr/sbin/dhcpd, restart-command: {}, status-command: {} }}",
-            p.port,
-            self.user,
-            self.user_key.display(),
+            "{{ {connection}, config-path: {}, defaults-path: {}, leases-path: {}, dhcpd: /usr/sbin/dhcpd, restart-command: {}, status-command: {} }}",
             p.path("etc/dhcp/dhcpd.conf").display(),
             p.path("etc/default/isc-dhcp-server").display(),
             p.path("var/lib/dhcp/dhcpd.leases").display(),
@@ -210,6 +238,17 @@ impl Lab {
     /// A model for the lab: `examples/lab-pair.yaml`'s pair, with `extra` appended and the
     /// peers' `ssh:` pointing at the two daemons. Written to `pair.yaml` in the lab folder.
     pub fn write_model(&self, subnet: &str, extra: &str) -> PathBuf {
+        let connections = [self.connection_yaml(0), self.connection_yaml(1)];
+        self.write_model_with(subnet, extra, &connections)
+    }
+
+    /// Like [`Lab::write_model`], with the given connection settings for each peer.
+    pub fn write_model_with(
+        &self,
+        subnet: &str,
+        extra: &str,
+        connections: &[String; 2],
+    ) -> PathBuf {
         let yaml = format!(
             "failover: {{ name: lab-fo, mclt: 1800, split: 128, load-balance-max-seconds: 3 }}
 peers:
@@ -221,8 +260,8 @@ subnets:
     pools:
       - range: [192.168.50.150, 192.168.50.199]
 {extra}",
-            self.ssh_yaml(0),
-            self.ssh_yaml(1)
+            self.ssh_yaml(0, &connections[0]),
+            self.ssh_yaml(1, &connections[1])
         );
         let path = self.tmp.path().join("pair.yaml");
         std::fs::write(&path, yaml).expect("model");
@@ -243,7 +282,14 @@ subnets:
 
 fn start_peer(root: &Path, role: &'static str, authorized: &Path) -> SshPeer {
     let dir = root.join(role);
-    for sub in ["etc/dhcp", "etc/default", "var/lib/dhcp", "bin", "sshd"] {
+    for sub in [
+        "etc/dhcp",
+        "etc/default",
+        "var/lib/dhcp",
+        "bin",
+        "fakebin",
+        "sshd",
+    ] {
         std::fs::create_dir_all(dir.join(sub)).expect("peer folder");
     }
     std::fs::write(dir.join("var/lib/dhcp/dhcpd.leases"), "").expect("leases");
@@ -270,10 +316,11 @@ fn start_peer(root: &Path, role: &'static str, authorized: &Path) -> SshPeer {
     let port = free_port();
     let pid_file = dir.join("sshd/sshd.pid");
     let config = format!(
-        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\nStrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nPrintMotd no\nLogLevel ERROR\nMaxStartups 50\n",
+        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\nStrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nPrintMotd no\nLogLevel ERROR\nMaxStartups 50\nSetEnv PATH={}/fakebin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n",
         host_key.display(),
         pid_file.display(),
-        authorized.display()
+        authorized.display(),
+        dir.display()
     );
     let config_path = dir.join("sshd/sshd_config");
     std::fs::write(&config_path, config).expect("sshd_config");
