@@ -703,3 +703,98 @@ fn clock_skew_stops_a_deploy_and_warns_below_a_minute() {
         "{report}"
     );
 }
+
+/// Runs `dhcpfo ARGS` on a pseudo-terminal (script(1)), typing `input`; returns the exit
+/// status and everything the terminal showed.
+fn on_terminal(lab: &Lab, args: &[&str], input: &str) -> (Option<i32>, String) {
+    use std::io::Write;
+    let command = std::iter::once(env!("CARGO_BIN_EXE_dhcpfo"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("HOME", &lab.home)
+        .env_remove("SSH_AUTH_SOCK")
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Typed after a pause, as a person would once the prompt shows.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_terminal_gets_a_question_spinners_and_a_passphrase_prompt() {
+    let test = "a_terminal_gets_a_question_spinners_and_a_passphrase_prompt";
+    let Some((lab, _)) = setup(test, "") else {
+        return;
+    };
+    if common::sshd::tool_or_skip(test, "/usr/bin/script", "bsdutils").is_none() {
+        return;
+    }
+    // The user key, now protected by a passphrase.
+    let status = std::process::Command::new(common::sshd::SSH_KEYGEN)
+        .args(["-q", "-p", "-P", "", "-N", "open sesame", "-f"])
+        .arg(&lab.user_key)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let model = lab.write_model(SUBNET, "");
+    let old = older(&lab);
+    install(&lab, &old);
+    let m = model.to_str().unwrap();
+
+    // Declined: nothing changes.
+    let (code, screen) = on_terminal(&lab, &["deploy", m], "open sesame\nn\n");
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(
+        screen.contains(&format!("Passphrase for {}", lab.user_key.display())),
+        "{screen}"
+    );
+    assert_eq!(
+        screen.matches("Passphrase for").count(),
+        1,
+        "asked once for both peers: {screen}"
+    );
+    assert!(
+        screen.contains("Deploy these changes to both peers? [y/N]"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("not confirmed; nothing was changed"),
+        "{screen}"
+    );
+    assert!(screen.contains("✔"), "ticks on a terminal: {screen}");
+    assert!(
+        screen.contains("\u{1b}[32m+default-lease-time 3600;"),
+        "a coloured diff: {screen}"
+    );
+    assert_eq!(lab.peer(0).read("etc/dhcp/dhcpd.conf"), old[0].0);
+    assert_eq!(lab.peer(0).restarts() + lab.peer(1).restarts(), 0);
+
+    // Confirmed: deployed.
+    let (code, screen) = on_terminal(&lab, &["deploy", m], "open sesame\ny\n");
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("deployed"), "{screen}");
+    assert_eq!(lab.restart_order(), ["secondary", "primary"]);
+
+    // Without a terminal, an encrypted key cannot be used and the message says why.
+    let out = lab.dhcpfo(&["diff", m]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(flat(&out.stderr).contains("encrypted"), "{}", text(&out));
+}

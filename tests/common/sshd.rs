@@ -268,14 +268,23 @@ subnets:
         path
     }
 
-    /// A `dhcpfo` command with the lab's `$HOME`, no ssh-agent and no terminal.
+    /// A `dhcpfo` command with the lab's `$HOME`, no ssh-agent and no terminal (it runs in a
+    /// new session, so not even `/dev/tty` reaches the terminal of whoever runs the tests).
     pub fn dhcpfo(&self, args: &[&str]) -> Command {
+        use std::os::unix::process::CommandExt;
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dhcpfo"));
         cmd.args(args)
             .env("HOME", &self.home)
             .env_remove("SSH_AUTH_SOCK")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
+        // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
         cmd
     }
 }
