@@ -445,9 +445,22 @@ fn unknown_host_key_is_refused_and_accept_new_adds_it() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // The key libssh2 negotiated (Ed25519, its first choice) was added for the secondary.
     let known = std::fs::read_to_string(lab.known_hosts()).unwrap();
-    assert!(known.contains(&lab.peer(1).known_hosts_line), "{known}");
+    let ed25519 = lab.peer(1).read("sshd/host_ed25519.pub");
+    let ed25519: Vec<&str> = ed25519.split_whitespace().take(2).collect();
+    let added = format!("[127.0.0.1]:{} {}", lab.peer(1).port, ed25519.join(" "));
+    assert!(
+        known.lines().any(|l| l == added),
+        "{known}\nexpected {added}"
+    );
     assert_eq!(known.lines().count(), 2, "{known}");
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("secondary: added [127.0.0.1]:"),
+        "{}",
+        text(&out)
+    );
     // Now known: no flag needed.
     let out = lab.dhcpfo(&["diff", m]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -797,4 +810,32 @@ fn a_terminal_gets_a_question_spinners_and_a_passphrase_prompt() {
     let out = lab.dhcpfo(&["diff", m]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(flat(&out.stderr).contains("encrypted"), "{}", text(&out));
+}
+
+#[test]
+fn hashed_known_hosts_entries_are_honoured() {
+    let Some((lab, model)) = setup("hashed_known_hosts_entries_are_honoured", "") else {
+        return;
+    };
+    install(&lab, &rendered(&lab, &model));
+    // Hash the names, as Debian's HashKnownHosts does.
+    let status = std::process::Command::new(common::sshd::SSH_KEYGEN)
+        .arg("-H")
+        .arg("-f")
+        .arg(lab.known_hosts())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let known = std::fs::read_to_string(lab.known_hosts()).unwrap();
+    assert!(
+        known.starts_with("|1|") && !known.contains("127.0.0.1"),
+        "{known}"
+    );
+    let out = lab
+        .dhcpfo(&["diff", model.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }

@@ -17,6 +17,7 @@ pub mod diff;
 mod error;
 pub mod files;
 mod keys;
+mod known_hosts;
 mod lease_scan;
 pub mod lock;
 pub mod progress;

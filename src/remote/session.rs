@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use ssh2::{CheckResult, HostKeyType, KnownHostFileKind, Session};
+use ssh2::{CheckResult, HostKeyType, KnownHostFileKind, MethodType, Session};
 
-use super::keys;
 use super::{RemoteError, Target};
+use super::{keys, known_hosts};
 
 /// How to connect.
 #[derive(Debug, Clone, Copy)]
@@ -106,6 +106,14 @@ pub fn connect(target: &Target, options: &ConnectOptions) -> Result<Connection, 
     let mut session = Session::new().map_err(|e| connect_err(e.to_string()))?;
     session.set_timeout(u32::try_from(options.timeout.as_millis()).unwrap_or(u32::MAX));
     session.set_tcp_stream(stream);
+    // Ask for a host key of a type known_hosts has for this host, as OpenSSH does.
+    if let Ok(text) = std::fs::read_to_string(&target.known_hosts) {
+        let types = known_hosts::key_types(&text, &target.host, target.port);
+        let prefs = known_hosts::algorithms(&types);
+        if !prefs.is_empty() {
+            let _ = session.method_pref(MethodType::HostKey, &prefs);
+        }
+    }
     session
         .handshake()
         .map_err(|e| connect_err(format!("SSH handshake: {e}")))?;

@@ -1,12 +1,13 @@
 //! Two real OpenSSH daemons on loopback ports standing in for the two peers of a pair.
 //!
 //! Each peer has its own folder (its "file system": `etc/dhcp/dhcpd.conf`,
-//! `etc/default/isc-dhcp-server`, `var/lib/dhcp/dhcpd.leases`), a generated ed25519 host key,
-//! and a fake service (`bin/restart`, `bin/status`) that records restarts in `service.log`
-//! and remembers the config it "runs" in `running.conf`. Commands found in the peer's
-//! `fakebin/` come first on the session's PATH (a test puts a skewed `date` there). The client side has its own `$HOME`
-//! with a generated user key and a known_hosts file holding both host keys. Each sshd is
-//! killed by its PID when the lab is dropped.
+//! `etc/default/isc-dhcp-server`, `var/lib/dhcp/dhcpd.leases`), generated Ed25519 and ECDSA host
+//! keys (the client knows the ECDSA one), and a fake service (`bin/restart`, `bin/status`)
+//! that records restarts in `service.log` and remembers the config it "runs" in
+//! `running.conf`. Commands found in the peer's
+//! `fakebin/` come first on the session's PATH (a test puts a skewed `date` there). The
+//! client side has its own `$HOME` with a generated user key and a known_hosts file holding
+//! both peers' host keys. Each sshd is killed by its PID when the lab is dropped.
 
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
@@ -306,6 +307,12 @@ fn start_peer(root: &Path, role: &'static str, authorized: &Path) -> SshPeer {
     run(Command::new(SSH_KEYGEN)
         .args(["-q", "-t", "ed25519", "-N", "", "-C", "", "-f"])
         .arg(&host_key));
+    // A second host key, the one the client's known_hosts records: libssh2 would pick the
+    // Ed25519 key by default, so dhcpfo must ask for the type known_hosts has.
+    let ecdsa_key = dir.join("sshd/host_ecdsa");
+    run(Command::new(SSH_KEYGEN)
+        .args(["-q", "-t", "ecdsa", "-N", "", "-C", "", "-f"])
+        .arg(&ecdsa_key));
     let d = dir.display();
     let order = root.join("order.log");
     let order = order.display();
@@ -325,7 +332,8 @@ fn start_peer(root: &Path, role: &'static str, authorized: &Path) -> SshPeer {
     let port = free_port();
     let pid_file = dir.join("sshd/sshd.pid");
     let config = format!(
-        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\nStrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nPrintMotd no\nLogLevel ERROR\nMaxStartups 50\nSetEnv PATH={}/fakebin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n",
+        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\nStrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nPrintMotd no\nLogLevel ERROR\nMaxStartups 50\nSetEnv PATH={}/fakebin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n",
+        ecdsa_key.display(),
         host_key.display(),
         pid_file.display(),
         authorized.display(),
@@ -351,7 +359,7 @@ fn start_peer(root: &Path, role: &'static str, authorized: &Path) -> SshPeer {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let public = std::fs::read_to_string(host_key.with_extension("pub")).expect("host key");
+    let public = std::fs::read_to_string(ecdsa_key.with_extension("pub")).expect("host key");
     let mut words = public.split_whitespace();
     let (kind, key) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
     SshPeer {
