@@ -839,3 +839,48 @@ fn hashed_known_hosts_entries_are_honoured() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+#[test]
+fn first_deploy_creates_missing_files_and_a_rollback_removes_them() {
+    let Some((lab, model)) = setup(
+        "first_deploy_creates_missing_files_and_a_rollback_removes_them",
+        "",
+    ) else {
+        return;
+    };
+    let old = older(&lab);
+    // Only the config exists on the peers; the defaults file is new.
+    for i in 0..2 {
+        std::fs::write(lab.peer(i).config(), &old[i].0).unwrap();
+    }
+    let defaults = |i: usize| lab.peer(i).path("etc/default/isc-dhcp-server");
+    std::fs::write(lab.peer(0).path("fail-restart"), "").unwrap();
+    let m = model.to_str().unwrap();
+    let out = lab.dhcpfo(&["deploy", m, "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("it did not exist before"),
+        "{}",
+        text(&out)
+    );
+    for i in 0..2 {
+        assert!(
+            !defaults(i).exists(),
+            "the new file was removed again on {}",
+            lab.peer(i).role
+        );
+        assert_eq!(lab.peer(i).read("etc/dhcp/dhcpd.conf"), old[i].0);
+    }
+    std::fs::remove_file(lab.peer(0).path("fail-restart")).unwrap();
+    let out = lab.dhcpfo(&["deploy", m, "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let new = rendered(&lab, &model);
+    for i in 0..2 {
+        assert_eq!(std::fs::read_to_string(defaults(i)).unwrap(), new[i].1);
+        let mode = std::fs::metadata(defaults(i)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode, 0o644,
+            "a new file is world-readable like /etc/default files"
+        );
+    }
+}
