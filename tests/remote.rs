@@ -884,3 +884,46 @@ fn first_deploy_creates_missing_files_and_a_rollback_removes_them() {
         );
     }
 }
+
+#[test]
+fn known_hosts_named_in_the_model_is_used() {
+    let Some((lab, _)) = setup("known_hosts_named_in_the_model_is_used", "") else {
+        return;
+    };
+    let own = lab.tmp.path().join("pair_known_hosts");
+    std::fs::rename(lab.known_hosts(), &own).unwrap();
+    let connections =
+        [0, 1].map(|i| format!("{}, known-hosts: {}", lab.connection_yaml(i), own.display()));
+    let model = lab.write_model_with(SUBNET, "", &connections);
+    install(&lab, &rendered(&lab, &model));
+    let out = lab
+        .dhcpfo(&["diff", model.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        !lab.known_hosts().exists(),
+        "~/.ssh/known_hosts was not created"
+    );
+    // The default file is not consulted: without the key, the model's file refuses.
+    std::fs::write(&own, "").unwrap();
+    std::fs::write(
+        lab.known_hosts(),
+        format!(
+            "{}\n{}\n",
+            lab.peer(0).known_hosts_line,
+            lab.peer(1).known_hosts_line
+        ),
+    )
+    .unwrap();
+    let out = lab
+        .dhcpfo(&["diff", model.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains(&format!("ssh-keyscan -p PORT HOST >> {}", own.display())),
+        "{}",
+        text(&out)
+    );
+}

@@ -1,5 +1,6 @@
 //! The part of OpenSSH's client configuration (`~/.ssh/config`) that dhcpfo honours:
-//! `Host` blocks with wildcards and negations, and `HostName`, `User`, `Port`, `IdentityFile`.
+//! `Host` blocks with wildcards and negations, `Include`, and `HostName`, `User`, `Port`,
+//! `IdentityFile`.
 //!
 //! As in OpenSSH, the first value found for a key wins, `Match` blocks are skipped, and keys
 //! are case-insensitive.
@@ -65,13 +66,17 @@ impl SshConfig {
         SshConfig { blocks }
     }
 
-    /// Reads `~/.ssh/config`; a missing or unreadable file is an empty configuration.
+    /// Reads `~/.ssh/config` with its `Include`s; a missing or unreadable file is an empty
+    /// configuration.
     pub fn load_default() -> SshConfig {
-        home_dir()
-            .map(|h| h.join(".ssh/config"))
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .map(|t| SshConfig::parse(&t))
-            .unwrap_or_default()
+        match home_dir() {
+            Some(home) => SshConfig::parse(&read_with_includes(
+                &home.join(".ssh/config"),
+                &home.join(".ssh"),
+                0,
+            )),
+            None => SshConfig::default(),
+        }
     }
 
     /// The settings for `alias`; `remote_user` is used to expand `%r` in identity files.
@@ -108,6 +113,57 @@ impl SshConfig {
         out.hostname = Some(host);
         out
     }
+}
+
+/// A configuration file's text with each `Include` line replaced by the files it names (paths
+/// relative to `~/.ssh`, `~` expanded, `*` and `?` in the file name), at most 8 levels deep.
+fn read_with_includes(path: &Path, ssh_dir: &Path, depth: usize) -> String {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for line in text.lines() {
+        let (key, value) = split_key_value(line.trim());
+        if !key.eq_ignore_ascii_case("include") || depth >= 8 {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        for word in words(&value) {
+            let pattern = expand_tilde(&word);
+            let pattern = if pattern.is_absolute() {
+                pattern
+            } else {
+                ssh_dir.join(pattern)
+            };
+            for file in matching_files(&pattern) {
+                out.push_str(&read_with_includes(&file, ssh_dir, depth + 1));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Files matching a path whose last component may hold `*` or `?`, sorted.
+fn matching_files(pattern: &Path) -> Vec<PathBuf> {
+    let name = pattern
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !name.contains(['*', '?']) {
+        return vec![pattern.to_path_buf()];
+    }
+    let dir = pattern.parent().unwrap_or(Path::new("."));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| glob(&name, &e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files
 }
 
 fn split_key_value(line: &str) -> (String, String) {
@@ -290,6 +346,31 @@ Host *
         assert!(!glob("10.0.*.1", "10.0.7.2"));
         assert!(glob("a*b*c", "axxbyyc"));
         assert!(!glob("a*b*c", "axxbyy"));
+    }
+
+    #[test]
+    fn includes_are_read_in_place() {
+        let dir = std::env::temp_dir().join(format!("dhcpfo-sshcfg-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("conf.d")).unwrap();
+        std::fs::write(dir.join("conf.d/a.conf"), "Host dhcp1\n  Port 2201\n").unwrap();
+        std::fs::write(
+            dir.join("conf.d/b.conf"),
+            "Host dhcp1\n  Port 9999\n  User ops\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("config"),
+            "Include conf.d/*.conf\nInclude missing\nHost *\n  User all\n",
+        )
+        .unwrap();
+        let config = SshConfig::parse(&read_with_includes(&dir.join("config"), &dir, 0));
+        let h = config.lookup("dhcp1", None);
+        assert_eq!((h.port, h.user.as_deref()), (Some(2201), Some("ops")));
+        // A file that includes itself stops at the depth limit.
+        std::fs::write(dir.join("loop"), "Include loop\nHost x\n  Port 1\n").unwrap();
+        let text = read_with_includes(&dir.join("loop"), &dir, 0);
+        assert_eq!(text.matches("Port 1").count(), 9);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
