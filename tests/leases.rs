@@ -177,3 +177,170 @@ fn dhcp_lease_list_lists_what_write_lease_writes() {
     let file = parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(file.leases, leases);
 }
+
+/// The primary of an ISC failover pair on 192.168.50.0/24, pool .150-.199 (MCLT 60).
+const PAIR_PRIMARY: &str = r#"
+authoritative;
+failover peer "fo" {
+  primary;
+  address 192.168.50.100;
+  port 647;
+  peer address 192.168.50.102;
+  peer port 647;
+  max-response-delay 30;
+  max-unacked-updates 10;
+  load balance max seconds 3;
+  mclt 60;
+  split 128;
+}
+subnet 192.168.50.0 netmask 255.255.255.0 {
+  option routers 192.168.50.1;
+  option domain-name-servers 192.168.50.53;
+  option domain-name "lab.test";
+  pool {
+    failover peer "fo";
+    range 192.168.50.150 192.168.50.199;
+  }
+}
+"#;
+
+/// The secondary: the primary's file with the roles and addresses swapped.
+fn pair_secondary() -> String {
+    PAIR_PRIMARY
+        .replace("primary;", "secondary;")
+        .replace("address 192.168.50.100;", "address 192.168.50.X;")
+        .replace(
+            "peer address 192.168.50.102;",
+            "peer address 192.168.50.100;",
+        )
+        .replace("address 192.168.50.X;", "address 192.168.50.102;")
+        .replace("  mclt 60;\n  split 128;\n", "")
+}
+
+#[test]
+fn reads_the_lease_files_of_a_real_isc_failover_pair() {
+    use common::netns::{Dhclient, Lab};
+    use std::time::Duration;
+    let test = "reads_the_lease_files_of_a_real_isc_failover_pair";
+    if !common::netns::tools_or_skip(
+        test,
+        &[
+            ("dhcpd", "isc-dhcp-server"),
+            ("dhclient", "isc-dhcp-client"),
+        ],
+    ) {
+        return;
+    }
+    let Some(lab) = Lab::builder("lsfo")
+        .host("p", Some("192.168.50.100/24"))
+        .host("s", Some("192.168.50.102/24"))
+        .host("c", None)
+        .build_or_skip(test)
+    else {
+        return;
+    };
+    let primary = lab.dhcpd("p", "primary", PAIR_PRIMARY);
+    let secondary = lab.dhcpd("s", "secondary", &pair_secondary());
+    assert!(
+        primary
+            .proc
+            .wait_for_log("Both servers normal", Duration::from_secs(30)),
+        "the pair did not reach normal:\n{}\n{}",
+        primary.proc.log_text(),
+        secondary.proc.log_text()
+    );
+    let mut bound = Vec::new();
+    for n in 1..=3u8 {
+        let got = lab.dhclient(
+            "c",
+            &Dhclient {
+                mac: Some(format!("52:54:00:00:00:0{n}")),
+                hostname: Some(format!("host{n}")),
+                lease_file: Some(lab.dir().join(format!("c{n}.leases"))),
+                ..Dhclient::default()
+            },
+        );
+        let ip = got
+            .bound
+            .unwrap_or_else(|| panic!("no lease:\n{}", got.log));
+        assert_eq!(
+            got.options.get("routers").map(String::as_str),
+            Some("192.168.50.1")
+        );
+        assert_eq!(
+            got.options.get("domain-name").map(String::as_str),
+            Some("lab.test")
+        );
+        bound.push((ip, n));
+    }
+    // Both peers record each binding (the serving one directly, the other by update);
+    // allow the update a moment to reach the disk.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut missing = Vec::new();
+        let mut served_by = std::collections::BTreeSet::new();
+        for (who, path) in [
+            ("primary", &primary.leases),
+            ("secondary", &secondary.leases),
+        ] {
+            let text = std::fs::read_to_string(path).unwrap();
+            let file = parse(&text).unwrap_or_else(|e| panic!("{who}: {e}"));
+            let current = file.current();
+            assert_eq!(
+                current.leases.len(),
+                50,
+                "{who}: one lease per pool address"
+            );
+            let fo = current.failover.first().expect("a failover stanza");
+            assert_eq!(fo.peer, "fo");
+            assert_eq!(fo.my.state, FailoverState::Normal, "{who}");
+            for &(ip, n) in &bound {
+                let lease = current.leases.iter().find(|l| l.address == ip).unwrap();
+                let mac = Hardware::ethernet([0x52, 0x54, 0, 0, 0, n]);
+                // The peer that served the client records its host name and last
+                // transaction time; the partner learns the binding without them.
+                let served = lease.cltt.is_some();
+                let ok = lease.binding_state == BindingState::Active
+                    && lease.hardware.as_ref() == Some(&mac)
+                    && lease.ends.is_some_and(|e| e.0 > Timestamp::now().0)
+                    && (!served
+                        || lease.client_hostname.as_deref() == Some(format!("host{n}").as_str()));
+                if served {
+                    served_by.insert(ip);
+                }
+                if !ok {
+                    missing.push(format!("{who}: {lease:?}"));
+                }
+            }
+            // The free addresses are split between the peers: free for the primary,
+            // backup for the secondary.
+            let free = current
+                .leases
+                .iter()
+                .filter(|l| l.binding_state == BindingState::Free)
+                .count();
+            let backup = current
+                .leases
+                .iter()
+                .filter(|l| l.binding_state == BindingState::Backup)
+                .count();
+            if free + backup != 47 || backup == 0 {
+                missing.push(format!("{who}: free {free}, backup {backup}"));
+            }
+        }
+        for &(ip, _) in &bound {
+            if !served_by.contains(&ip) {
+                missing.push(format!("{ip}: no peer records a client transaction"));
+            }
+        }
+        if missing.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "leases not recorded as expected:\n{}",
+            missing.join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
