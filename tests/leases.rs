@@ -344,3 +344,124 @@ fn reads_the_lease_files_of_a_real_isc_failover_pair() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+fn dhcpfo(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_dhcpfo"))
+        .arg("leases")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn dhcpfo_leases_lists_current_leases_like_dhcp_lease_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Timestamp::now().0;
+    let (path, leases) = write_file(dir.path(), now);
+    // One more record for 10.9.0.30: released since; and an active lease that has ended.
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let mut released = leases
+        .iter()
+        .find(|l| l.address == Ipv4Addr::new(10, 9, 0, 30))
+        .unwrap()
+        .clone();
+    released.binding_state = BindingState::Released;
+    write_lease(&mut text, &released);
+    let mut ended = Lease::new(Ipv4Addr::new(10, 9, 0, 39), BindingState::Active);
+    ended.starts = Some(Timestamp(now - 7200));
+    ended.ends = Some(Timestamp(now - 3600));
+    ended.hardware = Some(Hardware::ethernet([2, 0, 0, 0, 0x20, 1]));
+    write_lease(&mut text, &ended);
+    std::fs::write(&path, &text).unwrap();
+
+    let out = dhcpfo(&[path.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    assert!(out.status.success(), "{out:?}");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    // Active and current: the first sample lease (no MAC) and client-1 .. client-4.
+    let ips: Vec<&str> = rows.iter().map(|r| r["ip"].as_str().unwrap()).collect();
+    assert_eq!(
+        ips,
+        [
+            "10.9.0.11",
+            "10.9.0.31",
+            "10.9.0.32",
+            "10.9.0.33",
+            "10.9.0.34"
+        ]
+    );
+    assert_eq!(rows[1]["mac"], "02:00:00:00:10:01");
+    assert_eq!(rows[1]["hostname"], "client-1");
+    assert_eq!(rows[1]["state"], "active");
+    assert_eq!(
+        rows[1]["ends"].as_str().unwrap(),
+        Timestamp(now + 601).iso()
+    );
+
+    let all = dhcpfo(&[path.as_os_str(), "--all".as_ref()]);
+    assert!(all.status.success());
+    let table = String::from_utf8_lossy(&all.stdout);
+    let line = |ip: &str| {
+        table
+            .lines()
+            .find(|l| l.contains(&format!(" {ip} ")))
+            .unwrap_or_else(|| panic!("{ip} not listed:\n{table}"))
+            .to_string()
+    };
+    assert!(line("10.9.0.30").contains("released"), "{table}");
+    assert!(line("10.9.0.39").contains("active"), "{table}");
+    assert!(line("10.9.0.16").contains("backup"), "{table}");
+    assert_eq!(table.lines().count(), 2 + 12 + 1, "{table}");
+
+    // The same leases as dhcp-lease-list, where that tool is installed.
+    if let Some(tool) = common::find_tool("dhcp-lease-list") {
+        let isc = Command::new("perl")
+            .arg(&tool)
+            .arg("--lease")
+            .arg(&path)
+            .arg("--parsable")
+            .output()
+            .unwrap();
+        let isc = String::from_utf8_lossy(&isc.stdout);
+        let mut theirs: Vec<(String, String)> = isc
+            .lines()
+            .filter_map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                (w.first() == Some(&"MAC")).then(|| (w[1].to_string(), w[3].to_string()))
+            })
+            .collect();
+        theirs.sort();
+        let mut ours: Vec<(String, String)> = rows
+            .iter()
+            .filter(|r| r["mac"].is_string())
+            .map(|r| {
+                (
+                    r["mac"].as_str().unwrap().to_string(),
+                    r["ip"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        ours.sort();
+        // dhcp-lease-list does not look at the binding state: it still lists the released
+        // 10.9.0.30, which dhcpfo leaves out.
+        theirs.retain(|(_, ip)| ip != "10.9.0.30");
+        assert_eq!(ours, theirs, "{isc}");
+    }
+}
+
+#[test]
+fn dhcpfo_leases_reports_a_malformed_file_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.leases");
+    std::fs::write(&path, "lease 10.0.0.1 {\n  binding state sideways;\n}\n").unwrap();
+    let out = dhcpfo(&[path.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.leases:2:17"), "{err}");
+    assert!(err.contains("not a binding state"), "{err}");
+    assert!(err.contains("dhcpd.leases(5)"), "{err}");
+
+    let missing = dhcpfo(&[dir.path().join("none.leases").as_os_str()]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+}
