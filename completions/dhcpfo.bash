@@ -34,6 +34,9 @@ _dhcpfo() {
             dhcpfo,import)
                 cmd="dhcpfo__subcmd__import"
                 ;;
+            dhcpfo,leases)
+                cmd="dhcpfo__subcmd__leases"
+                ;;
             dhcpfo,lint)
                 cmd="dhcpfo__subcmd__lint"
                 ;;
@@ -64,6 +67,9 @@ _dhcpfo() {
             dhcpfo__subcmd__help,import)
                 cmd="dhcpfo__subcmd__help__subcmd__import"
                 ;;
+            dhcpfo__subcmd__help,leases)
+                cmd="dhcpfo__subcmd__help__subcmd__leases"
+                ;;
             dhcpfo__subcmd__help,lint)
                 cmd="dhcpfo__subcmd__help__subcmd__lint"
                 ;;
@@ -83,7 +89,7 @@ _dhcpfo() {
 
     case "${cmd}" in
         dhcpfo)
-            opts="-h -V --help --version check render lint import diff deploy status schema completions help"
+            opts="-h -V --help --version check render lint import diff deploy status leases schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -177,7 +183,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__help)
-            opts="check render lint import diff deploy status schema completions help"
+            opts="check render lint import diff deploy status leases schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,6 +280,20 @@ _dhcpfo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dhcpfo__subcmd__help__subcmd__leases)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dhcpfo__subcmd__help__subcmd__lint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -347,6 +367,28 @@ _dhcpfo() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__leases)
+            opts="-h --all --format --oui --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --oui)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

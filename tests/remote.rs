@@ -601,8 +601,7 @@ fn ssh_agent_authenticates_and_a_missing_key_is_explained() {
     let Some((lab, _)) = setup(test, "") else {
         return;
     };
-    let Some(agent_bin) = common::sshd::tool_or_skip(test, "/usr/bin/ssh-agent", "openssh-client")
-    else {
+    let Some(agent_bin) = common::tool_or_skip(test, "ssh-agent", "openssh-client") else {
         return;
     };
     let connections = [0, 1].map(|i| {
@@ -757,11 +756,11 @@ fn a_terminal_gets_a_question_spinners_and_a_passphrase_prompt() {
     let Some((lab, _)) = setup(test, "") else {
         return;
     };
-    if common::sshd::tool_or_skip(test, "/usr/bin/script", "bsdutils").is_none() {
+    if common::tool_or_skip(test, "script", "bsdutils").is_none() {
         return;
     }
     // The user key, now protected by a passphrase.
-    let status = std::process::Command::new(common::sshd::SSH_KEYGEN)
+    let status = std::process::Command::new(&lab.ssh_keygen)
         .args(["-q", "-p", "-P", "", "-N", "open sesame", "-f"])
         .arg(&lab.user_key)
         .status()
@@ -819,7 +818,7 @@ fn hashed_known_hosts_entries_are_honoured() {
     };
     install(&lab, &rendered(&lab, &model));
     // Hash the names, as Debian's HashKnownHosts does.
-    let status = std::process::Command::new(common::sshd::SSH_KEYGEN)
+    let status = std::process::Command::new(&lab.ssh_keygen)
         .arg("-H")
         .arg("-f")
         .arg(lab.known_hosts())

@@ -4,127 +4,11 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::sshd::{Lab, tool_or_skip};
-
-/// A bridge namespace and one namespace per peer (`eth0` on the bridge), deleted on drop.
-struct Netns {
-    names: Vec<String>,
-}
-
-impl Netns {
-    fn ip(args: &[&str]) {
-        let out = Command::new("ip").args(args).output().expect("run ip");
-        assert!(
-            out.status.success(),
-            "ip {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// `prefix` + PID keeps the names unique; each peer gets `address/24`.
-    fn create(peers: &[&str; 2], addresses: [&str; 2]) -> Netns {
-        let prefix = format!("dfst{}", std::process::id());
-        let bridge = format!("{prefix}b");
-        let mut netns = Netns {
-            names: vec![bridge.clone()],
-        };
-        Self::ip(&["netns", "add", &bridge]);
-        Self::ip(&[
-            "netns", "exec", &bridge, "ip", "link", "add", "br0", "type", "bridge",
-        ]);
-        Self::ip(&["netns", "exec", &bridge, "ip", "link", "set", "br0", "up"]);
-        for (peer, address) in peers.iter().zip(addresses) {
-            let ns = format!("{prefix}{peer}");
-            let veth = format!("v{prefix}{peer}");
-            Self::ip(&["netns", "add", &ns]);
-            netns.names.push(ns.clone());
-            Self::ip(&[
-                "link", "add", &veth, "type", "veth", "peer", "name", "eth0", "netns", &ns,
-            ]);
-            Self::ip(&["link", "set", &veth, "netns", &bridge]);
-            Self::ip(&[
-                "netns", "exec", &bridge, "ip", "link", "set", &veth, "master", "br0",
-            ]);
-            Self::ip(&["netns", "exec", &bridge, "ip", "link", "set", &veth, "up"]);
-            Self::ip(&["netns", "exec", &ns, "ip", "link", "set", "lo", "up"]);
-            Self::ip(&["netns", "exec", &ns, "ip", "link", "set", "eth0", "up"]);
-            Self::ip(&[
-                "netns",
-                "exec",
-                &ns,
-                "ip",
-                "addr",
-                "add",
-                &format!("{address}/24"),
-                "dev",
-                "eth0",
-            ]);
-        }
-        netns
-    }
-
-    fn name(&self, i: usize) -> &str {
-        &self.names[i + 1]
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        for name in self.names.iter().rev() {
-            let _ = Command::new("ip").args(["netns", "del", name]).status();
-        }
-    }
-}
-
-/// A dhcpd started in a namespace, killed by its PID on drop.
-struct Dhcpd(Option<Child>);
-
-impl Dhcpd {
-    fn start(ns: &str, dhcpd: &Path, conf: &Path, leases: &Path, pid: &Path, log: &Path) -> Dhcpd {
-        let _ = std::fs::remove_file(pid);
-        let log = std::fs::File::create(log).expect("log");
-        let child = Command::new("ip")
-            .args(["netns", "exec", ns])
-            .arg(dhcpd)
-            .args(["-4", "-d", "-cf"])
-            .arg(conf)
-            .arg("-lf")
-            .arg(leases)
-            .arg("-pf")
-            .arg(pid)
-            .arg("eth0")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("start dhcpd");
-        Dhcpd(Some(child))
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for Dhcpd {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
+use common::netns;
+use common::sshd::Lab;
 
 /// Waits (bounded) until `pred` holds for the lease file's text.
 fn wait_for(path: &Path, what: &str, pred: impl Fn(&str) -> bool) {
@@ -168,18 +52,7 @@ fn status_json(lab: &Lab, model: &Path) -> (Option<i32>, serde_json::Value, Stri
 #[test]
 fn status_reads_a_real_failover_pair() {
     let test = "status_reads_a_real_failover_pair";
-    let Some(dhcpd) = common::dhcpd_or_skip(test) else {
-        return;
-    };
-    if tool_or_skip(test, "/usr/bin/ip", "iproute2").is_none() {
-        return;
-    }
-    if !is_root() {
-        assert!(
-            std::env::var("CI").is_ok_and(|v| v != "true") || std::env::var("CI").is_err(),
-            "{test}: network namespaces need root, and CI=true"
-        );
-        eprintln!("note: {test}: skipped, network namespaces need root");
+    if common::dhcpd_or_skip(test).is_none() || !netns::root_or_skip(test) {
         return;
     }
     let Some(lab) = Lab::start(test) else {
@@ -197,41 +70,46 @@ fn status_reads_a_real_failover_pair() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let netns = Netns::create(&["p", "s"], ["192.168.50.100", "192.168.50.102"]);
-    // Each peer's real dhcpd writes the lease file in the peer's folder; the status command
-    // asks whether that dhcpd process runs.
-    let mut servers: Vec<Dhcpd> = Vec::new();
-    for (i, role) in ["primary", "secondary"].iter().enumerate() {
+    let Some(net) = netns::Lab::builder("st")
+        .host("srv1", Some("192.168.50.100/24"))
+        .host("srv2", Some("192.168.50.102/24"))
+        .build_or_skip(test)
+    else {
+        return;
+    };
+    // Each peer's real dhcpd runs in its namespace; the peer's lease file (as sshd serves it)
+    // is the one that dhcpd writes, and its status command asks whether that dhcpd runs.
+    let mut servers = Vec::new();
+    for (i, (role, host)) in [("primary", "srv1"), ("secondary", "srv2")]
+        .into_iter()
+        .enumerate()
+    {
+        let conf = std::fs::read_to_string(out_dir.join(role).join("dhcpd.conf")).unwrap();
+        let server = net.dhcpd(host, role, &conf);
         let p = lab.peer(i);
-        let pid = p.path("dhcpd.pid");
+        let leases = p.path("var/lib/dhcp/dhcpd.leases");
+        std::fs::remove_file(&leases).unwrap();
+        std::os::unix::fs::symlink(&server.leases, &leases).unwrap();
+        let status = p.path("bin/status");
         std::fs::write(
-            p.path("bin/status"),
-            format!(
-                "#!/bin/sh\nkill -0 \"$(cat {})\" 2>/dev/null\n",
-                pid.display()
-            ),
+            &status,
+            format!("#!/bin/sh\nkill -0 {} 2>/dev/null\n", server.proc.pid),
         )
         .unwrap();
-        std::fs::set_permissions(p.path("bin/status"), std::fs::Permissions::from_mode(0o755))
-            .unwrap();
-        let conf: PathBuf = out_dir.join(role).join("dhcpd.conf");
-        servers.push(Dhcpd::start(
-            netns.name(i),
-            &dhcpd,
-            &conf,
-            &p.path("var/lib/dhcp/dhcpd.leases"),
-            &pid,
-            &p.path("dhcpd.log"),
-        ));
+        std::fs::set_permissions(&status, std::fs::Permissions::from_mode(0o755)).unwrap();
+        servers.push(server);
     }
-    for i in 0..2 {
-        let leases = lab.peer(i).path("var/lib/dhcp/dhcpd.leases");
+    for server in &servers {
         // Normal on both sides, and the primary's pool balancing has reached this file.
-        wait_for(&leases, "both servers normal and a balanced pool", |t| {
-            t.contains("partner state normal")
-                && last_my_state(t) == Some("normal")
-                && t.contains("binding state backup;")
-        });
+        wait_for(
+            &server.leases,
+            "both servers normal and a balanced pool",
+            |t| {
+                t.contains("partner state normal")
+                    && last_my_state(t) == Some("normal")
+                    && t.contains("binding state backup;")
+            },
+        );
     }
 
     let (code, json, text) = status_json(&lab, &model);
@@ -275,7 +153,7 @@ fn status_reads_a_real_failover_pair() {
         assert!(peer["errors"].as_array().unwrap().is_empty(), "{text}");
     }
     // The counts come from each peer's own file; the primary logged its balance.
-    let log = lab.peer(0).read("dhcpd.log");
+    let log = servers[0].proc.log_text();
     let (free, backup) = totals[0];
     assert!(
         log.contains(&format!("total 50  free {free}  backup {backup}")),
@@ -301,9 +179,8 @@ fn status_reads_a_real_failover_pair() {
 
     // The secondary's dhcpd stops: the primary moves to communications-interrupted, and
     // status says so (exit 1: reachable, not healthy).
-    servers[1].stop();
-    let leases = lab.peer(0).path("var/lib/dhcp/dhcpd.leases");
-    wait_for(&leases, "communications-interrupted", |t| {
+    net.kill(&servers[1].proc);
+    wait_for(&servers[0].leases, "communications-interrupted", |t| {
         last_my_state(t) == Some("communications-interrupted")
     });
     let (code, json, text) = status_json(&lab, &model);
@@ -314,6 +191,4 @@ fn status_reads_a_real_failover_pair() {
     );
     assert_eq!(json["peers"][0]["service_running"], true, "{text}");
     assert_eq!(json["peers"][1]["service_running"], false, "{text}");
-    drop(servers);
-    drop(netns);
 }

@@ -5,6 +5,7 @@ pub mod completions;
 mod deploy;
 mod diff;
 mod import;
+mod leases;
 mod lint;
 mod remote;
 mod render;
@@ -234,6 +235,31 @@ not right (state, service, clocks more than 60 s apart), 2 a peer is unreachable
         #[arg(long)]
         accept_new_host_keys: bool,
     },
+    /// List the leases of an ISC dhcpd.leases file, like dhcp-lease-list.
+    #[command(after_help = "\
+Examples:
+  dhcpfo leases /var/lib/dhcp/dhcpd.leases
+  dhcpfo leases dhcpd.leases --all
+  dhcpfo leases dhcpd.leases --format json
+
+By default only current leases are listed: the last record of each address, active and not
+yet ended. Times are UTC. Exit status: 0 listed, 1 the file is malformed (line and column
+shown), 2 usage or I/O error.")]
+    Leases {
+        /// The lease file (ISC dhcpd.leases format).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// List the last record of every address, whatever its state or end, with the state.
+        #[arg(long)]
+        all: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// IEEE oui.txt for manufacturer names [default: /usr/share/misc/oui.txt or
+        /// /usr/share/ieee-data/oui.txt if present].
+        #[arg(long, value_name = "FILE")]
+        oui: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the pair model.
     #[command(after_help = "\
 Example:
@@ -350,6 +376,17 @@ pub fn run(cli: Cli) -> ExitCode {
             pair,
             format,
             accept_new_host_keys,
+        }),
+        Command::Leases {
+            file,
+            all,
+            format,
+            oui,
+        } => leases::run(leases::Args {
+            file,
+            all,
+            format,
+            oui,
         }),
         Command::Schema => {
             println!("{}", model::schema::json());

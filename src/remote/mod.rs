@@ -18,7 +18,6 @@ mod error;
 pub mod files;
 mod keys;
 mod known_hosts;
-mod lease_scan;
 pub mod lock;
 pub mod progress;
 pub mod session;

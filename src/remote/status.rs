@@ -224,9 +224,36 @@ pub fn count_pools(leases: &[(Ipv4Addr, String)], pools: &[Vec<(u32, u32)>]) -> 
         .collect()
 }
 
-/// Reads a lease file into what status shows.
+/// Reads a lease file into what status shows: the last stanza of each relationship (with the
+/// MCLT last recorded for it: ISC writes `mclt` in some stanzas only) and the last record of
+/// each address.
 pub fn summarize(text: &str) -> Result<LeaseSummary, String> {
-    super::lease_scan::summarize(text)
+    let file = crate::leases::parse(text).map_err(|e| e.to_string())?;
+    let since = |t: crate::leases::Timestamp| (!t.is_never()).then_some(t.0);
+    let current = file.current();
+    let failover = current
+        .failover
+        .iter()
+        .map(|stanza| Relationship {
+            name: stanza.peer.clone(),
+            my_state: stanza.my.state.as_str().to_string(),
+            my_since: since(stanza.my.at),
+            partner_state: stanza.partner.state.as_str().to_string(),
+            partner_since: since(stanza.partner.at),
+            mclt: file
+                .failover
+                .iter()
+                .rev()
+                .filter(|s| s.peer == stanza.peer)
+                .find_map(|s| s.mclt),
+        })
+        .collect();
+    let leases = current
+        .leases
+        .iter()
+        .map(|l| (l.address, l.binding_state.as_str().to_string()))
+        .collect();
+    Ok(LeaseSummary { failover, leases })
 }
 
 /// The human form of a report.
@@ -307,4 +334,77 @@ pub fn render_human(report: &StatusReport) -> String {
         _ => out.push_str("clock skew between the peers: unknown\n"),
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "\
+authoring-byte-order little-endian;
+
+failover peer \"fo\" state {
+  my state recover at 0 2026/11/22 08:13:20;
+  partner state unknown-state at 0 2026/11/22 08:13:20;
+  mclt 1800;
+}
+lease 10.0.0.5 {
+  binding state free;
+}
+lease 10.0.0.6 {
+  starts 0 2026/11/22 08:13:20;
+  binding state free;
+}
+failover peer \"fo\" state {
+  my state normal at epoch 1795335258;
+  partner state normal at 0 2026/11/22 08:14:18;
+}
+lease 10.0.0.5 {
+  starts 0 2026/11/22 08:13:20;
+  binding state backup;
+}
+lease 10.0.0.9 {
+  binding state active;
+}
+";
+
+    #[test]
+    fn the_last_record_wins_and_pools_are_counted() {
+        let s = summarize(SAMPLE).unwrap();
+        assert_eq!(s.failover.len(), 1);
+        let r = &s.failover[0];
+        assert_eq!(
+            (r.my_state.as_str(), r.partner_state.as_str()),
+            ("normal", "normal")
+        );
+        assert_eq!(
+            (r.my_since, r.partner_since, r.mclt),
+            (Some(1_795_335_258), Some(1_795_335_258), Some(1800))
+        );
+        let pools = count_pools(
+            &s.leases,
+            &[vec![(
+                u32::from(Ipv4Addr::new(10, 0, 0, 5)),
+                u32::from(Ipv4Addr::new(10, 0, 0, 6)),
+            )]],
+        );
+        assert_eq!(pools[0].ranges, "10.0.0.5-10.0.0.6");
+        assert_eq!(
+            pools[0].counts,
+            PoolCounts {
+                free: 1,
+                backup: 1,
+                ..PoolCounts::default()
+            }
+        );
+        assert_eq!(pools[0].counts.total(), 2);
+    }
+
+    #[test]
+    fn a_malformed_file_is_an_error_with_its_line() {
+        let err = summarize("lease 10.0.0.5 {\n  binding state;\n")
+            .err()
+            .unwrap();
+        assert!(err.contains("line"), "{err}");
+    }
 }

@@ -15,25 +15,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Where Debian's openssh-server installs sshd.
-pub const SSHD: &str = "/usr/sbin/sshd";
-/// ssh-keygen.
-pub const SSH_KEYGEN: &str = "/usr/bin/ssh-keygen";
-
-/// `path` if it is an executable file; else skips (or, under `CI=true`, fails) naming `test`.
-#[track_caller]
-pub fn tool_or_skip(test: &str, path: &str, package: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(path);
-    if std::fs::metadata(&p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0) {
-        return Some(p);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{test}: {path} not found and CI=true; install {package} (scripts/setup-debian.sh)");
-    }
-    eprintln!("note: {test}: skipped, {path} not found; install {package} to run it");
-    None
-}
-
 /// A child process killed by its PID when dropped.
 pub struct Guard(pub Option<Child>);
 
@@ -120,6 +101,8 @@ pub struct Lab {
     pub user_key: PathBuf,
     /// The remote user (the user running the tests).
     pub user: String,
+    /// ssh-keygen.
+    pub ssh_keygen: PathBuf,
     /// The temporary folder.
     pub tmp: tempfile::TempDir,
 }
@@ -151,8 +134,8 @@ fn free_port() -> u16 {
 impl Lab {
     /// Starts both peers, or returns `None` (after a note) when sshd or ssh-keygen is missing.
     pub fn start(test: &str) -> Option<Lab> {
-        tool_or_skip(test, SSHD, "openssh-server")?;
-        tool_or_skip(test, SSH_KEYGEN, "openssh-client")?;
+        let sshd = super::tool_or_skip(test, "sshd", "openssh-server")?;
+        let ssh_keygen = super::tool_or_skip(test, "ssh-keygen", "openssh-client")?;
         let tmp = tempfile::Builder::new()
             .prefix("dhcpfo-ssh-")
             .tempdir()
@@ -160,7 +143,7 @@ impl Lab {
         let home = tmp.path().join("home");
         std::fs::create_dir_all(home.join(".ssh")).expect("home");
         let user_key = home.join(".ssh/id_test");
-        run(Command::new(SSH_KEYGEN)
+        run(Command::new(&ssh_keygen)
             .args(["-q", "-t", "ed25519", "-N", "", "-C", "dhcpfo-test", "-f"])
             .arg(&user_key));
         let authorized = tmp.path().join("authorized_keys");
@@ -172,12 +155,14 @@ impl Lab {
         if std::fs::metadata("/run").is_ok() && user == "root" {
             let _ = std::fs::create_dir_all("/run/sshd");
         }
-        let peers = ["primary", "secondary"].map(|role| start_peer(tmp.path(), role, &authorized));
+        let peers = ["primary", "secondary"]
+            .map(|role| start_peer(tmp.path(), role, &authorized, &sshd, &ssh_keygen));
         let lab = Lab {
             peers,
             home,
             user_key,
             user,
+            ssh_keygen,
             tmp,
         };
         lab.write_known_hosts(&[0, 1]);
@@ -290,7 +275,13 @@ subnets:
     }
 }
 
-fn start_peer(root: &Path, role: &'static str, authorized: &Path) -> SshPeer {
+fn start_peer(
+    root: &Path,
+    role: &'static str,
+    authorized: &Path,
+    sshd: &Path,
+    ssh_keygen: &Path,
+) -> SshPeer {
     let dir = root.join(role);
     for sub in [
         "etc/dhcp",
@@ -304,13 +295,13 @@ fn start_peer(root: &Path, role: &'static str, authorized: &Path) -> SshPeer {
     }
     std::fs::write(dir.join("var/lib/dhcp/dhcpd.leases"), "").expect("leases");
     let host_key = dir.join("sshd/host_ed25519");
-    run(Command::new(SSH_KEYGEN)
+    run(Command::new(ssh_keygen)
         .args(["-q", "-t", "ed25519", "-N", "", "-C", "", "-f"])
         .arg(&host_key));
     // A second host key, the one the client's known_hosts records: libssh2 would pick the
     // Ed25519 key by default, so dhcpfo must ask for the type known_hosts has.
     let ecdsa_key = dir.join("sshd/host_ecdsa");
-    run(Command::new(SSH_KEYGEN)
+    run(Command::new(ssh_keygen)
         .args(["-q", "-t", "ecdsa", "-N", "", "-C", "", "-f"])
         .arg(&ecdsa_key));
     let d = dir.display();
@@ -341,7 +332,7 @@ fn start_peer(root: &Path, role: &'static str, authorized: &Path) -> SshPeer {
     );
     let config_path = dir.join("sshd/sshd_config");
     std::fs::write(&config_path, config).expect("sshd_config");
-    let child = Command::new(SSHD)
+    let child = Command::new(sshd)
         .arg("-D")
         .arg("-f")
         .arg(&config_path)
