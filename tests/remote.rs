@@ -226,6 +226,11 @@ fn deploy_replaces_both_peers_and_restarts_secondary_first() {
         "{}",
         text(&out)
     );
+    assert!(
+        !flat(&out.stderr).contains("locking"),
+        "an up-to-date pair is not written to, not even a lock: {}",
+        text(&out)
+    );
     assert_eq!(lab.peer(0).restarts() + lab.peer(1).restarts(), 2);
 }
 

@@ -1,7 +1,8 @@
 //! `dhcpfo deploy`: the state machine that replaces both peers' files without leaving the
 //! pair half-updated.
 //!
-//! connect → clock check → lock → read and diff → confirm → upload candidates next to the live
+//! connect → clock check → read and diff (nothing differs: stop, nothing written) → lock →
+//! read again → confirm → upload candidates next to the live
 //! files → `dhcpd -t` on both → (dry run stops here) → back up → rename → restart in order and
 //! verify → release. A failure after the first rename restores both peers' backups and
 //! restarts them; every step on every peer is recorded for the final report.
@@ -324,6 +325,27 @@ fn run(
         clock::Verdict::Ok => {}
     }
 
+    // Read first without taking the lock (only checking that no other deploy holds it), so
+    // that a pair already up to date is not written to at all; then lock and read again, in
+    // case another deploy changed the files meanwhile.
+    let read = |runs: &mut [PeerRun; 2], what: &str| {
+        first_error(par(runs, |r| {
+            r.step(progress, what, |r| {
+                let conn = r.conn()?;
+                if r.lock.is_none() {
+                    lock::probe(conn)?;
+                }
+                r.files = diff::compare(conn, rendered)?;
+                Ok(())
+            })
+        }))
+        .map(|_| runs.iter().any(|r| r.changed()))
+    };
+    if !read(runs, "reading the live files").map_err(abort)? {
+        progress.note("both peers already run the rendered files; nothing to deploy");
+        return Ok(Outcome::NothingToDo);
+    }
+
     first_error(par(runs, |r| {
         let dir = lock::lock_dir(&r.target.config_path);
         r.step(progress, &format!("locking {dir}"), |r| {
@@ -333,19 +355,12 @@ fn run(
     }))
     .map_err(abort)?;
 
-    first_error(par(runs, |r| {
-        r.step(progress, "reading the live files", |r| {
-            r.files = diff::compare(r.conn()?, rendered)?;
-            Ok(())
-        })
-    }))
-    .map_err(abort)?;
-
-    let all: Vec<FileDiff> = runs.iter().flat_map(|r| r.files.clone()).collect();
-    if !all.iter().any(FileDiff::differs) {
-        progress.note("both peers already run the rendered files; nothing to deploy");
+    if !read(runs, "reading the live files again under the lock").map_err(abort)? {
+        progress.note("another deploy brought both peers up to date meanwhile; nothing to deploy");
         return Ok(Outcome::NothingToDo);
     }
+
+    let all: Vec<FileDiff> = runs.iter().flat_map(|r| r.files.clone()).collect();
     if !progress.suspend(|| confirm(&all)) {
         return Ok(Outcome::Declined);
     }

@@ -66,6 +66,48 @@ fn is_stale(owner: &str) -> bool {
         })
 }
 
+/// "user@host, pid N, since TIME" for an owner line.
+fn describe(held: &str) -> String {
+    let since = field(held, "since")
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(super::files::utc_text);
+    match (
+        field(held, "user"),
+        field(held, "host"),
+        field(held, "pid"),
+        since,
+    ) {
+        (Some(u), Some(h), Some(p), Some(s)) => format!("{u}@{h}, pid {p}, since {s}"),
+        _ if held.is_empty() => "owner unknown".into(),
+        _ => held.to_string(),
+    }
+}
+
+/// Checks, without writing anything, that no other deploy holds the lock of a peer (a stale
+/// lock of this machine does not count: [`acquire`] takes it over).
+pub fn probe(conn: &Connection) -> Result<(), RemoteError> {
+    let dir = lock_dir(&conn.target.config_path);
+    let out = conn.exec(
+        &format!(
+            "test -d {d} || exit 100; cat -- {d}/owner 2>/dev/null; exit 0",
+            d = q(&dir)
+        ),
+        None,
+    )?;
+    if out.status == 100 {
+        return Ok(());
+    }
+    let held = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if is_stale(&held) {
+        return Ok(());
+    }
+    Err(RemoteError::Locked {
+        peer: conn.target.peer().into(),
+        dir,
+        owner: describe(&held),
+    })
+}
+
 /// Takes the lock on a peer.
 pub fn acquire(conn: &Connection) -> Result<Lock, RemoteError> {
     let dir = lock_dir(&conn.target.config_path);
@@ -100,23 +142,10 @@ pub fn acquire(conn: &Connection) -> Result<Lock, RemoteError> {
             )?;
             continue;
         }
-        let since = field(&held, "since")
-            .and_then(|s| s.parse::<u64>().ok())
-            .map(super::files::utc_text);
-        let owner = match (
-            field(&held, "user"),
-            field(&held, "host"),
-            field(&held, "pid"),
-            since,
-        ) {
-            (Some(u), Some(h), Some(p), Some(s)) => format!("{u}@{h}, pid {p}, since {s}"),
-            _ if held.is_empty() => "owner unknown".into(),
-            _ => held,
-        };
         return Err(RemoteError::Locked {
             peer: conn.target.peer().into(),
             dir,
-            owner,
+            owner: describe(&held),
         });
     }
     Err(RemoteError::Locked {
