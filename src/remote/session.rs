@@ -103,6 +103,9 @@ pub fn connect(target: &Target, options: &ConnectOptions) -> Result<Connection, 
         }
     }
     let stream = stream.ok_or_else(|| connect_err(last))?;
+    // Every step is a short request and answer: without this, Nagle's algorithm and delayed
+    // acknowledgements hold back small packets for tens of milliseconds on each round trip.
+    let _ = stream.set_nodelay(true);
     let mut session = Session::new().map_err(|e| connect_err(e.to_string()))?;
     session.set_timeout(u32::try_from(options.timeout.as_millis()).unwrap_or(u32::MAX));
     session.set_tcp_stream(stream);

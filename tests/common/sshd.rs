@@ -320,36 +320,58 @@ fn start_peer(
         &dir.join("bin/status"),
         &format!("#!/bin/sh\ntest -e {d}/running\n"),
     );
-    let port = free_port();
     let pid_file = dir.join("sshd/sshd.pid");
-    let config = format!(
-        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\nStrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nPrintMotd no\nLogLevel ERROR\nMaxStartups 50\nSetEnv PATH={}/fakebin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n",
-        ecdsa_key.display(),
-        host_key.display(),
-        pid_file.display(),
-        authorized.display(),
-        dir.display()
-    );
     let config_path = dir.join("sshd/sshd_config");
-    std::fs::write(&config_path, config).expect("sshd_config");
-    let child = Command::new(sshd)
-        .arg("-D")
-        .arg("-f")
-        .arg(&config_path)
-        .arg("-E")
-        .arg(dir.join("sshd/sshd.log"))
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("start sshd");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "sshd for {role} did not listen on {port}: {}",
-            std::fs::read_to_string(dir.join("sshd/sshd.log")).unwrap_or_default()
+    let log = dir.join("sshd/sshd.log");
+    // The port is free when picked, but another test may take it before sshd binds it: then
+    // sshd exits and another port is tried.
+    let mut started = None;
+    for _ in 0..5 {
+        let port = free_port();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\nStrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nPrintMotd no\nLogLevel ERROR\nMaxStartups 50\nSetEnv PATH={}/fakebin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n",
+            ecdsa_key.display(),
+            host_key.display(),
+            pid_file.display(),
+            authorized.display(),
+            dir.display()
         );
-        std::thread::sleep(Duration::from_millis(50));
+        std::fs::write(&config_path, config).expect("sshd_config");
+        let mut child = Command::new(sshd)
+            .arg("-D")
+            .arg("-f")
+            .arg(&config_path)
+            .arg("-E")
+            .arg(&log)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start sshd");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                started = Some((child, port));
+                break;
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if started.is_some() {
+            break;
+        }
     }
+    let Some((child, port)) = started else {
+        panic!(
+            "sshd for {role} did not start: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    };
     let public = std::fs::read_to_string(ecdsa_key.with_extension("pub")).expect("host key");
     let mut words = public.split_whitespace();
     let (kind, key) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
