@@ -22,11 +22,20 @@ _dhcpfo() {
             dhcpfo,completions)
                 cmd="dhcpfo__subcmd__completions"
                 ;;
+            dhcpfo,deploy)
+                cmd="dhcpfo__subcmd__deploy"
+                ;;
+            dhcpfo,diff)
+                cmd="dhcpfo__subcmd__diff"
+                ;;
             dhcpfo,help)
                 cmd="dhcpfo__subcmd__help"
                 ;;
             dhcpfo,import)
                 cmd="dhcpfo__subcmd__import"
+                ;;
+            dhcpfo,leases)
+                cmd="dhcpfo__subcmd__leases"
                 ;;
             dhcpfo,lint)
                 cmd="dhcpfo__subcmd__lint"
@@ -37,17 +46,29 @@ _dhcpfo() {
             dhcpfo,schema)
                 cmd="dhcpfo__subcmd__schema"
                 ;;
+            dhcpfo,status)
+                cmd="dhcpfo__subcmd__status"
+                ;;
             dhcpfo__subcmd__help,check)
                 cmd="dhcpfo__subcmd__help__subcmd__check"
                 ;;
             dhcpfo__subcmd__help,completions)
                 cmd="dhcpfo__subcmd__help__subcmd__completions"
                 ;;
+            dhcpfo__subcmd__help,deploy)
+                cmd="dhcpfo__subcmd__help__subcmd__deploy"
+                ;;
+            dhcpfo__subcmd__help,diff)
+                cmd="dhcpfo__subcmd__help__subcmd__diff"
+                ;;
             dhcpfo__subcmd__help,help)
                 cmd="dhcpfo__subcmd__help__subcmd__help"
                 ;;
             dhcpfo__subcmd__help,import)
                 cmd="dhcpfo__subcmd__help__subcmd__import"
+                ;;
+            dhcpfo__subcmd__help,leases)
+                cmd="dhcpfo__subcmd__help__subcmd__leases"
                 ;;
             dhcpfo__subcmd__help,lint)
                 cmd="dhcpfo__subcmd__help__subcmd__lint"
@@ -58,6 +79,9 @@ _dhcpfo() {
             dhcpfo__subcmd__help,schema)
                 cmd="dhcpfo__subcmd__help__subcmd__schema"
                 ;;
+            dhcpfo__subcmd__help,status)
+                cmd="dhcpfo__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -65,7 +89,7 @@ _dhcpfo() {
 
     case "${cmd}" in
         dhcpfo)
-            opts="-h -V --help --version check render lint import schema completions help"
+            opts="-h -V --help --version check render lint import diff deploy status leases schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,8 +138,52 @@ _dhcpfo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dhcpfo__subcmd__deploy)
+            opts="-y -h --yes --dry-run --accept-new-host-keys --templates --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__diff)
+            opts="-h --format --accept-new-host-keys --templates --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dhcpfo__subcmd__help)
-            opts="check render lint import schema completions help"
+            opts="check render lint import diff deploy status leases schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -156,6 +224,34 @@ _dhcpfo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dhcpfo__subcmd__help__subcmd__deploy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dhcpfo__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -171,6 +267,20 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__help__subcmd__leases)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -226,6 +336,20 @@ _dhcpfo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dhcpfo__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dhcpfo__subcmd__import)
             opts="-o -h --output --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -243,6 +367,28 @@ _dhcpfo() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__leases)
+            opts="-h --all --format --oui --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --oui)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -331,6 +477,24 @@ _dhcpfo() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__status)
+            opts="-h --format --accept-new-host-keys --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

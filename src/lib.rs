@@ -2,12 +2,16 @@
 //!
 //! - [`model`]: the YAML pair model and its validation (`dhcpfo check`);
 //! - [`render`]: matched primary/secondary dhcpd.conf files (`dhcpfo render`);
+//! - [`leases`]: ISC dhcpd.leases files (parse, write, list);
 //! - [`diag`]: diagnostics shared by every command;
+//! - [`remote`]: `diff`, `deploy` and `status` over SSH;
 //! - [`cli`]: the command-line interface.
 
 pub mod cli;
 pub mod conf;
 pub mod diag;
 pub mod import;
+pub mod leases;
 pub mod model;
+pub mod remote;
 pub mod render;

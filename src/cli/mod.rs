@@ -2,9 +2,14 @@
 
 mod check;
 pub mod completions;
+mod deploy;
+mod diff;
 mod import;
+mod leases;
 mod lint;
+mod remote;
 mod render;
+mod status;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -154,6 +159,107 @@ still written), 2 usage or I/O error.")]
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Compare both peers' live files with the rendered ones, over SSH.
+    #[command(after_help = "\
+Examples:
+  dhcpfo diff pair.yaml
+  dhcpfo diff pair.yaml --format json
+
+Reads each peer's dhcpd.conf and defaults file (`peers.*.ssh` in the model, then
+~/.ssh/config) and prints a unified diff, live versus rendered.
+Exit status: 0 nothing differs, 1 something differs, 2 error (as diff(1)).")]
+    Diff {
+        /// The pair model (YAML).
+        #[arg(value_name = "PAIR.yaml")]
+        pair: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Add unknown host keys to known_hosts (changed keys are still refused).
+        #[arg(long)]
+        accept_new_host_keys: bool,
+        /// Folder of templates that replace the built-in ones of the same name (as for render).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Deploy the rendered files to both peers over SSH: validate, back up, swap, restart.
+    #[command(after_help = "\
+Examples:
+  dhcpfo deploy pair.yaml               # shows the diff, asks, deploys
+  dhcpfo deploy pair.yaml --dry-run     # diff and `dhcpd -t` on the peers, changes nothing
+  dhcpfo deploy pair.yaml --yes         # no question (scripts, CI)
+
+Both peers must accept the new files (`dhcpd -t`) before either is touched; any failure
+after that restores both peers' backups and restarts them.
+Exit status: 0 deployed or nothing to do, 1 not deployed (dhcpd -t refused a file, or not
+confirmed; with --dry-run: differences found), 2 error (nothing changed, or rolled back).")]
+    Deploy {
+        /// The pair model (YAML).
+        #[arg(value_name = "PAIR.yaml")]
+        pair: PathBuf,
+        /// Deploy without asking for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+        /// Show the diff and validate on the peers; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Add unknown host keys to known_hosts (changed keys are still refused).
+        #[arg(long)]
+        accept_new_host_keys: bool,
+        /// Folder of templates that replace the built-in ones of the same name (as for render).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Format of the final report.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Show what the live pair is doing: service, failover state, pool counts, clocks.
+    #[command(after_help = "\
+Examples:
+  dhcpfo status pair.yaml
+  dhcpfo status pair.yaml --format json
+
+Per peer: reachable over SSH, service running (`ssh.status-command`), the failover state of
+each relationship (the last `failover peer ... state` stanza of the lease file), the pool
+counts (free, backup, active, expired, abandoned) from the lease file, and the clock skew.
+Exit status: 0 both peers run and every relationship is normal, 1 reachable but something is
+not right (state, service, clocks more than 60 s apart), 2 a peer is unreachable or error.")]
+    Status {
+        /// The pair model (YAML).
+        #[arg(value_name = "PAIR.yaml")]
+        pair: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Add unknown host keys to known_hosts (changed keys are still refused).
+        #[arg(long)]
+        accept_new_host_keys: bool,
+    },
+    /// List the leases of an ISC dhcpd.leases file, like dhcp-lease-list.
+    #[command(after_help = "\
+Examples:
+  dhcpfo leases /var/lib/dhcp/dhcpd.leases
+  dhcpfo leases dhcpd.leases --all
+  dhcpfo leases dhcpd.leases --format json
+
+By default only current leases are listed: the last record of each address, active and not
+yet ended. Times are UTC. Exit status: 0 listed, 1 the file is malformed (line and column
+shown), 2 usage or I/O error.")]
+    Leases {
+        /// The lease file (ISC dhcpd.leases format).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// List the last record of every address, whatever its state or end, with the state.
+        #[arg(long)]
+        all: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// IEEE oui.txt for manufacturer names [default: /usr/share/misc/oui.txt or
+        /// /usr/share/ieee-data/oui.txt if present].
+        #[arg(long, value_name = "FILE")]
+        oui: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the pair model.
     #[command(after_help = "\
 Example:
@@ -245,6 +351,52 @@ pub fn run(cli: Cli) -> ExitCode {
             secondary,
             output,
             format,
+        }),
+        Command::Diff {
+            pair,
+            format,
+            accept_new_host_keys,
+            templates,
+        } => diff::run(diff::Args {
+            pair,
+            format,
+            accept_new_host_keys,
+            templates,
+        }),
+        Command::Deploy {
+            pair,
+            yes,
+            dry_run,
+            accept_new_host_keys,
+            templates,
+            format,
+        } => deploy::run(deploy::Args {
+            pair,
+            yes,
+            dry_run,
+            accept_new_host_keys,
+            templates,
+            format,
+        }),
+        Command::Status {
+            pair,
+            format,
+            accept_new_host_keys,
+        } => status::run(status::Args {
+            pair,
+            format,
+            accept_new_host_keys,
+        }),
+        Command::Leases {
+            file,
+            all,
+            format,
+            oui,
+        } => leases::run(leases::Args {
+            file,
+            all,
+            format,
+            oui,
         }),
         Command::Schema => {
             println!("{}", model::schema::json());

@@ -8,6 +8,7 @@ mod keys;
 mod load;
 pub mod options;
 mod pool;
+pub mod remote;
 pub mod schema;
 pub mod types;
 
@@ -52,6 +53,9 @@ pub struct Pair {
     /// Client classes, usable in pool permit lists (`members-of`).
     #[serde(default)]
     pub classes: Vec<Spanned<Class>>,
+    /// How `dhcpfo deploy` updates the pair (restart order, backups).
+    #[serde(default)]
+    pub deploy: Option<Spanned<remote::Deploy>>,
 }
 
 /// Failover relationship settings. `mclt`, `split` and `hba` are rendered on the primary only.
@@ -182,9 +186,12 @@ pub struct Peer {
     /// Interfaces dhcpd serves on this server (`INTERFACESv4`).
     #[serde(default)]
     pub interfaces: Vec<Spanned<String>>,
-    /// Host name of the server, for humans and for later remote commands.
+    /// Host name of the server, for humans and the default SSH host.
     #[serde(default)]
     pub hostname: Option<Spanned<String>>,
+    /// How `diff`, `deploy` and `status` reach this server over SSH, and its remote paths.
+    #[serde(default)]
+    pub ssh: Option<Spanned<remote::Ssh>>,
 }
 
 impl Peer {
@@ -376,6 +383,14 @@ impl Pair {
         self.subnets
             .iter()
             .chain(self.shared_networks.iter().flat_map(|s| s.subnets.iter()))
+    }
+
+    /// The deploy settings, or the defaults.
+    pub fn deploy(&self) -> remote::Deploy {
+        self.deploy
+            .as_ref()
+            .map(|d| d.value().clone())
+            .unwrap_or_default()
     }
 
     /// The global scope, or an empty one.

@@ -9,6 +9,7 @@ mod hosts;
 mod lease_times;
 mod names;
 mod peers;
+mod remote;
 
 use crate::diag::{Diagnostic, Finding, Severity};
 
@@ -293,6 +294,36 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         doc: "A `domain-search` entry is not a valid DNS name: empty labels (`a..b`), labels longer than 63 characters, or names longer than 253 characters. dhcpd refuses the option when it encodes it.",
     },
+    Rule {
+        code: "DF165",
+        name: "remote-path",
+        severity: Severity::Error,
+        doc: "A peer's `ssh.config-path`, `ssh.defaults-path` or `ssh.leases-path` is not an absolute file path (it must start with `/`, must not end with `/` and must not contain `..` or control characters). Deploy writes a temporary file next to the live one and renames it, so the path must name the file itself.",
+    },
+    Rule {
+        code: "DF166",
+        name: "ssh-port-range",
+        severity: Severity::Error,
+        doc: "A peer's `ssh.port` is outside 1..65535. Leave it out to use `~/.ssh/config`'s `Port` or 22.",
+    },
+    Rule {
+        code: "DF167",
+        name: "same-remote-target",
+        severity: Severity::Error,
+        doc: "Both peers resolve to the same SSH host, port and `config-path`, so deploy would write the primary's and the secondary's dhcpd.conf over each other. Give each peer its own `ssh.host` (by default the peer's `hostname`, else its `address`).",
+    },
+    Rule {
+        code: "DF168",
+        name: "keep-backups",
+        severity: Severity::Error,
+        doc: "`deploy.keep-backups` must be within 1..1000. Deploy backs up each live file before replacing it and restores the backup when anything fails, so at least one backup is needed.",
+    },
+    Rule {
+        code: "DF169",
+        name: "empty-ssh-setting",
+        severity: Severity::Error,
+        doc: "An SSH setting (`host`, `user`, `identity-file`, `known-hosts`, `dhcpd`, `restart-command`, `status-command`) is empty. Leave the key out to use its default.",
+    },
 ];
 
 /// Looks up a rule by code (case-insensitive).
@@ -322,6 +353,7 @@ pub fn check(source: &Source) -> Vec<Diagnostic> {
     hosts::check(pair, &mut findings);
     lease_times::check(pair, &mut findings);
     names::check(pair, &mut findings);
+    remote::check(pair, &mut findings);
     findings.sort_by_key(|f| (f.span.offset(), f.code));
     let file = &source.file;
     findings

@@ -1,0 +1,159 @@
+//! Errors of the remote commands, each a miette diagnostic naming the peer and how to fix it.
+
+use std::path::PathBuf;
+
+/// Why a remote operation failed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RemoteError {
+    /// The TCP connection or the SSH handshake failed.
+    #[error("{peer} ({addr}): cannot connect: {message}")]
+    #[diagnostic(
+        code(DF501),
+        help(
+            "check that sshd runs on the peer and that `ssh.host` / `ssh.port` (or ~/.ssh/config) are right"
+        )
+    )]
+    Connect {
+        /// The peer's role.
+        peer: String,
+        /// host:port dialled.
+        addr: String,
+        /// What failed.
+        message: String,
+    },
+    /// The host key is not in known_hosts.
+    #[error("{peer} ({host}): host key not known ({fingerprint}); refusing to connect")]
+    #[diagnostic(
+        code(DF502),
+        help("verify the fingerprint out of band, then add it with `ssh-keyscan -p PORT HOST >> {}` or run once with --accept-new-host-keys", known_hosts.display())
+    )]
+    UnknownHostKey {
+        /// The peer's role.
+        peer: String,
+        /// Host (and port) as looked up in known_hosts.
+        host: String,
+        /// SHA256 fingerprint of the key offered.
+        fingerprint: String,
+        /// The known_hosts file consulted.
+        known_hosts: PathBuf,
+    },
+    /// The host key differs from the one in known_hosts.
+    #[error("{peer} ({host}): HOST KEY CHANGED ({fingerprint} is not the key in {}); refusing to connect", known_hosts.display())]
+    #[diagnostic(
+        code(DF503),
+        help("someone may be intercepting the connection, or the server was reinstalled; if you know why, remove the old entry with `ssh-keygen -R HOST -f {}`", known_hosts.display())
+    )]
+    ChangedHostKey {
+        /// The peer's role.
+        peer: String,
+        /// Host (and port) as looked up in known_hosts.
+        host: String,
+        /// SHA256 fingerprint of the key offered.
+        fingerprint: String,
+        /// The known_hosts file consulted.
+        known_hosts: PathBuf,
+    },
+    /// No key was accepted.
+    #[error("{peer} ({host}): authentication as `{user}` failed (tried: {tried})")]
+    #[diagnostic(
+        code(DF504),
+        help("load the key into ssh-agent, or set `ssh.identity-file` / `ssh.user` for this peer")
+    )]
+    Auth {
+        /// The peer's role.
+        peer: String,
+        /// Host connected to.
+        host: String,
+        /// Remote user.
+        user: String,
+        /// The methods and keys tried.
+        tried: String,
+    },
+    /// A remote command or transfer failed at the SSH level (connection lost, timeout).
+    #[error("{peer}: {action}: {message}")]
+    #[diagnostic(
+        code(DF505),
+        help(
+            "the connection to the peer was lost or timed out; check the peer and run the command again"
+        )
+    )]
+    Ssh {
+        /// The peer's role.
+        peer: String,
+        /// What was being done.
+        action: String,
+        /// The SSH error.
+        message: String,
+    },
+    /// A remote command ran and failed.
+    #[error("{peer}: {action} failed (exit status {status}){}", if detail.is_empty() { String::new() } else { format!(": {detail}") })]
+    #[diagnostic(
+        code(DF506),
+        help("run the command on the peer by hand to see why: {command}")
+    )]
+    Command {
+        /// The peer's role.
+        peer: String,
+        /// What was being done.
+        action: String,
+        /// The command line.
+        command: String,
+        /// Its exit status.
+        status: i32,
+        /// Its standard error (or output), trimmed.
+        detail: String,
+    },
+    /// Another deploy holds the remote lock.
+    #[error("{peer}: another deploy holds the lock {dir} ({owner})")]
+    #[diagnostic(
+        code(DF507),
+        help(
+            "wait for it to finish; if no deploy is running (it was killed), remove {dir} on the peer"
+        )
+    )]
+    Locked {
+        /// The peer's role.
+        peer: String,
+        /// The lock directory.
+        dir: String,
+        /// Who holds it.
+        owner: String,
+    },
+    /// The peers' clocks are too far apart.
+    #[error(
+        "the peers' clocks are {skew:.1} s apart (more than 60 s); dhcpd refuses the failover connection (\"time offset too large\")"
+    )]
+    #[diagnostic(
+        code(DF508),
+        help("synchronise both peers with NTP (chrony, systemd-timesyncd) before deploying")
+    )]
+    ClockSkew {
+        /// Seconds between the two clocks.
+        skew: f64,
+    },
+    /// A local file (known_hosts, identity) could not be used.
+    #[error("{path}: {message}")]
+    #[diagnostic(code(DF509), help("check the file's path and permissions"))]
+    LocalFile {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl RemoteError {
+    /// An SSH-level failure of `action` on `peer`.
+    pub fn ssh(peer: &str, action: impl Into<String>, err: impl std::fmt::Display) -> Self {
+        RemoteError::Ssh {
+            peer: peer.into(),
+            action: action.into(),
+            message: err.to_string(),
+        }
+    }
+
+    /// Whether the error means the connection is gone (a retry needs a new connection).
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, RemoteError::Ssh { .. } | RemoteError::Connect { .. })
+    }
+}

@@ -1,0 +1,79 @@
+//! The SSH side of dhcpfo: `diff`, `deploy` and `status` against the two live peers.
+//!
+//! - [`ssh_config`]: what `~/.ssh/config` says about a host;
+//! - [`target`]: each peer's resolved SSH settings and remote paths;
+//! - [`session`]: connecting (host key check, authentication) and running commands;
+//! - [`files`]: reading and replacing remote files, keeping their mode and owner;
+//! - [`diff`]: live versus rendered files;
+//! - [`lock`]: the remote lock that keeps two deploys apart;
+//! - [`clock`]: the peers' clock skew;
+//! - [`deploy`]: the deploy state machine and its per-peer report;
+//! - [`status`]: reachability, service, failover state and pool counts;
+//! - [`progress`]: per-peer progress lines.
+
+pub mod clock;
+pub mod deploy;
+pub mod diff;
+mod error;
+pub mod files;
+mod keys;
+mod known_hosts;
+pub mod lock;
+pub mod progress;
+pub mod session;
+pub mod ssh_config;
+pub mod status;
+pub mod target;
+
+pub use error::RemoteError;
+pub use session::{ConnectOptions, Connection};
+pub use target::{Target, targets};
+
+/// Quotes a string for a POSIX shell: `'...'` with embedded quotes escaped.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c))
+    {
+        return s.to_string();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Runs `f` for both peers in parallel (primary first in the result).
+pub fn both<T: Send>(f: impl Fn(crate::model::Role) -> T + Sync) -> [T; 2] {
+    use crate::model::Role;
+    std::thread::scope(|scope| {
+        let secondary = scope.spawn(|| f(Role::Secondary));
+        let primary = f(Role::Primary);
+        let secondary = match secondary.join() {
+            Ok(v) => v,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        [primary, secondary]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn quoting_survives_the_shell() {
+        for s in [
+            "plain/path.conf",
+            "with space",
+            "it's",
+            "",
+            "$(rm -rf /)",
+            "a\nb",
+        ] {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf %s {}", shell_quote(s)))
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout), s);
+        }
+    }
+}

@@ -1,0 +1,410 @@
+//! `dhcpfo status`: per peer, whether it is reachable and its service runs, the failover state
+//! of each relationship (the last `failover peer ... state` stanza of its lease file), pool
+//! counts computed from the lease file, and the clock skew between the peers.
+
+use std::net::Ipv4Addr;
+
+use serde::Serialize;
+
+use super::{ConnectOptions, RemoteError, Target, both, clock, files, session};
+use crate::model::{Pair, Role};
+
+/// One failover relationship as a peer's lease file records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Relationship {
+    /// The relationship's name.
+    pub name: String,
+    /// This peer's state (`normal`, `communications-interrupted`, ...).
+    pub my_state: String,
+    /// Since when (seconds since the epoch, UTC).
+    pub my_since: Option<u64>,
+    /// The partner's state as this peer last knew it.
+    pub partner_state: String,
+    /// Since when.
+    pub partner_since: Option<u64>,
+    /// The MCLT recorded, if any.
+    pub mclt: Option<u32>,
+}
+
+/// Addresses by binding state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PoolCounts {
+    /// Free, owned by this peer's side of the pool (the primary's in failover).
+    pub free: u64,
+    /// Free, held for the secondary (`backup`).
+    pub backup: u64,
+    /// Leased to a client.
+    pub active: u64,
+    /// Expired, not yet reclaimed.
+    pub expired: u64,
+    /// Abandoned (declined, or answered a ping).
+    pub abandoned: u64,
+    /// Released, reset or any other state.
+    pub other: u64,
+}
+
+impl PoolCounts {
+    fn add(&mut self, state: &str) {
+        match state {
+            "free" => self.free += 1,
+            "backup" => self.backup += 1,
+            "active" => self.active += 1,
+            "expired" => self.expired += 1,
+            "abandoned" => self.abandoned += 1,
+            _ => self.other += 1,
+        }
+    }
+
+    /// Every address counted.
+    pub fn total(&self) -> u64 {
+        self.free + self.backup + self.active + self.expired + self.abandoned + self.other
+    }
+}
+
+/// The counts of one pool of the model.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoolStatus {
+    /// The pool's ranges, `first-last`, comma-separated.
+    pub ranges: String,
+    /// Its addresses in the lease file, by state.
+    pub counts: PoolCounts,
+}
+
+/// One peer's status.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerStatus {
+    /// The peer.
+    pub peer: Role,
+    /// `host:port`.
+    pub host: String,
+    /// Whether SSH worked.
+    pub reachable: bool,
+    /// Whether the status command succeeded (`None`: not reachable).
+    pub service_running: Option<bool>,
+    /// Failover relationships from the lease file.
+    pub failover: Vec<Relationship>,
+    /// Counts per pool of the model.
+    pub pools: Vec<PoolStatus>,
+    /// Counts of every address in the lease file.
+    pub total: Option<PoolCounts>,
+    /// The peer's clock minus this machine's, in seconds.
+    pub clock_offset: Option<f64>,
+    /// What went wrong, if anything.
+    pub errors: Vec<String>,
+}
+
+/// Both peers' status.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    /// Primary first.
+    pub peers: Vec<PeerStatus>,
+    /// Primary minus secondary clock, in seconds, when both were read.
+    pub clock_skew: Option<f64>,
+    /// How bad the skew is.
+    pub clock: Option<clock::Verdict>,
+}
+
+impl StatusReport {
+    /// Whether everything is as it should be: both reachable, running, clocks within 60 s,
+    /// and every relationship normal on both sides.
+    pub fn healthy(&self) -> bool {
+        self.clock != Some(clock::Verdict::Error)
+            && self.peers.iter().all(|p| {
+                p.reachable
+                    && p.service_running == Some(true)
+                    && p.errors.is_empty()
+                    && !p.failover.is_empty()
+                    && p.failover
+                        .iter()
+                        .all(|r| r.my_state == "normal" && r.partner_state == "normal")
+            })
+    }
+}
+
+/// What status needs from a lease file: the last failover stanza per relationship and the
+/// last binding state per address.
+pub struct LeaseSummary {
+    /// Relationships, in the order first seen.
+    pub failover: Vec<Relationship>,
+    /// Each address's current binding state.
+    pub leases: Vec<(Ipv4Addr, String)>,
+}
+
+/// Reads both peers' status at once.
+pub fn status(pair: &Pair, targets: &[Target; 2], options: &ConnectOptions) -> StatusReport {
+    let pools: Vec<Vec<(u32, u32)>> = pair
+        .all_subnets()
+        .flat_map(|s| s.pools.iter())
+        .map(|p| p.range.ranges().iter().map(|r| r.bounds()).collect())
+        .collect();
+    let peers = both(|role| {
+        let target = &targets[usize::from(role == Role::Secondary)];
+        peer_status(target, &pools, options)
+    });
+    let clock_skew = match (peers[0].clock_offset, peers[1].clock_offset) {
+        (Some(p), Some(s)) => Some(clock::skew(p, s)),
+        _ => None,
+    };
+    StatusReport {
+        peers: peers.into_iter().collect(),
+        clock_skew,
+        clock: clock_skew.map(clock::verdict),
+    }
+}
+
+fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOptions) -> PeerStatus {
+    let mut status = PeerStatus {
+        peer: target.role,
+        host: target.addr(),
+        reachable: false,
+        service_running: None,
+        failover: Vec::new(),
+        pools: Vec::new(),
+        total: None,
+        clock_offset: None,
+        errors: Vec::new(),
+    };
+    let conn = match session::connect(target, options) {
+        Ok(conn) => conn,
+        Err(e) => {
+            status.errors.push(e.to_string());
+            return status;
+        }
+    };
+    status.reachable = true;
+    let mut note = |e: RemoteError| status.errors.push(e.to_string());
+    match conn.exec(&target.status_command, None) {
+        Ok(out) => status.service_running = Some(out.status == 0),
+        Err(e) => note(e),
+    }
+    match clock::offset(&conn) {
+        Ok(offset) => status.clock_offset = Some(offset),
+        Err(e) => note(e),
+    }
+    match files::read(&conn, &target.leases_path) {
+        Ok(Some(text)) => match summarize(&text) {
+            Ok(summary) => {
+                status.failover = summary.failover;
+                status.pools = count_pools(&summary.leases, pools);
+                let mut total = PoolCounts::default();
+                for (_, state) in &summary.leases {
+                    total.add(state);
+                }
+                status.total = Some(total);
+            }
+            Err(e) => status.errors.push(format!("{}: {e}", target.leases_path)),
+        },
+        Ok(None) => status
+            .errors
+            .push(format!("{}: no lease file", target.leases_path)),
+        Err(e) => status.errors.push(e.to_string()),
+    }
+    status
+}
+
+/// Counts the addresses of each pool by state.
+pub fn count_pools(leases: &[(Ipv4Addr, String)], pools: &[Vec<(u32, u32)>]) -> Vec<PoolStatus> {
+    pools
+        .iter()
+        .map(|ranges| {
+            let mut counts = PoolCounts::default();
+            for (address, state) in leases {
+                let a = u32::from(*address);
+                if ranges.iter().any(|(s, e)| (*s..=*e).contains(&a)) {
+                    counts.add(state);
+                }
+            }
+            let ranges = ranges
+                .iter()
+                .map(|(s, e)| format!("{}-{}", Ipv4Addr::from(*s), Ipv4Addr::from(*e)))
+                .collect::<Vec<_>>()
+                .join(",");
+            PoolStatus { ranges, counts }
+        })
+        .collect()
+}
+
+/// Reads a lease file into what status shows: the last stanza of each relationship (with the
+/// MCLT last recorded for it: ISC writes `mclt` in some stanzas only) and the last record of
+/// each address.
+pub fn summarize(text: &str) -> Result<LeaseSummary, String> {
+    let file = crate::leases::parse(text).map_err(|e| e.to_string())?;
+    let since = |t: crate::leases::Timestamp| (!t.is_never()).then_some(t.0);
+    let current = file.current();
+    let failover = current
+        .failover
+        .iter()
+        .map(|stanza| Relationship {
+            name: stanza.peer.clone(),
+            my_state: stanza.my.state.as_str().to_string(),
+            my_since: since(stanza.my.at),
+            partner_state: stanza.partner.state.as_str().to_string(),
+            partner_since: since(stanza.partner.at),
+            mclt: file
+                .failover
+                .iter()
+                .rev()
+                .filter(|s| s.peer == stanza.peer)
+                .find_map(|s| s.mclt),
+        })
+        .collect();
+    let leases = current
+        .leases
+        .iter()
+        .map(|l| (l.address, l.binding_state.as_str().to_string()))
+        .collect();
+    Ok(LeaseSummary { failover, leases })
+}
+
+/// The human form of a report.
+pub fn render_human(report: &StatusReport) -> String {
+    let mut out = String::new();
+    for p in &report.peers {
+        let running = match p.service_running {
+            Some(true) => "service running",
+            Some(false) => "service NOT running",
+            None => "service unknown",
+        };
+        let reach = if p.reachable {
+            "reachable"
+        } else {
+            "UNREACHABLE"
+        };
+        out.push_str(&format!(
+            "{} ({}): {reach}, {running}\n",
+            p.peer.as_str(),
+            p.host
+        ));
+        for r in &p.failover {
+            let since = |t: Option<u64>| t.map_or_else(|| "unknown".to_string(), files::utc_text);
+            out.push_str(&format!(
+                "  failover \"{}\": my state {} since {}, partner state {} since {}{}\n",
+                r.name,
+                r.my_state,
+                since(r.my_since),
+                r.partner_state,
+                since(r.partner_since),
+                r.mclt.map_or(String::new(), |m| format!(", mclt {m}"))
+            ));
+        }
+        let line = |label: &str, c: &PoolCounts| {
+            format!(
+                "  {label}: free {}, backup {}, active {}, expired {}, abandoned {}{}\n",
+                c.free,
+                c.backup,
+                c.active,
+                c.expired,
+                c.abandoned,
+                if c.other > 0 {
+                    format!(", other {}", c.other)
+                } else {
+                    String::new()
+                }
+            )
+        };
+        for pool in &p.pools {
+            out.push_str(&line(&format!("pool {}", pool.ranges), &pool.counts));
+        }
+        if let Some(total) = &p.total
+            && p.pools.len() != 1
+        {
+            out.push_str(&line("all leases", total));
+        }
+        if let Some(offset) = p.clock_offset {
+            out.push_str(&format!("  clock: {offset:+.1} s from this machine\n"));
+        }
+        for e in &p.errors {
+            out.push_str(&format!("  error: {e}\n"));
+        }
+    }
+    match (report.clock_skew, report.clock) {
+        (Some(skew), Some(verdict)) => {
+            let judgement = match verdict {
+                clock::Verdict::Ok => "ok",
+                clock::Verdict::Warning => "WARNING: more than 5 s",
+                clock::Verdict::Error => {
+                    "ERROR: more than 60 s, dhcpd refuses the failover connection (time offset too large)"
+                }
+            };
+            out.push_str(&format!(
+                "clock skew between the peers: {:.1} s ({judgement})\n",
+                skew.abs()
+            ));
+        }
+        _ => out.push_str("clock skew between the peers: unknown\n"),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "\
+authoring-byte-order little-endian;
+
+failover peer \"fo\" state {
+  my state recover at 0 2026/11/22 08:13:20;
+  partner state unknown-state at 0 2026/11/22 08:13:20;
+  mclt 1800;
+}
+lease 10.0.0.5 {
+  binding state free;
+}
+lease 10.0.0.6 {
+  starts 0 2026/11/22 08:13:20;
+  binding state free;
+}
+failover peer \"fo\" state {
+  my state normal at epoch 1795335258;
+  partner state normal at 0 2026/11/22 08:14:18;
+}
+lease 10.0.0.5 {
+  starts 0 2026/11/22 08:13:20;
+  binding state backup;
+}
+lease 10.0.0.9 {
+  binding state active;
+}
+";
+
+    #[test]
+    fn the_last_record_wins_and_pools_are_counted() {
+        let s = summarize(SAMPLE).unwrap();
+        assert_eq!(s.failover.len(), 1);
+        let r = &s.failover[0];
+        assert_eq!(
+            (r.my_state.as_str(), r.partner_state.as_str()),
+            ("normal", "normal")
+        );
+        assert_eq!(
+            (r.my_since, r.partner_since, r.mclt),
+            (Some(1_795_335_258), Some(1_795_335_258), Some(1800))
+        );
+        let pools = count_pools(
+            &s.leases,
+            &[vec![(
+                u32::from(Ipv4Addr::new(10, 0, 0, 5)),
+                u32::from(Ipv4Addr::new(10, 0, 0, 6)),
+            )]],
+        );
+        assert_eq!(pools[0].ranges, "10.0.0.5-10.0.0.6");
+        assert_eq!(
+            pools[0].counts,
+            PoolCounts {
+                free: 1,
+                backup: 1,
+                ..PoolCounts::default()
+            }
+        );
+        assert_eq!(pools[0].counts.total(), 2);
+    }
+
+    #[test]
+    fn a_malformed_file_is_an_error_with_its_line() {
+        let err = summarize("lease 10.0.0.5 {\n  binding state;\n")
+            .err()
+            .unwrap();
+        assert!(err.contains("line"), "{err}");
+    }
+}

@@ -1,0 +1,385 @@
+//! Two real OpenSSH daemons on loopback ports standing in for the two peers of a pair.
+//!
+//! Each peer has its own folder (its "file system": `etc/dhcp/dhcpd.conf`,
+//! `etc/default/isc-dhcp-server`, `var/lib/dhcp/dhcpd.leases`), generated Ed25519 and ECDSA host
+//! keys (the client knows the ECDSA one), and a fake service (`bin/restart`, `bin/status`)
+//! that records restarts in `service.log` and remembers the config it "runs" in
+//! `running.conf`. Commands found in the peer's
+//! `fakebin/` come first on the session's PATH (a test puts a skewed `date` there). The
+//! client side has its own `$HOME` with a generated user key and a known_hosts file holding
+//! both peers' host keys. Each sshd is killed by its PID when the lab is dropped.
+
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed by its PID when dropped.
+pub struct Guard(pub Option<Child>);
+
+impl Guard {
+    /// Kills the process now.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One peer: its sshd and its folder.
+pub struct SshPeer {
+    /// `primary` or `secondary`.
+    pub role: &'static str,
+    /// The peer's folder.
+    pub dir: PathBuf,
+    /// The port its sshd listens on (127.0.0.1).
+    pub port: u16,
+    /// The `known_hosts` line of its host key.
+    pub known_hosts_line: String,
+    child: Option<Child>,
+}
+
+impl SshPeer {
+    /// A path inside the peer's folder.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.join(rel)
+    }
+
+    /// The live dhcpd.conf.
+    pub fn config(&self) -> PathBuf {
+        self.path("etc/dhcp/dhcpd.conf")
+    }
+
+    /// Text of a file in the peer's folder ("" when missing).
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_default()
+    }
+
+    /// The restarts the fake service recorded.
+    pub fn restarts(&self) -> usize {
+        self.read("service.log")
+            .lines()
+            .filter(|l| *l == "restart")
+            .count()
+    }
+
+    /// The PID of the sshd.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Kills this peer's sshd (the listener; sessions in progress live on).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for SshPeer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The two peers and the client's home.
+pub struct Lab {
+    /// Holds every file; removed on drop (after the peers, which are declared first).
+    pub peers: [SshPeer; 2],
+    /// The client's `$HOME`.
+    pub home: PathBuf,
+    /// The client's private key.
+    pub user_key: PathBuf,
+    /// The remote user (the user running the tests).
+    pub user: String,
+    /// ssh-keygen.
+    pub ssh_keygen: PathBuf,
+    /// The temporary folder.
+    pub tmp: tempfile::TempDir,
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn write_exec(path: &Path, text: &str) {
+    std::fs::write(path, text).expect("write script");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+impl Lab {
+    /// Starts both peers, or returns `None` (after a note) when sshd or ssh-keygen is missing.
+    pub fn start(test: &str) -> Option<Lab> {
+        let sshd = super::tool_or_skip(test, "sshd", "openssh-server")?;
+        let ssh_keygen = super::tool_or_skip(test, "ssh-keygen", "openssh-client")?;
+        let tmp = tempfile::Builder::new()
+            .prefix("dhcpfo-ssh-")
+            .tempdir()
+            .expect("tempdir");
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(home.join(".ssh")).expect("home");
+        let user_key = home.join(".ssh/id_test");
+        run(Command::new(&ssh_keygen)
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", "dhcpfo-test", "-f"])
+            .arg(&user_key));
+        let authorized = tmp.path().join("authorized_keys");
+        std::fs::copy(user_key.with_extension("pub"), &authorized).expect("authorized_keys");
+        let user = String::from_utf8_lossy(&run(Command::new("id").arg("-un")).stdout)
+            .trim()
+            .to_string();
+        // sshd running as root needs its privilege-separation folder.
+        if std::fs::metadata("/run").is_ok() && user == "root" {
+            let _ = std::fs::create_dir_all("/run/sshd");
+        }
+        let peers = ["primary", "secondary"]
+            .map(|role| start_peer(tmp.path(), role, &authorized, &sshd, &ssh_keygen));
+        let lab = Lab {
+            peers,
+            home,
+            user_key,
+            user,
+            ssh_keygen,
+            tmp,
+        };
+        lab.write_known_hosts(&[0, 1]);
+        Some(lab)
+    }
+
+    /// A peer by index: 0 primary, 1 secondary.
+    pub fn peer(&self, i: usize) -> &SshPeer {
+        &self.peers[i]
+    }
+
+    /// Rewrites the client's known_hosts with the host keys of the given peers.
+    pub fn write_known_hosts(&self, peers: &[usize]) {
+        let text: String = peers
+            .iter()
+            .map(|i| format!("{}\n", self.peers[*i].known_hosts_line))
+            .collect();
+        std::fs::write(self.known_hosts(), text).expect("known_hosts");
+    }
+
+    /// The roles in the order the fake services were restarted.
+    pub fn restart_order(&self) -> Vec<String> {
+        std::fs::read_to_string(self.tmp.path().join("order.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The client's known_hosts.
+    pub fn known_hosts(&self) -> PathBuf {
+        self.home.join(".ssh/known_hosts")
+    }
+
+    /// How the model reaches a peer when it spells everything out.
+    pub fn connection_yaml(&self, i: usize) -> String {
+        format!(
+            "host: 127.0.0.1, port: {}, user: {}, identity-file: {}",
+            self.peers[i].port,
+            self.user,
+            self.user_key.display()
+        )
+    }
+
+    /// The `ssh:` mapping of a peer for the model: `connection` (see [`Lab::connection_yaml`])
+    /// and the peer's paths and commands.
+    pub fn ssh_yaml(&self, i: usize, connection: &str) -> String {
+        let p = &self.peers[i];
+        format!(
+            "{{ {connection}, config-path: {}, defaults-path: {}, leases-path: {}, dhcpd: /usr/sbin/dhcpd, restart-command: {}, status-command: {} }}",
+            p.path("etc/dhcp/dhcpd.conf").display(),
+            p.path("etc/default/isc-dhcp-server").display(),
+            p.path("var/lib/dhcp/dhcpd.leases").display(),
+            p.path("bin/restart").display(),
+            p.path("bin/status").display(),
+        )
+    }
+
+    /// A model for the lab: `examples/lab-pair.yaml`'s pair, with `extra` appended and the
+    /// peers' `ssh:` pointing at the two daemons. Written to `pair.yaml` in the lab folder.
+    pub fn write_model(&self, subnet: &str, extra: &str) -> PathBuf {
+        let connections = [self.connection_yaml(0), self.connection_yaml(1)];
+        self.write_model_with(subnet, extra, &connections)
+    }
+
+    /// Like [`Lab::write_model`], with the given connection settings for each peer.
+    pub fn write_model_with(
+        &self,
+        subnet: &str,
+        extra: &str,
+        connections: &[String; 2],
+    ) -> PathBuf {
+        let yaml = format!(
+            "failover: {{ name: lab-fo, mclt: 1800, split: 128, load-balance-max-seconds: 3 }}
+peers:
+  primary: {{ address: 192.168.50.100, interfaces: [eth0], ssh: {} }}
+  secondary: {{ address: 192.168.50.102, interfaces: [eth0], ssh: {} }}
+global: {{ authoritative: true, default-lease-time: 1h, max-lease-time: 2h }}
+subnets:
+  - network: {subnet}
+    pools:
+      - range: [192.168.50.150, 192.168.50.199]
+{extra}",
+            self.ssh_yaml(0, &connections[0]),
+            self.ssh_yaml(1, &connections[1])
+        );
+        let path = self.tmp.path().join("pair.yaml");
+        std::fs::write(&path, yaml).expect("model");
+        path
+    }
+
+    /// A `dhcpfo` command with the lab's `$HOME`, no ssh-agent and no terminal (it runs in a
+    /// new session, so not even `/dev/tty` reaches the terminal of whoever runs the tests).
+    pub fn dhcpfo(&self, args: &[&str]) -> Command {
+        use std::os::unix::process::CommandExt;
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dhcpfo"));
+        cmd.args(args)
+            .env("HOME", &self.home)
+            .env_remove("SSH_AUTH_SOCK")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        cmd
+    }
+}
+
+fn start_peer(
+    root: &Path,
+    role: &'static str,
+    authorized: &Path,
+    sshd: &Path,
+    ssh_keygen: &Path,
+) -> SshPeer {
+    let dir = root.join(role);
+    for sub in [
+        "etc/dhcp",
+        "etc/default",
+        "var/lib/dhcp",
+        "bin",
+        "fakebin",
+        "sshd",
+    ] {
+        std::fs::create_dir_all(dir.join(sub)).expect("peer folder");
+    }
+    std::fs::write(dir.join("var/lib/dhcp/dhcpd.leases"), "").expect("leases");
+    let host_key = dir.join("sshd/host_ed25519");
+    run(Command::new(ssh_keygen)
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "", "-f"])
+        .arg(&host_key));
+    // A second host key, the one the client's known_hosts records: libssh2 would pick the
+    // Ed25519 key by default, so dhcpfo must ask for the type known_hosts has.
+    let ecdsa_key = dir.join("sshd/host_ecdsa");
+    run(Command::new(ssh_keygen)
+        .args(["-q", "-t", "ecdsa", "-N", "", "-C", "", "-f"])
+        .arg(&ecdsa_key));
+    let d = dir.display();
+    let order = root.join("order.log");
+    let order = order.display();
+    // The fake service: `restart` runs `hook-restart` when the test put one there, fails when
+    // `fail-restart` exists, and otherwise "runs" the live config (copies it); `status`
+    // succeeds while the service runs.
+    write_exec(
+        &dir.join("bin/restart"),
+        &format!(
+            "#!/bin/sh\necho restart >> {d}/service.log\necho {role} >> {order}\nif [ -x {d}/hook-restart ]; then {d}/hook-restart || exit 1; fi\nif [ -e {d}/fail-restart ]; then rm -f {d}/running; echo 'Job for isc-dhcp-server.service failed' >&2; exit 1; fi\ncp {d}/etc/dhcp/dhcpd.conf {d}/running.conf && touch {d}/running\n"
+        ),
+    );
+    write_exec(
+        &dir.join("bin/status"),
+        &format!("#!/bin/sh\ntest -e {d}/running\n"),
+    );
+    let pid_file = dir.join("sshd/sshd.pid");
+    let config_path = dir.join("sshd/sshd_config");
+    let log = dir.join("sshd/sshd.log");
+    // The port is free when picked, but another test may take it before sshd binds it: then
+    // sshd exits and another port is tried.
+    let mut started = None;
+    for _ in 0..5 {
+        let port = free_port();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\nStrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nPrintMotd no\nLogLevel ERROR\nMaxStartups 50\nSetEnv PATH={}/fakebin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n",
+            ecdsa_key.display(),
+            host_key.display(),
+            pid_file.display(),
+            authorized.display(),
+            dir.display()
+        );
+        std::fs::write(&config_path, config).expect("sshd_config");
+        let mut child = Command::new(sshd)
+            .arg("-D")
+            .arg("-f")
+            .arg(&config_path)
+            .arg("-E")
+            .arg(&log)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start sshd");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                started = Some((child, port));
+                break;
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if started.is_some() {
+            break;
+        }
+    }
+    let Some((child, port)) = started else {
+        panic!(
+            "sshd for {role} did not start: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    };
+    let public = std::fs::read_to_string(ecdsa_key.with_extension("pub")).expect("host key");
+    let mut words = public.split_whitespace();
+    let (kind, key) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    SshPeer {
+        role,
+        dir,
+        port,
+        known_hosts_line: format!("[127.0.0.1]:{port} {kind} {key}"),
+        child: Some(child),
+    }
+}

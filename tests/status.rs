@@ -1,0 +1,194 @@
+//! `dhcpfo status` on lease files written by a real ISC dhcpd failover pair, run by the test
+//! in network namespaces it creates, and read over SSH from two real sshd daemons.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::netns;
+use common::sshd::Lab;
+
+/// Waits (bounded) until `pred` holds for the lease file's text.
+fn wait_for(path: &Path, what: &str, pred: impl Fn(&str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if pred(&text) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what} in {}:\n{text}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The last `my state` of the file.
+fn last_my_state(text: &str) -> Option<&str> {
+    text.lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("my state "))
+        .and_then(|s| s.split(" at ").next())
+}
+
+fn status_json(lab: &Lab, model: &Path) -> (Option<i32>, serde_json::Value, String) {
+    let out = lab
+        .dhcpfo(&["status", model.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), json, text)
+}
+
+#[test]
+fn status_reads_a_real_failover_pair() {
+    let test = "status_reads_a_real_failover_pair";
+    if common::dhcpd_or_skip(test).is_none() || !netns::root_or_skip(test) {
+        return;
+    }
+    let Some(lab) = Lab::start(test) else {
+        return;
+    };
+    let model = lab.write_model("192.168.50.0/24", "");
+    let out_dir = lab.tmp.path().join("rendered");
+    let out = lab
+        .dhcpfo(&[
+            "render",
+            model.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let Some(net) = netns::Lab::builder("st")
+        .host("srv1", Some("192.168.50.100/24"))
+        .host("srv2", Some("192.168.50.102/24"))
+        .build_or_skip(test)
+    else {
+        return;
+    };
+    // Each peer's real dhcpd runs in its namespace; the peer's lease file (as sshd serves it)
+    // is the one that dhcpd writes, and its status command asks whether that dhcpd runs.
+    let mut servers = Vec::new();
+    for (i, (role, host)) in [("primary", "srv1"), ("secondary", "srv2")]
+        .into_iter()
+        .enumerate()
+    {
+        let conf = std::fs::read_to_string(out_dir.join(role).join("dhcpd.conf")).unwrap();
+        let server = net.dhcpd(host, role, &conf);
+        let p = lab.peer(i);
+        let leases = p.path("var/lib/dhcp/dhcpd.leases");
+        std::fs::remove_file(&leases).unwrap();
+        std::os::unix::fs::symlink(&server.leases, &leases).unwrap();
+        let status = p.path("bin/status");
+        std::fs::write(
+            &status,
+            format!("#!/bin/sh\nkill -0 {} 2>/dev/null\n", server.proc.pid),
+        )
+        .unwrap();
+        std::fs::set_permissions(&status, std::fs::Permissions::from_mode(0o755)).unwrap();
+        servers.push(server);
+    }
+    for server in &servers {
+        // Normal on both sides, and the primary's pool balancing has reached this file.
+        wait_for(
+            &server.leases,
+            "both servers normal and a balanced pool",
+            |t| {
+                t.contains("partner state normal")
+                    && last_my_state(t) == Some("normal")
+                    && t.contains("binding state backup;")
+            },
+        );
+    }
+
+    let (code, json, text) = status_json(&lab, &model);
+    assert_eq!(code, Some(0), "{text}");
+    let mut totals = Vec::new();
+    for (i, peer) in json["peers"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(peer["peer"], ["primary", "secondary"][i], "{text}");
+        assert_eq!(peer["reachable"], true, "{text}");
+        assert_eq!(peer["service_running"], true, "{text}");
+        let fo = &peer["failover"][0];
+        assert_eq!(fo["name"], "lab-fo", "{text}");
+        assert_eq!(
+            (fo["my_state"].as_str(), fo["partner_state"].as_str()),
+            (Some("normal"), Some("normal")),
+            "{text}"
+        );
+        let since = fo["my_since"].as_u64().unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!(
+            since <= now + 1 && now - since < 120,
+            "normal since {since}, now {now}"
+        );
+        let pool = &peer["pools"][0];
+        assert_eq!(pool["ranges"], "192.168.50.150-192.168.50.199", "{text}");
+        let c = &pool["counts"];
+        let n = |k: &str| c[k].as_u64().unwrap();
+        assert_eq!(
+            n("free") + n("backup") + n("active") + n("expired") + n("abandoned") + n("other"),
+            50,
+            "{text}"
+        );
+        assert!(
+            n("free") > 0 && n("backup") > 0,
+            "a balanced pool has both: {text}"
+        );
+        totals.push((n("free"), n("backup")));
+        assert!(peer["clock_offset"].as_f64().unwrap().abs() < 5.0, "{text}");
+        assert!(peer["errors"].as_array().unwrap().is_empty(), "{text}");
+    }
+    // The counts come from each peer's own file; the primary logged its balance.
+    let log = servers[0].proc.log_text();
+    let (free, backup) = totals[0];
+    assert!(
+        log.contains(&format!("total 50  free {free}  backup {backup}")),
+        "{log}\n{totals:?}"
+    );
+    assert_eq!(json["clock"], "ok", "{text}");
+    assert!(json["clock_skew"].as_f64().unwrap().abs() < 5.0, "{text}");
+
+    // Human output names the states and counts.
+    let out = lab
+        .dhcpfo(&["status", model.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        human.contains("failover \"lab-fo\": my state normal since"),
+        "{human}"
+    );
+    assert!(
+        human.contains(&format!("free {free}, backup {backup}")),
+        "{human}"
+    );
+
+    // The secondary's dhcpd stops: the primary moves to communications-interrupted, and
+    // status says so (exit 1: reachable, not healthy).
+    net.kill(&servers[1].proc);
+    wait_for(&servers[0].leases, "communications-interrupted", |t| {
+        last_my_state(t) == Some("communications-interrupted")
+    });
+    let (code, json, text) = status_json(&lab, &model);
+    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(
+        json["peers"][0]["failover"][0]["my_state"], "communications-interrupted",
+        "{text}"
+    );
+    assert_eq!(json["peers"][0]["service_running"], true, "{text}");
+    assert_eq!(json["peers"][1]["service_running"], false, "{text}");
+}
