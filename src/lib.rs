@@ -11,3 +11,4 @@ pub mod diag;
 pub mod import;
 pub mod model;
 pub mod render;
+pub mod serve;
