@@ -2,6 +2,7 @@
 //!
 //! - [`model`]: the YAML pair model and its validation (`dhcpfo check`);
 //! - [`render`]: matched primary/secondary dhcpd.conf files (`dhcpfo render`);
+//! - [`leases`]: ISC dhcpd.leases files (parse, write, list);
 //! - [`diag`]: diagnostics shared by every command;
 //! - [`cli`]: the command-line interface.
 
@@ -9,6 +10,7 @@ pub mod cli;
 pub mod conf;
 pub mod diag;
 pub mod import;
+pub mod leases;
 pub mod model;
 pub mod render;
 pub mod serve;

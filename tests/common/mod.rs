@@ -309,3 +309,37 @@ pub fn dhcpd_verdict(dhcpd: &Path, conf: &Path, cwd: &Path) -> Result<(), String
         .to_string();
     Err(first)
 }
+
+/// Finds an executable named `name` in /usr/sbin, /usr/bin, /sbin, /bin or on `PATH`.
+pub fn find_tool(name: &str) -> Option<PathBuf> {
+    let fixed = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+        .into_iter()
+        .map(PathBuf::from);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    fixed
+        .chain(std::env::split_paths(&path))
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+/// Whether the environment variable `CI` is `true`: then a missing tool or privilege is a
+/// test failure, not a skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// The path of the tool `name` (from the Debian package `package`) for `test`, or `None` if
+/// the test should be skipped; under `CI=true` a missing tool panics instead.
+#[track_caller]
+pub fn tool_or_skip(test: &str, name: &str, package: &str) -> Option<PathBuf> {
+    if let Some(path) = find_tool(name) {
+        return Some(path);
+    }
+    if in_ci() {
+        panic!(
+            "{test}: `{name}` not found and CI=true; install {package} (scripts/setup-debian.sh)"
+        );
+    }
+    eprintln!("note: {test}: skipped, `{name}` not found; install {package} to run it");
+    None
+}

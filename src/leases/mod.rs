@@ -1,0 +1,326 @@
+//! ISC dhcpd's lease database, `dhcpd.leases(5)`: parse it, write it, list it.
+//!
+//! The file is an append-only journal: every change of a lease appends a whole `lease { }`
+//! stanza, and the last stanza of an address wins ([`LeaseFile::current`]). The same holds
+//! for `failover peer "NAME" state { }` stanzas. [`write_lease`] and [`write_failover`]
+//! produce ISC's exact layout, so `dhcpd -T -lf FILE` and `dhcp-lease-list --lease FILE` read
+//! what dhcpfo writes.
+
+mod list;
+mod parse;
+#[cfg(test)]
+mod tests;
+mod time;
+mod write;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::str::FromStr;
+
+pub use list::{Listed, Listing, list, parse_oui, render_json, render_table};
+pub use parse::{LeaseFileError, parse};
+pub use time::Timestamp;
+pub use write::{header, quote, write_failover, write_lease};
+
+/// The binding state of a lease (ISC's `binding state`, also the failover protocol's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BindingState {
+    /// Available to this server (or to the primary in a failover pair).
+    Free,
+    /// Leased to a client.
+    Active,
+    /// The lease ran out; not yet free again.
+    Expired,
+    /// The client released it.
+    Released,
+    /// Declined by a client or found in use: not handed out.
+    Abandoned,
+    /// Reset by an operator.
+    Reset,
+    /// Available to the secondary of a failover pair.
+    Backup,
+}
+
+impl BindingState {
+    /// Every state, in ISC's order.
+    pub const ALL: [BindingState; 7] = [
+        BindingState::Free,
+        BindingState::Active,
+        BindingState::Expired,
+        BindingState::Released,
+        BindingState::Abandoned,
+        BindingState::Reset,
+        BindingState::Backup,
+    ];
+
+    /// The keyword in the lease file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BindingState::Free => "free",
+            BindingState::Active => "active",
+            BindingState::Expired => "expired",
+            BindingState::Released => "released",
+            BindingState::Abandoned => "abandoned",
+            BindingState::Reset => "reset",
+            BindingState::Backup => "backup",
+        }
+    }
+}
+
+impl fmt::Display for BindingState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for BindingState {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        BindingState::ALL
+            .into_iter()
+            .find(|b| b.as_str() == s)
+            .ok_or(())
+    }
+}
+
+/// A link-layer address (`hardware ethernet 52:54:00:00:00:01;`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Hardware {
+    /// ARP hardware type: 1 ethernet, 6 token-ring, 8 fddi, 32 infiniband.
+    pub htype: u8,
+    /// The address bytes.
+    pub address: Vec<u8>,
+}
+
+impl Hardware {
+    /// An Ethernet address.
+    pub fn ethernet(address: [u8; 6]) -> Hardware {
+        Hardware {
+            htype: 1,
+            address: address.to_vec(),
+        }
+    }
+
+    /// ISC's name of the hardware type (`unknown-N` for others).
+    pub fn type_name(&self) -> String {
+        match self.htype {
+            1 => "ethernet".into(),
+            6 => "token-ring".into(),
+            8 => "fddi".into(),
+            32 => "infiniband".into(),
+            n => format!("unknown-{n}"),
+        }
+    }
+
+    /// The address as lower-case hex bytes separated by colons.
+    pub fn to_hex(&self) -> String {
+        let parts: Vec<String> = self.address.iter().map(|b| format!("{b:02x}")).collect();
+        parts.join(":")
+    }
+}
+
+/// One `lease ADDRESS { ... }` stanza.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// The leased address.
+    pub address: Ipv4Addr,
+    /// Start of the lease.
+    pub starts: Option<Timestamp>,
+    /// End of the lease.
+    pub ends: Option<Timestamp>,
+    /// Failover: time sent to the partner (the end the partner was told of).
+    pub tstp: Option<Timestamp>,
+    /// Failover: time the partner acknowledged.
+    pub tsfp: Option<Timestamp>,
+    /// Failover: actual time sent from the partner.
+    pub atsfp: Option<Timestamp>,
+    /// Client's last transaction time.
+    pub cltt: Option<Timestamp>,
+    /// The state now.
+    pub binding_state: BindingState,
+    /// The state when the lease ends.
+    pub next_binding_state: Option<BindingState>,
+    /// Failover: the state to return to if the partner's update is rewound.
+    pub rewind_binding_state: Option<BindingState>,
+    /// The client's link-layer address.
+    pub hardware: Option<Hardware>,
+    /// The client identifier (option 61).
+    pub uid: Option<Vec<u8>>,
+    /// The host name the client sent.
+    pub client_hostname: Option<String>,
+    /// `reserved;`: the lease is kept for its client.
+    pub reserved: bool,
+    /// `dynamic-bootp;`: a BOOTP lease.
+    pub dynamic_bootp: bool,
+    /// `set NAME = VALUE;` variables, the value kept as written (quotes included).
+    pub vars: Vec<(String, String)>,
+    /// `option agent.NAME VALUE;` relay-agent options, the value kept as written.
+    pub agent_options: Vec<(String, String)>,
+}
+
+impl Lease {
+    /// A lease of `address` in `state` with every other field empty.
+    pub fn new(address: Ipv4Addr, binding_state: BindingState) -> Lease {
+        Lease {
+            address,
+            starts: None,
+            ends: None,
+            tstp: None,
+            tsfp: None,
+            atsfp: None,
+            cltt: None,
+            binding_state,
+            next_binding_state: None,
+            rewind_binding_state: None,
+            hardware: None,
+            uid: None,
+            client_hostname: None,
+            reserved: false,
+            dynamic_bootp: false,
+            vars: Vec::new(),
+            agent_options: Vec::new(),
+        }
+    }
+}
+
+/// A failover state (`my state normal at ...;`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailoverState {
+    /// Both peers talk and share the pools.
+    Normal,
+    /// The partner is unreachable.
+    CommunicationsInterrupted,
+    /// The partner is known to be down: this peer serves everything after MCLT.
+    PartnerDown,
+    /// Rebuilding the lease database from the partner.
+    Recover,
+    /// Recovery done, waiting MCLT.
+    RecoverWait,
+    /// Recovery done.
+    RecoverDone,
+    /// Starting up.
+    Startup,
+    /// Conflict resolution done.
+    ConflictDone,
+    /// Communication lost during conflict resolution.
+    ResolutionInterrupted,
+    /// Both peers may have served the same addresses.
+    PotentialConflict,
+    /// Shutting down.
+    Shutdown,
+    /// Paused by an operator.
+    Paused,
+    /// The partner's state has not been heard yet.
+    Unknown,
+}
+
+impl FailoverState {
+    /// Every state.
+    pub const ALL: [FailoverState; 13] = [
+        FailoverState::Normal,
+        FailoverState::CommunicationsInterrupted,
+        FailoverState::PartnerDown,
+        FailoverState::Recover,
+        FailoverState::RecoverWait,
+        FailoverState::RecoverDone,
+        FailoverState::Startup,
+        FailoverState::ConflictDone,
+        FailoverState::ResolutionInterrupted,
+        FailoverState::PotentialConflict,
+        FailoverState::Shutdown,
+        FailoverState::Paused,
+        FailoverState::Unknown,
+    ];
+
+    /// The keyword in the lease file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailoverState::Normal => "normal",
+            FailoverState::CommunicationsInterrupted => "communications-interrupted",
+            FailoverState::PartnerDown => "partner-down",
+            FailoverState::Recover => "recover",
+            FailoverState::RecoverWait => "recover-wait",
+            FailoverState::RecoverDone => "recover-done",
+            FailoverState::Startup => "startup",
+            FailoverState::ConflictDone => "conflict-done",
+            FailoverState::ResolutionInterrupted => "resolution-interrupted",
+            FailoverState::PotentialConflict => "potential-conflict",
+            FailoverState::Shutdown => "shutdown",
+            FailoverState::Paused => "paused",
+            FailoverState::Unknown => "unknown-state",
+        }
+    }
+}
+
+impl fmt::Display for FailoverState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for FailoverState {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        FailoverState::ALL
+            .into_iter()
+            .find(|b| b.as_str() == s)
+            .ok_or(())
+    }
+}
+
+/// One peer's failover state and when it entered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PeerState {
+    /// The state.
+    pub state: FailoverState,
+    /// When it was entered.
+    pub at: Timestamp,
+}
+
+/// A `failover peer "NAME" state { ... }` stanza.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailoverStanza {
+    /// The relationship name.
+    pub peer: String,
+    /// This server's state.
+    pub my: PeerState,
+    /// The partner's state as last known.
+    pub partner: PeerState,
+    /// The MCLT; ISC writes it on the secondary only.
+    pub mclt: Option<u32>,
+}
+
+/// A parsed lease file: every stanza in file order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeaseFile {
+    /// Every lease stanza, in file order (an address may appear many times).
+    pub leases: Vec<Lease>,
+    /// Every failover state stanza, in file order.
+    pub failover: Vec<FailoverStanza>,
+    /// `authoring-byte-order` (`little-endian` or `big-endian`), the last one given.
+    pub authoring_byte_order: Option<String>,
+    /// `server-duid`, the last one given (bytes of a quoted string).
+    pub server_duid: Option<Vec<u8>>,
+}
+
+impl LeaseFile {
+    /// The file's present state: the last stanza of each address (sorted by address) and of
+    /// each failover peer (sorted by name), since the file is append-only.
+    pub fn current(&self) -> LeaseFile {
+        let mut by_address: BTreeMap<Ipv4Addr, &Lease> = BTreeMap::new();
+        for lease in &self.leases {
+            by_address.insert(lease.address, lease);
+        }
+        let mut by_peer: BTreeMap<&str, &FailoverStanza> = BTreeMap::new();
+        for stanza in &self.failover {
+            by_peer.insert(&stanza.peer, stanza);
+        }
+        LeaseFile {
+            leases: by_address.into_values().cloned().collect(),
+            failover: by_peer.into_values().cloned().collect(),
+            authoring_byte_order: self.authoring_byte_order.clone(),
+            server_duid: self.server_duid.clone(),
+        }
+    }
+}
