@@ -7,39 +7,8 @@
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
-/// ISC's binding states (failover draft §12.3, `FTS_*` in dhcpd).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum State {
-    /// Available to the primary (or to a standalone server).
-    Free,
-    /// Bound to a client.
-    Active,
-    /// The lease ran out (waiting for the peer's acknowledgement in failover).
-    Expired,
-    /// The client released it (idem).
-    Released,
-    /// Unusable: declined by a client or answered a ping.
-    Abandoned,
-    /// Freed by an operator.
-    Reset,
-    /// Available to the secondary.
-    Backup,
-}
-
-impl State {
-    /// The lease-file keyword.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            State::Free => "free",
-            State::Active => "active",
-            State::Expired => "expired",
-            State::Released => "released",
-            State::Abandoned => "abandoned",
-            State::Reset => "reset",
-            State::Backup => "backup",
-        }
-    }
-}
+/// ISC's binding states (failover draft §12.3, `FTS_*` in dhcpd), shared with the lease file.
+pub use crate::leases::BindingState as State;
 
 /// Who the client is: its client identifier (option 61) if it sent one, otherwise its
 /// hardware type and address, as dhcpd matches them.

@@ -13,7 +13,7 @@ fn active(last: u8, ends: u64) -> Binding {
         cltt: Some(1_800_000_000),
         hw: Some((1, vec![0x52, 0x54, 0, 0, 0, last])),
         uid: Some(vec![1, b'"', 0, 0xff]),
-        hostname: Some("pc \"one\"".into()),
+        hostname: Some("pc-one".into()),
         ..Binding::empty(Ipv4Addr::new(10, 0, 0, last), State::Free)
     }
 }
