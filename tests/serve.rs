@@ -3,7 +3,9 @@
 //! the PID, deleted on drop). Needs root, `ip` and `dhclient`; without them a test is skipped,
 //! except under CI=true where that is a failure.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -30,9 +32,7 @@ subnets:
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 fn tool(name: &str) -> bool {
-    ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-        .iter()
-        .any(|d| Path::new(d).join(name).exists())
+    common::find_tool(name).is_some()
 }
 
 /// Whether the test can run; under CI=true a missing prerequisite panics.
@@ -51,7 +51,7 @@ fn prerequisites(test: &str) -> bool {
     if missing.is_empty() {
         return true;
     }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
+    if common::in_ci() {
         panic!(
             "{test}: missing {missing:?} under CI=true (scripts/setup-debian.sh installs them; run as root)"
         );
@@ -301,6 +301,7 @@ fn dhclient_gets_a_pool_address_with_the_model_options_and_keeps_it_after_restar
     let file = std::fs::read_to_string(lab.path("dhcpd.leases")).expect("lease file");
     assert!(file.contains(&format!("lease {ip} {{")), "{file}");
     assert!(file.contains("binding state active;"), "{file}");
+    isc_tools_read(&lab, &ip);
 
     // A restarted server gives the same client the same address, even to a fresh DISCOVER.
     let server = lab.serve("serve2.log");
@@ -308,6 +309,52 @@ fn dhclient_gets_a_pool_address_with_the_model_options_and_keeps_it_after_restar
     let again = lab.dhclient("client2.leases");
     assert_eq!(client_value(&again, "fixed-address"), Some(ip));
     assert_eq!(server.stop(), Some(0));
+}
+
+/// ISC's own tools read the server's lease file: `dhcpd -T` without complaint, and
+/// `dhcp-lease-list` lists the lease.
+fn isc_tools_read(lab: &Lab, ip: &str) {
+    let file = lab.path("dhcpd.leases");
+    if let Some(dhcpd) = common::dhcpd_or_skip("serve lease file: dhcpd -T") {
+        let copy = lab.path("copy.leases");
+        std::fs::copy(&file, &copy).expect("copies");
+        let conf = lab.path("dhcpd.conf");
+        std::fs::write(
+            &conf,
+            "subnet 192.168.77.0 netmask 255.255.255.0 { range 192.168.77.100 192.168.77.120; }\n",
+        )
+        .expect("writable");
+        let out = Command::new(dhcpd)
+            .args(["-T", "-4", "-cf"])
+            .arg(&conf)
+            .arg("-lf")
+            .arg(&copy)
+            .arg("-pf")
+            .arg(lab.path("dhcpd.pid"))
+            .output()
+            .expect("dhcpd runs");
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{log}");
+        assert!(!log.contains("orrupt") && !log.contains(" line "), "{log}");
+        assert!(log.contains("Wrote 1 leases"), "{log}");
+    }
+    if let Some(list) =
+        common::tool_or_skip("serve lease file", "dhcp-lease-list", "isc-dhcp-server")
+    {
+        let out = Command::new("perl")
+            .arg(list)
+            .arg("--lease")
+            .arg(&file)
+            .arg("--parsable")
+            .output()
+            .expect("perl runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("MAC ") && l.contains(&format!("IP {ip} "))),
+            "{text}"
+        );
+    }
 }
 
 #[test]
