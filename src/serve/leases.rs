@@ -4,7 +4,8 @@
 //! Every change goes through [`LeaseIndex::commit`], which returns the [`BindingEvent`] that
 //! the journal writes and that a replication layer (failover BNDUPD) can subscribe to.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::net::Ipv4Addr;
 
 /// ISC's binding states (failover draft §12.3, `FTS_*` in dhcpd), shared with the lease file.
@@ -120,6 +121,9 @@ pub fn transition_allowed(from: Option<State>, to: State) -> bool {
 pub struct LeaseIndex {
     by_addr: HashMap<Ipv4Addr, Binding>,
     by_client: HashMap<ClientKey, Ipv4Addr>,
+    /// (ends, address) of leases that run out (active, abandoned); entries made stale by a
+    /// renewal or a release are skipped when they come up.
+    expiry: BinaryHeap<Reverse<(u64, Ipv4Addr)>>,
 }
 
 impl LeaseIndex {
@@ -172,20 +176,31 @@ impl LeaseIndex {
         for key in binding.keys() {
             self.by_client.insert(key, binding.addr);
         }
+        if matches!(binding.state, State::Active | State::Abandoned) {
+            self.expiry.push(Reverse((binding.ends, binding.addr)));
+        }
         self.by_addr.insert(binding.addr, binding);
     }
 
-    /// Active leases whose end has passed at `now`.
-    pub fn expired_at(&self, now: u64) -> Vec<Ipv4Addr> {
-        self.by_addr
-            .values()
-            .filter(|b| match b.state {
-                State::Active => b.ends <= now,
-                State::Abandoned => b.ends <= now,
-                _ => false,
-            })
-            .map(|b| b.addr)
-            .collect()
+    /// Active and abandoned leases whose end has passed at `now` (each once; the caller
+    /// moves them on). Costs a heap pop per due lease, not a scan of the index.
+    pub fn expired_at(&mut self, now: u64) -> Vec<Ipv4Addr> {
+        let mut due = Vec::new();
+        while let Some(Reverse((ends, addr))) = self.expiry.peek().copied() {
+            if ends > now {
+                break;
+            }
+            self.expiry.pop();
+            let live = self.by_addr.get(&addr).is_some_and(|b| {
+                b.ends == ends && matches!(b.state, State::Active | State::Abandoned)
+            });
+            if live {
+                due.push(addr);
+            }
+        }
+        due.sort_unstable();
+        due.dedup();
+        due
     }
 }
 
@@ -216,8 +231,15 @@ mod tests {
         // Another client takes the address: the first no longer owns it.
         idx.commit(active([10, 0, 0, 5], 2)).expect("allowed");
         assert!(idx.of_client(&key).is_none());
-        assert_eq!(idx.expired_at(100), vec![Ipv4Addr::new(10, 0, 0, 5)]);
         assert!(idx.expired_at(99).is_empty());
+        assert_eq!(idx.expired_at(100), vec![Ipv4Addr::new(10, 0, 0, 5)]);
+        // A renewed lease is due at its new end only.
+        let mut renewed = active([10, 0, 0, 6], 3);
+        idx.commit(renewed.clone()).expect("allowed");
+        renewed.ends = 500;
+        idx.commit(renewed).expect("allowed");
+        assert!(idx.expired_at(499).is_empty());
+        assert_eq!(idx.expired_at(500), vec![Ipv4Addr::new(10, 0, 0, 6)]);
     }
 
     #[test]
