@@ -48,13 +48,24 @@ pub struct Outcome {
     pub reply: Option<(Message, Dest)>,
     /// Binding changes; the reply may leave only once they are on disk.
     pub events: Vec<BindingEvent>,
-    /// Log lines in dhcpd's words.
+    /// Log lines in dhcpd's words (empty when logging is off).
     pub log: Vec<String>,
+    quiet: bool,
 }
 
 impl Outcome {
-    fn log(&mut self, line: String) {
-        self.log.push(line);
+    fn new(quiet: bool) -> Outcome {
+        Outcome {
+            quiet,
+            ..Outcome::default()
+        }
+    }
+
+    /// Adds a log line; the text is only built when lines are wanted.
+    fn log(&mut self, line: impl FnOnce() -> String) {
+        if !self.quiet {
+            self.log.push(line());
+        }
     }
 }
 
@@ -74,6 +85,8 @@ pub struct Engine {
     alloc: Allocator,
     offers: HashMap<Ipv4Addr, Offer>,
     offer_of: HashMap<ClientKey, Ipv4Addr>,
+    /// Build no log lines (the log level hides them anyway).
+    pub quiet: bool,
 }
 
 /// Where an address comes from.
@@ -92,12 +105,14 @@ impl Engine {
             leases: LeaseIndex::default(),
             offers: HashMap::new(),
             offer_of: HashMap::new(),
+            quiet: false,
         }
     }
 
     /// An engine for a new configuration that keeps every lease of this one.
     pub fn reconfigured(&self, cfg: Arc<ServeConfig>) -> Engine {
         let mut e = Engine::new(cfg);
+        e.quiet = self.quiet;
         for b in self.leases.iter() {
             e.load(b.clone());
         }
@@ -149,7 +164,7 @@ impl Engine {
 
     /// Handles one request at time `now` (seconds since the epoch).
     pub fn handle(&mut self, inc: Incoming<'_>, now: u64) -> Outcome {
-        let mut out = Outcome::default();
+        let mut out = Outcome::new(self.quiet);
         match packet::msg_type(inc.msg) {
             Some(MessageType::Discover) => self.discover(inc, now, &mut out),
             Some(MessageType::Request) => self.request(inc, now, &mut out),
@@ -329,19 +344,19 @@ impl Engine {
     fn discover(&mut self, inc: Incoming<'_>, now: u64, out: &mut Outcome) {
         let mac = packet::mac_string(inc.msg);
         let via = via(inc);
-        out.log(format!("DHCPDISCOVER from {mac} via {via}"));
+        out.log(|| format!("DHCPDISCOVER from {mac} via {via}"));
         let Some(subnet) = self.locate(inc) else {
-            out.log(format!(
-                "DHCPDISCOVER from {mac} via {via}: unknown network segment"
-            ));
+            out.log(|| format!("DHCPDISCOVER from {mac} via {via}: unknown network segment"));
             return;
         };
         let link = self.link_of(subnet);
         let Some((ip, src)) = self.choose(inc, link, now) else {
-            out.log(format!(
-                "DHCPDISCOVER from {mac} via {via}: network {}: no free leases",
-                self.cfg.links[link].name
-            ));
+            out.log(|| {
+                format!(
+                    "DHCPDISCOVER from {mac} via {via}: network {}: no free leases",
+                    self.cfg.links[link].name
+                )
+            });
             return;
         };
         let host = self.host(inc.msg);
@@ -352,7 +367,7 @@ impl Engine {
         r.set_yiaddr(ip);
         packet::add_params(&mut r, &params);
         packet::add_lease_time(&mut r, secs);
-        out.log(format!("DHCPOFFER on {ip} to {mac} via {via}"));
+        out.log(|| format!("DHCPOFFER on {ip} to {mac} via {via}"));
         out.reply = Some((r, dest(inc.msg, MessageType::Offer, ip)));
     }
 
@@ -369,9 +384,7 @@ impl Engine {
             return;
         };
         let sid_text = sid.map(|s| format!(" ({s})")).unwrap_or_default();
-        out.log(format!(
-            "DHCPREQUEST for {ip}{sid_text} from {mac} via {via}"
-        ));
+        out.log(|| format!("DHCPREQUEST for {ip}{sid_text} from {mac} via {via}"));
         let subnet = self.locate(inc);
         if let Some(s) = sid
             && s != self.server_id(inc, subnet)
@@ -388,15 +401,17 @@ impl Engine {
             {
                 self.alloc.set(mine, o.slot);
             }
-            out.log(format!(
-                "DHCPREQUEST for {ip}{sid_text} from {mac} via {via}: not our server identifier"
-            ));
+            out.log(|| {
+                format!(
+                    "DHCPREQUEST for {ip}{sid_text} from {mac} via {via}: not our server identifier"
+                )
+            });
             return;
         }
         let Some(subnet) = subnet else {
-            out.log(format!(
-                "DHCPREQUEST for {ip} from {mac} via {via}: unknown network segment"
-            ));
+            out.log(|| {
+                format!("DHCPREQUEST for {ip} from {mac} via {via}: unknown network segment")
+            });
             return;
         };
         let link = self.link_of(subnet);
@@ -505,11 +520,13 @@ impl Engine {
         let name = packet::hostname(msg)
             .map(|h| format!(" ({h})"))
             .unwrap_or_default();
-        out.log(format!(
-            "DHCPACK on {ip} to {}{name} via {}",
-            packet::mac_string(msg),
-            via(inc)
-        ));
+        out.log(|| {
+            format!(
+                "DHCPACK on {ip} to {}{name} via {}",
+                packet::mac_string(msg),
+                via(inc)
+            )
+        });
         out.reply = Some((r, dest(msg, MessageType::Ack, ip)));
     }
 
@@ -524,10 +541,12 @@ impl Engine {
     ) {
         let mac = packet::mac_string(inc.msg);
         if !send {
-            out.log(format!(
-                "DHCPREQUEST for {ip} from {mac} via {}: {why}; not authoritative, ignored",
-                via(inc)
-            ));
+            out.log(|| {
+                format!(
+                    "DHCPREQUEST for {ip} from {mac} via {}: {why}; not authoritative, ignored",
+                    via(inc)
+                )
+            });
             return;
         }
         let sid = self.server_id(inc, Some(subnet));
@@ -535,7 +554,7 @@ impl Engine {
         if !inc.msg.giaddr().is_unspecified() {
             r.set_flags(r.flags().set_broadcast());
         }
-        out.log(format!("DHCPNAK on {ip} to {mac} via {} ({why})", via(inc)));
+        out.log(|| format!("DHCPNAK on {ip} to {mac} via {} ({why})", via(inc)));
         out.reply = Some((r, dest(inc.msg, MessageType::Nak, ip)));
     }
 
@@ -550,16 +569,15 @@ impl Engine {
             .filter(|b| b.state == State::Active && b.owned_by(&key))
             .cloned();
         let Some(b) = found else {
-            out.log(format!(
-                "DHCPRELEASE of {ip} from {mac} via {} (not found)",
-                via(inc)
-            ));
+            out.log(|| {
+                format!(
+                    "DHCPRELEASE of {ip} from {mac} via {} (not found)",
+                    via(inc)
+                )
+            });
             return;
         };
-        out.log(format!(
-            "DHCPRELEASE of {ip} from {mac} via {} (found)",
-            via(inc)
-        ));
+        out.log(|| format!("DHCPRELEASE of {ip} from {mac} via {} (found)", via(inc)));
         self.end_lease(b, State::Released, now, out);
     }
 
@@ -599,10 +617,7 @@ impl Engine {
         let ours = self.leases.get(ip).is_some_and(|b| b.owned_by(&key))
             || self.offers.get(&ip).is_some_and(|o| o.client == key);
         if self.alloc.pool_of(ip).is_none() || !ours {
-            out.log(format!(
-                "DHCPDECLINE of {ip} from {mac} via {}: not found",
-                via(inc)
-            ));
+            out.log(|| format!("DHCPDECLINE of {ip} from {mac} via {}: not found", via(inc)));
             return;
         }
         self.drop_offer(ip);
@@ -614,22 +629,16 @@ impl Engine {
             out.events.push(ev);
         }
         self.alloc.set(ip, Slot::Busy);
-        out.log(format!(
-            "DHCPDECLINE of {ip} from {mac} via {}: abandoned",
-            via(inc)
-        ));
+        out.log(|| format!("DHCPDECLINE of {ip} from {mac} via {}: abandoned", via(inc)));
     }
 
     fn inform(&mut self, inc: Incoming<'_>, out: &mut Outcome) {
         let msg = inc.msg;
         let ip = msg.ciaddr();
-        out.log(format!("DHCPINFORM from {ip} via {}", via(inc)));
+        out.log(|| format!("DHCPINFORM from {ip} via {}", via(inc)));
         let subnet = self.cfg.subnet_of(ip).or_else(|| self.locate(inc));
         let Some(subnet) = subnet else {
-            out.log(format!(
-                "DHCPINFORM from {ip} via {}: unknown subnet",
-                via(inc)
-            ));
+            out.log(|| format!("DHCPINFORM from {ip} via {}: unknown subnet", via(inc)));
             return;
         };
         let src = self.alloc.pool_of(ip).map(Source::Pool);
@@ -637,11 +646,13 @@ impl Engine {
         let mut r = packet::reply(msg, MessageType::Ack, self.server_id(inc, Some(subnet)));
         r.set_ciaddr(ip);
         packet::add_params(&mut r, &params);
-        out.log(format!(
-            "DHCPACK to {ip} ({}) via {}",
-            packet::mac_string(msg),
-            via(inc)
-        ));
+        out.log(|| {
+            format!(
+                "DHCPACK to {ip} ({}) via {}",
+                packet::mac_string(msg),
+                via(inc)
+            )
+        });
         let d = if !msg.giaddr().is_unspecified() {
             Dest::Relay(msg.giaddr())
         } else if ip.is_unspecified() {
@@ -655,7 +666,7 @@ impl Engine {
     /// Timers: ends expired leases and abandoned addresses whose time is up, and gives back
     /// offers that were not taken. Returns the binding events to journal.
     pub fn tick(&mut self, now: u64) -> Outcome {
-        let mut out = Outcome::default();
+        let mut out = Outcome::new(self.quiet);
         for ip in self.leases.expired_at(now) {
             let Some(b) = self.leases.get(ip).cloned() else {
                 continue;

@@ -107,6 +107,7 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
         );
     }
     let mut engine = Engine::new(Arc::new(cfg));
+    engine.quiet = !tracing::enabled!(tracing::Level::INFO);
     let loaded = replay.bindings.len();
     for b in replay.bindings {
         engine.load(b);

@@ -506,3 +506,12 @@ fn reload_keeps_every_lease() {
     assert_eq!(e2.allocator().slot(ip), Some(Slot::Busy));
     assert_ne!(dora(&mut e2, mac(2)), ip);
 }
+
+#[test]
+fn quiet_engine_builds_no_log_lines_and_decides_the_same() {
+    let mut e = engine();
+    e.quiet = true;
+    let out = handle(&mut e, &msg(MessageType::Discover, mac(1)), NOW);
+    assert!(out.log.is_empty());
+    assert_eq!(reply(&out).0.yiaddr(), Ipv4Addr::new(10, 0, 0, 100));
+}
