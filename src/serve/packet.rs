@@ -20,10 +20,10 @@ const MIN_LEN: usize = 240;
 /// well-formed BOOTREQUEST with a DHCP message type.
 pub fn decode(bytes: &[u8]) -> Option<Message> {
     let ok = bytes.len() >= MIN_LEN && bytes[0] == 1 && bytes[2] <= 16;
-    let msg = if ok {
-        // dhcproto returns errors for bad input; the guard above covers the one field (hlen)
-        // whose accessor would index out of bounds.
-        Message::from_bytes(bytes).ok()
+    let msg = if ok && options_well_formed(&bytes[MIN_LEN..]) {
+        // The guards above cover what dhcproto would index or subtract out of bounds (hlen,
+        // option lengths); catching an unwind is the last net, never the plan.
+        std::panic::catch_unwind(|| Message::from_bytes(bytes).ok()).unwrap_or(None)
     } else {
         None
     };
@@ -32,6 +32,45 @@ pub fn decode(bytes: &[u8]) -> Option<Message> {
         MALFORMED.fetch_add(1, Ordering::Relaxed);
     }
     msg
+}
+
+/// Whether every option has a length its decoder accepts: the options dhcproto decodes with
+/// a fixed or minimum length (where it would assert or underflow on another one), and those
+/// the engine reads.
+fn options_well_formed(mut opts: &[u8]) -> bool {
+    while let Some((&code, rest)) = opts.split_first() {
+        match code {
+            0 => {
+                opts = rest;
+                continue;
+            }
+            255 => return true,
+            _ => {}
+        }
+        let Some((&len, rest)) = rest.split_first() else {
+            return false;
+        };
+        let len = usize::from(len);
+        if rest.len() < len {
+            return false;
+        }
+        let ok = match code {
+            53 => len == 1,
+            57 => len == 2,
+            50 | 51 | 54 | 118 | 152..=155 => len == 4,
+            80 => len == 0,
+            81 => len >= 3,
+            94 => len == 3,
+            151 => len >= 1,
+            _ => true,
+        };
+        if !ok {
+            return false;
+        }
+        opts = &rest[len..];
+    }
+    // No end option: dhcproto stops at the end of the buffer.
+    true
 }
 
 /// Number of malformed packets dropped so far.
@@ -232,6 +271,16 @@ mod tests {
                 let _ = client_key(&m);
                 let _ = encode(&reply(&m, MessageType::Nak, Ipv4Addr::LOCALHOST));
             }
+        }
+
+        #[test]
+        fn options_with_hazardous_lengths_never_panic(code in prop_oneof![Just(80u8), Just(81), Just(94), Just(151), 152u8..=155, any::<u8>()], len in 0u8..6) {
+            let mut bytes = discover([2, 0, 0, 0, 0, 9]).to_vec().expect("encodes");
+            bytes.truncate(bytes.len() - 1); // drop the end option
+            bytes.extend_from_slice(&[code, len]);
+            bytes.extend(std::iter::repeat_n(7u8, usize::from(len)));
+            bytes.push(255);
+            let _ = decode(&bytes);
         }
 
         #[test]
