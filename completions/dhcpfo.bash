@@ -28,6 +28,9 @@ _dhcpfo() {
             dhcpfo,import)
                 cmd="dhcpfo__subcmd__import"
                 ;;
+            dhcpfo,leases)
+                cmd="dhcpfo__subcmd__leases"
+                ;;
             dhcpfo,lint)
                 cmd="dhcpfo__subcmd__lint"
                 ;;
@@ -52,6 +55,9 @@ _dhcpfo() {
             dhcpfo__subcmd__help,import)
                 cmd="dhcpfo__subcmd__help__subcmd__import"
                 ;;
+            dhcpfo__subcmd__help,leases)
+                cmd="dhcpfo__subcmd__help__subcmd__leases"
+                ;;
             dhcpfo__subcmd__help,lint)
                 cmd="dhcpfo__subcmd__help__subcmd__lint"
                 ;;
@@ -71,7 +77,7 @@ _dhcpfo() {
 
     case "${cmd}" in
         dhcpfo)
-            opts="-h -V --help --version check render lint import serve schema completions help"
+            opts="-h -V --help --version check render lint import serve leases schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -121,7 +127,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__help)
-            opts="check render lint import serve schema completions help"
+            opts="check render lint import serve leases schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -177,6 +183,20 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__help__subcmd__leases)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -263,6 +283,28 @@ _dhcpfo() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__leases)
+            opts="-h --all --format --oui --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --oui)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

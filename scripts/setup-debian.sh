@@ -4,7 +4,13 @@
 set -euo pipefail
 
 packages=(
-  isc-dhcp-server   # dhcpd -t: the oracle for every rendered configuration
+  isc-dhcp-server   # dhcpd -t: the oracle for every rendered configuration; dhcpd -T and
+                    # dhcp-lease-list for lease files; a real failover pair in the lab tests
+  isc-dhcp-client   # dhclient: the real client of the serve tests
+  kea-admin         # perfdhcp: load and uniqueness tests, benchmarks
+  kea-dhcp4-server  # kea-dhcp4: the benchmark's reference server
+  iproute2          # ip netns: the network namespaces the tests create
+  perl              # dhcp-lease-list is a Perl script
 )
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -20,7 +26,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-# Installing isc-dhcp-server would start the service on the real interfaces; keep services
+# Installing isc-dhcp-server or kea would start the service on the real interfaces; keep services
 # down during the install unless the machine already has a policy of its own.
 policy=/usr/sbin/policy-rc.d
 made_policy=

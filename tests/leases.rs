@@ -177,3 +177,291 @@ fn dhcp_lease_list_lists_what_write_lease_writes() {
     let file = parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(file.leases, leases);
 }
+
+/// The primary of an ISC failover pair on 192.168.50.0/24, pool .150-.199 (MCLT 60).
+const PAIR_PRIMARY: &str = r#"
+authoritative;
+failover peer "fo" {
+  primary;
+  address 192.168.50.100;
+  port 647;
+  peer address 192.168.50.102;
+  peer port 647;
+  max-response-delay 30;
+  max-unacked-updates 10;
+  load balance max seconds 3;
+  mclt 60;
+  split 128;
+}
+subnet 192.168.50.0 netmask 255.255.255.0 {
+  option routers 192.168.50.1;
+  option domain-name-servers 192.168.50.53;
+  option domain-name "lab.test";
+  pool {
+    failover peer "fo";
+    range 192.168.50.150 192.168.50.199;
+  }
+}
+"#;
+
+/// The secondary: the primary's file with the roles and addresses swapped.
+fn pair_secondary() -> String {
+    PAIR_PRIMARY
+        .replace("primary;", "secondary;")
+        .replace("address 192.168.50.100;", "address 192.168.50.X;")
+        .replace(
+            "peer address 192.168.50.102;",
+            "peer address 192.168.50.100;",
+        )
+        .replace("address 192.168.50.X;", "address 192.168.50.102;")
+        .replace("  mclt 60;\n  split 128;\n", "")
+}
+
+#[test]
+fn reads_the_lease_files_of_a_real_isc_failover_pair() {
+    use common::netns::{Dhclient, Lab};
+    use std::time::Duration;
+    let test = "reads_the_lease_files_of_a_real_isc_failover_pair";
+    if !common::netns::tools_or_skip(
+        test,
+        &[
+            ("dhcpd", "isc-dhcp-server"),
+            ("dhclient", "isc-dhcp-client"),
+        ],
+    ) {
+        return;
+    }
+    let Some(lab) = Lab::builder("lsfo")
+        .host("p", Some("192.168.50.100/24"))
+        .host("s", Some("192.168.50.102/24"))
+        .host("c", None)
+        .build_or_skip(test)
+    else {
+        return;
+    };
+    let primary = lab.dhcpd("p", "primary", PAIR_PRIMARY);
+    let secondary = lab.dhcpd("s", "secondary", &pair_secondary());
+    assert!(
+        primary
+            .proc
+            .wait_for_log("Both servers normal", Duration::from_secs(30)),
+        "the pair did not reach normal:\n{}\n{}",
+        primary.proc.log_text(),
+        secondary.proc.log_text()
+    );
+    let mut bound = Vec::new();
+    for n in 1..=3u8 {
+        let got = lab.dhclient(
+            "c",
+            &Dhclient {
+                mac: Some(format!("52:54:00:00:00:0{n}")),
+                hostname: Some(format!("host{n}")),
+                lease_file: Some(lab.dir().join(format!("c{n}.leases"))),
+                ..Dhclient::default()
+            },
+        );
+        let ip = got
+            .bound
+            .unwrap_or_else(|| panic!("no lease:\n{}", got.log));
+        assert_eq!(
+            got.options.get("routers").map(String::as_str),
+            Some("192.168.50.1")
+        );
+        assert_eq!(
+            got.options.get("domain-name").map(String::as_str),
+            Some("lab.test")
+        );
+        bound.push((ip, n));
+    }
+    // Both peers record each binding (the serving one directly, the other by update);
+    // allow the update a moment to reach the disk.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut missing = Vec::new();
+        let mut served_by = std::collections::BTreeSet::new();
+        for (who, path) in [
+            ("primary", &primary.leases),
+            ("secondary", &secondary.leases),
+        ] {
+            let text = std::fs::read_to_string(path).unwrap();
+            let file = parse(&text).unwrap_or_else(|e| panic!("{who}: {e}"));
+            let current = file.current();
+            assert_eq!(
+                current.leases.len(),
+                50,
+                "{who}: one lease per pool address"
+            );
+            let fo = current.failover.first().expect("a failover stanza");
+            assert_eq!(fo.peer, "fo");
+            assert_eq!(fo.my.state, FailoverState::Normal, "{who}");
+            for &(ip, n) in &bound {
+                let lease = current.leases.iter().find(|l| l.address == ip).unwrap();
+                let mac = Hardware::ethernet([0x52, 0x54, 0, 0, 0, n]);
+                // The peer that served the client records its host name and last
+                // transaction time; the partner learns the binding without them.
+                let served = lease.cltt.is_some();
+                let ok = lease.binding_state == BindingState::Active
+                    && lease.hardware.as_ref() == Some(&mac)
+                    && lease.ends.is_some_and(|e| e.0 > Timestamp::now().0)
+                    && (!served
+                        || lease.client_hostname.as_deref() == Some(format!("host{n}").as_str()));
+                if served {
+                    served_by.insert(ip);
+                }
+                if !ok {
+                    missing.push(format!("{who}: {lease:?}"));
+                }
+            }
+            // The free addresses are split between the peers: free for the primary,
+            // backup for the secondary.
+            let free = current
+                .leases
+                .iter()
+                .filter(|l| l.binding_state == BindingState::Free)
+                .count();
+            let backup = current
+                .leases
+                .iter()
+                .filter(|l| l.binding_state == BindingState::Backup)
+                .count();
+            if free + backup != 47 || backup == 0 {
+                missing.push(format!("{who}: free {free}, backup {backup}"));
+            }
+        }
+        for &(ip, _) in &bound {
+            if !served_by.contains(&ip) {
+                missing.push(format!("{ip}: no peer records a client transaction"));
+            }
+        }
+        if missing.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "leases not recorded as expected:\n{}",
+            missing.join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn dhcpfo(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_dhcpfo"))
+        .arg("leases")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn dhcpfo_leases_lists_current_leases_like_dhcp_lease_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Timestamp::now().0;
+    let (path, leases) = write_file(dir.path(), now);
+    // One more record for 10.9.0.30: released since; and an active lease that has ended.
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let mut released = leases
+        .iter()
+        .find(|l| l.address == Ipv4Addr::new(10, 9, 0, 30))
+        .unwrap()
+        .clone();
+    released.binding_state = BindingState::Released;
+    write_lease(&mut text, &released);
+    let mut ended = Lease::new(Ipv4Addr::new(10, 9, 0, 39), BindingState::Active);
+    ended.starts = Some(Timestamp(now - 7200));
+    ended.ends = Some(Timestamp(now - 3600));
+    ended.hardware = Some(Hardware::ethernet([2, 0, 0, 0, 0x20, 1]));
+    write_lease(&mut text, &ended);
+    std::fs::write(&path, &text).unwrap();
+
+    let out = dhcpfo(&[path.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    assert!(out.status.success(), "{out:?}");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    // Active and current: the first sample lease (no MAC) and client-1 .. client-4.
+    let ips: Vec<&str> = rows.iter().map(|r| r["ip"].as_str().unwrap()).collect();
+    assert_eq!(
+        ips,
+        [
+            "10.9.0.11",
+            "10.9.0.31",
+            "10.9.0.32",
+            "10.9.0.33",
+            "10.9.0.34"
+        ]
+    );
+    assert_eq!(rows[1]["mac"], "02:00:00:00:10:01");
+    assert_eq!(rows[1]["hostname"], "client-1");
+    assert_eq!(rows[1]["state"], "active");
+    assert_eq!(
+        rows[1]["ends"].as_str().unwrap(),
+        Timestamp(now + 601).iso()
+    );
+
+    let all = dhcpfo(&[path.as_os_str(), "--all".as_ref()]);
+    assert!(all.status.success());
+    let table = String::from_utf8_lossy(&all.stdout);
+    let line = |ip: &str| {
+        table
+            .lines()
+            .find(|l| l.contains(&format!(" {ip} ")))
+            .unwrap_or_else(|| panic!("{ip} not listed:\n{table}"))
+            .to_string()
+    };
+    assert!(line("10.9.0.30").contains("released"), "{table}");
+    assert!(line("10.9.0.39").contains("active"), "{table}");
+    assert!(line("10.9.0.16").contains("backup"), "{table}");
+    assert_eq!(table.lines().count(), 2 + 12 + 1, "{table}");
+
+    // The same leases as dhcp-lease-list, where that tool is installed.
+    if let Some(tool) = common::find_tool("dhcp-lease-list") {
+        let isc = Command::new("perl")
+            .arg(&tool)
+            .arg("--lease")
+            .arg(&path)
+            .arg("--parsable")
+            .output()
+            .unwrap();
+        let isc = String::from_utf8_lossy(&isc.stdout);
+        let mut theirs: Vec<(String, String)> = isc
+            .lines()
+            .filter_map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                (w.first() == Some(&"MAC")).then(|| (w[1].to_string(), w[3].to_string()))
+            })
+            .collect();
+        theirs.sort();
+        let mut ours: Vec<(String, String)> = rows
+            .iter()
+            .filter(|r| r["mac"].is_string())
+            .map(|r| {
+                (
+                    r["mac"].as_str().unwrap().to_string(),
+                    r["ip"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        ours.sort();
+        // dhcp-lease-list does not look at the binding state: it still lists the released
+        // 10.9.0.30, which dhcpfo leaves out.
+        theirs.retain(|(_, ip)| ip != "10.9.0.30");
+        assert_eq!(ours, theirs, "{isc}");
+    }
+}
+
+#[test]
+fn dhcpfo_leases_reports_a_malformed_file_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.leases");
+    std::fs::write(&path, "lease 10.0.0.1 {\n  binding state sideways;\n}\n").unwrap();
+    let out = dhcpfo(&[path.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.leases:2:17"), "{err}");
+    assert!(err.contains("not a binding state"), "{err}");
+    assert!(err.contains("dhcpd.leases(5)"), "{err}");
+
+    let missing = dhcpfo(&[dir.path().join("none.leases").as_os_str()]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+}

@@ -3,6 +3,7 @@
 mod check;
 pub mod completions;
 mod import;
+mod leases;
 mod lint;
 mod render;
 mod serve;
@@ -182,6 +183,31 @@ Exit status: 0 stopped cleanly, 1 the model has errors, 2 usage, socket or lease
         #[arg(long, value_name = "PORT", default_value_t = 67, hide = true)]
         port: u16,
     },
+    /// List the leases of an ISC dhcpd.leases file, like dhcp-lease-list.
+    #[command(after_help = "\
+Examples:
+  dhcpfo leases /var/lib/dhcp/dhcpd.leases
+  dhcpfo leases dhcpd.leases --all
+  dhcpfo leases dhcpd.leases --format json
+
+By default only current leases are listed: the last record of each address, active and not
+yet ended. Times are UTC. Exit status: 0 listed, 1 the file is malformed (line and column
+shown), 2 usage or I/O error.")]
+    Leases {
+        /// The lease file (ISC dhcpd.leases format).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// List the last record of every address, whatever its state or end, with the state.
+        #[arg(long)]
+        all: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// IEEE oui.txt for manufacturer names [default: /usr/share/misc/oui.txt or
+        /// /usr/share/ieee-data/oui.txt if present].
+        #[arg(long, value_name = "FILE")]
+        oui: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the pair model.
     #[command(after_help = "\
 Example:
@@ -276,6 +302,17 @@ pub fn run(cli: Cli) -> ExitCode {
             interfaces,
             leases,
             port,
+        }),
+        Command::Leases {
+            file,
+            all,
+            format,
+            oui,
+        } => leases::run(leases::Args {
+            file,
+            all,
+            format,
+            oui,
         }),
         Command::Schema => {
             println!("{}", model::schema::json());
