@@ -457,12 +457,14 @@ impl Engine {
             Some(_) => self.alloc.available(&self.cfg, ip),
         };
         if !ok {
-            let why = match pool {
-                None if self.alloc.pool_of(ip).is_some() => "not permitted in its pool",
-                None => "unknown lease",
-                Some(_) => "lease in use or unavailable",
+            let (why, nak) = match pool {
+                None if self.alloc.pool_of(ip).is_some() => ("not permitted in its pool", may_nak),
+                // RFC 2131 §4.3.2: no record of the client, so stay silent (unless it
+                // selected our offer).
+                None => ("unknown lease", sid.is_some()),
+                Some(_) => ("lease in use or unavailable", may_nak),
             };
-            self.nak(inc, subnet, ip, why, may_nak, out);
+            self.nak(inc, subnet, ip, why, nak, out);
             return;
         }
         let slot = self.drop_offer(ip).map(|o| o.slot);
@@ -543,7 +545,7 @@ impl Engine {
         if !send {
             out.log(|| {
                 format!(
-                    "DHCPREQUEST for {ip} from {mac} via {}: {why}; not authoritative, ignored",
+                    "DHCPREQUEST for {ip} from {mac} via {}: {why}; ignored",
                     via(inc)
                 )
             });

@@ -243,6 +243,26 @@ fn init_reboot_acks_own_lease_and_naks_wrong_network() {
 }
 
 #[test]
+fn init_reboot_for_an_unknown_address_outside_the_pools_is_ignored() {
+    let mut e = engine();
+    let outside = Ipv4Addr::new(10, 0, 0, 50);
+    let req = with(
+        msg(MessageType::Request, mac(1)),
+        DhcpOption::RequestedIpAddress(outside),
+    );
+    let out = handle(&mut e, &req, NOW);
+    assert!(out.reply.is_none(), "RFC 2131: no record, stay silent");
+    assert!(out.log[1].contains("unknown lease"), "{:?}", out.log);
+    // A free pool address is confirmed (a server that lost its records still serves).
+    let inside = Ipv4Addr::new(10, 0, 0, 102);
+    let req = with(
+        msg(MessageType::Request, mac(1)),
+        DhcpOption::RequestedIpAddress(inside),
+    );
+    assert_eq!(kind(&handle(&mut e, &req, NOW)), Some(MessageType::Ack));
+}
+
+#[test]
 fn init_reboot_for_another_clients_address_is_naked() {
     let mut e = engine();
     let ip = dora(&mut e, mac(1));
