@@ -63,6 +63,8 @@ pub struct Journal {
     thread: Option<JoinHandle<()>>,
     /// Records appended since the last compaction.
     pub appended: usize,
+    /// Failover state stanzas read at start, written again by every compaction.
+    failover: String,
 }
 
 /// What start-up read from the file.
@@ -88,7 +90,7 @@ impl Journal {
             Err(e) => return Err(io_err(e)),
         };
         let (whole, torn_bytes) = complete_records(&text);
-        let bindings = parse(whole).map_err(|(line, message)| JournalError::Parse {
+        let (bindings, failover) = parse(whole).map_err(|(line, message)| JournalError::Parse {
             path: name.clone(),
             line,
             message,
@@ -109,6 +111,7 @@ impl Journal {
                 tx: Some(tx),
                 thread: Some(thread),
                 appended: 0,
+                failover,
             },
             Replay {
                 bindings,
@@ -133,6 +136,7 @@ impl Journal {
         bindings: impl Iterator<Item = &'a Binding>,
     ) -> oneshot::Receiver<bool> {
         let mut text = header();
+        text.push_str(&self.failover);
         for b in bindings {
             text.push_str(&format_binding(b));
         }

@@ -55,10 +55,18 @@ pub fn format_binding(b: &Binding) -> String {
     out
 }
 
-/// The current binding of every address (the last record wins); errors are (line, message).
-pub fn parse(text: &str) -> Result<Vec<Binding>, (usize, String)> {
-    let file = leases::parse(text).map_err(|e| (e.line, e.message))?;
-    Ok(file.current().leases.iter().map(from_lease).collect())
+/// The current binding of every address (the last record wins), and the current failover
+/// state stanzas as text (kept through compaction for the failover layer); errors are
+/// (line, message).
+pub fn parse(text: &str) -> Result<(Vec<Binding>, String), (usize, String)> {
+    let file = leases::parse(text)
+        .map_err(|e| (e.line, e.message))?
+        .current();
+    let mut failover = String::new();
+    for stanza in &file.failover {
+        leases::write_failover(&mut failover, stanza);
+    }
+    Ok((file.leases.iter().map(from_lease).collect(), failover))
 }
 
 /// `W YYYY/MM/DD HH:MM:SS`, as in the file.

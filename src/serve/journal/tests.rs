@@ -122,7 +122,29 @@ fn isc_times_round_trip() {
     for t in [0u64, 951_782_400, 1_800_000_000, 4_102_444_800] {
         let mut b = active(1, t);
         b.starts = t;
-        let back = parse(&format_binding(&b)).expect("parses");
+        let (back, failover) = parse(&format_binding(&b)).expect("parses");
         assert_eq!(back, vec![b]);
+        assert!(failover.is_empty());
     }
+}
+
+#[test]
+fn failover_state_survives_compaction() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let stanza = "failover peer \"fo\" state {\n  my state normal at 4 2027/01/14 08:00:00;\n  partner state normal at 4 2027/01/14 08:00:00;\n}\n";
+    let mut text = header();
+    text.push_str(stanza);
+    text.push_str(&format_binding(&active(3, 1_800_003_600)));
+    std::fs::write(&path, &text).expect("writable");
+    let (mut j, replay) = Journal::open(&path).expect("opens");
+    assert_eq!(replay.bindings.len(), 1);
+    assert_eq!(block(j.rewrite(replay.bindings.iter())), Some(true));
+    j.close();
+    let after = std::fs::read_to_string(&path).expect("readable");
+    assert!(after.contains("failover peer \"fo\" state {"), "{after}");
+    assert!(
+        after.contains("my state normal at 4 2027/01/14 08:00:00;"),
+        "{after}"
+    );
 }
