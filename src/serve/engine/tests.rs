@@ -535,3 +535,95 @@ fn quiet_engine_builds_no_log_lines_and_decides_the_same() {
     assert!(out.log.is_empty());
     assert_eq!(reply(&out).0.yiaddr(), Ipv4Addr::new(10, 0, 0, 100));
 }
+
+mod property {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// One step of a random conversation: (message type, client, address choice,
+    /// server-id choice, ciaddr set, seconds to advance).
+    fn step() -> impl Strategy<Value = (u8, u8, u8, u8, bool, u16)> {
+        (0u8..5, 0u8..6, 0u8..8, 0u8..3, any::<bool>(), 0u16..3000)
+    }
+
+    const ADDRS: [Ipv4Addr; 8] = [
+        Ipv4Addr::new(10, 0, 0, 100),
+        Ipv4Addr::new(10, 0, 0, 101),
+        Ipv4Addr::new(10, 0, 0, 102),
+        Ipv4Addr::new(10, 0, 0, 103),
+        Ipv4Addr::new(10, 0, 0, 200),
+        Ipv4Addr::new(10, 0, 0, 50),
+        Ipv4Addr::new(10, 1, 0, 10),
+        Ipv4Addr::new(192, 168, 1, 1),
+    ];
+
+    proptest! {
+        /// Whatever clients send, no address is ACKed to a client while another client
+        /// holds an unexpired lease on it, and the allocator never loses or invents an address.
+        #[test]
+        fn no_address_is_leased_to_two_clients(steps in proptest::collection::vec(step(), 1..80)) {
+            let mut e = engine();
+            let total: Vec<usize> = (0..3).map(|p| {
+                let (f, b, u) = e.allocator().counts(p);
+                f + b + u
+            }).collect();
+            let mut now = NOW;
+            let mut held: HashMap<Ipv4Addr, (u8, u64)> = HashMap::new();
+            for (kind, client, addr, sid, ciaddr, advance) in steps {
+                now += u64::from(advance);
+                for ev in e.tick(now).events {
+                    if ev.binding.state != State::Active {
+                        held.remove(&ev.binding.addr);
+                    }
+                }
+                // Client 5 is the known host without a fixed address.
+                let hw = if client == 5 { mac(0xbb) } else { mac(client + 1) };
+                let kind = [
+                    MessageType::Discover,
+                    MessageType::Request,
+                    MessageType::Release,
+                    MessageType::Decline,
+                    MessageType::Inform,
+                ][usize::from(kind)];
+                let ip = ADDRS[usize::from(addr)];
+                let mut m = msg(kind, hw);
+                if ciaddr {
+                    m.set_ciaddr(ip);
+                } else {
+                    m = with(m, DhcpOption::RequestedIpAddress(ip));
+                }
+                match sid {
+                    0 => m = with(m, DhcpOption::ServerIdentifier(SERVER)),
+                    1 => m = with(m, DhcpOption::ServerIdentifier(Ipv4Addr::new(10, 0, 0, 9))),
+                    _ => {}
+                }
+                let out = handle(&mut e, &m, now);
+                for ev in &out.events {
+                    if ev.binding.state != State::Active {
+                        held.remove(&ev.binding.addr);
+                    }
+                }
+                if let Some((r, _)) = &out.reply
+                    && r.opts().msg_type() == Some(MessageType::Ack)
+                    && let Some(t) = lease_time(r)
+                {
+                    let y = r.yiaddr();
+                    if let Some(&(other, ends)) = held.get(&y) {
+                        prop_assert!(
+                            other == client || ends <= now,
+                            "{y} ACKed to client {client} while client {other} holds it until {ends} (now {now})"
+                        );
+                    }
+                    held.insert(y, (client, now + u64::from(t)));
+                }
+                for (p, t) in total.iter().enumerate() {
+                    let (f, b, u) = e.allocator().counts(p);
+                    prop_assert_eq!(f + b + u, *t);
+                }
+            }
+        }
+    }
+}
