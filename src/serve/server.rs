@@ -129,6 +129,14 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
             }
         }
     }
+    if engine.config().peer_address.is_none() {
+        for s in socks.iter().filter(|s| s.addrs.is_empty()) {
+            tracing::warn!(
+                "{} has no IPv4 address: replies from it carry no usable server identifier; give it an address in a served subnet",
+                s.name
+            );
+        }
+    }
     let (tx, mut rx) = mpsc::channel::<(usize, Vec<u8>)>(4096);
     for (i, s) in socks.iter().enumerate() {
         let (s, tx) = (s.clone(), tx.clone());

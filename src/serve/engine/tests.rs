@@ -10,6 +10,7 @@ use dhcproto::v4::{
 
 use super::*;
 use crate::model::{self, Role};
+use crate::serve::config::{ABANDON_LEASE_TIME, ServeRole};
 
 const YAML: &str = r#"
 failover: { name: f, mclt: 5m }
