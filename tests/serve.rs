@@ -388,7 +388,7 @@ fn sighup_reloads_a_valid_model_and_refuses_an_invalid_one() {
 }
 
 #[test]
-fn an_invalid_model_exits_1_and_a_missing_interface_exits_2() {
+fn an_invalid_model_exits_1_a_missing_interface_or_bad_lease_file_exits_2() {
     let dir = tempfile::tempdir().expect("tempdir");
     let pair = dir.path().join("pair.yaml");
     let leases = dir.path().join("dhcpd.leases");
@@ -421,5 +421,20 @@ fn an_invalid_model_exits_1_and_a_missing_interface_exits_2() {
         .output()
         .expect("runs");
     assert_eq!(st.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&st.stderr).contains("no-such-if9"));
+    let err = String::from_utf8_lossy(&st.stderr);
+    assert!(
+        err.contains("no-such-if9") && err.contains("DF012"),
+        "{err}"
+    );
+    std::fs::write(&leases, "lease 10.0.0.1 {\n  binding state sideways;\n}\n").expect("writable");
+    let st = Command::new(BIN)
+        .arg("serve")
+        .arg(&pair)
+        .args(["--role", "standalone", "--interface", "lo", "--leases"])
+        .arg(&leases)
+        .output()
+        .expect("runs");
+    assert_eq!(st.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&st.stderr);
+    assert!(err.contains("DF011") && err.contains("line 2"), "{err}");
 }

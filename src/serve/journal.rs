@@ -26,7 +26,7 @@ pub enum JournalError {
     /// The file could not be read or written.
     #[error("lease file {path}: {error}")]
     #[diagnostic(
-        code(DF002),
+        code(DF010),
         help("check that the folder exists and is writable by the server")
     )]
     Io {
@@ -38,7 +38,7 @@ pub enum JournalError {
     /// The file is not a lease file.
     #[error("lease file {path}, line {line}: {message}")]
     #[diagnostic(
-        code(DF003),
+        code(DF011),
         help("the file must be in ISC dhcpd.leases format; move it aside to start empty")
     )]
     Parse {

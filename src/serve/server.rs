@@ -26,6 +26,34 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit status: usage, socket or lease-file error.
 pub const EXIT_USAGE: u8 = 2;
 
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ServeError {
+    /// A socket could not be opened on an interface.
+    #[error("cannot listen on {iface} port {port}: {error}")]
+    #[diagnostic(
+        code(DF012),
+        help(
+            "the interface must exist, nothing else may serve DHCP on it, and the server needs root (or CAP_NET_RAW and CAP_NET_BIND_SERVICE)"
+        )
+    )]
+    Bind {
+        /// Interface name.
+        iface: String,
+        /// UDP port.
+        port: u16,
+        /// The OS error.
+        error: std::io::Error,
+    },
+    /// The async runtime or signal handling could not start.
+    #[error("cannot start the server: {0}")]
+    #[diagnostic(
+        code(DF013),
+        help("check the process limits (threads, file descriptors)")
+    )]
+    Runtime(std::io::Error),
+}
+
 /// What `dhcpfo serve` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -83,8 +111,8 @@ pub fn run(opts: ServeOptions) -> u8 {
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+        Err(error) => {
+            eprintln!("{:?}", miette::Report::new(ServeError::Runtime(error)));
             return EXIT_USAGE;
         }
     };
@@ -120,11 +148,13 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
     for name in &opts.interfaces {
         match IfaceSocket::bind(name, opts.port) {
             Ok(s) => socks.push(Arc::new(s)),
-            Err(e) => {
-                eprintln!(
-                    "error: cannot listen on {name} port {}: {e}\n  help: the interface must exist, and the server needs root (or CAP_NET_RAW and CAP_NET_BIND_SERVICE)",
-                    opts.port
-                );
+            Err(error) => {
+                let err = ServeError::Bind {
+                    iface: name.clone(),
+                    port: opts.port,
+                    error,
+                };
+                eprintln!("{:?}", miette::Report::new(err));
                 return EXIT_USAGE;
             }
         }
@@ -165,7 +195,8 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
     ) else {
-        eprintln!("error: cannot install signal handlers");
+        let error = std::io::Error::other("signal handlers");
+        eprintln!("{:?}", miette::Report::new(ServeError::Runtime(error)));
         return EXIT_USAGE;
     };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
