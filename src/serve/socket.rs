@@ -58,7 +58,17 @@ impl IfaceSocket {
                 }
             },
         };
-        self.sock.send_to(bytes, to).await.map(|_| ())
+        match self.sock.send_to(bytes, to).await {
+            Ok(_) => Ok(()),
+            // No route to yiaddr on this link (a shared network whose other subnet has no
+            // address here): the client still hears a broadcast.
+            Err(e) if matches!(dest, Dest::Hardware(..)) => {
+                tracing::debug!("unicast to {to} on {}: {e}; broadcasting", self.name);
+                let bcast = SocketAddrV4::new(Ipv4Addr::BROADCAST, CLIENT_PORT);
+                self.sock.send_to(bytes, bcast).await.map(|_| ())
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 
