@@ -25,6 +25,8 @@ pub struct IfaceSocket {
     pub addrs: Vec<Ipv4Addr>,
     /// The socket.
     pub sock: UdpSocket,
+    /// A socket without a device, for relays that are routed through another interface.
+    fallback: Option<std::net::UdpSocket>,
 }
 
 impl IfaceSocket {
@@ -37,10 +39,14 @@ impl IfaceSocket {
         s.set_nonblocking(true)?;
         s.bind(&SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)).into())?;
         let sock = UdpSocket::from_std(s.into())?;
+        let fallback = std::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))
+            .and_then(|f| f.set_nonblocking(true).map(|()| f))
+            .ok();
         Ok(IfaceSocket {
             name: name.to_string(),
             addrs: iface_addrs(name),
             sock,
+            fallback,
         })
     }
 
@@ -67,6 +73,15 @@ impl IfaceSocket {
                 let bcast = SocketAddrV4::new(Ipv4Addr::BROADCAST, CLIENT_PORT);
                 self.sock.send_to(bytes, bcast).await.map(|_| ())
             }
+            // The relay is not reachable through this interface: let the routing table
+            // choose (the source port is then not 67; relay agents accept that).
+            Err(e) if matches!(dest, Dest::Relay(_)) => match &self.fallback {
+                Some(f) => {
+                    tracing::debug!("relay {to} via {}: {e}; using the routing table", self.name);
+                    f.send_to(bytes, to).map(|_| ())
+                }
+                None => Err(e),
+            },
             Err(e) => Err(e),
         }
     }
