@@ -11,6 +11,8 @@ mod isc;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -63,6 +65,8 @@ pub struct Journal {
     thread: Option<JoinHandle<()>>,
     /// Records appended since the last compaction.
     pub appended: usize,
+    /// Records written and syncs made since start (group commit: syncs ≤ records).
+    stats: Arc<(AtomicU64, AtomicU64)>,
     /// Failover state stanzas read at start, written again by every compaction.
     failover: String,
 }
@@ -102,15 +106,18 @@ impl Journal {
             .map_err(io_err)?;
         let (tx, rx) = mpsc::channel();
         let owned = path.to_path_buf();
+        let stats = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
+        let counters = stats.clone();
         let thread = std::thread::Builder::new()
             .name("lease-journal".into())
-            .spawn(move || writer(owned, file, rx))
+            .spawn(move || writer(owned, file, rx, &counters))
             .map_err(io_err)?;
         Ok((
             Journal {
                 tx: Some(tx),
                 thread: Some(thread),
                 appended: 0,
+                stats,
                 failover,
             },
             Replay {
@@ -153,12 +160,21 @@ impl Journal {
         rx
     }
 
-    /// Flushes everything queued and stops the writer.
-    pub fn close(mut self) {
+    /// (records appended, syncs made) since start.
+    pub fn stats(&self) -> (u64, u64) {
+        (
+            self.stats.0.load(Ordering::Relaxed),
+            self.stats.1.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Flushes everything queued, stops the writer, and returns the final [`Journal::stats`].
+    pub fn close(mut self) -> (u64, u64) {
         self.tx.take();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        self.stats()
     }
 }
 
@@ -190,7 +206,7 @@ fn complete_records(text: &str) -> (&str, usize) {
     }
 }
 
-fn writer(path: PathBuf, mut file: File, rx: mpsc::Receiver<Cmd>) {
+fn writer(path: PathBuf, mut file: File, rx: mpsc::Receiver<Cmd>, stats: &(AtomicU64, AtomicU64)) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while let Ok(more) = rx.try_recv() {
@@ -201,11 +217,14 @@ fn writer(path: PathBuf, mut file: File, rx: mpsc::Receiver<Cmd>) {
         for cmd in batch {
             match cmd {
                 Cmd::Append(text, done) => {
+                    stats
+                        .0
+                        .fetch_add(text.matches("\n}\n").count() as u64, Ordering::Relaxed);
                     buf.push_str(&text);
                     waiting.push(done);
                 }
                 Cmd::Rewrite(text, done) => {
-                    let ok = commit(&mut file, &buf);
+                    let ok = commit(&mut file, &buf, &stats.1);
                     finish(&mut waiting, ok);
                     buf.clear();
                     let ok = match compact(&path, &text) {
@@ -222,15 +241,16 @@ fn writer(path: PathBuf, mut file: File, rx: mpsc::Receiver<Cmd>) {
                 }
             }
         }
-        let ok = commit(&mut file, &buf);
+        let ok = commit(&mut file, &buf, &stats.1);
         finish(&mut waiting, ok);
     }
 }
 
-fn commit(file: &mut File, text: &str) -> bool {
+fn commit(file: &mut File, text: &str, syncs: &AtomicU64) -> bool {
     if text.is_empty() {
         return true;
     }
+    syncs.fetch_add(1, Ordering::Relaxed);
     match file
         .write_all(text.as_bytes())
         .and_then(|()| file.sync_data())

@@ -248,9 +248,9 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
         }
     }
     let leases = engine.leases().len();
-    journal.close();
+    let (records, syncs) = journal.close();
     tracing::info!(
-        "dhcpfo serve stopped: {leases} lease(s) in {}, {} malformed packet(s) dropped",
+        "dhcpfo serve stopped: {leases} lease(s) in {}; {records} record(s) written in {syncs} sync(s); {} malformed packet(s) dropped",
         opts.leases.display(),
         packet::malformed_count()
     );

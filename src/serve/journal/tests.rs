@@ -48,7 +48,8 @@ fn appended_records_replay_last_one_wins() {
     // On disk before close: read it as another process would.
     let text = std::fs::read_to_string(&path).expect("readable");
     assert_eq!(text.matches("lease 10.0.0.5 {").count(), 2);
-    j.close();
+    // Two appends, each awaited: three records, two syncs.
+    assert_eq!(j.close(), (3, 2));
     let (_j, replay) = Journal::open(&path).expect("reopens");
     assert_eq!(replay.bindings.len(), 2);
     let five = replay
