@@ -213,6 +213,15 @@ impl Engine {
             .unwrap_or(Ipv4Addr::UNSPECIFIED)
     }
 
+    /// Whether a server identifier is this server's: the peer address, or an address of the
+    /// interface the request came in on.
+    fn is_our_id(&self, inc: Incoming<'_>, id: Ipv4Addr) -> bool {
+        match self.cfg.peer_address {
+            Some(a) => a == id,
+            None => inc.iface_addrs.contains(&id),
+        }
+    }
+
     fn host(&self, msg: &Message) -> Option<usize> {
         packet::ethernet(msg).and_then(|mac| self.cfg.hosts_by_mac.get(&mac).copied())
     }

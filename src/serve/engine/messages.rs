@@ -57,16 +57,10 @@ impl Engine {
         out.log(|| format!("DHCPREQUEST for {ip}{sid_text} from {mac} via {via}"));
         let subnet = self.locate(inc);
         if let Some(s) = sid
-            && s != self.server_id(inc, subnet)
+            && !self.is_our_id(inc, s)
         {
-            // SELECTING with another server's offer: let ours go.
-            if self.offer_of.get(&key) == Some(&ip) || self.offers.contains_key(&ip) {
-                if self.offers.get(&ip).is_some_and(|o| o.client == key)
-                    && let Some(o) = self.drop_offer(ip)
-                {
-                    self.alloc.set(ip, o.slot);
-                }
-            } else if let Some(&mine) = self.offer_of.get(&key)
+            // SELECTING another server's offer: give ours back.
+            if let Some(&mine) = self.offer_of.get(&key)
                 && let Some(o) = self.drop_offer(mine)
             {
                 self.alloc.set(mine, o.slot);

@@ -628,3 +628,19 @@ mod property {
         }
     }
 }
+
+#[test]
+fn selecting_another_servers_different_address_gives_our_offer_back() {
+    let mut e = engine();
+    let out = handle(&mut e, &msg(MessageType::Discover, mac(1)), NOW);
+    let ours = reply(&out).0.yiaddr();
+    let req = with(
+        with(
+            msg(MessageType::Request, mac(1)),
+            DhcpOption::RequestedIpAddress(Ipv4Addr::new(10, 0, 0, 77)),
+        ),
+        DhcpOption::ServerIdentifier(Ipv4Addr::new(10, 0, 0, 9)),
+    );
+    assert!(handle(&mut e, &req, NOW).reply.is_none());
+    assert_eq!(e.allocator().slot(ours), Some(Slot::Free));
+}
