@@ -145,7 +145,14 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
         return EXIT_USAGE;
     }
     let mut socks = Vec::new();
+    let mut names: Vec<&String> = Vec::new();
     for name in &opts.interfaces {
+        // The same interface twice would answer every broadcast twice.
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    for name in names {
         match IfaceSocket::bind(name, opts.port) {
             Ok(s) => socks.push(Arc::new(s)),
             Err(error) => {
