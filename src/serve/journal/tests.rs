@@ -149,3 +149,32 @@ fn failover_state_survives_compaction() {
         "{after}"
     );
 }
+
+#[test]
+fn records_queued_during_a_sync_share_the_next_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, _) = Journal::open(&path).expect("opens");
+    // Keep the writer busy with a large compaction while 1000 ACKs queue up behind it.
+    let many: Vec<Binding> = (0..200_000u32)
+        .map(|i| Binding {
+            addr: Ipv4Addr::from(0x0a00_0000 + i),
+            ..active(1, 1_800_003_600)
+        })
+        .collect();
+    let busy = j.rewrite(many.iter());
+    let tickets: Vec<_> = (0..1000u32)
+        .map(|i| {
+            let mut b = active(2, 1_800_003_600);
+            b.addr = Ipv4Addr::from(0x0b00_0000 + i);
+            j.append(&[event(b)])
+        })
+        .collect();
+    assert_eq!(block(busy), Some(true));
+    for t in tickets {
+        assert_eq!(block(t), Some(true), "every queued record is acknowledged");
+    }
+    let (records, syncs) = j.close();
+    assert_eq!(records, 1000);
+    assert!(syncs <= 10, "1000 queued records took {syncs} syncs");
+}
