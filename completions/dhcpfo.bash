@@ -46,6 +46,9 @@ _dhcpfo() {
             dhcpfo,schema)
                 cmd="dhcpfo__subcmd__schema"
                 ;;
+            dhcpfo,serve)
+                cmd="dhcpfo__subcmd__serve"
+                ;;
             dhcpfo,status)
                 cmd="dhcpfo__subcmd__status"
                 ;;
@@ -79,6 +82,9 @@ _dhcpfo() {
             dhcpfo__subcmd__help,schema)
                 cmd="dhcpfo__subcmd__help__subcmd__schema"
                 ;;
+            dhcpfo__subcmd__help,serve)
+                cmd="dhcpfo__subcmd__help__subcmd__serve"
+                ;;
             dhcpfo__subcmd__help,status)
                 cmd="dhcpfo__subcmd__help__subcmd__status"
                 ;;
@@ -89,7 +95,7 @@ _dhcpfo() {
 
     case "${cmd}" in
         dhcpfo)
-            opts="-h -V --help --version check render lint import diff deploy status leases schema completions help"
+            opts="-h -V --help --version check render lint import serve diff deploy status leases schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,7 +189,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__help)
-            opts="check render lint import diff deploy status leases schema completions help"
+            opts="check render lint import serve diff deploy status leases schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -323,6 +329,20 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -477,6 +497,40 @@ _dhcpfo() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__serve)
+            opts="-i -h --role --interface --leases --port --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -W "primary secondary standalone" -- "${cur}"))
+                    return 0
+                    ;;
+                --interface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leases)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -30,6 +30,7 @@ complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "check" -d 'Validate a
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "render" -d 'Compile the model into matched primary/secondary dhcpd.conf files'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "lint" -d 'Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "import" -d 'Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model'
+complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "serve" -d 'Serve DHCPv4 from the model\'s pools, with durable leases (foreground; logs to stderr)'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "diff" -d 'Compare both peers\' live files with the rendered ones, over SSH'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "deploy" -d 'Deploy the rendered files to both peers over SSH: validate, back up, swap, restart'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "status" -d 'Show what the live pair is doing: service, failover state, pool counts, clocks'
@@ -62,6 +63,13 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand import" -s o -l output -d 
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand import" -l format -d 'Output format of the findings' -r -f -a "human\t'Annotated source snippets for people'
 json\t'One JSON array of findings'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -l role -d 'This server\'s role: a failover peer, or standalone (no failover)' -r -f -a "primary\t'The failover primary (its peer address is the server identifier)'
+secondary\t'The failover secondary'
+standalone\t'One server alone, without failover'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -s i -l interface -d 'Interface to serve on (repeat for several)' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -l leases -d 'The lease file (created if missing)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -l port -d 'UDP port to listen on' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l format -d 'Output format' -r -f -a "human\t'Annotated source snippets for people'
 json\t'One JSON array of findings'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
@@ -85,14 +93,15 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand leases" -l all -d 'List th
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand leases" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import diff deploy status leases schema completions help" -f -a "check" -d 'Validate a pair model and report every problem with its YAML line'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import diff deploy status leases schema completions help" -f -a "render" -d 'Compile the model into matched primary/secondary dhcpd.conf files'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import diff deploy status leases schema completions help" -f -a "lint" -d 'Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import diff deploy status leases schema completions help" -f -a "import" -d 'Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import diff deploy status leases schema completions help" -f -a "diff" -d 'Compare both peers\' live files with the rendered ones, over SSH'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import diff deploy status leases schema completions help" -f -a "deploy" -d 'Deploy the rendered files to both peers over SSH: validate, back up, swap, restart'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import diff deploy status leases schema completions help" -f -a "status" -d 'Show what the live pair is doing: service, failover state, pool counts, clocks'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import diff deploy status leases schema completions help" -f -a "leases" -d 'List the leases of an ISC dhcpd.leases file, like dhcp-lease-list'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import diff deploy status leases schema completions help" -f -a "schema" -d 'Print the JSON Schema of the pair model'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import diff deploy status leases schema completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import diff deploy status leases schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "check" -d 'Validate a pair model and report every problem with its YAML line'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "render" -d 'Compile the model into matched primary/secondary dhcpd.conf files'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "lint" -d 'Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "import" -d 'Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "serve" -d 'Serve DHCPv4 from the model\'s pools, with durable leases (foreground; logs to stderr)'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "diff" -d 'Compare both peers\' live files with the rendered ones, over SSH'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "deploy" -d 'Deploy the rendered files to both peers over SSH: validate, back up, swap, restart'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "status" -d 'Show what the live pair is doing: service, failover state, pool counts, clocks'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "leases" -d 'List the leases of an ISC dhcpd.leases file, like dhcp-lease-list'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "schema" -d 'Print the JSON Schema of the pair model'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

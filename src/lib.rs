@@ -15,3 +15,4 @@ pub mod leases;
 pub mod model;
 pub mod remote;
 pub mod render;
+pub mod serve;

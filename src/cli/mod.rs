@@ -9,6 +9,7 @@ mod leases;
 mod lint;
 mod remote;
 mod render;
+mod serve;
 mod status;
 
 use std::io::IsTerminal;
@@ -158,6 +159,33 @@ still written), 2 usage or I/O error.")]
         /// Output format of the findings.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+    /// Serve DHCPv4 from the model's pools, with durable leases (foreground; logs to stderr).
+    #[command(after_help = "\
+Examples:
+  dhcpfo serve pair.yaml --role standalone --interface eth0 --leases /var/lib/dhcpfo/dhcpd.leases
+  dhcpfo serve pair.yaml --role primary --interface eth0 --interface eth1 --leases dhcpd.leases
+
+The lease file is in ISC dhcpd.leases format: `dhcp-lease-list --lease FILE` reads it.
+SIGHUP reloads the model (an invalid one is refused and the old one keeps serving);
+SIGTERM stops after flushing the lease file. Log level: DHCPFO_LOG=debug|info|warn.
+Exit status: 0 stopped cleanly, 1 the model has errors, 2 usage, socket or lease-file error.")]
+    Serve {
+        /// The pair model (YAML).
+        #[arg(value_name = "PAIR.yaml")]
+        pair: PathBuf,
+        /// This server's role: a failover peer, or standalone (no failover).
+        #[arg(long, value_enum)]
+        role: serve::RoleArg,
+        /// Interface to serve on (repeat for several).
+        #[arg(long = "interface", short = 'i', value_name = "IF", required = true)]
+        interfaces: Vec<String>,
+        /// The lease file (created if missing).
+        #[arg(long, value_name = "FILE")]
+        leases: PathBuf,
+        /// UDP port to listen on.
+        #[arg(long, value_name = "PORT", default_value_t = 67, hide = true)]
+        port: u16,
     },
     /// Compare both peers' live files with the rendered ones, over SSH.
     #[command(after_help = "\
@@ -351,6 +379,19 @@ pub fn run(cli: Cli) -> ExitCode {
             secondary,
             output,
             format,
+        }),
+        Command::Serve {
+            pair,
+            role,
+            interfaces,
+            leases,
+            port,
+        } => serve::run(serve::Args {
+            pair,
+            role,
+            interfaces,
+            leases,
+            port,
         }),
         Command::Diff {
             pair,

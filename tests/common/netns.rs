@@ -342,7 +342,9 @@ impl Lab {
             .unwrap_or_else(|| self.dir().join(format!("dhclient-{host}.leases")));
         let pid_file = self.dir().join(format!("{name}.pid"));
         let mut cmd = self.command(host, &dhclient);
-        cmd.args(["-4", "-v", "-1", "-sf", "/bin/true", "-cf"])
+        // In the foreground (-d), so that it stays our child: once bound it is killed by
+        // its PID rather than left running as a daemon.
+        cmd.args(["-4", "-d", "-v", "-1", "-sf", "/bin/true", "-cf"])
             .arg(&conf_path)
             .arg("-lf")
             .arg(&lease_file)
@@ -352,19 +354,34 @@ impl Lab {
             cmd.arg("-r");
         }
         cmd.arg("eth0");
-        let out = run_bounded(cmd, Duration::from_secs(opts.timeout_secs + 15));
-        let log = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let bound = log.lines().find_map(|l| {
-            l.strip_prefix("bound to ")?
-                .split_whitespace()
-                .next()?
-                .parse::<Ipv4Addr>()
-                .ok()
-        });
+        let proc = self.spawn(&name, cmd);
+        let deadline = Instant::now() + Duration::from_secs(opts.timeout_secs + 10);
+        let bound = loop {
+            let log = proc.log_text();
+            if let Some(ip) = log.lines().find_map(|l| {
+                l.strip_prefix("bound to ")?
+                    .split_whitespace()
+                    .next()?
+                    .parse::<Ipv4Addr>()
+                    .ok()
+            }) {
+                break Some(ip);
+            }
+            if self.wait(&proc, Duration::ZERO).is_some() || Instant::now() >= deadline {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        if self
+            .wait(
+                &proc,
+                Duration::from_millis(if opts.release { 2000 } else { 0 }),
+            )
+            .is_none()
+        {
+            self.kill(&proc);
+        }
+        let log = proc.log_text();
         let lease_text = std::fs::read_to_string(&lease_file).unwrap_or_default();
         DhclientResult {
             bound,
@@ -615,4 +632,101 @@ impl PerfResult {
         }
         result
     }
+}
+
+impl Lab {
+    /// Starts tcpdump on `host`'s `eth0` writing DHCP packets (UDP ports 67 and 68) to
+    /// `NAME.pcap`, packet-buffered; returns once it listens.
+    pub fn tcpdump(&self, host: &str, name: &str) -> (Proc, PathBuf) {
+        let tcpdump = find_tool("tcpdump").expect("tcpdump");
+        let pcap = self.dir().join(format!("{name}.pcap"));
+        let mut cmd = self.command(host, tcpdump);
+        cmd.args(["-i", "eth0", "-n", "-U", "-s", "1500", "-w"])
+            .arg(&pcap)
+            .args(["udp", "and", "(port", "67", "or", "port", "68)"]);
+        let proc = self.spawn(name, cmd);
+        assert!(
+            proc.wait_for_log("listening on", Duration::from_secs(10)),
+            "tcpdump did not start: {}",
+            proc.log_text()
+        );
+        (proc, pcap)
+    }
+}
+
+/// The DHCPACKs in a pcap file (Ethernet, IPv4, UDP): (yiaddr, chaddr) of each, in order.
+/// Truncated or foreign packets are skipped.
+pub fn acks_in_pcap(data: &[u8]) -> Vec<(Ipv4Addr, [u8; 6])> {
+    let mut acks = Vec::new();
+    let Some(magic) = data.get(..4) else {
+        return acks;
+    };
+    let le = magic == [0xd4, 0xc3, 0xb2, 0xa1] || magic == [0x4d, 0x3c, 0xb2, 0xa1];
+    let u32_at = |b: &[u8], at: usize| -> Option<u32> {
+        let s: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(s)
+        } else {
+            u32::from_be_bytes(s)
+        })
+    };
+    let mut at = 24;
+    while let Some(caplen) = u32_at(data, at + 8) {
+        let start = at + 16;
+        let end = start + caplen as usize;
+        let Some(frame) = data.get(start..end) else {
+            break;
+        };
+        at = end;
+        // Ethernet II with IPv4.
+        if frame.get(12..14) != Some(&[0x08, 0x00]) {
+            continue;
+        }
+        let ip = &frame[14..];
+        let Some(ihl) = ip.first().map(|b| usize::from(b & 0x0f) * 4) else {
+            continue;
+        };
+        if ip.get(9) != Some(&17) {
+            continue;
+        }
+        let Some(dhcp) = ip.get(ihl + 8..) else {
+            continue;
+        };
+        if dhcp.get(236..240) != Some(&[99, 130, 83, 99]) {
+            continue;
+        }
+        let (Some(yiaddr), Some(chaddr)) = (dhcp.get(16..20), dhcp.get(28..34)) else {
+            continue;
+        };
+        let mut options = dhcp.get(240..).unwrap_or_default();
+        let mut is_ack = false;
+        while let Some((&code, rest)) = options.split_first() {
+            if code == 255 {
+                break;
+            }
+            if code == 0 {
+                options = rest;
+                continue;
+            }
+            let Some((&len, rest)) = rest.split_first() else {
+                break;
+            };
+            let Some(value) = rest.get(..usize::from(len)) else {
+                break;
+            };
+            if code == 53 && value == [5] {
+                is_ack = true;
+            }
+            options = &rest[usize::from(len)..];
+        }
+        if is_ack {
+            let mut mac = [0u8; 6];
+            mac.copy_from_slice(chaddr);
+            acks.push((
+                Ipv4Addr::new(yiaddr[0], yiaddr[1], yiaddr[2], yiaddr[3]),
+                mac,
+            ));
+        }
+    }
+    acks
 }

@@ -1,0 +1,75 @@
+//! Bindings as ISC `dhcpd.leases` stanzas, through the shared lease-file module
+//! ([`crate::leases`]), so `dhcpd -T` and `dhcp-lease-list` read the journal.
+
+use crate::leases::{self, Hardware, Lease, Timestamp};
+use crate::serve::leases::{Binding, State};
+
+/// The first lines of a lease file.
+pub fn header() -> String {
+    leases::header()
+}
+
+/// A binding as a lease-file record.
+pub fn to_lease(b: &Binding) -> Lease {
+    let t = |v: Option<u64>| v.map(Timestamp);
+    Lease {
+        starts: Some(Timestamp(b.starts)),
+        ends: Some(Timestamp(b.ends)),
+        tstp: t(b.tstp),
+        tsfp: t(b.tsfp),
+        atsfp: t(b.atsfp),
+        cltt: t(b.cltt),
+        next_binding_state: (b.state == State::Active).then_some(State::Free),
+        hardware: b.hw.as_ref().map(|(htype, address)| Hardware {
+            htype: *htype,
+            address: address.clone(),
+        }),
+        uid: b.uid.clone(),
+        client_hostname: b.hostname.clone(),
+        ..Lease::new(b.addr, b.state)
+    }
+}
+
+/// A lease-file record as a binding.
+pub fn from_lease(l: &Lease) -> Binding {
+    let t = |v: Option<Timestamp>| v.map(|x| x.0);
+    Binding {
+        addr: l.address,
+        state: l.binding_state,
+        starts: l.starts.map_or(0, |x| x.0),
+        ends: l.ends.map_or(0, |x| x.0),
+        tstp: t(l.tstp),
+        tsfp: t(l.tsfp),
+        atsfp: t(l.atsfp),
+        cltt: t(l.cltt),
+        hw: l.hardware.as_ref().map(|h| (h.htype, h.address.clone())),
+        uid: l.uid.clone(),
+        hostname: l.client_hostname.clone(),
+    }
+}
+
+/// One `lease A.B.C.D { ... }` record.
+pub fn format_binding(b: &Binding) -> String {
+    let mut out = String::new();
+    leases::write_lease(&mut out, &to_lease(b));
+    out
+}
+
+/// The current binding of every address (the last record wins), and the current failover
+/// state stanzas as text (kept through compaction for the failover layer); errors are
+/// (line, message).
+pub fn parse(text: &str) -> Result<(Vec<Binding>, String), (usize, String)> {
+    let file = leases::parse(text)
+        .map_err(|e| (e.line, e.message))?
+        .current();
+    let mut failover = String::new();
+    for stanza in &file.failover {
+        leases::write_failover(&mut failover, stanza);
+    }
+    Ok((file.leases.iter().map(from_lease).collect(), failover))
+}
+
+/// `W YYYY/MM/DD HH:MM:SS`, as in the file.
+pub fn isc_time(t: u64) -> String {
+    Timestamp(t).to_string()
+}

@@ -1,0 +1,180 @@
+//! Journal: durability, replay, compaction and a torn tail.
+
+use std::net::Ipv4Addr;
+
+use super::*;
+use crate::serve::leases::State;
+
+fn active(last: u8, ends: u64) -> Binding {
+    Binding {
+        state: State::Active,
+        starts: 1_800_000_000,
+        ends,
+        cltt: Some(1_800_000_000),
+        hw: Some((1, vec![0x52, 0x54, 0, 0, 0, last])),
+        uid: Some(vec![1, b'"', 0, 0xff]),
+        hostname: Some("pc-one".into()),
+        ..Binding::empty(Ipv4Addr::new(10, 0, 0, last), State::Free)
+    }
+}
+
+fn event(b: Binding) -> BindingEvent {
+    BindingEvent {
+        previous: None,
+        binding: b,
+    }
+}
+
+fn block<T>(rx: oneshot::Receiver<T>) -> Option<T> {
+    rx.blocking_recv().ok()
+}
+
+#[test]
+fn appended_records_replay_last_one_wins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, replay) = Journal::open(&path).expect("opens");
+    assert!(replay.bindings.is_empty());
+    assert_eq!(
+        block(j.append(&[event(active(5, 1_800_003_600))])),
+        Some(true)
+    );
+    let mut freed = active(5, 1_800_000_100);
+    freed.state = State::Free;
+    assert_eq!(
+        block(j.append(&[event(active(6, 1_800_007_200)), event(freed.clone())])),
+        Some(true)
+    );
+    // On disk before close: read it as another process would.
+    let text = std::fs::read_to_string(&path).expect("readable");
+    assert_eq!(text.matches("lease 10.0.0.5 {").count(), 2);
+    // Two appends, each awaited: three records, two syncs.
+    assert_eq!(j.close(), (3, 2));
+    let (_j, replay) = Journal::open(&path).expect("reopens");
+    assert_eq!(replay.bindings.len(), 2);
+    let five = replay
+        .bindings
+        .iter()
+        .find(|b| b.addr == Ipv4Addr::new(10, 0, 0, 5));
+    assert_eq!(five, Some(&freed));
+    let six = replay
+        .bindings
+        .iter()
+        .find(|b| b.addr == Ipv4Addr::new(10, 0, 0, 6));
+    assert_eq!(six, Some(&active(6, 1_800_007_200)));
+}
+
+#[test]
+fn compaction_keeps_one_record_per_lease_and_a_backup() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, _) = Journal::open(&path).expect("opens");
+    for i in 0..50u64 {
+        assert_eq!(
+            block(j.append(&[event(active(7, 1_800_000_000 + i))])),
+            Some(true)
+        );
+    }
+    let live = [active(7, 1_800_000_049)];
+    assert_eq!(block(j.rewrite(live.iter())), Some(true));
+    assert_eq!(
+        block(j.append(&[event(active(8, 1_800_000_500))])),
+        Some(true)
+    );
+    j.close();
+    let text = std::fs::read_to_string(&path).expect("readable");
+    assert_eq!(text.matches("lease 10.").count(), 2, "{text}");
+    assert!(text.starts_with("# The format of this file"));
+    let old = std::fs::read_to_string(dir.path().join("dhcpd.leases~")).expect("backup");
+    assert_eq!(old.matches("lease 10.0.0.7").count(), 50);
+    let (_j, replay) = Journal::open(&path).expect("reopens");
+    assert_eq!(replay.bindings.len(), 2);
+}
+
+#[test]
+fn torn_tail_is_dropped_and_earlier_records_survive() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let mut text = header();
+    text.push_str(&format_binding(&active(9, 1_800_003_600)));
+    let torn = "lease 10.0.0.10 {\n  starts 0 2027/01/";
+    text.push_str(torn);
+    std::fs::write(&path, &text).expect("writable");
+    let (_j, replay) = Journal::open(&path).expect("opens despite the torn tail");
+    assert_eq!(replay.torn_bytes, torn.len());
+    assert_eq!(replay.bindings, vec![active(9, 1_800_003_600)]);
+}
+
+#[test]
+fn garbage_is_an_error_with_a_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    std::fs::write(&path, "lease not-an-ip {\n}\n").expect("writable");
+    match Journal::open(&path) {
+        Err(JournalError::Parse { line, .. }) => assert_eq!(line, 1),
+        other => panic!("expected a parse error, got {other:?}"),
+    }
+}
+
+#[test]
+fn isc_times_round_trip() {
+    assert_eq!(isc_time(0), "4 1970/01/01 00:00:00");
+    assert_eq!(isc_time(1_800_000_000), "5 2027/01/15 08:00:00");
+    for t in [0u64, 951_782_400, 1_800_000_000, 4_102_444_800] {
+        let mut b = active(1, t);
+        b.starts = t;
+        let (back, failover) = parse(&format_binding(&b)).expect("parses");
+        assert_eq!(back, vec![b]);
+        assert!(failover.is_empty());
+    }
+}
+
+#[test]
+fn failover_state_survives_compaction() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let stanza = "failover peer \"fo\" state {\n  my state normal at 4 2027/01/14 08:00:00;\n  partner state normal at 4 2027/01/14 08:00:00;\n}\n";
+    let mut text = header();
+    text.push_str(stanza);
+    text.push_str(&format_binding(&active(3, 1_800_003_600)));
+    std::fs::write(&path, &text).expect("writable");
+    let (mut j, replay) = Journal::open(&path).expect("opens");
+    assert_eq!(replay.bindings.len(), 1);
+    assert_eq!(block(j.rewrite(replay.bindings.iter())), Some(true));
+    j.close();
+    let after = std::fs::read_to_string(&path).expect("readable");
+    assert!(after.contains("failover peer \"fo\" state {"), "{after}");
+    assert!(
+        after.contains("my state normal at 4 2027/01/14 08:00:00;"),
+        "{after}"
+    );
+}
+
+#[test]
+fn records_queued_during_a_sync_share_the_next_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, _) = Journal::open(&path).expect("opens");
+    // Keep the writer busy with a large compaction while 1000 ACKs queue up behind it.
+    let many: Vec<Binding> = (0..200_000u32)
+        .map(|i| Binding {
+            addr: Ipv4Addr::from(0x0a00_0000 + i),
+            ..active(1, 1_800_003_600)
+        })
+        .collect();
+    let busy = j.rewrite(many.iter());
+    let tickets: Vec<_> = (0..1000u32)
+        .map(|i| {
+            let mut b = active(2, 1_800_003_600);
+            b.addr = Ipv4Addr::from(0x0b00_0000 + i);
+            j.append(&[event(b)])
+        })
+        .collect();
+    assert_eq!(block(busy), Some(true));
+    for t in tickets {
+        assert_eq!(block(t), Some(true), "every queued record is acknowledged");
+    }
+    let (records, syncs) = j.close();
+    assert_eq!(records, 1000);
+    assert!(syncs <= 10, "1000 queued records took {syncs} syncs");
+}

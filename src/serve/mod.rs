@@ -1,0 +1,21 @@
+//! `dhcpfo serve`: an embedded DHCPv4 server for the pair's pools.
+//!
+//! - [`config`]: the server's view of the model (scopes merged as dhcpd does);
+//! - [`packet`]: decoding and reply building (dhcproto);
+//! - [`engine`]: the RFC 2131 state machine, pure and socket-free;
+//! - [`alloc`]: per-pool address maps (free / backup / busy);
+//! - [`leases`]: the binding index, ISC binding states and binding events;
+//! - [`journal`]: the durable lease file (ISC `dhcpd.leases` format, group-commit fsync);
+//! - [`socket`]: per-interface UDP sockets and replies to clients without an address;
+//! - [`server`]: the tokio service that ties them together, with reload and shutdown.
+
+pub mod alloc;
+pub mod config;
+pub mod engine;
+pub mod journal;
+pub mod leases;
+pub mod packet;
+pub mod server;
+pub mod socket;
+
+pub use server::{ServeOptions, run};

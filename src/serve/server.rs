@@ -1,0 +1,311 @@
+//! The service: one receive task per interface, the engine on one task, replies sent once
+//! their leases are on disk, timers, SIGHUP reload and SIGTERM shutdown.
+
+use std::io::IsTerminal;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{broadcast, mpsc};
+
+use super::config::{ServeConfig, ServeRole};
+use super::engine::{Engine, Incoming, Outcome};
+use super::journal::Journal;
+use super::leases::BindingEvent;
+use super::packet;
+use super::socket::{IfaceSocket, SERVER_PORT, iface_addrs};
+use crate::diag;
+use crate::model::{self, LoadError, check};
+
+/// Exit status: stopped cleanly.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the model has errors.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status: usage, socket or lease-file error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ServeError {
+    /// A socket could not be opened on an interface.
+    #[error("cannot listen on {iface} port {port}: {error}")]
+    #[diagnostic(
+        code(DF012),
+        help(
+            "the interface must exist, nothing else may serve DHCP on it, and the server needs root (or CAP_NET_RAW and CAP_NET_BIND_SERVICE)"
+        )
+    )]
+    Bind {
+        /// Interface name.
+        iface: String,
+        /// UDP port.
+        port: u16,
+        /// The OS error.
+        error: std::io::Error,
+    },
+    /// The async runtime or signal handling could not start.
+    #[error("cannot start the server: {0}")]
+    #[diagnostic(
+        code(DF013),
+        help("check the process limits (threads, file descriptors)")
+    )]
+    Runtime(std::io::Error),
+}
+
+/// What `dhcpfo serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The pair model.
+    pub pair: PathBuf,
+    /// Standalone or a failover role.
+    pub role: ServeRole,
+    /// Interfaces to serve.
+    pub interfaces: Vec<String>,
+    /// The lease file.
+    pub leases: PathBuf,
+    /// UDP port to listen on (67; another one only for tests).
+    pub port: u16,
+}
+
+/// Compaction runs when this many records were appended and they outnumber twice the live
+/// leases.
+const COMPACT_MIN_RECORDS: usize = 10_000;
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Loads and checks the model; on errors prints the diagnostics and returns the exit status.
+pub fn load_config(path: &Path, role: ServeRole) -> Result<ServeConfig, u8> {
+    let color = diag::use_color(std::io::stderr().is_terminal());
+    let source = model::load_file(path).map_err(|err| match err {
+        LoadError::Invalid(diags) => {
+            eprint!("{}", diag::render_human(&diags, color));
+            EXIT_FINDINGS
+        }
+        io => {
+            eprintln!("{:?}", miette::Report::new(io));
+            EXIT_USAGE
+        }
+    })?;
+    let diags = check::check(&source);
+    if check::has_errors(&diags) {
+        eprint!("{}", diag::render_human(&diags, color));
+        return Err(EXIT_FINDINGS);
+    }
+    Ok(ServeConfig::build(&source.pair, role))
+}
+
+/// Runs the server until SIGTERM or SIGINT; returns the exit status.
+pub fn run(opts: ServeOptions) -> u8 {
+    let cfg = match load_config(&opts.pair, opts.role) {
+        Ok(cfg) => cfg,
+        Err(code) => return code,
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(error) => {
+            eprintln!("{:?}", miette::Report::new(ServeError::Runtime(error)));
+            return EXIT_USAGE;
+        }
+    };
+    rt.block_on(serve(opts, cfg))
+}
+
+async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
+    let (mut journal, replay) = match Journal::open(&opts.leases) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return EXIT_USAGE;
+        }
+    };
+    if replay.torn_bytes > 0 {
+        tracing::warn!(
+            "{}: dropped a torn last record ({} bytes) left by a crash",
+            opts.leases.display(),
+            replay.torn_bytes
+        );
+    }
+    let mut engine = Engine::new(Arc::new(cfg));
+    engine.quiet = !tracing::enabled!(tracing::Level::INFO);
+    let loaded = replay.bindings.len();
+    for b in replay.bindings {
+        engine.load(b);
+    }
+    if !matches!(journal.rewrite(engine.leases().iter()).await, Ok(true)) {
+        tracing::error!("cannot rewrite {}", opts.leases.display());
+        return EXIT_USAGE;
+    }
+    let mut socks = Vec::new();
+    let mut names: Vec<&String> = Vec::new();
+    for name in &opts.interfaces {
+        // The same interface twice would answer every broadcast twice.
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    for name in names {
+        match IfaceSocket::bind(name, opts.port) {
+            Ok(s) => socks.push(Arc::new(s)),
+            Err(error) => {
+                let err = ServeError::Bind {
+                    iface: name.clone(),
+                    port: opts.port,
+                    error,
+                };
+                eprintln!("{:?}", miette::Report::new(err));
+                return EXIT_USAGE;
+            }
+        }
+    }
+    if engine.config().peer_address.is_none() {
+        for s in socks.iter().filter(|s| s.addrs.is_empty()) {
+            tracing::warn!(
+                "{} has no IPv4 address: replies from it carry no usable server identifier; give it an address in a served subnet",
+                s.name
+            );
+        }
+    }
+    let (tx, mut rx) = mpsc::channel::<(usize, Vec<u8>)>(4096);
+    for (i, s) in socks.iter().enumerate() {
+        let (s, tx) = (s.clone(), tx.clone());
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 1500];
+            loop {
+                match s.sock.recv_from(&mut buf).await {
+                    Ok((n, _)) => {
+                        if tx.send((i, buf[..n].to_vec())).await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!("receive on {}: {e}", s.name);
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            }
+        });
+    }
+    drop(tx);
+    let mut addrs: Vec<Vec<Ipv4Addr>> = socks.iter().map(|s| s.addrs.clone()).collect();
+    let (events, _) = broadcast::channel::<BindingEvent>(1024);
+    let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::hangup()),
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        let error = std::io::Error::other("signal handlers");
+        eprintln!("{:?}", miette::Report::new(ServeError::Runtime(error)));
+        return EXIT_USAGE;
+    };
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tracing::info!(
+        "dhcpfo serve ready: {} subnet(s), {} pool(s), {} lease(s) from {}, listening on {} port {}",
+        engine.config().subnets.len(),
+        engine.config().pools.len(),
+        loaded,
+        opts.leases.display(),
+        opts.interfaces.join(", "),
+        SERVER_PORT.max(opts.port),
+    );
+    loop {
+        tokio::select! {
+            got = rx.recv() => {
+                let Some((i, bytes)) = got else { break };
+                let Some(msg) = packet::decode(&bytes) else {
+                    tracing::debug!("dropped a malformed packet on {} ({} so far)", socks[i].name, packet::malformed_count());
+                    continue;
+                };
+                let inc = Incoming { msg: &msg, iface: &socks[i].name, iface_addrs: &addrs[i] };
+                let out = engine.handle(inc, now());
+                deliver(out, &socks[i], &mut journal, &events).await;
+            }
+            _ = tick.tick() => {
+                let out = engine.tick(now());
+                deliver(out, &socks[0], &mut journal, &events).await;
+                for (a, s) in addrs.iter_mut().zip(&socks) {
+                    *a = iface_addrs(&s.name);
+                }
+                if journal.appended > COMPACT_MIN_RECORDS.max(2 * engine.leases().len()) {
+                    drop(journal.rewrite(engine.leases().iter()));
+                    tracing::info!("compacted {} ({} lease(s))", opts.leases.display(), engine.leases().len());
+                }
+            }
+            _ = hup.recv() => {
+                match load_config(&opts.pair, opts.role) {
+                    Ok(cfg) => {
+                        engine = engine.reconfigured(Arc::new(cfg));
+                        tracing::info!("reloaded {}: {} subnet(s), {} pool(s), {} lease(s) kept",
+                            opts.pair.display(), engine.config().subnets.len(),
+                            engine.config().pools.len(), engine.leases().len());
+                    }
+                    Err(_) => tracing::error!("reload of {} refused: the model has errors (above); still serving the previous configuration", opts.pair.display()),
+                }
+            }
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+        }
+    }
+    let leases = engine.leases().len();
+    let (records, syncs) = journal.close();
+    tracing::info!(
+        "dhcpfo serve stopped: {leases} lease(s) in {}; {records} record(s) written in {syncs} sync(s); {} malformed packet(s) dropped",
+        opts.leases.display(),
+        packet::malformed_count()
+    );
+    EXIT_OK
+}
+
+/// Sends a reply, after its binding events are on disk when there are any.
+async fn deliver(
+    out: Outcome,
+    sock: &Arc<IfaceSocket>,
+    journal: &mut Journal,
+    events: &broadcast::Sender<BindingEvent>,
+) {
+    for line in &out.log {
+        tracing::info!("{line}");
+    }
+    let ticket = (!out.events.is_empty()).then(|| journal.append(&out.events));
+    for ev in out.events {
+        // Nobody subscribes yet; the failover layer will (see docs/serve.md).
+        let _ = events.send(ev);
+    }
+    let Some((reply, dest)) = out.reply else {
+        return;
+    };
+    let Some(bytes) = packet::encode(&reply) else {
+        tracing::warn!("could not encode a reply to {}", packet::mac_string(&reply));
+        return;
+    };
+    let sock = sock.clone();
+    match ticket {
+        None => {
+            if let Err(e) = sock.send(&bytes, dest).await {
+                tracing::warn!("send on {}: {e}", sock.name);
+            }
+        }
+        Some(ticket) => {
+            tokio::spawn(async move {
+                if matches!(ticket.await, Ok(true)) {
+                    if let Err(e) = sock.send(&bytes, dest).await {
+                        tracing::warn!("send on {}: {e}", sock.name);
+                    }
+                } else {
+                    tracing::error!(
+                        "reply to {} not sent: its lease is not on disk",
+                        packet::mac_string(&reply)
+                    );
+                }
+            });
+        }
+    }
+}
