@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# Benchmark: dhcpfo serve vs ISC dhcpd vs kea-dhcp4 (memfile, persist true), in the same run,
+# with the same 1,000,000-address pool, each in a network namespace this script creates.
+#
+# For each server: resident memory (VmRSS, VmHWM from /proc/PID/status) once the pool is
+# loaded, then a rate search with perfdhcp (relay mode, from its own namespace): the highest
+# offered rate at which under 1% of the started DORA exchanges fail to end in an ACK, reported
+# as leases (ACKs) per second. Results and the command go into docs/benchmarks.md between the
+# bench:serve markers.
+#
+# Usage (root, Debian 12 with scripts/setup-debian.sh run):
+#   bash scripts/bench-serve.sh [--duration SECONDS] [--servers "dhcpfo isc kea"] [--no-write]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+duration=10
+servers="dhcpfo isc kea"
+write=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration=$2; shift 2 ;;
+    --servers) servers=$2; shift 2 ;;
+    --no-write) write=; shift ;;
+    *) echo "usage: $0 [--duration SECONDS] [--servers \"dhcpfo isc kea\"] [--no-write]" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "bench-serve.sh: run as root (network namespaces)" >&2; exit 2; }
+for t in ip perfdhcp dhcpd kea-dhcp4; do
+  command -v "$t" >/dev/null || { echo "bench-serve.sh: $t missing; run scripts/setup-debian.sh" >&2; exit 2; }
+done
+
+cargo build --release --locked --quiet
+dhcpfo="$repo/target/release/dhcpfo"
+
+tag="dfb$$"
+work=$(mktemp -d "/tmp/$tag.XXXXXX")
+pids=()
+namespaces=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Topology: a bridge namespace, the server (10.0.0.1/8) and the load generator (10.0.0.2/8).
+ip netns add "$tag-br"; namespaces+=("$tag-br")
+ip -n "$tag-br" link add br0 type bridge
+ip -n "$tag-br" link set br0 up
+i=0
+for h in srv load; do
+  ip netns add "$tag-$h"; namespaces+=("$tag-$h")
+  ip -n "$tag-br" link add "v$i" type veth peer name eth0 netns "$tag-$h"
+  ip -n "$tag-br" link set "v$i" master br0
+  ip -n "$tag-br" link set "v$i" up
+  ip -n "$tag-$h" link set lo up
+  ip -n "$tag-$h" link set eth0 up
+  i=$((i + 1))
+done
+ip -n "$tag-srv" addr add 10.0.0.1/8 dev eth0
+ip -n "$tag-load" addr add 10.0.0.2/8 dev eth0
+
+# The same service for all three: subnet 10.0.0.0/8, pool 10.0.0.10 - 10.15.66.73
+# (1,000,000 addresses), 10-minute leases, a router option.
+first=10.0.0.10
+last=10.15.66.73
+cat > "$work/pair.yaml" <<EOF
+failover: { name: bench, mclt: 60, split: 128 }
+peers:
+  primary: { address: 10.0.0.1, interfaces: [eth0] }
+  secondary: { address: 10.0.0.3, interfaces: [eth0] }
+global:
+  authoritative: true
+  default-lease-time: 10m
+  max-lease-time: 20m
+subnets:
+  - network: 10.0.0.0/8
+    options: { routers: 10.0.0.1 }
+    pools:
+      - range: [$first, $last]
+EOF
+cat > "$work/dhcpd.conf" <<EOF
+authoritative;
+ddns-update-style none;
+default-lease-time 600;
+max-lease-time 1200;
+subnet 10.0.0.0 netmask 255.0.0.0 {
+  option routers 10.0.0.1;
+  range $first $last;
+}
+EOF
+cat > "$work/kea.json" <<EOF
+{ "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "eth0" ], "dhcp-socket-type": "raw" },
+    "lease-database": { "type": "memfile", "persist": true, "lfc-interval": 0,
+                        "name": "$work/kea.leases" },
+    "valid-lifetime": 600, "max-valid-lifetime": 1200,
+    "subnet4": [ { "id": 1, "subnet": "10.0.0.0/8",
+                   "pools": [ { "pool": "$first - $last" } ],
+                   "option-data": [ { "name": "routers", "data": "10.0.0.1" } ] } ],
+    "loggers": [ { "name": "kea-dhcp4", "severity": "WARN",
+                   "output_options": [ { "output": "stderr" } ] } ]
+} }
+EOF
+
+# start NAME: starts server NAME in the server namespace, waits until it serves; sets $pid.
+start() {
+  local name=$1 ready
+  rm -f "$work"/*.leases* "$work"/*.pid
+  case "$name" in
+    dhcpfo)
+      ip netns exec "$tag-srv" env DHCPFO_LOG=warn,dhcpfo::serve::server=info "$dhcpfo" serve "$work/pair.yaml" \
+        --role standalone --interface eth0 --leases "$work/dhcpfo.leases" >"$work/$name.log" 2>&1 &
+      ready="ready" ;;
+    isc)
+      touch "$work/dhcpd.leases"
+      ip netns exec "$tag-srv" dhcpd -4 -d -q -cf "$work/dhcpd.conf" -lf "$work/dhcpd.leases" \
+        -pf "$work/dhcpd.pid" eth0 >"$work/$name.log" 2>&1 &
+      ready="Server starting service" ;;
+    kea)
+      ip netns exec "$tag-srv" env KEA_LOCKFILE_DIR=none KEA_PIDFILE_DIR="$work" \
+        kea-dhcp4 -c "$work/kea.json" >"$work/$name.log" 2>&1 &
+      ready="" ;;
+  esac
+  pid=$!
+  pids+=("$pid")
+  local t0=$SECONDS
+  if [ -n "$ready" ]; then
+    until grep -q "$ready" "$work/$name.log"; do
+      kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }
+      [ $((SECONDS - t0)) -lt 300 ] || { echo "$name did not start" >&2; exit 1; }
+      sleep 0.2
+    done
+  else
+    # Kea logs nothing at WARN when it starts: wait for its socket on port 67.
+    until ip netns exec "$tag-srv" ss -lun | grep -q ':67 '; do
+      kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }
+      [ $((SECONDS - t0)) -lt 300 ] || { echo "$name did not start" >&2; exit 1; }
+      sleep 0.2
+    done
+  fi
+  startup=$((SECONDS - t0))
+  sleep 2
+}
+
+stop() {
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+mem() { # KEY -> value in MiB of /proc/$pid/status
+  awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"
+}
+
+# run RATE -> "acks_per_second fail_percent discovers acks"
+run() {
+  local out
+  out=$(ip netns exec "$tag-load" perfdhcp -4 -l eth0 -r "$1" -R 500000 -p "$duration" 2>&1 || true)
+  echo "$out" >"$work/perfdhcp-$1.txt"
+  echo "$out" | awk -v d="$duration" '
+    /Statistics for: DISCOVER-OFFER/ { ex = 1 } /Statistics for: REQUEST-ACK/ { ex = 2 }
+    /^sent packets:/ { if (ex == 1) disc = $3 }
+    /^received packets:/ { if (ex == 2) acks = $3 }
+    END { if (disc == 0) { print "0 100 0 0"; exit }
+          printf "%.0f %.2f %d %d\n", acks / d, 100 * (disc - acks) / disc, disc, acks }'
+}
+
+declare -A result
+for s in $servers; do
+  echo "== $s" >&2
+  start "$s"
+  rss=$(mem VmRSS); hwm=$(mem VmHWM)
+  echo "   loaded in ${startup}s: VmRSS $rss MiB, VmHWM $hwm MiB" >&2
+  # Rate search: double while under 1% fail, then bisect between the last good and first bad.
+  good=0; good_line="0 100 0 0"; bad=0; rate=250
+  while [ "$rate" -le 64000 ]; do
+    line=$(run "$rate"); fail=$(echo "$line" | cut -d' ' -f2)
+    echo "   rate $rate/s: $line" >&2
+    if awk -v f="$fail" 'BEGIN { exit !(f < 1) }'; then good=$rate; good_line=$line; rate=$((rate * 2))
+    else bad=$rate; break; fi
+  done
+  if [ "$bad" -gt 0 ] && [ "$good" -gt 0 ]; then
+    for _ in 1 2 3; do
+      mid=$(((good + bad) / 2))
+      line=$(run "$mid"); fail=$(echo "$line" | cut -d' ' -f2)
+      echo "   rate $mid/s: $line" >&2
+      if awk -v f="$fail" 'BEGIN { exit !(f < 1) }'; then good=$mid; good_line=$line; else bad=$mid; fi
+    done
+  fi
+  after=$(mem VmHWM)
+  stop
+  result[$s]="$good|$good_line|$rss|$hwm|$after|$startup"
+done
+
+version() {
+  case "$1" in
+    dhcpfo) echo "dhcpfo serve $("$dhcpfo" --version | awk '{print $2}') (release build)" ;;
+    isc) echo "ISC dhcpd $(dhcpd --version 2>&1 | head -1 | awk '{print $NF}')" ;;
+    kea) echo "kea-dhcp4 $(kea-dhcp4 -v) (memfile, persist true)" ;;
+  esac
+}
+
+table="| Server | Leases/s at <1% failed | Offered rate | Failed | Exchanges | RSS, pool loaded | Peak RSS, pool loaded | Peak RSS after load | Start-up |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for s in $servers; do
+  IFS='|' read -r good line rss hwm after startup <<<"${result[$s]}"
+  read -r lps fail disc acks <<<"$line"
+  table+="
+| $(version "$s") | $lps | $good/s | $fail % | $acks / $disc | $rss MiB | $hwm MiB | $after MiB | ${startup} s |"
+done
+echo "$table"
+
+[ -n "$write" ] || exit 0
+commit=$(git rev-parse --short HEAD)
+dirty=$(git diff --quiet HEAD -- src && echo "" || echo " with uncommitted changes")
+section=$(cat <<EOF
+<!-- bench:serve:start -->
+## Serve: leases per second and memory, dhcpfo serve vs ISC dhcpd vs Kea
+
+Measured with \`bash scripts/bench-serve.sh --duration $duration\` ([scripts/bench-serve.sh](../scripts/bench-serve.sh)), as root, all three servers in the same run. Each server runs alone in a network namespace (10.0.0.1/8) and serves one subnet 10.0.0.0/8 with one pool of 1,000,000 addresses ($first - $last), 10-minute leases and a router option; its lease file starts empty. perfdhcp runs in a second namespace as a relay (10.0.0.2, up to 500,000 distinct clients) for $duration s per rate. Rate search: the offered rate doubles from 250/s while fewer than 1% of the DISCOVERs sent fail to end in an ACK, then three bisection steps between the last rate under 1% and the first one over; the table shows the best rate under 1%, with ACKs received per second. Memory: VmRSS and VmHWM of the server process from /proc/PID/status two seconds after it is ready (pool loaded), and VmHWM after the load. Durability differs: dhcpfo fsyncs the lease journal before each ACK leaves (group commit), ISC dhcpd fsyncs its lease file before the ACKs it has queued leave, Kea's memfile appends to its CSV file without fsync. perfdhcp and the server share the machine's cores, so the load generator can be the limit at the highest rates.
+
+- Date: $(date -u +%F) (UTC)
+- Machine: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), nproc $(nproc), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end
+- Build: $(rustc --version); dhcpfo at commit $commit$dirty
+- Targets: more leases per second than Kea with durable leases; under 100 MB resident with 1,000,000 addresses
+
+$table
+<!-- bench:serve:end -->
+EOF
+)
+doc=docs/benchmarks.md
+printf '%s\n' "$section" >"$work/section"
+if grep -q '<!-- bench:serve:start -->' "$doc"; then
+  awk -v file="$work/section" '
+    /<!-- bench:serve:start -->/ { while ((getline l < file) > 0) print l; skip = 1; next }
+    /<!-- bench:serve:end -->/ { skip = 0; next }
+    !skip { print }' "$doc" >"$work/doc" && cat "$work/doc" >"$doc"
+else
+  printf '\n%s\n' "$section" >>"$doc"
+fi
+echo "wrote the bench:serve section of $doc" >&2
