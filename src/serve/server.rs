@@ -25,6 +25,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 /// Exit status: usage, socket or lease-file error.
 pub const EXIT_USAGE: u8 = 2;
+/// Log target of the `dhcpfo serve ready` line, shown at any `DHCPFO_LOG` level.
+pub const READY_TARGET: &str = "dhcpfo::serve::ready";
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -208,6 +210,7 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
     };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tracing::info!(
+        target: READY_TARGET,
         "dhcpfo serve ready: {} subnet(s), {} pool(s), {} lease(s) from {}, listening on {} port {}",
         engine.config().subnets.len(),
         engine.config().pools.len(),
