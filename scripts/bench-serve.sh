@@ -110,12 +110,12 @@ start() {
   rm -f "$work"/*.leases* "$work"/*.pid
   case "$name" in
     dhcpfo)
-      ip netns exec "$tag-srv" env DHCPFO_LOG=warn,dhcpfo::serve::server=info "$dhcpfo" serve "$work/pair.yaml" \
+      ip netns exec "$tag-srv" env DHCPFO_LOG=warn "$dhcpfo" serve "$work/pair.yaml" \
         --role standalone --interface eth0 --leases "$work/dhcpfo.leases" >"$work/$name.log" 2>&1 &
-      ready="ready" ;;
+      ready="dhcpfo serve ready" ;;
     isc)
       touch "$work/dhcpd.leases"
-      ip netns exec "$tag-srv" dhcpd -4 -d -q -cf "$work/dhcpd.conf" -lf "$work/dhcpd.leases" \
+      ip netns exec "$tag-srv" dhcpd -4 -d -cf "$work/dhcpd.conf" -lf "$work/dhcpd.leases" \
         -pf "$work/dhcpd.pid" eth0 >"$work/$name.log" 2>&1 &
       ready="Server starting service" ;;
     kea)
