@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
 # Benchmark: dhcpfo serve vs ISC dhcpd vs kea-dhcp4 (memfile, persist true), in the same run,
-# with the same 1,000,000-address pool, each in a network namespace this script creates.
+# with the same pools (by default 1,000,000 addresses, then 65,536), each server in a network
+# namespace this script creates.
 #
-# For each server: resident memory (VmRSS, VmHWM from /proc/PID/status) once the pool is
-# loaded, then a rate search with perfdhcp (relay mode, from its own namespace): the highest
+# For each pool and server: resident memory (VmRSS, VmHWM from /proc/PID/status) once the
+# pool is loaded, then a rate search with perfdhcp (relay mode, from its own namespace): the highest
 # offered rate at which under 1% of the started DORA exchanges fail to end in an ACK, reported
 # as leases (ACKs) per second. Results and the command go into docs/benchmarks.md between the
 # bench:serve markers.
 #
 # Usage (root, Debian 12 with scripts/setup-debian.sh run):
-#   bash scripts/bench-serve.sh [--duration SECONDS] [--servers "dhcpfo isc kea"] [--no-write]
+#   bash scripts/bench-serve.sh [--duration SECONDS] [--servers "dhcpfo isc kea"] [--pools "1000000 65536"] [--no-write] [--keep]
+# --keep leaves the work directory (server logs, lease files, perfdhcp output) in /tmp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
 duration=10
 servers="dhcpfo isc kea"
+default_pools="1000000 65536"
+pools=$default_pools
 write=1
+keep=
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --servers) servers=$2; shift 2 ;;
+    --pools) pools=$2; shift 2 ;;
     --no-write) write=; shift ;;
-    *) echo "usage: $0 [--duration SECONDS] [--servers \"dhcpfo isc kea\"] [--no-write]" >&2; exit 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "usage: $0 [--duration SECONDS] [--servers \"dhcpfo isc kea\"] [--pools \"1000000 65536\"] [--no-write] [--keep]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "bench-serve.sh: run as root (network namespaces)" >&2; exit 2; }
@@ -40,7 +47,7 @@ namespaces=()
 cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
-  rm -rf "$work"
+  if [ -n "$keep" ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -61,11 +68,15 @@ done
 ip -n "$tag-srv" addr add 10.0.0.1/8 dev eth0
 ip -n "$tag-load" addr add 10.0.0.2/8 dev eth0
 
-# The same service for all three: subnet 10.0.0.0/8, pool 10.0.0.10 - 10.15.66.73
-# (1,000,000 addresses), 10-minute leases, a router option.
+# The same service for all three: subnet 10.0.0.0/8, one pool of SIZE addresses from
+# 10.0.0.10, 10-minute leases, a router option. perfdhcp's clients: at most half the pool.
 first=10.0.0.10
-last=10.15.66.73
-cat > "$work/pair.yaml" <<EOF
+ip4() { echo "$(($1 >> 24 & 255)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 & 255))"; }
+configure() { # SIZE: writes the three configurations; sets $last and $clients
+  local size=$1
+  last=$(ip4 $(((10 << 24) + 10 + size - 1)))
+  clients=$((size / 2 < 500000 ? size / 2 : 500000))
+  cat > "$work/pair.yaml" <<EOF
 failover: { name: bench, mclt: 60, split: 128 }
 peers:
   primary: { address: 10.0.0.1, interfaces: [eth0] }
@@ -80,9 +91,12 @@ subnets:
     pools:
       - range: [$first, $last]
 EOF
-cat > "$work/dhcpd.conf" <<EOF
+  # dhcpd pings an address before offering it (ping-check, 1-s timeout); dhcpfo and Kea do
+  # not, so the comparison turns it off.
+  cat > "$work/dhcpd.conf" <<EOF
 authoritative;
 ddns-update-style none;
+ping-check false;
 default-lease-time 600;
 max-lease-time 1200;
 subnet 10.0.0.0 netmask 255.0.0.0 {
@@ -90,7 +104,7 @@ subnet 10.0.0.0 netmask 255.0.0.0 {
   range $first $last;
 }
 EOF
-cat > "$work/kea.json" <<EOF
+  cat > "$work/kea.json" <<EOF
 { "Dhcp4": {
     "interfaces-config": { "interfaces": [ "eth0" ], "dhcp-socket-type": "raw" },
     "lease-database": { "type": "memfile", "persist": true, "lfc-interval": 0,
@@ -103,6 +117,7 @@ cat > "$work/kea.json" <<EOF
                    "output_options": [ { "output": "stderr" } ] } ]
 } }
 EOF
+}
 
 # start NAME: starts server NAME in the server namespace, waits until it serves; sets $pid.
 start() {
@@ -111,31 +126,31 @@ start() {
   case "$name" in
     dhcpfo)
       ip netns exec "$tag-srv" env DHCPFO_LOG=warn "$dhcpfo" serve "$work/pair.yaml" \
-        --role standalone --interface eth0 --leases "$work/dhcpfo.leases" >"$work/$name.log" 2>&1 &
+        --role standalone --interface eth0 --leases "$work/dhcpfo.leases" >"$work/$current.log" 2>&1 &
       ready="dhcpfo serve ready" ;;
     isc)
       touch "$work/dhcpd.leases"
       ip netns exec "$tag-srv" dhcpd -4 -d -cf "$work/dhcpd.conf" -lf "$work/dhcpd.leases" \
-        -pf "$work/dhcpd.pid" eth0 >"$work/$name.log" 2>&1 &
+        -pf "$work/dhcpd.pid" eth0 >"$work/$current.log" 2>&1 &
       ready="Server starting service" ;;
     kea)
       ip netns exec "$tag-srv" env KEA_LOCKFILE_DIR=none KEA_PIDFILE_DIR="$work" \
-        kea-dhcp4 -c "$work/kea.json" >"$work/$name.log" 2>&1 &
+        kea-dhcp4 -c "$work/kea.json" >"$work/$current.log" 2>&1 &
       ready="" ;;
   esac
   pid=$!
   pids+=("$pid")
   local t0=$SECONDS
   if [ -n "$ready" ]; then
-    until grep -q "$ready" "$work/$name.log"; do
-      kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }
+    until grep -q "$ready" "$work/$current.log"; do
+      kill -0 "$pid" 2>/dev/null || { cat "$work/$current.log" >&2; exit 1; }
       [ $((SECONDS - t0)) -lt 300 ] || { echo "$name did not start" >&2; exit 1; }
       sleep 0.2
     done
   else
     # Kea logs nothing at WARN when it starts: wait for its socket on port 67.
     until ip netns exec "$tag-srv" ss -lun | grep -q ':67 '; do
-      kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }
+      kill -0 "$pid" 2>/dev/null || { cat "$work/$current.log" >&2; exit 1; }
       [ $((SECONDS - t0)) -lt 300 ] || { echo "$name did not start" >&2; exit 1; }
       sleep 0.2
     done
@@ -153,11 +168,25 @@ mem() { # KEY -> value in MiB of /proc/$pid/status
   awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"
 }
 
+# settle: waits (up to 120 s) until the server has used no CPU for a second, so that a
+# backlog of requests from the previous rate does not count against the next one.
+settle() {
+  local before now t0=$SECONDS
+  now=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  while [ $((SECONDS - t0)) -lt 120 ]; do
+    sleep 1
+    before=$now
+    now=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    [ "$now" != "$before" ] || return 0
+  done
+}
+
 # run RATE -> "acks_per_second fail_percent discovers acks"
 run() {
   local out
-  out=$(ip netns exec "$tag-load" perfdhcp -4 -l eth0 -r "$1" -R 500000 -p "$duration" 2>&1 || true)
-  echo "$out" >"$work/perfdhcp-$1.txt"
+  settle
+  out=$(ip netns exec "$tag-load" perfdhcp -4 -l eth0 -r "$1" -R "$clients" -p "$duration" 2>&1 || true)
+  echo "$out" >"$work/perfdhcp-$current-$1.txt"
   echo "$out" | awk -v d="$duration" '
     /Statistics for: DISCOVER-OFFER/ { ex = 1 } /Statistics for: REQUEST-ACK/ { ex = 2 }
     /^sent packets:/ { if (ex == 1) disc = $3 }
@@ -166,63 +195,81 @@ run() {
           printf "%.0f %.2f %d %d\n", acks / d, 100 * (disc - acks) / disc, disc, acks }'
 }
 
-declare -A result
-for s in $servers; do
-  echo "== $s" >&2
-  start "$s"
-  rss=$(mem VmRSS); hwm=$(mem VmHWM)
-  echo "   loaded in ${startup}s: VmRSS $rss MiB, VmHWM $hwm MiB" >&2
-  # Rate search: double while under 1% fail, then bisect between the last good and first bad.
-  good=0; good_line="0 100 0 0"; bad=0; rate=250
-  while [ "$rate" -le 64000 ]; do
-    line=$(run "$rate"); fail=$(echo "$line" | cut -d' ' -f2)
+under1() { awk -v f="$(echo "$1" | cut -d' ' -f2)" 'BEGIN { exit !(f < 1) }'; }
+
+# search: the highest offered rate with under 1% failed; sets $good and $good_line.
+# From 250/s the rate doubles while under 1% (up to 64,000/s) or halves while over (down to
+# 2/s); then three bisection steps between the last rate under 1% and the first one over.
+search() {
+  local rate=250 bad=0 line mid
+  good=0; good_line="0 100 0 0"
+  while :; do
+    line=$(run "$rate")
     echo "   rate $rate/s: $line" >&2
-    if awk -v f="$fail" 'BEGIN { exit !(f < 1) }'; then good=$rate; good_line=$line; rate=$((rate * 2))
-    else bad=$rate; break; fi
+    if under1 "$line"; then
+      good=$rate; good_line=$line
+      [ "$bad" -eq 0 ] && [ "$rate" -lt 64000 ] || break
+      rate=$((rate * 2))
+    else
+      bad=$rate
+      [ "$good" -eq 0 ] && [ "$rate" -gt 2 ] || break
+      rate=$((rate / 2))
+    fi
   done
-  if [ "$bad" -gt 0 ] && [ "$good" -gt 0 ]; then
-    for _ in 1 2 3; do
-      mid=$(((good + bad) / 2))
-      line=$(run "$mid"); fail=$(echo "$line" | cut -d' ' -f2)
-      echo "   rate $mid/s: $line" >&2
-      if awk -v f="$fail" 'BEGIN { exit !(f < 1) }'; then good=$mid; good_line=$line; else bad=$mid; fi
-    done
-  fi
-  after=$(mem VmHWM)
-  stop
-  result[$s]="$good|$good_line|$rss|$hwm|$after|$startup"
-done
+  [ "$good" -gt 0 ] && [ "$bad" -gt 0 ] || return 0
+  for _ in 1 2 3; do
+    mid=$(((good + bad) / 2))
+    [ "$mid" -gt "$good" ] || break
+    line=$(run "$mid")
+    echo "   rate $mid/s: $line" >&2
+    if under1 "$line"; then good=$mid; good_line=$line; else bad=$mid; fi
+  done
+}
 
 version() {
   case "$1" in
-    dhcpfo) echo "dhcpfo serve $("$dhcpfo" --version | awk '{print $2}') (release build)" ;;
-    isc) echo "ISC dhcpd $(dhcpd --version 2>&1 | head -1 | awk '{print $NF}')" ;;
-    kea) echo "kea-dhcp4 $(kea-dhcp4 -v) (memfile, persist true)" ;;
+    dhcpfo) echo "dhcpfo serve $("$dhcpfo" --version | awk '{print $2}') (fsync before each ACK)" ;;
+    isc) echo "ISC dhcpd $(dhcpd --version 2>&1 | head -1 | sed 's/^isc-dhcpd-//') (fsync before each ACK)" ;;
+    kea) echo "kea-dhcp4 $(kea-dhcp4 -v) (memfile, persist true, no fsync)" ;;
   esac
 }
 
-table="| Server | Leases/s at <1% failed | Offered rate | Failed | Exchanges | RSS, pool loaded | Peak RSS, pool loaded | Peak RSS after load | Start-up |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-for s in $servers; do
-  IFS='|' read -r good line rss hwm after startup <<<"${result[$s]}"
-  read -r lps fail disc acks <<<"$line"
-  table+="
-| $(version "$s") | $lps | $good/s | $fail % | $acks / $disc | $rss MiB | $hwm MiB | $after MiB | ${startup} s |"
+table="| Server | Pool | Leases/s at <1% failed | Offered rate | Failed | ACKs / DISCOVERs | RSS, pool loaded | Peak RSS, pool loaded | Peak RSS after the load | Start-up |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for size in $pools; do
+  configure "$size"
+  for s in $servers; do
+    current=$s-$size
+    echo "== $s, $size addresses ($first - $last, $clients clients)" >&2
+    start "$s"
+    rss=$(mem VmRSS); hwm=$(mem VmHWM)
+    echo "   ready after ${startup}s: VmRSS $rss MiB, VmHWM $hwm MiB" >&2
+    search
+    after=$(mem VmHWM)
+    stop
+    read -r lps fail disc acks <<<"$good_line"
+    table+="
+| $(version "$s") | $size | $lps | $good/s | $fail % | $acks / $disc | $rss MiB | $hwm MiB | $after MiB | ${startup} s |"
+  done
 done
 echo "$table"
 
 [ -n "$write" ] || exit 0
 commit=$(git rev-parse --short HEAD)
 dirty=$(git diff --quiet HEAD -- src && echo "" || echo " with uncommitted changes")
+args="--duration $duration"
+[ "$pools" = "$default_pools" ] || args+=" --pools \"$pools\""
 section=$(cat <<EOF
 <!-- bench:serve:start -->
 ## Serve: leases per second and memory, dhcpfo serve vs ISC dhcpd vs Kea
 
-Measured with \`bash scripts/bench-serve.sh --duration $duration\` ([scripts/bench-serve.sh](../scripts/bench-serve.sh)), as root, all three servers in the same run. Each server runs alone in a network namespace (10.0.0.1/8) and serves one subnet 10.0.0.0/8 with one pool of 1,000,000 addresses ($first - $last), 10-minute leases and a router option; its lease file starts empty. perfdhcp runs in a second namespace as a relay (10.0.0.2, up to 500,000 distinct clients) for $duration s per rate. Rate search: the offered rate doubles from 250/s while fewer than 1% of the DISCOVERs sent fail to end in an ACK, then three bisection steps between the last rate under 1% and the first one over; the table shows the best rate under 1%, with ACKs received per second. Memory: VmRSS and VmHWM of the server process from /proc/PID/status two seconds after it is ready (pool loaded), and VmHWM after the load. Durability differs: dhcpfo fsyncs the lease journal before each ACK leaves (group commit), ISC dhcpd fsyncs its lease file before the ACKs it has queued leave, Kea's memfile appends to its CSV file without fsync. perfdhcp and the server share the machine's cores, so the load generator can be the limit at the highest rates.
+Measured with \`bash scripts/bench-serve.sh $args\` ([scripts/bench-serve.sh](../scripts/bench-serve.sh)), as root; the script wrote this section. All three servers run in the same run, one after the other, each alone in a network namespace (10.0.0.1/8), with the same configuration: one subnet 10.0.0.0/8 with one pool starting at 10.0.0.10 (the sizes below), 10-minute leases, a router option, an empty lease file at start, and no ping check (\`ping-check false\` for dhcpd; dhcpfo and Kea have none). perfdhcp runs in a second namespace as a relay (10.0.0.2), with as many distinct clients as half the pool (at most 500,000), for $duration s per rate.
+
+Rate search: from 250/s the offered rate doubles while fewer than 1% of the DISCOVERs sent fail to end in an ACK (halves while more do), then three bisection steps between the last rate under 1% and the first one over. The table shows the best rate under 1%, as ACKs received per second. Memory: VmRSS and VmHWM of the server process from /proc/PID/status two seconds after it is ready (pool loaded), and VmHWM after the load. Durability: dhcpfo fsyncs its lease journal before each ACK leaves (group commit); ISC dhcpd fsyncs its lease file before the ACKs it has queued leave; Kea's memfile appends to its CSV file without fsync. perfdhcp and the server share the machine's cores, so the load generator can be the limit at the highest rates.
 
 - Date: $(date -u +%F) (UTC)
 - Machine: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), nproc $(nproc), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end
-- Build: $(rustc --version); dhcpfo at commit $commit$dirty
+- Build: $(rustc --version); dhcpfo release build at commit $commit$dirty
 - Targets: more leases per second than Kea with durable leases; under 100 MB resident with 1,000,000 addresses
 
 $table
