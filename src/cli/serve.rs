@@ -28,8 +28,9 @@ pub(super) struct Args {
 pub(super) fn run(args: Args) -> u8 {
     let filter = tracing_subscriber::EnvFilter::try_from_env("DHCPFO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Whatever the level, the operator (and a supervisor script) sees when serving starts.
-    let filter = match format!("{}=info", serve::server::READY_TARGET).parse() {
+    // Whatever the level, the operator (and a supervisor script) sees when serving starts,
+    // reloads and stops.
+    let filter = match format!("{}=info", serve::server::LIFECYCLE_TARGET).parse() {
         Ok(ready) => filter.add_directive(ready),
         Err(_) => filter,
     };

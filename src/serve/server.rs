@@ -25,8 +25,9 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 /// Exit status: usage, socket or lease-file error.
 pub const EXIT_USAGE: u8 = 2;
-/// Log target of the `dhcpfo serve ready` line, shown at any `DHCPFO_LOG` level.
-pub const READY_TARGET: &str = "dhcpfo::serve::ready";
+/// Log target of the service's life-cycle lines (ready, reloaded, stopped), shown at any
+/// `DHCPFO_LOG` level.
+pub const LIFECYCLE_TARGET: &str = "dhcpfo::serve::lifecycle";
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -210,7 +211,7 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
     };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tracing::info!(
-        target: READY_TARGET,
+        target: LIFECYCLE_TARGET,
         "dhcpfo serve ready: {} subnet(s), {} pool(s), {} lease(s) from {}, listening on {} port {}",
         engine.config().subnets.len(),
         engine.config().pools.len(),
@@ -246,7 +247,7 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
                 match load_config(&opts.pair, opts.role) {
                     Ok(cfg) => {
                         engine = engine.reconfigured(Arc::new(cfg));
-                        tracing::info!("reloaded {}: {} subnet(s), {} pool(s), {} lease(s) kept",
+                        tracing::info!(target: LIFECYCLE_TARGET, "reloaded {}: {} subnet(s), {} pool(s), {} lease(s) kept",
                             opts.pair.display(), engine.config().subnets.len(),
                             engine.config().pools.len(), engine.leases().len());
                     }
@@ -260,6 +261,7 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
     let leases = engine.leases().len();
     let (records, syncs) = journal.close();
     tracing::info!(
+        target: LIFECYCLE_TARGET,
         "dhcpfo serve stopped: {leases} lease(s) in {}; {records} record(s) written in {syncs} sync(s); {} malformed packet(s) dropped",
         opts.leases.display(),
         packet::malformed_count()
