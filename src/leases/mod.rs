@@ -13,7 +13,7 @@ mod tests;
 mod time;
 mod write;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
@@ -308,19 +308,63 @@ impl LeaseFile {
     /// The file's present state: the last stanza of each address (sorted by address) and of
     /// each failover peer (sorted by name), since the file is append-only.
     pub fn current(&self) -> LeaseFile {
-        let mut by_address: BTreeMap<Ipv4Addr, &Lease> = BTreeMap::new();
-        for lease in &self.leases {
-            by_address.insert(lease.address, lease);
-        }
-        let mut by_peer: BTreeMap<&str, &FailoverStanza> = BTreeMap::new();
-        for stanza in &self.failover {
-            by_peer.insert(&stanza.peer, stanza);
-        }
         LeaseFile {
-            leases: by_address.into_values().cloned().collect(),
-            failover: by_peer.into_values().cloned().collect(),
+            leases: latest_lease_stanzas(&self.leases)
+                .into_iter()
+                .map(|i| self.leases[i].clone())
+                .collect(),
+            failover: latest_failover_stanzas(&self.failover)
+                .into_iter()
+                .map(|i| self.failover[i].clone())
+                .collect(),
             authoring_byte_order: self.authoring_byte_order.clone(),
             server_duid: self.server_duid.clone(),
         }
     }
+
+    /// [`LeaseFile::current`] without copying: for a large file read once (journal replay).
+    pub fn into_current(self) -> LeaseFile {
+        let keep = latest_lease_stanzas(&self.leases);
+        let mut wanted = vec![false; self.leases.len()];
+        for &i in &keep {
+            wanted[i] = true;
+        }
+        let mut leases: Vec<Lease> = self
+            .leases
+            .into_iter()
+            .zip(wanted)
+            .filter_map(|(lease, keep)| keep.then_some(lease))
+            .collect();
+        leases.sort_unstable_by_key(|l| l.address);
+        let failover = latest_failover_stanzas(&self.failover)
+            .into_iter()
+            .map(|i| self.failover[i].clone())
+            .collect();
+        LeaseFile {
+            leases,
+            failover,
+            authoring_byte_order: self.authoring_byte_order,
+            server_duid: self.server_duid,
+        }
+    }
+}
+
+/// Indices of the last stanza of each address, in address order.
+fn latest_lease_stanzas(leases: &[Lease]) -> Vec<usize> {
+    let mut last: HashMap<Ipv4Addr, usize> = HashMap::with_capacity(leases.len());
+    for (i, lease) in leases.iter().enumerate() {
+        last.insert(lease.address, i);
+    }
+    let mut keep: Vec<usize> = last.into_values().collect();
+    keep.sort_unstable_by_key(|&i| leases[i].address);
+    keep
+}
+
+/// Indices of the last stanza of each failover peer, in name order.
+fn latest_failover_stanzas(stanzas: &[FailoverStanza]) -> Vec<usize> {
+    let mut last: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, stanza) in stanzas.iter().enumerate() {
+        last.insert(&stanza.peer, i);
+    }
+    last.into_values().collect()
 }

@@ -37,107 +37,125 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'/' | b'_' | b'+')
 }
 
-/// Splits the text into tokens; `#` comments and white space are dropped.
-fn tokenize(text: &str) -> std::result::Result<Vec<Token>, (usize, String)> {
-    let bytes = text.as_bytes();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b.is_ascii_whitespace() {
-            i += 1;
-        } else if b == b'#' {
-            while bytes.get(i).is_some_and(|&c| c != b'\n') {
-                i += 1;
-            }
-        } else if b == b'"' {
-            let start = i;
-            i += 1;
-            let mut value = Vec::new();
-            loop {
-                match bytes.get(i) {
-                    None => return Err((start, "unterminated string".into())),
-                    Some(b'"') => {
-                        i += 1;
-                        break;
-                    }
-                    Some(b'\\') => {
-                        i += 1;
-                        let Some(&e) = bytes.get(i) else {
-                            return Err((start, "unterminated string".into()));
-                        };
-                        i += 1;
-                        match e {
-                            b't' => value.push(b'\t'),
-                            b'r' => value.push(b'\r'),
-                            b'n' => value.push(b'\n'),
-                            b'b' => value.push(8),
-                            b'0'..=b'7' => {
-                                let mut n = u32::from(e - b'0');
-                                for _ in 0..2 {
-                                    match bytes.get(i) {
-                                        Some(&d @ b'0'..=b'7') => {
-                                            n = n * 8 + u32::from(d - b'0');
-                                            i += 1;
-                                        }
-                                        _ => break,
-                                    }
-                                }
-                                value.push((n & 0xff) as u8);
-                            }
-                            b'x' => {
-                                let mut n = 0u32;
-                                for _ in 0..2 {
-                                    match bytes.get(i).and_then(|d| (*d as char).to_digit(16)) {
-                                        Some(d) => {
-                                            n = n * 16 + d;
-                                            i += 1;
-                                        }
-                                        None => break,
-                                    }
-                                }
-                                value.push(n as u8);
-                            }
-                            other => value.push(other),
-                        }
-                    }
-                    Some(&c) => {
-                        value.push(c);
-                        i += 1;
-                    }
-                }
-            }
-            tokens.push(Token {
-                kind: Kind::Str(value),
-                start,
-                end: i,
-            });
-        } else if is_word_byte(b) {
-            let start = i;
-            while bytes.get(i).is_some_and(|&c| is_word_byte(c)) {
-                i += 1;
-            }
-            tokens.push(Token {
-                kind: Kind::Word(text.get(start..i).unwrap_or_default().to_string()),
-                start,
-                end: i,
-            });
-        } else if b.is_ascii_punctuation() {
-            tokens.push(Token {
-                kind: Kind::Punct(b),
-                start: i,
-                end: i + 1,
-            });
-            i += 1;
-        } else {
-            return Err((i, "unexpected character".into()));
-        }
-    }
-    Ok(tokens)
+/// Reads tokens one at a time; `#` comments and white space are dropped.
+struct Lexer<'a> {
+    text: &'a str,
+    at: usize,
 }
 
+impl Lexer<'_> {
+    /// The next token, `None` at the end, or where and why the text cannot be read.
+    fn next_token(&mut self) -> std::result::Result<Option<Token>, (usize, String)> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let mut i = self.at;
+        let token = loop {
+            let Some(&b) = bytes.get(i) else {
+                break None;
+            };
+            if b.is_ascii_whitespace() {
+                i += 1;
+            } else if b == b'#' {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            } else if b == b'"' {
+                let start = i;
+                i += 1;
+                let mut value = Vec::new();
+                loop {
+                    match bytes.get(i) {
+                        None => return Err((start, "unterminated string".into())),
+                        Some(b'"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(b'\\') => {
+                            i += 1;
+                            let Some(&e) = bytes.get(i) else {
+                                return Err((start, "unterminated string".into()));
+                            };
+                            i += 1;
+                            match e {
+                                b't' => value.push(b'\t'),
+                                b'r' => value.push(b'\r'),
+                                b'n' => value.push(b'\n'),
+                                b'b' => value.push(8),
+                                b'0'..=b'7' => {
+                                    let mut n = u32::from(e - b'0');
+                                    for _ in 0..2 {
+                                        match bytes.get(i) {
+                                            Some(&d @ b'0'..=b'7') => {
+                                                n = n * 8 + u32::from(d - b'0');
+                                                i += 1;
+                                            }
+                                            _ => break,
+                                        }
+                                    }
+                                    value.push((n & 0xff) as u8);
+                                }
+                                b'x' => {
+                                    let mut n = 0u32;
+                                    for _ in 0..2 {
+                                        match bytes.get(i).and_then(|d| (*d as char).to_digit(16)) {
+                                            Some(d) => {
+                                                n = n * 16 + d;
+                                                i += 1;
+                                            }
+                                            None => break,
+                                        }
+                                    }
+                                    value.push(n as u8);
+                                }
+                                other => value.push(other),
+                            }
+                        }
+                        Some(&c) => {
+                            value.push(c);
+                            i += 1;
+                        }
+                    }
+                }
+                break Some(Token {
+                    kind: Kind::Str(value),
+                    start,
+                    end: i,
+                });
+            } else if is_word_byte(b) {
+                let start = i;
+                while bytes.get(i).is_some_and(|&c| is_word_byte(c)) {
+                    i += 1;
+                }
+                break Some(Token {
+                    kind: Kind::Word(text.get(start..i).unwrap_or_default().to_string()),
+                    start,
+                    end: i,
+                });
+            } else if b.is_ascii_punctuation() {
+                i += 1;
+                break Some(Token {
+                    kind: Kind::Punct(b),
+                    start: i - 1,
+                    end: i,
+                });
+            } else {
+                return Err((i, "unexpected character".into()));
+            }
+        };
+        self.at = i;
+        Ok(token)
+    }
+}
+
+/// The parser reads tokens as it goes and keeps only those of the current top-level
+/// statement, so a large file never exists as tokens all at once.
 struct Parser<'a> {
     text: &'a str,
+    lexer: Lexer<'a>,
+    /// Tokens from absolute index `base` on.
     tokens: Vec<Token>,
+    base: usize,
+    /// Absolute index of the next token.
     pos: usize,
 }
 
@@ -149,12 +167,22 @@ type Result<T> = std::result::Result<T, LeaseFileError>;
 /// (a bad address, date, state or hardware address, a missing `;` or `}`) are errors that give
 /// the line and column. Never panics.
 pub fn parse(text: &str) -> Result<LeaseFile> {
-    let tokens = tokenize(text).map_err(|(offset, message)| error_at(text, offset, message))?;
+    // A first pass finds a character error wherever it is, before any statement is judged;
+    // the parse then cannot meet one.
+    let mut check = Lexer { text, at: 0 };
+    while check
+        .next_token()
+        .map_err(|(offset, message)| error_at(text, offset, message))?
+        .is_some()
+    {}
     let mut parser = Parser {
         text,
-        tokens,
+        lexer: Lexer { text, at: 0 },
+        tokens: Vec::new(),
+        base: 0,
         pos: 0,
     };
+    parser.fill();
     parser.file()
 }
 
@@ -175,14 +203,42 @@ fn error_at(text: &str, offset: usize, message: impl Into<String>) -> LeaseFileE
 }
 
 impl Parser<'_> {
+    /// Reads tokens until the one at `pos` is there (or the text ends).
+    fn fill(&mut self) {
+        while self.pos >= self.base + self.tokens.len() {
+            match self.lexer.next_token() {
+                Ok(Some(token)) => self.tokens.push(token),
+                _ => break,
+            }
+        }
+    }
+
+    /// Forgets the tokens before the previous one (at a top-level statement).
+    fn forget_read_tokens(&mut self) {
+        let keep_from = self.pos.saturating_sub(1).max(self.base);
+        self.tokens.drain(..keep_from - self.base);
+        self.base = keep_from;
+    }
+
+    fn token_at(&self, index: usize) -> Option<&Token> {
+        index
+            .checked_sub(self.base)
+            .and_then(|i| self.tokens.get(i))
+    }
+
     fn peek(&self) -> Option<&Token> {
-        self.tokens.get(self.pos)
+        self.token_at(self.pos)
+    }
+
+    fn advance(&mut self) {
+        self.pos += 1;
+        self.fill();
     }
 
     fn next(&mut self) -> Option<Token> {
-        let token = self.tokens.get(self.pos).cloned();
+        let token = self.peek().cloned();
         if token.is_some() {
-            self.pos += 1;
+            self.advance();
         }
         token
     }
@@ -196,7 +252,7 @@ impl Parser<'_> {
         let offset = self
             .pos
             .checked_sub(1)
-            .and_then(|p| self.tokens.get(p))
+            .and_then(|p| self.token_at(p))
             .map_or(0, |t| t.start);
         error_at(self.text, offset, message)
     }
@@ -205,7 +261,7 @@ impl Parser<'_> {
         match self.peek().map(|t| &t.kind) {
             Some(Kind::Word(w)) => {
                 let w = w.clone();
-                self.pos += 1;
+                self.advance();
                 Ok(w)
             }
             _ => Err(self.error(format!("expected {what}"))),
@@ -215,7 +271,7 @@ impl Parser<'_> {
     fn keyword(&mut self, keyword: &str) -> Result<()> {
         match self.peek().map(|t| &t.kind) {
             Some(Kind::Word(w)) if w == keyword => {
-                self.pos += 1;
+                self.advance();
                 Ok(())
             }
             _ => Err(self.error(format!("expected `{keyword}`"))),
@@ -225,7 +281,7 @@ impl Parser<'_> {
     fn punct(&mut self, p: u8) -> Result<()> {
         match self.peek().map(|t| &t.kind) {
             Some(Kind::Punct(c)) if *c == p => {
-                self.pos += 1;
+                self.advance();
                 Ok(())
             }
             _ => Err(self.error(format!("expected `{}`", p as char))),
@@ -253,7 +309,7 @@ impl Parser<'_> {
                     depth -= 1;
                     if depth == 0 {
                         if matches!(self.peek().map(|t| &t.kind), Some(Kind::Punct(b';'))) {
-                            self.pos += 1;
+                            self.advance();
                         }
                         return Ok(());
                     }
@@ -261,7 +317,7 @@ impl Parser<'_> {
                 _ => {}
             }
         }
-        let offset = self.tokens.get(start).map_or(self.text.len(), |t| t.start);
+        let offset = self.token_at(start).map_or(self.text.len(), |t| t.start);
         Err(error_at(
             self.text,
             offset,
@@ -271,33 +327,35 @@ impl Parser<'_> {
 
     fn file(&mut self) -> Result<LeaseFile> {
         let mut file = LeaseFile::default();
-        while let Some(token) = self.peek() {
+        loop {
+            self.forget_read_tokens();
+            let Some(token) = self.peek() else { break };
             match &token.kind {
                 Kind::Word(w) if w == "lease" => {
-                    self.pos += 1;
+                    self.advance();
                     file.leases.push(self.lease()?);
                 }
                 Kind::Word(w) if w == "failover" => {
-                    self.pos += 1;
+                    self.advance();
                     file.failover.push(self.failover()?);
                 }
                 Kind::Word(w) if w == "authoring-byte-order" => {
-                    self.pos += 1;
+                    self.advance();
                     file.authoring_byte_order = Some(self.word("`little-endian` or `big-endian`")?);
                     self.semi()?;
                 }
                 Kind::Word(w) if w == "server-duid" => {
-                    self.pos += 1;
+                    self.advance();
                     if let Some(Kind::Str(bytes)) = self.peek().map(|t| &t.kind) {
                         file.server_duid = Some(bytes.clone());
-                        self.pos += 1;
+                        self.advance();
                         self.semi()?;
                     } else {
                         self.skip_statement()?;
                     }
                 }
                 Kind::Punct(b'}') => return Err(self.error("`}` without a block")),
-                Kind::Punct(b';') => self.pos += 1,
+                Kind::Punct(b';') => self.advance(),
                 _ => self.skip_statement()?,
             }
         }
@@ -317,17 +375,17 @@ impl Parser<'_> {
             };
             let keyword = match &token.kind {
                 Kind::Punct(b'}') => {
-                    self.pos += 1;
+                    self.advance();
                     return Ok(lease);
                 }
                 Kind::Punct(b';') => {
-                    self.pos += 1;
+                    self.advance();
                     continue;
                 }
                 Kind::Word(w) => w.clone(),
                 _ => return Err(self.error("expected a lease statement")),
             };
-            self.pos += 1;
+            self.advance();
             match keyword.as_str() {
                 "starts" => lease.starts = Some(self.time()?),
                 "ends" => lease.ends = Some(self.time()?),
@@ -496,13 +554,13 @@ impl Parser<'_> {
             };
             let keyword = match &token.kind {
                 Kind::Punct(b'}') => {
-                    self.pos += 1;
+                    self.advance();
                     break;
                 }
                 Kind::Word(w) => w.clone(),
                 _ => return Err(self.error("expected a failover state statement")),
             };
-            self.pos += 1;
+            self.advance();
             match keyword.as_str() {
                 "my" => my = Some(self.peer_state()?),
                 "partner" => partner = Some(self.peer_state()?),

@@ -201,7 +201,10 @@ fn the_last_stanza_of_an_address_wins() {
     let text = "lease 10.0.0.2 { binding state active; }\n\
                 lease 10.0.0.1 { binding state active; }\n\
                 lease 10.0.0.2 { binding state released; }\n";
-    let current = parse(text).unwrap().current();
+    let file = parse(text).unwrap();
+    let current = file.current();
+    // The consuming form (journal replay) gives the same present state.
+    assert_eq!(file.into_current(), current);
     let states: Vec<(Ipv4Addr, BindingState)> = current
         .leases
         .iter()
@@ -347,4 +350,21 @@ fn oui_table_names_the_manufacturer() {
         table.contains("52:54:00:00:00:01  192.168.50.174  host1          2026-11-22 08:12:28"),
         "{table}"
     );
+}
+
+#[test]
+fn a_character_error_is_reported_even_after_a_statement_error() {
+    // The statement error comes first in the file, the character error later: the first
+    // pass over the characters reports the latter, whatever the statements hold.
+    let text = "lease 10.0.0.300 { }\nlease 10.0.0.1 { \u{1} }\n";
+    let err = parse(text).unwrap_err();
+    assert_eq!(
+        (err.line, err.message.as_str()),
+        (2, "unexpected character")
+    );
+    // Many statements read one at a time keep their positions.
+    let mut long = "lease 10.0.0.1 { binding state active; }\n".repeat(5000);
+    long.push_str("lease 10.0.0.2 { binding state sideways; }\n");
+    let err = parse(&long).unwrap_err();
+    assert_eq!(err.line, 5001, "{err}");
 }

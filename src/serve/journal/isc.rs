@@ -31,7 +31,7 @@ pub fn to_lease(b: &Binding) -> Lease {
 }
 
 /// A lease-file record as a binding.
-pub fn from_lease(l: &Lease) -> Binding {
+pub fn from_lease(l: Lease) -> Binding {
     let t = |v: Option<Timestamp>| v.map(|x| x.0);
     Binding {
         addr: l.address,
@@ -42,9 +42,9 @@ pub fn from_lease(l: &Lease) -> Binding {
         tsfp: t(l.tsfp),
         atsfp: t(l.atsfp),
         cltt: t(l.cltt),
-        hw: l.hardware.as_ref().map(|h| (h.htype, h.address.clone())),
-        uid: l.uid.clone(),
-        hostname: l.client_hostname.clone(),
+        hw: l.hardware.map(|h| (h.htype, h.address)),
+        uid: l.uid,
+        hostname: l.client_hostname,
     }
 }
 
@@ -61,12 +61,12 @@ pub fn format_binding(b: &Binding) -> String {
 pub fn parse(text: &str) -> Result<(Vec<Binding>, String), (usize, String)> {
     let file = leases::parse(text)
         .map_err(|e| (e.line, e.message))?
-        .current();
+        .into_current();
     let mut failover = String::new();
     for stanza in &file.failover {
         leases::write_failover(&mut failover, stanza);
     }
-    Ok((file.leases.iter().map(from_lease).collect(), failover))
+    Ok((file.leases.into_iter().map(from_lease).collect(), failover))
 }
 
 /// `W YYYY/MM/DD HH:MM:SS`, as in the file.
