@@ -113,6 +113,7 @@ impl Engine {
     pub fn reconfigured(&self, cfg: Arc<ServeConfig>) -> Engine {
         let mut e = Engine::new(cfg);
         e.quiet = self.quiet;
+        e.leases.reserve(self.leases.len());
         for b in self.leases.iter() {
             e.load(b.clone());
         }
@@ -132,6 +133,14 @@ impl Engine {
     /// The allocator (for pool counts).
     pub fn allocator(&self) -> &Allocator {
         &self.alloc
+    }
+
+    /// Loads the bindings replayed from the journal, with room made for all of them first.
+    pub fn load_all(&mut self, bindings: Vec<Binding>) {
+        self.leases.reserve(bindings.len());
+        for b in bindings {
+            self.load(b);
+        }
     }
 
     /// Loads a binding read from the journal (the last record of an address wins).

@@ -117,9 +117,14 @@ pub fn transition_allowed(from: Option<State>, to: State) -> bool {
 }
 
 /// The lease index.
+///
+/// The records live in one vector (an address is never removed once used), found through a
+/// small address-to-slot map: a map of whole records would round up to a power of two
+/// buckets of record size, about twice the memory with a million leases.
 #[derive(Debug, Default)]
 pub struct LeaseIndex {
-    by_addr: HashMap<Ipv4Addr, Binding>,
+    records: Vec<Binding>,
+    slot_of: HashMap<Ipv4Addr, u32>,
     by_client: HashMap<ClientKey, Ipv4Addr>,
     /// (ends, address) of leases that run out (active, abandoned); entries made stale by a
     /// renewal or a release are skipped when they come up.
@@ -129,34 +134,43 @@ pub struct LeaseIndex {
 impl LeaseIndex {
     /// The binding of an address.
     pub fn get(&self, addr: Ipv4Addr) -> Option<&Binding> {
-        self.by_addr.get(&addr)
+        let slot = *self.slot_of.get(&addr)?;
+        self.records.get(slot as usize)
+    }
+
+    /// Room for `n` more records (journal replay), so the index does not grow by doubling.
+    pub fn reserve(&mut self, n: usize) {
+        self.records.reserve_exact(n);
+        self.slot_of.reserve(n);
+        self.by_client.reserve(n);
+        self.expiry.reserve(n);
     }
 
     /// The address last bound to a client, if its record still names that client.
     pub fn of_client(&self, key: &ClientKey) -> Option<&Binding> {
         let addr = self.by_client.get(key)?;
-        self.by_addr.get(addr).filter(|b| b.owned_by(key))
+        self.get(*addr).filter(|b| b.owned_by(key))
     }
 
     /// Number of records.
     pub fn len(&self) -> usize {
-        self.by_addr.len()
+        self.records.len()
     }
 
     /// Whether there is no record.
     pub fn is_empty(&self) -> bool {
-        self.by_addr.is_empty()
+        self.records.is_empty()
     }
 
     /// Every record.
     pub fn iter(&self) -> impl Iterator<Item = &Binding> {
-        self.by_addr.values()
+        self.records.iter()
     }
 
     /// Stores a binding and returns its event. A transition ISC would not make is refused
     /// (`None`), so the engine cannot corrupt the state machine.
     pub fn commit(&mut self, binding: Binding) -> Option<BindingEvent> {
-        let previous = self.by_addr.get(&binding.addr).map(|b| b.state);
+        let previous = self.get(binding.addr).map(|b| b.state);
         if !transition_allowed(previous, binding.state) {
             return None;
         }
@@ -166,7 +180,7 @@ impl LeaseIndex {
 
     /// Stores a binding without checks (journal replay: the last record wins).
     pub fn load(&mut self, binding: Binding) {
-        if let Some(old) = self.by_addr.get(&binding.addr) {
+        if let Some(old) = self.get(binding.addr) {
             for key in old.keys() {
                 if self.by_client.get(&key) == Some(&binding.addr) {
                     self.by_client.remove(&key);
@@ -179,7 +193,17 @@ impl LeaseIndex {
         if matches!(binding.state, State::Active | State::Abandoned) {
             self.expiry.push(Reverse((binding.ends, binding.addr)));
         }
-        self.by_addr.insert(binding.addr, binding);
+        match self.slot_of.get(&binding.addr).copied() {
+            Some(slot) if (slot as usize) < self.records.len() => {
+                self.records[slot as usize] = binding;
+            }
+            _ => {
+                // Slots are u32: more records than IPv4 addresses cannot exist.
+                let slot = u32::try_from(self.records.len()).unwrap_or(u32::MAX);
+                self.slot_of.insert(binding.addr, slot);
+                self.records.push(binding);
+            }
+        }
     }
 
     /// Active and abandoned leases whose end has passed at `now` (each once; the caller
@@ -191,7 +215,7 @@ impl LeaseIndex {
                 break;
             }
             self.expiry.pop();
-            let live = self.by_addr.get(&addr).is_some_and(|b| {
+            let live = self.get(addr).is_some_and(|b| {
                 b.ends == ends && matches!(b.state, State::Active | State::Abandoned)
             });
             if live {
