@@ -22,6 +22,7 @@ default_pools="1000000 65536"
 pools=$default_pools
 write=1
 keep=
+preload=
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -119,10 +120,15 @@ EOF
 EOF
 }
 
-# start NAME: starts server NAME in the server namespace, waits until it serves; sets $pid.
+# start NAME [LIMIT]: starts server NAME in the server namespace and waits, up to LIMIT
+# seconds (default 300), until it serves; sets $pid and $startup (seconds). The lease files
+# are emptied first unless $preload is set. Returns 1, the server killed, if it did not start
+# in time.
 start() {
-  local name=$1 ready
-  rm -f "$work"/*.leases* "$work"/*.pid
+  local name=$1 limit=${2:-300} ready t0
+  if [ -z "$preload" ]; then
+    rm -f "$work"/dhcpfo.leases* "$work"/dhcpd.leases* "$work"/kea.leases* "$work"/*.pid
+  fi
   case "$name" in
     dhcpfo)
       ip netns exec "$tag-srv" env DHCPFO_LOG=warn "$dhcpfo" serve "$work/pair.yaml" \
@@ -140,22 +146,19 @@ start() {
   esac
   pid=$!
   pids+=("$pid")
-  local t0=$SECONDS
-  if [ -n "$ready" ]; then
-    until grep -q "$ready" "$work/$current.log"; do
-      kill -0 "$pid" 2>/dev/null || { cat "$work/$current.log" >&2; exit 1; }
-      [ $((SECONDS - t0)) -lt 300 ] || { echo "$name did not start" >&2; exit 1; }
-      sleep 0.2
-    done
-  else
-    # Kea logs nothing at WARN when it starts: wait for its socket on port 67.
-    until ip netns exec "$tag-srv" ss -lun | grep -q ':67 '; do
-      kill -0 "$pid" 2>/dev/null || { cat "$work/$current.log" >&2; exit 1; }
-      [ $((SECONDS - t0)) -lt 300 ] || { echo "$name did not start" >&2; exit 1; }
-      sleep 0.2
-    done
-  fi
-  startup=$((SECONDS - t0))
+  t0=$(date +%s.%N)
+  # Kea logs nothing at WARN when it starts: for it, wait for its socket on port 67.
+  until if [ -n "$ready" ]; then grep -q "$ready" "$work/$current.log"
+        else ip netns exec "$tag-srv" ss -lun | grep -q ':67 '; fi; do
+    kill -0 "$pid" 2>/dev/null || { cat "$work/$current.log" >&2; exit 1; }
+    if awk -v t0="$t0" -v now="$(date +%s.%N)" -v l="$limit" 'BEGIN { exit !(now - t0 > l) }'; then
+      kill -9 "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+      return 1
+    fi
+    sleep 0.1
+  done
+  startup=$(awk -v t0="$t0" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - t0 }')
   sleep 2
 }
 
@@ -241,7 +244,7 @@ for size in $pools; do
   for s in $servers; do
     current=$s-$size
     echo "== $s, $size addresses ($first - $last, $clients clients)" >&2
-    start "$s"
+    start "$s" || { echo "$s did not start within 300 s" >&2; exit 1; }
     rss=$(mem VmRSS); hwm=$(mem VmHWM)
     echo "   ready after ${startup}s: VmRSS $rss MiB, VmHWM $hwm MiB" >&2
     search
@@ -253,6 +256,85 @@ for size in $pools; do
   done
 done
 echo "$table"
+
+# Every address leased: each server restarts with a lease file in which every address of the
+# first pool is active for a distinct client, as after a restart with the pool in use. The
+# same leases for all three: ISC's dhcpd.leases format for dhcpfo and dhcpd, Kea's memfile
+# CSV (with the header Kea itself writes) for Kea.
+full_size=${pools%% *}
+configure "$full_size"
+now=$(date +%s)
+fill_isc() {
+  awk -v n="$full_size" -v s="$(date -u -d "@$now" '+%w %Y/%m/%d %H:%M:%S')" \
+    -v e="$(date -u -d "@$((now + 86400))" '+%w %Y/%m/%d %H:%M:%S')" 'BEGIN {
+    for (i = 0; i < n; i++) {
+      a = 10 * 16777216 + 10 + i
+      printf "lease %d.%d.%d.%d {\n  starts %s;\n  ends %s;\n  cltt %s;\n  binding state active;\n  next binding state free;\n  hardware ethernet 02:00:%02x:%02x:%02x:%02x;\n}\n",
+        int(a / 16777216) % 256, int(a / 65536) % 256, int(a / 256) % 256, a % 256, s, e, s,
+        int(i / 16777216) % 256, int(i / 65536) % 256, int(i / 256) % 256, i % 256
+    }
+  }'
+}
+fill_kea() { # HEADER
+  awk -v n="$full_size" -v hdr="$1" -v expire="$((now + 86400))" 'BEGIN {
+    print hdr
+    k = split(hdr, col, ",")
+    for (i = 0; i < n; i++) {
+      a = 10 * 16777216 + 10 + i
+      line = ""
+      for (c = 1; c <= k; c++) {
+        v = ""
+        if (col[c] == "address") v = sprintf("%d.%d.%d.%d", int(a / 16777216) % 256, int(a / 65536) % 256, int(a / 256) % 256, a % 256)
+        else if (col[c] == "hwaddr") v = sprintf("02:00:%02x:%02x:%02x:%02x", int(i / 16777216) % 256, int(i / 65536) % 256, int(i / 256) % 256, i % 256)
+        else if (col[c] == "valid_lifetime") v = 86400
+        else if (col[c] == "expire") v = expire
+        else if (col[c] == "subnet_id") v = 1
+        else if (col[c] == "fqdn_fwd" || col[c] == "fqdn_rev" || col[c] == "state") v = 0
+        line = line (c > 1 ? "," : "") v
+      }
+      print line
+    }
+  }'
+}
+fill_isc >"$work/full.leases"
+full_table="| Server | Active leases in the file | Lease file | Ready after | RSS, leases loaded | Peak RSS | Leases the server reports |
+|---|---:|---:|---:|---:|---:|---|"
+for s in $servers; do
+  current=$s-full
+  echo "== $s, restart with $full_size active leases" >&2
+  case "$s" in
+    dhcpfo) cp "$work/full.leases" "$work/dhcpfo.leases"; file="$work/dhcpfo.leases" ;;
+    isc) cp "$work/full.leases" "$work/dhcpd.leases"; file="$work/dhcpd.leases" ;;
+    kea)
+      # An empty start writes the CSV header of this Kea version.
+      start kea || { echo "kea did not start" >&2; exit 1; }
+      stop
+      fill_kea "$(head -1 "$work/kea.leases")" >"$work/kea.leases.full"
+      rm -f "$work"/kea.leases*.completed "$work"/kea.leases.2
+      mv "$work/kea.leases.full" "$work/kea.leases"; file="$work/kea.leases" ;;
+  esac
+  size_mib=$(du -m "$file" | cut -f1)
+  preload=1
+  if start "$s" 300; then
+    rss=$(mem VmRSS); hwm=$(mem VmHWM)
+    case "$s" in
+      dhcpfo) reported=$(grep -o '[0-9]* lease(s) from' "$work/$current.log" | head -1 | cut -d' ' -f1)" in its ready line" ;;
+      isc) reported=$(grep -o 'Wrote [0-9]* leases' "$work/$current.log" | head -1 | cut -d' ' -f2)" written at start" ;;
+      kea) reported="$(grep -c ROW_ERROR "$work/$current.log" || true) rows refused (no count logged at WARN)" ;;
+    esac
+    stop
+    echo "   ready after ${startup}s: VmRSS $rss MiB, VmHWM $hwm MiB; $reported" >&2
+    full_table+="
+| $(version "$s") | $full_size | $size_mib MiB | $startup s | $rss MiB | $hwm MiB | $reported |"
+  else
+    echo "   not ready within 300 s" >&2
+    full_table+="
+| $(version "$s") | $full_size | $size_mib MiB | not within 300 s | — | — | — |"
+  fi
+  preload=
+done
+echo "$full_table"
+
 
 [ -n "$write" ] || exit 0
 commit=$(git rev-parse --short HEAD)
@@ -273,6 +355,10 @@ Rate search: from 250/s the offered rate doubles while fewer than 1% of the DISC
 - Targets: more leases per second than Kea with durable leases; under 100 MB resident with 1,000,000 addresses
 
 $table
+
+Restart with every address leased: each server starts again with a lease file in which all $full_size addresses of the first pool are active, each for a distinct client (ISC's dhcpd.leases format for dhcpfo and dhcpd, Kea's memfile CSV for Kea), and is measured once it serves: time to ready (reading the leases) and resident memory.
+
+$full_table
 <!-- bench:serve:end -->
 EOF
 )
