@@ -11,6 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+for t in sshd ssh ssh-keygen dhcpd perl; do
+  command -v "$t" >/dev/null || { echo "bench-remote.sh: $t missing; run scripts/setup-debian.sh" >&2; exit 2; }
+done
+
 runs=${RUNS:-5}
 hosts=${HOSTS:-2000}
 repo=$PWD

@@ -10,14 +10,21 @@ packages=(
   kea-admin         # perfdhcp: load and uniqueness tests, benchmarks
   kea-dhcp4-server  # kea-dhcp4: the benchmark's reference server
   iproute2          # ip netns: the network namespaces the tests create
-  perl              # dhcp-lease-list is a Perl script
+  perl-base         # /usr/bin/perl: dhcp-lease-list is a Perl script
+  perl              # the standard modules it uses
   pkg-config        # building the ssh2 crate: finds OpenSSL
   libssl-dev        # building the ssh2 crate: libssh2 (built from source) uses OpenSSL
   zlib1g-dev        # building the ssh2 crate: compression
   gcc               # building the ssh2 crate: compiles libssh2
   openssh-server    # tests: real sshd daemons stand in for the two peers
   openssh-client    # tests: ssh-keygen, ssh-agent and ssh-add for keys
+  tcpdump           # serve tests: every ACK seen on the wire
+  bsdutils          # `script`: a pseudo-terminal for the passphrase test
+  coreutils         # `id` and the shell basics the tests use
+  git               # benchmarks record the commit they measured
 )
+# tests/common/tools.rs lists which program comes from which package; tests/setup_script.rs
+# keeps that list and this one in step.
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-debian.sh: run as root (apt-get needs it)" >&2

@@ -137,7 +137,6 @@ fn dhcp_lease_list_lists_what_write_lease_writes() {
     let Some(tool) = common::tool_or_skip(
         "dhcp_lease_list_lists_what_write_lease_writes",
         "dhcp-lease-list",
-        "isc-dhcp-server",
     ) else {
         return;
     };
@@ -222,13 +221,7 @@ fn reads_the_lease_files_of_a_real_isc_failover_pair() {
     use common::netns::{Dhclient, Lab};
     use std::time::Duration;
     let test = "reads_the_lease_files_of_a_real_isc_failover_pair";
-    if !common::netns::tools_or_skip(
-        test,
-        &[
-            ("dhcpd", "isc-dhcp-server"),
-            ("dhclient", "isc-dhcp-client"),
-        ],
-    ) {
+    if !common::netns::tools_or_skip(test, &["dhcpd", "dhclient"]) {
         return;
     }
     let Some(lab) = Lab::builder("lsfo")
@@ -414,7 +407,8 @@ fn dhcpfo_leases_lists_current_leases_like_dhcp_lease_list() {
     assert_eq!(table.lines().count(), 2 + 12 + 1, "{table}");
 
     // The same leases as dhcp-lease-list, where that tool is installed.
-    if let Some(tool) = common::find_tool("dhcp-lease-list") {
+    if let Some(tool) = common::tool_or_skip("leases lists like dhcp-lease-list", "dhcp-lease-list")
+    {
         let isc = Command::new("perl")
             .arg(&tool)
             .arg("--lease")

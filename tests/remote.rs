@@ -606,7 +606,7 @@ fn ssh_agent_authenticates_and_a_missing_key_is_explained() {
     let Some((lab, _)) = setup(test, "") else {
         return;
     };
-    let Some(agent_bin) = common::tool_or_skip(test, "ssh-agent", "openssh-client") else {
+    let Some(agent_bin) = common::tool_or_skip(test, "ssh-agent") else {
         return;
     };
     let connections = [0, 1].map(|i| {
@@ -761,7 +761,7 @@ fn a_terminal_gets_a_question_spinners_and_a_passphrase_prompt() {
     let Some((lab, _)) = setup(test, "") else {
         return;
     };
-    if common::tool_or_skip(test, "script", "bsdutils").is_none() {
+    if common::tool_or_skip(test, "script").is_none() {
         return;
     }
     // The user key, now protected by a passphrase.

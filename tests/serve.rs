@@ -104,13 +104,9 @@ fn reference_isc() -> bool {
 /// A lab with a server namespace (`srv`, 10.77.0.1), a dhclient namespace (`cli`, no
 /// address) and a perfdhcp namespace (`load`, 10.77.0.2: perfdhcp acts as a relay).
 fn lab(test: &str) -> Option<Lab> {
-    let mut tools = vec![
-        ("dhclient", "isc-dhcp-client"),
-        ("perfdhcp", "kea-admin"),
-        ("tcpdump", "tcpdump"),
-    ];
+    let mut tools = vec!["dhclient", "perfdhcp", "tcpdump"];
     if reference_isc() {
-        tools.push(("dhcpd", "isc-dhcp-server"));
+        tools.push("dhcpd");
     }
     if !common::netns::root_or_skip(test) || !tools_or_skip(test, &tools) {
         return None;
@@ -331,9 +327,7 @@ fn isc_tools_read(lab: &Lab, file: &std::path::Path, ip: Ipv4Addr) {
         assert!(!log.contains("orrupt") && !log.contains(" line "), "{log}");
         assert!(log.contains("Wrote 1 leases"), "{log}");
     }
-    if let Some(list) =
-        common::tool_or_skip("serve lease file", "dhcp-lease-list", "isc-dhcp-server")
-    {
+    if let Some(list) = common::tool_or_skip("serve lease file", "dhcp-lease-list") {
         let out = Command::new("perl")
             .arg(list)
             .arg("--lease")
@@ -500,7 +494,7 @@ fn a_restarted_server_gives_a_client_the_same_address() {
 
 /// Starts perfdhcp in the `load` namespace in the background.
 fn perfdhcp_background(lab: &Lab, name: &str, args: &[&str]) -> Proc {
-    let mut cmd = lab.command("load", common::find_tool("perfdhcp").expect("perfdhcp"));
+    let mut cmd = lab.command("load", common::required_tool("perfdhcp"));
     cmd.args(["-4", "-l", "eth0"]).args(args);
     lab.spawn(name, cmd)
 }

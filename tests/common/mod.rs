@@ -7,6 +7,7 @@
 
 pub mod netns;
 pub mod sshd;
+pub mod tools;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -336,7 +337,10 @@ pub fn dhcpd_verdict(dhcpd: &Path, conf: &Path, cwd: &Path) -> Result<(), String
 }
 
 /// Finds an executable named `name` in /usr/sbin, /usr/bin, /sbin, /bin or on `PATH`.
+/// Panics if `name` is not listed in [`tools::TOOLS`] (with the package that installs it).
+#[track_caller]
 pub fn find_tool(name: &str) -> Option<PathBuf> {
+    let _ = tools::tool(name);
     let fixed = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
         .into_iter()
         .map(PathBuf::from);
@@ -353,10 +357,12 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
-/// The path of the tool `name` (from the Debian package `package`) for `test`, or `None` if
-/// the test should be skipped; under `CI=true` a missing tool panics instead.
+/// The path of the tool `name` for `test`, or `None` if the test should be skipped; under
+/// `CI=true` a missing tool panics instead. `name` must be listed in [`tools::TOOLS`], which
+/// names its Debian package.
 #[track_caller]
-pub fn tool_or_skip(test: &str, name: &str, package: &str) -> Option<PathBuf> {
+pub fn tool_or_skip(test: &str, name: &str) -> Option<PathBuf> {
+    let package = tools::tool(name).package;
     if let Some(path) = find_tool(name) {
         return Some(path);
     }
@@ -367,4 +373,11 @@ pub fn tool_or_skip(test: &str, name: &str, package: &str) -> Option<PathBuf> {
     }
     eprintln!("note: {test}: skipped, `{name}` not found; install {package} to run it");
     None
+}
+
+/// The path of a tool that an earlier [`tool_or_skip`] for the same test already found.
+#[track_caller]
+pub fn required_tool(name: &str) -> PathBuf {
+    let package = tools::tool(name).package;
+    find_tool(name).unwrap_or_else(|| panic!("`{name}` not found: install {package}"))
 }

@@ -39,6 +39,7 @@ pub fn root_or_skip(test: &str) -> bool {
     let missing = if !is_root() {
         Some("root privileges (network namespaces)".to_string())
     } else if find_tool("ip").is_none() {
+        let _ = super::tools::tool("ip");
         Some("`ip` (iproute2)".to_string())
     } else {
         None
@@ -53,13 +54,13 @@ pub fn root_or_skip(test: &str) -> bool {
     }
 }
 
-/// Every tool in `tools` (name, Debian package) is present, or the test is skipped (panics
-/// under `CI=true`).
+/// Every tool in `tools` (names listed in `tests/common/tools.rs`) is present, or the test is
+/// skipped (panics under `CI=true`).
 #[track_caller]
-pub fn tools_or_skip(test: &str, tools: &[(&str, &str)]) -> bool {
+pub fn tools_or_skip(test: &str, tools: &[&str]) -> bool {
     tools
         .iter()
-        .all(|(name, package)| super::tool_or_skip(test, name, package).is_some())
+        .all(|name| super::tool_or_skip(test, name).is_some())
 }
 
 /// Builds a [`Lab`].
@@ -289,7 +290,7 @@ impl Lab {
     /// Starts ISC dhcpd in the foreground in `host`'s namespace on `eth0` with `conf`; the
     /// lease file `NAME.leases` is created first, the pid file path is absolute.
     pub fn dhcpd(&self, host: &str, name: &str, conf: &str) -> Dhcpd {
-        let dhcpd = find_tool("dhcpd").expect("dhcpd (isc-dhcp-server)");
+        let dhcpd = super::required_tool("dhcpd");
         let conf_path = self.dir().join(format!("{name}.conf"));
         std::fs::write(&conf_path, conf).expect("dhcpd.conf");
         let leases = self.dir().join(format!("{name}.leases"));
@@ -317,7 +318,7 @@ impl Lab {
     /// Runs `dhclient -1` once in `host`'s namespace (bounded by its `timeout` and ours) and
     /// returns what it got.
     pub fn dhclient(&self, host: &str, opts: &Dhclient) -> DhclientResult {
-        let dhclient = find_tool("dhclient").expect("dhclient (isc-dhcp-client)");
+        let dhclient = super::required_tool("dhclient");
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("dhclient-{host}-{n}");
         if let Some(mac) = &opts.mac {
@@ -395,7 +396,7 @@ impl Lab {
     /// the run with `-n` or `-p`); killed after `timeout`. The host needs an address in the
     /// served subnet: perfdhcp acts as a relay.
     pub fn perfdhcp(&self, host: &str, args: &[&str], timeout: Duration) -> PerfResult {
-        let perfdhcp = find_tool("perfdhcp").expect("perfdhcp (kea-admin)");
+        let perfdhcp = super::required_tool("perfdhcp");
         assert!(
             args.iter().any(|a| *a == "-n" || *a == "-p"),
             "perfdhcp needs -n or -p to bound the run"
@@ -638,7 +639,7 @@ impl Lab {
     /// Starts tcpdump on `host`'s `eth0` writing DHCP packets (UDP ports 67 and 68) to
     /// `NAME.pcap`, packet-buffered; returns once it listens.
     pub fn tcpdump(&self, host: &str, name: &str) -> (Proc, PathBuf) {
-        let tcpdump = find_tool("tcpdump").expect("tcpdump");
+        let tcpdump = super::required_tool("tcpdump");
         let pcap = self.dir().join(format!("{name}.pcap"));
         let mut cmd = self.command(host, tcpdump);
         cmd.args(["-i", "eth0", "-n", "-U", "-s", "1500", "-w"])

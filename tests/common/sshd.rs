@@ -134,8 +134,8 @@ fn free_port() -> u16 {
 impl Lab {
     /// Starts both peers, or returns `None` (after a note) when sshd or ssh-keygen is missing.
     pub fn start(test: &str) -> Option<Lab> {
-        let sshd = super::tool_or_skip(test, "sshd", "openssh-server")?;
-        let ssh_keygen = super::tool_or_skip(test, "ssh-keygen", "openssh-client")?;
+        let sshd = super::tool_or_skip(test, "sshd")?;
+        let ssh_keygen = super::tool_or_skip(test, "ssh-keygen")?;
         let tmp = tempfile::Builder::new()
             .prefix("dhcpfo-ssh-")
             .tempdir()

@@ -1,0 +1,121 @@
+//! The one list of external programs that the tests, benchmarks and scripts run, with the
+//! Debian package that provides each and the tests that need it.
+//!
+//! Every tool a test asks for goes through [`super::tool_or_skip`] or
+//! [`super::netns::tools_or_skip`], which look the package up here; a name missing from this
+//! list is a test failure, not a skip. `tests/setup_script.rs` checks that every package named
+//! here is installed by `scripts/setup-debian.sh`, that every program the test sources,
+//! benchmarks and scripts run is listed, and (after the set-up, under `CI=true`) that each
+//! tool is actually found once its package is installed.
+
+/// One external program and where it comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct Tool {
+    /// The command's file name, as looked up on `PATH`.
+    pub name: &'static str,
+    /// The Debian 12 package that installs it.
+    pub package: &'static str,
+    /// Which tests, benchmarks or scripts run it (for README and error messages).
+    pub used_by: &'static str,
+}
+
+/// Every external program run by `tests/`, `benches/` and `scripts/`.
+pub const TOOLS: &[Tool] = &[
+    Tool {
+        name: "dhcpd",
+        package: "isc-dhcp-server",
+        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve; benches",
+    },
+    Tool {
+        name: "dhcp-lease-list",
+        package: "isc-dhcp-server",
+        used_by: "leases, serve",
+    },
+    Tool {
+        name: "perl",
+        package: "perl-base",
+        used_by: "leases, serve (dhcp-lease-list is a Perl script)",
+    },
+    Tool {
+        name: "dhclient",
+        package: "isc-dhcp-client",
+        used_by: "leases, serve",
+    },
+    Tool {
+        name: "perfdhcp",
+        package: "kea-admin",
+        used_by: "serve; scripts/bench-serve.sh",
+    },
+    Tool {
+        name: "kea-dhcp4",
+        package: "kea-dhcp4-server",
+        used_by: "scripts/bench-serve.sh",
+    },
+    Tool {
+        name: "tcpdump",
+        package: "tcpdump",
+        used_by: "serve (ACKs seen on the wire)",
+    },
+    Tool {
+        name: "ip",
+        package: "iproute2",
+        used_by: "leases, status, serve (network namespaces); scripts/bench-serve.sh",
+    },
+    Tool {
+        name: "sshd",
+        package: "openssh-server",
+        used_by: "remote; scripts/bench-remote.sh",
+    },
+    Tool {
+        name: "ssh-keygen",
+        package: "openssh-client",
+        used_by: "remote; scripts/bench-remote.sh",
+    },
+    Tool {
+        name: "ssh-agent",
+        package: "openssh-client",
+        used_by: "remote",
+    },
+    Tool {
+        name: "ssh-add",
+        package: "openssh-client",
+        used_by: "remote",
+    },
+    Tool {
+        name: "ssh",
+        package: "openssh-client",
+        used_by: "scripts/bench-remote.sh",
+    },
+    Tool {
+        name: "script",
+        package: "bsdutils",
+        used_by: "remote (a pseudo-terminal for the passphrase prompt)",
+    },
+    Tool {
+        name: "id",
+        package: "coreutils",
+        used_by: "remote",
+    },
+    Tool {
+        name: "true",
+        package: "coreutils",
+        used_by: "leases, serve (dhclient's script, so that it leaves the namespace alone)",
+    },
+    Tool {
+        name: "git",
+        package: "git",
+        used_by: "benches (the commit of a measurement)",
+    },
+];
+
+/// The entry for `name`, or a panic that says how to register it: a test that runs an
+/// unregistered program would pass on a machine that happens to have it and fail on a fresh one.
+#[track_caller]
+pub fn tool(name: &str) -> &'static Tool {
+    TOOLS.iter().find(|t| t.name == name).unwrap_or_else(|| {
+        panic!(
+            "`{name}` is not in tests/common/tools.rs: add it there with its Debian package, \
+             and add the package to scripts/setup-debian.sh"
+        )
+    })
+}
