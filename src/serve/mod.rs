@@ -6,12 +6,14 @@
 //! - [`alloc`]: per-pool address maps (free / backup / busy);
 //! - [`leases`]: the binding index, ISC binding states and binding events;
 //! - [`journal`]: the durable lease file (ISC `dhcpd.leases` format, group-commit fsync);
+//! - [`failover`]: the failover protocol with a partner (ISC dhcpd or dhcpfo);
 //! - [`socket`]: per-interface UDP sockets and replies to clients without an address;
 //! - [`server`]: the tokio service that ties them together, with reload and shutdown.
 
 pub mod alloc;
 pub mod config;
 pub mod engine;
+pub mod failover;
 pub mod journal;
 pub mod leases;
 pub mod packet;

@@ -1,0 +1,10 @@
+//! The failover peer: ISC dhcpd's failover protocol (draft-ietf-dhc-failover-12 as ISC 4.4
+//! implements it), so that `dhcpfo serve --role primary|secondary` pairs with another dhcpfo
+//! or with a real ISC dhcpd.
+//!
+//! - [`wire`]: the message codec (12-byte header, TLV options), pure and panic-free;
+//! - [`state`]: the server state machine (startup, normal, communications-interrupted, ...)
+//!   and its persistence as ISC's `failover peer "NAME" state { ... }` stanza.
+
+pub mod state;
+pub mod wire;

@@ -1,0 +1,1 @@
+//! The failover server state machine (being written).

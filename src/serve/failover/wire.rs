@@ -1,0 +1,1 @@
+//! The failover message codec (being written).
