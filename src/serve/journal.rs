@@ -2,12 +2,15 @@
 //! commits in groups (one `fdatasync` for every record queued meanwhile), so an ACK waits
 //! for its record to be on disk without throughput collapsing to one fsync per client.
 //!
-//! Start-up replays the file (the last record of an address wins; a torn last record from a
-//! crash is dropped) and rewrites it compacted. Compaction writes `FILE.new`, fsyncs it,
+//! Failover state stanzas (`failover peer "NAME" state { ... }`) go through the same writer.
+//!
+//! Start-up replays the file (the last record of an address, and of a failover relationship,
+//! wins; a torn last record from a crash is dropped) and rewrites it compacted. Compaction writes `FILE.new`, fsyncs it,
 //! links the old file to `FILE~` and renames the new one over it, as dhcpd does.
 
 mod isc;
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -19,8 +22,9 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
 use super::leases::{Binding, BindingEvent};
+use crate::leases::FailoverStanza;
 
-pub use isc::{format_binding, header, isc_time, parse};
+pub use isc::{format_binding, format_failover, header, isc_time, parse};
 
 /// Why the journal could not be opened.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -67,8 +71,9 @@ pub struct Journal {
     pub appended: usize,
     /// Records written and syncs made since start (group commit: syncs ≤ records).
     stats: Arc<(AtomicU64, AtomicU64)>,
-    /// Failover state stanzas read at start, written again by every compaction.
-    failover: String,
+    /// The latest failover state stanza of each relationship, written again by every
+    /// compaction.
+    failover: BTreeMap<String, FailoverStanza>,
 }
 
 /// What start-up read from the file.
@@ -76,6 +81,8 @@ pub struct Journal {
 pub struct Replay {
     /// The current binding of every address.
     pub bindings: Vec<Binding>,
+    /// The latest failover state stanza of each relationship, by name.
+    pub failover: Vec<FailoverStanza>,
     /// Bytes of a torn last record that were dropped (0 if none).
     pub torn_bytes: usize,
 }
@@ -120,10 +127,14 @@ impl Journal {
                 thread: Some(thread),
                 appended: 0,
                 stats,
-                failover,
+                failover: failover
+                    .iter()
+                    .map(|s| (s.peer.clone(), s.clone()))
+                    .collect(),
             },
             Replay {
                 bindings,
+                failover,
                 torn_bytes,
             },
         ))
@@ -139,13 +150,25 @@ impl Journal {
         self.send(|done| Cmd::Append(text, done))
     }
 
-    /// Replaces the file with a compacted one holding exactly these bindings.
+    /// Queues a failover state stanza (ISC `write_failover_state`); the receiver fires `true`
+    /// once it is on disk. Compactions keep the latest stanza of each relationship.
+    pub fn record_failover(&mut self, stanza: &FailoverStanza) -> oneshot::Receiver<bool> {
+        let text = format_failover(stanza);
+        self.failover.insert(stanza.peer.clone(), stanza.clone());
+        self.appended += 1;
+        self.send(|done| Cmd::Append(text, done))
+    }
+
+    /// Replaces the file with a compacted one holding exactly these bindings (and the latest
+    /// failover state stanzas).
     pub fn rewrite<'a>(
         &mut self,
         bindings: impl Iterator<Item = &'a Binding>,
     ) -> oneshot::Receiver<bool> {
         let mut text = header();
-        text.push_str(&self.failover);
+        for stanza in self.failover.values() {
+            text.push_str(&format_failover(stanza));
+        }
         for b in bindings {
             text.push_str(&format_binding(b));
         }

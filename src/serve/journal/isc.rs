@@ -1,7 +1,7 @@
 //! Bindings as ISC `dhcpd.leases` stanzas, through the shared lease-file module
 //! ([`crate::leases`]), so `dhcpd -T` and `dhcp-lease-list` read the journal.
 
-use crate::leases::{self, Hardware, Lease, Timestamp};
+use crate::leases::{self, FailoverStanza, Hardware, Lease, Timestamp};
 use crate::serve::leases::{Binding, State};
 
 /// The first lines of a lease file.
@@ -55,18 +55,23 @@ pub fn format_binding(b: &Binding) -> String {
     out
 }
 
-/// The current binding of every address (the last record wins), and the current failover
-/// state stanzas as text (kept through compaction for the failover layer); errors are
-/// (line, message).
-pub fn parse(text: &str) -> Result<(Vec<Binding>, String), (usize, String)> {
+/// The current binding of every address and the current failover state stanza of every
+/// relationship (for each, the last record wins); errors are (line, message).
+pub fn parse(text: &str) -> Result<(Vec<Binding>, Vec<FailoverStanza>), (usize, String)> {
     let file = leases::parse(text)
         .map_err(|e| (e.line, e.message))?
         .into_current();
-    let mut failover = String::new();
-    for stanza in &file.failover {
-        leases::write_failover(&mut failover, stanza);
-    }
-    Ok((file.leases.into_iter().map(from_lease).collect(), failover))
+    Ok((
+        file.leases.into_iter().map(from_lease).collect(),
+        file.failover,
+    ))
+}
+
+/// One `failover peer "NAME" state { ... }` record, as ISC writes it.
+pub fn format_failover(stanza: &FailoverStanza) -> String {
+    let mut out = String::new();
+    leases::write_failover(&mut out, stanza);
+    out
 }
 
 /// `W YYYY/MM/DD HH:MM:SS`, as in the file.

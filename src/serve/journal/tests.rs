@@ -3,6 +3,7 @@
 use std::net::Ipv4Addr;
 
 use super::*;
+use crate::leases::{FailoverStanza, FailoverState, PeerState, Timestamp};
 use crate::serve::leases::State;
 
 fn active(last: u8, ends: u64) -> Binding {
@@ -177,4 +178,102 @@ fn records_queued_during_a_sync_share_the_next_one() {
     let (records, syncs) = j.close();
     assert_eq!(records, 1000);
     assert!(syncs <= 10, "1000 queued records took {syncs} syncs");
+}
+
+fn stanza(peer: &str, my: FailoverState, at: u64, mclt: Option<u32>) -> FailoverStanza {
+    FailoverStanza {
+        peer: peer.into(),
+        my: PeerState {
+            state: my,
+            at: Timestamp(at),
+        },
+        partner: PeerState {
+            state: FailoverState::Unknown,
+            at: Timestamp(at - 10),
+        },
+        mclt,
+    }
+}
+
+#[test]
+fn recorded_failover_stanzas_replay_the_latest_per_relationship() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, replay) = Journal::open(&path).expect("opens");
+    assert!(replay.failover.is_empty());
+    let a1 = stanza("a", FailoverState::Recover, 1_800_000_000, None);
+    let a2 = stanza("a", FailoverState::Normal, 1_800_000_100, None);
+    let b1 = stanza("b", FailoverState::PartnerDown, 1_800_000_050, Some(60));
+    assert_eq!(block(j.record_failover(&a1)), Some(true));
+    assert_eq!(block(j.record_failover(&b1)), Some(true));
+    // On disk as soon as acknowledged, in ISC's layout.
+    let text = std::fs::read_to_string(&path).expect("readable");
+    assert!(
+        text.contains(
+            "\nfailover peer \"b\" state {\n  my state partner-down at 5 2027/01/15 08:00:50;\n  \
+             partner state unknown-state at 5 2027/01/15 08:00:40;\n  mclt 60;\n}\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(block(j.record_failover(&a2)), Some(true));
+    assert_eq!(j.close(), (3, 3));
+    let (_j, replay) = Journal::open(&path).expect("reopens");
+    assert_eq!(replay.failover, vec![a2, b1]);
+}
+
+#[test]
+fn compaction_keeps_the_latest_failover_stanza_per_relationship() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, _) = Journal::open(&path).expect("opens");
+    let old = stanza(
+        "fo",
+        FailoverState::CommunicationsInterrupted,
+        1_800_000_000,
+        Some(60),
+    );
+    let new = stanza("fo", FailoverState::PartnerDown, 1_800_000_300, Some(60));
+    assert_eq!(block(j.record_failover(&old)), Some(true));
+    assert_eq!(block(j.record_failover(&new)), Some(true));
+    let live = [active(4, 1_800_003_600)];
+    assert_eq!(block(j.rewrite(live.iter())), Some(true));
+    let later = stanza(
+        "fo",
+        FailoverState::PotentialConflict,
+        1_800_000_400,
+        Some(60),
+    );
+    assert_eq!(block(j.record_failover(&later)), Some(true));
+    j.close();
+    let text = std::fs::read_to_string(&path).expect("readable");
+    assert_eq!(
+        text.matches("failover peer \"fo\" state {").count(),
+        2,
+        "{text}"
+    );
+    assert!(!text.contains("communications-interrupted"), "{text}");
+    assert!(text.contains("my state partner-down"), "{text}");
+    let (mut j, replay) = Journal::open(&path).expect("reopens");
+    assert_eq!(replay.failover, vec![later.clone()]);
+    // A compaction after a restart keeps what was replayed.
+    assert_eq!(block(j.rewrite(replay.bindings.iter())), Some(true));
+    j.close();
+    let (_j, replay) = Journal::open(&path).expect("reopens");
+    assert_eq!(replay.failover, vec![later]);
+    assert_eq!(replay.bindings, vec![active(4, 1_800_003_600)]);
+}
+
+#[test]
+fn a_torn_failover_stanza_is_dropped_and_the_previous_one_wins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let good = stanza("fo", FailoverState::Normal, 1_800_000_000, None);
+    let mut text = header();
+    text.push_str(&format_failover(&good));
+    let torn = "\nfailover peer \"fo\" state {\n  my state partner-down at 5 2027/01/15 08:0";
+    text.push_str(torn);
+    std::fs::write(&path, &text).expect("writable");
+    let (_j, replay) = Journal::open(&path).expect("opens despite the torn tail");
+    assert_eq!(replay.torn_bytes, torn.len());
+    assert_eq!(replay.failover, vec![good]);
 }
