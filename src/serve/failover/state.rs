@@ -1,1 +1,61 @@
-//! The failover server state machine (being written).
+//! The failover server state machine, as ISC dhcpd 4.4 runs it (`dhcp_failover_set_state`,
+//! `dhcp_failover_peer_state_changed`, `dhcp_failover_state_transition` in `server/failover.c`),
+//! and its persistence as the `failover peer "NAME" state { ... }` stanza of the lease file.
+//!
+//! The machine is sans-IO: it owns no clock, socket or file. Each input ([`StateMachine::start`],
+//! [`StateMachine::peer_state`], [`StateMachine::link_lost`], [`StateMachine::poll`], ...) takes
+//! the current time in seconds and returns the [`Action`]s the connection and engine layers
+//! carry out, in order. When a batch changes anything worth keeping, its first action is
+//! [`Action::Persist`] with the final stanza of the batch; the caller writes it durably before
+//! doing anything else, and reports a failed write with [`StateMachine::persist_failed`].
+//!
+//! - `machine`: the state, its transitions and entry actions, the timers;
+//! - `peer`: what a peer STATE or UPDDONE does (ISC's matrix);
+//! - `service`: what each state lets the DHCP engine do;
+//! - `action`: the actions and ISC's log lines.
+
+mod action;
+mod machine;
+mod peer;
+mod service;
+#[cfg(test)]
+mod tests;
+
+pub use action::{Action, LogLevel};
+pub use machine::{PartnerDownRefused, Settings, StateMachine};
+pub use service::ServiceState;
+
+use crate::leases::FailoverState;
+
+/// How long STARTUP lasts without a peer STATE before the "communications failed" transition
+/// is applied to the saved state (ISC: 15 s).
+pub const STARTUP_SECS: u64 = 15;
+
+/// How soon [`StateMachine::poll`] tries again to record the state after a failed write.
+pub const RECORD_RETRY_SECS: u64 = 5;
+
+/// The failover protocol's code for a state (draft §12.24; RECOVER-WAIT is ISC's 254).
+pub fn state_code(state: FailoverState) -> u8 {
+    match state {
+        FailoverState::Unknown => 0,
+        FailoverState::Startup => 1,
+        FailoverState::Normal => 2,
+        FailoverState::CommunicationsInterrupted => 3,
+        FailoverState::PartnerDown => 4,
+        FailoverState::PotentialConflict => 5,
+        FailoverState::Recover => 6,
+        FailoverState::Paused => 7,
+        FailoverState::Shutdown => 8,
+        FailoverState::RecoverDone => 9,
+        FailoverState::ResolutionInterrupted => 10,
+        FailoverState::ConflictDone => 11,
+        FailoverState::RecoverWait => 254,
+    }
+}
+
+/// The state with this protocol code, or `None` for a code ISC does not know.
+pub fn state_from_code(code: u8) -> Option<FailoverState> {
+    FailoverState::ALL
+        .into_iter()
+        .find(|s| state_code(*s) == code)
+}
