@@ -11,12 +11,14 @@
 //!
 //! - `machine`: the state, its transitions and entry actions, the timers;
 //! - `peer`: what a peer STATE or UPDDONE does (ISC's matrix);
-//! - `service`: what each state lets the DHCP engine do;
+//! - `query`: the state, and what it lets the DHCP engine do;
+//! - `service`: ISC's service states;
 //! - `action`: the actions and ISC's log lines.
 
 mod action;
 mod machine;
 mod peer;
+mod query;
 mod service;
 #[cfg(test)]
 mod tests;

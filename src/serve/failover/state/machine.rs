@@ -1,9 +1,8 @@
 //! The state itself: start-up, ISC's `dhcp_failover_set_state` (every transition, with its
 //! persistence and entry actions), the "communications failed" transition, the timers, the
-//! operator's partner-down, a failed write, and the queries the DHCP engine makes.
+//! operator's partner-down, and a failed write.
 
 use super::action::{self, Action, LogLevel};
-use super::service::ServiceState;
 use super::{RECORD_RETRY_SECS, STARTUP_SECS};
 use crate::leases::{FailoverStanza, FailoverState as S, PeerState, Timestamp};
 use crate::model::Role;
@@ -34,9 +33,9 @@ pub(super) struct Core {
     /// When the peer's STATE arrived (ISC ignores the STOS inside STATE).
     pub(super) partner_stos: u64,
     pub(super) mclt: u32,
-    startup_at: Option<u64>,
-    recover_done_at: Option<u64>,
-    auto_partner_down_at: Option<u64>,
+    pub(super) startup_at: Option<u64>,
+    pub(super) recover_done_at: Option<u64>,
+    pub(super) auto_partner_down_at: Option<u64>,
 }
 
 /// The actions of one input, and whether the state must be recorded first.
@@ -86,13 +85,13 @@ pub struct PartnerDownRefused {
 /// The failover state of one relationship. See the module documentation for the protocol.
 #[derive(Debug, Clone)]
 pub struct StateMachine {
-    settings: Settings,
+    pub(super) settings: Settings,
     pub(super) core: Core,
-    link: bool,
-    stopped: bool,
+    pub(super) link: bool,
+    pub(super) stopped: bool,
     /// The last write failed: serve nobody until a write succeeds.
-    unrecorded: bool,
-    retry_at: Option<u64>,
+    pub(super) unrecorded: bool,
+    pub(super) retry_at: Option<u64>,
     /// The state before the last batch that asked for a write, until that write is known good.
     unconfirmed: Option<Core>,
 }
@@ -448,131 +447,5 @@ impl StateMachine {
             },
             mclt: (self.settings.role == Role::Secondary).then_some(self.core.mclt),
         }
-    }
-
-    /// The settings the machine was started with.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    /// My state (STARTUP while starting).
-    pub fn state(&self) -> S {
-        self.core.me
-    }
-
-    /// The state STARTUP came from, while in STARTUP.
-    pub fn saved_state(&self) -> Option<S> {
-        (self.core.me == S::Startup).then_some(self.core.saved)
-    }
-
-    /// The state STATE messages and the lease file report: the saved state while in STARTUP.
-    pub fn reported_state(&self) -> S {
-        if self.core.me == S::Startup {
-            self.core.saved
-        } else {
-            self.core.me
-        }
-    }
-
-    /// When my current state began (STOS).
-    pub fn my_stos(&self) -> u64 {
-        self.core.my_stos
-    }
-
-    /// The peer's last reported state.
-    pub fn partner_state(&self) -> S {
-        self.core.partner
-    }
-
-    /// When the peer's last STATE arrived.
-    pub fn partner_stos(&self) -> u64 {
-        self.core.partner_stos
-    }
-
-    /// The MCLT in force.
-    pub fn mclt(&self) -> u32 {
-        self.core.mclt
-    }
-
-    /// Whether the connection to the peer is up.
-    pub fn link_is_up(&self) -> bool {
-        self.link
-    }
-
-    /// Whether [`StateMachine::shutdown`] was called.
-    pub fn is_stopped(&self) -> bool {
-        self.stopped
-    }
-
-    /// The service state (what DHCP clients get), with ISC's peer override. Stopped, or with
-    /// the last state change unrecorded, the server does not respond.
-    pub fn service_state(&self) -> ServiceState {
-        if self.stopped {
-            ServiceState::NotResponding(" (shut down)")
-        } else if self.unrecorded {
-            ServiceState::NotResponding(" (failover state not recorded)")
-        } else {
-            ServiceState::of(self.core.me, self.core.partner)
-        }
-    }
-
-    /// Whether DHCP clients of the relationship's pools are answered at all.
-    pub fn may_serve(&self) -> bool {
-        self.service_state().serves()
-    }
-
-    /// Whether DISCOVERs are load-balanced (only when cooperating; the relationship must
-    /// also have `load balance max seconds` above 0).
-    pub fn load_balances(&self) -> bool {
-        self.service_state() == ServiceState::Cooperating
-    }
-
-    /// Whether a free-state lease of the peer (FREE on the secondary, BACKUP on the primary;
-    /// ABANDONED on the secondary) with this `tsfp` may be allocated: only in PARTNER-DOWN,
-    /// and only once `now > max(my STOS, tsfp) + MCLT` (ISC `lease_mine_to_reallocate`).
-    pub fn may_allocate_peer_leases(&self, lease_tsfp: u64, now: u64) -> bool {
-        self.service_state() == ServiceState::PartnerDown
-            && now
-                > self
-                    .core
-                    .my_stos
-                    .max(lease_tsfp)
-                    .saturating_add(u64::from(self.core.mclt))
-    }
-
-    /// Whether an EXPIRED, RELEASED or RESET lease that cannot be rewound to my own free
-    /// state may be handed out: only in PARTNER-DOWN, once its `tsfp` is past.
-    pub fn may_reuse_transitional(&self, lease_tsfp: u64, now: u64) -> bool {
-        self.service_state() == ServiceState::PartnerDown && lease_tsfp < now
-    }
-
-    /// Whether an ACTIVE lease is expired on its timer here: always on the primary, and on
-    /// the secondary except in NORMAL, where the primary does it (ISC `pool_timer`).
-    pub fn expires_active_leases(&self) -> bool {
-        self.settings.role == Role::Primary || self.core.me != S::Normal
-    }
-
-    /// Whether EXPIRED, RELEASED and RESET leases become free on a timer (at
-    /// `max(tsfp, ends)`) rather than on the peer's BNDACK: in PARTNER-DOWN only.
-    pub fn frees_transitional_on_timer(&self) -> bool {
-        self.core.me == S::PartnerDown
-    }
-
-    /// When [`StateMachine::poll`] next has something to do.
-    pub fn next_deadline(&self) -> Option<u64> {
-        if self.stopped {
-            return None;
-        }
-        let c = &self.core;
-        [
-            c.startup_at,
-            c.recover_done_at.filter(|_| c.me == S::RecoverWait),
-            c.auto_partner_down_at
-                .filter(|_| c.me == S::CommunicationsInterrupted),
-            self.retry_at.filter(|_| self.unrecorded),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
     }
 }
