@@ -587,13 +587,22 @@ impl Parser<'_> {
         })
     }
 
-    /// `state NAME at TIME;` after `my` or `partner`.
+    /// `state NAME at TIME;` after `my` or `partner`. `state NAME;` without a time (the
+    /// hand edit dhcpd.conf(5) describes for partner-down) takes the time of reading, as ISC
+    /// does.
     fn peer_state(&mut self) -> Result<PeerState> {
         self.keyword("state")?;
         let name = self.word("a failover state")?;
         let state = name
             .parse()
             .map_err(|()| self.error_before(format!("`{name}` is not a failover state")))?;
+        if matches!(self.peek().map(|t| &t.kind), Some(Kind::Punct(b';'))) {
+            self.advance();
+            return Ok(PeerState {
+                state,
+                at: Timestamp::now(),
+            });
+        }
         self.keyword("at")?;
         let at = self.time()?;
         Ok(PeerState { state, at })

@@ -248,6 +248,20 @@ fn other_time_forms_and_unknown_statements_are_read() {
 }
 
 #[test]
+fn a_hand_edited_failover_state_without_a_time_takes_the_time_of_reading() {
+    // dhcpd.conf(5): "my state partner-down;" put in by hand while the server is stopped.
+    let text = "failover peer \"fo\" state {\n  my state partner-down;\n  \
+                partner state normal at 3 2026/12/02 08:21:21;\n}\n";
+    let before = Timestamp::now();
+    let file = parse(text).unwrap();
+    let after = Timestamp::now();
+    let fo = &file.failover[0];
+    assert_eq!(fo.my.state, FailoverState::PartnerDown);
+    assert!(before <= fo.my.at && fo.my.at <= after, "{:?}", fo.my.at);
+    assert_eq!(fo.partner.at, t("2026/12/02", "08:21:21"));
+}
+
+#[test]
 fn errors_name_line_and_column() {
     let cases = [
         ("lease 10.0.0.300 { }", 1, 7, "not an IPv4 address"),
