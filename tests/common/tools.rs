@@ -24,7 +24,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "dhcpd",
         package: "isc-dhcp-server",
-        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve; benches",
+        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state; benches",
     },
     Tool {
         name: "dhcp-lease-list",
@@ -59,7 +59,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "ip",
         package: "iproute2",
-        used_by: "leases, status, serve (network namespaces); scripts/bench-serve.sh",
+        used_by: "leases, status, serve, failover_state (network namespaces); scripts/bench-serve.sh",
     },
     Tool {
         name: "sshd",
