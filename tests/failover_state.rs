@@ -563,6 +563,11 @@ fn replay(captures: &Path, scenario: &str, role: Role, name: &str, script: &str)
     );
 }
 
+/// [`replay`] for relationship `dhcp-failover`, the name in every scenario but 6.
+fn side(captures: &Path, scenario: &str, role: Role, script: &str) {
+    replay(captures, scenario, role, "dhcp-failover", script);
+}
+
 /// A peer that has been in NORMAL since 08:21:21 (scenario 1), the clear line included.
 const RUNNING: &str = "
     08:21:21 start normal@08:21:21 normal@08:21:21
@@ -615,25 +620,13 @@ fn capture_4_secondary_killed_and_restarted() {
         08:23:54 peer normal startup
         08:23:54 peer normal"
     );
-    replay(
-        &dir,
-        "4-kill-restart",
-        Role::Primary,
-        "dhcp-failover",
-        &primary,
-    );
+    side(&dir, "4-kill-restart", Role::Primary, &primary);
     let secondary = "
         08:23:54 start normal@08:21:21 normal@08:21:21
         08:23:54 up
         08:23:54 peer communications-interrupted
         08:23:54 peer normal";
-    replay(
-        &dir,
-        "4-kill-restart",
-        Role::Secondary,
-        "dhcp-failover",
-        secondary,
-    );
+    side(&dir, "4-kill-restart", Role::Secondary, secondary);
 }
 
 #[test]
@@ -651,13 +644,7 @@ fn capture_5_partner_down_then_the_secondary_returns() {
         08:24:53 peer recover-done
         08:24:53 peer normal"
     );
-    replay(
-        &dir,
-        "5-partner-down",
-        Role::Primary,
-        "dhcp-failover",
-        &primary,
-    );
+    side(&dir, "5-partner-down", Role::Primary, &primary);
     // Its old STOS (08:21:21) + MCLT is long past: no RECOVER-WAIT.
     let secondary = "
         08:24:53 start normal@08:21:21 normal@08:23:54
@@ -665,13 +652,7 @@ fn capture_5_partner_down_then_the_secondary_returns() {
         08:24:53 peer partner-down
         08:24:53 done
         08:24:53 peer normal";
-    replay(
-        &dir,
-        "5-partner-down",
-        Role::Secondary,
-        "dhcp-failover",
-        secondary,
-    );
+    side(&dir, "5-partner-down", Role::Secondary, secondary);
 }
 
 #[test]
@@ -690,11 +671,10 @@ fn capture_5b_amnesic_secondary_recover_wait() {
         08:28:24 peer recover-done
         08:28:24 peer normal"
     );
-    replay(
+    side(
         &dir,
         "5b-partner-down-recover-wait",
         Role::Primary,
-        "dhcp-failover",
         &primary,
     );
     // RECOVER-WAIT ends on the timer at STOS (the start) + MCLT, 08:28:24, as ISC's did.
@@ -704,11 +684,10 @@ fn capture_5b_amnesic_secondary_recover_wait() {
         08:27:24 peer partner-down
         08:27:24 done
         08:28:24 peer normal";
-    replay(
+    side(
         &dir,
         "5b-partner-down-recover-wait",
         Role::Secondary,
-        "dhcp-failover",
         secondary,
     );
 }
@@ -719,13 +698,7 @@ fn capture_6_wrong_name_startup_times_out() {
         return;
     };
     let primary = format!("{RUNNING}\n08:28:48 lost");
-    replay(
-        &dir,
-        "6-disconnect-wrongname",
-        Role::Primary,
-        "dhcp-failover",
-        &primary,
-    );
+    side(&dir, "6-disconnect-wrongname", Role::Primary, &primary);
     // Every CONNECT is rejected: no link, and STARTUP ends after 15 s.
     let secondary = "
         08:28:51 start fresh
@@ -755,7 +728,7 @@ fn capture_7_stopped_secondary_looks_like_a_crash() {
             {back} peer normal startup
             {back} peer normal"
         );
-        replay(&dir, scenario, Role::Primary, "dhcp-failover", &primary);
+        side(&dir, scenario, Role::Primary, &primary);
         // The stopped ISC recorded nothing on the way out: it restarts from normal.
         let secondary = format!(
             "{back} start normal@08:28:24 normal@08:28:24
@@ -763,16 +736,10 @@ fn capture_7_stopped_secondary_looks_like_a_crash() {
             {back} peer communications-interrupted
             {back} peer normal"
         );
-        replay(&dir, scenario, Role::Secondary, "dhcp-failover", &secondary);
+        side(&dir, scenario, Role::Secondary, &secondary);
     }
     let primary = format!("{RUNNING}\n08:34:29 lost");
-    replay(
-        &dir,
-        "7c-sigterm-no-debug",
-        Role::Primary,
-        "dhcp-failover",
-        &primary,
-    );
+    side(&dir, "7c-sigterm-no-debug", Role::Primary, &primary);
 }
 
 #[test]
@@ -790,13 +757,7 @@ fn capture_8_both_partner_down_conflict_resolution() {
         08:35:58 done
         08:35:58 peer normal"
     );
-    replay(
-        &dir,
-        "8-conflict-updreq",
-        Role::Primary,
-        "dhcp-failover",
-        &primary,
-    );
+    side(&dir, "8-conflict-updreq", Role::Primary, &primary);
     let secondary = format!(
         "{RUNNING}
         08:35:49 lost
@@ -808,13 +769,7 @@ fn capture_8_both_partner_down_conflict_resolution() {
         08:35:58 done
         08:35:58 peer normal"
     );
-    replay(
-        &dir,
-        "8-conflict-updreq",
-        Role::Secondary,
-        "dhcp-failover",
-        &secondary,
-    );
+    side(&dir, "8-conflict-updreq", Role::Secondary, &secondary);
 }
 
 // ---------------------------------------------------------------------------------------
