@@ -151,7 +151,9 @@ impl Journal {
     }
 
     /// Queues a failover state stanza (ISC `write_failover_state`); the receiver fires `true`
-    /// once it is on disk. Compactions keep the latest stanza of each relationship.
+    /// once it is on disk. Compactions keep the latest stanza given for each relationship,
+    /// even one whose write failed, until the next one replaces it (the state machine
+    /// records its state again after a failure).
     pub fn record_failover(&mut self, stanza: &FailoverStanza) -> oneshot::Receiver<bool> {
         let text = format_failover(stanza);
         self.failover.insert(stanza.peer.clone(), stanza.clone());
