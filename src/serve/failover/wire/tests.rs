@@ -674,6 +674,14 @@ mod properties {
         )
     }
 
+    /// What a decoded message becomes once sent: a received DDNS option is never sent.
+    fn sent(message: Message) -> Message {
+        Message {
+            ddns: None,
+            ..message
+        }
+    }
+
     proptest! {
         #[test]
         fn any_message_round_trips(message in message()) {
@@ -689,8 +697,7 @@ mod properties {
                 data[..2].copy_from_slice(&len.to_be_bytes());
             }
             if let Ok(message) = decode(&data) {
-                let again = encode(&message).expect("a decoded message encodes");
-                prop_assert_eq!(decode(&again), Ok(message));
+                prop_assert_eq!(decode(&encode(&message).expect("encodes")), Ok(sent(message)));
             }
         }
 
@@ -700,7 +707,7 @@ mod properties {
             let at = at % wire.len();
             wire[at] = byte;
             if let Ok(decoded) = decode(&wire) {
-                prop_assert_eq!(decode(&encode(&decoded).expect("encodes")), Ok(decoded));
+                prop_assert_eq!(decode(&encode(&decoded).expect("encodes")), Ok(sent(decoded)));
             }
         }
 
