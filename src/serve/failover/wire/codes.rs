@@ -201,7 +201,7 @@ pub enum OptionCode {
     ReceiveTimer = 19,
     /// 20, uint8: always 1.
     ProtocolVersion = 20,
-    /// 21, uint8: a [`RejectReason`].
+    /// 21, uint8: a [`RejectReason`](super::RejectReason).
     RejectReason = 21,
     /// 22, bytes: the `failover peer "NAME"`, matched byte for byte.
     RelationshipName = 22,
