@@ -80,8 +80,9 @@ impl MessageType {
     /// The options ISC keeps in a message of this type (its `fto_allowed` mask, digest §2.2),
     /// in the order ISC sends them (§2.1, §2.4, confirmed by the captures). A received option
     /// outside this list is skipped; [`encode`](super::encode) writes exactly these, in this
-    /// order. Options ISC keeps but never sends come after the ones it sends: client
-    /// request/reply options in BNDUPD/BNDACK, and DDNS, which is kept but never sent.
+    /// order. Options ISC keeps but never sends are placed where ISC's own (compiled-out)
+    /// code would put them: in BNDACK the echoed binding fields between the address and the
+    /// reject reason; client request/reply options and DDNS (kept, never sent) last.
     pub fn options(self) -> &'static [OptionCode] {
         use OptionCode as O;
         match self {

@@ -7,8 +7,10 @@ use super::{
     HEADER_LEN, MAX_MESSAGE_LEN, MIN_MESSAGE_LEN, Message, MessageType, OptionCode, RejectReason,
 };
 
-/// Why a received message cannot be used. Every variant but [`WireError::UnknownType`] is
-/// one on which ISC drops the link; the texts are ISC's log lines where it has them.
+/// Why a received message cannot be used. Every variant but [`WireError::UnknownType`]
+/// closes the link, as ISC does; the texts are ISC's log lines where it has them.
+/// ([`WireError::Short`] and [`WireError::Size`] only come from handing [`decode`] something
+/// other than one whole message; [`Framer`](super::Framer) frames never do.)
 ///
 /// ISC just closes the socket; we send [`WireError::disconnect`] first, then close.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
