@@ -90,6 +90,28 @@ pub fn corpus_or_skip(test: &str) -> Option<PathBuf> {
     None
 }
 
+/// The captures of two ISC dhcpd 4.4.3 failover peers kept beside the repository
+/// (`../shared/captures/failover`, never copied into it: pcaps with their decoded text in
+/// `pcap/`), if present. Absent, the test is skipped with a note, but under `CI=true` (where
+/// they are provided) their absence is a failure.
+pub fn failover_captures_or_skip(test: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/failover");
+    if dir.join("pcap").is_dir() {
+        return Some(dir);
+    }
+    if in_ci() {
+        panic!(
+            "{test}: the failover captures are missing at {} and CI=true",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "note: {test}: skipped, no failover captures at {}",
+        dir.display()
+    );
+    None
+}
+
 /// Runs `dhcpd -t -4 -cf CONF` and returns `Ok(())` if dhcpd accepts the file, or `Err` with
 /// its exit status and messages (stderr, then stdout if any; ISC's "submitting bugs" trailer
 /// is cut off).
