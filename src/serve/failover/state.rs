@@ -27,6 +27,7 @@ pub use action::{Action, LogLevel};
 pub use machine::{PartnerDownRefused, Settings, StateMachine};
 pub use service::ServiceState;
 
+use super::wire::WireCode;
 use crate::leases::FailoverState;
 
 /// How long STARTUP lasts without a peer STATE before the "communications failed" transition
@@ -36,28 +37,13 @@ pub const STARTUP_SECS: u64 = 15;
 /// How soon [`StateMachine::poll`] tries again to record the state after a failed write.
 pub const RECORD_RETRY_SECS: u64 = 5;
 
-/// The failover protocol's code for a state (draft §12.24; RECOVER-WAIT is ISC's 254).
+/// The failover protocol's code for a state (draft §12.24; RECOVER-WAIT is ISC's 254): the
+/// codec's mapping, named here for the state machine's readers.
 pub fn state_code(state: FailoverState) -> u8 {
-    match state {
-        FailoverState::Unknown => 0,
-        FailoverState::Startup => 1,
-        FailoverState::Normal => 2,
-        FailoverState::CommunicationsInterrupted => 3,
-        FailoverState::PartnerDown => 4,
-        FailoverState::PotentialConflict => 5,
-        FailoverState::Recover => 6,
-        FailoverState::Paused => 7,
-        FailoverState::Shutdown => 8,
-        FailoverState::RecoverDone => 9,
-        FailoverState::ResolutionInterrupted => 10,
-        FailoverState::ConflictDone => 11,
-        FailoverState::RecoverWait => 254,
-    }
+    state.wire_code()
 }
 
 /// The state with this protocol code, or `None` for a code ISC does not know.
 pub fn state_from_code(code: u8) -> Option<FailoverState> {
-    FailoverState::ALL
-        .into_iter()
-        .find(|s| state_code(*s) == code)
+    FailoverState::from_wire_code(code)
 }
