@@ -69,13 +69,20 @@ fn path(p: &Path) -> &str {
 
 /// `[127.0.0.1]:PORT TYPE KEY` for a host key file of a peer's sshd.
 fn key_line(lab: &Lab, i: usize, key: &str) -> String {
-    format!("[127.0.0.1]:{} {}", lab.peer(i).port, public_key(lab, i, key))
+    format!(
+        "[127.0.0.1]:{} {}",
+        lab.peer(i).port,
+        public_key(lab, i, key)
+    )
 }
 
 /// `TYPE KEY` of one of a peer's host keys (`host_ed25519` or `host_ecdsa`).
 fn public_key(lab: &Lab, i: usize, key: &str) -> String {
     let text = lab.peer(i).read(&format!("sshd/{key}.pub"));
-    text.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+    text.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The lab's aliases `dhcp-a` and `dhcp-b` for the two peers, with `extra` lines in each
@@ -179,7 +186,11 @@ fn a_changed_key_pinned_in_user_known_hosts_file_is_refused() {
     // With the right key pinned there, the same files let it through.
     std::fs::write(
         &pinned,
-        format!("{}\n{}\n", lab.peer(0).known_hosts_line, lab.peer(1).known_hosts_line),
+        format!(
+            "{}\n{}\n",
+            lab.peer(0).known_hosts_line,
+            lab.peer(1).known_hosts_line
+        ),
     )
     .unwrap();
     let out = lab.dhcpfo(&["diff", path(&model)]).output().unwrap();
@@ -213,7 +224,10 @@ fn strict_host_key_checking_no_needs_the_command_line() {
         text(&out)
     );
     assert_eq!(
-        std::fs::read_to_string(lab.known_hosts()).unwrap().lines().count(),
+        std::fs::read_to_string(lab.known_hosts())
+            .unwrap()
+            .lines()
+            .count(),
         1,
         "nothing added"
     );
@@ -251,7 +265,11 @@ fn strict_host_key_checking_no_needs_the_command_line() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(flat(&out.stderr).contains("HOST KEY CHANGED"), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("HOST KEY CHANGED"),
+        "{}",
+        text(&out)
+    );
     // `accept-new` in the configuration needs no flag.
     lab.write_known_hosts(&[0]);
     std::fs::write(
@@ -289,7 +307,11 @@ fn host_key_alias_names_the_known_hosts_entry() {
     std::fs::write(lab.ssh_config(), alias_config(&lab, ["", ""], "")).unwrap();
     let out = lab.dhcpfo(&["diff", m]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(flat(&out.stderr).contains("host key not known"), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("host key not known"),
+        "{}",
+        text(&out)
+    );
     // accept-new records a new key under the alias, without a port.
     lab.write_known_hosts(&[0]);
     std::fs::write(lab.ssh_config(), &with_alias).unwrap();
@@ -300,7 +322,9 @@ fn host_key_alias_names_the_known_hosts_entry() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let known = std::fs::read_to_string(lab.known_hosts()).unwrap();
     assert!(
-        known.lines().any(|l| l.starts_with("dhcp-b-key ssh-ed25519 ")),
+        known
+            .lines()
+            .any(|l| l.starts_with("dhcp-b-key ssh-ed25519 ")),
         "{known}"
     );
 }
@@ -550,7 +574,10 @@ fn a_private_key_others_can_read_is_refused() {
         text(&out)
     );
     assert!(
-        says(&out.stderr, &format!("chmod 600 {}", lab.user_key.display())),
+        says(
+            &out.stderr,
+            &format!("chmod 600 {}", lab.user_key.display())
+        ),
         "{}",
         text(&out)
     );
@@ -588,5 +615,84 @@ fn unusable_ssh_config_values_are_named_with_their_line() {
         says(&out.stderr, "--ssh-config: cannot read /nonexistent/config"),
         "{}",
         text(&out)
+    );
+}
+
+/// Applies a unified diff (as printed) to `old`.
+fn apply(old: &str, diff: &str) -> String {
+    let old: Vec<&str> = old.split_inclusive('\n').collect();
+    let (mut out, mut at) = (String::new(), 0);
+    for line in diff.split_inclusive('\n').skip(2) {
+        if let Some(hunk) = line.strip_prefix("@@ -") {
+            let start: usize = hunk.split([',', ' ']).next().unwrap().parse().unwrap();
+            while at + 1 < start {
+                out.push_str(old[at]);
+                at += 1;
+            }
+        } else if let Some(kept) = line.strip_prefix(' ') {
+            out.push_str(kept);
+            at += 1;
+        } else if line.starts_with('-') {
+            at += 1;
+        } else if let Some(added) = line.strip_prefix('+') {
+            out.push_str(added);
+        }
+    }
+    old[at..].iter().for_each(|l| out.push_str(l));
+    out
+}
+
+#[test]
+fn a_250k_line_live_file_gets_a_correct_diff() {
+    let Some((lab, model)) = ready("a_250k_line_live_file_gets_a_correct_diff", None) else {
+        return;
+    };
+    // Someone added 62,500 host stanzas (250,000 lines, their `}` lines like the rendered
+    // file's) in the middle of the primary's file and changed its lease time.
+    let rendered = lab.peer(0).read("etc/dhcp/dhcpd.conf");
+    let lines: Vec<&str> = rendered.split_inclusive('\n').collect();
+    let cut = lines.len() / 2;
+    let mut live: String = lines[..cut].concat();
+    for i in 0..62_500u32 {
+        let [_, a, b, c] = i.to_be_bytes();
+        live.push_str(&format!(
+            "host h{i} {{\n  hardware ethernet 52:54:00:{a:02x}:{b:02x}:{c:02x};\n  fixed-address 10.{a}.{b}.{c};\n}}\n"
+        ));
+    }
+    live.push_str(&lines[cut..].concat());
+    let live = live.replace("default-lease-time 3600;", "default-lease-time 600;");
+    assert_eq!(live.lines().count(), lines.len() + 250_000);
+    std::fs::write(lab.peer(0).config(), &live).unwrap();
+    let out = lab
+        .dhcpfo(&["diff", path(&model), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["peer"] == "primary" && f["name"] == "dhcpd.conf")
+        .unwrap();
+    assert_eq!(file["status"], "changed");
+    // The diff is correct whatever time the search had: applied to the live file it gives
+    // the rendered one, and it accounts for every line added by hand. (How short it is can
+    // depend on the machine's speed: the search stops at its deadline, and says so.)
+    let (removed, added) = (
+        file["removed"].as_u64().unwrap(),
+        file["added"].as_u64().unwrap(),
+    );
+    assert!(removed >= 250_001 && added >= 1, "{removed} {added}");
+    assert_eq!(removed - added, 250_000);
+    assert!(file["approximate"].is_boolean());
+    assert_eq!(apply(&live, file["diff"].as_str().unwrap()), rendered);
+    // Human output: the counts on the status line.
+    let out = lab.dhcpfo(&["diff", path(&model)]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        flat(&out.stderr).contains(&format!("dhcpd.conf differs (-{removed} +{added} lines")),
+        "{}",
+        flat(&out.stderr)
     );
 }

@@ -63,9 +63,18 @@ pub(super) fn run(args: Args) -> u8 {
                     }
                 }
                 let status = match f.status {
-                    diff::FileStatus::Unchanged => "up to date",
-                    diff::FileStatus::Changed => "differs",
-                    diff::FileStatus::Missing => "missing on the peer",
+                    diff::FileStatus::Unchanged => "up to date".to_string(),
+                    diff::FileStatus::Changed => format!(
+                        "differs (-{} +{} lines{})",
+                        f.removed,
+                        f.added,
+                        if f.approximate {
+                            "; the search for the shortest diff stopped at its deadline, so this one may be longer"
+                        } else {
+                            ""
+                        }
+                    ),
+                    diff::FileStatus::Missing => "missing on the peer".to_string(),
                 };
                 eprintln!("{}: {} {status}", f.peer.as_str(), f.path);
             }

@@ -419,15 +419,7 @@ pub fn run(cli: Cli) -> ExitCode {
             templates,
             format,
         }),
-        Command::Status {
-            pair,
-            format,
-            ssh,
-        } => status::run(status::Args {
-            pair,
-            format,
-            ssh,
-        }),
+        Command::Status { pair, format, ssh } => status::run(status::Args { pair, format, ssh }),
         Command::Leases {
             file,
             all,

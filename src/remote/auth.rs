@@ -233,7 +233,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("id");
         std::fs::write(&key, "k").unwrap();
-        for (mode, ok) in [(0o600, true), (0o400, true), (0o640, false), (0o604, false), (0o644, false)] {
+        for (mode, ok) in [
+            (0o600, true),
+            (0o400, true),
+            (0o640, false),
+            (0o604, false),
+            (0o644, false),
+        ] {
             std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
             let result = check_permissions(&key);
             assert_eq!(result.is_ok(), ok, "{mode:o}");
@@ -250,11 +256,19 @@ mod tests {
     fn passphrases_live_while_a_connection_is_being_made() {
         let key = PathBuf::from("/nonexistent/dhcpfo-test-key");
         let first = AuthWindow::open();
-        lock().by_key.push((key.clone(), Zeroizing::new("secret".into())));
+        lock()
+            .by_key
+            .push((key.clone(), Zeroizing::new("secret".into())));
         let second = AuthWindow::open();
         drop(first);
-        assert!(lock().by_key.iter().any(|(k, _)| *k == key), "still in use by the second");
+        assert!(
+            lock().by_key.iter().any(|(k, _)| *k == key),
+            "still in use by the second"
+        );
         drop(second);
-        assert!(!lock().by_key.iter().any(|(k, _)| *k == key), "forgotten by the last one");
+        assert!(
+            !lock().by_key.iter().any(|(k, _)| *k == key),
+            "forgotten by the last one"
+        );
     }
 }

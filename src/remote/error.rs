@@ -38,7 +38,9 @@ pub enum RemoteError {
         known_hosts: PathBuf,
     },
     /// The host key differs from the one in known_hosts.
-    #[error("{peer} ({host}): HOST KEY CHANGED: the server offered {fingerprint}, which is not the key recorded at {entry}; refusing to connect")]
+    #[error(
+        "{peer} ({host}): HOST KEY CHANGED: the server offered {fingerprint}, which is not the key recorded at {entry}; refusing to connect"
+    )]
     #[diagnostic(
         code(DF503),
         help("someone may be intercepting the connection, or the server was reinstalled; if you know why, remove the old entry with `ssh-keygen -R HOST -f {}`", known_hosts.display())
@@ -56,7 +58,9 @@ pub enum RemoteError {
         known_hosts: PathBuf,
     },
     /// The host key is marked `@revoked` in known_hosts.
-    #[error("{peer} ({host}): the host key {fingerprint} is REVOKED ({entry}); refusing to connect")]
+    #[error(
+        "{peer} ({host}): the host key {fingerprint} is REVOKED ({entry}); refusing to connect"
+    )]
     #[diagnostic(
         code(DF520),
         help(
@@ -74,7 +78,9 @@ pub enum RemoteError {
         entry: String,
     },
     /// known_hosts vouches for the host through a certificate authority dhcpfo cannot use.
-    #[error("{peer} ({host}): known_hosts trusts a certificate authority for this host ({entry}), but dhcpfo cannot verify SSH host certificates, and the plain key offered ({fingerprint}) is not known; refusing to connect")]
+    #[error(
+        "{peer} ({host}): known_hosts trusts a certificate authority for this host ({entry}), but dhcpfo cannot verify SSH host certificates, and the plain key offered ({fingerprint}) is not known; refusing to connect"
+    )]
     #[diagnostic(
         code(DF521),
         help(
@@ -92,7 +98,9 @@ pub enum RemoteError {
         entry: String,
     },
     /// `StrictHostKeyChecking no` in the SSH configuration, without the command-line flag.
-    #[error("{peer} ({host}): the SSH configuration says `StrictHostKeyChecking no`; dhcpfo does not connect to a host whose key it cannot verify unless the command line says so")]
+    #[error(
+        "{peer} ({host}): the SSH configuration says `StrictHostKeyChecking no`; dhcpfo does not connect to a host whose key it cannot verify unless the command line says so"
+    )]
     #[diagnostic(
         code(DF522),
         help(

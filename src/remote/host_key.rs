@@ -151,12 +151,13 @@ fn add(
         HostStatus::New => {}
         status => return verdict(target, name, fingerprint, status),
     }
-    let line = known_hosts::entry_line(name, kind, blob, target.hash_known_hosts).map_err(
-        |message| RemoteError::LocalFile {
-            path: path.clone(),
-            message,
-        },
-    )?;
+    let line =
+        known_hosts::entry_line(name, kind, blob, target.hash_known_hosts).map_err(|message| {
+            RemoteError::LocalFile {
+                path: path.clone(),
+                message,
+            }
+        })?;
     known_hosts::append(path, &line).map_err(|e| RemoteError::LocalFile {
         path: path.clone(),
         message: format!("cannot add the host key: {e}"),

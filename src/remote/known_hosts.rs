@@ -268,10 +268,9 @@ pub fn append(path: &Path, line: &str) -> std::io::Result<()> {
         .open(path)
     {
         Ok(file) => (file, true),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => (
-            std::fs::OpenOptions::new().append(true).open(path)?,
-            false,
-        ),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            (std::fs::OpenOptions::new().append(true).open(path)?, false)
+        }
         Err(e) => return Err(e),
     };
     if created {

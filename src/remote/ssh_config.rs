@@ -252,8 +252,7 @@ fn apply(out: &mut HostConfig, key: &str, value: &str, at: &str, alias: &str) {
                 "accept-new" => Some(Strictness::AcceptNew),
                 "no" | "false" | "off" => Some(Strictness::No),
                 _ => {
-                    out.errors
-                        .push(bad("yes, accept-new, no, off or ask"));
+                    out.errors.push(bad("yes, accept-new, no, off or ask"));
                     None
                 }
             };
@@ -270,7 +269,8 @@ fn apply(out: &mut HostConfig, key: &str, value: &str, at: &str, alias: &str) {
         }
         "proxyjump" if out.proxy.is_none() => {
             let value = unquote(value);
-            out.proxy = Some((!value.eq_ignore_ascii_case("none")).then_some(ProxySetting::Jump(value)));
+            out.proxy =
+                Some((!value.eq_ignore_ascii_case("none")).then_some(ProxySetting::Jump(value)));
         }
         "proxycommand" if out.proxy.is_none() => {
             out.proxy = Some(

@@ -68,7 +68,11 @@ impl Tokens<'_> {
             'i' => uid().to_string(),
             'j' => self.proxy_jump.into(),
             'k' => self.host_key_alias.unwrap_or(self.original_host).into(),
-            'L' => local_hostname().split('.').next().unwrap_or_default().into(),
+            'L' => local_hostname()
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .into(),
             'l' => local_hostname(),
             'n' => self.original_host.into(),
             'p' => self.port.to_string(),
@@ -150,12 +154,19 @@ mod tests {
         assert_eq!(aliased.expand("%k", false).unwrap(), "pinned");
         assert_eq!(t.expand("%C", false).unwrap().len(), 40);
         assert_eq!(t.expand("%u", false).unwrap(), local_user());
-        assert!(t.expand("%z", false).unwrap_err().contains("unknown token `%z`"));
+        assert!(
+            t.expand("%z", false)
+                .unwrap_err()
+                .contains("unknown token `%z`")
+        );
         assert!(t.expand("50%", false).is_err());
         // SAFETY of the test: no other test reads this variable.
         unsafe { std::env::set_var("DHCPFO_TOKEN_TEST", "v") };
         assert_eq!(t.expand("a${DHCPFO_TOKEN_TEST}b", true).unwrap(), "avb");
-        assert_eq!(t.expand("${DHCPFO_TOKEN_TEST}", false).unwrap(), "${DHCPFO_TOKEN_TEST}");
+        assert_eq!(
+            t.expand("${DHCPFO_TOKEN_TEST}", false).unwrap(),
+            "${DHCPFO_TOKEN_TEST}"
+        );
         assert!(t.expand("${DHCPFO_UNSET_FOR_SURE}", true).is_err());
     }
 
@@ -165,7 +176,10 @@ mod tests {
         let home = home_dir().unwrap_or_default();
         assert_eq!(t.expand_path("%d/x").unwrap(), home.join("x"));
         if home_dir().is_some() {
-            assert_eq!(t.expand_path("~/.ssh/kh_%h").unwrap(), home.join(".ssh/kh_192.0.2.10"));
+            assert_eq!(
+                t.expand_path("~/.ssh/kh_%h").unwrap(),
+                home.join(".ssh/kh_192.0.2.10")
+            );
         }
     }
 }

@@ -159,10 +159,7 @@ fn resolve_host(
 ) -> Target {
     let found: HostConfig = config.lookup(alias, given.user.as_deref());
     let mut errors = found.errors.clone();
-    let user = given
-        .user
-        .or(found.user.clone())
-        .unwrap_or_else(local_user);
+    let user = given.user.or(found.user.clone()).unwrap_or_else(local_user);
     let port = given.port.or(found.port).unwrap_or(22);
     let host = found.hostname.clone().unwrap_or_else(|| alias.to_string());
     let proxy_jump = match &found.proxy {
@@ -219,15 +216,13 @@ fn resolve_host(
                     Route::Direct
                 }
             },
-            Some(Some(ProxySetting::Jump(list))) => {
-                match jump_route(role, list, config, hops) {
-                    Ok(route) => route,
-                    Err(e) => {
-                        errors.push(e);
-                        Route::Direct
-                    }
+            Some(Some(ProxySetting::Jump(list))) => match jump_route(role, list, config, hops) {
+                Ok(route) => route,
+                Err(e) => {
+                    errors.push(e);
+                    Route::Direct
                 }
-            }
+            },
             _ => Route::Direct,
         },
     };
@@ -268,7 +263,9 @@ fn jump_route(role: Role, list: &str, config: &SshConfig, hops: usize) -> Result
     let mut via: Option<Route> = None;
     for (i, spec) in specs.iter().enumerate() {
         let (user, host, port) = parse_jump(spec).ok_or_else(|| {
-            format!("ProxyJump `{list}`: `{spec}` is not [user@]host[:port] or ssh://[user@]host[:port]")
+            format!(
+                "ProxyJump `{list}`: `{spec}` is not [user@]host[:port] or ssh://[user@]host[:port]"
+            )
         })?;
         let given = Given {
             user,
@@ -349,7 +346,10 @@ mod tests {
         assert_eq!((s.port, s.user.as_str()), (2022, "admin2"));
         assert_eq!(s.config_path, "/srv/dhcpd.conf");
         assert_eq!(s.known_hosts, [PathBuf::from("/pair/kh")]);
-        assert_eq!(s.global_known_hosts[0], PathBuf::from("/etc/ssh/ssh_known_hosts"));
+        assert_eq!(
+            s.global_known_hosts[0],
+            PathBuf::from("/etc/ssh/ssh_known_hosts")
+        );
         assert_eq!(s.known_hosts_name(), "[dhcp2]:2022");
         assert!(matches!(s.route, Route::Direct));
     }
@@ -365,7 +365,10 @@ mod tests {
         let Route::Jump(j2) = &p.route else {
             panic!("{:?}", p.route)
         };
-        assert_eq!((j2.host.as_str(), j2.port, j2.user.as_str()), ("j2", 2222, "admin"));
+        assert_eq!(
+            (j2.host.as_str(), j2.port, j2.user.as_str()),
+            ("j2", 2222, "admin")
+        );
         let Route::Jump(j1) = &j2.route else {
             panic!("{:?}", j2.route)
         };
@@ -376,7 +379,11 @@ mod tests {
         assert_eq!(outer.alias, "outer");
         assert!(matches!(outer.route, Route::Direct));
         let s = resolve(&pair, Role::Secondary, &config);
-        assert!(s.config_errors.iter().any(|e| e.contains("loop")), "{:?}", s.config_errors);
+        assert!(
+            s.config_errors.iter().any(|e| e.contains("loop")),
+            "{:?}",
+            s.config_errors
+        );
     }
 
     #[test]

@@ -68,7 +68,10 @@ fn markers_and_bad_lines() {
     let k = known(&text);
     assert_eq!(k.cert_authority("dhcp.lab").map(|e| e.line), Some(1));
     // A CA line does not make a plain key known or changed.
-    assert!(matches!(k.check("dhcp.lab", &blob(ED, b"ca")), HostStatus::New));
+    assert!(matches!(
+        k.check("dhcp.lab", &blob(ED, b"ca")),
+        HostStatus::New
+    ));
     // Unknown markers, truncated lines, bad base64 and a blob of another type are skipped.
     assert!(matches!(k.check("h", &blob(ED, b"x")), HostStatus::New));
     assert!(matches!(k.check("x", &blob(ED, b"x")), HostStatus::New));
@@ -77,12 +80,24 @@ fn markers_and_bad_lines() {
 #[test]
 fn hashed_names_round_trip() {
     let entry = entry_line("[127.0.0.1]:2222", ED, &blob(ED, b"k"), true).unwrap();
-    assert!(entry.starts_with("|1|") && !entry.contains("127.0.0.1"), "{entry}");
+    assert!(
+        entry.starts_with("|1|") && !entry.contains("127.0.0.1"),
+        "{entry}"
+    );
     let k = known(&entry);
-    assert!(matches!(k.check("[127.0.0.1]:2222", &blob(ED, b"k")), HostStatus::Known));
-    assert!(matches!(k.check("[127.0.0.1]:2223", &blob(ED, b"k")), HostStatus::New));
+    assert!(matches!(
+        k.check("[127.0.0.1]:2222", &blob(ED, b"k")),
+        HostStatus::Known
+    ));
+    assert!(matches!(
+        k.check("[127.0.0.1]:2223", &blob(ED, b"k")),
+        HostStatus::New
+    ));
     // Two hashes of one name differ (fresh salt).
-    assert_ne!(entry, entry_line("[127.0.0.1]:2222", ED, &blob(ED, b"k"), true).unwrap());
+    assert_ne!(
+        entry,
+        entry_line("[127.0.0.1]:2222", ED, &blob(ED, b"k"), true).unwrap()
+    );
     // `ssh-keygen -H` of "[127.0.0.1]:2222".
     let keygen = format!(
         "|1|KpEzd5ThAVEe/m9Fu0GXHxS/6Xk=|6gOHOANDBqg1qGA4bC1FIL9VajA= {ED} {}\n",
@@ -102,7 +117,10 @@ fn names_and_algorithms() {
     assert_eq!(lookup_name("10.0.0.1", 2222, None), "[10.0.0.1]:2222");
     assert_eq!(lookup_name("10.0.0.1", 2222, Some("Pinned")), "pinned");
     let algs = algorithms(&[EC.to_string(), "ssh-rsa".into()]);
-    assert!(algs.starts_with("ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256,ssh-rsa,ssh-ed25519"), "{algs}");
+    assert!(
+        algs.starts_with("ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256,ssh-rsa,ssh-ed25519"),
+        "{algs}"
+    );
     assert!(!algs.contains("cert"));
     assert!(algorithms(&[]).starts_with("ssh-ed25519,"));
 }

@@ -67,7 +67,10 @@ fn host_key_settings_and_proxies_are_read() {
     );
     assert_eq!(b.strict_host_key_checking, Some(Strictness::No));
     assert_eq!(b.errors.len(), 1, "{:?}", b.errors);
-    assert!(b.errors[0].contains("HashKnownHosts maybe") || b.errors[0].contains("hashknownhosts maybe"));
+    assert!(
+        b.errors[0].contains("HashKnownHosts maybe")
+            || b.errors[0].contains("hashknownhosts maybe")
+    );
     assert_eq!(config.lookup("c", None).proxy, Some(None));
     let d = config.lookup("d", None);
     assert_eq!(d.proxy, Some(Some(ProxySetting::Jump("late".into()))));
@@ -132,7 +135,12 @@ fn includes_are_read_in_place() {
     assert_eq!(config.lookup("x", None).port, Some(1));
     // `ssh -F` semantics: a missing explicit file is an error, `none` is no file.
     assert!(SshConfig::load(Some(&dir.join("nope"))).is_err());
-    assert!(SshConfig::load(Some(Path::new("none"))).unwrap().blocks.is_empty());
+    assert!(
+        SshConfig::load(Some(Path::new("none")))
+            .unwrap()
+            .blocks
+            .is_empty()
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
