@@ -696,3 +696,61 @@ fn a_250k_line_live_file_gets_a_correct_diff() {
         flat(&out.stderr)
     );
 }
+
+#[test]
+fn status_reads_a_long_lease_file_as_a_stream() {
+    let Some((lab, model)) = ready("status_reads_a_long_lease_file_as_a_stream", None) else {
+        return;
+    };
+    // A journal of 200,000 records over the pool's 50 addresses (the last one of each
+    // address wins), a failover stanza early on and its latest one at the end.
+    let mut leases = String::from(
+        "authoring-byte-order little-endian;\nfailover peer \"lab-fo\" state {\n  my state recover at 3 2026/11/18 10:00:00;\n  partner state unknown-state at 3 2026/11/18 10:00:00;\n  mclt 1800;\n}\n",
+    );
+    let states = ["free", "backup", "active", "expired", "abandoned"];
+    for i in 0..200_000usize {
+        leases.push_str(&format!(
+            "lease 192.168.50.{} {{\n  starts 3 2026/11/18 10:00:00;\n  binding state {};\n  client-hostname \"h;{{{i}}}\";\n}}\n",
+            150 + i % 50,
+            states[(i / 50) % 5]
+        ));
+    }
+    leases.push_str("failover peer \"lab-fo\" state {\n  my state normal at 3 2026/11/18 10:05:00;\n  partner state normal at 3 2026/11/18 10:05:00;\n}\n");
+    std::fs::write(lab.peer(0).path("var/lib/dhcp/dhcpd.leases"), &leases).unwrap();
+    std::fs::write(lab.peer(1).path("running"), "").unwrap();
+    let out = lab
+        .dhcpfo(&["status", path(&model), "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", text(&out));
+    });
+    let primary = &report["peers"][0];
+    assert_eq!(primary["errors"], serde_json::json!([]), "{report}");
+    // The last 50 records (i = 199,950..199,999) hold state (199,950 / 50) % 5 = 4.
+    assert_eq!(
+        primary["pools"][0]["counts"],
+        serde_json::json!({"free": 0, "backup": 0, "active": 0, "expired": 0, "abandoned": 50, "other": 0}),
+        "{report}"
+    );
+    let fo = &primary["failover"][0];
+    assert_eq!(
+        (&fo["my_state"], &fo["partner_state"]),
+        (&serde_json::json!("normal"), &serde_json::json!("normal"))
+    );
+    assert_eq!(fo["mclt"], 1800, "the MCLT of an earlier stanza is kept");
+    // A broken record is reported with its line in the whole file.
+    leases.push_str("lease 192.168.50.150 {\n  binding state sideways;\n}\n");
+    std::fs::write(lab.peer(0).path("var/lib/dhcp/dhcpd.leases"), &leases).unwrap();
+    let out = lab
+        .dhcpfo(&["status", path(&model), "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let line = leases.lines().count() - 1;
+    let errors = report["peers"][0]["errors"].to_string();
+    assert!(
+        errors.contains(&format!("line {line},")) && errors.contains("sideways"),
+        "{errors}"
+    );
+}

@@ -252,3 +252,32 @@ impl Connection {
         }
     }
 }
+
+impl Connection {
+    /// Runs `command` and hands its standard output to `read` as a stream (never held whole
+    /// in memory); its standard error is discarded so that it cannot stall the stream.
+    /// Returns what `read` returned and the exit status (-1 when killed by a signal).
+    pub fn stream_stdout<T>(
+        &self,
+        command: &str,
+        read: impl FnOnce(&mut dyn Read) -> T,
+    ) -> Result<(T, i32), RemoteError> {
+        let peer = self.target.peer();
+        let fail = |e: &dyn std::fmt::Display| RemoteError::ssh(peer, "remote command", e);
+        let mut channel = self.session.channel_session().map_err(|e| fail(&e))?;
+        channel
+            .handle_extended_data(ssh2::ExtendedData::Ignore)
+            .map_err(|e| fail(&e))?;
+        channel.exec(command).map_err(|e| fail(&e))?;
+        channel.send_eof().map_err(|e| fail(&e))?;
+        let value = read(&mut channel);
+        // Whatever `read` left unread is drained, so the exit status can arrive.
+        std::io::copy(&mut channel, &mut std::io::sink()).map_err(|e| fail(&e))?;
+        channel.wait_close().map_err(|e| fail(&e))?;
+        let status = match channel.exit_signal() {
+            Ok(sig) if sig.exit_signal.is_some() => -1,
+            _ => channel.exit_status().map_err(|e| fail(&e))?,
+        };
+        Ok((value, status))
+    }
+}
