@@ -26,6 +26,10 @@ static PASSPHRASES: Mutex<Passphrases> = Mutex::new(Passphrases {
     by_key: Vec::new(),
 });
 
+/// Held while a passphrase is asked, so the other peer's thread waits for the answer (and
+/// the cache stays free for connections that start meanwhile).
+static PROMPT: Mutex<()> = Mutex::new(());
+
 /// Keeps the passphrases asked for while it lives; the last one dropped wipes them.
 pub struct AuthWindow(());
 
@@ -211,15 +215,21 @@ fn pubkey_file(
 
 /// The passphrase of a key: asked on the terminal once while connections are being made.
 fn passphrase_for(key: &Path) -> Option<Zeroizing<String>> {
-    let mut cache = lock();
-    if let Some((_, p)) = cache.by_key.iter().find(|(k, _)| k == key) {
-        return Some(p.clone());
+    let _prompt = PROMPT.lock().unwrap_or_else(|p| p.into_inner());
+    let cached = |key: &Path| {
+        lock()
+            .by_key
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, p)| p.clone())
+    };
+    if let Some(p) = cached(key) {
+        return Some(p);
     }
-    // The lock is held while asking, so the other peer's thread waits for this answer.
     let p = Zeroizing::new(
         rpassword::prompt_password(format!("Passphrase for {}: ", key.display())).ok()?,
     );
-    cache.by_key.push((key.to_path_buf(), p.clone()));
+    lock().by_key.push((key.to_path_buf(), p.clone()));
     Some(p)
 }
 

@@ -102,6 +102,11 @@ pub const TOOLS: &[Tool] = &[
         used_by: "leases, serve (dhclient's script, so that it leaves the namespace alone)",
     },
     Tool {
+        name: "time",
+        package: "time",
+        used_by: "scripts/bench-remote.sh (peak memory)",
+    },
+    Tool {
         name: "git",
         package: "git",
         used_by: "benches (the commit of a measurement)",
