@@ -1,19 +1,11 @@
-//! Live versus rendered: which remote file each rendered file replaces, and unified diffs.
-//!
-//! The diff stays near-linear on large files: when the differing middle of the two texts
-//! (after their common first and last lines) shares no line, deleting one and inserting the
-//! other is the shortest diff and no search runs; otherwise the patience diff (anchored on
-//! lines that occur once in each file, Myers' search between them) runs for at most
-//! [`DIFF_DEADLINE`], after which similar settles for a correct edit script that may be
-//! longer than the shortest one (the report says so).
+//! Live versus rendered: which remote file each rendered file replaces, and unified diffs
+//! (computed by [`super::line_diff`], near-linear on large files).
 
-use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
-use similar::{Algorithm, ChangeTag, TextDiff};
 
-use super::{Connection, RemoteError, Target, files};
+use super::{Connection, RemoteError, Target, files, line_diff};
 use crate::model::Role;
 use crate::render::RenderedFile;
 
@@ -74,7 +66,8 @@ pub fn remote_path<'a>(target: &'a Target, file: &RenderedFile) -> Option<&'a st
     }
 }
 
-/// How long the diff may search for the shortest edit script.
+/// How long the diff may search for the shortest edit script before it matches the rest
+/// greedily.
 pub const DIFF_DEADLINE: Duration = Duration::from_secs(2);
 
 /// Reads the live files of one peer and compares them with the rendered ones.
@@ -110,7 +103,7 @@ pub fn file_diff(
         Some(_) => FileStatus::Changed,
     };
     let unified = if status == FileStatus::Unchanged {
-        Unified::default()
+        line_diff::LineDiff::default()
     } else {
         let old = live.as_deref().unwrap_or("");
         let old_header = if live.is_some() {
@@ -118,11 +111,12 @@ pub fn file_diff(
         } else {
             "/dev/null".to_string()
         };
-        unified(
+        line_diff::unified(
             old,
             &rendered,
             &old_header,
             &format!("{}:{path} (rendered)", peer.as_str()),
+            DIFF_DEADLINE,
         )
     };
     FileDiff {
@@ -137,69 +131,6 @@ pub fn file_diff(
         live,
         rendered,
     }
-}
-
-/// A unified diff with its counts.
-#[derive(Debug, Default)]
-struct Unified {
-    text: String,
-    removed: usize,
-    added: usize,
-    approximate: bool,
-}
-
-fn unified(old: &str, new: &str, old_header: &str, new_header: &str) -> Unified {
-    let searched = middles_share_a_line(old, new);
-    let budget = if searched {
-        DIFF_DEADLINE
-    } else {
-        Duration::ZERO
-    };
-    let started = Instant::now();
-    let diff = TextDiff::configure()
-        .algorithm(Algorithm::Patience)
-        .timeout(budget)
-        .diff_lines(old, new);
-    let approximate = searched && started.elapsed() >= budget;
-    let (mut removed, mut added) = (0, 0);
-    for op in diff.ops() {
-        for change in diff.iter_changes(op) {
-            match change.tag() {
-                ChangeTag::Delete => removed += 1,
-                ChangeTag::Insert => added += 1,
-                ChangeTag::Equal => {}
-            }
-        }
-    }
-    let text = diff
-        .unified_diff()
-        .context_radius(3)
-        .header(old_header, new_header)
-        .to_string();
-    Unified {
-        text,
-        removed,
-        added,
-        approximate,
-    }
-}
-
-/// Whether a line occurs in the differing middle of both texts, after the lines they begin
-/// and end with in common. (A line-hash pre-pass: without one, there is nothing to search.)
-fn middles_share_a_line(old: &str, new: &str) -> bool {
-    let a: Vec<&str> = old.split_inclusive('\n').collect();
-    let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..]
-        .iter()
-        .rev()
-        .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let lines: HashSet<&str> = a[prefix..a.len() - suffix].iter().copied().collect();
-    b[prefix..b.len() - suffix]
-        .iter()
-        .any(|l| lines.contains(l))
 }
 
 /// Colours a unified diff for a terminal: headers bold, hunks cyan, removals red, additions
@@ -255,74 +186,5 @@ mod tests {
         assert!(colorize(&d.diff).contains("\x1b[31m-b\x1b[0m\n"));
         assert_eq!((d.removed, d.added, d.approximate), (1, 1, false));
         assert_eq!((missing.removed, missing.added), (0, 1));
-    }
-
-    /// Applies a unified diff (as printed) to `old`.
-    fn apply(old: &str, diff: &str) -> String {
-        let old: Vec<&str> = old.split_inclusive('\n').collect();
-        let (mut out, mut at) = (String::new(), 0);
-        for line in diff.split_inclusive('\n').skip(2) {
-            if let Some(hunk) = line.strip_prefix("@@ -") {
-                let start: usize = hunk.split([',', ' ']).next().unwrap().parse().unwrap();
-                while at + 1 < start {
-                    out.push_str(old[at]);
-                    at += 1;
-                }
-            } else if let Some(kept) = line.strip_prefix(' ') {
-                out.push_str(kept);
-                at += 1;
-            } else if line.starts_with('-') {
-                at += 1;
-            } else if let Some(added) = line.strip_prefix('+') {
-                out.push_str(added);
-            }
-        }
-        old[at..].iter().for_each(|l| out.push_str(l));
-        out
-    }
-
-    /// Numbered lines `from..to`, each `prefix N`.
-    fn lines(prefix: &str, range: std::ops::Range<usize>) -> String {
-        range.map(|i| format!("{prefix} {i};\n")).collect()
-    }
-
-    #[test]
-    fn a_large_file_with_nothing_in_common_is_diffed_without_a_search() {
-        // 250,000 live lines, none of them in the rendered file: the whole middle goes.
-        let live = format!("head\n{}tail\n", lines("host", 0..250_000));
-        let rendered = format!("head\n{}tail\n", lines("subnet", 0..40));
-        assert!(!middles_share_a_line(&live, &rendered));
-        let d = file_diff(Role::Primary, "x", "/x", Some(live), rendered);
-        assert_eq!((d.removed, d.added, d.approximate), (250_000, 40, false));
-        assert!(d.diff.starts_with("--- primary:/x (live)\n+++ primary:/x (rendered)\n@@ -1,250002 +1,42 @@\n head\n-host 0;\n"));
-        assert!(d.diff.ends_with("+subnet 39;\n tail\n"));
-    }
-
-    #[test]
-    fn shared_middles_are_searched_and_the_result_applies() {
-        let live = lines("line", 0..5000);
-        let rendered: String = live
-            .lines()
-            .enumerate()
-            .filter(|(i, _)| i % 100 != 7)
-            .map(|(i, l)| {
-                if i % 100 == 50 {
-                    format!("new {i}\n")
-                } else {
-                    format!("{l}\n")
-                }
-            })
-            .collect();
-        assert!(middles_share_a_line(&live, &rendered));
-        let d = file_diff(
-            Role::Primary,
-            "x",
-            "/x",
-            Some(live.clone()),
-            rendered.clone(),
-        );
-        assert_eq!((d.removed, d.added, d.approximate), (100, 50, false));
-        // Applying the unified diff to the live text gives the rendered text.
-        assert_eq!(apply(&live, &d.diff), rendered);
     }
 }

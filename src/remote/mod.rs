@@ -21,6 +21,7 @@ pub mod files;
 mod host_key;
 mod keys;
 mod known_hosts;
+mod line_diff;
 pub mod lock;
 pub mod progress;
 mod proxy;
