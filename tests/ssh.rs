@@ -754,3 +754,65 @@ fn status_reads_a_long_lease_file_as_a_stream() {
         "{errors}"
     );
 }
+
+#[test]
+fn global_known_hosts_files_vouch_but_are_never_written() {
+    let test = "global_known_hosts_files_vouch_but_are_never_written";
+    let Some((lab, model)) = ready(test, None) else {
+        return;
+    };
+    // The secondary is known only from the global file.
+    let global = lab.tmp.path().join("ssh_known_hosts");
+    std::fs::write(&global, format!("{}\n", lab.peer(1).known_hosts_line)).unwrap();
+    std::fs::write(
+        lab.ssh_config(),
+        format!("Host *\n  GlobalKnownHostsFile {}\n", global.display()),
+    )
+    .unwrap();
+    lab.write_known_hosts(&[0]);
+    let m = path(&model);
+    let out = lab.dhcpfo(&["diff", m]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Another key there is a changed key, named in the global file; accept-new writes
+    // nothing anywhere.
+    let forged = format!(
+        "[127.0.0.1]:{} {}\n",
+        lab.peer(1).port,
+        public_key(&lab, 0, "host_ecdsa")
+    );
+    std::fs::write(&global, &forged).unwrap();
+    let out = lab
+        .dhcpfo(&["diff", m, "--accept-new-host-keys"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("HOST KEY CHANGED")
+            && says(&out.stderr, &format!("{}:1", global.display())),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&global).unwrap(), forged);
+    assert_eq!(
+        std::fs::read_to_string(lab.known_hosts()).unwrap().lines().count(),
+        1
+    );
+    // An unreadable known_hosts file stops the connection: it is never taken as "no entry".
+    std::fs::remove_file(&global).unwrap();
+    std::fs::create_dir(&global).unwrap();
+    let out = lab
+        .dhcpfo(&["diff", m, "--accept-new-host-keys"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("cannot read this known_hosts file"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(lab.known_hosts()).unwrap().lines().count(),
+        1,
+        "nothing added"
+    );
+}
