@@ -67,15 +67,6 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// `[127.0.0.1]:PORT TYPE KEY` for a host key file of a peer's sshd.
-fn key_line(lab: &Lab, i: usize, key: &str) -> String {
-    format!(
-        "[127.0.0.1]:{} {}",
-        lab.peer(i).port,
-        public_key(lab, i, key)
-    )
-}
-
 /// `TYPE KEY` of one of a peer's host keys (`host_ed25519` or `host_ecdsa`).
 fn public_key(lab: &Lab, i: usize, key: &str) -> String {
     let text = lab.peer(i).read(&format!("sshd/{key}.pub"));

@@ -38,9 +38,7 @@ pub enum RemoteError {
         known_hosts: PathBuf,
     },
     /// The host key differs from the one in known_hosts.
-    #[error(
-        "{peer} ({host}): HOST KEY CHANGED: the server offered {fingerprint}, which is not the key recorded at {entry}; refusing to connect"
-    )]
+    #[error("{peer} ({host}): HOST KEY CHANGED: the server offered {fingerprint}, which is not the key recorded at {}:{line}; refusing to connect", known_hosts.display())]
     #[diagnostic(
         code(DF503),
         help("someone may be intercepting the connection, or the server was reinstalled; if you know why, remove the old entry with `ssh-keygen -R HOST -f {}`", known_hosts.display())
@@ -52,10 +50,10 @@ pub enum RemoteError {
         host: String,
         /// SHA256 fingerprint of the key offered.
         fingerprint: String,
-        /// `FILE:LINE` of the entry that holds another key.
-        entry: String,
-        /// The known_hosts file of that entry.
+        /// The known_hosts file of the entry that holds another key.
         known_hosts: PathBuf,
+        /// The entry's line.
+        line: usize,
     },
     /// The host key is marked `@revoked` in known_hosts.
     #[error(

@@ -111,8 +111,8 @@ fn verdict(
             peer,
             host,
             fingerprint,
-            entry: entry.place(),
             known_hosts: entry.file.clone(),
+            line: entry.line,
         },
         HostStatus::New => RemoteError::UnknownHostKey {
             peer,
