@@ -785,7 +785,10 @@ fn global_known_hosts_files_vouch_but_are_never_written() {
     );
     assert_eq!(std::fs::read_to_string(&global).unwrap(), forged);
     assert_eq!(
-        std::fs::read_to_string(lab.known_hosts()).unwrap().lines().count(),
+        std::fs::read_to_string(lab.known_hosts())
+            .unwrap()
+            .lines()
+            .count(),
         1
     );
     // An unreadable known_hosts file stops the connection: it is never taken as "no entry".
@@ -802,7 +805,10 @@ fn global_known_hosts_files_vouch_but_are_never_written() {
         text(&out)
     );
     assert_eq!(
-        std::fs::read_to_string(lab.known_hosts()).unwrap().lines().count(),
+        std::fs::read_to_string(lab.known_hosts())
+            .unwrap()
+            .lines()
+            .count(),
         1,
         "nothing added"
     );
