@@ -64,12 +64,12 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "sshd",
         package: "openssh-server",
-        used_by: "remote; scripts/bench-remote.sh",
+        used_by: "remote, ssh; scripts/bench-remote.sh",
     },
     Tool {
         name: "ssh-keygen",
         package: "openssh-client",
-        used_by: "remote; scripts/bench-remote.sh",
+        used_by: "remote, ssh; scripts/bench-remote.sh",
     },
     Tool {
         name: "ssh-agent",
@@ -84,7 +84,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "ssh",
         package: "openssh-client",
-        used_by: "scripts/bench-remote.sh",
+        used_by: "ssh (a ProxyCommand); scripts/bench-remote.sh",
     },
     Tool {
         name: "script",
@@ -100,6 +100,11 @@ pub const TOOLS: &[Tool] = &[
         name: "true",
         package: "coreutils",
         used_by: "leases, serve (dhclient's script, so that it leaves the namespace alone)",
+    },
+    Tool {
+        name: "time",
+        package: "time",
+        used_by: "scripts/bench-remote.sh (peak memory)",
     },
     Tool {
         name: "git",
