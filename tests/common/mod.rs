@@ -5,7 +5,9 @@
 
 #![allow(dead_code)]
 
+pub mod dhcp_wire;
 pub mod netns;
+pub mod pair_check;
 pub mod sshd;
 pub mod tools;
 
