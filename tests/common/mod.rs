@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod dhcp_client;
 pub mod dhcp_wire;
 pub mod netns;
 pub mod pair_check;
