@@ -9,6 +9,7 @@ pub mod dhcp_client;
 pub mod dhcp_wire;
 pub mod netns;
 pub mod pair_check;
+pub mod pair_lab;
 pub mod sshd;
 pub mod tools;
 
