@@ -24,7 +24,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "dhcpd",
         package: "isc-dhcp-server",
-        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state; benches",
+        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state, failover_pair; benches",
     },
     Tool {
         name: "dhcp-lease-list",
@@ -37,6 +37,11 @@ pub const TOOLS: &[Tool] = &[
         used_by: "leases, serve (dhcp-lease-list is a Perl script)",
     },
     Tool {
+        name: "omshell",
+        package: "isc-dhcp-server",
+        used_by: "failover_pair (partner-down on an ISC peer through OMAPI)",
+    },
+    Tool {
         name: "dhclient",
         package: "isc-dhcp-client",
         used_by: "leases, serve",
@@ -44,7 +49,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "perfdhcp",
         package: "kea-admin",
-        used_by: "serve; scripts/bench-serve.sh",
+        used_by: "serve, failover_pair; scripts/bench-serve.sh",
     },
     Tool {
         name: "kea-dhcp4",
@@ -54,12 +59,12 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "tcpdump",
         package: "tcpdump",
-        used_by: "serve (ACKs seen on the wire)",
+        used_by: "serve, failover_pair (DHCP seen on the wire)",
     },
     Tool {
         name: "ip",
         package: "iproute2",
-        used_by: "leases, status, serve, failover_state (network namespaces); scripts/bench-serve.sh",
+        used_by: "leases, status, serve, failover_state, failover_pair (network namespaces); scripts/bench-serve.sh",
     },
     Tool {
         name: "sshd",
