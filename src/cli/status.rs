@@ -12,13 +12,17 @@ pub(super) struct Args {
     pub pair: PathBuf,
     pub format: Format,
     pub accept_new_host_keys: bool,
+    pub max_remote_size: u64,
 }
 
 pub(super) fn run(args: Args) -> u8 {
-    let prepared = match prepare(&args.pair, None, args.format) {
+    let mut prepared = match prepare(&args.pair, None, args.format) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    for target in &mut prepared.targets {
+        target.max_read = args.max_remote_size;
+    }
     let options = ConnectOptions {
         accept_new_host_keys: args.accept_new_host_keys,
         ..ConnectOptions::default()

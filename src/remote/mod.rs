@@ -3,27 +3,37 @@
 //! - [`ssh_config`]: what `~/.ssh/config` says about a host;
 //! - [`target`]: each peer's resolved SSH settings and remote paths;
 //! - [`session`]: connecting (host key check, authentication) and running commands;
-//! - [`files`]: reading and replacing remote files, keeping their mode and owner;
+//! - [`exec`]: one remote command under a deadline enforced on the peer, output capped;
+//! - [`inspect`]: a peer's live files, folders, lock, journal and last restart in one read;
+//! - [`files`]: candidates, backups, renames and restores, keeping attributes;
 //! - [`diff`]: live versus rendered files;
 //! - [`lock`]: the remote lock that keeps two deploys apart;
+//! - [`journal`]: the deploy journal kept in the lock;
 //! - [`clock`]: the peers' clock skew;
 //! - [`deploy`]: the deploy state machine and its per-peer report;
+//! - [`signals`]: SIGINT, SIGTERM and SIGHUP during a deploy;
 //! - [`status`]: reachability, service, failover state and pool counts;
-//! - [`progress`]: per-peer progress lines.
+//! - [`progress`]: per-peer progress lines;
+//! - [`text`]: remote text made safe for a terminal, sizes.
 
 pub mod clock;
 pub mod deploy;
 pub mod diff;
 mod error;
+pub mod exec;
 pub mod files;
+pub mod inspect;
+pub mod journal;
 mod keys;
 mod known_hosts;
 pub mod lock;
 pub mod progress;
 pub mod session;
+pub mod signals;
 pub mod ssh_config;
 pub mod status;
 pub mod target;
+pub mod text;
 
 pub use error::RemoteError;
 pub use session::{ConnectOptions, Connection};

@@ -3,7 +3,7 @@
 //! authentication by the ssh-agent or a key file (asking for its passphrase on the terminal).
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -51,29 +51,7 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-/// What a remote command printed and returned.
-#[derive(Debug, Clone)]
-pub struct Output {
-    /// Exit status (-1 when the server sent none).
-    pub status: i32,
-    /// Standard output.
-    pub stdout: Vec<u8>,
-    /// Standard error, as text.
-    pub stderr: String,
-}
-
-impl Output {
-    /// Standard error, else standard output, trimmed and cut to a few lines for a message.
-    pub fn detail(&self) -> String {
-        let text = if self.stderr.trim().is_empty() {
-            String::from_utf8_lossy(&self.stdout).into_owned()
-        } else {
-            self.stderr.clone()
-        };
-        let lines: Vec<&str> = text.trim().lines().take(6).collect();
-        lines.join(" | ")
-    }
-}
+pub use super::exec::Output;
 
 /// Serialises appends to known_hosts and passphrase prompts between the peers' threads.
 static KNOWN_HOSTS_WRITE: Mutex<()> = Mutex::new(());
@@ -325,36 +303,34 @@ fn passphrase_for(key: &Path) -> Option<String> {
 }
 
 impl Connection {
-    /// Runs a shell command, feeding it `stdin`, and collects its output and exit status.
+    /// Runs a shell command, feeding it `stdin`, and collects its output and exit status; the
+    /// peer kills it after the peer's `command-timeout`.
     pub fn exec(&self, command: &str, stdin: Option<&[u8]>) -> Result<Output, RemoteError> {
-        let peer = self.target.peer();
-        let fail = |e: &dyn std::fmt::Display| RemoteError::ssh(peer, "remote command", e);
-        let mut channel = self.session.channel_session().map_err(|e| fail(&e))?;
-        channel.exec(command).map_err(|e| fail(&e))?;
-        if let Some(data) = stdin {
-            channel.write_all(data).map_err(|e| fail(&e))?;
-        }
-        channel.send_eof().map_err(|e| fail(&e))?;
-        let mut stdout = Vec::new();
-        channel.read_to_end(&mut stdout).map_err(|e| fail(&e))?;
-        let mut stderr = String::new();
-        let mut raw = Vec::new();
-        channel
-            .stderr()
-            .read_to_end(&mut raw)
-            .map_err(|e| fail(&e))?;
-        stderr.push_str(&String::from_utf8_lossy(&raw));
-        channel.wait_close().map_err(|e| fail(&e))?;
-        // A command killed by a signal has no exit status; libssh2 reports 0 then, so a
-        // closed channel without an exit status is read as a failure.
-        let status = match channel.exit_signal() {
-            Ok(sig) if sig.exit_signal.is_some() => -1,
-            _ => channel.exit_status().map_err(|e| fail(&e))?,
+        self.exec_within(command, stdin, self.target.command_timeout)
+    }
+
+    /// Like [`Connection::exec`] with another deadline (the restart's). A command that
+    /// outlives it is killed on the peer and reported as [`RemoteError::Deadline`] by
+    /// [`Connection::run`].
+    pub fn exec_within(
+        &self,
+        command: &str,
+        stdin: Option<&[u8]>,
+        deadline: Duration,
+    ) -> Result<Output, RemoteError> {
+        let limits = super::exec::Limits {
+            deadline,
+            max_stdout: self.target.max_read,
         };
-        Ok(Output {
-            status,
-            stdout,
-            stderr,
+        super::exec::run(&self.session, command, stdin, limits).map_err(|e| match e {
+            super::exec::ExecError::Ssh(message) => {
+                RemoteError::ssh(self.target.peer(), "remote command", message)
+            }
+            super::exec::ExecError::TooLarge(limit) => RemoteError::TooLarge {
+                peer: self.target.peer().into(),
+                what: "the output of a remote command".into(),
+                limit: super::text::human_size(limit),
+            },
         })
     }
 
@@ -370,14 +346,44 @@ impl Connection {
         command: &str,
         stdin: Option<&[u8]>,
     ) -> Result<Output, RemoteError> {
-        let out = self.exec(command, stdin)?;
+        self.run_within(action, command, stdin, self.target.command_timeout)
+    }
+
+    /// Like [`Connection::run_with_input`] with another deadline.
+    pub fn run_within(
+        &self,
+        action: &str,
+        command: &str,
+        stdin: Option<&[u8]>,
+        deadline: Duration,
+    ) -> Result<Output, RemoteError> {
+        let out = self.exec_within(command, stdin, deadline)?;
+        self.check(action, command, out, deadline)
+    }
+
+    /// The output of a command that must have succeeded, else the error that says why.
+    pub fn check(
+        &self,
+        action: &str,
+        command: &str,
+        out: Output,
+        deadline: Duration,
+    ) -> Result<Output, RemoteError> {
+        if out.timed_out {
+            return Err(RemoteError::Deadline {
+                peer: self.target.peer().into(),
+                action: action.into(),
+                command: super::text::terminal_safe(command),
+                seconds: deadline.as_secs(),
+            });
+        }
         if out.status == 0 {
             Ok(out)
         } else {
             Err(RemoteError::Command {
                 peer: self.target.peer().into(),
                 action: action.into(),
-                command: command.into(),
+                command: super::text::terminal_safe(command),
                 status: out.status,
                 detail: out.detail(),
             })

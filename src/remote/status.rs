@@ -89,6 +89,9 @@ pub struct PeerStatus {
     pub total: Option<PoolCounts>,
     /// The peer's clock minus this machine's, in seconds.
     pub clock_offset: Option<f64>,
+    /// An unfinished deploy recorded in the peer's lock, described line by line (empty: none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unfinished_deploy: Vec<String>,
     /// What went wrong, if anything.
     pub errors: Vec<String>,
 }
@@ -113,6 +116,7 @@ impl StatusReport {
                 p.reachable
                     && p.service_running == Some(true)
                     && p.errors.is_empty()
+                    && p.unfinished_deploy.is_empty()
                     && !p.failover.is_empty()
                     && p.failover
                         .iter()
@@ -162,6 +166,7 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
         pools: Vec::new(),
         total: None,
         clock_offset: None,
+        unfinished_deploy: Vec::new(),
         errors: Vec::new(),
     };
     let conn = match session::connect(target, options) {
@@ -172,6 +177,10 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
         }
     };
     status.reachable = true;
+    match super::deploy::unfinished_on(&conn) {
+        Ok(lines) => status.unfinished_deploy = lines,
+        Err(e) => status.errors.push(e.to_string()),
+    }
     let mut note = |e: RemoteError| status.errors.push(e.to_string());
     match conn.exec(&target.status_command, None) {
         Ok(out) => status.service_running = Some(out.status == 0),
@@ -309,6 +318,9 @@ pub fn render_human(report: &StatusReport) -> String {
             && p.pools.len() != 1
         {
             out.push_str(&line("all leases", total));
+        }
+        for line in &p.unfinished_deploy {
+            out.push_str(&format!("  deploy: {line}\n"));
         }
         if let Some(offset) = p.clock_offset {
             out.push_str(&format!("  clock: {offset:+.1} s from this machine\n"));

@@ -2,6 +2,7 @@
 //! then the defaults.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -36,10 +37,20 @@ pub struct Target {
     pub leases_path: String,
     /// Remote dhcpd binary.
     pub dhcpd: String,
+    /// Shell command that validates a candidate, the candidate's quoted path appended.
+    pub validate_command: String,
     /// Restart command.
     pub restart_command: String,
     /// Status command.
     pub status_command: String,
+    /// Deadline of each remote command but the restart, enforced on the peer.
+    pub command_timeout: Duration,
+    /// Deadline of the restart command, enforced on the peer.
+    pub restart_timeout: Duration,
+    /// Whether a symlinked live file is replaced through its target.
+    pub follow_symlinks: bool,
+    /// Most bytes read from one remote command (`--max-remote-size`).
+    pub max_read: u64,
 }
 
 impl Target {
@@ -100,6 +111,12 @@ pub fn resolve(pair: &Pair, role: Role, config: &SshConfig) -> Target {
         });
     let or =
         |v: &Option<crate::model::Spanned<String>>, d: &str| text(v).unwrap_or_else(|| d.into());
+    let seconds = |v: &Option<crate::model::Spanned<crate::model::Duration>>, d: u32| {
+        Duration::from_secs(u64::from(v.as_deref().map_or(d, |d| d.secs()).max(1)))
+    };
+    let dhcpd = or(&ssh.dhcpd, defaults::DEFAULT_DHCPD);
+    let validate_command = text(&ssh.validate_command)
+        .unwrap_or_else(|| format!("{} -t -4 -cf", super::shell_quote(&dhcpd)));
     Target {
         role,
         host: found.hostname.clone().unwrap_or_else(|| alias.clone()),
@@ -112,9 +129,14 @@ pub fn resolve(pair: &Pair, role: Role, config: &SshConfig) -> Target {
         config_path: or(&ssh.config_path, defaults::DEFAULT_CONFIG_PATH),
         defaults_path: or(&ssh.defaults_path, defaults::DEFAULT_DEFAULTS_PATH),
         leases_path: or(&ssh.leases_path, defaults::DEFAULT_LEASES_PATH),
-        dhcpd: or(&ssh.dhcpd, defaults::DEFAULT_DHCPD),
+        dhcpd,
+        validate_command,
         restart_command: or(&ssh.restart_command, defaults::DEFAULT_RESTART_COMMAND),
         status_command: or(&ssh.status_command, defaults::DEFAULT_STATUS_COMMAND),
+        command_timeout: seconds(&ssh.command_timeout, defaults::DEFAULT_COMMAND_TIMEOUT),
+        restart_timeout: seconds(&ssh.restart_timeout, defaults::DEFAULT_RESTART_TIMEOUT),
+        follow_symlinks: ssh.follow_symlinks.as_deref().copied().unwrap_or(false),
+        max_read: super::exec::DEFAULT_MAX_READ,
     }
 }
 
@@ -141,5 +163,19 @@ mod tests {
         assert_eq!((s.alias.as_str(), s.host.as_str()), ("dhcp2", "dhcp2"));
         assert_eq!((s.port, s.user.as_str()), (2022, "admin2"));
         assert_eq!(s.config_path, "/srv/dhcpd.conf");
+        assert_eq!(s.validate_command, "/usr/sbin/dhcpd -t -4 -cf");
+        assert_eq!(s.restart_timeout, Duration::from_secs(210));
+    }
+
+    #[test]
+    fn dhcpd_is_quoted_as_a_path() {
+        let yaml = "failover: { name: fo, mclt: 3600, split: 128 }\npeers:\n  primary: { address: 10.0.0.2, ssh: { dhcpd: '/opt/isc dhcp/dhcpd', command-timeout: 5m } }\n  secondary: { address: 10.0.0.3, ssh: { validate-command: 'sudo -n dhcpd -t -cf' } }\n";
+        let pair = load_str("t.yaml", yaml.into()).unwrap().pair;
+        let config = SshConfig::parse("");
+        let p = resolve(&pair, Role::Primary, &config);
+        assert_eq!(p.validate_command, "'/opt/isc dhcp/dhcpd' -t -4 -cf");
+        assert_eq!(p.command_timeout, Duration::from_secs(300));
+        let s = resolve(&pair, Role::Secondary, &config);
+        assert_eq!(s.validate_command, "sudo -n dhcpd -t -cf");
     }
 }
