@@ -51,6 +51,9 @@ pub struct Output {
     pub stderr: String,
     /// Whether the peer's `timeout` killed the command at its deadline.
     pub timed_out: bool,
+    /// When the command was sent and when its first output arrived (for clock readings:
+    /// the peer printed its first bytes between the two).
+    pub timing: Option<(Instant, Instant)>,
 }
 
 impl Output {
@@ -129,6 +132,8 @@ fn drive(
 ) -> Result<Output, ExecError> {
     let channel = slot.insert(retry(session, give_up, || session.channel_session())?);
     retry(session, give_up, || channel.exec(command))?;
+    let sent = Instant::now();
+    let mut first_output = None;
     let input = stdin.unwrap_or_default();
     let mut written = 0;
     let mut eof_sent = false;
@@ -160,6 +165,9 @@ fn drive(
             }
         }
         progressed |= drain(channel, 0, &mut buf, &mut stdout, limits.max_stdout)?;
+        if first_output.is_none() && !stdout.is_empty() {
+            first_output = Some(Instant::now());
+        }
         progressed |= drain(channel, 1, &mut buf, &mut stderr, u64::MAX)?;
         if channel.eof() {
             break;
@@ -180,6 +188,7 @@ fn drive(
         stdout,
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
         timed_out: false,
+        timing: first_output.map(|first| (sent, first)),
     })
 }
 
@@ -293,6 +302,7 @@ mod tests {
             stdout: Vec::new(),
             stderr: "line\u{1b}[2J\n".repeat(10),
             timed_out: false,
+            timing: None,
         };
         assert_eq!(out.detail().matches(" | ").count(), 5);
         assert!(!out.detail().contains('\u{1b}'));

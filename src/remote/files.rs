@@ -118,8 +118,9 @@ pub fn upload(
         "set -e; umask 077; {before}; t=$(mktemp -- {template}); s=${{t##*.}}; {record}; \
          cat > \"$t\"; \
          if [ -e {l} ]; then {COPY_ATTRIBUTES} -- {l} \"$t\"; chown --reference={l} -- \"$t\"; \
-         else chmod 0644 -- \"$t\"; fi; sync -- \"$t\"; printf '%s' \"$s\"",
+         else chmod 0644 -- \"$t\"; fi; sync -- \"$t\" {j}; printf '%s' \"$s\"",
         template = q(&temp_path(live, "XXXXXXXXXX")),
+        j = q(journal_file),
     );
     let out = conn.run_with_input(
         &format!("uploading next to {live}"),
@@ -175,8 +176,9 @@ pub fn backup(
     let command = format!(
         "set -e; test -e {l} || exit {MISSING}; umask 077; p={p}; \
          b=$(mktemp -- \"$p$(date -u +%Y%m%dT%H%M%SZ).XXXXXXXX\"); s=${{b#\"$p\"}}; \
-         cp --preserve=all -- {l} \"$b\"; sync -- \"$b\"; {record}; printf '%s\\0' \"$s\"; {list}",
+         cp --preserve=all -- {l} \"$b\"; {record}; sync -- \"$b\" {j}; printf '%s\\0' \"$s\"; {list}",
         p = q(&prefix),
+        j = q(journal_file),
         list = list_command(live),
     );
     let out = conn.exec(&command, None)?;
@@ -239,10 +241,11 @@ pub fn switch(
     conn.run(
         &format!("renaming {temp} to {live}"),
         &format!(
-            "set -e; {record}; mv -fT -- {} {}; sync -- {}",
+            "set -e; {record}; mv -fT -- {} {}; sync -- {} {}",
             q(temp),
             q(live),
-            q(parent(live))
+            q(parent(live)),
+            q(journal_file)
         ),
     )
     .map(|_| ())
@@ -266,12 +269,16 @@ pub fn restore(
             "set -e; {record}; b={b}; \
              if [ \"$(sha256sum < \"$b\" | cut -c1-64)\" != {sha} ]; then echo \"$b does not hold the previous file (SHA-256 differs)\" >&2; exit 1; fi; \
              umask 077; t=$(mktemp -- {template}); cp --preserve=all -- \"$b\" \"$t\"; sync -- \"$t\"; \
-             mv -fT -- \"$t\" {l}; sync -- {dir}",
+             mv -fT -- \"$t\" {l}; sync -- {dir} {j}",
             b = q(b),
+            j = q(journal_file),
             sha = q(sha),
             template = q(&format!("{live}.dhcpfo-restore.XXXXXXXX")),
         ),
-        _ => format!("set -e; {record}; rm -f -- {l}; sync -- {dir}"),
+        _ => format!(
+            "set -e; {record}; rm -f -- {l}; sync -- {dir} {}",
+            q(journal_file)
+        ),
     };
     conn.run(&format!("restoring {live}"), &command).map(|_| ())
 }

@@ -69,8 +69,10 @@ pub struct State {
 pub struct Inspection {
     /// The SSH user's uid.
     pub uid: u32,
-    /// The peer's clock.
+    /// The peer's clock (seconds since the epoch).
     pub now: u64,
+    /// The peer's clock minus this machine's, in seconds, read when the command began.
+    pub clock_offset: Option<f64>,
     /// The live files asked for, in order.
     pub files: Vec<LiveFile>,
     /// The lock's owner line (`None`: no lock).
@@ -83,6 +85,7 @@ pub struct Inspection {
     pub processes: Vec<Process>,
     /// Each folder checked (for a deploy): path and `TYPE|UID|MODE` or `missing`.
     pub folders: Vec<(String, String)>,
+    clock_reading: f64,
 }
 
 /// The folders from `/` down to `dir`, each a path.
@@ -106,33 +109,36 @@ pub fn state_path(target: &Target) -> String {
     )
 }
 
-/// The remote script. `folders`: the folders to check (none for `diff`).
+/// The remote script. `folders`: the folders to check (none for `diff`). It starts as few
+/// processes as it can: one `stat` for all folders, one `stat` and one `head` per live file.
 fn script(target: &Target, paths: &[String], folders: &[String]) -> String {
     let lock = lock_dir(&target.config_path);
     let max = target.max_read;
     let mut s = String::from(
         "export LC_ALL=C\n\
          val() { printf '%s %s\\n%s\\n' \"$1\" \"${#2}\" \"$2\"; }\n\
-         blob() { if [ ! -e \"$2\" ]; then echo \"$1 absent\"; elif [ ! -f \"$2\" ]; then echo \"$1 notfile\"; else \
-         { n=$(stat -L -c %s /dev/fd/3) && if [ \"$n\" -gt \"$3\" ]; then echo \"$1 toolarge $n\"; else echo \"$1 $n\"; head -c \"$n\" <&3; echo; fi; } 3< \"$2\" 2>/dev/null || echo \"$1 unreadable\"; fi; }\n\
-         kind() { if [ -L \"$1\" ]; then echo symlink; elif [ -f \"$1\" ]; then echo file; elif [ -e \"$1\" ]; then echo other; else echo missing; fi; }\n\
-         val uid \"$(id -u)\"; val now \"$(date +%s)\"\n",
+         small() { if [ -f \"$2\" ]; then val \"$1\" \"$(head -c 1048576 -- \"$2\")\"; else echo \"$1 absent\"; fi; }\n\
+         val now \"$(date -u +%s.%N)\"\n",
     );
-    for folder in folders {
+    if !folders.is_empty() {
+        let list: Vec<String> = folders.iter().map(|f| q(f)).collect();
         s.push_str(&format!(
-            "if [ -e {f} ] || [ -L {f} ]; then val folder \"$(stat -c '%F|%u|%a' -- {f})\"; else val folder missing; fi\n",
-            f = q(folder)
+            "val uid \"$(id -u)\"; val folders \"$(stat -c '%F|%u|%a|%n' -- {} 2>/dev/null)\"\n",
+            list.join(" ")
         ));
     }
     for path in paths {
         let p = q(path);
         s.push_str(&format!(
-            "k=$(kind {p}); val kind \"$k\"; if [ \"$k\" = symlink ]; then val target \"$(readlink -f -- {p})\"; fi; \
-             val mtime \"$(stat -L -c %Y -- {p} 2>/dev/null)\"; blob file {p} {max}\n"
+            "if [ -L {p} ]; then val kind symlink; val target \"$(readlink -f -- {p})\"; \
+             elif [ -f {p} ]; then val kind file; elif [ -e {p} ]; then val kind other; else val kind missing; fi\n\
+             if [ -f {p} ]; then {{ m=$(stat -L -c '%s %Y' /dev/fd/3) && n=${{m% *}} && val mtime \"${{m#* }}\" && \
+             if [ \"$n\" -gt {max} ]; then echo \"file toolarge $n\"; else echo \"file $n\"; head -c \"$n\" <&3; echo; fi; }} 3< {p} 2>/dev/null \
+             || {{ val mtime ''; echo 'file unreadable'; }}; else val mtime ''; echo 'file absent'; fi\n"
         ));
     }
     s.push_str(&format!(
-        "blob owner {l}/owner 65536; blob journal {l}/journal {max}; blob state {st} 65536\n\
+        "small owner {l}/owner; small journal {l}/journal; small state {st}\n\
          for p in $(pgrep -x dhcpd 2>/dev/null); do \
          val proc \"$p $(ps -o etimes= -p \"$p\" | tr -d ' ') $(tr '\\0\\n' '\\n\\001' < /proc/$p/cmdline 2>/dev/null | sed -n '/^-cf$/{{n;p;q;}}')\"; done\n",
         l = q(&lock),
@@ -213,7 +219,11 @@ pub fn inspect(
             .into(),
     };
     let recs = records(&out.stdout).ok_or_else(changed)?;
-    parse(target, paths, &folders, recs).ok_or_else(changed)?
+    let mut inspection = parse(target, paths, &folders, recs).ok_or_else(changed)??;
+    inspection.clock_offset = out
+        .timing
+        .map(|(sent, first)| super::clock::offset_from(inspection.clock_reading, sent, first));
+    Ok(inspection)
 }
 
 fn text(v: &[u8]) -> String {
@@ -231,11 +241,28 @@ fn parse(
         Some(Record::Value(k, v)) if k == key => Some(v),
         _ => None,
     };
-    let uid = text(&value("uid")?).trim().parse().ok()?;
-    let now = text(&value("now")?).trim().parse().ok()?;
+    let clock_reading: f64 = text(&value("now")?).trim().parse().ok()?;
+    let now = clock_reading as u64;
+    let mut uid = 0;
     let mut checked = Vec::new();
-    for f in folders {
-        checked.push((f.clone(), text(&value("folder")?)));
+    if !folders.is_empty() {
+        uid = text(&value("uid")?).trim().parse().ok()?;
+        let listing = text(&value("folders")?);
+        let stats: Vec<(&str, &str)> = listing
+            .lines()
+            .filter_map(|l| {
+                let mut parts = l.splitn(4, '|');
+                let (k, u, m, name) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+                Some((name, &l[..k.len() + u.len() + m.len() + 2]))
+            })
+            .collect();
+        for f in folders {
+            let stat = stats
+                .iter()
+                .find(|(name, _)| *name == f)
+                .map_or("missing".to_string(), |(_, s)| (*s).to_string());
+            checked.push((f.clone(), stat));
+        }
     }
     let mut live = Vec::new();
     for path in paths {
@@ -259,6 +286,7 @@ fn parse(
             Record::Value(k, v) if k == "mtime" => text(&v).trim().parse().ok(),
             _ => return None,
         };
+
         let content = match it.next()? {
             Record::Value(k, v) if k == "file" => Some(v),
             Record::Status(k, s) if k == "file" => {
@@ -323,6 +351,8 @@ fn parse(
     Some(Ok(Inspection {
         uid,
         now,
+        clock_offset: None,
+        clock_reading,
         files: live,
         lock_owner: owner,
         journal,

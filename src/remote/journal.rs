@@ -114,7 +114,8 @@ pub fn path(lock_dir: &str) -> String {
     format!("{lock_dir}/journal")
 }
 
-/// The shell that appends `entries` to the journal and flushes it to disk.
+/// The shell that appends `entries` to the journal (the caller's command fsyncs it with the
+/// files of its step).
 pub fn append(journal: &str, entries: &[Entry]) -> String {
     if entries.is_empty() {
         return "true".into();
@@ -123,11 +124,7 @@ pub fn append(journal: &str, entries: &[Entry]) -> String {
         .iter()
         .map(|e| q(&serde_json::to_string(e).unwrap_or_default()))
         .collect();
-    format!(
-        "printf '%s\\n' {} >> {j} && sync -- {j}",
-        lines.join(" "),
-        j = q(journal)
-    )
+    format!("printf '%s\\n' {} >> {}", lines.join(" "), q(journal))
 }
 
 /// The shell that appends `entry` with the value of shell variable `var` in place of the
@@ -137,10 +134,10 @@ pub fn append_with(journal: &str, entry: &Entry, var: &str) -> String {
     let json = serde_json::to_string(entry).unwrap_or_default();
     let (head, tail) = json.split_once(VAR).unwrap_or((&json, ""));
     format!(
-        "printf '%s%s%s\\n' {} \"${var}\" {} >> {j} && sync -- {j}",
+        "printf '%s%s%s\\n' {} \"${var}\" {} >> {}",
         q(head),
         q(tail),
-        j = q(journal)
+        q(journal)
     )
 }
 

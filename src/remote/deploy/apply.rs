@@ -106,12 +106,13 @@ pub(super) fn validate(runs: &mut [PeerRun; 2], progress: &Progress) -> Result<(
 
 /// Whether `live` is the peer's dhcpd.conf (or the target of its link).
 fn is_config(r: &PeerRun, live: &str) -> bool {
-    live == r.target.config_path || r.inspection.as_ref().is_some_and(|i| {
-        i.files.iter().any(|f| {
+    live == r.target.config_path
+        || r.inspection.as_ref().is_some_and(|i| {
+            i.files.iter().any(|f| {
             f.path == r.target.config_path
                 && matches!(&f.kind, crate::remote::inspect::Kind::Symlink(Some(t)) if t == live)
         })
-    })
+        })
 }
 
 fn interrupted() -> Result<(), RemoteError> {
@@ -178,21 +179,27 @@ pub(super) fn restart_and_verify(
     progress: &Progress,
 ) -> Result<(), RemoteError> {
     let restart = r.target.restart_command.clone();
-    r.step(progress, &format!("restarting (`{restart}`)"), restart_peer)?;
+    let runs_at_once = r.step(progress, &format!("restarting (`{restart}`)"), restart_peer)?;
     let status = r.target.status_command.clone();
     r.step(
         progress,
         &format!("checking the service runs (`{status}`)"),
         |r| {
-            let result = verify_running(r, options.verify_timeout);
+            let result = if runs_at_once {
+                Ok(())
+            } else {
+                verify_running(r, options.verify_timeout)
+            };
             r.restarts.running = Some(result.is_ok());
             result
         },
     )
 }
 
-/// The restart command, with its journal entries, under its own deadline.
-fn restart_peer(r: &mut PeerRun) -> Result<(), RemoteError> {
+/// The restart command, with its journal entries, under its own deadline; after a successful
+/// restart the same command runs the status command once. Returns whether that said the
+/// service runs.
+fn restart_peer(r: &mut PeerRun) -> Result<bool, RemoteError> {
     let deadline = r.target.restart_timeout;
     let file = r.journal_file()?;
     let pending = r.take_pending()?;
@@ -206,10 +213,13 @@ fn restart_peer(r: &mut PeerRun) -> Result<(), RemoteError> {
     );
     let ended = |ok| journal::append(&file, &[Entry::RestartEnd { ok }]);
     let command = format!(
-        "{pending} && now=$(date +%s) && {began} || exit 1; {}; rc=$?; \
-         if [ $rc -eq 0 ]; then {}; else {}; fi; exit $rc",
+        "{pending} && now=$(date +%s) && {began} || exit 1; {} >&2; rc=$?; \
+         if [ $rc -eq 0 ]; then {}; if sh -c {} >/dev/null 2>&1 </dev/null; then {}; echo running; fi; \
+         else {}; fi; exit $rc",
         wrapped(&r.target.restart_command, deadline),
         ended(true),
+        q(&r.target.status_command),
+        journal::append(&file, &[Entry::Running { ok: true }]),
         ended(false),
     );
     r.journal.entries.push(Entry::RestartBegin {
@@ -235,9 +245,14 @@ fn restart_peer(r: &mut PeerRun) -> Result<(), RemoteError> {
             seconds: deadline.as_secs(),
         });
     }
-    r.conn()?
-        .check("restart", &r.target.restart_command, out, deadline)
-        .map(|_| ())
+    let out = r
+        .conn()?
+        .check("restart", &r.target.restart_command, out, deadline)?;
+    let running = String::from_utf8_lossy(&out.stdout).contains("running");
+    if running {
+        r.journal.entries.push(Entry::Running { ok: true });
+    }
+    Ok(running)
 }
 
 /// Runs the status command until it succeeds or `timeout` passes (at most 30 tries); its
@@ -336,10 +351,7 @@ pub(super) fn finish(
         _ => true,
     };
     par(runs, |r| {
-        let mut left: Vec<String> = r.changes.iter().filter_map(|c| c.temp.clone()).collect();
-        left.extend(r.journal.candidates());
-        left.sort();
-        left.dedup();
+        let left: Vec<String> = r.changes.iter().filter_map(|c| c.temp.clone()).collect();
         if !left.is_empty() && r.conn.is_some() {
             let what = format!("removing {}", left.join(", "));
             if r.step(progress, &what, |r| files::remove(r.conn()?, &left))

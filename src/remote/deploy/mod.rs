@@ -1,7 +1,7 @@
 //! `dhcpfo deploy`: the state machine that replaces both peers' files without leaving the
 //! pair half-updated, whatever stops it.
 //!
-//! connect → clock check → inspect (live files, folders, lock, journal, last restart) →
+//! connect → inspect (live files, folders, lock, journal, last restart, clock) → clock check →
 //! nothing differs and both peers run what is on disk: stop, nothing written → lock (a stale
 //! lock is taken over) → inspect again → an unfinished deploy's journal: settle it first →
 //! confirm → upload candidates → `dhcpd -t` on both → (dry run stops here) → back up and
@@ -396,10 +396,26 @@ fn run(
     .map_err(abort)?;
     stop_if_interrupted()?;
 
-    let [p, s] = first_error(par(runs, |r| {
-        r.step(progress, "reading the clock", |r| clock::offset(r.conn()?))
-    }))
+    // Read first without taking the lock, so that a pair already up to date is not written
+    // to at all; then lock and read again, in case another deploy changed the files meanwhile.
+    // The first read also reads the peers' clocks.
+    plan::inspect_both(
+        runs,
+        rendered,
+        "reading the live files and the clock",
+        progress,
+    )
     .map_err(abort)?;
+    let offsets = runs
+        .each_ref()
+        .map(|r| r.inspection.as_ref().and_then(|i| i.clock_offset));
+    let [Some(p), Some(s)] = offsets else {
+        return Err(abort(RemoteError::ssh(
+            "both",
+            "reading the clocks",
+            "a peer printed nothing",
+        )));
+    };
     let measured = clock::skew(p, s);
     cx.skew = Some(measured);
     progress.note(&format!(
@@ -419,10 +435,6 @@ fn run(
         clock::Verdict::Ok => {}
     }
     stop_if_interrupted()?;
-
-    // Read first without taking the lock, so that a pair already up to date is not written
-    // to at all; then lock and read again, in case another deploy changed the files meanwhile.
-    plan::inspect_both(runs, rendered, "reading the live files", progress).map_err(abort)?;
     plan::refuse_live_locks(runs, options).map_err(abort)?;
     let unfinished = plan::unfinished(runs);
     if !unfinished && !runs.iter().any(PeerRun::touched) {
