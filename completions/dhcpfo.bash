@@ -145,7 +145,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__deploy)
-            opts="-y -h --yes --dry-run --accept-new-host-keys --templates --format --help"
+            opts="-y -h --yes --dry-run --accept-new-host-keys --templates --format --force-unlock --max-remote-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -159,6 +159,14 @@ _dhcpfo() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --force-unlock)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-remote-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -167,7 +175,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__diff)
-            opts="-h --format --accept-new-host-keys --templates --help"
+            opts="-h --format --accept-new-host-keys --templates --max-remote-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -178,6 +186,10 @@ _dhcpfo() {
                     return 0
                     ;;
                 --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-remote-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -539,7 +551,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__status)
-            opts="-h --format --accept-new-host-keys --help"
+            opts="-h --format --accept-new-host-keys --max-remote-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -547,6 +559,10 @@ _dhcpfo() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-remote-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -73,17 +73,21 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -s h -l help -d 'Pr
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l format -d 'Output format' -r -f -a "human\t'Annotated source snippets for people'
 json\t'One JSON array of findings'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file, the lock\'s journal, the lease file); bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l accept-new-host-keys -d 'Add unknown host keys to known_hosts (changed keys are still refused)'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l format -d 'Format of the final report' -r -f -a "human\t'Annotated source snippets for people'
 json\t'One JSON array of findings'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l force-unlock -d 'Take over the lock with this id (shown when a lock is refused), whoever holds it: for a deploy from another machine that is known to have died' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file, the lock\'s journal, the lease file); bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -s y -l yes -d 'Deploy without asking for confirmation'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l dry-run -d 'Show the diff and validate on the peers; change nothing'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l accept-new-host-keys -d 'Add unknown host keys to known_hosts (changed keys are still refused)'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l format -d 'Output format' -r -f -a "human\t'Annotated source snippets for people'
 json\t'One JSON array of findings'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file, the lock\'s journal, the lease file); bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l accept-new-host-keys -d 'Add unknown host keys to known_hosts (changed keys are still refused)'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand leases" -l format -d 'Output format' -r -f -a "human\t'Annotated source snippets for people'
