@@ -1087,6 +1087,23 @@ fn start_time(pid: u32) -> String {
     rest.split_whitespace().nth(19).unwrap().to_string()
 }
 
+/// This machine's id as dhcpfo reads it.
+fn machine_id() -> String {
+    let id = std::fs::read_to_string("/etc/machine-id").unwrap_or_default();
+    match id.trim() {
+        "" => "unknown".to_string(),
+        id => id.to_string(),
+    }
+}
+
+/// The PID of a process that has ended.
+fn ended_process() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
 fn plant_lock(pair: &Pair, i: usize, owner: &str) {
     let dir = pair.lab.peer(i).path("etc/dhcp/.dhcpfo.lock");
     std::fs::create_dir_all(&dir).unwrap();
@@ -1114,15 +1131,7 @@ fn locks_name_their_real_cause_and_dead_owners_are_taken_over() {
     let Some(chattr) = common::tool_or_skip(test, "chattr") else {
         return;
     };
-    let machine = std::fs::read_to_string("/etc/machine-id")
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let machine = if machine.is_empty() {
-        "unknown".to_string()
-    } else {
-        machine
-    };
+    let machine = machine_id();
 
     // mkdir fails for another reason than a lock: the folder is immutable.
     let conf_dir = pair.lab.peer(0).path("etc/dhcp");
@@ -1182,9 +1191,7 @@ fn locks_name_their_real_cause_and_dead_owners_are_taken_over() {
 
     // A process that has ended.
     pair.reset();
-    let mut gone = std::process::Command::new("true").spawn().unwrap();
-    let gone_pid = gone.id();
-    gone.wait().unwrap();
+    let gone_pid = ended_process();
     plant_lock(
         &pair,
         1,
@@ -1235,18 +1242,8 @@ fn two_deploys_racing_for_a_stale_lock_deploy_once() {
     ) else {
         return;
     };
-    let machine = std::fs::read_to_string("/etc/machine-id")
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let machine = if machine.is_empty() {
-        "unknown".to_string()
-    } else {
-        machine
-    };
-    let mut gone = std::process::Command::new("true").spawn().unwrap();
-    let gone_pid = gone.id();
-    gone.wait().unwrap();
+    let machine = machine_id();
+    let gone_pid = ended_process();
     for i in 0..2 {
         plant_lock(
             &pair,

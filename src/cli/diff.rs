@@ -10,9 +10,9 @@ use super::remote::{prepare, print_error};
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::diag::{Format, use_color};
 use crate::model::Role;
-use crate::remote::deploy::describe_unfinished;
-use crate::remote::diff::{self, FileDiff, remote_path};
-use crate::remote::inspect::{self, Runs};
+use crate::remote::deploy;
+use crate::remote::diff::{self, FileDiff};
+use crate::remote::inspect;
 use crate::remote::text::terminal_safe;
 use crate::remote::{ConnectOptions, RemoteError, both, files, session};
 
@@ -51,29 +51,11 @@ pub(super) fn run(args: Args) -> u8 {
     let results = both(|role| -> Result<(Vec<FileDiff>, PeerNotes), RemoteError> {
         let target = &prepared.targets[usize::from(role == Role::Secondary)];
         let conn = session::connect(target, &options)?;
-        let mine: Vec<_> = prepared
-            .rendered
-            .iter()
-            .filter(|f| f.role == role)
-            .filter_map(|f| remote_path(target, f).map(|p| (f, p.to_string())))
-            .collect();
+        let mine = deploy::peer_files(target, &prepared.rendered);
         let paths: Vec<String> = mine.iter().map(|(_, p)| p.clone()).collect();
         let inspection = inspect::inspect(&conn, &paths, false)?;
-        let diffs = mine
-            .iter()
-            .zip(&inspection.files)
-            .map(|((f, path), live)| {
-                let text = live
-                    .content
-                    .as_deref()
-                    .map(|c| String::from_utf8_lossy(c).into_owned());
-                diff::file_diff(role, f.name, path, text, f.content.clone())
-            })
-            .collect();
-        let restart_due = match inspect::runs_what_is_on_disk(target, &inspection) {
-            Runs::No(why) => Some(why),
-            Runs::Yes(_) | Runs::Unknown => None,
-        };
+        let diffs = deploy::diffs(target, &mine, &inspection);
+        let restart_due = deploy::restart_due(target, &inspection);
         let hashes = |live: &str| {
             inspection
                 .files
@@ -84,7 +66,7 @@ pub(super) fn run(args: Args) -> u8 {
                 })
                 .map(|f| f.content.as_deref().map(files::sha256))
         };
-        let unfinished_deploy = describe_unfinished(&inspection, &hashes);
+        let unfinished_deploy = deploy::describe_unfinished(&inspection, &hashes);
         Ok((
             diffs,
             PeerNotes {

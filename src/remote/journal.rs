@@ -375,6 +375,33 @@ mod tests {
     }
 
     #[test]
+    fn the_restart_that_counts_is_the_last_after_a_switch() {
+        let e = |text: &str| serde_json::from_str::<Entry>(text).unwrap();
+        let mut j = Journal {
+            entries: vec![
+                e(r#"{"event":"switch","live":"/a"}"#),
+                e(r#"{"event":"restart-begin","at":"10","deadline":5}"#),
+                e(r#"{"event":"restart-end","ok":true}"#),
+                e(r#"{"event":"running","ok":true}"#),
+            ],
+            unreadable: 0,
+        };
+        assert_eq!(
+            j.restart(),
+            Restart::Ended {
+                ok: true,
+                running: Some(true)
+            }
+        );
+        assert!(!j.recorded_a_failure() && j.any_restart() && j.switched("/a"));
+        j.entries.push(e(r#"{"event":"restore","live":"/a"}"#));
+        assert_eq!(j.restart(), Restart::NotStarted, "a restore starts over");
+        j.entries.push(e(r#"{"event":"restart-end","ok":false}"#));
+        assert!(j.recorded_a_failure());
+        assert!(!j.unfinished(), "no plan: nothing began");
+    }
+
+    #[test]
     fn suffixes_from_a_journal_cannot_leave_the_folder() {
         assert!(safe_suffix("20260101T000000Z.AbC123"));
         for bad in ["", "../x", "a/b", "a b", ".hidden", "a\nb"] {

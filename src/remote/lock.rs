@@ -127,9 +127,9 @@ fn field<'a>(owner: &'a str, key: &str) -> Option<&'a str> {
         .find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
 }
 
-/// The lock id of an owner line.
+/// The lock id of an owner line (`token` in the locks of earlier versions).
 pub fn lock_id(owner: &str) -> Option<&str> {
-    field(owner, "id")
+    field(owner, "id").or_else(|| field(owner, "token"))
 }
 
 /// Whether the process that holds a lock still runs, as far as this machine can tell.
@@ -146,6 +146,17 @@ pub enum Holder {
 /// Judges a lock's owner line.
 pub fn judge(owner: &str) -> Holder {
     let get = |k| field(owner, k);
+    if let (Some(host), Some(pid), None) = (get("host"), get("pid"), get("machine")) {
+        // A lock of an earlier version: host and PID only, as that version judged it.
+        let gone = host == local_hostname()
+            && pid.parse::<u32>().is_ok_and(|p| p != std::process::id())
+            && start_time(pid).is_none();
+        return if gone {
+            Holder::Dead(format!("process {pid} no longer runs"))
+        } else {
+            Holder::Unknown("the lock was taken by an earlier dhcpfo".into())
+        };
+    }
     let (Some(host), Some(machine), Some(boot), Some(pid), Some(start)) = (
         get("host"),
         get("machine"),
@@ -339,6 +350,12 @@ mod tests {
             judge("host=x pid=1 user=y since=1"),
             Holder::Unknown(_)
         ));
+        let earlier = format!(
+            "host={} pid=4000000000 user=y since=1 token=42",
+            local_hostname()
+        );
+        assert!(matches!(judge(&earlier), Holder::Dead(_)));
+        assert_eq!(lock_id(&earlier), Some("42"));
         assert!(matches!(judge(""), Holder::Unknown(_)));
         assert_eq!(lock_id(&me).map(str::len), Some(16));
         assert!(describe(&me).contains("lock id"));

@@ -8,7 +8,7 @@ use crate::remote::inspect::{self, Inspection, Kind, Runs};
 use crate::remote::lock::{self, Holder, parent};
 use crate::remote::progress::Progress;
 use crate::remote::text::terminal_safe;
-use crate::remote::{RemoteError, files};
+use crate::remote::{RemoteError, Target, files};
 use crate::render::RenderedFile;
 
 /// Inspects both peers at once (as one step each) and works out each one's plan.
@@ -24,13 +24,46 @@ pub(super) fn inspect_both(
     .map(|_| ())
 }
 
-fn inspect_peer(r: &mut PeerRun, rendered: &[RenderedFile]) -> Result<(), RemoteError> {
-    let role = r.role();
-    let mine: Vec<(&RenderedFile, String)> = rendered
+/// The rendered files a peer gets, each with the remote path it replaces.
+pub fn peer_files<'a>(
+    target: &Target,
+    rendered: &'a [RenderedFile],
+) -> Vec<(&'a RenderedFile, String)> {
+    rendered
         .iter()
-        .filter(|f| f.role == role)
-        .filter_map(|f| remote_path(&r.target, f).map(|p| (f, p.to_string())))
-        .collect();
+        .filter(|f| f.role == target.role)
+        .filter_map(|f| remote_path(target, f).map(|p| (f, p.to_string())))
+        .collect()
+}
+
+/// Live versus rendered, for the files [`peer_files`] lists, as `inspection` read them.
+pub fn diffs(
+    target: &Target,
+    mine: &[(&RenderedFile, String)],
+    inspection: &Inspection,
+) -> Vec<diff::FileDiff> {
+    mine.iter()
+        .zip(&inspection.files)
+        .map(|((f, path), live)| {
+            let text = live
+                .content
+                .as_deref()
+                .map(|c| String::from_utf8_lossy(c).into_owned());
+            diff::file_diff(target.role, f.name, path, text, f.content.clone())
+        })
+        .collect()
+}
+
+/// Why a peer needs a restart though its files do not change, if it does.
+pub fn restart_due(target: &Target, inspection: &Inspection) -> Option<String> {
+    match inspect::runs_what_is_on_disk(target, inspection) {
+        Runs::No(why) => Some(why),
+        Runs::Yes(_) | Runs::Unknown => None,
+    }
+}
+
+fn inspect_peer(r: &mut PeerRun, rendered: &[RenderedFile]) -> Result<(), RemoteError> {
+    let mine = peer_files(&r.target, rendered);
     let paths: Vec<String> = mine.iter().map(|(_, p)| p.clone()).collect();
     let conn = r.conn()?;
     let inspection = inspect::inspect(conn, &paths, true)?;
@@ -64,17 +97,7 @@ fn inspect_peer(r: &mut PeerRun, rendered: &[RenderedFile]) -> Result<(), Remote
         strict.follow_symlinks = false;
         inspect::check_safe(&strict, &targets, &writes)?;
     }
-    r.files = mine
-        .iter()
-        .zip(&inspection.files)
-        .map(|((f, path), live)| {
-            let text = live
-                .content
-                .as_deref()
-                .map(|c| String::from_utf8_lossy(c).into_owned());
-            diff::file_diff(role, f.name, path, text, f.content.clone())
-        })
-        .collect();
+    r.files = diffs(&r.target, &mine, &inspection);
     r.changes = mine
         .iter()
         .zip(&inspection.files)
@@ -90,13 +113,10 @@ fn inspect_peer(r: &mut PeerRun, rendered: &[RenderedFile]) -> Result<(), Remote
             switched: false,
         })
         .collect();
-    r.restart_reason = if !r.changes.is_empty() {
-        Some("its files change".into())
+    r.restart_reason = if r.changes.is_empty() {
+        restart_due(&r.target, &inspection)
     } else {
-        match inspect::runs_what_is_on_disk(&r.target, &inspection) {
-            Runs::No(why) => Some(why),
-            Runs::Yes(_) | Runs::Unknown => None,
-        }
+        Some("its files change".into())
     };
     r.inspection = Some(inspection);
     Ok(())
@@ -183,6 +203,9 @@ pub fn describe_unfinished(
         }
     }
     lines.push(match journal.restart() {
+        crate::remote::journal::Restart::NotStarted if !journal.any_switch() => {
+            "no file of this peer was switched, and it was not restarted".into()
+        }
         crate::remote::journal::Restart::NotStarted => {
             "this peer was not restarted after its files were switched".into()
         }
