@@ -81,20 +81,10 @@ pub(super) fn validate(runs: &mut [PeerRun; 2], progress: &Progress) -> Result<(
             return Ok(());
         }
         let config = r
-            .inspection
-            .as_ref()
-            .and_then(|i| {
-                i.files
-                    .iter()
-                    .position(|f| f.path == r.target.config_path)
-                    .map(|_| ())
-            })
-            .and_then(|()| {
-                r.changes
-                    .iter()
-                    .find(|c| is_config(r, &c.live))
-                    .and_then(|c| c.temp.clone())
-            })
+            .changes
+            .iter()
+            .find(|c| is_config(r, &c.live))
+            .and_then(|c| c.temp.clone())
             .unwrap_or_else(|| r.target.config_path.clone());
         let command = format!("{} {}", r.target.validate_command, q(&config));
         r.step(progress, &format!("validating with `{command}`"), |r| {

@@ -155,89 +155,116 @@ pub(super) fn unfinished(runs: &[PeerRun; 2]) -> bool {
 
 /// Lines that describe an unfinished deploy's journal on one peer (for `diff` and `status`):
 /// who ran it, and for each file of this peer's plan whether it now holds the previous or the
-/// new content (`hashes`: the current SHA-256 of the live files, by path), whether it was
-/// restarted.
+/// new content (`hashes`: the current SHA-256 of a live file, `None` when it was not read),
+/// whether it was restarted.
 pub fn describe_unfinished(
     inspection: &Inspection,
     hashes: &dyn Fn(&str) -> Option<Option<String>>,
 ) -> Vec<String> {
-    let Some(journal) = inspection.journal.as_ref().filter(|j| j.unfinished()) else {
+    let Some(journal) = inspection.journal.as_ref() else {
         return Vec::new();
     };
-    let Some(begin) = journal.begin() else {
-        return Vec::new();
+    let view = Unfinished {
+        owner: inspection.lock_owner.as_deref().unwrap_or(""),
+        journal,
     };
-    let owner = inspection.lock_owner.as_deref().unwrap_or("");
-    let state = match lock::judge(owner) {
-        Holder::Alive => "in progress".to_string(),
-        Holder::Dead(why) => format!("interrupted: {why}"),
-        Holder::Unknown(why) => format!("state unknown: {why}"),
-    };
-    let mut lines = vec![format!(
-        "an unfinished deploy (lock id {}, {}) is recorded in the journal here ({state})",
-        terminal_safe(&begin.deploy),
-        lock::describe(owner)
-    )];
-    for peer in &begin.peers {
-        for f in &peer.files {
-            let Some(now) = hashes(&f.live) else {
-                continue;
-            };
-            let held = if now.as_deref() == Some(f.new_sha256.as_str()) {
-                "the NEW file"
-            } else if now == f.old_sha256 {
-                "the previous file"
-            } else {
-                "a file that is neither the previous nor the new one"
-            };
-            lines.push(format!(
-                "{}: {} holds {held}{}",
-                peer.peer.as_str(),
-                terminal_safe(&f.live),
-                if journal.switched(&f.live) {
-                    " (switched by that deploy)"
+    view.describe(hashes)
+}
+
+/// A lock's owner line and its journal.
+struct Unfinished<'a> {
+    owner: &'a str,
+    journal: &'a crate::remote::journal::Journal,
+}
+
+impl Unfinished<'_> {
+    fn describe(&self, hashes: &dyn Fn(&str) -> Option<Option<String>>) -> Vec<String> {
+        let (owner, journal) = (self.owner, self.journal);
+        let Some(begin) = journal.begin().filter(|_| journal.unfinished()) else {
+            return Vec::new();
+        };
+        let state = match lock::judge(owner) {
+            Holder::Alive => "in progress".to_string(),
+            Holder::Dead(why) => format!("interrupted: {why}"),
+            Holder::Unknown(why) => format!("state unknown: {why}"),
+        };
+        let mut lines = vec![format!(
+            "an unfinished deploy (lock id {}, {}) is recorded in the journal here ({state})",
+            terminal_safe(&begin.deploy),
+            lock::describe(owner)
+        )];
+        for peer in &begin.peers {
+            for f in &peer.files {
+                let Some(now) = hashes(&f.live) else {
+                    continue;
+                };
+                let held = if now.as_deref() == Some(f.new_sha256.as_str()) {
+                    "the NEW file"
+                } else if now == f.old_sha256 {
+                    "the previous file"
                 } else {
-                    ""
-                }
-            ));
-        }
-    }
-    lines.push(match journal.restart() {
-        crate::remote::journal::Restart::NotStarted if !journal.any_switch() => {
-            "no file of this peer was switched, and it was not restarted".into()
-        }
-        crate::remote::journal::Restart::NotStarted => {
-            "this peer was not restarted after its files were switched".into()
-        }
-        crate::remote::journal::Restart::Unknown { .. } => {
-            "this peer's restart began and its end was not recorded".into()
-        }
-        crate::remote::journal::Restart::Ended { ok, running } => format!(
-            "this peer's restart {}{}",
-            if ok { "succeeded" } else { "FAILED" },
-            match running {
-                Some(true) => ", and its service ran after it",
-                Some(false) => ", and its service did NOT run after it",
-                None => "",
+                    "a file that is neither the previous nor the new one"
+                };
+                lines.push(format!(
+                    "{}: {} holds {held}{}",
+                    peer.peer.as_str(),
+                    terminal_safe(&f.live),
+                    if journal.switched(&f.live) {
+                        " (switched by that deploy)"
+                    } else {
+                        ""
+                    }
+                ));
             }
-        ),
-    });
-    lines.push(
-        "run `dhcpfo deploy` to complete or roll it back (it does so before anything else)".into(),
-    );
-    lines
+        }
+        lines.push(match journal.restart() {
+            crate::remote::journal::Restart::NotStarted if !journal.any_switch() => {
+                "no file of this peer was switched, and it was not restarted".into()
+            }
+            crate::remote::journal::Restart::NotStarted => {
+                "this peer was not restarted after its files were switched".into()
+            }
+            crate::remote::journal::Restart::Unknown { .. } => {
+                "this peer's restart began and its end was not recorded".into()
+            }
+            crate::remote::journal::Restart::Ended { ok, running } => format!(
+                "this peer's restart {}{}",
+                if ok { "succeeded" } else { "FAILED" },
+                match running {
+                    Some(true) => ", and its service ran after it",
+                    Some(false) => ", and its service did NOT run after it",
+                    None => "",
+                }
+            ),
+        });
+        lines.push(
+            "run `dhcpfo deploy` to complete or roll it back (it does so before anything else)"
+                .into(),
+        );
+        lines
+    }
 }
 
 /// Reads a peer's lock and, when it holds an unfinished deploy's journal, describes it
-/// (see [`describe_unfinished`]), hashing this peer's files of that deploy's plan.
+/// (see [`describe_unfinished`]), hashing this peer's files of that deploy's plan. One short
+/// command when there is no journal.
 pub fn unfinished_on(conn: &crate::remote::Connection) -> Result<Vec<String>, RemoteError> {
-    let inspection = inspect::inspect(conn, &[], false)?;
-    let Some(begin) = inspection
-        .journal
-        .as_ref()
-        .filter(|j| j.unfinished())
-        .and_then(|j| j.begin())
-    else {
+    let dir = crate::remote::shell_quote(&lock::lock_dir(&conn.target.config_path));
+    let out = conn.run(
+        "reading the deploy journal",
+        &format!(
+            "if [ -f {dir}/journal ]; then cat -- {dir}/owner 2>/dev/null; printf '\\0'; head -c 1048576 -- {dir}/journal; fi"
+        ),
+    )?;
+    let Some(split) = out.stdout.iter().position(|b| *b == 0) else {
+        return Ok(Vec::new());
+    };
+    let owner = String::from_utf8_lossy(&out.stdout[..split])
+        .trim()
+        .to_string();
+    let journal =
+        crate::remote::journal::Journal::parse(&String::from_utf8_lossy(&out.stdout[split + 1..]));
+    let Some(begin) = journal.begin().filter(|_| journal.unfinished()) else {
         return Ok(Vec::new());
     };
     let lives: Vec<String> = begin
@@ -252,7 +279,11 @@ pub fn unfinished_on(conn: &crate::remote::Connection) -> Result<Vec<String>, Re
     } else {
         files::hashes(conn, &refs)?
     };
-    Ok(describe_unfinished(&inspection, &|live| {
+    let view = Unfinished {
+        owner: &owner,
+        journal: &journal,
+    };
+    Ok(view.describe(&|live| {
         lives
             .iter()
             .position(|l| l == live)
