@@ -7,6 +7,7 @@ use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::diag::Format;
 use crate::remote::ConnectOptions;
 use crate::remote::status::{self, render_human};
+use crate::remote::text::terminal_safe;
 
 pub(super) struct Args {
     pub pair: PathBuf,
@@ -29,7 +30,8 @@ pub(super) fn run(args: Args) -> u8 {
     };
     let report = status::status(&prepared.source.pair, &prepared.targets, &options);
     match args.format {
-        Format::Human => print!("{}", render_human(&report)),
+        // Lease-file names and errors come from the peer: no escape sequence reaches the terminal.
+        Format::Human => print!("{}", terminal_safe(&render_human(&report))),
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()

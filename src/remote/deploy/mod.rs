@@ -2,10 +2,11 @@
 //! pair half-updated, whatever stops it.
 //!
 //! connect → inspect (live files, folders, lock, journal, last restart, clock) → clock check →
-//! nothing differs and both peers run what is on disk: stop, nothing written → lock (a stale
-//! lock is taken over) → inspect again → an unfinished deploy's journal: settle it first →
-//! confirm → upload candidates → `dhcpd -t` on both → (dry run stops here) → back up and
-//! switch → restart in order and verify → record the restart, prune, release.
+//! nothing differs and both peers run what is on disk: stop, nothing written → lock, primary
+//! then secondary (a stale lock is taken over) → inspect again → an unfinished deploy's
+//! journal: settle it first → confirm → upload candidates → `dhcpd -t` on both → (dry run
+//! stops here) → back up and switch → restart in order and verify → record the restart,
+//! prune, release.
 //!
 //! Every step that changes a peer is written to the journal in its lock first. A failure after
 //! the first switch rolls both peers back; SIGINT, SIGTERM or SIGHUP let the step under way
@@ -443,7 +444,9 @@ fn run(
     }
     stop_if_interrupted()?;
 
-    first_error(par(runs, |r| {
+    // The primary's lock first, then the secondary's: two deploys started together never
+    // hold one peer each and both give up; the one that gets the primary goes on.
+    for r in runs.iter_mut() {
         let dir = lock::lock_dir(&r.target.config_path);
         r.step(progress, &format!("locking {dir}"), |r| {
             let (lock, previous) = lock::acquire(r.conn()?, options.force_unlock.as_deref())?;
@@ -461,8 +464,8 @@ fn run(
             }
             Ok(())
         })
-    }))
-    .map_err(abort)?;
+        .map_err(abort)?;
+    }
 
     plan::inspect_both(
         runs,
