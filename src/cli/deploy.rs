@@ -10,6 +10,7 @@ use crate::diag::{Format, use_color};
 use crate::remote::deploy::{self, DeployOptions, Outcome, Report};
 use crate::remote::diff::{self, FileDiff};
 use crate::remote::progress::Progress;
+use crate::remote::signals;
 use crate::remote::text::terminal_safe;
 
 pub(super) struct Args {
@@ -59,6 +60,9 @@ pub(super) fn run(args: Args) -> u8 {
         }
         ask("Deploy these changes to both peers? [y/N] ")
     };
+    // From here until the exit status is known, SIGINT, SIGTERM and SIGHUP are noted, not
+    // obeyed: the deploy stops safely at its next step, and the report is always printed.
+    let _signals = signals::install();
     let report = deploy::deploy(
         &prepared.targets,
         &prepared.rendered,
@@ -74,8 +78,11 @@ pub(super) fn run(args: Args) -> u8 {
             let _ = writeln!(std::io::stdout(), "{json}");
         }
     }
-    if let Some(signal) = crate::remote::signals::interrupted() {
-        // As a shell reports a command killed by the signal: 128 + its number.
+    // A signal the deploy acted on (the report says so): 128 + its number, as a shell reports
+    // a command killed by it. One that came after the last step changed nothing.
+    if report.interrupted.is_some()
+        && let Some(signal) = signals::interrupted()
+    {
         return u8::try_from(128 + signal).unwrap_or(EXIT_USAGE);
     }
     match report.outcome {
@@ -121,7 +128,7 @@ fn ask(question: &str) -> bool {
     let _ = std::io::stderr().flush();
     let mut answer = Vec::new();
     loop {
-        if crate::remote::signals::interrupted().is_some() {
+        if signals::interrupted().is_some() {
             return false;
         }
         let mut poll = libc::pollfd {

@@ -323,7 +323,9 @@ struct Context {
 
 /// Deploys the rendered files to both peers. `confirm` is shown the differences and decides
 /// whether to go on (it is called in a dry run too, to show them); it should return early
-/// when [`signals::interrupted`] becomes set.
+/// when [`signals::interrupted`] becomes set. The caller holds a [`signals::install`] guard
+/// from before this call until the report is out, so that a signal is neither obeyed half-way
+/// nor, arriving after the last step, able to cut the report short.
 pub fn deploy(
     targets: &[Target; 2],
     rendered: &[RenderedFile],
@@ -331,7 +333,6 @@ pub fn deploy(
     progress: &Progress,
     confirm: &dyn Fn(&[FileDiff]) -> bool,
 ) -> Report {
-    let _signals = signals::install();
     let mut runs = targets.clone().map(PeerRun::new);
     let mut cx = Context::default();
     let result = run(&mut runs, rendered, options, progress, confirm, &mut cx);
