@@ -1,7 +1,8 @@
 //! `dhcpfo deploy` when things go wrong, against two real OpenSSH daemons (see
 //! `common/sshd.rs`) with the real ISC dhcpd validating: signals at every step, a deploy killed
 //! outright and settled by the next one, a hung restart, hostile folders and planted links,
-//! backup pruning, truthful reports, huge outputs and files, escape sequences, locks.
+//! backup pruning, truthful reports, huge outputs and files (over the read cap, a correct diff
+//! under it, a lease file streamed past it and cut at its deadline), escape sequences, locks.
 
 #![allow(clippy::needless_range_loop)] // peers are indexed 0 (primary) and 1 (secondary)
 
@@ -945,6 +946,52 @@ fn a_huge_remote_file_hits_the_read_cap() {
     );
     assert_eq!(pair.lab.peer(0).read("etc/dhcp/dhcpd.conf"), huge);
     assert_eq!(pair.lab.peer(0).restarts() + pair.lab.peer(1).restarts(), 0);
+
+    // Under the cap, the same padding in the middle of a live file gets a correct diff: it
+    // takes the live file to the rendered one, and every padding line is removed.
+    let old = &pair.old[0].0;
+    let cut = old
+        .match_indices('\n')
+        .nth(old.lines().count() / 2)
+        .unwrap()
+        .0
+        + 1;
+    let live = format!("{}{huge}{}", &old[..cut], &old[cut..]);
+    std::fs::write(pair.lab.peer(0).config(), &live).unwrap();
+    let out = pair
+        .lab
+        .dhcpfo(&["diff", pair.m(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["peer"] == "primary" && f["name"] == "dhcpd.conf")
+        .unwrap();
+    let diff = file["diff"].as_str().unwrap();
+    assert_eq!(apply_unified(&live, diff), pair.new[0].0);
+    // After the two header lines, each line is context or one removed or added line.
+    let count = |sign: char| diff.lines().skip(2).filter(|l| l.starts_with(sign)).count();
+    let padding_removed = diff.lines().filter(|l| *l == "-# padding").count();
+    assert_eq!(padding_removed, 300_000);
+    assert_eq!(file["removed"].as_u64(), Some(count('-') as u64));
+    assert_eq!(file["added"].as_u64(), Some(count('+') as u64));
+    let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains(&format!(
+            "primary: {} differs (-{} +{} lines",
+            pair.lab.peer(0).config().display(),
+            count('-'),
+            count('+')
+        )),
+        "{}",
+        flat(&out.stderr)
+    );
+
     // The lease file is read as a stream and summarised as it comes, so the cap does not
     // apply to it: a journal of more than a megabyte is counted in full.
     let mut leases = String::from("authoring-byte-order little-endian;\n");
@@ -977,6 +1024,91 @@ fn a_huge_remote_file_hits_the_read_cap() {
         "{}",
         text(&out)
     );
+}
+
+/// Applies a unified diff to `old`; every context and removed line must be the line of `old`
+/// the hunk says it is.
+fn apply_unified(old: &str, diff: &str) -> String {
+    let old: Vec<&str> = old.split_inclusive('\n').collect();
+    let mut out = String::new();
+    let mut next = 0;
+    let mut in_hunk = false;
+    for line in diff.split_inclusive('\n') {
+        if let Some(header) = line.strip_prefix("@@ -") {
+            let range = header.split(' ').next().unwrap();
+            let (start, len) = match range.split_once(',') {
+                Some((s, l)) => (s.parse::<usize>().unwrap(), l.parse::<usize>().unwrap()),
+                None => (range.parse::<usize>().unwrap(), 1),
+            };
+            let at = if len == 0 { start } else { start - 1 };
+            assert!(at >= next, "hunks out of order: {line}");
+            out.extend(old[next..at].iter().copied());
+            next = at;
+            in_hunk = true;
+            continue;
+        }
+        if !in_hunk {
+            assert!(
+                line.starts_with("--- ") || line.starts_with("+++ "),
+                "{line}"
+            );
+            continue;
+        }
+        let (sign, body) = line.split_at(1);
+        match sign {
+            " " | "-" => {
+                assert_eq!(old[next], body, "line {} of the old file", next + 1);
+                if sign == " " {
+                    out.push_str(body);
+                }
+                next += 1;
+            }
+            "+" => out.push_str(body),
+            _ => panic!("unexpected diff line {line:?}"),
+        }
+    }
+    out.extend(old[next..].iter().copied());
+    out
+}
+
+/// A `status` whose lease file never ends (a FIFO nobody writes to) gets the peer's
+/// `command-timeout`: the peer kills the read, the report says so, and the rest of the
+/// status (the other peer, the service) is still there.
+#[test]
+fn a_lease_file_that_never_ends_hits_the_deadline() {
+    let Some(pair) = setup(
+        "a_lease_file_that_never_ends_hits_the_deadline",
+        "",
+        ["", ", command-timeout: 2s"],
+    ) else {
+        return;
+    };
+    let leases = pair.lab.peer(1).path("var/lib/dhcp/dhcpd.leases");
+    std::fs::remove_file(&leases).unwrap();
+    let c_path = std::ffi::CString::new(leases.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .contains("secondary: reading the lease file ran longer than 2 s; the peer killed it"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        stdout.contains("primary (") && stdout.contains("service running"),
+        "{}",
+        text(&out)
+    );
+    // No `cat` of that FIFO is left on the peer.
+    let reading = format!("cat\0--\0{}\0", leases.display());
+    let left: Vec<_> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+        .filter(|cmdline| cmdline.ends_with(reading.as_bytes()))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]
