@@ -143,9 +143,9 @@ fn is_step(line: &str) -> bool {
         && (line.ends_with(" ... ok") || line.ends_with(" ... FAILED"))
 }
 
-/// Runs `dhcpfo deploy --yes`, sending SIGTERM once `steps` steps have finished; returns the
+/// Runs `dhcpfo deploy --yes`, sending `sig` once `steps` steps have finished; returns the
 /// exit status, standard error, and whether the signal was sent.
-fn deploy_and_signal(pair: &Pair, steps: usize) -> (Option<i32>, String, bool) {
+fn deploy_and_signal(pair: &Pair, steps: usize, sig: i32) -> (Option<i32>, String, bool) {
     let mut child = pair
         .lab
         .dhcpfo(&["deploy", pair.m(), "--yes"])
@@ -164,7 +164,7 @@ fn deploy_and_signal(pair: &Pair, steps: usize) -> (Option<i32>, String, bool) {
             if seen == steps && !sent {
                 // SAFETY: signals the dhcpfo process this test started, by its PID.
                 unsafe {
-                    libc::kill(child.id() as i32, libc::SIGTERM);
+                    libc::kill(child.id() as i32, sig);
                 }
                 sent = true;
             }
@@ -176,20 +176,15 @@ fn deploy_and_signal(pair: &Pair, steps: usize) -> (Option<i32>, String, bool) {
     (status.code(), all, sent)
 }
 
-#[test]
-fn sigterm_at_every_step_leaves_both_peers_old_or_both_new() {
-    let Some(pair) = setup(
-        "sigterm_at_every_step_leaves_both_peers_old_or_both_new",
-        "",
-        ["", ""],
-    ) else {
-        return;
-    };
+/// Sends `sig` (named `name`) after step 1, 1 + `stride`, ... of a deploy in turn, each time
+/// from the old files; checks that both peers end on one version, running it, and that the
+/// exit status says whether the signal stopped the deploy. Returns the versions reached.
+fn signal_at_steps(pair: &Pair, sig: i32, name: &str, stride: usize) -> Vec<Version> {
     let mut outcomes = Vec::new();
-    for steps in 1..=80 {
+    for steps in (1..=80).step_by(stride) {
         pair.reset();
-        let (code, stderr, sent) = deploy_and_signal(&pair, steps);
-        let context = format!("SIGTERM after step {steps}:\n{stderr}");
+        let (code, stderr, sent) = deploy_and_signal(pair, steps, sig);
+        let context = format!("{name} after step {steps}:\n{stderr}");
         if !sent {
             // The deploy had fewer steps: every one has been interrupted.
             assert_eq!(code, Some(0), "{context}");
@@ -198,19 +193,19 @@ fn sigterm_at_every_step_leaves_both_peers_old_or_both_new() {
         }
         let version = pair.assert_settled(&context);
         match code {
-            Some(143) => {
-                assert!(stderr.contains("SIGTERM received"), "{context}");
-                assert!(stderr.contains("stopped by SIGTERM"), "{context}");
+            Some(c) if c == 128 + sig => {
+                assert!(stderr.contains(&format!("{name} received")), "{context}");
+                assert!(stderr.contains(&format!("stopped by {name}")), "{context}");
             }
-            // The signal came after the last step: the deploy had finished.
+            // The signal came after the last step it could stop: the deploy had finished.
             Some(0) => assert_eq!(version, Version::New, "{context}"),
             other => panic!("exit status {other:?}; {context}"),
         }
         outcomes.push(version);
-        if steps % 4 != 0 {
+        if outcomes.len() % 4 != 0 {
             continue;
         }
-        // Whatever the signal left, the next deploy goes through (checked every fourth step, to
+        // Whatever the signal left, the next deploy goes through (checked every fourth time, to
         // keep the test's time reasonable).
         let out = pair.deploy(&["--yes"]);
         assert_eq!(out.status.code(), Some(0), "after {steps}: {}", text(&out));
@@ -221,9 +216,39 @@ fn sigterm_at_every_step_leaves_both_peers_old_or_both_new() {
     }
     assert!(
         outcomes.contains(&Version::Old) && outcomes.contains(&Version::New),
-        "signals landed both before and after the switch: {outcomes:?}"
+        "{name} landed both before and after the switch: {outcomes:?}"
     );
+    outcomes
+}
+
+#[test]
+fn sigterm_at_every_step_leaves_both_peers_old_or_both_new() {
+    let Some(pair) = setup(
+        "sigterm_at_every_step_leaves_both_peers_old_or_both_new",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let outcomes = signal_at_steps(&pair, libc::SIGTERM, "SIGTERM", 1);
     assert!(outcomes.len() > 20, "{} steps", outcomes.len());
+}
+
+/// Ctrl-C (SIGINT) and a closed terminal (SIGHUP) are handled as SIGTERM is, at every third
+/// step (each exits 128 + its number when it stopped the deploy).
+#[test]
+fn sigint_and_sighup_leave_both_peers_old_or_both_new() {
+    let Some(pair) = setup(
+        "sigint_and_sighup_leave_both_peers_old_or_both_new",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    for (sig, name) in [(libc::SIGINT, "SIGINT"), (libc::SIGHUP, "SIGHUP")] {
+        let outcomes = signal_at_steps(&pair, sig, name, 3);
+        assert!(outcomes.len() > 6, "{name}: {} steps", outcomes.len());
+    }
 }
 
 /// Makes a peer's restart wait (at most 30 s) for the test's go-ahead; returns the files it
