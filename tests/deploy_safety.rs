@@ -1448,3 +1448,33 @@ fn two_deploys_racing_for_a_stale_lock_deploy_once() {
         assert_eq!(pair.lab.peer(i).restarts(), 1, "deployed once: {texts:?}");
     }
 }
+
+/// Standard error that cannot be written to (a pipe nobody reads, a terminal gone after
+/// SIGHUP) never makes a deploy panic half-way: here the line that says a new host key was
+/// added to known_hosts is the first write, while the deploy ignores SIGPIPE.
+#[test]
+fn a_closed_standard_error_never_stops_a_deploy() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let Some(pair) = setup("a_closed_standard_error_never_stops_a_deploy", "", ["", ""]) else {
+        return;
+    };
+    pair.lab.write_known_hosts(&[0]);
+    let mut fds = [0; 2];
+    // SAFETY: pipe(2) fills two valid descriptors, owned below.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: each descriptor is owned once.
+    let (read_end, write_end) =
+        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read_end);
+    let status = pair
+        .lab
+        .dhcpfo(&["deploy", pair.m(), "--yes", "--accept-new-host-keys"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(write_end))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert_eq!(pair.assert_settled("closed stderr"), Version::New);
+    let known = std::fs::read_to_string(pair.lab.known_hosts()).unwrap();
+    assert_eq!(known.lines().count(), 2, "{known}");
+}

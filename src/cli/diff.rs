@@ -13,7 +13,7 @@ use crate::model::Role;
 use crate::remote::deploy;
 use crate::remote::diff::{self, FileDiff};
 use crate::remote::inspect;
-use crate::remote::text::terminal_safe;
+use crate::remote::text::{stderr_line, terminal_safe};
 use crate::remote::{RemoteError, both, files, session};
 
 pub(super) struct Args {
@@ -146,18 +146,18 @@ fn print_human(files: &[FileDiff], notes: &[PeerNotes]) {
             ),
             diff::FileStatus::Missing => "missing on the peer".to_string(),
         };
-        eprintln!("{}: {} {status}", f.peer.as_str(), f.path);
+        stderr_line(&format!("{}: {} {status}", f.peer.as_str(), f.path));
     }
     let _ = out.flush();
     for n in notes {
         if let Some(why) = &n.restart_due {
-            eprintln!(
+            stderr_line(&format!(
                 "{}: does not run what is on its disk ({why}); `dhcpfo deploy` restarts it",
                 n.peer.as_str()
-            );
+            ));
         }
         for line in &n.unfinished_deploy {
-            eprintln!("{}: {line}", n.peer.as_str());
+            stderr_line(&format!("{}: {line}", n.peer.as_str()));
         }
     }
 }

@@ -502,7 +502,7 @@ fn run(
         .collect();
     let confirmed = progress.suspend(|| {
         for line in &restarts {
-            report::stderr_line(line);
+            super::text::stderr_line(line);
         }
         confirm(&all)
     });

@@ -3,8 +3,6 @@
 //! restart and its status command succeeded, and the exact commands that finish the job by hand,
 //! naming only backups verified to exist and to hold the previous content.
 
-use std::io::Write;
-
 use serde::Serialize;
 
 use super::settle::{Mode, Now, classify};
@@ -328,9 +326,4 @@ fn describe(r: &PeerRun, s: &FinalState) -> String {
         ));
     }
     parts.join("; ")
-}
-
-/// A line on standard error that never panics (the terminal may be gone).
-pub(super) fn stderr_line(text: &str) {
-    let _ = writeln!(std::io::stderr(), "{text}");
 }
