@@ -36,7 +36,16 @@ enum Version {
 
 fn setup(test: &str, extra: &str, ssh_extra: [&str; 2]) -> Option<Pair> {
     common::dhcpd_or_skip(test)?;
-    let lab = Lab::start(test)?;
+    pair_in(Lab::start(test)?, extra, ssh_extra)
+}
+
+/// Like [`setup`], with both peers' files under the same paths (see `Lab::start_same_paths`).
+fn setup_same_paths(test: &str) -> Option<Pair> {
+    common::dhcpd_or_skip(test)?;
+    pair_in(Lab::start_same_paths(test)?, "", ["", ""])
+}
+
+fn pair_in(lab: Lab, extra: &str, ssh_extra: [&str; 2]) -> Option<Pair> {
     let connections = [0, 1].map(|i| format!("{}{}", lab.connection_yaml(i), ssh_extra[i]));
     let model = lab.write_model_with(SUBNET, extra, &connections);
     let new = lab.render(&model);
@@ -344,6 +353,30 @@ fn sigterm_during_a_restart_completes_the_deploy_and_a_second_signal_is_explaine
     assert_eq!(pair.lab.restart_order(), ["secondary", "primary"]);
 }
 
+/// Kills a deploy (SIGKILL) while the secondary restarts: both peers hold the new files, the
+/// primary still runs the old one. `while_held` runs while the restart is held; then the
+/// restart goes on on the peer and ends.
+fn kill_during_the_secondary_restart(pair: &Pair, while_held: impl FnOnce()) {
+    let (started, go) = hold_restart(pair, 1);
+    let (mut child, reader) = spawn_deploy(pair);
+    wait_for(&started, "the secondary's restart");
+    signal(&child, libc::SIGKILL);
+    let _ = child.wait();
+    let _ = reader.join();
+    while_held();
+    std::fs::write(&go, "").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while pair.lab.peer(1).read("running.conf") != pair.new[1].0 {
+        assert!(
+            Instant::now() < deadline,
+            "the secondary's restart never ended"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(pair.lab.peer(0).read("running.conf"), pair.old[0].0);
+    std::fs::remove_file(pair.lab.peer(1).path("hook-restart")).unwrap();
+}
+
 #[test]
 fn a_deploy_killed_outright_is_reported_then_settled_by_the_next_one() {
     let Some(pair) = setup(
@@ -376,6 +409,16 @@ fn a_deploy_killed_outright_is_reported_then_settled_by_the_next_one() {
     let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stderr = flat(&out.stderr);
+    let heading = stderr
+        .split("primary: an unfinished deploy (")
+        .nth(1)
+        .and_then(|rest| rest.split(") is recorded").next())
+        .unwrap_or_default();
+    assert_eq!(
+        heading.matches("lock id").count(),
+        1,
+        "the lock id once: {heading}"
+    );
     for expected in [
         "primary: an unfinished deploy (lock id",
         "interrupted: process",
@@ -429,6 +472,61 @@ fn a_deploy_killed_outright_is_reported_then_settled_by_the_next_one() {
         "{}",
         text(&out)
     );
+}
+
+/// Production peers have the same paths (`/etc/dhcp/dhcpd.conf` on both): the journal in one
+/// peer's lock is described with that peer's files only, never its partner's entries for the
+/// same path (which hold the partner's content, so here they would read "neither").
+#[test]
+fn with_the_same_paths_on_both_peers_each_journal_speaks_of_its_own_peer() {
+    let Some(pair) =
+        setup_same_paths("with_the_same_paths_on_both_peers_each_journal_speaks_of_its_own_peer")
+    else {
+        return;
+    };
+    let shared = pair.lab.peer(0).remote("etc/dhcp/dhcpd.conf");
+    assert_eq!(shared, pair.lab.peer(1).remote("etc/dhcp/dhcpd.conf"));
+    kill_during_the_secondary_restart(&pair, || {});
+    let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("neither"), "{stderr}");
+    for role in ["primary", "secondary"] {
+        let held: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with(&format!("{role}: /")) && l.contains(" holds "))
+            .collect();
+        assert_eq!(held.len(), 2, "{role}: {stderr}");
+        assert!(
+            held.iter()
+                .all(|l| l.contains("holds the NEW file (switched by that deploy)")),
+            "{held:?}"
+        );
+        assert!(
+            held[0].starts_with(&format!("{role}: {}", shared.display())),
+            "{held:?}"
+        );
+    }
+    let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout
+            .matches("holds the NEW file (switched by that deploy)")
+            .count(),
+        4,
+        "{}",
+        text(&out)
+    );
+    assert!(!stdout.contains("neither"), "{}", text(&out));
+
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("was completed first"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
 }
 
 #[test]
@@ -1173,6 +1271,54 @@ fn escape_sequences_from_a_peer_never_reach_the_terminal() {
         "{}",
         text(&out)
     );
+
+    // The owner file and journal of a lock are the peer's text too.
+    pair.reset();
+    let owner = "host=evil\u{1b}]0;owned\u{7} machine=elsewhere boot=b pid=1 start=1 user=\u{1b}[2Jmallory since=1790000000 id=\u{1b}[31mfeed";
+    plant_lock(&pair, 0, owner);
+    let begin = serde_json::json!({
+        "event": "begin",
+        "deploy": "\u{1b}[31mfeed",
+        "owner": owner,
+        "order": "secondary-first",
+        "peers": [{
+            "peer": "primary",
+            "host": "evil\u{1b}[5m:22",
+            "files": [{ "live": "/etc/\u{1b}[1mdhcpd.conf", "old_sha256": null, "new_sha256": "ab" }],
+            "restart": true,
+        }],
+    });
+    std::fs::write(
+        pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock/journal"),
+        format!("{begin}\n"),
+    )
+    .unwrap();
+    let no_escape = |out: &Output, what: &str| {
+        assert!(
+            !out.stdout.contains(&0x1b) && !out.stderr.contains(&0x1b),
+            "{what}: {}",
+            text(out)
+        );
+    };
+    let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    no_escape(&out, "diff");
+    assert!(
+        flat(&out.stderr).contains("an unfinished deploy (lock id \\x1b[31mfeed, \\x1b[2Jmallory@evil\\x1b]0;owned\\x07, pid 1")
+            && flat(&out.stderr).contains("another machine (evil\\x1b]0;owned\\x07)"),
+        "{}",
+        text(&out)
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    no_escape(&out, "deploy");
+    assert!(
+        flat(&out.stderr).contains("--force-unlock \\x1b[31mfeed"),
+        "{}",
+        text(&out)
+    );
+    let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
+    no_escape(&out, "status");
 }
 
 #[test]
@@ -1477,4 +1623,66 @@ fn a_closed_standard_error_never_stops_a_deploy() {
     assert_eq!(pair.assert_settled("closed stderr"), Version::New);
     let known = std::fs::read_to_string(pair.lab.known_hosts()).unwrap();
     assert_eq!(known.lines().count(), 2, "{known}");
+}
+
+/// The lock's journal is read whole up to the read cap, and past it refused with the cap's
+/// error, never cut short without a word (a cut would hide its last entries).
+#[test]
+fn a_long_journal_is_read_whole_or_refused() {
+    let Some(pair) = setup("a_long_journal_is_read_whole_or_refused", "", ["", ""]) else {
+        return;
+    };
+    let machine = machine_id();
+    let owner = owner_line(ended_process(), "1", &machine, "00000000000000ab");
+    plant_lock(&pair, 0, &owner);
+    let begin = serde_json::json!({
+        "event": "begin",
+        "deploy": "00000000000000ab",
+        "owner": owner,
+        "order": "secondary-first",
+        "peers": [],
+    });
+    let mut journal = format!("{begin}\n");
+    while journal.len() < 2 << 20 {
+        journal.push_str("{\"event\":\"running\",\"ok\":true}\n");
+    }
+    journal.push_str("{\"event\":\"settled\",\"outcome\":\"deployed\"}\n");
+    let path = pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock/journal");
+    std::fs::write(&path, &journal).unwrap();
+
+    // Read whole: its last line says that deploy settled.
+    let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        !flat(&out.stderr).contains("unfinished deploy"),
+        "{}",
+        text(&out)
+    );
+    let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("unfinished deploy"),
+        "{}",
+        text(&out)
+    );
+
+    // Over the cap: an error that names it and the flag.
+    for command in ["diff", "status"] {
+        let out = pair
+            .lab
+            .dhcpfo(&[command, pair.m(), "--max-remote-size", "1M"])
+            .output()
+            .unwrap();
+        let all = format!(
+            "{} {}",
+            String::from_utf8_lossy(&out.stdout),
+            flat(&out.stderr)
+        );
+        assert!(
+            all.contains(
+                "primary: the lock's journal (2.0 MiB) is larger than the 1 MiB read limit"
+            ),
+            "{command}: {}",
+            text(&out)
+        );
+    }
 }

@@ -63,7 +63,7 @@ pub(super) fn run(args: Args) -> u8 {
                 })
                 .map(|f| f.content.as_deref().map(files::sha256))
         };
-        let unfinished_deploy = deploy::describe_unfinished(&inspection, &hashes);
+        let unfinished_deploy = deploy::describe_unfinished(role, &inspection, &hashes);
         Ok((
             diffs,
             PeerNotes {

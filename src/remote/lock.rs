@@ -152,7 +152,7 @@ pub fn judge(owner: &str) -> Holder {
             && pid.parse::<u32>().is_ok_and(|p| p != std::process::id())
             && start_time(pid).is_none();
         return if gone {
-            Holder::Dead(format!("process {pid} no longer runs"))
+            Holder::Dead(format!("process {} no longer runs", safe(pid)))
         } else {
             Holder::Unknown("the lock was taken by an earlier dhcpfo".into())
         };
@@ -171,7 +171,10 @@ pub fn judge(owner: &str) -> Holder {
         });
     };
     if host != local_hostname() || machine != machine_id() {
-        return Holder::Unknown(format!("it was taken from another machine ({host})"));
+        return Holder::Unknown(format!(
+            "it was taken from another machine ({})",
+            safe(host)
+        ));
     }
     if boot != boot_id() {
         return Holder::Dead("this machine has restarted since".into());
@@ -188,8 +191,18 @@ pub fn judge(owner: &str) -> Holder {
     }
 }
 
-/// "user@host, pid N, since TIME, lock id ID" for an owner line.
+/// "user@host, pid N, since TIME, lock id ID" for an owner line, safe for a terminal (the
+/// owner file is the peer's text).
 pub fn describe(owner: &str) -> String {
+    match lock_id(owner) {
+        Some(id) if has_holder(owner) => format!("{}, lock id {}", who(owner), safe(id)),
+        _ => who(owner),
+    }
+}
+
+/// "user@host, pid N, since TIME" for an owner line (its lock id left out), safe for a
+/// terminal.
+pub fn who(owner: &str) -> String {
     let since = field(owner, "since")
         .and_then(|s| s.parse::<u64>().ok())
         .map(super::files::utc_text);
@@ -199,13 +212,23 @@ pub fn describe(owner: &str) -> String {
         field(owner, "pid"),
         since,
     ) {
-        (Some(u), Some(h), Some(p), Some(s)) => {
-            let id = lock_id(owner).map_or(String::new(), |id| format!(", lock id {id}"));
-            format!("{u}@{h}, pid {p}, since {s}{id}")
-        }
+        (Some(u), Some(h), Some(p), Some(s)) => safe(&format!("{u}@{h}, pid {p}, since {s}")),
         _ if owner.trim().is_empty() => "owner unknown".into(),
-        _ => super::text::terminal_safe(owner.trim()),
+        _ => safe(owner.trim()),
     }
+}
+
+/// Whether an owner line names its holder (user, host, pid and time) in a form [`who`] reads.
+fn has_holder(owner: &str) -> bool {
+    ["user", "host", "pid"]
+        .iter()
+        .all(|k| field(owner, k).is_some())
+        && field(owner, "since").is_some_and(|s| s.parse::<u64>().is_ok())
+}
+
+/// Text from an owner line, made safe for a terminal.
+fn safe(text: &str) -> String {
+    super::text::terminal_safe(text)
 }
 
 /// The error for a lock that is held, with what to do about it.
@@ -216,7 +239,8 @@ pub fn locked(conn: &Connection, owner: &str, holder: &Holder) -> RemoteError {
             "another deploy runs now: wait for it to finish (its journal in the lock shows how far it is; `dhcpfo diff` prints it)".to_string()
         }
         (Holder::Unknown(why), Some(id)) => format!(
-            "{why}. If that deploy no longer runs, take the lock over with `dhcpfo deploy PAIR.yaml --force-unlock {id}`: it first completes or rolls back what that deploy left (its journal), then deploys"
+            "{why}. If that deploy no longer runs, take the lock over with `dhcpfo deploy PAIR.yaml --force-unlock {}`: it first completes or rolls back what that deploy left (its journal), then deploys",
+            safe(id)
         ),
         (Holder::Unknown(why) | Holder::Dead(why), None) => format!(
             "{why}. Check that no deploy runs, then remove {dir} on the peer"
@@ -358,6 +382,12 @@ mod tests {
         assert_eq!(lock_id(&earlier), Some("42"));
         assert!(matches!(judge(""), Holder::Unknown(_)));
         assert_eq!(lock_id(&me).map(str::len), Some(16));
-        assert!(describe(&me).contains("lock id"));
+        assert_eq!(describe(&me).matches("lock id").count(), 1);
+        assert!(!who(&me).contains("lock id"));
+        let hostile = "host=a\u{1b}]0;x\u{7} pid=1 user=\u{1b}[2J since=1 id=\u{1b}[31m";
+        for text in [describe(hostile), who(hostile), describe("\u{1b}[2J")] {
+            assert!(!text.contains('\u{1b}'), "{text}");
+        }
+        assert!(!format!("{:?}", judge(hostile)).contains('\u{1b}'));
     }
 }

@@ -16,7 +16,9 @@ use super::{
 use crate::model::Role;
 use crate::remote::exec::KILL_AFTER;
 use crate::remote::journal::{self, Journal};
+use crate::remote::lock;
 use crate::remote::progress::Progress;
+use crate::remote::text::terminal_safe;
 use crate::remote::{RemoteError, files};
 
 /// Which way a settle goes.
@@ -246,13 +248,14 @@ pub(super) fn recover(
         .flatten()
         .filter_map(Journal::begin)
         .collect();
+    // The journal is the peer's text: what it names reaches the terminal made safe.
     let unsettled = |peer: &str, detail: String, fix: String| {
         Failure::new(
             Outcome::Unsettled,
             RemoteError::Unfinished {
                 peer: peer.into(),
-                detail,
-                fix,
+                detail: terminal_safe(&detail),
+                fix: terminal_safe(&fix),
             },
         )
     };
@@ -268,8 +271,8 @@ pub(super) fn recover(
     }
     progress.note(&format!(
         "an unfinished deploy (lock id {}, {}) is recorded on the peers: settling it before anything else",
-        begin.deploy,
-        crate::remote::lock::describe(&begin.owner)
+        terminal_safe(&begin.deploy),
+        lock::who(&begin.owner)
     ));
     for (r, journal) in runs.iter_mut().zip(&journals) {
         let journal = journal.clone().unwrap_or_default();
@@ -368,8 +371,8 @@ pub(super) fn recover(
     };
     cx.recovered = Some(format!(
         "the unfinished deploy with lock id {} ({}) was {done} first",
-        begin.deploy,
-        crate::remote::lock::describe(&begin.owner)
+        terminal_safe(&begin.deploy),
+        lock::who(&begin.owner)
     ));
     progress.note(&format!("the unfinished deploy was {done}"));
     let cleared = par(runs, |r| {
