@@ -87,9 +87,6 @@ impl Pair {
             }
         }
         self.lab.install(&self.old);
-        for i in 0..2 {
-            self.lab.peer(i).run_current();
-        }
     }
 
     fn holds(&self, i: usize) -> Version {
@@ -1623,6 +1620,59 @@ fn a_closed_standard_error_never_stops_a_deploy() {
     assert_eq!(pair.assert_settled("closed stderr"), Version::New);
     let known = std::fs::read_to_string(pair.lab.known_hosts()).unwrap();
     assert_eq!(known.lines().count(), 2, "{known}");
+}
+
+/// "Nothing to deploy" needs both services running: a peer whose service is stopped is
+/// planned for a restart, shown as a change, and restarted.
+#[test]
+fn a_stopped_service_is_restarted_not_reported_up_to_date() {
+    let Some(pair) = setup(
+        "a_stopped_service_is_restarted_not_reported_up_to_date",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    let s = pair.lab.peer(1);
+    std::fs::remove_file(s.path("running")).unwrap();
+    let status_command = s.remote("bin/status");
+    let why = format!(
+        "its service is not running: `{}` exits 1",
+        status_command.display()
+    );
+
+    let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains(&format!(
+            "secondary: does not run what is on its disk ({why})"
+        )),
+        "{}",
+        text(&out)
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains(&format!("plan: secondary restart ({why})"))
+            && !stderr.contains("nothing to deploy")
+            && stderr.contains(&format!("restarted ({why}); the service runs")),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    assert_eq!((pair.lab.peer(0).restarts(), s.restarts()), (1, 2));
+
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("nothing to deploy"),
+        "{}",
+        text(&out)
+    );
 }
 
 /// The lock's journal is read whole up to the read cap, and past it refused with the cap's

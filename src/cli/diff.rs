@@ -50,7 +50,8 @@ pub(super) fn run(args: Args) -> u8 {
         let conn = session::connect(target, &options)?;
         let mine = deploy::peer_files(target, &prepared.rendered);
         let paths: Vec<String> = mine.iter().map(|(_, p)| p.clone()).collect();
-        let inspection = inspect::inspect(&conn, &paths, false)?;
+        let mut inspection = inspect::inspect(&conn, &paths, false)?;
+        inspection.service = Some(inspect::service(&conn)?);
         let diffs = deploy::diffs(target, &mine, &inspection);
         let restart_due = deploy::restart_due(target, &inspection);
         let hashes = |live: &str| {

@@ -85,7 +85,33 @@ pub struct Inspection {
     pub processes: Vec<Process>,
     /// Each folder checked (for a deploy): path and `TYPE|UID|MODE` or `missing`.
     pub folders: Vec<(String, String)>,
+    /// What the status command said, when the caller ran it (see [`service`]).
+    pub service: Option<Service>,
     clock_reading: f64,
+}
+
+/// What a peer's status command said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// It exited 0: the service runs.
+    Running,
+    /// It exited with this status (-1: killed by a signal).
+    Stopped(i32),
+    /// It ran past its deadline (this many seconds) and the peer killed it.
+    Hung(u64),
+}
+
+/// Runs a peer's status command once, under its `command-timeout`.
+pub fn service(conn: &Connection) -> Result<Service, RemoteError> {
+    let target = &conn.target;
+    let out = conn.exec(&target.status_command, None)?;
+    Ok(if out.timed_out {
+        Service::Hung(target.command_timeout.as_secs())
+    } else if out.status == 0 {
+        Service::Running
+    } else {
+        Service::Stopped(out.status)
+    })
 }
 
 /// The folders from `/` down to `dir`, each a path.
@@ -362,6 +388,7 @@ fn parse(
         state,
         processes,
         folders: checked,
+        service: None,
     }))
 }
 
@@ -553,10 +580,27 @@ pub enum Runs {
     Unknown,
 }
 
-/// Judges whether a peer runs its live files: the record of the last restart dhcpfo verified
-/// must name the live files' hashes; without one, a dhcpd started with this dhcpd.conf must
-/// have started after the files last changed.
+/// Judges whether a peer runs its live files: its service must run (when its status command
+/// was run), and the record of the last restart dhcpfo verified must name the live files'
+/// hashes; without one, a dhcpd started with this dhcpd.conf must have started after the files
+/// last changed.
 pub fn runs_what_is_on_disk(target: &Target, inspection: &Inspection) -> Runs {
+    let status = || terminal_safe(&target.status_command);
+    match inspection.service {
+        Some(Service::Stopped(code)) => {
+            return Runs::No(format!(
+                "its service is not running: `{}` exits {code}",
+                status()
+            ));
+        }
+        Some(Service::Hung(secs)) => {
+            return Runs::No(format!(
+                "its status command `{}` did not answer within {secs} s (the peer killed it)",
+                status()
+            ));
+        }
+        Some(Service::Running) | None => {}
+    }
     if let Some(state) = &inspection.state {
         for file in &inspection.files {
             let now = file.content.as_deref().map(files::sha256);

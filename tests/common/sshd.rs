@@ -553,12 +553,14 @@ impl Lab {
         })
     }
 
-    /// Puts files on both peers as their live files.
+    /// Puts files on both peers as their live files, and makes both fake services run them
+    /// (as if started with them), as on peers in service.
     pub fn install(&self, files: &[(String, String); 2]) {
         for (i, (conf, defaults)) in files.iter().enumerate() {
             let p = self.peer(i);
             std::fs::write(p.config(), conf).expect("install");
             std::fs::write(p.path("etc/default/isc-dhcp-server"), defaults).expect("install");
+            p.run_current();
         }
     }
 

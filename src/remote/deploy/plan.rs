@@ -68,7 +68,8 @@ fn inspect_peer(r: &mut PeerRun, rendered: &[RenderedFile]) -> Result<(), Remote
     let mine = peer_files(&r.target, rendered);
     let paths: Vec<String> = mine.iter().map(|(_, p)| p.clone()).collect();
     let conn = r.conn()?;
-    let inspection = inspect::inspect(conn, &paths, true)?;
+    let mut inspection = inspect::inspect(conn, &paths, true)?;
+    inspection.service = Some(inspect::service(conn)?);
     let mut real = Vec::new();
     for file in &inspection.files {
         real.push(match &file.kind {
