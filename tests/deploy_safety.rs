@@ -1675,6 +1675,50 @@ fn a_stopped_service_is_restarted_not_reported_up_to_date() {
     );
 }
 
+/// A lock folder without owner file (a release cut short, or an earlier dhcpfo that died
+/// between its `mkdir` and its owner) is never silently replaced: refused while it is young,
+/// as a deploy may be taking it, and taken over through the stale-lock path once it is old.
+#[test]
+fn a_lock_without_owner_is_taken_over_only_when_stale() {
+    let Some(pair) = setup(
+        "a_lock_without_owner_is_taken_over_only_when_stale",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let lock = pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock");
+    std::fs::create_dir(&lock).unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("another deploy holds the lock")
+            && flat(&out.stderr).contains("(no owner yet)")
+            && flat(&out.stderr).contains("a deploy may be taking the lock right now"),
+        "{}",
+        text(&out)
+    );
+    assert!(names(&lock).is_empty(), "left alone: {:?}", names(&lock));
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+    }
+
+    let ten_minutes_ago = std::time::SystemTime::now() - Duration::from_secs(600);
+    std::fs::File::open(&lock)
+        .unwrap()
+        .set_modified(ten_minutes_ago)
+        .unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        flat(&out.stderr)
+            .contains("primary: took over the lock of owner unknown (it has had no owner for"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+}
+
 /// The lock's journal is read whole up to the read cap, and past it refused with the cap's
 /// error, never cut short without a word (a cut would hide its last entries).
 #[test]

@@ -456,11 +456,8 @@ fn run(
                 progress.note(&format!(
                     "{}: took over the lock of {} ({})",
                     r.target.peer(),
-                    lock::describe(&previous),
-                    match lock::judge(&previous) {
-                        lock::Holder::Dead(why) => why,
-                        _ => "--force-unlock".into(),
-                    }
+                    lock::describe(&previous.owner),
+                    previous.reason
                 ));
             }
             Ok(())
