@@ -383,25 +383,40 @@ fn a_deploy_killed_outright_is_reported_then_settled_by_the_next_one() {
     ) else {
         return;
     };
-    // Killed while the secondary restarts: both peers hold the new files, the primary still
-    // runs the old one. The restart goes on on the peer and ends.
-    let (started, go) = hold_restart(&pair, 1);
-    let (mut child, reader) = spawn_deploy(&pair);
-    wait_for(&started, "the secondary's restart");
-    signal(&child, libc::SIGKILL);
-    let _ = child.wait();
-    let _ = reader.join();
-    std::fs::write(&go, "").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while pair.lab.peer(1).read("running.conf") != pair.new[1].0 {
-        assert!(
-            Instant::now() < deadline,
-            "the secondary's restart never ended"
+    // Every journal entry is fsynced as it is written: a `sync` on each peer copies the
+    // journal it is asked to sync, and at the kill each journal is all synced.
+    for i in 0..2 {
+        let p = pair.lab.peer(i);
+        p.script(
+            "fakebin/sync",
+            &format!(
+                "#!/bin/sh\nfor f in \"$@\"; do case \"$f\" in */.dhcpfo.lock/journal) cp -- \"$f\" {};; esac; done\nexec /usr/bin/sync \"$@\"\n",
+                p.path("journal.synced").display()
+            ),
         );
-        std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(pair.lab.peer(0).read("running.conf"), pair.old[0].0);
-    std::fs::remove_file(pair.lab.peer(1).path("hook-restart")).unwrap();
+    kill_during_the_secondary_restart(&pair, || {
+        for i in 0..2 {
+            let p = pair.lab.peer(i);
+            let journal = p.read("etc/dhcp/.dhcpfo.lock/journal");
+            assert!(journal.contains("\"event\":\"switch\""), "{journal}");
+            assert_eq!(
+                p.read("journal.synced"),
+                journal,
+                "{} synced it all",
+                p.role
+            );
+        }
+        assert!(
+            pair.lab
+                .peer(1)
+                .read("etc/dhcp/.dhcpfo.lock/journal")
+                .contains("\"event\":\"restart-begin\"")
+        );
+    });
+    for i in 0..2 {
+        std::fs::remove_file(pair.lab.peer(i).path("fakebin/sync")).unwrap();
+    }
 
     let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -985,6 +1000,12 @@ fn a_peer_left_with_a_mix_of_files_is_reported_with_commands_that_work() {
         .map(|c| c.as_str().unwrap().to_string())
         .collect();
     assert!(recovery[0].starts_with("cp -p -- "), "{recovery:?}");
+    // The restore that failed removed its own copy.
+    let left = names(&p.path("etc/dhcp"));
+    assert!(
+        !left.iter().any(|n| n.contains(".dhcpfo-restore.")),
+        "{left:?}"
+    );
     // The secondary was put back whole.
     assert_eq!(pair.holds(1), Version::Old);
     assert!(
@@ -1673,6 +1694,40 @@ fn a_stopped_service_is_restarted_not_reported_up_to_date() {
         "{}",
         text(&out)
     );
+}
+
+/// A candidate whose upload fails half-way (here `chown` refuses) is removed by the command
+/// that made it: nothing of the deploy is left behind.
+#[test]
+fn a_failed_upload_leaves_no_candidate_behind() {
+    let Some(pair) = setup("a_failed_upload_leaves_no_candidate_behind", "", ["", ""]) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    p.script(
+        "fakebin/chown",
+        "#!/bin/sh\necho 'chown: changing ownership: Operation not permitted' >&2\nexit 1\n",
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("Operation not permitted"),
+        "{}",
+        text(&out)
+    );
+    for i in 0..2 {
+        let q = pair.lab.peer(i);
+        for dir in ["etc/dhcp", "etc/default"] {
+            let left = names(&q.path(dir));
+            assert!(
+                !left.iter().any(|n| n.contains(".dhcpfo-")),
+                "{} {dir}: {left:?}",
+                q.role
+            );
+        }
+        assert_eq!(pair.holds(i), Version::Old);
+        assert_eq!(q.restarts(), 0);
+    }
 }
 
 /// A lock folder without owner file (a release cut short, or an earlier dhcpfo that died

@@ -379,7 +379,7 @@ pub(super) fn recover(
         let Some(lock) = r.lock.clone() else {
             return Ok(());
         };
-        let mut remove = r.journal.candidates();
+        let mut remove = r.journal.temporaries();
         remove.push(lock.journal());
         let list: Vec<String> = remove
             .iter()
