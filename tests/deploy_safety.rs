@@ -541,6 +541,81 @@ fn with_the_same_paths_on_both_peers_each_journal_speaks_of_its_own_peer() {
     assert_eq!(pair.assert_settled(&text(&out)), Version::New);
 }
 
+/// A file changed by hand after a deploy died stops the next deploy (DF531); the way back it
+/// prints names the backup only once it was hashed on the peer and holds the previous file.
+#[test]
+fn an_unsettled_deploy_names_only_a_backup_checked_on_the_peer() {
+    let Some(pair) = setup(
+        "an_unsettled_deploy_names_only_a_backup_checked_on_the_peer",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    kill_during_the_secondary_restart(&pair, || {});
+    let p = pair.lab.peer(0);
+    let edited = format!("{}# edited by hand\n", pair.new[0].0);
+    std::fs::write(p.config(), &edited).unwrap();
+    let dir = p.path("etc/dhcp");
+    let backup = names(&dir)
+        .into_iter()
+        .find(|n| n.starts_with("dhcpd.conf.dhcpfo-backup-"))
+        .map(|n| dir.join(n))
+        .unwrap();
+    let refused = |expected: &str| {
+        let out = pair.deploy(&["--yes"]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        let stderr = flat(&out.stderr);
+        // miette may wrap a long path after a `/`: compared without spaces.
+        let packed = |s: &str| s.replace(' ', "");
+        assert!(
+            stderr.contains("DF531")
+                && stderr.contains("holds neither the previous nor the new file")
+                && packed(&stderr).contains(&packed(expected)),
+            "{expected}: {}",
+            text(&out)
+        );
+        assert_eq!(p.read("etc/dhcp/dhcpd.conf"), edited, "left as it is");
+        stderr
+    };
+
+    std::fs::remove_file(&backup).unwrap();
+    let stderr = refused(&format!(
+        "the backup {} that deploy made no longer exists",
+        backup.display()
+    ));
+    assert!(!stderr.contains("cp -p --"), "{stderr}");
+
+    std::fs::write(&backup, "# not the previous file\n").unwrap();
+    let stderr = refused(&format!(
+        "the backup {} that deploy made does NOT hold the previous file (SHA-256 differs)",
+        backup.display()
+    ));
+    assert!(!stderr.contains("cp -p --"), "{stderr}");
+
+    std::fs::write(&backup, &pair.old[0].0).unwrap();
+    let command = format!("cp -p -- {} {}", backup.display(), p.config().display());
+    refused(&format!(
+        "its backup was checked: it holds the previous file): {command}"
+    ));
+    // The command printed works; then the next deploy rolls the dead deploy back and deploys.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(p.read("etc/dhcp/dhcpd.conf"), pair.old[0].0);
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("was rolled back first"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+}
+
 #[test]
 fn a_hung_restart_is_killed_on_the_peer_and_the_rollback_never_overlaps_it() {
     let Some(pair) = setup(
