@@ -257,6 +257,39 @@ fn sigint_and_sighup_leave_both_peers_old_or_both_new() {
     }
 }
 
+/// A signal while the last peer restarts comes after the last step it could stop: the deploy
+/// completes as it would have, says so, and exits 0.
+#[test]
+fn a_signal_during_the_last_restart_leaves_a_finished_deploy_finished() {
+    let Some(pair) = setup(
+        "a_signal_during_the_last_restart_leaves_a_finished_deploy_finished",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    // The primary restarts last (secondary first by default).
+    let (started, go) = hold_restart(&pair, 0);
+    let (mut child, reader) = spawn_deploy(&pair);
+    wait_for(&started, "the primary's restart");
+    signal(&child, libc::SIGTERM);
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(&go, "").unwrap();
+    let status = child.wait().unwrap();
+    let stderr = reader.join().unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("SIGTERM received"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "SIGTERM came after the last step it could have stopped: the deploy ended as it would have without it"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\ndeployed\n"), "{stderr}");
+    assert!(!stderr.contains("stopped by SIGTERM"), "{stderr}");
+    assert_eq!(pair.assert_settled(&stderr), Version::New);
+}
+
 /// Makes a peer's restart wait (at most 30 s) for the test's go-ahead; returns the files it
 /// touches when it starts and waits for.
 fn hold_restart(pair: &Pair, i: usize) -> (PathBuf, PathBuf) {

@@ -79,7 +79,8 @@ pub(super) fn run(args: Args) -> u8 {
         }
     }
     // A signal the deploy acted on (the report says so): 128 + its number, as a shell reports
-    // a command killed by it. One that came after the last step changed nothing.
+    // a command killed by it. One that came after the last step changed nothing, and the exit
+    // status is that of the deploy as it ended.
     if report.interrupted.is_some()
         && let Some(signal) = signals::interrupted()
     {
@@ -180,6 +181,11 @@ fn print_report(report: &Report) {
         )),
         Some(signal) => say(&format!("stopped by {signal}: {headline}")),
         None => say(headline),
+    }
+    if let Some(signal) = &report.late_signal {
+        say(&format!(
+            "{signal} came after the last step it could have stopped: the deploy ended as it would have without it"
+        ));
     }
     for peer in &report.peers {
         say(&format!(
