@@ -1943,3 +1943,74 @@ fn a_long_journal_is_read_whole_or_refused() {
         );
     }
 }
+
+/// A status command that hangs is named as what hung, not taken for a hung restart: once
+/// right after the restart (checked again, the deploy goes through), and for good (the deploy
+/// rolls back and says which command did not answer).
+#[test]
+fn a_hung_status_command_is_named_as_such() {
+    let Some(pair) = setup(
+        "a_hung_status_command_is_named_as_such",
+        "",
+        ["", ", restart-timeout: 5s, command-timeout: 2s"],
+    ) else {
+        return;
+    };
+    let s = pair.lab.peer(1);
+    let status_script = s.read("bin/status");
+    let flag = s.path("hang-status");
+    s.script(
+        "hook-restart",
+        &format!("#!/bin/sh\ntouch {}\n", flag.display()),
+    );
+    s.script(
+        "bin/status",
+        &format!(
+            "#!/bin/sh\nif [ -e {f} ]; then rm -f {f}; sleep 600; fi\n{status_script}",
+            f = flag.display()
+        ),
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("secondary: the status command ran longer than 2 s right after the restart (the peer killed it); checking again")
+            && !stderr.contains("the restart ran longer"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+
+    pair.reset();
+    std::fs::remove_file(s.path("hook-restart")).unwrap();
+    s.script("bin/status", "#!/bin/sh\nsleep 600\n");
+    let out = pair.deploy(&["--yes", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("secondary: the status command ran longer than 2 s; the peer killed it")
+            && !stderr.contains("the restart ran longer"),
+        "{}",
+        text(&out)
+    );
+    let report = json_report(&out);
+    let fin = &report["peers"][1]["final_state"];
+    assert_eq!(fin["verified"], true, "{report}");
+    assert_eq!(fin["status_hung"], true, "{report}");
+    assert_eq!(fin["restart_succeeded"], true, "{report}");
+    assert!(
+        report["peers"][1]["result"].as_str().unwrap().contains(
+            "whether its service runs is unknown: its status command did not answer in time"
+        ),
+        "{report}"
+    );
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+    }
+
+    // With a status command that answers, the next deploy settles the pair, then deploys.
+    s.script("bin/status", &status_script);
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+}
