@@ -813,28 +813,96 @@ fn hostile_folders_and_planted_links_are_refused() {
         "its target was replaced"
     );
     assert_eq!(pair.lab.peer(1).read("etc/dhcp/dhcpd.conf"), rendered[1].0);
+}
 
-    // A link planted where the old fixed candidate name was, pointing at a root-only file:
-    // candidates have unpredictable names now, so it is never written through.
-    pair.reset();
+/// The names an attacker can predict are the fixed ones: the lock folder, the restart record,
+/// the live files. A link planted at any of them, pointing at a root-only file or folder, is
+/// never written through: the lock is not taken through it, the record replaces the link, and
+/// a live file that is a link is refused.
+#[test]
+fn links_planted_at_the_fixed_names_are_never_written_through() {
+    let Some(pair) = setup(
+        "links_planted_at_the_fixed_names_are_never_written_through",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    let conf_dir = p.path("etc/dhcp");
     let victim = pair.lab.tmp.path().join("victim");
     std::fs::write(&victim, "secret\n").unwrap();
     chmod(&victim, 0o600);
-    std::os::unix::fs::symlink(&victim, conf_dir.join("dhcpd.conf.dhcpfo-new")).unwrap();
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "secret\n");
-    assert_eq!(
-        std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
-    assert!(
-        std::fs::symlink_metadata(conf_dir.join("dhcpd.conf.dhcpfo-new"))
+    let victim_dir = pair.lab.tmp.path().join("victim-dir");
+    std::fs::create_dir(&victim_dir).unwrap();
+    chmod(&victim_dir, 0o700);
+    let untouched = || {
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "secret\n");
+        assert_eq!(
+            std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(names(&victim_dir).is_empty(), "{:?}", names(&victim_dir));
+        assert_eq!(
+            std::fs::metadata(&victim_dir).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+    };
+    let is_link = |path: &Path| {
+        std::fs::symlink_metadata(path)
             .unwrap()
             .file_type()
             .is_symlink()
+    };
+
+    // The lock folder's name, leading to another folder: no lock is taken through it.
+    let lock = conf_dir.join(".dhcpfo.lock");
+    std::os::unix::fs::symlink(&victim_dir, &lock).unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("primary: cannot create the lock"),
+        "{}",
+        text(&out)
     );
-    assert_eq!(pair.holds(0), Version::New);
+    untouched();
+    assert!(is_link(&lock));
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+        assert_eq!(pair.lab.peer(i).restarts(), 0);
+    }
+    std::fs::remove_file(&lock).unwrap();
+
+    // The restart record's name, leading to a root-only file: the record replaces the link.
+    let state = conf_dir.join(".dhcpfo.state");
+    std::os::unix::fs::symlink(&victim, &state).unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    untouched();
+    assert!(!is_link(&state), "the record replaced the link");
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert!(record["files"].is_object(), "{record}");
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+
+    // A live file that is a link, planted in the defaults folder: refused, the link stays.
+    pair.reset();
+    let defaults = p.path("etc/default/isc-dhcp-server");
+    std::fs::remove_file(&defaults).unwrap();
+    std::os::unix::fs::symlink(&victim, &defaults).unwrap();
+    let restarts = [0, 1].map(|i| pair.lab.peer(i).restarts());
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("isc-dhcp-server: is a symbolic link (to ")
+            && flat(&out.stderr).contains("DF528"),
+        "{}",
+        text(&out)
+    );
+    untouched();
+    assert!(is_link(&defaults));
+    assert_eq!([0, 1].map(|i| pair.lab.peer(i).restarts()), restarts);
+    assert_eq!(pair.holds(1), Version::Old);
 }
 
 #[test]
@@ -1489,6 +1557,13 @@ fn dhcpd_is_a_path_and_a_wrapper_goes_in_validate_command() {
         out.status.code(),
         Some(1),
         "differences validated: {}",
+        text(&out)
+    );
+    // Nothing was restarted: the last step only releases the lock, and says so.
+    assert!(
+        flat(&out.stderr).contains("primary: releasing the lock ... ok")
+            && !flat(&out.stderr).contains("recording the restart"),
+        "{}",
         text(&out)
     );
     assert!(

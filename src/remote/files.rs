@@ -87,34 +87,10 @@ pub fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Reads a remote text file; `None` when it does not exist.
-pub fn read(conn: &Connection, path: &str) -> Result<Option<String>, RemoteError> {
-    let command = format!("test -e {p} || exit {MISSING}; cat -- {p}", p = q(path));
-    let out = conn.exec(&command, None).map_err(|e| match e {
-        RemoteError::TooLarge { peer, limit, .. } => RemoteError::TooLarge {
-            peer,
-            what: path.to_string(),
-            limit,
-        },
-        e => e,
-    })?;
-    match out.status {
-        MISSING => Ok(None),
-        _ => conn
-            .check(
-                &format!("reading {path}"),
-                &command,
-                out,
-                conn.target.command_timeout,
-            )
-            .map(|out| Some(String::from_utf8_lossy(&out.stdout).into_owned())),
-    }
-}
-
 /// Creates a candidate next to `live` exclusively, writes `content` into it, fsyncs it and
 /// gives it the live file's owner, mode, ACLs, xattrs and label (mode 0644 without a live
-/// file); the journal records it first. `before` is shell run first (journal entries still to
-/// write). Returns the candidate's path.
+/// file); the journal records it first, and a failure removes it. `before` is shell run first
+/// (journal entries still to write). Returns the candidate's path.
 pub fn upload(
     conn: &Connection,
     live: &str,
@@ -317,16 +293,6 @@ pub fn remove(conn: &Connection, paths: &[String]) -> Result<(), RemoteError> {
         &format!("rm -f -- {}", list.join(" ")),
     )
     .map(|_| ())
-}
-
-/// The backups of `live` in its folder, listed NUL-separated by the peer (any byte may be in a
-/// name) and kept only when their name is exactly one dhcpfo gives.
-pub fn list_backups(conn: &Connection, live: &str) -> Result<Vec<String>, RemoteError> {
-    let out = conn.run(
-        &format!("listing the backups of {live}"),
-        &list_command(live),
-    )?;
-    Ok(parse_listing(live, &out.stdout))
 }
 
 /// The backups to remove so that `keep` remain, the one `just_made` always among them: the

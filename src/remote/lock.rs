@@ -29,7 +29,7 @@ const OWNERLESS: i32 = 102;
 /// only for a moment, unless it was cut short.
 pub const OWNERLESS_STALE_AFTER: u64 = 60;
 
-/// A lock held on one peer; release it with [`Lock::release`].
+/// A lock held on one peer; [`Lock::release_command`] releases it.
 #[derive(Debug, Clone)]
 pub struct Lock {
     /// The lock directory.
@@ -415,15 +415,6 @@ impl Lock {
             "if [ \"$(cat -- {d}/owner 2>/dev/null)\" = {} ]; then rm -rf -- {d}; fi",
             q(&self.owner)
         )
-    }
-
-    /// Releases the lock if it is still ours.
-    pub fn release(&self, conn: &Connection) -> Result<(), RemoteError> {
-        conn.run(
-            &format!("releasing the lock {}", self.dir),
-            &self.release_command(),
-        )
-        .map(|_| ())
     }
 }
 

@@ -381,6 +381,7 @@ pub(super) fn finish(
             return;
         };
         let mut parts = Vec::new();
+        let mut labels = Vec::new();
         if outcome == Outcome::Deployed {
             let mut remove = Vec::new();
             for backup in r.changes.iter().filter_map(|c| c.backup.as_ref()) {
@@ -393,25 +394,33 @@ pub(super) fn finish(
             if !remove.is_empty() {
                 let list: Vec<String> = remove.iter().map(|p| q(p)).collect();
                 parts.push(format!("rm -f -- {}", list.join(" ")));
+                labels.push("pruning old backups");
             }
         }
-        if outcome == Outcome::Deployed || cx.consistent {
-            parts.extend(state_command(r, &lock));
+        if (outcome == Outcome::Deployed || cx.consistent)
+            && let Some(record) = state_command(r, &lock)
+        {
+            parts.push(record);
+            labels.push("recording the restart");
         }
         if settled {
             parts.push(lock.release_command());
+            labels.push("releasing the lock");
         }
         if parts.is_empty() || r.conn.is_none() {
             return;
         }
-        let what = if settled {
-            "recording the restart and releasing the lock"
-        } else {
-            "recording the restart (the lock and journal stay: the pair is not settled)"
+        let mut what = match labels.split_last() {
+            Some((last, [])) => (*last).to_string(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
         };
+        if !settled {
+            what.push_str(" (the lock and journal stay: the pair is not settled)");
+        }
         let command = parts.join(" && ");
-        if r.step(progress, what, |r| {
-            r.conn()?.run(what, &command).map(|_| ())
+        if r.step(progress, &what, |r| {
+            r.conn()?.run(&what, &command).map(|_| ())
         })
         .is_ok()
             && settled
