@@ -1,7 +1,8 @@
 //! What `diff` and `deploy` learn about a peer, in one remote command: the live files (their
 //! kind, content and modification time), the lock and its journal, the record of the last
 //! restart dhcpfo made, the dhcpd processes and, for a deploy, every folder on the way to the
-//! live files (type, owner, mode), checked before anything is written.
+//! live files (type, owner, mode), checked before anything is written. The status command
+//! runs apart ([`service`]), under its own deadline.
 //!
 //! The peer prints framed records (`KEY LENGTH\n` then that many bytes and `\n`), so contents
 //! with any bytes come back intact; a file is opened once and its size read from the open

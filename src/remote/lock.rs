@@ -3,7 +3,12 @@
 //! and the deploy's `journal`.
 //!
 //! - Taking it is atomic: a private directory with the owner file inside is renamed to
-//!   `.dhcpfo.lock`, which fails when the lock exists, so no lock is ever seen without owner.
+//!   `.dhcpfo.lock`, so no lock of this version is ever seen without owner. An existing
+//!   folder is looked at first and never renamed over (a rename replaces an empty folder);
+//!   the rename fails if another deploy's lock, never empty, appeared meanwhile.
+//! - A lock folder without owner file (a release cut short, or an earlier dhcpfo that died
+//!   between its `mkdir` and its owner) is refused for [`OWNERLESS_STALE_AFTER`] seconds, as
+//!   a deploy may be taking it, then taken over like a stale lock.
 //! - A lock whose owner is a process of this machine that no longer runs (its PID is gone or
 //!   started at another time, or the machine rebooted) is stale and taken over: the taker
 //!   creates `takeover-ID` inside it (only one can), checks the owner is still the one judged
