@@ -104,6 +104,23 @@ impl Pair {
         }
     }
 
+    /// Runs `deploy --yes`, which must succeed, say each of `expected` and leave both peers
+    /// on the new files, running them (see [`Pair::assert_settled`]).
+    fn deploy_settles_new(&self, expected: &[&str]) {
+        let out = self.deploy_ok(expected);
+        assert_eq!(self.assert_settled(&text(&out)), Version::New);
+    }
+
+    /// Runs `deploy --yes`, which must succeed and say each of `expected`.
+    fn deploy_ok(&self, expected: &[&str]) -> Output {
+        let out = self.deploy(&["--yes"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        for e in expected {
+            assert!(flat(&out.stderr).contains(e), "{e}: {}", text(&out));
+        }
+        out
+    }
+
     /// Both peers hold the same version, each runs what it holds, and nothing of the deploy
     /// (lock, candidate) is left behind. Returns the version.
     fn assert_settled(&self, context: &str) -> Version {
@@ -510,13 +527,7 @@ fn a_deploy_killed_outright_is_reported_then_settled_by_the_next_one() {
     );
     assert_eq!(pair.assert_settled(&text(&out)), Version::New);
     assert_eq!(pair.lab.restart_order(), ["secondary", "primary"]);
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        flat(&out.stderr).contains("nothing to deploy"),
-        "{}",
-        text(&out)
-    );
+    pair.deploy_ok(&["nothing to deploy"]);
 }
 
 /// Production peers have the same paths (`/etc/dhcp/dhcpd.conf` on both): the journal in one
@@ -564,14 +575,7 @@ fn with_the_same_paths_on_both_peers_each_journal_speaks_of_its_own_peer() {
     );
     assert!(!stdout.contains("neither"), "{}", text(&out));
 
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        flat(&out.stderr).contains("was completed first"),
-        "{}",
-        text(&out)
-    );
-    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    pair.deploy_settles_new(&["was completed first"]);
 }
 
 /// A file changed by hand after a deploy died stops the next deploy (DF531); the way back it
@@ -639,14 +643,7 @@ fn an_unsettled_deploy_names_only_a_backup_checked_on_the_peer() {
         .unwrap();
     assert!(status.success());
     assert_eq!(p.read("etc/dhcp/dhcpd.conf"), pair.old[0].0);
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        flat(&out.stderr).contains("was rolled back first"),
-        "{}",
-        text(&out)
-    );
-    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    pair.deploy_settles_new(&["was rolled back first"]);
 }
 
 #[test]
@@ -1119,14 +1116,7 @@ fn a_failed_rollback_restart_is_reported_as_it_is() {
     // Once the service can start again, the next deploy settles the pair first (its journal
     // recorded the failure: rolled back, the secondary restarted), then deploys.
     std::fs::remove_file(s.path("fail-restart")).unwrap();
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        flat(&out.stderr).contains("was rolled back first"),
-        "{}",
-        text(&out)
-    );
-    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    pair.deploy_settles_new(&["was rolled back first"]);
 }
 
 #[test]
@@ -1203,9 +1193,7 @@ fn a_peer_left_with_a_mix_of_files_is_reported_with_commands_that_work() {
         assert!(status.success(), "{command}");
     }
     assert_eq!(pair.holds(0), Version::Old);
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    pair.deploy_settles_new(&[]);
 }
 
 #[test]
@@ -1225,9 +1213,7 @@ fn megabytes_on_standard_error_do_not_stall_a_command() {
             "#!/bin/sh\nhead -c 8000000 /dev/zero | tr '\\0' e >&2\n",
         );
     }
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    pair.deploy_settles_new(&[]);
 }
 
 #[test]
@@ -1725,13 +1711,7 @@ fn locks_name_their_real_cause_and_dead_owners_are_taken_over() {
         1,
         &owner_line(gone_pid, "12345", &machine, "00000000000000cc"),
     );
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        flat(&out.stderr).contains("no longer runs"),
-        "{}",
-        text(&out)
-    );
+    pair.deploy_ok(&["no longer runs"]);
 
     // Another machine's lock is never judged from here: refused with its id, taken over with
     // --force-unlock ID.
@@ -1837,9 +1817,7 @@ fn a_stopped_service_is_restarted_not_reported_up_to_date() {
     ) else {
         return;
     };
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    pair.deploy_settles_new(&[]);
     let s = pair.lab.peer(1);
     std::fs::remove_file(s.path("running")).unwrap();
     let status_command = s.remote("bin/status");
@@ -1870,13 +1848,7 @@ fn a_stopped_service_is_restarted_not_reported_up_to_date() {
     assert_eq!(pair.assert_settled(&text(&out)), Version::New);
     assert_eq!((pair.lab.peer(0).restarts(), s.restarts()), (1, 2));
 
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        flat(&out.stderr).contains("nothing to deploy"),
-        "{}",
-        text(&out)
-    );
+    pair.deploy_ok(&["nothing to deploy"]);
 }
 
 /// A candidate whose upload fails half-way (here `chown` refuses) is removed by the command
@@ -2085,7 +2057,5 @@ fn a_hung_status_command_is_named_as_such() {
 
     // With a status command that answers, the next deploy settles the pair, then deploys.
     s.script("bin/status", &status_script);
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    pair.deploy_settles_new(&[]);
 }
