@@ -36,7 +36,16 @@ enum Version {
 
 fn setup(test: &str, extra: &str, ssh_extra: [&str; 2]) -> Option<Pair> {
     common::dhcpd_or_skip(test)?;
-    let lab = Lab::start(test)?;
+    pair_in(Lab::start(test)?, extra, ssh_extra)
+}
+
+/// Like [`setup`], with both peers' files under the same paths (see `Lab::start_same_paths`).
+fn setup_same_paths(test: &str) -> Option<Pair> {
+    common::dhcpd_or_skip(test)?;
+    pair_in(Lab::start_same_paths(test)?, "", ["", ""])
+}
+
+fn pair_in(lab: Lab, extra: &str, ssh_extra: [&str; 2]) -> Option<Pair> {
     let connections = [0, 1].map(|i| format!("{}{}", lab.connection_yaml(i), ssh_extra[i]));
     let model = lab.write_model_with(SUBNET, extra, &connections);
     let new = lab.render(&model);
@@ -78,9 +87,6 @@ impl Pair {
             }
         }
         self.lab.install(&self.old);
-        for i in 0..2 {
-            self.lab.peer(i).run_current();
-        }
     }
 
     fn holds(&self, i: usize) -> Version {
@@ -96,6 +102,23 @@ impl Pair {
         } else {
             Version::Other
         }
+    }
+
+    /// Runs `deploy --yes`, which must succeed, say each of `expected` and leave both peers
+    /// on the new files, running them (see [`Pair::assert_settled`]).
+    fn deploy_settles_new(&self, expected: &[&str]) {
+        let out = self.deploy_ok(expected);
+        assert_eq!(self.assert_settled(&text(&out)), Version::New);
+    }
+
+    /// Runs `deploy --yes`, which must succeed and say each of `expected`.
+    fn deploy_ok(&self, expected: &[&str]) -> Output {
+        let out = self.deploy(&["--yes"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        for e in expected {
+            assert!(flat(&out.stderr).contains(e), "{e}: {}", text(&out));
+        }
+        out
     }
 
     /// Both peers hold the same version, each runs what it holds, and nothing of the deploy
@@ -143,9 +166,9 @@ fn is_step(line: &str) -> bool {
         && (line.ends_with(" ... ok") || line.ends_with(" ... FAILED"))
 }
 
-/// Runs `dhcpfo deploy --yes`, sending SIGTERM once `steps` steps have finished; returns the
+/// Runs `dhcpfo deploy --yes`, sending `sig` once `steps` steps have finished; returns the
 /// exit status, standard error, and whether the signal was sent.
-fn deploy_and_signal(pair: &Pair, steps: usize) -> (Option<i32>, String, bool) {
+fn deploy_and_signal(pair: &Pair, steps: usize, sig: i32) -> (Option<i32>, String, bool) {
     let mut child = pair
         .lab
         .dhcpfo(&["deploy", pair.m(), "--yes"])
@@ -164,7 +187,7 @@ fn deploy_and_signal(pair: &Pair, steps: usize) -> (Option<i32>, String, bool) {
             if seen == steps && !sent {
                 // SAFETY: signals the dhcpfo process this test started, by its PID.
                 unsafe {
-                    libc::kill(child.id() as i32, libc::SIGTERM);
+                    libc::kill(child.id() as i32, sig);
                 }
                 sent = true;
             }
@@ -176,20 +199,15 @@ fn deploy_and_signal(pair: &Pair, steps: usize) -> (Option<i32>, String, bool) {
     (status.code(), all, sent)
 }
 
-#[test]
-fn sigterm_at_every_step_leaves_both_peers_old_or_both_new() {
-    let Some(pair) = setup(
-        "sigterm_at_every_step_leaves_both_peers_old_or_both_new",
-        "",
-        ["", ""],
-    ) else {
-        return;
-    };
+/// Sends `sig` (named `name`) after step 1, 1 + `stride`, ... of a deploy in turn, each time
+/// from the old files; checks that both peers end on one version, running it, and that the
+/// exit status says whether the signal stopped the deploy. Returns the versions reached.
+fn signal_at_steps(pair: &Pair, sig: i32, name: &str, stride: usize) -> Vec<Version> {
     let mut outcomes = Vec::new();
-    for steps in 1..=80 {
+    for steps in (1..=80).step_by(stride) {
         pair.reset();
-        let (code, stderr, sent) = deploy_and_signal(&pair, steps);
-        let context = format!("SIGTERM after step {steps}:\n{stderr}");
+        let (code, stderr, sent) = deploy_and_signal(pair, steps, sig);
+        let context = format!("{name} after step {steps}:\n{stderr}");
         if !sent {
             // The deploy had fewer steps: every one has been interrupted.
             assert_eq!(code, Some(0), "{context}");
@@ -198,19 +216,19 @@ fn sigterm_at_every_step_leaves_both_peers_old_or_both_new() {
         }
         let version = pair.assert_settled(&context);
         match code {
-            Some(143) => {
-                assert!(stderr.contains("SIGTERM received"), "{context}");
-                assert!(stderr.contains("stopped by SIGTERM"), "{context}");
+            Some(c) if c == 128 + sig => {
+                assert!(stderr.contains(&format!("{name} received")), "{context}");
+                assert!(stderr.contains(&format!("stopped by {name}")), "{context}");
             }
-            // The signal came after the last step: the deploy had finished.
+            // The signal came after the last step it could stop: the deploy had finished.
             Some(0) => assert_eq!(version, Version::New, "{context}"),
             other => panic!("exit status {other:?}; {context}"),
         }
         outcomes.push(version);
-        if steps % 4 != 0 {
+        if outcomes.len() % 4 != 0 {
             continue;
         }
-        // Whatever the signal left, the next deploy goes through (checked every fourth step, to
+        // Whatever the signal left, the next deploy goes through (checked every fourth time, to
         // keep the test's time reasonable).
         let out = pair.deploy(&["--yes"]);
         assert_eq!(out.status.code(), Some(0), "after {steps}: {}", text(&out));
@@ -221,9 +239,72 @@ fn sigterm_at_every_step_leaves_both_peers_old_or_both_new() {
     }
     assert!(
         outcomes.contains(&Version::Old) && outcomes.contains(&Version::New),
-        "signals landed both before and after the switch: {outcomes:?}"
+        "{name} landed both before and after the switch: {outcomes:?}"
     );
+    outcomes
+}
+
+#[test]
+fn sigterm_at_every_step_leaves_both_peers_old_or_both_new() {
+    let Some(pair) = setup(
+        "sigterm_at_every_step_leaves_both_peers_old_or_both_new",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let outcomes = signal_at_steps(&pair, libc::SIGTERM, "SIGTERM", 1);
     assert!(outcomes.len() > 20, "{} steps", outcomes.len());
+}
+
+/// Ctrl-C (SIGINT) and a closed terminal (SIGHUP) are handled as SIGTERM is, at every third
+/// step (each exits 128 + its number when it stopped the deploy).
+#[test]
+fn sigint_and_sighup_leave_both_peers_old_or_both_new() {
+    let Some(pair) = setup(
+        "sigint_and_sighup_leave_both_peers_old_or_both_new",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    for (sig, name) in [(libc::SIGINT, "SIGINT"), (libc::SIGHUP, "SIGHUP")] {
+        let outcomes = signal_at_steps(&pair, sig, name, 3);
+        assert!(outcomes.len() > 6, "{name}: {} steps", outcomes.len());
+    }
+}
+
+/// A signal while the last peer restarts comes after the last step it could stop: the deploy
+/// completes as it would have, says so, and exits 0.
+#[test]
+fn a_signal_during_the_last_restart_leaves_a_finished_deploy_finished() {
+    let Some(pair) = setup(
+        "a_signal_during_the_last_restart_leaves_a_finished_deploy_finished",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    // The primary restarts last (secondary first by default).
+    let (started, go) = hold_restart(&pair, 0);
+    let (mut child, reader) = spawn_deploy(&pair);
+    wait_for(&started, "the primary's restart");
+    signal(&child, libc::SIGTERM);
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(&go, "").unwrap();
+    let status = child.wait().unwrap();
+    let stderr = reader.join().unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("SIGTERM received"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "SIGTERM came after the last step it could have stopped: the deploy ended as it would have without it"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\ndeployed\n"), "{stderr}");
+    assert!(!stderr.contains("stopped by SIGTERM"), "{stderr}");
+    assert_eq!(pair.assert_settled(&stderr), Version::New);
 }
 
 /// Makes a peer's restart wait (at most 30 s) for the test's go-ahead; returns the files it
@@ -319,23 +400,17 @@ fn sigterm_during_a_restart_completes_the_deploy_and_a_second_signal_is_explaine
     assert_eq!(pair.lab.restart_order(), ["secondary", "primary"]);
 }
 
-#[test]
-fn a_deploy_killed_outright_is_reported_then_settled_by_the_next_one() {
-    let Some(pair) = setup(
-        "a_deploy_killed_outright_is_reported_then_settled_by_the_next_one",
-        "",
-        ["", ""],
-    ) else {
-        return;
-    };
-    // Killed while the secondary restarts: both peers hold the new files, the primary still
-    // runs the old one. The restart goes on on the peer and ends.
-    let (started, go) = hold_restart(&pair, 1);
-    let (mut child, reader) = spawn_deploy(&pair);
+/// Kills a deploy (SIGKILL) while the secondary restarts: both peers hold the new files, the
+/// primary still runs the old one. `while_held` runs while the restart is held; then the
+/// restart goes on on the peer and ends.
+fn kill_during_the_secondary_restart(pair: &Pair, while_held: impl FnOnce()) {
+    let (started, go) = hold_restart(pair, 1);
+    let (mut child, reader) = spawn_deploy(pair);
     wait_for(&started, "the secondary's restart");
     signal(&child, libc::SIGKILL);
     let _ = child.wait();
     let _ = reader.join();
+    while_held();
     std::fs::write(&go, "").unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while pair.lab.peer(1).read("running.conf") != pair.new[1].0 {
@@ -347,10 +422,65 @@ fn a_deploy_killed_outright_is_reported_then_settled_by_the_next_one() {
     }
     assert_eq!(pair.lab.peer(0).read("running.conf"), pair.old[0].0);
     std::fs::remove_file(pair.lab.peer(1).path("hook-restart")).unwrap();
+}
+
+#[test]
+fn a_deploy_killed_outright_is_reported_then_settled_by_the_next_one() {
+    let Some(pair) = setup(
+        "a_deploy_killed_outright_is_reported_then_settled_by_the_next_one",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    // Every journal entry is fsynced as it is written: a `sync` on each peer copies the
+    // journal it is asked to sync, and at the kill each journal is all synced.
+    for i in 0..2 {
+        let p = pair.lab.peer(i);
+        p.script(
+            "fakebin/sync",
+            &format!(
+                "#!/bin/sh\nfor f in \"$@\"; do case \"$f\" in */.dhcpfo.lock/journal) cp -- \"$f\" {};; esac; done\nexec /usr/bin/sync \"$@\"\n",
+                p.path("journal.synced").display()
+            ),
+        );
+    }
+    kill_during_the_secondary_restart(&pair, || {
+        for i in 0..2 {
+            let p = pair.lab.peer(i);
+            let journal = p.read("etc/dhcp/.dhcpfo.lock/journal");
+            assert!(journal.contains("\"event\":\"switch\""), "{journal}");
+            assert_eq!(
+                p.read("journal.synced"),
+                journal,
+                "{} synced it all",
+                p.role
+            );
+        }
+        assert!(
+            pair.lab
+                .peer(1)
+                .read("etc/dhcp/.dhcpfo.lock/journal")
+                .contains("\"event\":\"restart-begin\"")
+        );
+    });
+    for i in 0..2 {
+        std::fs::remove_file(pair.lab.peer(i).path("fakebin/sync")).unwrap();
+    }
 
     let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stderr = flat(&out.stderr);
+    let heading = stderr
+        .split("primary: an unfinished deploy (")
+        .nth(1)
+        .and_then(|rest| rest.split(") is recorded").next())
+        .unwrap_or_default();
+    assert_eq!(
+        heading.matches("lock id").count(),
+        1,
+        "the lock id once: {heading}"
+    );
     for expected in [
         "primary: an unfinished deploy (lock id",
         "interrupted: process",
@@ -397,13 +527,123 @@ fn a_deploy_killed_outright_is_reported_then_settled_by_the_next_one() {
     );
     assert_eq!(pair.assert_settled(&text(&out)), Version::New);
     assert_eq!(pair.lab.restart_order(), ["secondary", "primary"]);
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        flat(&out.stderr).contains("nothing to deploy"),
+    pair.deploy_ok(&["nothing to deploy"]);
+}
+
+/// Production peers have the same paths (`/etc/dhcp/dhcpd.conf` on both): the journal in one
+/// peer's lock is described with that peer's files only, never its partner's entries for the
+/// same path (which hold the partner's content, so here they would read "neither").
+#[test]
+fn with_the_same_paths_on_both_peers_each_journal_speaks_of_its_own_peer() {
+    let Some(pair) =
+        setup_same_paths("with_the_same_paths_on_both_peers_each_journal_speaks_of_its_own_peer")
+    else {
+        return;
+    };
+    let shared = pair.lab.peer(0).remote("etc/dhcp/dhcpd.conf");
+    assert_eq!(shared, pair.lab.peer(1).remote("etc/dhcp/dhcpd.conf"));
+    kill_during_the_secondary_restart(&pair, || {});
+    let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("neither"), "{stderr}");
+    for role in ["primary", "secondary"] {
+        let held: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with(&format!("{role}: /")) && l.contains(" holds "))
+            .collect();
+        assert_eq!(held.len(), 2, "{role}: {stderr}");
+        assert!(
+            held.iter()
+                .all(|l| l.contains("holds the NEW file (switched by that deploy)")),
+            "{held:?}"
+        );
+        assert!(
+            held[0].starts_with(&format!("{role}: {}", shared.display())),
+            "{held:?}"
+        );
+    }
+    let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout
+            .matches("holds the NEW file (switched by that deploy)")
+            .count(),
+        4,
         "{}",
         text(&out)
     );
+    assert!(!stdout.contains("neither"), "{}", text(&out));
+
+    pair.deploy_settles_new(&["was completed first"]);
+}
+
+/// A file changed by hand after a deploy died stops the next deploy (DF531); the way back it
+/// prints names the backup only once it was hashed on the peer and holds the previous file.
+#[test]
+fn an_unsettled_deploy_names_only_a_backup_checked_on_the_peer() {
+    let Some(pair) = setup(
+        "an_unsettled_deploy_names_only_a_backup_checked_on_the_peer",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    kill_during_the_secondary_restart(&pair, || {});
+    let p = pair.lab.peer(0);
+    let edited = format!("{}# edited by hand\n", pair.new[0].0);
+    std::fs::write(p.config(), &edited).unwrap();
+    let dir = p.path("etc/dhcp");
+    let backup = names(&dir)
+        .into_iter()
+        .find(|n| n.starts_with("dhcpd.conf.dhcpfo-backup-"))
+        .map(|n| dir.join(n))
+        .unwrap();
+    let refused = |expected: &str| {
+        let out = pair.deploy(&["--yes"]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        let stderr = flat(&out.stderr);
+        // miette may wrap a long path after a `/`: compared without spaces.
+        let packed = |s: &str| s.replace(' ', "");
+        assert!(
+            stderr.contains("DF531")
+                && stderr.contains("holds neither the previous nor the new file")
+                && packed(&stderr).contains(&packed(expected)),
+            "{expected}: {}",
+            text(&out)
+        );
+        assert_eq!(p.read("etc/dhcp/dhcpd.conf"), edited, "left as it is");
+        stderr
+    };
+
+    std::fs::remove_file(&backup).unwrap();
+    let stderr = refused(&format!(
+        "the backup {} that deploy made no longer exists",
+        backup.display()
+    ));
+    assert!(!stderr.contains("cp -p --"), "{stderr}");
+
+    std::fs::write(&backup, "# not the previous file\n").unwrap();
+    let stderr = refused(&format!(
+        "the backup {} that deploy made does NOT hold the previous file (SHA-256 differs)",
+        backup.display()
+    ));
+    assert!(!stderr.contains("cp -p --"), "{stderr}");
+
+    std::fs::write(&backup, &pair.old[0].0).unwrap();
+    let command = format!("cp -p -- {} {}", backup.display(), p.config().display());
+    refused(&format!(
+        "its backup was checked: it holds the previous file): {command}"
+    ));
+    // The command printed works; then the next deploy rolls the dead deploy back and deploys.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(p.read("etc/dhcp/dhcpd.conf"), pair.old[0].0);
+    pair.deploy_settles_new(&["was rolled back first"]);
 }
 
 #[test]
@@ -570,28 +810,96 @@ fn hostile_folders_and_planted_links_are_refused() {
         "its target was replaced"
     );
     assert_eq!(pair.lab.peer(1).read("etc/dhcp/dhcpd.conf"), rendered[1].0);
+}
 
-    // A link planted where the old fixed candidate name was, pointing at a root-only file:
-    // candidates have unpredictable names now, so it is never written through.
-    pair.reset();
+/// The names an attacker can predict are the fixed ones: the lock folder, the restart record,
+/// the live files. A link planted at any of them, pointing at a root-only file or folder, is
+/// never written through: the lock is not taken through it, the record replaces the link, and
+/// a live file that is a link is refused.
+#[test]
+fn links_planted_at_the_fixed_names_are_never_written_through() {
+    let Some(pair) = setup(
+        "links_planted_at_the_fixed_names_are_never_written_through",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    let conf_dir = p.path("etc/dhcp");
     let victim = pair.lab.tmp.path().join("victim");
     std::fs::write(&victim, "secret\n").unwrap();
     chmod(&victim, 0o600);
-    std::os::unix::fs::symlink(&victim, conf_dir.join("dhcpd.conf.dhcpfo-new")).unwrap();
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "secret\n");
-    assert_eq!(
-        std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
-    assert!(
-        std::fs::symlink_metadata(conf_dir.join("dhcpd.conf.dhcpfo-new"))
+    let victim_dir = pair.lab.tmp.path().join("victim-dir");
+    std::fs::create_dir(&victim_dir).unwrap();
+    chmod(&victim_dir, 0o700);
+    let untouched = || {
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "secret\n");
+        assert_eq!(
+            std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(names(&victim_dir).is_empty(), "{:?}", names(&victim_dir));
+        assert_eq!(
+            std::fs::metadata(&victim_dir).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+    };
+    let is_link = |path: &Path| {
+        std::fs::symlink_metadata(path)
             .unwrap()
             .file_type()
             .is_symlink()
+    };
+
+    // The lock folder's name, leading to another folder: no lock is taken through it.
+    let lock = conf_dir.join(".dhcpfo.lock");
+    std::os::unix::fs::symlink(&victim_dir, &lock).unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("primary: cannot create the lock"),
+        "{}",
+        text(&out)
     );
-    assert_eq!(pair.holds(0), Version::New);
+    untouched();
+    assert!(is_link(&lock));
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+        assert_eq!(pair.lab.peer(i).restarts(), 0);
+    }
+    std::fs::remove_file(&lock).unwrap();
+
+    // The restart record's name, leading to a root-only file: the record replaces the link.
+    let state = conf_dir.join(".dhcpfo.state");
+    std::os::unix::fs::symlink(&victim, &state).unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    untouched();
+    assert!(!is_link(&state), "the record replaced the link");
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert!(record["files"].is_object(), "{record}");
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+
+    // A live file that is a link, planted in the defaults folder: refused, the link stays.
+    pair.reset();
+    let defaults = p.path("etc/default/isc-dhcp-server");
+    std::fs::remove_file(&defaults).unwrap();
+    std::os::unix::fs::symlink(&victim, &defaults).unwrap();
+    let restarts = [0, 1].map(|i| pair.lab.peer(i).restarts());
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("isc-dhcp-server: is a symbolic link (to ")
+            && flat(&out.stderr).contains("DF528"),
+        "{}",
+        text(&out)
+    );
+    untouched();
+    assert!(is_link(&defaults));
+    assert_eq!([0, 1].map(|i| pair.lab.peer(i).restarts()), restarts);
+    assert_eq!(pair.holds(1), Version::Old);
 }
 
 #[test]
@@ -808,14 +1116,7 @@ fn a_failed_rollback_restart_is_reported_as_it_is() {
     // Once the service can start again, the next deploy settles the pair first (its journal
     // recorded the failure: rolled back, the secondary restarted), then deploys.
     std::fs::remove_file(s.path("fail-restart")).unwrap();
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        flat(&out.stderr).contains("was rolled back first"),
-        "{}",
-        text(&out)
-    );
-    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    pair.deploy_settles_new(&["was rolled back first"]);
 }
 
 #[test]
@@ -865,6 +1166,12 @@ fn a_peer_left_with_a_mix_of_files_is_reported_with_commands_that_work() {
         .map(|c| c.as_str().unwrap().to_string())
         .collect();
     assert!(recovery[0].starts_with("cp -p -- "), "{recovery:?}");
+    // The restore that failed removed its own copy.
+    let left = names(&p.path("etc/dhcp"));
+    assert!(
+        !left.iter().any(|n| n.contains(".dhcpfo-restore.")),
+        "{left:?}"
+    );
     // The secondary was put back whole.
     assert_eq!(pair.holds(1), Version::Old);
     assert!(
@@ -886,9 +1193,7 @@ fn a_peer_left_with_a_mix_of_files_is_reported_with_commands_that_work() {
         assert!(status.success(), "{command}");
     }
     assert_eq!(pair.holds(0), Version::Old);
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    pair.deploy_settles_new(&[]);
 }
 
 #[test]
@@ -908,9 +1213,7 @@ fn megabytes_on_standard_error_do_not_stall_a_command() {
             "#!/bin/sh\nhead -c 8000000 /dev/zero | tr '\\0' e >&2\n",
         );
     }
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    pair.deploy_settles_new(&[]);
 }
 
 #[test]
@@ -1148,6 +1451,54 @@ fn escape_sequences_from_a_peer_never_reach_the_terminal() {
         "{}",
         text(&out)
     );
+
+    // The owner file and journal of a lock are the peer's text too.
+    pair.reset();
+    let owner = "host=evil\u{1b}]0;owned\u{7} machine=elsewhere boot=b pid=1 start=1 user=\u{1b}[2Jmallory since=1790000000 id=\u{1b}[31mfeed";
+    plant_lock(&pair, 0, owner);
+    let begin = serde_json::json!({
+        "event": "begin",
+        "deploy": "\u{1b}[31mfeed",
+        "owner": owner,
+        "order": "secondary-first",
+        "peers": [{
+            "peer": "primary",
+            "host": "evil\u{1b}[5m:22",
+            "files": [{ "live": "/etc/\u{1b}[1mdhcpd.conf", "old_sha256": null, "new_sha256": "ab" }],
+            "restart": true,
+        }],
+    });
+    std::fs::write(
+        pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock/journal"),
+        format!("{begin}\n"),
+    )
+    .unwrap();
+    let no_escape = |out: &Output, what: &str| {
+        assert!(
+            !out.stdout.contains(&0x1b) && !out.stderr.contains(&0x1b),
+            "{what}: {}",
+            text(out)
+        );
+    };
+    let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    no_escape(&out, "diff");
+    assert!(
+        flat(&out.stderr).contains("an unfinished deploy (lock id \\x1b[31mfeed, \\x1b[2Jmallory@evil\\x1b]0;owned\\x07, pid 1")
+            && flat(&out.stderr).contains("another machine (evil\\x1b]0;owned\\x07)"),
+        "{}",
+        text(&out)
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    no_escape(&out, "deploy");
+    assert!(
+        flat(&out.stderr).contains("--force-unlock \\x1b[31mfeed"),
+        "{}",
+        text(&out)
+    );
+    let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
+    no_escape(&out, "status");
 }
 
 #[test]
@@ -1192,6 +1543,13 @@ fn dhcpd_is_a_path_and_a_wrapper_goes_in_validate_command() {
         out.status.code(),
         Some(1),
         "differences validated: {}",
+        text(&out)
+    );
+    // Nothing was restarted: the last step only releases the lock, and says so.
+    assert!(
+        flat(&out.stderr).contains("primary: releasing the lock ... ok")
+            && !flat(&out.stderr).contains("recording the restart"),
+        "{}",
         text(&out)
     );
     assert!(
@@ -1353,13 +1711,7 @@ fn locks_name_their_real_cause_and_dead_owners_are_taken_over() {
         1,
         &owner_line(gone_pid, "12345", &machine, "00000000000000cc"),
     );
-    let out = pair.deploy(&["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        flat(&out.stderr).contains("no longer runs"),
-        "{}",
-        text(&out)
-    );
+    pair.deploy_ok(&["no longer runs"]);
 
     // Another machine's lock is never judged from here: refused with its id, taken over with
     // --force-unlock ID.
@@ -1422,4 +1774,288 @@ fn two_deploys_racing_for_a_stale_lock_deploy_once() {
     for i in 0..2 {
         assert_eq!(pair.lab.peer(i).restarts(), 1, "deployed once: {texts:?}");
     }
+}
+
+/// Standard error that cannot be written to (a pipe nobody reads, a terminal gone after
+/// SIGHUP) never makes a deploy panic half-way: here the line that says a new host key was
+/// added to known_hosts is the first write, while the deploy ignores SIGPIPE.
+#[test]
+fn a_closed_standard_error_never_stops_a_deploy() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let Some(pair) = setup("a_closed_standard_error_never_stops_a_deploy", "", ["", ""]) else {
+        return;
+    };
+    pair.lab.write_known_hosts(&[0]);
+    let mut fds = [0; 2];
+    // SAFETY: pipe(2) fills two valid descriptors, owned below.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: each descriptor is owned once.
+    let (read_end, write_end) =
+        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read_end);
+    let status = pair
+        .lab
+        .dhcpfo(&["deploy", pair.m(), "--yes", "--accept-new-host-keys"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(write_end))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert_eq!(pair.assert_settled("closed stderr"), Version::New);
+    let known = std::fs::read_to_string(pair.lab.known_hosts()).unwrap();
+    assert_eq!(known.lines().count(), 2, "{known}");
+}
+
+/// "Nothing to deploy" needs both services running: a peer whose service is stopped is
+/// planned for a restart, shown as a change, and restarted.
+#[test]
+fn a_stopped_service_is_restarted_not_reported_up_to_date() {
+    let Some(pair) = setup(
+        "a_stopped_service_is_restarted_not_reported_up_to_date",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    pair.deploy_settles_new(&[]);
+    let s = pair.lab.peer(1);
+    std::fs::remove_file(s.path("running")).unwrap();
+    let status_command = s.remote("bin/status");
+    let why = format!(
+        "its service is not running: `{}` exits 1",
+        status_command.display()
+    );
+
+    let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains(&format!(
+            "secondary: does not run what is on its disk ({why})"
+        )),
+        "{}",
+        text(&out)
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains(&format!("plan: secondary restart ({why})"))
+            && !stderr.contains("nothing to deploy")
+            && stderr.contains(&format!("restarted ({why}); the service runs")),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    assert_eq!((pair.lab.peer(0).restarts(), s.restarts()), (1, 2));
+
+    pair.deploy_ok(&["nothing to deploy"]);
+}
+
+/// A candidate whose upload fails half-way (here `chown` refuses) is removed by the command
+/// that made it: nothing of the deploy is left behind.
+#[test]
+fn a_failed_upload_leaves_no_candidate_behind() {
+    let Some(pair) = setup("a_failed_upload_leaves_no_candidate_behind", "", ["", ""]) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    p.script(
+        "fakebin/chown",
+        "#!/bin/sh\necho 'chown: changing ownership: Operation not permitted' >&2\nexit 1\n",
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("Operation not permitted"),
+        "{}",
+        text(&out)
+    );
+    for i in 0..2 {
+        let q = pair.lab.peer(i);
+        for dir in ["etc/dhcp", "etc/default"] {
+            let left = names(&q.path(dir));
+            assert!(
+                !left.iter().any(|n| n.contains(".dhcpfo-")),
+                "{} {dir}: {left:?}",
+                q.role
+            );
+        }
+        assert_eq!(pair.holds(i), Version::Old);
+        assert_eq!(q.restarts(), 0);
+    }
+}
+
+/// A lock folder without owner file (a release cut short, or an earlier dhcpfo that died
+/// between its `mkdir` and its owner) is never silently replaced: refused while it is young,
+/// as a deploy may be taking it, and taken over through the stale-lock path once it is old.
+#[test]
+fn a_lock_without_owner_is_taken_over_only_when_stale() {
+    let Some(pair) = setup(
+        "a_lock_without_owner_is_taken_over_only_when_stale",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let lock = pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock");
+    std::fs::create_dir(&lock).unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("another deploy holds the lock")
+            && flat(&out.stderr).contains("(no owner yet)")
+            && flat(&out.stderr).contains("a deploy may be taking the lock right now"),
+        "{}",
+        text(&out)
+    );
+    assert!(names(&lock).is_empty(), "left alone: {:?}", names(&lock));
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+    }
+
+    let ten_minutes_ago = std::time::SystemTime::now() - Duration::from_secs(600);
+    std::fs::File::open(&lock)
+        .unwrap()
+        .set_modified(ten_minutes_ago)
+        .unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        flat(&out.stderr)
+            .contains("primary: took over the lock of owner unknown (it has had no owner for"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+}
+
+/// The lock's journal is read whole up to the read cap, and past it refused with the cap's
+/// error, never cut short without a word (a cut would hide its last entries).
+#[test]
+fn a_long_journal_is_read_whole_or_refused() {
+    let Some(pair) = setup("a_long_journal_is_read_whole_or_refused", "", ["", ""]) else {
+        return;
+    };
+    let machine = machine_id();
+    let owner = owner_line(ended_process(), "1", &machine, "00000000000000ab");
+    plant_lock(&pair, 0, &owner);
+    let begin = serde_json::json!({
+        "event": "begin",
+        "deploy": "00000000000000ab",
+        "owner": owner,
+        "order": "secondary-first",
+        "peers": [],
+    });
+    let mut journal = format!("{begin}\n");
+    while journal.len() < 2 << 20 {
+        journal.push_str("{\"event\":\"running\",\"ok\":true}\n");
+    }
+    journal.push_str("{\"event\":\"settled\",\"outcome\":\"deployed\"}\n");
+    let path = pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock/journal");
+    std::fs::write(&path, &journal).unwrap();
+
+    // Read whole: its last line says that deploy settled.
+    let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        !flat(&out.stderr).contains("unfinished deploy"),
+        "{}",
+        text(&out)
+    );
+    let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("unfinished deploy"),
+        "{}",
+        text(&out)
+    );
+
+    // Over the cap: an error that names it and the flag.
+    for command in ["diff", "status"] {
+        let out = pair
+            .lab
+            .dhcpfo(&[command, pair.m(), "--max-remote-size", "1M"])
+            .output()
+            .unwrap();
+        let all = format!(
+            "{} {}",
+            String::from_utf8_lossy(&out.stdout),
+            flat(&out.stderr)
+        );
+        assert!(
+            all.contains(
+                "primary: the lock's journal (2.0 MiB) is larger than the 1 MiB read limit"
+            ),
+            "{command}: {}",
+            text(&out)
+        );
+    }
+}
+
+/// A status command that hangs is named as what hung, not taken for a hung restart: once
+/// right after the restart (checked again, the deploy goes through), and for good (the deploy
+/// rolls back and says which command did not answer).
+#[test]
+fn a_hung_status_command_is_named_as_such() {
+    let Some(pair) = setup(
+        "a_hung_status_command_is_named_as_such",
+        "",
+        ["", ", restart-timeout: 5s, command-timeout: 2s"],
+    ) else {
+        return;
+    };
+    let s = pair.lab.peer(1);
+    let status_script = s.read("bin/status");
+    let flag = s.path("hang-status");
+    s.script(
+        "hook-restart",
+        &format!("#!/bin/sh\ntouch {}\n", flag.display()),
+    );
+    s.script(
+        "bin/status",
+        &format!(
+            "#!/bin/sh\nif [ -e {f} ]; then rm -f {f}; sleep 600; fi\n{status_script}",
+            f = flag.display()
+        ),
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("secondary: the status command ran longer than 2 s right after the restart (the peer killed it); checking again")
+            && !stderr.contains("the restart ran longer"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+
+    pair.reset();
+    std::fs::remove_file(s.path("hook-restart")).unwrap();
+    s.script("bin/status", "#!/bin/sh\nsleep 600\n");
+    let out = pair.deploy(&["--yes", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("secondary: the status command ran longer than 2 s; the peer killed it")
+            && !stderr.contains("the restart ran longer"),
+        "{}",
+        text(&out)
+    );
+    let report = json_report(&out);
+    let fin = &report["peers"][1]["final_state"];
+    assert_eq!(fin["verified"], true, "{report}");
+    assert_eq!(fin["status_hung"], true, "{report}");
+    assert_eq!(fin["restart_succeeded"], true, "{report}");
+    assert!(
+        report["peers"][1]["result"].as_str().unwrap().contains(
+            "whether its service runs is unknown: its status command did not answer in time"
+        ),
+        "{report}"
+    );
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+    }
+
+    // With a status command that answers, the next deploy settles the pair, then deploys.
+    s.script("bin/status", &status_script);
+    pair.deploy_settles_new(&[]);
 }

@@ -31,7 +31,8 @@ fn flat(stderr: &[u8]) -> String {
 }
 
 /// Starts the lab (or skips) with a model whose peers are `connections`, and installs the
-/// rendered files on both peers, so that `diff` exits 0 once it can connect.
+/// rendered files on both peers, their services running them, so that `diff` exits 0 once it
+/// can connect.
 fn ready(test: &str, connections: Option<[String; 2]>) -> Option<(Lab, PathBuf)> {
     common::dhcpd_or_skip(test)?;
     let lab = Lab::start(test)?;
@@ -39,21 +40,7 @@ fn ready(test: &str, connections: Option<[String; 2]>) -> Option<(Lab, PathBuf)>
         Some(c) => lab.write_model_with(SUBNET, "", &c),
         None => lab.write_model(SUBNET, ""),
     };
-    let out_dir = lab.tmp.path().join("rendered");
-    let out = lab
-        .dhcpfo(&["render", path(&model), "--out", path(&out_dir)])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
-    for (i, role) in ["primary", "secondary"].iter().enumerate() {
-        let p = lab.peer(i);
-        std::fs::copy(out_dir.join(role).join("dhcpd.conf"), p.config()).unwrap();
-        std::fs::copy(
-            out_dir.join(role).join("isc-dhcp-server"),
-            p.path("etc/default/isc-dhcp-server"),
-        )
-        .unwrap();
-    }
+    lab.install(&lab.render(&model));
     Some((lab, model))
 }
 

@@ -11,7 +11,7 @@ use crate::remote::deploy::{self, DeployOptions, Outcome, Report};
 use crate::remote::diff::{self, FileDiff};
 use crate::remote::progress::Progress;
 use crate::remote::signals;
-use crate::remote::text::terminal_safe;
+use crate::remote::text::{stderr_line, terminal_safe};
 
 pub(super) struct Args {
     pub pair: PathBuf,
@@ -27,8 +27,8 @@ pub(super) struct Args {
 pub(super) fn run(args: Args) -> u8 {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !args.yes && !args.dry_run && !interactive {
-        eprintln!(
-            "error: deploy asks for confirmation and there is no terminal; pass --yes to deploy without asking (or --dry-run to only diff and validate)"
+        say(
+            "error: deploy asks for confirmation and there is no terminal; pass --yes to deploy without asking (or --dry-run to only diff and validate)",
         );
         return EXIT_USAGE;
     }
@@ -79,7 +79,8 @@ pub(super) fn run(args: Args) -> u8 {
         }
     }
     // A signal the deploy acted on (the report says so): 128 + its number, as a shell reports
-    // a command killed by it. One that came after the last step changed nothing.
+    // a command killed by it. One that came after the last step changed nothing, and the exit
+    // status is that of the deploy as it ended.
     if report.interrupted.is_some()
         && let Some(signal) = signals::interrupted()
     {
@@ -119,7 +120,7 @@ fn print_plan(files: &[FileDiff], color: bool) {
 
 /// A line on standard error that never panics (the terminal may be gone after SIGHUP).
 fn say(text: &str) {
-    let _ = writeln!(std::io::stderr(), "{text}");
+    stderr_line(text);
 }
 
 /// Asks on the terminal; a signal (Ctrl-C) while waiting is a "no".
@@ -180,6 +181,11 @@ fn print_report(report: &Report) {
         )),
         Some(signal) => say(&format!("stopped by {signal}: {headline}")),
         None => say(headline),
+    }
+    if let Some(signal) = &report.late_signal {
+        say(&format!(
+            "{signal} came after the last step it could have stopped: the deploy ended as it would have without it"
+        ));
     }
     for peer in &report.peers {
         say(&format!(

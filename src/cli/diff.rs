@@ -13,7 +13,7 @@ use crate::model::Role;
 use crate::remote::deploy;
 use crate::remote::diff::{self, FileDiff};
 use crate::remote::inspect;
-use crate::remote::text::terminal_safe;
+use crate::remote::text::{stderr_line, terminal_safe};
 use crate::remote::{RemoteError, both, files, session};
 
 pub(super) struct Args {
@@ -50,7 +50,8 @@ pub(super) fn run(args: Args) -> u8 {
         let conn = session::connect(target, &options)?;
         let mine = deploy::peer_files(target, &prepared.rendered);
         let paths: Vec<String> = mine.iter().map(|(_, p)| p.clone()).collect();
-        let inspection = inspect::inspect(&conn, &paths, false)?;
+        let mut inspection = inspect::inspect(&conn, &paths, false)?;
+        inspection.service = Some(inspect::service(&conn)?);
         let diffs = deploy::diffs(target, &mine, &inspection);
         let restart_due = deploy::restart_due(target, &inspection);
         let hashes = |live: &str| {
@@ -63,7 +64,7 @@ pub(super) fn run(args: Args) -> u8 {
                 })
                 .map(|f| f.content.as_deref().map(files::sha256))
         };
-        let unfinished_deploy = deploy::describe_unfinished(&inspection, &hashes);
+        let unfinished_deploy = deploy::describe_unfinished(role, &inspection, &hashes);
         Ok((
             diffs,
             PeerNotes {
@@ -146,18 +147,18 @@ fn print_human(files: &[FileDiff], notes: &[PeerNotes]) {
             ),
             diff::FileStatus::Missing => "missing on the peer".to_string(),
         };
-        eprintln!("{}: {} {status}", f.peer.as_str(), f.path);
+        stderr_line(&format!("{}: {} {status}", f.peer.as_str(), f.path));
     }
     let _ = out.flush();
     for n in notes {
         if let Some(why) = &n.restart_due {
-            eprintln!(
+            stderr_line(&format!(
                 "{}: does not run what is on its disk ({why}); `dhcpfo deploy` restarts it",
                 n.peer.as_str()
-            );
+            ));
         }
         for line in &n.unfinished_deploy {
-            eprintln!("{}: {line}", n.peer.as_str());
+            stderr_line(&format!("{}: {line}", n.peer.as_str()));
         }
     }
 }

@@ -7,6 +7,7 @@ use super::{EXIT_USAGE, load, print_diagnostics};
 use crate::diag::Format;
 use crate::model::{Source, check};
 use crate::remote::ssh_config::{SshConfig, Strictness};
+use crate::remote::text::stderr_line;
 use crate::remote::{ConnectOptions, RemoteError, Target, targets};
 use crate::render::{self, RenderOptions, RenderedFile};
 
@@ -63,10 +64,10 @@ pub(super) fn prepare(
         print_diagnostics(&diags, format);
     }
     if check::has_errors(&diags) {
-        eprintln!(
+        stderr_line(&format!(
             "{}: fix the errors above first (`dhcpfo check`)",
             pair.display()
-        );
+        ));
         return Err(EXIT_USAGE);
     }
     let rendered = render::render(
@@ -77,11 +78,11 @@ pub(super) fn prepare(
         },
     )
     .map_err(|e| {
-        eprintln!("{:?}", miette::Report::new(e));
+        stderr_line(&format!("{:?}", miette::Report::new(e)));
         EXIT_USAGE
     })?;
     let config = SshConfig::load(ssh.ssh_config.as_deref()).map_err(|e| {
-        eprintln!("error: --ssh-config: {e}");
+        stderr_line(&format!("error: --ssh-config: {e}"));
         EXIT_USAGE
     })?;
     let targets = targets(&source.pair, &config);
@@ -94,5 +95,5 @@ pub(super) fn prepare(
 
 /// Prints a remote error as a miette diagnostic on standard error.
 pub(super) fn print_error(e: RemoteError) {
-    eprintln!("{:?}", miette::Report::new(e));
+    stderr_line(&format!("{:?}", miette::Report::new(e)));
 }

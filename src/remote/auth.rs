@@ -74,7 +74,7 @@ pub fn authenticate(session: &Session, target: &Target) -> Result<(), RemoteErro
                 break;
             }
             if let Err(e) = check_permissions(key) {
-                eprintln!("{}: {e}", target.peer());
+                super::text::stderr_line(&format!("{}: {e}", target.peer()));
                 tried.push(format!("{} (permissions too open: ignored)", key.display()));
                 refused_key.get_or_insert(e);
                 continue;

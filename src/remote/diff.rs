@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{Connection, RemoteError, Target, files, line_diff};
+use super::{Target, line_diff};
 use crate::model::Role;
 use crate::render::RenderedFile;
 
@@ -69,25 +69,6 @@ pub fn remote_path<'a>(target: &'a Target, file: &RenderedFile) -> Option<&'a st
 /// How long the diff may search for the shortest edit script before it matches the rest
 /// greedily.
 pub const DIFF_DEADLINE: Duration = Duration::from_secs(2);
-
-/// Reads the live files of one peer and compares them with the rendered ones.
-pub fn compare(conn: &Connection, rendered: &[RenderedFile]) -> Result<Vec<FileDiff>, RemoteError> {
-    let mut out = Vec::new();
-    for file in rendered.iter().filter(|f| f.role == conn.target.role) {
-        let Some(path) = remote_path(&conn.target, file) else {
-            continue;
-        };
-        let live = files::read(conn, path)?;
-        out.push(file_diff(
-            conn.target.role,
-            file.name,
-            path,
-            live,
-            file.content.clone(),
-        ));
-    }
-    Ok(out)
-}
 
 /// Compares one live text (or its absence) with a rendered text.
 pub fn file_diff(

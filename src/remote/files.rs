@@ -16,6 +16,8 @@ use super::{Connection, RemoteError, shell_quote as q};
 pub const TEMP_INFIX: &str = ".dhcpfo-new.";
 /// Infix of backups: `LIVE.dhcpfo-backup-YYYYMMDDTHHMMSSZ.RANDOM`.
 pub const BACKUP_INFIX: &str = ".dhcpfo-backup-";
+/// Infix of the copies a restore renames over the live file: `LIVE.dhcpfo-restore.RANDOM`.
+pub const RESTORE_INFIX: &str = ".dhcpfo-restore.";
 /// The record of the last verified restart, next to the live dhcpd.conf.
 pub const STATE_FILE: &str = ".dhcpfo.state";
 
@@ -29,6 +31,21 @@ const COPY_ATTRIBUTES: &str = "cp --attributes-only --preserve=all --no-preserve
 pub fn temp_path(live: &str, suffix: &str) -> String {
     format!("{live}{TEMP_INFIX}{suffix}")
 }
+
+/// The copy with random part `suffix` that a restore renames over a live file.
+pub fn restore_path(live: &str, suffix: &str) -> String {
+    format!("{live}{RESTORE_INFIX}{suffix}")
+}
+
+/// The shell that removes the file named in shell variable `var` if the command stops before
+/// [`KEEP`] (a failure under `set -e`, or the peer's deadline: TERM), so that a failed step
+/// leaves no file of its own behind.
+fn remove_on_failure(var: &str) -> String {
+    format!("trap 'rm -f -- \"${var}\"' EXIT; trap 'exit 1' HUP INT TERM")
+}
+
+/// The shell that keeps what [`remove_on_failure`] would remove.
+const KEEP: &str = "trap - EXIT";
 
 /// The backup with timestamp-and-random part `suffix` of a live file.
 pub fn backup_path(live: &str, suffix: &str) -> String {
@@ -70,34 +87,10 @@ pub fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Reads a remote text file; `None` when it does not exist.
-pub fn read(conn: &Connection, path: &str) -> Result<Option<String>, RemoteError> {
-    let command = format!("test -e {p} || exit {MISSING}; cat -- {p}", p = q(path));
-    let out = conn.exec(&command, None).map_err(|e| match e {
-        RemoteError::TooLarge { peer, limit, .. } => RemoteError::TooLarge {
-            peer,
-            what: path.to_string(),
-            limit,
-        },
-        e => e,
-    })?;
-    match out.status {
-        MISSING => Ok(None),
-        _ => conn
-            .check(
-                &format!("reading {path}"),
-                &command,
-                out,
-                conn.target.command_timeout,
-            )
-            .map(|out| Some(String::from_utf8_lossy(&out.stdout).into_owned())),
-    }
-}
-
 /// Creates a candidate next to `live` exclusively, writes `content` into it, fsyncs it and
 /// gives it the live file's owner, mode, ACLs, xattrs and label (mode 0644 without a live
-/// file); the journal records it first. `before` is shell run first (journal entries still to
-/// write). Returns the candidate's path.
+/// file); the journal records it first, and a failure removes it. `before` is shell run first
+/// (journal entries still to write). Returns the candidate's path.
 pub fn upload(
     conn: &Connection,
     live: &str,
@@ -115,12 +108,12 @@ pub fn upload(
         "s",
     );
     let command = format!(
-        "set -e; umask 077; {before}; t=$(mktemp -- {template}); s=${{t##*.}}; {record}; \
+        "set -e; umask 077; {before}; t=$(mktemp -- {template}); {cleanup}; s=${{t##*.}}; {record}; \
          cat > \"$t\"; \
          if [ -e {l} ]; then {COPY_ATTRIBUTES} -- {l} \"$t\"; chown --reference={l} -- \"$t\"; \
-         else chmod 0644 -- \"$t\"; fi; sync -- \"$t\" {j}; printf '%s' \"$s\"",
+         else chmod 0644 -- \"$t\"; fi; sync -- \"$t\"; {KEEP}; printf '%s' \"$s\"",
         template = q(&temp_path(live, "XXXXXXXXXX")),
-        j = q(journal_file),
+        cleanup = remove_on_failure("t"),
     );
     let out = conn.run_with_input(
         &format!("uploading next to {live}"),
@@ -155,9 +148,9 @@ pub struct Backup {
 }
 
 /// Copies the live file to a new backup (created exclusively, named with the peer's clock and
-/// a random part, with the live file's attributes and times, fsynced), recorded in the journal,
-/// and lists the file's backups (NUL-separated, so any byte may be in a name). `None` when
-/// there is no live file.
+/// a random part, with the live file's attributes and times, fsynced; removed again if that
+/// fails), records it in the journal, and lists the file's backups (NUL-separated, so any byte
+/// may be in a name). `None` when there is no live file.
 pub fn backup(
     conn: &Connection,
     live: &str,
@@ -175,10 +168,10 @@ pub fn backup(
     );
     let command = format!(
         "set -e; test -e {l} || exit {MISSING}; umask 077; p={p}; \
-         b=$(mktemp -- \"$p$(date -u +%Y%m%dT%H%M%SZ).XXXXXXXX\"); s=${{b#\"$p\"}}; \
-         cp --preserve=all -- {l} \"$b\"; {record}; sync -- \"$b\" {j}; printf '%s\\0' \"$s\"; {list}",
+         b=$(mktemp -- \"$p$(date -u +%Y%m%dT%H%M%SZ).XXXXXXXX\"); {cleanup}; s=${{b#\"$p\"}}; \
+         cp --preserve=all -- {l} \"$b\"; sync -- \"$b\"; {record}; {KEEP}; printf '%s\\0' \"$s\"; {list}",
         p = q(&prefix),
-        j = q(journal_file),
+        cleanup = remove_on_failure("b"),
         list = list_command(live),
     );
     let out = conn.exec(&command, None)?;
@@ -230,7 +223,7 @@ fn parse_listing(live: &str, listing: &[u8]) -> Vec<String> {
 }
 
 /// Renames a candidate over the live file (atomic within one folder) and fsyncs the folder;
-/// the journal records the switch first.
+/// the journal records the switch first (fsynced before the rename).
 pub fn switch(
     conn: &Connection,
     temp: &str,
@@ -241,19 +234,19 @@ pub fn switch(
     conn.run(
         &format!("renaming {temp} to {live}"),
         &format!(
-            "set -e; {record}; mv -fT -- {} {}; sync -- {} {}",
+            "set -e; {record}; mv -fT -- {} {}; sync -- {}",
             q(temp),
             q(live),
             q(parent(live)),
-            q(journal_file)
         ),
     )
     .map(|_| ())
 }
 
 /// Puts a backup back in place of the live file, after checking it still holds the previous
-/// content (`old_sha256`): copied to a new exclusive file, fsynced, renamed over the live file.
-/// With no backup (the file did not exist before), the live file is removed.
+/// content (`old_sha256`): copied to a new exclusive file (recorded in the journal, removed
+/// again if the restore fails), fsynced, renamed over the live file. With no backup (the file
+/// did not exist before), the live file is removed.
 pub fn restore(
     conn: &Connection,
     live: &str,
@@ -263,22 +256,28 @@ pub fn restore(
 ) -> Result<(), RemoteError> {
     let l = q(live);
     let record = journal::append(journal_file, &[Entry::Restore { live: live.into() }]);
+    let copy = journal::append_with(
+        journal_file,
+        &Entry::RestoreCopy {
+            live: live.into(),
+            suffix: journal::placeholder(),
+        },
+        "s",
+    );
     let dir = q(parent(live));
     let command = match (backup, old_sha256) {
         (Some(b), Some(sha)) => format!(
             "set -e; {record}; b={b}; \
              if [ \"$(sha256sum < \"$b\" | cut -c1-64)\" != {sha} ]; then echo \"$b does not hold the previous file (SHA-256 differs)\" >&2; exit 1; fi; \
-             umask 077; t=$(mktemp -- {template}); cp --preserve=all -- \"$b\" \"$t\"; sync -- \"$t\"; \
-             mv -fT -- \"$t\" {l}; sync -- {dir} {j}",
+             umask 077; t=$(mktemp -- {template}); {cleanup}; s=${{t##*.}}; {copy}; \
+             cp --preserve=all -- \"$b\" \"$t\"; sync -- \"$t\"; \
+             mv -fT -- \"$t\" {l}; {KEEP}; sync -- {dir}",
             b = q(b),
-            j = q(journal_file),
             sha = q(sha),
-            template = q(&format!("{live}.dhcpfo-restore.XXXXXXXX")),
+            template = q(&restore_path(live, "XXXXXXXX")),
+            cleanup = remove_on_failure("t"),
         ),
-        _ => format!(
-            "set -e; {record}; rm -f -- {l}; sync -- {dir} {}",
-            q(journal_file)
-        ),
+        _ => format!("set -e; {record}; rm -f -- {l}; sync -- {dir}"),
     };
     conn.run(&format!("restoring {live}"), &command).map(|_| ())
 }
@@ -294,16 +293,6 @@ pub fn remove(conn: &Connection, paths: &[String]) -> Result<(), RemoteError> {
         &format!("rm -f -- {}", list.join(" ")),
     )
     .map(|_| ())
-}
-
-/// The backups of `live` in its folder, listed NUL-separated by the peer (any byte may be in a
-/// name) and kept only when their name is exactly one dhcpfo gives.
-pub fn list_backups(conn: &Connection, live: &str) -> Result<Vec<String>, RemoteError> {
-    let out = conn.run(
-        &format!("listing the backups of {live}"),
-        &list_command(live),
-    )?;
-    Ok(parse_listing(live, &out.stdout))
 }
 
 /// The backups to remove so that `keep` remain, the one `just_made` always among them: the

@@ -65,10 +65,10 @@ pub fn verify(
     let status = known.check(&name, blob);
     match status {
         HostStatus::Changed(entry) if policy == Strictness::No => {
-            eprintln!(
+            super::text::stderr_line(&format!(
                 "{peer}: WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED for {name}: {fingerprint} is not the key at {}; connecting anyway because of --strict-host-key-checking no",
                 entry.place()
-            );
+            ));
             Ok(())
         }
         HostStatus::New => {
@@ -162,10 +162,10 @@ fn add(
         path: path.clone(),
         message: format!("cannot add the host key: {e}"),
     })?;
-    eprintln!(
+    super::text::stderr_line(&format!(
         "{peer}: added {name} ({kind} {fingerprint}) to {}",
         path.display()
-    );
+    ));
     Ok(())
 }
 

@@ -1,7 +1,8 @@
 //! What `diff` and `deploy` learn about a peer, in one remote command: the live files (their
 //! kind, content and modification time), the lock and its journal, the record of the last
 //! restart dhcpfo made, the dhcpd processes and, for a deploy, every folder on the way to the
-//! live files (type, owner, mode), checked before anything is written.
+//! live files (type, owner, mode), checked before anything is written. The status command
+//! runs apart ([`service`]), under its own deadline.
 //!
 //! The peer prints framed records (`KEY LENGTH\n` then that many bytes and `\n`), so contents
 //! with any bytes come back intact; a file is opened once and its size read from the open
@@ -85,7 +86,33 @@ pub struct Inspection {
     pub processes: Vec<Process>,
     /// Each folder checked (for a deploy): path and `TYPE|UID|MODE` or `missing`.
     pub folders: Vec<(String, String)>,
+    /// What the status command said, when the caller ran it (see [`service`]).
+    pub service: Option<Service>,
     clock_reading: f64,
+}
+
+/// What a peer's status command said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// It exited 0: the service runs.
+    Running,
+    /// It exited with this status (-1: killed by a signal).
+    Stopped(i32),
+    /// It ran past its deadline (this many seconds) and the peer killed it.
+    Hung(u64),
+}
+
+/// Runs a peer's status command once, under its `command-timeout`.
+pub fn service(conn: &Connection) -> Result<Service, RemoteError> {
+    let target = &conn.target;
+    let out = conn.exec(&target.status_command, None)?;
+    Ok(if out.timed_out {
+        Service::Hung(target.command_timeout.as_secs())
+    } else if out.status == 0 {
+        Service::Running
+    } else {
+        Service::Stopped(out.status)
+    })
 }
 
 /// The folders from `/` down to `dir`, each a path.
@@ -109,16 +136,29 @@ pub fn state_path(target: &Target) -> String {
     )
 }
 
+/// The shell function `whole KEY FILE`: a frame with the whole of a regular file that is not a
+/// symbolic link (its size read from the open descriptor), or `KEY toolarge SIZE` past `max`
+/// bytes, `KEY absent`, `KEY unreadable`. Nothing is ever cut short without saying so.
+fn whole_fn(max: u64) -> String {
+    format!(
+        "whole() {{ if [ -f \"$2\" ] && [ ! -L \"$2\" ]; then \
+         {{ n=$(stat -L -c %s /dev/fd/3) && if [ \"$n\" -gt {max} ]; then echo \"$1 toolarge $n\"; \
+         else echo \"$1 $n\"; head -c \"$n\" <&3; echo; fi; }} 3< \"$2\" 2>/dev/null || echo \"$1 unreadable\"; \
+         else echo \"$1 absent\"; fi; }}"
+    )
+}
+
 /// The remote script. `folders`: the folders to check (none for `diff`). It starts as few
 /// processes as it can: one `stat` for all folders, one `stat` and one `head` per live file.
 fn script(target: &Target, paths: &[String], folders: &[String]) -> String {
     let lock = lock_dir(&target.config_path);
     let max = target.max_read;
-    let mut s = String::from(
+    let mut s = format!(
         "export LC_ALL=C\n\
-         val() { printf '%s %s\\n%s\\n' \"$1\" \"${#2}\" \"$2\"; }\n\
-         small() { if [ -f \"$2\" ]; then val \"$1\" \"$(head -c 1048576 -- \"$2\")\"; else echo \"$1 absent\"; fi; }\n\
+         val() {{ printf '%s %s\\n%s\\n' \"$1\" \"${{#2}}\" \"$2\"; }}\n\
+         {}\n\
          val now \"$(date -u +%s.%N)\"\n",
+        whole_fn(max)
     );
     if !folders.is_empty() {
         let list: Vec<String> = folders.iter().map(|f| q(f)).collect();
@@ -138,7 +178,7 @@ fn script(target: &Target, paths: &[String], folders: &[String]) -> String {
         ));
     }
     s.push_str(&format!(
-        "small owner {l}/owner; small journal {l}/journal; small state {st}\n\
+        "whole owner {l}/owner; whole journal {l}/journal; whole state {st}\n\
          for p in $(pgrep -x dhcpd 2>/dev/null); do \
          val proc \"$p $(ps -o etimes= -p \"$p\" | tr -d ' ') $(tr '\\0\\n' '\\n\\001' < /proc/$p/cmdline 2>/dev/null | sed -n '/^-cf$/{{n;p;q;}}')\"; done\n",
         l = q(&lock),
@@ -304,25 +344,15 @@ fn parse(
             mtime,
         });
     }
-    let mut blob = |key: &str| -> Option<Result<Option<Vec<u8>>, RemoteError>> {
-        match it.next()? {
-            Record::Value(k, v) if k == key => Some(Ok(Some(v))),
-            Record::Status(k, s) if k == key => Some(match s.strip_prefix("toolarge ") {
-                Some(size) => Err(too_large(target, &format!("the lock's {key}"), size)),
-                None => Ok(None),
-            }),
-            _ => None,
-        }
-    };
-    let owner = match blob("owner")? {
+    let owner = match blob(target, &mut it, "owner")? {
         Ok(v) => v.map(|v| text(&v).trim().to_string()),
         Err(e) => return Some(Err(e)),
     };
-    let journal = match blob("journal")? {
+    let journal = match blob(target, &mut it, "journal")? {
         Ok(v) => v.map(|v| Journal::parse(&text(&v))),
         Err(e) => return Some(Err(e)),
     };
-    let state = match blob("state")? {
+    let state = match blob(target, &mut it, "state")? {
         Ok(v) => v.and_then(|v| serde_json::from_slice(&v).ok()),
         Err(e) => return Some(Err(e)),
     };
@@ -359,7 +389,64 @@ fn parse(
         state,
         processes,
         folders: checked,
+        service: None,
     }))
+}
+
+/// The next record, a file `whole` read: its content, `None` when it is absent or unreadable,
+/// an error when it is over the cap; `None` outside when the record is not that file's.
+fn blob(
+    target: &Target,
+    it: &mut impl Iterator<Item = Record>,
+    key: &str,
+) -> Option<Result<Option<Vec<u8>>, RemoteError>> {
+    match it.next()? {
+        Record::Value(k, v) if k == key => Some(Ok(Some(v))),
+        Record::Status(k, s) if k == key => Some(match s.strip_prefix("toolarge ") {
+            Some(size) => Err(too_large(target, &format!("the lock's {key}"), size)),
+            None => Ok(None),
+        }),
+        _ => None,
+    }
+}
+
+/// Reads a peer's lock for `status`: its owner line and journal, in one short command that
+/// prints nothing when there is no journal.
+pub fn read_lock(conn: &Connection) -> Result<(Option<String>, Option<Journal>), RemoteError> {
+    let target = &conn.target;
+    let l = q(&lock_dir(&target.config_path));
+    let command = format!(
+        "export LC_ALL=C\n{}\nif [ -e {l}/journal ]; then whole owner {l}/owner; whole journal {l}/journal; fi\n",
+        whole_fn(target.max_read)
+    );
+    let action = "reading the deploy journal";
+    let out = conn.run(action, &command)?;
+    let recs = records(&out.stdout).ok_or_else(|| RemoteError::Command {
+        peer: target.peer().into(),
+        action: action.into(),
+        command: "(the lock reading script)".into(),
+        status: 0,
+        detail:
+            "the output did not parse: the journal changed while it was read; run the command again"
+                .into(),
+    })?;
+    if recs.is_empty() {
+        return Ok((None, None));
+    }
+    let mut it = recs.into_iter();
+    let unparsed = || RemoteError::Command {
+        peer: target.peer().into(),
+        action: action.into(),
+        command: "(the lock reading script)".into(),
+        status: 0,
+        detail: "unexpected output".into(),
+    };
+    let owner = blob(target, &mut it, "owner").ok_or_else(unparsed)??;
+    let journal = blob(target, &mut it, "journal").ok_or_else(unparsed)??;
+    Ok((
+        owner.map(|v| text(&v).trim().to_string()),
+        journal.map(|v| Journal::parse(&text(&v))),
+    ))
 }
 
 fn too_large(target: &Target, what: &str, size: &str) -> RemoteError {
@@ -494,10 +581,27 @@ pub enum Runs {
     Unknown,
 }
 
-/// Judges whether a peer runs its live files: the record of the last restart dhcpfo verified
-/// must name the live files' hashes; without one, a dhcpd started with this dhcpd.conf must
-/// have started after the files last changed.
+/// Judges whether a peer runs its live files: its service must run (when its status command
+/// was run), and the record of the last restart dhcpfo verified must name the live files'
+/// hashes; without one, a dhcpd started with this dhcpd.conf must have started after the files
+/// last changed.
 pub fn runs_what_is_on_disk(target: &Target, inspection: &Inspection) -> Runs {
+    let status = || terminal_safe(&target.status_command);
+    match inspection.service {
+        Some(Service::Stopped(code)) => {
+            return Runs::No(format!(
+                "its service is not running: `{}` exits {code}",
+                status()
+            ));
+        }
+        Some(Service::Hung(secs)) => {
+            return Runs::No(format!(
+                "its status command `{}` did not answer within {secs} s (the peer killed it)",
+                status()
+            ));
+        }
+        Some(Service::Running) | None => {}
+    }
     if let Some(state) = &inspection.state {
         for file in &inspection.files {
             let now = file.content.as_deref().map(files::sha256);

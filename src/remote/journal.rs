@@ -1,6 +1,6 @@
 //! The deploy journal: one JSON object a line in `journal` inside each peer's lock directory,
-//! appended (and fsynced) by the same remote command that does the step it records, before
-//! the step's effect where the effect cannot be undone (a rename, a restart).
+//! appended and fsynced, entry by entry, by the same remote command that does the step it
+//! records, before the step's effect where the effect cannot be undone (a rename, a restart).
 //!
 //! A journal whose deploy began and did not settle is what an interrupted or killed deploy
 //! leaves. It names both peers' files with the SHA-256 of the previous and of the new content,
@@ -102,6 +102,14 @@ pub enum Entry {
         /// The live file.
         live: String,
     },
+    /// The copy of a backup that is renamed over the live file was created:
+    /// `LIVE.dhcpfo-restore.SUFFIX`.
+    RestoreCopy {
+        /// The live file.
+        live: String,
+        /// The random part of its name.
+        suffix: String,
+    },
     /// The deploy settled: both peers hold and run one version.
     Settled {
         /// `deployed`, `completed`, `rolled-back` or `unchanged`.
@@ -114,8 +122,7 @@ pub fn path(lock_dir: &str) -> String {
     format!("{lock_dir}/journal")
 }
 
-/// The shell that appends `entries` to the journal (the caller's command fsyncs it with the
-/// files of its step).
+/// The shell that appends `entries` to the journal and fsyncs it, failing when either fails.
 pub fn append(journal: &str, entries: &[Entry]) -> String {
     if entries.is_empty() {
         return "true".into();
@@ -124,20 +131,24 @@ pub fn append(journal: &str, entries: &[Entry]) -> String {
         .iter()
         .map(|e| q(&serde_json::to_string(e).unwrap_or_default()))
         .collect();
-    format!("printf '%s\\n' {} >> {}", lines.join(" "), q(journal))
+    let j = q(journal);
+    format!(
+        "{{ printf '%s\\n' {} >> {j} && sync -- {j}; }}",
+        lines.join(" ")
+    )
 }
 
 /// The shell that appends `entry` with the value of shell variable `var` in place of the
 /// field that holds [`placeholder`] (the value must need no JSON escaping: digits, letters,
-/// dots).
+/// dots), and fsyncs the journal.
 pub fn append_with(journal: &str, entry: &Entry, var: &str) -> String {
     let json = serde_json::to_string(entry).unwrap_or_default();
     let (head, tail) = json.split_once(VAR).unwrap_or((&json, ""));
+    let j = q(journal);
     format!(
-        "printf '%s%s%s\\n' {} \"${var}\" {} >> {}",
+        "{{ printf '%s%s%s\\n' {} \"${var}\" {} >> {j} && sync -- {j}; }}",
         q(head),
         q(tail),
-        q(journal)
     )
 }
 
@@ -226,13 +237,16 @@ impl Journal {
         })
     }
 
-    /// Every candidate recorded.
-    pub fn candidates(&self) -> Vec<String> {
+    /// Every temporary file recorded: candidates and the copies made by restores.
+    pub fn temporaries(&self) -> Vec<String> {
         self.entries
             .iter()
             .filter_map(|e| match e {
                 Entry::Candidate { live, suffix } if safe_suffix(suffix) => {
                     Some(super::files::temp_path(live, suffix))
+                }
+                Entry::RestoreCopy { live, suffix } if safe_suffix(suffix) => {
+                    Some(super::files::restore_path(live, suffix))
                 }
                 _ => None,
             })
@@ -356,6 +370,17 @@ mod tests {
                 "now"
             )
         ));
+        sh(&format!(
+            "s=Xy12Ab34; {}",
+            append_with(
+                &j,
+                &Entry::RestoreCopy {
+                    live: "/x".into(),
+                    suffix: placeholder()
+                },
+                "s"
+            )
+        ));
         let text = std::fs::read_to_string(&j).unwrap() + "{\"event\":\"resta";
         let journal = Journal::parse(&text);
         assert_eq!(journal.entries[0], begin);
@@ -372,6 +397,7 @@ mod tests {
                 deadline: 30
             }
         );
+        assert_eq!(journal.temporaries(), ["/x.dhcpfo-restore.Xy12Ab34"]);
     }
 
     #[test]

@@ -3,7 +3,12 @@
 //! and the deploy's `journal`.
 //!
 //! - Taking it is atomic: a private directory with the owner file inside is renamed to
-//!   `.dhcpfo.lock`, which fails when the lock exists, so no lock is ever seen without owner.
+//!   `.dhcpfo.lock`, so no lock of this version is ever seen without owner. An existing
+//!   folder is looked at first and never renamed over (a rename replaces an empty folder);
+//!   the rename fails if another deploy's lock, never empty, appeared meanwhile.
+//! - A lock folder without owner file (a release cut short, or an earlier dhcpfo that died
+//!   between its `mkdir` and its owner) is refused for [`OWNERLESS_STALE_AFTER`] seconds, as
+//!   a deploy may be taking it, then taken over like a stale lock.
 //! - A lock whose owner is a process of this machine that no longer runs (its PID is gone or
 //!   started at another time, or the machine rebooted) is stale and taken over: the taker
 //!   creates `takeover-ID` inside it (only one can), checks the owner is still the one judged
@@ -22,8 +27,14 @@ pub const LOCK_DIR: &str = ".dhcpfo.lock";
 const HELD: i32 = 100;
 /// Exit status of a takeover that lost to another one.
 const LOST: i32 = 101;
+/// Exit status of the lock command when the lock folder has no owner file.
+const OWNERLESS: i32 = 102;
+/// Seconds after which a lock folder without owner file is stale. This version's locks always
+/// have one; an earlier version's `mkdir` or a release (`rm -rf`) leaves a lock without owner
+/// only for a moment, unless it was cut short.
+pub const OWNERLESS_STALE_AFTER: u64 = 60;
 
-/// A lock held on one peer; release it with [`Lock::release`].
+/// A lock held on one peer; [`Lock::release_command`] releases it.
 #[derive(Debug, Clone)]
 pub struct Lock {
     /// The lock directory.
@@ -152,7 +163,7 @@ pub fn judge(owner: &str) -> Holder {
             && pid.parse::<u32>().is_ok_and(|p| p != std::process::id())
             && start_time(pid).is_none();
         return if gone {
-            Holder::Dead(format!("process {pid} no longer runs"))
+            Holder::Dead(format!("process {} no longer runs", safe(pid)))
         } else {
             Holder::Unknown("the lock was taken by an earlier dhcpfo".into())
         };
@@ -171,7 +182,10 @@ pub fn judge(owner: &str) -> Holder {
         });
     };
     if host != local_hostname() || machine != machine_id() {
-        return Holder::Unknown(format!("it was taken from another machine ({host})"));
+        return Holder::Unknown(format!(
+            "it was taken from another machine ({})",
+            safe(host)
+        ));
     }
     if boot != boot_id() {
         return Holder::Dead("this machine has restarted since".into());
@@ -188,8 +202,18 @@ pub fn judge(owner: &str) -> Holder {
     }
 }
 
-/// "user@host, pid N, since TIME, lock id ID" for an owner line.
+/// "user@host, pid N, since TIME, lock id ID" for an owner line, safe for a terminal (the
+/// owner file is the peer's text).
 pub fn describe(owner: &str) -> String {
+    match lock_id(owner) {
+        Some(id) if has_holder(owner) => format!("{}, lock id {}", who(owner), safe(id)),
+        _ => who(owner),
+    }
+}
+
+/// "user@host, pid N, since TIME" for an owner line (its lock id left out), safe for a
+/// terminal.
+pub fn who(owner: &str) -> String {
     let since = field(owner, "since")
         .and_then(|s| s.parse::<u64>().ok())
         .map(super::files::utc_text);
@@ -199,13 +223,23 @@ pub fn describe(owner: &str) -> String {
         field(owner, "pid"),
         since,
     ) {
-        (Some(u), Some(h), Some(p), Some(s)) => {
-            let id = lock_id(owner).map_or(String::new(), |id| format!(", lock id {id}"));
-            format!("{u}@{h}, pid {p}, since {s}{id}")
-        }
+        (Some(u), Some(h), Some(p), Some(s)) => safe(&format!("{u}@{h}, pid {p}, since {s}")),
         _ if owner.trim().is_empty() => "owner unknown".into(),
-        _ => super::text::terminal_safe(owner.trim()),
+        _ => safe(owner.trim()),
     }
+}
+
+/// Whether an owner line names its holder (user, host, pid and time) in a form [`who`] reads.
+fn has_holder(owner: &str) -> bool {
+    ["user", "host", "pid"]
+        .iter()
+        .all(|k| field(owner, k).is_some())
+        && field(owner, "since").is_some_and(|s| s.parse::<u64>().is_ok())
+}
+
+/// Text from an owner line, made safe for a terminal.
+fn safe(text: &str) -> String {
+    super::text::terminal_safe(text)
 }
 
 /// The error for a lock that is held, with what to do about it.
@@ -216,7 +250,8 @@ pub fn locked(conn: &Connection, owner: &str, holder: &Holder) -> RemoteError {
             "another deploy runs now: wait for it to finish (its journal in the lock shows how far it is; `dhcpfo diff` prints it)".to_string()
         }
         (Holder::Unknown(why), Some(id)) => format!(
-            "{why}. If that deploy no longer runs, take the lock over with `dhcpfo deploy PAIR.yaml --force-unlock {id}`: it first completes or rolls back what that deploy left (its journal), then deploys"
+            "{why}. If that deploy no longer runs, take the lock over with `dhcpfo deploy PAIR.yaml --force-unlock {}`: it first completes or rolls back what that deploy left (its journal), then deploys",
+            safe(id)
         ),
         (Holder::Unknown(why) | Holder::Dead(why), None) => format!(
             "{why}. Check that no deploy runs, then remove {dir} on the peer"
@@ -231,74 +266,148 @@ pub fn locked(conn: &Connection, owner: &str, holder: &Holder) -> RemoteError {
     }
 }
 
-/// Takes the lock on a peer. A stale lock of this machine, or the lock whose id is
-/// `force_unlock`, is taken over (its journal kept); any other held lock is refused.
-/// Returns the lock and, when one was taken over, the previous owner's line.
+/// A lock taken over from a deploy that is gone.
+#[derive(Debug, Clone)]
+pub struct TakenOver {
+    /// The previous owner line ("" when the lock had none).
+    pub owner: String,
+    /// Why it could be taken over.
+    pub reason: String,
+    /// The name part of the `takeover-NAME` folder only one taker can create.
+    takeover: String,
+}
+
+/// The shell, run with the lock folder in `$d`, for a lock that exists: prints its owner line
+/// and exits [`HELD`], or, when it has no owner file, prints the peer's clock and the folder's
+/// modification time and exits [`OWNERLESS`].
+fn held_shell() -> String {
+    format!(
+        "if [ -e \"$d/owner\" ]; then cat -- \"$d/owner\" 2>/dev/null; exit {HELD}; fi; \
+         echo \"$(date +%s) $(stat -c %Y -- \"$d\")\"; exit {OWNERLESS}"
+    )
+}
+
+/// Takes the lock on a peer. A stale lock of this machine, one left without owner for
+/// [`OWNERLESS_STALE_AFTER`] seconds, or the lock whose id is `force_unlock`, is taken over
+/// (its journal kept); any other lock is refused. Returns the lock and, when one was taken
+/// over, what it was.
 pub fn acquire(
     conn: &Connection,
     force_unlock: Option<&str>,
-) -> Result<(Lock, Option<String>), RemoteError> {
+) -> Result<(Lock, Option<TakenOver>), RemoteError> {
     let config_dir = parent(&conn.target.config_path);
     let dir = lock_dir(&conn.target.config_path);
     let owner = owner_line();
+    // An existing folder is never replaced: `mv -T` would rename over an empty one, so the
+    // lock is looked at first; the rename then fails if another deploy's lock (never empty)
+    // appeared meanwhile.
     let take = format!(
-        "d={d}; t=$(mktemp -d -- {tmp}) || exit 1; \
+        "d={d}; if [ -L \"$d\" ]; then echo \"$d is a symbolic link, not a lock folder\" >&2; exit 1; fi; \
+         if [ -d \"$d\" ]; then {held}; fi; \
+         t=$(mktemp -d -- {tmp}) || exit 1; \
          if ! printf '%s\\n' {o} > \"$t/owner\"; then rm -rf -- \"$t\"; exit 1; fi; \
          if e=$(mv -T -- \"$t\" \"$d\" 2>&1); then exit 0; fi; rm -rf -- \"$t\"; \
-         if [ -d \"$d\" ] && [ ! -L \"$d\" ]; then cat -- \"$d/owner\" 2>/dev/null; exit {HELD}; fi; \
+         if [ -d \"$d\" ] && [ ! -L \"$d\" ]; then {held}; fi; \
          printf '%s\\n' \"$e\" >&2; exit 1",
         d = q(&dir),
+        held = held_shell(),
         tmp = q(&format!("{config_dir}/{LOCK_DIR}.new.XXXXXXXX")),
         o = q(&owner),
     );
     let out = conn.exec(&take, None)?;
-    if out.status == 0 {
-        return Ok((Lock { dir, owner }, None));
-    }
-    if out.status != HELD {
-        return Err(RemoteError::LockFailed {
-            peer: conn.target.peer().into(),
-            dir,
-            detail: if out.timed_out {
-                "the command ran past its deadline".into()
-            } else {
-                out.detail()
-            },
-        });
-    }
-    let held = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let holder = judge(&held);
-    let forced = force_unlock.is_some() && lock_id(&held) == force_unlock;
-    if !forced && !matches!(holder, Holder::Dead(_)) {
-        return Err(locked(conn, &held, &holder));
-    }
-    let Some(stale_id) = lock_id(&held) else {
-        return Err(locked(conn, &held, &holder));
+    let failed = |out: &super::exec::Output| RemoteError::LockFailed {
+        peer: conn.target.peer().into(),
+        dir: dir.clone(),
+        detail: if out.timed_out {
+            "the command ran past its deadline".into()
+        } else {
+            out.detail()
+        },
+    };
+    let taken = match out.status {
+        0 => return Ok((Lock { dir, owner }, None)),
+        HELD => held_by_owner(conn, &out, force_unlock)?,
+        OWNERLESS => ownerless(conn, &dir, &out)?,
+        _ => return Err(failed(&out)),
     };
     let takeover = format!(
         "d={d}; mkdir -- \"$d/takeover-\"{id} 2>/dev/null || exit {LOST}; \
          [ \"$(cat -- \"$d/owner\" 2>/dev/null)\" = {held} ] || exit {LOST}; \
          t=$(mktemp -- \"$d/owner.XXXXXXXX\") && printf '%s\\n' {o} > \"$t\" && mv -f -- \"$t\" \"$d/owner\"",
         d = q(&dir),
-        id = q(stale_id),
-        held = q(&held),
+        id = q(&taken.takeover),
+        held = q(&taken.owner),
         o = q(&owner),
     );
     let out = conn.exec(&takeover, None)?;
     match out.status {
-        0 => Ok((Lock { dir, owner }, Some(held))),
+        0 => Ok((Lock { dir, owner }, Some(taken))),
         LOST => Err(RemoteError::Locked {
             peer: conn.target.peer().into(),
             dir,
-            owner: describe(&held),
+            owner: describe(&taken.owner),
             hint:
                 "another deploy took this stale lock over at the same moment; wait for it to finish"
                     .into(),
         }),
-        _ => Err(RemoteError::LockFailed {
+        _ => Err(failed(&out)),
+    }
+}
+
+/// Judges a lock that has an owner: taken over when its owner is gone or `--force-unlock`
+/// names it, refused otherwise.
+fn held_by_owner(
+    conn: &Connection,
+    out: &super::exec::Output,
+    force_unlock: Option<&str>,
+) -> Result<TakenOver, RemoteError> {
+    let held = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let holder = judge(&held);
+    let forced = force_unlock.is_some() && lock_id(&held) == force_unlock;
+    let reason = match &holder {
+        Holder::Dead(why) if lock_id(&held).is_some() => why.clone(),
+        _ if forced => format!("--force-unlock {}", safe(force_unlock.unwrap_or(""))),
+        _ => return Err(locked(conn, &held, &holder)),
+    };
+    Ok(TakenOver {
+        takeover: lock_id(&held).unwrap_or_default().to_string(),
+        owner: held,
+        reason,
+    })
+}
+
+/// Judges a lock folder without owner file: an earlier dhcpfo between its `mkdir` and its
+/// owner, or a release (`rm -rf`) cut short. Taken over once it has stayed so for
+/// [`OWNERLESS_STALE_AFTER`] seconds; refused before, as a deploy may be taking it.
+fn ownerless(
+    conn: &Connection,
+    dir: &str,
+    out: &super::exec::Output,
+) -> Result<TakenOver, RemoteError> {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut numbers = text.split_whitespace().map(|n| n.parse::<u64>().ok());
+    let (now, mtime) = (numbers.next().flatten(), numbers.next().flatten());
+    let age = now.zip(mtime).map(|(now, m)| now.saturating_sub(m));
+    match (age, mtime) {
+        (Some(age), Some(mtime)) if age >= OWNERLESS_STALE_AFTER => Ok(TakenOver {
+            owner: String::new(),
+            reason: format!(
+                "it has had no owner for {age} s: a release cut short, or an earlier dhcpfo that died while taking it"
+            ),
+            // Named after the folder's time, which the taker's own `mkdir` changes: a second
+            // taker either fails to create the same name or sees a young folder.
+            takeover: format!("ownerless-{mtime}"),
+        }),
+        _ => Err(RemoteError::Locked {
             peer: conn.target.peer().into(),
-            dir,
-            detail: out.detail(),
+            dir: dir.to_string(),
+            owner: "no owner yet".into(),
+            hint: format!(
+                "a deploy may be taking the lock right now{}; if none runs, it is taken over once it has had no owner for {OWNERLESS_STALE_AFTER} s (or remove {dir} on the peer)",
+                age.map_or(String::new(), |a| format!(
+                    " (it has had no owner for {a} s)"
+                ))
+            ),
         }),
     }
 }
@@ -311,15 +420,6 @@ impl Lock {
             "if [ \"$(cat -- {d}/owner 2>/dev/null)\" = {} ]; then rm -rf -- {d}; fi",
             q(&self.owner)
         )
-    }
-
-    /// Releases the lock if it is still ours.
-    pub fn release(&self, conn: &Connection) -> Result<(), RemoteError> {
-        conn.run(
-            &format!("releasing the lock {}", self.dir),
-            &self.release_command(),
-        )
-        .map(|_| ())
     }
 }
 
@@ -358,6 +458,12 @@ mod tests {
         assert_eq!(lock_id(&earlier), Some("42"));
         assert!(matches!(judge(""), Holder::Unknown(_)));
         assert_eq!(lock_id(&me).map(str::len), Some(16));
-        assert!(describe(&me).contains("lock id"));
+        assert_eq!(describe(&me).matches("lock id").count(), 1);
+        assert!(!who(&me).contains("lock id"));
+        let hostile = "host=a\u{1b}]0;x\u{7} pid=1 user=\u{1b}[2J since=1 id=\u{1b}[31m";
+        for text in [describe(hostile), who(hostile), describe("\u{1b}[2J")] {
+            assert!(!text.contains('\u{1b}'), "{text}");
+        }
+        assert!(!format!("{:?}", judge(hostile)).contains('\u{1b}'));
     }
 }

@@ -6,7 +6,8 @@
 //!   in `host_key`, authentication in `auth`) and running commands;
 //! - [`exec`]: one remote command under a deadline enforced on the peer, output capped, and
 //!   the lease file streamed under the same deadline;
-//! - [`inspect`]: a peer's live files, folders, lock, journal and last restart in one read;
+//! - [`inspect`]: a peer's live files, folders, lock, journal and last restart in one read,
+//!   and its status command;
 //! - [`files`]: candidates, backups, renames and restores, keeping attributes;
 //! - [`diff`]: live versus rendered files;
 //! - [`lock`]: the remote lock that keeps two deploys apart;

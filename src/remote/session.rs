@@ -66,7 +66,7 @@ pub fn connect(target: &Target, options: &ConnectOptions) -> Result<Connection, 
 fn open(target: &Target, options: &ConnectOptions) -> Result<Connection, RemoteError> {
     let peer = target.peer();
     for warning in &target.config_warnings {
-        eprintln!("{peer}: warning: {warning}");
+        super::text::stderr_line(&format!("{peer}: warning: {warning}"));
     }
     if let Some(message) = target.config_errors.first() {
         return Err(RemoteError::SshConfig {

@@ -185,8 +185,15 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
         Err(e) => status.errors.push(e.to_string()),
     }
     let mut note = |e: RemoteError| status.errors.push(e.to_string());
-    match conn.exec(&target.status_command, None) {
-        Ok(out) => status.service_running = Some(out.status == 0),
+    match super::inspect::service(&conn) {
+        Ok(super::inspect::Service::Running) => status.service_running = Some(true),
+        Ok(super::inspect::Service::Stopped(_)) => status.service_running = Some(false),
+        Ok(super::inspect::Service::Hung(seconds)) => note(RemoteError::Deadline {
+            peer: target.peer().into(),
+            action: "the status command".into(),
+            command: super::text::terminal_safe(&target.status_command),
+            seconds,
+        }),
         Err(e) => note(e),
     }
     match clock::offset(&conn) {

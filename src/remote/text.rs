@@ -1,4 +1,13 @@
-//! Text that comes from a peer, made safe to print, and byte sizes as people write them.
+//! Text that comes from a peer, made safe to print, lines on standard error that never panic,
+//! and byte sizes as people write them.
+
+use std::io::Write;
+
+/// Writes a line to standard error, ignoring a failure: a closed pipe, or a terminal gone
+/// after SIGHUP, must never make a command panic half-way (`eprintln!` does).
+pub fn stderr_line(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
 
 /// Replaces every control character except tab and line feed (C0, DEL and C1, which includes
 /// the escape sequences that retitle, clear or reprogram a terminal) with a visible `\xNN`

@@ -8,6 +8,11 @@
 //! `fakebin/` come first on the session's PATH (a test puts a skewed `date` there). The
 //! client side has its own `$HOME` with a generated user key and a known_hosts file holding
 //! both peers' host keys. Each sshd is killed by its PID when the lab is dropped.
+//!
+//! The model names each peer's files by the peer's folder, so the two peers' paths differ.
+//! [`Lab::start_same_paths`] gives both peers the same path strings, as production pairs have
+//! (`/etc/dhcp/dhcpd.conf` on both): each sshd runs in a mount namespace of its own, in which
+//! the lab's `shared` folder is its peer's folder (a bind mount that only its sessions see).
 
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
@@ -44,6 +49,9 @@ pub struct SshPeer {
     pub port: u16,
     /// The `known_hosts` line of its host key.
     pub known_hosts_line: String,
+    /// Where the model reaches this peer's folder: the folder itself, or the lab's `shared`
+    /// folder, which the peer's sessions see as its folder (see [`Lab::start_same_paths`]).
+    pub remote_root: PathBuf,
     child: Option<Child>,
     sshd: PathBuf,
 }
@@ -57,6 +65,11 @@ impl SshPeer {
     /// The live dhcpd.conf.
     pub fn config(&self) -> PathBuf {
         self.path("etc/dhcp/dhcpd.conf")
+    }
+
+    /// A path inside the peer's folder as the peer's sessions (and the model) name it.
+    pub fn remote(&self, rel: &str) -> PathBuf {
+        self.remote_root.join(rel)
     }
 
     /// Text of a file in the peer's folder ("" when missing).
@@ -97,15 +110,7 @@ impl SshPeer {
         let deadline = Instant::now() + Duration::from_secs(10);
         // The old listener's port may take a moment to be free again.
         while Instant::now() < deadline {
-            let mut child = Command::new(&self.sshd)
-                .arg("-D")
-                .arg("-f")
-                .arg(&config)
-                .arg("-E")
-                .arg(&log)
-                .stdin(Stdio::null())
-                .spawn()
-                .expect("start sshd");
+            let mut child = spawn_sshd(&self.sshd, &config, &log, &self.dir, &self.remote_root);
             let up = Instant::now() + Duration::from_secs(3);
             while Instant::now() < up && child.try_wait().ok().flatten().is_none() {
                 if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
@@ -178,6 +183,26 @@ fn free_port() -> u16 {
 impl Lab {
     /// Starts both peers, or returns `None` (after a note) when sshd or ssh-keygen is missing.
     pub fn start(test: &str) -> Option<Lab> {
+        Lab::start_with(test, false)
+    }
+
+    /// Like [`Lab::start`], with both peers' files under the same path strings (the lab's
+    /// `shared` folder): each sshd runs in a mount namespace of its own where that folder is
+    /// its peer's folder. Needs root (`None` after a note without it; a failure under
+    /// `CI=true`).
+    pub fn start_same_paths(test: &str) -> Option<Lab> {
+        if !super::netns::is_root() {
+            assert!(
+                !super::in_ci(),
+                "{test}: needs root (mount namespaces) and CI=true"
+            );
+            eprintln!("note: {test}: skipped, needs root (mount namespaces)");
+            return None;
+        }
+        Lab::start_with(test, true)
+    }
+
+    fn start_with(test: &str, same_paths: bool) -> Option<Lab> {
         let sshd = super::tool_or_skip(test, "sshd")?;
         let ssh_keygen = super::tool_or_skip(test, "ssh-keygen")?;
         let tmp = tempfile::Builder::new()
@@ -199,8 +224,14 @@ impl Lab {
         if std::fs::metadata("/run").is_ok() && user == "root" {
             let _ = std::fs::create_dir_all("/run/sshd");
         }
-        let peers = ["primary", "secondary"]
-            .map(|role| start_peer(tmp.path(), role, &authorized, &sshd, &ssh_keygen));
+        let shared = same_paths.then(|| tmp.path().join("shared"));
+        if let Some(shared) = &shared {
+            std::fs::create_dir_all(shared).expect("shared folder");
+        }
+        let peers = ["primary", "secondary"].map(|role| {
+            let root = shared.as_deref();
+            start_peer(tmp.path(), role, &authorized, &sshd, &ssh_keygen, root)
+        });
         let lab = Lab {
             peers,
             home,
@@ -258,11 +289,11 @@ impl Lab {
         let p = &self.peers[i];
         format!(
             "{{ {connection}, config-path: {}, defaults-path: {}, leases-path: {}, dhcpd: /usr/sbin/dhcpd, restart-command: {}, status-command: {} }}",
-            p.path("etc/dhcp/dhcpd.conf").display(),
-            p.path("etc/default/isc-dhcp-server").display(),
-            p.path("var/lib/dhcp/dhcpd.leases").display(),
-            p.path("bin/restart").display(),
-            p.path("bin/status").display(),
+            p.remote("etc/dhcp/dhcpd.conf").display(),
+            p.remote("etc/default/isc-dhcp-server").display(),
+            p.remote("var/lib/dhcp/dhcpd.leases").display(),
+            p.remote("bin/restart").display(),
+            p.remote("bin/status").display(),
         )
     }
 
@@ -328,14 +359,63 @@ subnets:
     }
 }
 
+/// Starts sshd in the foreground. When `remote_root` is not the peer's folder `dir`, sshd runs
+/// in a mount namespace of its own in which `remote_root` is `dir` (a private bind mount), so
+/// its sessions see the peer's files there; the PID stays sshd's.
+fn spawn_sshd(sshd: &Path, config: &Path, log: &Path, dir: &Path, remote_root: &Path) -> Child {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(sshd);
+    cmd.arg("-D")
+        .arg("-f")
+        .arg(config)
+        .arg("-E")
+        .arg(log)
+        .stdin(Stdio::null());
+    if remote_root != dir {
+        let source = std::ffi::CString::new(dir.as_os_str().as_bytes()).expect("path");
+        let target = std::ffi::CString::new(remote_root.as_os_str().as_bytes()).expect("path");
+        // SAFETY: unshare and mount are system calls, safe between fork and exec; the strings
+        // were made before the fork and live in the closure.
+        unsafe {
+            cmd.pre_exec(move || {
+                let fail = || Err(std::io::Error::last_os_error());
+                if libc::unshare(libc::CLONE_NEWNS) != 0 {
+                    return fail();
+                }
+                // Mounts made here stay in this namespace.
+                let private = libc::MS_REC | libc::MS_PRIVATE;
+                let none = std::ptr::null();
+                if libc::mount(c"none".as_ptr(), c"/".as_ptr(), none, private, none.cast()) != 0 {
+                    return fail();
+                }
+                if libc::mount(
+                    source.as_ptr(),
+                    target.as_ptr(),
+                    none,
+                    libc::MS_BIND,
+                    none.cast(),
+                ) != 0
+                {
+                    return fail();
+                }
+                Ok(())
+            });
+        }
+    }
+    cmd.spawn().expect("start sshd")
+}
+
 fn start_peer(
     root: &Path,
     role: &'static str,
     authorized: &Path,
     sshd: &Path,
     ssh_keygen: &Path,
+    remote_root: Option<&Path>,
 ) -> SshPeer {
     let dir = root.join(role);
+    let remote_root = remote_root.map_or_else(|| dir.clone(), Path::to_path_buf);
     for sub in [
         "etc/dhcp",
         "etc/default",
@@ -390,15 +470,7 @@ fn start_peer(
             dir.display()
         );
         std::fs::write(&config_path, config).expect("sshd_config");
-        let mut child = Command::new(sshd)
-            .arg("-D")
-            .arg("-f")
-            .arg(&config_path)
-            .arg("-E")
-            .arg(&log)
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("start sshd");
+        let mut child = spawn_sshd(sshd, &config_path, &log, &dir, &remote_root);
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if child.try_wait().ok().flatten().is_some() {
@@ -433,6 +505,7 @@ fn start_peer(
         dir,
         port,
         known_hosts_line: format!("[127.0.0.1]:{port} {kind} {key}"),
+        remote_root,
         child: Some(child),
         sshd: sshd.to_path_buf(),
     }
@@ -480,12 +553,14 @@ impl Lab {
         })
     }
 
-    /// Puts files on both peers as their live files.
+    /// Puts files on both peers as their live files, and makes both fake services run them
+    /// (as if started with them), as on peers in service.
     pub fn install(&self, files: &[(String, String); 2]) {
         for (i, (conf, defaults)) in files.iter().enumerate() {
             let p = self.peer(i);
             std::fs::write(p.config(), conf).expect("install");
             std::fs::write(p.path("etc/default/isc-dhcp-server"), defaults).expect("install");
+            p.run_current();
         }
     }
 
@@ -512,6 +587,7 @@ impl Lab {
             &authorized,
             &sshd,
             &self.ssh_keygen,
+            None,
         ))
     }
 }

@@ -169,13 +169,20 @@ pub(super) fn restart_and_verify(
     progress: &Progress,
 ) -> Result<(), RemoteError> {
     let restart = r.target.restart_command.clone();
-    let runs_at_once = r.step(progress, &format!("restarting (`{restart}`)"), restart_peer)?;
+    let first_check = r.step(progress, &format!("restarting (`{restart}`)"), restart_peer)?;
+    if first_check == FirstCheck::Hung {
+        progress.note(&format!(
+            "{}: the status command ran longer than {} s right after the restart (the peer killed it); checking again",
+            r.target.peer(),
+            r.target.command_timeout.as_secs()
+        ));
+    }
     let status = r.target.status_command.clone();
     r.step(
         progress,
         &format!("checking the service runs (`{status}`)"),
         |r| {
-            let result = if runs_at_once {
+            let result = if first_check == FirstCheck::Running {
                 Ok(())
             } else {
                 verify_running(r, options.verify_timeout)
@@ -186,10 +193,21 @@ pub(super) fn restart_and_verify(
     )
 }
 
+/// What the status command said right after a successful restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FirstCheck {
+    /// The service runs.
+    Running,
+    /// Not (yet): it is checked again.
+    NotYet,
+    /// The status command ran past `command-timeout` and the peer killed it.
+    Hung,
+}
+
 /// The restart command, with its journal entries, under its own deadline; after a successful
-/// restart the same command runs the status command once. Returns whether that said the
-/// service runs.
-fn restart_peer(r: &mut PeerRun) -> Result<bool, RemoteError> {
+/// restart the same command runs the status command once, under `command-timeout` (a status
+/// command that hangs is told apart from a restart that hangs).
+fn restart_peer(r: &mut PeerRun) -> Result<FirstCheck, RemoteError> {
     let deadline = r.target.restart_timeout;
     let file = r.journal_file()?;
     let pending = r.take_pending()?;
@@ -202,13 +220,15 @@ fn restart_peer(r: &mut PeerRun) -> Result<bool, RemoteError> {
         "now",
     );
     let ended = |ok| journal::append(&file, &[Entry::RestartEnd { ok }]);
+    let status_deadline = r.target.command_timeout;
     let command = format!(
         "{pending} && now=$(date +%s) && {began} || exit 1; {} >&2; rc=$?; \
-         if [ $rc -eq 0 ]; then {}; if sh -c {} >/dev/null 2>&1 </dev/null; then {}; echo running; fi; \
+         if [ $rc -eq 0 ]; then {}; {} >/dev/null 2>&1 </dev/null; st=$?; \
+         if [ $st -eq 0 ]; then {}; echo running; elif [ $st -eq 124 ] || [ $st -eq 137 ]; then echo status-hung; fi; \
          else {}; fi; exit $rc",
         wrapped(&r.target.restart_command, deadline),
         ended(true),
-        q(&r.target.status_command),
+        wrapped(&r.target.status_command, status_deadline),
         journal::append(&file, &[Entry::Running { ok: true }]),
         ended(false),
     );
@@ -222,7 +242,8 @@ fn restart_peer(r: &mut PeerRun) -> Result<bool, RemoteError> {
         running: None,
     };
     let started = Instant::now();
-    let outer = deadline + KILL_AFTER + Duration::from_secs(20);
+    // Past the restart's deadline and the status command's, each with its kill grace.
+    let outer = deadline + status_deadline + KILL_AFTER * 2 + Duration::from_secs(20);
     let out = r.conn()?.exec_within(&command, None, outer)?;
     let ok = out.status == 0;
     r.restarts.ok = Some(ok);
@@ -238,11 +259,15 @@ fn restart_peer(r: &mut PeerRun) -> Result<bool, RemoteError> {
     let out = r
         .conn()?
         .check("restart", &r.target.restart_command, out, deadline)?;
-    let running = String::from_utf8_lossy(&out.stdout).contains("running");
-    if running {
+    let said = String::from_utf8_lossy(&out.stdout);
+    Ok(if said.contains("running") {
         r.journal.entries.push(Entry::Running { ok: true });
-    }
-    Ok(running)
+        FirstCheck::Running
+    } else if said.contains("status-hung") {
+        FirstCheck::Hung
+    } else {
+        FirstCheck::NotYet
+    })
 }
 
 /// Runs the status command until it succeeds or `timeout` passes (at most 30 tries); its
@@ -261,7 +286,7 @@ fn verify_running(r: &mut PeerRun, timeout: Duration) -> Result<(), RemoteError>
     let result: Result<(), RemoteError> = loop {
         tries += 1;
         let out = conn.exec(&command, None)?;
-        match conn.check("service check", &status, out, r.target.command_timeout) {
+        match conn.check("the status command", &status, out, r.target.command_timeout) {
             Ok(_) => break Ok(()),
             Err(e) if start.elapsed() >= timeout || tries >= 30 => break Err(e),
             Err(_) => std::thread::sleep(Duration::from_millis(500)),
@@ -356,6 +381,7 @@ pub(super) fn finish(
             return;
         };
         let mut parts = Vec::new();
+        let mut labels = Vec::new();
         if outcome == Outcome::Deployed {
             let mut remove = Vec::new();
             for backup in r.changes.iter().filter_map(|c| c.backup.as_ref()) {
@@ -368,25 +394,33 @@ pub(super) fn finish(
             if !remove.is_empty() {
                 let list: Vec<String> = remove.iter().map(|p| q(p)).collect();
                 parts.push(format!("rm -f -- {}", list.join(" ")));
+                labels.push("pruning old backups");
             }
         }
-        if outcome == Outcome::Deployed || cx.consistent {
-            parts.extend(state_command(r, &lock));
+        if (outcome == Outcome::Deployed || cx.consistent)
+            && let Some(record) = state_command(r, &lock)
+        {
+            parts.push(record);
+            labels.push("recording the restart");
         }
         if settled {
             parts.push(lock.release_command());
+            labels.push("releasing the lock");
         }
         if parts.is_empty() || r.conn.is_none() {
             return;
         }
-        let what = if settled {
-            "recording the restart and releasing the lock"
-        } else {
-            "recording the restart (the lock and journal stay: the pair is not settled)"
+        let mut what = match labels.split_last() {
+            Some((last, [])) => (*last).to_string(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
         };
+        if !settled {
+            what.push_str(" (the lock and journal stay: the pair is not settled)");
+        }
         let command = parts.join(" && ");
-        if r.step(progress, what, |r| {
-            r.conn()?.run(what, &command).map(|_| ())
+        if r.step(progress, &what, |r| {
+            r.conn()?.run(&what, &command).map(|_| ())
         })
         .is_ok()
             && settled

@@ -118,6 +118,10 @@ pub struct Report {
     /// The signal that stopped the deploy (`SIGINT`, `SIGTERM`, `SIGHUP`), if one did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<String>,
+    /// A signal that came after the last step it could have stopped (the last restart under
+    /// way, the locks being released): the deploy ended as it would have without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late_signal: Option<String>,
     /// What was done about an unfinished deploy found on the peers, if one was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recovered: Option<String>,
@@ -319,6 +323,9 @@ struct Context {
     settled_by: Option<settle::Mode>,
     /// Whether the peers were verified to hold and run one version after a settle.
     consistent: bool,
+    /// Whether a signal changed the course of the deploy (it stopped before a step, or turned
+    /// the rest into a rollback or a completion).
+    acted_on_signal: bool,
 }
 
 /// Deploys the rendered files to both peers. `confirm` is shown the differences and decides
@@ -341,7 +348,13 @@ pub fn deploy(
         Err(f) => (f.outcome, Some(f.error)),
     };
     let settled = apply::finish(&mut runs, outcome, options, progress, &cx);
-    let interrupted = signals::interrupted().map(|s| signals::name(s).to_string());
+    let acted = cx.acted_on_signal || matches!(error, Some(RemoteError::Interrupted { .. }));
+    let signal = signals::interrupted().map(|s| signals::name(s).to_string());
+    let (interrupted, late_signal) = if acted {
+        (signal, None)
+    } else {
+        (None, signal)
+    };
     let files = runs.iter().flat_map(|r| r.files.clone()).collect();
     let peers = runs
         .iter()
@@ -357,6 +370,7 @@ pub fn deploy(
         outcome,
         error: error.map(|e| format!("{:?}", miette::Report::new(e))),
         interrupted,
+        late_signal,
         recovered: cx.recovered,
         settled,
         clock_skew: cx.skew,
@@ -456,11 +470,8 @@ fn run(
                 progress.note(&format!(
                     "{}: took over the lock of {} ({})",
                     r.target.peer(),
-                    lock::describe(&previous),
-                    match lock::judge(&previous) {
-                        lock::Holder::Dead(why) => why,
-                        _ => "--force-unlock".into(),
-                    }
+                    lock::describe(&previous.owner),
+                    previous.reason
                 ));
             }
             Ok(())
@@ -502,7 +513,7 @@ fn run(
         .collect();
     let confirmed = progress.suspend(|| {
         for line in &restarts {
-            report::stderr_line(line);
+            super::text::stderr_line(line);
         }
         confirm(&all)
     });
@@ -528,6 +539,7 @@ fn run(
     match apply::apply(runs, options, progress) {
         Ok(()) => Ok(Outcome::Deployed),
         Err(e) => {
+            cx.acted_on_signal = matches!(e, RemoteError::Interrupted { .. });
             let mode = match (&e, settle::all_switched(runs)) {
                 (RemoteError::Interrupted { .. }, true) => settle::Mode::Complete,
                 _ => settle::Mode::Rollback,

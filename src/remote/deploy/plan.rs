@@ -3,8 +3,10 @@
 //! whether a lock or an unfinished deploy stands in the way.
 
 use super::{Change, PeerRun, first_error, par};
+use crate::model::Role;
 use crate::remote::diff::{self, remote_path};
 use crate::remote::inspect::{self, Inspection, Kind, Runs};
+use crate::remote::journal::{Journal, PlannedFile, Restart};
 use crate::remote::lock::{self, Holder, parent};
 use crate::remote::progress::Progress;
 use crate::remote::text::terminal_safe;
@@ -66,7 +68,8 @@ fn inspect_peer(r: &mut PeerRun, rendered: &[RenderedFile]) -> Result<(), Remote
     let mine = peer_files(&r.target, rendered);
     let paths: Vec<String> = mine.iter().map(|(_, p)| p.clone()).collect();
     let conn = r.conn()?;
-    let inspection = inspect::inspect(conn, &paths, true)?;
+    let mut inspection = inspect::inspect(conn, &paths, true)?;
+    inspection.service = Some(inspect::service(conn)?);
     let mut real = Vec::new();
     for file in &inspection.files {
         real.push(match &file.kind {
@@ -153,11 +156,14 @@ pub(super) fn unfinished(runs: &[PeerRun; 2]) -> bool {
     })
 }
 
-/// Lines that describe an unfinished deploy's journal on one peer (for `diff` and `status`):
-/// who ran it, and for each file of this peer's plan whether it now holds the previous or the
-/// new content (`hashes`: the current SHA-256 of a live file, `None` when it was not read),
-/// whether it was restarted.
+/// Lines that describe an unfinished deploy's journal in the lock of peer `role` (for `diff`
+/// and `status`): who ran it, and for each file of that peer's plan whether it now holds the
+/// previous or the new content (`hashes`: the current SHA-256 of one of that peer's live
+/// files, `None` when it was not read), whether it was restarted. Only that peer's files are
+/// described: both peers usually have the same paths, and the journal in one peer's lock
+/// speaks of that peer.
 pub fn describe_unfinished(
+    role: Role,
     inspection: &Inspection,
     hashes: &dyn Fn(&str) -> Option<Option<String>>,
 ) -> Vec<String> {
@@ -165,19 +171,32 @@ pub fn describe_unfinished(
         return Vec::new();
     };
     let view = Unfinished {
+        role,
         owner: inspection.lock_owner.as_deref().unwrap_or(""),
         journal,
     };
     view.describe(hashes)
 }
 
-/// A lock's owner line and its journal.
+/// The peer, its lock's owner line and its journal.
 struct Unfinished<'a> {
+    role: Role,
     owner: &'a str,
-    journal: &'a crate::remote::journal::Journal,
+    journal: &'a Journal,
 }
 
 impl Unfinished<'_> {
+    /// This peer's files in the plan.
+    fn files(&self) -> Vec<&PlannedFile> {
+        self.journal
+            .begin()
+            .into_iter()
+            .flat_map(|b| &b.peers)
+            .filter(|p| p.peer == self.role)
+            .flat_map(|p| &p.files)
+            .collect()
+    }
+
     fn describe(&self, hashes: &dyn Fn(&str) -> Option<Option<String>>) -> Vec<String> {
         let (owner, journal) = (self.owner, self.journal);
         let Some(begin) = journal.begin().filter(|_| journal.unfinished()) else {
@@ -191,43 +210,44 @@ impl Unfinished<'_> {
         let mut lines = vec![format!(
             "an unfinished deploy (lock id {}, {}) is recorded in the journal here ({state})",
             terminal_safe(&begin.deploy),
-            lock::describe(owner)
+            lock::who(if owner.is_empty() {
+                &begin.owner
+            } else {
+                owner
+            })
         )];
-        for peer in &begin.peers {
-            for f in &peer.files {
-                let Some(now) = hashes(&f.live) else {
-                    continue;
-                };
-                let held = if now.as_deref() == Some(f.new_sha256.as_str()) {
-                    "the NEW file"
-                } else if now == f.old_sha256 {
-                    "the previous file"
+        for f in self.files() {
+            let Some(now) = hashes(&f.live) else {
+                continue;
+            };
+            let held = if now.as_deref() == Some(f.new_sha256.as_str()) {
+                "the NEW file"
+            } else if now == f.old_sha256 {
+                "the previous file"
+            } else {
+                "a file that is neither the previous nor the new one"
+            };
+            lines.push(format!(
+                "{} holds {held}{}",
+                terminal_safe(&f.live),
+                if journal.switched(&f.live) {
+                    " (switched by that deploy)"
                 } else {
-                    "a file that is neither the previous nor the new one"
-                };
-                lines.push(format!(
-                    "{}: {} holds {held}{}",
-                    peer.peer.as_str(),
-                    terminal_safe(&f.live),
-                    if journal.switched(&f.live) {
-                        " (switched by that deploy)"
-                    } else {
-                        ""
-                    }
-                ));
-            }
+                    ""
+                }
+            ));
         }
         lines.push(match journal.restart() {
-            crate::remote::journal::Restart::NotStarted if !journal.any_switch() => {
+            Restart::NotStarted if !journal.any_switch() => {
                 "no file of this peer was switched, and it was not restarted".into()
             }
-            crate::remote::journal::Restart::NotStarted => {
+            Restart::NotStarted => {
                 "this peer was not restarted after its files were switched".into()
             }
-            crate::remote::journal::Restart::Unknown { .. } => {
+            Restart::Unknown { .. } => {
                 "this peer's restart began and its end was not recorded".into()
             }
-            crate::remote::journal::Restart::Ended { ok, running } => format!(
+            Restart::Ended { ok, running } => format!(
                 "this peer's restart {}{}",
                 if ok { "succeeded" } else { "FAILED" },
                 match running {
@@ -249,44 +269,25 @@ impl Unfinished<'_> {
 /// (see [`describe_unfinished`]), hashing this peer's files of that deploy's plan. One short
 /// command when there is no journal.
 pub fn unfinished_on(conn: &crate::remote::Connection) -> Result<Vec<String>, RemoteError> {
-    let dir = crate::remote::shell_quote(&lock::lock_dir(&conn.target.config_path));
-    let out = conn.run(
-        "reading the deploy journal",
-        &format!(
-            "if [ -f {dir}/journal ]; then cat -- {dir}/owner 2>/dev/null; printf '\\0'; head -c 1048576 -- {dir}/journal; fi"
-        ),
-    )?;
-    let Some(split) = out.stdout.iter().position(|b| *b == 0) else {
+    let (owner, journal) = inspect::read_lock(conn)?;
+    let Some(journal) = journal.filter(Journal::unfinished) else {
         return Ok(Vec::new());
-    };
-    let owner = String::from_utf8_lossy(&out.stdout[..split])
-        .trim()
-        .to_string();
-    let journal =
-        crate::remote::journal::Journal::parse(&String::from_utf8_lossy(&out.stdout[split + 1..]));
-    let Some(begin) = journal.begin().filter(|_| journal.unfinished()) else {
-        return Ok(Vec::new());
-    };
-    let lives: Vec<String> = begin
-        .peers
-        .iter()
-        .filter(|p| p.peer == conn.target.role)
-        .flat_map(|p| p.files.iter().map(|f| f.live.clone()))
-        .collect();
-    let refs: Vec<&str> = lives.iter().map(String::as_str).collect();
-    let hashes = if refs.is_empty() {
-        Vec::new()
-    } else {
-        files::hashes(conn, &refs)?
     };
     let view = Unfinished {
-        owner: &owner,
+        role: conn.target.role,
+        owner: owner.as_deref().unwrap_or(""),
         journal: &journal,
+    };
+    let lives: Vec<&str> = view.files().iter().map(|f| f.live.as_str()).collect();
+    let hashes = if lives.is_empty() {
+        Vec::new()
+    } else {
+        files::hashes(conn, &lives)?
     };
     Ok(view.describe(&|live| {
         lives
             .iter()
-            .position(|l| l == live)
+            .position(|l| *l == live)
             .and_then(|i| hashes.get(i).cloned())
     }))
 }

@@ -3,15 +3,14 @@
 //! restart and its status command succeeded, and the exact commands that finish the job by hand,
 //! naming only backups verified to exist and to hold the previous content.
 
-use std::io::Write;
-
 use serde::Serialize;
 
 use super::settle::{Mode, Now, classify};
 use super::{Outcome, PeerRun};
+use crate::remote::inspect::{self, Service};
 use crate::remote::progress::Progress;
 use crate::remote::text::terminal_safe;
-use crate::remote::{files, shell_quote as q};
+use crate::remote::{RemoteError, files, shell_quote as q};
 
 /// What a live file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,8 +56,12 @@ pub struct FinalState {
     pub files: Vec<HeldFile>,
     /// Whether a restart ran during the deploy, and its last result (`None`: none ran).
     pub restart_succeeded: Option<bool>,
-    /// Whether the status command says the service runs now (`None`: not checked).
+    /// Whether the status command says the service runs now (`None`: not checked, or the
+    /// status command did not answer).
     pub running: Option<bool>,
+    /// Whether the status command ran past `command-timeout` (the peer killed it).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub status_hung: bool,
     /// Commands that bring the peer to the target version and running, by hand (empty when
     /// there is nothing left to do).
     pub recovery: Vec<String>,
@@ -80,32 +83,18 @@ pub(super) fn verify(r: &mut PeerRun, mode: Mode, progress: &Progress) {
         .filter_map(|c| c.backup.as_ref().map(|b| b.path.clone()))
         .collect();
     let paths: Vec<&str> = lives.iter().chain(&backups).map(String::as_str).collect();
-    let script = format!(
-        "{}; sh -c {} >/dev/null 2>&1 </dev/null; echo \"status=$?\"",
-        files::hash_script(&paths),
-        q(&r.target.status_command)
-    );
-    let measured = if r.conn.is_some() {
-        r.step(
-            progress,
-            "verifying what it holds and whether its service runs",
-            |r| r.conn()?.run("verifying", &script),
-        )
+    // The hashes and the status command run apart, so a status command that hangs costs the
+    // answer about the service only.
+    let hashed = if r.conn.is_some() {
+        r.step(progress, "verifying what it holds (SHA-256)", |r| {
+            files::hashes(r.conn()?, &paths)
+        })
         .ok()
     } else {
         None
     };
     let restart_succeeded = r.restarts.began.map(|_| r.restarts.ok == Some(true));
-    let parsed = measured.and_then(|out| {
-        let hashes = files::parse_hashes(&out.stdout, paths.len())?;
-        let text = String::from_utf8_lossy(&out.stdout);
-        let running = text
-            .lines()
-            .find_map(|l| l.strip_prefix("status="))
-            .map(|s| s.trim() == "0");
-        Some((hashes, running))
-    });
-    let Some((hashes, running)) = parsed else {
+    let Some(hashes) = hashed else {
         r.final_state = Some(FinalState {
             verified: false,
             target,
@@ -122,10 +111,32 @@ pub(super) fn verify(r: &mut PeerRun, mode: Mode, progress: &Progress) {
                 .collect(),
             restart_succeeded,
             running: None,
+            status_hung: false,
             recovery: Vec::new(),
         });
         return;
     };
+    let status = r.target.status_command.clone();
+    let mut status_hung = false;
+    let service = r
+        .step(
+            progress,
+            &format!("checking whether its service runs (`{status}`)"),
+            |r| match inspect::service(r.conn()?)? {
+                Service::Hung(seconds) => {
+                    status_hung = true;
+                    Err(RemoteError::Deadline {
+                        peer: r.target.peer().into(),
+                        action: "the status command".into(),
+                        command: terminal_safe(&status),
+                        seconds,
+                    })
+                }
+                service => Ok(service),
+            },
+        )
+        .ok();
+    let running = service.map(|s| s == Service::Running);
     let (live_hashes, backup_hashes) = hashes.split_at(lives.len());
     let mut backup_hashes = backup_hashes.iter();
     let held: Vec<HeldFile> = r
@@ -155,6 +166,7 @@ pub(super) fn verify(r: &mut PeerRun, mode: Mode, progress: &Progress) {
         files: held,
         restart_succeeded,
         running,
+        status_hung,
         recovery: Vec::new(),
     };
     state.recovery = recovery(r, &state);
@@ -317,6 +329,9 @@ fn describe(r: &PeerRun, s: &FinalState) -> String {
         match s.running {
             Some(true) => "its service runs",
             Some(false) => "its service is NOT running",
+            None if s.status_hung => {
+                "whether its service runs is unknown: its status command did not answer in time"
+            }
             None => "its service was not checked",
         }
         .into(),
@@ -328,9 +343,4 @@ fn describe(r: &PeerRun, s: &FinalState) -> String {
         ));
     }
     parts.join("; ")
-}
-
-/// A line on standard error that never panics (the terminal may be gone).
-pub(super) fn stderr_line(text: &str) {
-    let _ = writeln!(std::io::stderr(), "{text}");
 }

@@ -16,8 +16,10 @@ use super::{
 use crate::model::Role;
 use crate::remote::exec::KILL_AFTER;
 use crate::remote::journal::{self, Journal};
+use crate::remote::lock;
 use crate::remote::progress::Progress;
-use crate::remote::{RemoteError, files};
+use crate::remote::text::terminal_safe;
+use crate::remote::{RemoteError, files, shell_quote};
 
 /// Which way a settle goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,6 +226,40 @@ pub(super) fn settle(
     mode
 }
 
+/// How to put the previous content of a changed file back by hand, naming a backup only once
+/// it was hashed on the peer and found to hold that content.
+fn way_back(r: &PeerRun, change: &Change) -> String {
+    let live = shell_quote(&change.live);
+    let (backup, old) = match (&change.backup, &change.old_sha256) {
+        (_, None) => {
+            return format!(
+                "it did not exist before that deploy: to go back, remove it (rm -f -- {live})"
+            );
+        }
+        (None, Some(_)) => {
+            return "that deploy recorded no backup of the previous file: to go back, restore it from elsewhere".into();
+        }
+        (Some(b), Some(old)) => (&b.path, old),
+    };
+    let hash = r.conn().and_then(|c| files::hashes(c, &[backup.as_str()]));
+    match hash.as_deref() {
+        Ok([Some(h)]) if h == old => format!(
+            "to go back to the previous one (its backup was checked: it holds the previous file): cp -p -- {} {live}",
+            shell_quote(backup)
+        ),
+        Ok([Some(_)]) => format!(
+            "the backup {backup} that deploy made does NOT hold the previous file (SHA-256 differs): to go back, restore the previous file from elsewhere"
+        ),
+        Ok([None]) => format!(
+            "the backup {backup} that deploy made no longer exists: to go back, restore the previous file from elsewhere"
+        ),
+        Ok(_) | Err(_) => format!(
+            "the backup {backup} that deploy made could not be checked: before copying it back (cp -p -- {} {live}), check that `sha256sum` gives {old}",
+            shell_quote(backup)
+        ),
+    }
+}
+
 /// Loads an unfinished deploy's journals into the runs, settles it, and clears the journals;
 /// a deploy that cannot be settled without a person stops here, locks and journals kept.
 pub(super) fn recover(
@@ -246,13 +282,14 @@ pub(super) fn recover(
         .flatten()
         .filter_map(Journal::begin)
         .collect();
+    // The journal is the peer's text: what it names reaches the terminal made safe.
     let unsettled = |peer: &str, detail: String, fix: String| {
         Failure::new(
             Outcome::Unsettled,
             RemoteError::Unfinished {
                 peer: peer.into(),
-                detail,
-                fix,
+                detail: terminal_safe(&detail),
+                fix: terminal_safe(&fix),
             },
         )
     };
@@ -268,8 +305,8 @@ pub(super) fn recover(
     }
     progress.note(&format!(
         "an unfinished deploy (lock id {}, {}) is recorded on the peers: settling it before anything else",
-        begin.deploy,
-        crate::remote::lock::describe(&begin.owner)
+        terminal_safe(&begin.deploy),
+        lock::who(&begin.owner)
     ));
     for (r, journal) in runs.iter_mut().zip(&journals) {
         let journal = journal.clone().unwrap_or_default();
@@ -326,18 +363,11 @@ pub(super) fn recover(
     for (r, states) in runs.iter().zip(&states) {
         if let Some(i) = states.iter().position(|s| *s == Now::Neither) {
             let live = &r.changes[i].live;
-            let fix = match r.changes[i].backup.as_ref() {
-                Some(b) => format!(
-                    "decide which file {live} should hold; to go back to the previous one: cp -p -- {} {}; then restart the service and remove {} on both peers",
-                    crate::remote::shell_quote(&b.path),
-                    crate::remote::shell_quote(live),
-                    crate::remote::lock::lock_dir(&r.target.config_path)
-                ),
-                None => format!(
-                    "decide which file {live} should hold, restart the service, then remove {} on both peers",
-                    crate::remote::lock::lock_dir(&r.target.config_path)
-                ),
-            };
+            let fix = format!(
+                "decide which file {live} should hold; {}; then restart the service and remove {} on both peers",
+                way_back(r, &r.changes[i]),
+                lock::lock_dir(&r.target.config_path)
+            );
             return Err(unsettled(
                 r.target.peer(),
                 format!(
@@ -368,15 +398,15 @@ pub(super) fn recover(
     };
     cx.recovered = Some(format!(
         "the unfinished deploy with lock id {} ({}) was {done} first",
-        begin.deploy,
-        crate::remote::lock::describe(&begin.owner)
+        terminal_safe(&begin.deploy),
+        lock::who(&begin.owner)
     ));
     progress.note(&format!("the unfinished deploy was {done}"));
     let cleared = par(runs, |r| {
         let Some(lock) = r.lock.clone() else {
             return Ok(());
         };
-        let mut remove = r.journal.candidates();
+        let mut remove = r.journal.temporaries();
         remove.push(lock.journal());
         let list: Vec<String> = remove
             .iter()
