@@ -1601,7 +1601,8 @@ fn start_time(pid: u32) -> String {
     rest.split_whitespace().nth(19).unwrap().to_string()
 }
 
-/// This machine's id as dhcpfo reads it.
+/// This machine's id as dhcpfo writes it in an owner line (`unknown` when the file is missing
+/// or empty).
 fn machine_id() -> String {
     let id = std::fs::read_to_string("/etc/machine-id").unwrap_or_default();
     match id.trim() {
@@ -2058,4 +2059,103 @@ fn a_hung_status_command_is_named_as_such() {
     // With a status command that answers, the next deploy settles the pair, then deploys.
     s.script("bin/status", &status_script);
     pair.deploy_settles_new(&[]);
+}
+
+/// The commands a human report's line for `role` gives after "to recover by hand: ".
+fn recovery_commands(stderr: &str, role: &str) -> Vec<String> {
+    let line = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{role} (")))
+        .unwrap_or_else(|| panic!("no line for {role}: {stderr}"));
+    let (_, commands) = line
+        .split_once("to recover by hand: ")
+        .unwrap_or_else(|| panic!("no recovery for {role}: {line}"));
+    commands
+        .split("; ")
+        .take_while(|c| !c.starts_with("its lock and journal stay"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A peer restarted only because its service had stopped (none of its files change), whose
+/// restart fails: the report says that no live file was replaced; once the service can start,
+/// the commands printed and the next deploy settle the pair (its restart is run again), never
+/// "the peers could not be brought to one version" for good.
+#[test]
+fn a_failed_restart_of_an_unchanged_peer_is_settled_by_the_next_deploy() {
+    let Some(pair) = setup(
+        "a_failed_restart_of_an_unchanged_peer_is_settled_by_the_next_deploy",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    pair.deploy_settles_new(&[]);
+    let s = pair.lab.peer(1);
+    std::fs::remove_file(s.path("running")).unwrap();
+    std::fs::write(s.path("fail-restart"), "").unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        flat(&out.stderr).contains(
+            "deploy FAILED: a restart failed; no live file had been replaced, so there was nothing to roll back"
+        ) && !stderr.contains("after live files were replaced")
+            && !stderr.contains("rolled back"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        flat(&out.stderr).contains(
+            "its files were not to change; its restart FAILED; its service is NOT running"
+        ),
+        "{}",
+        text(&out)
+    );
+    let commands = recovery_commands(&stderr, "secondary");
+    assert_eq!(
+        commands,
+        [
+            s.remote("bin/restart").display().to_string(),
+            s.remote("bin/status").display().to_string()
+        ],
+        "{}",
+        text(&out)
+    );
+
+    // The cause fixed and the commands printed run by hand: the next deploy settles the pair
+    // (it runs the restart again) and clears the journal, and the one after has nothing to do.
+    std::fs::remove_file(s.path("fail-restart")).unwrap();
+    for command in &commands {
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{command}");
+    }
+    let restarts = s.restarts();
+    pair.deploy_settles_new(&["first: the unfinished deploy with lock id"]);
+    assert_eq!(
+        s.restarts(),
+        restarts + 1,
+        "the failed restart was run again"
+    );
+    let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("unfinished deploy"),
+        "{}",
+        text(&out)
+    );
+    pair.deploy_ok(&["nothing to deploy"]);
+
+    // Without the commands run by hand, the next deploy runs the restart again itself.
+    std::fs::remove_file(s.path("running")).unwrap();
+    std::fs::write(s.path("fail-restart"), "").unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    std::fs::remove_file(s.path("fail-restart")).unwrap();
+    let restarts = s.restarts();
+    pair.deploy_settles_new(&["first: the unfinished deploy with lock id"]);
+    assert_eq!(s.restarts(), restarts + 1, "{}", text(&out));
 }

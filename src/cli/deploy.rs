@@ -96,7 +96,9 @@ pub(super) fn run(args: Args) -> u8 {
             }
         }
         Outcome::Declined | Outcome::ValidationFailed => EXIT_FINDINGS,
-        Outcome::Aborted | Outcome::RolledBack | Outcome::Unsettled => EXIT_USAGE,
+        Outcome::Aborted | Outcome::RolledBack | Outcome::RestartFailed | Outcome::Unsettled => {
+            EXIT_USAGE
+        }
     }
 }
 
@@ -166,6 +168,9 @@ fn print_report(report: &Report) {
         Outcome::Aborted => "deploy stopped before any live file was replaced; nothing was changed",
         Outcome::RolledBack => {
             "deploy FAILED after live files were replaced; both peers were rolled back: see what each was verified to hold and run"
+        }
+        Outcome::RestartFailed => {
+            "deploy FAILED: a restart failed; no live file had been replaced, so there was nothing to roll back: see what each peer was verified to hold and run"
         }
         Outcome::Unsettled => {
             "an unfinished deploy was found on the peers and could not be settled automatically; nothing else was done"

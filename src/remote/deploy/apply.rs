@@ -359,10 +359,10 @@ pub(super) fn finish(
     progress: &Progress,
     cx: &Context,
 ) -> bool {
+    // After a settle (a rollback, a completion), only what it verified settles the pair.
     let settled = match outcome {
         Outcome::Unsettled => false,
-        Outcome::RolledBack => cx.consistent,
-        Outcome::Deployed => cx.settled_by.is_none() || cx.consistent,
+        _ if cx.settled_by.is_some() => cx.consistent,
         _ => true,
     };
     par(runs, |r| {

@@ -73,6 +73,9 @@ pub enum Outcome {
     /// Something failed after live files were replaced; both peers were rolled back (see each
     /// peer's verified final state for how far that worked).
     RolledBack,
+    /// A restart failed (or a signal came) before any live file was replaced: nothing needed
+    /// rolling back, and each peer's verified final state says whether its service runs.
+    RestartFailed,
     /// An unfinished deploy found on the peers could not be settled automatically; nothing
     /// was changed.
     Unsettled,
@@ -326,6 +329,8 @@ struct Context {
     /// Whether a signal changed the course of the deploy (it stopped before a step, or turned
     /// the rest into a rollback or a completion).
     acted_on_signal: bool,
+    /// Whether the settle under way is that of a deploy found unfinished on the peers.
+    recovering: bool,
 }
 
 /// Deploys the rendered files to both peers. `confirm` is shown the differences and decides
@@ -376,6 +381,19 @@ pub fn deploy(
         clock_skew: cx.skew,
         files,
         peers,
+    }
+}
+
+/// How a deploy that failed while switching or restarting ended, by what it had done: no live
+/// file replaced and no restart begun (nothing changed), no live file replaced but a restart
+/// begun, or live files replaced (and rolled back).
+fn failed_outcome(runs: &[PeerRun; 2]) -> Outcome {
+    let switched = runs.iter().any(|r| r.changes.iter().any(|c| c.switched));
+    let restarted = runs.iter().any(|r| r.restarts.began.is_some());
+    match (switched, restarted) {
+        (true, _) => Outcome::RolledBack,
+        (false, true) => Outcome::RestartFailed,
+        (false, false) => Outcome::Aborted,
     }
 }
 
@@ -553,7 +571,7 @@ fn run(
             let ended = settle::settle(runs, mode, options, progress, cx);
             match ended {
                 settle::Mode::Complete if cx.consistent => Ok(Outcome::Deployed),
-                _ => Err(Failure::new(Outcome::RolledBack, e)),
+                _ => Err(Failure::new(failed_outcome(runs), e)),
             }
         }
     }

@@ -296,7 +296,9 @@ fn describe(r: &PeerRun, s: &FinalState) -> String {
         .steps
         .iter()
         .any(|st| st.ok && st.step.starts_with("restoring"));
-    let files = if !neither.is_empty() {
+    let files = if s.files.is_empty() {
+        "its files were not to change".to_string()
+    } else if !neither.is_empty() {
         format!(
             "{} holds NEITHER the previous nor the new file",
             list(&neither.iter().map(String::as_str).collect::<Vec<_>>())

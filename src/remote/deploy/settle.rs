@@ -151,6 +151,24 @@ fn restore_peer(r: &mut PeerRun, states: &[Now], progress: &Progress) {
     }
 }
 
+/// Whether a rollback restarts a peer. One whose files changed is restarted when it may run
+/// the new files (a restart began after its switch); one never restarted since still runs its
+/// previous files. A peer restarted only because it did not run what was on its disk (none of
+/// its files change) has nothing to put back: when a deploy found unfinished (`recovering`)
+/// recorded its restart as failed, unfinished or not followed by a running service, that
+/// restart is run again, as the only way to settle it; in the run where it just failed it is
+/// not repeated.
+fn restarts_in_rollback(r: &PeerRun, recovering: bool) -> bool {
+    if r.conn.is_none() || r.restarts.began.is_none() {
+        return false;
+    }
+    if r.changes.is_empty() {
+        let ran = r.restarts.ok == Some(true) && r.restarts.running == Some(true);
+        return recovering && r.touched() && !ran;
+    }
+    true
+}
+
 /// Settles both peers, starting the given way; returns the way it ended (a completion whose
 /// restart fails turns into a rollback). The final states are verified and recorded in the
 /// runs, and `cx.consistent` says whether both peers hold and run one version.
@@ -211,9 +229,7 @@ pub(super) fn settle(
         });
         for i in restart_sequence(options.restart_order) {
             let r = &mut runs[i];
-            // Only a peer that may run the new files is restarted again; one never restarted
-            // since its files were switched still runs its previous files.
-            if r.changes.is_empty() || r.restarts.began.is_none() || r.conn.is_none() {
+            if !restarts_in_rollback(r, cx.recovering) {
                 continue;
             }
             wait_for_restart(r, progress);
@@ -384,7 +400,9 @@ pub(super) fn recover(
     } else {
         Mode::Rollback
     };
+    cx.recovering = true;
     let ended = settle(runs, mode, options, progress, cx);
+    cx.recovering = false;
     if !cx.consistent {
         return Err(unsettled(
             "both",
