@@ -359,9 +359,11 @@ pub(super) fn finish(
     progress: &Progress,
     cx: &Context,
 ) -> bool {
-    // After a settle (a rollback, a completion), only what it verified settles the pair.
+    // A lock that may hold an unfinished deploy's journal this run did not settle is kept;
+    // after a settle (a rollback, a completion), only what it verified settles the pair.
     let settled = match outcome {
         Outcome::Unsettled => false,
+        _ if cx.pending_journal => false,
         _ if cx.settled_by.is_some() => cx.consistent,
         _ => true,
     };

@@ -229,8 +229,14 @@ fn list(names: &[&str]) -> String {
     names.join(", ")
 }
 
-/// One sentence on the state a peer was left in.
-pub(super) fn sentence(r: &PeerRun, outcome: Outcome, settled: bool) -> String {
+/// One sentence on the state a peer was left in (`settle_pending`: an unfinished deploy found
+/// on the peers was left as it is).
+pub(super) fn sentence(
+    r: &PeerRun,
+    outcome: Outcome,
+    settled: bool,
+    settle_pending: bool,
+) -> String {
     let lock_left = if settled || r.lock.is_none() {
         String::new()
     } else {
@@ -254,6 +260,9 @@ pub(super) fn sentence(r: &PeerRun, outcome: Outcome, settled: bool) -> String {
             r.restart_reason.as_deref().unwrap_or("")
         ),
         Outcome::Deployed | Outcome::NothingToDo => "unchanged (already up to date)".into(),
+        Outcome::DryRun if settle_pending => {
+            "unchanged (dry run; the unfinished deploy is settled first, so the new files were not validated)".into()
+        }
         Outcome::DryRun if r.touched() => "unchanged (dry run; the new files validate)".into(),
         _ => "unchanged".into(),
     };
