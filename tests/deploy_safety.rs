@@ -402,7 +402,7 @@ fn sigterm_during_a_restart_completes_the_deploy_and_a_second_signal_is_explaine
 
 /// Kills a deploy (SIGKILL) while the secondary restarts: both peers hold the new files, the
 /// primary still runs the old one. `while_held` runs while the restart is held; then the
-/// restart goes on on the peer and ends.
+/// restart goes on on the peer, ends, and its end is recorded in the journal.
 fn kill_during_the_secondary_restart(pair: &Pair, while_held: impl FnOnce()) {
     let (started, go) = hold_restart(pair, 1);
     let (mut child, reader) = spawn_deploy(pair);
@@ -417,6 +417,18 @@ fn kill_during_the_secondary_restart(pair: &Pair, while_held: impl FnOnce()) {
         assert!(
             Instant::now() < deadline,
             "the secondary's restart never ended"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The command on the peer records the restart's end and the status check just after.
+    let journal = pair.lab.peer(1).path("etc/dhcp/.dhcpfo.lock/journal");
+    while !std::fs::read_to_string(&journal)
+        .unwrap_or_default()
+        .contains("\"event\":\"running\"")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the end of the secondary's restart was never recorded"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -1601,7 +1613,8 @@ fn start_time(pid: u32) -> String {
     rest.split_whitespace().nth(19).unwrap().to_string()
 }
 
-/// This machine's id as dhcpfo reads it.
+/// This machine's id as dhcpfo writes it in an owner line (`unknown` when the file is missing
+/// or empty).
 fn machine_id() -> String {
     let id = std::fs::read_to_string("/etc/machine-id").unwrap_or_default();
     match id.trim() {
@@ -2058,4 +2071,168 @@ fn a_hung_status_command_is_named_as_such() {
     // With a status command that answers, the next deploy settles the pair, then deploys.
     s.script("bin/status", &status_script);
     pair.deploy_settles_new(&[]);
+}
+
+/// The commands a human report's line for `role` gives after "to recover by hand: ".
+fn recovery_commands(stderr: &str, role: &str) -> Vec<String> {
+    let line = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{role} (")))
+        .unwrap_or_else(|| panic!("no line for {role}: {stderr}"));
+    let (_, commands) = line
+        .split_once("to recover by hand: ")
+        .unwrap_or_else(|| panic!("no recovery for {role}: {line}"));
+    commands
+        .split("; ")
+        .take_while(|c| !c.starts_with("its lock and journal stay"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A peer restarted only because its service had stopped (none of its files change), whose
+/// restart fails: the report says that no live file was replaced; once the service can start,
+/// the commands printed and the next deploy settle the pair (its restart is run again), never
+/// "the peers could not be brought to one version" for good.
+#[test]
+fn a_failed_restart_of_an_unchanged_peer_is_settled_by_the_next_deploy() {
+    let Some(pair) = setup(
+        "a_failed_restart_of_an_unchanged_peer_is_settled_by_the_next_deploy",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    pair.deploy_settles_new(&[]);
+    let s = pair.lab.peer(1);
+    std::fs::remove_file(s.path("running")).unwrap();
+    std::fs::write(s.path("fail-restart"), "").unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        flat(&out.stderr).contains(
+            "deploy FAILED: a restart failed; no live file had been replaced, so there was nothing to roll back"
+        ) && !stderr.contains("after live files were replaced")
+            && !stderr.contains("rolled back"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        flat(&out.stderr).contains(
+            "its files were not to change; its restart FAILED; its service is NOT running"
+        ),
+        "{}",
+        text(&out)
+    );
+    let commands = recovery_commands(&stderr, "secondary");
+    assert_eq!(
+        commands,
+        [
+            s.remote("bin/restart").display().to_string(),
+            s.remote("bin/status").display().to_string()
+        ],
+        "{}",
+        text(&out)
+    );
+
+    // The cause fixed and the commands printed run by hand: the next deploy settles the pair
+    // (it runs the restart again) and clears the journal, and the one after has nothing to do.
+    std::fs::remove_file(s.path("fail-restart")).unwrap();
+    for command in &commands {
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{command}");
+    }
+    let restarts = s.restarts();
+    pair.deploy_settles_new(&["first: the unfinished deploy with lock id"]);
+    assert_eq!(
+        s.restarts(),
+        restarts + 1,
+        "the failed restart was run again"
+    );
+    let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("unfinished deploy"),
+        "{}",
+        text(&out)
+    );
+    pair.deploy_ok(&["nothing to deploy"]);
+
+    // Without the commands run by hand, the next deploy runs the restart again itself.
+    std::fs::remove_file(s.path("running")).unwrap();
+    std::fs::write(s.path("fail-restart"), "").unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    std::fs::remove_file(s.path("fail-restart")).unwrap();
+    let restarts = s.restarts();
+    pair.deploy_settles_new(&["first: the unfinished deploy with lock id"]);
+    assert_eq!(s.restarts(), restarts + 1, "{}", text(&out));
+}
+
+/// What an unfinished deploy left on the peers: each peer's journal, lock owner and restarts,
+/// and what the primary runs.
+fn left_behind(pair: &Pair) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 0..2 {
+        let p = pair.lab.peer(i);
+        out.push(p.read("etc/dhcp/.dhcpfo.lock/journal"));
+        out.push(p.read("etc/dhcp/.dhcpfo.lock/owner"));
+        out.push(p.restarts().to_string());
+        out.push(p.read("running.conf"));
+    }
+    out
+}
+
+/// A dry run, and a deploy on a terminal before its question is answered, never settle an
+/// unfinished deploy (that restarts production peers): they show what settling it would do as
+/// plan lines, the question names it, and "no" leaves everything as it was.
+#[test]
+fn a_dry_run_or_an_unanswered_question_never_settles_an_unfinished_deploy() {
+    let test = "a_dry_run_or_an_unanswered_question_never_settles_an_unfinished_deploy";
+    let Some(pair) = setup(test, "", ["", ""]) else {
+        return;
+    };
+    kill_during_the_secondary_restart(&pair, || {});
+    let before = left_behind(&pair);
+    assert!(before[0].contains("\"event\":\"switch\""), "{before:?}");
+
+    let out = pair.deploy(&["--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    for expected in [
+        "plan: settle the unfinished deploy (lock id",
+        "complete it",
+        "plan: primary restart (to run the new files that deploy switched)",
+        "dry run: an unfinished deploy is recorded on the peers; nothing was changed",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {}", text(&out));
+    }
+    assert!(
+        !stderr.contains("plan: secondary restart"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(left_behind(&pair), before, "{}", text(&out));
+
+    if common::tool_or_skip(test, "script").is_none() {
+        return;
+    }
+    let (code, screen) = pair.lab.on_terminal(&["deploy", pair.m()], "n\n");
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(
+        screen.contains("plan: settle the unfinished deploy (lock id")
+            && screen.contains("Settle the unfinished deploy as planned above? [y/N]")
+            && screen.contains("not confirmed; nothing was changed"),
+        "{screen}"
+    );
+    assert_eq!(left_behind(&pair), before, "{screen}");
+
+    let (code, screen) = pair.lab.on_terminal(&["deploy", pair.m()], "y\n");
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("was completed first"), "{screen}");
+    assert_eq!(pair.assert_settled(&screen), Version::New);
+    assert_eq!(pair.lab.restart_order(), ["secondary", "primary"]);
 }

@@ -731,41 +731,6 @@ fn clock_skew_stops_a_deploy_and_warns_below_a_minute() {
     );
 }
 
-/// Runs `dhcpfo ARGS` on a pseudo-terminal (script(1)), typing `input`; returns the exit
-/// status and everything the terminal showed.
-fn on_terminal(lab: &Lab, args: &[&str], input: &str) -> (Option<i32>, String) {
-    use std::io::Write;
-    let command = std::iter::once(env!("CARGO_BIN_EXE_dhcpfo"))
-        .chain(args.iter().copied())
-        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut child = std::process::Command::new("script")
-        .args(["-q", "-e", "-c", &command, "/dev/null"])
-        .env("HOME", &lab.home)
-        .env("DHCPFO_SSH_CONFIG", lab.ssh_config())
-        .env_remove("SSH_AUTH_SOCK")
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Typed after a pause, as a person would once the prompt shows.
-    std::thread::sleep(std::time::Duration::from_secs(2));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
 #[test]
 fn a_terminal_gets_a_question_spinners_and_a_passphrase_prompt() {
     let test = "a_terminal_gets_a_question_spinners_and_a_passphrase_prompt";
@@ -788,7 +753,7 @@ fn a_terminal_gets_a_question_spinners_and_a_passphrase_prompt() {
     let m = model.to_str().unwrap();
 
     // Declined: nothing changes.
-    let (code, screen) = on_terminal(&lab, &["deploy", m], "open sesame\nn\n");
+    let (code, screen) = lab.on_terminal(&["deploy", m], "open sesame\nn\n");
     assert_eq!(code, Some(1), "{screen}");
     assert!(
         screen.contains(&format!("Passphrase for {}", lab.user_key.display())),
@@ -816,7 +781,7 @@ fn a_terminal_gets_a_question_spinners_and_a_passphrase_prompt() {
     assert_eq!(lab.peer(0).restarts() + lab.peer(1).restarts(), 0);
 
     // Confirmed: deployed.
-    let (code, screen) = on_terminal(&lab, &["deploy", m], "open sesame\ny\n");
+    let (code, screen) = lab.on_terminal(&["deploy", m], "open sesame\ny\n");
     assert_eq!(code, Some(0), "{screen}");
     assert!(screen.contains("deployed"), "{screen}");
     assert_eq!(lab.restart_order(), ["secondary", "primary"]);

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::remote::prepare;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::diag::{Format, use_color};
-use crate::remote::deploy::{self, DeployOptions, Outcome, Report};
+use crate::remote::deploy::{self, DeployOptions, Outcome, Proposal, Report};
 use crate::remote::diff::{self, FileDiff};
 use crate::remote::progress::Progress;
 use crate::remote::signals;
@@ -51,14 +51,21 @@ pub(super) fn run(args: Args) -> u8 {
     let progress = Progress::new(std::io::stderr().is_terminal());
     let color = use_color(std::io::stdout().is_terminal());
     let human = args.format == Format::Human;
-    let confirm = |files: &[FileDiff]| -> bool {
+    let confirm = |proposal: &Proposal| -> bool {
         if human {
-            print_plan(files, color);
+            print_plan(proposal.files, color);
         }
         if args.dry_run || args.yes {
             return true;
         }
-        ask("Deploy these changes to both peers? [y/N] ")
+        let changes = proposal.files.iter().any(FileDiff::differs);
+        ask(match (proposal.settles_first, changes) {
+            (true, true) => {
+                "Settle the unfinished deploy as planned above, then deploy these changes to both peers? [y/N] "
+            }
+            (true, false) => "Settle the unfinished deploy as planned above? [y/N] ",
+            (false, _) => "Deploy these changes to both peers? [y/N] ",
+        })
     };
     // From here until the exit status is known, SIGINT, SIGTERM and SIGHUP are noted, not
     // obeyed: the deploy stops safely at its next step, and the report is always printed.
@@ -89,14 +96,16 @@ pub(super) fn run(args: Args) -> u8 {
     match report.outcome {
         Outcome::NothingToDo | Outcome::Deployed => EXIT_OK,
         Outcome::DryRun => {
-            if report.files.iter().any(FileDiff::differs) {
+            if report.files.iter().any(FileDiff::differs) || !report.unfinished.is_empty() {
                 EXIT_FINDINGS
             } else {
                 EXIT_OK
             }
         }
         Outcome::Declined | Outcome::ValidationFailed => EXIT_FINDINGS,
-        Outcome::Aborted | Outcome::RolledBack | Outcome::Unsettled => EXIT_USAGE,
+        Outcome::Aborted | Outcome::RolledBack | Outcome::RestartFailed | Outcome::Unsettled => {
+            EXIT_USAGE
+        }
     }
 }
 
@@ -154,23 +163,50 @@ fn ask(question: &str) -> bool {
     matches!(answer.as_str(), "y" | "yes")
 }
 
-fn print_report(report: &Report) {
-    let headline = match report.outcome {
-        Outcome::NothingToDo => "nothing to deploy: both peers already have the rendered files",
-        Outcome::DryRun => "dry run: the new files validate on both peers; nothing was changed",
-        Outcome::Declined => "not confirmed; nothing was changed",
-        Outcome::ValidationFailed => {
-            "dhcpd -t refused a new file; nothing was changed on either peer"
+/// The report's first line: how the deploy ended, saying "nothing was changed" only when
+/// nothing was (settling an unfinished deploy first changes the peers).
+fn headline(report: &Report) -> String {
+    let nothing = if report.recovered.is_some() {
+        "nothing else was changed"
+    } else {
+        "nothing was changed"
+    };
+    let pending = !report.unfinished.is_empty();
+    match report.outcome {
+        Outcome::NothingToDo => {
+            "nothing to deploy: both peers already have the rendered files".into()
         }
-        Outcome::Deployed => "deployed",
-        Outcome::Aborted => "deploy stopped before any live file was replaced; nothing was changed",
+        Outcome::DryRun if pending => {
+            "dry run: an unfinished deploy is recorded on the peers; nothing was changed: settling it comes first (see the plan above), and the new files are validated once the pair is settled".into()
+        }
+        Outcome::DryRun => {
+            format!("dry run: the new files validate on both peers; {nothing}")
+        }
+        Outcome::Declined if pending => {
+            "not confirmed; nothing was changed: the unfinished deploy stays on the peers as it is (`dhcpfo deploy` settles it once confirmed)".into()
+        }
+        Outcome::Declined => format!("not confirmed; {nothing}"),
+        Outcome::ValidationFailed => {
+            format!("dhcpd -t refused a new file; {nothing} on either peer")
+        }
+        Outcome::Deployed => "deployed".into(),
+        Outcome::Aborted => {
+            format!("deploy stopped before any live file was replaced; {nothing}")
+        }
         Outcome::RolledBack => {
-            "deploy FAILED after live files were replaced; both peers were rolled back: see what each was verified to hold and run"
+            "deploy FAILED after live files were replaced; both peers were rolled back: see what each was verified to hold and run".into()
+        }
+        Outcome::RestartFailed => {
+            "deploy FAILED: a restart failed; no live file had been replaced, so there was nothing to roll back: see what each peer was verified to hold and run".into()
         }
         Outcome::Unsettled => {
-            "an unfinished deploy was found on the peers and could not be settled automatically; nothing else was done"
+            "an unfinished deploy was found on the peers and could not be settled automatically; nothing else was done".into()
         }
-    };
+    }
+}
+
+fn print_report(report: &Report) {
+    let headline = headline(report);
     say("");
     if let Some(recovered) = &report.recovered {
         say(&format!("first: {recovered}"));
@@ -180,7 +216,7 @@ fn print_report(report: &Report) {
             "stopped by {signal} after both peers held the new files: the restarts were completed; deployed"
         )),
         Some(signal) => say(&format!("stopped by {signal}: {headline}")),
-        None => say(headline),
+        None => say(&headline),
     }
     if let Some(signal) = &report.late_signal {
         say(&format!(
@@ -214,5 +250,47 @@ fn print_report(report: &Report) {
     }
     if let Some(error) = &report.error {
         say(error);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(outcome: Outcome, recovered: Option<&str>) -> Report {
+        Report {
+            outcome,
+            error: None,
+            interrupted: None,
+            late_signal: None,
+            recovered: recovered.map(str::to_string),
+            unfinished: Vec::new(),
+            settled: true,
+            clock_skew: None,
+            files: Vec::new(),
+            peers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn nothing_was_changed_only_when_nothing_was() {
+        let settled_first = Some("the unfinished deploy with lock id 01 (x) was rolled back first");
+        for outcome in [
+            Outcome::Declined,
+            Outcome::ValidationFailed,
+            Outcome::Aborted,
+        ] {
+            assert!(headline(&report(outcome, None)).contains("nothing was changed"));
+            let after = headline(&report(outcome, settled_first));
+            assert!(
+                !after.contains("nothing was changed")
+                    && after.contains("nothing else was changed"),
+                "{outcome:?}: {after}"
+            );
+        }
+        let mut dry = report(Outcome::DryRun, None);
+        dry.unfinished = vec!["plan: settle the unfinished deploy".into()];
+        assert!(!headline(&dry).contains("validate on both peers"));
+        assert!(!headline(&report(Outcome::RestartFailed, None)).contains("rolled back"));
     }
 }

@@ -225,9 +225,11 @@ Both peers must accept the new files (`dhcpd -t`) before either is touched; any 
 after that restores both peers' backups and restarts them. SIGINT, SIGTERM or SIGHUP let the
 step under way finish, then roll back (or complete, when only restarts are left) and report.
 Every step is recorded in a journal in the lock on each peer: a deploy that was killed is
-completed or rolled back by the next one, before anything else.
+completed or rolled back by the next one, before anything else (a dry run shows what that
+would do, and a deploy asks before doing it).
 Exit status: 0 deployed or nothing to do, 1 not deployed (dhcpd -t refused a file, or not
-confirmed; with --dry-run: differences found), 2 error (nothing changed, or rolled back),
+confirmed; with --dry-run: differences found), 2 error (nothing changed, rolled back, or a
+restart failed),
 128+N stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).")]
     Deploy {
         /// The pair model (YAML).

@@ -359,6 +359,43 @@ subnets:
     }
 }
 
+impl Lab {
+    /// Runs `dhcpfo ARGS` on a pseudo-terminal (script(1)), typing `input` after a pause (as a
+    /// person would once the prompt shows); returns the exit status and everything the
+    /// terminal showed.
+    pub fn on_terminal(&self, args: &[&str], input: &str) -> (Option<i32>, String) {
+        use std::io::Write;
+        let command = std::iter::once(env!("CARGO_BIN_EXE_dhcpfo"))
+            .chain(args.iter().copied())
+            .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut child = Command::new("script")
+            .args(["-q", "-e", "-c", &command, "/dev/null"])
+            .env("HOME", &self.home)
+            .env("DHCPFO_SSH_CONFIG", self.ssh_config())
+            .env_remove("SSH_AUTH_SOCK")
+            .env("TERM", "xterm")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run script");
+        std::thread::sleep(Duration::from_secs(2));
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("type");
+        let out = child.wait_with_output().expect("script");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+}
+
 /// Starts sshd in the foreground. When `remote_root` is not the peer's folder `dir`, sshd runs
 /// in a mount namespace of its own in which `remote_root` is `dir` (a private bind mount), so
 /// its sessions see the peer's files there; the PID stays sshd's.

@@ -359,10 +359,12 @@ pub(super) fn finish(
     progress: &Progress,
     cx: &Context,
 ) -> bool {
+    // A lock that may hold an unfinished deploy's journal this run did not settle is kept;
+    // after a settle (a rollback, a completion), only what it verified settles the pair.
     let settled = match outcome {
         Outcome::Unsettled => false,
-        Outcome::RolledBack => cx.consistent,
-        Outcome::Deployed => cx.settled_by.is_none() || cx.consistent,
+        _ if cx.pending_journal => false,
+        _ if cx.settled_by.is_some() => cx.consistent,
         _ => true,
     };
     par(runs, |r| {

@@ -73,6 +73,9 @@ pub enum Outcome {
     /// Something failed after live files were replaced; both peers were rolled back (see each
     /// peer's verified final state for how far that worked).
     RolledBack,
+    /// A restart failed (or a signal came) before any live file was replaced: nothing needed
+    /// rolling back, and each peer's verified final state says whether its service runs.
+    RestartFailed,
     /// An unfinished deploy found on the peers could not be settled automatically; nothing
     /// was changed.
     Unsettled,
@@ -125,6 +128,10 @@ pub struct Report {
     /// What was done about an unfinished deploy found on the peers, if one was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recovered: Option<String>,
+    /// An unfinished deploy found on the peers and left as it is (a dry run, or not
+    /// confirmed): what settling it would do, as plan lines.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unfinished: Vec<String>,
     /// Whether both peers were left holding and running one version, and the locks released.
     /// When false, the locks and journals stay on the peers and the next deploy settles the
     /// pair first.
@@ -326,10 +333,31 @@ struct Context {
     /// Whether a signal changed the course of the deploy (it stopped before a step, or turned
     /// the rest into a rollback or a completion).
     acted_on_signal: bool,
+    /// Whether the settle under way is that of a deploy found unfinished on the peers.
+    recovering: bool,
+    /// Whether a lock may hold the journal of an unfinished deploy this run has not settled:
+    /// the locks are then kept, journals and all, whatever happens.
+    pending_journal: bool,
+    /// What settling the unfinished deploy found on the peers would do, when it was left as it
+    /// is (a dry run, not confirmed).
+    unfinished: Vec<String>,
 }
 
-/// Deploys the rendered files to both peers. `confirm` is shown the differences and decides
-/// whether to go on (it is called in a dry run too, to show them); it should return early
+/// What a deploy asks the operator to confirm.
+pub struct Proposal<'a> {
+    /// Every file of both peers, live versus rendered, as the peers hold them now.
+    pub files: &'a [FileDiff],
+    /// Whether an unfinished deploy found on the peers is settled first (its plan lines were
+    /// printed just before); after it is settled, the deploy asks again if what it would do
+    /// then is not what was shown.
+    pub settles_first: bool,
+}
+
+/// Shows a [`Proposal`] and says whether to go on.
+pub type Confirm<'a> = dyn Fn(&Proposal) -> bool + 'a;
+
+/// Deploys the rendered files to both peers. `confirm` is shown what is to be done and decides
+/// whether to go on (it is called in a dry run too, to show it); it should return early
 /// when [`signals::interrupted`] becomes set. The caller holds a [`signals::install`] guard
 /// from before this call until the report is out, so that a signal is neither obeyed half-way
 /// nor, arriving after the last step, able to cut the report short.
@@ -338,7 +366,7 @@ pub fn deploy(
     rendered: &[RenderedFile],
     options: &DeployOptions,
     progress: &Progress,
-    confirm: &dyn Fn(&[FileDiff]) -> bool,
+    confirm: &Confirm,
 ) -> Report {
     let mut runs = targets.clone().map(PeerRun::new);
     let mut cx = Context::default();
@@ -362,7 +390,7 @@ pub fn deploy(
             peer: r.role(),
             host: r.target.addr(),
             steps: r.steps.clone(),
-            result: report::sentence(r, outcome, settled),
+            result: report::sentence(r, outcome, settled, !cx.unfinished.is_empty()),
             final_state: r.final_state.clone(),
         })
         .collect();
@@ -372,10 +400,109 @@ pub fn deploy(
         interrupted,
         late_signal,
         recovered: cx.recovered,
+        unfinished: cx.unfinished,
         settled,
         clock_skew: cx.skew,
         files,
         peers,
+    }
+}
+
+/// Every file of both peers, live versus rendered.
+fn all_files(runs: &[PeerRun; 2]) -> Vec<FileDiff> {
+    runs.iter().flat_map(|r| r.files.clone()).collect()
+}
+
+/// The plan lines of the peers restarted though none of their files change.
+fn restart_lines(runs: &[PeerRun; 2]) -> Vec<String> {
+    runs.iter()
+        .filter_map(|r| {
+            r.restart_reason
+                .as_ref()
+                .filter(|_| r.changes.is_empty())
+                .map(|why| format!("plan: {} restart ({why})", r.target.peer()))
+        })
+        .collect()
+}
+
+/// What a deploy shows before it asks: the settling of an unfinished deploy, the restarts,
+/// and the differences.
+struct Shown {
+    settling: Vec<String>,
+    restarts: Vec<String>,
+    files: Vec<FileDiff>,
+}
+
+impl Shown {
+    fn of(runs: &[PeerRun; 2], settling: Vec<String>, restarts: Vec<String>) -> Shown {
+        Shown {
+            settling,
+            restarts,
+            files: all_files(runs),
+        }
+    }
+
+    /// Prints the plan lines (the spinners hidden) and lets `confirm` show the differences and
+    /// decide.
+    fn ask(&self, settles_first: bool, confirm: &Confirm, progress: &Progress) -> bool {
+        progress.suspend(|| {
+            for line in self.settling.iter().chain(&self.restarts) {
+                super::text::stderr_line(line);
+            }
+            confirm(&Proposal {
+                files: &self.files,
+                settles_first,
+            })
+        })
+    }
+
+    /// Whether the deploy proposed (restarts and differences) is the one shown earlier.
+    fn same_deploy(&self, other: &Shown) -> bool {
+        let key = |f: &FileDiff| (f.peer, f.path.clone(), f.status, f.diff.clone());
+        self.restarts == other.restarts
+            && self.files.len() == other.files.len()
+            && self
+                .files
+                .iter()
+                .zip(&other.files)
+                .all(|(a, b)| key(a) == key(b))
+    }
+}
+
+/// Works out what settling the unfinished deploy recorded on the peers would do, from what was
+/// read, and puts each run's own plan back: changes nothing.
+fn preview(
+    runs: &mut [PeerRun; 2],
+    options: &DeployOptions,
+    progress: &Progress,
+) -> Result<Vec<String>, Failure> {
+    let saved = runs
+        .each_mut()
+        .map(|r| (std::mem::take(&mut r.changes), r.restart_reason.take()));
+    let loaded = settle::load(runs, progress);
+    let lines = match &loaded {
+        Ok(Some(recovery)) => settle::describe(runs, recovery, options),
+        _ => Vec::new(),
+    };
+    for (r, (changes, reason)) in runs.iter_mut().zip(saved) {
+        r.changes = changes;
+        r.restart_reason = reason;
+        r.restarts = Restarts::default();
+        r.journal = Journal::default();
+    }
+    loaded.map(|_| lines)
+}
+
+/// How a deploy that failed while switching or restarting ended, by what it had done: no live
+/// file replaced and no restart begun (nothing changed), no live file replaced but a restart
+/// begun, or live files replaced (and rolled back).
+fn failed_outcome(runs: &[PeerRun; 2]) -> Outcome {
+    let switched = runs.iter().any(|r| r.changes.iter().any(|c| c.switched));
+    let restarted = runs.iter().any(|r| r.restarts.began.is_some());
+    match (switched, restarted) {
+        (true, _) => Outcome::RolledBack,
+        (false, true) => Outcome::RestartFailed,
+        (false, false) => Outcome::Aborted,
     }
 }
 
@@ -398,7 +525,7 @@ fn run(
     rendered: &[RenderedFile],
     options: &DeployOptions,
     progress: &Progress,
-    confirm: &dyn Fn(&[FileDiff]) -> bool,
+    confirm: &Confirm,
     cx: &mut Context,
 ) -> Result<Outcome, Failure> {
     let abort = |e| Failure::new(Outcome::Aborted, e);
@@ -459,6 +586,26 @@ fn run(
     }
     stop_if_interrupted()?;
 
+    // An unfinished deploy is settled only once confirmed, never by a dry run (settling
+    // restarts peers): what settling it would do is worked out from what was just read, shown
+    // as plan lines, and asked about with the rest, before any lock is taken.
+    let mut shown = None;
+    if unfinished {
+        cx.pending_journal = true;
+        let settling = preview(runs, options, progress)?;
+        let proposal = Shown::of(runs, settling, Vec::new());
+        let go = proposal.ask(true, confirm, progress);
+        cx.unfinished = proposal.settling.clone();
+        stop_if_interrupted()?;
+        if options.dry_run {
+            return Ok(Outcome::DryRun);
+        }
+        if !go {
+            return Ok(Outcome::Declined);
+        }
+        shown = Some(proposal);
+    }
+
     // The primary's lock first, then the secondary's: two deploys started together never
     // hold one peer each and both give up; the one that gets the primary goes on.
     for r in runs.iter_mut() {
@@ -487,7 +634,31 @@ fn run(
     )
     .map_err(abort)?;
     if plan::unfinished(runs) {
-        settle::recover(runs, options, progress, cx)?;
+        // Under the lock, the journals may say more than when they were shown (a deploy that
+        // died meanwhile): then the settling is shown and asked about again.
+        cx.pending_journal = true;
+        let files = all_files(runs);
+        let recovery = settle::load(runs, progress)?;
+        if let Some(recovery) = recovery {
+            let settling = settle::describe(runs, &recovery, options);
+            if shown.as_ref().map(|s| &s.settling) != Some(&settling) {
+                let proposal = Shown {
+                    settling,
+                    restarts: Vec::new(),
+                    files,
+                };
+                let go = proposal.ask(true, confirm, progress);
+                cx.unfinished = proposal.settling.clone();
+                stop_if_interrupted()?;
+                if !go {
+                    return Ok(Outcome::Declined);
+                }
+                shown = Some(proposal);
+            }
+            settle::recover(runs, recovery, options, progress, cx)?;
+        }
+        cx.pending_journal = false;
+        cx.unfinished.clear();
         plan::inspect_both(
             runs,
             rendered,
@@ -501,25 +672,14 @@ fn run(
         return Ok(Outcome::NothingToDo);
     }
 
-    let all: Vec<FileDiff> = runs.iter().flat_map(|r| r.files.clone()).collect();
-    let restarts: Vec<String> = runs
-        .iter()
-        .filter_map(|r| {
-            r.restart_reason
-                .as_ref()
-                .filter(|_| r.changes.is_empty())
-                .map(|why| format!("plan: {} restart ({why})", r.target.peer()))
-        })
-        .collect();
-    let confirmed = progress.suspend(|| {
-        for line in &restarts {
-            super::text::stderr_line(line);
+    // Asked once more only when what is to be done is not what was shown with the settling.
+    let proposal = Shown::of(runs, Vec::new(), restart_lines(runs));
+    if !shown.is_some_and(|s| s.same_deploy(&proposal)) {
+        let confirmed = proposal.ask(false, confirm, progress);
+        stop_if_interrupted()?;
+        if !confirmed {
+            return Ok(Outcome::Declined);
         }
-        confirm(&all)
-    });
-    stop_if_interrupted()?;
-    if !confirmed {
-        return Ok(Outcome::Declined);
     }
 
     apply::upload(runs, options, progress).map_err(abort)?;
@@ -553,7 +713,7 @@ fn run(
             let ended = settle::settle(runs, mode, options, progress, cx);
             match ended {
                 settle::Mode::Complete if cx.consistent => Ok(Outcome::Deployed),
-                _ => Err(Failure::new(Outcome::RolledBack, e)),
+                _ => Err(Failure::new(failed_outcome(runs), e)),
             }
         }
     }

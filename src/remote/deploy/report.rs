@@ -229,8 +229,14 @@ fn list(names: &[&str]) -> String {
     names.join(", ")
 }
 
-/// One sentence on the state a peer was left in.
-pub(super) fn sentence(r: &PeerRun, outcome: Outcome, settled: bool) -> String {
+/// One sentence on the state a peer was left in (`settle_pending`: an unfinished deploy found
+/// on the peers was left as it is).
+pub(super) fn sentence(
+    r: &PeerRun,
+    outcome: Outcome,
+    settled: bool,
+    settle_pending: bool,
+) -> String {
     let lock_left = if settled || r.lock.is_none() {
         String::new()
     } else {
@@ -254,6 +260,9 @@ pub(super) fn sentence(r: &PeerRun, outcome: Outcome, settled: bool) -> String {
             r.restart_reason.as_deref().unwrap_or("")
         ),
         Outcome::Deployed | Outcome::NothingToDo => "unchanged (already up to date)".into(),
+        Outcome::DryRun if settle_pending => {
+            "unchanged (dry run; the unfinished deploy is settled first, so the new files were not validated)".into()
+        }
         Outcome::DryRun if r.touched() => "unchanged (dry run; the new files validate)".into(),
         _ => "unchanged".into(),
     };
@@ -296,7 +305,9 @@ fn describe(r: &PeerRun, s: &FinalState) -> String {
         .steps
         .iter()
         .any(|st| st.ok && st.step.starts_with("restoring"));
-    let files = if !neither.is_empty() {
+    let files = if s.files.is_empty() {
+        "its files were not to change".to_string()
+    } else if !neither.is_empty() {
         format!(
             "{} holds NEITHER the previous nor the new file",
             list(&neither.iter().map(String::as_str).collect::<Vec<_>>())

@@ -151,6 +151,24 @@ fn restore_peer(r: &mut PeerRun, states: &[Now], progress: &Progress) {
     }
 }
 
+/// Whether a rollback restarts a peer. One whose files changed is restarted when it may run
+/// the new files (a restart began after its switch); one never restarted since still runs its
+/// previous files. A peer restarted only because it did not run what was on its disk (none of
+/// its files change) has nothing to put back: when a deploy found unfinished (`recovering`)
+/// recorded its restart as failed, unfinished or not followed by a running service, that
+/// restart is run again, as the only way to settle it; in the run where it just failed it is
+/// not repeated.
+fn restarts_in_rollback(r: &PeerRun, recovering: bool) -> bool {
+    if r.conn.is_none() || r.restarts.began.is_none() {
+        return false;
+    }
+    if r.changes.is_empty() {
+        let ran = r.restarts.ok == Some(true) && r.restarts.running == Some(true);
+        return recovering && r.touched() && !ran;
+    }
+    true
+}
+
 /// Settles both peers, starting the given way; returns the way it ended (a completion whose
 /// restart fails turns into a rollback). The final states are verified and recorded in the
 /// runs, and `cx.consistent` says whether both peers hold and run one version.
@@ -211,9 +229,7 @@ pub(super) fn settle(
         });
         for i in restart_sequence(options.restart_order) {
             let r = &mut runs[i];
-            // Only a peer that may run the new files is restarted again; one never restarted
-            // since its files were switched still runs its previous files.
-            if r.changes.is_empty() || r.restarts.began.is_none() || r.conn.is_none() {
+            if !restarts_in_rollback(r, cx.recovering) {
                 continue;
             }
             wait_for_restart(r, progress);
@@ -260,14 +276,39 @@ fn way_back(r: &PeerRun, change: &Change) -> String {
     }
 }
 
-/// Loads an unfinished deploy's journals into the runs, settles it, and clears the journals;
-/// a deploy that cannot be settled without a person stops here, locks and journals kept.
-pub(super) fn recover(
+/// An unfinished deploy found on the peers, loaded into the runs, and the way it is settled.
+pub(super) struct Recovery {
+    /// Its plan, as the journals record it.
+    begin: journal::Begin,
+    /// Complete it or roll it back.
+    mode: Mode,
+    /// Whether a journal records a failed restart or status check.
+    failed: bool,
+    /// What each peer's files of that deploy hold now, primary first.
+    states: [Vec<Now>; 2],
+}
+
+/// The error for an unfinished deploy that needs a person; the journal is the peer's text, so
+/// what it names reaches the terminal made safe.
+fn unsettled(peer: &str, detail: &str, fix: &str) -> Failure {
+    Failure::new(
+        Outcome::Unsettled,
+        RemoteError::Unfinished {
+            peer: peer.into(),
+            detail: terminal_safe(detail),
+            fix: terminal_safe(fix),
+        },
+    )
+}
+
+/// Loads an unfinished deploy's journals into the runs (each run's changes, restarts and
+/// journal become that deploy's), hashes what each peer holds now and decides how to settle
+/// it; changes nothing on the peers. `None` when no journal holds a plan; an error (DF531)
+/// when settling it needs a person.
+pub(super) fn load(
     runs: &mut [PeerRun; 2],
-    options: &DeployOptions,
     progress: &Progress,
-    cx: &mut Context,
-) -> Result<(), Failure> {
+) -> Result<Option<Recovery>, Failure> {
     let journals: Vec<Option<Journal>> = runs
         .iter()
         .map(|r| {
@@ -282,32 +323,16 @@ pub(super) fn recover(
         .flatten()
         .filter_map(Journal::begin)
         .collect();
-    // The journal is the peer's text: what it names reaches the terminal made safe.
-    let unsettled = |peer: &str, detail: String, fix: String| {
-        Failure::new(
-            Outcome::Unsettled,
-            RemoteError::Unfinished {
-                peer: peer.into(),
-                detail: terminal_safe(&detail),
-                fix: terminal_safe(&fix),
-            },
-        )
-    };
     let Some(begin) = begins.first().map(|b| (*b).clone()) else {
-        return Ok(());
+        return Ok(None);
     };
     if begins.iter().any(|b| b.deploy != begin.deploy) {
         return Err(unsettled(
             "both",
-            "the peers' journals are from two different deploys".into(),
-            "look at the journal in each peer's lock, put both peers on the same files by hand, then remove the locks".into(),
+            "the peers' journals are from two different deploys",
+            "look at the journal in each peer's lock, put both peers on the same files by hand, then remove the locks",
         ));
     }
-    progress.note(&format!(
-        "an unfinished deploy (lock id {}, {}) is recorded on the peers: settling it before anything else",
-        terminal_safe(&begin.deploy),
-        lock::who(&begin.owner)
-    ));
     for (r, journal) in runs.iter_mut().zip(&journals) {
         let journal = journal.clone().unwrap_or_default();
         let Some(planned) = begin.peers.iter().find(|p| p.peer == r.role()) else {
@@ -370,10 +395,10 @@ pub(super) fn recover(
             );
             return Err(unsettled(
                 r.target.peer(),
-                format!(
+                &format!(
                     "{live} holds neither the previous nor the new file of that deploy (changed by hand since?)"
                 ),
-                fix,
+                &fix,
             ));
         }
     }
@@ -384,12 +409,128 @@ pub(super) fn recover(
     } else {
         Mode::Rollback
     };
-    let ended = settle(runs, mode, options, progress, cx);
+    Ok(Some(Recovery {
+        begin,
+        mode,
+        failed,
+        states,
+    }))
+}
+
+/// Why settling restarts a peer (see [`restarts_in_rollback`] and [`settle`]).
+fn why_restart(r: &PeerRun, mode: Mode) -> &'static str {
+    if !r.changes.is_empty() {
+        return match mode {
+            Mode::Complete => "to run the new files that deploy switched",
+            Mode::Rollback => "to run its previous files again",
+        };
+    }
+    match (r.restarts.began, r.restarts.ok) {
+        (None, _) => "the restart that deploy planned never began",
+        (Some(_), None) => "its restart in that deploy did not finish",
+        (Some(_), Some(false)) => "its restart in that deploy failed",
+        (Some(_), Some(true)) => "its service did not run after its restart in that deploy",
+    }
+}
+
+/// What settling a loaded unfinished deploy does, as plan lines, in the order it does it;
+/// nothing is done.
+pub(super) fn describe(
+    runs: &[PeerRun; 2],
+    recovery: &Recovery,
+    options: &DeployOptions,
+) -> Vec<String> {
+    let begin = &recovery.begin;
+    let how = match (recovery.mode, recovery.failed) {
+        (Mode::Complete, _) => {
+            "complete it (every file of both peers holds its new version and nothing failed)"
+        }
+        (Mode::Rollback, true) => "roll it back (it recorded a failed restart or status check)",
+        (Mode::Rollback, false) => "roll it back (not every file holds its new version)",
+    };
+    let mut lines = vec![format!(
+        "plan: settle the unfinished deploy (lock id {}, {}) before anything else: {how}",
+        terminal_safe(&begin.deploy),
+        lock::who(&begin.owner)
+    )];
+    let mut restores = false;
+    if recovery.mode == Mode::Rollback {
+        for (r, states) in runs.iter().zip(&recovery.states) {
+            for (c, state) in r.changes.iter().zip(states) {
+                let live = terminal_safe(&c.live);
+                let peer = r.target.peer();
+                match (state, &c.backup, &c.old_sha256) {
+                    (Now::New, Some(b), _) => lines.push(format!(
+                        "plan: {peer} restore {live} from {}",
+                        terminal_safe(&b.path)
+                    )),
+                    (Now::New, None, None) => lines.push(format!(
+                        "plan: {peer} remove {live} (it did not exist before that deploy)"
+                    )),
+                    (Now::New, None, Some(_)) => lines.push(format!(
+                        "plan: {peer} restore {live}: no backup was recorded, so this step fails and the pair stays unsettled"
+                    )),
+                    (Now::Unknown, ..) => lines.push(format!(
+                        "plan: {peer} {live} could not be hashed; it is left as it is"
+                    )),
+                    _ => continue,
+                }
+                restores = true;
+            }
+        }
+    }
+    for i in restart_sequence(options.restart_order) {
+        let r = &runs[i];
+        let restart = match recovery.mode {
+            Mode::Complete => {
+                r.touched() && !(r.restarts.ok == Some(true) && r.restarts.running == Some(true))
+            }
+            Mode::Rollback => restarts_in_rollback(r, true),
+        };
+        if restart {
+            lines.push(format!(
+                "plan: {} restart ({})",
+                r.target.peer(),
+                why_restart(r, recovery.mode)
+            ));
+        }
+    }
+    lines.push(
+        "plan: remove that deploy's journal and the temporary files it recorded, once both peers hold and run one version"
+            .into(),
+    );
+    if restores {
+        lines.push(
+            "plan: (the differences below are those of the files as they are now; once the pair is settled they are worked out again, and shown again if they changed)"
+                .into(),
+        );
+    }
+    lines
+}
+
+/// Settles a loaded unfinished deploy and clears its journals; one that cannot be brought to
+/// one version stops here, locks and journals kept.
+pub(super) fn recover(
+    runs: &mut [PeerRun; 2],
+    recovery: Recovery,
+    options: &DeployOptions,
+    progress: &Progress,
+    cx: &mut Context,
+) -> Result<(), Failure> {
+    let begin = recovery.begin;
+    progress.note(&format!(
+        "an unfinished deploy (lock id {}, {}) is recorded on the peers: settling it before anything else",
+        terminal_safe(&begin.deploy),
+        lock::who(&begin.owner)
+    ));
+    cx.recovering = true;
+    let ended = settle(runs, recovery.mode, options, progress, cx);
+    cx.recovering = false;
     if !cx.consistent {
         return Err(unsettled(
             "both",
-            "the peers could not be brought to one version (see each peer's state above)".into(),
-            "follow the recovery commands printed for each peer; the locks and journals stay until a deploy settles the pair".into(),
+            "the peers could not be brought to one version (see each peer's state above)",
+            "follow the recovery commands printed for each peer; the locks and journals stay until a deploy settles the pair",
         ));
     }
     let done = match ended {
