@@ -6,9 +6,11 @@
 //! - [`wire`]: the message codec (12-byte header, TLV options), pure and panic-free;
 //! - [`state`]: the server state machine (startup, normal, communications-interrupted, ...)
 //!   and its persistence as ISC's `failover peer "NAME" state { ... }` stanza;
-//! - [`link`]: the TCP transport (listener, connector, ordered durable sends).
+//! - [`link`]: the TCP transport (listener, connector, ordered durable sends);
+//! - [`rules`]: ISC's lease rules (accepted transitions, duelling updates, ownership, MCLT).
 
 pub mod config;
 pub mod link;
+pub mod rules;
 pub mod state;
 pub mod wire;
