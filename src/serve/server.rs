@@ -12,11 +12,14 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::config::{ServeConfig, ServeRole};
 use super::engine::{Engine, Incoming, Outcome};
+use super::failover::config::FailoverConfig;
 use super::journal::Journal;
 use super::leases::BindingEvent;
 use super::packet;
 use super::socket::{IfaceSocket, SERVER_PORT, iface_addrs};
 use crate::diag;
+
+mod failover;
 use crate::model::{self, LoadError, check};
 
 /// Exit status: stopped cleanly.
@@ -83,7 +86,11 @@ fn now() -> u64 {
 }
 
 /// Loads and checks the model; on errors prints the diagnostics and returns the exit status.
-pub fn load_config(path: &Path, role: ServeRole) -> Result<ServeConfig, u8> {
+/// A failover peer also gets its relationship's settings.
+pub fn load_config(
+    path: &Path,
+    role: ServeRole,
+) -> Result<(ServeConfig, Option<FailoverConfig>), u8> {
     let color = diag::use_color(std::io::stderr().is_terminal());
     let source = model::load_file(path).map_err(|err| match err {
         LoadError::Invalid(diags) => {
@@ -100,7 +107,11 @@ pub fn load_config(path: &Path, role: ServeRole) -> Result<ServeConfig, u8> {
         eprint!("{}", diag::render_human(&diags, color));
         return Err(EXIT_FINDINGS);
     }
-    Ok(ServeConfig::build(&source.pair, role))
+    let failover = match role {
+        ServeRole::Peer(r) => Some(FailoverConfig::from_model(&source.pair, r)),
+        ServeRole::Standalone => None,
+    };
+    Ok((ServeConfig::build(&source.pair, role), failover))
 }
 
 /// Runs the server until SIGTERM or SIGINT; returns the exit status.
@@ -122,7 +133,10 @@ pub fn run(opts: ServeOptions) -> u8 {
     rt.block_on(serve(opts, cfg))
 }
 
-async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
+async fn serve(
+    opts: ServeOptions,
+    (cfg, failover_cfg): (ServeConfig, Option<FailoverConfig>),
+) -> u8 {
     let (mut journal, replay) = match Journal::open(&opts.leases) {
         Ok(j) => j,
         Err(e) => {
@@ -147,6 +161,12 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
     }
     // The file's text, its parse and the rewrite are gone: give that memory back.
     release_freed_memory();
+    let mut peering = None;
+    if let Some(fc) = failover_cfg {
+        let (mut p, steps) = failover::start(&mut engine, fc, &replay.failover, now());
+        failover::run_steps(steps, &mut engine, &mut journal, Some(&mut p.link), now).await;
+        peering = Some(p);
+    }
     let mut socks = Vec::new();
     let mut names: Vec<&String> = Vec::new();
     for name in &opts.interfaces {
@@ -229,12 +249,33 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
                     continue;
                 };
                 let inc = Incoming { msg: &msg, iface: &socks[i].name, iface_addrs: &addrs[i] };
-                let out = engine.handle(inc, now());
+                let mut out = engine.handle(inc, now());
+                let peer = std::mem::take(&mut out.peer);
                 deliver(out, &socks[i], &mut journal, &events).await;
+                if !peer.is_empty() {
+                    failover::run_steps(peer, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
+                }
+            }
+            ev = async {
+                match peering.as_mut() {
+                    Some(p) => p.events.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                let Some(ev) = ev else { continue };
+                if let Some(p) = peering.as_mut() {
+                    let steps = failover::on_link_event(p, &mut engine, ev, now());
+                    failover::run_steps(steps, &mut engine, &mut journal, Some(&mut p.link), now).await;
+                }
             }
             _ = tick.tick() => {
-                let out = engine.tick(now());
+                let mut out = engine.tick(now());
+                let mut peer = std::mem::take(&mut out.peer);
                 deliver(out, &socks[0], &mut journal, &events).await;
+                peer.extend(engine.peer_poll(now()));
+                if !peer.is_empty() {
+                    failover::run_steps(peer, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
+                }
                 for (a, s) in addrs.iter_mut().zip(&socks) {
                     *a = iface_addrs(&s.name);
                 }
@@ -245,7 +286,7 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
             }
             _ = hup.recv() => {
                 match load_config(&opts.pair, opts.role) {
-                    Ok(cfg) => {
+                    Ok((cfg, _)) => {
                         engine = engine.reconfigured(Arc::new(cfg));
                         release_freed_memory();
                         tracing::info!(target: LIFECYCLE_TARGET, "reloaded {}: {} subnet(s), {} pool(s), {} lease(s) kept",
@@ -259,6 +300,16 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
             _ = int.recv() => break,
         }
     }
+    let steps = engine.peer_shutdown();
+    failover::run_steps(
+        steps,
+        &mut engine,
+        &mut journal,
+        peering.as_mut().map(|p| &mut p.link),
+        now,
+    )
+    .await;
+    drop(peering);
     let leases = engine.leases().len();
     let (records, syncs) = journal.close();
     tracing::info!(

@@ -7,10 +7,12 @@
 //! - [`state`]: the server state machine (startup, normal, communications-interrupted, ...)
 //!   and its persistence as ISC's `failover peer "NAME" state { ... }` stanza;
 //! - [`link`]: the TCP transport (listener, connector, ordered durable sends);
-//! - [`rules`]: ISC's lease rules (accepted transitions, duelling updates, ownership, MCLT).
+//! - [`rules`]: ISC's lease rules (accepted transitions, duelling updates, ownership, MCLT);
+//! - [`peer`]: the protocol engine of one relationship (handshake, timers, update queue).
 
 pub mod config;
 pub mod link;
+pub mod peer;
 pub mod rules;
 pub mod state;
 pub mod wire;
