@@ -459,6 +459,7 @@ pub fn dest(req: &Message, kind: MessageType, yiaddr: Ipv4Addr) -> Dest {
     }
 }
 
+mod balance;
 mod failover;
 mod messages;
 mod replicate;

@@ -8,8 +8,9 @@ use std::net::Ipv4Addr;
 use super::Engine;
 use crate::leases::BindingState as State;
 use crate::model::Role;
+use crate::serve::failover::balance::Schedule;
 use crate::serve::failover::link::ConnId;
-use crate::serve::failover::peer::{Applied, Context, Leases, Refusal, Step};
+use crate::serve::failover::peer::{Applied, Balanced, Context, Leases, Refusal, Step};
 use crate::serve::failover::rules;
 use crate::serve::failover::state::PartnerDownRefused;
 use crate::serve::failover::wire::{
@@ -280,6 +281,14 @@ impl Leases for Engine {
         let state = b.state;
         self.leases.set_rewind(ip, state);
         Some(update)
+    }
+
+    fn balance(&mut self, ctx: &Context, timer: bool, now: u64) -> Balanced {
+        self.balance_pools(ctx, timer, now)
+    }
+
+    fn balance_due(&self, ctx: &Context, schedule: &Schedule, now: u64) -> Option<u64> {
+        Engine::balance_due(self, ctx, schedule, now)
     }
 
     fn partner_down_entered(&mut self, tsfp: u64, _now: u64) -> Vec<BindingEvent> {

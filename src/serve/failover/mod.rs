@@ -8,8 +8,10 @@
 //!   and its persistence as ISC's `failover peer "NAME" state { ... }` stanza;
 //! - [`link`]: the TCP transport (listener, connector, ordered durable sends);
 //! - [`rules`]: ISC's lease rules (accepted transitions, duelling updates, ownership, MCLT);
-//! - [`peer`]: the protocol engine of one relationship (handshake, timers, update queue).
+//! - [`peer`]: the protocol engine of one relationship (handshake, timers, update queue);
+//! - [`balance`]: pool balancing arithmetic and its log lines.
 
+pub mod balance;
 pub mod config;
 pub mod link;
 pub mod peer;

@@ -8,9 +8,11 @@
 //! engine implements, so the protocol stays apart from the lease database.
 //!
 //! - `handshake`: connections opening and closing, CONNECT/CONNECTACK checks (digest §6);
-//! - `updates`: BNDUPD/BNDACK, UPDREQ/UPDREQALL/UPDDONE, POOLREQ/POOLRESP (§5, §9);
-//! - `timers`: link start-up, CONTACT, receive timeout, the state machine's deadlines.
+//! - `updates`: BNDUPD/BNDACK, UPDREQ/UPDREQALL/UPDDONE (§5, §9);
+//! - `timers`: link start-up, CONTACT, receive timeout, the state machine's deadlines;
+//! - `balancing`: when pool balance runs, POOLREQ and POOLRESP (§8.4).
 
+mod balancing;
 mod handshake;
 #[cfg(test)]
 mod tests;
@@ -21,6 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+use super::balance::Schedule;
 use super::config::FailoverConfig;
 use super::link::ConnId;
 use super::state::{Action, LogLevel, PartnerDownRefused, StateMachine};
@@ -76,8 +79,23 @@ pub struct Context {
     pub normal: bool,
     /// The hash bucket assignment in force (MAC affinity), if known.
     pub hba: Option<[u8; HBA_LEN]>,
-    /// `max-lease-ownership`, percent (MAC affinity's hoarding limit).
+    /// `max-lease-ownership`, percent (MAC affinity's hoarding limit, pool balancing).
     pub max_lease_ownership: u32,
+    /// `max-lease-misbalance`, percent (pool balancing).
+    pub max_lease_misbalance: u32,
+}
+
+/// What a pool balance run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Balanced {
+    /// The leases given to the partner, to send as BNDUPDs.
+    pub moved: Vec<Ipv4Addr>,
+    /// Their binding changes, to journal.
+    pub events: Vec<BindingEvent>,
+    /// ISC's `balancing pool` / `balanced pool` / `IMBALANCED pool` lines.
+    pub lines: Vec<(LogLevel, String)>,
+    /// Some pool is short enough to ask the partner for leases (POOLREQ).
+    pub poolreq: bool,
 }
 
 /// The lease database as the protocol sees it; the DHCP engine implements it.
@@ -103,6 +121,11 @@ pub trait Leases {
     fn update(&mut self, ip: Ipv4Addr) -> Option<BindingUpdate>;
     /// PARTNER-DOWN was entered: transitional leases get `tsfp` and are freed on a timer.
     fn partner_down_entered(&mut self, tsfp: u64, now: u64) -> Vec<BindingEvent>;
+    /// Balances every pool of the relationship (digest §8.4); `timer` says whether this is
+    /// the scheduled run, the only one that may ask for POOLREQ.
+    fn balance(&mut self, ctx: &Context, timer: bool, now: u64) -> Balanced;
+    /// When the pools next want a balance run.
+    fn balance_due(&self, ctx: &Context, schedule: &Schedule, now: u64) -> Option<u64>;
 }
 
 /// A connection the transport opened.
@@ -144,6 +167,11 @@ pub struct Relationship {
     flying: HashMap<Ipv4Addr, Flying>,
     /// An UPDREQ/UPDREQALL being answered: its xid, and the address whose ack completes it.
     update_done: Option<(u32, Ipv4Addr)>,
+    /// When the last pool balance ran (0: never) and when the next is due.
+    last_balance: u64,
+    next_balance: Option<u64>,
+    /// A lease changed since the balance schedule was last looked at.
+    balance_dirty: bool,
     steps: Vec<Step>,
 }
 
@@ -161,6 +189,9 @@ impl Relationship {
             queued: HashSet::new(),
             flying: HashMap::new(),
             update_done: None,
+            last_balance: 0,
+            next_balance: None,
+            balance_dirty: false,
             steps: Vec::new(),
         };
         if !rel.cfg.load_balance_max_seconds_on() {
@@ -209,6 +240,7 @@ impl Relationship {
             normal: self.machine.state() == FailoverState::Normal,
             hba: self.hba(),
             max_lease_ownership: self.cfg.max_lease_ownership,
+            max_lease_misbalance: self.cfg.max_lease_misbalance,
         }
     }
 
@@ -354,7 +386,11 @@ impl Relationship {
                     self.flush(now, leases);
                 }
                 Action::RescindUnacked => self.rescind(),
-                Action::RunPoolBalance | Action::CheckPoolBalance => {}
+                Action::RunPoolBalance => {
+                    self.next_balance = None;
+                    self.run_balance(false, now, leases);
+                }
+                Action::CheckPoolBalance => self.schedule_balance(now, leases),
                 Action::PartnerDownEntered { tsfp } => {
                     let events = leases.partner_down_entered(tsfp, now);
                     if !events.is_empty() {

@@ -66,6 +66,12 @@ impl Leases for Fake {
     fn partner_down_entered(&mut self, _: u64, _: u64) -> Vec<BindingEvent> {
         Vec::new()
     }
+    fn balance(&mut self, _: &Context, _: bool, _: u64) -> Balanced {
+        Balanced::default()
+    }
+    fn balance_due(&self, _: &Context, _: &Schedule, _: u64) -> Option<u64> {
+        None
+    }
 }
 
 fn cfg(role: Role) -> Arc<FailoverConfig> {

@@ -42,6 +42,11 @@ impl Relationship {
             let actions = self.machine.poll(now);
             self.run(actions, now, leases);
         }
+        if self.balance_dirty {
+            self.balance_dirty = false;
+            self.schedule_balance(now, leases);
+        }
+        self.balance_timer(now, leases);
         self.flush(now, leases);
     }
 }

@@ -1,5 +1,5 @@
 //! Binding updates: the send queue with the partner's window, BNDUPD and BNDACK with ISC's
-//! rules, UPDREQ / UPDREQALL answered with UPDDONE after the last ack, and POOLREQ (digest
+//! rules, and UPDREQ / UPDREQALL answered with UPDDONE after the last ack (digest
 //! §2.1, §5.5, §5.6, §9; ISC `dhcp_failover_send_updates`, `..._process_bind_update`,
 //! `..._process_bind_ack`, `..._process_update_request[_all]`).
 
@@ -14,6 +14,7 @@ impl Relationship {
     /// A lease of the relationship changed here: queue its BNDUPD. An update of it still in
     /// flight is forgotten, as ISC does (a late ack for it is then ignored); `flush` sends.
     pub fn queue_update(&mut self, ip: Ipv4Addr) {
+        self.balance_dirty = true;
         self.flying.remove(&ip);
         if self.queued.insert(ip) {
             self.queue.push_back(ip);
@@ -106,6 +107,7 @@ impl Relationship {
             self.flying.remove(&ip);
         }
         let ctx = self.context();
+        self.balance_dirty = true;
         match leases.apply_update(msg, &ctx, now) {
             Ok(applied) => {
                 if !applied.events.is_empty() {
@@ -155,6 +157,7 @@ impl Relationship {
             return;
         }
         self.flying.remove(&ip);
+        self.balance_dirty = true;
         let ctx = self.context();
         let applied = leases.acked(ip, flying.tstp, &ctx, now);
         if !applied.events.is_empty() {
@@ -218,25 +221,5 @@ impl Relationship {
             self.send_update_done(msg.xid, now);
             self.info(format!("{what} from {}: nothing pending", self.cfg.name));
         }
-    }
-
-    /// POOLREQ: balance without a POOLREQ of our own, answer POOLRESP with the count moved,
-    /// then the BNDUPDs follow (digest §8.4).
-    pub(super) fn pool_request(
-        &mut self,
-        conn: ConnId,
-        msg: &Message,
-        now: u64,
-        _leases: &mut impl Leases,
-    ) {
-        let moved = 0u32;
-        if moved == 0 {
-            self.info(format!(
-                "peer {}: Got POOLREQ, answering negatively!  Peer may be out of leases or \
-                 database inconsistent.",
-                self.cfg.name
-            ));
-        }
-        self.send_as(conn, Message::poolresp(moved), msg.xid, now);
     }
 }
