@@ -145,12 +145,20 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__deploy)
-            opts="-y -h --yes --dry-run --accept-new-host-keys --templates --format --help"
+            opts="-y -h --yes --dry-run --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --strict-host-key-checking)
+                    COMPREPLY=($(compgen -W "yes accept-new no" -- "${cur}"))
+                    return 0
+                    ;;
+                --ssh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --templates)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -167,7 +175,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__diff)
-            opts="-h --format --accept-new-host-keys --templates --help"
+            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -175,6 +183,14 @@ _dhcpfo() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --strict-host-key-checking)
+                    COMPREPLY=($(compgen -W "yes accept-new no" -- "${cur}"))
+                    return 0
+                    ;;
+                --ssh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --templates)
@@ -539,7 +555,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__status)
-            opts="-h --format --accept-new-host-keys --help"
+            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -547,6 +563,14 @@ _dhcpfo() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --strict-host-key-checking)
+                    COMPREPLY=($(compgen -W "yes accept-new no" -- "${cur}"))
+                    return 0
+                    ;;
+                --ssh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

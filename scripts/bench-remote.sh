@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Times `dhcpfo diff`, `deploy` and `status` against two local OpenSSH daemons on loopback
-# ports (the same set-up as tests/remote.rs: each peer a folder, a fake service), and rewrites
-# the "remote" section of docs/benchmarks.md.
+# ports (the same set-up as tests/remote.rs: each peer a folder, a fake service), then `diff`
+# of a very large live dhcpd.conf and `status` of a very long lease file (time and peak
+# memory), and rewrites the "remote" and "remote-large" sections of docs/benchmarks.md.
 #
 #   bash scripts/bench-remote.sh              # RUNS=5 HOSTS=2000 by default
 #   RUNS=9 HOSTS=10000 bash scripts/bench-remote.sh
+#   LARGE=0 bash scripts/bench-remote.sh      # without the large-file runs
 #
 # Needs root (sshd's privilege separation), openssh-server, openssh-client, isc-dhcp-server
-# (the peers validate with the real dhcpd -t) and perl. Only loopback is used.
+# (the peers validate with the real dhcpd -t), perl and time (/usr/bin/time). Only loopback
+# is used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for t in sshd ssh ssh-keygen dhcpd perl; do
+for t in sshd ssh ssh-keygen dhcpd perl time; do
   command -v "$t" >/dev/null || { echo "bench-remote.sh: $t missing; run scripts/setup-debian.sh" >&2; exit 2; }
 done
+[ -x /usr/bin/time ] || { echo "bench-remote.sh: /usr/bin/time missing; run scripts/setup-debian.sh" >&2; exit 2; }
 
 runs=${RUNS:-5}
 hosts=${HOSTS:-2000}
@@ -164,3 +168,89 @@ else
   printf '\n%s\n' "$section" >> "$doc"
 fi
 echo "$section"
+
+[ "${LARGE:-1}" = 0 ] && exit 0
+
+# Large files. The primary's live dhcpd.conf: the rendered file with N lines of host stanzas
+# (whose `}` lines the rendered file has too) inserted in its middle and one line changed, as
+# tests/ssh.rs builds it; then the primary's lease file: a journal of M records over 240
+# addresses. Each run once: wall time, peak RSS (/usr/bin/time) and what dhcpfo reported.
+conf=$tmp/primary/etc/dhcp/dhcpd.conf
+cp "$conf" "$tmp/rendered.conf"
+rendered_lines=$(wc -l < "$tmp/rendered.conf")
+large_rows=""
+for n in 250000 1000000; do
+  perl -e '
+    my ($n, $file) = @ARGV;
+    open my $in, "<", $file or die "$file: $!"; my @l = <$in>; close $in;
+    my $cut = int(@l / 2);
+    print @l[0 .. $cut - 1];
+    for my $i (0 .. $n / 4 - 1) {
+      my ($a, $b, $c) = (($i >> 16) & 255, ($i >> 8) & 255, $i & 255);
+      printf "host h%d {\n  hardware ethernet 52:54:00:%02x:%02x:%02x;\n  fixed-address 10.%d.%d.%d;\n}\n", $i, $a, $b, $c, $a, $b, $c;
+    }
+    print @l[$cut .. $#l];
+  ' "$n" "$tmp/rendered.conf" | sed 's/default-lease-time 3600;/default-lease-time 600;/' > "$conf"
+  bytes=$(stat -c %s "$conf")
+  /usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" diff "$tmp/a.yaml" --format json > "$tmp/diff.json" 2>/dev/null || true
+  read -r wall rss < <(tail -n 1 "$tmp/time")
+  counts=$(perl -MJSON::PP -e '
+    local $/; my $j = decode_json(<STDIN>);
+    for my $f (@{$j->{files}}) {
+      next unless $f->{peer} eq "primary" && $f->{name} eq "dhcpd.conf";
+      printf "-%d +%d lines, %s", $f->{removed}, $f->{added},
+        $f->{approximate} ? "approximate (the search stopped at its 2 s deadline)" : "exact";
+    }
+    print "error: @{$j->{errors}}" if @{$j->{errors}};' < "$tmp/diff.json")
+  large_rows+="| \`dhcpfo diff\`, live dhcpd.conf of $((n + rendered_lines)) lines ($((bytes / 1048576)) MiB) | ${wall} s | $((rss / 1024)) MiB | $counts |"$'\n'
+done
+cp "$tmp/rendered.conf" "$conf"
+for m in 1000000 4000000; do
+  perl -e '
+    my ($m) = @ARGV;
+    my @s = qw(free backup active expired abandoned);
+    print "authoring-byte-order little-endian;\n";
+    for my $i (0 .. $m - 1) {
+      printf "lease 10.20.0.%d {\n  starts 3 2026/11/18 10:00:00;\n  ends 3 2026/11/18 11:00:00;\n  binding state %s;\n  hardware ethernet 02:00:00:00:%02x:%02x;\n  client-hostname \"h%d\";\n}\n",
+        10 + $i % 240, $s[int($i / 240) % 5], ($i >> 8) & 255, $i & 255, $i;
+    }
+    print "failover peer \"bench-fo\" state {\n  my state normal at 3 2026/11/18 10:00:00;\n  partner state normal at 3 2026/11/18 10:00:00;\n}\n";
+  ' "$m" > "$tmp/primary/var/lib/dhcp/dhcpd.leases"
+  bytes=$(stat -c %s "$tmp/primary/var/lib/dhcp/dhcpd.leases")
+  /usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" status "$tmp/a.yaml" --format json > "$tmp/status.json" 2>/dev/null || true
+  read -r wall rss < <(tail -n 1 "$tmp/time")
+  total=$(perl -MJSON::PP -e '
+    local $/; my $j = decode_json(<STDIN>); my $p = $j->{peers}[0];
+    if (@{$p->{errors}}) { print "error: @{$p->{errors}}"; exit }
+    my $t = $p->{total};
+    print "$t->{free} free, $t->{backup} backup, $t->{active} active, $t->{expired} expired, $t->{abandoned} abandoned; failover $p->{failover}[0]{my_state}";' < "$tmp/status.json")
+  large_rows+="| \`dhcpfo status\`, lease file of $m records ($((bytes / 1048576)) MiB) | ${wall} s | $((rss / 1024)) MiB | $total |"$'\n'
+done
+: > "$tmp/primary/var/lib/dhcp/dhcpd.leases"
+
+large=$(cat <<EOF
+<!-- bench:remote-large:start -->
+## Remote: large files
+
+Measured with \`bash scripts/bench-remote.sh\` (the same two daemons as above), each command
+run once; wall time and peak resident memory from \`/usr/bin/time\`. Diff: the primary's
+live dhcpd.conf is the rendered one with host stanzas (4 lines each, their \`}\` lines like
+the rendered file's) inserted in its middle and its lease time changed; the shortest diff
+removes the stanzas and the old line and adds one. Status: the primary's lease file is a
+journal of lease records over 240 addresses, read as a stream, so memory holds the
+summary and stays flat as the file grows.
+
+- Date: $(date -u +%Y-%m-%d) (UTC); machine: nproc $(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg) after the run
+- Build: $rustc_version; dhcpfo at commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock || echo ' with uncommitted changes')
+
+| Command | Wall time | Peak RSS | Result |
+|---|---:|---:|---|
+$large_rows<!-- bench:remote-large:end -->
+EOF
+)
+if grep -q '<!-- bench:remote-large:start -->' "$doc"; then
+  SECTION="$large" perl -0pi -e 's/<!-- bench:remote-large:start -->.*<!-- bench:remote-large:end -->/$ENV{SECTION}/s' "$doc"
+else
+  printf '\n%s\n' "$large" >> "$doc"
+fi
+echo "$large"

@@ -22,6 +22,7 @@ packages=(
   bsdutils          # `script`: a pseudo-terminal for the passphrase test
   coreutils         # `id` and the shell basics the tests use
   git               # benchmarks record the commit they measured
+  time              # /usr/bin/time: peak memory of the remote benchmark's large-file runs
 )
 # tests/common/tools.rs lists which program comes from which package; tests/setup_script.rs
 # keeps that list and this one in step.

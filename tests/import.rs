@@ -362,7 +362,11 @@ fn cli_exit_statuses() {
 
     // Something the model cannot express: 1, the YAML is still written, the warning says where.
     let text = std::fs::read_to_string(&primary).expect("read primary");
-    std::fs::write(&primary, format!("{text}\nomapi-port 7911;\n")).expect("write");
+    std::fs::write(
+        &primary,
+        format!("{text}\npid-file-name \"/run/dhcpd-test.pid\";\n"),
+    )
+    .expect("write");
     let (status, stdout, stderr) = dhcpfo(&[
         "import",
         path_str(&primary),
@@ -383,7 +387,7 @@ fn cli_exit_statuses() {
         .iter()
         .filter_map(|f| f["code"].as_str())
         .collect();
-    // `omapi-port` is the server's own setting: not a difference between the peers.
+    // `pid-file-name` is the server's own setting: not a difference between the peers.
     assert_eq!(codes, ["DF492"], "{stderr}");
 
     // A file dhcpd refuses although it parses (an undeclared class): 1, nothing written, the

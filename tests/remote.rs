@@ -591,7 +591,7 @@ fn ssh_config_supplies_host_port_user_and_key() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     // Without the config the aliases do not resolve: the same model fails.
-    std::fs::remove_file(lab.home.join(".ssh/config")).unwrap();
+    std::fs::write(lab.ssh_config(), "").unwrap();
     let out = lab
         .dhcpfo(&["diff", model.to_str().unwrap()])
         .output()
@@ -733,6 +733,7 @@ fn on_terminal(lab: &Lab, args: &[&str], input: &str) -> (Option<i32>, String) {
     let mut child = std::process::Command::new("script")
         .args(["-q", "-e", "-c", &command, "/dev/null"])
         .env("HOME", &lab.home)
+        .env("DHCPFO_SSH_CONFIG", lab.ssh_config())
         .env_remove("SSH_AUTH_SOCK")
         .env("TERM", "xterm")
         .stdin(std::process::Stdio::piped())

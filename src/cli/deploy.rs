@@ -7,7 +7,6 @@ use std::time::Duration;
 use super::remote::prepare;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::diag::{Format, use_color};
-use crate::remote::ConnectOptions;
 use crate::remote::deploy::{self, DeployOptions, Outcome, Report};
 use crate::remote::diff::{self, FileDiff};
 use crate::remote::progress::Progress;
@@ -16,7 +15,7 @@ pub(super) struct Args {
     pub pair: PathBuf,
     pub yes: bool,
     pub dry_run: bool,
-    pub accept_new_host_keys: bool,
+    pub ssh: super::remote::SshArgs,
     pub templates: Option<PathBuf>,
     pub format: Format,
 }
@@ -29,16 +28,13 @@ pub(super) fn run(args: Args) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let prepared = match prepare(&args.pair, args.templates.clone(), Format::Human) {
+    let prepared = match prepare(&args.pair, args.templates.clone(), Format::Human, &args.ssh) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let settings = prepared.source.pair.deploy();
     let options = DeployOptions {
-        connect: ConnectOptions {
-            accept_new_host_keys: args.accept_new_host_keys,
-            ..ConnectOptions::default()
-        },
+        connect: args.ssh.connect_options(),
         dry_run: args.dry_run,
         restart_order: settings.restart_order(),
         keep_backups: settings.keep_backups(),

@@ -7,24 +7,21 @@ use super::remote::{prepare, print_error};
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::diag::{Format, use_color};
 use crate::remote::diff::{self, FileDiff};
-use crate::remote::{ConnectOptions, both, session};
+use crate::remote::{both, session};
 
 pub(super) struct Args {
     pub pair: PathBuf,
     pub format: Format,
-    pub accept_new_host_keys: bool,
+    pub ssh: super::remote::SshArgs,
     pub templates: Option<PathBuf>,
 }
 
 pub(super) fn run(args: Args) -> u8 {
-    let prepared = match prepare(&args.pair, args.templates.clone(), args.format) {
+    let prepared = match prepare(&args.pair, args.templates.clone(), args.format, &args.ssh) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let options = ConnectOptions {
-        accept_new_host_keys: args.accept_new_host_keys,
-        ..ConnectOptions::default()
-    };
+    let options = args.ssh.connect_options();
     let results = both(|role| {
         let target = &prepared.targets[usize::from(role == crate::model::Role::Secondary)];
         let conn = session::connect(target, &options)?;
@@ -66,9 +63,18 @@ pub(super) fn run(args: Args) -> u8 {
                     }
                 }
                 let status = match f.status {
-                    diff::FileStatus::Unchanged => "up to date",
-                    diff::FileStatus::Changed => "differs",
-                    diff::FileStatus::Missing => "missing on the peer",
+                    diff::FileStatus::Unchanged => "up to date".to_string(),
+                    diff::FileStatus::Changed => format!(
+                        "differs (-{} +{} lines{})",
+                        f.removed,
+                        f.added,
+                        if f.approximate {
+                            "; the search for the shortest diff stopped at its deadline, so this one may be longer"
+                        } else {
+                            ""
+                        }
+                    ),
+                    diff::FileStatus::Missing => "missing on the peer".to_string(),
                 };
                 eprintln!("{}: {} {status}", f.peer.as_str(), f.path);
             }

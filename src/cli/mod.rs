@@ -203,9 +203,9 @@ Exit status: 0 nothing differs, 1 something differs, 2 error (as diff(1)).")]
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-        /// Add unknown host keys to known_hosts (changed keys are still refused).
-        #[arg(long)]
-        accept_new_host_keys: bool,
+        /// SSH settings: host key checking, configuration file.
+        #[command(flatten)]
+        ssh: remote::SshArgs,
         /// Folder of templates that replace the built-in ones of the same name (as for render).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
@@ -231,9 +231,9 @@ confirmed; with --dry-run: differences found), 2 error (nothing changed, or roll
         /// Show the diff and validate on the peers; change nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Add unknown host keys to known_hosts (changed keys are still refused).
-        #[arg(long)]
-        accept_new_host_keys: bool,
+        /// SSH settings: host key checking, configuration file.
+        #[command(flatten)]
+        ssh: remote::SshArgs,
         /// Folder of templates that replace the built-in ones of the same name (as for render).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
@@ -259,9 +259,9 @@ not right (state, service, clocks more than 60 s apart), 2 a peer is unreachable
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-        /// Add unknown host keys to known_hosts (changed keys are still refused).
-        #[arg(long)]
-        accept_new_host_keys: bool,
+        /// SSH settings: host key checking, configuration file.
+        #[command(flatten)]
+        ssh: remote::SshArgs,
     },
     /// List the leases of an ISC dhcpd.leases file, like dhcp-lease-list.
     #[command(after_help = "\
@@ -396,38 +396,30 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diff {
             pair,
             format,
-            accept_new_host_keys,
+            ssh,
             templates,
         } => diff::run(diff::Args {
             pair,
             format,
-            accept_new_host_keys,
+            ssh,
             templates,
         }),
         Command::Deploy {
             pair,
             yes,
             dry_run,
-            accept_new_host_keys,
+            ssh,
             templates,
             format,
         } => deploy::run(deploy::Args {
             pair,
             yes,
             dry_run,
-            accept_new_host_keys,
+            ssh,
             templates,
             format,
         }),
-        Command::Status {
-            pair,
-            format,
-            accept_new_host_keys,
-        } => status::run(status::Args {
-            pair,
-            format,
-            accept_new_host_keys,
-        }),
+        Command::Status { pair, format, ssh } => status::run(status::Args { pair, format, ssh }),
         Command::Leases {
             file,
             all,

@@ -6,8 +6,40 @@ use std::path::{Path, PathBuf};
 use super::{EXIT_USAGE, load, print_diagnostics};
 use crate::diag::Format;
 use crate::model::{Source, check};
-use crate::remote::{RemoteError, Target, targets};
+use crate::remote::ssh_config::{SshConfig, Strictness};
+use crate::remote::{ConnectOptions, RemoteError, Target, targets};
 use crate::render::{self, RenderOptions, RenderedFile};
+
+/// How `diff`, `deploy` and `status` treat SSH, as `ssh`'s options would.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SshArgs {
+    /// Add unknown host keys to known_hosts (changed keys are still refused): the same as
+    /// --strict-host-key-checking accept-new.
+    #[arg(long, conflicts_with = "strict_host_key_checking")]
+    pub accept_new_host_keys: bool,
+    /// Override `StrictHostKeyChecking` for every host: yes refuses unknown keys, accept-new
+    /// adds them, no also connects despite a changed key (a revoked key is always refused).
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub strict_host_key_checking: Option<Strictness>,
+    /// Read only this SSH configuration file instead of ~/.ssh/config and
+    /// /etc/ssh/ssh_config (as `ssh -F`; `none` for no file).
+    #[arg(long, value_name = "FILE", env = "DHCPFO_SSH_CONFIG")]
+    pub ssh_config: Option<PathBuf>,
+}
+
+impl SshArgs {
+    /// The connection options these arguments give.
+    pub fn connect_options(&self) -> ConnectOptions {
+        ConnectOptions {
+            strict_host_key_checking: if self.accept_new_host_keys {
+                Some(Strictness::AcceptNew)
+            } else {
+                self.strict_host_key_checking
+            },
+            ..ConnectOptions::default()
+        }
+    }
+}
 
 /// A loaded, checked and rendered model with its peers' targets.
 pub(super) struct Prepared {
@@ -17,11 +49,13 @@ pub(super) struct Prepared {
 }
 
 /// Loads and checks the model (any error: exit 2, as `diff` does for unreadable input) and
-/// renders it (single layout, with `templates` overriding the built-in ones).
+/// renders it (single layout, with `templates` overriding the built-in ones), and reads the
+/// SSH configuration.
 pub(super) fn prepare(
     pair: &Path,
     templates: Option<PathBuf>,
     format: Format,
+    ssh: &SshArgs,
 ) -> Result<Prepared, u8> {
     let source = load(pair, format).map_err(|_| EXIT_USAGE)?;
     let diags = check::check(&source);
@@ -46,7 +80,11 @@ pub(super) fn prepare(
         eprintln!("{:?}", miette::Report::new(e));
         EXIT_USAGE
     })?;
-    let targets = targets(&source.pair);
+    let config = SshConfig::load(ssh.ssh_config.as_deref()).map_err(|e| {
+        eprintln!("error: --ssh-config: {e}");
+        EXIT_USAGE
+    })?;
+    let targets = targets(&source.pair, &config);
     Ok(Prepared {
         source,
         rendered,

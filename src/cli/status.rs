@@ -5,24 +5,20 @@ use std::path::PathBuf;
 use super::remote::prepare;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::diag::Format;
-use crate::remote::ConnectOptions;
 use crate::remote::status::{self, render_human};
 
 pub(super) struct Args {
     pub pair: PathBuf,
     pub format: Format,
-    pub accept_new_host_keys: bool,
+    pub ssh: super::remote::SshArgs,
 }
 
 pub(super) fn run(args: Args) -> u8 {
-    let prepared = match prepare(&args.pair, None, args.format) {
+    let prepared = match prepare(&args.pair, None, args.format, &args.ssh) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let options = ConnectOptions {
-        accept_new_host_keys: args.accept_new_host_keys,
-        ..ConnectOptions::default()
-    };
+    let options = args.ssh.connect_options();
     let report = status::status(&prepared.source.pair, &prepared.targets, &options);
     match args.format {
         Format::Human => print!("{}", render_human(&report)),

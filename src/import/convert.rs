@@ -730,6 +730,7 @@ impl Converter<'_> {
                 | "ping-check"
                 | "one-lease-per-client"
                 | "use-host-decl-names"
+                | "omapi-port"
         );
         let converted: Result<String, &str> = match key.as_str() {
             "default-lease-time" | "max-lease-time" | "min-lease-time" => {
@@ -771,6 +772,10 @@ impl Converter<'_> {
             "log-facility" => match single.map(|v| v.text.to_ascii_lowercase()) {
                 Some(f) if LOG_FACILITIES.contains(&f.as_str()) => Ok(f),
                 _ => Err("a `log-facility` the model does not accept"),
+            },
+            "omapi-port" => match single.and_then(|v| v.number()) {
+                Some(n) if (1..=65535).contains(&n) => Ok(n.to_string()),
+                _ => Err("an `omapi-port` that is not a port number 1..65535"),
             },
             "ping-check" | "one-lease-per-client" | "use-host-decl-names" => {
                 match single.map(|v| v.text.to_ascii_lowercase()).as_deref() {

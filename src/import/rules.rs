@@ -39,7 +39,7 @@ pub static DF492: LintRule = LintRule {
     name: "import-unsupported-parameter",
     severity: Severity::Warning,
     doc: "`dhcpfo import` met a parameter the model has no key for in that scope: server \
-settings such as `lease-file-name`, `pid-file-name`, `omapi-port`, `omapi-key`, `local-port`, \
+settings such as `lease-file-name`, `pid-file-name`, `omapi-key`, `local-port`, \
 `server-identifier`, `get-lease-hostnames`, `vendor-option-space`; a global-only key in another \
 scope (`authoritative` or `not authoritative` in a subnet, `ddns-update-style` in a pool); \
 scope-level `allow`/`deny`/`ignore` flags (`ignore client-updates`); or a failover peer \

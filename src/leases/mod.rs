@@ -8,6 +8,7 @@
 
 mod list;
 mod parse;
+mod stream;
 #[cfg(test)]
 mod tests;
 mod time;
@@ -20,6 +21,7 @@ use std::str::FromStr;
 
 pub use list::{Listed, Listing, list, parse_oui, render_json, render_table};
 pub use parse::{LeaseFileError, parse};
+pub use stream::{MAX_STATEMENT, StreamError, for_each_batch};
 pub use time::Timestamp;
 pub use write::{header, quote, write_failover, write_lease};
 

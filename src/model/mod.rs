@@ -339,6 +339,11 @@ scope! {
         /// Syslog facility for dhcpd's log lines.
         #[serde(default)]
         pub log_facility: Option<Spanned<LogFacility>>,
+        /// TCP port of dhcpd's OMAPI listener (`omapi-port`), which `omshell` talks to for
+        /// admin actions such as declaring partner-down; no listener when absent.
+        #[serde(default)]
+        #[schemars(range(min = 1, max = 65535))]
+        pub omapi_port: Option<Spanned<u32>>,
         /// Ping an address before offering it (dhcpd default on).
         #[serde(default)]
         pub ping_check: Option<Spanned<bool>>,

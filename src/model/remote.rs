@@ -41,7 +41,8 @@ pub struct Ssh {
     /// `IdentityFile` and the default keys.
     #[serde(default)]
     pub identity_file: Option<Spanned<String>>,
-    /// known_hosts file to check the host key against (default `~/.ssh/known_hosts`).
+    /// The user known_hosts file, where new keys are added (default: `UserKnownHostsFile`,
+    /// else `~/.ssh/known_hosts` and `~/.ssh/known_hosts2`); the global files count too.
     #[serde(default)]
     pub known_hosts: Option<Spanned<String>>,
     /// Remote path of dhcpd.conf (default `/etc/dhcp/dhcpd.conf`).

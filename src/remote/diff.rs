@@ -1,9 +1,11 @@
-//! Live versus rendered: which remote file each rendered file replaces, and unified diffs.
+//! Live versus rendered: which remote file each rendered file replaces, and unified diffs
+//! (computed by [`super::line_diff`], near-linear on large files).
+
+use std::time::Duration;
 
 use serde::Serialize;
-use similar::TextDiff;
 
-use super::{Connection, RemoteError, Target, files};
+use super::{Connection, RemoteError, Target, files, line_diff};
 use crate::model::Role;
 use crate::render::RenderedFile;
 
@@ -32,6 +34,13 @@ pub struct FileDiff {
     pub status: FileStatus,
     /// Unified diff, live to rendered (empty when unchanged).
     pub diff: String,
+    /// Lines the diff removes from the live file.
+    pub removed: usize,
+    /// Lines the diff adds from the rendered file.
+    pub added: usize,
+    /// The search for the shortest diff ran out of time: the diff is correct but may remove
+    /// and add more lines than needed.
+    pub approximate: bool,
     /// The live file's text, if any.
     #[serde(skip)]
     pub live: Option<String>,
@@ -56,6 +65,10 @@ pub fn remote_path<'a>(target: &'a Target, file: &RenderedFile) -> Option<&'a st
         _ => None,
     }
 }
+
+/// How long the diff may search for the shortest edit script before it matches the rest
+/// greedily.
+pub const DIFF_DEADLINE: Duration = Duration::from_secs(2);
 
 /// Reads the live files of one peer and compares them with the rendered ones.
 pub fn compare(conn: &Connection, rendered: &[RenderedFile]) -> Result<Vec<FileDiff>, RemoteError> {
@@ -89,8 +102,8 @@ pub fn file_diff(
         Some(l) if *l == rendered => FileStatus::Unchanged,
         Some(_) => FileStatus::Changed,
     };
-    let diff = if status == FileStatus::Unchanged {
-        String::new()
+    let unified = if status == FileStatus::Unchanged {
+        line_diff::LineDiff::default()
     } else {
         let old = live.as_deref().unwrap_or("");
         let old_header = if live.is_some() {
@@ -98,18 +111,23 @@ pub fn file_diff(
         } else {
             "/dev/null".to_string()
         };
-        TextDiff::from_lines(old, rendered.as_str())
-            .unified_diff()
-            .context_radius(3)
-            .header(&old_header, &format!("{}:{path} (rendered)", peer.as_str()))
-            .to_string()
+        line_diff::unified(
+            old,
+            &rendered,
+            &old_header,
+            &format!("{}:{path} (rendered)", peer.as_str()),
+            DIFF_DEADLINE,
+        )
     };
     FileDiff {
         peer,
         name: name.into(),
         path: path.into(),
         status,
-        diff,
+        diff: unified.text,
+        removed: unified.removed,
+        added: unified.added,
+        approximate: unified.approximate,
         live,
         rendered,
     }
@@ -166,5 +184,7 @@ mod tests {
         assert_eq!(missing.status, FileStatus::Missing);
         assert!(missing.diff.contains("--- /dev/null") && missing.diff.contains("+a"));
         assert!(colorize(&d.diff).contains("\x1b[31m-b\x1b[0m\n"));
+        assert_eq!((d.removed, d.added, d.approximate), (1, 1, false));
+        assert_eq!((missing.removed, missing.added), (0, 1));
     }
 }

@@ -38,7 +38,7 @@ pub enum RemoteError {
         known_hosts: PathBuf,
     },
     /// The host key differs from the one in known_hosts.
-    #[error("{peer} ({host}): HOST KEY CHANGED ({fingerprint} is not the key in {}); refusing to connect", known_hosts.display())]
+    #[error("{peer} ({host}): HOST KEY CHANGED: the server offered {fingerprint}, which is not the key recorded at {}:{line}; refusing to connect", known_hosts.display())]
     #[diagnostic(
         code(DF503),
         help("someone may be intercepting the connection, or the server was reinstalled; if you know why, remove the old entry with `ssh-keygen -R HOST -f {}`", known_hosts.display())
@@ -50,8 +50,110 @@ pub enum RemoteError {
         host: String,
         /// SHA256 fingerprint of the key offered.
         fingerprint: String,
-        /// The known_hosts file consulted.
+        /// The known_hosts file of the entry that holds another key.
         known_hosts: PathBuf,
+        /// The entry's line.
+        line: usize,
+    },
+    /// The host key is marked `@revoked` in known_hosts.
+    #[error(
+        "{peer} ({host}): the host key {fingerprint} is REVOKED ({entry}); refusing to connect"
+    )]
+    #[diagnostic(
+        code(DF520),
+        help(
+            "a revoked key is refused even with --accept-new-host-keys or StrictHostKeyChecking no: the server must get a new host key, verified out of band and added to known_hosts"
+        )
+    )]
+    RevokedHostKey {
+        /// The peer's role.
+        peer: String,
+        /// Host (and port) as looked up in known_hosts.
+        host: String,
+        /// SHA256 fingerprint of the key offered.
+        fingerprint: String,
+        /// `FILE:LINE` of the `@revoked` line.
+        entry: String,
+    },
+    /// known_hosts vouches for the host through a certificate authority dhcpfo cannot use.
+    #[error(
+        "{peer} ({host}): known_hosts trusts a certificate authority for this host ({entry}), but dhcpfo cannot verify SSH host certificates, and the plain key offered ({fingerprint}) is not known; refusing to connect"
+    )]
+    #[diagnostic(
+        code(DF521),
+        help(
+            "pin the host's plain key as well: check `ssh-keyscan -p PORT HOST` against the server's key out of band and add the line to known_hosts"
+        )
+    )]
+    CertAuthorityOnly {
+        /// The peer's role.
+        peer: String,
+        /// Host (and port) as looked up in known_hosts.
+        host: String,
+        /// SHA256 fingerprint of the plain key offered.
+        fingerprint: String,
+        /// `FILE:LINE` of the `@cert-authority` line.
+        entry: String,
+    },
+    /// `StrictHostKeyChecking no` in the SSH configuration, without the command-line flag.
+    #[error(
+        "{peer} ({host}): the SSH configuration says `StrictHostKeyChecking no`; dhcpfo does not connect to a host whose key it cannot verify unless the command line says so"
+    )]
+    #[diagnostic(
+        code(DF522),
+        help(
+            "use `StrictHostKeyChecking accept-new` (unknown keys are added, changed keys refused), or pass --strict-host-key-checking no to accept any host key for this run"
+        )
+    )]
+    StrictNoRefused {
+        /// The peer's role.
+        peer: String,
+        /// The host as named in the model.
+        host: String,
+    },
+    /// A setting of the SSH configuration cannot be used.
+    #[error("{peer}: {message}")]
+    #[diagnostic(
+        code(DF523),
+        help(
+            "fix the setting in ~/.ssh/config (or the file given with --ssh-config); `ssh -G HOST` shows what ssh makes of it"
+        )
+    )]
+    SshConfig {
+        /// The peer's role.
+        peer: String,
+        /// What is wrong, with the file and line.
+        message: String,
+    },
+    /// A private key file that others can read (OpenSSH refuses it too).
+    #[error("UNPROTECTED PRIVATE KEY FILE: permissions {mode:04o} for '{}' are too open; it is required that your private key files are NOT accessible by others; this private key will be ignored", path.display())]
+    #[diagnostic(
+        code(DF524),
+        help("chmod 600 {}  (and check that nobody else copied it meanwhile)", path.display())
+    )]
+    KeyPermissions {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The jump host or proxy command did not carry the connection.
+    #[error("{peer} ({host}): cannot connect through {via}: {message}")]
+    #[diagnostic(
+        code(DF525),
+        help(
+            "check the jump host (`ssh -J JUMP HOST` uses the same ProxyJump), that its sshd allows TCP forwarding (AllowTcpForwarding), or the ProxyCommand"
+        )
+    )]
+    Proxy {
+        /// The peer's role.
+        peer: String,
+        /// host:port to reach.
+        host: String,
+        /// The jump host or proxy command.
+        via: String,
+        /// What failed.
+        message: String,
     },
     /// No key was accepted.
     #[error("{peer} ({host}): authentication as `{user}` failed (tried: {tried})")]
@@ -150,6 +252,25 @@ impl RemoteError {
             action: action.into(),
             message: err.to_string(),
         }
+    }
+
+    /// The same error, its peer named as the jump host on the way to that peer.
+    pub fn through_jump(mut self, jump: &str) -> Self {
+        let peer = match &mut self {
+            RemoteError::Connect { peer, .. }
+            | RemoteError::UnknownHostKey { peer, .. }
+            | RemoteError::ChangedHostKey { peer, .. }
+            | RemoteError::RevokedHostKey { peer, .. }
+            | RemoteError::CertAuthorityOnly { peer, .. }
+            | RemoteError::StrictNoRefused { peer, .. }
+            | RemoteError::SshConfig { peer, .. }
+            | RemoteError::Auth { peer, .. }
+            | RemoteError::Proxy { peer, .. }
+            | RemoteError::Ssh { peer, .. } => peer,
+            _ => return self,
+        };
+        *peer = format!("{peer} (jump host {jump})");
+        self
     }
 
     /// Whether the error means the connection is gone (a retry needs a new connection).

@@ -1,54 +1,294 @@
-//! Which host key types known_hosts records for a host, so the SSH handshake asks the server
-//! for a key of a type that can be checked (as OpenSSH does). Without this, libssh2 might
-//! negotiate an ECDSA key for a host known by its Ed25519 key and find it "not known".
+//! known_hosts files read and checked as OpenSSH does (sshd(8), "SSH_KNOWN_HOSTS FILE
+//! FORMAT"; the checks mirror OpenSSH's `check_hostkeys_by_key_or_type`): plain, wildcard,
+//! negated and hashed (`|1|salt|hash`) host names, `@revoked` and `@cert-authority` markers,
+//! several files at once. A key is compared with the server's by its whole public key blob.
+//!
+//! Unlike libssh2's own check, a file that exists but cannot be read is an error, never "not
+//! found"; a line that cannot be parsed is skipped, as OpenSSH skips it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::keys::unbase64;
+use super::keys::{base64, unbase64};
 use super::ssh_config::glob;
 
-/// The key types recorded for `host` on `port`, in file order, without repeats. Plain and
-/// hashed (`|1|salt|hash`) names are understood; `@cert-authority` and `@revoked` lines are
-/// skipped.
-pub fn key_types(text: &str, host: &str, port: u16) -> Vec<String> {
-    let name = if port == 22 {
-        host.to_string()
-    } else {
-        format!("[{host}]:{port}")
-    };
-    let mut out: Vec<String> = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with('@') {
-            continue;
-        }
-        let mut fields = line.split_whitespace();
-        let (Some(names), Some(kind)) = (fields.next(), fields.next()) else {
-            continue;
-        };
-        if names_match(names, &name) && !out.iter().any(|k| k == kind) {
-            out.push(kind.to_string());
-        }
-    }
-    out
+/// A line's marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// A plain host key.
+    None,
+    /// `@cert-authority`: a CA trusted to sign host certificates for these hosts.
+    CertAuthority,
+    /// `@revoked`: a key that must never be accepted.
+    Revoked,
 }
 
-/// libssh2's host key algorithm preference for recorded key types.
-pub fn algorithms(types: &[String]) -> String {
+/// One usable line of a known_hosts file.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The file it is in.
+    pub file: PathBuf,
+    /// Its 1-based line number.
+    pub line: usize,
+    /// Its marker.
+    pub marker: Marker,
+    names: String,
+    /// The key type (`ssh-ed25519`, ...).
+    pub key_type: String,
+    /// The public key blob.
+    pub blob: Vec<u8>,
+}
+
+impl Entry {
+    /// `FILE:LINE`, as OpenSSH names an entry.
+    pub fn place(&self) -> String {
+        format!("{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// What known_hosts says about a host and the key it offered.
+#[derive(Debug)]
+pub enum HostStatus<'a> {
+    /// A plain entry for the host holds this key.
+    Known,
+    /// No entry for the host at all.
+    New,
+    /// The host is known, with another key (the first such entry).
+    Changed(&'a Entry),
+    /// The key, or for a certificate its CA, is `@revoked` for the host.
+    Revoked(&'a Entry),
+}
+
+/// The entries of every known_hosts file read.
+#[derive(Debug, Clone, Default)]
+pub struct KnownHosts {
+    entries: Vec<Entry>,
+}
+
+impl KnownHosts {
+    /// Reads `files` in order. A missing file is skipped (as `ssh` skips it); one that exists
+    /// but cannot be read is an error with its path.
+    pub fn load(files: &[PathBuf]) -> Result<KnownHosts, (PathBuf, std::io::Error)> {
+        let mut out = KnownHosts::default();
+        for file in files {
+            match std::fs::read(file) {
+                Ok(bytes) => out.add(&String::from_utf8_lossy(&bytes), file),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err((file.clone(), e)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds the lines of one file's text.
+    pub fn add(&mut self, text: &str, file: &Path) {
+        for (n, line) in text.lines().enumerate() {
+            if let Some(entry) = parse_line(line, file, n + 1) {
+                self.entries.push(entry);
+            }
+        }
+    }
+
+    /// The entries whose host names match `name` (`host`, `[host]:port` or a HostKeyAlias).
+    pub fn for_host<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
+        let name = name.to_ascii_lowercase();
+        self.entries
+            .iter()
+            .filter(move |e| names_match(&e.names, &name))
+    }
+
+    /// Checks a plain (non-certificate) key offered by `name`. `@revoked` wins over
+    /// everything, then a matching key, then any other key for the host (changed).
+    pub fn check<'a>(&'a self, name: &'a str, blob: &[u8]) -> HostStatus<'a> {
+        let mut status = HostStatus::New;
+        for entry in self.for_host(name) {
+            match entry.marker {
+                Marker::Revoked if entry.blob == blob => return HostStatus::Revoked(entry),
+                Marker::None if entry.blob == blob => status = HostStatus::Known,
+                Marker::None if matches!(status, HostStatus::New) => {
+                    status = HostStatus::Changed(entry);
+                }
+                _ => {}
+            }
+        }
+        status
+    }
+
+    /// The first `@cert-authority` entry for `name`, if any.
+    pub fn cert_authority<'a>(&'a self, name: &'a str) -> Option<&'a Entry> {
+        self.for_host(name)
+            .find(|e| e.marker == Marker::CertAuthority)
+    }
+
+    /// The plain key types recorded for `name`, in file order, without repeats.
+    pub fn key_types(&self, name: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for entry in self.for_host(name) {
+            if entry.marker == Marker::None && !out.contains(&entry.key_type) {
+                out.push(entry.key_type.clone());
+            }
+        }
+        out
+    }
+}
+
+/// One line, or `None` for a comment, a blank line or a line OpenSSH would skip too.
+fn parse_line(line: &str, file: &Path, number: usize) -> Option<Entry> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return None;
+    }
+    let mut fields = line.split_whitespace();
+    let mut first = fields.next()?;
+    let marker = match first {
+        "@cert-authority" => Marker::CertAuthority,
+        "@revoked" => Marker::Revoked,
+        m if m.starts_with('@') => return None,
+        _ => Marker::None,
+    };
+    if marker != Marker::None {
+        first = fields.next()?;
+    }
+    let key_type = fields.next()?;
+    let blob = unbase64(fields.next()?)?;
+    // The blob starts with its own type name; a line whose two disagree is corrupt.
+    let inner = blob
+        .get(..4)
+        .map(|l| u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize)
+        .and_then(|len| blob.get(4..4 + len))?;
+    if inner != key_type.as_bytes() {
+        return None;
+    }
+    Some(Entry {
+        file: file.to_path_buf(),
+        line: number,
+        marker,
+        names: first.to_string(),
+        key_type: key_type.to_string(),
+        blob,
+    })
+}
+
+/// The name a host is recorded under: `host`, `[host]:port` off port 22, or the
+/// `HostKeyAlias` as it is (OpenSSH adds no port to an alias).
+pub fn lookup_name(host: &str, port: u16, alias: Option<&str>) -> String {
+    match alias {
+        Some(alias) => alias.to_ascii_lowercase(),
+        None if port == 22 => host.to_ascii_lowercase(),
+        None => format!("[{}]:{port}", host.to_ascii_lowercase()),
+    }
+}
+
+/// Host key algorithms to ask the server for, those of `known` types first (so the key
+/// offered is one known_hosts can vouch for, as OpenSSH orders them), then the other plain
+/// ones. Certificates are never asked for: dhcpfo cannot verify them.
+pub fn algorithms(known: &[String]) -> String {
+    const PLAIN: [&str; 7] = [
+        "ssh-ed25519",
+        "ecdsa-sha2-nistp256",
+        "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521",
+        "rsa-sha2-512",
+        "rsa-sha2-256",
+        "ssh-rsa",
+    ];
     let mut out: Vec<&str> = Vec::new();
-    for kind in types {
-        match kind.as_str() {
-            "ssh-rsa" => out.extend(["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"]),
-            "ssh-ed25519"
-            | "ecdsa-sha2-nistp256"
-            | "ecdsa-sha2-nistp384"
-            | "ecdsa-sha2-nistp521"
-            | "ssh-dss" => out.push(kind.as_str()),
-            _ => {}
+    for kind in known {
+        let algs: &[&str] = match kind.as_str() {
+            "ssh-rsa" => &["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
+            other => match PLAIN.iter().find(|p| **p == other) {
+                Some(p) => std::slice::from_ref(p),
+                None => &[],
+            },
+        };
+        for alg in algs {
+            if !out.contains(alg) {
+                out.push(alg);
+            }
+        }
+    }
+    for alg in PLAIN {
+        if !out.contains(&alg) {
+            out.push(alg);
         }
     }
     out.join(",")
+}
+
+/// The known_hosts line for a new key: `NAME TYPE BASE64`, the name hashed
+/// (`|1|salt|hash`) when `hash` (OpenSSH's `HashKnownHosts`).
+pub fn entry_line(name: &str, key_type: &str, blob: &[u8], hash: bool) -> Result<String, String> {
+    let name = name.to_ascii_lowercase();
+    let name = if hash { hashed_name(&name)? } else { name };
+    Ok(format!("{name} {key_type} {}\n", base64(blob)))
+}
+
+/// `|1|base64(salt)|base64(HMAC-SHA1(salt, name))` with a fresh 20-byte salt.
+fn hashed_name(name: &str) -> Result<String, String> {
+    let mut salt = [0u8; 20];
+    // SAFETY: the buffer is valid for its whole length, which is passed.
+    let got = unsafe { libc::getrandom(salt.as_mut_ptr().cast(), salt.len(), 0) };
+    if got != salt.len() as isize {
+        return Err(format!(
+            "no random salt for the hashed name: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    let mut mac =
+        Hmac::<Sha1>::new_from_slice(&salt).map_err(|e| format!("hashing the name: {e}"))?;
+    mac.update(name.as_bytes());
+    Ok(format!(
+        "|1|{}|{}",
+        base64(&salt),
+        base64(&mac.finalize().into_bytes())
+    ))
+}
+
+/// Appends a line to a known_hosts file. A file created here is mode 0600 whatever the umask
+/// (and its folder 0700), as the file holds what this user trusts.
+pub fn append(path: &Path, line: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.exists()
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let (mut file, created) = match std::fs::OpenOptions::new()
+        .append(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(file) => (file, true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            (std::fs::OpenOptions::new().append(true).open(path)?, false)
+        }
+        Err(e) => return Err(e),
+    };
+    if created {
+        // The umask may have taken bits off 0600; put exactly 0600.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    // A file whose last line has no newline would glue the new entry to it.
+    let needs_newline = !created
+        && std::fs::read(path)
+            .map(|b| b.last().is_some_and(|c| *c != b'\n'))
+            .unwrap_or(false);
+    let text = if needs_newline {
+        format!("\n{line}")
+    } else {
+        line.to_string()
+    };
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 fn names_match(field: &str, name: &str) -> bool {
@@ -80,33 +320,4 @@ fn names_match(field: &str, name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_and_wildcard_names() {
-        let text = "# comment\ndhcp1,10.0.0.1 ssh-ed25519 AAAA\n[dhcp2]:2222 ecdsa-sha2-nistp256 AAAA\n*.lab ssh-rsa AAAA\n@revoked dhcp1 ssh-rsa AAAA\ndhcp1 ssh-ed25519 BBBB\n";
-        assert_eq!(key_types(text, "dhcp1", 22), ["ssh-ed25519"]);
-        assert_eq!(key_types(text, "10.0.0.1", 22), ["ssh-ed25519"]);
-        assert_eq!(key_types(text, "dhcp2", 2222), ["ecdsa-sha2-nistp256"]);
-        assert!(key_types(text, "dhcp2", 22).is_empty());
-        assert_eq!(key_types(text, "a.lab", 22), ["ssh-rsa"]);
-        assert_eq!(
-            algorithms(&key_types(text, "a.lab", 22)),
-            "rsa-sha2-512,rsa-sha2-256,ssh-rsa"
-        );
-    }
-
-    #[test]
-    fn hashed_names() {
-        // `ssh-keygen -H` of "[127.0.0.1]:2222 ssh-ed25519 AAAA".
-        let text =
-            "|1|KpEzd5ThAVEe/m9Fu0GXHxS/6Xk=|6gOHOANDBqg1qGA4bC1FIL9VajA= ssh-ed25519 AAAA\n";
-        assert_eq!(key_types(text, "127.0.0.1", 2222), ["ssh-ed25519"]);
-        assert!(key_types(text, "127.0.0.1", 2223).is_empty());
-        assert!(key_types(text, "127.0.0.2", 2222).is_empty());
-        for junk in ["|1|", "|1|!!|!!", "|1|a|b ssh-rsa", "x"] {
-            assert!(key_types(junk, "h", 22).is_empty());
-        }
-    }
-}
+mod tests;

@@ -1,8 +1,9 @@
 //! The SSH side of dhcpfo: `diff`, `deploy` and `status` against the two live peers.
 //!
-//! - [`ssh_config`]: what `~/.ssh/config` says about a host;
-//! - [`target`]: each peer's resolved SSH settings and remote paths;
-//! - [`session`]: connecting (host key check, authentication) and running commands;
+//! - [`ssh_config`]: what `~/.ssh/config` (and `/etc/ssh/ssh_config`) says about a host;
+//! - [`target`]: each peer's resolved SSH settings, remote paths and jump hosts;
+//! - [`session`]: connecting (directly, through jump hosts or a proxy command; host key check
+//!   in `host_key`, authentication in `auth`) and running commands;
 //! - [`files`]: reading and replacing remote files, keeping their mode and owner;
 //! - [`diff`]: live versus rendered files;
 //! - [`lock`]: the remote lock that keeps two deploys apart;
@@ -11,17 +12,22 @@
 //! - [`status`]: reachability, service, failover state and pool counts;
 //! - [`progress`]: per-peer progress lines.
 
+mod auth;
 pub mod clock;
 pub mod deploy;
 pub mod diff;
 mod error;
 pub mod files;
+mod host_key;
 mod keys;
 mod known_hosts;
+mod line_diff;
 pub mod lock;
 pub mod progress;
+mod proxy;
 pub mod session;
 pub mod ssh_config;
+mod ssh_tokens;
 pub mod status;
 pub mod target;
 

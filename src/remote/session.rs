@@ -1,25 +1,26 @@
-//! Connecting to a peer: TCP with a timeout, the host key checked against known_hosts
-//! (refused when unknown or changed, or added with accept-new), then public-key
-//! authentication by the ssh-agent or a key file (asking for its passphrase on the terminal).
+//! Connecting to a peer as `ssh` would: straight over TCP, through jump hosts (`ProxyJump`)
+//! or a `ProxyCommand`; the host key checked against every known_hosts file
+//! ([`super::host_key`]); then public-key authentication ([`super::auth`]).
 
-use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::os::fd::AsRawFd;
 use std::time::Duration;
 
-use ssh2::{CheckResult, HostKeyType, KnownHostFileKind, MethodType, Session};
+use ssh2::{MethodType, Session};
 
+use super::proxy::{self, Transport};
+use super::ssh_config::Strictness;
+use super::target::Route;
 use super::{RemoteError, Target};
-use super::{keys, known_hosts};
+use super::{auth, host_key, known_hosts};
 
 /// How to connect.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectOptions {
-    /// Add unknown host keys to known_hosts instead of refusing them (changed keys are
-    /// still refused), like OpenSSH's `StrictHostKeyChecking=accept-new`.
-    pub accept_new_host_keys: bool,
+    /// `StrictHostKeyChecking` given on the command line; it overrides the SSH
+    /// configuration's (`None`: the configuration's, else `yes`).
+    pub strict_host_key_checking: Option<Strictness>,
     /// Time allowed for the TCP connection and for each blocking SSH operation.
     pub timeout: Duration,
 }
@@ -27,7 +28,7 @@ pub struct ConnectOptions {
 impl Default for ConnectOptions {
     fn default() -> Self {
         ConnectOptions {
-            accept_new_host_keys: false,
+            strict_host_key_checking: None,
             timeout: Duration::from_secs(120),
         }
     }
@@ -38,6 +39,8 @@ pub struct Connection {
     session: Session,
     /// The peer it reaches.
     pub target: Target,
+    /// What carries the session (dropped after it).
+    transport: Transport,
 }
 
 impl std::fmt::Debug for Connection {
@@ -75,15 +78,81 @@ impl Output {
     }
 }
 
-/// Serialises appends to known_hosts and passphrase prompts between the peers' threads.
-static KNOWN_HOSTS_WRITE: Mutex<()> = Mutex::new(());
-static PASSPHRASES: Mutex<Option<HashMap<PathBuf, String>>> = Mutex::new(None);
-
-/// Connects to a peer and authenticates.
+/// Connects to a peer and authenticates. Passphrases asked meanwhile are shared with the
+/// connections made at the same time and forgotten when the last one is done.
 pub fn connect(target: &Target, options: &ConnectOptions) -> Result<Connection, RemoteError> {
+    let _window = auth::AuthWindow::open();
+    open(target, options)
+}
+
+fn open(target: &Target, options: &ConnectOptions) -> Result<Connection, RemoteError> {
     let peer = target.peer();
-    let connect_err = |message: String| RemoteError::Connect {
+    for warning in &target.config_warnings {
+        eprintln!("{peer}: warning: {warning}");
+    }
+    if let Some(message) = target.config_errors.first() {
+        return Err(RemoteError::SshConfig {
+            peer: peer.into(),
+            message: message.clone(),
+        });
+    }
+    let policy = host_key::strictness(target, options.strict_host_key_checking)?;
+    let known = host_key::load(target)?;
+    let proxy_err = |via: String, message: String| RemoteError::Proxy {
         peer: peer.into(),
+        host: target.addr(),
+        via,
+        message,
+    };
+    let (mut session, transport, via) = match &target.route {
+        Route::Direct => {
+            let stream = dial(target, options)?;
+            let transport = Transport::direct(stream.as_raw_fd());
+            (session_over(stream, options, target)?, transport, None)
+        }
+        Route::Jump(hop) => {
+            let via = format!("jump host {}", hop.alias);
+            let jump = open(hop, options).map_err(|e| e.through_jump(&hop.alias))?;
+            let (jump_session, jump_transport) = (jump.session, jump.transport);
+            let (transport, socket) =
+                proxy::through_jump(jump_session, jump_transport, &target.host, target.port)
+                    .map_err(|m| proxy_err(via.clone(), m))?;
+            (session_over(socket, options, target)?, transport, Some(via))
+        }
+        Route::Command(command) => {
+            let via = format!("ProxyCommand `{command}`");
+            let (transport, socket) =
+                proxy::through_command(command).map_err(|m| proxy_err(via.clone(), m))?;
+            (session_over(socket, options, target)?, transport, Some(via))
+        }
+    };
+    // Ask for a host key of a type known_hosts has for this host, as OpenSSH does.
+    let prefs = known_hosts::algorithms(&known.key_types(&target.known_hosts_name()));
+    let _ = session.method_pref(MethodType::HostKey, &prefs);
+    if let Err(e) = session.handshake() {
+        let message = format!("SSH handshake: {e}");
+        return Err(match via {
+            Some(via) => proxy_err(via, message),
+            None => RemoteError::Connect {
+                peer: peer.into(),
+                addr: target.addr(),
+                message,
+            },
+        });
+    }
+    host_key::verify(&session, target, &known, policy)?;
+    auth::authenticate(&session, target)?;
+    Ok(Connection {
+        session,
+        target: target.clone(),
+        transport,
+    })
+}
+
+/// The TCP connection to the target, trying each address it resolves to.
+fn dial(target: &Target, options: &ConnectOptions) -> Result<TcpStream, RemoteError> {
+    let connect_err = |message: String| RemoteError::Connect {
+        peer: target.peer().into(),
         addr: target.addr(),
         message,
     };
@@ -92,236 +161,35 @@ pub fn connect(target: &Target, options: &ConnectOptions) -> Result<Connection, 
         .map_err(|e| connect_err(format!("cannot resolve {}: {e}", target.host)))?
         .collect();
     let mut last = String::from("no address");
-    let mut stream = None;
     for addr in addrs {
         match TcpStream::connect_timeout(&addr, options.timeout.min(Duration::from_secs(15))) {
-            Ok(s) => {
-                stream = Some(s);
-                break;
+            Ok(stream) => {
+                // Every step is a short request and answer: without this, Nagle's algorithm
+                // and delayed acknowledgements hold back small packets for tens of
+                // milliseconds on each round trip.
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
             }
             Err(e) => last = e.to_string(),
         }
     }
-    let stream = stream.ok_or_else(|| connect_err(last))?;
-    // Every step is a short request and answer: without this, Nagle's algorithm and delayed
-    // acknowledgements hold back small packets for tens of milliseconds on each round trip.
-    let _ = stream.set_nodelay(true);
-    let mut session = Session::new().map_err(|e| connect_err(e.to_string()))?;
+    Err(connect_err(last))
+}
+
+/// A new session that will speak over `stream`.
+fn session_over<S: AsRawFd + 'static>(
+    stream: S,
+    options: &ConnectOptions,
+    target: &Target,
+) -> Result<Session, RemoteError> {
+    let mut session = Session::new().map_err(|e| RemoteError::Connect {
+        peer: target.peer().into(),
+        addr: target.addr(),
+        message: e.to_string(),
+    })?;
     session.set_timeout(u32::try_from(options.timeout.as_millis()).unwrap_or(u32::MAX));
     session.set_tcp_stream(stream);
-    // Ask for a host key of a type known_hosts has for this host, as OpenSSH does.
-    if let Ok(text) = std::fs::read_to_string(&target.known_hosts) {
-        let types = known_hosts::key_types(&text, &target.host, target.port);
-        let prefs = known_hosts::algorithms(&types);
-        if !prefs.is_empty() {
-            let _ = session.method_pref(MethodType::HostKey, &prefs);
-        }
-    }
-    session
-        .handshake()
-        .map_err(|e| connect_err(format!("SSH handshake: {e}")))?;
-    check_host_key(&session, target, options)?;
-    authenticate(&session, target)?;
-    Ok(Connection {
-        session,
-        target: target.clone(),
-    })
-}
-
-/// The host as known_hosts names it: `host`, or `[host]:port` off port 22.
-fn known_hosts_name(target: &Target) -> String {
-    if target.port == 22 {
-        target.host.clone()
-    } else {
-        format!("[{}]:{}", target.host, target.port)
-    }
-}
-
-fn key_type_name(kind: HostKeyType) -> Option<&'static str> {
-    Some(match kind {
-        HostKeyType::Rsa => "ssh-rsa",
-        HostKeyType::Dss => "ssh-dss",
-        HostKeyType::Ecdsa256 => "ecdsa-sha2-nistp256",
-        HostKeyType::Ecdsa384 => "ecdsa-sha2-nistp384",
-        HostKeyType::Ecdsa521 => "ecdsa-sha2-nistp521",
-        HostKeyType::Ed25519 => "ssh-ed25519",
-        HostKeyType::Unknown => return None,
-    })
-}
-
-fn check_host_key(
-    session: &Session,
-    target: &Target,
-    options: &ConnectOptions,
-) -> Result<(), RemoteError> {
-    let peer = target.peer();
-    let name = known_hosts_name(target);
-    let (key, kind) = session
-        .host_key()
-        .ok_or_else(|| RemoteError::ssh(peer, "host key", "the server sent no host key"))?;
-    let fingerprint = keys::fingerprint(key);
-    let mut known = session
-        .known_hosts()
-        .map_err(|e| RemoteError::ssh(peer, "known_hosts", e))?;
-    let path = &target.known_hosts;
-    if path.exists() {
-        known
-            .read_file(path, KnownHostFileKind::OpenSSH)
-            .map_err(|e| RemoteError::LocalFile {
-                path: path.clone(),
-                message: format!("cannot read known_hosts: {e}"),
-            })?;
-    }
-    match known.check_port(&target.host, target.port, key) {
-        CheckResult::Match => Ok(()),
-        CheckResult::Mismatch => Err(RemoteError::ChangedHostKey {
-            peer: peer.into(),
-            host: name,
-            fingerprint,
-            known_hosts: path.clone(),
-        }),
-        CheckResult::NotFound | CheckResult::Failure if !options.accept_new_host_keys => {
-            Err(RemoteError::UnknownHostKey {
-                peer: peer.into(),
-                host: name,
-                fingerprint,
-                known_hosts: path.clone(),
-            })
-        }
-        CheckResult::NotFound | CheckResult::Failure => {
-            let kind = key_type_name(kind).ok_or_else(|| {
-                RemoteError::ssh(peer, "host key", "unknown host key type, not added")
-            })?;
-            let line = format!("{name} {kind} {}\n", keys::base64(key));
-            append_known_host(path, &line)?;
-            eprintln!(
-                "{peer}: added {name} ({kind} {fingerprint}) to {}",
-                path.display()
-            );
-            Ok(())
-        }
-    }
-}
-
-fn append_known_host(path: &Path, line: &str) -> Result<(), RemoteError> {
-    let _guard = KNOWN_HOSTS_WRITE.lock().unwrap_or_else(|p| p.into_inner());
-    let fail = |e: std::io::Error| RemoteError::LocalFile {
-        path: path.to_path_buf(),
-        message: format!("cannot add the host key: {e}"),
-    };
-    if let Some(dir) = path.parent()
-        && !dir.as_os_str().is_empty()
-        && !dir.exists()
-    {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(fail)?;
-    // A file whose last line has no newline would glue the new entry to it.
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let needs_newline = len > 0
-        && std::fs::read(path)
-            .map(|b| b.last() != Some(&b'\n'))
-            .unwrap_or(false);
-    let text = if needs_newline {
-        format!("\n{line}")
-    } else {
-        line.to_string()
-    };
-    file.write_all(text.as_bytes()).map_err(fail)
-}
-
-fn authenticate(session: &Session, target: &Target) -> Result<(), RemoteError> {
-    let user = target.user.as_str();
-    let mut tried = Vec::new();
-    if let Some(key) = &target.identity_file {
-        try_key(session, user, key, &mut tried);
-    } else {
-        if std::env::var_os("SSH_AUTH_SOCK").is_some() {
-            try_agent(session, user, &mut tried);
-        }
-        for key in &target.fallback_identities {
-            if session.authenticated() {
-                break;
-            }
-            try_key(session, user, key, &mut tried);
-        }
-    }
-    if session.authenticated() {
-        return Ok(());
-    }
-    if tried.is_empty() {
-        tried.push("no ssh-agent and no key file".into());
-    }
-    Err(RemoteError::Auth {
-        peer: target.peer().into(),
-        host: target.addr(),
-        user: user.into(),
-        tried: tried.join(", "),
-    })
-}
-
-fn try_agent(session: &Session, user: &str, tried: &mut Vec<String>) {
-    let Ok(mut agent) = session.agent() else {
-        tried.push("ssh-agent (unusable)".into());
-        return;
-    };
-    if agent.connect().is_err() || agent.list_identities().is_err() {
-        tried.push("ssh-agent (cannot connect)".into());
-        return;
-    }
-    let identities = agent.identities().unwrap_or_default();
-    for identity in &identities {
-        if agent.userauth(user, identity).is_ok() {
-            return;
-        }
-    }
-    tried.push(format!("ssh-agent ({} keys)", identities.len()));
-    let _ = agent.disconnect();
-}
-
-fn try_key(session: &Session, user: &str, key: &Path, tried: &mut Vec<String>) {
-    let text = match std::fs::read_to_string(key) {
-        Ok(text) => text,
-        Err(e) => {
-            tried.push(format!("{} ({e})", key.display()));
-            return;
-        }
-    };
-    let passphrase = if keys::is_encrypted(&text) {
-        match passphrase_for(key) {
-            Some(p) => Some(p),
-            None => {
-                tried.push(format!(
-                    "{} (encrypted, and no terminal to ask for its passphrase: add it to ssh-agent)",
-                    key.display()
-                ));
-                return;
-            }
-        }
-    } else {
-        None
-    };
-    if let Err(e) = session.userauth_pubkey_file(user, None, key, passphrase.as_deref()) {
-        tried.push(format!("{} ({})", key.display(), e.message()));
-    }
-}
-
-/// Asks for a key's passphrase on the terminal, once per key file per run.
-fn passphrase_for(key: &Path) -> Option<String> {
-    let mut cache = PASSPHRASES.lock().unwrap_or_else(|p| p.into_inner());
-    let cache = cache.get_or_insert_with(HashMap::new);
-    if let Some(p) = cache.get(key) {
-        return Some(p.clone());
-    }
-    let p = rpassword::prompt_password(format!("Passphrase for {}: ", key.display())).ok()?;
-    cache.insert(key.to_path_buf(), p.clone());
-    Some(p)
+    Ok(session)
 }
 
 impl Connection {
@@ -382,5 +250,34 @@ impl Connection {
                 detail: out.detail(),
             })
         }
+    }
+}
+
+impl Connection {
+    /// Runs `command` and hands its standard output to `read` as a stream (never held whole
+    /// in memory); its standard error is discarded so that it cannot stall the stream.
+    /// Returns what `read` returned and the exit status (-1 when killed by a signal).
+    pub fn stream_stdout<T>(
+        &self,
+        command: &str,
+        read: impl FnOnce(&mut dyn Read) -> T,
+    ) -> Result<(T, i32), RemoteError> {
+        let peer = self.target.peer();
+        let fail = |e: &dyn std::fmt::Display| RemoteError::ssh(peer, "remote command", e);
+        let mut channel = self.session.channel_session().map_err(|e| fail(&e))?;
+        channel
+            .handle_extended_data(ssh2::ExtendedData::Ignore)
+            .map_err(|e| fail(&e))?;
+        channel.exec(command).map_err(|e| fail(&e))?;
+        channel.send_eof().map_err(|e| fail(&e))?;
+        let value = read(&mut channel);
+        // Whatever `read` left unread is drained, so the exit status can arrive.
+        std::io::copy(&mut channel, &mut std::io::sink()).map_err(|e| fail(&e))?;
+        channel.wait_close().map_err(|e| fail(&e))?;
+        let status = match channel.exit_signal() {
+            Ok(sig) if sig.exit_signal.is_some() => -1,
+            _ => channel.exit_status().map_err(|e| fail(&e))?,
+        };
+        Ok((value, status))
     }
 }

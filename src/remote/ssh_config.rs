@@ -1,146 +1,342 @@
-//! The part of OpenSSH's client configuration (`~/.ssh/config`) that dhcpfo honours:
-//! `Host` blocks with wildcards and negations, `Include`, and `HostName`, `User`, `Port`,
-//! `IdentityFile`.
+//! The part of OpenSSH's client configuration that dhcpfo honours, read as `ssh` reads it:
+//! `~/.ssh/config`, then `/etc/ssh/ssh_config` (or only the file given with `--ssh-config`, as
+//! `ssh -F`), `Include`, `Host` and `Match` blocks, and the keys `HostName`, `User`, `Port`,
+//! `IdentityFile`, `UserKnownHostsFile`, `GlobalKnownHostsFile`, `StrictHostKeyChecking`,
+//! `HostKeyAlias`, `HashKnownHosts`, `ProxyJump` and `ProxyCommand`.
 //!
-//! As in OpenSSH, the first value found for a key wins, `Match` blocks are skipped, and keys
-//! are case-insensitive.
+//! As in OpenSSH, the first value found for a key wins (`IdentityFile` accumulates), keys are
+//! case-insensitive, and `ProxyJump` and `ProxyCommand` share one slot: whichever comes first.
+//! `Match` criteria dhcpfo cannot evaluate (`exec`, `canonical`, ...) make their block count
+//! as not matching, with a warning.
 
 use std::path::{Path, PathBuf};
 
-/// Settings found for one host alias.
+/// `StrictHostKeyChecking`: what to do with a host key known_hosts does not vouch for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strictness {
+    /// Refuse unknown and changed keys (dhcpfo's default; OpenSSH's `ask` without a terminal).
+    Yes,
+    /// Add unknown keys to the first user known_hosts file; refuse changed keys.
+    AcceptNew,
+    /// Add unknown keys and connect despite a changed key (with a warning).
+    No,
+}
+
+/// The proxy setting found for a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxySetting {
+    /// `ProxyJump` (the raw value: comma-separated `[user@]host[:port]`).
+    Jump(String),
+    /// `ProxyCommand` (the raw command line, tokens not yet expanded).
+    Command(String),
+}
+
+/// Settings found for one host alias (raw: tokens are expanded by the caller).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HostConfig {
-    /// `HostName`: the real host to connect to.
+    /// `HostName` with `%h` expanded: the real host to connect to.
     pub hostname: Option<String>,
     /// `User`.
     pub user: Option<String>,
-    /// `Port` (when it parses).
+    /// `Port`.
     pub port: Option<u16>,
-    /// `IdentityFile` entries, in order, with `~` and `%d`/`%h`/`%r`/`%u` expanded.
-    pub identity_files: Vec<PathBuf>,
+    /// `IdentityFile` entries, in order, as written.
+    pub identity_files: Vec<String>,
+    /// `UserKnownHostsFile`, as written (`none` included).
+    pub user_known_hosts: Option<Vec<String>>,
+    /// `GlobalKnownHostsFile`, as written.
+    pub global_known_hosts: Option<Vec<String>>,
+    /// `StrictHostKeyChecking`.
+    pub strict_host_key_checking: Option<Strictness>,
+    /// `HostKeyAlias`.
+    pub host_key_alias: Option<String>,
+    /// `HashKnownHosts`.
+    pub hash_known_hosts: Option<bool>,
+    /// `ProxyJump` or `ProxyCommand`, whichever came first; `None` inside when it was `none`.
+    pub proxy: Option<Option<ProxySetting>>,
+    /// Values that cannot be used, each with its `file:line`: connecting fails with them.
+    pub errors: Vec<String>,
+    /// Blocks that were skipped, with why.
+    pub warnings: Vec<String>,
 }
 
-/// A parsed configuration file.
+/// A parsed configuration: the blocks of every file read, in order.
 #[derive(Debug, Clone, Default)]
 pub struct SshConfig {
     blocks: Vec<Block>,
 }
 
 #[derive(Debug, Clone)]
-struct Block {
-    /// `None` for the settings before the first `Host` line and for `Match` blocks (skipped).
-    patterns: Option<Vec<String>>,
-    entries: Vec<(String, String)>,
+enum Condition {
+    /// `Host` patterns (also the lines before the first block: `Host *`).
+    Host(Vec<String>),
+    /// `Match` criteria, all of which must hold.
+    Match(Vec<Criterion>),
 }
 
+#[derive(Debug, Clone)]
+struct Criterion {
+    negated: bool,
+    kind: String,
+    patterns: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Block {
+    condition: Condition,
+    /// Where the block starts, for messages.
+    origin: String,
+    /// (lower-case key, value as written, `file:line`).
+    entries: Vec<(String, String, String)>,
+}
+
+/// How deep `Include`s may nest (OpenSSH's limit too).
+const MAX_INCLUDE_DEPTH: usize = 16;
+
 impl SshConfig {
-    /// Parses the text of a configuration file; lines it does not understand are ignored.
+    /// Parses the text of one configuration file named `origin`; `Include` paths are relative
+    /// to `base`.
+    pub fn parse_file(text: &str, origin: &str, base: &Path) -> SshConfig {
+        let mut config = SshConfig::default();
+        config.add_text(text, origin, base, 0);
+        config
+    }
+
+    /// Parses a configuration text (`Include`s relative to `~/.ssh`).
     pub fn parse(text: &str) -> SshConfig {
-        let mut blocks = vec![Block {
-            patterns: Some(vec!["*".into()]),
+        let base = home_dir().unwrap_or_default().join(".ssh");
+        SshConfig::parse_file(text, "config", &base)
+    }
+
+    /// What `ssh` reads: `explicit` alone (as `ssh -F FILE`; `none` for no file), else
+    /// `~/.ssh/config` then `/etc/ssh/ssh_config`. Missing default files are empty; a missing
+    /// explicit file is an error, as for `ssh -F`.
+    pub fn load(explicit: Option<&Path>) -> Result<SshConfig, String> {
+        let mut config = SshConfig::default();
+        match explicit {
+            Some(path) if path.as_os_str() == "none" => {}
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let base = home_dir().unwrap_or_default().join(".ssh");
+                config.add_text(&text, &path.display().to_string(), &base, 0);
+            }
+            None => {
+                if let Some(home) = home_dir() {
+                    config.add_file(&home.join(".ssh/config"), &home.join(".ssh"), 0);
+                }
+                config.add_file(Path::new("/etc/ssh/ssh_config"), Path::new("/etc/ssh"), 0);
+            }
+        }
+        Ok(config)
+    }
+
+    fn add_file(&mut self, path: &Path, base: &Path, depth: usize) {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            self.add_text(&text, &path.display().to_string(), base, depth);
+        }
+    }
+
+    fn add_text(&mut self, text: &str, origin: &str, base: &Path, depth: usize) {
+        self.blocks.push(Block {
+            condition: Condition::Host(vec!["*".into()]),
+            origin: format!("{origin}:1"),
             entries: Vec::new(),
-        }];
-        for line in text.lines() {
+        });
+        for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
+            let at = format!("{origin}:{}", n + 1);
             let (key, value) = split_key_value(line);
-            let key = key.to_ascii_lowercase();
-            match key.as_str() {
-                "host" => blocks.push(Block {
-                    patterns: Some(words(&value)),
+            match key.to_ascii_lowercase().as_str() {
+                "host" => self.blocks.push(Block {
+                    condition: Condition::Host(words(&value)),
+                    origin: at,
                     entries: Vec::new(),
                 }),
-                "match" => blocks.push(Block {
-                    patterns: None,
+                "match" => self.blocks.push(Block {
+                    condition: Condition::Match(criteria(&value)),
+                    origin: at,
                     entries: Vec::new(),
                 }),
-                _ => {
-                    if let Some(block) = blocks.last_mut() {
-                        block.entries.push((key, unquote(&value)));
+                "include" if depth < MAX_INCLUDE_DEPTH => {
+                    // The rest of this file stays in the block the Include was in.
+                    let resume = self.blocks.last().map(|b| b.condition.clone());
+                    for word in words(&value) {
+                        let pattern = super::ssh_tokens::expand_tilde(&word);
+                        let pattern = if pattern.is_absolute() {
+                            pattern
+                        } else {
+                            base.join(pattern)
+                        };
+                        for file in matching_files(&pattern) {
+                            self.add_file(&file, base, depth + 1);
+                        }
+                    }
+                    if let Some(condition) = resume {
+                        self.blocks.push(Block {
+                            condition,
+                            origin: at,
+                            entries: Vec::new(),
+                        });
+                    }
+                }
+                lower => {
+                    if let Some(block) = self.blocks.last_mut() {
+                        block.entries.push((lower.to_string(), value, at));
                     }
                 }
             }
         }
-        SshConfig { blocks }
     }
 
-    /// Reads `~/.ssh/config` with its `Include`s; a missing or unreadable file is an empty
-    /// configuration.
-    pub fn load_default() -> SshConfig {
-        match home_dir() {
-            Some(home) => SshConfig::parse(&read_with_includes(
-                &home.join(".ssh/config"),
-                &home.join(".ssh"),
-                0,
-            )),
-            None => SshConfig::default(),
-        }
-    }
-
-    /// The settings for `alias`; `remote_user` is used to expand `%r` in identity files.
-    pub fn lookup(&self, alias: &str, remote_user: Option<&str>) -> HostConfig {
+    /// The settings for `alias`. `user` is the remote user given outside the configuration
+    /// (the model's `ssh.user`), which `Match user` sees.
+    pub fn lookup(&self, alias: &str, user: Option<&str>) -> HostConfig {
         let mut out = HostConfig::default();
-        let mut identity_raw = Vec::new();
         for block in &self.blocks {
-            let Some(patterns) = &block.patterns else {
-                continue;
+            let applies = match &block.condition {
+                Condition::Host(patterns) => host_matches(patterns, alias),
+                Condition::Match(criteria) => {
+                    let host = out.hostname.as_deref().unwrap_or(alias);
+                    let user = user.or(out.user.as_deref());
+                    match match_applies(criteria, alias, host, user) {
+                        Ok(applies) => applies,
+                        Err(why) => {
+                            out.warnings.push(format!(
+                                "{}: {why}; dhcpfo skips this Match block",
+                                block.origin
+                            ));
+                            false
+                        }
+                    }
+                }
             };
-            if !host_matches(patterns, alias) {
-                continue;
-            }
-            for (key, value) in &block.entries {
-                match key.as_str() {
-                    "hostname" if out.hostname.is_none() => out.hostname = Some(value.clone()),
-                    "user" if out.user.is_none() => out.user = Some(value.clone()),
-                    "port" if out.port.is_none() => out.port = value.parse().ok(),
-                    "identityfile" => identity_raw.push(value.clone()),
-                    _ => {}
+            if applies {
+                for (key, value, at) in &block.entries {
+                    apply(&mut out, key, value, at, alias);
                 }
             }
         }
-        let host = out.hostname.clone().unwrap_or_else(|| alias.to_string());
-        let host = host.replace("%h", alias);
-        let user = remote_user
-            .map(str::to_string)
-            .or_else(|| out.user.clone())
-            .unwrap_or_else(local_user);
-        out.identity_files = identity_raw
-            .iter()
-            .map(|raw| expand_path(raw, &host, &user))
-            .collect();
-        out.hostname = Some(host);
         out
     }
 }
 
-/// A configuration file's text with each `Include` line replaced by the files it names (paths
-/// relative to `~/.ssh`, `~` expanded, `*` and `?` in the file name), at most 8 levels deep.
-fn read_with_includes(path: &Path, ssh_dir: &Path, depth: usize) -> String {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return String::new();
-    };
-    let mut out = String::new();
-    for line in text.lines() {
-        let (key, value) = split_key_value(line.trim());
-        if !key.eq_ignore_ascii_case("include") || depth >= 8 {
-            out.push_str(line);
-            out.push('\n');
-            continue;
+/// Takes one `key value` line into `out` when the key has no value yet.
+fn apply(out: &mut HostConfig, key: &str, value: &str, at: &str, alias: &str) {
+    let bad = |what: &str| out_errors_push(at, key, value, what);
+    match key {
+        "hostname" if out.hostname.is_none() => {
+            out.hostname = Some(unquote(value).replace("%h", alias).replace("%%", "%"));
         }
-        for word in words(&value) {
-            let pattern = expand_tilde(&word);
-            let pattern = if pattern.is_absolute() {
-                pattern
-            } else {
-                ssh_dir.join(pattern)
+        "user" if out.user.is_none() => out.user = Some(unquote(value)),
+        "port" if out.port.is_none() => match unquote(value).parse::<u16>() {
+            Ok(port) if port > 0 => out.port = Some(port),
+            _ => out.errors.push(bad("a port 1..65535")),
+        },
+        "identityfile" => out.identity_files.push(unquote(value)),
+        "userknownhostsfile" if out.user_known_hosts.is_none() => {
+            out.user_known_hosts = Some(words(value));
+        }
+        "globalknownhostsfile" if out.global_known_hosts.is_none() => {
+            out.global_known_hosts = Some(words(value));
+        }
+        "stricthostkeychecking" if out.strict_host_key_checking.is_none() => {
+            out.strict_host_key_checking = match unquote(value).to_ascii_lowercase().as_str() {
+                // `ask` needs a terminal dialogue dhcpfo does not hold: refuse, as `ssh` does
+                // without a terminal.
+                "yes" | "true" | "ask" => Some(Strictness::Yes),
+                "accept-new" => Some(Strictness::AcceptNew),
+                "no" | "false" | "off" => Some(Strictness::No),
+                _ => {
+                    out.errors.push(bad("yes, accept-new, no, off or ask"));
+                    None
+                }
             };
-            for file in matching_files(&pattern) {
-                out.push_str(&read_with_includes(&file, ssh_dir, depth + 1));
-                out.push('\n');
+        }
+        "hostkeyalias" if out.host_key_alias.is_none() => {
+            out.host_key_alias = Some(unquote(value));
+        }
+        "hashknownhosts" if out.hash_known_hosts.is_none() => {
+            match unquote(value).to_ascii_lowercase().as_str() {
+                "yes" | "true" => out.hash_known_hosts = Some(true),
+                "no" | "false" => out.hash_known_hosts = Some(false),
+                _ => out.errors.push(bad("yes or no")),
             }
         }
+        "proxyjump" if out.proxy.is_none() => {
+            let value = unquote(value);
+            out.proxy =
+                Some((!value.eq_ignore_ascii_case("none")).then_some(ProxySetting::Jump(value)));
+        }
+        "proxycommand" if out.proxy.is_none() => {
+            out.proxy = Some(
+                (!value.eq_ignore_ascii_case("none"))
+                    .then(|| ProxySetting::Command(value.to_string())),
+            );
+        }
+        _ => {}
+    }
+}
+
+fn out_errors_push(at: &str, key: &str, value: &str, what: &str) -> String {
+    format!("{at}: `{key} {value}`: expected {what}")
+}
+
+/// Whether every criterion of a `Match` line holds; `Err` for a criterion dhcpfo cannot
+/// evaluate.
+fn match_applies(
+    criteria: &[Criterion],
+    original: &str,
+    host: &str,
+    user: Option<&str>,
+) -> Result<bool, String> {
+    if criteria.is_empty() {
+        return Err("`Match` without criteria".into());
+    }
+    let remote_user = user.map_or_else(local_user, str::to_string);
+    for c in criteria {
+        let list = |text: &str| host_matches(&c.patterns, text);
+        let holds = match c.kind.as_str() {
+            "all" => true,
+            "host" => list(host),
+            "originalhost" => list(original),
+            "user" => list(&remote_user),
+            "localuser" => list(&local_user()),
+            other => return Err(format!("`Match {other}` is not supported")),
+        };
+        if holds == c.negated {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// `Match` criteria: `[!]keyword [patterns]`, patterns comma-separated.
+fn criteria(value: &str) -> Vec<Criterion> {
+    let mut out = Vec::new();
+    let mut words = words(value).into_iter();
+    while let Some(word) = words.next() {
+        let (negated, kind) = match word.strip_prefix('!') {
+            Some(rest) => (true, rest.to_ascii_lowercase()),
+            None => (false, word.to_ascii_lowercase()),
+        };
+        let patterns = if matches!(kind.as_str(), "all" | "canonical" | "final") {
+            Vec::new()
+        } else {
+            words
+                .next()
+                .map(|w| w.split(',').map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        out.push(Criterion {
+            negated,
+            kind,
+            patterns,
+        });
     }
     out
 }
@@ -176,8 +372,34 @@ fn split_key_value(line: &str) -> (String, String) {
     (key, rest.to_string())
 }
 
+/// Words of a value: split at white space, `"..."` kept together without the quotes.
 fn words(value: &str) -> Vec<String> {
-    value.split_whitespace().map(unquote).collect()
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in value.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    out.push(std::mem::take(&mut current));
+                    any = false;
+                }
+            }
+            c => {
+                current.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(current);
+    }
+    out
 }
 
 fn unquote(value: &str) -> String {
@@ -189,7 +411,7 @@ fn unquote(value: &str) -> String {
 }
 
 /// OpenSSH's rule: a host matches when some pattern matches and no negated pattern does.
-fn host_matches(patterns: &[String], host: &str) -> bool {
+pub fn host_matches(patterns: &[String], host: &str) -> bool {
     let mut matched = false;
     for pattern in patterns {
         if let Some(negated) = pattern.strip_prefix('!') {
@@ -227,43 +449,6 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
-/// Expands `~` and the `%d`, `%h`, `%r`, `%u`, `%%` tokens of an IdentityFile path.
-fn expand_path(raw: &str, host: &str, user: &str) -> PathBuf {
-    let home = home_dir().unwrap_or_else(|| PathBuf::from("/"));
-    let home_text = home.display().to_string();
-    let mut out = String::new();
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '%' {
-            match chars.next() {
-                Some('d') => out.push_str(&home_text),
-                Some('h') => out.push_str(host),
-                Some('r') => out.push_str(user),
-                Some('u') => out.push_str(&local_user()),
-                Some('%') => out.push('%'),
-                Some(other) => {
-                    out.push('%');
-                    out.push(other);
-                }
-                None => out.push('%'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    expand_tilde(&out)
-}
-
-/// `~` or `~/...` expanded against `$HOME`.
-pub fn expand_tilde(path: &str) -> PathBuf {
-    match (path.strip_prefix('~'), home_dir()) {
-        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
-            home.join(rest.trim_start_matches('/'))
-        }
-        _ => PathBuf::from(path),
-    }
-}
-
 /// `$HOME`.
 pub fn home_dir() -> Option<PathBuf> {
     std::env::var_os("HOME")
@@ -292,98 +477,4 @@ pub fn default_identity_files() -> Vec<PathBuf> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const CONFIG: &str = "\
-# comment
-Host dhcp1 dhcp1.lab
-    HostName 192.0.2.10
-    Port 2201
-    User admin
-    IdentityFile ~/.ssh/dhcp_%h
-
-Host *.lab !bad.lab
-    User labuser
-    Port=2202
-
-Match host other
-    User nobody
-
-Host *
-    User fallback
-    IdentityFile /keys/all
-";
-
-    #[test]
-    fn first_value_wins_and_wildcards_apply() {
-        let config = SshConfig::parse(CONFIG);
-        let h = config.lookup("dhcp1", None);
-        assert_eq!(h.hostname.as_deref(), Some("192.0.2.10"));
-        assert_eq!(h.port, Some(2201));
-        assert_eq!(h.user.as_deref(), Some("admin"));
-        assert_eq!(h.identity_files.len(), 2);
-        assert!(h.identity_files[0].ends_with(".ssh/dhcp_192.0.2.10"));
-        assert_eq!(h.identity_files[1], PathBuf::from("/keys/all"));
-
-        let h = config.lookup("dhcp2.lab", None);
-        assert_eq!(h.hostname.as_deref(), Some("dhcp2.lab"));
-        assert_eq!((h.port, h.user.as_deref()), (Some(2202), Some("labuser")));
-
-        let h = config.lookup("bad.lab", None);
-        assert_eq!((h.port, h.user.as_deref()), (None, Some("fallback")));
-        assert_eq!(
-            config.lookup("other", None).user.as_deref(),
-            Some("fallback")
-        );
-    }
-
-    #[test]
-    fn glob_matches_like_openssh() {
-        assert!(glob("*", "anything"));
-        assert!(glob("dhcp?", "DHCP1"));
-        assert!(glob("10.0.*.1", "10.0.7.1"));
-        assert!(!glob("10.0.*.1", "10.0.7.2"));
-        assert!(glob("a*b*c", "axxbyyc"));
-        assert!(!glob("a*b*c", "axxbyy"));
-    }
-
-    #[test]
-    fn includes_are_read_in_place() {
-        let dir = std::env::temp_dir().join(format!("dhcpfo-sshcfg-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("conf.d")).unwrap();
-        std::fs::write(dir.join("conf.d/a.conf"), "Host dhcp1\n  Port 2201\n").unwrap();
-        std::fs::write(
-            dir.join("conf.d/b.conf"),
-            "Host dhcp1\n  Port 9999\n  User ops\n",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.join("config"),
-            "Include conf.d/*.conf\nInclude missing\nHost *\n  User all\n",
-        )
-        .unwrap();
-        let config = SshConfig::parse(&read_with_includes(&dir.join("config"), &dir, 0));
-        let h = config.lookup("dhcp1", None);
-        assert_eq!((h.port, h.user.as_deref()), (Some(2201), Some("ops")));
-        // A file that includes itself stops at the depth limit.
-        std::fs::write(dir.join("loop"), "Include loop\nHost x\n  Port 1\n").unwrap();
-        let text = read_with_includes(&dir.join("loop"), &dir, 0);
-        assert_eq!(text.matches("Port 1").count(), 9);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn garbage_never_panics() {
-        for text in [
-            "Host",
-            "=",
-            "Port",
-            "Host \"",
-            "IdentityFile %",
-            "\u{0}\u{ffff}",
-        ] {
-            let _ = SshConfig::parse(text).lookup("x", None);
-        }
-    }
-}
+mod tests;

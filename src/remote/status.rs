@@ -2,11 +2,14 @@
 //! of each relationship (the last `failover peer ... state` stanza of its lease file), pool
 //! counts computed from the lease file, and the clock skew between the peers.
 
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
 use std::net::Ipv4Addr;
 
 use serde::Serialize;
 
-use super::{ConnectOptions, RemoteError, Target, both, clock, files, session};
+use super::{ConnectOptions, RemoteError, Target, both, clock, files, session, shell_quote};
+use crate::leases::{BindingState, FailoverStanza};
 use crate::model::{Pair, Role};
 
 /// One failover relationship as a peer's lease file records it.
@@ -124,10 +127,10 @@ impl StatusReport {
 /// What status needs from a lease file: the last failover stanza per relationship and the
 /// last binding state per address.
 pub struct LeaseSummary {
-    /// Relationships, in the order first seen.
+    /// Relationships, by name.
     pub failover: Vec<Relationship>,
-    /// Each address's current binding state.
-    pub leases: Vec<(Ipv4Addr, String)>,
+    /// Each address's current binding state, by address.
+    pub leases: Vec<(Ipv4Addr, BindingState)>,
 }
 
 /// Reads both peers' status at once.
@@ -181,29 +184,37 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
         Ok(offset) => status.clock_offset = Some(offset),
         Err(e) => note(e),
     }
-    match files::read(&conn, &target.leases_path) {
-        Ok(Some(text)) => match summarize(&text) {
-            Ok(summary) => {
-                status.failover = summary.failover;
-                status.pools = count_pools(&summary.leases, pools);
-                let mut total = PoolCounts::default();
-                for (_, state) in &summary.leases {
-                    total.add(state);
-                }
-                status.total = Some(total);
+    // The lease file is read as a stream: only the summary is kept, whatever its size.
+    let path = shell_quote(&target.leases_path);
+    let command = format!("test -e {path} || exit 100; exec cat -- {path}");
+    match conn.stream_stdout(&command, |out| summarize(out)) {
+        Ok((Ok(summary), 0)) => {
+            status.failover = summary.failover;
+            status.pools = count_pools(&summary.leases, pools);
+            let mut total = PoolCounts::default();
+            for (_, state) in &summary.leases {
+                total.add(state.as_str());
             }
-            Err(e) => status.errors.push(format!("{}: {e}", target.leases_path)),
-        },
-        Ok(None) => status
+            status.total = Some(total);
+        }
+        Ok((_, 100)) => status
             .errors
             .push(format!("{}: no lease file", target.leases_path)),
+        Ok((Err(e), 0)) => status.errors.push(format!("{}: {e}", target.leases_path)),
+        Ok((_, code)) => status.errors.push(format!(
+            "{}: cannot read it (`cat` exited with status {code})",
+            target.leases_path
+        )),
         Err(e) => status.errors.push(e.to_string()),
     }
     status
 }
 
 /// Counts the addresses of each pool by state.
-pub fn count_pools(leases: &[(Ipv4Addr, String)], pools: &[Vec<(u32, u32)>]) -> Vec<PoolStatus> {
+pub fn count_pools(
+    leases: &[(Ipv4Addr, BindingState)],
+    pools: &[Vec<(u32, u32)>],
+) -> Vec<PoolStatus> {
     pools
         .iter()
         .map(|ranges| {
@@ -211,7 +222,7 @@ pub fn count_pools(leases: &[(Ipv4Addr, String)], pools: &[Vec<(u32, u32)>]) -> 
             for (address, state) in leases {
                 let a = u32::from(*address);
                 if ranges.iter().any(|(s, e)| (*s..=*e).contains(&a)) {
-                    counts.add(state);
+                    counts.add(state.as_str());
                 }
             }
             let ranges = ranges
@@ -224,35 +235,39 @@ pub fn count_pools(leases: &[(Ipv4Addr, String)], pools: &[Vec<(u32, u32)>]) -> 
         .collect()
 }
 
-/// Reads a lease file into what status shows: the last stanza of each relationship (with the
-/// MCLT last recorded for it: ISC writes `mclt` in some stanzas only) and the last record of
-/// each address.
-pub fn summarize(text: &str) -> Result<LeaseSummary, String> {
-    let file = crate::leases::parse(text).map_err(|e| e.to_string())?;
+/// Reads a lease file, as a stream, into what status shows: the last stanza of each
+/// relationship (with the MCLT last recorded for it: ISC writes `mclt` in some stanzas only)
+/// and the last record of each address. Memory holds the summary, not the file.
+pub fn summarize(reader: impl Read) -> Result<LeaseSummary, String> {
+    let mut states: HashMap<Ipv4Addr, BindingState> = HashMap::new();
+    let mut last: BTreeMap<String, FailoverStanza> = BTreeMap::new();
+    let mut mclt: HashMap<String, u32> = HashMap::new();
+    crate::leases::for_each_batch(reader, |batch| {
+        for lease in batch.leases {
+            states.insert(lease.address, lease.binding_state);
+        }
+        for stanza in batch.failover {
+            if let Some(m) = stanza.mclt {
+                mclt.insert(stanza.peer.clone(), m);
+            }
+            last.insert(stanza.peer.clone(), stanza);
+        }
+    })
+    .map_err(|e| e.to_string())?;
     let since = |t: crate::leases::Timestamp| (!t.is_never()).then_some(t.0);
-    let current = file.current();
-    let failover = current
-        .failover
-        .iter()
+    let failover = last
+        .into_values()
         .map(|stanza| Relationship {
-            name: stanza.peer.clone(),
+            mclt: mclt.get(&stanza.peer).copied(),
+            name: stanza.peer,
             my_state: stanza.my.state.as_str().to_string(),
             my_since: since(stanza.my.at),
             partner_state: stanza.partner.state.as_str().to_string(),
             partner_since: since(stanza.partner.at),
-            mclt: file
-                .failover
-                .iter()
-                .rev()
-                .filter(|s| s.peer == stanza.peer)
-                .find_map(|s| s.mclt),
         })
         .collect();
-    let leases = current
-        .leases
-        .iter()
-        .map(|l| (l.address, l.binding_state.as_str().to_string()))
-        .collect();
+    let mut leases: Vec<(Ipv4Addr, BindingState)> = states.into_iter().collect();
+    leases.sort_unstable_by_key(|(address, _)| *address);
     Ok(LeaseSummary { failover, leases })
 }
 
@@ -370,7 +385,7 @@ lease 10.0.0.9 {
 
     #[test]
     fn the_last_record_wins_and_pools_are_counted() {
-        let s = summarize(SAMPLE).unwrap();
+        let s = summarize(SAMPLE.as_bytes()).unwrap();
         assert_eq!(s.failover.len(), 1);
         let r = &s.failover[0];
         assert_eq!(
@@ -402,7 +417,7 @@ lease 10.0.0.9 {
 
     #[test]
     fn a_malformed_file_is_an_error_with_its_line() {
-        let err = summarize("lease 10.0.0.5 {\n  binding state;\n")
+        let err = summarize("lease 10.0.0.5 {\n  binding state;\n".as_bytes())
             .err()
             .unwrap();
         assert!(err.contains("line"), "{err}");

@@ -365,6 +365,9 @@ fn global_scope(pair: &Pair) -> Scope {
             enum_word::<LogFacility>(facility.value()),
         ));
     }
+    if let Some(port) = &global.omapi_port {
+        params.push(stmt("omapi-port", **port));
+    }
     for (keyword, flag) in [
         ("ping-check", &global.ping_check),
         ("one-lease-per-client", &global.one_lease_per_client),

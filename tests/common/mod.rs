@@ -5,7 +5,11 @@
 
 #![allow(dead_code)]
 
+pub mod dhcp_client;
+pub mod dhcp_wire;
 pub mod netns;
+pub mod pair_check;
+pub mod pair_lab;
 pub mod sshd;
 pub mod tools;
 

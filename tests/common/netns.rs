@@ -413,8 +413,64 @@ impl Lab {
     }
 }
 
+impl Lab {
+    /// Like [`Lab::spawn`], but every line of standard output and error goes to `NAME.log`
+    /// behind the wall-clock time it arrived, in seconds since the Unix epoch
+    /// (`1700000000.123 line`), for logs without time stamps of their own (dhcpd -d).
+    pub fn spawn_stamped(&self, name: &str, mut cmd: Command) -> Proc {
+        use std::io::{BufRead, BufReader, Read, Write};
+        use std::sync::{Arc, Mutex};
+        let log = self.dir().join(format!("{name}.log"));
+        let file = Arc::new(Mutex::new(std::fs::File::create(&log).expect("log file")));
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+        let pipes: Vec<Box<dyn Read + Send>> = [
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        for pipe in pipes {
+            let file = file.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(pipe);
+                let mut line = Vec::new();
+                while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                    let stamp = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0.0, |d| d.as_secs_f64());
+                    let text = String::from_utf8_lossy(&line);
+                    if let Ok(mut f) = file.lock() {
+                        let _ = writeln!(f, "{stamp:.3} {}", text.trim_end());
+                    }
+                    line.clear();
+                }
+            });
+        }
+        let pid = child.id();
+        self.children.borrow_mut().push(child);
+        Proc { pid, log }
+    }
+}
+
 impl Drop for Lab {
     fn drop(&mut self) {
+        if std::env::var_os("DHCPFO_KEEP_LAB").is_some() {
+            // For a post-mortem: configurations, logs, lease files and captures stay.
+            self.dir.disable_cleanup(true);
+            eprintln!("lab files kept in {}", self.dir.path().display());
+        }
         for child in self.children.get_mut().iter_mut() {
             if let Ok(None) = child.try_wait() {
                 // Only processes this lab started, by PID.
@@ -444,11 +500,26 @@ fn ip(args: &[&str]) {
 }
 
 /// Runs a command, killing it (by its PID) if it takes longer than `timeout`.
-pub fn run_bounded(mut cmd: Command, timeout: Duration) -> Output {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+pub fn run_bounded(cmd: Command, timeout: Duration) -> Output {
+    run_bounded_with_input(cmd, "", timeout)
+}
+
+/// [`run_bounded`] with `input` on the command's standard input.
+pub fn run_bounded_with_input(mut cmd: Command, input: &str, timeout: Duration) -> Output {
+    cmd.stdin(if input.is_empty() {
+        Stdio::null()
+    } else {
+        Stdio::piped()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
+    if let Some(mut stdin) = child.stdin.take() {
+        let input = input.to_string();
+        std::thread::spawn(move || {
+            let _ = std::io::Write::write_all(&mut stdin, input.as_bytes());
+        });
+    }
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let read = |pipe: Option<std::process::ChildStdout>| {
@@ -656,78 +727,11 @@ impl Lab {
 }
 
 /// The DHCPACKs in a pcap file (Ethernet, IPv4, UDP): (yiaddr, chaddr) of each, in order.
-/// Truncated or foreign packets are skipped.
+/// Truncated or foreign packets are skipped (`dhcp_wire::packets_in_pcap`).
 pub fn acks_in_pcap(data: &[u8]) -> Vec<(Ipv4Addr, [u8; 6])> {
-    let mut acks = Vec::new();
-    let Some(magic) = data.get(..4) else {
-        return acks;
-    };
-    let le = magic == [0xd4, 0xc3, 0xb2, 0xa1] || magic == [0x4d, 0x3c, 0xb2, 0xa1];
-    let u32_at = |b: &[u8], at: usize| -> Option<u32> {
-        let s: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
-        Some(if le {
-            u32::from_le_bytes(s)
-        } else {
-            u32::from_be_bytes(s)
-        })
-    };
-    let mut at = 24;
-    while let Some(caplen) = u32_at(data, at + 8) {
-        let start = at + 16;
-        let end = start + caplen as usize;
-        let Some(frame) = data.get(start..end) else {
-            break;
-        };
-        at = end;
-        // Ethernet II with IPv4.
-        if frame.get(12..14) != Some(&[0x08, 0x00]) {
-            continue;
-        }
-        let ip = &frame[14..];
-        let Some(ihl) = ip.first().map(|b| usize::from(b & 0x0f) * 4) else {
-            continue;
-        };
-        if ip.get(9) != Some(&17) {
-            continue;
-        }
-        let Some(dhcp) = ip.get(ihl + 8..) else {
-            continue;
-        };
-        if dhcp.get(236..240) != Some(&[99, 130, 83, 99]) {
-            continue;
-        }
-        let (Some(yiaddr), Some(chaddr)) = (dhcp.get(16..20), dhcp.get(28..34)) else {
-            continue;
-        };
-        let mut options = dhcp.get(240..).unwrap_or_default();
-        let mut is_ack = false;
-        while let Some((&code, rest)) = options.split_first() {
-            if code == 255 {
-                break;
-            }
-            if code == 0 {
-                options = rest;
-                continue;
-            }
-            let Some((&len, rest)) = rest.split_first() else {
-                break;
-            };
-            let Some(value) = rest.get(..usize::from(len)) else {
-                break;
-            };
-            if code == 53 && value == [5] {
-                is_ack = true;
-            }
-            options = &rest[usize::from(len)..];
-        }
-        if is_ack {
-            let mut mac = [0u8; 6];
-            mac.copy_from_slice(chaddr);
-            acks.push((
-                Ipv4Addr::new(yiaddr[0], yiaddr[1], yiaddr[2], yiaddr[3]),
-                mac,
-            ));
-        }
-    }
-    acks
+    super::dhcp_wire::packets_in_pcap(data)
+        .into_iter()
+        .filter(|p| p.dhcp.msg_type == Some(super::dhcp_wire::msg::ACK))
+        .map(|p| (p.dhcp.yiaddr, p.dhcp.chaddr))
+        .collect()
 }

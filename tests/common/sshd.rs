@@ -166,6 +166,7 @@ impl Lab {
             tmp,
         };
         lab.write_known_hosts(&[0, 1]);
+        std::fs::write(lab.ssh_config(), "").expect("ssh config");
         Some(lab)
     }
 
@@ -254,13 +255,21 @@ subnets:
         path
     }
 
-    /// A `dhcpfo` command with the lab's `$HOME`, no ssh-agent and no terminal (it runs in a
-    /// new session, so not even `/dev/tty` reaches the terminal of whoever runs the tests).
+    /// The client's SSH configuration, `~/.ssh/config` (empty at first). dhcpfo reads it
+    /// alone, as `ssh -F` would, so the machine's `/etc/ssh/ssh_config` stays out of the tests.
+    pub fn ssh_config(&self) -> PathBuf {
+        self.home.join(".ssh/config")
+    }
+
+    /// A `dhcpfo` command with the lab's `$HOME` and SSH configuration, no ssh-agent and no
+    /// terminal (it runs in a new session, so not even `/dev/tty` reaches the terminal of
+    /// whoever runs the tests).
     pub fn dhcpfo(&self, args: &[&str]) -> Command {
         use std::os::unix::process::CommandExt;
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dhcpfo"));
         cmd.args(args)
             .env("HOME", &self.home)
+            .env("DHCPFO_SSH_CONFIG", self.ssh_config())
             .env_remove("SSH_AUTH_SOCK")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
@@ -381,5 +390,21 @@ fn start_peer(
         port,
         known_hosts_line: format!("[127.0.0.1]:{port} {kind} {key}"),
         child: Some(child),
+    }
+}
+
+impl Lab {
+    /// Starts a third sshd on loopback, a jump host for the peers (sshd forwards TCP by
+    /// default), with the same authorized key; or `None` when sshd is missing.
+    pub fn start_jump(&self, test: &str) -> Option<SshPeer> {
+        let sshd = super::tool_or_skip(test, "sshd")?;
+        let authorized = self.tmp.path().join("authorized_keys");
+        Some(start_peer(
+            self.tmp.path(),
+            "jump",
+            &authorized,
+            &sshd,
+            &self.ssh_keygen,
+        ))
     }
 }

@@ -24,7 +24,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "dhcpd",
         package: "isc-dhcp-server",
-        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state, failover_isc; benches",
+        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state, failover_pair, failover_isc; benches",
     },
     Tool {
         name: "dhcp-lease-list",
@@ -37,6 +37,11 @@ pub const TOOLS: &[Tool] = &[
         used_by: "leases, serve (dhcp-lease-list is a Perl script)",
     },
     Tool {
+        name: "omshell",
+        package: "isc-dhcp-server",
+        used_by: "failover_pair (partner-down on an ISC peer through OMAPI)",
+    },
+    Tool {
         name: "dhclient",
         package: "isc-dhcp-client",
         used_by: "leases, serve, failover_isc",
@@ -44,7 +49,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "perfdhcp",
         package: "kea-admin",
-        used_by: "serve; scripts/bench-serve.sh",
+        used_by: "serve, failover_pair; scripts/bench-serve.sh",
     },
     Tool {
         name: "kea-dhcp4",
@@ -54,22 +59,22 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "tcpdump",
         package: "tcpdump",
-        used_by: "serve (ACKs seen on the wire)",
+        used_by: "serve, failover_pair (DHCP seen on the wire)",
     },
     Tool {
         name: "ip",
         package: "iproute2",
-        used_by: "leases, status, serve, failover_state, failover_isc (network namespaces); scripts/bench-serve.sh",
+        used_by: "leases, status, serve, failover_state, failover_pair, failover_isc (network namespaces); scripts/bench-serve.sh",
     },
     Tool {
         name: "sshd",
         package: "openssh-server",
-        used_by: "remote; scripts/bench-remote.sh",
+        used_by: "remote, ssh; scripts/bench-remote.sh",
     },
     Tool {
         name: "ssh-keygen",
         package: "openssh-client",
-        used_by: "remote; scripts/bench-remote.sh",
+        used_by: "remote, ssh; scripts/bench-remote.sh",
     },
     Tool {
         name: "ssh-agent",
@@ -84,7 +89,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "ssh",
         package: "openssh-client",
-        used_by: "scripts/bench-remote.sh",
+        used_by: "ssh (a ProxyCommand); scripts/bench-remote.sh",
     },
     Tool {
         name: "script",
@@ -100,6 +105,11 @@ pub const TOOLS: &[Tool] = &[
         name: "true",
         package: "coreutils",
         used_by: "leases, serve, failover_isc (dhclient's script, so that it leaves the namespace alone)",
+    },
+    Tool {
+        name: "time",
+        package: "time",
+        used_by: "scripts/bench-remote.sh (peak memory)",
     },
     Tool {
         name: "git",

@@ -157,6 +157,12 @@ pub const RULES: &[Rule] = &[
         doc: "An interface name is not a Linux interface name (1 to 15 characters, no spaces, `/`, quotes or `:`).",
     },
     Rule {
+        code: "DF125",
+        name: "omapi-port",
+        severity: Severity::Error,
+        doc: "`omapi-port` must be within 1..65535 and differ from both peers' failover `port`. dhcpd opens its OMAPI listener (for `omshell`, e.g. to declare partner-down) on every address before the failover listener; on the same port the failover listener then silently fails and the partner's connections reach OMAPI instead, so the pair never talks.",
+    },
+    Rule {
         code: "DF130",
         name: "subnet-host-bits",
         severity: Severity::Error,

@@ -1,10 +1,11 @@
-//! Rules on the two peers: distinct addresses, ports, mirrored peer ports, interfaces
-//! (DF120..DF124).
+//! Rules on the two peers: distinct addresses, ports, mirrored peer ports, interfaces, and
+//! the OMAPI port beside the failover ports (DF120..DF125).
 
 use crate::diag::Finding;
 use crate::model::{Pair, Role};
 
 pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
+    omapi_port(pair, out);
     let peers = pair.peers.value();
     let (p, s) = (peers.primary.value(), peers.secondary.value());
     if *p.address.value() == *s.address.value() {
@@ -93,9 +94,59 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     }
 }
 
+/// DF125: `omapi-port` within 1..65535 and apart from both failover ports. dhcpd 4.4 binds its
+/// OMAPI listener on every address first; a failover listener on the same port then silently
+/// fails, and the partner's connections reach OMAPI instead.
+fn omapi_port(pair: &Pair, out: &mut Vec<Finding>) {
+    let Some(port) = pair.global.as_ref().and_then(|g| g.omapi_port.clone()) else {
+        return;
+    };
+    if !(1..=65535).contains(&*port) {
+        out.push(
+            Finding::error(
+                "DF125",
+                port.span(),
+                format!("omapi-port {} is outside 1..65535", *port),
+            )
+            .label("invalid port")
+            .help("use OMAPI's usual port 7911, or leave `omapi-port` out to open no listener"),
+        );
+        return;
+    }
+    let peers = pair.peers.value();
+    let clashing: Vec<Role> = Role::BOTH
+        .into_iter()
+        .filter(|role| peers.get(*role).port() == *port)
+        .collect();
+    let whose = match clashing.as_slice() {
+        [] => return,
+        [role] => format!("the {}'s", role.as_str()),
+        _ => "both peers'".to_string(),
+    };
+    let mut f = Finding::error(
+        "DF125",
+        port.span(),
+        format!("omapi-port {} is {whose} failover port", *port),
+    )
+    .label("same port as failover")
+    .help(
+        "dhcpd would open OMAPI on that port and silently no failover listener; \
+         use another port, e.g. 7911",
+    );
+    for role in clashing {
+        if let Some(failover) = &peers.get(role).port {
+            f = f.related(
+                failover.span(),
+                format!("the {}'s failover port", role.as_str()),
+            );
+        }
+    }
+    out.push(f);
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::model::check::testing::{BASE, codes};
+    use crate::model::check::testing::{BASE, codes, with};
 
     #[test]
     fn peer_rules() {
@@ -126,6 +177,18 @@ mod tests {
         assert_eq!(
             codes(&BASE.replace("[eth0] }\n  secondary", "[\"eth 0\"] }\n  secondary")),
             ["DF124"]
+        );
+    }
+
+    #[test]
+    fn omapi_port_apart_from_failover_ports() {
+        assert!(codes(&with("global:\n  omapi-port: 7911\n")).is_empty());
+        assert_eq!(codes(&with("global:\n  omapi-port: 647\n")), ["DF125"]);
+        assert_eq!(codes(&with("global:\n  omapi-port: 0\n")), ["DF125"]);
+        let secondary_847 = BASE.replace("{ address: 10.0.0.3,", "{ address: 10.0.0.3, port: 847,");
+        assert_eq!(
+            codes(&format!("{secondary_847}global:\n  omapi-port: 847\n")),
+            ["DF125"]
         );
     }
 }

@@ -1,0 +1,669 @@
+//! Checkers of a failover pair's promises, from everything a run leaves behind: the DHCP
+//! packets captured on the clients' side, both peers' lease files (the whole journal), and
+//! both peers' time-stamped logs. They are pure functions of that evidence, so the tests in
+//! `tests/pair_checkers.rs` feed them synthetic inputs that must fail.
+//!
+//! Definitions (times are seconds since the Unix epoch):
+//!
+//! - An **acked lease** is an ACK seen on the wire with a non-zero yiaddr and a lease time.
+//!   It starts when the client sent the REQUEST it answers (RFC 2131 4.4.1: the client counts
+//!   from its request; the ACK's own time if that REQUEST was not captured) and ends a lease
+//!   time later, or earlier if the client released that address (RELEASE), declined it
+//!   (DECLINE) or was refused (NAK) in between: the **effective end**.
+//! - A **duplicate** is one address held by two different clients (by hardware address) over
+//!   intervals that overlap by more than [`TOLERANCE`]. On the wire the intervals are the
+//!   acked leases. In the lease files they are the `active` stanzas' `starts`..`ends` of both
+//!   peers' journals together (the pair is one database), each cut at the earliest evidence
+//!   that the holding ended sooner: a later non-active stanza of the same client for that
+//!   address whose `ends` lies inside it, or the client's RELEASE/DECLINE/NAK on the wire.
+//! - A **lost** lease is the last acked lease of a (client, address) pair that no lease file
+//!   accounts for. Still running at the end of the run (effective end after the moment the
+//!   files were read): neither peer's current stanza for the address is `active` for that
+//!   client with an `ends` no earlier than the effective end. Already over: no stanza in
+//!   either journal records it (same client, `ends` no earlier than the effective end) and
+//!   no stanza shows the address moving on after it ended (`starts` or `cltt` at or after
+//!   the effective end).
+//! - An **outage** is a client without service: from its first DISCOVER with no outage open
+//!   (or a NAK to it) to the next ACK to it, or to its last packet if none came. Its
+//!   **unavailability** is the part of that time during which at least one peer was running
+//!   and in a state that lets it serve (normal, communications-interrupted, partner-down),
+//!   from the logs; outages with more than a grace period of it are reported. The checker
+//!   does not model a peer whose own free pool is empty, nor the MCLT wait before partner-down
+//!   reuses the partner's addresses: tests bound those outages themselves.
+//! - **Time to serve again** after a fault at `t`: until the first ACK that answers a
+//!   request sent at or after `t`.
+//!
+//! [`TOLERANCE`] covers lease files' whole seconds: a file's `ends` is the server's time
+//! rounded down plus the lease time, up to a second before the client's count.
+
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+
+use dhcpfo::leases::{BindingState, LeaseFile, Timestamp};
+
+use super::dhcp_wire::{Secs, WirePacket, mac_text, msg};
+
+/// Slack for whole-second lease-file times (see the module documentation).
+pub const TOLERANCE: Secs = 2.0;
+
+/// The failover states in which a peer answers clients.
+pub const SERVING_STATES: [&str; 3] = ["normal", "communications-interrupted", "partner-down"];
+
+/// A lease a client was given, from an ACK on the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AckedLease {
+    /// The address.
+    pub addr: Ipv4Addr,
+    /// The client's hardware address.
+    pub client: [u8; 6],
+    /// The ACK's server identifier.
+    pub server: Ipv4Addr,
+    /// When the ACK was captured.
+    pub acked_at: Secs,
+    /// When the client sent the request it answers.
+    pub starts: Secs,
+    /// The effective end.
+    pub ends: Secs,
+    /// Option 51.
+    pub lease_secs: u32,
+    /// What cut the lease short, if anything (`RELEASE`, `DECLINE`, `NAK`).
+    pub cut_by: Option<&'static str>,
+}
+
+/// Every acked lease on the wire, with its effective end.
+pub fn acked_leases(wire: &[WirePacket]) -> Vec<AckedLease> {
+    let mut requests: HashMap<([u8; 6], u32), Secs> = HashMap::new();
+    let mut leases: Vec<AckedLease> = Vec::new();
+    // (client, address or None for any, time, what)
+    let mut cuts: Vec<([u8; 6], Option<Ipv4Addr>, Secs, &'static str)> = Vec::new();
+    for p in wire {
+        let d = &p.dhcp;
+        match (d.op, d.msg_type) {
+            (1, Some(msg::REQUEST)) => {
+                requests.insert((d.chaddr, d.xid), p.at);
+            }
+            (1, Some(msg::RELEASE)) => cuts.push((d.chaddr, Some(d.ciaddr), p.at, "RELEASE")),
+            (1, Some(msg::DECLINE)) => {
+                cuts.push((d.chaddr, d.requested_ip.or(Some(d.ciaddr)), p.at, "DECLINE"));
+            }
+            (2, Some(msg::NAK)) => cuts.push((d.chaddr, None, p.at, "NAK")),
+            (2, Some(msg::ACK)) if !d.yiaddr.is_unspecified() => {
+                let Some(lease_secs) = d.lease_time else {
+                    continue;
+                };
+                let starts = requests
+                    .get(&(d.chaddr, d.xid))
+                    .copied()
+                    .filter(|t| *t <= p.at && p.at - *t < 60.0)
+                    .unwrap_or(p.at);
+                leases.push(AckedLease {
+                    addr: d.yiaddr,
+                    client: d.chaddr,
+                    server: d.server_id.unwrap_or(p.src),
+                    acked_at: p.at,
+                    starts,
+                    ends: starts + f64::from(lease_secs),
+                    lease_secs,
+                    cut_by: None,
+                });
+            }
+            _ => {}
+        }
+    }
+    for lease in &mut leases {
+        for (client, addr, at, what) in &cuts {
+            if *client == lease.client
+                && addr.is_none_or(|a| a == lease.addr)
+                && *at >= lease.acked_at
+                && *at < lease.ends
+            {
+                lease.ends = *at;
+                lease.cut_by = Some(what);
+            }
+        }
+    }
+    leases
+}
+
+/// One client holding one address over an interval, and who says so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Holding {
+    /// The client's hardware address.
+    pub client: Vec<u8>,
+    /// From.
+    pub from: Secs,
+    /// To (infinite for `never`).
+    pub to: Secs,
+    /// The evidence: `wire ACK from 10.60.0.1` or `primary lease file`.
+    pub source: String,
+}
+
+/// An address held by two clients at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duplicate {
+    /// The address.
+    pub addr: Ipv4Addr,
+    /// The earlier holding.
+    pub first: Holding,
+    /// The later holding.
+    pub second: Holding,
+    /// Seconds of overlap.
+    pub overlap: Secs,
+}
+
+impl std::fmt::Display for Duplicate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} [{:.1}, {:.1}] ({}) and {} [{:.1}, {:.1}] ({}) overlap {:.1} s",
+            self.addr,
+            mac_text(&self.first.client),
+            self.first.from,
+            self.first.to,
+            self.first.source,
+            mac_text(&self.second.client),
+            self.second.from,
+            self.second.to,
+            self.second.source,
+            self.overlap
+        )
+    }
+}
+
+/// Pairs of holdings of one address by different clients that overlap by more than
+/// [`TOLERANCE`].
+fn overlaps(by_addr: BTreeMap<Ipv4Addr, Vec<Holding>>) -> Vec<Duplicate> {
+    let mut out = Vec::new();
+    for (addr, mut holdings) in by_addr {
+        holdings.sort_by(|a, b| a.from.total_cmp(&b.from));
+        for (i, a) in holdings.iter().enumerate() {
+            for b in &holdings[i + 1..] {
+                if b.from >= a.to {
+                    continue;
+                }
+                let overlap = a.to.min(b.to) - b.from;
+                if a.client != b.client && overlap > TOLERANCE {
+                    out.push(Duplicate {
+                        addr,
+                        first: a.clone(),
+                        second: b.clone(),
+                        overlap,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Duplicates among the acked leases on the wire.
+pub fn wire_duplicates(leases: &[AckedLease]) -> Vec<Duplicate> {
+    let mut by_addr: BTreeMap<Ipv4Addr, Vec<Holding>> = BTreeMap::new();
+    for l in leases {
+        by_addr.entry(l.addr).or_default().push(Holding {
+            client: l.client.to_vec(),
+            from: l.starts,
+            to: l.ends,
+            source: format!("wire ACK from {}", l.server),
+        });
+    }
+    overlaps(by_addr)
+}
+
+/// One peer's lease file: the whole journal, every stanza in file order.
+#[derive(Debug, Clone)]
+pub struct PeerFile {
+    /// `primary` or `secondary`.
+    pub peer: String,
+    /// The parsed file.
+    pub journal: LeaseFile,
+}
+
+fn secs(t: Option<Timestamp>) -> Option<Secs> {
+    t.map(|t| {
+        if t.is_never() {
+            f64::INFINITY
+        } else {
+            t.0 as f64
+        }
+    })
+}
+
+/// Duplicates in the two lease files taken together, holdings cut short by the end evidence
+/// of the files and of the wire (`acked` gives the wire's RELEASE/DECLINE/NAK cuts).
+pub fn file_duplicates(files: &[PeerFile], acked: &[AckedLease]) -> Vec<Duplicate> {
+    // (address, client) -> times at which some record says the holding ended.
+    let mut ended: HashMap<(Ipv4Addr, Vec<u8>), Vec<Secs>> = HashMap::new();
+    for l in acked.iter().filter(|l| l.cut_by.is_some()) {
+        ended
+            .entry((l.addr, l.client.to_vec()))
+            .or_default()
+            .push(l.ends);
+    }
+    let mut holdings: Vec<(Ipv4Addr, Holding)> = Vec::new();
+    for file in files {
+        for lease in &file.journal.leases {
+            let Some(hw) = &lease.hardware else { continue };
+            let key = (lease.address, hw.address.clone());
+            if lease.binding_state != BindingState::Active {
+                if let Some(end) = secs(lease.ends) {
+                    ended.entry(key).or_default().push(end);
+                }
+                continue;
+            }
+            let (Some(from), Some(to)) = (secs(lease.starts), secs(lease.ends)) else {
+                continue;
+            };
+            holdings.push((
+                lease.address,
+                Holding {
+                    client: hw.address.clone(),
+                    from,
+                    to,
+                    source: format!("{} lease file", file.peer),
+                },
+            ));
+        }
+    }
+    let mut by_addr: BTreeMap<Ipv4Addr, Vec<Holding>> = BTreeMap::new();
+    for (addr, mut h) in holdings {
+        if let Some(ends) = ended.get(&(addr, h.client.clone())) {
+            for &e in ends {
+                if e >= h.from && e < h.to {
+                    h.to = e;
+                }
+            }
+        }
+        by_addr.entry(addr).or_default().push(h);
+    }
+    overlaps(by_addr)
+}
+
+/// An acked lease that no lease file accounts for.
+#[derive(Debug, Clone)]
+pub struct Lost {
+    /// The lease.
+    pub lease: AckedLease,
+    /// Why it counts as lost.
+    pub why: String,
+}
+
+impl std::fmt::Display for Lost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let l = &self.lease;
+        write!(
+            f,
+            "{} for {} (ACK from {} at {:.1}, ends {:.1}{}): {}",
+            l.addr,
+            mac_text(&l.client),
+            l.server,
+            l.acked_at,
+            l.ends,
+            l.cut_by
+                .map(|c| format!(", cut by {c}"))
+                .unwrap_or_default(),
+            self.why
+        )
+    }
+}
+
+/// Acked leases missing from both lease files, `files_read_at` being when the files were
+/// read.
+pub fn lost_leases(acked: &[AckedLease], files: &[PeerFile], files_read_at: Secs) -> Vec<Lost> {
+    let mut last: BTreeMap<(Ipv4Addr, [u8; 6]), &AckedLease> = BTreeMap::new();
+    for l in acked {
+        let e = last.entry((l.addr, l.client)).or_insert(l);
+        if l.acked_at > e.acked_at {
+            *e = l;
+        }
+    }
+    let current: Vec<(String, LeaseFile)> = files
+        .iter()
+        .map(|f| (f.peer.clone(), f.journal.current()))
+        .collect();
+    let mut lost = Vec::new();
+    for ((addr, client), lease) in last {
+        let same_client = |l: &dhcpfo::leases::Lease| {
+            l.address == addr && l.hardware.as_ref().is_some_and(|h| h.address == client)
+        };
+        let covers =
+            |l: &dhcpfo::leases::Lease| secs(l.ends).is_some_and(|e| e >= lease.ends - TOLERANCE);
+        if lease.ends > files_read_at + TOLERANCE {
+            let found = current.iter().any(|(_, f)| {
+                f.leases
+                    .iter()
+                    .any(|l| same_client(l) && l.binding_state == BindingState::Active && covers(l))
+            });
+            if !found {
+                let seen: Vec<String> = current
+                    .iter()
+                    .map(|(peer, f)| {
+                        let stanza = f.leases.iter().find(|l| l.address == addr);
+                        format!(
+                            "{peer}: {}",
+                            stanza.map_or("no stanza".to_string(), |l| format!(
+                                "{} {} ends {:?}",
+                                l.binding_state,
+                                l.hardware.as_ref().map(|h| h.to_hex()).unwrap_or_default(),
+                                secs(l.ends)
+                            ))
+                        )
+                    })
+                    .collect();
+                lost.push(Lost {
+                    lease: lease.clone(),
+                    why: format!(
+                        "still running when the files were read, no peer has it active ({})",
+                        seen.join("; ")
+                    ),
+                });
+            }
+            continue;
+        }
+        let recorded = files.iter().any(|f| {
+            f.journal.leases.iter().any(|l| {
+                (same_client(l) && covers(l))
+                    || (l.address == addr
+                        && [secs(l.starts), secs(l.cltt)]
+                            .into_iter()
+                            .flatten()
+                            .any(|t| t >= lease.ends - TOLERANCE))
+            })
+        });
+        if !recorded {
+            lost.push(Lost {
+                lease: lease.clone(),
+                why: "over, but no lease file records it or a later use of the address".into(),
+            });
+        }
+    }
+    lost
+}
+
+/// A failover state change from a peer's log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    /// When the line was logged.
+    pub at: Secs,
+    /// The state left.
+    pub from: String,
+    /// The state entered.
+    pub to: String,
+}
+
+/// The `failover peer NAME: I move from X to Y` lines of a log whose lines start with a
+/// time stamp in seconds (`1700000000.123 text`), as `netns::Lab::spawn_stamped` writes it.
+/// dhcpfo logs the same words as ISC dhcpd.
+pub fn transitions(stamped_log: &str) -> Vec<Transition> {
+    stamped_log
+        .lines()
+        .filter_map(|line| {
+            let (stamp, text) = line.split_once(' ')?;
+            let at: Secs = stamp.parse().ok()?;
+            let rest = &text[text.find("failover peer ")?..];
+            let moves = rest.split_once(": I move from ")?.1;
+            let (from, to) = moves.split_once(" to ")?;
+            Some(Transition {
+                at,
+                from: from.trim().to_string(),
+                to: to.trim().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// An interval in which one peer could serve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    /// `primary` or `secondary`.
+    pub peer: String,
+    /// From.
+    pub from: Secs,
+    /// To.
+    pub to: Secs,
+}
+
+/// When a peer could serve: within each of its process lifetimes (`from`, `to`), from each
+/// move into a serving state to the next move out of it or the end of the lifetime.
+pub fn service_windows(
+    peer: &str,
+    lifetimes: &[(Secs, Secs)],
+    moves: &[Transition],
+) -> Vec<Window> {
+    let mut out = Vec::new();
+    for &(start, stop) in lifetimes {
+        let mut open: Option<Secs> = None;
+        for m in moves.iter().filter(|m| m.at >= start && m.at <= stop) {
+            let serving = SERVING_STATES.contains(&m.to.as_str());
+            match (open, serving) {
+                (None, true) => open = Some(m.at),
+                (Some(from), false) => {
+                    out.push(Window {
+                        peer: peer.into(),
+                        from,
+                        to: m.at,
+                    });
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(from) = open {
+            out.push(Window {
+                peer: peer.into(),
+                from,
+                to: stop,
+            });
+        }
+    }
+    out
+}
+
+/// The length of `[from, to]` covered by the union of `windows`.
+pub fn covered(from: Secs, to: Secs, windows: &[Window]) -> Secs {
+    let mut spans: Vec<(Secs, Secs)> = windows
+        .iter()
+        .map(|w| (w.from.max(from), w.to.min(to)))
+        .filter(|(a, b)| b > a)
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut total = 0.0;
+    let mut reach = from;
+    for (a, b) in spans {
+        let a = a.max(reach);
+        if b > a {
+            total += b - a;
+            reach = b;
+        }
+    }
+    total
+}
+
+/// A client without service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outage {
+    /// The client.
+    pub client: [u8; 6],
+    /// Its first unanswered DISCOVER, or the NAK.
+    pub from: Secs,
+    /// The ACK that ended it, or its last packet.
+    pub to: Secs,
+    /// Whether an ACK ended it.
+    pub resolved: bool,
+    /// Seconds of it during which some peer could serve.
+    pub unavailable: Secs,
+}
+
+impl std::fmt::Display for Outage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} from {:.1} to {:.1} ({:.1} s, {:.1} s while a peer could serve{})",
+            mac_text(&self.client),
+            self.from,
+            self.to,
+            self.to - self.from,
+            self.unavailable,
+            if self.resolved { "" } else { ", never served" }
+        )
+    }
+}
+
+/// Every outage of every client on the wire whose unavailability exceeds `grace` seconds.
+pub fn outages(wire: &[WirePacket], windows: &[Window], grace: Secs) -> Vec<Outage> {
+    // client -> (open since, last packet)
+    let mut open: HashMap<[u8; 6], (Secs, Secs)> = HashMap::new();
+    let mut done: Vec<Outage> = Vec::new();
+    let close = |client: [u8; 6], from: Secs, to: Secs, resolved: bool| Outage {
+        client,
+        from,
+        to,
+        resolved,
+        unavailable: covered(from, to, windows),
+    };
+    for p in wire {
+        let d = &p.dhcp;
+        let client = d.chaddr;
+        match (d.op, d.msg_type) {
+            (1, Some(msg::DISCOVER)) => {
+                open.entry(client)
+                    .and_modify(|o| o.1 = p.at)
+                    .or_insert((p.at, p.at));
+            }
+            (2, Some(msg::NAK)) => {
+                open.entry(client)
+                    .and_modify(|o| o.1 = p.at)
+                    .or_insert((p.at, p.at));
+            }
+            (2, Some(msg::ACK)) if !d.yiaddr.is_unspecified() => {
+                if let Some((from, _)) = open.remove(&client) {
+                    done.push(close(client, from, p.at, true));
+                }
+            }
+            (1, _) => {
+                if let Some(o) = open.get_mut(&client) {
+                    o.1 = p.at;
+                }
+            }
+            _ => {}
+        }
+    }
+    for (client, (from, last)) in open {
+        done.push(close(client, from, last, false));
+    }
+    done.retain(|o| o.unavailable > grace);
+    done.sort_by(|a, b| a.from.total_cmp(&b.from));
+    done
+}
+
+/// Seconds from `t` to the first ACK that answers a request sent at or after `t`.
+pub fn time_to_serve_after(wire: &[WirePacket], t: Secs) -> Option<Secs> {
+    let mut asked: HashMap<([u8; 6], u32), Secs> = HashMap::new();
+    for p in wire.iter().filter(|p| p.at >= t) {
+        let d = &p.dhcp;
+        if d.op == 1 {
+            asked.entry((d.chaddr, d.xid)).or_insert(p.at);
+        } else if d.is_reply(msg::ACK)
+            && !d.yiaddr.is_unspecified()
+            && asked.contains_key(&(d.chaddr, d.xid))
+        {
+            return Some(p.at - t);
+        }
+    }
+    None
+}
+
+/// The median and the maximum of some durations (0 for none).
+pub fn median_max(values: &[Secs]) -> (Secs, Secs) {
+    if values.is_empty() {
+        return (0.0, 0.0);
+    }
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    (v[v.len() / 2], v[v.len() - 1])
+}
+
+/// Everything the checkers found in one run.
+#[derive(Debug, Clone, Default)]
+pub struct SafetyReport {
+    /// Acked leases on the wire.
+    pub acked: Vec<AckedLease>,
+    /// Duplicates on the wire.
+    pub wire_duplicates: Vec<Duplicate>,
+    /// Duplicates in the lease files.
+    pub file_duplicates: Vec<Duplicate>,
+    /// Lost leases.
+    pub lost: Vec<Lost>,
+    /// Outages beyond the grace period.
+    pub outages: Vec<Outage>,
+}
+
+impl SafetyReport {
+    /// Runs every checker on the evidence.
+    pub fn check(
+        wire: &[WirePacket],
+        files: &[PeerFile],
+        files_read_at: Secs,
+        windows: &[Window],
+        grace: Secs,
+    ) -> SafetyReport {
+        let acked = acked_leases(wire);
+        SafetyReport {
+            wire_duplicates: wire_duplicates(&acked),
+            file_duplicates: file_duplicates(files, &acked),
+            lost: lost_leases(&acked, files, files_read_at),
+            outages: outages(wire, windows, grace),
+            acked,
+        }
+    }
+
+    /// A few lines for the test's output.
+    pub fn summary(&self) -> String {
+        let (median, max) = median_max(
+            &self
+                .outages
+                .iter()
+                .map(|o| o.unavailable)
+                .collect::<Vec<_>>(),
+        );
+        let mut s = format!(
+            "{} ACKed leases on the wire; duplicates: {} on the wire, {} in the lease files; \
+             lost: {}; outages while a peer could serve: {} (median {median:.1} s, max {max:.1} s)",
+            self.acked.len(),
+            self.wire_duplicates.len(),
+            self.file_duplicates.len(),
+            self.lost.len(),
+            self.outages.len(),
+        );
+        for d in self
+            .wire_duplicates
+            .iter()
+            .chain(&self.file_duplicates)
+            .take(10)
+        {
+            let _ = write!(s, "\n  duplicate {d}");
+        }
+        for l in self.lost.iter().take(10) {
+            let _ = write!(s, "\n  lost {l}");
+        }
+        for o in self.outages.iter().take(10) {
+            let _ = write!(s, "\n  outage {o}");
+        }
+        s
+    }
+
+    /// Panics with the summary if any duplicate or lost lease was found.
+    #[track_caller]
+    pub fn assert_no_duplicate_or_lost(&self) {
+        assert!(
+            self.wire_duplicates.is_empty()
+                && self.file_duplicates.is_empty()
+                && self.lost.is_empty(),
+            "{}",
+            self.summary()
+        );
+    }
+}
