@@ -194,6 +194,15 @@ impl Allocator {
         None
     }
 
+    /// Every address of pool `p`, from the first.
+    pub fn addresses(&self, p: usize) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        self.pools.get(p).into_iter().flat_map(|pool| {
+            pool.ranges
+                .iter()
+                .flat_map(|&(s, e, _)| (s..=e).map(Ipv4Addr::from))
+        })
+    }
+
     /// The addresses of pool `p` in slot `want`, from the first (pool balancing walks them).
     pub fn addresses_in(&self, p: usize, want: Slot) -> impl Iterator<Item = Ipv4Addr> + '_ {
         let w = want as u8;

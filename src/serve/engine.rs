@@ -138,6 +138,21 @@ impl Engine {
         &self.leases
     }
 
+    /// What the lease file holds: every binding, and for a failover peer also a FREE record
+    /// of each failover-pool address never used, as ISC writes every lease of its pools (so
+    /// both peers' files list the same addresses, without a record in memory for each).
+    pub fn file_records(&self) -> impl Iterator<Item = std::borrow::Cow<'_, Binding>> {
+        let fresh = (0..self.cfg.pools.len())
+            .filter(|p| self.cfg.is_failover_pool(*p))
+            .flat_map(|p| self.alloc.addresses(p))
+            .filter(|ip| self.leases.get(*ip).is_none())
+            .map(|ip| std::borrow::Cow::Owned(Binding::empty(ip, State::Free)));
+        self.leases
+            .iter()
+            .map(std::borrow::Cow::Borrowed)
+            .chain(fresh)
+    }
+
     /// The allocator (for pool counts).
     pub fn allocator(&self) -> &Allocator {
         &self.alloc
@@ -151,8 +166,22 @@ impl Engine {
         }
     }
 
-    /// Loads a binding read from the journal (the last record of an address wins).
+    /// Loads a binding read from the journal (the last record of an address wins). A FREE
+    /// record of a never-used address (no client, no times: what a fresh pool holds) needs
+    /// no memory and is dropped, unless it replaces another record.
     pub fn load(&mut self, b: Binding) {
+        let blank = |t: Option<u64>| t.is_none_or(|t| t == 0);
+        if b.state == State::Free
+            && b.hw.is_none()
+            && b.uid.is_none()
+            && b.ends == 0
+            && blank(b.tstp)
+            && blank(b.tsfp)
+            && blank(b.atsfp)
+            && self.leases.get(b.addr).is_none()
+        {
+            return;
+        }
         self.alloc.set(b.addr, self.slot_for(b.addr, b.state));
         self.leases.load(b);
     }

@@ -155,7 +155,7 @@ async fn serve(
     engine.quiet = !tracing::enabled!(tracing::Level::INFO);
     let loaded = replay.bindings.len();
     engine.load_all(replay.bindings);
-    if !matches!(journal.rewrite(engine.leases().iter()).await, Ok(true)) {
+    if !matches!(journal.rewrite(engine.file_records()).await, Ok(true)) {
         tracing::error!("cannot rewrite {}", opts.leases.display());
         return EXIT_USAGE;
     }
@@ -280,7 +280,7 @@ async fn serve(
                     *a = iface_addrs(&s.name);
                 }
                 if journal.appended > COMPACT_MIN_RECORDS.max(2 * engine.leases().len()) {
-                    drop(journal.rewrite(engine.leases().iter()));
+                    drop(journal.rewrite(engine.file_records()));
                     tracing::info!("compacted {} ({} lease(s))", opts.leases.display(), engine.leases().len());
                 }
             }
