@@ -678,3 +678,145 @@ fn both_in_partner_down_resolve_the_conflict() {
         }
     }
 }
+
+#[test]
+fn auto_partner_down_moves_on_by_itself() {
+    let yaml = model(99, 128).replace("  split: 128\n", "  split: 128\n  auto-partner-down: 30\n");
+    let mut sim = Sim::new(&yaml);
+    sim.kill(S);
+    assert_eq!(sim.state(P), FailoverState::CommunicationsInterrupted);
+    sim.advance(29);
+    assert_eq!(sim.state(P), FailoverState::CommunicationsInterrupted);
+    sim.advance(2);
+    assert_eq!(sim.state(P), FailoverState::PartnerDown, "{}", sim.log(P));
+}
+
+#[test]
+fn a_peer_restarted_on_a_stale_file_does_not_expire_a_running_lease() {
+    let mut sim = Sim::new(&model(99, 256));
+    let m = mac(3);
+    let (_, ip, _) = sim.client(m).expect("a lease from the primary");
+    sim.advance(30);
+    assert_eq!(sim.renew(P, m, ip), Some(600));
+    sim.kill(S);
+    // The client renews with the primary while the secondary is down; the secondary's file
+    // still has the lease ending 600 s after the first renewal.
+    let stale_end = sim.nodes[S].file.get(&ip).unwrap().ends;
+    sim.advance(500);
+    assert!(sim.renew(P, m, ip).is_some());
+    let end = sim.engine(P).leases().get(ip).unwrap().ends;
+    assert!(end > stale_end);
+    sim.advance(stale_end - sim.now + 5);
+    // Restarted past its file's end: in STARTUP it must not expire the lease (ISC would,
+    // and send the stale EXPIRED to the primary).
+    sim.start(S);
+    sim.advance(2);
+    assert_eq!(sim.engine(S).leases().get(ip).unwrap().state, State::Active);
+    sim.advance(20);
+    for i in [P, S] {
+        let b = sim.engine(i).leases().get(ip).cloned().unwrap();
+        assert_eq!(
+            (b.state, b.ends),
+            (State::Active, end),
+            "peer {i}\n{}",
+            sim.log(i)
+        );
+    }
+    assert!(!sim.log(P).contains("rejected") && !sim.log(S).contains("rejected"));
+    sim.check_no_double_binding();
+}
+
+#[test]
+fn status_reads_a_dhcpfo_peers_lease_file_like_an_isc_one() {
+    use dhcpfo::serve::journal::{format_binding, format_failover, header};
+    let sim = Sim::new(&model(99, 128));
+    for i in [P, S] {
+        let node = &sim.nodes[i];
+        let mut text = header();
+        text.push_str(&format_failover(node.stanza.as_ref().expect("recorded")));
+        for b in node.file.values() {
+            text.push_str(&format_binding(b));
+        }
+        let summary = dhcpfo::remote::status::summarize(text.as_bytes()).expect("readable");
+        let fo = &summary.failover[0];
+        assert_eq!(fo.name, "sim");
+        assert_eq!(
+            (fo.my_state.as_str(), fo.partner_state.as_str()),
+            ("normal", "normal")
+        );
+        assert_eq!(fo.mclt, if i == S { Some(60) } else { None });
+    }
+}
+
+mod random {
+    use proptest::prelude::*;
+
+    use super::*;
+    use dhcpfo::serve::failover::wire::{
+        BindingUpdate, Chaddr, Coded, Message as FoMessage, MessageType, RejectReason,
+    };
+
+    fn any_update() -> impl Strategy<Value = FoMessage> {
+        (
+            0u8..100,
+            0u8..9,
+            proptest::option::of(proptest::collection::vec(any::<u8>(), 0..24)),
+            proptest::option::of(proptest::collection::vec(any::<u8>(), 0..8)),
+            any::<u32>(),
+            any::<u32>(),
+            any::<u16>(),
+            0u8..6,
+            any::<u32>(),
+            proptest::option::of(0u8..30),
+        )
+            .prop_map(
+                |(last, status, chaddr, uid, ends, tstp, flags, kind, xid, reason)| {
+                    let ip = Ipv4Addr::new(10, 0, 1, last);
+                    let state = Coded::from_code(status);
+                    let msg = match kind {
+                        0 | 1 => {
+                            let mut m = FoMessage::bndupd(&BindingUpdate {
+                                ip,
+                                status: state.known().unwrap_or(State::Free),
+                                client_id: uid,
+                                chaddr: chaddr.map(Chaddr::from_wire),
+                                ends,
+                                tstp,
+                                starts: ends / 2,
+                                cltt: tstp / 3,
+                                ip_flags: flags,
+                            });
+                            m.binding_status = Some(state);
+                            m
+                        }
+                        2 => {
+                            FoMessage::bndack(ip, reason.map(|r| (RejectReason::from_code(r), "x")))
+                        }
+                        3 => FoMessage::updreqall(),
+                        4 => FoMessage::poolreq(),
+                        _ => FoMessage::new(MessageType::UpdReq),
+                    };
+                    msg.at(START as u32, xid)
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Random binding updates, acks and requests from the partner into a dhcpfo engine:
+        /// no panic, every reply encodes, and the pair still serves afterwards.
+        #[test]
+        fn random_updates_never_break_an_engine(msgs in proptest::collection::vec(any_update(), 1..60)) {
+            let mut sim = Sim::new(&model(99, 128));
+            let conn = *sim.nodes[S].conns.iter().next().expect("linked");
+            for m in msgs {
+                let bytes = encode(&m).expect("encodes");
+                sim.wire.push_back((S, conn, bytes));
+                sim.settle();
+            }
+            sim.advance(5);
+            sim.check_no_double_binding();
+        }
+    }
+}

@@ -224,7 +224,9 @@ impl Engine {
         out
     }
 
-    /// The subnet (hence link) the client is on: option 118, giaddr, or the interface.
+    /// The subnet (hence link) the client is on: option 118, giaddr, the address a renewing
+    /// client sends from (ciaddr: it unicasts to the server directly, also from behind a
+    /// relay), or the interface.
     fn locate(&self, inc: Incoming<'_>) -> Option<usize> {
         if let Some(sel) = packet::subnet_selection(inc.msg) {
             return self.cfg.subnet_of(sel);
@@ -232,6 +234,12 @@ impl Engine {
         let gi = inc.msg.giaddr();
         if !gi.is_unspecified() {
             return self.cfg.subnet_of(gi);
+        }
+        let ci = inc.msg.ciaddr();
+        if !ci.is_unspecified()
+            && let Some(s) = self.cfg.subnet_of(ci)
+        {
+            return Some(s);
         }
         inc.iface_addrs.iter().find_map(|a| self.cfg.subnet_of(*a))
     }

@@ -8,13 +8,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
 use super::config::{ServeConfig, ServeRole};
 use super::engine::{Engine, Incoming, Outcome};
 use super::failover::config::FailoverConfig;
 use super::journal::Journal;
-use super::leases::BindingEvent;
 use super::packet;
 use super::socket::{IfaceSocket, SERVER_PORT, iface_addrs};
 use crate::diag;
@@ -73,6 +72,8 @@ pub struct ServeOptions {
     pub leases: PathBuf,
     /// UDP port to listen on (67; another one only for tests).
     pub port: u16,
+    /// A failover peer's control socket (default: beside the lease file).
+    pub control: Option<PathBuf>,
 }
 
 /// Compaction runs when this many records were appended and they outnumber twice the live
@@ -162,6 +163,20 @@ async fn serve(
     // The file's text, its parse and the rewrite are gone: give that memory back.
     release_freed_memory();
     let mut peering = None;
+    let mut control = None;
+    let control_path = opts
+        .control
+        .clone()
+        .unwrap_or_else(|| crate::serve::failover::control::default_socket(&opts.leases));
+    if failover_cfg.is_some() {
+        match crate::serve::failover::control::listen(&control_path) {
+            Ok(rx) => control = Some(rx),
+            Err(e) => {
+                eprintln!("{:?}", miette::Report::new(e));
+                return EXIT_USAGE;
+            }
+        }
+    }
     if let Some(fc) = failover_cfg {
         let (mut p, steps) = failover::start(&mut engine, fc, &replay.failover, now());
         failover::run_steps(steps, &mut engine, &mut journal, Some(&mut p.link), now).await;
@@ -219,7 +234,6 @@ async fn serve(
     }
     drop(tx);
     let mut addrs: Vec<Vec<Ipv4Addr>> = socks.iter().map(|s| s.addrs.clone()).collect();
-    let (events, _) = broadcast::channel::<BindingEvent>(1024);
     let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::hangup()),
         signal(SignalKind::terminate()),
@@ -251,7 +265,7 @@ async fn serve(
                 let inc = Incoming { msg: &msg, iface: &socks[i].name, iface_addrs: &addrs[i] };
                 let mut out = engine.handle(inc, now());
                 let peer = std::mem::take(&mut out.peer);
-                deliver(out, &socks[i], &mut journal, &events).await;
+                deliver(out, &socks[i], &mut journal).await;
                 if !peer.is_empty() {
                     failover::run_steps(peer, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
                 }
@@ -268,10 +282,20 @@ async fn serve(
                     failover::run_steps(steps, &mut engine, &mut journal, Some(&mut p.link), now).await;
                 }
             }
+            req = async {
+                match control.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                let Some((req, reply)) = req else { continue };
+                let answer = failover::control_request(req, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
+                let _ = reply.send(answer);
+            }
             _ = tick.tick() => {
                 let mut out = engine.tick(now());
                 let mut peer = std::mem::take(&mut out.peer);
-                deliver(out, &socks[0], &mut journal, &events).await;
+                deliver(out, &socks[0], &mut journal).await;
                 peer.extend(engine.peer_poll(now()));
                 if !peer.is_empty() {
                     failover::run_steps(peer, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
@@ -310,6 +334,9 @@ async fn serve(
     )
     .await;
     drop(peering);
+    if control.is_some() {
+        let _ = std::fs::remove_file(&control_path);
+    }
     let leases = engine.leases().len();
     let (records, syncs) = journal.close();
     tracing::info!(
@@ -332,20 +359,12 @@ fn release_freed_memory() {
 }
 
 /// Sends a reply, after its binding events are on disk when there are any.
-async fn deliver(
-    out: Outcome,
-    sock: &Arc<IfaceSocket>,
-    journal: &mut Journal,
-    events: &broadcast::Sender<BindingEvent>,
-) {
+async fn deliver(out: Outcome, sock: &Arc<IfaceSocket>, journal: &mut Journal) {
     for line in &out.log {
         tracing::info!("{line}");
     }
+    // The failover layer gets the changes from the engine itself (`Outcome::peer`).
     let ticket = (!out.events.is_empty()).then(|| journal.append(&out.events));
-    for ev in out.events {
-        // Nobody subscribes yet; the failover layer will (see docs/serve.md).
-        let _ = events.send(ev);
-    }
     let Some((reply, dest)) = out.reply else {
         return;
     };

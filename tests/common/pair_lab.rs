@@ -417,7 +417,11 @@ impl PairLab {
                     .arg(&self.model_path)
                     .args(["--role", role.as_str(), "--interface", "eth0", "--leases"])
                     .arg(&peer.leases)
-                    .env("DHCPFO_LOG", "info");
+                    // DHCPFO_PAIR_LOG=debug adds every binding update to the peer's log.
+                    .env(
+                        "DHCPFO_LOG",
+                        std::env::var("DHCPFO_PAIR_LOG").unwrap_or_else(|_| "info".into()),
+                    );
                 (cmd, "dhcpfo serve ready")
             }
         };
@@ -521,15 +525,22 @@ impl PairLab {
         }
     }
 
-    /// Declares partner-down on a dhcpfo peer. To be filled in with the control command of
-    /// issue 13, point 5 (`dhcpfo failover partner-down ...` over the peer's local control
-    /// socket); it does not exist yet, so this is an error today.
+    /// Declares partner-down on a dhcpfo peer: `dhcpfo failover partner-down MODEL --role R
+    /// --leases FILE`, over the peer's control socket beside its lease file.
     pub fn dhcpfo_partner_down(&self, role: Role) -> Result<(), String> {
-        Err(format!(
-            "the {} is dhcpfo: `dhcpfo failover partner-down` does not exist yet \
-             (fill in PairLab::dhcpfo_partner_down when it lands)",
-            role.as_str()
-        ))
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dhcpfo"));
+        cmd.args(["failover", "partner-down"])
+            .arg(&self.model_path)
+            .args(["--role", role.as_str(), "--leases"])
+            .arg(&self.peer(role).leases);
+        let out = run_bounded(cmd, Duration::from_secs(20));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        if out.status.success() && text.contains("my state partner-down") {
+            Ok(())
+        } else {
+            Err(format!("dhcpfo failover partner-down failed:\n{text}"))
+        }
     }
 
     /// Every log line of every start of the peer, time-stamped.

@@ -24,7 +24,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "dhcpd",
         package: "isc-dhcp-server",
-        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state, failover_pair, failover_isc; benches",
+        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state, failover_pair; benches",
     },
     Tool {
         name: "dhcp-lease-list",
@@ -44,7 +44,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "dhclient",
         package: "isc-dhcp-client",
-        used_by: "leases, serve, failover_isc",
+        used_by: "leases, serve",
     },
     Tool {
         name: "perfdhcp",
@@ -64,7 +64,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "ip",
         package: "iproute2",
-        used_by: "leases, status, serve, failover_state, failover_pair, failover_isc (network namespaces); scripts/bench-serve.sh",
+        used_by: "leases, status, serve, failover_state, failover_pair (network namespaces); scripts/bench-serve.sh",
     },
     Tool {
         name: "sshd",
@@ -104,7 +104,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "true",
         package: "coreutils",
-        used_by: "leases, serve, failover_isc (dhclient's script, so that it leaves the namespace alone)",
+        used_by: "leases, serve (dhclient's script, so that it leaves the namespace alone)",
     },
     Tool {
         name: "time",

@@ -10,6 +10,7 @@ use super::{Engine, Incoming, Outcome, via};
 use crate::model::Role;
 use crate::serve::alloc::Slot;
 use crate::serve::config::ServeRole;
+use crate::serve::failover::control::{PoolStatus, Status};
 use crate::serve::failover::peer::{Relationship, Step};
 use crate::serve::failover::rules::{self, Ownership};
 use crate::serve::failover::state::ServiceState;
@@ -30,6 +31,51 @@ impl Engine {
     /// The relationship, for a failover peer.
     pub fn relationship(&self) -> Option<&Relationship> {
         self.failover.as_ref()
+    }
+
+    /// The relationship as the control socket reports it, for a failover peer.
+    pub fn failover_status(&self) -> Option<Status> {
+        let rel = self.failover.as_ref()?;
+        let m = rel.machine();
+        let service = m.service_state();
+        let (queued, unacked) = rel.backlog();
+        let pools = (0..self.cfg.pools.len())
+            .filter(|p| self.cfg.is_failover_pool(*p))
+            .map(|p| {
+                let (free, backup, busy) = self.alloc.counts(p);
+                PoolStatus {
+                    network: self.cfg.links[self.link_of(self.cfg.pools[p].subnet)]
+                        .name
+                        .clone(),
+                    free: free as u64,
+                    backup: backup as u64,
+                    busy: busy as u64,
+                }
+            })
+            .collect();
+        Some(Status {
+            name: rel.config().name.clone(),
+            role: self.role().as_str().to_string(),
+            state: m.reported_state().to_string(),
+            startup: m.state() == crate::leases::FailoverState::Startup,
+            since: m.my_stos(),
+            partner_state: m.partner_state().to_string(),
+            partner_since: m.partner_stos(),
+            mclt: m.mclt(),
+            connected: rel.linked(),
+            service: match service {
+                ServiceState::Cooperating => "cooperating",
+                ServiceState::NotCooperating => "not-cooperating",
+                ServiceState::PartnerDown => "partner-down",
+                ServiceState::Startup => "startup",
+                ServiceState::NotResponding(_) => "not-responding",
+            }
+            .to_string(),
+            service_reason: service.reason().to_string(),
+            updates_queued: queued as u64,
+            updates_unacked: unacked as u64,
+            pools,
+        })
     }
 
     /// My role in a failover pair (a standalone server allocates like a primary).
@@ -297,13 +343,14 @@ impl Engine {
     }
 
     /// An active lease whose end has passed: expired here (the primary always; the
-    /// secondary except in NORMAL), or looked at again shortly.
+    /// secondary except in NORMAL), or looked at again shortly. Unlike ISC, no peer expires
+    /// leases while it answers no one (STARTUP, RECOVER, conflict resolution...): its lease
+    /// file may be stale, and the partner's newer bindings are on their way.
     pub(super) fn expire_active(&mut self, b: Binding, now: u64, out: &mut Outcome) {
         if self.fo_addr(b.addr)
-            && self
-                .failover
-                .as_ref()
-                .is_some_and(|r| !r.machine().expires_active_leases())
+            && self.failover.as_ref().is_some_and(|r| {
+                !r.machine().expires_active_leases() || !r.machine().service_state().serves()
+            })
         {
             self.leases.schedule(b.addr, now + EXPIRY_RECHECK);
             return;

@@ -192,15 +192,13 @@ impl Leases for Engine {
             b.tsfp = Some(p);
             b.atsfp = Some(p);
         }
-        let allowed = rules::accepted_state(
-            ctx.normal,
-            ctx.role,
-            local,
-            incoming,
-            pexp.unwrap_or(0),
-            old.ends,
-            now,
-        );
+        let times = rules::UpdateTimes {
+            pexp: pexp.unwrap_or(0),
+            ends: m.lease_expiration.map_or(0, u64::from),
+            sent: u64::from(m.time),
+        };
+        let allowed =
+            rules::accepted_state(ctx.normal, ctx.role, local, incoming, times, old.ends, now);
         if allowed != incoming {
             return Err(refuse(
                 RejectReason::FatalConflict,

@@ -401,6 +401,29 @@ fn relayed_discover_uses_giaddr_subnet_and_echoes_option_82() {
 }
 
 #[test]
+fn a_relayed_client_renews_unicast_without_the_relay() {
+    let mut e = engine();
+    let mut d = msg(MessageType::Discover, mac(4));
+    d.set_giaddr(Ipv4Addr::new(10, 1, 0, 1));
+    let out = handle(&mut e, &d, NOW);
+    let ip = reply(&out).0.yiaddr();
+    let mut r = with(
+        msg(MessageType::Request, mac(4)),
+        DhcpOption::RequestedIpAddress(ip),
+    );
+    r.set_giaddr(Ipv4Addr::new(10, 1, 0, 1));
+    let r = with(r, DhcpOption::ServerIdentifier(SERVER));
+    assert_eq!(kind(&handle(&mut e, &r, NOW)), Some(MessageType::Ack));
+    // RENEWING: straight to the server from its address, no giaddr; the interface the
+    // request arrives on is on another subnet.
+    let mut renew = msg(MessageType::Request, mac(4));
+    renew.set_ciaddr(ip);
+    let out = handle(&mut e, &renew, NOW + 100);
+    assert_eq!(kind(&out), Some(MessageType::Ack), "{:?}", out.log);
+    assert_eq!(reply(&out).1, Dest::Unicast(ip));
+}
+
+#[test]
 fn subnet_selection_option_picks_the_subnet() {
     let mut e = engine();
     let sel = Ipv4Addr::new(10, 1, 0, 0);

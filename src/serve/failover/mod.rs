@@ -9,10 +9,12 @@
 //! - [`link`]: the TCP transport (listener, connector, ordered durable sends);
 //! - [`rules`]: ISC's lease rules (accepted transitions, duelling updates, ownership, MCLT);
 //! - [`peer`]: the protocol engine of one relationship (handshake, timers, update queue);
-//! - [`balance`]: pool balancing arithmetic and its log lines.
+//! - [`balance`]: pool balancing arithmetic and its log lines;
+//! - [`control`]: the operator's local control socket (state, partner-down).
 
 pub mod balance;
 pub mod config;
+pub mod control;
 pub mod link;
 pub mod peer;
 pub mod rules;

@@ -11,24 +11,48 @@ use crate::model::Role;
 /// ACTIVE → EXPIRED update once the local `ends − 65` has passed.
 pub const EXPIRY_FUDGE: u64 = 65;
 
-/// The state a BNDUPD from the partner may put a lease in: `incoming` if ISC accepts the
-/// change, else the local state (the caller rejects with reason 2). `normal` says whether my
-/// failover state is NORMAL (ISC `normal_binding_state_transition_check`), otherwise the
-/// looser rules of the other states apply (`conflict_binding_state_transition_check`).
-/// `pexp` is the update's potential-expiration-time (0 if absent), `ends` the local lease end.
+/// How early (in whole seconds, by the sender's clock) an expiry may come: ISC times are
+/// seconds, and a timer fires within the second.
+pub const EXPIRY_ROUNDING: u64 = 1;
+
+/// The times of a BNDUPD that the acceptance rules look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpdateTimes {
+    /// The potential-expiration-time (0 if absent).
+    pub pexp: u64,
+    /// The lease-expiration-time of the partner's binding (0 if absent).
+    pub ends: u64,
+    /// The partner's clock when it sent the update (the header's time).
+    pub sent: u64,
+}
+
+/// The state a BNDUPD from the partner may put a lease in: `incoming` if accepted, else the
+/// local state (the caller rejects with reason 2). `normal` says whether my failover state is
+/// NORMAL (ISC `normal_binding_state_transition_check`), otherwise the looser rules of the
+/// other states apply (`conflict_binding_state_transition_check`). `ends` is the local end.
+///
+/// One rule is dhcpfo's, not ISC's: an EXPIRED update for an active lease is refused while,
+/// by the partner's own clock (the header time, so clock skew does not matter), our lease
+/// has not ended yet, or when the partner's binding ends before ours. Either way the
+/// partner expires a lease the client still holds: a peer restarting from a stale lease
+/// file does, and so does ISC 4.4.3 right after its recovery. ISC takes such an expiry
+/// whenever its own end is within 65 s, and loses the running lease.
 pub fn accepted_state(
     normal: bool,
     role: Role,
     local: S,
     incoming: S,
-    pexp: u64,
+    times: UpdateTimes,
     ends: u64,
     now: u64,
 ) -> S {
     if local == incoming {
         return incoming;
     }
-    let expiry_agreed = ends.saturating_sub(EXPIRY_FUDGE) <= now;
+    let pexp = times.pexp;
+    let stale = (times.ends != 0 && times.ends < ends)
+        || (times.sent != 0 && times.sent.saturating_add(EXPIRY_ROUNDING) < ends);
+    let expiry_agreed = ends.saturating_sub(EXPIRY_FUDGE) <= now && !stale;
     if !normal {
         return match (local, incoming) {
             (S::Active, S::Free | S::Backup) => local,

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::leases::FailoverStanza;
 use crate::serve::engine::Engine;
 use crate::serve::failover::config::FailoverConfig;
+use crate::serve::failover::control::{Reply, Request};
 use crate::serve::failover::link::{Link, LinkEvent};
 use crate::serve::failover::peer::{Relationship, Step};
 use crate::serve::failover::state::LogLevel;
@@ -117,5 +118,33 @@ pub async fn run_steps(
             Step::Log(LogLevel::Info, line) => tracing::info!("{line}"),
             Step::Log(LogLevel::Error, line) => tracing::error!("{line}"),
         }
+    }
+}
+
+/// Carries out an operator's request from the control socket; the reply.
+pub async fn control_request(
+    req: Request,
+    engine: &mut Engine,
+    journal: &mut Journal,
+    link: Option<&mut Link>,
+    now: impl Fn() -> u64,
+) -> Reply {
+    if req == Request::PartnerDown {
+        match engine.partner_down(now()) {
+            Ok(steps) => {
+                if let Some(status) = engine.failover_status() {
+                    tracing::info!(
+                        "failover peer {}: partner-down requested on the control socket",
+                        status.name
+                    );
+                }
+                run_steps(steps, engine, journal, link, &now).await;
+            }
+            Err(refused) => return Reply::refused("DF030", refused.to_string()),
+        }
+    }
+    match engine.failover_status() {
+        Some(status) => Reply::ok(status),
+        None => Reply::refused("DF033", "this server is not a failover peer".into()),
     }
 }

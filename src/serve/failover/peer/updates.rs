@@ -49,7 +49,12 @@ impl Relationship {
                 continue;
             };
             let tstp = u64::from(update.tstp);
+            let status = update.status;
             let xid = self.send_new(conn, Message::bndupd(&update), now);
+            tracing::debug!(
+                "failover: sent BNDUPD {ip} {status} ends {} (xid {xid})",
+                update.ends
+            );
             self.flying.insert(ip, Flying { xid, tstp });
         }
     }
@@ -108,8 +113,13 @@ impl Relationship {
         }
         let ctx = self.context();
         self.balance_dirty = true;
+        let ends = msg.lease_expiration.unwrap_or(0);
         match leases.apply_update(msg, &ctx, now) {
             Ok(applied) => {
+                tracing::debug!(
+                    "failover: BNDUPD {ip} {incoming} ends {ends} (xid {}) accepted",
+                    msg.xid
+                );
                 if !applied.events.is_empty() {
                     self.steps.push(Step::Journal(applied.events));
                 }
@@ -119,6 +129,11 @@ impl Relationship {
                 }
             }
             Err(refusal) => {
+                tracing::debug!(
+                    "failover: BNDUPD {ip} {incoming} ends {ends} (xid {}) refused: {}",
+                    msg.xid,
+                    refusal.text
+                );
                 let ack = refuse(refusal.reason, &refusal.text);
                 self.send_as(conn, ack, msg.xid, now);
             }
@@ -158,6 +173,7 @@ impl Relationship {
         }
         self.flying.remove(&ip);
         self.balance_dirty = true;
+        tracing::debug!("failover: BNDACK {ip} (xid {})", msg.xid);
         let ctx = self.context();
         let applied = leases.acked(ip, flying.tstp, &ctx, now);
         if !applied.events.is_empty() {

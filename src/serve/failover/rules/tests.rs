@@ -20,7 +20,12 @@ fn accepts(
     } else {
         (NOW + 100, NOW + 1000)
     };
-    accepted_state(normal, role, local, incoming, pexp, ends, NOW) == incoming
+    let times = UpdateTimes {
+        pexp,
+        ends: 0,
+        sent: 0,
+    };
+    accepted_state(normal, role, local, incoming, times, ends, NOW) == incoming
 }
 
 #[test]
@@ -59,7 +64,12 @@ fn in_normal_a_secondary_follows_the_primary_on_active_leases_once_expiry_agrees
         assert!(accepts(true, r, Active, s, true), "{s} once due");
     }
     // The 65 s fudge, exactly.
-    let at = |ends| accepted_state(true, r, Active, Expired, 0, ends, NOW);
+    let times = UpdateTimes {
+        pexp: 0,
+        ends: 0,
+        sent: 0,
+    };
+    let at = |ends| accepted_state(true, r, Active, Expired, times, ends, NOW);
     assert_eq!(at(NOW + 65), Expired);
     assert_eq!(at(NOW + 66), Active);
 }
@@ -100,6 +110,50 @@ fn outside_normal_only_an_active_lease_resists() {
         for s in [Released, Reset, Abandoned, Active] {
             assert!(accepts(false, role, Active, s, false), "{s}");
         }
+    }
+}
+
+#[test]
+fn an_expiry_of_an_older_binding_is_refused_in_every_state() {
+    // The partner restarted from a stale file: its binding ended at NOW − 60, ours (renewed
+    // since) ends at NOW + 20, within ISC's 65 s fudge.
+    for normal in [true, false] {
+        let check = |times| {
+            accepted_state(
+                normal,
+                Role::Secondary,
+                Active,
+                Expired,
+                times,
+                NOW + 20,
+                NOW,
+            )
+        };
+        let stale = UpdateTimes {
+            pexp: NOW - 60,
+            ends: NOW - 60,
+            sent: NOW + 20,
+        };
+        assert_eq!(check(stale), Active, "an older binding, normal {normal}");
+        // ISC right after its recovery: the same lease, expired 19 s early by its clock.
+        let early = UpdateTimes {
+            pexp: NOW + 20,
+            ends: NOW + 20,
+            sent: NOW + 1,
+        };
+        assert_eq!(check(early), Active, "before its end, normal {normal}");
+        // A primary whose clock runs 50 s ahead expires it at its end: taken.
+        let ahead = UpdateTimes {
+            pexp: NOW + 20,
+            ends: NOW + 20,
+            sent: NOW + 20,
+        };
+        assert_eq!(check(ahead), Expired, "at its end by the partner's clock");
+        let rounded = UpdateTimes {
+            sent: NOW + 19,
+            ..ahead
+        };
+        assert_eq!(check(rounded), Expired, "within the second");
     }
 }
 
