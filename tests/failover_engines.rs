@@ -76,7 +76,17 @@ struct Sim {
 
 impl Sim {
     fn new(yaml: &str) -> Sim {
+        Sim::with(yaml, |_, _| {})
+    }
+
+    /// A pair whose failover settings `tweak` changes per role first.
+    fn with(yaml: &str, tweak: impl Fn(Role, &mut FailoverConfig)) -> Sim {
         let src = model::load_str("sim.yaml", yaml.to_string()).expect("a valid model");
+        let fo = |role: Role| {
+            let mut c = FailoverConfig::from_model(&src.pair, role);
+            tweak(role, &mut c);
+            Arc::new(c)
+        };
         let node = |role: Role| Node {
             engine: None,
             file: BTreeMap::new(),
@@ -84,7 +94,7 @@ impl Sim {
             log: Vec::new(),
             conns: BTreeSet::new(),
             cfg: Arc::new(ServeConfig::build(&src.pair, ServeRole::Peer(role))),
-            fo: Arc::new(FailoverConfig::from_model(&src.pair, role)),
+            fo: fo(role),
         };
         let mut sim = Sim {
             now: START,
@@ -677,6 +687,38 @@ fn both_in_partner_down_resolve_the_conflict() {
             }
         }
     }
+}
+
+#[test]
+fn a_short_secondary_asks_with_poolreq_and_the_primary_answers() {
+    // The secondary balances often and panics early; the primary's own balance waits.
+    let mut sim = Sim::with(&model(99, 128), |role, c| {
+        c.max_lease_misbalance = 1;
+        (c.min_balance, c.max_balance) = match role {
+            Role::Primary => (3600, 3600),
+            Role::Secondary => (1, 5),
+        };
+    });
+    assert_eq!(counts(&sim, S), (50, 50));
+    let mut served = 0;
+    for n in 0..400 {
+        let m = mac(n);
+        if owner(m, 128) == S {
+            assert_eq!(sim.client(m).map(|c| c.0), Some(S));
+            served += 1;
+            if served == 10 {
+                break;
+            }
+        }
+    }
+    assert_eq!(counts(&sim, S), (50, 40));
+    sim.advance(12);
+    let (p, s) = (sim.log(P), sim.log(S));
+    assert!(s.contains("(requesting peer rebalance!)"), "{s}");
+    assert!(s.contains("pool response: 5 leases"), "{s}");
+    assert!(!p.contains("answering negatively"), "{p}");
+    assert_eq!(counts(&sim, S), (45, 45), "both agree again");
+    assert_eq!(counts(&sim, P), (45, 45));
 }
 
 #[test]

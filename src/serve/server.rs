@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use super::config::{ServeConfig, ServeRole};
 use super::engine::{Engine, Incoming, Outcome};
@@ -179,7 +179,15 @@ async fn serve(
     }
     if let Some(fc) = failover_cfg {
         let (mut p, steps) = failover::start(&mut engine, fc, &replay.failover, now());
-        failover::run_steps(steps, &mut engine, &mut journal, Some(&mut p.link), now).await;
+        failover::run_steps(
+            steps,
+            None,
+            &mut engine,
+            &mut journal,
+            Some(&mut p.link),
+            now,
+        )
+        .await;
         peering = Some(p);
     }
     let mut socks = Vec::new();
@@ -265,9 +273,9 @@ async fn serve(
                 let inc = Incoming { msg: &msg, iface: &socks[i].name, iface_addrs: &addrs[i] };
                 let mut out = engine.handle(inc, now());
                 let peer = std::mem::take(&mut out.peer);
-                deliver(out, &socks[i], &mut journal).await;
+                let sent = deliver(out, &socks[i], &mut journal, !peer.is_empty()).await;
                 if !peer.is_empty() {
-                    failover::run_steps(peer, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
+                    failover::run_steps(peer, sent, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
                 }
             }
             ev = async {
@@ -279,7 +287,7 @@ async fn serve(
                 let Some(ev) = ev else { continue };
                 if let Some(p) = peering.as_mut() {
                     let steps = failover::on_link_event(p, &mut engine, ev, now());
-                    failover::run_steps(steps, &mut engine, &mut journal, Some(&mut p.link), now).await;
+                    failover::run_steps(steps, None, &mut engine, &mut journal, Some(&mut p.link), now).await;
                 }
             }
             req = async {
@@ -295,10 +303,10 @@ async fn serve(
             _ = tick.tick() => {
                 let mut out = engine.tick(now());
                 let mut peer = std::mem::take(&mut out.peer);
-                deliver(out, &socks[0], &mut journal).await;
+                deliver(out, &socks[0], &mut journal, false).await;
                 peer.extend(engine.peer_poll(now()));
                 if !peer.is_empty() {
-                    failover::run_steps(peer, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
+                    failover::run_steps(peer, None, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
                 }
                 for (a, s) in addrs.iter_mut().zip(&socks) {
                     *a = iface_addrs(&s.name);
@@ -327,6 +335,7 @@ async fn serve(
     let steps = engine.peer_shutdown();
     failover::run_steps(
         steps,
+        None,
         &mut engine,
         &mut journal,
         peering.as_mut().map(|p| &mut p.link),
@@ -358,40 +367,64 @@ fn release_freed_memory() {
     }
 }
 
-/// Sends a reply, after its binding events are on disk when there are any.
-async fn deliver(out: Outcome, sock: &Arc<IfaceSocket>, journal: &mut Journal) {
+/// Sends a reply, after its binding events are on disk when there are any. With
+/// `signal`, also returns what fires (with whether the events are durable) once the reply
+/// has left: a failover peer sends the changes' BNDUPDs after that, so the client hears
+/// from its server before the partner does (as with ISC).
+async fn deliver(
+    out: Outcome,
+    sock: &Arc<IfaceSocket>,
+    journal: &mut Journal,
+    signal: bool,
+) -> Option<oneshot::Receiver<bool>> {
     for line in &out.log {
         tracing::info!("{line}");
     }
-    // The failover layer gets the changes from the engine itself (`Outcome::peer`).
     let ticket = (!out.events.is_empty()).then(|| journal.append(&out.events));
-    let Some((reply, dest)) = out.reply else {
-        return;
+    let (done, sent) = match (signal, &ticket) {
+        (true, Some(_)) => {
+            let (tx, rx) = oneshot::channel();
+            (Some(tx), Some(rx))
+        }
+        _ => (None, None),
     };
-    let Some(bytes) = packet::encode(&reply) else {
-        tracing::warn!("could not encode a reply to {}", packet::mac_string(&reply));
-        return;
-    };
+    let reply = out
+        .reply
+        .and_then(|(reply, dest)| match packet::encode(&reply) {
+            Some(bytes) => Some((reply, dest, bytes)),
+            None => {
+                tracing::warn!("could not encode a reply to {}", packet::mac_string(&reply));
+                None
+            }
+        });
     let sock = sock.clone();
-    match ticket {
-        None => {
+    match (ticket, reply) {
+        (None, Some((_, dest, bytes))) => {
             if let Err(e) = sock.send(&bytes, dest).await {
                 tracing::warn!("send on {}: {e}", sock.name);
             }
         }
-        Some(ticket) => {
+        (None, None) => {}
+        (Some(ticket), reply) => {
             tokio::spawn(async move {
-                if matches!(ticket.await, Ok(true)) {
-                    if let Err(e) = sock.send(&bytes, dest).await {
-                        tracing::warn!("send on {}: {e}", sock.name);
+                let durable = matches!(ticket.await, Ok(true));
+                match reply {
+                    Some((_, dest, bytes)) if durable => {
+                        if let Err(e) = sock.send(&bytes, dest).await {
+                            tracing::warn!("send on {}: {e}", sock.name);
+                        }
                     }
-                } else {
-                    tracing::error!(
+                    Some((reply, _, _)) => tracing::error!(
                         "reply to {} not sent: its lease is not on disk",
                         packet::mac_string(&reply)
-                    );
+                    ),
+                    None => {}
+                }
+                if let Some(done) = done {
+                    let _ = done.send(durable);
                 }
             });
         }
     }
+    sent
 }

@@ -69,10 +69,12 @@ pub fn on_link_event(
     }
 }
 
-/// Carries out `steps` in order. A failed state write hands the rest back to the
-/// relationship ([`Engine::peer_persist_failed`]) instead.
+/// Carries out `steps` in order; the first message waits for `after` (a DHCP reply sent).
+/// A failed state write hands the rest back to the relationship
+/// ([`Engine::peer_persist_failed`]) instead.
 pub async fn run_steps(
     steps: Vec<Step>,
+    after: Option<oneshot::Receiver<bool>>,
     engine: &mut Engine,
     journal: &mut Journal,
     link: Option<&mut Link>,
@@ -80,7 +82,7 @@ pub async fn run_steps(
 ) {
     let mut queue: VecDeque<Step> = steps.into();
     let mut link = link;
-    let mut durable: Option<oneshot::Receiver<bool>> = None;
+    let mut durable: Option<oneshot::Receiver<bool>> = after;
     let mut rounds = 0;
     while let Some(step) = queue.pop_front() {
         match step {
@@ -138,7 +140,7 @@ pub async fn control_request(
                         status.name
                     );
                 }
-                run_steps(steps, engine, journal, link, &now).await;
+                run_steps(steps, None, engine, journal, link, &now).await;
             }
             Err(refused) => return Reply::refused("DF030", refused.to_string()),
         }
