@@ -175,7 +175,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__deploy)
-            opts="-y -h --yes --dry-run --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --format --help"
+            opts="-y -h --yes --dry-run --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --format --force-unlock --max-remote-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,6 +195,14 @@ _dhcpfo() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --force-unlock)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-remote-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -205,7 +213,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__diff)
-            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --help"
+            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --max-remote-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +232,10 @@ _dhcpfo() {
                     return 0
                     ;;
                 --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-remote-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -761,7 +773,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__status)
-            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --help"
+            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --max-remote-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -776,6 +788,10 @@ _dhcpfo() {
                     return 0
                     ;;
                 --ssh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-remote-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
