@@ -639,16 +639,28 @@ impl PairLab {
         counts
     }
 
-    /// Starts tcpdump (DHCP only, not promiscuous) in each client namespace.
+    /// Starts tcpdump (DHCP only, not promiscuous) in each client namespace, in immediate
+    /// mode: libpcap otherwise hands packets over in blocks up to a second old, and a block
+    /// not yet handed over when tcpdump is stopped is never written.
     pub fn start_captures(&mut self) {
         let tcpdump = super::required_tool("tcpdump");
         for host in ["direct", "relay", "load"] {
             let n = self.captures.len();
             let pcap = self.lab.dir().join(format!("{host}-{n}.pcap"));
             let mut cmd = self.lab.command(host, &tcpdump);
-            cmd.args(["-i", "eth0", "-p", "-n", "-U", "-s", "1500", "-w"])
-                .arg(&pcap)
-                .args(["udp", "and", "(port", "67", "or", "port", "68)"]);
+            cmd.args([
+                "-i",
+                "eth0",
+                "-p",
+                "-n",
+                "-U",
+                "--immediate-mode",
+                "-s",
+                "1500",
+            ])
+            .arg("-w")
+            .arg(&pcap)
+            .args(["udp", "and", "(port", "67", "or", "port", "68)"]);
             let proc = self.lab.spawn(&format!("tcpdump-{host}-{n}"), cmd);
             assert!(
                 proc.wait_for_log("listening on", Duration::from_secs(10)),
