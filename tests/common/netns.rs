@@ -714,18 +714,10 @@ impl Lab {
         let tcpdump = super::required_tool("tcpdump");
         let pcap = self.dir().join(format!("{name}.pcap"));
         let mut cmd = self.command(host, tcpdump);
-        cmd.args([
-            "-i",
-            "eth0",
-            "-n",
-            "-U",
-            "--immediate-mode",
-            "-s",
-            "1500",
-            "-w",
-        ])
-        .arg(&pcap)
-        .args(["udp", "and", "(port", "67", "or", "port", "68)"]);
+        cmd.args(["-i", "eth0", "-n", "-U", "--immediate-mode", "-s", "1500"])
+            .arg("-w")
+            .arg(&pcap)
+            .args(["udp", "and", "(port", "67", "or", "port", "68)"]);
         let proc = self.spawn(name, cmd);
         assert!(
             proc.wait_for_log("listening on", Duration::from_secs(10)),

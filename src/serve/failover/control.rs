@@ -185,10 +185,9 @@ pub enum ControlError {
 /// moves it to `path`: nobody else can connect while it is still open to all.
 fn bind_owner_only(path: &Path) -> std::io::Result<UnixListener> {
     use std::os::unix::fs::DirBuilderExt;
-    let name = path.file_name().map_or_else(
-        || "control".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = path
+        .file_name()
+        .map_or_else(|| "control".into(), |n| n.to_string_lossy().into_owned());
     let private = path.with_file_name(format!(".{name}.{}", std::process::id()));
     std::fs::DirBuilder::new().mode(0o700).create(&private)?;
     let inside = private.join("socket");
