@@ -536,6 +536,35 @@ fn each_peer_owns_about_half_of_the_free_addresses(kind: PairKind) {
     let counts = poll(Duration::from_secs(30), || balanced(&lab, misbalance(101)))
         .unwrap_or_else(|e| panic!("not balanced 30 s after normal: {e}"));
     eprintln!("{} {test}: (free, backup) {counts:?}", kind.label());
+    // A dhcpfo peer's control socket (`dhcpfo failover state`) tells the same as its file.
+    for role in Role::BOTH
+        .into_iter()
+        .filter(|r| kind.get(*r) == PeerKind::Dhcpfo)
+    {
+        let status = lab.dhcpfo_state(role).unwrap_or_else(|e| panic!("{e}"));
+        let field = |k: &str| status[k].clone();
+        assert_eq!(
+            (field("state"), field("partner_state"), field("connected")),
+            ("normal".into(), "normal".into(), true.into()),
+            "{status}"
+        );
+        for (pool, network) in [("direct", "10.60.0.0/19"), ("relayed", "10.61.0.0/24")] {
+            let said = status["pools"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["network"] == network)
+                .map(|p| (p["free"].as_u64(), p["backup"].as_u64()))
+                .unwrap_or_else(|| panic!("no pool {network}: {status}"));
+            let (free, backup) = counts[&format!("{} {pool}", role.as_str())];
+            assert_eq!(
+                said,
+                (Some(free as u64), Some(backup as u64)),
+                "{} {pool}: {status}",
+                role.as_str()
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -756,9 +785,12 @@ fn kill_9_partner_down_and_recovery(kind: PairKind, victim: Role) {
         .filter(|t| t.at >= t_restart)
         .map(|t| t.to)
         .collect();
+    let seen = |state: &str| moves.iter().any(|s| s == state);
     assert!(
-        moves.iter().any(|s| s.starts_with("recover")),
-        "the {} did not recover: {moves:?}",
+        seen("recover")
+            && seen("recover-done")
+            && moves.last().map(String::as_str) == Some("normal"),
+        "the {} did not go through recover and recover-done to normal: {moves:?}",
         victim.as_str()
     );
     // In ISC's words on both sides: the survivor lost its partner and was told it is down;

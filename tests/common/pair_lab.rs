@@ -600,6 +600,27 @@ impl PairLab {
         }
     }
 
+    /// What a dhcpfo peer says of its relationship: `dhcpfo failover state MODEL --role R
+    /// --leases FILE --format json`, the `status` object of its reply.
+    pub fn dhcpfo_state(&self, role: Role) -> Result<serde_json::Value, String> {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dhcpfo"));
+        cmd.args(["failover", "state"])
+            .arg(&self.model_path)
+            .args(["--role", role.as_str(), "--format", "json", "--leases"])
+            .arg(&self.peer(role).leases);
+        let out = run_bounded(cmd, Duration::from_secs(20));
+        let reply: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        match reply.get("status") {
+            Some(status) if out.status.success() && reply["ok"] == true => Ok(status.clone()),
+            _ => Err(format!(
+                "dhcpfo failover state: {:?}\n{}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        }
+    }
+
     /// Every log line of every start of the peer, time-stamped.
     pub fn log(&self, role: Role) -> String {
         self.peer(role)
