@@ -106,6 +106,9 @@ EOF
 for role in primary secondary; do
   "$dhcpfo" render "$work/pair.yaml" --role "$role" >"$work/$role.conf"
 done
+# The relationship's other settings, as the rendered primary states them, for the report.
+knobs=$(awk '/^failover peer/, /^}/' "$work/primary.conf" |
+  grep -E 'max-response-delay|max-unacked-updates|load balance max seconds' | sed 's/^ *//; s/;$//' | paste -sd, | sed 's/,/, /g')
 # Kea: the HA hook's load-balancing as Kea's manual sets it up (each half of the pool in one
 # peer's HA_serverN class), Kea's default HA timers, multi-threading (the HA hook's own HTTP
 # listener needs it), lease_cmds loaded; memfile with persist true appends each lease to its
@@ -248,9 +251,10 @@ pool_counts() {
     END { printf "%d %d %d\n", f, b, seen }'
 }
 
-# wait_balanced LIMIT: waits until both lease files list every pool address as free or
-# backup, agree on the counts, and each peer holds within 15% (ISC's default
-# max-lease-misbalance) of half; "free/backup" as the files show it, or returns 1.
+# wait_balanced LIMIT: waits (LIMIT seconds at most) until both lease files list every pool
+# address as free or backup, agree on the counts, and free and backup differ by at most 15%
+# of the pool (ISC's default max-lease-misbalance, the tolerance of tests/failover_pair.rs);
+# prints "free/backup", or returns 1.
 wait_balanced() {
   local limit=$1 t0=$SECONDS p s tol=$(((pool * 15 + 99) / 100))
   while :; do
@@ -450,9 +454,9 @@ cat >"$work/section" <<EOF
 <!-- bench:pair:start -->
 ## Serve: failover pairs, dhcpfo vs ISC dhcpd vs Kea HA
 
-Measured with \`bash scripts/bench-pair.sh $args\` ([scripts/bench-pair.sh](../scripts/bench-pair.sh)), as root; the script wrote this section. Four pairs in the same run: $(for p in $pairs; do printf '%s; ' "$(label "$p")"; done | sed 's/; $//'). Each measurement creates network namespaces (one bridge; the primary 10.0.0.1/8, the secondary 10.0.0.3/8, perfdhcp 10.0.0.2/8), starts both peers on empty lease files, waits until both log normal (Kea: \`LOAD-BALANCING\`) and, for the failover pairs, until both lease files list the pool's $pool addresses split between free and backup with the same counts (within 15% of half), then searches the rate; the namespaces go after it. The round of pairs is repeated $reps times, interleaved, so each pair has $reps measurements.
+Measured with \`bash scripts/bench-pair.sh $args\` ([scripts/bench-pair.sh](../scripts/bench-pair.sh)), as root; the script wrote this section. Four pairs in the same run: $(for p in $pairs; do printf '%s; ' "$(label "$p")"; done | sed 's/; $//'). Each measurement creates network namespaces (one bridge; the primary 10.0.0.1/8, the secondary 10.0.0.3/8, perfdhcp 10.0.0.2/8), starts both peers on empty lease files, waits until both log normal (Kea: \`LOAD-BALANCING\`) and, for the failover pairs, until both lease files list the pool's $pool addresses split between free and backup, with the same counts, the two within 15% of the pool of each other, then searches the rate; the namespaces go after it. The round of pairs is repeated $reps times, interleaved, so each pair has $reps measurements.
 
-Configuration: one subnet 10.0.0.0/8 with one pool of $pool addresses from 10.0.0.10, 1-hour leases, a router option, no ping check. The dhcpfo and ISC peers come from one model (\`dhcpfo serve MODEL --role R\`, and \`dhcpfo render MODEL --role R\` for dhcpd): failover relationship with MCLT 1800 s, split 128, ISC's defaults for the rest (max-unacked-updates 10, load-balance-max-seconds 3), so the first lease of a client lasts MCLT. The Kea peers load \`libdhcp_lease_cmds.so\` and \`libdhcp_ha.so\` in load-balancing mode with Kea's default HA timers, each half of the pool in one peer's \`HA_serverN\` class, multi-threading on (2 threads, which the HA hook's own HTTP listener needs), memfile with \`persist: true\`. perfdhcp runs as a relay and broadcasts, so both peers receive every message and the load-balancing hash picks the one that answers; $clients distinct clients, $duration s per rate.
+Configuration: one subnet 10.0.0.0/8 with one pool of $pool addresses from 10.0.0.10, 1-hour leases, a router option, no ping check. The dhcpfo and ISC peers come from one model (\`dhcpfo serve MODEL --role R\`, and \`dhcpfo render MODEL --role R\` for dhcpd): failover relationship with MCLT 1800 s and split 128, the model's defaults for the rest ($knobs in the rendered dhcpd.conf), so a client's first lease lasts MCLT. The Kea peers load \`libdhcp_lease_cmds.so\` and \`libdhcp_ha.so\` in load-balancing mode with Kea's default HA timers, each half of the pool in one peer's \`HA_serverN\` class, multi-threading on (2 threads, which the HA hook's own HTTP listener needs), memfile with \`persist: true\`. perfdhcp runs as a relay and broadcasts, so both peers receive every message and the load-balancing hash picks the one that answers; $clients distinct clients, $duration s per rate.
 
 Rate search as in the serve section: from 250/s the offered rate doubles while fewer than 1% of the DISCOVERs sent fail to end in an ACK (halves while more do), then three bisection steps. A result is the best rate under 1%, as ACKs received per second. Durability: dhcpfo fsyncs a lease to its file before its ACK leaves and tells the partner right after (BNDUPD, which the partner writes and fsyncs before its BNDACK); ISC dhcpd fsyncs its lease file before an ACK leaves and updates its partner the same way; Kea's HA hook sends the lease to the partner and waits for its answer before the ACK leaves, but memfile appends to its CSV file without fsync. Both peers and perfdhcp share the machine's cores.
 
