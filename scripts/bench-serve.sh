@@ -15,6 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 
 duration=10
 servers="dhcpfo isc kea"
@@ -43,36 +45,15 @@ dhcpfo="$repo/target/release/dhcpfo"
 
 tag="dfb$$"
 work=$(mktemp -d "/tmp/$tag.XXXXXX")
-pids=()
-namespaces=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
-  if [ -n "$keep" ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 # Topology: a bridge namespace, the server (10.0.0.1/8) and the load generator (10.0.0.2/8).
-ip netns add "$tag-br"; namespaces+=("$tag-br")
-ip -n "$tag-br" link add br0 type bridge
-ip -n "$tag-br" link set br0 up
-i=0
-for h in srv load; do
-  ip netns add "$tag-$h"; namespaces+=("$tag-$h")
-  ip -n "$tag-br" link add "v$i" type veth peer name eth0 netns "$tag-$h"
-  ip -n "$tag-br" link set "v$i" master br0
-  ip -n "$tag-br" link set "v$i" up
-  ip -n "$tag-$h" link set lo up
-  ip -n "$tag-$h" link set eth0 up
-  i=$((i + 1))
-done
-ip -n "$tag-srv" addr add 10.0.0.1/8 dev eth0
-ip -n "$tag-load" addr add 10.0.0.2/8 dev eth0
+segment srv=10.0.0.1/8 load=10.0.0.2/8
+load_ns="$tag-load"
 
 # The same service for all three: subnet 10.0.0.0/8, one pool of SIZE addresses from
 # 10.0.0.10, 10-minute leases, a router option. perfdhcp's clients: at most half the pool.
 first=10.0.0.10
-ip4() { echo "$(($1 >> 24 & 255)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 & 255))"; }
 configure() { # SIZE: writes the three configurations; sets $last and $clients
   local size=$1
   last=$(ip4 $(((10 << 24) + 10 + size - 1)))
@@ -145,7 +126,8 @@ start() {
       ready="" ;;
   esac
   pid=$!
-  pids+=("$pid")
+  bg_pid "$pid"
+  settle_pids=("$pid")
   t0=$(date +%s.%N)
   # Kea logs nothing at WARN when it starts: for it, wait for its socket on port 67.
   until if [ -n "$ready" ]; then grep -q "$ready" "$work/$current.log"
@@ -169,64 +151,6 @@ stop() {
 
 mem() { # KEY -> value in MiB of /proc/$pid/status
   awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"
-}
-
-# settle: waits (up to 120 s) until the server has used no CPU for a second, so that a
-# backlog of requests from the previous rate does not count against the next one.
-settle() {
-  local before now t0=$SECONDS
-  now=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-  while [ $((SECONDS - t0)) -lt 120 ]; do
-    sleep 1
-    before=$now
-    now=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-    [ "$now" != "$before" ] || return 0
-  done
-}
-
-# run RATE -> "acks_per_second fail_percent discovers acks"
-run() {
-  local out
-  settle
-  out=$(ip netns exec "$tag-load" perfdhcp -4 -l eth0 -r "$1" -R "$clients" -p "$duration" 2>&1 || true)
-  echo "$out" >"$work/perfdhcp-$current-$1.txt"
-  echo "$out" | awk -v d="$duration" '
-    /Statistics for: DISCOVER-OFFER/ { ex = 1 } /Statistics for: REQUEST-ACK/ { ex = 2 }
-    /^sent packets:/ { if (ex == 1) disc = $3 }
-    /^received packets:/ { if (ex == 2) acks = $3 }
-    END { if (disc == 0) { print "0 100 0 0"; exit }
-          printf "%.0f %.2f %d %d\n", acks / d, 100 * (disc - acks) / disc, disc, acks }'
-}
-
-under1() { awk -v f="$(echo "$1" | cut -d' ' -f2)" 'BEGIN { exit !(f < 1) }'; }
-
-# search: the highest offered rate with under 1% failed; sets $good and $good_line.
-# From 250/s the rate doubles while under 1% (up to 64,000/s) or halves while over (down to
-# 2/s); then three bisection steps between the last rate under 1% and the first one over.
-search() {
-  local rate=250 bad=0 line mid
-  good=0; good_line="0 100 0 0"
-  while :; do
-    line=$(run "$rate")
-    echo "   rate $rate/s: $line" >&2
-    if under1 "$line"; then
-      good=$rate; good_line=$line
-      [ "$bad" -eq 0 ] && [ "$rate" -lt 64000 ] || break
-      rate=$((rate * 2))
-    else
-      bad=$rate
-      [ "$good" -eq 0 ] && [ "$rate" -gt 2 ] || break
-      rate=$((rate / 2))
-    fi
-  done
-  [ "$good" -gt 0 ] && [ "$bad" -gt 0 ] || return 0
-  for _ in 1 2 3; do
-    mid=$(((good + bad) / 2))
-    [ "$mid" -gt "$good" ] || break
-    line=$(run "$mid")
-    echo "   rate $mid/s: $line" >&2
-    if under1 "$line"; then good=$mid; good_line=$line; else bad=$mid; fi
-  done
 }
 
 version() {
@@ -350,7 +274,7 @@ Measured with \`bash scripts/bench-serve.sh $args\` ([scripts/bench-serve.sh](..
 Rate search: from 250/s the offered rate doubles while fewer than 1% of the DISCOVERs sent fail to end in an ACK (halves while more do), then three bisection steps between the last rate under 1% and the first one over. The table shows the best rate under 1%, as ACKs received per second. Memory: VmRSS and VmHWM of the server process from /proc/PID/status two seconds after it is ready (pool loaded), and VmHWM after the load. Durability: dhcpfo fsyncs its lease journal before each ACK leaves (group commit); ISC dhcpd writes and fsyncs its lease file before an ACK leaves; Kea's memfile appends to its CSV file without fsync. perfdhcp and the server share the machine's cores, so the load generator can be the limit at the highest rates.
 
 - Date: $(date -u +%F) (UTC)
-- Machine: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), nproc $(nproc), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end
+- Machine: $(machine); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end
 - Build: $(rustc --version); dhcpfo release build at commit $commit$dirty
 - Targets: more leases per second than Kea with durable leases; under 100 MB resident with 1,000,000 addresses
 
@@ -362,14 +286,5 @@ $full_table
 <!-- bench:serve:end -->
 EOF
 )
-doc=docs/benchmarks.md
 printf '%s\n' "$section" >"$work/section"
-if grep -q '<!-- bench:serve:start -->' "$doc"; then
-  awk -v file="$work/section" '
-    /<!-- bench:serve:start -->/ { while ((getline l < file) > 0) print l; skip = 1; next }
-    /<!-- bench:serve:end -->/ { skip = 0; next }
-    !skip { print }' "$doc" >"$work/doc" && cat "$work/doc" >"$doc"
-else
-  printf '\n%s\n' "$section" >>"$doc"
-fi
-echo "wrote the bench:serve section of $doc" >&2
+replace_section serve "$work/section"

@@ -8,7 +8,8 @@ packages=(
                     # dhcp-lease-list for lease files; a real failover pair in the lab tests
   isc-dhcp-client   # dhclient: the real client of the serve tests
   kea-admin         # perfdhcp: load and uniqueness tests, benchmarks
-  kea-dhcp4-server  # kea-dhcp4: the benchmark's reference server
+  kea-dhcp4-server  # kea-dhcp4: the benchmarks' reference server; its dependency kea-common
+                    # has the HA and lease_cmds hooks of the pair benchmark's Kea HA pair
   iproute2          # ip netns: the network namespaces the tests create
   perl-base         # /usr/bin/perl: dhcp-lease-list is a Perl script
   perl              # the standard modules it uses

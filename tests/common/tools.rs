@@ -24,7 +24,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "dhcpd",
         package: "isc-dhcp-server",
-        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state, failover_pair; benches",
+        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state, failover_pair; benches; scripts/bench-serve.sh, scripts/bench-pair.sh",
     },
     Tool {
         name: "dhcp-lease-list",
@@ -49,22 +49,22 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "perfdhcp",
         package: "kea-admin",
-        used_by: "serve, failover_pair; scripts/bench-serve.sh",
+        used_by: "serve, failover_pair; scripts/bench-serve.sh, scripts/bench-pair.sh",
     },
     Tool {
         name: "kea-dhcp4",
         package: "kea-dhcp4-server",
-        used_by: "scripts/bench-serve.sh",
+        used_by: "scripts/bench-serve.sh, scripts/bench-pair.sh (a Kea HA pair)",
     },
     Tool {
         name: "tcpdump",
         package: "tcpdump",
-        used_by: "serve, failover_pair (DHCP seen on the wire)",
+        used_by: "serve, failover_pair (DHCP seen on the wire); scripts/bench-pair.sh (the ACKs of its replication check)",
     },
     Tool {
         name: "ip",
         package: "iproute2",
-        used_by: "leases, status, serve, failover_state, failover_pair (network namespaces); scripts/bench-serve.sh",
+        used_by: "leases, status, serve, failover_state, failover_pair (network namespaces); scripts/bench-serve.sh, scripts/bench-pair.sh",
     },
     Tool {
         name: "sshd",
@@ -124,7 +124,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "git",
         package: "git",
-        used_by: "benches (the commit of a measurement)",
+        used_by: "benches, scripts/bench-*.sh (the commit of a measurement)",
     },
 ];
 
