@@ -90,7 +90,7 @@ Examples:
             long,
             short,
             value_name = "DIR",
-            required_unless_present = "role",
+            required_unless_present_any = ["role", "explain"],
             conflicts_with = "role"
         )]
         out: Option<PathBuf>,
