@@ -264,21 +264,17 @@ fn print_report(report: &Report) {
         );
     }
     match &report.error {
-        Some(error) if said => {
-            if !error.help.is_empty() {
-                say(&terminal_safe(&format!(
-                    "help[{}]: {}",
-                    error.code, error.help
-                )));
-            }
-        }
-        Some(error) => {
+        Some(error) if said && !error.help.is_empty() => say(&terminal_safe(&format!(
+            "help[{}]: {}",
+            error.code, error.help
+        ))),
+        Some(error) if !said => {
             let _ = write!(
                 std::io::stderr(),
                 "{}",
                 terminal_safe(&error.render_plain())
             );
         }
-        None => {}
+        _ => {}
     }
 }

@@ -56,7 +56,7 @@ pub(super) fn run(args: Args) -> u8 {
     };
     let oui = match load_oui(args.oui.as_deref()) {
         Ok(oui) => oui,
-        Err(error) => return fail(args.format, error, None, EXIT_USAGE),
+        Err(error) => return fail(args.format, *error, None, EXIT_USAGE),
     };
     let listing = if args.all {
         Listing::All
@@ -88,16 +88,18 @@ fn fail(format: Format, error: JsonFinding, placed: Option<Diagnostic>, code: u8
 /// The OUI table given with `--oui`, else the system's if readable, else none.
 fn load_oui(
     path: Option<&Path>,
-) -> Result<Option<std::collections::HashMap<String, String>>, JsonFinding> {
+) -> Result<Option<std::collections::HashMap<String, String>>, Box<JsonFinding>> {
     match path {
         Some(path) => match std::fs::read(path) {
             Ok(bytes) => Ok(Some(leases::parse_oui(&String::from_utf8_lossy(&bytes)))),
-            Err(e) => Err(JsonFinding::error(
-                "DF001",
-                format!("cannot read {}: {e}", path.display()),
-                "--oui takes the IEEE oui.txt file (Debian package ieee-data)",
-            )
-            .in_file(path.display().to_string())),
+            Err(e) => Err(Box::new(
+                JsonFinding::error(
+                    "DF001",
+                    format!("cannot read {}: {e}", path.display()),
+                    "--oui takes the IEEE oui.txt file (Debian package ieee-data)",
+                )
+                .in_file(path.display().to_string()),
+            )),
         },
         None => Ok(DEFAULT_OUI
             .iter()
