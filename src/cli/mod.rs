@@ -35,6 +35,8 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 /// Declarative ISC dhcpd failover pairs: one YAML model, two matched dhcpd.conf files.
+// Parse it through `main` or `command`, never `Cli::parse`: they add the `--explain` that
+// some arguments' `required_unless_present` names.
 #[derive(Debug, Parser)]
 #[command(name = "dhcpfo", version, about, long_about = None, after_help = "\
 Examples:

@@ -220,3 +220,30 @@ fn bash_completion_offers_codes_after_explain() {
         "--explain completed for {cases} command(s)"
     );
 }
+
+#[test]
+fn format_help_says_what_each_command_prints() {
+    let help = |command: &str| stdout(&dhcpfo(&[command, "--help"]));
+    for command in ["leases", "diff", "status", "deploy", "import"] {
+        let text = help(command);
+        assert!(
+            !text.contains("Annotated source snippets") && !text.contains("JSON array of findings"),
+            "{command} --help describes lint's findings:\n{text}"
+        );
+        assert!(
+            text.contains("One JSON document on standard output"),
+            "{text}"
+        );
+    }
+    assert!(help("leases").contains("a table like dhcp-lease-list"));
+    assert!(help("diff").contains("unified diffs"));
+    for command in ["check", "lint"] {
+        let text = help(command);
+        for format in ["sarif", "github", "concise"] {
+            assert!(
+                text.contains(format),
+                "{command} --help lacks {format}:\n{text}"
+            );
+        }
+    }
+}
