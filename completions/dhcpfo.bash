@@ -28,8 +28,8 @@ _dhcpfo() {
             dhcpfo,diff)
                 cmd="dhcpfo__subcmd__diff"
                 ;;
-            dhcpfo,failover)
-                cmd="dhcpfo__subcmd__failover"
+            dhcpfo,explain)
+                cmd="dhcpfo__subcmd__explain"
                 ;;
             dhcpfo,help)
                 cmd="dhcpfo__subcmd__help"
@@ -46,6 +46,9 @@ _dhcpfo() {
             dhcpfo,render)
                 cmd="dhcpfo__subcmd__render"
                 ;;
+            dhcpfo,rules)
+                cmd="dhcpfo__subcmd__rules"
+                ;;
             dhcpfo,schema)
                 cmd="dhcpfo__subcmd__schema"
                 ;;
@@ -54,24 +57,6 @@ _dhcpfo() {
                 ;;
             dhcpfo,status)
                 cmd="dhcpfo__subcmd__status"
-                ;;
-            dhcpfo__subcmd__failover,help)
-                cmd="dhcpfo__subcmd__failover__subcmd__help"
-                ;;
-            dhcpfo__subcmd__failover,partner-down)
-                cmd="dhcpfo__subcmd__failover__subcmd__partner__subcmd__down"
-                ;;
-            dhcpfo__subcmd__failover,state)
-                cmd="dhcpfo__subcmd__failover__subcmd__state"
-                ;;
-            dhcpfo__subcmd__failover__subcmd__help,help)
-                cmd="dhcpfo__subcmd__failover__subcmd__help__subcmd__help"
-                ;;
-            dhcpfo__subcmd__failover__subcmd__help,partner-down)
-                cmd="dhcpfo__subcmd__failover__subcmd__help__subcmd__partner__subcmd__down"
-                ;;
-            dhcpfo__subcmd__failover__subcmd__help,state)
-                cmd="dhcpfo__subcmd__failover__subcmd__help__subcmd__state"
                 ;;
             dhcpfo__subcmd__help,check)
                 cmd="dhcpfo__subcmd__help__subcmd__check"
@@ -85,8 +70,8 @@ _dhcpfo() {
             dhcpfo__subcmd__help,diff)
                 cmd="dhcpfo__subcmd__help__subcmd__diff"
                 ;;
-            dhcpfo__subcmd__help,failover)
-                cmd="dhcpfo__subcmd__help__subcmd__failover"
+            dhcpfo__subcmd__help,explain)
+                cmd="dhcpfo__subcmd__help__subcmd__explain"
                 ;;
             dhcpfo__subcmd__help,help)
                 cmd="dhcpfo__subcmd__help__subcmd__help"
@@ -103,6 +88,9 @@ _dhcpfo() {
             dhcpfo__subcmd__help,render)
                 cmd="dhcpfo__subcmd__help__subcmd__render"
                 ;;
+            dhcpfo__subcmd__help,rules)
+                cmd="dhcpfo__subcmd__help__subcmd__rules"
+                ;;
             dhcpfo__subcmd__help,schema)
                 cmd="dhcpfo__subcmd__help__subcmd__schema"
                 ;;
@@ -112,12 +100,6 @@ _dhcpfo() {
             dhcpfo__subcmd__help,status)
                 cmd="dhcpfo__subcmd__help__subcmd__status"
                 ;;
-            dhcpfo__subcmd__help__subcmd__failover,partner-down)
-                cmd="dhcpfo__subcmd__help__subcmd__failover__subcmd__partner__subcmd__down"
-                ;;
-            dhcpfo__subcmd__help__subcmd__failover,state)
-                cmd="dhcpfo__subcmd__help__subcmd__failover__subcmd__state"
-                ;;
             *)
                 ;;
         esac
@@ -125,7 +107,7 @@ _dhcpfo() {
 
     case "${cmd}" in
         dhcpfo)
-            opts="-h -V --help --version check render lint import serve failover diff deploy status leases schema completions help"
+            opts="-h -V --help --version check render lint import serve diff deploy status leases explain rules schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,18 +121,18 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__check)
-            opts="-h --format --explain --help"
+            opts="-h --format --list-rules --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github concise" -- "${cur}"))
                     return 0
                     ;;
                 --explain)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -161,12 +143,16 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__completions)
-            opts="-h --help bash elvish fish powershell zsh"
+            opts="-h --explain --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --explain)
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -175,7 +161,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__deploy)
-            opts="-y -h --yes --dry-run --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --format --force-unlock --max-remote-size --help"
+            opts="-y -h --yes --dry-run --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --format --force-unlock --max-remote-size --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,6 +191,10 @@ _dhcpfo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --explain)
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -213,7 +203,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__diff)
-            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --max-remote-size --help"
+            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --max-remote-size --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,6 +229,10 @@ _dhcpfo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --explain)
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -246,125 +240,13 @@ _dhcpfo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dhcpfo__subcmd__failover)
-            opts="-h --help state partner-down help"
+        dhcpfo__subcmd__explain)
+            opts="-h --format --help DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        dhcpfo__subcmd__failover__subcmd__help)
-            opts="state partner-down help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        dhcpfo__subcmd__failover__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        dhcpfo__subcmd__failover__subcmd__help__subcmd__partner__subcmd__down)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        dhcpfo__subcmd__failover__subcmd__help__subcmd__state)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        dhcpfo__subcmd__failover__subcmd__partner__subcmd__down)
-            opts="-h --role --socket --leases --format --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --role)
-                    COMPREPLY=($(compgen -W "primary secondary" -- "${cur}"))
-                    return 0
-                    ;;
-                --socket)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --leases)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        dhcpfo__subcmd__failover__subcmd__state)
-            opts="-h --role --socket --leases --format --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --role)
-                    COMPREPLY=($(compgen -W "primary secondary" -- "${cur}"))
-                    return 0
-                    ;;
-                --socket)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --leases)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
@@ -377,7 +259,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__help)
-            opts="check render lint import serve failover diff deploy status leases schema completions help"
+            opts="check render lint import serve diff deploy status leases explain rules schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,37 +328,9 @@ _dhcpfo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dhcpfo__subcmd__help__subcmd__failover)
-            opts="state partner-down"
+        dhcpfo__subcmd__help__subcmd__explain)
+            opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        dhcpfo__subcmd__help__subcmd__failover__subcmd__partner__subcmd__down)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        dhcpfo__subcmd__help__subcmd__failover__subcmd__state)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -558,6 +412,20 @@ _dhcpfo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dhcpfo__subcmd__help__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dhcpfo__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -601,7 +469,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__import)
-            opts="-o -h --output --format --help"
+            opts="-o -h --output --format --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,6 +487,10 @@ _dhcpfo() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --explain)
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -627,7 +499,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__leases)
-            opts="-h --all --format --oui --help"
+            opts="-h --all --format --oui --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -641,6 +513,10 @@ _dhcpfo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --explain)
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -649,7 +525,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__lint)
-            opts="-h --pair --format --select --ignore --deny-warnings --explain --list-rules --help"
+            opts="-h --pair --format --select --ignore --deny-warnings --list-rules --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -660,7 +536,7 @@ _dhcpfo() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github concise" -- "${cur}"))
                     return 0
                     ;;
                 --select)
@@ -672,7 +548,7 @@ _dhcpfo() {
                     return 0
                     ;;
                 --explain)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -683,7 +559,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__render)
-            opts="-o -h --out --role --layout --templates --shared-path --help"
+            opts="-o -h --out --role --layout --templates --shared-path --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -713,6 +589,32 @@ _dhcpfo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --explain)
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__rules)
+            opts="-h --format --explain --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --explain)
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -721,12 +623,16 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__schema)
-            opts="-h --help"
+            opts="-h --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --explain)
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -735,7 +641,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__serve)
-            opts="-i -h --role --interface --leases --port --control --help"
+            opts="-i -h --role --interface --leases --port --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -761,8 +667,8 @@ _dhcpfo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --control)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --explain)
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -773,7 +679,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__status)
-            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --max-remote-size --help"
+            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --max-remote-size --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +699,10 @@ _dhcpfo() {
                     ;;
                 --max-remote-size)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --explain)
+                    COMPREPLY=($(compgen -W "DF001 DF002 DF003 DF004 DF005 DF010 DF011 DF012 DF013 DF020 DF021 DF030 DF100 DF101 DF102 DF103 DF104 DF110 DF111 DF112 DF113 DF114 DF115 DF116 DF117 DF118 DF119 DF120 DF121 DF122 DF123 DF124 DF125 DF130 DF131 DF132 DF133 DF134 DF135 DF136 DF137 DF138 DF139 DF140 DF141 DF142 DF143 DF144 DF145 DF150 DF151 DF160 DF161 DF162 DF163 DF164 DF165 DF166 DF167 DF168 DF169 DF176 DF177 DF200 DF201 DF202 DF203 DF204 DF205 DF206 DF207 DF208 DF209 DF210 DF211 DF212 DF213 DF214 DF215 DF216 DF217 DF218 DF219 DF220 DF221 DF222 DF223 DF224 DF225 DF226 DF227 DF228 DF229 DF230 DF231 DF232 DF233 DF300 DF301 DF302 DF303 DF304 DF305 DF306 DF307 DF308 DF309 DF310 DF311 DF312 DF313 DF314 DF315 DF316 DF317 DF318 DF319 DF320 DF321 DF322 DF323 DF324 DF325 DF326 DF327 DF328 DF329 DF330 DF400 DF401 DF402 DF403 DF404 DF410 DF411 DF412 DF413 DF414 DF415 DF416 DF420 DF421 DF422 DF423 DF424 DF490 DF491 DF492 DF493 DF494 DF495 DF501 DF502 DF503 DF504 DF505 DF506 DF507 DF508 DF509 DF520 DF521 DF522 DF523 DF524 DF525 DF526 DF527 DF528 DF529 DF530 DF531 DF550" -- "${cur}"))
                     return 0
                     ;;
                 *)

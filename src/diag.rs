@@ -7,6 +7,12 @@ use std::sync::{Arc, OnceLock};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode, SourceSpan};
 use serde::Serialize;
 
+mod group;
+mod output;
+mod sarif;
+
+pub use output::{Entry, FindingFormat, render};
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -226,37 +232,130 @@ impl SourceCode for Diagnostic {
     }
 }
 
-/// The machine-readable shape of a finding (`--format json`): stable field names.
-#[derive(Debug, Clone, Serialize)]
-pub struct JsonFinding<'a> {
-    /// Rule code.
-    pub code: &'a str,
-    /// `error` or `warning`.
-    pub severity: Severity,
-    /// File name as given.
-    pub file: &'a str,
+/// A 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Position {
     /// 1-based line.
     pub line: usize,
-    /// 1-based column.
+    /// 1-based column, in characters.
     pub column: usize,
+}
+
+/// The one machine-readable shape of a finding, whatever printed it (`--format json` of every
+/// command): stable field names. A finding that has no place in a file (a peer that cannot be
+/// reached, a usage error) has `file`, `line`, `column` and `end` null; one about a whole file
+/// (it cannot be read) has only `file`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JsonFinding {
+    /// Rule or error code, e.g. `DF113`.
+    pub code: String,
+    /// `error` or `warning`.
+    pub severity: Severity,
     /// One-line message.
-    pub message: &'a str,
-    /// How to fix it.
-    pub help: &'a str,
+    pub message: String,
+    /// How to fix it (empty when there is nothing to add).
+    pub help: String,
+    /// File name as given.
+    pub file: Option<String>,
+    /// 1-based line of the start.
+    pub line: Option<usize>,
+    /// 1-based column of the start.
+    pub column: Option<usize>,
+    /// Where the finding's span ends: the position just after its last character.
+    pub end: Option<Position>,
+}
+
+impl JsonFinding {
+    /// An error with no place in a file.
+    pub fn error(code: &str, message: impl Into<String>, help: impl Into<String>) -> Self {
+        JsonFinding {
+            code: code.to_string(),
+            severity: Severity::Error,
+            message: message.into(),
+            help: help.into(),
+            file: None,
+            line: None,
+            column: None,
+            end: None,
+        }
+    }
+
+    /// The same finding, about a whole file.
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// A miette diagnostic (a remote error, a template error...) in this shape: its code,
+    /// its message with the causes that follow it, and its help; never terminal drawing.
+    pub fn from_miette(diagnostic: &dyn miette::Diagnostic) -> Self {
+        let mut message = diagnostic.to_string();
+        let mut cause = diagnostic.source();
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            cause = c.source();
+        }
+        let severity = match diagnostic.severity() {
+            Some(miette::Severity::Warning | miette::Severity::Advice) => Severity::Warning,
+            _ => Severity::Error,
+        };
+        JsonFinding {
+            severity,
+            ..JsonFinding::error(
+                &diagnostic
+                    .code()
+                    .map_or_else(String::new, |c| c.to_string()),
+                message,
+                diagnostic
+                    .help()
+                    .map_or_else(String::new, |h| h.to_string()),
+            )
+        }
+    }
+
+    /// The human form: `error[DF501]: message` and an indented help line, without drawing.
+    pub fn render_plain(&self) -> String {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!("{severity}[{}]: ", self.code);
+        if let Some(file) = &self.file
+            && !self.message.contains(file.as_str())
+        {
+            out.push_str(&format!("{file}: "));
+        }
+        out.push_str(&self.message);
+        out.push('\n');
+        if !self.help.is_empty() {
+            out.push_str(&format!("  help: {}\n", self.help));
+        }
+        out
+    }
 }
 
 impl Diagnostic {
     /// The JSON shape of this diagnostic.
-    pub fn to_json(&self) -> JsonFinding<'_> {
-        let (line, column) = self.source.line_col(self.finding.span.offset());
+    pub fn to_json(&self) -> JsonFinding {
+        let start = self.finding.span.offset();
+        let (line, column) = self.source.line_col(start);
+        let (end_line, end_column) = self.source.line_col(start + self.finding.span.len());
         JsonFinding {
-            code: self.finding.code,
+            code: self.finding.code.to_string(),
             severity: self.finding.severity,
-            file: &self.source.name,
-            line,
-            column,
-            message: &self.finding.message,
-            help: &self.finding.help,
+            message: self.finding.message.clone(),
+            help: self.finding.help.clone(),
+            file: Some(self.source.name.clone()),
+            line: Some(line),
+            column: Some(column),
+            end: Some(Position {
+                line: end_line,
+                column: end_column,
+            }),
         }
     }
 
@@ -267,13 +366,14 @@ impl Diagnostic {
     }
 }
 
-/// Output format for findings.
+/// Output format of a command whose output is a report (diff, deploy, status, leases,
+/// import, explain, rules); `check` and `lint` take a [`FindingFormat`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
-    /// Annotated source snippets for people.
+    /// Text for people.
     #[default]
     Human,
-    /// One JSON array of findings.
+    /// One JSON document on standard output, errors included.
     Json,
 }
 
@@ -282,7 +382,9 @@ pub fn use_color(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Renders diagnostics for people, rustc-style.
+/// Renders diagnostics for people, rustc-style. Past the first few findings of one code in
+/// one file, the others are listed one line each after the last snippet shown
+/// (`... and N more like this`).
 pub fn render_human(diagnostics: &[Diagnostic], color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -291,28 +393,38 @@ pub fn render_human(diagnostics: &[Diagnostic], color: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
-    for d in diagnostics {
-        if touches_long_line(d) {
-            // miette's snippet layout cannot handle very long lines; print the plain form.
-            let f = &d.finding;
-            out.push_str(&format!(
-                "{}: {}\n  --> {}\n",
-                f.code,
-                f.message,
-                d.location()
-            ));
-            if !f.help.is_empty() {
-                out.push_str(&format!("  help: {}\n", f.help));
-            }
-            out.push('\n');
+    let groups = group::Groups::of(diagnostics);
+    for (index, d) in diagnostics.iter().enumerate() {
+        if !groups.shows_snippet(index) {
             continue;
         }
-        if handler.render_report(&mut out, d).is_err() {
-            out.push_str(&format!("{}: {}\n", d.finding.code, d.finding.message));
-        }
-        out.push('\n');
+        render_one(&handler, d, &mut out);
+        out.push_str(&groups.rest_after(index, diagnostics));
     }
     out
+}
+
+/// One diagnostic as a snippet (or in plain form, when its lines are too long to show).
+fn render_one(handler: &GraphicalReportHandler, d: &Diagnostic, out: &mut String) {
+    if touches_long_line(d) {
+        // miette's snippet layout cannot handle very long lines; print the plain form.
+        let f = &d.finding;
+        out.push_str(&format!(
+            "{}: {}\n  --> {}\n",
+            f.code,
+            f.message,
+            d.location()
+        ));
+        if !f.help.is_empty() {
+            out.push_str(&format!("  help: {}\n", f.help));
+        }
+        out.push('\n');
+        return;
+    }
+    if handler.render_report(out, d).is_err() {
+        out.push_str(&format!("{}: {}\n", d.finding.code, d.finding.message));
+    }
+    out.push('\n');
 }
 
 /// Lines longer than this are not shown as snippets.
@@ -333,7 +445,7 @@ fn touches_long_line(d: &Diagnostic) -> bool {
 
 /// Renders diagnostics as a JSON array.
 pub fn render_json(diagnostics: &[Diagnostic]) -> String {
-    let items: Vec<JsonFinding<'_>> = diagnostics.iter().map(Diagnostic::to_json).collect();
+    let items: Vec<JsonFinding> = diagnostics.iter().map(Diagnostic::to_json).collect();
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into()) + "\n"
 }
 

@@ -3,11 +3,13 @@
 //! - [`model`]: the YAML pair model and its validation (`dhcpfo check`);
 //! - [`render`]: matched primary/secondary dhcpd.conf files (`dhcpfo render`);
 //! - [`leases`]: ISC dhcpd.leases files (parse, write, list);
-//! - [`diag`]: diagnostics shared by every command;
+//! - [`diag`]: diagnostics shared by every command, and their output formats;
+//! - [`codes`]: every code dhcpfo prints, with its documentation;
 //! - [`remote`]: `diff`, `deploy` and `status` over SSH;
 //! - [`cli`]: the command-line interface.
 
 pub mod cli;
+pub mod codes;
 pub mod conf;
 pub mod diag;
 pub mod import;

@@ -2,9 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     dhcpfo::cli::stop_quietly_on_closed_pipe();
-    dhcpfo::cli::run(dhcpfo::cli::Cli::parse())
+    dhcpfo::cli::main(std::env::args_os().collect())
 }

@@ -389,3 +389,10 @@ fn a_closed_output_pipe_ends_quietly() {
         output.status
     );
 }
+
+#[path = "cli/codes.rs"]
+mod codes;
+#[path = "cli/formats.rs"]
+mod formats;
+#[path = "cli/inputs.rs"]
+mod inputs;

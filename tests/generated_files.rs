@@ -1,5 +1,5 @@
-//! Checked-in generated files stay current: the JSON Schema of the model and the shell
-//! completions. Run with `DHCPFO_BLESS=1` to rewrite them after changing the model or CLI.
+//! Checked-in generated files stay current: the JSON Schema of the model, the shell
+//! completions and the README's table of codes. Run with `DHCPFO_BLESS=1` to rewrite them after changing the model or CLI.
 
 use std::path::Path;
 
@@ -118,18 +118,19 @@ fn readme_documents_every_key_and_rule() {
     }
 }
 
+/// The README's table of codes is the registry's, every code dhcpfo prints.
 #[test]
-fn readme_lint_rule_table_is_current() {
+fn readme_code_table_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");
-    let (start, end) = ("<!-- lint-rules:start -->\n", "<!-- lint-rules:end -->");
+    let (start, end) = ("<!-- codes:start -->\n", "<!-- codes:end -->");
     let (Some(a), Some(b)) = (readme.find(start), readme.find(end)) else {
-        panic!("README.md lacks the lint-rules markers");
+        panic!("README.md lacks the codes markers");
     };
     let expected = format!(
         "{}{}{}",
         &readme[..a + start.len()],
-        dhcpfo::conf::rules::markdown_table(),
+        dhcpfo::codes::markdown_table(&dhcpfo::codes::all()),
         &readme[b..]
     );
     if std::env::var_os("DHCPFO_BLESS").is_some() {
@@ -138,6 +139,6 @@ fn readme_lint_rule_table_is_current() {
     }
     assert!(
         readme == expected,
-        "README's lint rule table is stale: run `DHCPFO_BLESS=1 cargo test --test generated_files`"
+        "README's table of codes is stale: run `DHCPFO_BLESS=1 cargo test --test generated_files`"
     );
 }

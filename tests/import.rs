@@ -375,13 +375,16 @@ fn cli_exit_statuses() {
         "json",
     ]);
     assert_eq!(status, 1, "{stderr}");
+    // One JSON object on standard output: the YAML (no -o was given) and the findings.
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON on stdout");
     assert!(
-        stdout.contains("failover:"),
-        "the YAML goes to standard output"
+        json["yaml"]
+            .as_str()
+            .is_some_and(|y| y.contains("failover:")),
+        "{stdout}"
     );
-    let findings: serde_json::Value =
-        serde_json::from_str(&stderr).expect("JSON findings on stderr");
-    let codes: Vec<&str> = findings
+    assert_eq!(json["complete"], false, "{stdout}");
+    let codes: Vec<&str> = json["findings"]
         .as_array()
         .expect("array")
         .iter()
@@ -427,6 +430,26 @@ fn cli_exit_statuses() {
         path_str(&blocked),
     ]);
     assert_eq!(status, 2, "{stderr}");
+    // With --format json, the same errors are JSON on standard output, with their codes.
+    for (args, code) in [
+        (vec![path_str(&missing), path_str(&secondary)], "DF001"),
+        (
+            vec![
+                path_str(&primary),
+                path_str(&secondary),
+                "-o",
+                path_str(&blocked),
+            ],
+            "DF005",
+        ),
+    ] {
+        let (status, stdout, stderr) =
+            dhcpfo(&[&["import", "--format", "json"][..], &args].concat());
+        assert_eq!(status, 2, "{stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON on stdout");
+        assert_eq!(json["findings"][0]["code"], code, "{stdout}");
+        assert_eq!(json["yaml"], serde_json::Value::Null, "{stdout}");
+    }
 
     // The import's codes are documented.
     let (status, stdout, _) = dhcpfo(&["lint", "--explain", "DF494"]);

@@ -578,11 +578,15 @@ fn json_shape() {
         assert_eq!(
             keys,
             [
-                "code", "column", "file", "help", "line", "message", "severity"
+                "code", "column", "end", "file", "help", "line", "message", "severity"
             ]
             .into(),
             "{f}"
         );
+        // `end` is just past the span: after its start.
+        let start = (f["line"].as_u64(), f["column"].as_u64());
+        let end = (f["end"]["line"].as_u64(), f["end"]["column"].as_u64());
+        assert!(end > start, "{f}");
         assert_eq!(f["file"], path_str(&path));
         assert!(f["message"].as_str().is_some_and(|m| !m.is_empty()), "{f}");
         assert!(f["help"].as_str().is_some_and(|m| !m.is_empty()), "{f}");

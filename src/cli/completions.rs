@@ -1,13 +1,11 @@
 //! `dhcpfo completions`.
 
-use clap::CommandFactory;
-
-use super::{Cli, EXIT_OK};
+use super::EXIT_OK;
 
 /// The completion script for a shell.
 pub fn script(shell: clap_complete::Shell) -> String {
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "dhcpfo", &mut out);
+    clap_complete::generate(shell, &mut super::command(), "dhcpfo", &mut out);
     String::from_utf8_lossy(&out).into_owned()
 }
 

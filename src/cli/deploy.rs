@@ -4,9 +4,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde::Serialize;
+
 use super::remote::prepare;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
-use crate::diag::{Format, use_color};
+use crate::diag::{Format, JsonFinding, use_color};
 use crate::remote::deploy::{self, DeployOptions, Outcome, Proposal, Report};
 use crate::remote::diff::{self, FileDiff};
 use crate::remote::progress::Progress;
@@ -24,17 +26,65 @@ pub(super) struct Args {
     pub max_remote_size: u64,
 }
 
+/// What `deploy --format json` prints: the report, the model's warnings, and every error
+/// (the report's `error` is the first).
+#[derive(Debug, Serialize)]
+struct DeployJson<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    warnings: &'a [JsonFinding],
+    errors: &'a [JsonFinding],
+}
+
+/// Prints the JSON of a deploy that could not start: nothing was changed and no lock taken.
+fn print_not_started(errors: &[JsonFinding], warnings: &[JsonFinding]) {
+    let report = Report {
+        outcome: Outcome::Aborted,
+        error: errors.first().cloned(),
+        interrupted: None,
+        late_signal: None,
+        recovered: None,
+        unfinished: Vec::new(),
+        settled: true,
+        clock_skew: None,
+        files: Vec::new(),
+        peers: Vec::new(),
+    };
+    print_json(&report, warnings, errors);
+}
+
+fn print_json(report: &Report, warnings: &[JsonFinding], errors: &[JsonFinding]) {
+    let json = DeployJson {
+        report,
+        warnings,
+        errors,
+    };
+    let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    let _ = writeln!(std::io::stdout(), "{text}");
+}
+
 pub(super) fn run(args: Args) -> u8 {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !args.yes && !args.dry_run && !interactive {
-        say(
-            "error: deploy asks for confirmation and there is no terminal; pass --yes to deploy without asking (or --dry-run to only diff and validate)",
+        let usage = JsonFinding::error(
+            "DF004",
+            "deploy asks for confirmation and there is no terminal",
+            "pass --yes to deploy without asking (or --dry-run to only diff and validate)",
         );
+        match args.format {
+            Format::Human => say(usage.render_plain().trim_end()),
+            Format::Json => print_not_started(&[usage], &[]),
+        }
         return EXIT_USAGE;
     }
-    let mut prepared = match prepare(&args.pair, args.templates.clone(), Format::Human, &args.ssh) {
+    let mut prepared = match prepare(&args.pair, args.templates.clone(), args.format, &args.ssh) {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(refused) => {
+            if args.format == Format::Json {
+                print_not_started(&refused.errors, &refused.warnings);
+            }
+            return refused.code;
+        }
     };
     for target in &mut prepared.targets {
         target.max_read = args.max_remote_size;
@@ -81,8 +131,8 @@ pub(super) fn run(args: Args) -> u8 {
     match args.format {
         Format::Human => print_report(&report),
         Format::Json => {
-            let json = serde_json::to_string_pretty(&report).unwrap_or_default();
-            let _ = writeln!(std::io::stdout(), "{json}");
+            let errors: Vec<JsonFinding> = report.error.iter().cloned().collect();
+            print_json(&report, &prepared.warnings, &errors);
         }
     }
     // A signal the deploy acted on (the report says so): 128 + its number, as a shell reports
@@ -223,6 +273,9 @@ fn print_report(report: &Report) {
             "{signal} came after the last step it could have stopped: the deploy ended as it would have without it"
         ));
     }
+    // Each failure is said once: under its peer, with its step; the error that ended the
+    // deploy then only adds its code and help, unless no step said it.
+    let mut said = false;
     for peer in &report.peers {
         say(&format!(
             "  {} ({}): {}",
@@ -230,17 +283,16 @@ fn print_report(report: &Report) {
             peer.host,
             peer.result
         ));
-        if !matches!(
-            report.outcome,
-            Outcome::Deployed | Outcome::NothingToDo | Outcome::DryRun | Outcome::Declined
-        ) {
-            for step in peer.steps.iter().filter(|s| !s.ok) {
-                say(&format!(
-                    "    failed: {}: {}",
-                    step.step,
-                    terminal_safe(&step.detail)
-                ));
-            }
+        for step in peer.steps.iter().filter(|s| !s.ok) {
+            said |= report
+                .error
+                .as_ref()
+                .is_some_and(|e| e.message == step.detail);
+            say(&format!(
+                "    failed: {}: {}",
+                step.step,
+                terminal_safe(&step.detail)
+            ));
         }
     }
     if !report.settled {
@@ -248,8 +300,19 @@ fn print_report(report: &Report) {
             "the pair is NOT settled: the locks and journals stay on the peers; the next `dhcpfo deploy` completes or rolls back first",
         );
     }
-    if let Some(error) = &report.error {
-        say(error);
+    match &report.error {
+        Some(error) if said && !error.help.is_empty() => say(&terminal_safe(&format!(
+            "help[{}]: {}",
+            error.code, error.help
+        ))),
+        Some(error) if !said => {
+            let _ = write!(
+                std::io::stderr(),
+                "{}",
+                terminal_safe(&error.render_plain())
+            );
+        }
+        _ => {}
     }
 }
 

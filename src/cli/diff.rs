@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::remote::{prepare, print_error};
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
-use crate::diag::{Format, use_color};
+use crate::diag::{Format, JsonFinding, use_color};
 use crate::model::Role;
 use crate::remote::deploy;
 use crate::remote::diff::{self, FileDiff};
@@ -36,10 +36,45 @@ struct PeerNotes {
     unfinished_deploy: Vec<String>,
 }
 
+/// What `diff --format json` prints: one object, errors included.
+#[derive(Debug, Serialize)]
+struct DiffJson<'a> {
+    /// Whether anything differs (null when a peer could not be compared).
+    differs: Option<bool>,
+    files: &'a [FileDiff],
+    peers: &'a [PeerNotes],
+    /// The model's warnings.
+    warnings: &'a [JsonFinding],
+    /// What went wrong: the model's errors, or a peer that could not be read.
+    errors: &'a [JsonFinding],
+}
+
+impl DiffJson<'_> {
+    fn print(&self) {
+        let _ = writeln!(
+            std::io::stdout(),
+            "{}",
+            serde_json::to_string_pretty(self).unwrap_or_default()
+        );
+    }
+}
+
 pub(super) fn run(args: Args) -> u8 {
     let mut prepared = match prepare(&args.pair, args.templates.clone(), args.format, &args.ssh) {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(refused) => {
+            if args.format == Format::Json {
+                DiffJson {
+                    differs: None,
+                    files: &[],
+                    peers: &[],
+                    warnings: &refused.warnings,
+                    errors: &refused.errors,
+                }
+                .print();
+            }
+            return refused.code;
+        }
     };
     for target in &mut prepared.targets {
         target.max_read = args.max_remote_size;
@@ -90,26 +125,24 @@ pub(super) fn run(args: Args) -> u8 {
         || notes
             .iter()
             .any(|n| n.restart_due.is_some() || !n.unfinished_deploy.is_empty());
-    match args.format {
-        Format::Json => {
-            let json = serde_json::json!({
-                "differs": differs,
-                "files": files,
-                "peers": notes,
-                "errors": errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            });
-            let _ = writeln!(
-                std::io::stdout(),
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            );
-        }
-        Format::Human => print_human(&files, &notes),
-    }
     let failed = !errors.is_empty();
-    if args.format == Format::Human || failed {
-        for e in errors {
-            print_error(e);
+    match args.format {
+        Format::Json => DiffJson {
+            differs: (!failed).then_some(differs),
+            files: &files,
+            peers: &notes,
+            warnings: &prepared.warnings,
+            errors: &errors
+                .iter()
+                .map(|e| JsonFinding::from_miette(e))
+                .collect::<Vec<_>>(),
+        }
+        .print(),
+        Format::Human => {
+            print_human(&files, &notes);
+            for e in errors {
+                print_error(e);
+            }
         }
     }
     if failed {

@@ -3,10 +3,12 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics};
+use serde::Serialize;
+
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::conf::Config;
 use crate::conf::lint::{Selection, lint};
-use crate::diag::{self, Format, Severity};
+use crate::diag::{self, Format, JsonFinding, Severity};
 use crate::import::{self, ImportOptions};
 use crate::model::check;
 
@@ -17,14 +19,56 @@ pub(super) struct Args {
     pub format: Format,
 }
 
+/// What `import --format json` prints on standard output: one object, whatever happened.
+#[derive(Debug, Default, Serialize)]
+struct ImportJson {
+    /// The file the model was written to (`-o`), if it was.
+    output: Option<String>,
+    /// The model itself, when it went to standard output (no `-o`).
+    yaml: Option<String>,
+    /// Whether everything was imported and the model checks without error.
+    complete: bool,
+    /// Every finding: what could not be imported, the peers' differences, the check of the
+    /// YAML; or what stopped the import.
+    findings: Vec<JsonFinding>,
+}
+
+impl ImportJson {
+    fn print(&self) {
+        println!("{}", serde_json::to_string_pretty(self).unwrap_or_default());
+    }
+}
+
+/// Reports what stopped the import before any YAML was made, and gives the exit status.
+fn stop(format: Format, findings: Vec<JsonFinding>, code: u8) -> u8 {
+    match format {
+        Format::Human => {
+            for f in &findings {
+                eprint!("{}", f.render_plain());
+            }
+        }
+        Format::Json => ImportJson {
+            findings,
+            ..ImportJson::default()
+        }
+        .print(),
+    }
+    code
+}
+
 pub(super) fn run(args: Args) -> u8 {
     let mut configs = Vec::new();
     for path in [&args.primary, &args.secondary] {
         match Config::load(path) {
             Ok(config) => configs.push(config),
             Err(e) => {
-                eprintln!("error[DF001]: cannot read {}: {e}", path.display());
-                return EXIT_USAGE;
+                let unreadable = JsonFinding::error(
+                    "DF001",
+                    format!("cannot read {}: {e}", path.display()),
+                    "check the path and the file's permissions",
+                )
+                .in_file(path.display().to_string());
+                return stop(args.format, vec![unreadable], EXIT_USAGE);
             }
         }
     }
@@ -37,7 +81,11 @@ pub(super) fn run(args: Args) -> u8 {
         .filter(|d| d.finding.severity == Severity::Error)
         .collect();
     if !errors.is_empty() {
-        show(&errors, args.format, args.output.is_none());
+        if args.format == Format::Json {
+            let findings = errors.iter().map(diag::Diagnostic::to_json).collect();
+            return stop(args.format, findings, EXIT_FINDINGS);
+        }
+        show(&errors);
         eprintln!("not imported: fix these errors first (`dhcpfo lint` shows every finding)");
         return EXIT_FINDINGS;
     }
@@ -69,21 +117,38 @@ pub(super) fn run(args: Args) -> u8 {
     let name = match &args.output {
         Some(path) => {
             if let Err(e) = write(path, &result.yaml) {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                return EXIT_USAGE;
+                let error = JsonFinding::error(
+                    "DF005",
+                    format!("cannot write {}: {e}", path.display()),
+                    "check that the folder exists and is writable",
+                )
+                .in_file(path.display().to_string());
+                return stop(args.format, vec![error], EXIT_USAGE);
             }
             path.display().to_string()
         }
         None => {
-            print!("{}", result.yaml);
+            if args.format == Format::Human {
+                print!("{}", result.yaml);
+            }
             "pair.yaml (standard output)".to_string()
         }
     };
     let checked = import::check_yaml(&name, &result.yaml);
     let mut diags = result.diagnostics.clone();
     diags.extend(checked.iter().cloned());
-    show(&diags, args.format, args.output.is_none());
     let failed = !result.is_complete() || check::has_errors(&checked);
+    if args.format == Format::Json {
+        ImportJson {
+            output: args.output.as_ref().map(|p| p.display().to_string()),
+            yaml: args.output.is_none().then(|| result.yaml.clone()),
+            complete: !failed,
+            findings: diags.iter().map(diag::Diagnostic::to_json).collect(),
+        }
+        .print();
+    } else {
+        show(&diags);
+    }
     if args.format == Format::Human {
         let (errors, warnings) = diag::tally(&checked);
         let summary = if result.is_complete() {
@@ -99,18 +164,12 @@ pub(super) fn run(args: Args) -> u8 {
     if failed { EXIT_FINDINGS } else { EXIT_OK }
 }
 
-/// Prints diagnostics; JSON goes to standard error when the YAML is on standard output.
-fn show(diags: &[diag::Diagnostic], format: Format, yaml_on_stdout: bool) {
-    if format == Format::Json && yaml_on_stdout {
-        eprint!("{}", diag::render_json(diags));
-    } else if format == Format::Human {
-        eprint!(
-            "{}",
-            diag::render_human(diags, diag::use_color(std::io::stderr().is_terminal()))
-        );
-    } else {
-        print_diagnostics(diags, format);
-    }
+/// Prints diagnostics for people, on standard error.
+fn show(diags: &[diag::Diagnostic]) {
+    eprint!(
+        "{}",
+        diag::render_human(diags, diag::use_color(std::io::stderr().is_terminal()))
+    );
 }
 
 /// Writes the file through a temporary name, so an interrupted run leaves no half file.

@@ -1,11 +1,12 @@
 //! `dhcpfo leases`: list the leases of an ISC dhcpd.leases file.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use miette::SourceSpan;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
-use crate::diag::Format;
+use crate::diag::{self, Diagnostic, Finding, Format, JsonFinding, SourceFile};
 use crate::leases::{self, Listing, Timestamp};
 
 /// Where an OUI table is looked for when `--oui` is not given (dhcp-lease-list's places, then
@@ -24,35 +25,38 @@ pub(super) struct Args {
 }
 
 pub(super) fn run(args: Args) -> u8 {
+    let name = args.file.display().to_string();
     let text = match std::fs::read(&args.file) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
-            let diag = MietteDiagnostic::new(format!("cannot read {}: {e}", args.file.display()))
-                .with_help("give the path of a dhcpd.leases file, e.g. /var/lib/dhcp/dhcpd.leases");
-            eprintln!("{:?}", Report::new(diag));
-            return EXIT_USAGE;
+            let error = JsonFinding::error(
+                "DF001",
+                format!("cannot read {name}: {e}"),
+                "give the path of a dhcpd.leases file, e.g. /var/lib/dhcp/dhcpd.leases",
+            )
+            .in_file(name);
+            return fail(args.format, error, None, EXIT_USAGE);
         }
     };
     let file = match leases::parse(&text) {
         Ok(file) => file,
         Err(e) => {
-            let diag = MietteDiagnostic::new(format!(
-                "{}:{}:{}: {}",
-                args.file.display(),
-                e.line,
-                e.column,
-                e.message
-            ))
-            .with_label(LabeledSpan::at_offset(e.offset, e.message.clone()))
-            .with_help("the file is not in the dhcpd.leases(5) format that ISC dhcpd writes");
-            let source = NamedSource::new(args.file.display().to_string(), text);
-            eprintln!("{:?}", Report::new(diag).with_source_code(source));
-            return EXIT_FINDINGS;
+            let source = SourceFile::new(name, text);
+            let finding = Finding::error("DF011", SourceSpan::from(e.offset..e.offset), e.message)
+                .label("reading stopped here")
+                .help("the file is not in the dhcpd.leases(5) format that ISC dhcpd writes");
+            let diagnostic = Diagnostic { finding, source };
+            return fail(
+                args.format,
+                diagnostic.to_json(),
+                Some(diagnostic),
+                EXIT_FINDINGS,
+            );
         }
     };
     let oui = match load_oui(args.oui.as_deref()) {
         Ok(oui) => oui,
-        Err(code) => return code,
+        Err(error) => return fail(args.format, *error, None, EXIT_USAGE),
     };
     let listing = if args.all {
         Listing::All
@@ -67,17 +71,35 @@ pub(super) fn run(args: Args) -> u8 {
     EXIT_OK
 }
 
+/// Prints why nothing is listed (a snippet when the error has a place in the file, for
+/// people; `{"errors": [...]}` for JSON) and gives the exit status.
+fn fail(format: Format, error: JsonFinding, placed: Option<Diagnostic>, code: u8) -> u8 {
+    match (format, placed) {
+        (Format::Json, _) => super::print_errors_json(&[error]),
+        (Format::Human, Some(d)) => eprint!(
+            "{}",
+            diag::render_human(&[d], diag::use_color(std::io::stderr().is_terminal()))
+        ),
+        (Format::Human, None) => eprint!("{}", error.render_plain()),
+    }
+    code
+}
+
 /// The OUI table given with `--oui`, else the system's if readable, else none.
-fn load_oui(path: Option<&Path>) -> Result<Option<std::collections::HashMap<String, String>>, u8> {
+fn load_oui(
+    path: Option<&Path>,
+) -> Result<Option<std::collections::HashMap<String, String>>, Box<JsonFinding>> {
     match path {
         Some(path) => match std::fs::read(path) {
             Ok(bytes) => Ok(Some(leases::parse_oui(&String::from_utf8_lossy(&bytes)))),
-            Err(e) => {
-                let diag = MietteDiagnostic::new(format!("cannot read {}: {e}", path.display()))
-                    .with_help("--oui takes the IEEE oui.txt file (Debian package ieee-data)");
-                eprintln!("{:?}", Report::new(diag));
-                Err(EXIT_USAGE)
-            }
+            Err(e) => Err(Box::new(
+                JsonFinding::error(
+                    "DF001",
+                    format!("cannot read {}: {e}", path.display()),
+                    "--oui takes the IEEE oui.txt file (Debian package ieee-data)",
+                )
+                .in_file(path.display().to_string()),
+            )),
         },
         None => Ok(DEFAULT_OUI
             .iter()

@@ -1,47 +1,34 @@
-//! `dhcpfo lint`.
+//! `dhcpfo lint`: dhcpd.conf files, named or found in folders, or a pair.
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics};
-use crate::conf::lint::{LOAD_RULES, Selection, lint};
+use super::findings::Findings;
+use super::{explain, inputs};
+use crate::codes;
+use crate::conf::lint::{Selection, lint};
 use crate::conf::{Config, pair, rules};
-use crate::diag::{self, Diagnostic, Format};
+use crate::diag::{Diagnostic, Entry, FindingFormat, Format, JsonFinding};
 
 pub(super) struct Args {
     pub files: Vec<PathBuf>,
     pub pair: Option<Vec<PathBuf>>,
-    pub format: Format,
+    pub format: FindingFormat,
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub deny_warnings: bool,
-    pub explain: Option<String>,
     pub list_rules: bool,
 }
 
 pub(super) fn run(args: Args) -> u8 {
     if args.list_rules {
-        print!("{}", rules::markdown_table());
-        return EXIT_OK;
-    }
-    if let Some(code) = args.explain {
-        let rule = LOAD_RULES
-            .iter()
-            .copied()
-            .find(|r| r.code.eq_ignore_ascii_case(&code))
-            .or_else(|| rules::find(&code));
-        return match rule {
-            Some(rule) => {
-                print!("{}", rules::explain(rule));
-                EXIT_OK
-            }
-            None => {
-                eprintln!(
-                    "error: no lint rule {code}; `dhcpfo lint --explain DF300` documents one, README.md lists them all"
-                );
-                EXIT_USAGE
-            }
+        let format = match args.format {
+            FindingFormat::Json => Format::Json,
+            _ => Format::Human,
         };
+        return explain::list(&codes::lint_rules(), format);
     }
+    let mut findings = Findings::new(args.format);
     let selection = Selection {
         select: split_codes(&args.select),
         ignore: split_codes(&args.ignore),
@@ -52,65 +39,104 @@ pub(super) fn run(args: Args) -> u8 {
         ("--ignore", &selection.ignore),
     ] {
         if let Some(unknown) = codes.iter().find(|c| !names_rules(c)) {
-            eprintln!(
-                "error: {flag} {unknown}: no lint rule code starts with `{unknown}`; \
-                 `dhcpfo lint --list-rules` lists them (e.g. DF3 or DF301)"
-            );
-            return EXIT_USAGE;
+            findings.problem(JsonFinding::error(
+                "DF004",
+                format!("{flag} {unknown}: no lint rule code starts with `{unknown}`"),
+                "`dhcpfo lint --list-rules` lists them (e.g. DF3 or DF301)",
+            ));
+            return findings.finish(false);
         }
-    }
-    let mut diags: Vec<Diagnostic> = Vec::new();
-    let mut configs = Vec::new();
-    let paths: Vec<PathBuf> = args
-        .pair
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .chain(args.files)
-        .collect();
-    for path in &paths {
-        match Config::load(path) {
-            Ok(config) => {
-                diags.extend(lint(&config, &selection));
-                configs.push(config);
-            }
-            Err(e) => {
-                eprintln!("error[DF001]: cannot read {}: {e}", path.display());
-                return EXIT_USAGE;
-            }
-        }
-    }
-    if args.pair.is_some()
-        && let [primary, secondary] = &configs[..2]
-        && primary.is_complete()
-        && secondary.is_complete()
-    {
-        diags.extend(pair::lint_pair(primary, secondary, &selection));
     }
     // A file included by both peers (or named twice) is linted twice: report it once.
-    let mut seen = std::collections::HashSet::new();
-    diags.retain(|d| {
-        seen.insert((
-            d.source.name.clone(),
-            d.finding.span.offset(),
-            d.finding.code,
-            d.finding.message.clone(),
-        ))
-    });
-    print_diagnostics(&diags, args.format);
-    let (errors, warnings) = diag::tally(&diags);
-    if args.format == Format::Human {
-        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        eprintln!(
-            "{}: {errors} error(s), {warnings} warning(s)",
-            names.join(" + ")
-        );
+    let mut seen = HashSet::new();
+    if let Some(pair_paths) = &args.pair {
+        lint_pair(pair_paths, &selection, &mut seen, &mut findings);
     }
-    if errors > 0 || (args.deny_warnings && warnings > 0) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
+    let (inputs, problems) = inputs::expand(&args.files, &["conf"]);
+    for problem in problems {
+        findings.problem(problem);
     }
+    let mut configs = Vec::new();
+    for input in inputs {
+        if let Some(config) = load(&input.path, &mut findings) {
+            configs.push((input, config));
+        }
+    }
+    // Found in a folder and included by another file found there: linted through that one
+    // (alone, its failover peer or classes would be undeclared).
+    let included: HashSet<PathBuf> = configs
+        .iter()
+        .flat_map(|(_, c)| c.files.iter().skip(1).map(|f| canonical(&f.path)))
+        .collect();
+    for (input, config) in &configs {
+        if input.found && included.contains(&canonical(&input.path)) {
+            continue;
+        }
+        let diags = unique(lint(config, &selection), &mut seen);
+        findings.file(&input.path.display().to_string(), diags, "");
+    }
+    findings.finish(args.deny_warnings)
+}
+
+/// `--pair`: both files linted, then compared; one summary for the two.
+fn lint_pair(
+    paths: &[PathBuf],
+    selection: &Selection,
+    seen: &mut HashSet<(String, usize, &'static str, String)>,
+    findings: &mut Findings,
+) {
+    let configs: Vec<Option<Config>> = paths.iter().map(|p| load(p, findings)).collect();
+    let [Some(primary), Some(secondary)] = &configs[..] else {
+        return;
+    };
+    let mut diags = lint(primary, selection);
+    diags.extend(lint(secondary, selection));
+    if primary.is_complete() && secondary.is_complete() {
+        diags.extend(pair::lint_pair(primary, secondary, selection));
+    }
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    findings.file(&names.join(" + "), unique(diags, seen), "");
+}
+
+/// Reads a configuration; one that cannot be read is reported (DF001).
+fn load(path: &Path, findings: &mut Findings) -> Option<Config> {
+    match Config::load(path) {
+        Ok(config) => Some(config),
+        Err(e) => {
+            findings.problem(
+                JsonFinding::error(
+                    "DF001",
+                    format!("cannot read {}: {e}", path.display()),
+                    "check the path and the file's permissions",
+                )
+                .in_file(path.display().to_string()),
+            );
+            None
+        }
+    }
+}
+
+/// The diagnostics not reported yet in this run, as entries.
+fn unique(
+    diags: Vec<Diagnostic>,
+    seen: &mut HashSet<(String, usize, &'static str, String)>,
+) -> Vec<Entry> {
+    diags
+        .into_iter()
+        .filter(|d| {
+            seen.insert((
+                d.source.name.clone(),
+                d.finding.span.offset(),
+                d.finding.code,
+                d.finding.message.clone(),
+            ))
+        })
+        .map(Entry::Placed)
+        .collect()
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Whether `prefix` starts the code of at least one rule (case-insensitive).

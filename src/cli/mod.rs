@@ -4,22 +4,27 @@ mod check;
 pub mod completions;
 mod deploy;
 mod diff;
+mod explain;
 mod failover;
+mod findings;
 mod import;
+mod inputs;
 mod leases;
 mod lint;
 mod remote;
 mod render;
 mod serve;
 mod status;
+mod usage;
 
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::diag::{self, Diagnostic, Format};
+use crate::diag::{self, Diagnostic, FindingFormat, Format, JsonFinding};
 use crate::model::{self, LoadError, Role, Source};
 use crate::render::Layout;
 
@@ -31,6 +36,8 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 /// Declarative ISC dhcpd failover pairs: one YAML model, two matched dhcpd.conf files.
+// Parse it through `main` or `command`, never `Cli::parse`: they add the `--explain` that
+// some arguments' `required_unless_present` names.
 #[derive(Debug, Parser)]
 #[command(name = "dhcpfo", version, about, long_about = None, after_help = "\
 Examples:
@@ -46,24 +53,27 @@ pub struct Cli {
 /// dhcpfo's commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate a pair model and report every problem with its YAML line.
+    /// Validate pair models and report every problem with its YAML line.
     #[command(after_help = "\
 Examples:
   dhcpfo check examples/lab-pair.yaml
-  dhcpfo check pair.yaml --format json
+  dhcpfo check models/            every *.yaml and *.yml file under models/, recursively
+  dhcpfo check a.yaml b.yaml --format sarif > dhcpfo.sarif
+  dhcpfo check pair.yaml --format github     annotations in a GitHub Actions run
   dhcpfo check --explain DF113
 
-Exit status: 0 no error (warnings allowed), 1 an error was found, 2 usage or I/O error.")]
+Exit status, for the whole run: 0 no error (warnings allowed), 1 an error was found,
+2 usage or I/O error (a file that cannot be read).")]
     Check {
-        /// The pair model (YAML).
-        #[arg(value_name = "PAIR.yaml", required_unless_present = "explain")]
-        pair: Option<PathBuf>,
+        /// Pair models (YAML), or folders to search for *.yaml and *.yml files.
+        #[arg(value_name = "PATH", required_unless_present_any = ["list_rules", "explain"])]
+        paths: Vec<PathBuf>,
         /// Output format of the findings.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Print the documentation of a rule code, e.g. DF113, and exit.
-        #[arg(long, value_name = "CODE")]
-        explain: Option<String>,
+        #[arg(long, value_enum, default_value_t = FindingFormat::Human)]
+        format: FindingFormat,
+        /// Print every check rule (a Markdown table, or JSON with --format json) and exit.
+        #[arg(long)]
+        list_rules: bool,
     },
     /// Compile the model into matched primary/secondary dhcpd.conf files.
     #[command(after_help = "\
@@ -83,7 +93,7 @@ Examples:
             long,
             short,
             value_name = "DIR",
-            required_unless_present = "role",
+            required_unless_present_any = ["role", "explain"],
             conflicts_with = "role"
         )]
         out: Option<PathBuf>,
@@ -104,22 +114,25 @@ Examples:
     #[command(after_help = "\
 Examples:
   dhcpfo lint /etc/dhcp/dhcpd.conf
+  dhcpfo lint configs/            every *.conf file under configs/ (files included by
+                                  another one are linted through it)
   dhcpfo lint --pair dhcp1/dhcpd.conf dhcp2/dhcpd.conf
   dhcpfo lint dhcpd.conf --select DF3 --ignore DF312 --format json
   dhcpfo lint --explain DF300
 
 Silence one finding with a comment on its line or the line above: # dhcpfo: ignore DF312
-Exit status: 0 no error (warnings allowed unless --deny-warnings), 1 an error, 2 usage or I/O error.")]
+Exit status, for the whole run: 0 no error (warnings allowed unless --deny-warnings),
+1 an error, 2 usage or I/O error.")]
     Lint {
-        /// dhcpd.conf files to lint (includes are followed).
-        #[arg(value_name = "FILE", required_unless_present_any = ["pair", "explain", "list_rules"])]
+        /// dhcpd.conf files to lint (includes are followed), or folders to search for *.conf.
+        #[arg(value_name = "PATH", required_unless_present_any = ["pair", "list_rules", "explain"])]
         files: Vec<PathBuf>,
         /// Lint a failover pair: the primary's and the secondary's dhcpd.conf, and compare them.
         #[arg(long, num_args = 2, value_names = ["PRIMARY", "SECONDARY"])]
         pair: Option<Vec<PathBuf>>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        /// Output format of the findings.
+        #[arg(long, value_enum, default_value_t = FindingFormat::Human)]
+        format: FindingFormat,
         /// Run only these rules (codes or prefixes, comma-separated, e.g. DF3,DF201).
         #[arg(long, value_name = "CODES")]
         select: Vec<String>,
@@ -129,10 +142,7 @@ Exit status: 0 no error (warnings allowed unless --deny-warnings), 1 an error, 2
         /// Exit with status 1 on warnings too.
         #[arg(long)]
         deny_warnings: bool,
-        /// Print the documentation of a rule and exit.
-        #[arg(long, value_name = "CODE")]
-        explain: Option<String>,
-        /// Print every rule (code, severity, name, summary) as a Markdown table and exit.
+        /// Print every lint rule (a Markdown table, or JSON with --format json) and exit.
         #[arg(long)]
         list_rules: bool,
     },
@@ -157,7 +167,8 @@ still written), 2 usage or I/O error.")]
         /// Write the model to this file instead of standard output.
         #[arg(long, short, value_name = "PAIR.yaml")]
         output: Option<PathBuf>,
-        /// Output format of the findings.
+        /// Output format: snippets on standard error, or one JSON object on standard output
+        /// (`yaml` when no -o is given, `findings`, `complete`).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
@@ -208,7 +219,8 @@ Exit status: 0 nothing differs, 1 something differs, 2 error (as diff(1)).")]
         /// The pair model (YAML).
         #[arg(value_name = "PAIR.yaml")]
         pair: PathBuf,
-        /// Output format.
+        /// Output format: unified diffs for people, or one JSON object (differs, files, peers,
+        /// findings, errors).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// SSH settings: host key checking, configuration file.
@@ -255,7 +267,7 @@ restart failed),
         /// Folder of templates that replace the built-in ones of the same name (as for render).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
-        /// Format of the final report.
+        /// Format of the final report: text for people, or one JSON object (errors included).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// Take over the lock with this id (shown when a lock is refused), whoever holds it:
@@ -282,7 +294,8 @@ not right (state, service, clocks more than 60 s apart), 2 a peer is unreachable
         /// The pair model (YAML).
         #[arg(value_name = "PAIR.yaml")]
         pair: PathBuf,
-        /// Output format.
+        /// Output format: text for people, or one JSON object (peers, clock_skew, clock,
+        /// findings, errors).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// SSH settings: host key checking, configuration file.
@@ -310,13 +323,43 @@ shown), 2 usage or I/O error.")]
         /// List the last record of every address, whatever its state or end, with the state.
         #[arg(long)]
         all: bool,
-        /// Output format.
+        /// Output format: a table like dhcp-lease-list, or a JSON array of leases (an error is
+        /// `{"errors": [...]}`).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// IEEE oui.txt for manufacturer names [default: /usr/share/misc/oui.txt or
         /// /usr/share/ieee-data/oui.txt if present].
         #[arg(long, value_name = "FILE")]
         oui: Option<PathBuf>,
+    },
+    /// Explain a code: any code dhcpfo prints (check and lint rules, runtime errors).
+    #[command(after_help = "\
+Examples:
+  dhcpfo explain DF113
+  dhcpfo explain DF501 --format json
+  dhcpfo rules          every code, with its summary
+
+Every command also takes --explain CODE. Exit status: 0 explained, 2 unknown code.")]
+    Explain {
+        /// The code, e.g. DF113 (case does not matter).
+        #[arg(value_name = "CODE", value_parser = explain::CodeParser, hide_possible_values = true)]
+        code: String,
+        /// Output format: the documentation as text, or one JSON object (code, name,
+        /// severity, reported_by, summary, doc).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// List every code dhcpfo prints: check and lint rules, runtime errors.
+    #[command(after_help = "\
+Examples:
+  dhcpfo rules
+  dhcpfo rules --format json | jq '.[] | select(.severity == \"error\") | .code'
+  dhcpfo explain DF113")]
+    Rules {
+        /// Output format: a Markdown table (code, severity, name, reported by, summary), or a
+        /// JSON array of {code, name, severity, reported_by, summary, doc}.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Print the JSON Schema of the pair model.
     #[command(after_help = "\
@@ -357,14 +400,50 @@ pub fn stop_quietly_on_closed_pipe() {
     }
 }
 
+/// The command line: the derived definitions, with `--explain CODE` added to every command
+/// but `explain` itself (each required argument is then required unless `--explain` is
+/// given). Completions and help are generated from this.
+pub fn command() -> clap::Command {
+    Cli::command().mut_subcommands(|sub| {
+        if sub.get_name() == "explain" {
+            return sub;
+        }
+        sub.arg(explain::explain_arg()).mut_args(|arg| {
+            if arg.is_required_set() {
+                arg.required(false).required_unless_present("explain")
+            } else {
+                arg
+            }
+        })
+    })
+}
+
+/// Parses the command line and runs it; returns the process exit status. A usage error is
+/// printed as clap prints it, or as JSON when `--format json` was asked for.
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    let matches = match command().try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(e) => return usage::report(&e, &args),
+    };
+    if let Some((_, sub)) = matches.subcommand()
+        && let Ok(Some(code)) = sub.try_get_one::<String>("explain")
+    {
+        return ExitCode::from(explain::run(code, usage::requested_format(sub)));
+    }
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => run(cli),
+        Err(e) => usage::report(&e, &args),
+    }
+}
+
 /// Runs a parsed command line and returns the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Check {
-            pair,
+            paths,
             format,
-            explain,
-        } => check::run(pair, format, explain),
+            list_rules,
+        } => check::run(paths, format, list_rules),
         Command::Render {
             pair,
             out,
@@ -387,7 +466,6 @@ pub fn run(cli: Cli) -> ExitCode {
             select,
             ignore,
             deny_warnings,
-            explain,
             list_rules,
         } => lint::run(lint::Args {
             files,
@@ -396,7 +474,6 @@ pub fn run(cli: Cli) -> ExitCode {
             select,
             ignore,
             deny_warnings,
-            explain,
             list_rules,
         }),
         Command::Import {
@@ -480,6 +557,8 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             oui,
         }),
+        Command::Explain { code, format } => explain::run(&code, format),
+        Command::Rules { format } => explain::list(&crate::codes::all(), format),
         Command::Schema => {
             println!("{}", model::schema::json());
             EXIT_OK
@@ -489,7 +568,8 @@ pub fn run(cli: Cli) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Loads a model, printing why it could not be loaded; returns the exit status on failure.
+/// Loads a model for a command that goes on with it (render, diff, deploy, status), printing
+/// why it could not be loaded; returns the exit status on failure.
 fn load(path: &std::path::Path, format: Format) -> Result<Source, u8> {
     model::load_file(path).map_err(|err| match err {
         LoadError::Invalid(diags) => {
@@ -512,4 +592,17 @@ fn print_diagnostics(diags: &[Diagnostic], format: Format) {
         ),
         Format::Json => print!("{}", diag::render_json(diags)),
     }
+}
+
+/// Prints `{"errors": [...]}` on standard output: the JSON of a command whose output is not a
+/// list of findings, when it fails before it has anything else to say.
+fn print_errors_json(errors: &[JsonFinding]) {
+    #[derive(serde::Serialize)]
+    struct Errors<'a> {
+        errors: &'a [JsonFinding],
+    }
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&Errors { errors }).unwrap_or_default()
+    );
 }

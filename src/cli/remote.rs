@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{EXIT_USAGE, load, print_diagnostics};
-use crate::diag::Format;
-use crate::model::{Source, check};
+use super::{EXIT_USAGE, print_diagnostics};
+use crate::diag::{Format, JsonFinding, Severity};
+use crate::model::{self, LoadError, Source, check};
 use crate::remote::ssh_config::{SshConfig, Strictness};
 use crate::remote::text::stderr_line;
 use crate::remote::{ConnectOptions, RemoteError, Target, targets};
@@ -47,49 +47,106 @@ pub(super) struct Prepared {
     pub source: Source,
     pub rendered: Vec<RenderedFile>,
     pub targets: [Target; 2],
+    /// The model's warnings (printed already for people; for the JSON output).
+    pub warnings: Vec<JsonFinding>,
+}
+
+/// Why a command could not start: the exit status, and (for the JSON output) the errors and
+/// the model's warnings, in the finding shape.
+pub(super) struct Refused {
+    pub code: u8,
+    pub errors: Vec<JsonFinding>,
+    pub warnings: Vec<JsonFinding>,
+}
+
+impl Refused {
+    fn new(errors: Vec<JsonFinding>, warnings: Vec<JsonFinding>) -> Refused {
+        Refused {
+            code: EXIT_USAGE,
+            errors,
+            warnings,
+        }
+    }
+
+    fn with_warnings(mut self, warnings: &[JsonFinding]) -> Refused {
+        self.warnings = warnings.to_vec();
+        self
+    }
+}
+
+/// Splits findings into errors and warnings.
+fn by_severity(findings: Vec<JsonFinding>) -> (Vec<JsonFinding>, Vec<JsonFinding>) {
+    findings
+        .into_iter()
+        .partition(|f| f.severity == Severity::Error)
 }
 
 /// Loads and checks the model (any error: exit 2, as `diff` does for unreadable input) and
 /// renders it (single layout, with `templates` overriding the built-in ones), and reads the
-/// SSH configuration.
+/// SSH configuration. People see what went wrong on standard error as it happens; the JSON
+/// output gets it in [`Refused`] (and the warnings in [`Prepared`]).
 pub(super) fn prepare(
     pair: &Path,
     templates: Option<PathBuf>,
     format: Format,
     ssh: &SshArgs,
-) -> Result<Prepared, u8> {
-    let source = load(pair, format).map_err(|_| EXIT_USAGE)?;
+) -> Result<Prepared, Refused> {
+    let human = format == Format::Human;
+    let fail = |finding: JsonFinding| {
+        if human {
+            stderr_line(finding.render_plain().trim_end());
+        }
+        Refused::new(vec![finding], Vec::new())
+    };
+    let source = match model::load_file(pair) {
+        Ok(source) => source,
+        Err(LoadError::Invalid(diags)) => {
+            if human {
+                print_diagnostics(&diags, Format::Human);
+            }
+            let (errors, warnings) = by_severity(diags.iter().map(|d| d.to_json()).collect());
+            return Err(Refused::new(errors, warnings));
+        }
+        Err(io) => {
+            return Err(fail(
+                JsonFinding::from_miette(&io).in_file(pair.display().to_string()),
+            ));
+        }
+    };
     let diags = check::check(&source);
-    if !diags.is_empty() {
-        print_diagnostics(&diags, format);
+    if human && !diags.is_empty() {
+        print_diagnostics(&diags, Format::Human);
     }
-    if check::has_errors(&diags) {
-        stderr_line(&format!(
-            "{}: fix the errors above first (`dhcpfo check`)",
-            pair.display()
-        ));
-        return Err(EXIT_USAGE);
+    let (errors, warnings) = by_severity(diags.iter().map(|d| d.to_json()).collect());
+    if !errors.is_empty() {
+        if human {
+            stderr_line(&format!(
+                "{}: fix the errors above first (`dhcpfo check`)",
+                pair.display()
+            ));
+        }
+        return Err(Refused::new(errors, warnings));
     }
-    let rendered = render::render(
-        &source,
-        &RenderOptions {
-            templates,
-            ..RenderOptions::default()
-        },
-    )
-    .map_err(|e| {
-        stderr_line(&format!("{:?}", miette::Report::new(e)));
-        EXIT_USAGE
-    })?;
+    let options = RenderOptions {
+        templates,
+        ..RenderOptions::default()
+    };
+    let rendered = render::render(&source, &options)
+        .map_err(|e| fail(JsonFinding::from_miette(&e)).with_warnings(&warnings))?;
     let config = SshConfig::load(ssh.ssh_config.as_deref()).map_err(|e| {
-        stderr_line(&format!("error: --ssh-config: {e}"));
-        EXIT_USAGE
+        fail(JsonFinding::error(
+            "DF523",
+            format!("--ssh-config: {e}"),
+            "give a readable OpenSSH client configuration file, or `none`",
+        ))
+        .with_warnings(&warnings)
     })?;
     let targets = targets(&source.pair, &config);
     Ok(Prepared {
         source,
         rendered,
         targets,
+        warnings,
     })
 }
 

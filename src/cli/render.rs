@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load, print_diagnostics};
-use crate::diag::Format;
+use crate::diag::{Format, JsonFinding};
 use crate::model::{Role, check};
 use crate::render::{self, Layout, RenderOptions};
 
@@ -66,7 +66,12 @@ pub(super) fn run(args: Args) -> u8 {
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("error: cannot write into {}: {e}", dir.display());
+            let error = JsonFinding::error(
+                "DF005",
+                format!("cannot write into {}: {e}", dir.display()),
+                "check that the folder can be created and is writable",
+            );
+            eprint!("{}", error.render_plain());
             EXIT_USAGE
         }
     }

@@ -2,10 +2,12 @@
 
 use std::path::PathBuf;
 
+use serde::Serialize;
+
 use super::remote::prepare;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
-use crate::diag::Format;
-use crate::remote::status::{self, render_human};
+use crate::diag::{Format, JsonFinding};
+use crate::remote::status::{self, StatusReport, render_human};
 use crate::remote::text::terminal_safe;
 
 pub(super) struct Args {
@@ -15,10 +17,30 @@ pub(super) struct Args {
     pub max_remote_size: u64,
 }
 
+/// What `status --format json` prints: the report, the model's warnings and the errors that
+/// stopped it (each peer's own errors are in its `errors`).
+#[derive(Debug, Serialize)]
+struct StatusJson<'a> {
+    #[serde(flatten)]
+    report: &'a StatusReport,
+    warnings: &'a [JsonFinding],
+    errors: &'a [JsonFinding],
+}
+
 pub(super) fn run(args: Args) -> u8 {
     let mut prepared = match prepare(&args.pair, None, args.format, &args.ssh) {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(refused) => {
+            if args.format == Format::Json {
+                let report = StatusReport {
+                    peers: Vec::new(),
+                    clock_skew: None,
+                    clock: None,
+                };
+                print_json(&report, &refused.warnings, &refused.errors);
+            }
+            return refused.code;
+        }
     };
     for target in &mut prepared.targets {
         target.max_read = args.max_remote_size;
@@ -28,10 +50,7 @@ pub(super) fn run(args: Args) -> u8 {
     match args.format {
         // Lease-file names and errors come from the peer: no escape sequence reaches the terminal.
         Format::Human => print!("{}", terminal_safe(&render_human(&report))),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        ),
+        Format::Json => print_json(&report, &prepared.warnings, &[]),
     }
     if report.peers.iter().any(|p| !p.reachable) {
         EXIT_USAGE
@@ -40,4 +59,16 @@ pub(super) fn run(args: Args) -> u8 {
     } else {
         EXIT_FINDINGS
     }
+}
+
+fn print_json(report: &StatusReport, warnings: &[JsonFinding], errors: &[JsonFinding]) {
+    let json = StatusJson {
+        report,
+        warnings,
+        errors,
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json).unwrap_or_default()
+    );
 }

@@ -35,9 +35,9 @@ impl Progress {
         }
     }
 
-    /// Runs one step on one peer, showing it while it runs and its outcome after (text that
-    /// came from the peer is made safe for the terminal).
-    pub fn step<T, E: std::fmt::Display>(
+    /// Runs one step on one peer, showing it while it runs and its outcome after. A failure's
+    /// error is not repeated here: the report at the end gives it once, with its code.
+    pub fn step<T, E>(
         &self,
         role: Role,
         what: &str,
@@ -47,14 +47,7 @@ impl Progress {
             bars[index(role)].set_message(format!("{what}..."));
         }
         let result = f();
-        match &result {
-            Ok(_) => self.line(role, true, what),
-            Err(e) => self.line(
-                role,
-                false,
-                &super::text::terminal_safe(&format!("{what}: {e}")),
-            ),
-        }
+        self.line(role, result.is_ok(), &super::text::terminal_safe(what));
         result
     }
 

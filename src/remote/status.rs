@@ -9,6 +9,7 @@ use std::net::Ipv4Addr;
 use serde::Serialize;
 
 use super::{ConnectOptions, RemoteError, Target, both, clock, files, session, shell_quote};
+use crate::diag::JsonFinding;
 use crate::leases::{BindingState, FailoverStanza};
 use crate::model::{Pair, Role};
 
@@ -95,8 +96,8 @@ pub struct PeerStatus {
     /// An unfinished deploy recorded in the peer's lock, described line by line (empty: none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unfinished_deploy: Vec<String>,
-    /// What went wrong, if anything.
-    pub errors: Vec<String>,
+    /// What went wrong, if anything, in the finding shape of every command's JSON.
+    pub errors: Vec<JsonFinding>,
 }
 
 /// Both peers' status.
@@ -175,16 +176,16 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
     let conn = match session::connect(target, options) {
         Ok(conn) => conn,
         Err(e) => {
-            status.errors.push(e.to_string());
+            status.errors.push(JsonFinding::from_miette(&e));
             return status;
         }
     };
     status.reachable = true;
     match super::deploy::unfinished_on(&conn) {
         Ok(lines) => status.unfinished_deploy = lines,
-        Err(e) => status.errors.push(e.to_string()),
+        Err(e) => status.errors.push(JsonFinding::from_miette(&e)),
     }
-    let mut note = |e: RemoteError| status.errors.push(e.to_string());
+    let mut note = |e: RemoteError| status.errors.push(JsonFinding::from_miette(&e));
     match super::inspect::service(&conn) {
         Ok(super::inspect::Service::Running) => status.service_running = Some(true),
         Ok(super::inspect::Service::Stopped(_)) => status.service_running = Some(false),
@@ -220,24 +221,38 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
             }
             status.total = Some(total);
         }
-        Ok((_, out)) if out.status == 100 => status
-            .errors
-            .push(format!("{}: no lease file", target.leases_path)),
-        Ok((Err(e), out)) if out.status == 0 => {
-            status.errors.push(format!("{}: {e}", target.leases_path))
-        }
-        Ok((_, out)) => status.errors.push(format!(
-            "{}: cannot read it (`cat` exited with status {}{})",
-            target.leases_path,
-            out.status,
-            match out.detail() {
-                d if d.is_empty() => String::new(),
-                d => format!(": {d}"),
-            }
+        Ok((_, out)) if out.status == 100 => status.errors.push(lease_file_error(
+            target,
+            format!("{}: no lease file", target.leases_path),
+        )),
+        Ok((Err(e), out)) if out.status == 0 => status.errors.push(lease_file_error(
+            target,
+            format!("{}: {e}", target.leases_path),
+        )),
+        Ok((_, out)) => status.errors.push(lease_file_error(
+            target,
+            format!(
+                "{}: cannot read it (`cat` exited with status {}{})",
+                target.leases_path,
+                out.status,
+                match out.detail() {
+                    d if d.is_empty() => String::new(),
+                    d => format!(": {d}"),
+                }
+            ),
         )),
         Err(e) => note(e),
     }
     status
+}
+
+/// A problem with a peer's lease file (DF550).
+fn lease_file_error(target: &Target, message: String) -> JsonFinding {
+    JsonFinding::error(
+        "DF550",
+        format!("{}: {message}", target.peer()),
+        "check `ssh.leases-path` for this peer, and that the SSH user can read the file",
+    )
 }
 
 /// Counts the addresses of each pool by state.
@@ -362,7 +377,10 @@ pub fn render_human(report: &StatusReport) -> String {
             out.push_str(&format!("  clock: {offset:+.1} s from this machine\n"));
         }
         for e in &p.errors {
-            out.push_str(&format!("  error: {e}\n"));
+            out.push_str(&format!("  error[{}]: {}\n", e.code, e.message));
+            if !e.help.is_empty() {
+                out.push_str(&format!("    help: {}\n", e.help));
+            }
         }
     }
     match (report.clock_skew, report.clock) {

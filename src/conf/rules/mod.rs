@@ -153,40 +153,6 @@ pub fn catalogue() -> Vec<&'static LintRule> {
     rules
 }
 
-/// The catalogue as a Markdown table: code, severity, name and the doc's first sentence.
-pub fn markdown_table() -> String {
-    let mut out = String::from("| code | severity | name | summary |\n| --- | --- | --- | --- |\n");
-    for rule in catalogue() {
-        let severity = match rule.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        let doc = rule.doc.split_whitespace().collect::<Vec<_>>().join(" ");
-        let summary = first_sentence(&doc).replace('|', "\\|");
-        out.push_str(&format!(
-            "| {} | {severity} | {} | {summary} |\n",
-            rule.code, rule.name
-        ));
-    }
-    out
-}
-
-/// The first sentence: up to the first ". " that is not inside backticks or parentheses.
-fn first_sentence(doc: &str) -> &str {
-    let mut depth = 0i32;
-    let mut ticks = false;
-    for (i, c) in doc.char_indices() {
-        match c {
-            '`' => ticks = !ticks,
-            '(' if !ticks => depth += 1,
-            ')' if !ticks => depth -= 1,
-            '.' if !ticks && depth <= 0 && doc[i + 1..].starts_with(' ') => return &doc[..=i],
-            _ => {}
-        }
-    }
-    doc
-}
-
 /// The `--explain` text of a rule.
 pub fn explain(rule: &LintRule) -> String {
     let severity = match rule.severity {

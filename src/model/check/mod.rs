@@ -34,7 +34,7 @@ pub const RULES: &[Rule] = &[
         code: "DF001",
         name: "unreadable-file",
         severity: Severity::Error,
-        doc: "The model file could not be read (missing, a directory, or no permission). `check` exits with status 2.",
+        doc: "A file named on the command line could not be read (missing, a folder where a file is expected, or no permission): a model, a dhcpd.conf, a lease file, an OUI table. The command exits with status 2; `check` and `lint` check the other files first.",
     },
     Rule {
         code: "DF100",

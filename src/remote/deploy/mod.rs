@@ -32,6 +32,7 @@ use super::lock::{self, Lock};
 use super::progress::Progress;
 use super::session::connect;
 use super::{ConnectOptions, Connection, RemoteError, Target, clock, files, signals};
+use crate::diag::JsonFinding;
 use crate::model::Role;
 use crate::model::remote::RestartOrder;
 use crate::render::RenderedFile;
@@ -115,9 +116,9 @@ pub struct PeerReport {
 pub struct Report {
     /// How it ended.
     pub outcome: Outcome,
-    /// The first error, if any.
+    /// The first error, if any, in the finding shape of every command's JSON.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub error: Option<JsonFinding>,
     /// The signal that stopped the deploy (`SIGINT`, `SIGTERM`, `SIGHUP`), if one did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<String>,
@@ -396,7 +397,7 @@ pub fn deploy(
         .collect();
     Report {
         outcome,
-        error: error.map(|e| format!("{:?}", miette::Report::new(e))),
+        error: error.map(|e| JsonFinding::from_miette(&e)),
         interrupted,
         late_signal,
         recovered: cx.recovered,

@@ -1,0 +1,231 @@
+//! Every code dhcpfo can print, in one registry: the model's check rules (DF001, DF1xx), the
+//! lint rules (DF2xx to DF4xx, with `import`'s DF49x), and the errors of the commands that
+//! render, serve and reach the peers (DF0xx, DF5xx). `dhcpfo explain CODE`, `--explain` on
+//! every command, `dhcpfo rules` and the README's table all read it.
+
+mod runtime;
+
+use serde::Serialize;
+
+use crate::diag::Severity;
+
+/// One code: what it is called, how bad it is, who prints it and what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code {
+    /// Stable code, e.g. `DF113`.
+    pub code: &'static str,
+    /// Short kebab-case name.
+    pub name: &'static str,
+    /// Severity of what it reports.
+    pub severity: Severity,
+    /// The commands that print it.
+    pub reported_by: &'static str,
+    /// What it means, why, and how to fix it.
+    pub doc: &'static str,
+}
+
+impl Code {
+    /// The first sentence of the doc, on one line.
+    pub fn summary(&self) -> String {
+        let doc = self.doc.split_whitespace().collect::<Vec<_>>().join(" ");
+        first_sentence(&doc).to_string()
+    }
+}
+
+/// The model's check rules (`dhcpfo check --list-rules`), in code order.
+pub fn check_rules() -> Vec<Code> {
+    crate::model::check::RULES
+        .iter()
+        .map(|r| Code {
+            code: r.code,
+            name: r.name,
+            severity: r.severity,
+            reported_by: check_reporter(r.code),
+            doc: r.doc,
+        })
+        .collect()
+}
+
+/// The lint rules, with the pair rules and `import`'s codes (`dhcpfo lint --list-rules`), in
+/// code order.
+pub fn lint_rules() -> Vec<Code> {
+    crate::conf::rules::catalogue()
+        .into_iter()
+        .map(|r| Code {
+            code: r.code,
+            name: r.name,
+            severity: r.severity,
+            reported_by: lint_reporter(r.code),
+            doc: r.doc.trim(),
+        })
+        .collect()
+}
+
+/// Every code, in code order.
+pub fn all() -> Vec<Code> {
+    let mut codes: Vec<Code> = check_rules()
+        .into_iter()
+        .chain(lint_rules())
+        .chain(runtime::CODES.iter().copied())
+        .collect();
+    codes.sort_by_key(|c| c.code);
+    codes
+}
+
+fn check_reporter(code: &str) -> &'static str {
+    if code == "DF001" {
+        "every command that reads a file"
+    } else {
+        "check (and render, diff, deploy, status, serve)"
+    }
+}
+
+fn lint_reporter(code: &str) -> &'static str {
+    match code {
+        c if c >= "DF490" => "import",
+        c if c >= "DF400" => "lint --pair, import",
+        _ => "lint, import",
+    }
+}
+
+/// Looks a code up (case-insensitive).
+pub fn find(code: &str) -> Option<Code> {
+    all()
+        .into_iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
+}
+
+/// What `dhcpfo explain CODE` prints.
+pub fn explain(code: &Code) -> String {
+    let severity = severity_word(code.severity);
+    format!(
+        "{} ({}, {severity}; reported by {})\n\n{}\n",
+        code.code, code.name, code.reported_by, code.doc
+    )
+}
+
+/// The machine-readable shape of a code (`dhcpfo explain --format json`, `dhcpfo rules
+/// --format json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonCode {
+    /// Stable code.
+    pub code: &'static str,
+    /// Short kebab-case name.
+    pub name: &'static str,
+    /// `error` or `warning`.
+    pub severity: Severity,
+    /// The commands that print it.
+    pub reported_by: &'static str,
+    /// The doc's first sentence.
+    pub summary: String,
+    /// The whole doc.
+    pub doc: &'static str,
+}
+
+impl From<&Code> for JsonCode {
+    fn from(c: &Code) -> Self {
+        JsonCode {
+            code: c.code,
+            name: c.name,
+            severity: c.severity,
+            reported_by: c.reported_by,
+            summary: c.summary(),
+            doc: c.doc,
+        }
+    }
+}
+
+/// Codes as a JSON array.
+pub fn json(codes: &[Code]) -> String {
+    let items: Vec<JsonCode> = codes.iter().map(JsonCode::from).collect();
+    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into()) + "\n"
+}
+
+/// Codes as a Markdown table: code, severity, name, who reports it and the doc's first
+/// sentence (the README's table is this, for every code).
+pub fn markdown_table(codes: &[Code]) -> String {
+    let mut out = String::from(
+        "| code | severity | name | reported by | summary |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for c in codes {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            c.code,
+            severity_word(c.severity),
+            c.name,
+            c.reported_by,
+            c.summary().replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+/// `first..=last` written for people: `DF001 to DF550`.
+pub fn range_text() -> String {
+    let codes = all();
+    match (codes.first(), codes.last()) {
+        (Some(first), Some(last)) => format!("{} to {}", first.code, last.code),
+        _ => String::new(),
+    }
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// The first sentence: up to the first ". " that is not inside backticks or parentheses.
+fn first_sentence(doc: &str) -> &str {
+    let mut depth = 0i32;
+    let mut ticks = false;
+    for (i, c) in doc.char_indices() {
+        match c {
+            '`' => ticks = !ticks,
+            '(' if !ticks => depth += 1,
+            ')' if !ticks => depth -= 1,
+            '.' if !ticks && depth <= 0 && doc[i + 1..].starts_with(' ') => return &doc[..=i],
+            _ => {}
+        }
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_well_formed_and_documented() {
+        let codes = all();
+        let mut seen = std::collections::HashSet::new();
+        for c in &codes {
+            assert!(seen.insert(c.code), "{} is registered twice", c.code);
+            assert!(
+                c.code.len() == 5
+                    && c.code.starts_with("DF")
+                    && c.code[2..].bytes().all(|b| b.is_ascii_digit()),
+                "{}",
+                c.code
+            );
+            assert!(c.doc.len() > 60, "{} needs a real doc", c.code);
+            assert!(
+                !c.name.is_empty() && !c.reported_by.is_empty(),
+                "{}",
+                c.code
+            );
+        }
+        assert!(find("df113").is_some_and(|c| c.name == "no-load-balance"));
+        assert!(find("DF501").is_some_and(|c| c.reported_by.contains("deploy")));
+        assert!(find(&format!("DF{}", 999)).is_none(), "no code is made up");
+    }
+
+    #[test]
+    fn the_range_names_the_first_and_the_last_code() {
+        let codes = all();
+        let text = range_text();
+        assert!(text.starts_with(codes[0].code), "{text}");
+        assert!(text.ends_with(codes[codes.len() - 1].code), "{text}");
+    }
+}

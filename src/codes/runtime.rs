@@ -1,0 +1,224 @@
+//! The codes of errors that are not findings of a rule: files and the command line, `render`,
+//! `serve`, the failover protocol, and `diff`, `deploy` and `status` over SSH.
+
+use super::Code;
+use crate::diag::Severity;
+
+const fn error(
+    code: &'static str,
+    name: &'static str,
+    reported_by: &'static str,
+    doc: &'static str,
+) -> Code {
+    Code {
+        code,
+        name,
+        severity: Severity::Error,
+        reported_by,
+        doc,
+    }
+}
+
+const REMOTE: &str = "diff, deploy, status";
+
+/// Every runtime error code, in code order.
+pub const CODES: &[Code] = &[
+    error(
+        "DF002",
+        "template-error",
+        "render, diff, deploy",
+        "A template could not be loaded or evaluated: a file given with `--templates` has a syntax error, uses a variable the model does not provide (undefined variables are errors, never empty text), or cannot be read. The message names the template and its line. Fix the template, or drop `--templates` to use the built-in ones.",
+    ),
+    error(
+        "DF003",
+        "relative-shared-path",
+        "render",
+        "`--shared-path` is not an absolute path, or holds a quote. In the split layout each peer's dhcpd.conf includes the shared file by this path, and dhcpd resolves a relative include against its working directory; give an absolute path such as /etc/dhcp/dhcpd.shared.conf.",
+    ),
+    error(
+        "DF004",
+        "usage",
+        "every command",
+        "The command line is not understood: an unknown option, a missing argument, a value of the wrong kind, a code that `--explain`, `--select` or `--ignore` does not know, or options that do not go together (a deploy without a terminal needs `--yes`). The exit status is 2; `dhcpfo COMMAND --help` lists what a command takes.",
+    ),
+    error(
+        "DF005",
+        "cannot-write",
+        "render, import",
+        "An output file or folder could not be written (`render --out`, `import -o`): the folder cannot be created or is not writable, or the disk is full. Files are written under a temporary name and renamed into place, so a failed write leaves no half-written file. The exit status is 2.",
+    ),
+    error(
+        "DF010",
+        "lease-file-io",
+        "serve",
+        "`dhcpfo serve` cannot read or write its lease file (`--leases`): its folder does not exist or is not writable by the server, or the disk is full. The server does not start (exit status 2): an acknowledgement is only sent once its lease is on disk, so a lease file that cannot be written would lose leases.",
+    ),
+    error(
+        "DF011",
+        "not-a-lease-file",
+        "serve, leases",
+        "The lease file is not in ISC's dhcpd.leases(5) format; the message gives the line (and column) where reading stopped. `serve` refuses to start on it rather than overwrite it (move it aside to start with an empty file); `leases` lists nothing and exits with status 1.",
+    ),
+    error(
+        "DF012",
+        "cannot-listen",
+        "serve",
+        "`dhcpfo serve` cannot open its socket on an interface: the interface does not exist, another DHCP server already listens on port 67 there, or the process lacks root (or CAP_NET_RAW and CAP_NET_BIND_SERVICE) for the port and for binding to the device.",
+    ),
+    error(
+        "DF013",
+        "runtime-start",
+        "serve",
+        "The server's runtime (its threads and its signal handling) could not start, usually because of the process limits on threads or file descriptors (`ulimit -u`, `ulimit -n`).",
+    ),
+    error(
+        "DF020",
+        "failover-message-refused",
+        "serve (failover)",
+        "A failover peer sent a message that ISC dhcpd would refuse too: a length outside 12..2048 octets, a message cut short, or an option that does not fit its type. The link is closed and set up again, as ISC dhcpd does (`dhcp_failover_link_signal`).",
+    ),
+    error(
+        "DF021",
+        "failover-message-too-long",
+        "serve (failover)",
+        "dhcpfo built a failover message that ISC dhcpd would not accept: longer than 2048 octets, or with an option its message type does not carry. The message is not sent; this is a bug in dhcpfo, worth reporting with the log line.",
+    ),
+    error(
+        "DF030",
+        "partner-down-refused",
+        "serve (failover)",
+        "PARTNER-DOWN was asked for in a state that does not allow it. In partner-down one peer takes over every address once the MCLT has passed; declared while the partner still serves, both peers hand out the same addresses. It is accepted only in communications-interrupted or resolution-interrupted, while the partner is unreachable: make sure it is really down and cannot restart.",
+    ),
+    error(
+        "DF501",
+        "cannot-connect",
+        REMOTE,
+        "The TCP connection or the SSH handshake with a peer failed: the host name does not resolve, nothing listens on the port, a firewall drops the connection, or the handshake broke off. Check that sshd runs on the peer and that `ssh.host` and `ssh.port` (or ~/.ssh/config) name it; `ssh -p PORT HOST` from the same machine should work.",
+    ),
+    error(
+        "DF502",
+        "unknown-host-key",
+        REMOTE,
+        "The peer's host key is in no known_hosts file and StrictHostKeyChecking is `yes` (dhcpfo's default). Compare the SHA256 fingerprint in the message with the server's own (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on it), then add the key with `ssh-keyscan`, or run once with `--accept-new-host-keys`.",
+    ),
+    error(
+        "DF503",
+        "host-key-changed",
+        REMOTE,
+        "The peer offered a host key other than the one a known_hosts file records for it (the file and line are named): someone may be intercepting the connection, or the server was reinstalled. dhcpfo refuses to connect and never replaces the entry; if you know why the key changed, remove the old entry with `ssh-keygen -R HOST`.",
+    ),
+    error(
+        "DF504",
+        "authentication-failed",
+        REMOTE,
+        "The peer's sshd accepted none of the keys tried for the user: the ssh-agent's keys and the identity files, or only the model's `identity-file` when it is given. Load the key into ssh-agent, or set `ssh.identity-file` or `ssh.user` for the peer; dhcpfo never uses passwords.",
+    ),
+    error(
+        "DF505",
+        "connection-lost",
+        REMOTE,
+        "A remote command or transfer failed at the SSH level: the connection was lost or timed out part-way. A deploy reconnects once, or rolls back; run the command again once the peer is reachable.",
+    ),
+    error(
+        "DF506",
+        "remote-command-failed",
+        REMOTE,
+        "A command run on the peer exited with an error; the message gives its exit status and what it printed, and the help the command line, to run by hand on the peer to see why.",
+    ),
+    error(
+        "DF507",
+        "locked",
+        "deploy",
+        "Another deploy holds the lock folder next to the peer's live dhcpd.conf; the message names its owner. Wait for it to finish. A lock of this machine whose process is gone is taken over by itself; one taken from another machine is refused with its id, and `--force-unlock LOCK_ID` takes it over once you know that deploy is gone.",
+    ),
+    error(
+        "DF508",
+        "clock-skew",
+        "deploy",
+        "The peers' clocks are more than 60 s apart. ISC dhcpd refuses the failover connection then (\"time offset too large\"), so deploy does not restart a pair that could not talk. Synchronise both peers with NTP (chrony, systemd-timesyncd) first.",
+    ),
+    error(
+        "DF509",
+        "local-file",
+        REMOTE,
+        "A local file needed for SSH (a known_hosts file, an identity file) could not be read or written. Check its path and permissions; an unreadable known_hosts file is an error, never taken for a host that is not known.",
+    ),
+    error(
+        "DF520",
+        "revoked-host-key",
+        REMOTE,
+        "The key the peer offered is marked `@revoked` in a known_hosts file. It is refused whatever `--strict-host-key-checking` or `--accept-new-host-keys` say: the server needs a new host key, verified out of band and added to known_hosts.",
+    ),
+    error(
+        "DF521",
+        "certificate-authority-only",
+        REMOTE,
+        "known_hosts vouches for the peer only through `@cert-authority`, and dhcpfo cannot verify SSH host certificates (libssh2 does not check their signature, principals or validity). Pin the host's plain key as well, after checking it out of band.",
+    ),
+    error(
+        "DF522",
+        "strict-host-key-checking-no",
+        REMOTE,
+        "The SSH configuration says `StrictHostKeyChecking no`. dhcpfo connects to a host whose key it cannot verify only when its own command line says so (`--strict-host-key-checking no`); write `accept-new` in the configuration instead, which adds unknown keys and refuses changed ones.",
+    ),
+    error(
+        "DF523",
+        "ssh-config",
+        REMOTE,
+        "A setting of the SSH configuration cannot be used (an unknown `%` token in a file name, for one; the message names the file and line), or the file given with `--ssh-config` cannot be read. `ssh -G HOST` shows what ssh makes of the configuration.",
+    ),
+    error(
+        "DF524",
+        "key-permissions",
+        REMOTE,
+        "A private key file is readable or writable by group or others, which OpenSSH refuses too (\"UNPROTECTED PRIVATE KEY FILE\"). A model's `identity-file` fails the connection; a default key is skipped with this message. `chmod 600` the file.",
+    ),
+    error(
+        "DF525",
+        "proxy-failed",
+        REMOTE,
+        "The jump host (`ProxyJump`) or the `ProxyCommand` did not carry the connection: the jump host refused it or could not reach the peer (its sshd must allow TCP forwarding), or the proxy command failed or exited. The message names the jump host or the command.",
+    ),
+    error(
+        "DF526",
+        "remote-deadline",
+        REMOTE,
+        "A command on the peer ran past its deadline (`ssh.command-timeout`, or `ssh.restart-timeout` for the restart) and the peer killed it. Run it on the peer to find out why it hangs; raise the timeout if it only needs longer.",
+    ),
+    error(
+        "DF527",
+        "too-large",
+        REMOTE,
+        "A read from the peer passed the `--max-remote-size` cap (64M by default): a live file, the lock's journal or a command's output. Nothing more was read, and nothing was cut short silently; raise the cap if the file really is that large.",
+    ),
+    error(
+        "DF528",
+        "unsafe-remote-path",
+        "deploy",
+        "A path deploy would write through is not safe: a live file is a symbolic link (without `ssh.follow-symlinks: true`), a folder on the way does not exist, is a symbolic link, is writable by its group or others, or belongs to someone other than root or the SSH user. Nothing is written; the help says how to make it safe.",
+    ),
+    error(
+        "DF529",
+        "lock-failed",
+        "deploy",
+        "The lock folder could not be created next to the peer's live dhcpd.conf for a reason other than another deploy: the SSH user may not write there, the folder is immutable (`lsattr`), or the file system is full or read-only.",
+    ),
+    error(
+        "DF530",
+        "interrupted",
+        "deploy",
+        "The deploy was stopped by SIGINT, SIGTERM or SIGHUP. The step under way was finished, then the deploy rolled back (or completed, when only restarts were left); the report says what each peer holds. The exit status is 128 + the signal's number.",
+    ),
+    error(
+        "DF531",
+        "unfinished-deploy",
+        "deploy",
+        "A deploy that was killed part-way left a journal on the peer that cannot be completed or rolled back automatically: a backup is missing or does not hold the previous file, or a live file was edited since. The help gives what to decide and run by hand; the locks stay until then.",
+    ),
+    error(
+        "DF550",
+        "status-lease-file",
+        "status",
+        "`dhcpfo status` could not use a peer's lease file (`ssh.leases-path`): it does not exist, it cannot be read, or it is not in dhcpd.leases(5) format (the line is named). The failover states and pool counts of that peer are then unknown; the rest of its status is still shown.",
+    ),
+];

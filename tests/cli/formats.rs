@@ -1,0 +1,438 @@
+//! Machine-readable output: the one finding shape in every command's JSON, errors included,
+//! never terminal drawing; SARIF validated against the OASIS schema; GitHub annotations; one
+//! line per finding; alike findings grouped for people.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{BROKEN, dhcpfo, stderr, write};
+
+/// Characters of miette's and indicatif's drawing, and the escape that starts a colour.
+const DRAWING: &[char] = &['│', '╭', '╰', '─', '×', '⚠', '✘', '✔', '·', '\u{1b}'];
+
+fn json(out: &std::process::Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains(DRAWING),
+        "terminal drawing in the JSON output:\n{text}"
+    );
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+fn keys(finding: &Value) -> Vec<&str> {
+    finding
+        .as_object()
+        .expect("a finding is an object")
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+const SHAPE: [&str; 8] = [
+    "code", "severity", "message", "help", "file", "line", "column", "end",
+];
+
+fn assert_shape(finding: &Value) {
+    let mut found = keys(finding);
+    found.sort_unstable();
+    let mut expected = SHAPE.to_vec();
+    expected.sort_unstable();
+    assert_eq!(found, expected, "{finding}");
+    assert!(
+        finding["code"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("DF")),
+        "{finding}"
+    );
+}
+
+#[test]
+fn check_json_has_the_finding_shape_with_its_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "pair.yaml", BROKEN);
+    let out = dhcpfo(&["check", &path, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings = json(&out);
+    let split = &findings[0];
+    assert_shape(split);
+    // `split: 300` at line 4: the value 300 spans columns 10 to 12.
+    assert_eq!(
+        (split["line"].as_u64(), split["column"].as_u64()),
+        (Some(4), Some(10))
+    );
+    assert_eq!(split["end"], serde_json::json!({"line": 4, "column": 13}));
+}
+
+#[test]
+fn a_missing_file_is_json_on_stdout() {
+    let out = dhcpfo(&["check", "missing.yaml", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let findings = json(&out);
+    assert_eq!(findings.as_array().map(Vec::len), Some(1), "{findings}");
+    let finding = &findings[0];
+    assert_shape(finding);
+    assert_eq!(finding["code"], "DF001");
+    assert_eq!(finding["file"], "missing.yaml");
+    assert!(
+        finding["line"].is_null() && finding["end"].is_null(),
+        "{finding}"
+    );
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn usage_errors_are_json_when_json_was_asked_for() {
+    for (args, array) in [
+        (&["check", "--bogus", "--format", "json"][..], true),
+        (&["lint", "--format=json", "--pair", "only-one.conf"], true),
+        (&["leases", "--format", "json"], false),
+        (&["status", "--format", "json", "a.yaml", "b.yaml"], false),
+    ] {
+        let out = dhcpfo(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let value = json(&out);
+        let finding = if array {
+            &value[0]
+        } else {
+            &value["errors"][0]
+        };
+        assert_shape(finding);
+        assert_eq!(finding["code"], "DF004", "{args:?}: {value}");
+        assert!(
+            finding["help"]
+                .as_str()
+                .is_some_and(|h| h.contains("--help"))
+        );
+    }
+    // Without --format json, clap's own text.
+    let out = dhcpfo(&["check", "--bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty() && stderr(&out).contains("Usage:"));
+}
+
+#[test]
+fn leases_errors_are_json_with_their_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = write(
+        dir.path(),
+        "bad.leases",
+        "lease 10.0.0.1 {\n  binding state sideways;\n}\n",
+    );
+    let out = dhcpfo(&["leases", &bad, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let error = &json(&out)["errors"][0];
+    assert_shape(error);
+    assert_eq!(error["code"], "DF011");
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(2), Some(17))
+    );
+
+    let missing = dir.path().join("none.leases").display().to_string();
+    let out = dhcpfo(&["leases", &missing, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["errors"][0]["code"], "DF001");
+}
+
+/// A model whose peers are SSH servers on loopback ports where nothing listens.
+fn model_with_peers_down(dir: &Path) -> String {
+    let closed = || {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").port()
+    };
+    let (p, s) = (closed(), closed());
+    let text = format!(
+        "failover: {{ name: fo, mclt: 3600, split: 128 }}
+peers:
+  primary: {{ address: 10.0.0.2, interfaces: [eth0], ssh: {{ host: 127.0.0.1, port: {p} }} }}
+  secondary: {{ address: 10.0.0.3, interfaces: [eth0], ssh: {{ host: 127.0.0.1, port: {s} }} }}
+subnets:
+  - network: 10.0.0.0/24
+    pools:
+      - range: [10.0.0.10, 10.0.0.20]
+"
+    );
+    write(dir, "down.yaml", &text)
+}
+
+#[test]
+fn remote_commands_report_a_peer_down_as_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = model_with_peers_down(dir.path());
+    let ssh = ["--ssh-config", "none"];
+
+    let out = dhcpfo(&[&["diff", &model, "--format", "json"][..], &ssh].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let diff = json(&out);
+    assert!(diff["differs"].is_null(), "{diff}");
+    let errors = diff["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 2, "{diff}");
+    for e in errors {
+        assert_shape(e);
+        assert_eq!(e["code"], "DF501", "{e}");
+    }
+
+    let out = dhcpfo(&[&["status", &model, "--format", "json"][..], &ssh].concat());
+    assert_eq!(out.status.code(), Some(2));
+    let status = json(&out);
+    for peer in status["peers"].as_array().expect("peers") {
+        assert_eq!(peer["reachable"], false);
+        assert_shape(&peer["errors"][0]);
+        assert_eq!(peer["errors"][0]["code"], "DF501", "{peer}");
+    }
+
+    let out = dhcpfo(&[&["deploy", &model, "--yes", "--format", "json"][..], &ssh].concat());
+    assert_eq!(out.status.code(), Some(2));
+    let report = json(&out);
+    assert_eq!(report["outcome"], "aborted", "{report}");
+    assert_shape(&report["error"]);
+    assert_eq!(report["error"]["code"], "DF501");
+    assert!(
+        report["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cannot connect")),
+        "{report}"
+    );
+    assert_eq!(report["errors"][0], report["error"]);
+}
+
+#[test]
+fn deploy_says_each_failure_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = model_with_peers_down(dir.path());
+    let out = dhcpfo(&["deploy", &model, "--yes", "--ssh-config", "none"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stderr(&out);
+    for peer in ["primary", "secondary"] {
+        assert_eq!(
+            text.matches(&format!("{peer} (127.0.0.1:")).count(),
+            2,
+            "the peer's line and its one failure:\n{text}"
+        );
+    }
+    assert_eq!(text.matches("cannot connect").count(), 2, "{text}");
+    assert_eq!(text.matches("help[DF501]").count(), 1, "{text}");
+    assert!(!text.contains('│'), "{text}");
+}
+
+#[test]
+fn commands_that_cannot_start_still_print_their_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = write(dir.path(), "pair.yaml", BROKEN);
+    for args in [
+        vec!["diff", &broken, "--format", "json"],
+        vec!["status", &broken, "--format", "json"],
+        vec!["deploy", &broken, "--yes", "--format", "json"],
+    ] {
+        let command = args[0];
+        let out = dhcpfo(&args);
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
+        let value = json(&out);
+        let codes: Vec<&str> = value["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .filter_map(|e| e["code"].as_str())
+            .collect();
+        assert_eq!(codes, ["DF110", "DF133"], "{command}: {value}");
+        assert_eq!(value["errors"][0]["line"], 4, "{value}");
+    }
+    // Without a terminal and without --yes, deploy refuses: a usage error, in JSON too.
+    let good = BROKEN
+        .replace("split: 300", "split: 128")
+        .replace("10.1.2.20", "10.1.0.20");
+    let good = write(dir.path(), "good.yaml", &good);
+    let out = dhcpfo(&["deploy", &good, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let value = json(&out);
+    assert_eq!(value["error"]["code"], "DF004", "{value}");
+    assert_eq!(value["outcome"], "aborted");
+}
+
+/// Six hosts without a hardware address: six DF145 warnings in one file.
+const SIX_HOSTS: &str = "\
+failover: { name: fo, mclt: 3600, split: 128, load-balance-max-seconds: 3 }
+peers:
+  primary: { address: 10.0.0.2, interfaces: [eth0] }
+  secondary: { address: 10.0.0.3, interfaces: [eth0] }
+subnets:
+  - network: 10.0.0.0/24
+    pools:
+      - range: [10.0.0.10, 10.0.0.20]
+hosts:
+  - { name: a, fixed-address: 10.0.0.201 }
+  - { name: b, fixed-address: 10.0.0.202 }
+  - { name: c, fixed-address: 10.0.0.203 }
+  - { name: d, fixed-address: 10.0.0.204 }
+  - { name: e, fixed-address: 10.0.0.205 }
+  - { name: f, fixed-address: 10.0.0.206 }
+";
+
+#[test]
+fn alike_findings_are_grouped_for_people_and_listed_for_machines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "hosts.yaml", SIX_HOSTS);
+    let out = dhcpfo(&["check", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert_eq!(text.matches("╭─[").count(), 3, "{text}");
+    assert!(text.contains("... and 3 more like this (DF145):"), "{text}");
+    for (line, host) in [(13, "d"), (14, "e"), (15, "f")] {
+        assert!(
+            text.contains(&format!(
+                "hosts.yaml:{line}:13: host `{host}` has no hardware-ethernet"
+            )),
+            "{text}"
+        );
+    }
+    assert!(
+        text.lines().count() < 45,
+        "{} lines:\n{text}",
+        text.lines().count()
+    );
+    let findings = json(&dhcpfo(&["check", &path, "--format", "json"]));
+    assert_eq!(findings.as_array().map(Vec::len), Some(6));
+}
+
+#[test]
+fn concise_is_one_line_per_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "pair.yaml", BROKEN);
+    let out = dhcpfo(&["check", &path, "--format", "concise"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("{path}:4:10: error[DF110] split 300 is outside 0..256"),
+            format!("{path}:12:16: error[DF133] 10.1.2.20 is outside subnet 10.1.0.0/24"),
+        ]
+    );
+    assert!(
+        stderr(&out).contains("2 error(s), 0 warning(s)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn github_annotations_name_file_line_and_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "pair.yaml", BROKEN);
+    let out = dhcpfo(&["check", &path, "--format", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().expect("an annotation");
+    assert!(
+        first.starts_with(&format!(
+            "::error file={path},line=4,col=10,endLine=4,endColumn=13,title=DF110::split 300 is outside 0..256%0Ahelp: "
+        )),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+
+    let conf = write(dir.path(), "dhcpd.conf", "authritative;\n");
+    let out = dhcpfo(&["lint", &conf, "--format", "github"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("::warning file={conf},line=1,col=1,")),
+        "{text}"
+    );
+}
+
+/// The OASIS SARIF 2.1.0 (Errata 01) JSON schema, as the standard publishes it, with formats
+/// (`uri`, `uri-reference`) checked too.
+fn sarif_schema() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("SARIF schema")).expect("JSON");
+    jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("a valid draft-04 schema")
+}
+
+fn assert_valid_sarif(validator: &jsonschema::Validator, log: &Value) {
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{log:#}");
+}
+
+#[test]
+fn sarif_is_valid_against_the_oasis_schema() {
+    let validator = sarif_schema();
+    // The validator refuses what the schema forbids, so a pass means something.
+    assert!(!validator.is_valid(&serde_json::json!({"version": "2.1.0"})));
+    assert!(!validator.is_valid(&serde_json::json!({"version": "2.0", "runs": []})));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = write(dir.path(), "pair.yaml", BROKEN);
+    let hosts = write(dir.path(), "hosts b.yaml", SIX_HOSTS);
+    let out = dhcpfo(&[
+        "check",
+        &broken,
+        &hosts,
+        "missing.yaml",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let log = json(&out);
+    assert_valid_sarif(&validator, &log);
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "dhcpfo");
+    let results = run["results"].as_array().expect("results");
+    // The same findings as the JSON output, in order.
+    let listed = json(&dhcpfo(&[
+        "check",
+        &broken,
+        &hosts,
+        "missing.yaml",
+        "--format",
+        "json",
+    ]));
+    let listed = listed.as_array().expect("array");
+    assert_eq!(results.len(), listed.len());
+    for (result, finding) in results.iter().zip(listed) {
+        assert_eq!(result["ruleId"], finding["code"]);
+        let rule =
+            &run["tool"]["driver"]["rules"][result["ruleIndex"].as_u64().expect("index") as usize];
+        assert_eq!(rule["id"], finding["code"]);
+        if let Some(line) = finding["line"].as_u64() {
+            let region = &result["locations"][0]["physicalLocation"]["region"];
+            assert_eq!(region["startLine"].as_u64(), Some(line));
+            assert_eq!(region["endColumn"], finding["end"]["column"]);
+        }
+    }
+    let uris: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(
+        uris.iter().any(|u| u.ends_with("hosts%20b.yaml")),
+        "{uris:?}"
+    );
+    assert!(uris.contains(&"missing.yaml"), "{uris:?}");
+
+    let conf = write(
+        dir.path(),
+        "dhcpd.conf",
+        "authritative;\nsubnet 10.0.0.5 netmask 255.255.255.0 { }\n",
+    );
+    let out = dhcpfo(&["lint", &conf, "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let log = json(&out);
+    assert_valid_sarif(&validator, &log);
+    assert!(
+        log["runs"][0]["results"]
+            .as_array()
+            .is_some_and(|r| r.len() >= 2),
+        "{log}"
+    );
+}
