@@ -33,8 +33,18 @@ pub(super) fn run(args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let file = match leases::parse(&text) {
-        Ok(file) => file,
+    let file = match leases::parse_allowing_torn_tail(&text) {
+        Ok((file, torn)) => {
+            if let Some(torn) = torn {
+                eprintln!(
+                    "warning: {}:{}: the last record is cut off ({} bytes without its closing `}}`, as a crash or a full disk leaves it); it is ignored, as dhcpd ignores it",
+                    args.file.display(),
+                    torn.line,
+                    torn.bytes
+                );
+            }
+            file
+        }
         Err(e) => {
             let diag = MietteDiagnostic::new(format!(
                 "{}:{}:{}: {}",
