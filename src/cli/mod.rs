@@ -89,14 +89,14 @@ Examples:
         /// Print one peer's dhcpd.conf to standard output instead.
         #[arg(long, value_enum)]
         role: Option<Role>,
-        /// File layout on each peer.
-        #[arg(long, value_enum, default_value_t = Layout::Single)]
+        /// File layout on each peer (with --out; --role prints the single layout's file).
+        #[arg(long, value_enum, default_value_t = Layout::Single, conflicts_with = "role")]
         layout: Layout,
         /// Folder of templates that replace the built-in ones of the same name.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
         /// Absolute path of the shared file on the servers (split layout).
-        #[arg(long, value_name = "PATH", default_value = crate::render::DEFAULT_SHARED_PATH)]
+        #[arg(long, value_name = "PATH", default_value = crate::render::DEFAULT_SHARED_PATH, conflicts_with = "role")]
         shared_path: String,
     },
     /// Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes.
