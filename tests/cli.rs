@@ -389,3 +389,46 @@ fn a_closed_output_pipe_ends_quietly() {
         output.status
     );
 }
+
+#[test]
+fn rendering_the_single_layout_again_removes_the_split_layouts_shared_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().display().to_string();
+    let model = example("lab-pair.yaml");
+    let split = dhcpfo(&["render", &model, "--out", &out_dir, "--layout", "split"]);
+    assert_eq!(split.status.code(), Some(0), "{}", stderr(&split));
+    let shared = dir.path().join("primary/dhcpd.shared.conf");
+    assert!(shared.exists());
+    let single = dhcpfo(&["render", &model, "--out", &out_dir]);
+    assert_eq!(single.status.code(), Some(0), "{}", stderr(&single));
+    for role in ["primary", "secondary"] {
+        assert!(
+            !dir.path().join(role).join("dhcpd.shared.conf").exists(),
+            "{role}: {}",
+            stderr(&single)
+        );
+    }
+    assert!(
+        stderr(&single).contains("dhcpd.shared.conf (left by an earlier render"),
+        "{}",
+        stderr(&single)
+    );
+    let conf = std::fs::read_to_string(dir.path().join("primary/dhcpd.conf")).expect("conf");
+    assert!(conf.contains("subnet 192.168.100.0"), "{conf}");
+}
+
+#[test]
+fn layout_with_role_is_a_usage_error() {
+    let model = example("lab-pair.yaml");
+    for extra in [
+        &["--layout", "split"][..],
+        &["--shared-path", "/etc/dhcp/x.conf"][..],
+    ] {
+        let mut args = vec!["render", model.as_str(), "--role", "primary"];
+        args.extend_from_slice(extra);
+        let out = dhcpfo(&args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(extra[0]), "{}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+}
