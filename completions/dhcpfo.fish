@@ -45,7 +45,7 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand check" -s h -l help -d 'Pr
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -s o -l out -d 'Folder to write `<role>/dhcpd.conf` and `<role>/isc-dhcp-server` into' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l role -d 'Print one peer\'s dhcpd.conf to standard output instead' -r -f -a "primary\t''
 secondary\t''"
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l layout -d 'File layout on each peer' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l layout -d 'File layout on each peer (with --out; --role prints the single layout\'s file)' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
 split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l templates -d 'Folder of templates that replace the built-in ones of the same name' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l shared-path -d 'Absolute path of the shared file on the servers (split layout)' -r
