@@ -47,8 +47,8 @@ failover:
   split: 300
   load-balance-max-seconds: 3
 peers:
-  primary: { address: 10.0.0.2, interfaces: [eth0] }
-  secondary: { address: 10.0.0.3, interfaces: [eth0] }
+  primary: { address: 10.1.0.2, interfaces: [eth0] }
+  secondary: { address: 10.1.0.3, interfaces: [eth0] }
 subnets:
   - network: 10.1.0.0/24
     pools:
