@@ -1106,7 +1106,10 @@ fn build(raw: &RawPair) -> Case {
             net
         })
         .collect();
-    if !nets.iter().any(|n| n.network == u32::from(Ipv4Addr::new(192, 0, 2, 0))) {
+    if !nets
+        .iter()
+        .any(|n| n.network == u32::from(Ipv4Addr::new(192, 0, 2, 0)))
+    {
         // The peers' own network, declared only: dhcpd needs a subnet for the interface that
         // holds a peer's address (DF126).
         nets.push(Net {
