@@ -5,9 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics};
 use crate::conf::Config;
-use crate::conf::lint::{Selection, lint};
-use crate::diag::{self, Format, Severity};
-use crate::import::{self, ImportOptions};
+use crate::diag::{self, Format};
+use crate::import::{self, ImportOptions, SCHEMA_BESIDE, Schema};
 use crate::model::check;
 
 pub(super) struct Args {
@@ -29,28 +28,26 @@ pub(super) fn run(args: Args) -> u8 {
         }
     }
     let (first, second) = (&configs[0], &configs[1]);
-    // A file dhcpd refuses (or that breaks the pair) has nothing reliable to import: the
-    // model would quietly "repair" it.
-    let errors: Vec<_> = configs
-        .iter()
-        .flat_map(|c| lint(c, &Selection::default()))
-        .filter(|d| d.finding.severity == Severity::Error)
-        .collect();
-    if !errors.is_empty() {
-        show(&errors, args.format, args.output.is_none());
-        eprintln!("not imported: fix these errors first (`dhcpfo lint` shows every finding)");
+    // A file that cannot be read as dhcpd.conf has nothing reliable to import. Failover
+    // mistakes that the model cannot make are repaired and reported; other errors are shown,
+    // and the YAML carries those the model can hold, so `check` reports them there too.
+    let screening = import::screen(first, second);
+    if !screening.readable() {
+        show(&screening.unreadable, args.format, args.output.is_none());
+        eprintln!(
+            "not imported: a file cannot be read as dhcpd.conf; fix these errors first (`dhcpfo lint` shows every finding)"
+        );
         return EXIT_FINDINGS;
     }
-    let (modeline, schema_found) = import::modeline(args.output.as_deref());
+    let schema = import::schema_for(args.output.as_deref());
     let mut header = Vec::new();
-    if !schema_found {
-        header.push(
-            "For editor completion, write the schema the first line names: `dhcpfo schema > dhcpfo-pair.schema.json`."
-                .to_string(),
-        );
+    if schema == Schema::Missing {
+        header.push(format!(
+            "For editor completion: `dhcpfo schema > {SCHEMA_BESIDE}`, then make `# yaml-language-server: $schema={SCHEMA_BESIDE}` the first line."
+        ));
     }
     let options = ImportOptions {
-        modeline,
+        modeline: schema.modeline(),
         header,
         interfaces: [
             import::interfaces_beside(&args.primary),
@@ -72,6 +69,18 @@ pub(super) fn run(args: Args) -> u8 {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return EXIT_USAGE;
             }
+            if let Schema::WriteBeside(schema_path) = &schema {
+                match write(schema_path, &format!("{}\n", crate::model::schema::json())) {
+                    Ok(()) => eprintln!(
+                        "wrote {} (the JSON Schema the YAML's first line names, for editor completion)",
+                        schema_path.display()
+                    ),
+                    Err(e) => eprintln!(
+                        "warning: cannot write {}: {e}; the YAML's first line names it",
+                        schema_path.display()
+                    ),
+                }
+            }
             path.display().to_string()
         }
         None => {
@@ -80,21 +89,45 @@ pub(super) fn run(args: Args) -> u8 {
         }
     };
     let checked = import::check_yaml(&name, &result.yaml);
-    let mut diags = result.diagnostics.clone();
+    let (repairs, other): (Vec<_>, Vec<_>) = result
+        .diagnostics
+        .iter()
+        .cloned()
+        .partition(|d| d.finding.code == import::rules::DF496.code);
+    let repaired = screening.repaired.len() + repairs.len();
+    let mut diags = screening.repaired.clone();
+    diags.extend(repairs);
+    diags.extend(screening.errors.iter().cloned());
+    diags.extend(other.iter().cloned());
     diags.extend(checked.iter().cloned());
     show(&diags, args.format, args.output.is_none());
-    let failed = !result.is_complete() || check::has_errors(&checked);
+    let failed = !other.is_empty() || !screening.errors.is_empty() || check::has_errors(&checked);
     if args.format == Format::Human {
         let (errors, warnings) = diag::tally(&checked);
-        let summary = if result.is_complete() {
-            "everything was imported".to_string()
-        } else {
-            format!(
+        let mut summary = Vec::new();
+        if repaired > 0 {
+            summary.push(format!(
+                "{repaired} failover mistake(s) of the files repaired (DF496)"
+            ));
+        }
+        if !screening.errors.is_empty() {
+            summary.push(format!(
+                "{} error(s) in the files (shown above)",
+                screening.errors.len()
+            ));
+        }
+        if !other.is_empty() {
+            summary.push(format!(
                 "{} finding(s) could not be expressed in the model or differ between the peers (warnings above; the YAML follows the primary)",
-                result.diagnostics.len()
-            )
-        };
-        eprintln!("{name}: {summary}; check: {errors} error(s), {warnings} warning(s)");
+                other.len()
+            ));
+        } else {
+            summary.push("everything was imported".to_string());
+        }
+        eprintln!(
+            "{name}: {}; check: {errors} error(s), {warnings} warning(s)",
+            summary.join("; ")
+        );
     }
     if failed { EXIT_FINDINGS } else { EXIT_OK }
 }

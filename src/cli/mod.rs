@@ -143,9 +143,12 @@ Examples:
   dhcpfo lint --explain DF493
 
 What the model cannot express, and every difference between the two files, is reported
-as a warning at its file and line (DF490..DF495); the model follows the primary.
-Exit status: 0 everything imported, 1 something could not be expressed (the YAML is
-still written), 2 usage or I/O error.")]
+as a warning at its file and line (DF490..DF495); the model follows the primary. Failover
+mistakes the model cannot make (split, hba or mclt on the secondary, unmirrored addresses
+or ports) are repaired and reported (DF496).
+Exit status: 0 everything imported (repairs allowed), 1 something could not be expressed,
+the files or the model have errors (the YAML is still written), or a file cannot be read
+as dhcpd.conf (nothing written), 2 usage or I/O error.")]
     Import {
         /// The primary's dhcpd.conf (includes are followed).
         #[arg(value_name = "PRIMARY")]
