@@ -432,3 +432,52 @@ fn layout_with_role_is_a_usage_error() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn lint_root_reads_a_split_tree_rendered_elsewhere() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().display().to_string();
+    let render = dhcpfo(&[
+        "render",
+        &example("campus.yaml"),
+        "--out",
+        &out_dir,
+        "--layout",
+        "split",
+    ]);
+    assert_eq!(render.status.code(), Some(0), "{}", stderr(&render));
+    let primary = dir.path().join("primary/dhcpd.conf").display().to_string();
+    let secondary = dir
+        .path()
+        .join("secondary/dhcpd.conf")
+        .display()
+        .to_string();
+    // Without --root, the absolute include names the machine's /etc/dhcp.
+    let plain = dhcpfo(&["lint", &primary]);
+    assert_eq!(plain.status.code(), Some(1), "{}", stderr(&plain));
+    assert!(stderr(&plain).contains("DF201"), "{}", stderr(&plain));
+    // With it, the shared file beside each dhcpd.conf is read: the subnets are there.
+    let primary_root = dir.path().join("primary").display().to_string();
+    let rooted = dhcpfo(&[
+        "lint",
+        "--root",
+        &primary_root,
+        &primary,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(rooted.status.code(), Some(0), "{}", stderr(&rooted));
+    let findings: serde_json::Value = serde_json::from_slice(&rooted.stdout).expect("JSON");
+    assert_eq!(findings, serde_json::json!([]), "{findings:#}");
+    let pair = dhcpfo(&["lint", "--root", &out_dir, "--pair", &primary, &secondary]);
+    assert_eq!(pair.status.code(), Some(0), "{}", stderr(&pair));
+    // A file the root holds under the include's own path comes first.
+    let etc = dir.path().join("primary/etc/dhcp");
+    std::fs::create_dir_all(&etc).expect("mkdir");
+    std::fs::write(etc.join("dhcpd.shared.conf"), "not dhcpd syntax\n").expect("write");
+    let under = dhcpfo(&["lint", "--root", &primary_root, &primary]);
+    assert_eq!(under.status.code(), Some(1), "{}", stderr(&under));
+    assert!(stderr(&under).contains("DF200"), "{}", stderr(&under));
+    let missing = dhcpfo(&["lint", "--root", "/nonexistent-root", &primary]);
+    assert_eq!(missing.status.code(), Some(2));
+}

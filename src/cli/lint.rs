@@ -16,6 +16,7 @@ pub(super) struct Args {
     pub deny_warnings: bool,
     pub explain: Option<String>,
     pub list_rules: bool,
+    pub root: Option<PathBuf>,
 }
 
 pub(super) fn run(args: Args) -> u8 {
@@ -59,6 +60,13 @@ pub(super) fn run(args: Args) -> u8 {
             return EXIT_USAGE;
         }
     }
+    if let Some(root) = args.root.as_deref().filter(|r| !r.is_dir()) {
+        eprintln!(
+            "error: --root {}: not a folder; give the folder that stands for the server's /",
+            root.display()
+        );
+        return EXIT_USAGE;
+    }
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut configs = Vec::new();
     let paths: Vec<PathBuf> = args
@@ -69,7 +77,11 @@ pub(super) fn run(args: Args) -> u8 {
         .chain(args.files)
         .collect();
     for path in &paths {
-        match Config::load(path) {
+        let loaded = match &args.root {
+            Some(root) => Config::load_under(path, root),
+            None => Config::load(path),
+        };
+        match loaded {
             Ok(config) => {
                 diags.extend(lint(&config, &selection));
                 configs.push(config);

@@ -105,6 +105,7 @@ Examples:
   dhcpfo lint /etc/dhcp/dhcpd.conf
   dhcpfo lint --pair dhcp1/dhcpd.conf dhcp2/dhcpd.conf
   dhcpfo lint dhcpd.conf --select DF3 --ignore DF312 --format json
+  dhcpfo lint --root build/primary build/primary/dhcpd.conf   # a tree rendered elsewhere
   dhcpfo lint --explain DF300
 
 Silence one finding with a comment on its line or the line above: # dhcpfo: ignore DF312
@@ -134,6 +135,11 @@ Exit status: 0 no error (warnings allowed unless --deny-warnings), 1 an error, 2
         /// Print every rule (code, severity, name, summary) as a Markdown table and exit.
         #[arg(long)]
         list_rules: bool,
+        /// Read absolute includes under DIR, for a tree copied or rendered elsewhere:
+        /// `/etc/dhcp/x.conf` is DIR/etc/dhcp/x.conf, else x.conf beside the including file
+        /// (as `render --out --layout split` writes it).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
     /// Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model.
     #[command(after_help = "\
@@ -382,6 +388,7 @@ pub fn run(cli: Cli) -> ExitCode {
             deny_warnings,
             explain,
             list_rules,
+            root,
         } => lint::run(lint::Args {
             files,
             pair,
@@ -391,6 +398,7 @@ pub fn run(cli: Cli) -> ExitCode {
             deny_warnings,
             explain,
             list_rules,
+            root,
         }),
         Command::Import {
             primary,
