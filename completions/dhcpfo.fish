@@ -56,6 +56,7 @@ json\t'One JSON array of findings'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l select -d 'Run only these rules (codes or prefixes, comma-separated, e.g. DF3,DF201)' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l ignore -d 'Skip these rules (codes or prefixes, comma-separated)' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l explain -d 'Print the documentation of a rule and exit' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l root -d 'Read absolute includes under DIR, for a tree copied or rendered elsewhere: `/etc/dhcp/x.conf` is DIR/etc/dhcp/x.conf, else x.conf beside the including file (as `render --out --layout split` writes it)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l deny-warnings -d 'Exit with status 1 on warnings too'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -l list-rules -d 'Print every rule (code, severity, name, summary) as a Markdown table and exit'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -77,6 +78,9 @@ accept-new\t'Add unknown keys to the first user known_hosts file; refuse changed
 no\t'Add unknown keys and connect despite a changed key (with a warning)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l ssh-config -d 'Read only this SSH configuration file instead of ~/.ssh/config and /etc/ssh/ssh_config (as `ssh -F`; `none` for no file)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, deployed to both peers and validated with each dhcpd.conf' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
+split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l shared-path -d 'Absolute path of the shared file on the servers (split layout); both peers get it there' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file, the lock\'s journal, a command\'s output); bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l accept-new-host-keys -d 'Add unknown host keys to known_hosts (changed keys are still refused): the same as --strict-host-key-checking accept-new'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -85,6 +89,9 @@ accept-new\t'Add unknown keys to the first user known_hosts file; refuse changed
 no\t'Add unknown keys and connect despite a changed key (with a warning)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l ssh-config -d 'Read only this SSH configuration file instead of ~/.ssh/config and /etc/ssh/ssh_config (as `ssh -F`; `none` for no file)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, deployed to both peers and validated with each dhcpd.conf' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
+split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l shared-path -d 'Absolute path of the shared file on the servers (split layout); both peers get it there' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l format -d 'Format of the final report' -r -f -a "human\t'Annotated source snippets for people'
 json\t'One JSON array of findings'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l force-unlock -d 'Take over the lock with this id (shown when a lock is refused), whoever holds it: for a deploy from another machine that is known to have died' -r

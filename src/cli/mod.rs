@@ -201,6 +201,7 @@ Exit status: 0 stopped cleanly, 1 the model has errors, 2 usage, socket or lease
 Examples:
   dhcpfo diff pair.yaml
   dhcpfo diff pair.yaml --format json
+  dhcpfo diff pair.yaml --layout split
 
 Reads each peer's dhcpd.conf and defaults file (`peers.*.ssh` in the model, then
 ~/.ssh/config) and prints a unified diff, live versus rendered.
@@ -218,6 +219,9 @@ Exit status: 0 nothing differs, 1 something differs, 2 error (as diff(1)).")]
         /// Folder of templates that replace the built-in ones of the same name (as for render).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// The files compared: one dhcpd.conf, or the split layout's.
+        #[command(flatten)]
+        layout: remote::LayoutArgs,
         /// Most bytes read from a peer in one go (a live file, the lock's journal, a
         /// command's output); bytes or K, M, G.
         #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
@@ -229,6 +233,7 @@ Examples:
   dhcpfo deploy pair.yaml               # shows the diff, asks, deploys
   dhcpfo deploy pair.yaml --dry-run     # diff and `dhcpd -t` on the peers, changes nothing
   dhcpfo deploy pair.yaml --yes         # no question (scripts, CI)
+  dhcpfo deploy pair.yaml --layout split  # per-peer dhcpd.conf + /etc/dhcp/dhcpd.shared.conf
 
 Both peers must accept the new files (`dhcpd -t`) before either is touched; any failure
 after that restores both peers' backups and restarts them. SIGINT, SIGTERM or SIGHUP let the
@@ -254,6 +259,9 @@ confirmed; with --dry-run: differences found), 2 error (nothing changed, or roll
         /// Folder of templates that replace the built-in ones of the same name (as for render).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// The files deployed: one dhcpd.conf, or the split layout's.
+        #[command(flatten)]
+        layout: remote::LayoutArgs,
         /// Format of the final report.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -429,12 +437,14 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             ssh,
             templates,
+            layout,
             max_remote_size,
         } => diff::run(diff::Args {
             pair,
             format,
             ssh,
             templates,
+            layout,
             max_remote_size,
         }),
         Command::Deploy {
@@ -443,6 +453,7 @@ pub fn run(cli: Cli) -> ExitCode {
             dry_run,
             ssh,
             templates,
+            layout,
             format,
             force_unlock,
             max_remote_size,
@@ -452,6 +463,7 @@ pub fn run(cli: Cli) -> ExitCode {
             dry_run,
             ssh,
             templates,
+            layout,
             format,
             force_unlock,
             max_remote_size,

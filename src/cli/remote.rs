@@ -9,7 +9,7 @@ use crate::model::{Source, check};
 use crate::remote::ssh_config::{SshConfig, Strictness};
 use crate::remote::text::stderr_line;
 use crate::remote::{ConnectOptions, RemoteError, Target, targets};
-use crate::render::{self, RenderOptions, RenderedFile};
+use crate::render::{self, Layout, RenderOptions, RenderedFile};
 
 /// How `diff`, `deploy` and `status` treat SSH, as `ssh`'s options would.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -42,6 +42,28 @@ impl SshArgs {
     }
 }
 
+/// Which files `diff` and `deploy` put on the peers, as `render --layout` lays them out.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LayoutArgs {
+    /// File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that
+    /// includes a shared file, deployed to both peers and validated with each dhcpd.conf.
+    #[arg(long, value_enum, default_value_t = Layout::Single)]
+    pub layout: Layout,
+    /// Absolute path of the shared file on the servers (split layout); both peers get it
+    /// there.
+    #[arg(long, value_name = "PATH", default_value = render::DEFAULT_SHARED_PATH)]
+    pub shared_path: String,
+}
+
+impl Default for LayoutArgs {
+    fn default() -> Self {
+        LayoutArgs {
+            layout: Layout::Single,
+            shared_path: render::DEFAULT_SHARED_PATH.into(),
+        }
+    }
+}
+
 /// A loaded, checked and rendered model with its peers' targets.
 pub(super) struct Prepared {
     pub source: Source,
@@ -50,11 +72,12 @@ pub(super) struct Prepared {
 }
 
 /// Loads and checks the model (any error: exit 2, as `diff` does for unreadable input) and
-/// renders it (single layout, with `templates` overriding the built-in ones), and reads the
-/// SSH configuration.
+/// renders it (in `layout`, with `templates` overriding the built-in ones), and reads the
+/// SSH configuration. In the split layout each target gets the shared file's path.
 pub(super) fn prepare(
     pair: &Path,
     templates: Option<PathBuf>,
+    layout: &LayoutArgs,
     format: Format,
     ssh: &SshArgs,
 ) -> Result<Prepared, u8> {
@@ -74,7 +97,8 @@ pub(super) fn prepare(
         &source,
         &RenderOptions {
             templates,
-            ..RenderOptions::default()
+            layout: layout.layout,
+            shared_path: Some(layout.shared_path.clone()),
         },
     )
     .map_err(|e| {
@@ -85,7 +109,12 @@ pub(super) fn prepare(
         stderr_line(&format!("error: --ssh-config: {e}"));
         EXIT_USAGE
     })?;
-    let targets = targets(&source.pair, &config);
+    let mut targets = targets(&source.pair, &config);
+    if layout.layout == Layout::Split {
+        for target in &mut targets {
+            target.shared_path = Some(layout.shared_path.clone());
+        }
+    }
     Ok(Prepared {
         source,
         rendered,
