@@ -2,6 +2,7 @@
 
 mod check;
 pub mod completions;
+pub mod man;
 mod deploy;
 mod diff;
 mod import;
