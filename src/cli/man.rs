@@ -25,7 +25,10 @@ fn page(command: clap::Command, source: &str) -> (String, String) {
     let mut roff = Vec::new();
     // Rendering into memory cannot fail.
     let _ = man.render(&mut roff);
-    (man.get_filename(), String::from_utf8_lossy(&roff).into_owned())
+    (
+        man.get_filename(),
+        String::from_utf8_lossy(&roff).into_owned(),
+    )
 }
 
 #[cfg(test)]

@@ -2,12 +2,12 @@
 
 mod check;
 pub mod completions;
-pub mod man;
 mod deploy;
 mod diff;
 mod import;
 mod leases;
 mod lint;
+pub mod man;
 mod remote;
 mod render;
 mod serve;
