@@ -492,6 +492,30 @@ fn dhcpfo_leases_lists_a_file_whose_last_record_is_cut_off() {
         .collect();
     assert_eq!(ips, ["10.0.0.1"], "{rows}");
 
+    // ISC dhcpd reads the same file the same way: it complains of the end of the file, and
+    // keeps the one whole lease.
+    if let Some(dhcpd) = common::dhcpd_or_skip("dhcpd reads a cut-off lease file") {
+        let conf = dir.path().join("dhcpd.conf");
+        std::fs::write(
+            &conf,
+            "subnet 10.0.0.0 netmask 255.255.255.0 { range 10.0.0.1 10.0.0.9; }\n",
+        )
+        .unwrap();
+        let output = Command::new(&dhcpd)
+            .args(["-T", "-4", "-cf"])
+            .arg(&conf)
+            .arg("-lf")
+            .arg(&path)
+            .arg("-pf")
+            .arg(dir.path().join("dhcpd.pid"))
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{log}");
+        assert!(log.contains("unexpected end of file"), "{log}");
+        assert!(log.contains("Wrote 1 leases to leases file."), "{log}");
+    }
+
     // A broken record that is not the last is still an error.
     std::fs::write(
         &path,
