@@ -481,3 +481,32 @@ fn lint_root_reads_a_split_tree_rendered_elsewhere() {
     let missing = dhcpfo(&["lint", "--root", "/nonexistent-root", &primary]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn a_shared_path_that_is_a_peers_own_file_is_refused_before_connecting() {
+    for (command, path) in [
+        ("diff", "/etc/dhcp/dhcpd.conf"),
+        ("deploy", "/etc/default/isc-dhcp-server"),
+    ] {
+        let out = dhcpfo(
+            &[
+                command,
+                &example("lab-pair.yaml"),
+                "--layout",
+                "split",
+                "--shared-path",
+                path,
+                "--dry-run",
+            ]
+            .into_iter()
+            .filter(|a| command == "deploy" || *a != "--dry-run")
+            .collect::<Vec<_>>(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("the shared file needs a path of its own"),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+}

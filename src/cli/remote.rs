@@ -112,6 +112,19 @@ pub(super) fn prepare(
     let mut targets = targets(&source.pair, &config);
     if layout.layout == Layout::Split {
         for target in &mut targets {
+            let own = [
+                ("config-path", &target.config_path),
+                ("defaults-path", &target.defaults_path),
+                ("leases-path", &target.leases_path),
+            ];
+            if let Some((key, _)) = own.iter().find(|(_, p)| **p == layout.shared_path) {
+                stderr_line(&format!(
+                    "error: --shared-path {} is the {}'s ssh.{key}: the shared file needs a path of its own",
+                    layout.shared_path,
+                    target.role.as_str()
+                ));
+                return Err(EXIT_USAGE);
+            }
             target.shared_path = Some(layout.shared_path.clone());
         }
     }
