@@ -92,6 +92,7 @@ EOF
   cat <<EOF
 global: { authoritative: true, default-lease-time: $lease, max-lease-time: 2h }
 subnets:
+  - network: 192.168.50.0/24
   - network: 10.20.0.0/16
     pools:
       - range: [10.20.0.10, 10.20.0.250]

@@ -47,8 +47,8 @@ failover:
   split: 300
   load-balance-max-seconds: 3
 peers:
-  primary: { address: 10.0.0.2, interfaces: [eth0] }
-  secondary: { address: 10.0.0.3, interfaces: [eth0] }
+  primary: { address: 10.1.0.2, interfaces: [eth0] }
+  secondary: { address: 10.1.0.3, interfaces: [eth0] }
 subnets:
   - network: 10.1.0.0/24
     pools:
@@ -388,6 +388,127 @@ fn a_closed_output_pipe_ends_quietly() {
         "{:?}",
         output.status
     );
+}
+
+#[test]
+fn rendering_the_single_layout_again_removes_the_split_layouts_shared_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().display().to_string();
+    let model = example("lab-pair.yaml");
+    let split = dhcpfo(&["render", &model, "--out", &out_dir, "--layout", "split"]);
+    assert_eq!(split.status.code(), Some(0), "{}", stderr(&split));
+    let shared = dir.path().join("primary/dhcpd.shared.conf");
+    assert!(shared.exists());
+    let single = dhcpfo(&["render", &model, "--out", &out_dir]);
+    assert_eq!(single.status.code(), Some(0), "{}", stderr(&single));
+    for role in ["primary", "secondary"] {
+        assert!(
+            !dir.path().join(role).join("dhcpd.shared.conf").exists(),
+            "{role}: {}",
+            stderr(&single)
+        );
+    }
+    assert!(
+        stderr(&single).contains("dhcpd.shared.conf (left by an earlier render"),
+        "{}",
+        stderr(&single)
+    );
+    let conf = std::fs::read_to_string(dir.path().join("primary/dhcpd.conf")).expect("conf");
+    assert!(conf.contains("subnet 192.168.100.0"), "{conf}");
+}
+
+#[test]
+fn layout_with_role_is_a_usage_error() {
+    let model = example("lab-pair.yaml");
+    for extra in [
+        &["--layout", "split"][..],
+        &["--shared-path", "/etc/dhcp/x.conf"][..],
+    ] {
+        let mut args = vec!["render", model.as_str(), "--role", "primary"];
+        args.extend_from_slice(extra);
+        let out = dhcpfo(&args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(extra[0]), "{}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn lint_root_reads_a_split_tree_rendered_elsewhere() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().display().to_string();
+    let render = dhcpfo(&[
+        "render",
+        &example("campus.yaml"),
+        "--out",
+        &out_dir,
+        "--layout",
+        "split",
+    ]);
+    assert_eq!(render.status.code(), Some(0), "{}", stderr(&render));
+    let primary = dir.path().join("primary/dhcpd.conf").display().to_string();
+    let secondary = dir
+        .path()
+        .join("secondary/dhcpd.conf")
+        .display()
+        .to_string();
+    // Without --root, the absolute include names the machine's /etc/dhcp.
+    let plain = dhcpfo(&["lint", &primary]);
+    assert_eq!(plain.status.code(), Some(1), "{}", stderr(&plain));
+    assert!(stderr(&plain).contains("DF201"), "{}", stderr(&plain));
+    // With it, the shared file beside each dhcpd.conf is read: the subnets are there.
+    let primary_root = dir.path().join("primary").display().to_string();
+    let rooted = dhcpfo(&[
+        "lint",
+        "--root",
+        &primary_root,
+        &primary,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(rooted.status.code(), Some(0), "{}", stderr(&rooted));
+    let findings: serde_json::Value = serde_json::from_slice(&rooted.stdout).expect("JSON");
+    assert_eq!(findings, serde_json::json!([]), "{findings:#}");
+    let pair = dhcpfo(&["lint", "--root", &out_dir, "--pair", &primary, &secondary]);
+    assert_eq!(pair.status.code(), Some(0), "{}", stderr(&pair));
+    // A file the root holds under the include's own path comes first.
+    let etc = dir.path().join("primary/etc/dhcp");
+    std::fs::create_dir_all(&etc).expect("mkdir");
+    std::fs::write(etc.join("dhcpd.shared.conf"), "not dhcpd syntax\n").expect("write");
+    let under = dhcpfo(&["lint", "--root", &primary_root, &primary]);
+    assert_eq!(under.status.code(), Some(1), "{}", stderr(&under));
+    assert!(stderr(&under).contains("DF200"), "{}", stderr(&under));
+    let missing = dhcpfo(&["lint", "--root", "/nonexistent-root", &primary]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn a_shared_path_that_is_a_peers_own_file_is_refused_before_connecting() {
+    for (command, path) in [
+        ("diff", "/etc/dhcp/dhcpd.conf"),
+        ("deploy", "/etc/default/isc-dhcp-server"),
+    ] {
+        let out = dhcpfo(
+            &[
+                command,
+                &example("lab-pair.yaml"),
+                "--layout",
+                "split",
+                "--shared-path",
+                path,
+                "--dry-run",
+            ]
+            .into_iter()
+            .filter(|a| command == "deploy" || *a != "--dry-run")
+            .collect::<Vec<_>>(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("the shared file needs a path of its own"),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 #[path = "cli/codes.rs"]

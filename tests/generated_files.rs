@@ -1,5 +1,6 @@
 //! Checked-in generated files stay current: the JSON Schema of the model, the shell
-//! completions and the README's table of codes. Run with `DHCPFO_BLESS=1` to rewrite them after changing the model or CLI.
+//! completions, the manual pages and the README's table of codes. Run with `DHCPFO_BLESS=1` to
+//! rewrite them after changing the model or CLI.
 
 use std::path::Path;
 
@@ -23,6 +24,37 @@ fn json_schema_is_current() {
     assert_current(
         "schemas/dhcpfo-pair.schema.json",
         &(dhcpfo::model::schema::json() + "\n"),
+    );
+}
+
+#[test]
+fn man_pages_are_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let pages = dhcpfo::cli::man::pages();
+    if std::env::var_os("DHCPFO_BLESS").is_some() {
+        std::fs::create_dir_all(&dir).expect("man/");
+        for entry in std::fs::read_dir(&dir).expect("man/") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "1") {
+                std::fs::remove_file(path).expect("remove a stale page");
+            }
+        }
+    }
+    for (name, text) in &pages {
+        assert_current(&format!("man/{name}"), text);
+    }
+    // No page of a command that is gone.
+    let mut present: Vec<String> = std::fs::read_dir(&dir)
+        .expect("man/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".1"))
+        .collect();
+    present.sort();
+    let mut expected: Vec<String> = pages.into_iter().map(|(name, _)| name).collect();
+    expected.sort();
+    assert_eq!(
+        present, expected,
+        "man/ is stale: run `DHCPFO_BLESS=1 cargo test --test generated_files` and commit it"
     );
 }
 

@@ -355,7 +355,19 @@ fn cli_exit_statuses() {
     assert!(stdout.is_empty());
     assert!(stderr.contains("everything was imported"), "{stderr}");
     let yaml = std::fs::read_to_string(&out).expect("YAML written");
-    assert!(yaml.starts_with("# yaml-language-server: $schema="));
+    // Outside a dhcpfo checkout, the schema the first line names is written beside the YAML.
+    assert!(
+        yaml.starts_with("# yaml-language-server: $schema=dhcpfo-pair.schema.json\n"),
+        "{yaml}"
+    );
+    let schema = std::fs::read_to_string(out.with_file_name("dhcpfo-pair.schema.json"))
+        .expect("schema written beside the YAML");
+    let (_, printed, _) = dhcpfo(&["schema"]);
+    assert_eq!(schema, printed);
+    assert!(
+        stderr.contains("dhcpfo-pair.schema.json (the JSON Schema"),
+        "{stderr}"
+    );
     assert!(yaml.contains("interfaces: [eth0]"), "{yaml}");
     let source = load_str("pair.yaml", yaml).expect("imported YAML loads");
     assert!(check::check(&source).is_empty());
@@ -393,9 +405,9 @@ fn cli_exit_statuses() {
     // `pid-file-name` is the server's own setting: not a difference between the peers.
     assert_eq!(codes, ["DF492"], "{stderr}");
 
-    // A file dhcpd refuses although it parses (an undeclared class): 1, nothing written, the
-    // error shown where it is.
-    let refused = tmp.path().join("refused.yaml");
+    // A file dhcpd refuses although it parses (an undeclared class): 1, the error shown where
+    // it is, and the YAML written with what the model can hold.
+    let with_error = tmp.path().join("with-error.yaml");
     std::fs::write(
         &primary,
         format!(
@@ -409,11 +421,27 @@ fn cli_exit_statuses() {
         path_str(&primary),
         path_str(&secondary),
         "-o",
+        path_str(&with_error),
+    ]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("DF209"), "{stderr}");
+    assert!(stderr.contains("1 error(s) in the files"), "{stderr}");
+    let yaml = std::fs::read_to_string(&with_error).expect("YAML written");
+    assert!(yaml.contains("- name: c"), "{yaml}");
+
+    // A file that cannot be read as dhcpd.conf (a syntax error): 1, nothing written.
+    let refused = tmp.path().join("refused.yaml");
+    std::fs::write(&primary, format!("{text}\nsubnet 10.9.0.0 netmask {{\n")).expect("write");
+    let (status, _, stderr) = dhcpfo(&[
+        "import",
+        path_str(&primary),
+        path_str(&secondary),
+        "-o",
         path_str(&refused),
     ]);
     assert_eq!(status, 1, "{stderr}");
     assert!(stderr.contains("not imported"), "{stderr}");
-    assert!(stderr.contains("DF2"), "{stderr}");
+    assert!(stderr.contains("DF200"), "{stderr}");
     assert!(!refused.exists());
     std::fs::write(&primary, &text).expect("write");
 
@@ -561,5 +589,100 @@ fn split_layout_with_a_shared_include_round_trips() {
     for (a, b) in pair.iter().zip(again.iter()) {
         let differences = same_config_differences(a, b);
         assert!(differences.is_empty(), "{}", differences.join("\n"));
+    }
+}
+
+/// The failover mistakes the model rules out by construction: a hand-written pair that has
+/// them is imported, each repair is a DF496 warning at its line, the exit status is 0, and
+/// the imported model renders a pair that the pair lint finds clean.
+#[test]
+fn pairs_with_failover_mistakes_are_repaired_and_imported() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/lab-pair.yaml");
+    let source = load_file(&example).expect("example loads");
+    render_pair(&source, tmp.path());
+    let primary = tmp.path().join("primary/dhcpd.conf");
+    let secondary = tmp.path().join("secondary/dhcpd.conf");
+    let (p_text, s_text) = (
+        std::fs::read_to_string(&primary).expect("read"),
+        std::fs::read_to_string(&secondary).expect("read"),
+    );
+    let cases: [(&str, String, String, &[&str]); 3] = [
+        (
+            "split and mclt on the secondary too",
+            p_text.clone(),
+            s_text.replace(
+                "  secondary;\n",
+                "  secondary;\n  split 128;\n  mclt 1800;\n",
+            ),
+            &["DF300", "DF301"],
+        ),
+        (
+            "split and mclt on the secondary only",
+            p_text.replace("  mclt 1800;\n  split 128;\n", ""),
+            s_text.replace(
+                "  secondary;\n",
+                "  secondary;\n  split 128;\n  mclt 1800;\n",
+            ),
+            &["DF303", "DF304", "DF300", "DF301"],
+        ),
+        (
+            "a peer port that is not the partner's port",
+            p_text.clone(),
+            s_text.replace("  peer port 647;", "  peer port 847;"),
+            &["DF403"],
+        ),
+    ];
+    for (what, p, s, repaired) in cases {
+        assert!(
+            p != p_text || s != s_text,
+            "{what}: the mistake was not made"
+        );
+        let (pp, sp) = (tmp.path().join("p.conf"), tmp.path().join("s.conf"));
+        std::fs::write(&pp, &p).expect("write");
+        std::fs::write(&sp, &s).expect("write");
+        let out = tmp.path().join("pair.yaml");
+        let (status, stdout, stderr) = dhcpfo(&[
+            "import",
+            path_str(&pp),
+            path_str(&sp),
+            "-o",
+            path_str(&out),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(status, 0, "{what}: {stdout}{stderr}");
+        let findings: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+        let found: Vec<(String, String)> = findings
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap_or("").to_string(),
+                    f["message"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .filter(|(code, _)| code != "DF123")
+            .collect();
+        assert_eq!(found.len(), repaired.len(), "{what}: {found:?}");
+        for ((code, message), original) in found.iter().zip(repaired) {
+            assert_eq!(code, "DF496", "{what}: {message}");
+            assert!(
+                message.starts_with(&format!("repaired ({original})")),
+                "{what}: {message}"
+            );
+        }
+        let yaml = std::fs::read_to_string(&out).expect("YAML written");
+        let model = load_str("pair.yaml", yaml.clone()).expect("loads");
+        assert!(!check::has_errors(&check::check(&model)), "{what}:\n{yaml}");
+        assert!(
+            yaml.contains("  mclt: 30m\n  split: 128\n"),
+            "{what}:\n{yaml}"
+        );
+        // Rendered again, the pair is what a correct hand-written pair would be.
+        let rendered = render_pair(&model, &tmp.path().join("again"));
+        let lints = lint_pair(&rendered[0], &rendered[1], &Selection::default());
+        assert!(errors(&lints).is_empty(), "{what}: {:?}", errors(&lints));
     }
 }

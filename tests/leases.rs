@@ -459,3 +459,68 @@ fn dhcpfo_leases_reports_a_malformed_file_with_its_line() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
 }
+
+#[test]
+fn dhcpfo_leases_lists_a_file_whose_last_record_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("torn.leases");
+    let whole = "lease 10.0.0.1 {\n  starts 4 2030/01/02 03:04:05;\n  ends 4 2030/01/02 04:04:05;\n  binding state active;\n  hardware ethernet 00:11:22:33:44:55;\n}\n";
+    // The second record stops in the middle of a statement, as a crash leaves it.
+    std::fs::write(
+        &path,
+        format!("{whole}lease 10.0.0.2 {{\n  starts 4 2030/01/"),
+    )
+    .unwrap();
+    let out = dhcpfo(&[
+        path.as_os_str(),
+        std::ffi::OsStr::new("--all"),
+        std::ffi::OsStr::new("--format"),
+        std::ffi::OsStr::new("json"),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("torn.leases:7: the last record is cut off"),
+        "{err}"
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ips: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["ip"].as_str())
+        .collect();
+    assert_eq!(ips, ["10.0.0.1"], "{rows}");
+
+    // ISC dhcpd reads the same file the same way: it complains of the end of the file, and
+    // keeps the one whole lease.
+    if let Some(dhcpd) = common::dhcpd_or_skip("dhcpd reads a cut-off lease file") {
+        let conf = dir.path().join("dhcpd.conf");
+        std::fs::write(
+            &conf,
+            "subnet 10.0.0.0 netmask 255.255.255.0 { range 10.0.0.1 10.0.0.9; }\n",
+        )
+        .unwrap();
+        let output = Command::new(&dhcpd)
+            .args(["-T", "-4", "-cf"])
+            .arg(&conf)
+            .arg("-lf")
+            .arg(&path)
+            .arg("-pf")
+            .arg(dir.path().join("dhcpd.pid"))
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{log}");
+        assert!(log.contains("unexpected end of file"), "{log}");
+        assert!(log.contains("Wrote 1 leases to leases file."), "{log}");
+    }
+
+    // A broken record that is not the last is still an error.
+    std::fs::write(
+        &path,
+        format!("lease 10.0.0.2 {{\n  starts 4 2030/01/\n}}\n{whole}"),
+    )
+    .unwrap();
+    assert_eq!(dhcpfo(&[path.as_os_str()]).status.code(), Some(1));
+}

@@ -6,8 +6,8 @@
 //!   max-response-delay, max-unacked-updates, load-balance-max-seconds (3..=5),
 //!   auto-partner-down, max-lease-misbalance, max-lease-ownership, min-balance <= max-balance;
 //! - peers: two distinct addresses in 192.0.2.0/24, optional ports (mirrored `peer-port`
-//!   sometimes written out), interfaces and host names; sometimes 192.0.2.0/24 is also a
-//!   served subnet whose pools avoid both peer addresses;
+//!   sometimes written out), interfaces and host names; 192.0.2.0/24 is always declared,
+//!   sometimes as a served subnet whose pools avoid both peer addresses;
 //! - 1..=6 subnets 10.N.x.x/16..32 (distinct N, so no overlap), each with 0..=3 pools of 1..=3
 //!   ranges (or single addresses) that stay inside the subnet, off its network and broadcast
 //!   addresses (/31 and /32 have none) and apart from each other; at least one failover pool;
@@ -1106,6 +1106,26 @@ fn build(raw: &RawPair) -> Case {
             net
         })
         .collect();
+    if !nets
+        .iter()
+        .any(|n| n.network == u32::from(Ipv4Addr::new(192, 0, 2, 0)))
+    {
+        // The peers' own network, declared only: dhcpd needs a subnet for the interface that
+        // holds a peer's address (DF126).
+        nets.push(Net {
+            network: u32::from(Ipv4Addr::new(192, 0, 2, 0)),
+            prefix: 24,
+            reserved: vec![primary_ip, secondary_ip],
+            pools: Vec::new(),
+            raw: RawSubnet {
+                prefix: 24,
+                position: 0,
+                scope: None,
+                pools: Vec::new(),
+                group: None,
+            },
+        });
+    }
 
     // At least one failover pool.
     let failover_pools = |nets: &[Net]| {

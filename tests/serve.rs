@@ -682,3 +682,43 @@ fn an_invalid_model_exits_1_a_missing_interface_or_bad_lease_file_exits_2() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("DF011") && err.contains("line 2"), "{err}");
 }
+
+/// An interface whose address lies in no subnet of the model: clients on its link would get
+/// no answer, and serve says so when it starts (dhcpd would stop, "No subnet declaration").
+#[test]
+fn an_interface_outside_every_subnet_is_warned_about() {
+    let test = "an_interface_outside_every_subnet_is_warned_about";
+    let Some(lab) = Lab::builder("srvw")
+        .host("srv", Some("10.78.0.1/24"))
+        .build_or_skip(test)
+    else {
+        return;
+    };
+    let pair = lab.dir().join("pair.yaml");
+    std::fs::write(&pair, PAIR).unwrap();
+    let mut cmd = lab.command("srv", env!("CARGO_BIN_EXE_dhcpfo"));
+    cmd.arg("serve")
+        .arg(&pair)
+        .args(["--role", "standalone", "--interface", "eth0", "--leases"])
+        .arg(lab.dir().join("server.leases"))
+        .env("DHCPFO_LOG", "warn");
+    let proc = lab.spawn("server", cmd);
+    assert!(
+        proc.wait_for_log("dhcpfo serve ready", Duration::from_secs(30)),
+        "{}",
+        proc.log_text()
+    );
+    let log = proc.log_text();
+    assert!(
+        log.contains("eth0 has no address in any subnet of the model (10.78.0.1)"),
+        "{log}"
+    );
+    lab.signal(&proc, libc::SIGTERM);
+    let status = lab.wait(&proc, Duration::from_secs(15));
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(0),
+        "{}",
+        proc.log_text()
+    );
+}

@@ -21,6 +21,7 @@ pub(super) struct Args {
     pub dry_run: bool,
     pub ssh: super::remote::SshArgs,
     pub templates: Option<PathBuf>,
+    pub layout: super::remote::LayoutArgs,
     pub format: Format,
     pub force_unlock: Option<String>,
     pub max_remote_size: u64,
@@ -77,7 +78,13 @@ pub(super) fn run(args: Args) -> u8 {
         }
         return EXIT_USAGE;
     }
-    let mut prepared = match prepare(&args.pair, args.templates.clone(), args.format, &args.ssh) {
+    let mut prepared = match prepare(
+        &args.pair,
+        args.templates.clone(),
+        &args.layout,
+        args.format,
+        &args.ssh,
+    ) {
         Ok(p) => p,
         Err(refused) => {
             if args.format == Format::Json {

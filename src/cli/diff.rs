@@ -21,6 +21,7 @@ pub(super) struct Args {
     pub format: Format,
     pub ssh: super::remote::SshArgs,
     pub templates: Option<PathBuf>,
+    pub layout: super::remote::LayoutArgs,
     pub max_remote_size: u64,
 }
 
@@ -60,7 +61,13 @@ impl DiffJson<'_> {
 }
 
 pub(super) fn run(args: Args) -> u8 {
-    let mut prepared = match prepare(&args.pair, args.templates.clone(), args.format, &args.ssh) {
+    let mut prepared = match prepare(
+        &args.pair,
+        args.templates.clone(),
+        &args.layout,
+        args.format,
+        &args.ssh,
+    ) {
         Ok(p) => p,
         Err(refused) => {
             if args.format == Format::Json {

@@ -7,9 +7,8 @@ use serde::Serialize;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::conf::Config;
-use crate::conf::lint::{Selection, lint};
-use crate::diag::{self, Format, JsonFinding, Severity};
-use crate::import::{self, ImportOptions};
+use crate::diag::{self, Format, JsonFinding};
+use crate::import::{self, ImportOptions, SCHEMA_BESIDE, Schema};
 use crate::model::check;
 
 pub(super) struct Args {
@@ -73,32 +72,34 @@ pub(super) fn run(args: Args) -> u8 {
         }
     }
     let (first, second) = (&configs[0], &configs[1]);
-    // A file dhcpd refuses (or that breaks the pair) has nothing reliable to import: the
-    // model would quietly "repair" it.
-    let errors: Vec<_> = configs
-        .iter()
-        .flat_map(|c| lint(c, &Selection::default()))
-        .filter(|d| d.finding.severity == Severity::Error)
-        .collect();
-    if !errors.is_empty() {
+    // A file that cannot be read as dhcpd.conf has nothing reliable to import. Failover
+    // mistakes that the model cannot make are repaired and reported; other errors are shown,
+    // and the YAML carries those the model can hold, so `check` reports them there too.
+    let screening = import::screen(first, second);
+    if !screening.readable() {
         if args.format == Format::Json {
-            let findings = errors.iter().map(diag::Diagnostic::to_json).collect();
+            let findings = screening
+                .unreadable
+                .iter()
+                .map(diag::Diagnostic::to_json)
+                .collect();
             return stop(args.format, findings, EXIT_FINDINGS);
         }
-        show(&errors);
-        eprintln!("not imported: fix these errors first (`dhcpfo lint` shows every finding)");
+        show(&screening.unreadable);
+        eprintln!(
+            "not imported: a file cannot be read as dhcpd.conf; fix these errors first (`dhcpfo lint` shows every finding)"
+        );
         return EXIT_FINDINGS;
     }
-    let (modeline, schema_found) = import::modeline(args.output.as_deref());
+    let schema = import::schema_for(args.output.as_deref());
     let mut header = Vec::new();
-    if !schema_found {
-        header.push(
-            "For editor completion, write the schema the first line names: `dhcpfo schema > dhcpfo-pair.schema.json`."
-                .to_string(),
-        );
+    if schema == Schema::Missing {
+        header.push(format!(
+            "For editor completion: `dhcpfo schema > {SCHEMA_BESIDE}`, then make `# yaml-language-server: $schema={SCHEMA_BESIDE}` the first line."
+        ));
     }
     let options = ImportOptions {
-        modeline,
+        modeline: schema.modeline(),
         header,
         interfaces: [
             import::interfaces_beside(&args.primary),
@@ -125,6 +126,18 @@ pub(super) fn run(args: Args) -> u8 {
                 .in_file(path.display().to_string());
                 return stop(args.format, vec![error], EXIT_USAGE);
             }
+            if let Schema::WriteBeside(schema_path) = &schema {
+                match write(schema_path, &format!("{}\n", crate::model::schema::json())) {
+                    Ok(()) => eprintln!(
+                        "wrote {} (the JSON Schema the YAML's first line names, for editor completion)",
+                        schema_path.display()
+                    ),
+                    Err(e) => eprintln!(
+                        "warning: cannot write {}: {e}; the YAML's first line names it",
+                        schema_path.display()
+                    ),
+                }
+            }
             path.display().to_string()
         }
         None => {
@@ -135,9 +148,18 @@ pub(super) fn run(args: Args) -> u8 {
         }
     };
     let checked = import::check_yaml(&name, &result.yaml);
-    let mut diags = result.diagnostics.clone();
+    let (repairs, other): (Vec<_>, Vec<_>) = result
+        .diagnostics
+        .iter()
+        .cloned()
+        .partition(|d| d.finding.code == import::rules::DF496.code);
+    let repaired = screening.repaired.len() + repairs.len();
+    let mut diags = screening.repaired.clone();
+    diags.extend(repairs);
+    diags.extend(screening.errors.iter().cloned());
+    diags.extend(other.iter().cloned());
     diags.extend(checked.iter().cloned());
-    let failed = !result.is_complete() || check::has_errors(&checked);
+    let failed = !other.is_empty() || !screening.errors.is_empty() || check::has_errors(&checked);
     if args.format == Format::Json {
         ImportJson {
             output: args.output.as_ref().map(|p| p.display().to_string()),
@@ -151,15 +173,30 @@ pub(super) fn run(args: Args) -> u8 {
     }
     if args.format == Format::Human {
         let (errors, warnings) = diag::tally(&checked);
-        let summary = if result.is_complete() {
-            "everything was imported".to_string()
-        } else {
-            format!(
+        let mut summary = Vec::new();
+        if repaired > 0 {
+            summary.push(format!(
+                "{repaired} failover mistake(s) of the files repaired (DF496)"
+            ));
+        }
+        if !screening.errors.is_empty() {
+            summary.push(format!(
+                "{} error(s) in the files (shown above)",
+                screening.errors.len()
+            ));
+        }
+        if !other.is_empty() {
+            summary.push(format!(
                 "{} finding(s) could not be expressed in the model or differ between the peers (warnings above; the YAML follows the primary)",
-                result.diagnostics.len()
-            )
-        };
-        eprintln!("{name}: {summary}; check: {errors} error(s), {warnings} warning(s)");
+                other.len()
+            ));
+        } else {
+            summary.push("everything was imported".to_string());
+        }
+        eprintln!(
+            "{name}: {}; check: {errors} error(s), {warnings} warning(s)",
+            summary.join("; ")
+        );
     }
     if failed { EXIT_FINDINGS } else { EXIT_OK }
 }

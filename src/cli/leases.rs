@@ -38,8 +38,18 @@ pub(super) fn run(args: Args) -> u8 {
             return fail(args.format, error, None, EXIT_USAGE);
         }
     };
-    let file = match leases::parse(&text) {
-        Ok(file) => file,
+    let file = match leases::parse_allowing_torn_tail(&text) {
+        Ok((file, torn)) => {
+            if let Some(torn) = torn {
+                eprintln!(
+                    "warning: {}:{}: the last record is cut off ({} bytes without its closing `}}`, as a crash or a full disk leaves it); it is ignored, as dhcpd ignores it",
+                    args.file.display(),
+                    torn.line,
+                    torn.bytes
+                );
+            }
+            file
+        }
         Err(e) => {
             let source = SourceFile::new(name, text);
             let finding = Finding::error("DF011", SourceSpan::from(e.offset..e.offset), e.message)

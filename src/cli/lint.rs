@@ -18,6 +18,7 @@ pub(super) struct Args {
     pub ignore: Vec<String>,
     pub deny_warnings: bool,
     pub list_rules: bool,
+    pub root: Option<PathBuf>,
 }
 
 pub(super) fn run(args: Args) -> u8 {
@@ -47,10 +48,19 @@ pub(super) fn run(args: Args) -> u8 {
             return findings.finish(false);
         }
     }
+    if let Some(root) = args.root.as_deref().filter(|r| !r.is_dir()) {
+        findings.problem(JsonFinding::error(
+            "DF004",
+            format!("--root {}: not a folder", root.display()),
+            "give the folder that stands for the server's /",
+        ));
+        return findings.finish(false);
+    }
+    let root = args.root.as_deref();
     // A file included by both peers (or named twice) is linted twice: report it once.
     let mut seen = HashSet::new();
     if let Some(pair_paths) = &args.pair {
-        lint_pair(pair_paths, &selection, &mut seen, &mut findings);
+        lint_pair(pair_paths, root, &selection, &mut seen, &mut findings);
     }
     let (inputs, problems) = inputs::expand(&args.files, &["conf"]);
     for problem in problems {
@@ -58,7 +68,7 @@ pub(super) fn run(args: Args) -> u8 {
     }
     let mut configs = Vec::new();
     for input in inputs {
-        if let Some(config) = load(&input.path, &mut findings) {
+        if let Some(config) = load(&input.path, root, &mut findings) {
             configs.push((input, config));
         }
     }
@@ -81,11 +91,12 @@ pub(super) fn run(args: Args) -> u8 {
 /// `--pair`: both files linted, then compared; one summary for the two.
 fn lint_pair(
     paths: &[PathBuf],
+    root: Option<&Path>,
     selection: &Selection,
     seen: &mut HashSet<(String, usize, &'static str, String)>,
     findings: &mut Findings,
 ) {
-    let configs: Vec<Option<Config>> = paths.iter().map(|p| load(p, findings)).collect();
+    let configs: Vec<Option<Config>> = paths.iter().map(|p| load(p, root, findings)).collect();
     let [Some(primary), Some(secondary)] = &configs[..] else {
         return;
     };
@@ -98,9 +109,14 @@ fn lint_pair(
     findings.file(&names.join(" + "), unique(diags, seen), "");
 }
 
-/// Reads a configuration; one that cannot be read is reported (DF001).
-fn load(path: &Path, findings: &mut Findings) -> Option<Config> {
-    match Config::load(path) {
+/// Reads a configuration (absolute includes under `root` when given); one that cannot be read
+/// is reported (DF001).
+fn load(path: &Path, root: Option<&Path>, findings: &mut Findings) -> Option<Config> {
+    let loaded = match root {
+        Some(root) => Config::load_under(path, root),
+        None => Config::load(path),
+    };
+    match loaded {
         Ok(config) => Some(config),
         Err(e) => {
             findings.problem(

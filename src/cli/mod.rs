@@ -11,6 +11,7 @@ mod import;
 mod inputs;
 mod leases;
 mod lint;
+pub mod man;
 mod remote;
 mod render;
 mod serve;
@@ -100,14 +101,14 @@ Examples:
         /// Print one peer's dhcpd.conf to standard output instead.
         #[arg(long, value_enum)]
         role: Option<Role>,
-        /// File layout on each peer.
-        #[arg(long, value_enum, default_value_t = Layout::Single)]
+        /// File layout on each peer (with --out; --role prints the single layout's file).
+        #[arg(long, value_enum, default_value_t = Layout::Single, conflicts_with = "role")]
         layout: Layout,
         /// Folder of templates that replace the built-in ones of the same name.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
         /// Absolute path of the shared file on the servers (split layout).
-        #[arg(long, value_name = "PATH", default_value = crate::render::DEFAULT_SHARED_PATH)]
+        #[arg(long, value_name = "PATH", default_value = crate::render::DEFAULT_SHARED_PATH, conflicts_with = "role")]
         shared_path: String,
     },
     /// Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes.
@@ -118,6 +119,7 @@ Examples:
                                   another one are linted through it)
   dhcpfo lint --pair dhcp1/dhcpd.conf dhcp2/dhcpd.conf
   dhcpfo lint dhcpd.conf --select DF3 --ignore DF312 --format json
+  dhcpfo lint --root build/primary build/primary/dhcpd.conf   # a tree rendered elsewhere
   dhcpfo lint --explain DF300
 
 Silence one finding with a comment on its line or the line above: # dhcpfo: ignore DF312
@@ -145,6 +147,11 @@ Exit status, for the whole run: 0 no error (warnings allowed unless --deny-warni
         /// Print every lint rule (a Markdown table, or JSON with --format json) and exit.
         #[arg(long)]
         list_rules: bool,
+        /// Read absolute includes under DIR, for a tree copied or rendered elsewhere:
+        /// `/etc/dhcp/x.conf` is DIR/etc/dhcp/x.conf, else x.conf beside the including file
+        /// (as `render --out --layout split` writes it).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
     /// Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model.
     #[command(after_help = "\
@@ -154,9 +161,12 @@ Examples:
   dhcpfo lint --explain DF493
 
 What the model cannot express, and every difference between the two files, is reported
-as a warning at its file and line (DF490..DF495); the model follows the primary.
-Exit status: 0 everything imported, 1 something could not be expressed (the YAML is
-still written), 2 usage or I/O error.")]
+as a warning at its file and line (DF490..DF495); the model follows the primary. Failover
+mistakes the model cannot make (split, hba or mclt on the secondary, unmirrored addresses
+or ports) are repaired and reported (DF496).
+Exit status: 0 everything imported (repairs allowed), 1 something could not be expressed,
+the files or the model have errors (the YAML is still written), or a file cannot be read
+as dhcpd.conf (nothing written), 2 usage or I/O error.")]
     Import {
         /// The primary's dhcpd.conf (includes are followed).
         #[arg(value_name = "PRIMARY")]
@@ -211,6 +221,7 @@ Exit status: 0 stopped cleanly, 1 the model has errors, 2 usage, socket or lease
 Examples:
   dhcpfo diff pair.yaml
   dhcpfo diff pair.yaml --format json
+  dhcpfo diff pair.yaml --layout split
 
 Reads each peer's dhcpd.conf and defaults file (`peers.*.ssh` in the model, then
 ~/.ssh/config) and prints a unified diff, live versus rendered.
@@ -229,6 +240,9 @@ Exit status: 0 nothing differs, 1 something differs, 2 error (as diff(1)).")]
         /// Folder of templates that replace the built-in ones of the same name (as for render).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// The files compared: one dhcpd.conf, or the split layout's.
+        #[command(flatten)]
+        layout: remote::LayoutArgs,
         /// Most bytes read from a peer in one go (a live file, the lock's journal, a
         /// command's output); bytes or K, M, G.
         #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
@@ -240,6 +254,7 @@ Examples:
   dhcpfo deploy pair.yaml               # shows the diff, asks, deploys
   dhcpfo deploy pair.yaml --dry-run     # diff and `dhcpd -t` on the peers, changes nothing
   dhcpfo deploy pair.yaml --yes         # no question (scripts, CI)
+  dhcpfo deploy pair.yaml --layout split  # per-peer dhcpd.conf + /etc/dhcp/dhcpd.shared.conf
 
 Both peers must accept the new files (`dhcpd -t`) before either is touched; any failure
 after that restores both peers' backups and restarts them. SIGINT, SIGTERM or SIGHUP let the
@@ -267,6 +282,9 @@ restart failed),
         /// Folder of templates that replace the built-in ones of the same name (as for render).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// The files deployed: one dhcpd.conf, or the split layout's.
+        #[command(flatten)]
+        layout: remote::LayoutArgs,
         /// Format of the final report: text for people, or one JSON object (errors included).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -467,6 +485,7 @@ pub fn run(cli: Cli) -> ExitCode {
             ignore,
             deny_warnings,
             list_rules,
+            root,
         } => lint::run(lint::Args {
             files,
             pair,
@@ -475,6 +494,7 @@ pub fn run(cli: Cli) -> ExitCode {
             ignore,
             deny_warnings,
             list_rules,
+            root,
         }),
         Command::Import {
             primary,
@@ -508,12 +528,14 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             ssh,
             templates,
+            layout,
             max_remote_size,
         } => diff::run(diff::Args {
             pair,
             format,
             ssh,
             templates,
+            layout,
             max_remote_size,
         }),
         Command::Deploy {
@@ -522,6 +544,7 @@ pub fn run(cli: Cli) -> ExitCode {
             dry_run,
             ssh,
             templates,
+            layout,
             format,
             force_unlock,
             max_remote_size,
@@ -531,6 +554,7 @@ pub fn run(cli: Cli) -> ExitCode {
             dry_run,
             ssh,
             templates,
+            layout,
             format,
             force_unlock,
             max_remote_size,

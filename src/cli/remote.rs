@@ -9,7 +9,7 @@ use crate::model::{self, LoadError, Source, check};
 use crate::remote::ssh_config::{SshConfig, Strictness};
 use crate::remote::text::stderr_line;
 use crate::remote::{ConnectOptions, RemoteError, Target, targets};
-use crate::render::{self, RenderOptions, RenderedFile};
+use crate::render::{self, Layout, RenderOptions, RenderedFile};
 
 /// How `diff`, `deploy` and `status` treat SSH, as `ssh`'s options would.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -38,6 +38,28 @@ impl SshArgs {
                 self.strict_host_key_checking
             },
             ..ConnectOptions::default()
+        }
+    }
+}
+
+/// Which files `diff` and `deploy` put on the peers, as `render --layout` lays them out.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LayoutArgs {
+    /// File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that
+    /// includes a shared file, deployed to both peers and validated with each dhcpd.conf.
+    #[arg(long, value_enum, default_value_t = Layout::Single)]
+    pub layout: Layout,
+    /// Absolute path of the shared file on the servers (split layout); both peers get it
+    /// there.
+    #[arg(long, value_name = "PATH", default_value = render::DEFAULT_SHARED_PATH)]
+    pub shared_path: String,
+}
+
+impl Default for LayoutArgs {
+    fn default() -> Self {
+        LayoutArgs {
+            layout: Layout::Single,
+            shared_path: render::DEFAULT_SHARED_PATH.into(),
         }
     }
 }
@@ -82,12 +104,14 @@ fn by_severity(findings: Vec<JsonFinding>) -> (Vec<JsonFinding>, Vec<JsonFinding
 }
 
 /// Loads and checks the model (any error: exit 2, as `diff` does for unreadable input) and
-/// renders it (single layout, with `templates` overriding the built-in ones), and reads the
-/// SSH configuration. People see what went wrong on standard error as it happens; the JSON
-/// output gets it in [`Refused`] (and the warnings in [`Prepared`]).
+/// renders it (in `layout`, with `templates` overriding the built-in ones), and reads the
+/// SSH configuration; in the split layout each target gets the shared file's path. People see
+/// what went wrong on standard error as it happens; the JSON output gets it in [`Refused`] (and
+/// the warnings in [`Prepared`]).
 pub(super) fn prepare(
     pair: &Path,
     templates: Option<PathBuf>,
+    layout: &LayoutArgs,
     format: Format,
     ssh: &SshArgs,
 ) -> Result<Prepared, Refused> {
@@ -129,7 +153,8 @@ pub(super) fn prepare(
     }
     let options = RenderOptions {
         templates,
-        ..RenderOptions::default()
+        layout: layout.layout,
+        shared_path: Some(layout.shared_path.clone()),
     };
     let rendered = render::render(&source, &options)
         .map_err(|e| fail(JsonFinding::from_miette(&e)).with_warnings(&warnings))?;
@@ -141,7 +166,29 @@ pub(super) fn prepare(
         ))
         .with_warnings(&warnings)
     })?;
-    let targets = targets(&source.pair, &config);
+    let mut targets = targets(&source.pair, &config);
+    if layout.layout == Layout::Split {
+        for target in &mut targets {
+            let own = [
+                ("config-path", &target.config_path),
+                ("defaults-path", &target.defaults_path),
+                ("leases-path", &target.leases_path),
+            ];
+            if let Some((key, _)) = own.iter().find(|(_, p)| **p == layout.shared_path) {
+                return Err(fail(JsonFinding::error(
+                    "DF004",
+                    format!(
+                        "--shared-path {} is the {}'s ssh.{key}: the shared file needs a path of its own",
+                        layout.shared_path,
+                        target.role.as_str()
+                    ),
+                    "give --shared-path a file that is not one of the peer's own files",
+                ))
+                .with_warnings(&warnings));
+            }
+            target.shared_path = Some(layout.shared_path.clone());
+        }
+    }
     Ok(Prepared {
         source,
         rendered,

@@ -31,6 +31,8 @@ pub(super) fn run(args: Args) -> u8 {
         return EXIT_FINDINGS;
     }
     let options = RenderOptions {
+        // clap refuses --layout with --role: one peer's file on standard output is the
+        // self-contained one.
         layout: if args.role.is_some() {
             Layout::Single
         } else {
@@ -59,9 +61,16 @@ pub(super) fn run(args: Args) -> u8 {
         return EXIT_USAGE;
     };
     match render::write_files(&dir, &files) {
-        Ok(paths) => {
-            for p in paths {
+        Ok(written) => {
+            for p in written.paths {
                 eprintln!("wrote {}", p.display());
+            }
+            for p in written.removed {
+                eprintln!(
+                    "removed {} (left by an earlier render; the {} layout has no such file)",
+                    p.display(),
+                    layout_name(options.layout)
+                );
             }
             EXIT_OK
         }
@@ -74,5 +83,12 @@ pub(super) fn run(args: Args) -> u8 {
             eprint!("{}", error.render_plain());
             EXIT_USAGE
         }
+    }
+}
+
+fn layout_name(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Single => "single",
+        Layout::Split => "split",
     }
 }

@@ -28,7 +28,13 @@ struct StatusJson<'a> {
 }
 
 pub(super) fn run(args: Args) -> u8 {
-    let mut prepared = match prepare(&args.pair, None, args.format, &args.ssh) {
+    let mut prepared = match prepare(
+        &args.pair,
+        None,
+        &super::remote::LayoutArgs::default(),
+        args.format,
+        &args.ssh,
+    ) {
         Ok(p) => p,
         Err(refused) => {
             if args.format == Format::Json {

@@ -44,6 +44,8 @@ pub struct Config {
     pub files: Vec<ConfFile>,
     /// Syntax errors and include problems.
     pub problems: Vec<LoadProblem>,
+    /// Where absolute include paths are read from (see [`Config::load_under`]).
+    root: Option<PathBuf>,
 }
 
 /// Includes nested deeper than this are reported as a cycle (dhcpd has no limit but loops).
@@ -56,15 +58,32 @@ impl Config {
         Ok(Config::from_file_text(path, read_text(path)?))
     }
 
+    /// Reads `path` and its includes as a tree copied or rendered away from the server's
+    /// root: an absolute include `/P` is read from `ROOT/P`, or, when that does not exist,
+    /// from the including file's folder under P's file name (where `dhcpfo render --out DIR
+    /// --layout split` writes `dhcpd.shared.conf`).
+    pub fn load_under(path: &Path, root: &Path) -> std::io::Result<Config> {
+        Ok(Config::read(
+            path,
+            read_text(path)?,
+            Some(root.to_path_buf()),
+        ))
+    }
+
     /// Parses `text` as if read from `path` (includes are still read from disk).
     pub fn from_text(path: &Path, text: String) -> Config {
         Config::from_file_text(path, FileText { text, ignored: 0 })
     }
 
     fn from_file_text(path: &Path, text: FileText) -> Config {
+        Config::read(path, text, None)
+    }
+
+    fn read(path: &Path, text: FileText, root: Option<PathBuf>) -> Config {
         let mut config = Config {
             files: Vec::new(),
             problems: Vec::new(),
+            root,
         };
         config.add_file(
             path.to_path_buf(),
@@ -106,7 +125,7 @@ impl Config {
         for stmt in statements.iter_mut() {
             match &mut stmt.kind {
                 StmtKind::Include { path, file } => {
-                    let target = dir.join(&path.text);
+                    let target = self.include_path(&path.text, dir);
                     let key = canonical(&target);
                     if stack.contains(&key) || stack.len() >= MAX_INCLUDE_DEPTH {
                         self.problems.push(LoadProblem::IncludeCycle {
@@ -139,6 +158,22 @@ impl Config {
                     }
                 }
             }
+        }
+    }
+
+    /// The file an include names: relative to the including file's folder `dir`, or, for an
+    /// absolute path under a root, as [`Config::load_under`] says.
+    fn include_path(&self, named: &str, dir: &Path) -> PathBuf {
+        let Some(root) = self.root.as_deref().filter(|_| named.starts_with('/')) else {
+            return dir.join(named);
+        };
+        let under = root.join(named.trim_start_matches('/'));
+        if under.exists() {
+            return under;
+        }
+        match Path::new(named).file_name() {
+            Some(name) if dir.join(name).exists() => dir.join(name),
+            _ => under,
         }
     }
 
@@ -267,6 +302,31 @@ mod tests {
                 other => panic!("{device}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn absolute_includes_are_read_under_a_root() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("etc/dhcp")).expect("mkdir");
+        std::fs::create_dir_all(root.join("flat")).expect("mkdir");
+        std::fs::write(root.join("etc/dhcp/a.conf"), "authoritative;\n").expect("write");
+        std::fs::write(root.join("flat/b.conf"), "ping-check false;\n").expect("write");
+        let main = root.join("flat/dhcpd.conf");
+        std::fs::write(
+            &main,
+            "include \"/etc/dhcp/a.conf\";\ninclude \"/etc/dhcp/b.conf\";\n",
+        )
+        .expect("write");
+        // Under the root; then beside the including file; the machine's /etc is not read.
+        let config = Config::load_under(&main, root).expect("load");
+        assert!(config.problems.is_empty(), "{:?}", config.problems);
+        let names: Vec<&Path> = config.files.iter().map(|f| f.path.as_path()).collect();
+        let (a, b) = (root.join("etc/dhcp/a.conf"), root.join("flat/b.conf"));
+        assert_eq!(names, [main.as_path(), a.as_path(), b.as_path()]);
+        // Without the root, the absolute paths are read as they are.
+        let plain = Config::load(&main).expect("load");
+        assert_eq!(plain.problems.len(), 2, "{:?}", plain.problems);
     }
 
     #[test]

@@ -196,7 +196,10 @@ impl Converter<'_> {
         let at = self.at(decl.name.span);
         let mut entries = vec![("name".to_string(), yaml::string(&decl.name.text))];
         for (keyword, key, is_duration) in FAILOVER_KEYS {
-            let Some(stmt) = decl.get(keyword) else {
+            let Some(stmt) = decl
+                .get(keyword)
+                .or_else(|| from_secondary(decl, secondary.map(|(_, d)| d), keyword))
+            else {
                 if *keyword == "load balance max seconds" {
                     // dhcpd's default is 0 (no balancing); the model's is 3.
                     entries.push((
@@ -901,6 +904,33 @@ impl Converter<'_> {
                     .help("the model has one relationship; split the configuration into one pair per relationship"),
             );
         }
+    }
+}
+
+/// A primary-only statement (`mclt`, `split`, `hba`) the primary's block lacks and the
+/// secondary's has, written there by mistake: the model takes it for the relationship (and
+/// `dhcpfo import` reports the repair, DF496). `split` and `hba` are taken only when the
+/// primary has neither.
+fn from_secondary<'a>(
+    primary: &PeerDecl<'_>,
+    secondary: Option<&PeerDecl<'a>>,
+    keyword: &str,
+) -> Option<&'a PeerStmt> {
+    let balance = ["split", "hba"];
+    let missing = match keyword {
+        "mclt" => primary.get("mclt").is_none(),
+        "split" | "hba" => balance.iter().all(|k| primary.get(k).is_none()),
+        _ => false,
+    };
+    let stmt = secondary.filter(|_| missing)?.get(keyword)?;
+    // With both split and hba on the secondary, dhcpd would keep the later one; so does this.
+    let later = balance
+        .iter()
+        .filter_map(|k| secondary?.get(k))
+        .max_by_key(|s| s.span.start);
+    match keyword {
+        "split" | "hba" if later.is_some_and(|l| l.keyword != keyword) => None,
+        _ => Some(stmt),
     }
 }
 

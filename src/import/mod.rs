@@ -20,7 +20,7 @@ use crate::conf::load::Config;
 use crate::conf::pair::diff::{PeerRole, role};
 use crate::conf::pair::{Mode, compare};
 use crate::conf::rules::Lint;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Finding, Severity};
 use crate::model::{self, LoadError};
 
 /// Path of the JSON Schema inside a dhcpfo checkout.
@@ -29,7 +29,7 @@ pub const SCHEMA_IN_REPO: &str = "schemas/dhcpfo-pair.schema.json";
 /// Settings of an import.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
-    /// The first line of the YAML: `# yaml-language-server: $schema=...`.
+    /// The first line of the YAML: `# yaml-language-server: $schema=...` (none when empty).
     pub modeline: String,
     /// Extra header comment lines.
     pub header: Vec<String>,
@@ -51,9 +51,11 @@ pub struct Import {
 }
 
 impl Import {
-    /// Whether everything was expressed in the model.
+    /// Whether everything was expressed in the model (repairs, DF496, aside).
     pub fn is_complete(&self) -> bool {
-        self.diagnostics.is_empty()
+        self.diagnostics
+            .iter()
+            .all(|d| d.finding.code == rules::DF496.code)
     }
 }
 
@@ -109,8 +111,8 @@ pub fn import(first: &Config, second: &Config, options: &ImportOptions) -> Impor
     let pair = compare(configs[p], configs[s], Mode::Pair, &Selection::default());
     let mut found: [Vec<Lint>; 2] = [Vec::new(), Vec::new()];
     found[p] = converted.findings;
-    found[p].extend(pair.primary.into_iter().map(peers_differ));
-    found[s].extend(pair.secondary.into_iter().map(peers_differ));
+    found[p].extend(pair.primary.into_iter().map(repaired_or_differ));
+    found[s].extend(pair.secondary.into_iter().map(repaired_or_differ));
     let load_only = Selection {
         select: vec!["DF200".into(), "DF201".into(), "DF202".into()],
         ignore: Vec::new(),
@@ -125,6 +127,100 @@ pub fn import(first: &Config, second: &Config, options: &ImportOptions) -> Impor
         diagnostics,
         swapped,
     }
+}
+
+/// What the model does about a lint finding it rules out by construction, for the failover
+/// mistakes it repairs (DF496); `partner_has` says whether the other file's peer block has a
+/// statement.
+fn repair(code: &str, partner_has: &dyn Fn(&str) -> bool) -> Option<&'static str> {
+    Some(match code {
+        "DF300" => "the model writes `split` and `hba` on the primary only",
+        "DF301" => "the model writes `mclt` on the primary only",
+        "DF303" if partner_has("split") || partner_has("hba") => {
+            "the model takes the secondary's `split` or `hba` for the relationship and writes it on the primary"
+        }
+        "DF304" if partner_has("mclt") => {
+            "the model takes the secondary's `mclt` for the relationship and writes it on the primary"
+        }
+        "DF402" => {
+            "the model takes each peer's own `address` and writes it as its partner's `peer address`"
+        }
+        "DF403" => {
+            "the model takes each peer's own `port` and writes it as its partner's `peer port`"
+        }
+        "DF404" => "the model writes the primary's value on both peers",
+        _ => return None,
+    })
+}
+
+/// A finding the model repairs, as a DF496 warning that names it.
+fn repaired(mut finding: Finding, fix: &str) -> Finding {
+    let code = finding.code;
+    finding.code = rules::DF496.code;
+    finding.severity = Severity::Warning;
+    finding.message = format!("repaired ({code}): {}; {fix}", finding.message);
+    finding.help =
+        "nothing to change in the YAML; render and deploy it to fix the live files".into();
+    finding
+}
+
+/// A pair-lint finding as an import warning: repaired (DF496) when the model fixes it by
+/// construction, else a difference between the peers (DF494).
+fn repaired_or_differ(mut lint: Lint) -> Lint {
+    match repair(lint.finding.code, &|_| false) {
+        Some(fix) => {
+            lint.finding = repaired(lint.finding, fix);
+            lint
+        }
+        None => peers_differ(lint),
+    }
+}
+
+/// Both files' own lint findings, sorted for an import.
+#[derive(Debug, Clone, Default)]
+pub struct Screening {
+    /// Errors that leave a file unreadable as dhcpd.conf (syntax, an include that cannot be
+    /// read, an include cycle): there is nothing reliable to import.
+    pub unreadable: Vec<Diagnostic>,
+    /// Failover mistakes the model rules out by construction, as DF496 warnings.
+    pub repaired: Vec<Diagnostic>,
+    /// Other errors: the YAML is written, and carries each one the model can hold (so `check`
+    /// reports it there too).
+    pub errors: Vec<Diagnostic>,
+}
+
+impl Screening {
+    /// Whether the files can be imported.
+    pub fn readable(&self) -> bool {
+        self.unreadable.is_empty()
+    }
+}
+
+/// Lints both files of a pair alone and sorts the findings: what makes a file unreadable,
+/// what the model repairs, and the errors that remain. Warnings other than repairs are left
+/// to `dhcpfo lint`.
+pub fn screen(first: &Config, second: &Config) -> Screening {
+    let mut out = Screening::default();
+    let configs = [first, second];
+    for (i, config) in configs.into_iter().enumerate() {
+        let partner = peer_decls(configs[1 - i]);
+        let partner_has = |keyword: &str| partner.iter().any(|d| d.get(keyword).is_some());
+        for mut d in lint(config, &Selection::default()) {
+            let code = d.finding.code;
+            let loading = crate::conf::lint::LOAD_RULES.iter().any(|r| r.code == code);
+            if loading {
+                if d.finding.severity == Severity::Error {
+                    out.unreadable.push(d);
+                }
+            } else if let Some(fix) = repair(code, &partner_has) {
+                d.finding = repaired(d.finding, fix);
+                out.repaired.push(d);
+            } else if d.finding.severity == Severity::Error {
+                out.errors.push(d);
+            }
+        }
+    }
+    out
 }
 
 /// A pair-lint finding as an import warning: the model keeps the primary's version.
@@ -163,11 +259,37 @@ pub fn interfaces_beside(conf: &Path) -> Option<(Vec<String>, String)> {
     (!names.is_empty()).then(|| (names, path.display().to_string()))
 }
 
-/// The modeline for a YAML file written at `output` (standard output: the current folder):
-/// the relative path to `schemas/dhcpfo-pair.schema.json` in the nearest enclosing folder that
-/// has one (a dhcpfo checkout), else `dhcpfo-pair.schema.json` beside the file. The flag says
-/// whether the schema was found.
-pub fn modeline(output: Option<&Path>) -> (String, bool) {
+/// The schema file a YAML written beside it names.
+pub const SCHEMA_BESIDE: &str = "dhcpfo-pair.schema.json";
+
+/// The JSON Schema an imported YAML's first line (its modeline) can name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Schema {
+    /// One exists: `schemas/dhcpfo-pair.schema.json` in the nearest enclosing dhcpfo
+    /// checkout, or `dhcpfo-pair.schema.json` beside the YAML. The modeline names it.
+    Found(String),
+    /// None exists and the YAML is written to a file: the schema is to be written beside it,
+    /// at this path, and the modeline names it.
+    WriteBeside(PathBuf),
+    /// None exists and the YAML goes to standard output: no modeline (it would name a file
+    /// that does not exist).
+    Missing,
+}
+
+impl Schema {
+    /// The YAML's first line, or an empty string for none.
+    pub fn modeline(&self) -> String {
+        let path = match self {
+            Schema::Found(path) => path.as_str(),
+            Schema::WriteBeside(_) => SCHEMA_BESIDE,
+            Schema::Missing => return String::new(),
+        };
+        format!("# yaml-language-server: $schema={path}")
+    }
+}
+
+/// The schema for a YAML written at `output` (standard output: the current folder).
+pub fn schema_for(output: Option<&Path>) -> Schema {
     let folder = output
         .and_then(Path::parent)
         .filter(|p| !p.as_os_str().is_empty())
@@ -175,16 +297,18 @@ pub fn modeline(output: Option<&Path>) -> (String, bool) {
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("."));
     let folder = std::fs::canonicalize(&folder).unwrap_or(folder);
+    if folder.join(SCHEMA_BESIDE).is_file() {
+        return Schema::Found(SCHEMA_BESIDE.into());
+    }
     for (depth, dir) in folder.ancestors().enumerate() {
         if dir.join(SCHEMA_IN_REPO).is_file() {
-            let path = format!("{}{SCHEMA_IN_REPO}", "../".repeat(depth));
-            return (format!("# yaml-language-server: $schema={path}"), true);
+            return Schema::Found(format!("{}{SCHEMA_IN_REPO}", "../".repeat(depth)));
         }
     }
-    (
-        "# yaml-language-server: $schema=dhcpfo-pair.schema.json".to_string(),
-        false,
-    )
+    match output {
+        Some(path) => Schema::WriteBeside(path.with_file_name(SCHEMA_BESIDE)),
+        None => Schema::Missing,
+    }
 }
 
 #[cfg(test)]
@@ -314,11 +438,22 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("schemas")).expect("mkdir");
         std::fs::write(dir.path().join(SCHEMA_IN_REPO), "{}").expect("write");
         std::fs::create_dir_all(dir.path().join("a/b")).expect("mkdir");
-        let (line, found) = modeline(Some(&dir.path().join("a/b/pair.yaml")));
-        assert!(found);
+        let in_checkout = schema_for(Some(&dir.path().join("a/b/pair.yaml")));
         assert_eq!(
-            line,
+            in_checkout.modeline(),
             "# yaml-language-server: $schema=../../schemas/dhcpfo-pair.schema.json"
         );
+        // Outside a checkout: written beside the YAML, or no modeline on standard output.
+        let elsewhere = tempfile::tempdir().expect("temp dir");
+        let out = elsewhere.path().join("pair.yaml");
+        let beside = elsewhere.path().join(SCHEMA_BESIDE);
+        assert_eq!(schema_for(Some(&out)), Schema::WriteBeside(beside.clone()));
+        assert_eq!(
+            Schema::WriteBeside(beside.clone()).modeline(),
+            "# yaml-language-server: $schema=dhcpfo-pair.schema.json"
+        );
+        assert_eq!(Schema::Missing.modeline(), "");
+        std::fs::write(&beside, "{}").expect("write");
+        assert_eq!(schema_for(Some(&out)), Schema::Found(SCHEMA_BESIDE.into()));
     }
 }

@@ -1,4 +1,5 @@
-//! The codes `dhcpfo import` reports what it cannot express with (DF490..DF499). They are
+//! The codes `dhcpfo import` reports what it cannot express and what it repairs with
+//! (DF490..DF499). They are
 //! registered with the pair rules ([`crate::conf::pair::RULES`]) so `dhcpfo lint --explain`
 //! documents them; they have no lint check of their own.
 
@@ -88,5 +89,21 @@ or negative lease time, a netmask that is not contiguous, a `log-facility` or \
 `ddns-update-style` the model does not accept, a range with and without `dynamic-bootp` in one \
 pool, an `ignore` or `after` permit. Where the YAML can carry the raw value it does, so `check` \
 points at it after the import; otherwise it is left out. The import exits with status 1.",
+    check: |_, _| {},
+};
+
+/// A failover mistake of the files that the model cannot make.
+pub static DF496: LintRule = LintRule {
+    code: "DF496",
+    name: "import-repaired",
+    severity: Severity::Warning,
+    doc: "The imported files carry a failover mistake that the model rules out by construction, \
+and the imported model no longer has it: `split`, `hba` or `mclt` on the secondary (the model \
+writes them on the primary only, and takes them from the secondary when the primary lacks \
+them), a `peer address` or `peer port` that is not the partner's own `address` or `port` (the \
+model mirrors each peer's own), or a relationship setting that differs between the peer blocks \
+(the model writes the primary's on both). The message names the lint finding that was \
+repaired. The import still succeeds (exit status 0 if nothing else is reported): render the \
+model and deploy it to fix the live files.",
     check: |_, _| {},
 };

@@ -317,8 +317,10 @@ impl Writer {
 /// The YAML text of a model, starting with the modeline and header comments.
 pub fn emit(model: &ModelOut, modeline: &str) -> String {
     let mut w = Writer { out: String::new() };
-    w.line(0, modeline);
-    w.line(0, "#");
+    if !modeline.is_empty() {
+        w.line(0, modeline);
+        w.line(0, "#");
+    }
     for h in &model.header {
         if h.is_empty() {
             w.line(0, "#");

@@ -25,6 +25,70 @@ pub use stream::{MAX_STATEMENT, StreamError, for_each_batch};
 pub use time::Timestamp;
 pub use write::{header, quote, write_failover, write_lease};
 
+/// The text up to the end of the last complete top-level record, and the number of bytes
+/// after it that are not blank or comments: a last record cut off by a crash or a full disk
+/// (0 when the file ends with a whole record).
+pub fn complete_records(text: &str) -> (&str, usize) {
+    let end = text
+        .rfind("\n}\n")
+        .map_or_else(|| if text.starts_with("}\n") { 2 } else { 0 }, |i| i + 3);
+    // Text after the last record that is only comments or blank is not torn.
+    let rest = &text[end..];
+    if rest
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        && rest.ends_with('\n')
+        || rest.is_empty()
+    {
+        (text, 0)
+    } else {
+        (&text[..end], rest.len())
+    }
+}
+
+/// A lease file read with its last record cut off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TornTail {
+    /// 1-based line where the cut-off record starts.
+    pub line: usize,
+    /// Its length in bytes.
+    pub bytes: usize,
+}
+
+/// Parses a lease file as dhcpd reads one after a crash: when the only error is in a last
+/// record that was cut off before its `}`, the records before it are returned with that tail
+/// described; any other error is returned as [`parse`] gives it.
+pub fn parse_allowing_torn_tail(
+    text: &str,
+) -> Result<(LeaseFile, Option<TornTail>), LeaseFileError> {
+    let error = match parse(text) {
+        Ok(file) => return Ok((file, None)),
+        Err(e) => e,
+    };
+    let (whole, bytes) = complete_records(text);
+    if bytes == 0 || error.offset < whole.len() {
+        return Err(error);
+    }
+    let file = parse(whole).map_err(|_| error)?;
+    let skipped = text[whole.len()..]
+        .bytes()
+        .take_while(u8::is_ascii_whitespace)
+        .count();
+    let start = whole.len() + skipped;
+    let line = text.as_bytes()[..start]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1;
+    Ok((
+        file,
+        Some(TornTail {
+            line,
+            bytes: text.len() - start,
+        }),
+    ))
+}
+
 /// The binding state of a lease (ISC's `binding state`, also the failover protocol's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum BindingState {

@@ -7,6 +7,7 @@ use serde_saphyr::{Error as YamlError, Location};
 
 use super::Pair;
 use super::types::location_span;
+use super::yaml_hints;
 use crate::diag::{Diagnostic, Finding, SourceFile};
 
 /// The YAML source of a model and the model read from it.
@@ -72,7 +73,7 @@ pub fn load_str(name: &str, text: String) -> Result<Source, LoadError> {
     ) {
         Ok(pair) => Ok(Source { file, pair }),
         Err(err) => {
-            let first = finding_for(&err, &file);
+            let first = hint(&err, &file).unwrap_or_else(|| finding_for(&err, &file));
             let mut findings = super::keys::unknown_keys(file.text.as_str());
             if !findings
                 .iter()
@@ -131,6 +132,31 @@ const RELATIONSHIP_KEYS: &[&str] = &[
     "load-balance-max-seconds",
 ];
 
+/// A plainer reason than the parser's, when the text shows one: an empty file, a tab, a key
+/// indented to no level or under a value, a number or boolean written as something else.
+fn hint(err: &YamlError, file: &SourceFile) -> Option<Finding> {
+    if yaml_hints::is_empty(file.text.as_str()) {
+        return Some(yaml_hints::empty(file));
+    }
+    let err = err.without_snippet();
+    let span = err
+        .location()
+        .map_or(SourceSpan::from(0..0), |l| widen(&l, file));
+    if strip_location(&err.to_string()).contains("tab")
+        && let Some(finding) = yaml_hints::tab(file, true, span.offset())
+    {
+        return Some(finding);
+    }
+    if let Some(finding) = yaml_hints::indentation(file) {
+        return Some(finding);
+    }
+    match err {
+        YamlError::InvalidScalar { ty, .. } => yaml_hints::wrong_scalar(file, span, ty),
+        YamlError::InvalidBooleanStrict { .. } => yaml_hints::wrong_scalar(file, span, "bool"),
+        _ => None,
+    }
+}
+
 fn finding_for(err: &YamlError, file: &SourceFile) -> Finding {
     let err = err.without_snippet();
     let span = err
@@ -148,11 +174,6 @@ fn finding_for(err: &YamlError, file: &SourceFile) -> Finding {
                 .label(format!("`{field}` is required in this mapping"))
                 .help(format!("add `{field}:` here; see the YAML reference in README.md"))
         }
-        YamlError::Eof { .. } if file.text.trim().is_empty() => {
-            Finding::error(DF100, span, "the file is empty")
-                .label("no model here")
-                .help("a pair model needs at least `failover:` and `peers:`; see examples/lab-pair.yaml")
-        }
         YamlError::Unexpected { expected, .. } => {
             Finding::error(DF101, span, format!("expected {} here", expected.replace(" start", "")))
                 .label("wrong kind of value")
@@ -165,7 +186,12 @@ fn finding_for(err: &YamlError, file: &SourceFile) -> Finding {
         | YamlError::InvalidScalar { .. }
         | YamlError::InvalidBooleanStrict { .. }
         | YamlError::NullIntoString { .. } => {
-            Finding::error(DF101, span, strip_location(&err.to_string()))
+            let message = strip_location(&err.to_string());
+            let message = match yaml_hints::key_at(file.text.as_str(), span) {
+                Some(key) if !message.contains(&format!("`{key}`")) => format!("`{key}`: {message}"),
+                _ => message,
+            };
+            Finding::error(DF101, span, message)
                 .label("invalid value")
                 .help("fix the value's type or syntax; see the YAML reference in README.md")
         }
@@ -262,6 +288,97 @@ mod tests {
         );
         let source = load(text).unwrap();
         assert_eq!(source.pair.peers.primary.interfaces.len(), 300_000);
+    }
+
+    /// The one diagnostic of a text that does not load: `line:column`, code and message.
+    fn refused(text: &str) -> (String, &'static str, String) {
+        match load_str("t.yaml", text.to_string()) {
+            Err(LoadError::Invalid(diags)) => {
+                let d = &diags[0];
+                let (line, column) = d.source.line_col(d.finding.span.offset());
+                (
+                    format!("{line}:{column}"),
+                    d.finding.code,
+                    d.finding.message.clone(),
+                )
+            }
+            Ok(_) => panic!("loaded: {text}"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    const MODEL: &str = "failover:\n  name: fo\n  mclt: 1h\n  split: 128\npeers:\n  primary: { address: 10.0.0.2 }\n  secondary: { address: 10.0.0.3 }\nsubnets:\n  - network: 10.0.0.0/24\n    pools:\n      - range: [10.0.0.10, 10.0.0.20]\n";
+
+    #[test]
+    fn an_indentation_mistake_is_reported_as_such_at_its_line() {
+        let (at, code, message) = refused(&MODEL.replace("  split", "   split"));
+        assert_eq!((at.as_str(), code), ("4:4", "DF100"));
+        assert!(
+            message.contains("`split:` is indented 1 space further than `mclt:`"),
+            "{message}"
+        );
+        let (at, _, message) = refused(&MODEL.replace("    pools:", "     pools:"));
+        assert_eq!(at, "10:6");
+        assert!(message.contains("`pools:`"), "{message}");
+        let (at, _, message) = refused(&MODEL.replace("  mclt", " mclt"));
+        assert_eq!(at, "3:2");
+        assert!(
+            message.contains("lines up with no key above it"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_type_error_names_the_key_and_the_expected_type() {
+        let text = MODEL.replace(
+            "  split: 128\n",
+            "  split: 128\n  max-unacked-updates: \"ten\"\n",
+        );
+        let (at, code, message) = refused(&text);
+        assert_eq!((at.as_str(), code), ("5:24", "DF101"));
+        assert_eq!(
+            message,
+            "`max-unacked-updates` must be a whole number from 0 to 4294967295, not \"ten\""
+        );
+        let (_, _, message) = refused(&MODEL.replace("mclt: 1h", "mclt: true"));
+        assert!(
+            message.starts_with("`mclt`: invalid type: boolean"),
+            "{message}"
+        );
+        assert!(message.contains("expected a duration"), "{message}");
+    }
+
+    #[test]
+    fn a_tab_is_placed_at_its_own_line_and_column() {
+        // The parser blames the scalar on the line above; the tab is on line 10, column 1.
+        let (at, code, message) = refused(&MODEL.replace("    pools:", "\t  pools:"));
+        assert_eq!((at.as_str(), code), ("10:1", "DF100"));
+        assert!(message.contains("a tab in the indentation"), "{message}");
+        let (at, _, _) = refused(&MODEL.replace("  secondary:", "\tsecondary:"));
+        assert_eq!(at, "7:1");
+    }
+
+    #[test]
+    fn an_empty_or_comments_only_file_is_reported_as_empty() {
+        for (text, says) in [
+            ("", "the file is empty"),
+            ("\n  \n", "the file is empty"),
+            (
+                "# a comment\n\n# another\n",
+                "the file is empty: it holds only comments",
+            ),
+            (
+                "---\n# c\n...\n",
+                "the file is empty: it holds only comments",
+            ),
+        ] {
+            let (at, code, message) = refused(text);
+            assert_eq!(
+                (at.as_str(), code, message.as_str()),
+                ("1:1", "DF100", says),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod pool;
 pub mod remote;
 pub mod schema;
 pub mod types;
+mod yaml_hints;
 
 use std::net::Ipv4Addr;
 

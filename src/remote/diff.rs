@@ -56,12 +56,13 @@ impl FileDiff {
     }
 }
 
-/// The remote path a rendered file replaces on its peer, or `None` for a file the single
-/// layout does not deploy.
+/// The remote path a rendered file replaces on its peer, or `None` for a file the target's
+/// layout does not deploy (the shared file, unless the target has a shared path).
 pub fn remote_path<'a>(target: &'a Target, file: &RenderedFile) -> Option<&'a str> {
     match file.name {
         "dhcpd.conf" => Some(&target.config_path),
         "isc-dhcp-server" => Some(&target.defaults_path),
+        "dhcpd.shared.conf" => target.shared_path.as_deref(),
         _ => None,
     }
 }

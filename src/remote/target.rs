@@ -72,6 +72,9 @@ pub struct Target {
     pub config_path: String,
     /// Remote defaults file.
     pub defaults_path: String,
+    /// Remote shared file of the split layout, which both peers' dhcpd.conf include (`None`:
+    /// the single layout, nothing shared).
+    pub shared_path: Option<String>,
     /// Remote lease file.
     pub leases_path: String,
     /// Remote dhcpd binary.
@@ -277,6 +280,7 @@ fn resolve_host(
         restart_timeout: Duration::from_secs(defaults::DEFAULT_RESTART_TIMEOUT.into()),
         follow_symlinks: false,
         max_read: super::exec::DEFAULT_MAX_READ,
+        shared_path: None,
     }
 }
 

@@ -147,10 +147,24 @@ fn file(role: Role, name: &'static str, content: String) -> RenderedFile {
     }
 }
 
+/// Every file name a peer's folder gets in some layout.
+pub const FILE_NAMES: [&str; 3] = ["dhcpd.conf", "dhcpd.shared.conf", "isc-dhcp-server"];
+
+/// What [`write_files`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    /// The files written.
+    pub paths: Vec<PathBuf>,
+    /// Files of another layout that an earlier render left in a peer's folder, removed so the
+    /// folder holds one layout only (a stale `dhcpd.shared.conf` after going back to single).
+    pub removed: Vec<PathBuf>,
+}
+
 /// Writes rendered files as `DIR/<role>/<name>`, creating folders. Each file is written to a
-/// temporary name and renamed, so an interrupted run leaves no half-written file.
-pub fn write_files(dir: &Path, files: &[RenderedFile]) -> std::io::Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
+/// temporary name and renamed, so an interrupted run leaves no half-written file. A file of
+/// [`FILE_NAMES`] that the rendered set does not have is removed from the peer's folder.
+pub fn write_files(dir: &Path, files: &[RenderedFile]) -> std::io::Result<Written> {
+    let mut written = Written::default();
     for f in files {
         let folder = dir.join(f.role.as_str());
         std::fs::create_dir_all(&folder)?;
@@ -158,7 +172,23 @@ pub fn write_files(dir: &Path, files: &[RenderedFile]) -> std::io::Result<Vec<Pa
         let tmp = folder.join(format!(".{}.tmp", f.name));
         std::fs::write(&tmp, &f.content)?;
         std::fs::rename(&tmp, &path)?;
-        written.push(path);
+        written.paths.push(path);
+    }
+    for role in Role::BOTH {
+        if !files.iter().any(|f| f.role == role) {
+            continue;
+        }
+        for name in FILE_NAMES {
+            if files.iter().any(|f| f.role == role && f.name == name) {
+                continue;
+            }
+            let stale = dir.join(role.as_str()).join(name);
+            match std::fs::remove_file(&stale) {
+                Ok(()) => written.removed.push(stale),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
     Ok(written)
 }

@@ -102,7 +102,7 @@ impl Journal {
             Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(io_err(e)),
         };
-        let (whole, torn_bytes) = complete_records(&text);
+        let (whole, torn_bytes) = crate::leases::complete_records(&text);
         let (bindings, failover) = parse(whole).map_err(|(line, message)| JournalError::Parse {
             path: name.clone(),
             line,
@@ -211,25 +211,6 @@ impl Drop for Journal {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-    }
-}
-
-/// The text up to the end of the last complete top-level record, and the bytes after it.
-fn complete_records(text: &str) -> (&str, usize) {
-    let end = text
-        .rfind("\n}\n")
-        .map_or_else(|| if text.starts_with("}\n") { 2 } else { 0 }, |i| i + 3);
-    // Text after the last record that is only comments or blank is not torn.
-    let rest = &text[end..];
-    if rest
-        .lines()
-        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-        && rest.ends_with('\n')
-        || rest.is_empty()
-    {
-        (text, 0)
-    } else {
-        (&text[..end], rest.len())
     }
 }
 

@@ -220,6 +220,11 @@ async fn serve(
             );
         }
     }
+    for s in &socks {
+        if let Some(warning) = no_subnet_warning(engine.config(), &s.name, &s.addrs) {
+            tracing::warn!("{warning}");
+        }
+    }
     let (tx, mut rx) = mpsc::channel::<(usize, Vec<u8>)>(4096);
     for (i, s) in socks.iter().enumerate() {
         let (s, tx) = (s.clone(), tx.clone());
@@ -427,4 +432,42 @@ async fn deliver(
         }
     }
     sent
+}
+
+/// The warning for an interface that has IPv4 addresses, none of them in a subnet of the
+/// model: clients on its own link get no answer (dhcpd, in the same case, drops the interface
+/// with "No subnet declaration for IF" and stops when none is left). Relayed requests are
+/// still served, by the relay's address.
+fn no_subnet_warning(cfg: &ServeConfig, iface: &str, addrs: &[Ipv4Addr]) -> Option<String> {
+    if addrs.is_empty() || addrs.iter().any(|a| cfg.subnet_of(*a).is_some()) {
+        return None;
+    }
+    let list: Vec<String> = addrs.iter().map(Ipv4Addr::to_string).collect();
+    Some(format!(
+        "{iface} has no address in any subnet of the model ({}): clients on its link get no answer; declare its network in the model's `subnets:` (dhcpd would stop: \"No subnet declaration for {iface}\")",
+        list.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod no_subnet_tests {
+    use super::*;
+    use crate::serve::config::ServeRole;
+
+    #[test]
+    fn an_interface_outside_every_subnet_is_warned_about() {
+        let yaml = "failover: { name: fo, mclt: 60, split: 128 }\npeers:\n  primary: { address: 10.0.0.2 }\n  secondary: { address: 10.0.0.3 }\nsubnets:\n  - network: 10.0.0.0/24\n    pools:\n      - range: [10.0.0.10, 10.0.0.20]\n";
+        let source = crate::model::load_str("t.yaml", yaml.into()).expect("model");
+        let cfg = ServeConfig::build(&source.pair, ServeRole::Standalone);
+        let outside = [Ipv4Addr::new(192, 168, 7, 1)];
+        let warning = no_subnet_warning(&cfg, "eth1", &outside).expect("a warning");
+        assert!(
+            warning.contains("eth1 has no address in any subnet of the model (192.168.7.1)"),
+            "{warning}"
+        );
+        let inside = [Ipv4Addr::new(192, 168, 7, 1), Ipv4Addr::new(10, 0, 0, 2)];
+        assert_eq!(no_subnet_warning(&cfg, "eth0", &inside), None);
+        // No address at all has its own warning.
+        assert_eq!(no_subnet_warning(&cfg, "eth2", &[]), None);
+    }
 }

@@ -126,6 +126,7 @@ pub static RULES: &[&LintRule] = &[
     &import_rules::DF493,
     &import_rules::DF494,
     &import_rules::DF495,
+    &import_rules::DF496,
 ];
 
 /// Runs every selected comparing rule over two configurations.

@@ -266,7 +266,7 @@ fn report_overlaps<T: Copy>(
 
 #[cfg(test)]
 mod tests {
-    use crate::model::check::testing::{codes, with};
+    use crate::model::check::testing::{BASE, OWN_NETWORK, codes, with};
 
     fn subnets(body: &str) -> String {
         with(body)
@@ -274,16 +274,16 @@ mod tests {
 
     #[test]
     fn subnet_rules() {
-        assert_eq!(codes(&subnets("  - network: 10.0.0.5/24\n")), ["DF130"]);
+        assert_eq!(codes(&subnets("  - network: 10.5.0.5/24\n")), ["DF130"]);
         assert_eq!(
             codes(&subnets(
-                "  - network: 10.0.0.0/16\n  - network: 10.0.5.0/24\n"
+                "  - network: 10.5.0.0/16\n  - network: 10.5.5.0/24\n"
             )),
             ["DF131"]
         );
         assert!(
             codes(&subnets(
-                "  - network: 10.0.0.0/24\n  - network: 10.0.1.0/24\n"
+                "  - network: 10.5.0.0/24\n  - network: 10.5.1.0/24\n"
             ))
             .is_empty()
         );
@@ -309,8 +309,10 @@ mod tests {
             "  - network: 10.1.0.0/24\n    pools:\n      - range: [10.1.0.10, 10.1.0.20]\n      - range: [10.1.0.20, 10.1.0.30]\n",
         );
         assert_eq!(codes(&across), ["DF134"]);
-        let peer_inside =
-            subnets("  - network: 10.0.0.0/24\n    pools:\n      - range: [10.0.0.1, 10.0.0.9]\n");
+        let peer_inside = format!(
+            "{}  - network: 10.0.0.0/24\n    pools:\n      - range: [10.0.0.1, 10.0.0.9]\n",
+            BASE.replace(OWN_NETWORK, "")
+        );
         assert_eq!(codes(&peer_inside), ["DF139", "DF139"]);
     }
 

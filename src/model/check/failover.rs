@@ -171,7 +171,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::check::testing::{BASE, codes};
+    use crate::model::check::testing::{BASE, OWN_NETWORK, codes};
 
     fn fo(body: &str) -> String {
         let peers = BASE
@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn relationship_needs_a_pool() {
         let head = BASE.split("subnets:").next().unwrap_or_default();
-        assert_eq!(codes(head), ["DF119"]);
+        assert_eq!(codes(&format!("{head}subnets:\n{OWN_NETWORK}")), ["DF119"]);
     }
 
     #[test]

@@ -146,7 +146,7 @@ fn containing_range(sorted: &[AddressRange], ip: Ipv4Addr) -> Option<&AddressRan
 
 #[cfg(test)]
 mod tests {
-    use crate::model::check::testing::{codes, with};
+    use crate::model::check::testing::{BASE, OWN_NETWORK, codes, with};
 
     const NET: &str =
         "  - network: 10.1.0.0/24\n    pools:\n      - range: [10.1.0.100, 10.1.0.200]\n";
@@ -181,10 +181,12 @@ mod tests {
     #[test]
     fn fixed_address_in_any_of_nested_or_unsorted_subnets() {
         let nets = "  - network: 10.9.0.0/24\n  - network: 10.0.0.0/16\n  - network: 10.0.5.0/24\n  - network: 10.0.7.0/24\n";
+        // The peers' addresses lie in 10.0.0.0/16, which stands for their own network here.
         let host = |ip: &str| {
-            with(&format!(
-                "{nets}hosts:\n  - {{ name: a, hardware-ethernet: 00:00:00:00:00:01, fixed-address: {ip} }}\n"
-            ))
+            BASE.replace(OWN_NETWORK, "")
+                + &(format!(
+                    "{nets}hosts:\n  - {{ name: a, hardware-ethernet: 00:00:00:00:00:01, fixed-address: {ip} }}\n"
+                ))
         };
         // 10.0.5.0/24 and 10.0.7.0/24 overlap 10.0.0.0/16 (DF131, twice); the /16 still holds
         // addresses beyond the last /24 that starts inside it.

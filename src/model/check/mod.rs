@@ -163,6 +163,12 @@ pub const RULES: &[Rule] = &[
         doc: "`omapi-port` must be within 1..65535 and differ from both peers' failover `port`. dhcpd opens its OMAPI listener (for `omshell`, e.g. to declare partner-down) on every address before the failover listener; on the same port the failover listener then silently fails and the partner's connections reach OMAPI instead, so the pair never talks.",
     },
     Rule {
+        code: "DF126",
+        name: "peer-outside-subnets",
+        severity: Severity::Error,
+        doc: "A peer's address lies in no declared subnet. dhcpd looks up the subnet of every interface it serves; an interface whose address no subnet holds is dropped (\"No subnet declaration for eth0\"), and a server left with no interface does not start, although `dhcpd -t` accepts the file. Declare the servers' own network under `subnets:`, without pools when no client is served there (a declared-only subnet hands out nothing); the servers of a relayed network need it too.",
+    },
+    Rule {
         code: "DF130",
         name: "subnet-host-bits",
         severity: Severity::Error,
@@ -413,6 +419,7 @@ peers:
   primary: { address: 10.0.0.2, interfaces: [eth0] }
   secondary: { address: 10.0.0.3, interfaces: [eth0] }
 subnets:
+  - network: 10.0.0.0/24
   - network: 192.168.9.0/24
     pools:
       - range: [192.168.9.10, 192.168.9.20]
@@ -436,6 +443,9 @@ subnets:
             Err(e) => panic!("{e}"),
         }
     }
+
+    /// The peers' own network in `BASE` (declared only, DF126).
+    pub const OWN_NETWORK: &str = "  - network: 10.0.0.0/24\n";
 
     /// `BASE` followed by `extra`.
     pub fn with(extra: &str) -> String {

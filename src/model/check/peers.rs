@@ -1,11 +1,14 @@
-//! Rules on the two peers: distinct addresses, ports, mirrored peer ports, interfaces, and
-//! the OMAPI port beside the failover ports (DF120..DF125).
+//! Rules on the two peers: distinct addresses, ports, mirrored peer ports, interfaces, the
+//! OMAPI port beside the failover ports, and the peers' own network declared (DF120..DF126).
+
+use std::net::Ipv4Addr;
 
 use crate::diag::Finding;
 use crate::model::{Pair, Role};
 
 pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     omapi_port(pair, out);
+    own_network_declared(pair, out);
     let peers = pair.peers.value();
     let (p, s) = (peers.primary.value(), peers.secondary.value());
     if *p.address.value() == *s.address.value() {
@@ -144,6 +147,47 @@ fn omapi_port(pair: &Pair, out: &mut Vec<Finding>) {
     out.push(f);
 }
 
+/// DF126: each peer's address lies in a declared subnet. dhcpd looks up the subnet of every
+/// interface it serves (ISC's `discover_interfaces`); an interface whose address no subnet
+/// holds is dropped ("No subnet declaration for eth0"), and with none left dhcpd does not start.
+fn own_network_declared(pair: &Pair, out: &mut Vec<Finding>) {
+    let peers = pair.peers.value();
+    for role in Role::BOTH {
+        let peer = peers.get(role);
+        let address = *peer.address.value();
+        if pair.all_subnets().any(|s| s.network.contains(address)) {
+            continue;
+        }
+        let interfaces: Vec<&str> = peer.interfaces.iter().map(|i| i.as_str()).collect();
+        let served = match interfaces.as_slice() {
+            [] => "the interface that holds it".to_string(),
+            [one] => (*one).to_string(),
+            many => many.join(", "),
+        };
+        let network = own_network(address);
+        out.push(
+            Finding::error(
+                "DF126",
+                peer.address.span(),
+                format!(
+                    "no declared subnet contains the {}'s address {address}: dhcpd finds no subnet for {served} and does not start",
+                    role.as_str()
+                ),
+            )
+            .label("in no subnet")
+            .help(format!(
+                "declare the servers' own network, without pools if it has no clients: under `subnets:` add `- network: {network}` (with the prefix the interface really has)"
+            )),
+        );
+    }
+}
+
+/// The /24 around an address: the usual prefix of a servers' network, offered as an example.
+fn own_network(address: Ipv4Addr) -> String {
+    let [a, b, c, _] = address.octets();
+    format!("{a}.{b}.{c}.0/24")
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::check::testing::{BASE, codes, with};
@@ -178,6 +222,41 @@ mod tests {
             codes(&BASE.replace("[eth0] }\n  secondary", "[\"eth 0\"] }\n  secondary")),
             ["DF124"]
         );
+    }
+
+    #[test]
+    fn each_peer_address_lies_in_a_declared_subnet() {
+        let no_own_network = BASE.replace("  - network: 10.0.0.0/24\n", "");
+        assert_eq!(codes(&no_own_network), ["DF126", "DF126"]);
+        // The secondary on another network: only it is reported.
+        assert_eq!(
+            codes(&BASE.replace("address: 10.0.0.3", "address: 10.9.0.3")),
+            ["DF126"]
+        );
+        // A subnet of a shared network counts as declared.
+        let shared = format!(
+            "{no_own_network}shared-networks:\n  - name: servers\n    subnets:\n      - network: 10.0.0.0/25\n"
+        );
+        assert!(codes(&shared).is_empty(), "{:?}", codes(&shared));
+        let source = crate::model::load_str("t.yaml", no_own_network).unwrap();
+        let diags = crate::model::check::check(&source);
+        let first = &diags[0].finding;
+        assert!(
+            first.message.contains("primary's address 10.0.0.2"),
+            "{}",
+            first.message
+        );
+        assert!(
+            first.message.contains("no subnet for eth0"),
+            "{}",
+            first.message
+        );
+        assert!(
+            first.help.contains("`- network: 10.0.0.0/24`"),
+            "{}",
+            first.help
+        );
+        assert_eq!(diags[0].location(), "t.yaml:7:23");
     }
 
     #[test]

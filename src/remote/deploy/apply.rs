@@ -74,32 +74,89 @@ pub(super) fn upload(
 }
 
 /// Runs the validate command on the candidate dhcpd.conf (else the live one) of each peer
-/// whose files change.
+/// whose files change. In the split layout, when the shared file changes, the dhcpd.conf
+/// validated is a copy that includes the shared file's candidate instead of the live shared
+/// file, so that the two new files are validated together; the copy is removed afterwards.
 pub(super) fn validate(runs: &mut [PeerRun; 2], progress: &Progress) -> Result<(), RemoteError> {
     first_error(par(runs, |r| {
         if r.changes.is_empty() {
             return Ok(());
         }
-        let config = r
-            .changes
-            .iter()
-            .find(|c| is_config(r, &c.live))
-            .and_then(|c| c.temp.clone())
+        let copy = match validation_copy(r) {
+            Some(content) => Some(r.step(
+                progress,
+                "uploading a copy of dhcpd.conf that includes the new shared file",
+                |r| upload_validation_copy(r, &content),
+            )?),
+            None => None,
+        };
+        let config = copy
+            .clone()
+            .or_else(|| {
+                r.changes
+                    .iter()
+                    .find(|c| is_file(r, &c.live, &r.target.config_path))
+                    .and_then(|c| c.temp.clone())
+            })
             .unwrap_or_else(|| r.target.config_path.clone());
         let command = format!("{} {}", r.target.validate_command, q(&config));
-        r.step(progress, &format!("validating with `{command}`"), |r| {
+        let result = r.step(progress, &format!("validating with `{command}`"), |r| {
             r.conn()?.run("dhcpd -t", &command).map(|_| ())
-        })
+        });
+        if let Some(copy) = copy {
+            let removed = r.step(progress, &format!("removing {copy}"), |r| {
+                files::remove(r.conn()?, std::slice::from_ref(&copy))
+            });
+            if removed.is_err() {
+                r.leftovers.push(copy);
+            }
+        }
+        result
     }))
     .map(|_| ())
 }
 
-/// Whether `live` is the peer's dhcpd.conf (or the target of its link).
-fn is_config(r: &PeerRun, live: &str) -> bool {
-    live == r.target.config_path
+/// The dhcpd.conf to validate with the candidate of the shared file (split layout): the
+/// rendered dhcpd.conf with its `include` of the shared path pointed at that candidate.
+/// `None` when the shared file does not change, or the dhcpd.conf has no such include (a
+/// template override without it).
+fn validation_copy(r: &PeerRun) -> Option<String> {
+    let shared = r.target.shared_path.as_deref()?;
+    let candidate = r
+        .changes
+        .iter()
+        .find(|c| is_file(r, &c.live, shared))?
+        .temp
+        .as_deref()?;
+    let config = r.files.iter().find(|f| f.path == r.target.config_path)?;
+    let include = format!("include \"{shared}\";");
+    config.rendered.contains(&include).then(|| {
+        config
+            .rendered
+            .replace(&include, &format!("include \"{candidate}\";"))
+    })
+}
+
+/// Uploads the validation copy next to the live dhcpd.conf, as a candidate the journal
+/// records (so a deploy killed meanwhile has it removed by the next one).
+fn upload_validation_copy(r: &mut PeerRun, content: &str) -> Result<String, RemoteError> {
+    let before = r.take_pending()?;
+    let file = r.journal_file()?;
+    let live = r.target.config_path.clone();
+    let temp = files::upload(r.conn()?, &live, content.as_bytes(), &file, &before)?;
+    r.journal.entries.push(Entry::Candidate {
+        live,
+        suffix: temp.rsplit('.').next().unwrap_or("").to_string(),
+    });
+    Ok(temp)
+}
+
+/// Whether `live` is the file configured at `path` (or the target of its link).
+fn is_file(r: &PeerRun, live: &str, path: &str) -> bool {
+    live == path
         || r.inspection.as_ref().is_some_and(|i| {
             i.files.iter().any(|f| {
-            f.path == r.target.config_path
+            f.path == path
                 && matches!(&f.kind, crate::remote::inspect::Kind::Symlink(Some(t)) if t == live)
         })
         })
@@ -368,7 +425,8 @@ pub(super) fn finish(
         _ => true,
     };
     par(runs, |r| {
-        let left: Vec<String> = r.changes.iter().filter_map(|c| c.temp.clone()).collect();
+        let mut left: Vec<String> = r.changes.iter().filter_map(|c| c.temp.clone()).collect();
+        left.append(&mut r.leftovers);
         if !left.is_empty() && r.conn.is_some() {
             let what = format!("removing {}", left.join(", "));
             if r.step(progress, &what, |r| files::remove(r.conn()?, &left))

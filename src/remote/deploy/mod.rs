@@ -193,6 +193,9 @@ struct PeerRun {
     restarts: Restarts,
     steps: Vec<StepRecord>,
     final_state: Option<FinalState>,
+    /// Temporary files of this run besides the candidates (a validation copy whose removal
+    /// failed), removed at the end.
+    leftovers: Vec<String>,
 }
 
 impl PeerRun {
@@ -210,6 +213,7 @@ impl PeerRun {
             restarts: Restarts::default(),
             steps: Vec::new(),
             final_state: None,
+            leftovers: Vec::new(),
         }
     }
 
