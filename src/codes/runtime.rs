@@ -90,6 +90,30 @@ pub const CODES: &[Code] = &[
         "PARTNER-DOWN was asked for in a state that does not allow it. In partner-down one peer takes over every address once the MCLT has passed; declared while the partner still serves, both peers hand out the same addresses. It is accepted only in communications-interrupted or resolution-interrupted, while the partner is unreachable: make sure it is really down and cannot restart.",
     ),
     error(
+        "DF031",
+        "control-socket-in-use",
+        "serve (failover)",
+        "Another `dhcpfo serve` already answers on the control socket this server would open (by default the lease file's path with `.ctl`). Two servers on one lease file would overwrite each other's leases: each peer needs its own lease file and control socket. Stop the other server, or give `--leases`/`--control` other paths.",
+    ),
+    error(
+        "DF032",
+        "control-socket-failed",
+        "serve (failover)",
+        "The control socket could not be made: its folder does not exist or the server cannot write there. The socket is bound in a private folder, made owner-only and moved into place; give `--control` a path in a folder the server can write.",
+    ),
+    error(
+        "DF033",
+        "control-request-refused",
+        "failover",
+        "The server answered the control command but could not act on it: it is stopping, or it is not a failover peer (started with `--role standalone`). Start it with `--role primary` or `--role secondary` to use `dhcpfo failover`.",
+    ),
+    error(
+        "DF034",
+        "no-control-server",
+        "failover",
+        "`dhcpfo failover` found no server on the control socket: `dhcpfo serve` is not running, runs with another lease file, or was started with `--control` elsewhere. Give the socket with `--socket`, or the lease file the server was started with (`--leases`).",
+    ),
+    error(
         "DF501",
         "cannot-connect",
         REMOTE,
