@@ -652,10 +652,11 @@ fn pairs_with_failover_mistakes_are_repaired_and_imported() {
             "json",
         ]);
         assert_eq!(status, 0, "{what}: {stdout}{stderr}");
-        let findings: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
-        let found: Vec<(String, String)> = findings
+        let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+        assert_eq!(report["complete"], true, "{what}: {report:#}");
+        let found: Vec<(String, String)> = report["findings"]
             .as_array()
-            .expect("array")
+            .expect("findings")
             .iter()
             .map(|f| {
                 (
