@@ -23,6 +23,11 @@ packages=(
   coreutils         # `id` and the shell basics the tests use
   git               # benchmarks record the commit they measured
   time              # /usr/bin/time: peak memory of the remote benchmark's large-file runs
+  nftables          # nft: the chaos tests' partitions
+  iptables          # iptables: the chaos tests send the failover port to an NFQUEUE
+  faketime          # faketime and libfaketime: the chaos tests step a peer's clock
+  libfaketime       # libfaketimeMT.so.1, preloaded into the peers
+  mount             # mount/umount: the chaos tests' tmpfs lease folders
 )
 # tests/common/tools.rs lists which program comes from which package; tests/setup_script.rs
 # keeps that list and this one in step.

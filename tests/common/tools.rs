@@ -24,7 +24,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "dhcpd",
         package: "isc-dhcp-server",
-        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state, failover_pair; benches",
+        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state, failover_pair, chaos; benches",
     },
     Tool {
         name: "dhcp-lease-list",
@@ -115,6 +115,31 @@ pub const TOOLS: &[Tool] = &[
         name: "git",
         package: "git",
         used_by: "benches (the commit of a measurement)",
+    },
+    Tool {
+        name: "nft",
+        package: "nftables",
+        used_by: "chaos (partitions: the failover port in a peer's namespace, a peer on the bridge)",
+    },
+    Tool {
+        name: "iptables-nft",
+        package: "iptables",
+        used_by: "chaos (the failover port to an NFQUEUE for delay, loss and reordering)",
+    },
+    Tool {
+        name: "faketime",
+        package: "faketime",
+        used_by: "chaos (its libfaketime, from the libfaketime package, steps a peer's clock)",
+    },
+    Tool {
+        name: "mount",
+        package: "mount",
+        used_by: "chaos (a tmpfs per peer's lease folder, remounted read-only)",
+    },
+    Tool {
+        name: "umount",
+        package: "mount",
+        used_by: "chaos",
     },
 ];
 
