@@ -134,6 +134,8 @@ struct Chaos {
     next_client_at: Secs,
     isolations: Vec<(Role, Secs, Secs)>,
     clock_windows: Vec<ClockWindow>,
+    /// When the current fault was healed, if that was not the end of `apply`'s branch.
+    heal_at: Option<Secs>,
     notes: Vec<String>,
 }
 
@@ -195,6 +197,7 @@ pub fn run(test: &str, config: Config) -> Option<Evidence> {
         next_client_at: f64::INFINITY,
         isolations: Vec::new(),
         clock_windows: Vec::new(),
+        heal_at: None,
         notes: Vec::new(),
     };
     Some(chaos.go())
@@ -512,7 +515,7 @@ impl Chaos {
                 verified
             }
         };
-        let healed = now();
+        let healed = self.heal_at.take().unwrap_or_else(now);
         let bound = t.mclt + self.config.settle_bound;
         let settled = if Role::BOTH.iter().all(|r| self.lab.running(*r)) {
             self.wait_normal(bound)
@@ -537,6 +540,7 @@ impl Chaos {
     }
 
     fn restart(&mut self, role: Role, notes: &mut Vec<String>) {
+        self.heal_at = Some(now());
         if let Err(e) = self.lab.try_start(role, Duration::from_secs(30)) {
             notes.push(format!("restart failed: {e}"));
         }
@@ -685,24 +689,42 @@ impl Chaos {
         let v = fault.victim;
         self.lab.kill9(v);
         self.tmpfs(v).set_read_only(true)?;
+        // Linux itself must refuse a write there, and the peer must fail to start for it.
+        let probe = std::fs::write(self.tmpfs(v).dir.join("probe"), b"x");
+        let refused = matches!(&probe, Err(e) if e.raw_os_error() == Some(libc::EROFS));
         let started = self.lab.try_start(v, Duration::from_secs(10));
-        let verified = match &started {
-            Ok(_) => Err(format!(
+        let verified = match (&started, refused) {
+            (_, false) => Err(format!("a test write was not refused: {probe:?}")),
+            (Ok(_), true) => Err(format!(
                 "the {} started on a read-only lease folder",
                 v.as_str()
             )),
-            Err(log) => {
+            (Err(log), true) => {
                 let line = log
                     .lines()
-                    .find(|l| l.contains("Read-only file system") || l.contains("os error 30"))
-                    .map(str::to_string);
-                line.map(|l| format!("the {} refused to start: {l}", v.as_str()))
-                    .ok_or_else(|| {
-                        format!(
-                            "the {} did not start, for another reason: {log}",
-                            v.as_str()
-                        )
+                    .find(|l| {
+                        [
+                            "Read-only file system",
+                            "os error 30",
+                            "for append",
+                            "lease file",
+                        ]
+                        .iter()
+                        .any(|p| l.contains(p))
                     })
+                    .map(str::to_string);
+                line.map(|l| {
+                    format!(
+                        "a write there fails with EROFS; the {} refused to start: {l}",
+                        v.as_str()
+                    )
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "the {} did not start, for another reason: {log}",
+                        v.as_str()
+                    )
+                })
             }
         };
         self.idle(fault.hold as f64);

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Long mode of the fault-injection tests (tests/chaos): for each pair, a steady client load
+# and faults of every kind on a random schedule from one seed, for --duration seconds per
+# pair; then docs/reliability.md with the figures of each pair and the command that
+# produced them. A pair whose run finds a duplicate or a lost lease (or a fault that did not
+# take effect) makes the script exit non-zero after the report is written.
+#
+#   scripts/chaos.sh [--duration SECONDS] [--seed N] [--pairs "isc+isc dhcpfo+isc ..."]
+#                    [--kinds "kill-9 clock-step ..."] [--out FILE]
+#
+# Replay a run from its seed: the same --seed and --pairs. Needs root (network namespaces,
+# mounts) and the packages of scripts/setup-debian.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=1800
+seed=""
+pairs="dhcpfo+dhcpfo dhcpfo+isc isc+dhcpfo isc+isc"
+kinds=""
+out=docs/reliability.md
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration="$2"; shift 2 ;;
+    --seed) seed="$2"; shift 2 ;;
+    --pairs) pairs="$2"; shift 2 ;;
+    --kinds) kinds="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "chaos.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$duration" in ''|*[!0-9]*) echo "chaos.sh: --duration takes seconds" >&2; exit 2 ;; esac
+seed="${seed:-$(date +%s)}"
+case "$seed" in ''|*[!0-9]*) echo "chaos.sh: --seed takes a number" >&2; exit 2 ;; esac
+
+for t in ip nft iptables-nft faketime mount umount dhcpd omshell tcpdump perfdhcp; do
+  command -v "$t" >/dev/null 2>&1 || { echo "chaos.sh: $t not found: run scripts/setup-debian.sh" >&2; exit 2; }
+done
+if [ "$(id -u)" -ne 0 ]; then
+  echo "chaos.sh: run as root (network namespaces, tmpfs mounts)" >&2
+  exit 2
+fi
+
+command_line="scripts/chaos.sh --duration $duration --seed $seed --pairs \"$pairs\""
+[ -n "$kinds" ] && command_line="$command_line --kinds \"$kinds\""
+reports="target/chaos/$seed"
+rm -rf "$reports"
+mkdir -p "$reports"
+echo "chaos.sh: $command_line (sections in $reports)"
+
+status=0
+CHAOS_PAIRS="$pairs" CHAOS_DURATION="$duration" CHAOS_SEED="$seed" CHAOS_KINDS="${kinds:-}" \
+  CHAOS_REPORT_DIR="$reports" \
+  cargo test --locked --test chaos -- --ignored --exact long_mode --nocapture \
+  2>&1 | tee "$reports/log.txt" || status=$?
+[ -n "$kinds" ] || unset CHAOS_KINDS
+
+{
+  echo "# Reliability under faults"
+  echo
+  echo "Written by \`$command_line\` on $(date -u +%Y-%m-%d) at commit"
+  echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown), on a $(nproc)-core machine (Linux"
+  echo "$(uname -r)), with $(dhcpd --version 2>&1 | head -n1) for the ISC peers."
+  echo
+  echo "Each pair runs in network namespaces made by the test (\`tests/chaos\`, on the pair lab"
+  echo "of \`tests/common/pair_lab.rs\`): both peers on one segment, a direct and a relayed client"
+  echo "namespace, and the tests' own client generator keeping a steady load of distinct MACs"
+  echo "(DORA, renewals at T1, rebinding at T2, releases, declines, new clients joining). Faults"
+  echo "come one at a time on a random schedule from the seed; each is verified to take effect"
+  echo "(the evidence is in each pair's list of faults). The checkers read every ACK captured in"
+  echo "the client namespaces, both lease files and both logs. Definitions (\`tests/chaos/verdict.rs\`"
+  echo "and \`tests/common/pair_check.rs\`):"
+  echo
+  echo "- **duplicate**: one address ACKed to (or held in a lease file by) two clients over"
+  echo "  overlapping lease times; target 0."
+  echo "- **lost lease**: an ACKed lease that neither lease file accounts for at the end; target 0."
+  echo "- **unavailability of a fault**: the longest time a client went without a lease, from its"
+  echo "  DISCOVER to its ACK, counting only time when at least one peer was running, reachable and"
+  echo "  in a state that lets it serve (normal, communications-interrupted, partner-down), among"
+  echo "  the clients whose wait began between the injection and the pair's return to normal."
+  echo "- **clock-shifted**: a lease-file time off by no more than a clock step in force; listed"
+  echo "  apart, since a stepped peer writes its own (wrong) time."
+  echo
+  if [ -f "$reports/kinds.md" ]; then
+    cat "$reports/kinds.md"
+    echo
+  fi
+  for p in $pairs; do
+    if [ -f "$reports/$p.md" ]; then
+      cat "$reports/$p.md"
+    else
+      echo "## $p"
+      echo
+      echo "No figures: the run did not complete (see target/chaos/$seed/log.txt of that run)."
+      echo
+    fi
+  done
+} > "$out"
+echo "chaos.sh: wrote $out"
+exit "$status"
