@@ -251,10 +251,14 @@ fn long_mode() {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(1, |d| d.as_secs()),
     );
-    let kinds: Vec<Kind> = match std::env::var("CHAOS_KINDS") {
-        Ok(list) => list.split([',', ' ']).filter_map(Kind::parse).collect(),
-        Err(_) => Kind::ALL.to_vec(),
-    };
+    let list = std::env::var("CHAOS_KINDS").unwrap_or_default();
+    let mut kinds: Vec<Kind> = Vec::new();
+    for name in list.split([',', ' ']).filter(|n| !n.trim().is_empty()) {
+        kinds.push(Kind::parse(name).unwrap_or_else(|| panic!("CHAOS_KINDS: no fault {name}")));
+    }
+    if kinds.is_empty() {
+        kinds = Kind::ALL.to_vec();
+    }
     let dir = run::report_dir();
     std::fs::create_dir_all(&dir).expect("the report folder");
     std::fs::write(dir.join("kinds.md"), report::kinds_table()).expect("write the kinds table");
@@ -293,7 +297,8 @@ fn long_mode() {
         let a = verdict::analyse(&evidence);
         eprintln!("{}", a.summary());
         std::fs::write(&file, report::section(&cfg, &a)).expect("write the report section");
-        if a.violations(!pair.has_dhcpfo()) > 0 || !a.unverified.is_empty() {
+        let injected: usize = a.kinds.values().map(|k| k.injected).sum();
+        if injected == 0 || a.violations(!pair.has_dhcpfo()) > 0 || !a.unverified.is_empty() {
             failures.push(format!("{label} seed {seed}"));
         }
     }
