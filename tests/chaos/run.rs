@@ -421,7 +421,7 @@ impl Chaos {
                     "chaos_fo",
                     &failover_partition_rules("chaos_fo", FAILOVER_PORT),
                 );
-                let verified = match table {
+                match table {
                     Ok(table) => {
                         let seen: Result<Vec<f64>, String> = Role::BOTH
                             .iter()
@@ -441,8 +441,7 @@ impl Chaos {
                         })
                     }
                     Err(e) => Err(e),
-                };
-                verified
+                }
             }
             Kind::Isolation => {
                 let ns = self.lab.lab.bridge_ns().to_string();

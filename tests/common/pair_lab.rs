@@ -604,15 +604,39 @@ impl PairLab {
         }
     }
 
-    /// Declares partner-down on a dhcpfo peer. To be filled in with the control command of
-    /// issue 13, point 5 (`dhcpfo failover partner-down ...` over the peer's local control
-    /// socket); it does not exist yet, so this is an error today.
+    /// Declares partner-down on a dhcpfo peer through its control socket (issue 13,
+    /// point 5): `partner-down` on the unix socket beside its lease file (`LEASES.ctl`),
+    /// the socket `dhcpfo failover partner-down` talks to; the reply must say `"ok":true`.
     pub fn dhcpfo_partner_down(&self, role: Role) -> Result<(), String> {
-        Err(format!(
-            "the {} is dhcpfo: `dhcpfo failover partner-down` does not exist yet \
-             (fill in PairLab::dhcpfo_partner_down when it lands)",
-            role.as_str()
-        ))
+        use std::io::{BufRead, BufReader, Write};
+        let leases = &self.peer(role).leases;
+        let mut socket = leases.as_os_str().to_owned();
+        socket.push(".ctl");
+        let socket = PathBuf::from(socket);
+        let mut stream = std::os::unix::net::UnixStream::connect(&socket).map_err(|e| {
+            format!(
+                "the {} is dhcpfo: its control socket {}: {e}",
+                role.as_str(),
+                socket.display()
+            )
+        })?;
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        stream
+            .write_all(b"partner-down\n")
+            .map_err(|e| format!("{}: {e}", socket.display()))?;
+        let mut reply = String::new();
+        BufReader::new(stream)
+            .read_line(&mut reply)
+            .map_err(|e| format!("{}: {e}", socket.display()))?;
+        if reply.contains("\"ok\":true") {
+            Ok(())
+        } else {
+            Err(format!(
+                "the {}'s control socket refused partner-down: {}",
+                role.as_str(),
+                reply.trim()
+            ))
+        }
     }
 
     /// Every log line of every start of the peer, time-stamped.
