@@ -41,6 +41,8 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 2
 fi
 
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
 command_line="scripts/chaos.sh --duration $duration --seed $seed --pairs \"$pairs\""
 [ -n "$kinds" ] && command_line="$command_line --kinds \"$kinds\""
 reports="target/chaos/$seed"
@@ -59,7 +61,7 @@ CHAOS_PAIRS="$pairs" CHAOS_DURATION="$duration" CHAOS_SEED="$seed" CHAOS_KINDS="
   echo "# Reliability under faults"
   echo
   echo "Written by \`$command_line\` on $(date -u +%Y-%m-%d) at commit"
-  echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown), on a $(nproc)-core machine (Linux"
+  echo "$commit, on a $(nproc)-core machine (Linux"
   echo "$(uname -r)), with $(dhcpd --version 2>&1 | head -n1) for the ISC peers."
   echo
   echo "Each pair runs in network namespaces made by the test (\`tests/chaos\`, on the pair lab"

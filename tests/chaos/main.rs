@@ -98,7 +98,7 @@ fn short_model() -> LabModel {
         relayed_pool: 60,
         max_response_delay: 6,
         max_unacked_updates: 10,
-        auto_partner_down: Some(30),
+        auto_partner_down: Some(20),
         ..LabModel::default()
     }
 }
@@ -139,6 +139,7 @@ fn short_config(pair: PairKind, seed: u64, kinds: &[Kind]) -> Config {
         new_client_every: 10,
         release_decline: (0.15, 0.1),
         settle_bound: 60,
+        hold_max: 20,
     }
 }
 
@@ -290,6 +291,7 @@ fn long_mode() {
             new_client_every: 20,
             release_decline: (0.15, 0.05),
             settle_bound: 90,
+            hold_max: 40,
         };
         let Some(evidence) = run(&format!("long_mode {label}"), cfg.clone()) else {
             continue;

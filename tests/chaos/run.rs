@@ -48,6 +48,8 @@ pub struct Config {
     pub release_decline: (f64, f64),
     /// After a heal, the pair must be normal again within MCLT plus this.
     pub settle_bound: u64,
+    /// The longest hold of a clock step, link impairment or full disk, about.
+    pub hold_max: u64,
 }
 
 impl Config {
@@ -57,6 +59,7 @@ impl Config {
             mclt: u64::from(self.model.mclt),
             mrd: u64::from(self.model.max_response_delay),
             apd: u64::from(self.model.auto_partner_down.unwrap_or(0)),
+            hold_max: self.hold_max,
         }
     }
 }
@@ -237,7 +240,8 @@ impl Chaos {
             self.next_client_at = start + cfg.new_client_every as f64;
         }
         let end = start + cfg.duration.as_secs_f64();
-        self.idle(15.0);
+        // Every client has its first lease before the first fault.
+        self.idle(f64::from(cfg.model.default_lease_time / 4).max(8.0));
         let faults = plan(cfg.seed, &cfg.kinds, cfg.faults, cfg.gap, cfg.timing());
         eprintln!(
             "chaos {}: seed {} (replay with CHAOS_SEED={}), {} faults planned",
@@ -278,8 +282,8 @@ impl Chaos {
             );
             records.push(record);
         }
-        // A quiet end: every client renews at least once more.
-        self.idle(f64::from(self.config.model.max_lease_time.min(40)));
+        // A quiet end: every client renews (T1) at least once more.
+        self.idle(f64::from(self.config.model.max_lease_time / 2 + 5));
         let loads: Vec<LoadReport> = self.loads.drain(..).map(RunningLoad::stop).collect();
         let stop = now();
         let wire = self.lab.stop_captures();

@@ -162,6 +162,8 @@ pub struct Timing {
     pub mrd: u64,
     /// `auto-partner-down`, seconds.
     pub apd: u64,
+    /// The longest hold of the faults that need none of the above (40 in the long mode).
+    pub hold_max: u64,
 }
 
 const NO_IMPAIRMENT: Impairment = Impairment {
@@ -188,7 +190,7 @@ pub fn fault(rng: &mut Rng, kind: Kind, t: Timing, gap: u64) -> Fault {
         Kind::LinkImpair => {
             let delay_ms = rng.pick(&[50u32, 200, 500, 1000]);
             (
-                rng.range(15, 40),
+                rng.range(t.hold_max * 3 / 8, t.hold_max),
                 0,
                 Impairment {
                     delay_ms,
@@ -201,7 +203,11 @@ pub fn fault(rng: &mut Rng, kind: Kind, t: Timing, gap: u64) -> Fault {
         Kind::ClockStep => {
             let size = rng.pick(&[15i64, 30, 50]);
             let sign = if rng.unit() < 0.5 { -1 } else { 1 };
-            (rng.range(25, 45), sign * size, NO_IMPAIRMENT)
+            (
+                rng.range(t.hold_max * 5 / 8, t.hold_max + 5),
+                sign * size,
+                NO_IMPAIRMENT,
+            )
         }
         Kind::DiskFull => (rng.range(15, 40), 0, NO_IMPAIRMENT),
         Kind::PartnerDown | Kind::AutoPartnerDown => (t.mclt + rng.range(5, 20), 0, NO_IMPAIRMENT),
@@ -243,6 +249,7 @@ mod tests {
         mclt: 20,
         mrd: 10,
         apd: 45,
+        hold_max: 40,
     };
 
     #[test]
