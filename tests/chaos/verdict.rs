@@ -60,7 +60,24 @@ pub fn read_tolerant(path: &Path) -> (LeaseFile, usize) {
     }
     let mut all = LeaseFile::default();
     let mut bad = 0;
-    for chunk in text.split_inclusive("\n}\n") {
+    // A cut write ends where the next stanza begins, which may be on the same line:
+    // split before every `lease A.B.C.D {` and `failover peer "`.
+    let starts_stanza = |rest: &str| {
+        rest.strip_prefix("lease ")
+            .and_then(|r| r.split_once(" {"))
+            .is_some_and(|(ip, _)| ip.parse::<std::net::Ipv4Addr>().is_ok())
+            || rest.starts_with("failover peer \"")
+    };
+    let mut chunks: Vec<&str> = Vec::new();
+    let mut from = 0;
+    for (i, _) in text.char_indices() {
+        if i > from && starts_stanza(&text[i..]) {
+            chunks.push(&text[from..i]);
+            from = i;
+        }
+    }
+    chunks.push(&text[from..]);
+    for chunk in chunks {
         match parse(chunk) {
             Ok(part) => {
                 all.leases.extend(part.leases);
@@ -462,5 +479,58 @@ impl Analysis {
         }
         s.push_str(&self.findings(20));
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dhcpfo::model::Role;
+
+    fn w(peer: &str, from: Secs, to: Secs) -> Window {
+        Window {
+            peer: peer.into(),
+            from,
+            to,
+        }
+    }
+
+    #[test]
+    fn an_isolated_peer_cannot_serve_while_isolated() {
+        let windows = vec![w("primary", 0.0, 100.0), w("secondary", 0.0, 100.0)];
+        let cut = cut_windows(windows, &[(Role::Primary, 20.0, 30.0)]);
+        assert_eq!(
+            cut,
+            vec![
+                w("primary", 0.0, 20.0),
+                w("primary", 30.0, 100.0),
+                w("secondary", 0.0, 100.0)
+            ]
+        );
+        // Nobody could serve while both were cut off: no unavailability counts then.
+        let both = cut_windows(cut, &[(Role::Secondary, 25.0, 35.0)]);
+        assert_eq!(covered(20.0, 40.0, &both), 15.0);
+    }
+
+    #[test]
+    fn a_lease_file_cut_by_a_full_disk_is_read_around_the_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dhcpd.leases");
+        let good = |ip: &str| {
+            format!(
+                "lease {ip} {{\n  starts 4 2026/01/01 00:00:00;\n  ends 4 2026/01/01 00:01:00;\n  \
+                 binding state active;\n  hardware ethernet 02:00:00:00:00:01;\n}}\n"
+            )
+        };
+        let text = format!(
+            "{}lease 10.0.0.2 {{\n  starts 4 2026/01/01 00:00:00;\n  ends 4 20{}",
+            good("10.0.0.1"),
+            good("10.0.0.3")
+        );
+        std::fs::write(&path, text).unwrap();
+        let (file, bad) = read_tolerant(&path);
+        let addrs: Vec<String> = file.leases.iter().map(|l| l.address.to_string()).collect();
+        assert_eq!(addrs, ["10.0.0.1", "10.0.0.3"]);
+        assert_eq!(bad, 1);
     }
 }
