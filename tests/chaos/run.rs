@@ -581,18 +581,21 @@ impl Chaos {
         let Some(&median) = rtts.get(rtts.len() / 2) else {
             return Err(format!("no probe got an answer; {counts}"));
         };
-        // Both directions cross the rule: twice the delay, jitter averaging out.
-        let expected = 2.0 * f64::from(how.delay_ms);
+        // Both directions cross the rule: twice the delay on average, jitter averaging out,
+        // less the share released at once (`reorder`); and at least one leg held a whole
+        // delay less its jitter.
+        let expected = 2.0 * f64::from(how.delay_ms) * (1.0 - how.reorder);
+        let longest = rtts.last().copied().unwrap_or(0.0);
         let text = format!(
-            "probe round trip to the failover port {median:.0} ms (median of {}; {} ms ± {} \
-             each way, loss {}, reorder {}): {counts}",
+            "probe round trip to the failover port {median:.0} ms (median of {}, longest \
+             {longest:.0} ms; {} ms ± {} each way, loss {}, reorder {}): {counts}",
             rtts.len(),
             how.delay_ms,
             how.jitter_ms,
             how.loss,
             how.reorder
         );
-        if median >= 0.75 * expected {
+        if median >= 0.5 * expected && longest >= f64::from(how.delay_ms - how.jitter_ms) {
             Ok(text)
         } else {
             Err(text)
