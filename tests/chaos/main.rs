@@ -138,6 +138,7 @@ fn short_config(pair: PairKind, seed: u64, kinds: &[Kind]) -> Config {
         clients: (16, 12),
         new_client_every: 10,
         release_decline: (0.15, 0.1),
+        churn: 0.1,
         settle_bound: 60,
         hold_max: 20,
     }
@@ -290,6 +291,7 @@ fn long_mode() {
             clients: (40, 30),
             new_client_every: 20,
             release_decline: (0.15, 0.05),
+            churn: 0.1,
             settle_bound: 90,
             hold_max: 40,
         };

@@ -46,6 +46,9 @@ pub struct Config {
     /// Share of clients that release their first lease, and that decline their first
     /// address.
     pub release_decline: (f64, f64),
+    /// After each ACK, the chance that the client releases that lease before T1 and starts
+    /// again: a steady stream of DORA exchanges, so that every fault meets new requests.
+    pub churn: f64,
     /// After a heal, the pair must be normal again within MCLT plus this.
     pub settle_bound: u64,
     /// The longest hold of a clock step, link impairment or full disk, about.
@@ -229,6 +232,7 @@ impl Chaos {
             let mut load = self.lab.clients(side, n, tag, run_for);
             load.release_fraction = cfg.release_decline.0;
             load.decline_fraction = cfg.release_decline.1;
+            load.churn = cfg.churn;
             load.spread = Duration::from_secs(10);
             load.seed = cfg.seed.wrapping_mul(31).wrapping_add(u64::from(tag));
             load.max_packets = 5_000_000;
