@@ -209,8 +209,10 @@ pub fn fault(rng: &mut Rng, kind: Kind, t: Timing, gap: u64) -> Fault {
                 NO_IMPAIRMENT,
             )
         }
-        Kind::DiskFull => (rng.range(15, 40), 0, NO_IMPAIRMENT),
-        Kind::PartnerDown | Kind::AutoPartnerDown => (t.mclt + rng.range(5, 20), 0, NO_IMPAIRMENT),
+        Kind::DiskFull => (rng.range(t.hold_max * 3 / 8, t.hold_max), 0, NO_IMPAIRMENT),
+        Kind::PartnerDown | Kind::AutoPartnerDown => {
+            (t.mclt + rng.range(5, t.hold_max / 2), 0, NO_IMPAIRMENT)
+        }
     };
     Fault {
         gap,
