@@ -67,9 +67,20 @@ pub fn section(cfg: &Config, a: &Analysis) -> String {
     );
     let _ = writeln!(
         s,
+        "| ACKs sent while the sender's lease folder was full (lease not on disk; target 0) | {} |",
+        a.unwritten_acks
+    );
+    let _ = writeln!(
+        s,
         "| lease-file times off by a clock step | {} overlaps, {} short ends |",
         a.clock_duplicates.len(),
         a.clock_lost.len()
+    );
+    let _ = writeln!(
+        s,
+        "| client waits for a lease (DISCOVER to ACK, serving time) | {}, median {:.3} s, max \
+         {:.1} s |",
+        a.waits.0, a.waits.1, a.waits.2
     );
     let _ = writeln!(
         s,

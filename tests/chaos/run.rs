@@ -82,6 +82,9 @@ pub struct Record {
     pub verified: Result<String, String>,
     /// Other things seen on the way (a failed restart, a peer that would not stop...).
     pub notes: Vec<String>,
+    /// ACKs the victim sent while its lease folder was full (a full disk): each promises a
+    /// lease that its lease file may not hold.
+    pub unwritten_acks: usize,
 }
 
 /// A peer's clock off by `offset` seconds over `[from, to]`.
@@ -142,6 +145,8 @@ struct Chaos {
     clock_windows: Vec<ClockWindow>,
     /// When the current fault was healed, if that was not the end of `apply`'s branch.
     heal_at: Option<Secs>,
+    /// ACKs sent by a peer with a full lease folder, in the current fault.
+    unwritten_acks: usize,
     notes: Vec<String>,
 }
 
@@ -204,6 +209,7 @@ pub fn run(test: &str, config: Config) -> Option<Evidence> {
         isolations: Vec::new(),
         clock_windows: Vec::new(),
         heal_at: None,
+        unwritten_acks: 0,
         notes: Vec::new(),
     };
     Some(chaos.go())
@@ -543,6 +549,7 @@ impl Chaos {
             settled,
             verified,
             notes,
+            unwritten_acks: std::mem::take(&mut self.unwritten_acks),
         }
     }
 
@@ -658,6 +665,7 @@ impl Chaos {
         let v = fault.victim;
         let log_before = self.lab.log(v).len();
         let written = self.tmpfs(v).fill()?;
+        let full_at = now();
         let free = self.tmpfs(v).free_bytes();
         let until = injected + fault.hold as f64;
         let mut failure: Option<String> = None;
@@ -681,8 +689,27 @@ impl Chaos {
                 });
             }
         }
+        // ACKs from the victim while nothing could be written (a reply already on its way
+        // when the disk filled is given 0.1 s).
+        let drained_at = now();
+        let server = address(v);
+        self.unwritten_acks = self
+            .lab
+            .wire()
+            .iter()
+            .filter(|p| {
+                p.dhcp.is_reply(crate::common::dhcp_wire::msg::ACK)
+                    && p.dhcp.server_id.unwrap_or(p.src) == server
+                    && p.at > full_at + 0.1
+                    && p.at < drained_at
+            })
+            .count();
         self.tmpfs(v).drain()?;
-        let mechanism = format!("{written} bytes of filler, {free} left");
+        let mechanism = format!(
+            "{written} bytes of filler, {free} left; {} ACKs sent by the {} meanwhile",
+            self.unwritten_acks,
+            v.as_str()
+        );
         match failure {
             Some(line) if free == 0 => {
                 Ok(format!("{mechanism}; the {} logged: {line}", v.as_str()))

@@ -170,6 +170,12 @@ pub struct Analysis {
     pub kinds: BTreeMap<Kind, KindFigures>,
     /// Client outages outside every fault window above [`GRACE`]: (count, max).
     pub steady: (usize, Secs),
+    /// Every client wait (DISCOVER or NAK to ACK, serving time only): count, median, max.
+    pub waits: (usize, Secs, Secs),
+    /// ACKs sent by a peer while its lease folder was full.
+    pub unwritten_acks: usize,
+    /// Of which by a dhcpfo peer, which promises the lease on disk before the ACK leaves.
+    pub unwritten_dhcpfo_acks: usize,
     /// Faults that could not be seen to take effect.
     pub unverified: Vec<String>,
     /// Slow returns to service.
@@ -283,6 +289,9 @@ pub fn analyse(ev: &Evidence) -> Analysis {
 
     // Unavailability, per fault window.
     let all = outages(&ev.wire, &ev.windows, 0.0);
+    let all_waits: Vec<Secs> = all.iter().map(|o| o.unavailable).collect();
+    let (median, max) = median_max(&all_waits);
+    a.waits = (all.len(), median, max);
     let windows: Vec<(usize, Secs, Secs)> = ev
         .records
         .iter()
@@ -319,6 +328,10 @@ pub fn analyse(ev: &Evidence) -> Analysis {
     }
     a.steady = steady;
     for (i, r) in ev.records.iter().enumerate() {
+        a.unwritten_acks += r.unwritten_acks;
+        if cfg.pair.get(r.fault.victim) == crate::common::pair_lab::PeerKind::Dhcpfo {
+            a.unwritten_dhcpfo_acks += r.unwritten_acks;
+        }
         let k = a.kinds.entry(r.fault.kind).or_default();
         k.injected += 1;
         match &r.verified {
@@ -388,10 +401,12 @@ pub fn analyse(ev: &Evidence) -> Analysis {
 }
 
 impl Analysis {
-    /// Duplicates (wire and files, not clock-shifted) and lost leases, optionally without
-    /// those with ISC's recovery-race signature.
+    /// Duplicates (wire and files, not clock-shifted), lost leases (optionally without
+    /// those with ISC's recovery-race signature), and ACKs of a dhcpfo peer whose lease
+    /// could not be written.
     pub fn violations(&self, excuse_isc_race: bool) -> usize {
-        self.wire_duplicates.len()
+        self.unwritten_dhcpfo_acks
+            + self.wire_duplicates.len()
             + self.file_duplicates.len()
             + self
                 .lost
@@ -445,7 +460,8 @@ impl Analysis {
         let mut s = format!(
             "{} seed {}: {:.0} s, {} clients, {} transactions, {} ACKs; duplicates {} on the \
              wire, {} in the files; lost {} ({} with ISC's recovery-race signature); \
-             clock-shifted {} + {}; steady-state outages {} (max {:.1} s)\n",
+             clock-shifted {} + {}; steady-state outages {} (max {:.1} s); client waits {} \
+             (median {:.2} s, max {:.1} s); ACKs sent with a full lease folder {}\n",
             self.pair,
             self.seed,
             self.seconds,
@@ -459,7 +475,11 @@ impl Analysis {
             self.clock_duplicates.len(),
             self.clock_lost.len(),
             self.steady.0,
-            self.steady.1
+            self.steady.1,
+            self.waits.0,
+            self.waits.1,
+            self.waits.2,
+            self.unwritten_acks
         );
         for (kind, k) in &self.kinds {
             let (median, max) = median_max(&k.unavailability);
