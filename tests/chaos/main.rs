@@ -33,6 +33,12 @@
 //!
 //! Pairs with a dhcpfo peer need `dhcpfo serve` to be a failover peer (issue 13); until
 //! `dhcpfo failover` exists (or with `DHCPFO_FAILOVER_PEER=1`) they print a note and pass.
+//! With all four pairs on, the short mode takes about 16 minutes (two runs of two minutes
+//! per pair, one at a time).
+//!
+//! A seed that finds a duplicate or a lost lease becomes a regression test: a `#[test]`
+//! in the pair's module that calls `short(PAIR, SEED, &KINDS)` with the kinds of the run
+//! that found it (the long mode draws from every kind: `&Kind::ALL`).
 //!
 //! Needs root, `ip`, `nft` (nftables), `iptables`, `faketime` (and libfaketime), `mount`,
 //! `dhcpd` and `omshell`, `tcpdump`, `perfdhcp`; without them a test is skipped with a
