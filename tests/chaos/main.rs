@@ -37,8 +37,9 @@
 //! per pair, one at a time).
 //!
 //! A seed that finds a duplicate or a lost lease becomes a regression test: a `#[test]`
-//! in the pair's module that calls `short(PAIR, SEED, &KINDS)` with the kinds of the run
-//! that found it (the long mode draws from every kind: `&Kind::ALL`).
+//! in the pair's module that calls `replay(PAIR, SEED, N)`, which runs the long mode's
+//! plan of that seed up to its `N`th fault (the one in whose window the finding fell) and
+//! fails on the same findings as the short mode.
 //!
 //! Needs root, `ip`, `nft` (nftables), `iptables`, `faketime` (and libfaketime), `mount`,
 //! `dhcpd` and `omshell`, `tcpdump`, `perfdhcp`; without them a test is skipped with a
@@ -150,12 +151,49 @@ fn short_config(pair: PairKind, seed: u64, kinds: &[Kind]) -> Config {
     }
 }
 
-/// Runs a short-mode plan for `pair` and fails on any duplicate, lost lease, fault that
-/// did not take effect, or slow return to service. With ISC on both sides, lost leases
-/// with the signature of ISC's own recovery race are listed, not failed.
+/// The long mode's configuration: at most `faults` faults from `kinds` over `duration`
+/// seconds.
+fn long_config(pair: PairKind, seed: u64, kinds: &[Kind], faults: usize, duration: u64) -> Config {
+    Config {
+        pair,
+        seed,
+        kinds: kinds.to_vec(),
+        faults,
+        duration: Duration::from_secs(duration),
+        gap: (5, 20),
+        model: long_model(),
+        clients: (40, 30),
+        new_client_every: 20,
+        release_decline: (0.15, 0.05),
+        churn: 0.1,
+        settle_bound: 90,
+        hold_max: 40,
+    }
+}
+
+/// A regression test from a long-mode seed: its plan up to the `faults`th fault.
+#[allow(dead_code)]
+fn replay(pair: PairKind, seed: u64, faults: usize) {
+    check(
+        &test_name(pair, seed),
+        pair,
+        long_config(pair, seed, &Kind::ALL, faults, 3600),
+    );
+}
+
+/// Runs a short-mode plan for `pair` (seed `CHAOS_SEED` if set) through [`check`].
 fn short(pair: PairKind, seed: u64, kinds: &[Kind]) {
     let seed = seed_or(seed);
-    let name = test_name(pair, seed);
+    check(
+        &test_name(pair, seed),
+        pair,
+        short_config(pair, seed, kinds),
+    );
+}
+
+/// Runs `cfg` and fails on any duplicate, lost lease, fault that did not take effect, or
+/// slow return to service (ISC's recovery-race losses excused with ISC on both sides).
+fn check(name: &str, pair: PairKind, cfg: Config) {
     if pair.has_dhcpfo() && !dhcpfo_peer_ready() {
         eprintln!(
             "note: {name}: not run until the dhcpfo failover peer lands (issue 13); \
@@ -164,8 +202,8 @@ fn short(pair: PairKind, seed: u64, kinds: &[Kind]) {
         return;
     }
     let _serial = serial();
-    let cfg = short_config(pair, seed, kinds);
-    let Some(evidence) = run(&name, cfg) else {
+    let (seed, planned) = (cfg.seed, cfg.faults);
+    let Some(evidence) = run(name, cfg) else {
         return;
     };
     let a = verdict::analyse(&evidence);
@@ -173,7 +211,7 @@ fn short(pair: PairKind, seed: u64, kinds: &[Kind]) {
     let isc_only = !pair.has_dhcpfo();
     assert_eq!(
         a.kinds.values().map(|k| k.injected).sum::<usize>(),
-        kinds.len(),
+        planned,
         "every planned fault was injected:\n{}",
         a.summary()
     );
@@ -286,21 +324,7 @@ fn long_mode() {
             continue;
         }
         let _serial = serial();
-        let cfg = Config {
-            pair,
-            seed,
-            kinds: kinds.clone(),
-            faults: 100_000,
-            duration: Duration::from_secs(duration),
-            gap: (5, 20),
-            model: long_model(),
-            clients: (40, 30),
-            new_client_every: 20,
-            release_decline: (0.15, 0.05),
-            churn: 0.1,
-            settle_bound: 90,
-            hold_max: 40,
-        };
+        let cfg = long_config(pair, seed, &kinds, 100_000, duration);
         let Some(evidence) = run(&format!("long_mode {label}"), cfg.clone()) else {
             continue;
         };
