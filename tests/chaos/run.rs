@@ -740,14 +740,10 @@ impl Chaos {
                 let line = log
                     .lines()
                     .find(|l| {
-                        [
-                            "Read-only file system",
-                            "os error 30",
-                            "for append",
-                            "lease file",
-                        ]
-                        .iter()
-                        .any(|p| l.contains(p))
+                        // ISC: "Can't open FILE for append."; dhcpfo: the OS error.
+                        ["Read-only file system", "os error 30", "for append"]
+                            .iter()
+                            .any(|p| l.contains(p))
                     })
                     .map(str::to_string);
                 line.map(|l| {
