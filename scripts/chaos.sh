@@ -6,8 +6,10 @@
 # take effect) makes the script exit non-zero after the report is written.
 #
 #   scripts/chaos.sh [--duration SECONDS] [--seed N] [--pairs "isc+isc dhcpfo+isc ..."]
-#                    [--kinds "kill-9 clock-step ..."] [--out FILE]
+#                    [--kinds "kill-9 clock-step ..."] [--out FILE] [--report-only]
 #
+# --report-only writes the report again from the sections of an earlier run with the same
+# --seed (target/chaos/SEED), without running anything.
 # Replay a run from its seed: the same --seed and --pairs. Needs root (network namespaces,
 # mounts) and the packages of scripts/setup-debian.sh.
 set -euo pipefail
@@ -18,6 +20,7 @@ seed=""
 pairs="dhcpfo+dhcpfo dhcpfo+isc isc+dhcpfo isc+isc"
 kinds=""
 out=docs/reliability.md
+report_only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
@@ -25,7 +28,8 @@ while [ $# -gt 0 ]; do
     --pairs) pairs="$2"; shift 2 ;;
     --kinds) kinds="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --report-only) report_only=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "chaos.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -46,23 +50,29 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
 command_line="scripts/chaos.sh --duration $duration --seed $seed --pairs \"$pairs\""
 [ -n "$kinds" ] && command_line="$command_line --kinds \"$kinds\""
 reports="target/chaos/$seed"
-rm -rf "$reports"
-mkdir -p "$reports"
-echo "chaos.sh: $command_line (sections in $reports)"
-
 status=0
-CHAOS_PAIRS="$pairs" CHAOS_DURATION="$duration" CHAOS_SEED="$seed" CHAOS_KINDS="${kinds:-}" \
-  CHAOS_REPORT_DIR="$reports" \
-  cargo test --locked --test chaos -- --ignored --exact long_mode --nocapture \
-  2>&1 | tee "$reports/log.txt" || status=$?
-[ -n "$kinds" ] || unset CHAOS_KINDS
+if [ -n "$report_only" ]; then
+  [ -f "$reports/log.txt" ] || { echo "chaos.sh: no run with seed $seed in $reports" >&2; exit 2; }
+  grep -q "test result: ok" "$reports/log.txt" || status=1
+  commit="$(sed -n 's/^chaos.sh: commit //p' "$reports/log.txt" | head -n1)"
+  commit="${commit:-unknown}"
+else
+  rm -rf "$reports"
+  mkdir -p "$reports"
+  echo "chaos.sh: $command_line (sections in $reports)"
+  echo "chaos.sh: commit $commit" > "$reports/log.txt"
+  CHAOS_PAIRS="$pairs" CHAOS_DURATION="$duration" CHAOS_SEED="$seed" CHAOS_KINDS="${kinds:-}" \
+    CHAOS_REPORT_DIR="$reports" \
+    cargo test --locked --test chaos -- --ignored --exact long_mode --nocapture \
+    2>&1 | tee -a "$reports/log.txt" || status=$?
+fi
 
 {
   echo "# Reliability under faults"
   echo
-  echo "Written by \`$command_line\` on $(date -u +%Y-%m-%d) at commit"
-  echo "$commit, on a $(nproc)-core machine (Linux"
-  echo "$(uname -r)), with $(dhcpd --version 2>&1 | head -n1) for the ISC peers."
+  echo "Written by \`$command_line\` on $(date -u +%Y-%m-%d), at commit $commit, on a"
+  echo "$(nproc)-core machine (Linux $(uname -r)), with $(dhcpd --version 2>&1 | head -n1) for the"
+  echo "ISC peers."
   echo
   echo "Each pair runs in network namespaces made by the test (\`tests/chaos\`, on the pair lab"
   echo "of \`tests/common/pair_lab.rs\`): both peers on one segment, a direct and a relayed client"
@@ -76,12 +86,22 @@ CHAOS_PAIRS="$pairs" CHAOS_DURATION="$duration" CHAOS_SEED="$seed" CHAOS_KINDS="
   echo "- **duplicate**: one address ACKed to (or held in a lease file by) two clients over"
   echo "  overlapping lease times; target 0."
   echo "- **lost lease**: an ACKed lease that neither lease file accounts for at the end; target 0."
+  echo "  Each is marked with its likely cause where the evidence shows one: ACKed while the"
+  echo "  sender's lease folder was full, or freed for the same client (the signature of ISC"
+  echo "  4.4.3's recovery race, see \`isc_recovery_race\` in \`tests/failover_pair.rs\`)."
   echo "- **unavailability of a fault**: the longest time a client went without a lease, from its"
   echo "  DISCOVER to its ACK, counting only time when at least one peer was running, reachable and"
   echo "  in a state that lets it serve (normal, communications-interrupted, partner-down), among"
   echo "  the clients whose wait began between the injection and the pair's return to normal."
   echo "- **clock-shifted**: a lease-file time off by no more than a clock step in force; listed"
   echo "  apart, since a stepped peer writes its own (wrong) time."
+  echo "- **ACKs sent while the lease folder was full**: ACKs on the wire from a peer between the"
+  echo "  moment its lease folder filled and the moment space came back; each promises a lease that"
+  echo "  its own lease file may not hold (the partner's may)."
+  echo
+  echo "The kernel of the machine has no \`sch_netem\`: delay, loss and reordering of the"
+  echo "failover link come from an NFQUEUE and the harness's own packet scheduler"
+  echo "(\`tests/chaos/impair.rs\`), verified by TCP probes of the failover port."
   echo
   if [ -f "$reports/kinds.md" ]; then
     cat "$reports/kinds.md"

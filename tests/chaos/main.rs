@@ -192,7 +192,8 @@ fn short(pair: PairKind, seed: u64, kinds: &[Kind]) {
 }
 
 /// Runs `cfg` and fails on any duplicate, lost lease, fault that did not take effect, or
-/// slow return to service (ISC's recovery-race losses excused with ISC on both sides).
+/// slow return to service (with ISC on both sides, losses that ISC's own defects explain
+/// are listed, not failed).
 fn check(name: &str, pair: PairKind, cfg: Config) {
     if pair.has_dhcpfo() && !dhcpfo_peer_ready() {
         eprintln!(

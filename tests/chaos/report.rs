@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use crate::common::pair_check::median_max;
 use crate::run::Config;
 use crate::schedule::Kind;
-use crate::verdict::{Analysis, GRACE, SERVE_BOUND};
+use crate::verdict::{Analysis, GRACE, LossCause, SERVE_BOUND};
 
 /// The section of one pair's run.
 pub fn section(cfg: &Config, a: &Analysis) -> String {
@@ -44,7 +44,11 @@ pub fn section(cfg: &Config, a: &Analysis) -> String {
             }
         })
         .collect();
-    let race = a.lost.iter().filter(|(_, r)| *r).count();
+    let count = |c: LossCause| a.lost.iter().filter(|(_, x)| *x == c).count();
+    let (full, freed) = (
+        count(LossCause::FullDisk),
+        count(LossCause::FreedForSameClient),
+    );
     let _ = writeln!(s, "| | |\n|---|---|");
     let _ = writeln!(s, "| distinct clients | {} |", a.clients);
     let _ = writeln!(s, "| client transactions | {tx} ({}) |", detail.join(", "));
@@ -57,13 +61,9 @@ pub fn section(cfg: &Config, a: &Analysis) -> String {
     );
     let _ = writeln!(
         s,
-        "| **lost leases** (target 0) | {}{} |",
-        a.lost.len(),
-        if race > 0 {
-            format!(" ({race} with ISC's recovery-race signature)")
-        } else {
-            String::new()
-        }
+        "| **lost leases** (target 0) | {} ({full} ACKed while the sender's lease folder was \
+         full, {freed} freed for the same client: ISC's recovery-race signature) |",
+        a.lost.len()
     );
     let _ = writeln!(
         s,

@@ -27,9 +27,11 @@
 //!   file duplicate or a lost lease that disappears when the stanzas' times are allowed to
 //!   be off by the step is reported as **clock-shifted**, apart from the others. Duplicates
 //!   on the wire are always in real time (the capture's clock) and never explained away.
-//! - A lost lease for which a lease file holds the address free or backup *for the same
-//!   client* has the signature of ISC 4.4.3's recovery race (`isc_recovery_race` in
-//!   `tests/failover_pair.rs`): it stays a lost lease, and is marked so.
+//! - A lost lease stays a lost lease, with a mark for its likely cause: ACKed by a peer
+//!   while its lease folder was full (the ACK falls in a `disk-full` fault of its sender:
+//!   ISC 4.4.3 ACKs after `commit_leases: unable to commit`); or, failing that, freed for the
+//!   same client (a lease file holds the address free or backup for that client: the
+//!   signature of ISC 4.4.3's recovery race, `isc_recovery_race` in `tests/failover_pair.rs`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -124,6 +126,30 @@ pub fn cut_windows(
     out
 }
 
+/// What a lost lease's evidence points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LossCause {
+    /// Nothing known.
+    Unknown,
+    /// ACKed by a peer while its lease folder was full.
+    FullDisk,
+    /// A lease file holds the address free or backup for the same client.
+    FreedForSameClient,
+}
+
+impl LossCause {
+    /// The mark in the findings.
+    pub fn mark(self) -> &'static str {
+        match self {
+            LossCause::Unknown => "",
+            LossCause::FullDisk => " [ACKed while the sender's lease folder was full]",
+            LossCause::FreedForSameClient => {
+                " [freed for the same client: ISC recovery-race signature]"
+            }
+        }
+    }
+}
+
 /// The figures of one kind of fault.
 #[derive(Debug, Clone, Default)]
 pub struct KindFigures {
@@ -162,8 +188,8 @@ pub struct Analysis {
     pub file_duplicates: Vec<Duplicate>,
     /// File duplicates explained by a clock step.
     pub clock_duplicates: Vec<Duplicate>,
-    /// Lost leases, with a mark for ISC's recovery-race signature.
-    pub lost: Vec<(Lost, bool)>,
+    /// Lost leases, each with its likely cause.
+    pub lost: Vec<(Lost, LossCause)>,
     /// Lost leases explained by a clock step.
     pub clock_lost: Vec<Lost>,
     /// Per kind.
@@ -274,6 +300,12 @@ pub fn analyse(ev: &Evidence) -> Analysis {
             a.clock_lost.push(l);
             continue;
         }
+        let full_disk = ev.records.iter().any(|r| {
+            r.fault.kind == Kind::DiskFull
+                && crate::common::pair_lab::address(r.fault.victim) == lease.server
+                && lease.acked_at >= r.injected
+                && r.healed.is_some_and(|h| lease.acked_at <= h)
+        });
         let freed_for_same_client = ev.files.iter().any(|f| {
             f.journal.current().leases.iter().any(|st| {
                 st.address == lease.addr
@@ -284,7 +316,14 @@ pub fn analyse(ev: &Evidence) -> Analysis {
                         .is_some_and(|h| h.address == lease.client)
             })
         });
-        a.lost.push((l, freed_for_same_client));
+        let cause = if full_disk {
+            LossCause::FullDisk
+        } else if freed_for_same_client {
+            LossCause::FreedForSameClient
+        } else {
+            LossCause::Unknown
+        };
+        a.lost.push((l, cause));
     }
 
     // Unavailability, per fault window.
@@ -402,16 +441,16 @@ pub fn analyse(ev: &Evidence) -> Analysis {
 
 impl Analysis {
     /// Duplicates (wire and files, not clock-shifted), lost leases (optionally without
-    /// those with ISC's recovery-race signature), and ACKs of a dhcpfo peer whose lease
-    /// could not be written.
-    pub fn violations(&self, excuse_isc_race: bool) -> usize {
+    /// those that ISC 4.4.3's known defects explain: `excuse_isc`, for a pair of two ISC
+    /// peers), and ACKs of a dhcpfo peer whose lease could not be written.
+    pub fn violations(&self, excuse_isc: bool) -> usize {
         self.unwritten_dhcpfo_acks
             + self.wire_duplicates.len()
             + self.file_duplicates.len()
             + self
                 .lost
                 .iter()
-                .filter(|(_, race)| !(excuse_isc_race && *race))
+                .filter(|(_, cause)| !(excuse_isc && *cause != LossCause::Unknown))
                 .count()
     }
 
@@ -424,13 +463,8 @@ impl Analysis {
         for d in self.file_duplicates.iter().take(limit) {
             let _ = writeln!(s, "duplicate in the lease files: {d}");
         }
-        for (l, race) in self.lost.iter().take(limit) {
-            let mark = if *race {
-                " [freed for the same client: ISC recovery-race signature]"
-            } else {
-                ""
-            };
-            let _ = writeln!(s, "lost: {l}{mark}");
+        for (l, cause) in self.lost.iter().take(limit) {
+            let _ = writeln!(s, "lost: {l}{}", cause.mark());
         }
         for d in self.clock_duplicates.iter().take(limit) {
             let _ = writeln!(s, "clock-shifted file overlap: {d}");
@@ -459,7 +493,8 @@ impl Analysis {
     pub fn summary(&self) -> String {
         let mut s = format!(
             "{} seed {}: {:.0} s, {} clients, {} transactions, {} ACKs; duplicates {} on the \
-             wire, {} in the files; lost {} ({} with ISC's recovery-race signature); \
+             wire, {} in the files; lost {} ({} ACKed with a full disk, {} freed for the same \
+             client); \
              clock-shifted {} + {}; steady-state outages {} (max {:.1} s); client waits {} \
              (median {:.2} s, max {:.1} s); ACKs sent with a full lease folder {}\n",
             self.pair,
@@ -471,7 +506,14 @@ impl Analysis {
             self.wire_duplicates.len(),
             self.file_duplicates.len(),
             self.lost.len(),
-            self.lost.iter().filter(|(_, r)| *r).count(),
+            self.lost
+                .iter()
+                .filter(|(_, c)| *c == LossCause::FullDisk)
+                .count(),
+            self.lost
+                .iter()
+                .filter(|(_, c)| *c == LossCause::FreedForSameClient)
+                .count(),
             self.clock_duplicates.len(),
             self.clock_lost.len(),
             self.steady.0,
