@@ -77,6 +77,7 @@ accept-new\t'Add unknown keys to the first user known_hosts file; refuse changed
 no\t'Add unknown keys and connect despite a changed key (with a warning)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l ssh-config -d 'Read only this SSH configuration file instead of ~/.ssh/config and /etc/ssh/ssh_config (as `ssh -F`; `none` for no file)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file, the lock\'s journal, a command\'s output); bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l accept-new-host-keys -d 'Add unknown host keys to known_hosts (changed keys are still refused): the same as --strict-host-key-checking accept-new'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l strict-host-key-checking -d 'Override `StrictHostKeyChecking` for every host: yes refuses unknown keys, accept-new adds them, no also connects despite a changed key (a revoked key is always refused)' -r -f -a "yes\t'Refuse unknown and changed keys (dhcpfo\'s default; OpenSSH\'s `ask` without a terminal)'
@@ -86,6 +87,8 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l ssh-config -d '
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l format -d 'Format of the final report' -r -f -a "human\t'Annotated source snippets for people'
 json\t'One JSON array of findings'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l force-unlock -d 'Take over the lock with this id (shown when a lock is refused), whoever holds it: for a deploy from another machine that is known to have died' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file, the lock\'s journal, a command\'s output); bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -s y -l yes -d 'Deploy without asking for confirmation'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l dry-run -d 'Show the diff and validate on the peers; change nothing'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l accept-new-host-keys -d 'Add unknown host keys to known_hosts (changed keys are still refused): the same as --strict-host-key-checking accept-new'
@@ -96,6 +99,7 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l strict-host-key
 accept-new\t'Add unknown keys to the first user known_hosts file; refuse changed keys'
 no\t'Add unknown keys and connect despite a changed key (with a warning)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l ssh-config -d 'Read only this SSH configuration file instead of ~/.ssh/config and /etc/ssh/ssh_config (as `ssh -F`; `none` for no file)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l max-remote-size -d 'Most bytes read from a peer in one go (the lock\'s journal, a command\'s output); the lease file is read as a stream and never held whole; bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l accept-new-host-keys -d 'Add unknown host keys to known_hosts (changed keys are still refused): the same as --strict-host-key-checking accept-new'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand leases" -l format -d 'Output format' -r -f -a "human\t'Annotated source snippets for people'

@@ -173,13 +173,13 @@ echo "$section"
 
 # Large files. The primary's live dhcpd.conf: the rendered file with N lines of host stanzas
 # (whose `}` lines the rendered file has too) inserted in its middle and one line changed, as
-# tests/ssh.rs builds it; then the primary's lease file: a journal of M records over 240
-# addresses. Each run once: wall time, peak RSS (/usr/bin/time) and what dhcpfo reported.
+# tests/ssh.rs builds it (the largest just under the default 64 MiB read cap); then the
+# primary's lease file: a journal of M records over 240 addresses. Each run once: wall time, peak RSS (/usr/bin/time) and what dhcpfo reported.
 conf=$tmp/primary/etc/dhcp/dhcpd.conf
 cp "$conf" "$tmp/rendered.conf"
 rendered_lines=$(wc -l < "$tmp/rendered.conf")
 large_rows=""
-for n in 250000 1000000; do
+for n in 250000 1000000 3000000; do
   perl -e '
     my ($n, $file) = @ARGV;
     open my $in, "<", $file or die "$file: $!"; my @l = <$in>; close $in;
@@ -192,6 +192,7 @@ for n in 250000 1000000; do
     print @l[$cut .. $#l];
   ' "$n" "$tmp/rendered.conf" | sed 's/default-lease-time 3600;/default-lease-time 600;/' > "$conf"
   bytes=$(stat -c %s "$conf")
+  [ "$bytes" -lt $((64 << 20)) ] || { echo "bench-remote.sh: $conf is over the 64 MiB read cap" >&2; exit 1; }
   /usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" diff "$tmp/a.yaml" --format json > "$tmp/diff.json" 2>/dev/null || true
   read -r wall rss < <(tail -n 1 "$tmp/time")
   counts=$(perl -MJSON::PP -e '
@@ -235,10 +236,11 @@ large=$(cat <<EOF
 Measured with \`bash scripts/bench-remote.sh\` (the same two daemons as above), each command
 run once; wall time and peak resident memory from \`/usr/bin/time\`. Diff: the primary's
 live dhcpd.conf is the rendered one with host stanzas (4 lines each, their \`}\` lines like
-the rendered file's) inserted in its middle and its lease time changed; the shortest diff
-removes the stanzas and the old line and adds one. Status: the primary's lease file is a
-journal of lease records over 240 addresses, read as a stream, so memory holds the
-summary and stays flat as the file grows.
+the rendered file's) inserted in its middle and its lease time changed, the largest just
+under the default 64 MiB read cap (\`--max-remote-size\`); the shortest diff removes the
+stanzas and the old line and adds one. Status: the primary's lease file is a journal of
+lease records over 240 addresses, read as a stream (under the peer's \`command-timeout\`,
+not the read cap), so memory holds the summary and stays flat as the file grows.
 
 - Date: $(date -u +%Y-%m-%d) (UTC); machine: nproc $(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg) after the run
 - Build: $rustc_version; dhcpfo at commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock || echo ' with uncommitted changes')

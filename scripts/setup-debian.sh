@@ -20,7 +20,11 @@ packages=(
   openssh-client    # tests: ssh-keygen, ssh-agent and ssh-add for keys
   tcpdump           # serve tests: every ACK seen on the wire
   bsdutils          # `script`: a pseudo-terminal for the passphrase test
-  coreutils         # `id` and the shell basics the tests use
+  coreutils         # `id` and the shell basics the tests use; on the peers: timeout, mktemp,
+                    # sync, stat, sha256sum, cp --attributes-only (deploy)
+  e2fsprogs         # `chattr`: an immutable folder in the lock test
+  dash              # /bin/sh: the recovery commands a deploy report prints, run by a test
+  procps            # on the peers: pgrep and ps (whether dhcpd runs what is on disk)
   git               # benchmarks record the commit they measured
   time              # /usr/bin/time: peak memory of the remote benchmark's large-file runs
   nftables          # nft: the chaos tests' partitions

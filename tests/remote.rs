@@ -13,22 +13,11 @@ use common::sshd::Lab;
 const SUBNET: &str = "192.168.50.0/24";
 
 fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        flat(&out.stderr)
-    )
+    common::sshd::text(out)
 }
 
-/// Standard error with miette's line wrapping and frame undone, so messages can be matched
-/// whatever the length of the port numbers in them.
 fn flat(stderr: &[u8]) -> String {
-    String::from_utf8_lossy(stderr)
-        .replace('│', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    common::sshd::flat(stderr)
 }
 
 /// Starts the lab (or skips), writes the model and installs `old` (`None`: the rendered files)
@@ -40,44 +29,16 @@ fn setup(test: &str, extra: &str) -> Option<(Lab, std::path::PathBuf)> {
     Some((lab, model))
 }
 
-/// Renders the model into the lab folder and returns each peer's (dhcpd.conf, defaults).
 fn rendered(lab: &Lab, model: &std::path::Path) -> [(String, String); 2] {
-    let out_dir = lab.tmp.path().join("rendered");
-    let out = lab
-        .dhcpfo(&[
-            "render",
-            model.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
-    ["primary", "secondary"].map(|r| {
-        (
-            std::fs::read_to_string(out_dir.join(r).join("dhcpd.conf")).unwrap(),
-            std::fs::read_to_string(out_dir.join(r).join("isc-dhcp-server")).unwrap(),
-        )
-    })
+    lab.render(model)
 }
 
-/// Puts files on both peers as their live files.
 fn install(lab: &Lab, files: &[(String, String); 2]) {
-    for (i, (conf, defaults)) in files.iter().enumerate() {
-        let p = lab.peer(i);
-        std::fs::write(p.config(), conf).unwrap();
-        std::fs::write(p.path("etc/default/isc-dhcp-server"), defaults).unwrap();
-    }
+    lab.install(files);
 }
 
-/// A valid older version of the pair: the same model with another lease time.
 fn older(lab: &Lab) -> [(String, String); 2] {
-    let model = lab.tmp.path().join("old.yaml");
-    let text = std::fs::read_to_string(lab.tmp.path().join("pair.yaml"))
-        .unwrap()
-        .replace("default-lease-time: 1h", "default-lease-time: 30m");
-    std::fs::write(&model, text).unwrap();
-    rendered(lab, &model)
+    lab.older()
 }
 
 fn dhcpd_accepts(lab: &Lab, i: usize) -> bool {
@@ -356,20 +317,25 @@ fn connection_cut_mid_deploy_leaves_both_peers_valid() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let stderr = flat(&out.stderr);
     assert!(stderr.contains("deploy FAILED"), "{}", text(&out));
-    // The primary was restored from its backup and restarted; the secondary could not be
-    // reached again and is reported as holding the new, validated file.
+    // The primary was restored from its backup; it was never restarted with the new file, so
+    // it is not restarted again. The secondary could not be reached again: reported as such,
+    // with what dhcpfo last knew, and the journal left for the next deploy.
     assert_eq!(lab.peer(0).read("etc/dhcp/dhcpd.conf"), old[0].0);
-    assert!(lab.peer(0).restarts() >= 1);
+    assert_eq!(lab.peer(0).restarts(), 0, "{}", text(&out));
     assert!(
-        stderr.contains("primary (127.0.0.1:") && stderr.contains("restored to its previous files"),
+        stderr.contains("primary (127.0.0.1:")
+            && stderr
+                .contains("restored to its previous files (verified by SHA-256); not restarted"),
         "{}",
         text(&out)
     );
     assert!(
-        stderr.contains("NOT RESTORED (unreachable)"),
+        stderr.contains("secondary (127.0.0.1:")
+            && stderr.contains("UNREACHABLE, not verified: when last reached it had switched dhcpd.conf, isc-dhcp-server to the new version, and a restart was under way"),
         "{}",
         text(&out)
     );
+    assert!(stderr.contains("the pair is NOT settled"), "{}", text(&out));
     let new = rendered(&lab, &model);
     let held = lab.peer(1).read("etc/dhcp/dhcpd.conf");
     assert!(
@@ -380,6 +346,50 @@ fn connection_cut_mid_deploy_leaves_both_peers_valid() {
         dhcpd_accepts(&lab, 0) && dhcpd_accepts(&lab, 1),
         "both peers hold a valid config"
     );
+
+    // The link comes back. The restart the cut interrupted went on on the peer (the hook
+    // sleeps, then the fake service starts with the new file), so the secondary runs the new
+    // file while the primary runs the old one: `diff` says so from the journal, and the next
+    // deploy rolls that deploy back first, then deploys.
+    std::fs::remove_file(lab.peer(1).path("hook-restart")).unwrap();
+    let mut lab = lab;
+    lab.peers[1].start_again();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while lab.peer(1).read("running.conf") != new[1].0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the secondary's interrupted restart never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let m = model.to_str().unwrap();
+    let out = lab.dhcpfo(&["diff", m]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("secondary: an unfinished deploy (lock id")
+            && stderr.contains("(interrupted: process")
+            && stderr.contains("secondary: /")
+            && stderr.contains("holds the NEW file (switched by that deploy)")
+            && stderr.contains("this peer's restart succeeded"),
+        "{}",
+        text(&out)
+    );
+    let out = lab.dhcpfo(&["deploy", m, "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("first: the unfinished deploy with lock id")
+            && stderr.contains("was rolled back first"),
+        "{}",
+        text(&out)
+    );
+    for i in 0..2 {
+        let p = lab.peer(i);
+        assert_eq!(p.read("etc/dhcp/dhcpd.conf"), new[i].0, "{}", p.role);
+        assert_eq!(p.read("running.conf"), new[i].0, "{} runs it", p.role);
+        assert!(!p.path("etc/dhcp/.dhcpfo.lock").exists(), "{}", p.role);
+    }
 }
 
 #[test]

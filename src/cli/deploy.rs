@@ -1,6 +1,6 @@
 //! `dhcpfo deploy`: render, show the differences, confirm, and update both peers.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -10,6 +10,8 @@ use crate::diag::{Format, use_color};
 use crate::remote::deploy::{self, DeployOptions, Outcome, Report};
 use crate::remote::diff::{self, FileDiff};
 use crate::remote::progress::Progress;
+use crate::remote::signals;
+use crate::remote::text::terminal_safe;
 
 pub(super) struct Args {
     pub pair: PathBuf,
@@ -18,6 +20,8 @@ pub(super) struct Args {
     pub ssh: super::remote::SshArgs,
     pub templates: Option<PathBuf>,
     pub format: Format,
+    pub force_unlock: Option<String>,
+    pub max_remote_size: u64,
 }
 
 pub(super) fn run(args: Args) -> u8 {
@@ -28,10 +32,13 @@ pub(super) fn run(args: Args) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let prepared = match prepare(&args.pair, args.templates.clone(), Format::Human, &args.ssh) {
+    let mut prepared = match prepare(&args.pair, args.templates.clone(), Format::Human, &args.ssh) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    for target in &mut prepared.targets {
+        target.max_read = args.max_remote_size;
+    }
     let settings = prepared.source.pair.deploy();
     let options = DeployOptions {
         connect: args.ssh.connect_options(),
@@ -39,6 +46,7 @@ pub(super) fn run(args: Args) -> u8 {
         restart_order: settings.restart_order(),
         keep_backups: settings.keep_backups(),
         verify_timeout: Duration::from_secs(10),
+        force_unlock: args.force_unlock.clone(),
     };
     let progress = Progress::new(std::io::stderr().is_terminal());
     let color = use_color(std::io::stdout().is_terminal());
@@ -52,6 +60,9 @@ pub(super) fn run(args: Args) -> u8 {
         }
         ask("Deploy these changes to both peers? [y/N] ")
     };
+    // From here until the exit status is known, SIGINT, SIGTERM and SIGHUP are noted, not
+    // obeyed: the deploy stops safely at its next step, and the report is always printed.
+    let _signals = signals::install();
     let report = deploy::deploy(
         &prepared.targets,
         &prepared.rendered,
@@ -62,10 +73,17 @@ pub(super) fn run(args: Args) -> u8 {
     progress.clear();
     match args.format {
         Format::Human => print_report(&report),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        ),
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+            let _ = writeln!(std::io::stdout(), "{json}");
+        }
+    }
+    // A signal the deploy acted on (the report says so): 128 + its number, as a shell reports
+    // a command killed by it. One that came after the last step changed nothing.
+    if report.interrupted.is_some()
+        && let Some(signal) = signals::interrupted()
+    {
+        return u8::try_from(128 + signal).unwrap_or(EXIT_USAGE);
     }
     match report.outcome {
         Outcome::NothingToDo | Outcome::Deployed => EXIT_OK,
@@ -77,18 +95,15 @@ pub(super) fn run(args: Args) -> u8 {
             }
         }
         Outcome::Declined | Outcome::ValidationFailed => EXIT_FINDINGS,
-        Outcome::Aborted | Outcome::RolledBack => EXIT_USAGE,
+        Outcome::Aborted | Outcome::RolledBack | Outcome::Unsettled => EXIT_USAGE,
     }
 }
 
 fn print_plan(files: &[FileDiff], color: bool) {
     let mut out = std::io::stdout().lock();
     for f in files.iter().filter(|f| f.differs()) {
-        let text = if color {
-            diff::colorize(&f.diff)
-        } else {
-            f.diff.clone()
-        };
+        let text = terminal_safe(&f.diff);
+        let text = if color { diff::colorize(&text) } else { text };
         let _ = write!(out, "{text}");
     }
     let _ = out.flush();
@@ -98,18 +113,44 @@ fn print_plan(files: &[FileDiff], color: bool) {
             diff::FileStatus::Changed => "replace",
             diff::FileStatus::Missing => "create",
         };
-        eprintln!("plan: {} {verb} {}", f.peer.as_str(), f.path);
+        say(&format!("plan: {} {verb} {}", f.peer.as_str(), f.path));
     }
 }
 
+/// A line on standard error that never panics (the terminal may be gone after SIGHUP).
+fn say(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+/// Asks on the terminal; a signal (Ctrl-C) while waiting is a "no".
 fn ask(question: &str) -> bool {
-    eprint!("{question}");
+    let _ = write!(std::io::stderr(), "{question}");
     let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    if std::io::stdin().lock().read_line(&mut answer).is_err() {
-        return false;
+    let mut answer = Vec::new();
+    loop {
+        if signals::interrupted().is_some() {
+            return false;
+        }
+        let mut poll = libc::pollfd {
+            fd: 0,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd; a signal only makes poll return early.
+        let ready = unsafe { libc::poll(&mut poll, 1, 200) };
+        if ready <= 0 {
+            continue;
+        }
+        let mut byte = [0u8; 1];
+        // SAFETY: reads at most one byte into a valid buffer from standard input.
+        let n = unsafe { libc::read(0, byte.as_mut_ptr().cast(), 1) };
+        if n <= 0 || byte[0] == b'\n' {
+            break;
+        }
+        answer.push(byte[0]);
     }
-    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+    let answer = String::from_utf8_lossy(&answer).trim().to_ascii_lowercase();
+    matches!(answer.as_str(), "y" | "yes")
 }
 
 fn print_report(report: &Report) {
@@ -123,22 +164,49 @@ fn print_report(report: &Report) {
         Outcome::Deployed => "deployed",
         Outcome::Aborted => "deploy stopped before any live file was replaced; nothing was changed",
         Outcome::RolledBack => {
-            "deploy FAILED after live files were replaced; see what each peer holds now"
+            "deploy FAILED after live files were replaced; both peers were rolled back: see what each was verified to hold and run"
+        }
+        Outcome::Unsettled => {
+            "an unfinished deploy was found on the peers and could not be settled automatically; nothing else was done"
         }
     };
-    eprintln!("\n{headline}");
+    say("");
+    if let Some(recovered) = &report.recovered {
+        say(&format!("first: {recovered}"));
+    }
+    match &report.interrupted {
+        Some(signal) if report.outcome == Outcome::Deployed => say(&format!(
+            "stopped by {signal} after both peers held the new files: the restarts were completed; deployed"
+        )),
+        Some(signal) => say(&format!("stopped by {signal}: {headline}")),
+        None => say(headline),
+    }
     for peer in &report.peers {
-        eprintln!("  {} ({}): {}", peer.peer.as_str(), peer.host, peer.result);
-        if matches!(
+        say(&format!(
+            "  {} ({}): {}",
+            peer.peer.as_str(),
+            peer.host,
+            peer.result
+        ));
+        if !matches!(
             report.outcome,
-            Outcome::RolledBack | Outcome::ValidationFailed | Outcome::Aborted
+            Outcome::Deployed | Outcome::NothingToDo | Outcome::DryRun | Outcome::Declined
         ) {
             for step in peer.steps.iter().filter(|s| !s.ok) {
-                eprintln!("    failed: {}: {}", step.step, step.detail);
+                say(&format!(
+                    "    failed: {}: {}",
+                    step.step,
+                    terminal_safe(&step.detail)
+                ));
             }
         }
     }
+    if !report.settled {
+        say(
+            "the pair is NOT settled: the locks and journals stay on the peers; the next `dhcpfo deploy` completes or rolls back first",
+        );
+    }
     if let Some(error) = &report.error {
-        eprintln!("{error}");
+        say(error);
     }
 }

@@ -209,6 +209,10 @@ Exit status: 0 nothing differs, 1 something differs, 2 error (as diff(1)).")]
         /// Folder of templates that replace the built-in ones of the same name (as for render).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// Most bytes read from a peer in one go (a live file, the lock's journal, a
+        /// command's output); bytes or K, M, G.
+        #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
+        max_remote_size: u64,
     },
     /// Deploy the rendered files to both peers over SSH: validate, back up, swap, restart.
     #[command(after_help = "\
@@ -218,9 +222,13 @@ Examples:
   dhcpfo deploy pair.yaml --yes         # no question (scripts, CI)
 
 Both peers must accept the new files (`dhcpd -t`) before either is touched; any failure
-after that restores both peers' backups and restarts them.
+after that restores both peers' backups and restarts them. SIGINT, SIGTERM or SIGHUP let the
+step under way finish, then roll back (or complete, when only restarts are left) and report.
+Every step is recorded in a journal in the lock on each peer: a deploy that was killed is
+completed or rolled back by the next one, before anything else.
 Exit status: 0 deployed or nothing to do, 1 not deployed (dhcpd -t refused a file, or not
-confirmed; with --dry-run: differences found), 2 error (nothing changed, or rolled back).")]
+confirmed; with --dry-run: differences found), 2 error (nothing changed, or rolled back),
+128+N stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).")]
     Deploy {
         /// The pair model (YAML).
         #[arg(value_name = "PAIR.yaml")]
@@ -240,6 +248,14 @@ confirmed; with --dry-run: differences found), 2 error (nothing changed, or roll
         /// Format of the final report.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Take over the lock with this id (shown when a lock is refused), whoever holds it:
+        /// for a deploy from another machine that is known to have died.
+        #[arg(long, value_name = "LOCK_ID")]
+        force_unlock: Option<String>,
+        /// Most bytes read from a peer in one go (a live file, the lock's journal, a
+        /// command's output); bytes or K, M, G.
+        #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
+        max_remote_size: u64,
     },
     /// Show what the live pair is doing: service, failover state, pool counts, clocks.
     #[command(after_help = "\
@@ -262,6 +278,10 @@ not right (state, service, clocks more than 60 s apart), 2 a peer is unreachable
         /// SSH settings: host key checking, configuration file.
         #[command(flatten)]
         ssh: remote::SshArgs,
+        /// Most bytes read from a peer in one go (the lock's journal, a command's output); the
+        /// lease file is read as a stream and never held whole; bytes or K, M, G.
+        #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
+        max_remote_size: u64,
     },
     /// List the leases of an ISC dhcpd.leases file, like dhcp-lease-list.
     #[command(after_help = "\
@@ -398,11 +418,13 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             ssh,
             templates,
+            max_remote_size,
         } => diff::run(diff::Args {
             pair,
             format,
             ssh,
             templates,
+            max_remote_size,
         }),
         Command::Deploy {
             pair,
@@ -411,6 +433,8 @@ pub fn run(cli: Cli) -> ExitCode {
             ssh,
             templates,
             format,
+            force_unlock,
+            max_remote_size,
         } => deploy::run(deploy::Args {
             pair,
             yes,
@@ -418,8 +442,20 @@ pub fn run(cli: Cli) -> ExitCode {
             ssh,
             templates,
             format,
+            force_unlock,
+            max_remote_size,
         }),
-        Command::Status { pair, format, ssh } => status::run(status::Args { pair, format, ssh }),
+        Command::Status {
+            pair,
+            format,
+            ssh,
+            max_remote_size,
+        } => status::run(status::Args {
+            pair,
+            format,
+            ssh,
+            max_remote_size,
+        }),
         Command::Leases {
             file,
             all,

@@ -6,22 +6,28 @@ use super::remote::prepare;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::diag::Format;
 use crate::remote::status::{self, render_human};
+use crate::remote::text::terminal_safe;
 
 pub(super) struct Args {
     pub pair: PathBuf,
     pub format: Format,
     pub ssh: super::remote::SshArgs,
+    pub max_remote_size: u64,
 }
 
 pub(super) fn run(args: Args) -> u8 {
-    let prepared = match prepare(&args.pair, None, args.format, &args.ssh) {
+    let mut prepared = match prepare(&args.pair, None, args.format, &args.ssh) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    for target in &mut prepared.targets {
+        target.max_read = args.max_remote_size;
+    }
     let options = args.ssh.connect_options();
     let report = status::status(&prepared.source.pair, &prepared.targets, &options);
     match args.format {
-        Format::Human => print!("{}", render_human(&report)),
+        // Lease-file names and errors come from the peer: no escape sequence reaches the terminal.
+        Format::Human => print!("{}", terminal_safe(&render_human(&report))),
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Spanned;
+use super::{Duration, Spanned};
 
 /// Default path of dhcpd.conf on a peer.
 pub const DEFAULT_CONFIG_PATH: &str = "/etc/dhcp/dhcpd.conf";
@@ -20,6 +20,13 @@ pub const DEFAULT_RESTART_COMMAND: &str = "systemctl restart isc-dhcp-server";
 pub const DEFAULT_STATUS_COMMAND: &str = "systemctl is-active --quiet isc-dhcp-server";
 /// Default number of backups kept of each live file.
 pub const DEFAULT_KEEP_BACKUPS: u32 = 5;
+/// Default deadline of one remote command (reads, uploads, `dhcpd -t`, renames), in seconds.
+pub const DEFAULT_COMMAND_TIMEOUT: u32 = 60;
+/// Default deadline of the restart command, in seconds: systemd's default stop and start
+/// timeouts (90 s each) with room to spare, so that systemd gives up before dhcpfo does.
+pub const DEFAULT_RESTART_TIMEOUT: u32 = 210;
+/// Longest deadline accepted for a remote command, in seconds (one hour).
+pub const MAX_TIMEOUT: u32 = 3600;
 
 /// How to reach one peer over SSH and where it keeps its files. Every key is optional;
 /// `~/.ssh/config` fills in what is not given.
@@ -54,9 +61,16 @@ pub struct Ssh {
     /// Remote path of the lease file (default `/var/lib/dhcp/dhcpd.leases`).
     #[serde(default)]
     pub leases_path: Option<Spanned<String>>,
-    /// Remote dhcpd binary, run as `DHCPD -t -4 -cf FILE` (default `/usr/sbin/dhcpd`).
+    /// Path of the remote dhcpd binary, run as `DHCPD -t -4 -cf FILE` (default
+    /// `/usr/sbin/dhcpd`). A path, quoted as one word; a wrapper command goes in
+    /// `validate-command`.
     #[serde(default)]
     pub dhcpd: Option<Spanned<String>>,
+    /// Shell command that validates a candidate dhcpd.conf, run with the candidate's path
+    /// appended as one quoted argument (default: `DHCPD -t -4 -cf`), e.g.
+    /// `sudo -n /usr/sbin/dhcpd -t -4 -cf`.
+    #[serde(default)]
+    pub validate_command: Option<Spanned<String>>,
     /// Shell command that restarts the service (default `systemctl restart isc-dhcp-server`).
     #[serde(default)]
     pub restart_command: Option<Spanned<String>>,
@@ -64,6 +78,18 @@ pub struct Ssh {
     /// (default `systemctl is-active --quiet isc-dhcp-server`).
     #[serde(default)]
     pub status_command: Option<Spanned<String>>,
+    /// Deadline of each remote command other than the restart (default 60s); the peer kills a
+    /// command that runs longer.
+    #[serde(default)]
+    pub command_timeout: Option<Spanned<Duration>>,
+    /// Deadline of the restart command (default 210s: systemd's stop and start timeouts and a
+    /// margin); the peer kills a restart that runs longer.
+    #[serde(default)]
+    pub restart_timeout: Option<Spanned<Duration>>,
+    /// When a live file is a symbolic link, replace its target (checked like the live file's
+    /// folder) instead of refusing to deploy (default false).
+    #[serde(default)]
+    pub follow_symlinks: Option<Spanned<bool>>,
 }
 
 /// Which peer `deploy` restarts first.

@@ -59,6 +59,16 @@ pub fn offset(conn: &Connection) -> Result<f64, RemoteError> {
     Ok(remote - (before + after) / 2.0)
 }
 
+/// The peer's clock minus the local clock from a reading `remote` (seconds since the epoch)
+/// that the peer printed as the first output of a command sent at `sent` whose first output
+/// arrived at `first`: the reading is taken as made halfway between the two.
+pub fn offset_from(remote: f64, sent: std::time::Instant, first: std::time::Instant) -> f64 {
+    let now_instant = std::time::Instant::now();
+    let now_wall = now();
+    let at = |i: std::time::Instant| now_wall - now_instant.duration_since(i).as_secs_f64();
+    remote - (at(sent) + at(first)) / 2.0
+}
+
 /// The peers' clock difference (primary minus secondary) from their offsets to this machine.
 pub fn skew(primary_offset: f64, secondary_offset: f64) -> f64 {
     primary_offset - secondary_offset

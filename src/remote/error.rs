@@ -207,12 +207,7 @@ pub enum RemoteError {
     },
     /// Another deploy holds the remote lock.
     #[error("{peer}: another deploy holds the lock {dir} ({owner})")]
-    #[diagnostic(
-        code(DF507),
-        help(
-            "wait for it to finish; if no deploy is running (it was killed), remove {dir} on the peer"
-        )
-    )]
+    #[diagnostic(code(DF507), help("{hint}"))]
     Locked {
         /// The peer's role.
         peer: String,
@@ -220,6 +215,8 @@ pub enum RemoteError {
         dir: String,
         /// Who holds it.
         owner: String,
+        /// What to do about it.
+        hint: String,
     },
     /// The peers' clocks are too far apart.
     #[error(
@@ -241,6 +238,92 @@ pub enum RemoteError {
         path: PathBuf,
         /// What went wrong.
         message: String,
+    },
+    /// A remote command ran past its deadline and the peer killed it.
+    #[error("{peer}: {action} ran longer than {seconds} s; the peer killed it")]
+    #[diagnostic(
+        code(DF526),
+        help(
+            "find out why it hangs by running it on the peer: {command}; if it only needs longer, raise `ssh.restart-timeout` or `ssh.command-timeout` for this peer"
+        )
+    )]
+    Deadline {
+        /// The peer's role.
+        peer: String,
+        /// What was being done.
+        action: String,
+        /// The command line.
+        command: String,
+        /// The deadline, in seconds.
+        seconds: u64,
+    },
+    /// A remote read passed the size cap.
+    #[error("{peer}: {what} is larger than the {limit} read limit; nothing more was read")]
+    #[diagnostic(
+        code(DF527),
+        help(
+            "if the file really is that large, raise the limit with --max-remote-size (for example --max-remote-size 256M)"
+        )
+    )]
+    TooLarge {
+        /// The peer's role.
+        peer: String,
+        /// What was read.
+        what: String,
+        /// The limit, for people.
+        limit: String,
+    },
+    /// A remote path that deploy would write through is not safe.
+    #[error("{peer}: {path}: {reason}; refusing to write there")]
+    #[diagnostic(code(DF528), help("{fix}"))]
+    UnsafePath {
+        /// The peer's role.
+        peer: String,
+        /// The path.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+        /// How to make it safe.
+        fix: String,
+    },
+    /// The lock directory could not be created for a reason other than another deploy.
+    #[error("{peer}: cannot create the lock {dir}: {detail}")]
+    #[diagnostic(
+        code(DF529),
+        help(
+            "the SSH user must be able to create a folder next to the live dhcpd.conf: check the folder's owner and permissions, its attributes (lsattr), free space and that the file system is writable"
+        )
+    )]
+    LockFailed {
+        /// The peer's role.
+        peer: String,
+        /// The lock directory.
+        dir: String,
+        /// The error the peer gave.
+        detail: String,
+    },
+    /// The operator stopped the deploy with a signal.
+    #[error("interrupted by {signal}")]
+    #[diagnostic(
+        code(DF530),
+        help("the report above says what each peer holds; run the deploy again when ready")
+    )]
+    Interrupted {
+        /// The signal's name.
+        signal: String,
+    },
+    /// An unfinished deploy's journal was found and it cannot be settled without a person.
+    #[error(
+        "{peer}: an unfinished deploy cannot be completed or rolled back automatically: {detail}"
+    )]
+    #[diagnostic(code(DF531), help("{fix}"))]
+    Unfinished {
+        /// The peer's role.
+        peer: String,
+        /// What stands in the way.
+        detail: String,
+        /// What to do by hand.
+        fix: String,
     },
 }
 

@@ -4,21 +4,30 @@
 //! - [`target`]: each peer's resolved SSH settings, remote paths and jump hosts;
 //! - [`session`]: connecting (directly, through jump hosts or a proxy command; host key check
 //!   in `host_key`, authentication in `auth`) and running commands;
-//! - [`files`]: reading and replacing remote files, keeping their mode and owner;
+//! - [`exec`]: one remote command under a deadline enforced on the peer, output capped, and
+//!   the lease file streamed under the same deadline;
+//! - [`inspect`]: a peer's live files, folders, lock, journal and last restart in one read;
+//! - [`files`]: candidates, backups, renames and restores, keeping attributes;
 //! - [`diff`]: live versus rendered files;
 //! - [`lock`]: the remote lock that keeps two deploys apart;
+//! - [`journal`]: the deploy journal kept in the lock;
 //! - [`clock`]: the peers' clock skew;
 //! - [`deploy`]: the deploy state machine and its per-peer report;
+//! - [`signals`]: SIGINT, SIGTERM and SIGHUP during a deploy;
 //! - [`status`]: reachability, service, failover state and pool counts;
-//! - [`progress`]: per-peer progress lines.
+//! - [`progress`]: per-peer progress lines;
+//! - [`text`]: remote text made safe for a terminal, sizes.
 
 mod auth;
 pub mod clock;
 pub mod deploy;
 pub mod diff;
 mod error;
+pub mod exec;
 pub mod files;
 mod host_key;
+pub mod inspect;
+pub mod journal;
 mod keys;
 mod known_hosts;
 mod line_diff;
@@ -26,10 +35,12 @@ pub mod lock;
 pub mod progress;
 mod proxy;
 pub mod session;
+pub mod signals;
 pub mod ssh_config;
 mod ssh_tokens;
 pub mod status;
 pub mod target;
+pub mod text;
 
 pub use error::RemoteError;
 pub use session::{ConnectOptions, Connection};

@@ -1,6 +1,7 @@
 //! Per-peer progress lines on standard error: a spinner per peer and a tick or cross per
 //! finished step on a terminal, one plain line per finished step otherwise.
 
+use std::io::Write;
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -34,7 +35,8 @@ impl Progress {
         }
     }
 
-    /// Runs one step on one peer, showing it while it runs and its outcome after.
+    /// Runs one step on one peer, showing it while it runs and its outcome after (text that
+    /// came from the peer is made safe for the terminal).
     pub fn step<T, E: std::fmt::Display>(
         &self,
         role: Role,
@@ -47,7 +49,11 @@ impl Progress {
         let result = f();
         match &result {
             Ok(_) => self.line(role, true, what),
-            Err(e) => self.line(role, false, &format!("{what}: {e}")),
+            Err(e) => self.line(
+                role,
+                false,
+                &super::text::terminal_safe(&format!("{what}: {e}")),
+            ),
         }
         result
     }
@@ -62,7 +68,8 @@ impl Progress {
             }
             None => {
                 let outcome = if ok { "ok" } else { "FAILED" };
-                eprintln!("{}: {text} ... {outcome}", role.as_str());
+                // Never panics: the terminal may be gone (SIGHUP) while the deploy goes on.
+                let _ = writeln!(std::io::stderr(), "{}: {text} ... {outcome}", role.as_str());
             }
         }
     }
@@ -73,7 +80,9 @@ impl Progress {
             Some((multi, _)) => {
                 let _ = multi.println(text);
             }
-            None => eprintln!("{text}"),
+            None => {
+                let _ = writeln!(std::io::stderr(), "{text}");
+            }
         }
     }
 

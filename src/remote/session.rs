@@ -2,7 +2,7 @@
 //! or a `ProxyCommand`; the host key checked against every known_hosts file
 //! ([`super::host_key`]); then public-key authentication ([`super::auth`]).
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::os::fd::AsRawFd;
 use std::time::Duration;
@@ -54,29 +54,7 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-/// What a remote command printed and returned.
-#[derive(Debug, Clone)]
-pub struct Output {
-    /// Exit status (-1 when the server sent none).
-    pub status: i32,
-    /// Standard output.
-    pub stdout: Vec<u8>,
-    /// Standard error, as text.
-    pub stderr: String,
-}
-
-impl Output {
-    /// Standard error, else standard output, trimmed and cut to a few lines for a message.
-    pub fn detail(&self) -> String {
-        let text = if self.stderr.trim().is_empty() {
-            String::from_utf8_lossy(&self.stdout).into_owned()
-        } else {
-            self.stderr.clone()
-        };
-        let lines: Vec<&str> = text.trim().lines().take(6).collect();
-        lines.join(" | ")
-    }
-}
+pub use super::exec::Output;
 
 /// Connects to a peer and authenticates. Passphrases asked meanwhile are shared with the
 /// connections made at the same time and forgotten when the last one is done.
@@ -193,37 +171,40 @@ fn session_over<S: AsRawFd + 'static>(
 }
 
 impl Connection {
-    /// Runs a shell command, feeding it `stdin`, and collects its output and exit status.
+    /// Runs a shell command, feeding it `stdin`, and collects its output and exit status; the
+    /// peer kills it after the peer's `command-timeout`.
     pub fn exec(&self, command: &str, stdin: Option<&[u8]>) -> Result<Output, RemoteError> {
-        let peer = self.target.peer();
-        let fail = |e: &dyn std::fmt::Display| RemoteError::ssh(peer, "remote command", e);
-        let mut channel = self.session.channel_session().map_err(|e| fail(&e))?;
-        channel.exec(command).map_err(|e| fail(&e))?;
-        if let Some(data) = stdin {
-            channel.write_all(data).map_err(|e| fail(&e))?;
-        }
-        channel.send_eof().map_err(|e| fail(&e))?;
-        let mut stdout = Vec::new();
-        channel.read_to_end(&mut stdout).map_err(|e| fail(&e))?;
-        let mut stderr = String::new();
-        let mut raw = Vec::new();
-        channel
-            .stderr()
-            .read_to_end(&mut raw)
-            .map_err(|e| fail(&e))?;
-        stderr.push_str(&String::from_utf8_lossy(&raw));
-        channel.wait_close().map_err(|e| fail(&e))?;
-        // A command killed by a signal has no exit status; libssh2 reports 0 then, so a
-        // closed channel without an exit status is read as a failure.
-        let status = match channel.exit_signal() {
-            Ok(sig) if sig.exit_signal.is_some() => -1,
-            _ => channel.exit_status().map_err(|e| fail(&e))?,
+        self.exec_within(command, stdin, self.target.command_timeout)
+    }
+
+    /// Like [`Connection::exec`] with another deadline (the restart's). A command that
+    /// outlives it is killed on the peer and reported as [`RemoteError::Deadline`] by
+    /// [`Connection::run`].
+    pub fn exec_within(
+        &self,
+        command: &str,
+        stdin: Option<&[u8]>,
+        deadline: Duration,
+    ) -> Result<Output, RemoteError> {
+        let limits = super::exec::Limits {
+            deadline,
+            max_stdout: self.target.max_read,
         };
-        Ok(Output {
-            status,
-            stdout,
-            stderr,
-        })
+        super::exec::run(&self.session, command, stdin, limits).map_err(|e| self.exec_error(e))
+    }
+
+    /// The error of a command that could not be run to its end.
+    fn exec_error(&self, e: super::exec::ExecError) -> RemoteError {
+        match e {
+            super::exec::ExecError::Ssh(message) => {
+                RemoteError::ssh(self.target.peer(), "remote command", message)
+            }
+            super::exec::ExecError::TooLarge(limit) => RemoteError::TooLarge {
+                peer: self.target.peer().into(),
+                what: "the output of a remote command".into(),
+                limit: super::text::human_size(limit),
+            },
+        }
     }
 
     /// Runs a command that must succeed; `action` names it in the error.
@@ -238,14 +219,44 @@ impl Connection {
         command: &str,
         stdin: Option<&[u8]>,
     ) -> Result<Output, RemoteError> {
-        let out = self.exec(command, stdin)?;
+        self.run_within(action, command, stdin, self.target.command_timeout)
+    }
+
+    /// Like [`Connection::run_with_input`] with another deadline.
+    pub fn run_within(
+        &self,
+        action: &str,
+        command: &str,
+        stdin: Option<&[u8]>,
+        deadline: Duration,
+    ) -> Result<Output, RemoteError> {
+        let out = self.exec_within(command, stdin, deadline)?;
+        self.check(action, command, out, deadline)
+    }
+
+    /// The output of a command that must have succeeded, else the error that says why.
+    pub fn check(
+        &self,
+        action: &str,
+        command: &str,
+        out: Output,
+        deadline: Duration,
+    ) -> Result<Output, RemoteError> {
+        if out.timed_out {
+            return Err(RemoteError::Deadline {
+                peer: self.target.peer().into(),
+                action: action.into(),
+                command: super::text::terminal_safe(command),
+                seconds: deadline.as_secs(),
+            });
+        }
         if out.status == 0 {
             Ok(out)
         } else {
             Err(RemoteError::Command {
                 peer: self.target.peer().into(),
                 action: action.into(),
-                command: command.into(),
+                command: super::text::terminal_safe(command),
                 status: out.status,
                 detail: out.detail(),
             })
@@ -254,30 +265,18 @@ impl Connection {
 }
 
 impl Connection {
-    /// Runs `command` and hands its standard output to `read` as a stream (never held whole
-    /// in memory); its standard error is discarded so that it cannot stall the stream.
-    /// Returns what `read` returned and the exit status (-1 when killed by a signal).
+    /// Runs `command` under the peer's `command-timeout`, enforced on the peer as for every
+    /// command, and hands its standard output to `read` as a stream: never held whole in
+    /// memory, so `--max-remote-size` does not apply. Standard error is read alongside, so it
+    /// cannot stall the stream. Returns what `read` returned and the command's output (its
+    /// `stdout` empty); [`Connection::check`] turns a deadline that passed into
+    /// [`RemoteError::Deadline`].
     pub fn stream_stdout<T>(
         &self,
         command: &str,
         read: impl FnOnce(&mut dyn Read) -> T,
-    ) -> Result<(T, i32), RemoteError> {
-        let peer = self.target.peer();
-        let fail = |e: &dyn std::fmt::Display| RemoteError::ssh(peer, "remote command", e);
-        let mut channel = self.session.channel_session().map_err(|e| fail(&e))?;
-        channel
-            .handle_extended_data(ssh2::ExtendedData::Ignore)
-            .map_err(|e| fail(&e))?;
-        channel.exec(command).map_err(|e| fail(&e))?;
-        channel.send_eof().map_err(|e| fail(&e))?;
-        let value = read(&mut channel);
-        // Whatever `read` left unread is drained, so the exit status can arrive.
-        std::io::copy(&mut channel, &mut std::io::sink()).map_err(|e| fail(&e))?;
-        channel.wait_close().map_err(|e| fail(&e))?;
-        let status = match channel.exit_signal() {
-            Ok(sig) if sig.exit_signal.is_some() => -1,
-            _ => channel.exit_status().map_err(|e| fail(&e))?,
-        };
-        Ok((value, status))
+    ) -> Result<(T, Output), RemoteError> {
+        super::exec::stream(&self.session, command, self.target.command_timeout, read)
+            .map_err(|e| self.exec_error(e))
     }
 }

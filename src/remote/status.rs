@@ -92,6 +92,9 @@ pub struct PeerStatus {
     pub total: Option<PoolCounts>,
     /// The peer's clock minus this machine's, in seconds.
     pub clock_offset: Option<f64>,
+    /// An unfinished deploy recorded in the peer's lock, described line by line (empty: none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unfinished_deploy: Vec<String>,
     /// What went wrong, if anything.
     pub errors: Vec<String>,
 }
@@ -116,6 +119,7 @@ impl StatusReport {
                 p.reachable
                     && p.service_running == Some(true)
                     && p.errors.is_empty()
+                    && p.unfinished_deploy.is_empty()
                     && !p.failover.is_empty()
                     && p.failover
                         .iter()
@@ -165,6 +169,7 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
         pools: Vec::new(),
         total: None,
         clock_offset: None,
+        unfinished_deploy: Vec::new(),
         errors: Vec::new(),
     };
     let conn = match session::connect(target, options) {
@@ -175,6 +180,10 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
         }
     };
     status.reachable = true;
+    match super::deploy::unfinished_on(&conn) {
+        Ok(lines) => status.unfinished_deploy = lines,
+        Err(e) => status.errors.push(e.to_string()),
+    }
     let mut note = |e: RemoteError| status.errors.push(e.to_string());
     match conn.exec(&target.status_command, None) {
         Ok(out) => status.service_running = Some(out.status == 0),
@@ -184,11 +193,18 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
         Ok(offset) => status.clock_offset = Some(offset),
         Err(e) => note(e),
     }
-    // The lease file is read as a stream: only the summary is kept, whatever its size.
+    // The lease file is read as a stream: only the summary is kept, whatever its size; the
+    // peer's `command-timeout` bounds the time.
     let path = shell_quote(&target.leases_path);
     let command = format!("test -e {path} || exit 100; exec cat -- {path}");
+    let deadline = target.command_timeout;
     match conn.stream_stdout(&command, |out| summarize(out)) {
-        Ok((Ok(summary), 0)) => {
+        Ok((_, out)) if out.timed_out => {
+            if let Err(e) = conn.check("reading the lease file", &command, out, deadline) {
+                note(e);
+            }
+        }
+        Ok((Ok(summary), out)) if out.status == 0 => {
             status.failover = summary.failover;
             status.pools = count_pools(&summary.leases, pools);
             let mut total = PoolCounts::default();
@@ -197,15 +213,22 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
             }
             status.total = Some(total);
         }
-        Ok((_, 100)) => status
+        Ok((_, out)) if out.status == 100 => status
             .errors
             .push(format!("{}: no lease file", target.leases_path)),
-        Ok((Err(e), 0)) => status.errors.push(format!("{}: {e}", target.leases_path)),
-        Ok((_, code)) => status.errors.push(format!(
-            "{}: cannot read it (`cat` exited with status {code})",
-            target.leases_path
+        Ok((Err(e), out)) if out.status == 0 => {
+            status.errors.push(format!("{}: {e}", target.leases_path))
+        }
+        Ok((_, out)) => status.errors.push(format!(
+            "{}: cannot read it (`cat` exited with status {}{})",
+            target.leases_path,
+            out.status,
+            match out.detail() {
+                d if d.is_empty() => String::new(),
+                d => format!(": {d}"),
+            }
         )),
-        Err(e) => status.errors.push(e.to_string()),
+        Err(e) => note(e),
     }
     status
 }
@@ -324,6 +347,9 @@ pub fn render_human(report: &StatusReport) -> String {
             && p.pools.len() != 1
         {
             out.push_str(&line("all leases", total));
+        }
+        for line in &p.unfinished_deploy {
+            out.push_str(&format!("  deploy: {line}\n"));
         }
         if let Some(offset) = p.clock_offset {
             out.push_str(&format!("  clock: {offset:+.1} s from this machine\n"));

@@ -3,6 +3,7 @@
 //! it (`ProxyJump`, `ProxyCommand`).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -75,10 +76,20 @@ pub struct Target {
     pub leases_path: String,
     /// Remote dhcpd binary.
     pub dhcpd: String,
+    /// Shell command that validates a candidate, the candidate's quoted path appended.
+    pub validate_command: String,
     /// Restart command.
     pub restart_command: String,
     /// Status command.
     pub status_command: String,
+    /// Deadline of each remote command but the restart, enforced on the peer.
+    pub command_timeout: Duration,
+    /// Deadline of the restart command, enforced on the peer.
+    pub restart_timeout: Duration,
+    /// Whether a symlinked live file is replaced through its target.
+    pub follow_symlinks: bool,
+    /// Most bytes read from one remote command (`--max-remote-size`).
+    pub max_read: u64,
 }
 
 impl Target {
@@ -140,10 +151,23 @@ pub fn resolve(pair: &Pair, role: Role, config: &SshConfig) -> Target {
     target.config_path = or(&ssh.config_path, defaults::DEFAULT_CONFIG_PATH);
     target.defaults_path = or(&ssh.defaults_path, defaults::DEFAULT_DEFAULTS_PATH);
     target.leases_path = or(&ssh.leases_path, defaults::DEFAULT_LEASES_PATH);
+    let seconds = |v: &Option<crate::model::Spanned<crate::model::Duration>>, d: u32| {
+        Duration::from_secs(u64::from(v.as_deref().map_or(d, |d| d.secs()).max(1)))
+    };
     target.dhcpd = or(&ssh.dhcpd, defaults::DEFAULT_DHCPD);
+    target.validate_command =
+        text(&ssh.validate_command).unwrap_or_else(|| default_validate_command(&target.dhcpd));
     target.restart_command = or(&ssh.restart_command, defaults::DEFAULT_RESTART_COMMAND);
     target.status_command = or(&ssh.status_command, defaults::DEFAULT_STATUS_COMMAND);
+    target.command_timeout = seconds(&ssh.command_timeout, defaults::DEFAULT_COMMAND_TIMEOUT);
+    target.restart_timeout = seconds(&ssh.restart_timeout, defaults::DEFAULT_RESTART_TIMEOUT);
+    target.follow_symlinks = ssh.follow_symlinks.as_deref().copied().unwrap_or(false);
     target
+}
+
+/// `dhcpd -t -4 -cf` with the binary quoted as one path (the candidate's path is appended).
+fn default_validate_command(dhcpd: &str) -> String {
+    format!("{} -t -4 -cf", super::shell_quote(dhcpd))
 }
 
 /// Resolves the SSH side of one host: `hops` jump hosts already stand before it; `via`
@@ -246,8 +270,13 @@ fn resolve_host(
         defaults_path: defaults::DEFAULT_DEFAULTS_PATH.into(),
         leases_path: defaults::DEFAULT_LEASES_PATH.into(),
         dhcpd: defaults::DEFAULT_DHCPD.into(),
+        validate_command: default_validate_command(defaults::DEFAULT_DHCPD),
         restart_command: defaults::DEFAULT_RESTART_COMMAND.into(),
         status_command: defaults::DEFAULT_STATUS_COMMAND.into(),
+        command_timeout: Duration::from_secs(defaults::DEFAULT_COMMAND_TIMEOUT.into()),
+        restart_timeout: Duration::from_secs(defaults::DEFAULT_RESTART_TIMEOUT.into()),
+        follow_symlinks: false,
+        max_read: super::exec::DEFAULT_MAX_READ,
     }
 }
 
@@ -346,6 +375,8 @@ mod tests {
         assert_eq!((s.port, s.user.as_str()), (2022, "admin2"));
         assert_eq!(s.config_path, "/srv/dhcpd.conf");
         assert_eq!(s.known_hosts, [PathBuf::from("/pair/kh")]);
+        assert_eq!(s.validate_command, "/usr/sbin/dhcpd -t -4 -cf");
+        assert_eq!(s.restart_timeout, Duration::from_secs(210));
         assert_eq!(
             s.global_known_hosts[0],
             PathBuf::from("/etc/ssh/ssh_known_hosts")
@@ -415,5 +446,17 @@ mod tests {
         }
         let s = resolve(&pair, Role::Secondary, &config);
         assert!(s.config_errors[0].contains("%q"), "{:?}", s.config_errors);
+    }
+
+    #[test]
+    fn dhcpd_is_quoted_as_a_path() {
+        let yaml = "failover: { name: fo, mclt: 3600, split: 128 }\npeers:\n  primary: { address: 10.0.0.2, ssh: { dhcpd: '/opt/isc dhcp/dhcpd', command-timeout: 5m } }\n  secondary: { address: 10.0.0.3, ssh: { validate-command: 'sudo -n dhcpd -t -cf' } }\n";
+        let pair = load_str("t.yaml", yaml.into()).unwrap().pair;
+        let config = SshConfig::parse("");
+        let p = resolve(&pair, Role::Primary, &config);
+        assert_eq!(p.validate_command, "'/opt/isc dhcp/dhcpd' -t -4 -cf");
+        assert_eq!(p.command_timeout, Duration::from_secs(300));
+        let s = resolve(&pair, Role::Secondary, &config);
+        assert_eq!(s.validate_command, "sudo -n dhcpd -t -cf");
     }
 }

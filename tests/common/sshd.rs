@@ -45,6 +45,7 @@ pub struct SshPeer {
     /// The `known_hosts` line of its host key.
     pub known_hosts_line: String,
     child: Option<Child>,
+    sshd: PathBuf,
 }
 
 impl SshPeer {
@@ -74,6 +75,49 @@ impl SshPeer {
     /// The PID of the sshd.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
+    }
+
+    /// Makes the fake service "run" the live config, as if it had been started with it.
+    pub fn run_current(&self) {
+        std::fs::copy(self.config(), self.path("running.conf")).expect("running.conf");
+        std::fs::write(self.path("running"), "").expect("running");
+    }
+
+    /// Writes an executable script into the peer's folder (`hook-restart`, `fakebin/mv`...).
+    pub fn script(&self, rel: &str, text: &str) {
+        write_exec(&self.path(rel), text);
+    }
+
+    /// Starts this peer's sshd again, on the same port and with the same keys (after it was
+    /// stopped or killed).
+    pub fn start_again(&mut self) {
+        self.stop();
+        let config = self.path("sshd/sshd_config");
+        let log = self.path("sshd/sshd.log");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // The old listener's port may take a moment to be free again.
+        while Instant::now() < deadline {
+            let mut child = Command::new(&self.sshd)
+                .arg("-D")
+                .arg("-f")
+                .arg(&config)
+                .arg("-E")
+                .arg(&log)
+                .stdin(Stdio::null())
+                .spawn()
+                .expect("start sshd");
+            let up = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < up && child.try_wait().ok().flatten().is_none() {
+                if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                    self.child = Some(child);
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("sshd for {} did not start again", self.role);
     }
 
     /// Kills this peer's sshd (the listener; sessions in progress live on).
@@ -390,6 +434,69 @@ fn start_peer(
         port,
         known_hosts_line: format!("[127.0.0.1]:{port} {kind} {key}"),
         child: Some(child),
+        sshd: sshd.to_path_buf(),
+    }
+}
+
+/// A command's exit status, standard output and standard error (flattened), for messages.
+pub fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        flat(&out.stderr)
+    )
+}
+
+/// Standard error with miette's line wrapping and frame undone, so messages can be matched
+/// whatever the length of the port numbers in them.
+pub fn flat(stderr: &[u8]) -> String {
+    String::from_utf8_lossy(stderr)
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Lab {
+    /// Renders `model` into the lab folder and returns each peer's (dhcpd.conf, defaults).
+    pub fn render(&self, model: &Path) -> [(String, String); 2] {
+        let out_dir = self.tmp.path().join("rendered");
+        let out = self
+            .dhcpfo(&[
+                "render",
+                model.to_str().expect("path"),
+                "--out",
+                out_dir.to_str().expect("path"),
+            ])
+            .output()
+            .expect("run dhcpfo render");
+        assert!(out.status.success(), "{}", text(&out));
+        ["primary", "secondary"].map(|r| {
+            (
+                std::fs::read_to_string(out_dir.join(r).join("dhcpd.conf")).expect("render"),
+                std::fs::read_to_string(out_dir.join(r).join("isc-dhcp-server")).expect("render"),
+            )
+        })
+    }
+
+    /// Puts files on both peers as their live files.
+    pub fn install(&self, files: &[(String, String); 2]) {
+        for (i, (conf, defaults)) in files.iter().enumerate() {
+            let p = self.peer(i);
+            std::fs::write(p.config(), conf).expect("install");
+            std::fs::write(p.path("etc/default/isc-dhcp-server"), defaults).expect("install");
+        }
+    }
+
+    /// A valid older version of the pair: the lab's `pair.yaml` with another lease time.
+    pub fn older(&self) -> [(String, String); 2] {
+        let model = self.tmp.path().join("old.yaml");
+        let text = std::fs::read_to_string(self.tmp.path().join("pair.yaml"))
+            .expect("pair.yaml")
+            .replace("default-lease-time: 1h", "default-lease-time: 30m");
+        std::fs::write(&model, text).expect("old.yaml");
+        self.render(&model)
     }
 }
 

@@ -112,6 +112,16 @@ pub const TOOLS: &[Tool] = &[
         used_by: "scripts/bench-remote.sh (peak memory)",
     },
     Tool {
+        name: "sh",
+        package: "dash",
+        used_by: "deploy_safety (runs the recovery commands a report prints)",
+    },
+    Tool {
+        name: "chattr",
+        package: "e2fsprogs",
+        used_by: "deploy_safety (a folder where even root cannot create the lock)",
+    },
+    Tool {
         name: "git",
         package: "git",
         used_by: "benches (the commit of a measurement)",

@@ -328,7 +328,19 @@ pub const RULES: &[Rule] = &[
         code: "DF169",
         name: "empty-ssh-setting",
         severity: Severity::Error,
-        doc: "An SSH setting (`host`, `user`, `identity-file`, `known-hosts`, `dhcpd`, `restart-command`, `status-command`) is empty. Leave the key out to use its default.",
+        doc: "An SSH setting (`host`, `user`, `identity-file`, `known-hosts`, `dhcpd`, `validate-command`, `restart-command`, `status-command`) is empty. Leave the key out to use its default.",
+    },
+    Rule {
+        code: "DF176",
+        name: "dhcpd-not-a-path",
+        severity: Severity::Error,
+        doc: "A peer's `ssh.dhcpd` is not the absolute path of a program: it is relative, or holds shell syntax (`;`, `|`, `$`, quotes...) or an argument (` -q`). dhcpfo quotes `dhcpd` as one word, so `/usr/sbin/dhcpd; true` would name a program that does not exist rather than make every validation pass. A wrapper such as `sudo` or extra arguments belong in `ssh.validate-command`, which is run with the candidate file's path appended.",
+    },
+    Rule {
+        code: "DF177",
+        name: "remote-timeout",
+        severity: Severity::Error,
+        doc: "`ssh.command-timeout` or `ssh.restart-timeout` is 0 or longer than an hour. Every remote command runs under `timeout` on the peer, which kills it when its deadline passes; 0 would kill every command at once. The defaults are 60 s for commands and 210 s for the restart (systemd's default stop and start timeouts of 90 s each, with a margin).",
     },
 ];
 

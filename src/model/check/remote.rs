@@ -1,7 +1,7 @@
-//! Rules on the SSH and deploy settings (DF165..DF169).
+//! Rules on the SSH and deploy settings (DF165..DF169, DF176, DF177).
 
 use crate::diag::Finding;
-use crate::model::remote::Ssh;
+use crate::model::remote::{MAX_TIMEOUT, Ssh};
 use crate::model::{Pair, Role, Spanned};
 
 pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
@@ -39,6 +39,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
             ("identity-file", &ssh.identity_file),
             ("known-hosts", &ssh.known_hosts),
             ("dhcpd", &ssh.dhcpd),
+            ("validate-command", &ssh.validate_command),
             ("restart-command", &ssh.restart_command),
             ("status-command", &ssh.status_command),
         ] {
@@ -51,6 +52,38 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                         .help(format!(
                             "remove `{key}` to use its default, or give a value"
                         )),
+                );
+            }
+        }
+        if let Some(dhcpd) = &ssh.dhcpd
+            && !dhcpd.trim().is_empty()
+            && !looks_like_a_path(dhcpd)
+        {
+            out.push(
+                Finding::error(
+                    "DF176",
+                    dhcpd.span(),
+                    format!("the {}'s `dhcpd` is not a path to a program", role.as_str()),
+                )
+                .label("a command, not a path")
+                .help("`dhcpd` is the absolute path of the binary (quoted as one word); put a wrapper or arguments in `validate-command`, e.g. `validate-command: sudo -n /usr/sbin/dhcpd -t -4 -cf`"),
+            );
+        }
+        for (key, value) in [
+            ("command-timeout", &ssh.command_timeout),
+            ("restart-timeout", &ssh.restart_timeout),
+        ] {
+            if let Some(value) = value
+                && !(1..=MAX_TIMEOUT).contains(&value.secs())
+            {
+                out.push(
+                    Finding::error(
+                        "DF177",
+                        value.span(),
+                        format!("`{key}` is {} s", value.secs()),
+                    )
+                    .label("outside 1s..1h")
+                    .help("give the remote command time to finish (the defaults are 60s, and 210s for the restart), at most 1h"),
                 );
             }
         }
@@ -68,6 +101,15 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                 ),
         );
     }
+}
+
+/// An absolute path without control characters, shell syntax or an argument (` -x`).
+fn looks_like_a_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path
+            .chars()
+            .any(|c| c.is_control() || ";|&$`<>(){}'\"\\*?[]#~".contains(c))
+        && !path.contains(" -")
 }
 
 fn check_remote_path(role: Role, key: &str, path: &Spanned<String>, out: &mut Vec<Finding>) {
@@ -181,6 +223,27 @@ mod tests {
             "{ restart-command: '  ' }",
         );
         assert_eq!(codes(&yaml), ["DF165", "DF165", "DF166", "DF169"]);
+    }
+
+    #[test]
+    fn a_command_in_dhcpd_and_bad_timeouts_are_refused() {
+        let yaml = with_ssh(
+            "{ dhcpd: '/usr/sbin/dhcpd; true', command-timeout: 0 }",
+            "{ dhcpd: '/opt/isc dhcp/dhcpd', validate-command: 'sudo -n /usr/sbin/dhcpd -t -4 -cf', restart-timeout: 2h }",
+        );
+        assert_eq!(codes(&yaml), ["DF176", "DF177", "DF177"]);
+        for command in [
+            "sudo /usr/sbin/dhcpd",
+            "/usr/sbin/dhcpd -q",
+            "dhcpd",
+            "$(id)",
+        ] {
+            let yaml = with_ssh(
+                &format!("{{ dhcpd: '{command}' }}"),
+                "{ restart-timeout: 5m }",
+            );
+            assert_eq!(codes(&yaml), ["DF176"], "{command}");
+        }
     }
 
     #[test]

@@ -1,0 +1,398 @@
+//! The steps that change the peers: upload and validate candidates, back up and switch,
+//! restart and verify, and at the end record the restart, prune backups and release.
+
+use std::time::{Duration, Instant};
+
+use super::{Context, DeployOptions, Outcome, PeerRun, first_error, par, restart_sequence};
+use crate::remote::exec::{KILL_AFTER, wrapped};
+use crate::remote::inspect::{State, state_path};
+use crate::remote::journal::{self, Begin, Entry, PlannedFile, PlannedPeer};
+use crate::remote::progress::Progress;
+use crate::remote::{RemoteError, files, shell_quote as q, signals};
+
+/// The plan of both peers, as the journal's first entry records it.
+fn begin(runs: &[PeerRun; 2], options: &DeployOptions) -> Result<Begin, RemoteError> {
+    let lock = runs
+        .iter()
+        .find_map(|r| r.lock.as_ref())
+        .ok_or_else(|| RemoteError::ssh("both", "journal", "the lock is not held"))?;
+    Ok(Begin {
+        deploy: lock.id().to_string(),
+        owner: lock.owner().to_string(),
+        order: options.restart_order,
+        peers: runs
+            .iter()
+            .map(|r| PlannedPeer {
+                peer: r.role(),
+                host: r.target.addr(),
+                files: r
+                    .changes
+                    .iter()
+                    .map(|c| PlannedFile {
+                        live: c.live.clone(),
+                        old_sha256: c.old_sha256.clone(),
+                        new_sha256: c.new_sha256.clone(),
+                    })
+                    .collect(),
+                restart: r.touched(),
+            })
+            .collect(),
+    })
+}
+
+/// Writes each changed file to a candidate next to its live file, on both peers at once; the
+/// journal's plan goes with the first command to each peer that takes part.
+pub(super) fn upload(
+    runs: &mut [PeerRun; 2],
+    options: &DeployOptions,
+    progress: &Progress,
+) -> Result<(), RemoteError> {
+    let plan = begin(runs, options)?;
+    for r in runs.iter_mut() {
+        if r.touched() {
+            r.pending.push(Entry::Begin(plan.clone()));
+        }
+    }
+    first_error(par(runs, |r| {
+        for i in 0..r.changes.len() {
+            let live = r.changes[i].live.clone();
+            r.step(progress, &format!("uploading next to {live}"), |r| {
+                let before = r.take_pending()?;
+                let file = r.journal_file()?;
+                let temp = files::upload(r.conn()?, &live, &r.changes[i].new, &file, &before)?;
+                r.journal.entries.push(Entry::Candidate {
+                    live: live.clone(),
+                    suffix: temp.rsplit('.').next().unwrap_or("").to_string(),
+                });
+                r.changes[i].temp = Some(temp);
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }))
+    .map(|_| ())
+}
+
+/// Runs the validate command on the candidate dhcpd.conf (else the live one) of each peer
+/// whose files change.
+pub(super) fn validate(runs: &mut [PeerRun; 2], progress: &Progress) -> Result<(), RemoteError> {
+    first_error(par(runs, |r| {
+        if r.changes.is_empty() {
+            return Ok(());
+        }
+        let config = r
+            .changes
+            .iter()
+            .find(|c| is_config(r, &c.live))
+            .and_then(|c| c.temp.clone())
+            .unwrap_or_else(|| r.target.config_path.clone());
+        let command = format!("{} {}", r.target.validate_command, q(&config));
+        r.step(progress, &format!("validating with `{command}`"), |r| {
+            r.conn()?.run("dhcpd -t", &command).map(|_| ())
+        })
+    }))
+    .map(|_| ())
+}
+
+/// Whether `live` is the peer's dhcpd.conf (or the target of its link).
+fn is_config(r: &PeerRun, live: &str) -> bool {
+    live == r.target.config_path
+        || r.inspection.as_ref().is_some_and(|i| {
+            i.files.iter().any(|f| {
+            f.path == r.target.config_path
+                && matches!(&f.kind, crate::remote::inspect::Kind::Symlink(Some(t)) if t == live)
+        })
+        })
+}
+
+fn interrupted() -> Result<(), RemoteError> {
+    match signals::interrupted() {
+        Some(s) => Err(RemoteError::Interrupted {
+            signal: signals::name(s).into(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Backs up and switches every changed file on both peers, then restarts the peers in order
+/// and checks they run. Stops at the first error, or after the step under way when a signal
+/// came; what was done is in the runs for the settle that follows.
+pub(super) fn apply(
+    runs: &mut [PeerRun; 2],
+    options: &DeployOptions,
+    progress: &Progress,
+) -> Result<(), RemoteError> {
+    first_error(par(runs, |r| {
+        for i in 0..r.changes.len() {
+            interrupted()?;
+            let live = r.changes[i].live.clone();
+            r.step(progress, &format!("backing up {live}"), |r| {
+                let file = r.journal_file()?;
+                let made = files::backup(r.conn()?, &live, &file)?;
+                if let Some(b) = &made {
+                    r.journal.entries.push(Entry::Backup {
+                        live: live.clone(),
+                        suffix: b.path[live.len() + files::BACKUP_INFIX.len()..].to_string(),
+                    });
+                }
+                r.changes[i].backup = made;
+                Ok(())
+            })?;
+            interrupted()?;
+            let temp = r.changes[i].temp.clone().unwrap_or_default();
+            r.step(progress, &format!("renaming {temp} to {live}"), |r| {
+                let file = r.journal_file()?;
+                // Recorded before the rename: a rename whose answer is lost may have happened.
+                r.changes[i].switched = true;
+                r.journal.entries.push(Entry::Switch { live: live.clone() });
+                files::switch(r.conn()?, &temp, &live, &file)?;
+                r.changes[i].temp = None;
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }))?;
+    for i in restart_sequence(options.restart_order) {
+        interrupted()?;
+        if runs[i].touched() {
+            restart_and_verify(&mut runs[i], options, progress)?;
+        }
+    }
+    Ok(())
+}
+
+/// Restarts a peer under its restart deadline (recorded in the journal before and after), then
+/// checks that its service runs.
+pub(super) fn restart_and_verify(
+    r: &mut PeerRun,
+    options: &DeployOptions,
+    progress: &Progress,
+) -> Result<(), RemoteError> {
+    let restart = r.target.restart_command.clone();
+    let runs_at_once = r.step(progress, &format!("restarting (`{restart}`)"), restart_peer)?;
+    let status = r.target.status_command.clone();
+    r.step(
+        progress,
+        &format!("checking the service runs (`{status}`)"),
+        |r| {
+            let result = if runs_at_once {
+                Ok(())
+            } else {
+                verify_running(r, options.verify_timeout)
+            };
+            r.restarts.running = Some(result.is_ok());
+            result
+        },
+    )
+}
+
+/// The restart command, with its journal entries, under its own deadline; after a successful
+/// restart the same command runs the status command once. Returns whether that said the
+/// service runs.
+fn restart_peer(r: &mut PeerRun) -> Result<bool, RemoteError> {
+    let deadline = r.target.restart_timeout;
+    let file = r.journal_file()?;
+    let pending = r.take_pending()?;
+    let began = journal::append_with(
+        &file,
+        &Entry::RestartBegin {
+            at: journal::placeholder(),
+            deadline: deadline.as_secs(),
+        },
+        "now",
+    );
+    let ended = |ok| journal::append(&file, &[Entry::RestartEnd { ok }]);
+    let command = format!(
+        "{pending} && now=$(date +%s) && {began} || exit 1; {} >&2; rc=$?; \
+         if [ $rc -eq 0 ]; then {}; if sh -c {} >/dev/null 2>&1 </dev/null; then {}; echo running; fi; \
+         else {}; fi; exit $rc",
+        wrapped(&r.target.restart_command, deadline),
+        ended(true),
+        q(&r.target.status_command),
+        journal::append(&file, &[Entry::Running { ok: true }]),
+        ended(false),
+    );
+    r.journal.entries.push(Entry::RestartBegin {
+        at: "0".into(),
+        deadline: deadline.as_secs(),
+    });
+    r.restarts = super::Restarts {
+        began: Some((Instant::now(), deadline)),
+        ok: None,
+        running: None,
+    };
+    let started = Instant::now();
+    let outer = deadline + KILL_AFTER + Duration::from_secs(20);
+    let out = r.conn()?.exec_within(&command, None, outer)?;
+    let ok = out.status == 0;
+    r.restarts.ok = Some(ok);
+    r.journal.entries.push(Entry::RestartEnd { ok });
+    if !ok && [124, 137].contains(&out.status) && started.elapsed() >= deadline {
+        return Err(RemoteError::Deadline {
+            peer: r.target.peer().into(),
+            action: "the restart".into(),
+            command: crate::remote::text::terminal_safe(&r.target.restart_command),
+            seconds: deadline.as_secs(),
+        });
+    }
+    let out = r
+        .conn()?
+        .check("restart", &r.target.restart_command, out, deadline)?;
+    let running = String::from_utf8_lossy(&out.stdout).contains("running");
+    if running {
+        r.journal.entries.push(Entry::Running { ok: true });
+    }
+    Ok(running)
+}
+
+/// Runs the status command until it succeeds or `timeout` passes (at most 30 tries); its
+/// success is recorded in the journal by the same command.
+fn verify_running(r: &mut PeerRun, timeout: Duration) -> Result<(), RemoteError> {
+    let file = r.journal_file()?;
+    let status = r.target.status_command.clone();
+    let command = format!(
+        "sh -c {} && {{ {}; true; }}",
+        q(&status),
+        journal::append(&file, &[Entry::Running { ok: true }])
+    );
+    let conn = r.conn()?;
+    let start = Instant::now();
+    let mut tries = 0;
+    let result: Result<(), RemoteError> = loop {
+        tries += 1;
+        let out = conn.exec(&command, None)?;
+        match conn.check("service check", &status, out, r.target.command_timeout) {
+            Ok(_) => break Ok(()),
+            Err(e) if start.elapsed() >= timeout || tries >= 30 => break Err(e),
+            Err(_) => std::thread::sleep(Duration::from_millis(500)),
+        }
+    };
+    let ok = result.is_ok();
+    if !ok {
+        let _ = conn.exec(&journal::append(&file, &[Entry::Running { ok }]), None);
+    }
+    r.journal.entries.push(Entry::Running { ok });
+    result
+}
+
+/// The hashes a peer's state record holds after a verified restart: the live files as they
+/// are now (rendered for those deployed, verified for those rolled back, read for the rest).
+fn state_hashes(r: &PeerRun) -> Option<std::collections::BTreeMap<String, String>> {
+    let inspection = r.inspection.as_ref()?;
+    let mut out = std::collections::BTreeMap::new();
+    for f in &inspection.files {
+        let real = match &f.kind {
+            crate::remote::inspect::Kind::Symlink(Some(t)) if r.target.follow_symlinks => t,
+            _ => &f.path,
+        };
+        let hash = match (&r.final_state, r.changes.iter().find(|c| c.live == *real)) {
+            (Some(fin), _) => fin
+                .files
+                .iter()
+                .find(|h| h.path == *real)
+                .and_then(|h| h.sha256.clone())
+                .or_else(|| f.content.as_deref().map(files::sha256)),
+            (None, Some(c)) => Some(c.new_sha256.clone()),
+            (None, None) => f.content.as_deref().map(files::sha256),
+        };
+        out.insert(f.path.clone(), hash?);
+    }
+    Some(out)
+}
+
+/// The command that records a peer's verified restart (`None` when it was not restarted and
+/// verified running): the hashes of its live files and the peer's clock, written atomically.
+pub(super) fn state_command(r: &PeerRun, lock: &crate::remote::lock::Lock) -> Option<String> {
+    if r.restarts.ok != Some(true) || r.restarts.running != Some(true) {
+        return None;
+    }
+    let state = State {
+        files: state_hashes(r)?,
+        restarted_at: 0,
+        deploy: lock.id().to_string(),
+    };
+    let json = serde_json::to_string(&state).ok()?;
+    let json = json.replace("\"restarted_at\":0", "\"restarted_at\":@NOW@");
+    let (head, tail) = json.split_once("@NOW@")?;
+    let path = state_path(&r.target);
+    Some(format!(
+        "t=$(mktemp -- {tmp}) && printf '%s%s%s\\n' {h} \"$(date +%s)\" {t} > \"$t\" && chmod 0644 -- \"$t\" && mv -fT -- \"$t\" {p}",
+        tmp = q(&format!("{path}.XXXXXXXX")),
+        h = q(head),
+        t = q(tail),
+        p = q(&path),
+    ))
+}
+
+/// Removes candidates left behind; then, on each peer still locked, in one command: prunes the
+/// backups beyond `keep-backups` (after a deploy), records a verified restart, and releases
+/// the lock when the pair is settled. Returns whether it is.
+pub(super) fn finish(
+    runs: &mut [PeerRun; 2],
+    outcome: Outcome,
+    options: &DeployOptions,
+    progress: &Progress,
+    cx: &Context,
+) -> bool {
+    let settled = match outcome {
+        Outcome::Unsettled => false,
+        Outcome::RolledBack => cx.consistent,
+        Outcome::Deployed => cx.settled_by.is_none() || cx.consistent,
+        _ => true,
+    };
+    par(runs, |r| {
+        let left: Vec<String> = r.changes.iter().filter_map(|c| c.temp.clone()).collect();
+        if !left.is_empty() && r.conn.is_some() {
+            let what = format!("removing {}", left.join(", "));
+            if r.step(progress, &what, |r| files::remove(r.conn()?, &left))
+                .is_ok()
+            {
+                for c in &mut r.changes {
+                    c.temp = None;
+                }
+            }
+        }
+        let Some(lock) = r.lock.clone() else {
+            return;
+        };
+        let mut parts = Vec::new();
+        if outcome == Outcome::Deployed {
+            let mut remove = Vec::new();
+            for backup in r.changes.iter().filter_map(|c| c.backup.as_ref()) {
+                remove.extend(files::prune_list(
+                    backup.all.clone(),
+                    &backup.path,
+                    options.keep_backups,
+                ));
+            }
+            if !remove.is_empty() {
+                let list: Vec<String> = remove.iter().map(|p| q(p)).collect();
+                parts.push(format!("rm -f -- {}", list.join(" ")));
+            }
+        }
+        if outcome == Outcome::Deployed || cx.consistent {
+            parts.extend(state_command(r, &lock));
+        }
+        if settled {
+            parts.push(lock.release_command());
+        }
+        if parts.is_empty() || r.conn.is_none() {
+            return;
+        }
+        let what = if settled {
+            "recording the restart and releasing the lock"
+        } else {
+            "recording the restart (the lock and journal stay: the pair is not settled)"
+        };
+        let command = parts.join(" && ");
+        if r.step(progress, what, |r| {
+            r.conn()?.run(what, &command).map(|_| ())
+        })
+        .is_ok()
+            && settled
+        {
+            r.lock = None;
+        }
+    });
+    settled
+}

@@ -1,0 +1,292 @@
+//! Reading both peers before a deploy and deciding what to do on each: which files change,
+//! which peer needs a restart though its files do not (it does not run what is on disk), and
+//! whether a lock or an unfinished deploy stands in the way.
+
+use super::{Change, PeerRun, first_error, par};
+use crate::remote::diff::{self, remote_path};
+use crate::remote::inspect::{self, Inspection, Kind, Runs};
+use crate::remote::lock::{self, Holder, parent};
+use crate::remote::progress::Progress;
+use crate::remote::text::terminal_safe;
+use crate::remote::{RemoteError, Target, files};
+use crate::render::RenderedFile;
+
+/// Inspects both peers at once (as one step each) and works out each one's plan.
+pub(super) fn inspect_both(
+    runs: &mut [PeerRun; 2],
+    rendered: &[RenderedFile],
+    what: &str,
+    progress: &Progress,
+) -> Result<(), RemoteError> {
+    first_error(par(runs, |r| {
+        r.step(progress, what, |r| inspect_peer(r, rendered))
+    }))
+    .map(|_| ())
+}
+
+/// The rendered files a peer gets, each with the remote path it replaces.
+pub fn peer_files<'a>(
+    target: &Target,
+    rendered: &'a [RenderedFile],
+) -> Vec<(&'a RenderedFile, String)> {
+    rendered
+        .iter()
+        .filter(|f| f.role == target.role)
+        .filter_map(|f| remote_path(target, f).map(|p| (f, p.to_string())))
+        .collect()
+}
+
+/// Live versus rendered, for the files [`peer_files`] lists, as `inspection` read them.
+pub fn diffs(
+    target: &Target,
+    mine: &[(&RenderedFile, String)],
+    inspection: &Inspection,
+) -> Vec<diff::FileDiff> {
+    mine.iter()
+        .zip(&inspection.files)
+        .map(|((f, path), live)| {
+            let text = live
+                .content
+                .as_deref()
+                .map(|c| String::from_utf8_lossy(c).into_owned());
+            diff::file_diff(target.role, f.name, path, text, f.content.clone())
+        })
+        .collect()
+}
+
+/// Why a peer needs a restart though its files do not change, if it does.
+pub fn restart_due(target: &Target, inspection: &Inspection) -> Option<String> {
+    match inspect::runs_what_is_on_disk(target, inspection) {
+        Runs::No(why) => Some(why),
+        Runs::Yes(_) | Runs::Unknown => None,
+    }
+}
+
+fn inspect_peer(r: &mut PeerRun, rendered: &[RenderedFile]) -> Result<(), RemoteError> {
+    let mine = peer_files(&r.target, rendered);
+    let paths: Vec<String> = mine.iter().map(|(_, p)| p.clone()).collect();
+    let conn = r.conn()?;
+    let inspection = inspect::inspect(conn, &paths, true)?;
+    let mut real = Vec::new();
+    for file in &inspection.files {
+        real.push(match &file.kind {
+            Kind::Symlink(target) if r.target.follow_symlinks => {
+                let target = target
+                    .clone()
+                    .filter(|t| t.starts_with('/') && !t.chars().any(char::is_control));
+                target.ok_or_else(|| RemoteError::UnsafePath {
+                    peer: r.target.peer().into(),
+                    path: file.path.clone(),
+                    reason: "is a symbolic link that does not resolve to a usable path".into(),
+                    fix: "point the link at the real file, or replace it with the file".into(),
+                })?
+            }
+            _ => file.path.clone(),
+        });
+    }
+    let writes: Vec<&str> = real
+        .iter()
+        .map(|p| parent(p))
+        .chain([parent(&r.target.config_path)])
+        .collect();
+    inspect::check_safe(&r.target, &inspection, &writes)?;
+    if real != paths {
+        // The targets of followed links: their folders are checked, and they must be files.
+        let targets = inspect::inspect(conn, &real, true)?;
+        let mut strict = r.target.clone();
+        strict.follow_symlinks = false;
+        inspect::check_safe(&strict, &targets, &writes)?;
+    }
+    r.files = diffs(&r.target, &mine, &inspection);
+    r.changes = mine
+        .iter()
+        .zip(&inspection.files)
+        .zip(&real)
+        .filter(|(((f, _), live), _)| live.content.as_deref() != Some(f.content.as_bytes()))
+        .map(|(((f, _), live), real)| Change {
+            live: real.clone(),
+            old_sha256: live.content.as_deref().map(files::sha256),
+            new: f.content.as_bytes().to_vec(),
+            new_sha256: files::sha256(f.content.as_bytes()),
+            temp: None,
+            backup: None,
+            switched: false,
+        })
+        .collect();
+    r.restart_reason = if r.changes.is_empty() {
+        restart_due(&r.target, &inspection)
+    } else {
+        Some("its files change".into())
+    };
+    r.inspection = Some(inspection);
+    Ok(())
+}
+
+/// Refuses a lock held by a deploy that runs, or whose owner cannot be judged from here
+/// (unless `--force-unlock` names it).
+pub(super) fn refuse_live_locks(
+    runs: &[PeerRun; 2],
+    options: &super::DeployOptions,
+) -> Result<(), RemoteError> {
+    for r in runs {
+        let Some(owner) = r.inspection.as_ref().and_then(|i| i.lock_owner.as_ref()) else {
+            continue;
+        };
+        let forced = options.force_unlock.is_some()
+            && lock::lock_id(owner) == options.force_unlock.as_deref();
+        match lock::judge(owner) {
+            Holder::Dead(_) => {}
+            _ if forced => {}
+            holder => return Err(lock::locked(r.conn()?, owner, &holder)),
+        }
+    }
+    Ok(())
+}
+
+/// Whether either peer's lock holds the journal of a deploy that began and did not settle.
+pub(super) fn unfinished(runs: &[PeerRun; 2]) -> bool {
+    runs.iter().any(|r| {
+        r.inspection
+            .as_ref()
+            .and_then(|i| i.journal.as_ref())
+            .is_some_and(|j| j.unfinished())
+    })
+}
+
+/// Lines that describe an unfinished deploy's journal on one peer (for `diff` and `status`):
+/// who ran it, and for each file of this peer's plan whether it now holds the previous or the
+/// new content (`hashes`: the current SHA-256 of a live file, `None` when it was not read),
+/// whether it was restarted.
+pub fn describe_unfinished(
+    inspection: &Inspection,
+    hashes: &dyn Fn(&str) -> Option<Option<String>>,
+) -> Vec<String> {
+    let Some(journal) = inspection.journal.as_ref() else {
+        return Vec::new();
+    };
+    let view = Unfinished {
+        owner: inspection.lock_owner.as_deref().unwrap_or(""),
+        journal,
+    };
+    view.describe(hashes)
+}
+
+/// A lock's owner line and its journal.
+struct Unfinished<'a> {
+    owner: &'a str,
+    journal: &'a crate::remote::journal::Journal,
+}
+
+impl Unfinished<'_> {
+    fn describe(&self, hashes: &dyn Fn(&str) -> Option<Option<String>>) -> Vec<String> {
+        let (owner, journal) = (self.owner, self.journal);
+        let Some(begin) = journal.begin().filter(|_| journal.unfinished()) else {
+            return Vec::new();
+        };
+        let state = match lock::judge(owner) {
+            Holder::Alive => "in progress".to_string(),
+            Holder::Dead(why) => format!("interrupted: {why}"),
+            Holder::Unknown(why) => format!("state unknown: {why}"),
+        };
+        let mut lines = vec![format!(
+            "an unfinished deploy (lock id {}, {}) is recorded in the journal here ({state})",
+            terminal_safe(&begin.deploy),
+            lock::describe(owner)
+        )];
+        for peer in &begin.peers {
+            for f in &peer.files {
+                let Some(now) = hashes(&f.live) else {
+                    continue;
+                };
+                let held = if now.as_deref() == Some(f.new_sha256.as_str()) {
+                    "the NEW file"
+                } else if now == f.old_sha256 {
+                    "the previous file"
+                } else {
+                    "a file that is neither the previous nor the new one"
+                };
+                lines.push(format!(
+                    "{}: {} holds {held}{}",
+                    peer.peer.as_str(),
+                    terminal_safe(&f.live),
+                    if journal.switched(&f.live) {
+                        " (switched by that deploy)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+        lines.push(match journal.restart() {
+            crate::remote::journal::Restart::NotStarted if !journal.any_switch() => {
+                "no file of this peer was switched, and it was not restarted".into()
+            }
+            crate::remote::journal::Restart::NotStarted => {
+                "this peer was not restarted after its files were switched".into()
+            }
+            crate::remote::journal::Restart::Unknown { .. } => {
+                "this peer's restart began and its end was not recorded".into()
+            }
+            crate::remote::journal::Restart::Ended { ok, running } => format!(
+                "this peer's restart {}{}",
+                if ok { "succeeded" } else { "FAILED" },
+                match running {
+                    Some(true) => ", and its service ran after it",
+                    Some(false) => ", and its service did NOT run after it",
+                    None => "",
+                }
+            ),
+        });
+        lines.push(
+            "run `dhcpfo deploy` to complete or roll it back (it does so before anything else)"
+                .into(),
+        );
+        lines
+    }
+}
+
+/// Reads a peer's lock and, when it holds an unfinished deploy's journal, describes it
+/// (see [`describe_unfinished`]), hashing this peer's files of that deploy's plan. One short
+/// command when there is no journal.
+pub fn unfinished_on(conn: &crate::remote::Connection) -> Result<Vec<String>, RemoteError> {
+    let dir = crate::remote::shell_quote(&lock::lock_dir(&conn.target.config_path));
+    let out = conn.run(
+        "reading the deploy journal",
+        &format!(
+            "if [ -f {dir}/journal ]; then cat -- {dir}/owner 2>/dev/null; printf '\\0'; head -c 1048576 -- {dir}/journal; fi"
+        ),
+    )?;
+    let Some(split) = out.stdout.iter().position(|b| *b == 0) else {
+        return Ok(Vec::new());
+    };
+    let owner = String::from_utf8_lossy(&out.stdout[..split])
+        .trim()
+        .to_string();
+    let journal =
+        crate::remote::journal::Journal::parse(&String::from_utf8_lossy(&out.stdout[split + 1..]));
+    let Some(begin) = journal.begin().filter(|_| journal.unfinished()) else {
+        return Ok(Vec::new());
+    };
+    let lives: Vec<String> = begin
+        .peers
+        .iter()
+        .filter(|p| p.peer == conn.target.role)
+        .flat_map(|p| p.files.iter().map(|f| f.live.clone()))
+        .collect();
+    let refs: Vec<&str> = lives.iter().map(String::as_str).collect();
+    let hashes = if refs.is_empty() {
+        Vec::new()
+    } else {
+        files::hashes(conn, &refs)?
+    };
+    let view = Unfinished {
+        owner: &owner,
+        journal: &journal,
+    };
+    Ok(view.describe(&|live| {
+        lives
+            .iter()
+            .position(|l| l == live)
+            .and_then(|i| hashes.get(i).cloned())
+    }))
+}

@@ -1,0 +1,336 @@
+//! The final word on each peer: after a failure, a signal or a recovery, what it was verified to
+//! hold (SHA-256 of each live file against the previous and the new content), whether its
+//! restart and its status command succeeded, and the exact commands that finish the job by hand,
+//! naming only backups verified to exist and to hold the previous content.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::settle::{Mode, Now, classify};
+use super::{Outcome, PeerRun};
+use crate::remote::progress::Progress;
+use crate::remote::text::terminal_safe;
+use crate::remote::{files, shell_quote as q};
+
+/// What a live file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Holds {
+    /// The rendered file.
+    New,
+    /// The file from before the deploy (or no file, when there was none).
+    Previous,
+    /// Neither: changed by something else.
+    Neither,
+    /// Not verified (the peer could not be reached).
+    Unknown,
+}
+
+/// One live file's verified content.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldFile {
+    /// The live file.
+    pub path: String,
+    /// What it holds.
+    pub holds: Holds,
+    /// Its SHA-256 (`None`: it does not exist, or was not verified).
+    pub sha256: Option<String>,
+    /// The backup of its previous content, if one was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
+    /// Whether that backup exists and holds the previous content (`None`: not verified).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_intact: Option<bool>,
+}
+
+/// A peer's state as verified at the end.
+#[derive(Debug, Clone, Serialize)]
+pub struct FinalState {
+    /// Whether the facts below were measured on the peer (false: it could not be reached, and
+    /// they are what dhcpfo last knew).
+    pub verified: bool,
+    /// The version both peers were being brought to: `new` (completed) or `previous` (rolled
+    /// back).
+    pub target: Holds,
+    /// The files the deploy touched.
+    pub files: Vec<HeldFile>,
+    /// Whether a restart ran during the deploy, and its last result (`None`: none ran).
+    pub restart_succeeded: Option<bool>,
+    /// Whether the status command says the service runs now (`None`: not checked).
+    pub running: Option<bool>,
+    /// Commands that bring the peer to the target version and running, by hand (empty when
+    /// there is nothing left to do).
+    pub recovery: Vec<String>,
+}
+
+/// Verifies what a touched peer holds and runs, and records it as its final state.
+pub(super) fn verify(r: &mut PeerRun, mode: Mode, progress: &Progress) {
+    if !r.touched() {
+        return;
+    }
+    let target = match mode {
+        Mode::Complete => Holds::New,
+        Mode::Rollback => Holds::Previous,
+    };
+    let lives: Vec<String> = r.changes.iter().map(|c| c.live.clone()).collect();
+    let backups: Vec<String> = r
+        .changes
+        .iter()
+        .filter_map(|c| c.backup.as_ref().map(|b| b.path.clone()))
+        .collect();
+    let paths: Vec<&str> = lives.iter().chain(&backups).map(String::as_str).collect();
+    let script = format!(
+        "{}; sh -c {} >/dev/null 2>&1 </dev/null; echo \"status=$?\"",
+        files::hash_script(&paths),
+        q(&r.target.status_command)
+    );
+    let measured = if r.conn.is_some() {
+        r.step(
+            progress,
+            "verifying what it holds and whether its service runs",
+            |r| r.conn()?.run("verifying", &script),
+        )
+        .ok()
+    } else {
+        None
+    };
+    let restart_succeeded = r.restarts.began.map(|_| r.restarts.ok == Some(true));
+    let parsed = measured.and_then(|out| {
+        let hashes = files::parse_hashes(&out.stdout, paths.len())?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let running = text
+            .lines()
+            .find_map(|l| l.strip_prefix("status="))
+            .map(|s| s.trim() == "0");
+        Some((hashes, running))
+    });
+    let Some((hashes, running)) = parsed else {
+        r.final_state = Some(FinalState {
+            verified: false,
+            target,
+            files: r
+                .changes
+                .iter()
+                .map(|c| HeldFile {
+                    path: c.live.clone(),
+                    holds: Holds::Unknown,
+                    sha256: None,
+                    backup: c.backup.as_ref().map(|b| b.path.clone()),
+                    backup_intact: None,
+                })
+                .collect(),
+            restart_succeeded,
+            running: None,
+            recovery: Vec::new(),
+        });
+        return;
+    };
+    let (live_hashes, backup_hashes) = hashes.split_at(lives.len());
+    let mut backup_hashes = backup_hashes.iter();
+    let held: Vec<HeldFile> = r
+        .changes
+        .iter()
+        .zip(live_hashes)
+        .map(|(c, h)| {
+            let backup_intact = c.backup.as_ref().map(|_| {
+                backup_hashes.next().cloned().flatten() == c.old_sha256 && c.old_sha256.is_some()
+            });
+            HeldFile {
+                path: c.live.clone(),
+                holds: match classify(c, h.as_deref()) {
+                    Now::New => Holds::New,
+                    Now::Old => Holds::Previous,
+                    Now::Neither | Now::Unknown => Holds::Neither,
+                },
+                sha256: h.clone(),
+                backup: c.backup.as_ref().map(|b| b.path.clone()),
+                backup_intact,
+            }
+        })
+        .collect();
+    let mut state = FinalState {
+        verified: true,
+        target,
+        files: held,
+        restart_succeeded,
+        running,
+        recovery: Vec::new(),
+    };
+    state.recovery = recovery(r, &state);
+    r.final_state = Some(state);
+}
+
+/// The commands that bring a verified peer to the target version and running.
+fn recovery(r: &PeerRun, state: &FinalState) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut fixed = false;
+    for (f, c) in state.files.iter().zip(&r.changes) {
+        if f.holds == state.target {
+            continue;
+        }
+        fixed = true;
+        match state.target {
+            Holds::Previous => match (&c.old_sha256, &f.backup, f.backup_intact) {
+                (None, _, _) => out.push(format!("rm -f -- {}", q(&f.path))),
+                (Some(_), Some(b), Some(true)) => {
+                    out.push(format!("cp -p -- {} {}", q(b), q(&f.path)));
+                }
+                _ => out.push(format!(
+                    "# no backup holds the previous {}: restore it from elsewhere, or deploy again",
+                    f.path
+                )),
+            },
+            _ => out.push(format!(
+                "# {} should hold the new file: run `dhcpfo deploy` again",
+                f.path
+            )),
+        }
+    }
+    let restart_failed = state.restart_succeeded == Some(false);
+    if fixed || restart_failed || state.running == Some(false) {
+        out.push(r.target.restart_command.clone());
+        out.push(r.target.status_command.clone());
+    }
+    out
+}
+
+/// Whether both peers hold the target version and every peer restarted in the deploy runs.
+pub(super) fn consistent(runs: &[PeerRun; 2], mode: Mode) -> bool {
+    runs.iter().all(|r| match &r.final_state {
+        None => r.changes.is_empty() && !r.touched(),
+        Some(s) => {
+            s.verified
+                && s.files.iter().all(|f| f.holds == s.target)
+                && match mode {
+                    Mode::Complete => s.restart_succeeded == Some(true) && s.running == Some(true),
+                    Mode::Rollback => match s.restart_succeeded {
+                        None => true,
+                        Some(ok) => ok && s.running == Some(true),
+                    },
+                }
+        }
+    })
+}
+
+fn list(names: &[&str]) -> String {
+    names.join(", ")
+}
+
+/// One sentence on the state a peer was left in.
+pub(super) fn sentence(r: &PeerRun, outcome: Outcome, settled: bool) -> String {
+    let lock_left = if settled || r.lock.is_none() {
+        String::new()
+    } else {
+        format!(
+            "; its lock and journal stay in {}, so the next `dhcpfo deploy` settles the pair first",
+            r.lock.as_ref().map_or("", |l| l.dir.as_str())
+        )
+    };
+    if let Some(state) = &r.final_state {
+        return describe(r, state) + &lock_left;
+    }
+    if r.conn.is_none() && r.steps.is_empty() {
+        return "not contacted".into();
+    }
+    let text = match outcome {
+        Outcome::Deployed if !r.changes.is_empty() => {
+            "updated and restarted; the service runs".to_string()
+        }
+        Outcome::Deployed if r.touched() => format!(
+            "restarted ({}); the service runs",
+            r.restart_reason.as_deref().unwrap_or("")
+        ),
+        Outcome::Deployed | Outcome::NothingToDo => "unchanged (already up to date)".into(),
+        Outcome::DryRun if r.touched() => "unchanged (dry run; the new files validate)".into(),
+        _ => "unchanged".into(),
+    };
+    text + &lock_left
+}
+
+fn describe(r: &PeerRun, s: &FinalState) -> String {
+    let name = |f: &HeldFile| files::file_name(&f.path).to_string();
+    let mut parts = Vec::new();
+    if !s.verified {
+        let switched: Vec<String> = r
+            .changes
+            .iter()
+            .filter(|c| c.switched)
+            .map(|c| files::file_name(&c.live).to_string())
+            .collect();
+        parts.push(format!(
+            "UNREACHABLE, not verified: when last reached it had {}{}",
+            if switched.is_empty() {
+                "no file switched".to_string()
+            } else {
+                format!("switched {} to the new version", switched.join(", "))
+            },
+            match (s.restart_succeeded, r.restarts.ok) {
+                (Some(_), None) => ", and a restart was under way",
+                (Some(true), _) => ", and was restarted",
+                (Some(false), _) => ", and its restart had failed",
+                _ => "",
+            }
+        ));
+        parts.push(
+            "the journal in its lock lets the next `dhcpfo deploy` complete or roll it back".into(),
+        );
+        return parts.join("; ");
+    }
+    let of =
+        |h: Holds| -> Vec<String> { s.files.iter().filter(|f| f.holds == h).map(&name).collect() };
+    let (new, previous, neither) = (of(Holds::New), of(Holds::Previous), of(Holds::Neither));
+    let restored = r
+        .steps
+        .iter()
+        .any(|st| st.ok && st.step.starts_with("restoring"));
+    let files = if !neither.is_empty() {
+        format!(
+            "{} holds NEITHER the previous nor the new file",
+            list(&neither.iter().map(String::as_str).collect::<Vec<_>>())
+        )
+    } else if new.is_empty() {
+        if restored {
+            "restored to its previous files (verified by SHA-256)".into()
+        } else {
+            "holds its previous files (verified by SHA-256)".into()
+        }
+    } else if previous.is_empty() {
+        "holds the NEW files (verified by SHA-256)".into()
+    } else {
+        format!(
+            "holds a MIX (verified by SHA-256): the new {} and the previous {}",
+            new.join(", "),
+            previous.join(", ")
+        )
+    };
+    parts.push(files);
+    parts.push(
+        match s.restart_succeeded {
+            None => "not restarted (it runs what it ran before the deploy)",
+            Some(true) => "restarted",
+            Some(false) => "its restart FAILED",
+        }
+        .into(),
+    );
+    parts.push(
+        match s.running {
+            Some(true) => "its service runs",
+            Some(false) => "its service is NOT running",
+            None => "its service was not checked",
+        }
+        .into(),
+    );
+    if !s.recovery.is_empty() {
+        parts.push(format!(
+            "to recover by hand: {}",
+            terminal_safe(&s.recovery.join("; "))
+        ));
+    }
+    parts.join("; ")
+}
+
+/// A line on standard error that never panics (the terminal may be gone).
+pub(super) fn stderr_line(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
+}

@@ -1,0 +1,406 @@
+//! Bringing both peers to one version after a failure, a signal, or a deploy found unfinished
+//! on the peers: measure what each holds (SHA-256 against the previous and the new content),
+//! then complete (both hold the new files, nothing failed: only restarts are left) or roll back
+//! (restore the backups, restart what had been restarted), then verify what each holds and runs.
+//!
+//! A restart whose end is unknown (the connection dropped, or the deploy that began it died) is
+//! waited for until its deadline and the kill grace have passed on the peer, so a new restart
+//! never overlaps it.
+
+use std::time::{Duration, Instant};
+
+use super::{
+    Change, Context, DeployOptions, Failure, Outcome, PeerRun, Restarts, apply, par, report,
+    restart_sequence,
+};
+use crate::model::Role;
+use crate::remote::exec::KILL_AFTER;
+use crate::remote::journal::{self, Journal};
+use crate::remote::progress::Progress;
+use crate::remote::{RemoteError, files};
+
+/// Which way a settle goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Keep the new files; restart whatever does not yet run them.
+    Complete,
+    /// Put the previous files back; restart whatever had been restarted.
+    Rollback,
+}
+
+/// What a live file holds now, compared with a deploy's plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Now {
+    New,
+    Old,
+    Neither,
+    Unknown,
+}
+
+/// Whether every changed file of both peers was switched.
+pub(super) fn all_switched(runs: &[PeerRun; 2]) -> bool {
+    runs.iter().all(|r| r.changes.iter().all(|c| c.switched))
+}
+
+fn index(role: Role) -> usize {
+    usize::from(role == Role::Secondary)
+}
+
+/// Compares a hash with a change's previous and new content.
+pub(super) fn classify(change: &Change, hash: Option<&str>) -> Now {
+    if hash == Some(change.new_sha256.as_str()) {
+        Now::New
+    } else if hash == change.old_sha256.as_deref() {
+        Now::Old
+    } else {
+        Now::Neither
+    }
+}
+
+/// Hashes a peer's changed files on the peer.
+fn measure(r: &mut PeerRun, progress: &Progress) -> Vec<Now> {
+    if r.changes.is_empty() {
+        return Vec::new();
+    }
+    let lives: Vec<String> = r.changes.iter().map(|c| c.live.clone()).collect();
+    let refs: Vec<&str> = lives.iter().map(String::as_str).collect();
+    let hashes = r.step(progress, "checking which files it holds (SHA-256)", |r| {
+        files::hashes(r.conn()?, &refs)
+    });
+    match hashes {
+        Ok(hashes) => r
+            .changes
+            .iter()
+            .zip(&hashes)
+            .map(|(c, h)| classify(c, h.as_deref()))
+            .collect(),
+        Err(_) => vec![Now::Unknown; r.changes.len()],
+    }
+}
+
+/// Waits until a restart whose end is unknown is past its deadline on the peer.
+fn wait_for_restart(r: &PeerRun, progress: &Progress) {
+    let Some((began, deadline)) = r.restarts.began else {
+        return;
+    };
+    if r.restarts.ok.is_some() {
+        return;
+    }
+    let until = began + deadline + KILL_AFTER + Duration::from_secs(1);
+    let now = Instant::now();
+    if until > now {
+        let wait = until - now;
+        progress.note(&format!(
+            "{}: waiting {} s until the restart begun earlier is past its deadline on the peer, so that two restarts never overlap",
+            r.target.peer(),
+            wait.as_secs().max(1)
+        ));
+        std::thread::sleep(wait);
+    }
+}
+
+/// Restores each file that holds the new content from its backup (or removes it when it did
+/// not exist before).
+fn restore_peer(r: &mut PeerRun, states: &[Now], progress: &Progress) {
+    for (i, state) in states.iter().enumerate() {
+        let c = r.changes[i].clone();
+        match state {
+            Now::Old | Now::Unknown => {}
+            Now::Neither => {
+                let what = format!(
+                    "leaving {}: it holds neither the previous nor the new file",
+                    c.live
+                );
+                r.steps.push(super::StepRecord {
+                    step: what,
+                    ok: false,
+                    detail: "changed by something else during the deploy?".into(),
+                });
+            }
+            Now::New => {
+                let backup = c.backup.as_ref().map(|b| b.path.clone());
+                let what = match (&backup, &c.old_sha256) {
+                    (Some(b), _) => format!("restoring {} from {b}", c.live),
+                    (None, None) => format!("removing {} (it did not exist before)", c.live),
+                    (None, Some(_)) => format!("restoring {}: no backup was recorded", c.live),
+                };
+                let _ = r.step(progress, &what, |r| {
+                    if backup.is_none() && c.old_sha256.is_some() {
+                        return Err(RemoteError::ssh(
+                            r.target.peer(),
+                            "restore",
+                            "no backup of the previous file is known",
+                        ));
+                    }
+                    let file = r.journal_file()?;
+                    r.journal.entries.push(journal::Entry::Restore {
+                        live: c.live.clone(),
+                    });
+                    files::restore(
+                        r.conn()?,
+                        &c.live,
+                        backup.as_deref(),
+                        c.old_sha256.as_deref(),
+                        &file,
+                    )
+                });
+            }
+        }
+    }
+}
+
+/// Settles both peers, starting the given way; returns the way it ended (a completion whose
+/// restart fails turns into a rollback). The final states are verified and recorded in the
+/// runs, and `cx.consistent` says whether both peers hold and run one version.
+pub(super) fn settle(
+    runs: &mut [PeerRun; 2],
+    mut mode: Mode,
+    options: &DeployOptions,
+    progress: &Progress,
+    cx: &mut Context,
+) -> Mode {
+    cx.settled_by = Some(mode);
+    let reachable = par(runs, |r| {
+        !r.touched() || r.ensure_connected(options, progress)
+    });
+    let mut states = par(runs, |r| {
+        if r.conn.is_some() {
+            measure(r, progress)
+        } else {
+            vec![Now::Unknown; r.changes.len()]
+        }
+    });
+    let all_new = states.iter().flatten().all(|s| *s == Now::New);
+    if mode == Mode::Complete && !(reachable.iter().all(|ok| *ok) && all_new) {
+        progress.note("not every file holds the new version: rolling back instead");
+        mode = Mode::Rollback;
+    }
+    if mode == Mode::Complete {
+        for i in restart_sequence(options.restart_order) {
+            let r = &mut runs[i];
+            let runs_new = r.restarts.ok == Some(true) && r.restarts.running == Some(true);
+            if !r.touched() || runs_new {
+                continue;
+            }
+            wait_for_restart(r, progress);
+            if apply::restart_and_verify(r, options, progress).is_err() {
+                progress.note("a restart failed while completing: rolling back instead");
+                mode = Mode::Rollback;
+                break;
+            }
+        }
+        if mode == Mode::Rollback {
+            states = par(runs, |r| {
+                if r.conn.is_some() {
+                    measure(r, progress)
+                } else {
+                    vec![Now::Unknown; r.changes.len()]
+                }
+            });
+        }
+    }
+    if mode == Mode::Rollback {
+        let states = &states;
+        par(runs, |r| {
+            if r.conn.is_some() {
+                let mine = states[index(r.role())].clone();
+                restore_peer(r, &mine, progress);
+            }
+        });
+        for i in restart_sequence(options.restart_order) {
+            let r = &mut runs[i];
+            // Only a peer that may run the new files is restarted again; one never restarted
+            // since its files were switched still runs its previous files.
+            if r.changes.is_empty() || r.restarts.began.is_none() || r.conn.is_none() {
+                continue;
+            }
+            wait_for_restart(r, progress);
+            let _ = apply::restart_and_verify(r, options, progress);
+        }
+    }
+    cx.settled_by = Some(mode);
+    par(runs, |r| report::verify(r, mode, progress));
+    cx.consistent = report::consistent(runs, mode);
+    mode
+}
+
+/// Loads an unfinished deploy's journals into the runs, settles it, and clears the journals;
+/// a deploy that cannot be settled without a person stops here, locks and journals kept.
+pub(super) fn recover(
+    runs: &mut [PeerRun; 2],
+    options: &DeployOptions,
+    progress: &Progress,
+    cx: &mut Context,
+) -> Result<(), Failure> {
+    let journals: Vec<Option<Journal>> = runs
+        .iter()
+        .map(|r| {
+            r.inspection
+                .as_ref()
+                .and_then(|i| i.journal.clone())
+                .filter(Journal::unfinished)
+        })
+        .collect();
+    let begins: Vec<&journal::Begin> = journals
+        .iter()
+        .flatten()
+        .filter_map(Journal::begin)
+        .collect();
+    let unsettled = |peer: &str, detail: String, fix: String| {
+        Failure::new(
+            Outcome::Unsettled,
+            RemoteError::Unfinished {
+                peer: peer.into(),
+                detail,
+                fix,
+            },
+        )
+    };
+    let Some(begin) = begins.first().map(|b| (*b).clone()) else {
+        return Ok(());
+    };
+    if begins.iter().any(|b| b.deploy != begin.deploy) {
+        return Err(unsettled(
+            "both",
+            "the peers' journals are from two different deploys".into(),
+            "look at the journal in each peer's lock, put both peers on the same files by hand, then remove the locks".into(),
+        ));
+    }
+    progress.note(&format!(
+        "an unfinished deploy (lock id {}, {}) is recorded on the peers: settling it before anything else",
+        begin.deploy,
+        crate::remote::lock::describe(&begin.owner)
+    ));
+    for (r, journal) in runs.iter_mut().zip(&journals) {
+        let journal = journal.clone().unwrap_or_default();
+        let Some(planned) = begin.peers.iter().find(|p| p.peer == r.role()) else {
+            continue;
+        };
+        let peer_now = r.inspection.as_ref().map_or(0, |i| i.now);
+        r.changes = planned
+            .files
+            .iter()
+            .map(|f| Change {
+                live: f.live.clone(),
+                old_sha256: f.old_sha256.clone(),
+                new: Vec::new(),
+                new_sha256: f.new_sha256.clone(),
+                temp: None,
+                backup: journal.backup_of(&f.live).map(|path| files::Backup {
+                    path,
+                    all: Vec::new(),
+                }),
+                switched: journal.switched(&f.live),
+            })
+            .collect();
+        r.restart_reason = planned
+            .restart
+            .then(|| "the unfinished deploy restarts it".to_string());
+        r.restarts = match journal.restart() {
+            journal::Restart::Unknown { at, deadline } => {
+                let ago = Duration::from_secs(peer_now.saturating_sub(at));
+                Restarts {
+                    began: Some((
+                        Instant::now().checked_sub(ago).unwrap_or_else(Instant::now),
+                        Duration::from_secs(deadline),
+                    )),
+                    ok: None,
+                    running: None,
+                }
+            }
+            journal::Restart::Ended { ok, running } => Restarts {
+                began: Some((Instant::now(), Duration::ZERO)),
+                ok: Some(ok),
+                running,
+            },
+            journal::Restart::NotStarted if journal.any_restart() => Restarts {
+                began: Some((Instant::now(), Duration::ZERO)),
+                ok: Some(true),
+                running: None,
+            },
+            journal::Restart::NotStarted => Restarts::default(),
+        };
+        r.journal = journal;
+    }
+    let states = par(runs, |r| measure(r, progress));
+    for (r, states) in runs.iter().zip(&states) {
+        if let Some(i) = states.iter().position(|s| *s == Now::Neither) {
+            let live = &r.changes[i].live;
+            let fix = match r.changes[i].backup.as_ref() {
+                Some(b) => format!(
+                    "decide which file {live} should hold; to go back to the previous one: cp -p -- {} {}; then restart the service and remove {} on both peers",
+                    crate::remote::shell_quote(&b.path),
+                    crate::remote::shell_quote(live),
+                    crate::remote::lock::lock_dir(&r.target.config_path)
+                ),
+                None => format!(
+                    "decide which file {live} should hold, restart the service, then remove {} on both peers",
+                    crate::remote::lock::lock_dir(&r.target.config_path)
+                ),
+            };
+            return Err(unsettled(
+                r.target.peer(),
+                format!(
+                    "{live} holds neither the previous nor the new file of that deploy (changed by hand since?)"
+                ),
+                fix,
+            ));
+        }
+    }
+    let all_new = states.iter().flatten().all(|s| *s == Now::New);
+    let failed = journals.iter().flatten().any(Journal::recorded_a_failure);
+    let mode = if all_new && !failed {
+        Mode::Complete
+    } else {
+        Mode::Rollback
+    };
+    let ended = settle(runs, mode, options, progress, cx);
+    if !cx.consistent {
+        return Err(unsettled(
+            "both",
+            "the peers could not be brought to one version (see each peer's state above)".into(),
+            "follow the recovery commands printed for each peer; the locks and journals stay until a deploy settles the pair".into(),
+        ));
+    }
+    let done = match ended {
+        Mode::Complete => "completed",
+        Mode::Rollback => "rolled back",
+    };
+    cx.recovered = Some(format!(
+        "the unfinished deploy with lock id {} ({}) was {done} first",
+        begin.deploy,
+        crate::remote::lock::describe(&begin.owner)
+    ));
+    progress.note(&format!("the unfinished deploy was {done}"));
+    let cleared = par(runs, |r| {
+        let Some(lock) = r.lock.clone() else {
+            return Ok(());
+        };
+        let mut remove = r.journal.candidates();
+        remove.push(lock.journal());
+        let list: Vec<String> = remove
+            .iter()
+            .map(|p| crate::remote::shell_quote(p))
+            .collect();
+        let mut command = format!("rm -f -- {}", list.join(" "));
+        if let Some(state) = apply::state_command(r, &lock) {
+            command = format!("{state} && {command}");
+        }
+        let what = "recording the settled state and clearing the journal";
+        r.step(progress, what, |r| {
+            r.conn()?.run(what, &command).map(|_| ())
+        })
+    });
+    if let Some(e) = cleared.into_iter().find_map(Result::err) {
+        return Err(Failure::new(Outcome::Unsettled, e));
+    }
+    for r in runs.iter_mut() {
+        r.changes.clear();
+        r.journal = Journal::default();
+        r.restarts = Restarts::default();
+        r.restart_reason = None;
+    }
+    cx.settled_by = None;
+    cx.consistent = false;
+    Ok(())
+}
