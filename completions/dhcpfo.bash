@@ -28,6 +28,9 @@ _dhcpfo() {
             dhcpfo,diff)
                 cmd="dhcpfo__subcmd__diff"
                 ;;
+            dhcpfo,failover)
+                cmd="dhcpfo__subcmd__failover"
+                ;;
             dhcpfo,help)
                 cmd="dhcpfo__subcmd__help"
                 ;;
@@ -52,6 +55,24 @@ _dhcpfo() {
             dhcpfo,status)
                 cmd="dhcpfo__subcmd__status"
                 ;;
+            dhcpfo__subcmd__failover,help)
+                cmd="dhcpfo__subcmd__failover__subcmd__help"
+                ;;
+            dhcpfo__subcmd__failover,partner-down)
+                cmd="dhcpfo__subcmd__failover__subcmd__partner__subcmd__down"
+                ;;
+            dhcpfo__subcmd__failover,state)
+                cmd="dhcpfo__subcmd__failover__subcmd__state"
+                ;;
+            dhcpfo__subcmd__failover__subcmd__help,help)
+                cmd="dhcpfo__subcmd__failover__subcmd__help__subcmd__help"
+                ;;
+            dhcpfo__subcmd__failover__subcmd__help,partner-down)
+                cmd="dhcpfo__subcmd__failover__subcmd__help__subcmd__partner__subcmd__down"
+                ;;
+            dhcpfo__subcmd__failover__subcmd__help,state)
+                cmd="dhcpfo__subcmd__failover__subcmd__help__subcmd__state"
+                ;;
             dhcpfo__subcmd__help,check)
                 cmd="dhcpfo__subcmd__help__subcmd__check"
                 ;;
@@ -63,6 +84,9 @@ _dhcpfo() {
                 ;;
             dhcpfo__subcmd__help,diff)
                 cmd="dhcpfo__subcmd__help__subcmd__diff"
+                ;;
+            dhcpfo__subcmd__help,failover)
+                cmd="dhcpfo__subcmd__help__subcmd__failover"
                 ;;
             dhcpfo__subcmd__help,help)
                 cmd="dhcpfo__subcmd__help__subcmd__help"
@@ -88,6 +112,12 @@ _dhcpfo() {
             dhcpfo__subcmd__help,status)
                 cmd="dhcpfo__subcmd__help__subcmd__status"
                 ;;
+            dhcpfo__subcmd__help__subcmd__failover,partner-down)
+                cmd="dhcpfo__subcmd__help__subcmd__failover__subcmd__partner__subcmd__down"
+                ;;
+            dhcpfo__subcmd__help__subcmd__failover,state)
+                cmd="dhcpfo__subcmd__help__subcmd__failover__subcmd__state"
+                ;;
             *)
                 ;;
         esac
@@ -95,7 +125,7 @@ _dhcpfo() {
 
     case "${cmd}" in
         dhcpfo)
-            opts="-h -V --help --version check render lint import serve diff deploy status leases schema completions help"
+            opts="-h -V --help --version check render lint import serve failover diff deploy status leases schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,8 +246,138 @@ _dhcpfo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dhcpfo__subcmd__failover)
+            opts="-h --help state partner-down help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__failover__subcmd__help)
+            opts="state partner-down help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__failover__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__failover__subcmd__help__subcmd__partner__subcmd__down)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__failover__subcmd__help__subcmd__state)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__failover__subcmd__partner__subcmd__down)
+            opts="-h --role --socket --leases --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -W "primary secondary" -- "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leases)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__failover__subcmd__state)
+            opts="-h --role --socket --leases --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -W "primary secondary" -- "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leases)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dhcpfo__subcmd__help)
-            opts="check render lint import serve diff deploy status leases schema completions help"
+            opts="check render lint import serve failover diff deploy status leases schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,6 +435,48 @@ _dhcpfo() {
         dhcpfo__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__help__subcmd__failover)
+            opts="state partner-down"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__help__subcmd__failover__subcmd__partner__subcmd__down)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dhcpfo__subcmd__help__subcmd__failover__subcmd__state)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -533,7 +735,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__serve)
-            opts="-i -h --role --interface --leases --port --help"
+            opts="-i -h --role --interface --leases --port --control --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -556,6 +758,10 @@ _dhcpfo() {
                     return 0
                     ;;
                 --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --control)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -31,6 +31,7 @@ complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "render" -d 'Compile t
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "lint" -d 'Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "import" -d 'Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "serve" -d 'Serve DHCPv4 from the model\'s pools, with durable leases (foreground; logs to stderr)'
+complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "failover" -d 'Operate a running `dhcpfo serve` failover peer: its state, or partner-down'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "diff" -d 'Compare both peers\' live files with the rendered ones, over SSH'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "deploy" -d 'Deploy the rendered files to both peers over SSH: validate, back up, swap, restart'
 complete -c dhcpfo -n "__fish_dhcpfo_needs_command" -f -a "status" -d 'Show what the live pair is doing: service, failover state, pool counts, clocks'
@@ -69,7 +70,29 @@ standalone\t'One server alone, without failover'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -s i -l interface -d 'Interface to serve on (repeat for several)' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -l leases -d 'The lease file (created if missing)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -l port -d 'UDP port to listen on' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -l control -d 'A failover peer\'s control socket, for `dhcpfo failover` (default: the lease file\'s path with `.ctl`; owner-only)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and not __fish_seen_subcommand_from state partner-down help" -s h -l help -d 'Print help'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and not __fish_seen_subcommand_from state partner-down help" -f -a "state" -d 'Show the peer\'s failover state, its partner\'s, the MCLT and the pools'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and not __fish_seen_subcommand_from state partner-down help" -f -a "partner-down" -d 'Tell the peer that its partner is down and will stay down (ISC: omshell `set local-state = 4`): after MCLT it serves the partner\'s addresses too'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and not __fish_seen_subcommand_from state partner-down help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from state" -l role -d 'The peer to ask' -r -f -a "primary\t''
+secondary\t''"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from state" -l socket -d 'The control socket (default: the lease file\'s path with `.ctl`)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from state" -l leases -d 'The peer\'s lease file, as given to `dhcpfo serve --leases` (default: the model\'s `peers.ROLE.ssh.leases-path`, else /var/lib/dhcp/dhcpd.leases)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from state" -l format -d 'Output format' -r -f -a "human\t'Annotated source snippets for people'
+json\t'One JSON array of findings'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from state" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from partner-down" -l role -d 'The peer to ask' -r -f -a "primary\t''
+secondary\t''"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from partner-down" -l socket -d 'The control socket (default: the lease file\'s path with `.ctl`)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from partner-down" -l leases -d 'The peer\'s lease file, as given to `dhcpfo serve --leases` (default: the model\'s `peers.ROLE.ssh.leases-path`, else /var/lib/dhcp/dhcpd.leases)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from partner-down" -l format -d 'Output format' -r -f -a "human\t'Annotated source snippets for people'
+json\t'One JSON array of findings'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from partner-down" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from help" -f -a "state" -d 'Show the peer\'s failover state, its partner\'s, the MCLT and the pools'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from help" -f -a "partner-down" -d 'Tell the peer that its partner is down and will stay down (ISC: omshell `set local-state = 4`): after MCLT it serves the partner\'s addresses too'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l format -d 'Output format' -r -f -a "human\t'Annotated source snippets for people'
 json\t'One JSON array of findings'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l strict-host-key-checking -d 'Override `StrictHostKeyChecking` for every host: yes refuses unknown keys, accept-new adds them, no also connects despite a changed key (a revoked key is always refused)' -r -f -a "yes\t'Refuse unknown and changed keys (dhcpfo\'s default; OpenSSH\'s `ask` without a terminal)'
@@ -109,15 +132,18 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand leases" -l all -d 'List th
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand leases" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "check" -d 'Validate a pair model and report every problem with its YAML line'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "render" -d 'Compile the model into matched primary/secondary dhcpd.conf files'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "lint" -d 'Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "import" -d 'Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "serve" -d 'Serve DHCPv4 from the model\'s pools, with durable leases (foreground; logs to stderr)'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "diff" -d 'Compare both peers\' live files with the rendered ones, over SSH'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "deploy" -d 'Deploy the rendered files to both peers over SSH: validate, back up, swap, restart'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "status" -d 'Show what the live pair is doing: service, failover state, pool counts, clocks'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "leases" -d 'List the leases of an ISC dhcpd.leases file, like dhcp-lease-list'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "schema" -d 'Print the JSON Schema of the pair model'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve diff deploy status leases schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "check" -d 'Validate a pair model and report every problem with its YAML line'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "render" -d 'Compile the model into matched primary/secondary dhcpd.conf files'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "lint" -d 'Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "import" -d 'Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "serve" -d 'Serve DHCPv4 from the model\'s pools, with durable leases (foreground; logs to stderr)'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "failover" -d 'Operate a running `dhcpfo serve` failover peer: its state, or partner-down'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "diff" -d 'Compare both peers\' live files with the rendered ones, over SSH'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "deploy" -d 'Deploy the rendered files to both peers over SSH: validate, back up, swap, restart'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "status" -d 'Show what the live pair is doing: service, failover state, pool counts, clocks'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "leases" -d 'List the leases of an ISC dhcpd.leases file, like dhcp-lease-list'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "schema" -d 'Print the JSON Schema of the pair model'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and not __fish_seen_subcommand_from check render lint import serve failover diff deploy status leases schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and __fish_seen_subcommand_from failover" -f -a "state" -d 'Show the peer\'s failover state, its partner\'s, the MCLT and the pools'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand help; and __fish_seen_subcommand_from failover" -f -a "partner-down" -d 'Tell the peer that its partner is down and will stay down (ISC: omshell `set local-state = 4`): after MCLT it serves the partner\'s addresses too'

@@ -5,12 +5,9 @@
 //! and the checkers of `tests/common/pair_check.rs` (duplicates, lost leases, outages) over
 //! the wire, both lease files and both logs.
 //!
-//! Every scenario runs for each pair: ISC primary + ISC secondary (the reference, run by
-//! default), and dhcpfo primary + ISC secondary, ISC primary + dhcpfo secondary, dhcpfo +
-//! dhcpfo. `dhcpfo serve` does not speak the failover protocol yet (issue 13), so the three
-//! combinations with a dhcpfo peer only run when `DHCPFO_FAILOVER_PEER=1` is set; until
-//! the peer lands they print a note and return. Once it works, they become the interop
-//! tests of issue 13 by removing that gate (`dhcpfo_peer_enabled`).
+//! Every scenario runs for each pair: ISC primary + ISC secondary (the reference), and
+//! dhcpfo primary + ISC secondary, ISC primary + dhcpfo secondary, dhcpfo + dhcpfo: the
+//! interop tests of `dhcpfo serve` as a failover peer of a real ISC dhcpd 4.4.3.
 //!
 //! The scenarios take a lab each and run one at a time (a lock), because they measure
 //! timing on a shared machine: each is bounded (the longest, a kill and a recovery, takes
@@ -44,26 +41,9 @@ fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Whether a scenario runs for `kind`: always for ISC + ISC; with a dhcpfo peer only when
-/// `DHCPFO_FAILOVER_PEER=1`, until `dhcpfo serve` speaks failover (issue 13).
-fn dhcpfo_peer_enabled(test: &str, kind: PairKind) -> bool {
-    let peer_ready = std::env::var("DHCPFO_FAILOVER_PEER").is_ok_and(|v| v == "1");
-    if kind.has_dhcpfo() && !peer_ready {
-        eprintln!(
-            "note: {test} ({}): not run until the dhcpfo failover peer lands (issue 13); \
-             set DHCPFO_FAILOVER_PEER=1 to run it",
-            kind.label()
-        );
-        return false;
-    }
-    true
-}
-
-/// The lock and a lab, or `None` when the scenario does not run here.
+/// The lock and a lab, or `None` when the scenario cannot run here (root or a tool is
+/// missing; a failure under CI=true).
 fn lab(test: &str, kind: PairKind, model: LabModel) -> Option<(MutexGuard<'static, ()>, PairLab)> {
-    if !dhcpfo_peer_enabled(test, kind) {
-        return None;
-    }
     let guard = serial();
     let lab = PairLab::new(test, kind, model)?;
     Some((guard, lab))
@@ -705,7 +685,16 @@ fn kill_9_partner_down_and_recovery(kind: PairKind, victim: Role) {
             Err(differ.join("\n"))
         }
     })
-    .unwrap_or_else(|e| panic!("leases granted while apart are not alike in both files:\n{e}"));
+    .unwrap_or_else(|e| {
+        let ips: Vec<Ipv4Addr> = e
+            .lines()
+            .filter_map(|l| l.split(':').next()?.parse().ok())
+            .collect();
+        panic!(
+            "leases granted while apart are not alike in both files:\n{e}\n{}",
+            logged_about(&lab, &ips)
+        )
+    });
     for d in unlike(true) {
         eprintln!("{label}: ISC defect, the files disagree after the recovery: {d}");
     }
@@ -747,11 +736,12 @@ fn kill_9_partner_down_and_recovery(kind: PairKind, victim: Role) {
     }
     assert!(
         lost.is_empty(),
-        "lost leases:\n{}",
+        "lost leases:\n{}\n{}",
         lost.iter()
             .map(|l| l.to_string())
             .collect::<Vec<_>>()
-            .join("\n")
+            .join("\n"),
+        logged_about(&lab, &lost.iter().map(|l| l.lease.addr).collect::<Vec<_>>())
     );
     for o in &report.outages {
         let batch = batch_of(&o.client);
@@ -763,6 +753,114 @@ fn kill_9_partner_down_and_recovery(kind: PairKind, victim: Role) {
         };
         assert!(o.unavailable <= bound, "{batch:?} client outage: {o}");
     }
+}
+
+/// What both peers logged about `ips` (DHCP exchanges, binding updates), for a failure
+/// message that shows who decided what.
+fn logged_about(lab: &PairLab, ips: &[Ipv4Addr]) -> String {
+    let needles: Vec<String> = ips.iter().map(|ip| format!("{ip} ")).collect();
+    Role::BOTH
+        .iter()
+        .map(|&role| {
+            let lines: Vec<String> = lab
+                .log(role)
+                .lines()
+                .filter(|l| needles.iter().any(|n| l.contains(n.as_str())))
+                .map(str::to_string)
+                .collect();
+            format!("-- {} --\n{}", role.as_str(), lines.join("\n"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A killed secondary with `auto-partner-down` in the model: the primary moves to
+/// partner-down by itself (not before the configured seconds), and after MCLT serves new
+/// clients from the secondary's addresses too.
+fn kill_9_then_auto_partner_down(kind: PairKind) {
+    let test = "kill_9_then_auto_partner_down";
+    let delay = 10.0;
+    let model = LabModel {
+        mclt: 20,
+        auto_partner_down: Some(delay as u32),
+        ..LabModel::default()
+    };
+    let mclt = f64::from(model.mclt);
+    let Some((_serial, mut lab)) = lab(test, kind, model) else {
+        return;
+    };
+    let label = format!("{} {test}", kind.label());
+    start_to_normal(&mut lab);
+    poll(Duration::from_secs(30), || balanced(&lab, misbalance(40)))
+        .unwrap_or_else(|e| panic!("not balanced: {e}"));
+    let partners: BTreeSet<Ipv4Addr> = lab
+        .journal(Role::Primary)
+        .current()
+        .leases
+        .iter()
+        .filter(|l| lab.model.in_pools(l.address) && l.binding_state == BindingState::Backup)
+        .map(|l| l.address)
+        .collect();
+    let t_kill = lab.kill9(Role::Secondary);
+    let t_ci = lab
+        .wait_state(
+            Role::Primary,
+            "communications-interrupted",
+            t_kill,
+            Duration::from_secs(40),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let t_pd = lab
+        .wait_state(Role::Primary, "partner-down", t_ci, Duration::from_secs(60))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        t_pd - t_ci >= delay - TOLERANCE,
+        "partner-down {:.1} s after communications-interrupted, before auto-partner-down {delay} s",
+        t_pd - t_ci
+    );
+    // More new clients than the primary's own half of the direct pool.
+    lab.start_captures();
+    let load = dhcp_client::start(lab.clients(
+        Side::Direct,
+        30,
+        0x31,
+        Duration::from_secs_f64(mclt + 25.0),
+    ));
+    let report = load.join();
+    let wire = lab.stop_captures();
+    assert!(report.error.is_none(), "{:?}", report.error);
+    let partner_acks: Vec<&WirePacket> = wire
+        .iter()
+        .filter(|p| p.dhcp.is_reply(msg::ACK) && partners.contains(&p.dhcp.yiaddr))
+        .collect();
+    assert!(
+        !partner_acks.is_empty(),
+        "the primary never served one of the secondary's addresses: {}",
+        report.summary()
+    );
+    for p in &partner_acks {
+        assert!(
+            p.at >= t_pd + mclt - TOLERANCE,
+            "{} ACKed {:.1} s after partner-down, before MCLT",
+            p.dhcp.yiaddr,
+            p.at - t_pd
+        );
+    }
+    eprintln!(
+        "{label}: partner-down {:.1} s after communications-interrupted (auto-partner-down \
+         {delay} s); {} of the secondary's addresses served, the first {:.1} s after \
+         partner-down (MCLT {mclt} s); clients: {}",
+        t_pd - t_ci,
+        partner_acks.len(),
+        partner_acks
+            .iter()
+            .map(|p| p.at - t_pd)
+            .fold(f64::INFINITY, f64::min),
+        report.summary()
+    );
+    let safety = lab.safety_report(&wire, GRACE);
+    eprintln!("{label}: {}", safety.summary());
+    safety.assert_no_duplicate_or_lost();
 }
 
 /// ISC dhcpd 4.4.3's own loss, which the checkers find in the kill scenarios with ISC on
@@ -855,12 +953,16 @@ macro_rules! pair_tests {
             fn kill_9_primary_then_partner_down_then_recovery() {
                 super::kill_9_partner_down_and_recovery(KIND, Role::Primary);
             }
+
+            #[test]
+            fn kill_9_then_auto_partner_down() {
+                super::kill_9_then_auto_partner_down(KIND);
+            }
         }
     };
 }
 
 pair_tests!(isc_primary_isc_secondary, Isc, Isc);
-// The three below only run with DHCPFO_FAILOVER_PEER=1 until the dhcpfo peer lands.
 pair_tests!(dhcpfo_primary_isc_secondary, Dhcpfo, Isc);
 pair_tests!(isc_primary_dhcpfo_secondary, Isc, Dhcpfo);
 pair_tests!(dhcpfo_primary_dhcpfo_secondary, Dhcpfo, Dhcpfo);

@@ -4,6 +4,7 @@ mod check;
 pub mod completions;
 mod deploy;
 mod diff;
+mod failover;
 mod import;
 mod leases;
 mod lint;
@@ -186,7 +187,14 @@ Exit status: 0 stopped cleanly, 1 the model has errors, 2 usage, socket or lease
         /// UDP port to listen on.
         #[arg(long, value_name = "PORT", default_value_t = 67, hide = true)]
         port: u16,
+        /// A failover peer's control socket, for `dhcpfo failover` (default: the lease
+        /// file's path with `.ctl`; owner-only).
+        #[arg(long, value_name = "PATH")]
+        control: Option<PathBuf>,
     },
+    /// Operate a running `dhcpfo serve` failover peer: its state, or partner-down.
+    #[command(subcommand)]
+    Failover(failover::Action),
     /// Compare both peers' live files with the rendered ones, over SSH.
     #[command(after_help = "\
 Examples:
@@ -406,13 +414,16 @@ pub fn run(cli: Cli) -> ExitCode {
             interfaces,
             leases,
             port,
+            control,
         } => serve::run(serve::Args {
             pair,
             role,
             interfaces,
             leases,
             port,
+            control,
         }),
+        Command::Failover(action) => failover::run(action),
         Command::Diff {
             pair,
             format,

@@ -23,6 +23,7 @@ pub(super) struct Args {
     pub interfaces: Vec<String>,
     pub leases: PathBuf,
     pub port: u16,
+    pub control: Option<PathBuf>,
 }
 
 pub(super) fn run(args: Args) -> u8 {
@@ -50,5 +51,6 @@ pub(super) fn run(args: Args) -> u8 {
         interfaces: args.interfaces,
         leases: args.leases,
         port: args.port,
+        control: args.control,
     })
 }

@@ -28,6 +28,19 @@ pub const DEFAULT_FAILOVER_PORT: u16 = 647;
 pub const DEFAULT_MAX_RESPONSE_DELAY: u32 = 20;
 /// dhcpd's built-in `max-unacked-updates` when the statement is absent.
 pub const DEFAULT_MAX_UNACKED_UPDATES: u32 = 100;
+/// `load balance max seconds` when the model has none: dhcpfo renders 3, the value
+/// dhcpd.conf(5) recommends (dhcpd's own default, 0, turns load balancing off).
+pub const DEFAULT_LOAD_BALANCE_MAX_SECONDS: u32 = 3;
+/// dhcpd's built-in `max-lease-misbalance` (percent).
+pub const DEFAULT_MAX_LEASE_MISBALANCE: u32 = 15;
+/// dhcpd's built-in `max-lease-ownership` (percent).
+pub const DEFAULT_MAX_LEASE_OWNERSHIP: u32 = 10;
+/// dhcpd's built-in `min-balance` (seconds).
+pub const DEFAULT_MIN_BALANCE: u32 = 60;
+/// dhcpd's built-in `max-balance` (seconds).
+pub const DEFAULT_MAX_BALANCE: u32 = 3600;
+/// MCLT when a model has none (`check` refuses that; the serve layer still needs a value).
+pub const DEFAULT_MCLT: u32 = 3600;
 
 /// A DHCPv4 failover pair: the relationship, the two peers, and what they serve.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -114,6 +127,18 @@ impl Failover {
         self.max_unacked_updates
             .as_ref()
             .map_or(DEFAULT_MAX_UNACKED_UPDATES, |n| **n)
+    }
+
+    /// `load balance max seconds` as rendered: the model's value or 3.
+    pub fn load_balance_max_seconds(&self) -> u32 {
+        self.load_balance_max_seconds
+            .as_ref()
+            .map_or(DEFAULT_LOAD_BALANCE_MAX_SECONDS, |n| **n)
+    }
+
+    /// `mclt` in seconds: the model's value or [`DEFAULT_MCLT`].
+    pub fn mclt(&self) -> u32 {
+        self.mclt.as_ref().map_or(DEFAULT_MCLT, |d| d.secs())
     }
 }
 

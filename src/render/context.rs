@@ -307,10 +307,7 @@ fn peer_block(pair: &Pair, role: Role) -> PeerBlock {
         stmt("peer port", partner.port()),
         stmt("max-response-delay", fo.max_response_delay()),
         stmt("max-unacked-updates", fo.max_unacked_updates()),
-        stmt(
-            "load balance max seconds",
-            fo.load_balance_max_seconds.as_ref().map_or(3, |v| **v),
-        ),
+        stmt("load balance max seconds", fo.load_balance_max_seconds()),
     ];
     if role == Role::Primary {
         if let Some(mclt) = &fo.mclt {

@@ -1,8 +1,9 @@
 //! The address allocator: one byte per pool address (free, backup or busy), so a pool of a
 //! million addresses costs a megabyte, and allocation is a scan from a rotating cursor.
 //!
-//! Failover pools of a peer start split like a balanced ISC pool: every other address is
-//! `backup` (the secondary's to allocate), the rest `free` (the primary's).
+//! Failover pools of a peer start all `free`, as ISC's do on both peers (leases created from
+//! a range are FREE): the secondary owns nothing until the primary's pool balance gives it
+//! `backup` addresses.
 
 use std::net::Ipv4Addr;
 
@@ -73,16 +74,11 @@ impl Allocator {
                     index.push((s, e, p, len));
                     len += (e - s) as usize + 1;
                 }
-                let split = cfg.is_failover_pool(p);
-                let slots: Vec<u8> = (0..len)
-                    .map(|i| if split && i % 2 == 1 { 1 } else { 0 })
-                    .collect();
-                let backup = slots.iter().filter(|b| **b == 1).count();
                 PoolMap {
                     ranges,
-                    slots,
+                    slots: vec![Slot::Free as u8; len],
                     cursor: 0,
-                    counts: [len - backup, backup, 0],
+                    counts: [len, 0, 0],
                 }
             })
             .collect();
@@ -164,6 +160,61 @@ impl Allocator {
         pool.addr(found)
     }
 
+    /// Takes the first address of pool `p` in slot `want` from the cursor on that `ok`
+    /// accepts, and marks it busy (the partner's addresses in partner-down, each with its
+    /// own MCLT wait). Looks at every address in that slot at most once.
+    pub fn take_where(
+        &mut self,
+        p: usize,
+        want: Slot,
+        mut ok: impl FnMut(Ipv4Addr) -> bool,
+    ) -> Option<Ipv4Addr> {
+        let pool = self.pools.get(p)?;
+        let len = pool.slots.len();
+        let mut left = pool.counts[want as usize];
+        let w = want as u8;
+        let mut i = pool.cursor;
+        for _ in 0..len {
+            if left == 0 {
+                break;
+            }
+            if pool.slots[i] == w {
+                left -= 1;
+                if let Some(ip) = pool.addr(i).filter(|ip| ok(*ip)) {
+                    let pool = &mut self.pools[p];
+                    pool.slots[i] = Slot::Busy as u8;
+                    pool.counts[want as usize] -= 1;
+                    pool.counts[Slot::Busy as usize] += 1;
+                    pool.cursor = (i + 1) % len.max(1);
+                    return Some(ip);
+                }
+            }
+            i = (i + 1) % len.max(1);
+        }
+        None
+    }
+
+    /// Every address of pool `p`, from the first.
+    pub fn addresses(&self, p: usize) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        self.pools.get(p).into_iter().flat_map(|pool| {
+            pool.ranges
+                .iter()
+                .flat_map(|&(s, e, _)| (s..=e).map(Ipv4Addr::from))
+        })
+    }
+
+    /// The addresses of pool `p` in slot `want`, from the first (pool balancing walks them).
+    pub fn addresses_in(&self, p: usize, want: Slot) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        let w = want as u8;
+        self.pools.get(p).into_iter().flat_map(move |pool| {
+            pool.slots
+                .iter()
+                .enumerate()
+                .filter(move |(_, s)| **s == w)
+                .filter_map(|(i, _)| pool.addr(i))
+        })
+    }
+
     /// (free, backup, busy) counts of a pool.
     pub fn counts(&self, p: usize) -> (usize, usize, usize) {
         self.pools
@@ -215,25 +266,52 @@ mod tests {
     }
 
     #[test]
-    fn failover_pools_split_free_and_backup() {
+    fn failover_pools_start_all_free_like_isc() {
         let c = cfg(ServeRole::Peer(Role::Secondary), "[10.0.0.10, 10.0.0.19]");
         let mut a = Allocator::new(&c);
-        assert_eq!(a.counts(0), (5, 5, 0));
+        assert_eq!(a.counts(0), (10, 0, 0));
         assert_eq!(a.own_slot(&c, 0), Slot::Backup);
+        assert_eq!(
+            a.take(0, Slot::Backup),
+            None,
+            "the secondary owns nothing yet"
+        );
         // A pool without failover is the server's own.
         assert_eq!(a.own_slot(&c, 1), Slot::Free);
-        assert_eq!(a.counts(1), (4, 0, 0));
+        assert!(a.available(&c, Ipv4Addr::new(10, 200, 0, 1)));
+        // The primary's balance hands addresses over as backup.
+        for last in [11, 13, 15] {
+            a.set(Ipv4Addr::new(10, 0, 0, last), Slot::Backup);
+        }
+        assert_eq!(a.counts(0), (7, 3, 0));
+        let backup: Vec<u8> = a
+            .addresses_in(0, Slot::Backup)
+            .map(|ip| ip.octets()[3])
+            .collect();
+        assert_eq!(backup, [11, 13, 15]);
         let mut got = Vec::new();
         while let Some(ip) = a.take(0, Slot::Backup) {
             assert!(!a.available(&c, ip));
             got.push(ip.octets()[3]);
         }
-        assert_eq!(got, [11, 13, 15, 17, 19]);
-        assert!(a.available(&c, Ipv4Addr::new(10, 200, 0, 1)));
+        assert_eq!(got, [11, 13, 15]);
         let p = cfg(ServeRole::Peer(Role::Primary), "[10.0.0.10, 10.0.0.19]");
         let a = Allocator::new(&p);
-        assert!(a.available(&p, Ipv4Addr::new(10, 0, 0, 10)));
-        assert!(!a.available(&p, Ipv4Addr::new(10, 0, 0, 11)));
+        assert!(a.available(&p, Ipv4Addr::new(10, 0, 0, 11)));
+    }
+
+    #[test]
+    fn take_where_skips_what_the_test_refuses() {
+        let c = cfg(ServeRole::Peer(Role::Primary), "[10.0.0.10, 10.0.0.19]");
+        let mut a = Allocator::new(&c);
+        for last in 10..=19 {
+            a.set(Ipv4Addr::new(10, 0, 0, last), Slot::Backup);
+        }
+        let got = a.take_where(0, Slot::Backup, |ip| ip.octets()[3] > 16);
+        assert_eq!(got, Some(Ipv4Addr::new(10, 0, 0, 17)));
+        assert_eq!(a.take_where(0, Slot::Backup, |_| false), None);
+        assert_eq!(a.counts(0), (0, 9, 1));
+        assert_eq!(a.take_where(0, Slot::Free, |_| true), None);
     }
 
     #[test]

@@ -190,9 +190,6 @@ pub struct ServeConfig {
     pub hosts_by_mac: HashMap<[u8; 6], usize>,
 }
 
-/// MCLT when a model has none (dhcpd's secondary learns it from the primary; 1 hour).
-pub const DEFAULT_MCLT: u32 = 3600;
-
 impl ServeConfig {
     /// Builds the server view of a (checked) model.
     pub fn build(pair: &Pair, role: ServeRole) -> ServeConfig {
@@ -207,11 +204,7 @@ impl ServeConfig {
             },
             authoritative: global.authoritative.as_ref().is_some_and(|a| **a),
             use_host_decl_names: global.use_host_decl_names.as_ref().is_some_and(|a| **a),
-            mclt: pair
-                .failover
-                .mclt
-                .as_ref()
-                .map_or(DEFAULT_MCLT, |d| d.secs()),
+            mclt: pair.failover.mclt(),
             links: Vec::new(),
             subnets: Vec::new(),
             pools: Vec::new(),

@@ -10,6 +10,7 @@ use dhcproto::v4::{Message, MessageType};
 
 use super::alloc::{Allocator, Slot};
 use super::config::{Params, ServeConfig};
+use super::failover::peer::{Relationship, Step};
 use super::leases::{Binding, BindingEvent, ClientKey, LeaseIndex, State};
 use super::packet;
 
@@ -50,6 +51,8 @@ pub struct Outcome {
     pub events: Vec<BindingEvent>,
     /// Log lines in dhcpd's words (empty when logging is off).
     pub log: Vec<String>,
+    /// What the failover relationship must do (BNDUPDs of the changes), in order.
+    pub peer: Vec<Step>,
     quiet: bool,
 }
 
@@ -85,6 +88,8 @@ pub struct Engine {
     alloc: Allocator,
     offers: HashMap<Ipv4Addr, Offer>,
     offer_of: HashMap<ClientKey, Ipv4Addr>,
+    /// The failover relationship of a peer.
+    failover: Option<Relationship>,
     /// Build no log lines (the log level hides them anyway).
     pub quiet: bool,
 }
@@ -105,14 +110,17 @@ impl Engine {
             leases: LeaseIndex::default(),
             offers: HashMap::new(),
             offer_of: HashMap::new(),
+            failover: None,
             quiet: false,
         }
     }
 
-    /// An engine for a new configuration that keeps every lease of this one.
-    pub fn reconfigured(&self, cfg: Arc<ServeConfig>) -> Engine {
+    /// An engine for a new configuration that keeps every lease of this one and its
+    /// failover relationship (which moves to the new engine).
+    pub fn reconfigured(&mut self, cfg: Arc<ServeConfig>) -> Engine {
         let mut e = Engine::new(cfg);
         e.quiet = self.quiet;
+        e.failover = self.failover.take();
         e.leases.reserve(self.leases.len());
         for b in self.leases.iter() {
             e.load(b.clone());
@@ -130,6 +138,21 @@ impl Engine {
         &self.leases
     }
 
+    /// What the lease file holds: every binding, and for a failover peer also a FREE record
+    /// of each failover-pool address never used, as ISC writes every lease of its pools (so
+    /// both peers' files list the same addresses, without a record in memory for each).
+    pub fn file_records(&self) -> impl Iterator<Item = std::borrow::Cow<'_, Binding>> {
+        let fresh = (0..self.cfg.pools.len())
+            .filter(|p| self.cfg.is_failover_pool(*p))
+            .flat_map(|p| self.alloc.addresses(p))
+            .filter(|ip| self.leases.get(*ip).is_none())
+            .map(|ip| std::borrow::Cow::Owned(Binding::empty(ip, State::Free)));
+        self.leases
+            .iter()
+            .map(std::borrow::Cow::Borrowed)
+            .chain(fresh)
+    }
+
     /// The allocator (for pool counts).
     pub fn allocator(&self) -> &Allocator {
         &self.alloc
@@ -143,8 +166,22 @@ impl Engine {
         }
     }
 
-    /// Loads a binding read from the journal (the last record of an address wins).
+    /// Loads a binding read from the journal (the last record of an address wins). A FREE
+    /// record of a never-used address (no client, no times: what a fresh pool holds) needs
+    /// no memory and is dropped, unless it replaces another record.
     pub fn load(&mut self, b: Binding) {
+        let blank = |t: Option<u64>| t.is_none_or(|t| t == 0);
+        if b.state == State::Free
+            && b.hw.is_none()
+            && b.uid.is_none()
+            && b.ends == 0
+            && blank(b.tstp)
+            && blank(b.tsfp)
+            && blank(b.atsfp)
+            && self.leases.get(b.addr).is_none()
+        {
+            return;
+        }
         self.alloc.set(b.addr, self.slot_for(b.addr, b.state));
         self.leases.load(b);
     }
@@ -163,7 +200,8 @@ impl Engine {
         }
     }
 
-    /// The state a lease returns to when freed: this server's own free state.
+    /// The state a lease returns to when freed without a partner: this server's own free
+    /// state.
     fn free_state(&self, addr: Ipv4Addr) -> State {
         match self.alloc.pool_of(addr) {
             Some(p) if self.alloc.own_slot(&self.cfg, p) == Slot::Backup => State::Backup,
@@ -182,10 +220,13 @@ impl Engine {
             Some(MessageType::Inform) => self.inform(inc, &mut out),
             _ => {}
         }
+        self.flush_updates(now, &mut out);
         out
     }
 
-    /// The subnet (hence link) the client is on: option 118, giaddr, or the interface.
+    /// The subnet (hence link) the client is on: option 118, giaddr, the address a renewing
+    /// client sends from (ciaddr: it unicasts to the server directly, also from behind a
+    /// relay), or the interface.
     fn locate(&self, inc: Incoming<'_>) -> Option<usize> {
         if let Some(sel) = packet::subnet_selection(inc.msg) {
             return self.cfg.subnet_of(sel);
@@ -193,6 +234,12 @@ impl Engine {
         let gi = inc.msg.giaddr();
         if !gi.is_unspecified() {
             return self.cfg.subnet_of(gi);
+        }
+        let ci = inc.msg.ciaddr();
+        if !ci.is_unspecified()
+            && let Some(s) = self.cfg.subnet_of(ci)
+        {
+            return Some(s);
         }
         inc.iface_addrs.iter().find_map(|a| self.cfg.subnet_of(*a))
     }
@@ -274,18 +321,26 @@ impl Engine {
         p
     }
 
-    /// The lease time for a pool address: the scope's rule, capped at MCLT in a failover pool
-    /// of a peer (no partner has acknowledged anything longer).
-    fn lease_time(&self, params: &Params, msg: &Message, src: Option<Source>) -> u32 {
+    /// The lease time desired by the scope's rule for the client, and the time to grant: in
+    /// a failover pool of a peer, clamped by MCLT past what the partner has acknowledged.
+    fn lease_time(
+        &self,
+        params: &Params,
+        msg: &Message,
+        ip: Ipv4Addr,
+        src: Option<Source>,
+        now: u64,
+    ) -> (u32, u32) {
         let t = params.lease_time(packet::requested_lease(msg));
         match src {
-            Some(Source::Pool(p)) if self.cfg.is_failover_pool(p) => t.min(self.cfg.mclt),
-            _ => t,
+            Some(Source::Pool(p)) if self.cfg.is_failover_pool(p) => (t, self.clamp(t, ip, now)),
+            _ => (t, t),
         }
     }
 
-    /// The address to offer: a fixed address, the client's current or last lease, its
-    /// outstanding offer, the address it asks for, or the next free one.
+    /// The address the client already has a claim on: a fixed address, its outstanding
+    /// offer, its current or last lease, or the address it asks for if that is free to give;
+    /// `None` when it needs a new one ([`Engine::allocate`]).
     fn choose(&mut self, inc: Incoming<'_>, link: usize, now: u64) -> Option<(Ipv4Addr, Source)> {
         let host = self.host(inc.msg);
         if let Some(ip) = self.fixed_on_link(host, link) {
@@ -304,7 +359,9 @@ impl Engine {
         }
         let mut candidates = Vec::new();
         if let Some(b) = self.leases.of_client(&key) {
-            candidates.push((b.addr, b.state == State::Active));
+            // Still the client's: active, or last active with it (ISC's rewind test).
+            let rewinds = b.rewind == Some(State::Active) && self.fo_addr(b.addr);
+            candidates.push((b.addr, b.state == State::Active || rewinds));
         }
         if let Some(ip) = packet::requested_ip(inc.msg) {
             candidates.push((ip, false));
@@ -319,19 +376,25 @@ impl Engine {
             if mine {
                 return Some((ip, Source::Pool(p)));
             }
-            if self.alloc.available(&self.cfg, ip) && !self.offers.contains_key(&ip) {
+            if self.mine_to_allocate(ip, now) && !self.offers.contains_key(&ip) {
                 let slot = self.alloc.slot(ip).unwrap_or(Slot::Free);
                 self.alloc.set(ip, Slot::Busy);
                 self.hold(ip, key, slot, now);
                 return Some((ip, Source::Pool(p)));
             }
         }
+        None
+    }
+
+    /// A new address for the client from the first permitted pool of the link that has one.
+    fn allocate(&mut self, inc: Incoming<'_>, link: usize, now: u64) -> Option<(Ipv4Addr, Source)> {
+        let known = self.host(inc.msg).is_some();
+        let key = packet::client_key(inc.msg);
         let pools: Vec<usize> = (0..self.cfg.pools.len())
             .filter(|p| self.pool_ok(*p, link, known))
             .collect();
         for p in pools {
-            let slot = self.alloc.own_slot(&self.cfg, p);
-            if let Some(ip) = self.alloc.take(p, slot) {
+            if let Some((ip, slot)) = self.take_new(p, now) {
                 self.hold(ip, key, slot, now);
                 return Some((ip, Source::Pool(p)));
             }
@@ -359,8 +422,9 @@ impl Engine {
         Some(o)
     }
 
-    /// Timers: ends expired leases and abandoned addresses whose time is up, and gives back
-    /// offers that were not taken. Returns the binding events to journal.
+    /// Timers: ends expired leases and abandoned addresses whose time is up (in a failover
+    /// pool as ISC's rules allow), and gives back offers that were not taken. Returns the
+    /// binding events to journal and the updates for the partner.
     pub fn tick(&mut self, now: u64) -> Outcome {
         let mut out = Outcome::new(self.quiet);
         for ip in self.leases.expired_at(now) {
@@ -368,15 +432,24 @@ impl Engine {
                 continue;
             };
             match b.state {
-                State::Active => self.end_lease(b, State::Expired, now, &mut out),
+                State::Active => self.expire_active(b, now, &mut out),
+                State::Expired | State::Released | State::Reset => {
+                    self.free_transitional(b, now, &mut out);
+                }
                 _ => {
-                    let mut next = Binding::empty(ip, self.free_state(ip));
+                    // An abandoned address returns to FREE (ISC: on both peers).
+                    let free = if self.fo_addr(ip) {
+                        State::Free
+                    } else {
+                        self.free_state(ip)
+                    };
+                    let mut next = Binding::empty(ip, free);
                     next.starts = b.starts;
                     next.ends = now;
-                    if let Some(ev) = self.leases.commit(next) {
-                        out.events.push(ev);
+                    next.tstp = self.fo_addr(ip).then_some(now);
+                    if self.commit_local(next, &mut out) {
+                        self.alloc.set(ip, self.slot_for(ip, free));
                     }
-                    self.alloc.set(ip, self.slot_for(ip, self.free_state(ip)));
                 }
             }
         }
@@ -391,6 +464,7 @@ impl Engine {
                 self.alloc.set(ip, o.slot);
             }
         }
+        self.flush_updates(now, &mut out);
         out
     }
 }
@@ -422,6 +496,9 @@ pub fn dest(req: &Message, kind: MessageType, yiaddr: Ipv4Addr) -> Dest {
     }
 }
 
+mod balance;
+mod failover;
 mod messages;
+mod replicate;
 #[cfg(test)]
 mod tests;

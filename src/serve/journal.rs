@@ -163,16 +163,16 @@ impl Journal {
 
     /// Replaces the file with a compacted one holding exactly these bindings (and the latest
     /// failover state stanzas).
-    pub fn rewrite<'a>(
+    pub fn rewrite<B: std::borrow::Borrow<Binding>>(
         &mut self,
-        bindings: impl Iterator<Item = &'a Binding>,
+        bindings: impl Iterator<Item = B>,
     ) -> oneshot::Receiver<bool> {
         let mut text = header();
         for stanza in self.failover.values() {
             text.push_str(&format_failover(stanza));
         }
         for b in bindings {
-            text.push_str(&format_binding(b));
+            text.push_str(&format_binding(b.borrow()));
         }
         self.appended = 0;
         self.send(|done| Cmd::Rewrite(text, done))

@@ -46,6 +46,9 @@ pub struct Binding {
     pub uid: Option<Vec<u8>>,
     /// Host name the client sent (option 12).
     pub hostname: Option<String>,
+    /// Failover: the state the partner last knew (ISC's `rewind binding state`), which a
+    /// lease may go back to while the partner is unreachable.
+    pub rewind: Option<State>,
 }
 
 impl Binding {
@@ -63,6 +66,7 @@ impl Binding {
             hw: None,
             uid: None,
             hostname: None,
+            rewind: None,
         }
     }
 
@@ -110,8 +114,9 @@ pub fn transition_allowed(from: Option<State>, to: State) -> bool {
         (Active, Expired | Released) => true,
         (Expired | Released | Reset | Abandoned, Free | Backup) => true,
         (Free, Backup) | (Backup, Free) => true,
-        // A standalone server frees at once (no peer to wait for).
-        (Active, Free) => true,
+        // A standalone server frees at once (no peer to wait for); a failover peer rewinds
+        // to its own free state what the partner never heard of.
+        (Active, Free | Backup) => true,
         _ => false,
     }
 }
@@ -178,6 +183,31 @@ impl LeaseIndex {
         Some(BindingEvent { previous, binding })
     }
 
+    /// Stores a binding the failover partner decided on (ISC's rules for the partner's
+    /// updates are checked by the failover layer, not [`transition_allowed`]).
+    pub fn replace(&mut self, binding: Binding) -> BindingEvent {
+        let previous = self.get(binding.addr).map(|b| b.state);
+        self.load(binding.clone());
+        BindingEvent { previous, binding }
+    }
+
+    /// Records the state the partner may now know for an address (no journal record: the
+    /// next write of the lease carries it, as in ISC).
+    pub fn set_rewind(&mut self, addr: Ipv4Addr, state: State) {
+        if let Some(slot) = self.slot_of.get(&addr).copied()
+            && let Some(b) = self.records.get_mut(slot as usize)
+        {
+            b.rewind = Some(state);
+        }
+    }
+
+    /// Asks [`LeaseIndex::expired_at`] to report `addr` again at `at` (a lease whose timer
+    /// had to wait: a secondary leaves expiry to the primary, and transitional leases wait
+    /// for partner-down).
+    pub fn schedule(&mut self, addr: Ipv4Addr, at: u64) {
+        self.expiry.push(Reverse((at, addr)));
+    }
+
     /// Stores a binding without checks (journal replay: the last record wins).
     pub fn load(&mut self, binding: Binding) {
         if let Some(old) = self.get(binding.addr) {
@@ -206,17 +236,21 @@ impl LeaseIndex {
         }
     }
 
-    /// Active and abandoned leases whose end has passed at `now` (each once; the caller
-    /// moves them on). Costs a heap pop per due lease, not a scan of the index.
+    /// Leases due at `now`: active and abandoned ones whose end has passed, and transitional
+    /// (expired, released, reset) ones given a time with [`LeaseIndex::schedule`]; each once,
+    /// the caller moves them on. Costs a heap pop per due lease, not a scan of the index.
     pub fn expired_at(&mut self, now: u64) -> Vec<Ipv4Addr> {
         let mut due = Vec::new();
-        while let Some(Reverse((ends, addr))) = self.expiry.peek().copied() {
-            if ends > now {
+        while let Some(Reverse((at, addr))) = self.expiry.peek().copied() {
+            if at > now {
                 break;
             }
             self.expiry.pop();
-            let live = self.get(addr).is_some_and(|b| {
-                b.ends == ends && matches!(b.state, State::Active | State::Abandoned)
+            // An entry made stale by a renewal (the lease now ends later) is skipped.
+            let live = self.get(addr).is_some_and(|b| match b.state {
+                State::Active | State::Abandoned => b.ends <= at,
+                State::Expired | State::Released | State::Reset => true,
+                State::Free | State::Backup => false,
             });
             if live {
                 due.push(addr);
@@ -281,7 +315,11 @@ mod tests {
         assert!(transition_allowed(Some(Backup), Active));
         assert!(transition_allowed(Some(Active), Released));
         assert!(transition_allowed(Some(Released), Free));
-        assert!(!transition_allowed(Some(Active), Backup));
+        assert!(
+            transition_allowed(Some(Active), Backup),
+            "a secondary's rewind"
+        );
+        assert!(!transition_allowed(Some(Backup), Expired));
         assert!(!transition_allowed(Some(Free), Expired));
         assert!(!transition_allowed(Some(Backup), Released));
         let mut idx = LeaseIndex::default();

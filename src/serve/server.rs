@@ -8,15 +8,17 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{mpsc, oneshot};
 
 use super::config::{ServeConfig, ServeRole};
 use super::engine::{Engine, Incoming, Outcome};
+use super::failover::config::FailoverConfig;
 use super::journal::Journal;
-use super::leases::BindingEvent;
 use super::packet;
 use super::socket::{IfaceSocket, SERVER_PORT, iface_addrs};
 use crate::diag;
+
+mod failover;
 use crate::model::{self, LoadError, check};
 
 /// Exit status: stopped cleanly.
@@ -70,6 +72,8 @@ pub struct ServeOptions {
     pub leases: PathBuf,
     /// UDP port to listen on (67; another one only for tests).
     pub port: u16,
+    /// A failover peer's control socket (default: beside the lease file).
+    pub control: Option<PathBuf>,
 }
 
 /// Compaction runs when this many records were appended and they outnumber twice the live
@@ -83,7 +87,11 @@ fn now() -> u64 {
 }
 
 /// Loads and checks the model; on errors prints the diagnostics and returns the exit status.
-pub fn load_config(path: &Path, role: ServeRole) -> Result<ServeConfig, u8> {
+/// A failover peer also gets its relationship's settings.
+pub fn load_config(
+    path: &Path,
+    role: ServeRole,
+) -> Result<(ServeConfig, Option<FailoverConfig>), u8> {
     let color = diag::use_color(std::io::stderr().is_terminal());
     let source = model::load_file(path).map_err(|err| match err {
         LoadError::Invalid(diags) => {
@@ -100,7 +108,11 @@ pub fn load_config(path: &Path, role: ServeRole) -> Result<ServeConfig, u8> {
         eprint!("{}", diag::render_human(&diags, color));
         return Err(EXIT_FINDINGS);
     }
-    Ok(ServeConfig::build(&source.pair, role))
+    let failover = match role {
+        ServeRole::Peer(r) => Some(FailoverConfig::from_model(&source.pair, r)),
+        ServeRole::Standalone => None,
+    };
+    Ok((ServeConfig::build(&source.pair, role), failover))
 }
 
 /// Runs the server until SIGTERM or SIGINT; returns the exit status.
@@ -122,7 +134,10 @@ pub fn run(opts: ServeOptions) -> u8 {
     rt.block_on(serve(opts, cfg))
 }
 
-async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
+async fn serve(
+    opts: ServeOptions,
+    (cfg, failover_cfg): (ServeConfig, Option<FailoverConfig>),
+) -> u8 {
     let (mut journal, replay) = match Journal::open(&opts.leases) {
         Ok(j) => j,
         Err(e) => {
@@ -141,12 +156,40 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
     engine.quiet = !tracing::enabled!(tracing::Level::INFO);
     let loaded = replay.bindings.len();
     engine.load_all(replay.bindings);
-    if !matches!(journal.rewrite(engine.leases().iter()).await, Ok(true)) {
+    if !matches!(journal.rewrite(engine.file_records()).await, Ok(true)) {
         tracing::error!("cannot rewrite {}", opts.leases.display());
         return EXIT_USAGE;
     }
     // The file's text, its parse and the rewrite are gone: give that memory back.
     release_freed_memory();
+    let mut peering = None;
+    let mut control = None;
+    let control_path = opts
+        .control
+        .clone()
+        .unwrap_or_else(|| crate::serve::failover::control::default_socket(&opts.leases));
+    if failover_cfg.is_some() {
+        match crate::serve::failover::control::listen(&control_path) {
+            Ok(rx) => control = Some(rx),
+            Err(e) => {
+                eprintln!("{:?}", miette::Report::new(e));
+                return EXIT_USAGE;
+            }
+        }
+    }
+    if let Some(fc) = failover_cfg {
+        let (mut p, steps) = failover::start(&mut engine, fc, &replay.failover, now());
+        failover::run_steps(
+            steps,
+            None,
+            &mut engine,
+            &mut journal,
+            Some(&mut p.link),
+            now,
+        )
+        .await;
+        peering = Some(p);
+    }
     let mut socks = Vec::new();
     let mut names: Vec<&String> = Vec::new();
     for name in &opts.interfaces {
@@ -199,7 +242,6 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
     }
     drop(tx);
     let mut addrs: Vec<Vec<Ipv4Addr>> = socks.iter().map(|s| s.addrs.clone()).collect();
-    let (events, _) = broadcast::channel::<BindingEvent>(1024);
     let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::hangup()),
         signal(SignalKind::terminate()),
@@ -229,23 +271,54 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
                     continue;
                 };
                 let inc = Incoming { msg: &msg, iface: &socks[i].name, iface_addrs: &addrs[i] };
-                let out = engine.handle(inc, now());
-                deliver(out, &socks[i], &mut journal, &events).await;
+                let mut out = engine.handle(inc, now());
+                let peer = std::mem::take(&mut out.peer);
+                let sent = deliver(out, &socks[i], &mut journal, !peer.is_empty()).await;
+                if !peer.is_empty() {
+                    failover::run_steps(peer, sent, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
+                }
+            }
+            ev = async {
+                match peering.as_mut() {
+                    Some(p) => p.events.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                let Some(ev) = ev else { continue };
+                if let Some(p) = peering.as_mut() {
+                    let steps = failover::on_link_event(p, &mut engine, ev, now());
+                    failover::run_steps(steps, None, &mut engine, &mut journal, Some(&mut p.link), now).await;
+                }
+            }
+            req = async {
+                match control.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                let Some((req, reply)) = req else { continue };
+                let answer = failover::control_request(req, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
+                let _ = reply.send(answer);
             }
             _ = tick.tick() => {
-                let out = engine.tick(now());
-                deliver(out, &socks[0], &mut journal, &events).await;
+                let mut out = engine.tick(now());
+                let mut peer = std::mem::take(&mut out.peer);
+                deliver(out, &socks[0], &mut journal, false).await;
+                peer.extend(engine.peer_poll(now()));
+                if !peer.is_empty() {
+                    failover::run_steps(peer, None, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
+                }
                 for (a, s) in addrs.iter_mut().zip(&socks) {
                     *a = iface_addrs(&s.name);
                 }
                 if journal.appended > COMPACT_MIN_RECORDS.max(2 * engine.leases().len()) {
-                    drop(journal.rewrite(engine.leases().iter()));
+                    drop(journal.rewrite(engine.file_records()));
                     tracing::info!("compacted {} ({} lease(s))", opts.leases.display(), engine.leases().len());
                 }
             }
             _ = hup.recv() => {
                 match load_config(&opts.pair, opts.role) {
-                    Ok(cfg) => {
+                    Ok((cfg, _)) => {
                         engine = engine.reconfigured(Arc::new(cfg));
                         release_freed_memory();
                         tracing::info!(target: LIFECYCLE_TARGET, "reloaded {}: {} subnet(s), {} pool(s), {} lease(s) kept",
@@ -258,6 +331,20 @@ async fn serve(opts: ServeOptions, cfg: ServeConfig) -> u8 {
             _ = term.recv() => break,
             _ = int.recv() => break,
         }
+    }
+    let steps = engine.peer_shutdown();
+    failover::run_steps(
+        steps,
+        None,
+        &mut engine,
+        &mut journal,
+        peering.as_mut().map(|p| &mut p.link),
+        now,
+    )
+    .await;
+    drop(peering);
+    if control.is_some() {
+        let _ = std::fs::remove_file(&control_path);
     }
     let leases = engine.leases().len();
     let (records, syncs) = journal.close();
@@ -280,48 +367,64 @@ fn release_freed_memory() {
     }
 }
 
-/// Sends a reply, after its binding events are on disk when there are any.
+/// Sends a reply, after its binding events are on disk when there are any. With
+/// `signal`, also returns what fires (with whether the events are durable) once the reply
+/// has left: a failover peer sends the changes' BNDUPDs after that, so the client hears
+/// from its server before the partner does (as with ISC).
 async fn deliver(
     out: Outcome,
     sock: &Arc<IfaceSocket>,
     journal: &mut Journal,
-    events: &broadcast::Sender<BindingEvent>,
-) {
+    signal: bool,
+) -> Option<oneshot::Receiver<bool>> {
     for line in &out.log {
         tracing::info!("{line}");
     }
     let ticket = (!out.events.is_empty()).then(|| journal.append(&out.events));
-    for ev in out.events {
-        // Nobody subscribes yet; the failover layer will (see docs/serve.md).
-        let _ = events.send(ev);
-    }
-    let Some((reply, dest)) = out.reply else {
-        return;
+    let (done, sent) = match (signal, &ticket) {
+        (true, Some(_)) => {
+            let (tx, rx) = oneshot::channel();
+            (Some(tx), Some(rx))
+        }
+        _ => (None, None),
     };
-    let Some(bytes) = packet::encode(&reply) else {
-        tracing::warn!("could not encode a reply to {}", packet::mac_string(&reply));
-        return;
-    };
+    let reply = out
+        .reply
+        .and_then(|(reply, dest)| match packet::encode(&reply) {
+            Some(bytes) => Some((reply, dest, bytes)),
+            None => {
+                tracing::warn!("could not encode a reply to {}", packet::mac_string(&reply));
+                None
+            }
+        });
     let sock = sock.clone();
-    match ticket {
-        None => {
+    match (ticket, reply) {
+        (None, Some((_, dest, bytes))) => {
             if let Err(e) = sock.send(&bytes, dest).await {
                 tracing::warn!("send on {}: {e}", sock.name);
             }
         }
-        Some(ticket) => {
+        (None, None) => {}
+        (Some(ticket), reply) => {
             tokio::spawn(async move {
-                if matches!(ticket.await, Ok(true)) {
-                    if let Err(e) = sock.send(&bytes, dest).await {
-                        tracing::warn!("send on {}: {e}", sock.name);
+                let durable = matches!(ticket.await, Ok(true));
+                match reply {
+                    Some((_, dest, bytes)) if durable => {
+                        if let Err(e) = sock.send(&bytes, dest).await {
+                            tracing::warn!("send on {}: {e}", sock.name);
+                        }
                     }
-                } else {
-                    tracing::error!(
+                    Some((reply, _, _)) => tracing::error!(
                         "reply to {} not sent: its lease is not on disk",
                         packet::mac_string(&reply)
-                    );
+                    ),
+                    None => {}
+                }
+                if let Some(done) = done {
+                    let _ = done.send(durable);
                 }
             });
         }
     }
+    sent
 }

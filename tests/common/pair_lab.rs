@@ -428,7 +428,11 @@ impl PairLab {
                     .arg(&self.model_path)
                     .args(["--role", role.as_str(), "--interface", "eth0", "--leases"])
                     .arg(&peer.leases)
-                    .env("DHCPFO_LOG", "info");
+                    // DHCPFO_PAIR_LOG=debug adds every binding update to the peer's log.
+                    .env(
+                        "DHCPFO_LOG",
+                        std::env::var("DHCPFO_PAIR_LOG").unwrap_or_else(|_| "info".into()),
+                    );
                 (cmd, "dhcpfo serve ready")
             }
         };
@@ -604,38 +608,21 @@ impl PairLab {
         }
     }
 
-    /// Declares partner-down on a dhcpfo peer through its control socket (issue 13,
-    /// point 5): `partner-down` on the unix socket beside its lease file (`LEASES.ctl`),
-    /// the socket `dhcpfo failover partner-down` talks to; the reply must say `"ok":true`.
+    /// Declares partner-down on a dhcpfo peer: `dhcpfo failover partner-down MODEL --role R
+    /// --leases FILE`, over the peer's control socket beside its lease file.
     pub fn dhcpfo_partner_down(&self, role: Role) -> Result<(), String> {
-        use std::io::{BufRead, BufReader, Write};
-        let leases = &self.peer(role).leases;
-        let mut socket = leases.as_os_str().to_owned();
-        socket.push(".ctl");
-        let socket = PathBuf::from(socket);
-        let mut stream = std::os::unix::net::UnixStream::connect(&socket).map_err(|e| {
-            format!(
-                "the {} is dhcpfo: its control socket {}: {e}",
-                role.as_str(),
-                socket.display()
-            )
-        })?;
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-        stream
-            .write_all(b"partner-down\n")
-            .map_err(|e| format!("{}: {e}", socket.display()))?;
-        let mut reply = String::new();
-        BufReader::new(stream)
-            .read_line(&mut reply)
-            .map_err(|e| format!("{}: {e}", socket.display()))?;
-        if reply.contains("\"ok\":true") {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dhcpfo"));
+        cmd.args(["failover", "partner-down"])
+            .arg(&self.model_path)
+            .args(["--role", role.as_str(), "--leases"])
+            .arg(&self.peer(role).leases);
+        let out = run_bounded(cmd, Duration::from_secs(20));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        if out.status.success() && text.contains("my state partner-down") {
             Ok(())
         } else {
-            Err(format!(
-                "the {}'s control socket refused partner-down: {}",
-                role.as_str(),
-                reply.trim()
-            ))
+            Err(format!("dhcpfo failover partner-down failed:\n{text}"))
         }
     }
 

@@ -6,7 +6,8 @@ use dhcproto::v4::MessageType;
 
 use super::{Dest, Engine, Incoming, Outcome, Source, dest, via};
 use crate::serve::alloc::Slot;
-use crate::serve::config::{ABANDON_LEASE_TIME, ServeRole};
+use crate::serve::config::ABANDON_LEASE_TIME;
+use crate::serve::failover::rules;
 use crate::serve::leases::{Binding, ClientKey, State};
 use crate::serve::packet;
 
@@ -20,18 +21,62 @@ impl Engine {
             return;
         };
         let link = self.link_of(subnet);
-        let Some((ip, src)) = self.choose(inc, link, now) else {
+        let host = self.host(inc.msg);
+        let known = host.is_some();
+        // Failover: a client that would get an address of a failover pool.
+        let failover = self.failover.is_some()
+            && self.fixed_on_link(host, link).is_none()
+            && (0..self.cfg.pools.len())
+                .any(|p| self.cfg.is_failover_pool(p) && self.pool_ok(p, link, known));
+        let service = self.service();
+        if failover && !service.serves() {
             out.log(|| {
                 format!(
-                    "DHCPDISCOVER from {mac} via {via}: network {}: no free leases",
-                    self.cfg.links[link].name
+                    "DHCPDISCOVER from {mac} via {via}: not responding{}",
+                    service.reason()
                 )
             });
             return;
+        }
+        let chosen = match self.choose(inc, link, now) {
+            Some(c) => Some(c),
+            None => {
+                if failover && self.hashed_to_peer(inc.msg) {
+                    let name = self.peer_name();
+                    if self.peer_has_leases(link, known) {
+                        out.log(|| {
+                            format!(
+                                "DHCPDISCOVER from {mac} via {via}: load balance to peer {name}"
+                            )
+                        });
+                        return;
+                    }
+                    out.log(|| {
+                        format!(
+                            "DHCPDISCOVER from {mac} via {via}: cancel load balance to peer {name} - no free leases"
+                        )
+                    });
+                }
+                self.allocate(inc, link, now)
+            }
         };
-        let host = self.host(inc.msg);
+        let Some((ip, src)) = chosen else {
+            if failover && self.peer_has_leases(link, known) {
+                out.log(|| {
+                    format!("DHCPDISCOVER from {mac} via {via}: peer holds all free leases")
+                });
+            } else {
+                out.log(|| {
+                    format!(
+                        "DHCPDISCOVER from {mac} via {via}: network {}: no free leases",
+                        self.cfg.links[link].name
+                    )
+                });
+            }
+            return;
+        };
         let params = self.params(ip, Some(src), host);
-        let secs = self.lease_time(&params, inc.msg, Some(src));
+        let (_, secs) = self.lease_time(&params, inc.msg, ip, Some(src), now);
         let sid = self.server_id(inc, self.cfg.subnet_of(ip));
         let mut r = packet::reply(inc.msg, MessageType::Offer, sid);
         r.set_yiaddr(ip);
@@ -109,6 +154,11 @@ impl Engine {
             .filter(|p| self.pool_ok(*p, link, known));
         let binding = self.leases.get(ip).cloned();
         let owned = binding.as_ref().is_some_and(|b| b.owned_by(&key));
+        let failover =
+            self.failover.is_some() && pool.is_some_and(|p| self.cfg.is_failover_pool(p));
+        if failover && !self.failover_request_ok(inc, ip, &key, binding.as_ref(), now, out) {
+            return;
+        }
         let in_use = binding
             .as_ref()
             .is_some_and(|b| b.state == State::Active && !b.owned_by(&key) && b.ends > now);
@@ -118,7 +168,17 @@ impl Engine {
             Some(_) if in_use || offered_to_other => false,
             Some(_) if binding.as_ref().is_some_and(|b| b.state == State::Active) => owned,
             Some(_) if self.offers.get(&ip).is_some_and(|o| o.client == key) => true,
-            Some(_) => self.alloc.available(&self.cfg, ip),
+            // A lease last active with this client that the partner may know as active.
+            Some(_)
+                if failover
+                    && owned
+                    && binding
+                        .as_ref()
+                        .is_some_and(|b| b.rewind == Some(State::Active)) =>
+            {
+                true
+            }
+            Some(_) => self.mine_to_allocate(ip, now),
         };
         if !ok {
             let (why, nak) = match pool {
@@ -151,16 +211,28 @@ impl Engine {
     ) {
         let msg = inc.msg;
         let params = self.params(ip, src, host);
-        let secs = self.lease_time(&params, msg, src);
-        if let Some(Source::Pool(_)) = src {
+        let (desired, secs) = self.lease_time(&params, msg, ip, src, now);
+        if let Some(Source::Pool(p)) = src {
             let key = packet::client_key(msg);
+            // ISC `ack_lease`: tell the partner how long we may want to extend this lease,
+            // and never count on more than that from an older acknowledgement.
+            let tstp = self
+                .cfg
+                .is_failover_pool(p)
+                .then(|| rules::tstp_after_ack(now, desired, secs));
+            let mut tsfp = previous.as_ref().and_then(|b| b.tsfp);
+            if let (Some(t), Some(f)) = (tstp, tsfp)
+                && t < f
+            {
+                tsfp = Some(t);
+            }
             let b = Binding {
                 addr: ip,
                 state: State::Active,
                 starts: now,
                 ends: now + u64::from(secs),
-                tstp: None,
-                tsfp: previous.as_ref().and_then(|b| b.tsfp),
+                tstp,
+                tsfp,
                 atsfp: previous.as_ref().and_then(|b| b.atsfp),
                 cltt: Some(now),
                 hw: Some((u8::from(msg.htype()), msg.chaddr().to_vec())),
@@ -169,10 +241,10 @@ impl Engine {
                     ClientKey::Hw(..) => None,
                 },
                 hostname: packet::hostname(msg),
+                rewind: previous.as_ref().and_then(|b| b.rewind),
             };
-            match self.leases.commit(b) {
-                Some(ev) => out.events.push(ev),
-                None => return,
+            if !self.commit_local(b, out) {
+                return;
             }
         }
         let sid = self.server_id(inc, self.cfg.subnet_of(ip));
@@ -243,33 +315,30 @@ impl Engine {
             });
             return;
         };
+        if self.ignored_while_not_responding(ip, out) {
+            return;
+        }
         out.log(|| format!("DHCPRELEASE of {ip} from {mac} via {} (found)", via(inc)));
         self.end_lease(b, State::Released, now, out);
     }
 
-    /// Ends an active lease: through `via` (expired/released) in a failover pool, then back
-    /// to this server's free state (no partner to wait for yet: ISC's rewind rule in
-    /// communications-interrupted); straight to free for a standalone server.
+    /// Ends an active lease (released or expired, `via`): in a failover pool by ISC's rules
+    /// (the partner must ack before it is free again), straight to free otherwise.
     pub(super) fn end_lease(&mut self, b: Binding, via: State, now: u64, out: &mut Outcome) {
-        let failover = self
-            .alloc
-            .pool_of(b.addr)
-            .is_some_and(|p| self.cfg.is_failover_pool(p));
         let mut next = b.clone();
         next.ends = now.min(b.ends);
-        next.cltt = Some(now);
-        if failover && matches!(self.cfg.role, ServeRole::Peer(_)) {
-            next.state = via;
-            if let Some(ev) = self.leases.commit(next.clone()) {
-                out.events.push(ev);
-            }
+        if via == State::Released {
+            next.cltt = Some(now);
+        }
+        if self.fo_addr(b.addr) {
+            self.end_failover_lease(next, via, out);
+            return;
         }
         next.state = self.free_state(b.addr);
-        if let Some(ev) = self.leases.commit(next) {
-            out.events.push(ev);
+        if self.commit_local(next, out) {
+            let slot = self.slot_for(b.addr, self.free_state(b.addr));
+            self.alloc.set(b.addr, slot);
         }
-        let slot = self.slot_for(b.addr, self.free_state(b.addr));
-        self.alloc.set(b.addr, slot);
     }
 
     pub(super) fn decline(&mut self, inc: Incoming<'_>, now: u64, out: &mut Outcome) {
@@ -286,14 +355,16 @@ impl Engine {
             out.log(|| format!("DHCPDECLINE of {ip} from {mac} via {}: not found", via(inc)));
             return;
         }
+        if self.ignored_while_not_responding(ip, out) {
+            return;
+        }
         self.drop_offer(ip);
         let mut b = Binding::empty(ip, State::Abandoned);
         b.starts = now;
         b.ends = now + u64::from(ABANDON_LEASE_TIME);
         b.cltt = Some(now);
-        if let Some(ev) = self.leases.commit(b) {
-            out.events.push(ev);
-        }
+        b.tstp = self.fo_addr(ip).then_some(now);
+        self.commit_local(b, out);
         self.alloc.set(ip, Slot::Busy);
         out.log(|| format!("DHCPDECLINE of {ip} from {mac} via {}: abandoned", via(inc)));
     }

@@ -401,6 +401,29 @@ fn relayed_discover_uses_giaddr_subnet_and_echoes_option_82() {
 }
 
 #[test]
+fn a_relayed_client_renews_unicast_without_the_relay() {
+    let mut e = engine();
+    let mut d = msg(MessageType::Discover, mac(4));
+    d.set_giaddr(Ipv4Addr::new(10, 1, 0, 1));
+    let out = handle(&mut e, &d, NOW);
+    let ip = reply(&out).0.yiaddr();
+    let mut r = with(
+        msg(MessageType::Request, mac(4)),
+        DhcpOption::RequestedIpAddress(ip),
+    );
+    r.set_giaddr(Ipv4Addr::new(10, 1, 0, 1));
+    let r = with(r, DhcpOption::ServerIdentifier(SERVER));
+    assert_eq!(kind(&handle(&mut e, &r, NOW)), Some(MessageType::Ack));
+    // RENEWING: straight to the server from its address, no giaddr; the interface the
+    // request arrives on is on another subnet.
+    let mut renew = msg(MessageType::Request, mac(4));
+    renew.set_ciaddr(ip);
+    let out = handle(&mut e, &renew, NOW + 100);
+    assert_eq!(kind(&out), Some(MessageType::Ack), "{:?}", out.log);
+    assert_eq!(reply(&out).1, Dest::Unicast(ip));
+}
+
+#[test]
 fn subnet_selection_option_picks_the_subnet() {
     let mut e = engine();
     let sel = Ipv4Addr::new(10, 1, 0, 0);
@@ -491,7 +514,7 @@ fn expiry_frees_the_lease_and_offers_time_out() {
 }
 
 #[test]
-fn failover_peer_caps_leases_at_mclt_and_uses_its_own_addresses() {
+fn a_peer_without_its_partner_serves_like_communications_interrupted() {
     let mut p = engine_with(true, ServeRole::Peer(Role::Primary));
     let out = handle(&mut p, &msg(MessageType::Discover, mac(1)), NOW);
     let (m, _) = reply(&out);
@@ -501,20 +524,24 @@ fn failover_peer_caps_leases_at_mclt_and_uses_its_own_addresses() {
         m.opts().get(OptionCode::ServerIdentifier),
         Some(&DhcpOption::ServerIdentifier(Ipv4Addr::new(10, 0, 0, 2)))
     );
-    let mut s = engine_with(true, ServeRole::Peer(Role::Secondary));
-    let ip = dora(&mut s, mac(1));
+    let ip = dora(&mut p, mac(1));
+    let b = p.leases().get(ip).expect("leased").clone();
     assert_eq!(
-        ip,
-        Ipv4Addr::new(10, 0, 0, 101),
-        "the secondary allocates backup addresses"
+        b.tstp,
+        Some(NOW + 3600 + 150),
+        "the partner is told the desired time plus half the granted one"
     );
-    // A release in a failover pool goes through RELEASED, then back to the secondary's
-    // free state (backup).
+    assert_eq!(b.rewind, Some(State::Free), "the partner never heard of it");
+    // A release goes straight back to FREE: ISC's rewind in communications-interrupted.
     let mut rel = msg(MessageType::Release, mac(1));
     rel.set_ciaddr(ip);
-    let out = handle(&mut s, &rel, NOW);
+    let out = handle(&mut p, &rel, NOW);
     let states: Vec<State> = out.events.iter().map(|e| e.binding.state).collect();
-    assert_eq!(states, [State::Released, State::Backup]);
+    assert_eq!(states, [State::Free]);
+    // A fresh failover pool is all FREE (the primary's): the secondary owns nothing yet.
+    let mut s = engine_with(true, ServeRole::Peer(Role::Secondary));
+    let out = handle(&mut s, &msg(MessageType::Discover, mac(2)), NOW);
+    assert!(out.reply.is_none(), "{:?}", out.log);
 }
 
 #[test]

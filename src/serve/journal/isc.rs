@@ -19,13 +19,22 @@ pub fn to_lease(b: &Binding) -> Lease {
         tsfp: t(b.tsfp),
         atsfp: t(b.atsfp),
         cltt: t(b.cltt),
-        next_binding_state: (b.state == State::Active).then_some(State::Free),
+        // What an active lease becomes when it ends: EXPIRED in a failover pool (a lease
+        // with failover times), FREE otherwise, as ISC writes it.
+        next_binding_state: (b.state == State::Active).then_some(
+            if b.tstp.is_some() || b.tsfp.is_some() {
+                State::Expired
+            } else {
+                State::Free
+            },
+        ),
         hardware: b.hw.as_ref().map(|(htype, address)| Hardware {
             htype: *htype,
             address: address.clone(),
         }),
         uid: b.uid.clone(),
         client_hostname: b.hostname.clone(),
+        rewind_binding_state: b.rewind,
         ..Lease::new(b.addr, b.state)
     }
 }
@@ -45,6 +54,7 @@ pub fn from_lease(l: Lease) -> Binding {
         hw: l.hardware.map(|h| (h.htype, h.address)),
         uid: l.uid,
         hostname: l.client_hostname,
+        rewind: l.rewind_binding_state,
     }
 }
 

@@ -1,0 +1,256 @@
+//! The local control socket of a failover peer: what ISC does through omshell, for the
+//! operator on the same machine. A unix socket, owner-only (0600), beside the lease file by
+//! default; one request per connection, one line each way:
+//!
+//! - `state` → `{"ok":true,"status":{...}}` (the relationship as [`Status`]);
+//! - `partner-down` → the same after the move, or `{"ok":false,"code":"DF030","error":...}`
+//!   when the state machine refuses it.
+//!
+//! `dhcpfo failover state|partner-down` is the client ([`request`]).
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use tokio::net::UnixListener;
+use tokio::sync::{mpsc, oneshot};
+
+/// The longest request line read.
+const MAX_REQUEST: usize = 256;
+
+/// How long a control client may take to send its request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the operator asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// The relationship's state.
+    State,
+    /// Move to PARTNER-DOWN (the partner is really down and will stay down).
+    PartnerDown,
+}
+
+impl Request {
+    /// The request's word on the socket.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Request::State => "state",
+            Request::PartnerDown => "partner-down",
+        }
+    }
+
+    fn parse(line: &str) -> Option<Request> {
+        match line.trim() {
+            "state" => Some(Request::State),
+            "partner-down" => Some(Request::PartnerDown),
+            _ => None,
+        }
+    }
+}
+
+/// One pool of the relationship.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolStatus {
+    /// The shared network, or the subnet of a lone one.
+    pub network: String,
+    /// Addresses in the primary's free state.
+    pub free: u64,
+    /// Addresses in the secondary's free state.
+    pub backup: u64,
+    /// Offered, leased, or waiting for the partner.
+    pub busy: u64,
+}
+
+/// The relationship as the control socket reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    /// `failover peer "NAME"`.
+    pub name: String,
+    /// `primary` or `secondary`.
+    pub role: String,
+    /// My state (the saved one, with `startup` true, while starting).
+    pub state: String,
+    /// Whether the server is still in STARTUP.
+    pub startup: bool,
+    /// When my state began (seconds since the epoch).
+    pub since: u64,
+    /// The partner's last reported state.
+    pub partner_state: String,
+    /// When that report arrived.
+    pub partner_since: u64,
+    /// The MCLT in force.
+    pub mclt: u32,
+    /// Whether a link with the partner is established.
+    pub connected: bool,
+    /// What DHCP clients of the failover pools get (ISC's service state): `cooperating`,
+    /// `not-cooperating`, `partner-down`, `startup` or `not-responding`.
+    pub service: String,
+    /// ISC's reason while not responding, e.g. ` (recovering)`.
+    pub service_reason: String,
+    /// Binding updates waiting to be sent, and waiting for their ack.
+    pub updates_queued: u64,
+    /// See `updates_queued`.
+    pub updates_unacked: u64,
+    /// The relationship's pools.
+    pub pools: Vec<PoolStatus>,
+}
+
+/// A reply on the socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    /// Whether the request was carried out.
+    pub ok: bool,
+    /// The relationship afterwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// The diagnostic code of a refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Why it was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Reply {
+    /// A successful reply.
+    pub fn ok(status: Status) -> Reply {
+        Reply {
+            ok: true,
+            status: Some(status),
+            code: None,
+            error: None,
+        }
+    }
+
+    /// A refusal with its diagnostic code.
+    pub fn refused(code: &str, error: String) -> Reply {
+        Reply {
+            ok: false,
+            status: None,
+            code: Some(code.to_string()),
+            error: Some(error),
+        }
+    }
+
+    /// The reply as one line of JSON.
+    pub fn to_line(&self) -> String {
+        let mut line = serde_json::to_string(self).unwrap_or_else(|e| {
+            format!("{{\"ok\":false,\"error\":\"cannot encode the reply: {e}\"}}")
+        });
+        line.push('\n');
+        line
+    }
+}
+
+/// The socket beside a lease file: `FILE.ctl`.
+pub fn default_socket(leases: &Path) -> PathBuf {
+    let mut path = leases.as_os_str().to_owned();
+    path.push(".ctl");
+    PathBuf::from(path)
+}
+
+/// A request for the server loop, with where its reply goes.
+pub type Pending = (Request, oneshot::Sender<Reply>);
+
+/// Why the control socket could not be opened.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ControlError {
+    /// Another server answers on the socket.
+    #[error("control socket {0}: another dhcpfo serve is listening on it")]
+    #[diagnostic(
+        code(DF031),
+        help(
+            "each peer needs its own lease file and control socket; stop the other server or give --control another path"
+        )
+    )]
+    InUse(String),
+    /// The socket could not be made.
+    #[error("control socket {path}: {error}")]
+    #[diagnostic(
+        code(DF032),
+        help("the folder must exist and be writable by the server; --control gives another path")
+    )]
+    Io {
+        /// The path.
+        path: String,
+        /// The OS error.
+        error: std::io::Error,
+    },
+}
+
+/// Listens on `path` (owner-only) and hands each request to the returned receiver. A stale
+/// socket file left by a crash is replaced; one that answers is not.
+pub fn listen(path: &Path) -> Result<mpsc::Receiver<Pending>, ControlError> {
+    let name = path.display().to_string();
+    let io = |error| ControlError::Io {
+        path: name.clone(),
+        error,
+    };
+    if path.exists() {
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(ControlError::InUse(name));
+        }
+        std::fs::remove_file(path).map_err(io)?;
+    }
+    let listener = UnixListener::bind(path).map_err(io)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    let (tx, rx) = mpsc::channel(8);
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            };
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let (rd, mut wr) = stream.into_split();
+                let mut line = String::new();
+                let mut rd = tokio::io::BufReader::new(rd.take(MAX_REQUEST as u64));
+                let read = tokio::time::timeout(REQUEST_TIMEOUT, rd.read_line(&mut line)).await;
+                let reply = match (read, Request::parse(&line)) {
+                    (Ok(Ok(_)), Some(req)) => {
+                        let (done, answer) = oneshot::channel();
+                        if tx.send((req, done)).await.is_err() {
+                            return;
+                        }
+                        answer.await.unwrap_or_else(|_| {
+                            Reply::refused("DF033", "the server is stopping".into())
+                        })
+                    }
+                    _ => Reply::refused(
+                        "DF033",
+                        format!(
+                            "unknown request {:?}: send `state` or `partner-down`",
+                            line.trim()
+                        ),
+                    ),
+                };
+                let _ = wr.write_all(reply.to_line().as_bytes()).await;
+            });
+        }
+    });
+    Ok(rx)
+}
+
+/// Sends `request` to the server listening on `path`; its reply.
+pub fn request(path: &Path, request: Request, timeout: Duration) -> std::io::Result<Reply> {
+    let mut stream = std::os::unix::net::UnixStream::connect(path)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    stream.write_all(format!("{}\n", request.as_str()).as_bytes())?;
+    let mut line = String::new();
+    // A status is a few hundred octets per pool; a bound keeps a stray peer from filling memory.
+    BufReader::new(std::io::Read::take(stream, 16 << 20)).read_line(&mut line)?;
+    serde_json::from_str(&line).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not a control reply ({e}): {:?}", line.trim()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests;

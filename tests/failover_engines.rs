@@ -1,0 +1,864 @@
+//! Two dhcpfo engines as a failover pair, in memory with simulated time: every failover
+//! message goes through the codec (encoded, decoded), every lease-file write is kept as the
+//! peer's "file", a killed peer restarts from that file. The flows of digest §4.8 and the
+//! DHCP rules of §4-§8 end to end: a fresh pair balances, clients split by the hash, leases
+//! replicate with their client and end, a dead partner, partner-down after MCLT, recovery and
+//! conflict resolution, with no address ever bound to two clients.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use dhcproto::v4::{DhcpOption, Message, MessageType, OptionCode};
+
+use dhcpfo::leases::{BindingState as State, FailoverStanza, FailoverState};
+use dhcpfo::model::{self, Role};
+use dhcpfo::serve::config::{ServeConfig, ServeRole};
+use dhcpfo::serve::engine::{Engine, Incoming, Outcome};
+use dhcpfo::serve::failover::config::FailoverConfig;
+use dhcpfo::serve::failover::peer::{Relationship, Step};
+use dhcpfo::serve::failover::wire::{
+    decode, encode, hba_from_split, load_balance_hash, primary_serves,
+};
+use dhcpfo::serve::leases::Binding;
+
+const START: u64 = 1_800_000_000;
+const ADDRS: [Ipv4Addr; 2] = [Ipv4Addr::new(10, 0, 0, 2), Ipv4Addr::new(10, 0, 0, 3)];
+const P: usize = 0;
+const S: usize = 1;
+
+fn model(range_end: u8, split: u16) -> String {
+    format!(
+        r#"
+failover:
+  name: sim
+  mclt: 60
+  split: {split}
+  max-response-delay: 30
+  max-unacked-updates: 10
+  load-balance-max-seconds: 3
+peers:
+  primary: {{ address: 10.0.0.2 }}
+  secondary: {{ address: 10.0.0.3 }}
+global:
+  authoritative: true
+  default-lease-time: 10m
+  max-lease-time: 20m
+subnets:
+  - network: 10.0.0.0/16
+    pools:
+      - range: [10.0.1.0, 10.0.1.{range_end}]
+"#
+    )
+}
+
+/// One peer: its engine while it runs, and what it has on disk.
+struct Node {
+    engine: Option<Engine>,
+    file: BTreeMap<Ipv4Addr, Binding>,
+    stanza: Option<FailoverStanza>,
+    log: Vec<String>,
+    conns: BTreeSet<u64>,
+    cfg: Arc<ServeConfig>,
+    fo: Arc<FailoverConfig>,
+}
+
+struct Sim {
+    now: u64,
+    nodes: [Node; 2],
+    wire: VecDeque<(usize, u64, Vec<u8>)>,
+    next_conn: u64,
+    /// The network between the peers is cut (both run, neither reaches the other).
+    cut: bool,
+    /// Every ACK a client got: (address, client MAC, end).
+    acks: Vec<(Ipv4Addr, [u8; 6], u64)>,
+}
+
+impl Sim {
+    fn new(yaml: &str) -> Sim {
+        Sim::with(yaml, |_, _| {})
+    }
+
+    /// A pair whose failover settings `tweak` changes per role first.
+    fn with(yaml: &str, tweak: impl Fn(Role, &mut FailoverConfig)) -> Sim {
+        let src = model::load_str("sim.yaml", yaml.to_string()).expect("a valid model");
+        let fo = |role: Role| {
+            let mut c = FailoverConfig::from_model(&src.pair, role);
+            tweak(role, &mut c);
+            Arc::new(c)
+        };
+        let node = |role: Role| Node {
+            engine: None,
+            file: BTreeMap::new(),
+            stanza: None,
+            log: Vec::new(),
+            conns: BTreeSet::new(),
+            cfg: Arc::new(ServeConfig::build(&src.pair, ServeRole::Peer(role))),
+            fo: fo(role),
+        };
+        let mut sim = Sim {
+            now: START,
+            nodes: [node(Role::Primary), node(Role::Secondary)],
+            wire: VecDeque::new(),
+            next_conn: 1,
+            cut: false,
+            acks: Vec::new(),
+        };
+        sim.start(P);
+        sim.start(S);
+        sim.connect();
+        sim
+    }
+
+    fn engine(&self, i: usize) -> &Engine {
+        self.nodes[i].engine.as_ref().expect("running")
+    }
+
+    fn state(&self, i: usize) -> FailoverState {
+        self.engine(i)
+            .relationship()
+            .expect("a peer")
+            .machine()
+            .state()
+    }
+
+    /// Starts (or restarts) a peer from its file, as `dhcpfo serve` does.
+    fn start(&mut self, i: usize) {
+        let node = &mut self.nodes[i];
+        let mut e = Engine::new(node.cfg.clone());
+        e.quiet = false;
+        e.load_all(node.file.values().cloned().collect());
+        let mut rel = Relationship::new(node.fo.clone(), node.stanza.as_ref(), self.now);
+        let steps = rel.take_steps();
+        e.attach_failover(rel);
+        node.engine = Some(e);
+        node.conns.clear();
+        self.apply(i, steps);
+    }
+
+    /// `kill -9`: the engine is gone; the partner sees its connection close.
+    fn kill(&mut self, i: usize) {
+        self.nodes[i].engine = None;
+        let conns = std::mem::take(&mut self.nodes[i].conns);
+        self.wire.clear();
+        for c in conns {
+            self.close_at(1 - i, c);
+        }
+    }
+
+    /// Cuts the network between the peers (each sees its connection drop).
+    fn cut(&mut self) {
+        self.cut = true;
+        self.wire.clear();
+        for i in [P, S] {
+            for c in std::mem::take(&mut self.nodes[i].conns) {
+                self.close_at(i, c);
+            }
+        }
+    }
+
+    fn heal(&mut self) {
+        self.cut = false;
+        self.connect();
+    }
+
+    fn close_at(&mut self, i: usize, conn: u64) {
+        self.nodes[i].conns.remove(&conn);
+        let now = self.now;
+        if let Some(e) = self.nodes[i].engine.as_mut() {
+            let steps = e.peer_closed(conn, now);
+            self.apply(i, steps);
+        }
+    }
+
+    /// A TCP connection opens between the peers (as the connector makes one).
+    fn connect(&mut self) {
+        if self.cut
+            || self
+                .nodes
+                .iter()
+                .any(|n| n.engine.is_none() || !n.conns.is_empty())
+        {
+            return;
+        }
+        let conn = self.next_conn;
+        self.next_conn += 1;
+        let now = self.now;
+        for i in [P, S] {
+            self.nodes[i].conns.insert(conn);
+        }
+        for i in [P, S] {
+            let steps = self.nodes[i]
+                .engine
+                .as_mut()
+                .map(|e| e.peer_opened(conn, now))
+                .unwrap_or_default();
+            self.apply(i, steps);
+        }
+        self.settle();
+    }
+
+    /// Carries out a peer's steps: the file, the wire, the log.
+    fn apply(&mut self, i: usize, steps: Vec<Step>) {
+        for step in steps {
+            match step {
+                Step::Persist(stanza) => self.nodes[i].stanza = Some(stanza),
+                Step::Journal(events) => {
+                    for ev in events {
+                        self.nodes[i].file.insert(ev.binding.addr, ev.binding);
+                    }
+                }
+                Step::Send(conn, msg) => {
+                    let bytes = encode(&msg).expect("every message encodes");
+                    if self.nodes[1 - i].conns.contains(&conn) {
+                        self.wire.push_back((1 - i, conn, bytes));
+                    }
+                }
+                Step::Close(conn) => {
+                    self.nodes[i].conns.remove(&conn);
+                    if self.nodes[1 - i].conns.contains(&conn) {
+                        self.close_at(1 - i, conn);
+                    }
+                }
+                Step::Established(_) => {}
+                Step::Log(_, line) => self.nodes[i].log.push(line),
+            }
+        }
+    }
+
+    /// Delivers every message in flight, and what they cause, until the wire is quiet.
+    fn settle(&mut self) {
+        for _ in 0..1_000_000 {
+            let Some((to, conn, bytes)) = self.wire.pop_front() else {
+                return;
+            };
+            let now = self.now;
+            if !self.nodes[to].conns.contains(&conn) {
+                continue;
+            }
+            let Some(e) = self.nodes[to].engine.as_mut() else {
+                continue;
+            };
+            let steps = e.peer_frame(conn, decode(&bytes), now);
+            self.apply(to, steps);
+        }
+        panic!("the peers never went quiet");
+    }
+
+    /// Lets `secs` seconds pass, one at a time: DHCP timers, failover timers, the connector
+    /// (every 5 s while no connection is up).
+    fn advance(&mut self, secs: u64) {
+        for _ in 0..secs {
+            self.now += 1;
+            let now = self.now;
+            for i in [P, S] {
+                let Some(e) = self.nodes[i].engine.as_mut() else {
+                    continue;
+                };
+                let mut out = e.tick(now);
+                let mut steps = std::mem::take(&mut out.peer);
+                steps.extend(e.peer_poll(now));
+                self.journal(i, &out);
+                self.apply(i, steps);
+            }
+            if self.now.is_multiple_of(5) {
+                self.connect();
+            }
+            self.settle();
+        }
+    }
+
+    fn journal(&mut self, i: usize, out: &Outcome) {
+        for ev in &out.events {
+            self.nodes[i]
+                .file
+                .insert(ev.binding.addr, ev.binding.clone());
+        }
+    }
+
+    /// One DHCP message to peer `i`; its reply.
+    fn dhcp(&mut self, i: usize, msg: &Message) -> Option<Message> {
+        let now = self.now;
+        let e = self.nodes[i].engine.as_mut()?;
+        let addrs = [ADDRS[i]];
+        let mut out = e.handle(
+            Incoming {
+                msg,
+                iface: "eth0",
+                iface_addrs: &addrs,
+            },
+            now,
+        );
+        let steps = std::mem::take(&mut out.peer);
+        self.journal(i, &out);
+        self.nodes[i].log.append(&mut out.log);
+        self.apply(i, steps);
+        self.settle();
+        out.reply.map(|(m, _)| m)
+    }
+
+    /// A client broadcasts DISCOVER to both peers (secs 0) and REQUESTs the first offer;
+    /// returns which peer ACKed, the address and the lease time.
+    fn client(&mut self, mac: [u8; 6]) -> Option<(usize, Ipv4Addr, u32)> {
+        self.client_of(&[P, S], mac)
+    }
+
+    /// The same, with only `peers` reachable by the client.
+    fn client_of(&mut self, peers: &[usize], mac: [u8; 6]) -> Option<(usize, Ipv4Addr, u32)> {
+        let discover = dhcp_msg(MessageType::Discover, mac);
+        let (server, offer) = peers
+            .iter()
+            .find_map(|&i| self.dhcp(i, &discover).map(|m| (i, m)))?;
+        let mut request = dhcp_msg(MessageType::Request, mac);
+        request
+            .opts_mut()
+            .insert(DhcpOption::RequestedIpAddress(offer.yiaddr()));
+        request
+            .opts_mut()
+            .insert(DhcpOption::ServerIdentifier(ADDRS[server]));
+        let mut ack = None;
+        for &i in peers {
+            if let Some(m) = self.dhcp(i, &request)
+                && m.opts().msg_type() == Some(MessageType::Ack)
+            {
+                assert_eq!(i, server, "only the selected server answers");
+                ack = Some(m);
+            }
+        }
+        let ack = ack?;
+        let secs = lease_time(&ack);
+        self.acks
+            .push((ack.yiaddr(), mac, self.now + u64::from(secs)));
+        Some((server, ack.yiaddr(), secs))
+    }
+
+    /// A client renews its lease with the peer that gave it (unicast, ciaddr).
+    fn renew(&mut self, i: usize, mac: [u8; 6], ip: Ipv4Addr) -> Option<u32> {
+        let mut request = dhcp_msg(MessageType::Request, mac);
+        request.set_ciaddr(ip);
+        let ack = self.dhcp(i, &request)?;
+        (ack.opts().msg_type() == Some(MessageType::Ack)).then(|| {
+            let secs = lease_time(&ack);
+            self.acks.push((ip, mac, self.now + u64::from(secs)));
+            secs
+        })
+    }
+
+    fn log(&self, i: usize) -> String {
+        self.nodes[i].log.join("\n")
+    }
+
+    /// No address is bound to two clients: for every ACK a client got that has not ended,
+    /// every running peer's file names that client if it holds the address active.
+    fn check_no_double_binding(&self) {
+        for (ip, mac, ends) in &self.acks {
+            if *ends <= self.now {
+                continue;
+            }
+            for (i, node) in self.nodes.iter().enumerate() {
+                if node.engine.is_none() {
+                    continue;
+                }
+                if let Some(b) = node.file.get(ip)
+                    && b.state == State::Active
+                    && b.ends > self.now
+                {
+                    assert_eq!(
+                        b.hw.as_ref().map(|(_, a)| a.as_slice()),
+                        Some(&mac[..]),
+                        "{ip} bound to another client on peer {i}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn dhcp_msg(kind: MessageType, mac: [u8; 6]) -> Message {
+    let z = Ipv4Addr::UNSPECIFIED;
+    let mut m = Message::new_with_id(
+        u32::from_be_bytes([mac[2], mac[3], mac[4], mac[5]]),
+        z,
+        z,
+        z,
+        z,
+        &mac,
+    );
+    m.opts_mut().insert(DhcpOption::MessageType(kind));
+    m
+}
+
+fn lease_time(m: &Message) -> u32 {
+    match m.opts().get(OptionCode::AddressLeaseTime) {
+        Some(DhcpOption::AddressLeaseTime(t)) => *t,
+        _ => 0,
+    }
+}
+
+fn mac(n: u16) -> [u8; 6] {
+    let [a, b] = n.to_be_bytes();
+    [0x02, 0xcc, 0, 0, a, b]
+}
+
+/// Which peer a client's DISCOVER belongs to under `split`.
+fn owner(mac: [u8; 6], split: u16) -> usize {
+    let hba = hba_from_split(split).expect("a valid split");
+    if primary_serves(&hba, load_balance_hash(&mac)) {
+        P
+    } else {
+        S
+    }
+}
+
+/// (free, backup) of the pool on peer `i`.
+fn counts(sim: &Sim, i: usize) -> (usize, usize) {
+    let (f, b, _) = sim.engine(i).allocator().counts(0);
+    (f, b)
+}
+
+#[test]
+fn a_fresh_pair_recovers_reaches_normal_and_balances_the_pool() {
+    let sim = Sim::new(&model(99, 128));
+    assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
+    assert_eq!(sim.state(S), FailoverState::Normal, "{}", sim.log(S));
+    for i in [P, S] {
+        let log = sim.log(i);
+        assert!(
+            log.contains("failover peer sim: Both servers normal"),
+            "{log}"
+        );
+        assert!(log.contains("I move from recover-done to normal"), "{log}");
+        assert_eq!(
+            counts(&sim, i),
+            (50, 50),
+            "both peers agree on the split: {log}"
+        );
+    }
+    assert!(
+        sim.log(P)
+            .contains("balanced pool 0 10.0.0.0/16  total 100  free 50  backup 50  lts 0")
+    );
+    // Each records normal, with the MCLT on the secondary only.
+    let p = sim.nodes[P].stanza.clone().expect("recorded");
+    let s = sim.nodes[S].stanza.clone().expect("recorded");
+    assert_eq!(
+        (p.my.state, p.partner.state),
+        (FailoverState::Normal, FailoverState::Normal)
+    );
+    assert_eq!((s.my.state, s.mclt), (FailoverState::Normal, Some(60)));
+    assert_eq!(p.mclt, None);
+}
+
+#[test]
+fn clients_go_to_the_peer_of_their_hash_bucket_and_leases_replicate() {
+    let mut sim = Sim::new(&model(255, 128));
+    let mut served = [0, 0];
+    for n in 0..100 {
+        let m = mac(n);
+        let (server, ip, secs) = sim.client(m).expect("a lease");
+        assert_eq!(
+            server,
+            owner(m, 128),
+            "client {n} answered by its bucket's peer"
+        );
+        served[server] += 1;
+        // MCLT caps a first lease (the partner has acknowledged nothing yet).
+        assert_eq!(secs, 60);
+        // The partner has the same binding: same client, same end.
+        let here = sim
+            .engine(server)
+            .leases()
+            .get(ip)
+            .cloned()
+            .expect("leased");
+        let there = sim
+            .engine(1 - server)
+            .leases()
+            .get(ip)
+            .cloned()
+            .expect("replicated");
+        assert_eq!(there.state, State::Active);
+        assert_eq!((there.hw.clone(), there.ends), (here.hw.clone(), here.ends));
+        assert_eq!(here.tsfp, here.tstp, "acked: tsfp = the tstp sent");
+    }
+    assert!(served[P] > 30 && served[S] > 30, "{served:?}");
+    sim.check_no_double_binding();
+}
+
+#[test]
+fn a_renewal_after_the_ack_gets_the_full_lease() {
+    let mut sim = Sim::new(&model(99, 256));
+    let m = mac(7);
+    let (server, ip, secs) = sim.client(m).expect("a lease");
+    assert_eq!(
+        (server, secs),
+        (P, 60),
+        "hot standby: the primary serves, MCLT first"
+    );
+    sim.advance(30);
+    // tsfp = now + 600 + 30 from the first ACK: the desired 600 s now fit.
+    assert_eq!(sim.renew(P, m, ip), Some(600));
+    let ends = sim.engine(P).leases().get(ip).unwrap().ends;
+    assert_eq!(sim.engine(S).leases().get(ip).unwrap().ends, ends);
+}
+
+#[test]
+fn the_primary_expires_leases_and_both_free_them_on_the_ack() {
+    let mut sim = Sim::new(&model(99, 128));
+    let (server, ip, secs) = (0..50)
+        .find_map(|n| sim.client(mac(n)).filter(|(s, _, _)| *s == S))
+        .expect("a client of the secondary");
+    assert_eq!(server, S);
+    // The secondary in NORMAL leaves expiry to the primary; the primary expires it, the
+    // secondary accepts, both free it on the ack, and the primary hands it straight back
+    // to the secondary as BACKUP: its last client hashes there (MAC affinity).
+    sim.advance(u64::from(secs) - 1);
+    assert_eq!(sim.engine(S).leases().get(ip).unwrap().state, State::Active);
+    sim.advance(3);
+    for i in [P, S] {
+        let b = sim.engine(i).leases().get(ip).unwrap().clone();
+        assert_eq!(b.state, State::Backup, "peer {i}: {b:?}\n{}", sim.log(i));
+        assert_eq!(
+            sim.nodes[i].file.get(&ip).map(|b| b.state),
+            Some(State::Backup)
+        );
+    }
+    assert!(!sim.log(P).contains("rejected"), "{}", sim.log(P));
+}
+
+#[test]
+fn a_dead_partner_then_partner_down_then_recovery() {
+    let mut sim = Sim::new(&model(99, 128));
+    // Leases on both sides first.
+    let mut held = Vec::new();
+    for n in 0..10 {
+        held.push((mac(n), sim.client(mac(n)).expect("a lease")));
+    }
+    sim.kill(S);
+    assert_eq!(sim.state(P), FailoverState::CommunicationsInterrupted);
+    assert!(sim.log(P).contains("peer sim: disconnected"));
+    // Communications-interrupted: existing clients renew; new ones get the primary's own
+    // free leases only, without load balancing.
+    for (m, (server, ip, _)) in &held {
+        if *server == P {
+            assert!(sim.renew(P, *m, *ip).is_some());
+        }
+    }
+    let (free, backup) = counts(&sim, P);
+    let theirs: BTreeSet<Ipv4Addr> = sim
+        .engine(P)
+        .allocator()
+        .addresses_in(0, dhcpfo::serve::alloc::Slot::Backup)
+        .collect();
+    assert_eq!(theirs.len(), backup);
+    let mut new = 0;
+    for n in 100..400 {
+        match sim.client(mac(n)) {
+            Some((server, ip, _)) => {
+                assert_eq!(server, P);
+                assert!(!theirs.contains(&ip), "{ip} is the secondary's");
+                new += 1;
+            }
+            None => break,
+        }
+    }
+    assert_eq!(new, free, "only the primary's {free} free leases");
+    assert!(
+        sim.log(P).contains("peer holds all free leases"),
+        "{}",
+        sim.log(P)
+    );
+    assert_eq!(
+        counts(&sim, P).1,
+        backup,
+        "the secondary's leases untouched"
+    );
+    // Partner-down: the secondary's leases become the primary's after MCLT.
+    let steps = {
+        let now = sim.now;
+        sim.nodes[P]
+            .engine
+            .as_mut()
+            .unwrap()
+            .partner_down(now)
+            .expect("accepted")
+    };
+    sim.apply(P, steps);
+    assert_eq!(sim.state(P), FailoverState::PartnerDown);
+    assert!(sim.client(mac(500)).is_none(), "not before MCLT");
+    sim.advance(61);
+    let mut given = BTreeSet::new();
+    for n in 600..800 {
+        match sim.client(mac(n)) {
+            Some((_, ip, _)) => {
+                given.insert(ip);
+            }
+            None => break,
+        }
+    }
+    assert!(
+        theirs.iter().all(|ip| given.contains(ip)),
+        "every address of the secondary is served after MCLT"
+    );
+    let active = sim
+        .engine(P)
+        .leases()
+        .iter()
+        .filter(|b| b.state == State::Active && b.ends > sim.now)
+        .count();
+    assert_eq!(active, 100, "the whole pool is in use");
+    // The secondary comes back from its file: recover, then normal, and it knows every
+    // lease the primary granted meanwhile.
+    sim.start(S);
+    sim.connect();
+    sim.advance(120);
+    assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
+    assert_eq!(sim.state(S), FailoverState::Normal, "{}", sim.log(S));
+    let s = sim.log(S);
+    assert!(s.contains("I move from startup to recover"), "{s}");
+    assert!(s.contains("I move from recover-done to normal"), "{s}");
+    assert!(sim.log(P).contains("I move from partner-down to normal"));
+    for (ip, m, ends) in sim.acks.clone() {
+        if ends > sim.now {
+            let b = sim
+                .engine(S)
+                .leases()
+                .get(ip)
+                .cloned()
+                .expect("known to the secondary");
+            assert_eq!(b.hw.as_ref().map(|(_, a)| a.as_slice()), Some(&m[..]));
+        }
+    }
+    sim.check_no_double_binding();
+}
+
+#[test]
+fn both_in_partner_down_resolve_the_conflict() {
+    let mut sim = Sim::new(&model(99, 128));
+    for n in 0..6 {
+        sim.client(mac(n)).expect("a lease");
+    }
+    sim.cut();
+    for i in [P, S] {
+        assert_eq!(sim.state(i), FailoverState::CommunicationsInterrupted);
+        let now = sim.now;
+        let steps = sim.nodes[i]
+            .engine
+            .as_mut()
+            .unwrap()
+            .partner_down(now)
+            .expect("accepted");
+        sim.apply(i, steps);
+    }
+    sim.advance(61);
+    // Each serves the clients it can reach while apart.
+    for n in 20..23 {
+        assert_eq!(sim.client_of(&[P], mac(n)).map(|c| c.0), Some(P));
+        assert_eq!(sim.client_of(&[S], mac(n + 10)).map(|c| c.0), Some(S));
+    }
+    sim.heal();
+    sim.advance(10);
+    let (p, s) = (sim.log(P), sim.log(S));
+    assert!(
+        p.contains("I move from partner-down to potential-conflict"),
+        "{p}"
+    );
+    assert!(
+        p.contains("I move from potential-conflict to conflict-done"),
+        "{p}"
+    );
+    assert!(
+        s.contains("I move from potential-conflict to normal"),
+        "{s}"
+    );
+    assert_eq!(sim.state(P), FailoverState::Normal, "{p}");
+    assert_eq!(sim.state(S), FailoverState::Normal, "{s}");
+    sim.check_no_double_binding();
+    // Both know every lease.
+    for (ip, m, ends) in sim.acks.clone() {
+        if ends > sim.now {
+            for i in [P, S] {
+                let b = sim.engine(i).leases().get(ip).cloned().expect("known");
+                assert_eq!(
+                    b.hw.as_ref().map(|(_, a)| a.as_slice()),
+                    Some(&m[..]),
+                    "peer {i}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_short_secondary_asks_with_poolreq_and_the_primary_answers() {
+    // The secondary balances often and panics early; the primary's own balance waits.
+    let mut sim = Sim::with(&model(99, 128), |role, c| {
+        c.max_lease_misbalance = 1;
+        (c.min_balance, c.max_balance) = match role {
+            Role::Primary => (3600, 3600),
+            Role::Secondary => (1, 5),
+        };
+    });
+    assert_eq!(counts(&sim, S), (50, 50));
+    let mut served = 0;
+    for n in 0..400 {
+        let m = mac(n);
+        if owner(m, 128) == S {
+            assert_eq!(sim.client(m).map(|c| c.0), Some(S));
+            served += 1;
+            if served == 10 {
+                break;
+            }
+        }
+    }
+    assert_eq!(counts(&sim, S), (50, 40));
+    sim.advance(12);
+    let (p, s) = (sim.log(P), sim.log(S));
+    assert!(s.contains("(requesting peer rebalance!)"), "{s}");
+    assert!(s.contains("pool response: 5 leases"), "{s}");
+    assert!(!p.contains("answering negatively"), "{p}");
+    assert_eq!(counts(&sim, S), (45, 45), "both agree again");
+    assert_eq!(counts(&sim, P), (45, 45));
+}
+
+#[test]
+fn auto_partner_down_moves_on_by_itself() {
+    let yaml = model(99, 128).replace("  split: 128\n", "  split: 128\n  auto-partner-down: 30\n");
+    let mut sim = Sim::new(&yaml);
+    sim.kill(S);
+    assert_eq!(sim.state(P), FailoverState::CommunicationsInterrupted);
+    sim.advance(29);
+    assert_eq!(sim.state(P), FailoverState::CommunicationsInterrupted);
+    sim.advance(2);
+    assert_eq!(sim.state(P), FailoverState::PartnerDown, "{}", sim.log(P));
+}
+
+#[test]
+fn a_peer_restarted_on_a_stale_file_does_not_expire_a_running_lease() {
+    let mut sim = Sim::new(&model(99, 256));
+    let m = mac(3);
+    let (_, ip, _) = sim.client(m).expect("a lease from the primary");
+    sim.advance(30);
+    assert_eq!(sim.renew(P, m, ip), Some(600));
+    sim.kill(S);
+    // The client renews with the primary while the secondary is down; the secondary's file
+    // still has the lease ending 600 s after the first renewal.
+    let stale_end = sim.nodes[S].file.get(&ip).unwrap().ends;
+    sim.advance(500);
+    assert!(sim.renew(P, m, ip).is_some());
+    let end = sim.engine(P).leases().get(ip).unwrap().ends;
+    assert!(end > stale_end);
+    sim.advance(stale_end - sim.now + 5);
+    // Restarted past its file's end: in STARTUP it must not expire the lease (ISC would,
+    // and send the stale EXPIRED to the primary).
+    sim.start(S);
+    sim.advance(2);
+    assert_eq!(sim.engine(S).leases().get(ip).unwrap().state, State::Active);
+    sim.advance(20);
+    for i in [P, S] {
+        let b = sim.engine(i).leases().get(ip).cloned().unwrap();
+        assert_eq!(
+            (b.state, b.ends),
+            (State::Active, end),
+            "peer {i}\n{}",
+            sim.log(i)
+        );
+    }
+    assert!(!sim.log(P).contains("rejected") && !sim.log(S).contains("rejected"));
+    sim.check_no_double_binding();
+}
+
+#[test]
+fn status_reads_a_dhcpfo_peers_lease_file_like_an_isc_one() {
+    use dhcpfo::serve::journal::{format_binding, format_failover, header};
+    let sim = Sim::new(&model(99, 128));
+    for i in [P, S] {
+        let node = &sim.nodes[i];
+        let mut text = header();
+        text.push_str(&format_failover(node.stanza.as_ref().expect("recorded")));
+        for b in node.file.values() {
+            text.push_str(&format_binding(b));
+        }
+        let summary = dhcpfo::remote::status::summarize(text.as_bytes()).expect("readable");
+        let fo = &summary.failover[0];
+        assert_eq!(fo.name, "sim");
+        assert_eq!(
+            (fo.my_state.as_str(), fo.partner_state.as_str()),
+            ("normal", "normal")
+        );
+        assert_eq!(fo.mclt, if i == S { Some(60) } else { None });
+    }
+}
+
+mod random {
+    use proptest::prelude::*;
+
+    use super::*;
+    use dhcpfo::serve::failover::wire::{
+        BindingUpdate, Chaddr, Coded, Message as FoMessage, MessageType, RejectReason,
+    };
+
+    fn any_update() -> impl Strategy<Value = FoMessage> {
+        (
+            0u8..100,
+            0u8..9,
+            proptest::option::of(proptest::collection::vec(any::<u8>(), 0..24)),
+            proptest::option::of(proptest::collection::vec(any::<u8>(), 0..8)),
+            any::<u32>(),
+            any::<u32>(),
+            any::<u16>(),
+            0u8..6,
+            any::<u32>(),
+            proptest::option::of(0u8..30),
+        )
+            .prop_map(
+                |(last, status, chaddr, uid, ends, tstp, flags, kind, xid, reason)| {
+                    let ip = Ipv4Addr::new(10, 0, 1, last);
+                    let state = Coded::from_code(status);
+                    let msg = match kind {
+                        0 | 1 => {
+                            let mut m = FoMessage::bndupd(&BindingUpdate {
+                                ip,
+                                status: state.known().unwrap_or(State::Free),
+                                client_id: uid,
+                                chaddr: chaddr.map(Chaddr::from_wire),
+                                ends,
+                                tstp,
+                                starts: ends / 2,
+                                cltt: tstp / 3,
+                                ip_flags: flags,
+                            });
+                            m.binding_status = Some(state);
+                            m
+                        }
+                        2 => {
+                            FoMessage::bndack(ip, reason.map(|r| (RejectReason::from_code(r), "x")))
+                        }
+                        3 => FoMessage::updreqall(),
+                        4 => FoMessage::poolreq(),
+                        _ => FoMessage::new(MessageType::UpdReq),
+                    };
+                    msg.at(START as u32, xid)
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Random binding updates, acks and requests from the partner into a dhcpfo engine:
+        /// no panic, every reply encodes, and the pair still serves afterwards.
+        #[test]
+        fn random_updates_never_break_an_engine(msgs in proptest::collection::vec(any_update(), 1..60)) {
+            let mut sim = Sim::new(&model(99, 128));
+            let conn = *sim.nodes[S].conns.iter().next().expect("linked");
+            for m in msgs {
+                let bytes = encode(&m).expect("encodes");
+                sim.wire.push_back((S, conn, bytes));
+                sim.settle();
+            }
+            sim.advance(5);
+            sim.check_no_double_binding();
+        }
+    }
+}
