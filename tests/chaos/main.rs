@@ -31,10 +31,8 @@
 //! reads `CHAOS_PAIRS`, `CHAOS_DURATION` (seconds per pair) and `CHAOS_SEED`, and writes one
 //! report section per pair for `docs/reliability.md`.
 //!
-//! Pairs with a dhcpfo peer need `dhcpfo serve` to be a failover peer (issue 13); until
-//! `dhcpfo failover` exists (or with `DHCPFO_FAILOVER_PEER=1`) they print a note and pass.
-//! With all four pairs on, the short mode takes about 16 minutes (two runs of two minutes
-//! per pair, one at a time).
+//! With all four pairs (ISC+ISC, dhcpfo+ISC, ISC+dhcpfo, dhcpfo+dhcpfo), the short mode
+//! takes about 16 minutes (two runs of two minutes per pair, one at a time).
 //!
 //! A seed that finds a duplicate or a lost lease becomes a regression test: a `#[test]`
 //! in the pair's module that calls `replay(PAIR, SEED, N)`, which runs the long mode's
@@ -66,18 +64,6 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// One lab at a time: the runs measure timing on a shared machine.
 fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Whether `dhcpfo serve` can be a failover peer here: `DHCPFO_FAILOVER_PEER=1`, or the
-/// `dhcpfo failover` control command exists (issue 13).
-fn dhcpfo_peer_ready() -> bool {
-    if std::env::var("DHCPFO_FAILOVER_PEER").is_ok_and(|v| v == "1") {
-        return true;
-    }
-    std::process::Command::new(env!("CARGO_BIN_EXE_dhcpfo"))
-        .args(["failover", "--help"])
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 /// `isc+dhcpfo` -> the pair.
@@ -195,13 +181,6 @@ fn short(pair: PairKind, seed: u64, kinds: &[Kind]) {
 /// slow return to service (with ISC on both sides, losses that ISC's own defects explain
 /// are listed, not failed).
 fn check(name: &str, pair: PairKind, cfg: Config) {
-    if pair.has_dhcpfo() && !dhcpfo_peer_ready() {
-        eprintln!(
-            "note: {name}: not run until the dhcpfo failover peer lands (issue 13); \
-             set DHCPFO_FAILOVER_PEER=1 to run it"
-        );
-        return;
-    }
     let _serial = serial();
     let (seed, planned) = (cfg.seed, cfg.faults);
     let Some(evidence) = run(name, cfg) else {
@@ -283,7 +262,7 @@ short_tests!(dhcpfo_primary_dhcpfo_secondary, Dhcpfo, Dhcpfo);
 /// The long mode, run by `scripts/chaos.sh`: for each pair of `CHAOS_PAIRS` (default all
 /// four), faults of every kind for `CHAOS_DURATION` seconds (default 1800) from
 /// `CHAOS_SEED` (default: from the clock, printed), and a report section per pair in
-/// `CHAOS_REPORT_DIR`. Pairs that cannot run here get a section that says why.
+/// `CHAOS_REPORT_DIR`.
 #[test]
 #[ignore = "long mode: run by scripts/chaos.sh"]
 fn long_mode() {
@@ -313,17 +292,6 @@ fn long_mode() {
     for label in pairs.split_whitespace() {
         let pair = parse_pair(label).unwrap_or_else(|| panic!("not a pair: {label}"));
         let file = dir.join(format!("{}.md", pair.label()));
-        if pair.has_dhcpfo() && !dhcpfo_peer_ready() {
-            std::fs::write(
-                &file,
-                format!(
-                    "## {}\n\nNot run: `dhcpfo serve` is not a failover peer yet (issue 13).\n\n",
-                    pair.label()
-                ),
-            )
-            .expect("write the report section");
-            continue;
-        }
         let _serial = serial();
         let cfg = long_config(pair, seed, &kinds, 100_000, duration);
         let Some(evidence) = run(&format!("long_mode {label}"), cfg.clone()) else {

@@ -39,7 +39,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "omshell",
         package: "isc-dhcp-server",
-        used_by: "failover_pair (partner-down on an ISC peer through OMAPI)",
+        used_by: "failover_pair, chaos (partner-down on an ISC peer through OMAPI)",
     },
     Tool {
         name: "dhclient",
@@ -49,7 +49,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "perfdhcp",
         package: "kea-admin",
-        used_by: "serve, failover_pair; scripts/bench-serve.sh",
+        used_by: "serve, failover_pair, chaos; scripts/bench-serve.sh",
     },
     Tool {
         name: "kea-dhcp4",
@@ -59,12 +59,12 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "tcpdump",
         package: "tcpdump",
-        used_by: "serve, failover_pair (DHCP seen on the wire)",
+        used_by: "serve, failover_pair, chaos (DHCP seen on the wire)",
     },
     Tool {
         name: "ip",
         package: "iproute2",
-        used_by: "leases, status, serve, failover_state, failover_pair (network namespaces); scripts/bench-serve.sh",
+        used_by: "leases, status, serve, failover_state, failover_pair, chaos (network namespaces); scripts/bench-serve.sh",
     },
     Tool {
         name: "sshd",
