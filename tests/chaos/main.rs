@@ -45,6 +45,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod full_disk;
 mod guards;
 mod impair;
 mod report;
