@@ -67,8 +67,13 @@ pub fn section(cfg: &Config, a: &Analysis) -> String {
     );
     let _ = writeln!(
         s,
-        "| ACKs sent while the sender's lease folder was full (lease not on disk; target 0) | {} |",
+        "| ACKs sent while the sender's lease folder was full, for a lease not in its lease file (target 0) | {} |",
         a.unwritten_acks
+    );
+    let _ = writeln!(
+        s,
+        "| records cut inside a dhcpfo peer's lease file (unreadable at its next start; target 0) | {} |",
+        a.torn_dhcpfo_records
     );
     let _ = writeln!(
         s,

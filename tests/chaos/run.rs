@@ -10,7 +10,7 @@ use dhcpfo::model::Role;
 
 use crate::common::dhcp_client::{self, LoadReport, RunningLoad, now};
 use crate::common::dhcp_wire::{Secs, WirePacket};
-use crate::common::pair_check::PeerFile;
+use crate::common::pair_check::{PeerFile, TOLERANCE, acked_leases};
 use crate::common::pair_lab::{LabModel, PairKind, PairLab, Side, address};
 use crate::guards::{
     ClockFile, NftTable, QueueRules, Tmpfs, failover_partition_rules, isolation_rules, libfaketime,
@@ -82,8 +82,8 @@ pub struct Record {
     pub verified: Result<String, String>,
     /// Other things seen on the way (a failed restart, a peer that would not stop...).
     pub notes: Vec<String>,
-    /// ACKs the victim sent while its lease folder was full (a full disk): each promises a
-    /// lease that its lease file may not hold.
+    /// ACKs the victim sent while its lease folder was full (a full disk) for a lease that
+    /// its lease file did not hold when space came back: each promises a lease not on disk.
     pub unwritten_acks: usize,
 }
 
@@ -111,7 +111,7 @@ pub struct Evidence {
     /// Both lease files, read at `read_at`.
     pub files: Vec<PeerFile>,
     /// Stanzas of the lease files that could not be parsed (a cut write), per peer.
-    pub unreadable: Vec<(String, usize)>,
+    pub unreadable: Vec<(String, usize, bool)>,
     /// When the files were read.
     pub read_at: Secs,
     /// When each peer could serve, from its lifetimes and logged states, less the times it
@@ -145,7 +145,8 @@ struct Chaos {
     clock_windows: Vec<ClockWindow>,
     /// When the current fault was healed, if that was not the end of `apply`'s branch.
     heal_at: Option<Secs>,
-    /// ACKs sent by a peer with a full lease folder, in the current fault.
+    /// ACKs sent by a peer with a full lease folder for a lease not in its lease file, in
+    /// the current fault.
     unwritten_acks: usize,
     notes: Vec<String>,
 }
@@ -301,12 +302,12 @@ impl Chaos {
         let mut files = Vec::new();
         let mut unreadable = Vec::new();
         for role in Role::BOTH {
-            let (journal, bad) = read_tolerant(self.lab.leases_path(role));
+            let (journal, bad, last) = read_tolerant(self.lab.leases_path(role));
             files.push(PeerFile {
                 peer: role.as_str().to_string(),
                 journal,
             });
-            unreadable.push((role.as_str().to_string(), bad));
+            unreadable.push((role.as_str().to_string(), bad, last));
             // For a post-mortem (DHCPFO_KEEP_LAB): the tmpfs goes with the run.
             let _ = std::fs::copy(
                 self.lab.leases_path(role),
@@ -689,26 +690,36 @@ impl Chaos {
                 });
             }
         }
-        // ACKs from the victim while nothing could be written (a reply already on its way
-        // when the disk filled is given 0.1 s).
+        // ACKs from the victim while its folder was full, and of those the ones whose lease
+        // its lease file does not hold (read before the space comes back): a lease the
+        // victim promised without having it on disk. The room left in the file's last block
+        // takes a few records after the filler took every free block.
         let drained_at = now();
         let server = address(v);
-        self.unwritten_acks = self
-            .lab
-            .wire()
+        let acks: Vec<_> = acked_leases(&self.lab.wire())
+            .into_iter()
+            .filter(|l| l.server == server && l.acked_at > full_at && l.acked_at < drained_at)
+            .collect();
+        let on_disk = read_tolerant(self.lab.leases_path(v)).0;
+        self.unwritten_acks = acks
             .iter()
-            .filter(|p| {
-                p.dhcp.is_reply(crate::common::dhcp_wire::msg::ACK)
-                    && p.dhcp.server_id.unwrap_or(p.src) == server
-                    && p.at > full_at + 0.1
-                    && p.at < drained_at
+            .filter(|l| {
+                !on_disk.leases.iter().any(|st| {
+                    st.address == l.addr
+                        && st.hardware.as_ref().is_some_and(|h| h.address == l.client)
+                        && st
+                            .ends
+                            .is_some_and(|e| e.is_never() || e.0 as f64 >= l.ends - TOLERANCE)
+                })
             })
             .count();
         self.tmpfs(v).drain()?;
         let mechanism = format!(
-            "{written} bytes of filler, {free} left; {} ACKs sent by the {} meanwhile",
-            self.unwritten_acks,
-            v.as_str()
+            "{written} bytes of filler, {free} left; {} ACKs sent by the {} meanwhile, {} of \
+             them for a lease its lease file does not hold",
+            acks.len(),
+            v.as_str(),
+            self.unwritten_acks
         );
         match failure {
             Some(line) if free == 0 => {

@@ -54,11 +54,12 @@ pub const GRACE: Secs = 5.0;
 pub const SERVE_BOUND: Secs = 30.0;
 
 /// A lease file read whole, with the stanzas that do not parse (a write cut by a full
-/// disk or a kill) left out: the file and how many were left out.
-pub fn read_tolerant(path: &Path) -> (LeaseFile, usize) {
+/// disk or a kill) left out: the file, how many were left out, and whether the last one
+/// was (a write cut at the end, or one under way while the file was read).
+pub fn read_tolerant(path: &Path) -> (LeaseFile, usize, bool) {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     if let Ok(file) = parse(&text) {
-        return (file, 0);
+        return (file, 0, false);
     }
     let mut all = LeaseFile::default();
     let mut bad = 0;
@@ -79,16 +80,21 @@ pub fn read_tolerant(path: &Path) -> (LeaseFile, usize) {
         }
     }
     chunks.push(&text[from..]);
+    let mut last_bad = false;
     for chunk in chunks {
+        last_bad = false;
         match parse(chunk) {
             Ok(part) => {
                 all.leases.extend(part.leases);
                 all.failover.extend(part.failover);
             }
-            Err(_) => bad += 1,
+            Err(_) => {
+                bad += 1;
+                last_bad = true;
+            }
         }
     }
-    (all, bad)
+    (all, bad, last_bad)
 }
 
 /// `windows` less the times a peer was isolated: `(peer, from, to)`.
@@ -198,7 +204,8 @@ pub struct Analysis {
     pub steady: (usize, Secs),
     /// Every client wait (DISCOVER or NAK to ACK, serving time only): count, median, max.
     pub waits: (usize, Secs, Secs),
-    /// ACKs sent by a peer while its lease folder was full.
+    /// ACKs sent by a peer while its lease folder was full, for a lease its lease file did
+    /// not hold.
     pub unwritten_acks: usize,
     /// Of which by a dhcpfo peer, which promises the lease on disk before the ACK leaves.
     pub unwritten_dhcpfo_acks: usize,
@@ -206,8 +213,12 @@ pub struct Analysis {
     pub unverified: Vec<String>,
     /// Slow returns to service.
     pub slow: Vec<String>,
-    /// Lease-file stanzas that did not parse, per peer.
-    pub unreadable: Vec<(String, usize)>,
+    /// Lease-file stanzas that did not parse, per peer: how many, and whether the last
+    /// stanza was one.
+    pub unreadable: Vec<(String, usize, bool)>,
+    /// Of those, the ones of a dhcpfo peer's file before its last stanza: a cut record that
+    /// later records follow, which dhcpfo could not read back at its next start.
+    pub torn_dhcpfo_records: usize,
     /// The run's own notes and the faults' notes.
     pub notes: Vec<String>,
     /// One line per fault.
@@ -235,6 +246,17 @@ pub fn analyse(ev: &Evidence) -> Analysis {
         seconds: ev.span.1 - ev.span.0,
         acks: acked.len(),
         unreadable: ev.unreadable.clone(),
+        torn_dhcpfo_records: ev
+            .unreadable
+            .iter()
+            .filter(|(peer, _, _)| {
+                dhcpfo::model::Role::BOTH.iter().any(|r| {
+                    r.as_str() == peer
+                        && cfg.pair.get(*r) == crate::common::pair_lab::PeerKind::Dhcpfo
+                })
+            })
+            .map(|(_, bad, last)| bad - usize::from(*last))
+            .sum(),
         notes: ev.notes.clone(),
         ..Analysis::default()
     };
@@ -442,9 +464,11 @@ pub fn analyse(ev: &Evidence) -> Analysis {
 impl Analysis {
     /// Duplicates (wire and files, not clock-shifted), lost leases (optionally without
     /// those that ISC 4.4.3's known defects explain: `excuse_isc`, for a pair of two ISC
-    /// peers), and ACKs of a dhcpfo peer whose lease could not be written.
+    /// peers), ACKs of a dhcpfo peer whose lease could not be written, and cut records
+    /// inside a dhcpfo peer's lease file.
     pub fn violations(&self, excuse_isc: bool) -> usize {
         self.unwritten_dhcpfo_acks
+            + self.torn_dhcpfo_records
             + self.wire_duplicates.len()
             + self.file_duplicates.len()
             + self
@@ -478,9 +502,17 @@ impl Analysis {
         for u in self.slow.iter().take(limit) {
             let _ = writeln!(s, "slow: {u}");
         }
-        for (peer, n) in &self.unreadable {
+        for (peer, n, last) in &self.unreadable {
             if *n > 0 {
-                let _ = writeln!(s, "{peer} lease file: {n} stanzas did not parse");
+                let _ = writeln!(
+                    s,
+                    "{peer} lease file: {n} stanzas did not parse{}",
+                    if *last {
+                        " (the last one among them)"
+                    } else {
+                        ""
+                    }
+                );
             }
         }
         for n in self.notes.iter().take(limit) {
@@ -496,7 +528,8 @@ impl Analysis {
              wire, {} in the files; lost {} ({} ACKed with a full disk, {} freed for the same \
              client); \
              clock-shifted {} + {}; steady-state outages {} (max {:.1} s); client waits {} \
-             (median {:.2} s, max {:.1} s); ACKs sent with a full lease folder {}\n",
+             (median {:.2} s, max {:.1} s); ACKs of leases not on the full disk {}; records cut \
+             inside a dhcpfo lease file {}\n",
             self.pair,
             self.seed,
             self.seconds,
@@ -521,7 +554,8 @@ impl Analysis {
             self.waits.0,
             self.waits.1,
             self.waits.2,
-            self.unwritten_acks
+            self.unwritten_acks,
+            self.torn_dhcpfo_records
         );
         for (kind, k) in &self.kinds {
             let (median, max) = median_max(&k.unavailability);
@@ -590,9 +624,9 @@ mod tests {
             good("10.0.0.3")
         );
         std::fs::write(&path, text).unwrap();
-        let (file, bad) = read_tolerant(&path);
+        let (file, bad, last) = read_tolerant(&path);
         let addrs: Vec<String> = file.leases.iter().map(|l| l.address.to_string()).collect();
         assert_eq!(addrs, ["10.0.0.1", "10.0.0.3"]);
-        assert_eq!(bad, 1);
+        assert_eq!((bad, last), (1, false));
     }
 }
