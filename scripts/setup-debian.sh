@@ -28,6 +28,11 @@ packages=(
   procps            # on the peers: pgrep and ps (whether dhcpd runs what is on disk)
   git               # benchmarks record the commit they measured
   time              # /usr/bin/time: peak memory of the remote benchmark's large-file runs
+  nftables          # nft: the chaos tests' partitions
+  iptables          # iptables: the chaos tests send the failover port to an NFQUEUE
+  faketime          # faketime and libfaketime: the chaos tests step a peer's clock
+  libfaketime       # libfaketimeMT.so.1, preloaded into the peers
+  mount             # mount/umount: the chaos tests' tmpfs lease folders
 )
 # tests/common/tools.rs lists which program comes from which package; tests/setup_script.rs
 # keeps that list and this one in step.

@@ -254,11 +254,15 @@ fn writer(path: PathBuf, mut file: File, rx: mpsc::Receiver<Cmd>, stats: &(Atomi
     }
 }
 
+/// Appends `text` and syncs it. On failure the file is cut back to its length before the
+/// write: a full disk stops a write part-way, and the part written would be a torn record in
+/// the middle of the file once later appends succeed (the next start could not read it).
 fn commit(file: &mut File, text: &str, syncs: &AtomicU64) -> bool {
     if text.is_empty() {
         return true;
     }
     syncs.fetch_add(1, Ordering::Relaxed);
+    let before = file.metadata().map(|m| m.len());
     match file
         .write_all(text.as_bytes())
         .and_then(|()| file.sync_data())
@@ -266,6 +270,13 @@ fn commit(file: &mut File, text: &str, syncs: &AtomicU64) -> bool {
         Ok(()) => true,
         Err(e) => {
             tracing::error!("cannot write the lease file: {e}; not acknowledging");
+            let cut = before.and_then(|len| file.set_len(len).and_then(|()| file.sync_data()));
+            if let Err(e) = cut {
+                tracing::error!(
+                    "cannot remove the part of a failed write from the lease file: {e}; \
+                     the next start drops it only if it is the last record"
+                );
+            }
             false
         }
     }
@@ -283,10 +294,14 @@ fn compact(path: &Path, text: &str) -> io::Result<File> {
     let tmp = PathBuf::from(tmp);
     let mut backup = path.as_os_str().to_owned();
     backup.push("~");
-    {
-        let mut f = File::create(&tmp)?;
+    let written = File::create(&tmp).and_then(|mut f| {
         f.write_all(text.as_bytes())?;
-        f.sync_all()?;
+        f.sync_all()
+    });
+    if let Err(e) = written {
+        // A full disk: the part written would only take space from the appends.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
     let _ = std::fs::remove_file(&backup);
     let _ = std::fs::hard_link(path, &backup);

@@ -84,6 +84,9 @@ pub struct ClientLoad {
     pub release_fraction: f64,
     /// Share of clients that decline the first address they are given, and start again.
     pub decline_fraction: f64,
+    /// After each ACK, the chance that the client will release this lease before T1 and
+    /// start again (churn: a steady stream of DORA exchanges); 0 by default.
+    pub churn: f64,
     /// How long to wait for a reply before sending again.
     pub reply_timeout: Duration,
     /// Sends per DISCOVER or REQUEST exchange before the client gives up and starts over.
@@ -110,6 +113,7 @@ impl ClientLoad {
             run_for,
             release_fraction: 0.0,
             decline_fraction: 0.0,
+            churn: 0.0,
             reply_timeout: Duration::from_secs(2),
             attempts: 4,
             renew: true,
@@ -762,7 +766,8 @@ impl Generator {
         let secs = f64::from(lease_secs);
         let t1 = base + ack.t1.map_or(secs / 2.0, f64::from);
         let t2 = base + ack.t2.map_or(secs * 0.875, f64::from);
-        let release_at = if self.clients[i].will_release {
+        let churn = self.load.churn > 0.0 && self.rng.unit() < self.load.churn;
+        let release_at = if self.clients[i].will_release || churn {
             self.clients[i].will_release = false;
             Some(t + (t1 - t).max(0.0) * self.rng.unit())
         } else {

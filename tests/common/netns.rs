@@ -89,6 +89,7 @@ impl LabBuilder {
         let mut lab = Lab {
             bridge: format!("{prefix}-br"),
             hosts: BTreeMap::new(),
+            ports: BTreeMap::new(),
             created: Vec::new(),
             children: RefCell::new(Vec::new()),
             dir,
@@ -97,6 +98,7 @@ impl LabBuilder {
         for (i, (name, address)) in self.hosts.into_iter().enumerate() {
             let ns = format!("{prefix}-{name}");
             lab.create_host(&ns, i, address.as_deref());
+            lab.ports.insert(name.clone(), format!("v{i}"));
             lab.hosts.insert(name, ns);
         }
         lab
@@ -152,6 +154,8 @@ pub struct Dhcpd {
 pub struct Lab {
     bridge: String,
     hosts: BTreeMap<String, String>,
+    /// host -> the name of its veth's bridge end, in the bridge namespace.
+    ports: BTreeMap<String, String>,
     created: Vec<String>,
     children: RefCell<Vec<Child>>,
     dir: tempfile::TempDir,
@@ -178,6 +182,18 @@ impl Lab {
     /// The namespace name of a host.
     pub fn ns(&self, host: &str) -> &str {
         self.hosts
+            .get(host)
+            .unwrap_or_else(|| panic!("no host {host} in the lab"))
+    }
+
+    /// The bridge's namespace.
+    pub fn bridge_ns(&self) -> &str {
+        &self.bridge
+    }
+
+    /// The bridge port of a host: its veth's other end, in [`Lab::bridge_ns`].
+    pub fn bridge_port(&self, host: &str) -> &str {
+        self.ports
             .get(host)
             .unwrap_or_else(|| panic!("no host {host} in the lab"))
     }

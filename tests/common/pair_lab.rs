@@ -284,6 +284,8 @@ struct Peer {
     conf: Option<PathBuf>,
     leases: PathBuf,
     proc: Option<Proc>,
+    /// Extra environment of the peer's process (e.g. a preloaded faked clock).
+    env: Vec<(String, String)>,
     logs: Vec<PathBuf>,
     /// (start, end) of each process; the end is infinite while it runs.
     lifetimes: Vec<(Secs, Secs)>,
@@ -366,6 +368,7 @@ impl PairLab {
                 conf,
                 leases,
                 proc: None,
+                env: Vec::new(),
                 logs: Vec::new(),
                 lifetimes: Vec::new(),
             }
@@ -392,12 +395,20 @@ impl PairLab {
     /// Starts a peer (again, with the lease file it had) and waits until it serves.
     #[track_caller]
     pub fn start(&mut self, role: Role) {
+        if let Err(e) = self.try_start(role, Duration::from_secs(30)) {
+            panic!("{e}");
+        }
+    }
+
+    /// Starts a peer and waits up to `timeout` until it serves: the time of the start, or
+    /// its log when it exited first or was not ready in time (then it is killed).
+    pub fn try_start(&mut self, role: Role, timeout: Duration) -> Result<Secs, String> {
         assert!(self.peer(role).proc.is_none(), "the {role:?} is running");
         let starts = self.peer(role).logs.len() + 1;
         let name = format!("{}-{starts}", role.as_str());
         let host = role.as_str();
         let peer = self.peer(role);
-        let (cmd, ready) = match peer.kind {
+        let (mut cmd, ready) = match peer.kind {
             PeerKind::Isc => {
                 let pid_file = self.lab.dir().join(format!("{}.pid", role.as_str()));
                 let _ = std::fs::remove_file(&pid_file);
@@ -425,6 +436,7 @@ impl PairLab {
                 (cmd, "dhcpfo serve ready")
             }
         };
+        cmd.envs(peer.env.iter().map(|(k, v)| (k, v)));
         let at = now();
         let proc = self.lab.spawn_stamped(&name, cmd);
         self.events.push(LabEvent::Start(role, at));
@@ -432,12 +444,48 @@ impl PairLab {
         peer.logs.push(proc.log.clone());
         peer.lifetimes.push((at, f64::INFINITY));
         peer.proc = Some(proc.clone());
-        assert!(
-            proc.wait_for_log(ready, Duration::from_secs(30)),
-            "the {} did not start:\n{}",
-            role.as_str(),
-            proc.log_text()
-        );
+        let deadline = now() + timeout.as_secs_f64();
+        loop {
+            if proc.log_text().contains(ready) {
+                return Ok(at);
+            }
+            let exited = self.lab.wait(&proc, Duration::ZERO).is_some();
+            if exited || now() > deadline {
+                if !exited {
+                    self.lab.kill(&proc);
+                }
+                self.ended(role, now());
+                return Err(format!(
+                    "the {} did not start ({}):\n{}",
+                    role.as_str(),
+                    if exited {
+                        "it exited"
+                    } else {
+                        "not ready in time"
+                    },
+                    proc.log_text()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Sets an environment variable for the peer's next starts.
+    pub fn set_peer_env(&mut self, role: Role, key: &str, value: &str) {
+        let env = &mut self.peer_mut(role).env;
+        env.retain(|(k, _)| k != key);
+        env.push((key.to_string(), value.to_string()));
+    }
+
+    /// Moves the (stopped) peer's lease file into `dir`, where its next starts keep it.
+    #[track_caller]
+    pub fn move_leases(&mut self, role: Role, dir: &Path) {
+        assert!(self.peer(role).proc.is_none(), "the {role:?} is running");
+        let to = dir.join(format!("{}.leases", role.as_str()));
+        let from = self.peer(role).leases.clone();
+        std::fs::copy(&from, &to).expect("copy the lease file");
+        std::fs::remove_file(&from).expect("remove the old lease file");
+        self.peer_mut(role).leases = to;
     }
 
     /// Starts the primary, then the secondary.
@@ -478,6 +526,28 @@ impl PairLab {
         self.events.push(LabEvent::Stop(role, at));
         self.ended(role, now());
         at
+    }
+
+    /// SIGTERM, then waits up to `timeout` for the exit: the time of the signal, or an
+    /// error after which the peer was killed with SIGKILL.
+    pub fn try_sigterm(&mut self, role: Role, timeout: Duration) -> Result<Secs, String> {
+        let proc = self.peer(role).proc.clone().expect("running");
+        let at = now();
+        self.lab.signal(&proc, libc::SIGTERM);
+        self.events.push(LabEvent::Stop(role, at));
+        let exited = self.lab.wait(&proc, timeout).is_some();
+        if !exited {
+            self.lab.kill(&proc);
+        }
+        self.ended(role, now());
+        if exited {
+            Ok(at)
+        } else {
+            Err(format!(
+                "the {} did not exit {timeout:?} after SIGTERM (killed)",
+                role.as_str()
+            ))
+        }
     }
 
     /// Starts a stopped or killed peer again on the same lease file.
@@ -545,6 +615,19 @@ impl PairLab {
     /// Whether the peer's process runs.
     pub fn running(&self, role: Role) -> bool {
         self.peer(role).proc.is_some()
+    }
+
+    /// If the peer's process exited by itself since the last look, records its end (now)
+    /// and returns `true`.
+    pub fn reap(&mut self, role: Role) -> bool {
+        let Some(proc) = self.peer(role).proc.clone() else {
+            return false;
+        };
+        if self.lab.wait(&proc, Duration::ZERO).is_none() {
+            return false;
+        }
+        self.ended(role, now());
+        true
     }
 
     /// Tells `role` that its partner is down: ISC through OMAPI (omshell, `local-state = 4`

@@ -24,7 +24,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "dhcpd",
         package: "isc-dhcp-server",
-        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state, failover_pair; benches; scripts/bench-serve.sh, scripts/bench-pair.sh",
+        used_by: "examples, property, lint_failover, mutation, leases, remote, status, serve, failover_state, failover_pair, chaos; benches; scripts/bench-serve.sh, scripts/bench-pair.sh",
     },
     Tool {
         name: "dhcp-lease-list",
@@ -39,7 +39,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "omshell",
         package: "isc-dhcp-server",
-        used_by: "failover_pair (partner-down on an ISC peer through OMAPI)",
+        used_by: "failover_pair, chaos (partner-down on an ISC peer through OMAPI)",
     },
     Tool {
         name: "dhclient",
@@ -49,7 +49,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "perfdhcp",
         package: "kea-admin",
-        used_by: "serve, failover_pair; scripts/bench-serve.sh, scripts/bench-pair.sh",
+        used_by: "serve, failover_pair, chaos; scripts/bench-serve.sh, scripts/bench-pair.sh",
     },
     Tool {
         name: "kea-dhcp4",
@@ -59,12 +59,12 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "tcpdump",
         package: "tcpdump",
-        used_by: "serve, failover_pair (DHCP seen on the wire); scripts/bench-pair.sh (the ACKs of its replication check)",
+        used_by: "serve, failover_pair, chaos (DHCP seen on the wire); scripts/bench-pair.sh (the ACKs of its replication check)",
     },
     Tool {
         name: "ip",
         package: "iproute2",
-        used_by: "leases, status, serve, failover_state, failover_pair (network namespaces); scripts/bench-serve.sh, scripts/bench-pair.sh",
+        used_by: "leases, status, serve, failover_state, failover_pair, chaos (network namespaces); scripts/bench-serve.sh, scripts/bench-pair.sh",
     },
     Tool {
         name: "sshd",
@@ -125,6 +125,31 @@ pub const TOOLS: &[Tool] = &[
         name: "git",
         package: "git",
         used_by: "benches, scripts/bench-*.sh (the commit of a measurement)",
+    },
+    Tool {
+        name: "nft",
+        package: "nftables",
+        used_by: "chaos (partitions: the failover port in a peer's namespace, a peer on the bridge)",
+    },
+    Tool {
+        name: "iptables-nft",
+        package: "iptables",
+        used_by: "chaos (the failover port to an NFQUEUE for delay, loss and reordering)",
+    },
+    Tool {
+        name: "faketime",
+        package: "faketime",
+        used_by: "chaos (its libfaketime, from the libfaketime package, steps a peer's clock)",
+    },
+    Tool {
+        name: "mount",
+        package: "mount",
+        used_by: "chaos (a tmpfs per peer's lease folder, remounted read-only)",
+    },
+    Tool {
+        name: "umount",
+        package: "mount",
+        used_by: "chaos",
     },
 ];
 
