@@ -1997,7 +1997,8 @@ fn a_long_journal_is_read_whole_or_refused() {
         assert!(
             all.contains(
                 "primary: the lock's journal (2.0 MiB) is larger than the 1 MiB read limit"
-            ),
+            ) && flat(&out.stderr).contains("DF527")
+                && flat(&out.stderr).contains("--max-remote-size"),
             "{command}: {}",
             text(&out)
         );

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::remote::prepare;
+use super::remote::{prepare, print_error};
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::diag::Format;
 use crate::remote::status::{self, render_human};
@@ -26,8 +26,17 @@ pub(super) fn run(args: Args) -> u8 {
     let options = args.ssh.connect_options();
     let report = status::status(&prepared.source.pair, &prepared.targets, &options);
     match args.format {
-        // Lease-file names and errors come from the peer: no escape sequence reaches the terminal.
-        Format::Human => print!("{}", terminal_safe(&render_human(&report))),
+        // Lease-file names and errors come from the peer: no escape sequence reaches the
+        // terminal. Remote errors follow on standard error as the diagnostics `diff` and
+        // `deploy` print, with their code and help.
+        Format::Human => {
+            print!("{}", terminal_safe(&render_human(&report)));
+            for problem in report.peers.iter().flat_map(|p| &p.errors) {
+                if let Some(e) = problem.remote() {
+                    print_error(e.clone());
+                }
+            }
+        }
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 /// Why a remote operation failed.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
 pub enum RemoteError {
     /// The TCP connection or the SSH handshake failed.
     #[error("{peer} ({addr}): cannot connect: {message}")]

@@ -96,7 +96,42 @@ pub struct PeerStatus {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unfinished_deploy: Vec<String>,
     /// What went wrong, if anything.
-    pub errors: Vec<String>,
+    pub errors: Vec<Problem>,
+}
+
+/// A problem `status` met on a peer, serialized as its message. A remote error keeps its code
+/// and help, so it can be shown as the same diagnostic `diff` and `deploy` show.
+#[derive(Debug, Clone)]
+pub enum Problem {
+    /// Connecting, running a command or reading a file on the peer failed.
+    Remote(RemoteError),
+    /// The lease file is missing, unreadable or does not parse.
+    Leases(String),
+}
+
+impl Problem {
+    /// The remote error, with its code and help, if this is one.
+    pub fn remote(&self) -> Option<&RemoteError> {
+        match self {
+            Problem::Remote(e) => Some(e),
+            Problem::Leases(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Remote(e) => write!(f, "{e}"),
+            Problem::Leases(message) => f.write_str(message),
+        }
+    }
+}
+
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// Both peers' status.
@@ -175,16 +210,16 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
     let conn = match session::connect(target, options) {
         Ok(conn) => conn,
         Err(e) => {
-            status.errors.push(e.to_string());
+            status.errors.push(Problem::Remote(e));
             return status;
         }
     };
     status.reachable = true;
     match super::deploy::unfinished_on(&conn) {
         Ok(lines) => status.unfinished_deploy = lines,
-        Err(e) => status.errors.push(e.to_string()),
+        Err(e) => status.errors.push(Problem::Remote(e)),
     }
-    let mut note = |e: RemoteError| status.errors.push(e.to_string());
+    let mut note = |e: RemoteError| status.errors.push(Problem::Remote(e));
     match super::inspect::service(&conn) {
         Ok(super::inspect::Service::Running) => status.service_running = Some(true),
         Ok(super::inspect::Service::Stopped(_)) => status.service_running = Some(false),
@@ -220,13 +255,14 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
             }
             status.total = Some(total);
         }
-        Ok((_, out)) if out.status == 100 => status
+        Ok((_, out)) if out.status == 100 => status.errors.push(Problem::Leases(format!(
+            "{}: no lease file",
+            target.leases_path
+        ))),
+        Ok((Err(e), out)) if out.status == 0 => status
             .errors
-            .push(format!("{}: no lease file", target.leases_path)),
-        Ok((Err(e), out)) if out.status == 0 => {
-            status.errors.push(format!("{}: {e}", target.leases_path))
-        }
-        Ok((_, out)) => status.errors.push(format!(
+            .push(Problem::Leases(format!("{}: {e}", target.leases_path))),
+        Ok((_, out)) => status.errors.push(Problem::Leases(format!(
             "{}: cannot read it (`cat` exited with status {}{})",
             target.leases_path,
             out.status,
@@ -234,7 +270,7 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
                 d if d.is_empty() => String::new(),
                 d => format!(": {d}"),
             }
-        )),
+        ))),
         Err(e) => note(e),
     }
     status
