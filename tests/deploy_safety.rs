@@ -2237,3 +2237,58 @@ fn a_dry_run_or_an_unanswered_question_never_settles_an_unfinished_deploy() {
     assert_eq!(pair.assert_settled(&screen), Version::New);
     assert_eq!(pair.lab.restart_order(), ["secondary", "primary"]);
 }
+
+/// A lock of an earlier dhcpfo records only its host name and PID, not the machine, boot and
+/// start time: whether its deploy still runs cannot be told from here, so it is never taken
+/// over automatically (DF529), and the hint says how to take it over or remove it once checked.
+#[test]
+fn an_earlier_versions_lock_is_never_taken_over_automatically() {
+    let Some(pair) = setup(
+        "an_earlier_versions_lock_is_never_taken_over_automatically",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let earlier = format!(
+        "host={} pid={} user=someone since=1790000000",
+        host.trim(),
+        ended_process()
+    );
+    plant_lock(&pair, 0, &format!("{earlier} token=0042"));
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("DF529")
+            && stderr.contains("taken by an earlier dhcpfo")
+            && stderr.contains("--force-unlock 0042"),
+        "{}",
+        text(&out)
+    );
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+        assert_eq!(pair.lab.peer(i).restarts(), 0);
+    }
+    let out = pair.deploy(&["--yes", "--force-unlock", "0042"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+
+    // Without a lock id, the hint names the folder to remove.
+    pair.reset();
+    plant_lock(&pair, 1, &earlier);
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let lock = pair.lab.peer(1).remote("etc/dhcp/.dhcpfo.lock");
+    // miette may wrap a long path after a `/`: compared without spaces.
+    let packed = |s: &str| s.replace(' ', "");
+    assert!(
+        flat(&out.stderr).contains("DF529")
+            && packed(&flat(&out.stderr))
+                .contains(&packed(&format!("rm -r -- {}", lock.display()))),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.holds(1), Version::Old);
+}
