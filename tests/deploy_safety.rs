@@ -2292,3 +2292,40 @@ fn an_earlier_versions_lock_is_never_taken_over_automatically() {
     );
     assert_eq!(pair.holds(1), Version::Old);
 }
+
+/// The lock's owner file is never read through a symbolic link: one planted there, leading to
+/// a file that holds the owner line of a deploy that has ended, is refused (DF529), not taken
+/// over.
+#[test]
+fn a_lock_owner_that_is_a_link_is_never_read_through() {
+    let Some(pair) = setup(
+        "a_lock_owner_that_is_a_link_is_never_read_through",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let elsewhere = pair.lab.tmp.path().join("owner-elsewhere");
+    let owner = owner_line(ended_process(), "1", &machine_id(), "00000000000000ad");
+    std::fs::write(&elsewhere, format!("{owner}\n")).unwrap();
+    let lock = pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock");
+    std::fs::create_dir(&lock).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, lock.join("owner")).unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("DF529") && flat(&out.stderr).contains("symbolic link"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        std::fs::symlink_metadata(lock.join("owner"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "left as it is"
+    );
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+    }
+}

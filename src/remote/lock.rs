@@ -18,6 +18,8 @@
 //!   missing or empty on either side), only the same boot id tells it is this machine.
 //! - A lock of an earlier dhcpfo (host name and PID only) is never taken over automatically:
 //!   it is refused (DF529) with how to take it over or remove it once checked.
+//! - The lock folder and its owner file are never read or written through a symbolic link:
+//!   one planted there is refused (DF529).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -32,6 +34,8 @@ const HELD: i32 = 100;
 const LOST: i32 = 101;
 /// Exit status of the lock command when the lock folder has no owner file.
 const OWNERLESS: i32 = 102;
+/// Exit status of the lock commands when the lock's owner file is a symbolic link.
+const LINKED: i32 = 103;
 /// Seconds after which a lock folder without owner file is stale. This version's locks always
 /// have one; an earlier version's `mkdir` or a release (`rm -rf`) leaves a lock without owner
 /// only for a moment, unless it was cut short.
@@ -372,9 +376,16 @@ pub struct TakenOver {
 /// modification time and exits [`OWNERLESS`].
 fn held_shell() -> String {
     format!(
-        "if [ -e \"$d/owner\" ]; then cat -- \"$d/owner\" 2>/dev/null; exit {HELD}; fi; \
+        "if [ -L \"$d/owner\" ]; then exit {LINKED}; fi; \
+         if [ -e \"$d/owner\" ]; then cat -- \"$d/owner\" 2>/dev/null; exit {HELD}; fi; \
          echo \"$(date +%s) $(stat -c %Y -- \"$d\")\"; exit {OWNERLESS}"
     )
+}
+
+/// The shell, with the lock folder in `$d`, that exits [`LINKED`] when the folder or its owner
+/// file is a symbolic link: neither is ever read or written through.
+fn no_links_shell() -> String {
+    format!("if [ -L \"$d\" ] || [ -L \"$d/owner\" ]; then exit {LINKED}; fi")
 }
 
 /// Takes the lock on a peer. A stale lock of this machine, one left without owner for
@@ -415,17 +426,28 @@ pub fn acquire(
         },
         hint: CANNOT_CREATE.into(),
     };
+    let linked = || RemoteError::LockFailed {
+        peer: conn.target.peer().into(),
+        dir: dir.clone(),
+        detail: "its owner file is a symbolic link, not a file dhcpfo wrote".into(),
+        hint: format!(
+            "the lock's files are never read or written through a link: find out who planted it, then remove the folder on the peer: rm -r -- {}",
+            q(&dir)
+        ),
+    };
     let taken = match out.status {
         0 => return Ok((Lock { dir, owner }, None)),
         HELD => held_by_owner(conn, &out, force_unlock)?,
         OWNERLESS => ownerless(conn, &dir, &out)?,
+        LINKED => return Err(linked()),
         _ => return Err(failed(&out)),
     };
     let takeover = format!(
-        "d={d}; mkdir -- \"$d/takeover-\"{id} 2>/dev/null || exit {LOST}; \
+        "d={d}; {no_links}; mkdir -- \"$d/takeover-\"{id} 2>/dev/null || exit {LOST}; \
          [ \"$(cat -- \"$d/owner\" 2>/dev/null)\" = {held} ] || exit {LOST}; \
          t=$(mktemp -- \"$d/owner.XXXXXXXX\") && printf '%s\\n' {o} > \"$t\" && mv -f -- \"$t\" \"$d/owner\"",
         d = q(&dir),
+        no_links = no_links_shell(),
         id = q(&taken.takeover),
         held = q(&taken.owner),
         o = q(&owner),
@@ -433,6 +455,7 @@ pub fn acquire(
     let out = conn.exec(&takeover, None)?;
     match out.status {
         0 => Ok((Lock { dir, owner }, Some(taken))),
+        LINKED => Err(linked()),
         LOST => Err(RemoteError::Locked {
             peer: conn.target.peer().into(),
             dir,
@@ -508,7 +531,7 @@ impl Lock {
     pub fn release_command(&self) -> String {
         let d = q(&self.dir);
         format!(
-            "if [ \"$(cat -- {d}/owner 2>/dev/null)\" = {} ]; then rm -rf -- {d}; fi",
+            "if [ ! -L {d} ] && [ ! -L {d}/owner ] && [ \"$(cat -- {d}/owner 2>/dev/null)\" = {} ]; then rm -rf -- {d}; fi",
             q(&self.owner)
         )
     }
