@@ -2329,3 +2329,69 @@ fn a_lock_owner_that_is_a_link_is_never_read_through() {
         assert_eq!(pair.holds(i), Version::Old);
     }
 }
+
+/// An unfinished deploy's journal is the peer's text: one that names a file that is not one of
+/// that peer's files in the model (here a file next to dhcpd.conf, and a name with escape
+/// sequences) is refused (DF531), never restored, removed or printed raw.
+#[test]
+fn a_journal_naming_files_outside_the_model_is_refused() {
+    let Some(pair) = setup(
+        "a_journal_naming_files_outside_the_model_is_refused",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    let precious = p.path("etc/dhcp/precious.conf");
+    std::fs::write(&precious, "precious\n").unwrap();
+    let owner = owner_line(ended_process(), "1", &machine_id(), "00000000000000ae");
+    for live in [
+        p.remote("etc/dhcp/precious.conf").display().to_string(),
+        p.remote("etc/dhcp/\u{1b}[2Jdhcpd.conf")
+            .display()
+            .to_string(),
+    ] {
+        plant_lock(&pair, 0, &owner);
+        let begin = serde_json::json!({
+            "event": "begin",
+            "deploy": "00000000000000ae",
+            "owner": owner,
+            "order": "secondary-first",
+            "peers": [{
+                "peer": "primary",
+                "host": "127.0.0.1:22",
+                // Not there before, the new file now: a rollback would remove it.
+                "files": [{
+                    "live": live,
+                    "old_sha256": null,
+                    "new_sha256": dhcpfo::remote::files::sha256(b"precious\n"),
+                }],
+                "restart": true,
+            }],
+        });
+        let journal = [
+            begin.to_string(),
+            serde_json::json!({ "event": "switch", "live": live }).to_string(),
+            r#"{"event":"restart-begin","at":"1","deadline":1}"#.to_string(),
+            r#"{"event":"restart-end","ok":false}"#.to_string(),
+        ];
+        std::fs::write(
+            p.path("etc/dhcp/.dhcpfo.lock/journal"),
+            journal.join("\n") + "\n",
+        )
+        .unwrap();
+        let out = pair.deploy(&["--yes"]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(
+            flat(&out.stderr).contains("DF531")
+                && flat(&out.stderr).contains("is not one of this peer's files in the model"),
+            "{}",
+            text(&out)
+        );
+        assert!(!out.stderr.contains(&0x1b), "{}", text(&out));
+        assert_eq!(std::fs::read_to_string(&precious).unwrap(), "precious\n");
+        assert_eq!(p.restarts(), 0);
+        std::fs::remove_dir_all(p.path("etc/dhcp/.dhcpfo.lock")).unwrap();
+    }
+}

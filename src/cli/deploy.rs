@@ -237,7 +237,7 @@ fn print_report(report: &Report) {
             for step in peer.steps.iter().filter(|s| !s.ok) {
                 say(&format!(
                     "    failed: {}: {}",
-                    step.step,
+                    terminal_safe(&step.step),
                     terminal_safe(&step.detail)
                 ));
             }

@@ -237,15 +237,17 @@ impl Journal {
         })
     }
 
-    /// Every temporary file recorded: candidates and the copies made by restores.
-    pub fn temporaries(&self) -> Vec<String> {
+    /// Every temporary file recorded next to one of `lives` (the journal is the peer's text:
+    /// files next to others are never named): candidates and the copies made by restores.
+    pub fn temporaries(&self, lives: &[String]) -> Vec<String> {
+        let known = |live: &String| lives.contains(live);
         self.entries
             .iter()
             .filter_map(|e| match e {
-                Entry::Candidate { live, suffix } if safe_suffix(suffix) => {
+                Entry::Candidate { live, suffix } if safe_suffix(suffix) && known(live) => {
                     Some(super::files::temp_path(live, suffix))
                 }
-                Entry::RestoreCopy { live, suffix } if safe_suffix(suffix) => {
+                Entry::RestoreCopy { live, suffix } if safe_suffix(suffix) && known(live) => {
                     Some(super::files::restore_path(live, suffix))
                 }
                 _ => None,
@@ -397,7 +399,11 @@ mod tests {
                 deadline: 30
             }
         );
-        assert_eq!(journal.temporaries(), ["/x.dhcpfo-restore.Xy12Ab34"]);
+        assert_eq!(
+            journal.temporaries(&["/x".to_string()]),
+            ["/x.dhcpfo-restore.Xy12Ab34"]
+        );
+        assert!(journal.temporaries(&["/y".to_string()]).is_empty());
     }
 
     #[test]

@@ -35,20 +35,21 @@ impl Progress {
         }
     }
 
-    /// Runs one step on one peer, showing it while it runs and its outcome after (text that
-    /// came from the peer is made safe for the terminal).
+    /// Runs one step on one peer, showing it while it runs and its outcome after (the label
+    /// and the error may hold the peer's text: both are made safe for the terminal).
     pub fn step<T, E: std::fmt::Display>(
         &self,
         role: Role,
         what: &str,
         f: impl FnOnce() -> Result<T, E>,
     ) -> Result<T, E> {
+        let safe = super::text::terminal_safe(what);
         if let Some((_, bars)) = &self.bars {
-            bars[index(role)].set_message(format!("{what}..."));
+            bars[index(role)].set_message(format!("{safe}..."));
         }
         let result = f();
         match &result {
-            Ok(_) => self.line(role, true, what),
+            Ok(_) => self.line(role, true, &safe),
             Err(e) => self.line(
                 role,
                 false,

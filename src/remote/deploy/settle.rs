@@ -15,6 +15,7 @@ use super::{
 };
 use crate::model::Role;
 use crate::remote::exec::KILL_AFTER;
+use crate::remote::inspect::Kind;
 use crate::remote::journal::{self, Journal};
 use crate::remote::lock;
 use crate::remote::progress::Progress;
@@ -338,6 +339,22 @@ pub(super) fn load(
         let Some(planned) = begin.peers.iter().find(|p| p.peer == r.role()) else {
             continue;
         };
+        // The journal is the peer's text: it may only name this peer's files in the model.
+        let mine = model_files(r);
+        if let Some(f) = planned.files.iter().find(|f| !mine.contains(&f.live)) {
+            let dir = lock::lock_dir(&r.target.config_path);
+            return Err(unsettled(
+                r.target.peer(),
+                &format!(
+                    "its journal names {}, which is not one of this peer's files in the model ({})",
+                    f.live,
+                    mine.join(", ")
+                ),
+                &format!(
+                    "if the model's paths changed since that deploy, settle it with the model it ran with; otherwise read the journal in {dir} on the peer, put the files it names right by hand, then remove {dir}"
+                ),
+            ));
+        }
         let peer_now = r.inspection.as_ref().map_or(0, |i| i.now);
         r.changes = planned
             .files
@@ -415,6 +432,19 @@ pub(super) fn load(
         failed,
         states,
     }))
+}
+
+/// The files a deploy may write on a peer: its live files in the model, or the targets of
+/// those that are links when `follow-symlinks` is set.
+fn model_files(r: &PeerRun) -> Vec<String> {
+    r.inspection
+        .iter()
+        .flat_map(|i| &i.files)
+        .map(|f| match &f.kind {
+            Kind::Symlink(Some(to)) if r.target.follow_symlinks => to.clone(),
+            _ => f.path.clone(),
+        })
+        .collect()
 }
 
 /// Why settling restarts a peer (see [`restarts_in_rollback`] and [`settle`]).
@@ -547,7 +577,8 @@ pub(super) fn recover(
         let Some(lock) = r.lock.clone() else {
             return Ok(());
         };
-        let mut remove = r.journal.temporaries();
+        let lives: Vec<String> = r.changes.iter().map(|c| c.live.clone()).collect();
+        let mut remove = r.journal.temporaries(&lives);
         remove.push(lock.journal());
         let list: Vec<String> = remove
             .iter()
