@@ -2395,3 +2395,46 @@ fn a_journal_naming_files_outside_the_model_is_refused() {
         std::fs::remove_dir_all(p.path("etc/dhcp/.dhcpfo.lock")).unwrap();
     }
 }
+
+/// A deploy whose last command failed on one peer (here the restart record could not be
+/// written on the secondary, so its lock and journal stay) is settled by the next deploy
+/// without restarting the primary again: its restart record, written by that deploy, shows it
+/// runs the new files.
+#[test]
+fn a_peer_whose_restart_record_shows_the_new_files_is_not_restarted_again() {
+    let Some(pair) = setup(
+        "a_peer_whose_restart_record_shows_the_new_files_is_not_restarted_again",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let s = pair.lab.peer(1);
+    let flag = s.path("fail-record");
+    std::fs::write(&flag, "").unwrap();
+    s.script(
+        "fakebin/mktemp",
+        &format!(
+            "#!/bin/sh\ncase \"$*\" in *.dhcpfo.state.*) if [ -e {f} ]; then rm -f {f}; echo 'mktemp: No space left on device' >&2; exit 1; fi;; esac\nexec /usr/bin/mktemp \"$@\"\n",
+            f = flag.display()
+        ),
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("the pair is NOT settled"),
+        "{}",
+        text(&out)
+    );
+    assert!(s.path("etc/dhcp/.dhcpfo.lock/journal").exists());
+    assert!(!pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock").exists());
+    let restarts = [0, 1].map(|i| pair.lab.peer(i).restarts());
+    assert_eq!(restarts, [1, 1]);
+
+    pair.deploy_settles_new(&["was completed first", "nothing"]);
+    assert_eq!(
+        [0, 1].map(|i| pair.lab.peer(i).restarts()),
+        restarts,
+        "neither peer was restarted again"
+    );
+}

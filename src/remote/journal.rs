@@ -307,6 +307,14 @@ impl Journal {
         })
     }
 
+    /// The peer's clock at each restart begun (`None` where it does not read as a number).
+    pub fn restarts_begun(&self) -> impl Iterator<Item = Option<u64>> + '_ {
+        self.entries.iter().filter_map(|e| match e {
+            Entry::RestartBegin { at, .. } => Some(at.parse().ok()),
+            _ => None,
+        })
+    }
+
     /// Whether any restart was begun.
     pub fn any_restart(&self) -> bool {
         self.entries

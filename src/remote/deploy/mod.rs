@@ -173,6 +173,9 @@ struct Restarts {
     ok: Option<bool>,
     /// Whether the status command then said the service runs.
     running: Option<bool>,
+    /// Whether the peer is known to run the files it held when it was read (its restart
+    /// record shows it), so that only putting other files in place calls for a restart.
+    runs_held: bool,
 }
 
 /// The state of one peer during a deploy.
