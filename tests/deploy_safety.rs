@@ -1959,25 +1959,25 @@ fn a_long_journal_is_read_whole_or_refused() {
         "order": "secondary-first",
         "peers": [],
     });
-    let mut journal = format!("{begin}\n");
+    let mut journal = String::new();
     while journal.len() < 2 << 20 {
         journal.push_str("{\"event\":\"running\",\"ok\":true}\n");
     }
-    journal.push_str("{\"event\":\"settled\",\"outcome\":\"deployed\"}\n");
+    journal.push_str(&format!("{begin}\n"));
     let path = pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock/journal");
     std::fs::write(&path, &journal).unwrap();
 
-    // Read whole: its last line says that deploy settled.
+    // Read whole: its last line, the plan, makes it the journal of an unfinished deploy.
     let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
-        !flat(&out.stderr).contains("unfinished deploy"),
+        flat(&out.stderr).contains("primary: an unfinished deploy (lock id 00000000000000ab"),
         "{}",
         text(&out)
     );
     let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
     assert!(
-        !String::from_utf8_lossy(&out.stdout).contains("unfinished deploy"),
+        String::from_utf8_lossy(&out.stdout).contains("deploy: an unfinished deploy (lock id"),
         "{}",
         text(&out)
     );

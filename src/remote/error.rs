@@ -353,9 +353,4 @@ impl RemoteError {
         *peer = format!("{peer} (jump host {jump})");
         self
     }
-
-    /// Whether the error means the connection is gone (a retry needs a new connection).
-    pub fn is_connection_lost(&self) -> bool {
-        matches!(self, RemoteError::Ssh { .. } | RemoteError::Connect { .. })
-    }
 }

@@ -110,11 +110,6 @@ pub enum Entry {
         /// The random part of its name.
         suffix: String,
     },
-    /// The deploy settled: both peers hold and run one version.
-    Settled {
-        /// `deployed`, `completed`, `rolled-back` or `unchanged`.
-        outcome: String,
-    },
 }
 
 /// The journal file inside a lock directory.
@@ -218,13 +213,10 @@ impl Journal {
         })
     }
 
-    /// Whether the deploy began and did not settle.
+    /// Whether the deploy began and did not settle: a journal holds a plan only until the
+    /// deploy that wrote it (or the one that settled it) removes it.
     pub fn unfinished(&self) -> bool {
         self.begin().is_some()
-            && !self
-                .entries
-                .iter()
-                .any(|e| matches!(e, Entry::Settled { .. }))
     }
 
     /// The backup recorded for a live file.
