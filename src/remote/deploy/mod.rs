@@ -653,6 +653,9 @@ fn run(
                 let go = proposal.ask(true, confirm, progress);
                 cx.unfinished = proposal.settling.clone();
                 stop_if_interrupted()?;
+                if options.dry_run {
+                    return Ok(Outcome::DryRun);
+                }
                 if !go {
                     return Ok(Outcome::Declined);
                 }
