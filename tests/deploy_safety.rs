@@ -1959,25 +1959,25 @@ fn a_long_journal_is_read_whole_or_refused() {
         "order": "secondary-first",
         "peers": [],
     });
-    let mut journal = format!("{begin}\n");
+    let mut journal = String::new();
     while journal.len() < 2 << 20 {
         journal.push_str("{\"event\":\"running\",\"ok\":true}\n");
     }
-    journal.push_str("{\"event\":\"settled\",\"outcome\":\"deployed\"}\n");
+    journal.push_str(&format!("{begin}\n"));
     let path = pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock/journal");
     std::fs::write(&path, &journal).unwrap();
 
-    // Read whole: its last line says that deploy settled.
+    // Read whole: its last line, the plan, makes it the journal of an unfinished deploy.
     let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
-        !flat(&out.stderr).contains("unfinished deploy"),
+        flat(&out.stderr).contains("primary: an unfinished deploy (lock id 00000000000000ab"),
         "{}",
         text(&out)
     );
     let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
     assert!(
-        !String::from_utf8_lossy(&out.stdout).contains("unfinished deploy"),
+        String::from_utf8_lossy(&out.stdout).contains("deploy: an unfinished deploy (lock id"),
         "{}",
         text(&out)
     );
@@ -1997,7 +1997,8 @@ fn a_long_journal_is_read_whole_or_refused() {
         assert!(
             all.contains(
                 "primary: the lock's journal (2.0 MiB) is larger than the 1 MiB read limit"
-            ),
+            ) && flat(&out.stderr).contains("DF527")
+                && flat(&out.stderr).contains("--max-remote-size"),
             "{command}: {}",
             text(&out)
         );
@@ -2235,4 +2236,205 @@ fn a_dry_run_or_an_unanswered_question_never_settles_an_unfinished_deploy() {
     assert!(screen.contains("was completed first"), "{screen}");
     assert_eq!(pair.assert_settled(&screen), Version::New);
     assert_eq!(pair.lab.restart_order(), ["secondary", "primary"]);
+}
+
+/// A lock of an earlier dhcpfo records only its host name and PID, not the machine, boot and
+/// start time: whether its deploy still runs cannot be told from here, so it is never taken
+/// over automatically (DF529), and the hint says how to take it over or remove it once checked.
+#[test]
+fn an_earlier_versions_lock_is_never_taken_over_automatically() {
+    let Some(pair) = setup(
+        "an_earlier_versions_lock_is_never_taken_over_automatically",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let earlier = format!(
+        "host={} pid={} user=someone since=1790000000",
+        host.trim(),
+        ended_process()
+    );
+    plant_lock(&pair, 0, &format!("{earlier} token=0042"));
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("DF529")
+            && stderr.contains("taken by an earlier dhcpfo")
+            && stderr.contains("--force-unlock 0042"),
+        "{}",
+        text(&out)
+    );
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+        assert_eq!(pair.lab.peer(i).restarts(), 0);
+    }
+    let out = pair.deploy(&["--yes", "--force-unlock", "0042"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+
+    // Without a lock id, the hint names the folder to remove.
+    pair.reset();
+    plant_lock(&pair, 1, &earlier);
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let lock = pair.lab.peer(1).remote("etc/dhcp/.dhcpfo.lock");
+    // miette may wrap a long path after a `/`: compared without spaces.
+    let packed = |s: &str| s.replace(' ', "");
+    assert!(
+        flat(&out.stderr).contains("DF529")
+            && packed(&flat(&out.stderr))
+                .contains(&packed(&format!("rm -r -- {}", lock.display()))),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.holds(1), Version::Old);
+}
+
+/// The lock's owner file is never read through a symbolic link: one planted there, leading to
+/// a file that holds the owner line of a deploy that has ended, is refused (DF529), not taken
+/// over.
+#[test]
+fn a_lock_owner_that_is_a_link_is_never_read_through() {
+    let Some(pair) = setup(
+        "a_lock_owner_that_is_a_link_is_never_read_through",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let elsewhere = pair.lab.tmp.path().join("owner-elsewhere");
+    let owner = owner_line(ended_process(), "1", &machine_id(), "00000000000000ad");
+    std::fs::write(&elsewhere, format!("{owner}\n")).unwrap();
+    let lock = pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock");
+    std::fs::create_dir(&lock).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, lock.join("owner")).unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("DF529") && flat(&out.stderr).contains("symbolic link"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        std::fs::symlink_metadata(lock.join("owner"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "left as it is"
+    );
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+    }
+}
+
+/// An unfinished deploy's journal is the peer's text: one that names a file that is not one of
+/// that peer's files in the model (here a file next to dhcpd.conf, and a name with escape
+/// sequences) is refused (DF531), never restored, removed or printed raw.
+#[test]
+fn a_journal_naming_files_outside_the_model_is_refused() {
+    let Some(pair) = setup(
+        "a_journal_naming_files_outside_the_model_is_refused",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    let precious = p.path("etc/dhcp/precious.conf");
+    std::fs::write(&precious, "precious\n").unwrap();
+    let owner = owner_line(ended_process(), "1", &machine_id(), "00000000000000ae");
+    for live in [
+        p.remote("etc/dhcp/precious.conf").display().to_string(),
+        p.remote("etc/dhcp/\u{1b}[2Jdhcpd.conf")
+            .display()
+            .to_string(),
+    ] {
+        plant_lock(&pair, 0, &owner);
+        let begin = serde_json::json!({
+            "event": "begin",
+            "deploy": "00000000000000ae",
+            "owner": owner,
+            "order": "secondary-first",
+            "peers": [{
+                "peer": "primary",
+                "host": "127.0.0.1:22",
+                // Not there before, the new file now: a rollback would remove it.
+                "files": [{
+                    "live": live,
+                    "old_sha256": null,
+                    "new_sha256": dhcpfo::remote::files::sha256(b"precious\n"),
+                }],
+                "restart": true,
+            }],
+        });
+        let journal = [
+            begin.to_string(),
+            serde_json::json!({ "event": "switch", "live": live }).to_string(),
+            r#"{"event":"restart-begin","at":"1","deadline":1}"#.to_string(),
+            r#"{"event":"restart-end","ok":false}"#.to_string(),
+        ];
+        std::fs::write(
+            p.path("etc/dhcp/.dhcpfo.lock/journal"),
+            journal.join("\n") + "\n",
+        )
+        .unwrap();
+        let out = pair.deploy(&["--yes"]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(
+            flat(&out.stderr).contains("DF531")
+                && flat(&out.stderr).contains("is not one of this peer's files in the model"),
+            "{}",
+            text(&out)
+        );
+        assert!(!out.stderr.contains(&0x1b), "{}", text(&out));
+        assert_eq!(std::fs::read_to_string(&precious).unwrap(), "precious\n");
+        assert_eq!(p.restarts(), 0);
+        std::fs::remove_dir_all(p.path("etc/dhcp/.dhcpfo.lock")).unwrap();
+    }
+}
+
+/// A deploy whose last command failed on one peer (here the restart record could not be
+/// written on the secondary, so its lock and journal stay) is settled by the next deploy
+/// without restarting the primary again: its restart record, written by that deploy, shows it
+/// runs the new files.
+#[test]
+fn a_peer_whose_restart_record_shows_the_new_files_is_not_restarted_again() {
+    let Some(pair) = setup(
+        "a_peer_whose_restart_record_shows_the_new_files_is_not_restarted_again",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let s = pair.lab.peer(1);
+    let flag = s.path("fail-record");
+    std::fs::write(&flag, "").unwrap();
+    s.script(
+        "fakebin/mktemp",
+        &format!(
+            "#!/bin/sh\ncase \"$*\" in *.dhcpfo.state.*) if [ -e {f} ]; then rm -f {f}; echo 'mktemp: No space left on device' >&2; exit 1; fi;; esac\nexec /usr/bin/mktemp \"$@\"\n",
+            f = flag.display()
+        ),
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains("the pair is NOT settled"),
+        "{}",
+        text(&out)
+    );
+    assert!(s.path("etc/dhcp/.dhcpfo.lock/journal").exists());
+    assert!(!pair.lab.peer(0).path("etc/dhcp/.dhcpfo.lock").exists());
+    let restarts = [0, 1].map(|i| pair.lab.peer(i).restarts());
+    assert_eq!(restarts, [1, 1]);
+
+    pair.deploy_settles_new(&["was completed first", "nothing"]);
+    assert_eq!(
+        [0, 1].map(|i| pair.lab.peer(i).restarts()),
+        restarts,
+        "neither peer was restarted again"
+    );
 }

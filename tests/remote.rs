@@ -454,6 +454,17 @@ fn unknown_host_key_is_refused_and_accept_new_adds_it() {
         text(&out)
     );
     assert!(stderr.contains("SHA256:"), "{}", text(&out));
+    // `status` says it as `diff` and `deploy` do: the code and how to add the key.
+    let out = lab.dhcpfo(&["status", m]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("DF502")
+            && stderr.contains("host key not known")
+            && stderr.contains("ssh-keyscan -p PORT HOST >>"),
+        "{}",
+        text(&out)
+    );
 
     let out = lab
         .dhcpfo(&["diff", m, "--accept-new-host-keys"])

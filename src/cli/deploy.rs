@@ -290,16 +290,21 @@ fn print_report(report: &Report) {
             peer.host,
             peer.result
         ));
-        for step in peer.steps.iter().filter(|s| !s.ok) {
-            said |= report
-                .error
-                .as_ref()
-                .is_some_and(|e| e.message == step.detail);
-            say(&format!(
-                "    failed: {}: {}",
-                step.step,
-                terminal_safe(&step.detail)
-            ));
+        if !matches!(
+            report.outcome,
+            Outcome::Deployed | Outcome::NothingToDo | Outcome::DryRun | Outcome::Declined
+        ) {
+            for step in peer.steps.iter().filter(|s| !s.ok) {
+                said |= report
+                    .error
+                    .as_ref()
+                    .is_some_and(|e| e.message == step.detail);
+                say(&format!(
+                    "    failed: {}: {}",
+                    terminal_safe(&step.step),
+                    terminal_safe(&step.detail)
+                ));
+            }
         }
     }
     if !report.settled {

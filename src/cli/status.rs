@@ -54,8 +54,15 @@ pub(super) fn run(args: Args) -> u8 {
     let options = args.ssh.connect_options();
     let report = status::status(&prepared.source.pair, &prepared.targets, &options);
     match args.format {
-        // Lease-file names and errors come from the peer: no escape sequence reaches the terminal.
-        Format::Human => print!("{}", terminal_safe(&render_human(&report))),
+        // Lease-file names and errors come from the peer: no escape sequence reaches the
+        // terminal. The errors follow on standard error with their code and help, as `diff`
+        // and `deploy` print them.
+        Format::Human => {
+            print!("{}", terminal_safe(&render_human(&report)));
+            for error in report.peers.iter().flat_map(|p| &p.errors) {
+                eprint!("{}", terminal_safe(&error.render_plain()));
+            }
+        }
         Format::Json => print_json(&report, &prepared.warnings, &[]),
     }
     if report.peers.iter().any(|p| !p.reachable) {

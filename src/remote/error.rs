@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 /// Why a remote operation failed.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
 pub enum RemoteError {
     /// The TCP connection or the SSH handshake failed.
     #[error("{peer} ({addr}): cannot connect: {message}")]
@@ -286,21 +286,19 @@ pub enum RemoteError {
         /// How to make it safe.
         fix: String,
     },
-    /// The lock directory could not be created for a reason other than another deploy.
+    /// The lock directory could not be created or taken for a reason other than a deploy
+    /// known to run: the folder refuses it, or what is in its place cannot be judged.
     #[error("{peer}: cannot create the lock {dir}: {detail}")]
-    #[diagnostic(
-        code(DF529),
-        help(
-            "the SSH user must be able to create a folder next to the live dhcpd.conf: check the folder's owner and permissions, its attributes (lsattr), free space and that the file system is writable"
-        )
-    )]
+    #[diagnostic(code(DF529), help("{hint}"))]
     LockFailed {
         /// The peer's role.
         peer: String,
         /// The lock directory.
         dir: String,
-        /// The error the peer gave.
+        /// The error the peer gave, or what stands in the way.
         detail: String,
+        /// What to do about it.
+        hint: String,
     },
     /// The operator stopped the deploy with a signal.
     #[error("interrupted by {signal}")]
@@ -354,10 +352,5 @@ impl RemoteError {
         };
         *peer = format!("{peer} (jump host {jump})");
         self
-    }
-
-    /// Whether the error means the connection is gone (a retry needs a new connection).
-    pub fn is_connection_lost(&self) -> bool {
-        matches!(self, RemoteError::Ssh { .. } | RemoteError::Connect { .. })
     }
 }

@@ -110,11 +110,6 @@ pub enum Entry {
         /// The random part of its name.
         suffix: String,
     },
-    /// The deploy settled: both peers hold and run one version.
-    Settled {
-        /// `deployed`, `completed`, `rolled-back` or `unchanged`.
-        outcome: String,
-    },
 }
 
 /// The journal file inside a lock directory.
@@ -218,13 +213,10 @@ impl Journal {
         })
     }
 
-    /// Whether the deploy began and did not settle.
+    /// Whether the deploy began and did not settle: a journal holds a plan only until the
+    /// deploy that wrote it (or the one that settled it) removes it.
     pub fn unfinished(&self) -> bool {
         self.begin().is_some()
-            && !self
-                .entries
-                .iter()
-                .any(|e| matches!(e, Entry::Settled { .. }))
     }
 
     /// The backup recorded for a live file.
@@ -237,15 +229,17 @@ impl Journal {
         })
     }
 
-    /// Every temporary file recorded: candidates and the copies made by restores.
-    pub fn temporaries(&self) -> Vec<String> {
+    /// Every temporary file recorded next to one of `lives` (the journal is the peer's text:
+    /// files next to others are never named): candidates and the copies made by restores.
+    pub fn temporaries(&self, lives: &[String]) -> Vec<String> {
+        let known = |live: &String| lives.contains(live);
         self.entries
             .iter()
             .filter_map(|e| match e {
-                Entry::Candidate { live, suffix } if safe_suffix(suffix) => {
+                Entry::Candidate { live, suffix } if safe_suffix(suffix) && known(live) => {
                     Some(super::files::temp_path(live, suffix))
                 }
-                Entry::RestoreCopy { live, suffix } if safe_suffix(suffix) => {
+                Entry::RestoreCopy { live, suffix } if safe_suffix(suffix) && known(live) => {
                     Some(super::files::restore_path(live, suffix))
                 }
                 _ => None,
@@ -302,6 +296,14 @@ impl Journal {
                 e,
                 Entry::RestartEnd { ok: false } | Entry::Running { ok: false }
             )
+        })
+    }
+
+    /// The peer's clock at each restart begun (`None` where it does not read as a number).
+    pub fn restarts_begun(&self) -> impl Iterator<Item = Option<u64>> + '_ {
+        self.entries.iter().filter_map(|e| match e {
+            Entry::RestartBegin { at, .. } => Some(at.parse().ok()),
+            _ => None,
         })
     }
 
@@ -397,7 +399,11 @@ mod tests {
                 deadline: 30
             }
         );
-        assert_eq!(journal.temporaries(), ["/x.dhcpfo-restore.Xy12Ab34"]);
+        assert_eq!(
+            journal.temporaries(&["/x".to_string()]),
+            ["/x.dhcpfo-restore.Xy12Ab34"]
+        );
+        assert!(journal.temporaries(&["/y".to_string()]).is_empty());
     }
 
     #[test]

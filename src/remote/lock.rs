@@ -14,7 +14,12 @@
 //!   creates `takeover-ID` inside it (only one can), checks the owner is still the one judged
 //!   stale, and writes its own owner. The journal stays, so what the dead deploy left can be
 //!   completed or rolled back. A lock of another machine is never judged from here; the
-//!   operator takes it over with `--force-unlock ID`.
+//!   operator takes it over with `--force-unlock ID`. Without a machine id (`/etc/machine-id`
+//!   missing or empty on either side), only the same boot id tells it is this machine.
+//! - A lock of an earlier dhcpfo (host name and PID only) is never taken over automatically:
+//!   it is refused (DF529) with how to take it over or remove it once checked.
+//! - The lock folder and its owner file are never read or written through a symbolic link:
+//!   one planted there is refused (DF529).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -29,10 +34,15 @@ const HELD: i32 = 100;
 const LOST: i32 = 101;
 /// Exit status of the lock command when the lock folder has no owner file.
 const OWNERLESS: i32 = 102;
+/// Exit status of the lock commands when the lock's owner file is a symbolic link.
+const LINKED: i32 = 103;
 /// Seconds after which a lock folder without owner file is stale. This version's locks always
 /// have one; an earlier version's `mkdir` or a release (`rm -rf`) leaves a lock without owner
 /// only for a moment, unless it was cut short.
 pub const OWNERLESS_STALE_AFTER: u64 = 60;
+
+/// What to check when the lock folder cannot be created.
+const CANNOT_CREATE: &str = "the SSH user must be able to create a folder next to the live dhcpd.conf: check the folder's owner and permissions, its attributes (lsattr), free space and that the file system is writable";
 
 /// A lock held on one peer; [`Lock::release_command`] releases it.
 #[derive(Debug, Clone)]
@@ -74,22 +84,50 @@ pub fn lock_dir(config_path: &str) -> String {
     format!("{}/{LOCK_DIR}", parent(config_path).trim_end_matches('/'))
 }
 
-fn read_trimmed(path: &str) -> String {
+/// What an owner line says for a value that could not be read.
+const UNKNOWN: &str = "unknown";
+
+/// A file's trimmed text, `None` when it is missing or empty.
+fn read_trimmed(path: &str) -> Option<String> {
     std::fs::read_to_string(path)
+        .ok()
         .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "unknown".into())
+        .filter(|h| !h.is_empty())
 }
 
 fn local_hostname() -> String {
-    read_trimmed("/proc/sys/kernel/hostname")
+    read_trimmed("/proc/sys/kernel/hostname").unwrap_or_else(|| UNKNOWN.into())
 }
 
-fn machine_id() -> String {
+/// `/etc/machine-id`, `None` when it is missing or empty.
+fn machine_id() -> Option<String> {
     read_trimmed("/etc/machine-id")
 }
 
-fn boot_id() -> String {
+fn boot_id() -> Option<String> {
     read_trimmed("/proc/sys/kernel/random/boot_id")
+}
+
+/// What this machine knows about itself, to judge a lock's owner line.
+struct Here {
+    host: String,
+    machine: Option<String>,
+    boot: Option<String>,
+}
+
+impl Here {
+    fn now() -> Here {
+        Here {
+            host: local_hostname(),
+            machine: machine_id(),
+            boot: boot_id(),
+        }
+    }
+}
+
+/// A value of an owner line, `None` when it says it was not known.
+fn known(value: &str) -> Option<&str> {
+    Some(value).filter(|v| !v.is_empty() && *v != UNKNOWN)
 }
 
 /// A process's start time, in clock ticks since boot (field 22 of `/proc/PID/stat`).
@@ -123,8 +161,8 @@ fn owner_line() -> String {
     format!(
         "host={} machine={} boot={} pid={pid} start={} user={} since={} id={}",
         local_hostname(),
-        machine_id(),
-        boot_id(),
+        machine_id().unwrap_or_else(|| UNKNOWN.into()),
+        boot_id().unwrap_or_else(|| UNKNOWN.into()),
         start_time(&pid).unwrap_or_else(|| "unknown".into()),
         super::ssh_config::local_user(),
         now.as_secs(),
@@ -154,19 +192,29 @@ pub enum Holder {
     Unknown(String),
 }
 
+/// Whether an owner line is one an earlier dhcpfo wrote: host name and PID only, without the
+/// machine, boot and start time that tell whether its process still runs.
+fn is_earlier(owner: &str) -> bool {
+    field(owner, "host").is_some()
+        && field(owner, "pid").is_some()
+        && field(owner, "machine").is_none()
+}
+
 /// Judges a lock's owner line.
 pub fn judge(owner: &str) -> Holder {
+    judge_on(owner, &Here::now())
+}
+
+/// Judges an owner line on the machine `here`. The owner is gone only when this machine can
+/// prove it: same host and machine id, and a reboot since or its PID free or another
+/// process's; without a machine id on either side (`/etc/machine-id` missing or empty), only
+/// the same boot id and the PID and start time prove it.
+fn judge_on(owner: &str, here: &Here) -> Holder {
     let get = |k| field(owner, k);
-    if let (Some(host), Some(pid), None) = (get("host"), get("pid"), get("machine")) {
-        // A lock of an earlier version: host and PID only, as that version judged it.
-        let gone = host == local_hostname()
-            && pid.parse::<u32>().is_ok_and(|p| p != std::process::id())
-            && start_time(pid).is_none();
-        return if gone {
-            Holder::Dead(format!("process {} no longer runs", safe(pid)))
-        } else {
-            Holder::Unknown("the lock was taken by an earlier dhcpfo".into())
-        };
+    if is_earlier(owner) {
+        return Holder::Unknown(
+            "the lock was taken by an earlier dhcpfo, which recorded its host name and PID only: whether that deploy still runs cannot be told from here".into(),
+        );
     }
     let (Some(host), Some(machine), Some(boot), Some(pid), Some(start)) = (
         get("host"),
@@ -181,14 +229,34 @@ pub fn judge(owner: &str) -> Holder {
             "the lock's owner line is not one this version writes".into()
         });
     };
-    if host != local_hostname() || machine != machine_id() {
-        return Holder::Unknown(format!(
+    let elsewhere = || {
+        Holder::Unknown(format!(
             "it was taken from another machine ({})",
             safe(host)
-        ));
+        ))
+    };
+    if host != here.host {
+        return elsewhere();
     }
-    if boot != boot_id() {
-        return Holder::Dead("this machine has restarted since".into());
+    let same_boot = known(boot).is_some() && here.boot.as_deref() == known(boot);
+    match (known(machine), here.machine.as_deref()) {
+        (Some(theirs), Some(ours)) if theirs != ours => return elsewhere(),
+        (Some(_), Some(_)) => {
+            if !same_boot && known(boot).is_some() && here.boot.is_some() {
+                return Holder::Dead("this machine has restarted since".into());
+            }
+            if !same_boot {
+                return Holder::Unknown(
+                    "the boot id is not known, on this machine or in the lock".into(),
+                );
+            }
+        }
+        _ if !same_boot => {
+            return Holder::Unknown(
+                "/etc/machine-id is missing or empty (here or where the lock was taken), and the boot ids differ or are not known: whether it is this machine cannot be told".into(),
+            );
+        }
+        _ => {}
     }
     if pid.parse::<u32>().is_err() {
         return Holder::Unknown("the owner's PID is not a number".into());
@@ -242,9 +310,35 @@ fn safe(text: &str) -> String {
     super::text::terminal_safe(text)
 }
 
-/// The error for a lock that is held, with what to do about it.
+/// The error for a lock that is held, with what to do about it. A lock of an earlier dhcpfo is
+/// never taken over automatically (DF529): the hint says how, once checked by hand.
 pub fn locked(conn: &Connection, owner: &str, holder: &Holder) -> RemoteError {
     let dir = lock_dir(&conn.target.config_path);
+    if is_earlier(owner) {
+        let check = format!(
+            "check on {} that no dhcpfo deploy runs as PID {} (`ps -p {}`)",
+            safe(field(owner, "host").unwrap_or("")),
+            safe(field(owner, "pid").unwrap_or("")),
+            safe(field(owner, "pid").unwrap_or(""))
+        );
+        let then = match lock_id(owner) {
+            Some(id) => format!(
+                "then take it over with `dhcpfo deploy PAIR.yaml --force-unlock {}`, or remove it on the peer: rm -r -- {}",
+                safe(id),
+                q(&dir)
+            ),
+            None => format!("then remove it on the peer: rm -r -- {}", q(&dir)),
+        };
+        return RemoteError::LockFailed {
+            peer: conn.target.peer().into(),
+            detail: format!(
+                "it is held by {}, taken by an earlier dhcpfo that recorded its host name and PID only, so whether that deploy still runs cannot be told from here",
+                describe(owner)
+            ),
+            dir,
+            hint: format!("{check}; {then}"),
+        };
+    }
     let hint = match (holder, lock_id(owner)) {
         (Holder::Alive, _) => {
             "another deploy runs now: wait for it to finish (its journal in the lock shows how far it is; `dhcpfo diff` prints it)".to_string()
@@ -282,9 +376,16 @@ pub struct TakenOver {
 /// modification time and exits [`OWNERLESS`].
 fn held_shell() -> String {
     format!(
-        "if [ -e \"$d/owner\" ]; then cat -- \"$d/owner\" 2>/dev/null; exit {HELD}; fi; \
+        "if [ -L \"$d/owner\" ]; then exit {LINKED}; fi; \
+         if [ -e \"$d/owner\" ]; then cat -- \"$d/owner\" 2>/dev/null; exit {HELD}; fi; \
          echo \"$(date +%s) $(stat -c %Y -- \"$d\")\"; exit {OWNERLESS}"
     )
+}
+
+/// The shell, with the lock folder in `$d`, that exits [`LINKED`] when the folder or its owner
+/// file is a symbolic link: neither is ever read or written through.
+fn no_links_shell() -> String {
+    format!("if [ -L \"$d\" ] || [ -L \"$d/owner\" ]; then exit {LINKED}; fi")
 }
 
 /// Takes the lock on a peer. A stale lock of this machine, one left without owner for
@@ -323,18 +424,30 @@ pub fn acquire(
         } else {
             out.detail()
         },
+        hint: CANNOT_CREATE.into(),
+    };
+    let linked = || RemoteError::LockFailed {
+        peer: conn.target.peer().into(),
+        dir: dir.clone(),
+        detail: "its owner file is a symbolic link, not a file dhcpfo wrote".into(),
+        hint: format!(
+            "the lock's files are never read or written through a link: find out who planted it, then remove the folder on the peer: rm -r -- {}",
+            q(&dir)
+        ),
     };
     let taken = match out.status {
         0 => return Ok((Lock { dir, owner }, None)),
         HELD => held_by_owner(conn, &out, force_unlock)?,
         OWNERLESS => ownerless(conn, &dir, &out)?,
+        LINKED => return Err(linked()),
         _ => return Err(failed(&out)),
     };
     let takeover = format!(
-        "d={d}; mkdir -- \"$d/takeover-\"{id} 2>/dev/null || exit {LOST}; \
+        "d={d}; {no_links}; mkdir -- \"$d/takeover-\"{id} 2>/dev/null || exit {LOST}; \
          [ \"$(cat -- \"$d/owner\" 2>/dev/null)\" = {held} ] || exit {LOST}; \
          t=$(mktemp -- \"$d/owner.XXXXXXXX\") && printf '%s\\n' {o} > \"$t\" && mv -f -- \"$t\" \"$d/owner\"",
         d = q(&dir),
+        no_links = no_links_shell(),
         id = q(&taken.takeover),
         held = q(&taken.owner),
         o = q(&owner),
@@ -342,6 +455,7 @@ pub fn acquire(
     let out = conn.exec(&takeover, None)?;
     match out.status {
         0 => Ok((Lock { dir, owner }, Some(taken))),
+        LINKED => Err(linked()),
         LOST => Err(RemoteError::Locked {
             peer: conn.target.peer().into(),
             dir,
@@ -417,7 +531,7 @@ impl Lock {
     pub fn release_command(&self) -> String {
         let d = q(&self.dir);
         format!(
-            "if [ \"$(cat -- {d}/owner 2>/dev/null)\" = {} ]; then rm -rf -- {d}; fi",
+            "if [ ! -L {d} ] && [ ! -L {d}/owner ] && [ \"$(cat -- {d}/owner 2>/dev/null)\" = {} ]; then rm -rf -- {d}; fi",
             q(&self.owner)
         )
     }
@@ -442,9 +556,12 @@ mod tests {
         assert!(matches!(judge(&dead_pid), Holder::Dead(_)), "{dead_pid}");
         let reused = me.replace(&format!("start={}", start_time("self").unwrap()), "start=1");
         assert!(matches!(judge(&reused), Holder::Dead(_)), "{reused}");
-        let rebooted = me.replace(&format!("boot={}", boot_id()), "boot=other");
+        let rebooted = me.replace(&format!("boot={}", boot_id().unwrap()), "boot=other");
         assert!(matches!(judge(&rebooted), Holder::Dead(_)));
-        let elsewhere = me.replace(&format!("machine={}", machine_id()), "machine=other");
+        let elsewhere = me.replace(
+            &format!("machine={}", machine_id().unwrap()),
+            "machine=other",
+        );
         assert!(matches!(judge(&elsewhere), Holder::Unknown(_)));
         assert!(matches!(
             judge("host=x pid=1 user=y since=1"),
@@ -454,7 +571,10 @@ mod tests {
             "host={} pid=4000000000 user=y since=1 token=42",
             local_hostname()
         );
-        assert!(matches!(judge(&earlier), Holder::Dead(_)));
+        assert!(
+            matches!(judge(&earlier), Holder::Unknown(_)),
+            "an earlier dhcpfo's lock is never judged gone"
+        );
         assert_eq!(lock_id(&earlier), Some("42"));
         assert!(matches!(judge(""), Holder::Unknown(_)));
         assert_eq!(lock_id(&me).map(str::len), Some(16));
@@ -465,5 +585,65 @@ mod tests {
             assert!(!text.contains('\u{1b}'), "{text}");
         }
         assert!(!format!("{:?}", judge(hostile)).contains('\u{1b}'));
+    }
+
+    /// Without a machine id on either side, "unknown" never matches "unknown": only the same
+    /// boot id, with the PID and start time, tells the owner is gone (or runs).
+    #[test]
+    fn a_missing_machine_id_is_never_taken_for_the_same_machine() {
+        let pid = std::process::id();
+        let start = start_time("self").unwrap();
+        let owner = |machine: &str, boot: &str, pid: u32, start: &str| {
+            format!(
+                "host=h machine={machine} boot={boot} pid={pid} start={start} user=u since=1 id=00"
+            )
+        };
+        let here = |machine: Option<&str>, boot: Option<&str>| Here {
+            host: "h".into(),
+            machine: machine.map(str::to_string),
+            boot: boot.map(str::to_string),
+        };
+        let unknown = |h: Holder| matches!(h, Holder::Unknown(_));
+        let dead = |h: Holder| matches!(h, Holder::Dead(_));
+        for (theirs, ours) in [
+            ("unknown", None),
+            ("", None),
+            ("unknown", Some("m")),
+            ("m", None),
+        ] {
+            let no_id = here(ours, Some("b"));
+            // Another boot: it may be another machine; never taken over.
+            assert!(unknown(judge_on(
+                &owner(theirs, "c", 4_000_000_000, "1"),
+                &no_id
+            )));
+            assert!(unknown(judge_on(
+                &owner(theirs, "unknown", 4_000_000_000, "1"),
+                &here(ours, None)
+            )));
+            // The same boot: the PID and its start time decide.
+            assert!(dead(judge_on(
+                &owner(theirs, "b", 4_000_000_000, "1"),
+                &no_id
+            )));
+            assert!(dead(judge_on(&owner(theirs, "b", pid, "1"), &no_id)));
+            assert_eq!(
+                judge_on(&owner(theirs, "b", pid, &start), &no_id),
+                Holder::Alive
+            );
+        }
+        // With machine ids, another boot of the same machine means its owner is gone.
+        let ids = here(Some("m"), Some("b"));
+        assert!(dead(judge_on(&owner("m", "c", pid, &start), &ids)));
+        assert!(unknown(judge_on(
+            &owner("n", "b", 4_000_000_000, "1"),
+            &ids
+        )));
+        assert!(unknown(judge_on(
+            &owner("m", "unknown", 4_000_000_000, "1"),
+            &ids
+        )));
+        assert!(owner_line().contains(" machine="));
+        assert!(!owner_line().contains(" machine= "));
     }
 }

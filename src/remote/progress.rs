@@ -35,19 +35,21 @@ impl Progress {
         }
     }
 
-    /// Runs one step on one peer, showing it while it runs and its outcome after. A failure's
-    /// error is not repeated here: the report at the end gives it once, with its code.
+    /// Runs one step on one peer, showing it while it runs and its outcome after (the label
+    /// is the peer's text: made safe for the terminal). A failure's error is not repeated
+    /// here: the report at the end gives it once, with its code.
     pub fn step<T, E>(
         &self,
         role: Role,
         what: &str,
         f: impl FnOnce() -> Result<T, E>,
     ) -> Result<T, E> {
+        let safe = super::text::terminal_safe(what);
         if let Some((_, bars)) = &self.bars {
-            bars[index(role)].set_message(format!("{what}..."));
+            bars[index(role)].set_message(format!("{safe}..."));
         }
         let result = f();
-        self.line(role, result.is_ok(), &super::text::terminal_safe(what));
+        self.line(role, result.is_ok(), &safe);
         result
     }
 

@@ -94,7 +94,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "script",
         package: "bsdutils",
-        used_by: "remote (a pseudo-terminal for the passphrase prompt)",
+        used_by: "remote, deploy_safety (a pseudo-terminal for the passphrase prompt and the question)",
     },
     Tool {
         name: "id",

@@ -295,8 +295,7 @@ fn restart_peer(r: &mut PeerRun) -> Result<FirstCheck, RemoteError> {
     });
     r.restarts = super::Restarts {
         began: Some((Instant::now(), deadline)),
-        ok: None,
-        running: None,
+        ..super::Restarts::default()
     };
     let started = Instant::now();
     // Past the restart's deadline and the status command's, each with its kill grace.
@@ -408,7 +407,7 @@ pub(super) fn state_command(r: &PeerRun, lock: &crate::remote::lock::Lock) -> Op
 
 /// Removes candidates left behind; then, on each peer still locked, in one command: prunes the
 /// backups beyond `keep-backups` (after a deploy), records a verified restart, and releases
-/// the lock when the pair is settled. Returns whether it is.
+/// the lock when the pair is settled. Returns whether it is, and both locks were released.
 pub(super) fn finish(
     runs: &mut [PeerRun; 2],
     outcome: Outcome,
@@ -488,5 +487,6 @@ pub(super) fn finish(
             r.lock = None;
         }
     });
-    settled
+    // A lock that could not be released keeps its journal: the next deploy settles from it.
+    settled && runs.iter().all(|r| r.lock.is_none())
 }

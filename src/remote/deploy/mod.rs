@@ -174,6 +174,9 @@ struct Restarts {
     ok: Option<bool>,
     /// Whether the status command then said the service runs.
     running: Option<bool>,
+    /// Whether the peer is known to run the files it held when it was read (its restart
+    /// record shows it), so that only putting other files in place calls for a restart.
+    runs_held: bool,
 }
 
 /// The state of one peer during a deploy.
@@ -655,6 +658,9 @@ fn run(
                 let go = proposal.ask(true, confirm, progress);
                 cx.unfinished = proposal.settling.clone();
                 stop_if_interrupted()?;
+                if options.dry_run {
+                    return Ok(Outcome::DryRun);
+                }
                 if !go {
                     return Ok(Outcome::Declined);
                 }

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::model::Role;
 use crate::remote::exec::KILL_AFTER;
+use crate::remote::inspect::{self, Kind, Runs, Service};
 use crate::remote::journal::{self, Journal};
 use crate::remote::lock;
 use crate::remote::progress::Progress;
@@ -102,8 +103,9 @@ fn wait_for_restart(r: &PeerRun, progress: &Progress) {
 }
 
 /// Restores each file that holds the new content from its backup (or removes it when it did
-/// not exist before).
-fn restore_peer(r: &mut PeerRun, states: &[Now], progress: &Progress) {
+/// not exist before); returns whether any restore was tried.
+fn restore_peer(r: &mut PeerRun, states: &[Now], progress: &Progress) -> bool {
+    let mut restored = false;
     for (i, state) in states.iter().enumerate() {
         let c = r.changes[i].clone();
         match state {
@@ -126,6 +128,7 @@ fn restore_peer(r: &mut PeerRun, states: &[Now], progress: &Progress) {
                     (None, None) => format!("removing {} (it did not exist before)", c.live),
                     (None, Some(_)) => format!("restoring {}: no backup was recorded", c.live),
                 };
+                restored = true;
                 let _ = r.step(progress, &what, |r| {
                     if backup.is_none() && c.old_sha256.is_some() {
                         return Err(RemoteError::ssh(
@@ -149,18 +152,23 @@ fn restore_peer(r: &mut PeerRun, states: &[Now], progress: &Progress) {
             }
         }
     }
+    restored
 }
 
-/// Whether a rollback restarts a peer. One whose files changed is restarted when it may run
-/// the new files (a restart began after its switch); one never restarted since still runs its
-/// previous files. A peer restarted only because it did not run what was on its disk (none of
-/// its files change) has nothing to put back: when a deploy found unfinished (`recovering`)
-/// recorded its restart as failed, unfinished or not followed by a running service, that
-/// restart is run again, as the only way to settle it; in the run where it just failed it is
-/// not repeated.
-fn restarts_in_rollback(r: &PeerRun, recovering: bool) -> bool {
+/// Whether a rollback restarts a peer (`restores`: it puts files back on it). One known to run
+/// the files it held (its restart record shows it) is restarted only when files are put back.
+/// One whose files changed is restarted when it may run the new files (a restart began after
+/// its switch); one never restarted since still runs its previous files. A peer restarted only
+/// because it did not run what was on its disk (none of its files change) has nothing to put
+/// back: when a deploy found unfinished (`recovering`) recorded its restart as failed,
+/// unfinished or not followed by a running service, that restart is run again, as the only
+/// way to settle it; in the run where it just failed it is not repeated.
+fn restarts_in_rollback(r: &PeerRun, recovering: bool, restores: bool) -> bool {
     if r.conn.is_none() || r.restarts.began.is_none() {
         return false;
+    }
+    if r.restarts.runs_held {
+        return restores;
     }
     if r.changes.is_empty() {
         let ran = r.restarts.ok == Some(true) && r.restarts.running == Some(true);
@@ -221,15 +229,13 @@ pub(super) fn settle(
     }
     if mode == Mode::Rollback {
         let states = &states;
-        par(runs, |r| {
-            if r.conn.is_some() {
-                let mine = states[index(r.role())].clone();
-                restore_peer(r, &mine, progress);
-            }
+        let restored = par(runs, |r| {
+            let mine = states[index(r.role())].clone();
+            r.conn.is_some() && restore_peer(r, &mine, progress)
         });
         for i in restart_sequence(options.restart_order) {
             let r = &mut runs[i];
-            if !restarts_in_rollback(r, cx.recovering) {
+            if !restarts_in_rollback(r, cx.recovering, restored[i]) {
                 continue;
             }
             wait_for_restart(r, progress);
@@ -338,6 +344,22 @@ pub(super) fn load(
         let Some(planned) = begin.peers.iter().find(|p| p.peer == r.role()) else {
             continue;
         };
+        // The journal is the peer's text: it may only name this peer's files in the model.
+        let mine = model_files(r);
+        if let Some(f) = planned.files.iter().find(|f| !mine.contains(&f.live)) {
+            let dir = lock::lock_dir(&r.target.config_path);
+            return Err(unsettled(
+                r.target.peer(),
+                &format!(
+                    "its journal names {}, which is not one of this peer's files in the model ({})",
+                    f.live,
+                    mine.join(", ")
+                ),
+                &format!(
+                    "if the model's paths changed since that deploy, settle it with the model it ran with; otherwise read the journal in {dir} on the peer, put the files it names right by hand, then remove {dir}"
+                ),
+            ));
+        }
         let peer_now = r.inspection.as_ref().map_or(0, |i| i.now);
         r.changes = planned
             .files
@@ -366,22 +388,30 @@ pub(super) fn load(
                         Instant::now().checked_sub(ago).unwrap_or_else(Instant::now),
                         Duration::from_secs(deadline),
                     )),
-                    ok: None,
-                    running: None,
+                    ..Restarts::default()
                 }
             }
             journal::Restart::Ended { ok, running } => Restarts {
                 began: Some((Instant::now(), Duration::ZERO)),
                 ok: Some(ok),
                 running,
+                runs_held: false,
             },
             journal::Restart::NotStarted if journal.any_restart() => Restarts {
                 began: Some((Instant::now(), Duration::ZERO)),
                 ok: Some(true),
-                running: None,
+                ..Restarts::default()
             },
             journal::Restart::NotStarted => Restarts::default(),
         };
+        if record_shows_running(r, &journal) {
+            r.restarts = Restarts {
+                began: Some((Instant::now(), Duration::ZERO)),
+                ok: Some(true),
+                running: Some(true),
+                runs_held: true,
+            };
+        }
         r.journal = journal;
     }
     let states = par(runs, |r| measure(r, progress));
@@ -415,6 +445,39 @@ pub(super) fn load(
         failed,
         states,
     }))
+}
+
+/// Whether a peer's restart record (`.dhcpfo.state`) shows that it runs the files it holds
+/// now: the record names their hashes, its status command says the service runs, and the
+/// record was written after every restart its journal records.
+fn record_shows_running(r: &PeerRun, journal: &Journal) -> bool {
+    let Some(inspection) = &r.inspection else {
+        return false;
+    };
+    let Some(state) = &inspection.state else {
+        return false;
+    };
+    inspection.service == Some(Service::Running)
+        && matches!(
+            inspect::runs_what_is_on_disk(&r.target, inspection),
+            Runs::Yes(_)
+        )
+        && journal
+            .restarts_begun()
+            .all(|at| at.is_some_and(|at| at < state.restarted_at))
+}
+
+/// The files a deploy may write on a peer: its live files in the model, or the targets of
+/// those that are links when `follow-symlinks` is set.
+fn model_files(r: &PeerRun) -> Vec<String> {
+    r.inspection
+        .iter()
+        .flat_map(|i| &i.files)
+        .map(|f| match &f.kind {
+            Kind::Symlink(Some(to)) if r.target.follow_symlinks => to.clone(),
+            _ => f.path.clone(),
+        })
+        .collect()
 }
 
 /// Why settling restarts a peer (see [`restarts_in_rollback`] and [`settle`]).
@@ -485,7 +548,10 @@ pub(super) fn describe(
             Mode::Complete => {
                 r.touched() && !(r.restarts.ok == Some(true) && r.restarts.running == Some(true))
             }
-            Mode::Rollback => restarts_in_rollback(r, true),
+            Mode::Rollback => {
+                let restores = recovery.states[i].contains(&Now::New);
+                restarts_in_rollback(r, true, restores)
+            }
         };
         if restart {
             lines.push(format!(
@@ -547,7 +613,8 @@ pub(super) fn recover(
         let Some(lock) = r.lock.clone() else {
             return Ok(());
         };
-        let mut remove = r.journal.temporaries();
+        let lives: Vec<String> = r.changes.iter().map(|c| c.live.clone()).collect();
+        let mut remove = r.journal.temporaries(&lives);
         remove.push(lock.journal());
         let list: Vec<String> = remove
             .iter()
