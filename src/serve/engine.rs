@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use dhcproto::v4::{Message, MessageType};
+use dhcproto::v4::MessageType;
 
 use super::alloc::{Allocator, Slot};
 use super::config::{Params, ServeConfig};
 use super::failover::peer::{Relationship, Step};
 use super::leases::{Binding, BindingEvent, ClientKey, LeaseIndex, State};
-use super::packet;
+use super::packet::{self, Reply, Request};
 
 /// How long an offered address is held for the client (seconds).
 pub const OFFER_HOLD: u64 = 60;
@@ -34,8 +34,8 @@ pub enum Dest {
 /// A request as received.
 #[derive(Debug, Clone, Copy)]
 pub struct Incoming<'a> {
-    /// The decoded message.
-    pub msg: &'a Message,
+    /// The decoded request.
+    pub msg: &'a Request,
     /// Name of the interface it arrived on.
     pub iface: &'a str,
     /// IPv4 addresses of that interface.
@@ -46,7 +46,7 @@ pub struct Incoming<'a> {
 #[derive(Debug, Default)]
 pub struct Outcome {
     /// The reply and where it goes.
-    pub reply: Option<(Message, Dest)>,
+    pub reply: Option<(Reply, Dest)>,
     /// Binding changes; the reply may leave only once they are on disk.
     pub events: Vec<BindingEvent>,
     /// Log lines in dhcpd's words (empty when logging is off).
@@ -278,7 +278,7 @@ impl Engine {
         }
     }
 
-    fn host(&self, msg: &Message) -> Option<usize> {
+    fn host(&self, msg: &Request) -> Option<usize> {
         packet::ethernet(msg).and_then(|mac| self.cfg.hosts_by_mac.get(&mac).copied())
     }
 
@@ -326,7 +326,7 @@ impl Engine {
     fn lease_time(
         &self,
         params: &Params,
-        msg: &Message,
+        msg: &Request,
         ip: Ipv4Addr,
         src: Option<Source>,
         now: u64,
@@ -479,7 +479,7 @@ pub(super) fn via(inc: Incoming<'_>) -> String {
 }
 
 /// RFC 2131 §4.1: relay, NAK broadcast, ciaddr unicast, broadcast flag, else yiaddr via ARP.
-pub fn dest(req: &Message, kind: MessageType, yiaddr: Ipv4Addr) -> Dest {
+pub fn dest(req: &Request, kind: MessageType, yiaddr: Ipv4Addr) -> Dest {
     let gi = req.giaddr();
     if !gi.is_unspecified() {
         Dest::Relay(gi)

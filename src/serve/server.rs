@@ -2,7 +2,7 @@
 //! their leases are on disk, timers, SIGHUP reload and SIGTERM shutdown.
 
 use std::io::IsTerminal;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -14,7 +14,8 @@ use super::config::{ServeConfig, ServeRole};
 use super::engine::{Engine, Incoming, Outcome};
 use super::failover::config::FailoverConfig;
 use super::journal::Journal;
-use super::packet;
+use super::packet::{self, malformed};
+use super::ratelimit::{RateLimit, held_note};
 use super::socket::{IfaceSocket, SERVER_PORT, iface_addrs};
 use crate::diag;
 
@@ -75,6 +76,11 @@ pub struct ServeOptions {
     /// A failover peer's control socket (default: beside the lease file).
     pub control: Option<PathBuf>,
 }
+
+/// A malformed packet's reason is logged once per source and interface per this many seconds.
+const MALFORMED_LOG_INTERVAL: u64 = 60;
+/// Sources remembered for that (a flood from more shares one line per interval).
+const MALFORMED_LOG_KEYS: usize = 4096;
 
 /// Compaction runs when this many records were appended and they outnumber twice the live
 /// leases.
@@ -220,15 +226,15 @@ async fn serve(
             );
         }
     }
-    let (tx, mut rx) = mpsc::channel::<(usize, Vec<u8>)>(4096);
+    let (tx, mut rx) = mpsc::channel::<(usize, Vec<u8>, SocketAddr)>(4096);
     for (i, s) in socks.iter().enumerate() {
         let (s, tx) = (s.clone(), tx.clone());
         tokio::spawn(async move {
             let mut buf = vec![0u8; 1500];
             loop {
                 match s.sock.recv_from(&mut buf).await {
-                    Ok((n, _)) => {
-                        if tx.send((i, buf[..n].to_vec())).await.is_err() {
+                    Ok((n, from)) => {
+                        if tx.send((i, buf[..n].to_vec(), from)).await.is_err() {
                             break;
                         }
                     }
@@ -252,6 +258,7 @@ async fn serve(
         return EXIT_USAGE;
     };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut malformed_log = RateLimit::new(MALFORMED_LOG_INTERVAL, MALFORMED_LOG_KEYS);
     tracing::info!(
         target: LIFECYCLE_TARGET,
         "dhcpfo serve ready: {} subnet(s), {} pool(s), {} lease(s) from {}, listening on {} port {}",
@@ -265,10 +272,16 @@ async fn serve(
     loop {
         tokio::select! {
             got = rx.recv() => {
-                let Some((i, bytes)) = got else { break };
-                let Some(msg) = packet::decode(&bytes) else {
-                    tracing::debug!("dropped a malformed packet on {} ({} so far)", socks[i].name, packet::malformed_count());
-                    continue;
+                let Some((i, bytes, from)) = got else { break };
+                let msg = match packet::decode(&bytes) {
+                    Ok(msg) => msg,
+                    Err(why) => {
+                        why.count();
+                        if let Some(held) = malformed_log.allow((i, from.ip(), why), now()) {
+                            tracing::info!("dropped a packet from {from} on {}: {}{}", socks[i].name, why.text(), held_note(held));
+                        }
+                        continue;
+                    }
                 };
                 let inc = Incoming { msg: &msg, iface: &socks[i].name, iface_addrs: &addrs[i] };
                 let mut out = engine.handle(inc, now());
@@ -350,9 +363,13 @@ async fn serve(
     let (records, syncs) = journal.close();
     tracing::info!(
         target: LIFECYCLE_TARGET,
-        "dhcpfo serve stopped: {leases} lease(s) in {}; {records} record(s) written in {syncs} sync(s); {} malformed packet(s) dropped",
+        "dhcpfo serve stopped: {leases} lease(s) in {}; {records} record(s) written in {syncs} sync(s); {} malformed packet(s) dropped{}",
         opts.leases.display(),
-        packet::malformed_count()
+        packet::malformed_count(),
+        Some(malformed::summary())
+            .filter(|s| !s.is_empty())
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default()
     );
     EXIT_OK
 }
@@ -388,15 +405,10 @@ async fn deliver(
         }
         _ => (None, None),
     };
-    let reply = out
-        .reply
-        .and_then(|(reply, dest)| match packet::encode(&reply) {
-            Some(bytes) => Some((reply, dest, bytes)),
-            None => {
-                tracing::warn!("could not encode a reply to {}", packet::mac_string(&reply));
-                None
-            }
-        });
+    let reply = out.reply.map(|(reply, dest)| {
+        let bytes = packet::encode(&reply);
+        (reply, dest, bytes)
+    });
     let sock = sock.clone();
     match (ticket, reply) {
         (None, Some((_, dest, bytes))) => {
@@ -416,7 +428,7 @@ async fn deliver(
                     }
                     Some((reply, _, _)) => tracing::error!(
                         "reply to {} not sent: its lease is not on disk",
-                        packet::mac_string(&reply)
+                        packet::hw_text(reply.chaddr())
                     ),
                     None => {}
                 }

@@ -95,7 +95,7 @@ impl Engine {
         let ciaddr = msg.ciaddr();
         let Some(ip) = packet::requested_ip(msg).or((!ciaddr.is_unspecified()).then_some(ciaddr))
         else {
-            packet::MALFORMED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // The decoder drops (and counts) a REQUEST that names no address.
             return;
         };
         let sid_text = sid.map(|s| format!(" ({s})")).unwrap_or_default();
@@ -235,7 +235,7 @@ impl Engine {
                 tsfp,
                 atsfp: previous.as_ref().and_then(|b| b.atsfp),
                 cltt: Some(now),
-                hw: Some((u8::from(msg.htype()), msg.chaddr().to_vec())),
+                hw: Some((msg.htype(), msg.chaddr().to_vec())),
                 uid: match key {
                     ClientKey::Uid(u) => Some(u),
                     ClientKey::Hw(..) => None,
@@ -255,7 +255,7 @@ impl Engine {
         }
         packet::add_params(&mut r, &params);
         packet::add_lease_time(&mut r, secs);
-        let name = packet::hostname(msg)
+        let name = packet::hostname_for_log(msg)
             .map(|h| format!(" ({h})"))
             .unwrap_or_default();
         out.log(|| {
@@ -290,7 +290,8 @@ impl Engine {
         let sid = self.server_id(inc, Some(subnet));
         let mut r = packet::reply(inc.msg, MessageType::Nak, sid);
         if !inc.msg.giaddr().is_unspecified() {
-            r.set_flags(r.flags().set_broadcast());
+            let flags = r.flags().set_broadcast();
+            r.set_flags(flags);
         }
         out.log(|| format!("DHCPNAK on {ip} to {mac} via {} ({why})", via(inc)));
         out.reply = Some((r, dest(inc.msg, MessageType::Nak, ip)));
@@ -345,7 +346,7 @@ impl Engine {
         let msg = inc.msg;
         let mac = packet::mac_string(msg);
         let Some(ip) = packet::requested_ip(msg) else {
-            packet::MALFORMED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // The decoder drops (and counts) a DECLINE that names no address.
             return;
         };
         let key = packet::client_key(msg);
