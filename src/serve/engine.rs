@@ -13,6 +13,7 @@ use super::config::{Params, ServeConfig};
 use super::failover::peer::{Relationship, Step};
 use super::leases::{Binding, BindingEvent, ClientKey, LeaseIndex, State};
 use super::packet::{self, Reply, Request};
+use super::ratelimit::RateLimit;
 
 /// How long an offered address is held for the client (seconds).
 pub const OFFER_HOLD: u64 = 60;
@@ -51,6 +52,9 @@ pub struct Outcome {
     pub events: Vec<BindingEvent>,
     /// Log lines in dhcpd's words (empty when logging is off).
     pub log: Vec<String>,
+    /// The reply's own line (`DHCPOFFER on ...`, `DHCPACK on ...`, `DHCPNAK on ...`), to log
+    /// once the reply has left, so that the log never shows a reply that was not sent.
+    pub reply_line: Option<String>,
     /// What the failover relationship must do (BNDUPDs of the changes), in order.
     pub peer: Vec<Step>,
     quiet: bool,
@@ -69,6 +73,14 @@ impl Outcome {
         if !self.quiet {
             self.log.push(line());
         }
+    }
+
+    /// Sets the reply, with its log line.
+    fn reply(&mut self, reply: Reply, dest: Dest, line: impl FnOnce() -> String) {
+        if !self.quiet {
+            self.reply_line = Some(line());
+        }
+        self.reply = Some((reply, dest));
     }
 }
 
@@ -92,7 +104,13 @@ pub struct Engine {
     failover: Option<Relationship>,
     /// Build no log lines (the log level hides them anyway).
     pub quiet: bool,
+    /// `no free leases` lines, one per link per interval.
+    no_free_log: RateLimit<usize>,
 }
+
+/// Seconds between two `no free leases` lines of one link (the next says how many were held
+/// back).
+const NO_FREE_LOG_INTERVAL: u64 = 10;
 
 /// Where an address comes from.
 #[derive(Debug, Clone, Copy)]
@@ -112,6 +130,7 @@ impl Engine {
             offer_of: HashMap::new(),
             failover: None,
             quiet: false,
+            no_free_log: RateLimit::new(NO_FREE_LOG_INTERVAL, 1024),
         }
     }
 
@@ -224,16 +243,18 @@ impl Engine {
         out
     }
 
-    /// The subnet (hence link) the client is on: option 118, giaddr, the address a renewing
-    /// client sends from (ciaddr: it unicasts to the server directly, also from behind a
-    /// relay), or the interface.
+    /// The subnet (hence link) the client is on: option 118, a relay's link selection
+    /// (option 82 sub-option 5, RFC 3527), giaddr, the address a renewing client sends from
+    /// (ciaddr: it unicasts to the server directly, also from behind a relay), or the
+    /// interface.
     fn locate(&self, inc: Incoming<'_>) -> Option<usize> {
         if let Some(sel) = packet::subnet_selection(inc.msg) {
             return self.cfg.subnet_of(sel);
         }
         let gi = inc.msg.giaddr();
         if !gi.is_unspecified() {
-            return self.cfg.subnet_of(gi);
+            let link = inc.msg.relay_info().and_then(|r| r.link_selection());
+            return self.cfg.subnet_of(link.unwrap_or(gi));
         }
         let ci = inc.msg.ciaddr();
         if !ci.is_unspecified()
@@ -254,10 +275,19 @@ impl Engine {
             .is_some_and(|s| self.link_of(s) == link)
     }
 
-    /// The server identifier: the peer address, or the interface address on the client's
-    /// subnet, or the interface's first address.
+    /// The server identifier a relay asks the server to use (option 82 sub-option 11,
+    /// RFC 5107): the relay's own address, which it turns back into the server's.
+    fn id_override(inc: Incoming<'_>) -> Option<Ipv4Addr> {
+        if inc.msg.giaddr().is_unspecified() {
+            return None;
+        }
+        inc.msg.relay_info().and_then(|r| r.server_id_override())
+    }
+
+    /// The server identifier: a relay's override, the peer address, or the interface
+    /// address on the client's subnet, or the interface's first address.
     fn server_id(&self, inc: Incoming<'_>, subnet: Option<usize>) -> Ipv4Addr {
-        if let Some(a) = self.cfg.peer_address {
+        if let Some(a) = Self::id_override(inc).or(self.cfg.peer_address) {
             return a;
         }
         let on_subnet = subnet.and_then(|s| {
@@ -269,9 +299,12 @@ impl Engine {
             .unwrap_or(Ipv4Addr::UNSPECIFIED)
     }
 
-    /// Whether a server identifier is this server's: the peer address, or an address of the
-    /// interface the request came in on.
+    /// Whether a server identifier is this server's: a relay's override (RFC 5107), the peer
+    /// address, or an address of the interface the request came in on.
     fn is_our_id(&self, inc: Incoming<'_>, id: Ipv4Addr) -> bool {
+        if Self::id_override(inc) == Some(id) {
+            return true;
+        }
         match self.cfg.peer_address {
             Some(a) => a == id,
             None => inc.iface_addrs.contains(&id),

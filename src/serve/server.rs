@@ -11,7 +11,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, oneshot};
 
 use super::config::{ServeConfig, ServeRole};
-use super::engine::{Engine, Incoming, Outcome};
+use super::engine::{Dest, Engine, Incoming, Outcome};
 use super::failover::config::FailoverConfig;
 use super::journal::Journal;
 use super::packet::{self, malformed};
@@ -405,26 +405,21 @@ async fn deliver(
         }
         _ => (None, None),
     };
+    let line = out.reply_line;
     let reply = out.reply.map(|(reply, dest)| {
         let bytes = packet::encode(&reply);
         (reply, dest, bytes)
     });
     let sock = sock.clone();
     match (ticket, reply) {
-        (None, Some((_, dest, bytes))) => {
-            if let Err(e) = sock.send(&bytes, dest).await {
-                tracing::warn!("send on {}: {e}", sock.name);
-            }
-        }
+        (None, Some((_, dest, bytes))) => send_reply(&sock, &bytes, dest, line).await,
         (None, None) => {}
         (Some(ticket), reply) => {
             tokio::spawn(async move {
                 let durable = matches!(ticket.await, Ok(true));
                 match reply {
                     Some((_, dest, bytes)) if durable => {
-                        if let Err(e) = sock.send(&bytes, dest).await {
-                            tracing::warn!("send on {}: {e}", sock.name);
-                        }
+                        send_reply(&sock, &bytes, dest, line).await;
                     }
                     Some((reply, _, _)) => tracing::error!(
                         "reply to {} not sent: its lease is not on disk",
@@ -439,4 +434,21 @@ async fn deliver(
         }
     }
     sent
+}
+
+/// Sends a reply; its log line (`DHCPACK on ...`) is written once it has left, or a warning
+/// says it was not sent.
+async fn send_reply(sock: &IfaceSocket, bytes: &[u8], dest: Dest, line: Option<String>) {
+    match sock.send(bytes, dest).await {
+        Ok(()) => {
+            if let Some(line) = line {
+                tracing::info!("{line}");
+            }
+        }
+        Err(e) => tracing::warn!(
+            "{}: not sent on {}: {e}",
+            line.as_deref().unwrap_or("reply"),
+            sock.name
+        ),
+    }
 }
