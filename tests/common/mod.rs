@@ -10,6 +10,7 @@ pub mod dhcp_wire;
 pub mod netns;
 pub mod pair_check;
 pub mod pair_lab;
+pub mod raw_dhcp;
 pub mod sshd;
 pub mod tools;
 
