@@ -3,7 +3,8 @@
 //! rest by code), within the size the client accepts (option 57, else 576 octets; IP and UDP
 //! headers included), overflowing into the `file` and then the `sname` field with option
 //! overload (52) when those are free, leaving out the least important options that still do
-//! not fit; option 82 goes last, unchanged, in room of its own (the relay removes it).
+//! not fit; option 82 goes last, unchanged, in room of its own (the relay removes it), unless
+//! it alone would take more than 1024 octets.
 
 use dhcproto::v4::{DhcpOption, MessageType};
 use dhcproto::{Encodable, encoder::Encoder};
@@ -19,6 +20,9 @@ const MIN_SIZE: usize = 576;
 const MAX_SIZE: usize = 1500;
 /// Replies are padded to the BOOTP minimum (RFC 1542 §2.1), as ISC pads them.
 const BOOTP_MIN: usize = 300;
+/// The most option 82 may take on the wire to be echoed (ISC keeps agent options in a buffer
+/// of 1024 octets); a longer one would leave no room for the reply itself.
+const RELAY_ECHO_MAX: usize = 1024;
 const SNAME_LEN: usize = 64;
 const FILE_LEN: usize = 128;
 
@@ -115,10 +119,25 @@ fn ordered(reply: &Reply) -> Vec<(u8, Vec<u8>)> {
     opts
 }
 
-/// The reply's wire form, and the codes of the options left out for lack of room.
-pub fn encode_reply(reply: &Reply) -> (Vec<u8>, Vec<u8>) {
+/// Where the options go: the options field, and `file` and `sname` when overloaded.
+struct Layout {
+    main: Vec<u8>,
+    file: Option<Vec<u8>>,
+    sname: Option<Vec<u8>>,
+    left_out: Vec<u8>,
+}
+
+fn layout(reply: &Reply) -> Layout {
     let opts = ordered(reply);
-    let relay = reply.relay_info().map(|d| wire_len(d.len())).unwrap_or(0);
+    let mut left_out = Vec::new();
+    let echo = match reply.relay_info() {
+        Some(d) if wire_len(d.len()) > RELAY_ECHO_MAX => {
+            left_out.push(code::RELAY_INFO);
+            None
+        }
+        echo => echo,
+    };
+    let relay = echo.map_or(0, |d| wire_len(d.len()));
     let size = reply
         .max_size()
         .map_or(MIN_SIZE, usize::from)
@@ -139,7 +158,6 @@ pub fn encode_reply(reply: &Reply) -> (Vec<u8>, Vec<u8>) {
     } else {
         room
     });
-    let mut left_out = Vec::new();
     for (c, d) in &opts {
         let placed = main.take(*c, d)
             || (overload && file.as_mut().is_some_and(|a| a.take(*c, d)))
@@ -148,21 +166,29 @@ pub fn encode_reply(reply: &Reply) -> (Vec<u8>, Vec<u8>) {
             left_out.push(*c);
         }
     }
-    let used = |a: &Option<Area>| a.as_ref().is_some_and(|a| !a.bytes.is_empty());
-    let flag = u8::from(used(&file)) | (u8::from(used(&sname)) << 1);
+    let used = |a: Option<Area>| a.map(|a| a.bytes).filter(|b| !b.is_empty());
+    let (file, sname) = (used(file), used(sname));
+    let flag = u8::from(file.is_some()) | (u8::from(sname.is_some()) << 1);
     if flag != 0 {
         main.bytes.extend_from_slice(&[code::OVERLOAD, 1, flag]);
     }
-    if let Some(d) = reply.relay_info() {
+    if let Some(d) = echo {
         put(&mut main.bytes, code::RELAY_INFO, d);
     }
     main.bytes.push(code::END);
+    Layout {
+        main: main.bytes,
+        file,
+        sname,
+        left_out,
+    }
+}
 
-    let mut out = Vec::with_capacity(HEADER_LEN + COOKIE.len() + main.bytes.len());
-    out.push(2);
-    out.push(u8::from(reply.htype()));
-    out.push(reply.hlen());
-    out.push(reply.hops());
+/// The reply's wire form, and the codes of the options left out for lack of room.
+pub fn encode_reply(reply: &Reply) -> (Vec<u8>, Vec<u8>) {
+    let l = layout(reply);
+    let mut out = Vec::with_capacity(HEADER_LEN + COOKIE.len() + l.main.len());
+    out.extend_from_slice(&[2, u8::from(reply.htype()), reply.hlen(), reply.hops()]);
     out.extend_from_slice(&reply.xid().to_be_bytes());
     out.extend_from_slice(&reply.secs().to_be_bytes());
     out.extend_from_slice(&u16::from(reply.flags()).to_be_bytes());
@@ -174,36 +200,26 @@ pub fn encode_reply(reply: &Reply) -> (Vec<u8>, Vec<u8>) {
     ] {
         out.extend_from_slice(&a.octets());
     }
-    let mut chaddr = [0u8; 16];
     let hw = reply.chaddr();
-    chaddr[..hw.len().min(16)].copy_from_slice(&hw[..hw.len().min(16)]);
-    out.extend_from_slice(&chaddr);
-    field(
-        &mut out,
-        reply.sname(),
-        sname.filter(|_| flag & 2 != 0),
-        SNAME_LEN,
-    );
-    field(
-        &mut out,
-        reply.fname(),
-        file.filter(|_| flag & 1 != 0),
-        FILE_LEN,
-    );
+    let hw = &hw[..hw.len().min(16)];
+    out.extend_from_slice(hw);
+    out.resize(out.len() + 16 - hw.len(), 0);
+    field(&mut out, reply.sname(), l.sname, SNAME_LEN);
+    field(&mut out, reply.fname(), l.file, FILE_LEN);
     out.extend_from_slice(&COOKIE);
-    out.extend_from_slice(&main.bytes);
+    out.extend_from_slice(&l.main);
     if out.len() < BOOTP_MIN {
         out.resize(BOOTP_MIN, 0);
     }
-    (out, left_out)
+    (out, l.left_out)
 }
 
 /// Writes the sname or file field: the overloaded options ended by END, or the text.
-fn field(out: &mut Vec<u8>, text: Option<&[u8]>, options: Option<Area>, len: usize) {
+fn field(out: &mut Vec<u8>, text: Option<&[u8]>, options: Option<Vec<u8>>, len: usize) {
     let start = out.len();
     match (options, text) {
-        (Some(a), _) => {
-            out.extend_from_slice(&a.bytes);
+        (Some(opts), _) => {
+            out.extend_from_slice(&opts);
             out.push(code::END);
         }
         (None, Some(t)) => out.extend_from_slice(&t[..t.len().min(len)]),

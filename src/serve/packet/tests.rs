@@ -237,6 +237,24 @@ fn option_82_goes_back_byte_for_byte_and_last() {
 }
 
 #[test]
+fn an_option_82_too_long_to_echo_is_left_out_not_the_reply() {
+    // 1100 octets of relay information (five pieces, RFC 3396): more than ISC's 1024.
+    let mut extra = Vec::new();
+    for piece in vec![7u8; 1100].chunks(255) {
+        extra.extend_from_slice(&[82, piece.len() as u8]);
+        extra.extend_from_slice(piece);
+    }
+    let req = decode(&discover_with(&extra)).expect("decodes");
+    assert_eq!(req.relay_info_raw().map(<[u8]>::len), Some(1100));
+    let (bytes, left_out) = encode::encode_reply(&offer_for(&req));
+    assert_eq!(left_out, [82]);
+    assert!(bytes.len() + 28 <= 576);
+    let opts = reply_options(&bytes);
+    assert_eq!(opts.first().map(|o| o.code), Some(53));
+    assert!(!opts.iter().any(|o| o.code == 82));
+}
+
+#[test]
 fn link_selection_and_server_identifier_override_are_read() {
     let info = [5, 4, 10, 1, 0, 0, 11, 4, 192, 0, 2, 1, 6, 2, b's', b'1'];
     let r = relay::RelayInfo::new(&info);
