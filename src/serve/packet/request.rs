@@ -135,7 +135,7 @@ pub fn decode(bytes: &[u8]) -> Result<Request, Malformed> {
     let overload = options
         .iter()
         .find(|o| o.code == code::OVERLOAD)
-        .and_then(|o| (o.data.len() == 1).then_some(o.data[0]))
+        .and_then(|o| o.data.first().copied().filter(|_| o.data.len() == 1))
         .unwrap_or(0);
     if overload & 1 != 0 {
         walk(&bytes[FILE], &mut options)?;

@@ -193,6 +193,18 @@ fn options_of_the_wrong_length_are_ignored_not_fatal() {
 }
 
 #[test]
+fn an_empty_or_long_overload_option_is_ignored() {
+    // Found by the serve_packet fuzz target: option 52 of length 0 (and one of length 2)
+    // must not be read past its end.
+    for extra in [&[52u8, 0][..], &[52, 2, 3, 3]] {
+        let mut b = discover_with(extra);
+        // An option 50 that is read only if `file` is taken for options.
+        b[108..115].copy_from_slice(&[50, 4, 10, 0, 0, 7, 255]);
+        assert!(decode(&b).is_ok_and(|r| r.requested_ip().is_none()));
+    }
+}
+
+#[test]
 fn split_options_are_joined_and_overloaded_fields_are_read() {
     // RFC 3396: two pieces of option 12. RFC 2132 §9.3: options in file and sname.
     let mut b = discover_with(&[12, 2, b'a', b'b', 52, 1, 3, 12, 2, b'c', b'd']);
