@@ -1,14 +1,17 @@
 //! `dhcpfo serve` with real clients, in network namespaces that each test creates
-//! (tests/common/netns.rs): ISC dhclient, perfdhcp (relay mode, `-u` uniqueness), tcpdump
-//! for the ACKs a client received, `kill -9`, restarts and SIGHUP reloads; ISC's own
-//! `dhcpd -T` and `dhcp-lease-list` read the lease file.
+//! (tests/common/netns.rs): two client implementations, ISC dhclient and busybox udhcpc
+//! (each client test runs both), perfdhcp (relay mode, `-u` uniqueness), tcpdump for the
+//! ACKs a client received, `kill -9`, restarts and SIGHUP reloads; ISC's own `dhcpd -T` and
+//! `dhcp-lease-list` read the lease file. Hand-built packets (tests/common/raw_dhcp.rs) go
+//! through a relay agent's socket: what real clients never send.
 //!
 //! The same tests run against ISC dhcpd serving the equivalent dhcpd.conf when
 //! `DHCPFO_SERVE_REFERENCE=isc` is set: that checks the tests themselves against the
 //! reference server.
 //!
-//! Needs root, `ip`, `dhclient`, `perfdhcp` and `tcpdump` (scripts/setup-debian.sh); without
-//! them a test is skipped with a note, except under CI=true where that is a failure.
+//! Needs root, `ip`, `dhclient`, `udhcpc`, `perfdhcp` and `tcpdump`
+//! (scripts/setup-debian.sh); without them a test is skipped with a note, except under
+//! CI=true where that is a failure.
 
 mod common;
 
@@ -19,6 +22,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::netns::{Dhclient, Lab, Proc, acks_in_pcap, tools_or_skip};
+use common::udhcpc::{Client, clients};
 use dhcpfo::leases::{BindingState, Lease, LeaseFile, parse};
 
 /// The model: one /16 subnet; unknown clients get 10.77.1.0-10.77.4.255, known clients
@@ -292,7 +296,13 @@ impl<'a> Server<'a> {
 
 /// One dhclient run for `mac` with a fresh lease file named `tag`.
 fn dhclient(lab: &Lab, mac: &str, tag: &str) -> common::netns::DhclientResult {
-    lab.dhclient(
+    run_client(lab, Client::Dhclient, mac, tag)
+}
+
+/// One run of `client` for `mac`, host name `h-TAG`, with fresh client state named `tag`.
+fn run_client(lab: &Lab, client: Client, mac: &str, tag: &str) -> common::netns::DhclientResult {
+    client.run(
+        lab,
         "cli",
         &Dhclient {
             mac: Some(mac.into()),
@@ -314,49 +324,59 @@ fn bound(got: &common::netns::DhclientResult, server: &Server) -> Ipv4Addr {
 }
 
 #[test]
-fn dhclient_gets_a_pool_address_with_the_model_options() {
-    let Some(lab) = lab("dhclient_gets_a_pool_address_with_the_model_options") else {
+fn clients_get_a_pool_address_with_the_model_options() {
+    let test = "clients_get_a_pool_address_with_the_model_options";
+    let Some(lab) = lab(test) else {
         return;
     };
     let mut server = Server::start(&lab);
-    let mac = "52:54:00:10:00:01";
-    let got = dhclient(&lab, mac, "first");
-    let ip = bound(&got, &server);
-    assert!(unknown_pool(ip), "{ip} is not in the unknown-clients pool");
-    let want: BTreeMap<&str, &str> = [
-        ("routers", "10.77.0.254"),
-        ("domain-name-servers", "10.77.0.53,10.77.0.54"),
-        ("domain-name", "lab.test"),
-        ("subnet-mask", "255.255.0.0"),
-        ("dhcp-lease-time", "600"),
-        ("dhcp-server-identifier", "10.77.0.1"),
-    ]
-    .into();
-    for (option, value) in want {
+    let mut ips = Vec::new();
+    for (n, client) in clients(test).into_iter().enumerate() {
+        let mac = format!("52:54:00:10:{n:02x}:01");
+        let tag = format!("first-{}", client.name());
+        let got = run_client(&lab, client, &mac, &tag);
+        let ip = bound(&got, &server);
+        assert!(unknown_pool(ip), "{ip} is not in the unknown-clients pool");
+        let want: BTreeMap<&str, &str> = [
+            ("routers", "10.77.0.254"),
+            ("domain-name-servers", "10.77.0.53,10.77.0.54"),
+            ("domain-name", "lab.test"),
+            ("subnet-mask", "255.255.0.0"),
+            ("dhcp-lease-time", "600"),
+            ("dhcp-server-identifier", "10.77.0.1"),
+        ]
+        .into();
+        for (option, value) in want {
+            assert_eq!(
+                got.options.get(option).map(String::as_str),
+                Some(value),
+                "{}: option {option} in {:?}",
+                client.name(),
+                got.options
+            );
+        }
+        assert_eq!(got.options.get("fixed-address"), Some(&ip.to_string()));
+        let log = server.log_with(&format!("DHCPACK on {ip} to {mac}"));
+        assert!(log.contains(&format!("DHCPDISCOVER from {mac}")), "{log}");
+        assert!(log.contains(&format!("DHCPACK on {ip} to {mac}")), "{log}");
+        // The lease is on disk, active, with the client's MAC and host name.
+        let lease = server.lease(ip).expect("the lease is in the lease file");
+        assert_eq!(lease.binding_state, BindingState::Active);
         assert_eq!(
-            got.options.get(option).map(String::as_str),
-            Some(value),
-            "option {option} in {:?}",
-            got.options
+            lease.hardware.map(|h| h.to_hex()).as_deref(),
+            Some(&mac[..])
         );
+        assert_eq!(lease.client_hostname, Some(format!("h-{tag}")));
+        ips.push(ip);
     }
-    assert_eq!(got.options.get("fixed-address"), Some(&ip.to_string()));
-    let log = server.log_with(&format!("DHCPACK on {ip} to {mac}"));
-    assert!(log.contains(&format!("DHCPDISCOVER from {mac}")), "{log}");
-    assert!(log.contains(&format!("DHCPACK on {ip} to {mac}")), "{log}");
-    // The lease is on disk, active, with the client's MAC and host name.
-    let lease = server.lease(ip).expect("the lease is in the lease file");
-    assert_eq!(lease.binding_state, BindingState::Active);
-    assert_eq!(lease.hardware.map(|h| h.to_hex()).as_deref(), Some(mac));
-    assert_eq!(lease.client_hostname.as_deref(), Some("h-first"));
     // SIGTERM stops cleanly, and ISC's tools read what is left on disk.
     server.stop();
-    isc_tools_read(&lab, &server.leases, ip);
+    isc_tools_read(&lab, &server.leases, &ips);
 }
 
-/// ISC's own tools read a lease file holding one lease, `ip`: `dhcpd -T` loads it without
-/// complaint, and `dhcp-lease-list` lists the lease.
-fn isc_tools_read(lab: &Lab, file: &std::path::Path, ip: Ipv4Addr) {
+/// ISC's own tools read a lease file holding the leases `ips`: `dhcpd -T` loads it without
+/// complaint, and `dhcp-lease-list` lists each lease.
+fn isc_tools_read(lab: &Lab, file: &std::path::Path, ips: &[Ipv4Addr]) {
     if let Some(dhcpd) = common::dhcpd_or_skip("serve lease file: dhcpd -T") {
         // dhcpd -T rewrites the file it tests: give it a copy.
         let copy = lab.dir().join("copy.leases");
@@ -375,7 +395,10 @@ fn isc_tools_read(lab: &Lab, file: &std::path::Path, ip: Ipv4Addr) {
         let log = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{log}");
         assert!(!log.contains("orrupt") && !log.contains(" line "), "{log}");
-        assert!(log.contains("Wrote 1 leases"), "{log}");
+        assert!(
+            log.contains(&format!("Wrote {} leases", ips.len())),
+            "{log}"
+        );
     }
     if let Some(list) = common::tool_or_skip("serve lease file", "dhcp-lease-list") {
         let out = Command::new("perl")
@@ -386,92 +409,113 @@ fn isc_tools_read(lab: &Lab, file: &std::path::Path, ip: Ipv4Addr) {
             .output()
             .expect("perl runs");
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            text.lines()
-                .any(|l| l.starts_with("MAC ") && l.contains(&format!("IP {ip} "))),
-            "{text}"
-        );
+        for ip in ips {
+            assert!(
+                text.lines()
+                    .any(|l| l.starts_with("MAC ") && l.contains(&format!("IP {ip} "))),
+                "{text}"
+            );
+        }
     }
 }
 
 #[test]
 fn known_and_unknown_clients_get_their_own_addresses() {
-    let Some(lab) = lab("known_and_unknown_clients_get_their_own_addresses") else {
+    let test = "known_and_unknown_clients_get_their_own_addresses";
+    let Some(lab) = lab(test) else {
         return;
     };
     let server = Server::start(&lab);
-    // A known host with a fixed address gets it.
-    let printer = dhclient(&lab, PRINTER, "printer");
-    assert_eq!(bound(&printer, &server), Ipv4Addr::new(10, 77, 0, 10));
-    assert_eq!(
-        printer.options.get("routers").map(String::as_str),
-        Some("10.77.0.254")
-    );
-    // A known host without one gets the known-clients pool.
-    let laptop = dhclient(&lab, LAPTOP, "laptop");
-    let laptop_ip = bound(&laptop, &server);
-    assert!(known_pool(laptop_ip), "laptop got {laptop_ip}");
-    // Unknown clients only ever get the unknown-clients pool.
-    for n in 0..3 {
-        let mac = format!("52:54:00:20:00:{n:02x}");
-        let got = dhclient(&lab, &mac, &format!("unknown-{n}"));
-        let ip = bound(&got, &server);
-        assert!(unknown_pool(ip), "unknown client {mac} got {ip}");
+    for (c, client) in clients(test).into_iter().enumerate() {
+        let name = client.name();
+        // A known host with a fixed address gets it.
+        let printer = run_client(&lab, client, PRINTER, &format!("printer-{name}"));
+        assert_eq!(
+            bound(&printer, &server),
+            Ipv4Addr::new(10, 77, 0, 10),
+            "{name}"
+        );
+        assert_eq!(
+            printer.options.get("routers").map(String::as_str),
+            Some("10.77.0.254")
+        );
+        // A known host without one gets the known-clients pool.
+        let laptop = run_client(&lab, client, LAPTOP, &format!("laptop-{name}"));
+        let laptop_ip = bound(&laptop, &server);
+        assert!(known_pool(laptop_ip), "{name}: laptop got {laptop_ip}");
+        // Unknown clients only ever get the unknown-clients pool.
+        for n in 0..3 {
+            let mac = format!("52:54:00:20:{c:02x}:{n:02x}");
+            let got = run_client(&lab, client, &mac, &format!("unknown-{n}-{name}"));
+            let ip = bound(&got, &server);
+            assert!(unknown_pool(ip), "{name}: unknown client {mac} got {ip}");
+        }
+        // Even when one insists on an address of the known-clients pool (the client then
+        // puts option 50 in its DISCOVER): it is never ACKed.
+        let wanted = Ipv4Addr::new(10, 77, 0, 25);
+        let mac = format!("52:54:00:20:{c:02x}:99");
+        let insisting = client.run(
+            &lab,
+            "cli",
+            &Dhclient {
+                mac: Some(mac.clone()),
+                request_address: Some(wanted),
+                lease_file: Some(lab.dir().join(format!("insisting-{name}.leases"))),
+                timeout_secs: 6,
+                ..Dhclient::default()
+            },
+        );
+        assert_ne!(insisting.bound, Some(wanted), "{}", insisting.log);
+        if let Some(ip) = insisting.bound {
+            assert!(unknown_pool(ip), "{name}: the insisting client got {ip}");
+        }
+        let log = server.log();
+        assert!(!log.contains(&format!("DHCPACK on {wanted} ")), "{log}");
+        assert!(
+            log.contains(&format!("DHCPDISCOVER from {mac}")),
+            "{name}: the insisting client was not heard:\n{log}"
+        );
     }
-    // Even when one insists on an address of the known-clients pool (dhclient then puts
-    // option 50 in every DISCOVER and REQUEST): it is never ACKed.
-    let wanted = Ipv4Addr::new(10, 77, 0, 25);
-    let insisting = lab.dhclient(
-        "cli",
-        &Dhclient {
-            mac: Some("52:54:00:20:00:99".into()),
-            request_address: Some(wanted),
-            lease_file: Some(lab.dir().join("insisting.leases")),
-            timeout_secs: 6,
-            ..Dhclient::default()
-        },
-    );
-    assert_ne!(insisting.bound, Some(wanted), "{}", insisting.log);
-    if let Some(ip) = insisting.bound {
-        assert!(unknown_pool(ip), "the insisting client got {ip}");
-    }
-    let log = server.log();
-    assert!(!log.contains(&format!("DHCPACK on {wanted} ")), "{log}");
-    assert!(
-        log.contains("DHCPDISCOVER from 52:54:00:20:00:99"),
-        "the insisting client was not heard:\n{log}"
-    );
 }
 
 #[test]
 fn release_then_discover() {
-    let Some(lab) = lab("release_then_discover") else {
+    let test = "release_then_discover";
+    let Some(lab) = lab(test) else {
         return;
     };
     let server = Server::start(&lab);
-    let mac = "52:54:00:30:00:01";
-    let lease_file = lab.dir().join("release.leases");
+    for (c, client) in clients(test).into_iter().enumerate() {
+        release_then_discover_with(&lab, &server, client, &format!("52:54:00:30:00:{c:02x}"));
+    }
+}
+
+fn release_then_discover_with(lab: &Lab, server: &Server, client: Client, mac: &str) {
+    let name = client.name();
+    let lease_file = lab.dir().join(format!("release-{name}.leases"));
     let opts = Dhclient {
         mac: Some(mac.into()),
         lease_file: Some(lease_file.clone()),
         ..Dhclient::default()
     };
-    let got = lab.dhclient("cli", &opts);
-    let ip = bound(&got, &server);
+    let got = client.run(lab, "cli", &opts);
+    let ip = bound(&got, server);
     assert_eq!(
         server.lease(ip).map(|l| l.binding_state),
         Some(BindingState::Active)
     );
-    // A real client has its address configured when it releases; dhclient sends the
-    // RELEASE by unicast from it.
+    // A real client has its address configured when it releases, and sends the RELEASE by
+    // unicast from it (udhcpc asks for the address again, then releases it on exit).
     lab.run_ok(
         "cli",
         &["ip", "addr", "add", &format!("{ip}/16"), "dev", "eth0"],
     );
-    let released = lab.dhclient(
+    let released = client.run(
+        lab,
         "cli",
         &Dhclient {
             release: true,
+            request_address: Some(ip),
             ..opts.clone()
         },
     );
@@ -484,7 +528,7 @@ fn release_then_discover() {
     {
         assert!(
             std::time::Instant::now() < deadline,
-            "no DHCPRELEASE logged:\n{}\n--- dhclient ---\n{}",
+            "{name}: no DHCPRELEASE logged:\n{}\n--- {name} ---\n{}",
             server.log(),
             released.log
         );
@@ -497,22 +541,26 @@ fn release_then_discover() {
     let state = server.lease(ip).map(|l| l.binding_state);
     assert!(
         matches!(state, Some(BindingState::Released | BindingState::Free)),
-        "after the release the lease is {state:?}"
+        "{name}: after the release the lease is {state:?}"
     );
     // A new DISCOVER (fresh client state) is served again.
     let before = server
         .log()
         .matches(&format!("DHCPDISCOVER from {mac}"))
         .count();
-    std::fs::remove_file(&lease_file).unwrap();
-    let again = lab.dhclient("cli", &opts);
-    let ip2 = bound(&again, &server);
+    let _ = std::fs::remove_file(&lease_file);
+    let again = client.run(lab, "cli", &opts);
+    let ip2 = bound(&again, server);
     assert!(unknown_pool(ip2), "{ip2}");
     let after = server
         .log()
         .matches(&format!("DHCPDISCOVER from {mac}"))
         .count();
-    assert!(after > before, "no new DHCPDISCOVER:\n{}", server.log());
+    assert!(
+        after > before,
+        "{name}: no new DHCPDISCOVER:\n{}",
+        server.log()
+    );
     assert_eq!(
         server.lease(ip2).map(|l| l.binding_state),
         Some(BindingState::Active)
@@ -521,24 +569,33 @@ fn release_then_discover() {
 
 #[test]
 fn a_restarted_server_gives_a_client_the_same_address() {
-    let Some(lab) = lab("a_restarted_server_gives_a_client_the_same_address") else {
+    let test = "a_restarted_server_gives_a_client_the_same_address";
+    let Some(lab) = lab(test) else {
         return;
     };
     let mut server = Server::start(&lab);
+    let clients = clients(test);
     // Several clients first, so that the address is not simply the first free one.
     let mut first = BTreeMap::new();
-    for n in 0..3 {
-        let mac = format!("52:54:00:40:00:{n:02x}");
-        let got = dhclient(&lab, &mac, &format!("before-{n}"));
-        first.insert(mac, bound(&got, &server));
+    for (c, client) in clients.iter().enumerate() {
+        for n in 0..3 {
+            let mac = format!("52:54:00:40:{c:02x}:{n:02x}");
+            let got = run_client(&lab, *client, &mac, &format!("before-{c}-{n}"));
+            first.insert(mac, (*client, bound(&got, &server)));
+        }
     }
     server.stop();
     server.restart();
     // Reversed order, fresh client state (a DISCOVER without a requested address): only the
     // server's memory can give the same addresses back.
-    for (n, (mac, ip)) in first.iter().enumerate().rev() {
-        let got = dhclient(&lab, mac, &format!("after-{n}"));
-        assert_eq!(bound(&got, &server), *ip, "{mac} after the restart");
+    for (n, (mac, (client, ip))) in first.iter().enumerate().rev() {
+        let got = run_client(&lab, *client, mac, &format!("after-{n}"));
+        assert_eq!(
+            bound(&got, &server),
+            *ip,
+            "{mac} ({}) after the restart",
+            client.name()
+        );
     }
 }
 

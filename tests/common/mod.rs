@@ -13,6 +13,7 @@ pub mod pair_lab;
 pub mod raw_dhcp;
 pub mod sshd;
 pub mod tools;
+pub mod udhcpc;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
