@@ -254,9 +254,16 @@ fn writer(path: PathBuf, mut file: File, rx: mpsc::Receiver<Cmd>, stats: &(Atomi
                     let ok = commit(&mut file, &buf, &stats.1);
                     finish(&mut waiting, ok);
                     buf.clear();
+                    let t = std::time::Instant::now();
                     let ok = match compact(&path, &text) {
                         Ok(f) => {
                             file = f;
+                            tracing::info!(
+                                "compacted {}: {} bytes in {} ms",
+                                path.display(),
+                                text.len(),
+                                t.elapsed().as_millis()
+                            );
                             true
                         }
                         Err(e) => {

@@ -16,6 +16,7 @@ pub mod config;
 pub mod engine;
 pub mod failover;
 pub mod journal;
+pub mod latency;
 pub mod leases;
 pub mod packet;
 pub mod ratelimit;

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, oneshot};
@@ -14,6 +14,7 @@ use super::config::{ServeConfig, ServeRole};
 use super::engine::{Dest, Engine, Incoming, Outcome};
 use super::failover::config::FailoverConfig;
 use super::journal::Journal;
+use super::latency;
 use super::packet::{self, malformed};
 use super::ratelimit::{RateLimit, held_note};
 use super::socket::{IfaceSocket, SERVER_PORT, iface_addrs};
@@ -226,7 +227,7 @@ async fn serve(
             );
         }
     }
-    let (tx, mut rx) = mpsc::channel::<(usize, Vec<u8>, SocketAddr)>(4096);
+    let (tx, mut rx) = mpsc::channel::<(usize, Vec<u8>, SocketAddr, Instant)>(4096);
     for (i, s) in socks.iter().enumerate() {
         let (s, tx) = (s.clone(), tx.clone());
         tokio::spawn(async move {
@@ -234,7 +235,8 @@ async fn serve(
             loop {
                 match s.sock.recv_from(&mut buf).await {
                     Ok((n, from)) => {
-                        if tx.send((i, buf[..n].to_vec(), from)).await.is_err() {
+                        let at = Instant::now();
+                        if tx.send((i, buf[..n].to_vec(), from, at)).await.is_err() {
                             break;
                         }
                     }
@@ -248,10 +250,11 @@ async fn serve(
     }
     drop(tx);
     let mut addrs: Vec<Vec<Ipv4Addr>> = socks.iter().map(|s| s.addrs.clone()).collect();
-    let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
+    let (Ok(mut hup), Ok(mut term), Ok(mut int), Ok(mut usr1)) = (
         signal(SignalKind::hangup()),
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
+        signal(SignalKind::user_defined1()),
     ) else {
         let error = std::io::Error::other("signal handlers");
         eprintln!("{:?}", miette::Report::new(ServeError::Runtime(error)));
@@ -272,7 +275,9 @@ async fn serve(
     loop {
         tokio::select! {
             got = rx.recv() => {
-                let Some((i, bytes, from)) = got else { break };
+                let Some((i, bytes, from, at)) = got else { break };
+                let started = Instant::now();
+                latency::QUEUE.record(started - at);
                 let msg = match packet::decode(&bytes) {
                     Ok(msg) => msg,
                     Err(why) => {
@@ -285,8 +290,9 @@ async fn serve(
                 };
                 let inc = Incoming { msg: &msg, iface: &socks[i].name, iface_addrs: &addrs[i] };
                 let mut out = engine.handle(inc, now());
+                latency::ENGINE.record(started.elapsed());
                 let peer = std::mem::take(&mut out.peer);
-                let sent = deliver(out, &socks[i], &mut journal, !peer.is_empty()).await;
+                let sent = deliver(out, &socks[i], &mut journal, !peer.is_empty(), Some(at)).await;
                 if !peer.is_empty() {
                     failover::run_steps(peer, sent, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
                 }
@@ -316,7 +322,7 @@ async fn serve(
             _ = tick.tick() => {
                 let mut out = engine.tick(now());
                 let mut peer = std::mem::take(&mut out.peer);
-                deliver(out, &socks[0], &mut journal, false).await;
+                deliver(out, &socks[0], &mut journal, false, None).await;
                 peer.extend(engine.peer_poll(now()));
                 if !peer.is_empty() {
                     failover::run_steps(peer, None, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
@@ -325,8 +331,9 @@ async fn serve(
                     *a = iface_addrs(&s.name);
                 }
                 if journal.appended > COMPACT_MIN_RECORDS.max(2 * engine.leases().len()) {
+                    let t = Instant::now();
                     drop(journal.rewrite(engine.file_records()));
-                    tracing::info!("compacted {} ({} lease(s))", opts.leases.display(), engine.leases().len());
+                    tracing::info!("compacting {} ({} lease(s)); the snapshot took {} ms", opts.leases.display(), engine.leases().len(), t.elapsed().as_millis());
                 }
             }
             _ = hup.recv() => {
@@ -343,6 +350,7 @@ async fn serve(
             }
             _ = term.recv() => break,
             _ = int.recv() => break,
+            _ = usr1.recv() => tracing::info!(target: LIFECYCLE_TARGET, "{}", latency::report_line()),
         }
     }
     let steps = engine.peer_shutdown();
@@ -360,6 +368,7 @@ async fn serve(
         let _ = std::fs::remove_file(&control_path);
     }
     let leases = engine.leases().len();
+    tracing::info!(target: LIFECYCLE_TARGET, "{}", latency::report_line());
     let (records, syncs) = journal.close();
     tracing::info!(
         target: LIFECYCLE_TARGET,
@@ -387,16 +396,19 @@ fn release_freed_memory() {
 /// Sends a reply, after its binding events are on disk when there are any. With
 /// `signal`, also returns what fires (with whether the events are durable) once the reply
 /// has left: a failover peer sends the changes' BNDUPDs after that, so the client hears
-/// from its server before the partner does (as with ISC).
+/// from its server before the partner does (as with ISC). `at` is when the request arrived,
+/// for the latency histograms.
 async fn deliver(
     out: Outcome,
     sock: &Arc<IfaceSocket>,
     journal: &mut Journal,
     signal: bool,
+    at: Option<Instant>,
 ) -> Option<oneshot::Receiver<bool>> {
     for line in &out.log {
         tracing::info!("{line}");
     }
+    let appended = Instant::now();
     let ticket = (!out.events.is_empty()).then(|| journal.append(&out.events));
     let (done, sent) = match (signal, &ticket) {
         (true, Some(_)) => {
@@ -412,14 +424,15 @@ async fn deliver(
     });
     let sock = sock.clone();
     match (ticket, reply) {
-        (None, Some((_, dest, bytes))) => send_reply(&sock, &bytes, dest, line).await,
+        (None, Some((_, dest, bytes))) => send_reply(&sock, &bytes, dest, line, at).await,
         (None, None) => {}
         (Some(ticket), reply) => {
             tokio::spawn(async move {
                 let durable = matches!(ticket.await, Ok(true));
+                latency::DISK.record(appended.elapsed());
                 match reply {
                     Some((_, dest, bytes)) if durable => {
-                        send_reply(&sock, &bytes, dest, line).await;
+                        send_reply(&sock, &bytes, dest, line, at).await;
                     }
                     Some((reply, _, _)) => tracing::error!(
                         "reply to {} not sent: its lease is not on disk",
@@ -438,9 +451,18 @@ async fn deliver(
 
 /// Sends a reply; its log line (`DHCPACK on ...`) is written once it has left, or a warning
 /// says it was not sent.
-async fn send_reply(sock: &IfaceSocket, bytes: &[u8], dest: Dest, line: Option<String>) {
+async fn send_reply(
+    sock: &IfaceSocket,
+    bytes: &[u8],
+    dest: Dest,
+    line: Option<String>,
+    at: Option<Instant>,
+) {
     match sock.send(bytes, dest).await {
         Ok(()) => {
+            if let Some(at) = at {
+                latency::TOTAL.record(at.elapsed());
+            }
             if let Some(line) = line {
                 tracing::info!("{line}");
             }
