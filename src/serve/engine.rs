@@ -11,6 +11,7 @@ use dhcproto::v4::MessageType;
 use super::alloc::{Allocator, Slot};
 use super::config::{Params, ServeConfig};
 use super::failover::peer::{Relationship, Step};
+use super::journal::Snapshot;
 use super::leases::{Binding, BindingEvent, ClientKey, LeaseIndex, State};
 use super::packet::{self, Reply, Request};
 use super::ratelimit::RateLimit;
@@ -170,6 +171,19 @@ impl Engine {
             .iter()
             .map(std::borrow::Cow::Borrowed)
             .chain(fresh)
+    }
+
+    /// What the lease file holds, owned, for a compaction off the engine loop: every binding
+    /// (cloned, not formatted), and the failover pools' ranges, whose never-used addresses
+    /// are written as FREE records (what [`Engine::file_records`] lists).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            bindings: self.leases.iter().cloned().collect(),
+            free_ranges: (0..self.cfg.pools.len())
+                .filter(|p| self.cfg.is_failover_pool(*p))
+                .flat_map(|p| self.cfg.pools[p].ranges.iter().copied())
+                .collect(),
+        }
     }
 
     /// The allocator (for pool counts).

@@ -163,7 +163,7 @@ async fn serve(
     engine.quiet = !tracing::enabled!(tracing::Level::INFO);
     let loaded = replay.bindings.len();
     engine.load_all(replay.bindings);
-    if !matches!(journal.rewrite(engine.file_records()).await, Ok(true)) {
+    if !matches!(journal.compact(engine.snapshot()).await, Ok(true)) {
         tracing::error!("cannot rewrite {}", opts.leases.display());
         return EXIT_USAGE;
     }
@@ -332,7 +332,8 @@ async fn serve(
                 }
                 if journal.appended > COMPACT_MIN_RECORDS.max(2 * engine.leases().len()) {
                     let t = Instant::now();
-                    drop(journal.rewrite(engine.file_records()));
+                    drop(journal.compact(engine.snapshot()));
+                    latency::SNAPSHOT.record(t.elapsed());
                     tracing::info!("compacting {} ({} lease(s)); the snapshot took {} ms", opts.leases.display(), engine.leases().len(), t.elapsed().as_millis());
                 }
             }
