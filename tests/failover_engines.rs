@@ -73,6 +73,8 @@ struct Sim {
     cut: bool,
     /// Every ACK a client got: (address, client MAC, end).
     acks: Vec<(Ipv4Addr, [u8; 6], u64)>,
+    /// Every failover message sent, with its sender.
+    sent: Vec<(usize, dhcpfo::serve::failover::wire::Message)>,
 }
 
 impl Sim {
@@ -104,6 +106,7 @@ impl Sim {
             next_conn: 1,
             cut: false,
             acks: Vec::new(),
+            sent: Vec::new(),
         };
         sim.start(P);
         sim.start(S);
@@ -211,6 +214,7 @@ impl Sim {
                 }
                 Step::Send(conn, msg) => {
                     let bytes = encode(&msg).expect("every message encodes");
+                    self.sent.push((i, *msg));
                     if self.nodes[1 - i].conns.contains(&conn) {
                         self.wire.push_back((1 - i, conn, bytes));
                     }
@@ -449,6 +453,49 @@ fn a_fresh_pair_recovers_reaches_normal_and_balances_the_pool() {
     );
     assert_eq!((s.my.state, s.mclt), (FailoverState::Normal, Some(60)));
     assert_eq!(p.mclt, None);
+}
+
+#[test]
+fn update_request_all_is_answered_with_every_address_of_the_pool() {
+    use dhcpfo::serve::failover::wire::{Coded, MessageType as Fo};
+    let sim = Sim::new(&model(99, 128));
+    let pool: BTreeSet<Ipv4Addr> = (0..=99).map(|n| Ipv4Addr::new(10, 0, 1, n)).collect();
+    for i in [P, S] {
+        // Never used, each address goes as ISC sends a lease made from a range: FREE, with
+        // no client and no times.
+        let blank: BTreeSet<Ipv4Addr> = sim
+            .sent
+            .iter()
+            .filter(|(from, m)| {
+                *from == i
+                    && m.kind == Fo::BndUpd
+                    && m.binding_status == Some(Coded::Known(State::Free))
+                    && m.chaddr.is_none()
+                    && m.lease_expiration == Some(0)
+                    && m.potential_expiration == Some(0)
+                    && m.start_time_of_state == Some(0)
+            })
+            .filter_map(|(_, m)| m.assigned_ip)
+            .collect();
+        assert_eq!(blank, pool, "peer {i}");
+        let log = sim.log(i);
+        assert!(
+            log.contains("Update request all from sim: sending update")
+                && log.contains("Sent update done message to sim"),
+            "{log}"
+        );
+    }
+    // Nothing of it stays in memory: a never-used address is still one byte of its pool.
+    for i in [P, S] {
+        let free: Vec<Ipv4Addr> = sim
+            .engine(i)
+            .leases()
+            .iter()
+            .filter(|b| b.state == State::Free)
+            .map(|b| b.addr)
+            .collect();
+        assert!(free.is_empty(), "peer {i} keeps records of {free:?}");
+    }
 }
 
 #[test]

@@ -1,20 +1,23 @@
 //! Failover pairs with real clients, in network namespaces the tests create
 //! (`tests/common/pair_lab.rs`): both peers rendered from one model by `dhcpfo render`,
 //! the test's own DHCP client generator (direct and relayed clients, renewals at T1,
-//! rebinding at T2, releases and declines), perfdhcp, tcpdump in every client namespace,
-//! and the checkers of `tests/common/pair_check.rs` (duplicates, lost leases, outages) over
-//! the wire, both lease files and both logs.
+//! rebinding at T2, releases and declines), perfdhcp, dhclient, tcpdump in every client
+//! namespace, and the checkers of `tests/common/pair_check.rs` (duplicates, lost leases,
+//! outages) over the wire, both lease files and both logs.
 //!
 //! Every scenario runs for each pair: ISC primary + ISC secondary (the reference), and
 //! dhcpfo primary + ISC secondary, ISC primary + dhcpfo secondary, dhcpfo + dhcpfo: the
-//! interop tests of `dhcpfo serve` as a failover peer of a real ISC dhcpd 4.4.3.
+//! interop tests of `dhcpfo serve` as a failover peer of a real ISC dhcpd 4.4.3. Two more
+//! move one peer of a running ISC pair to dhcpfo on ISC's lease file and back to ISC on
+//! dhcpfo's.
 //!
 //! The scenarios take a lab each and run one at a time (a lock), because they measure
 //! timing on a shared machine: each is bounded (the longest, a kill and a recovery, takes
 //! about 95 s).
 //!
-//! Needs root, `ip`, `dhcpd` and `omshell` (isc-dhcp-server), `perfdhcp` (kea-admin) and
-//! `tcpdump`; without them a test is skipped with a note, except under CI=true.
+//! Needs root, `ip`, `dhcpd` and `omshell` (isc-dhcp-server), `perfdhcp` (kea-admin),
+//! `dhclient` (isc-dhcp-client) and `tcpdump`; without them a test is skipped with a note,
+//! except under CI=true.
 
 mod common;
 
@@ -26,8 +29,10 @@ use std::time::Duration;
 use common::dhcp_client::{self, LoadReport, now};
 use common::dhcp_wire::{Secs, WirePacket, mac_text, msg, rfc3074_bucket};
 use common::pair_check::{Lost, TOLERANCE, acked_leases, median_max, time_to_serve_after};
-use common::pair_lab::{LabModel, PairKind, PairLab, PeerKind, Side, address, role_of};
-use dhcpfo::leases::BindingState;
+use common::pair_lab::{
+    LabModel, PairKind, PairLab, PeerKind, RELATIONSHIP, Side, address, role_of,
+};
+use dhcpfo::leases::{BindingState, LeaseFile};
 use dhcpfo::model::Role;
 
 /// Seconds a client may wait for an ACK while a peer could serve before it counts as an
@@ -70,6 +75,44 @@ fn poll<T>(timeout: Duration, mut f: impl FnMut() -> Result<T, String>) -> Resul
             Err(_) => std::thread::sleep(Duration::from_millis(200)),
         }
     }
+}
+
+/// The lines of `role`'s log (every start) stamped at or after `since`, without the stamp.
+fn logged_since(lab: &PairLab, role: Role, since: Secs) -> Vec<String> {
+    lab.log(role)
+        .lines()
+        .filter_map(|line| {
+            let (stamp, text) = line.split_once(' ')?;
+            (stamp.parse::<Secs>().ok()? >= since).then(|| text.to_string())
+        })
+        .collect()
+}
+
+/// Whether `role` logged, at or after `since`, a line containing each of `words` (ISC
+/// dhcpd's words for failover events, which a dhcpfo peer writes too); `Err` names the
+/// missing ones, with the log.
+fn logged(lab: &PairLab, role: Role, since: Secs, words: &[String]) -> Result<(), String> {
+    let lines = logged_since(lab, role, since);
+    let missing: Vec<&String> = words
+        .iter()
+        .filter(|w| !lines.iter().any(|l| l.contains(w.as_str())))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the {} ({}) did not log {missing:?}; its log:\n{}",
+        role.as_str(),
+        lab.kind.get(role).as_str(),
+        lines.join("\n")
+    ))
+}
+
+/// Waits up to 10 s until [`logged`] holds.
+#[track_caller]
+fn assert_logged(lab: &PairLab, role: Role, since: Secs, words: &[String]) {
+    poll(Duration::from_secs(10), || logged(lab, role, since, words))
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Free and backup addresses of each pool in each lease file, once both files agree on
@@ -186,6 +229,28 @@ fn both_peers_reach_normal_within_30_s(kind: PairKind) {
         p <= 30.0 && s <= 30.0,
         "primary {p:.1} s, secondary {s:.1} s"
     );
+    // The fresh start in ISC's words on both sides: each peer resumes from recover, asks
+    // for every binding (UPDREQALL), answers its partner's request, hears UPDDONE, meets its
+    // partner in recover-done, then normal, and balances its pools.
+    let name = RELATIONSHIP;
+    for role in Role::BOTH {
+        let words = [
+            format!("failover peer {name}: I move from recover to startup"),
+            format!("failover peer {name}: I move from startup to recover"),
+            format!("Sent update request all message to {name}"),
+            format!("Update request all from {name}: sending update"),
+            format!("Sent update done message to {name}"),
+            format!("failover peer {name}: peer update completed."),
+            format!("failover peer {name}: I move from recover to recover-done"),
+            // (`Both servers have entered recover-done!` is logged only by a peer that was
+            // in recover-done first, which is a matter of timing, for ISC too.)
+            format!("failover peer {name}: I move from recover-done to normal"),
+            format!("failover peer {name}: Both servers normal"),
+            "balancing pool ".to_string(),
+            "balanced pool ".to_string(),
+        ];
+        assert_logged(&lab, role, 0.0, &words);
+    }
     // The state is also on disk, in each lease file's failover stanza.
     for role in Role::BOTH {
         poll(Duration::from_secs(10), || {
@@ -242,7 +307,8 @@ fn split_share(kind: PairKind, split: u32) {
     let test = format!("split_{split}");
     let model = LabModel {
         split,
-        // With split 256 the primary alone needs a free address per client.
+        // In hot standby (split 255 or 256) the primary alone needs a free address per
+        // client.
         direct_pool: if split == 128 { 1600 } else { 2400 },
         relayed_pool: 10,
         max_unacked_updates: 100,
@@ -289,8 +355,15 @@ fn split_share(kind: PairKind, split: u32) {
             off <= spread,
             "primary {primary} of {n}: {off:.0} from half, more than {spread:.0}"
         );
-    } else {
+    } else if split == 256 {
         assert_eq!(secondary, 0, "the secondary answered with split {split}");
+    } else {
+        // ISC's split S gives the primary buckets 0..S: with 255 the secondary keeps bucket
+        // 255, about one client in 256 (the check below says which clients those are).
+        assert!(
+            secondary <= n / 50 && primary >= n - n / 50,
+            "split {split}: primary {primary}, secondary {secondary} of {n}"
+        );
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     let report = lab.safety_report(&wire, GRACE);
@@ -315,18 +388,59 @@ fn a_lease_granted_by_one_peer_is_in_both_lease_files(kind: PairKind) {
         loads.push(dhcp_client::start(load));
     }
     let reports: Vec<LoadReport> = loads.into_iter().map(|l| l.join()).collect();
+    // And ISC's own client: a dhclient on the segment for each peer's half of the buckets.
+    let mut dhclients = Vec::new();
+    for owner in Role::BOTH {
+        let mac = (1..=255u8)
+            .map(|n| [0x02, 0xdc, 0, 0, 0, n])
+            .find(|m| (rfc3074_bucket(m) < 128) == (owner == Role::Primary))
+            .expect("a MAC in each half");
+        let got = lab.lab.dhclient(
+            "direct",
+            &common::netns::Dhclient {
+                mac: Some(mac_text(&mac)),
+                lease_file: Some(lab.lab.dir().join(format!("dhclient-{}.leases", mac[5]))),
+                ..Default::default()
+            },
+        );
+        let ip = got
+            .bound
+            .unwrap_or_else(|| panic!("dhclient {} got no lease:\n{}", mac_text(&mac), got.log));
+        dhclients.push((owner, mac, ip));
+    }
     let wire = lab.stop_captures();
     for r in &reports {
         assert!(r.error.is_none(), "{:?}", r.error);
     }
     let acked = acked_leases(&wire);
+    for (owner, mac, ip) in &dhclients {
+        assert!(
+            acked
+                .iter()
+                .any(|l| l.client == *mac && l.addr == *ip && role_of(l.server) == Some(*owner)),
+            "dhclient {} bound to {ip} without an ACK from the {}: {:?}",
+            mac_text(mac),
+            owner.as_str(),
+            wire.iter()
+                .filter(|p| p.dhcp.chaddr == *mac)
+                .map(|p| (
+                    p.dhcp.op,
+                    p.dhcp.msg_type,
+                    p.src,
+                    p.dhcp.server_id,
+                    p.dhcp.hash_key().len(),
+                    p.dhcp.secs
+                ))
+                .collect::<Vec<_>>()
+        );
+    }
     assert_eq!(
         acked
             .iter()
             .map(|l| l.client)
             .collect::<BTreeSet<_>>()
             .len(),
-        16,
+        18,
         "every client gets a lease: {}",
         reports
             .iter()
@@ -422,6 +536,35 @@ fn each_peer_owns_about_half_of_the_free_addresses(kind: PairKind) {
     let counts = poll(Duration::from_secs(30), || balanced(&lab, misbalance(101)))
         .unwrap_or_else(|e| panic!("not balanced 30 s after normal: {e}"));
     eprintln!("{} {test}: (free, backup) {counts:?}", kind.label());
+    // A dhcpfo peer's control socket (`dhcpfo failover state`) tells the same as its file.
+    for role in Role::BOTH
+        .into_iter()
+        .filter(|r| kind.get(*r) == PeerKind::Dhcpfo)
+    {
+        let status = lab.dhcpfo_state(role).unwrap_or_else(|e| panic!("{e}"));
+        let field = |k: &str| status[k].clone();
+        assert_eq!(
+            (field("state"), field("partner_state"), field("connected")),
+            ("normal".into(), "normal".into(), true.into()),
+            "{status}"
+        );
+        for (pool, network) in [("direct", "10.60.0.0/19"), ("relayed", "10.61.0.0/24")] {
+            let said = status["pools"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["network"] == network)
+                .map(|p| (p["free"].as_u64(), p["backup"].as_u64()))
+                .unwrap_or_else(|| panic!("no pool {network}: {status}"));
+            let (free, backup) = counts[&format!("{} {pool}", role.as_str())];
+            assert_eq!(
+                said,
+                (Some(free as u64), Some(backup as u64)),
+                "{} {pool}: {status}",
+                role.as_str()
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -642,10 +785,50 @@ fn kill_9_partner_down_and_recovery(kind: PairKind, victim: Role) {
         .filter(|t| t.at >= t_restart)
         .map(|t| t.to)
         .collect();
+    let seen = |state: &str| moves.iter().any(|s| s == state);
     assert!(
-        moves.iter().any(|s| s.starts_with("recover")),
-        "the {} did not recover: {moves:?}",
+        seen("recover")
+            && seen("recover-done")
+            && moves.last().map(String::as_str) == Some("normal"),
+        "the {} did not go through recover and recover-done to normal: {moves:?}",
         victim.as_str()
+    );
+    // In ISC's words on both sides: the survivor lost its partner and was told it is down;
+    // the restarted peer asked for every binding (UPDREQALL) and heard UPDDONE after the
+    // survivor had sent them all; both met in normal again.
+    let name = RELATIONSHIP;
+    assert_logged(
+        &lab,
+        survivor,
+        t_kill,
+        &[
+            format!("peer {name}: disconnected"),
+            format!("failover peer {name}: I move from normal to communications-interrupted"),
+            format!("failover peer {name}: I move from communications-interrupted to partner-down"),
+        ],
+    );
+    assert_logged(
+        &lab,
+        survivor,
+        t_restart,
+        &[
+            format!("Update request all from {name}: sending update"),
+            format!("Sent update done message to {name}"),
+            format!("failover peer {name}: I move from partner-down to normal"),
+            format!("failover peer {name}: Both servers normal"),
+        ],
+    );
+    assert_logged(
+        &lab,
+        victim,
+        t_restart,
+        &[
+            format!("failover peer {name}: peer moves from normal to partner-down"),
+            format!("failover peer {name}: I move from startup to recover"),
+            format!("Sent update request all message to {name}"),
+            format!("failover peer {name}: peer update completed."),
+            format!("failover peer {name}: Both servers normal"),
+        ],
     );
 
     // ISC 4.4.3 loses leases by itself around a peer's recovery (`isc_recovery_race`):
@@ -902,6 +1085,291 @@ fn isc_recovery_race(
 }
 
 // ---------------------------------------------------------------------------------------
+// (g) Both peers in partner-down: conflict resolution.
+
+/// The pair stays normal for longer than max-response-delay (CONTACT keeps the link up),
+/// then the network between the peers is cut while the clients still reach both: each
+/// times out (`timeout waiting for failover peer`), moves to communications-interrupted and
+/// is told partner-down. Back in touch, both move to potential-conflict and ask each other
+/// for what they missed (UPDREQ, answered with UPDDONE); the primary passes through
+/// conflict-done and both return to normal. The renewing clients lose nothing.
+fn partner_down_on_both_sides_then_conflict_resolution(kind: PairKind) {
+    let test = "partner_down_on_both_sides_then_conflict_resolution";
+    let model = LabModel {
+        max_response_delay: 10,
+        ..LabModel::default()
+    };
+    let mrd = f64::from(model.max_response_delay);
+    let Some((_serial, mut lab)) = lab(test, kind, model) else {
+        return;
+    };
+    let label = format!("{} {test}", kind.label());
+    let name = RELATIONSHIP;
+    let timeout = format!("timeout waiting for failover peer {name}");
+    start_to_normal(&mut lab);
+    poll(Duration::from_secs(30), || balanced(&lab, misbalance(40)))
+        .unwrap_or_else(|e| panic!("not balanced: {e}"));
+    lab.start_captures();
+    let loads: Vec<_> = [(Side::Direct, 0x51), (Side::Relayed, 0x52)]
+        .into_iter()
+        .map(|(side, tag)| dhcp_client::start(lab.clients(side, 8, tag, Duration::from_secs(400))))
+        .collect();
+    let t_quiet = now();
+    poll(Duration::from_secs(30), || {
+        let bound: BTreeSet<[u8; 6]> = acked_leases(&lab.wire()).iter().map(|l| l.client).collect();
+        if bound.len() == 16 {
+            Ok(())
+        } else {
+            Err(format!("{} of 16 clients bound", bound.len()))
+        }
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Longer than max-response-delay with nothing to say but CONTACT: no timeout.
+    std::thread::sleep(Duration::from_secs_f64(1.5 * mrd));
+    for role in Role::BOTH {
+        assert_eq!(lab.state(role).as_deref(), Some("normal"));
+        assert!(
+            !logged_since(&lab, role, t_quiet)
+                .iter()
+                .any(|l| l.contains(&timeout)),
+            "the {} timed out on a live link",
+            role.as_str()
+        );
+    }
+
+    let t_cut = now();
+    lab.cut_peers(true);
+    for role in Role::BOTH {
+        let t_ci = lab
+            .wait_state(
+                role,
+                "communications-interrupted",
+                t_cut,
+                Duration::from_secs_f64(mrd + 20.0),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The last CONTACT came at most a third of max-response-delay before the cut.
+        assert!(
+            t_ci - t_cut >= mrd * 2.0 / 3.0 - TOLERANCE,
+            "the {} gave up {:.1} s after the cut, max-response-delay is {mrd} s",
+            role.as_str(),
+            t_ci - t_cut
+        );
+        assert_logged(&lab, role, t_cut, std::slice::from_ref(&timeout));
+    }
+    for role in Role::BOTH {
+        let t = lab.partner_down(role).unwrap_or_else(|e| panic!("{e}"));
+        lab.wait_state(role, "partner-down", t, Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    let t_heal = now();
+    lab.cut_peers(false);
+    let normal = lab
+        .wait_both_normal(t_heal, Duration::from_secs(30))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for role in Role::BOTH {
+        let mut words = vec![
+            format!("failover peer {name}: peer moves from normal to partner-down"),
+            format!("failover peer {name}: I move from partner-down to potential-conflict"),
+            format!("Sent update request message to {name}"),
+            format!("Update request from {name}: "),
+            format!("Sent update done message to {name}"),
+            format!("failover peer {name}: peer update completed."),
+            format!("failover peer {name}: Both servers normal"),
+        ];
+        words.push(match role {
+            Role::Primary => {
+                format!("failover peer {name}: I move from potential-conflict to conflict-done")
+            }
+            Role::Secondary => {
+                format!("failover peer {name}: I move from potential-conflict to normal")
+            }
+        });
+        assert_logged(&lab, role, t_heal, &words);
+    }
+    let reports: Vec<LoadReport> = loads.into_iter().map(|l| l.stop()).collect();
+    for r in &reports {
+        assert!(r.error.is_none(), "{:?}", r.error);
+        eprintln!("{label}: generator: {}", r.summary());
+    }
+    let wire = lab.stop_captures();
+    let report = lab.safety_report(&wire, GRACE);
+    eprintln!(
+        "{label}: both normal {:.2} s after the peers could talk again; {}",
+        normal[0].max(normal[1]) - t_heal,
+        report.summary()
+    );
+    report.assert_no_duplicate_or_lost();
+    assert!(report.outages.is_empty(), "{}", report.summary());
+}
+
+// ---------------------------------------------------------------------------------------
+// (h) A peer's lease file handed from one server to the other.
+
+/// Every lease that `handed` (a file's present state) holds as active and still running
+/// at `at` is active in `taken` for the same client, ending no earlier: how many there were.
+fn leases_carried_over(handed: &LeaseFile, taken: &LeaseFile, at: Secs) -> Result<usize, String> {
+    let secs = |t: Option<dhcpfo::leases::Timestamp>| t.map(|t| t.0 as f64);
+    let mut carried = 0;
+    for lease in &handed.leases {
+        let Some(end) = secs(lease.ends) else {
+            continue;
+        };
+        if lease.binding_state != BindingState::Active || end <= at + TOLERANCE {
+            continue;
+        }
+        let now_held = taken.leases.iter().find(|t| t.address == lease.address);
+        let kept = now_held.is_some_and(|t| {
+            t.binding_state == BindingState::Active
+                && t.hardware == lease.hardware
+                && secs(t.ends).is_some_and(|e| e >= end - TOLERANCE)
+        });
+        if !kept {
+            return Err(format!(
+                "{}: handed over active for {:?} until {end}, now {:?}",
+                lease.address,
+                lease.hardware.as_ref().map(|h| h.to_hex()),
+                now_held.map(|t| (t.binding_state, t.hardware.clone(), secs(t.ends)))
+            ));
+        }
+        carried += 1;
+    }
+    Ok(carried)
+}
+
+/// One peer of a running ISC pair is stopped and dhcpfo starts in its place on ISC's lease
+/// file; later dhcpfo is stopped, `dhcpd -T` checks its lease file, and ISC dhcpd starts
+/// on it again: the way off ISC one peer at a time, and back. Each server resumes the
+/// failover state and every running lease of the other's file, the pair returns to normal,
+/// the moved peer serves again, and the clients, renewing throughout, lose nothing.
+fn a_peer_moves_to_dhcpfo_and_back_on_its_lease_file(moved: Role) {
+    let test = format!("handover_{}", moved.as_str());
+    let kind = PairKind {
+        primary: PeerKind::Isc,
+        secondary: PeerKind::Isc,
+    };
+    let Some((_serial, mut lab)) = lab(&test, kind, LabModel::default()) else {
+        return;
+    };
+    let name = RELATIONSHIP;
+    start_to_normal(&mut lab);
+    poll(Duration::from_secs(30), || balanced(&lab, misbalance(40)))
+        .unwrap_or_else(|e| panic!("not balanced: {e}"));
+    lab.start_captures();
+    let loads: Vec<_> = [(Side::Direct, 0x41), (Side::Relayed, 0x42)]
+        .into_iter()
+        .map(|(side, tag)| dhcp_client::start(lab.clients(side, 8, tag, Duration::from_secs(400))))
+        .collect();
+    poll(Duration::from_secs(30), || {
+        let bound: BTreeSet<[u8; 6]> = acked_leases(&lab.wire()).iter().map(|l| l.client).collect();
+        if bound.len() == 16 {
+            Ok(())
+        } else {
+            Err(format!("{} of 16 clients bound", bound.len()))
+        }
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let server = address(moved);
+    for (from, to) in [
+        (PeerKind::Isc, PeerKind::Dhcpfo),
+        (PeerKind::Dhcpfo, PeerKind::Isc),
+    ] {
+        let step = format!("{} {} -> {}", moved.as_str(), from.as_str(), to.as_str());
+        let t_stop = lab.sigterm(moved);
+        lab.wait_state(
+            moved.partner(),
+            "communications-interrupted",
+            t_stop,
+            Duration::from_secs(40),
+        )
+        .unwrap_or_else(|e| panic!("{step}: {e}"));
+        let handed = lab.journal(moved).current();
+        let saved = handed
+            .failover
+            .first()
+            .unwrap_or_else(|| panic!("{step}: no failover stanza in the file"))
+            .my
+            .state;
+        if to == PeerKind::Isc {
+            lab.dhcpd_test_leases(moved)
+                .unwrap_or_else(|e| panic!("{step}: ISC refuses dhcpfo's lease file: {e}"));
+        }
+        lab.replace(moved, to);
+        let t_start = now();
+        lab.start(moved);
+        // The file as the new server wrote it at start (both rewrite it compacted).
+        let writer = |kind: PeerKind| match kind {
+            PeerKind::Isc => "written by isc-dhcp-",
+            PeerKind::Dhcpfo => "written by dhcpfo-",
+        };
+        let text = std::fs::read_to_string(lab.leases_path(moved)).unwrap_or_default();
+        assert!(
+            text.contains(writer(to)) && !text.contains(writer(from)),
+            "{step}: the lease file was not rewritten at start:\n{}",
+            text.lines().take(5).collect::<Vec<_>>().join("\n")
+        );
+        let carried = leases_carried_over(&handed, &lab.journal(moved).current(), now())
+            .unwrap_or_else(|e| panic!("{step}: a running lease was not carried over: {e}"));
+        assert!(
+            carried >= 8,
+            "{step}: only {carried} running leases in the handed file"
+        );
+        // It resumed the file's state (from a fresh file it would move from recover).
+        assert_logged(
+            &lab,
+            moved,
+            t_start,
+            &[format!(
+                "failover peer {name}: I move from {} to startup",
+                saved.as_str()
+            )],
+        );
+        let normal = lab
+            .wait_both_normal(t_start, Duration::from_secs(30))
+            .unwrap_or_else(|e| panic!("{step}: {e}"));
+        let t_normal = normal[0].max(normal[1]);
+        // The moved peer serves its clients again.
+        poll(Duration::from_secs(60), || {
+            lab.wire()
+                .iter()
+                .any(|p| {
+                    p.at > t_normal && p.dhcp.is_reply(msg::ACK) && p.dhcp.server_id == Some(server)
+                })
+                .then_some(())
+                .ok_or_else(|| format!("{step}: no ACK from {server} since the pair is normal"))
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        eprintln!(
+            "{test}: {step}: {carried} running leases carried over, resumed {}, both normal \
+             {:.1} s after the start",
+            saved.as_str(),
+            t_normal - t_start
+        );
+    }
+    let reports: Vec<LoadReport> = loads.into_iter().map(|l| l.stop()).collect();
+    for r in &reports {
+        assert!(r.error.is_none(), "{:?}", r.error);
+        eprintln!("{test}: generator: {}", r.summary());
+    }
+    let wire = lab.stop_captures();
+    let report = lab.safety_report(&wire, GRACE);
+    eprintln!("{test}: {}", report.summary());
+    report.assert_no_duplicate_or_lost();
+    assert!(report.outages.is_empty(), "{}", report.summary());
+}
+
+#[test]
+fn isc_pair_secondary_moves_to_dhcpfo_and_back_on_its_lease_file() {
+    a_peer_moves_to_dhcpfo_and_back_on_its_lease_file(Role::Secondary);
+}
+
+#[test]
+fn isc_pair_primary_moves_to_dhcpfo_and_back_on_its_lease_file() {
+    a_peer_moves_to_dhcpfo_and_back_on_its_lease_file(Role::Primary);
+}
+
+// ---------------------------------------------------------------------------------------
 // One set of tests per pair.
 
 macro_rules! pair_tests {
@@ -935,6 +1403,11 @@ macro_rules! pair_tests {
             }
 
             #[test]
+            fn split_255_the_primary_answers_all_but_bucket_255() {
+                super::split_share(KIND, 255);
+            }
+
+            #[test]
             fn a_lease_granted_by_one_peer_is_in_both_lease_files() {
                 super::a_lease_granted_by_one_peer_is_in_both_lease_files(KIND);
             }
@@ -957,6 +1430,11 @@ macro_rules! pair_tests {
             #[test]
             fn kill_9_then_auto_partner_down() {
                 super::kill_9_then_auto_partner_down(KIND);
+            }
+
+            #[test]
+            fn partner_down_on_both_sides_then_conflict_resolution() {
+                super::partner_down_on_both_sides_then_conflict_resolution(KIND);
             }
         }
     };

@@ -35,6 +35,28 @@ fn last_my_state(text: &str) -> Option<&str> {
         .and_then(|s| s.split(" at ").next())
 }
 
+/// `dhcpfo serve MODEL --role ROLE` in `host`'s namespace, on a lease file of its own.
+fn dhcpfo_serve(net: &netns::Lab, host: &str, role: &str, model: &Path) -> netns::Dhcpd {
+    let leases = net.dir().join(format!("{role}.leases"));
+    let mut cmd = net.command(host, env!("CARGO_BIN_EXE_dhcpfo"));
+    cmd.arg("serve")
+        .arg(model)
+        .args(["--role", role, "--interface", "eth0", "--leases"])
+        .arg(&leases)
+        .env("DHCPFO_LOG", "info");
+    let proc = net.spawn(role, cmd);
+    assert!(
+        proc.wait_for_log("dhcpfo serve ready", Duration::from_secs(30)),
+        "dhcpfo serve did not start:\n{}",
+        proc.log_text()
+    );
+    netns::Dhcpd {
+        proc,
+        leases,
+        conf: model.to_path_buf(),
+    }
+}
+
 fn status_json(lab: &Lab, model: &Path) -> (Option<i32>, serde_json::Value, String) {
     let out = lab
         .dhcpfo(&["status", model.to_str().unwrap(), "--format", "json"])
@@ -51,7 +73,19 @@ fn status_json(lab: &Lab, model: &Path) -> (Option<i32>, serde_json::Value, Stri
 
 #[test]
 fn status_reads_a_real_failover_pair() {
-    let test = "status_reads_a_real_failover_pair";
+    status_reads_a_live_pair("status_reads_a_real_failover_pair", false);
+}
+
+/// `dhcpfo serve` as the primary of a pair with an ISC secondary: status shows the dhcpfo
+/// peer's failover state, pools and service exactly as it shows ISC's.
+#[test]
+fn status_reads_a_dhcpfo_peer_like_an_isc_one() {
+    status_reads_a_live_pair("status_reads_a_dhcpfo_peer_like_an_isc_one", true);
+}
+
+/// A live pair (ISC dhcpd on both sides, or `dhcpfo serve` as the primary) read by
+/// `dhcpfo status` over SSH, before and after the secondary dies.
+fn status_reads_a_live_pair(test: &str, dhcpfo_primary: bool) {
     if common::dhcpd_or_skip(test).is_none() || !netns::root_or_skip(test) {
         return;
     }
@@ -84,8 +118,12 @@ fn status_reads_a_real_failover_pair() {
         .into_iter()
         .enumerate()
     {
-        let conf = std::fs::read_to_string(out_dir.join(role).join("dhcpd.conf")).unwrap();
-        let server = net.dhcpd(host, role, &conf);
+        let server = if dhcpfo_primary && role == "primary" {
+            dhcpfo_serve(&net, host, role, &model)
+        } else {
+            let conf = std::fs::read_to_string(out_dir.join(role).join("dhcpd.conf")).unwrap();
+            net.dhcpd(host, role, &conf)
+        };
         let p = lab.peer(i);
         let leases = p.path("var/lib/dhcp/dhcpd.leases");
         std::fs::remove_file(&leases).unwrap();

@@ -708,12 +708,14 @@ impl PerfResult {
 
 impl Lab {
     /// Starts tcpdump on `host`'s `eth0` writing DHCP packets (UDP ports 67 and 68) to
-    /// `NAME.pcap`, packet-buffered; returns once it listens.
+    /// `NAME.pcap`, packet-buffered and in immediate mode (so that no packet waits in
+    /// libpcap's buffer when tcpdump is stopped); returns once it listens.
     pub fn tcpdump(&self, host: &str, name: &str) -> (Proc, PathBuf) {
         let tcpdump = super::required_tool("tcpdump");
         let pcap = self.dir().join(format!("{name}.pcap"));
         let mut cmd = self.command(host, tcpdump);
-        cmd.args(["-i", "eth0", "-n", "-U", "-s", "1500", "-w"])
+        cmd.args(["-i", "eth0", "-n", "-U", "--immediate-mode", "-s", "1500"])
+            .arg("-w")
             .arg(&pcap)
             .args(["udp", "and", "(port", "67", "or", "port", "68)"]);
         let proc = self.spawn(name, cmd);

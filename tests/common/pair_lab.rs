@@ -310,7 +310,7 @@ impl PairLab {
     /// a note) when root or a tool is missing; under `CI=true` that is a failure instead.
     #[track_caller]
     pub fn new(test: &str, kind: PairKind, model: LabModel) -> Option<PairLab> {
-        let mut tools = vec!["tcpdump", "perfdhcp"];
+        let mut tools = vec!["tcpdump", "perfdhcp", "dhclient"];
         if kind.primary == PeerKind::Isc || kind.secondary == PeerKind::Isc {
             tools.push("dhcpd");
             tools.push("omshell");
@@ -485,6 +485,63 @@ impl PairLab {
         self.start(role);
     }
 
+    /// Makes a stopped peer's next start run `kind` on the same lease file (rendering its
+    /// dhcpd.conf from the model when it becomes ISC dhcpd).
+    #[track_caller]
+    pub fn replace(&mut self, role: Role, kind: PeerKind) {
+        assert!(self.peer(role).proc.is_none(), "the {role:?} is running");
+        if kind == PeerKind::Isc && self.peer(role).conf.is_none() {
+            let conf = render(&self.lab, &self.model_path, role);
+            self.peer_mut(role).conf = Some(conf);
+        }
+        self.peer_mut(role).kind = kind;
+        match role {
+            Role::Primary => self.kind.primary = kind,
+            Role::Secondary => self.kind.secondary = kind,
+        }
+    }
+
+    /// `dhcpd -T` on the peer's lease file with the dhcpd.conf rendered for its role:
+    /// ISC's verdict on the file, `Err` with dhcpd's output when it finds an error.
+    pub fn dhcpd_test_leases(&self, role: Role) -> Result<(), String> {
+        let conf = render(&self.lab, &self.model_path, role);
+        let mut cmd = std::process::Command::new(super::required_tool("dhcpd"));
+        cmd.args(["-T", "-4", "-cf"])
+            .arg(&conf)
+            .arg("-lf")
+            .arg(self.leases_path(role))
+            .arg("-pf")
+            .arg(self.lab.dir().join("dhcpd-T.pid"));
+        let out = run_bounded(cmd, Duration::from_secs(30));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        // dhcpd reports a stanza it cannot read as `FILE line N: ...`.
+        if out.status.success()
+            && text.contains("Lease file test successful")
+            && !text.contains(" line ")
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "dhcpd -T ({}): {:?}\n{text}",
+                role.as_str(),
+                out.status
+            ))
+        }
+    }
+
+    /// Cuts (`true`) or restores the network between the two peers: in each peer's
+    /// namespace the route to the other is prohibited, so their failover connection stalls
+    /// and new ones fail, while the clients still reach both.
+    pub fn cut_peers(&self, cut: bool) {
+        let verb = if cut { "add" } else { "del" };
+        for role in Role::BOTH {
+            let other = format!("{}/32", address(role.partner()));
+            self.lab
+                .run_ok(role.as_str(), &["ip", "route", verb, "prohibit", &other]);
+        }
+    }
+
     /// Whether the peer's process runs.
     pub fn running(&self, role: Role) -> bool {
         self.peer(role).proc.is_some()
@@ -540,6 +597,27 @@ impl PairLab {
             Ok(())
         } else {
             Err(format!("dhcpfo failover partner-down failed:\n{text}"))
+        }
+    }
+
+    /// What a dhcpfo peer says of its relationship: `dhcpfo failover state MODEL --role R
+    /// --leases FILE --format json`, the `status` object of its reply.
+    pub fn dhcpfo_state(&self, role: Role) -> Result<serde_json::Value, String> {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dhcpfo"));
+        cmd.args(["failover", "state"])
+            .arg(&self.model_path)
+            .args(["--role", role.as_str(), "--format", "json", "--leases"])
+            .arg(&self.peer(role).leases);
+        let out = run_bounded(cmd, Duration::from_secs(20));
+        let reply: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        match reply.get("status") {
+            Some(status) if out.status.success() && reply["ok"] == true => Ok(status.clone()),
+            _ => Err(format!(
+                "dhcpfo failover state: {:?}\n{}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )),
         }
     }
 
@@ -639,16 +717,28 @@ impl PairLab {
         counts
     }
 
-    /// Starts tcpdump (DHCP only, not promiscuous) in each client namespace.
+    /// Starts tcpdump (DHCP only, not promiscuous) in each client namespace, in immediate
+    /// mode: libpcap otherwise hands packets over in blocks up to a second old, and a block
+    /// not yet handed over when tcpdump is stopped is never written.
     pub fn start_captures(&mut self) {
         let tcpdump = super::required_tool("tcpdump");
         for host in ["direct", "relay", "load"] {
             let n = self.captures.len();
             let pcap = self.lab.dir().join(format!("{host}-{n}.pcap"));
             let mut cmd = self.lab.command(host, &tcpdump);
-            cmd.args(["-i", "eth0", "-p", "-n", "-U", "-s", "1500", "-w"])
-                .arg(&pcap)
-                .args(["udp", "and", "(port", "67", "or", "port", "68)"]);
+            cmd.args([
+                "-i",
+                "eth0",
+                "-p",
+                "-n",
+                "-U",
+                "--immediate-mode",
+                "-s",
+                "1500",
+            ])
+            .arg("-w")
+            .arg(&pcap)
+            .args(["udp", "and", "(port", "67", "or", "port", "68)"]);
             let proc = self.lab.spawn(&format!("tcpdump-{host}-{n}"), cmd);
             assert!(
                 proc.wait_for_log("listening on", Duration::from_secs(10)),

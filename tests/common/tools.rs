@@ -44,7 +44,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "dhclient",
         package: "isc-dhcp-client",
-        used_by: "leases, serve",
+        used_by: "leases, serve, failover_pair",
     },
     Tool {
         name: "udhcpc",

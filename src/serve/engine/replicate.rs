@@ -215,6 +215,18 @@ impl Leases for Engine {
         };
         // The partner has this state now: no rewinding behind it.
         b.rewind = Some(b.state);
+        // A never-used address that the partner sends as never used too (a lease made from
+        // a range, as ISC answers UPDREQALL): the pool's byte already says it all.
+        let zero = |t: Option<u64>| t.filter(|&t| t != 0);
+        let unused = Binding {
+            tsfp: zero(b.tsfp),
+            atsfp: zero(b.atsfp),
+            rewind: None,
+            ..b.clone()
+        };
+        if self.leases.get(ip).is_none() && unused == Binding::empty(ip, local) {
+            return Ok(Applied::default());
+        }
         let mut applied = Applied {
             events: vec![self.install(b)],
             send_back: None,
@@ -251,7 +263,8 @@ impl Leases for Engine {
     }
 
     fn pending(&self, all: bool) -> Vec<Ipv4Addr> {
-        self.leases
+        let mut pending: Vec<Ipv4Addr> = self
+            .leases
             .iter()
             .filter(|b| self.fo_addr(b.addr))
             .filter(|b| {
@@ -259,11 +272,35 @@ impl Leases for Engine {
                     || matches!(b.state, State::Expired | State::Released | State::Reset)
             })
             .map(|b| b.addr)
-            .collect()
+            .collect();
+        if all {
+            // ISC sends every lease of the pools, the never-used ones too (FREE, no times).
+            pending.extend(
+                (0..self.cfg.pools.len())
+                    .filter(|p| self.cfg.is_failover_pool(*p))
+                    .flat_map(|p| self.alloc.addresses(p))
+                    .filter(|ip| self.leases.get(*ip).is_none()),
+            );
+        }
+        pending
     }
 
     fn update(&mut self, ip: Ipv4Addr) -> Option<BindingUpdate> {
-        let b = self.leases.get(ip)?;
+        let Some(b) = self.leases.get(ip) else {
+            // A failover-pool address never used: its free state with no client and no
+            // times, as ISC sends a lease created from a range.
+            return self.fo_addr(ip).then(|| BindingUpdate {
+                ip,
+                status: self.state_of(ip),
+                client_id: None,
+                chaddr: None,
+                ends: 0,
+                tstp: 0,
+                starts: 0,
+                cltt: 0,
+                ip_flags: 0,
+            });
+        };
         let secs = crate::serve::failover::peer::secs32;
         let update = BindingUpdate {
             ip,

@@ -181,6 +181,26 @@ pub enum ControlError {
     },
 }
 
+/// Binds the socket in a directory only the owner can enter, makes it owner-only, then
+/// moves it to `path`: nobody else can connect while it is still open to all.
+fn bind_owner_only(path: &Path) -> std::io::Result<UnixListener> {
+    use std::os::unix::fs::DirBuilderExt;
+    let name = path
+        .file_name()
+        .map_or_else(|| "control".into(), |n| n.to_string_lossy().into_owned());
+    let private = path.with_file_name(format!(".{name}.{}", std::process::id()));
+    std::fs::DirBuilder::new().mode(0o700).create(&private)?;
+    let inside = private.join("socket");
+    let bound = UnixListener::bind(&inside).and_then(|listener| {
+        std::fs::set_permissions(&inside, std::fs::Permissions::from_mode(0o600))?;
+        std::fs::rename(&inside, path)?;
+        Ok(listener)
+    });
+    let _ = std::fs::remove_file(&inside);
+    let _ = std::fs::remove_dir(&private);
+    bound
+}
+
 /// Listens on `path` (owner-only) and hands each request to the returned receiver. A stale
 /// socket file left by a crash is replaced; one that answers is not.
 pub fn listen(path: &Path) -> Result<mpsc::Receiver<Pending>, ControlError> {
@@ -195,8 +215,7 @@ pub fn listen(path: &Path) -> Result<mpsc::Receiver<Pending>, ControlError> {
         }
         std::fs::remove_file(path).map_err(io)?;
     }
-    let listener = UnixListener::bind(path).map_err(io)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    let listener = bind_owner_only(path).map_err(io)?;
     let (tx, rx) = mpsc::channel(8);
     tokio::spawn(async move {
         loop {

@@ -112,9 +112,9 @@ pub trait Leases {
     ) -> Result<Applied, Refusal>;
     /// The partner acknowledged the update of `ip` that carried `tstp` (digest §5.6).
     fn acked(&mut self, ip: Ipv4Addr, tstp: u64, ctx: &Context, now: u64) -> Applied;
-    /// The addresses to send: every record of the relationship's pools (`all`, for
-    /// UPDREQALL), or those the partner has not acknowledged (`tstp > atsfp`) plus the
-    /// expired, released and reset ones.
+    /// The addresses to send: every address of the relationship's pools, never-used ones
+    /// included (`all`, for UPDREQALL), or those the partner has not acknowledged
+    /// (`tstp > atsfp`) plus the expired, released and reset ones.
     fn pending(&self, all: bool) -> Vec<Ipv4Addr>;
     /// The BNDUPD for `ip` as it is now, recording that the partner may have applied it
     /// (ISC sets the rewind state when it transmits).

@@ -38,6 +38,13 @@ async fn requests_reach_the_server_and_replies_come_back() {
     let mut rx = listen(&path).expect("a stale file is replaced");
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+    // Bound in a private directory first; nothing of it is left beside the lease file.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["dhcpd.leases.ctl"]);
     let server = tokio::spawn(async move {
         let mut seen = Vec::new();
         for _ in 0..2 {

@@ -203,8 +203,8 @@ impl Relationship {
         }
     }
 
-    /// UPDREQALL (`all`) or UPDREQ: queue every record (or what the partner has not
-    /// acknowledged), and send UPDDONE after the ack of the last one queued.
+    /// UPDREQALL (`all`) or UPDREQ: queue every address of the pools (or what the partner
+    /// has not acknowledged), and send UPDDONE after the ack of the last one queued.
     pub(super) fn update_request(
         &mut self,
         _conn: ConnId,
