@@ -6,17 +6,21 @@
 # For each pool and server: resident memory (VmRSS, VmHWM from /proc/PID/status) once the
 # pool is loaded, then a rate search with perfdhcp (relay mode, from its own namespace): the highest
 # offered rate at which under 1% of the started DORA exchanges fail to end in an ACK, reported
-# as leases (ACKs) per second. Results and the command go into docs/benchmarks.md between the
-# bench:serve markers.
+# as leases (ACKs) per second. For dhcpfo, each rate also gets the server's own reply latency
+# (arrival to send, p50/p99/p99.9/max, and the p99.9 of the lease-file wait), read with
+# SIGUSR1 before and after the rate. Results and the command go into docs/benchmarks.md
+# between the bench:serve markers (a ladder run between the bench:serve-ladder markers).
 #
 # Usage (root, Debian 12 with scripts/setup-debian.sh run):
-#   bash scripts/bench-serve.sh [--duration SECONDS] [--servers "dhcpfo isc kea"] [--pools "1000000 65536"] [--no-write] [--keep]
+#   bash scripts/bench-serve.sh [--duration SECONDS] [--servers "dhcpfo isc kea"] [--pools "1000000 65536"]
+#                               [--clients N] [--ladder "2000 4000 ..."] [--no-write] [--keep]
+# --ladder RATES runs the given offered rates in order on one running server (no search, no
+# restart with every address leased), as a server meets a load that keeps growing.
+# --clients N sets perfdhcp's distinct clients (default: half the pool, at most 500,000).
 # --keep leaves the work directory (server logs, lease files, perfdhcp output) in /tmp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
-# shellcheck source=scripts/bench-lib.sh
-. scripts/bench-lib.sh
 
 duration=10
 servers="dhcpfo isc kea"
@@ -25,6 +29,8 @@ pools=$default_pools
 write=1
 keep=
 preload=
+ladder=
+clients_arg=
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -32,7 +38,9 @@ while [ $# -gt 0 ]; do
     --pools) pools=$2; shift 2 ;;
     --no-write) write=; shift ;;
     --keep) keep=1; shift ;;
-    *) echo "usage: $0 [--duration SECONDS] [--servers \"dhcpfo isc kea\"] [--pools \"1000000 65536\"] [--no-write] [--keep]" >&2; exit 2 ;;
+    --ladder) ladder=$2; shift 2 ;;
+    --clients) clients_arg=$2; shift 2 ;;
+    *) echo "usage: $0 [--duration SECONDS] [--servers \"dhcpfo isc kea\"] [--pools \"1000000 65536\"] [--clients N] [--ladder \"RATES\"] [--no-write] [--keep]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "bench-serve.sh: run as root (network namespaces)" >&2; exit 2; }
@@ -45,19 +53,40 @@ dhcpfo="$repo/target/release/dhcpfo"
 
 tag="dfb$$"
 work=$(mktemp -d "/tmp/$tag.XXXXXX")
-trap bench_cleanup EXIT
+pids=()
+namespaces=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
+  if [ -n "$keep" ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
 
 # Topology: a bridge namespace, the server (10.0.0.1/8) and the load generator (10.0.0.2/8).
-segment srv=10.0.0.1/8 load=10.0.0.2/8
-load_ns="$tag-load"
+ip netns add "$tag-br"; namespaces+=("$tag-br")
+ip -n "$tag-br" link add br0 type bridge
+ip -n "$tag-br" link set br0 up
+i=0
+for h in srv load; do
+  ip netns add "$tag-$h"; namespaces+=("$tag-$h")
+  ip -n "$tag-br" link add "v$i" type veth peer name eth0 netns "$tag-$h"
+  ip -n "$tag-br" link set "v$i" master br0
+  ip -n "$tag-br" link set "v$i" up
+  ip -n "$tag-$h" link set lo up
+  ip -n "$tag-$h" link set eth0 up
+  i=$((i + 1))
+done
+ip -n "$tag-srv" addr add 10.0.0.1/8 dev eth0
+ip -n "$tag-load" addr add 10.0.0.2/8 dev eth0
 
 # The same service for all three: subnet 10.0.0.0/8, one pool of SIZE addresses from
 # 10.0.0.10, 10-minute leases, a router option. perfdhcp's clients: at most half the pool.
 first=10.0.0.10
+ip4() { echo "$(($1 >> 24 & 255)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 & 255))"; }
 configure() { # SIZE: writes the three configurations; sets $last and $clients
   local size=$1
   last=$(ip4 $(((10 << 24) + 10 + size - 1)))
-  clients=$((size / 2 < 500000 ? size / 2 : 500000))
+  clients=${clients_arg:-$((size / 2 < 500000 ? size / 2 : 500000))}
   cat > "$work/pair.yaml" <<EOF
 failover: { name: bench, mclt: 60, split: 128 }
 peers:
@@ -126,8 +155,7 @@ start() {
       ready="" ;;
   esac
   pid=$!
-  bg_pid "$pid"
-  settle_pids=("$pid")
+  pids+=("$pid")
   t0=$(date +%s.%N)
   # Kea logs nothing at WARN when it starts: for it, wait for its socket on port 67.
   until if [ -n "$ready" ]; then grep -q "$ready" "$work/$current.log"
@@ -153,6 +181,104 @@ mem() { # KEY -> value in MiB of /proc/$pid/status
   awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"
 }
 
+# settle: waits (up to 120 s) until the server has used no CPU for a second, so that a
+# backlog of requests from the previous rate does not count against the next one.
+settle() {
+  local before now t0=$SECONDS
+  now=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  while [ $((SECONDS - t0)) -lt 120 ]; do
+    sleep 1
+    before=$now
+    now=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    [ "$now" != "$before" ] || return 0
+  done
+}
+
+# latency: for dhcpfo, asks for the reply-latency line (SIGUSR1: the window since the last
+# one) and prints "p50 p99 p99.9 max disk_p99.9" in ms; "- - - - -" for the other servers.
+latency() {
+  local before line t0=$SECONDS
+  if [ "${current%%-*}" != dhcpfo ]; then echo "- - - - -"; return; fi
+  before=$(grep -c 'reply latency:' "$work/$current.log" || true)
+  kill -USR1 "$pid"
+  while [ "$(grep -c 'reply latency:' "$work/$current.log" || true)" -le "$before" ]; do
+    [ $((SECONDS - t0)) -lt 10 ] || { echo "- - - - -"; return; }
+    sleep 0.1
+  done
+  line=$(grep 'reply latency:' "$work/$current.log" | tail -n 1)
+  echo "$line" | awk '{
+    for (i = 1; i <= NF; i++) {
+      if ($i ~ /^(total|queue|engine|disk|sync|compaction|snapshot)$/) part = $i
+      if ($i == "p50" && part == "total") p50 = $(i + 1)
+      if ($i == "p99" && part == "total") p99 = $(i + 1)
+      if ($i == "p99.9" && part == "total") p999 = $(i + 1)
+      if ($i == "max" && part == "total") { mx = $(i + 1); sub(";", "", mx) }
+      if ($i == "p99.9" && part == "disk") dk = $(i + 1)
+    }
+    printf "%s %s %s %s %s\n", p50, p99, p999, mx, dk }'
+}
+
+# run RATE -> "acks_per_second fail_percent discovers acks p50 p99 p99.9 max disk_p99.9"
+# (latencies in ms, dhcpfo only; the window is the rate and the replies it left behind)
+run() {
+  local out counts
+  settle
+  latency >/dev/null
+  out=$(ip netns exec "$tag-load" perfdhcp -4 -l eth0 -r "$1" -R "$clients" -p "$duration" 2>&1 || true)
+  echo "$out" >"$work/perfdhcp-$current-$1.txt"
+  counts=$(echo "$out" | awk -v d="$duration" '
+    /Statistics for: DISCOVER-OFFER/ { ex = 1 } /Statistics for: REQUEST-ACK/ { ex = 2 }
+    /^sent packets:/ { if (ex == 1) disc = $3 }
+    /^received packets:/ { if (ex == 2) acks = $3 }
+    END { if (disc == 0) { print "0 100 0 0"; exit }
+          printf "%.0f %.2f %d %d\n", acks / d, 100 * (disc - acks) / disc, disc, acks }')
+  settle
+  echo "$counts $(latency)"
+}
+
+under1() { awk -v f="$(echo "$1" | cut -d' ' -f2)" 'BEGIN { exit !(f < 1) }'; }
+
+# search: the highest offered rate with under 1% failed; sets $good and $good_line.
+# From 250/s the rate doubles while under 1% (up to 64,000/s) or halves while over (down to
+# 2/s); then three bisection steps between the last rate under 1% and the first one over.
+search() {
+  local rate=250 bad=0 line mid
+  good=0; good_line="0 100 0 0"
+  while :; do
+    line=$(run "$rate")
+    echo "   rate $rate/s: $line" >&2
+    rate_row "$rate" "$line"
+    if under1 "$line"; then
+      good=$rate; good_line=$line
+      [ "$bad" -eq 0 ] && [ "$rate" -lt 64000 ] || break
+      rate=$((rate * 2))
+    else
+      bad=$rate
+      [ "$good" -eq 0 ] && [ "$rate" -gt 2 ] || break
+      rate=$((rate / 2))
+    fi
+  done
+  [ "$good" -gt 0 ] && [ "$bad" -gt 0 ] || return 0
+  for _ in 1 2 3; do
+    mid=$(((good + bad) / 2))
+    [ "$mid" -gt "$good" ] || break
+    line=$(run "$mid")
+    echo "   rate $mid/s: $line" >&2
+    rate_row "$mid" "$line"
+    if under1 "$line"; then good=$mid; good_line=$line; else bad=$mid; fi
+  done
+}
+
+# rate_row RATE LINE: one row of the per-rate table (every server; latency for dhcpfo).
+rates_table="| Server | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+rate_row() {
+  local lps fail disc acks p50 p99 p999 mx dk
+  read -r lps fail disc acks p50 p99 p999 mx dk <<<"$2"
+  rates_table+="
+| ${current%%-*} | ${current#*-} | $1/s | $lps | $fail % | $p50 ms | $p99 ms | $p999 ms | $mx ms | $dk ms |"
+}
+
 version() {
   case "$1" in
     dhcpfo) echo "dhcpfo serve $("$dhcpfo" --version | awk '{print $2}') (fsync before each ACK)" ;;
@@ -171,14 +297,55 @@ for size in $pools; do
     start "$s" || { echo "$s did not start within 300 s" >&2; exit 1; }
     rss=$(mem VmRSS); hwm=$(mem VmHWM)
     echo "   ready after ${startup}s: VmRSS $rss MiB, VmHWM $hwm MiB" >&2
+    if [ -n "$ladder" ]; then
+      for rate in $ladder; do
+        line=$(run "$rate")
+        echo "   rate $rate/s: $line" >&2
+        rate_row "$rate" "$line"
+      done
+      stop
+      continue
+    fi
     search
     after=$(mem VmHWM)
     stop
-    read -r lps fail disc acks <<<"$good_line"
+    read -r lps fail disc acks _ <<<"$good_line"
     table+="
 | $(version "$s") | $size | $lps | $good/s | $fail % | $acks / $disc | $rss MiB | $hwm MiB | $after MiB | ${startup} s |"
   done
 done
+echo "$rates_table"
+if [ -n "$ladder" ]; then
+  [ -n "$write" ] || exit 0
+  commit=$(git rev-parse --short HEAD)
+  dirty=$(git diff --quiet HEAD -- src && echo "" || echo " with uncommitted changes")
+  section=$(cat <<EOF
+<!-- bench:serve-ladder:start -->
+## Serve: a growing load on one running server, failures and reply latency at each rate
+
+Measured with \`bash scripts/bench-serve.sh --ladder "$ladder" --pools "$pools" --clients $clients --duration $duration\` as root; the script wrote this section. Each server starts with an empty lease file and meets the offered rates in order without a restart; perfdhcp (relay mode, its own namespace, $clients distinct clients) runs $duration s per rate and the server is let go idle between rates. Failed: DISCOVERs sent that did not end in an ACK within perfdhcp's 1-s drop time. Reply latency (dhcpfo only, measured by the server): from the request's arrival on the socket to the reply's send, all replies of the rate; the lease-file wait is from the append to the fsync that makes the lease durable.
+
+- Date: $(date -u +%F) (UTC)
+- Machine: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), nproc $(nproc); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end
+- Build: $(rustc --version); dhcpfo release build at commit $commit$dirty
+
+$rates_table
+<!-- bench:serve-ladder:end -->
+EOF
+)
+  doc=docs/benchmarks.md
+  printf '%s\n' "$section" >"$work/section"
+  if grep -q '<!-- bench:serve-ladder:start -->' "$doc"; then
+    awk -v file="$work/section" '
+      /<!-- bench:serve-ladder:start -->/ { while ((getline l < file) > 0) print l; skip = 1; next }
+      /<!-- bench:serve-ladder:end -->/ { skip = 0; next }
+      !skip { print }' "$doc" >"$work/doc" && cat "$work/doc" >"$doc"
+  else
+    printf '\n%s\n' "$section" >>"$doc"
+  fi
+  echo "wrote the bench:serve-ladder section of $doc" >&2
+  exit 0
+fi
 echo "$table"
 
 # Every address leased: each server restarts with a lease file in which every address of the
@@ -274,11 +441,15 @@ Measured with \`bash scripts/bench-serve.sh $args\` ([scripts/bench-serve.sh](..
 Rate search: from 250/s the offered rate doubles while fewer than 1% of the DISCOVERs sent fail to end in an ACK (halves while more do), then three bisection steps between the last rate under 1% and the first one over. The table shows the best rate under 1%, as ACKs received per second. Memory: VmRSS and VmHWM of the server process from /proc/PID/status two seconds after it is ready (pool loaded), and VmHWM after the load. Durability: dhcpfo fsyncs its lease journal before each ACK leaves (group commit); ISC dhcpd writes and fsyncs its lease file before an ACK leaves; Kea's memfile appends to its CSV file without fsync. perfdhcp and the server share the machine's cores, so the load generator can be the limit at the highest rates.
 
 - Date: $(date -u +%F) (UTC)
-- Machine: $(machine); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end
+- Machine: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), nproc $(nproc), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end
 - Build: $(rustc --version); dhcpfo release build at commit $commit$dirty
 - Targets: more leases per second than Kea with durable leases; under 100 MB resident with 1,000,000 addresses
 
 $table
+
+Every rate the search tried, with dhcpfo's reply latency (measured by the server from the request's arrival on the socket to the reply's send; the lease-file wait is from the append to the fsync that makes the lease durable):
+
+$rates_table
 
 Restart with every address leased: each server starts again with a lease file in which all $full_size addresses of the first pool are active, each for a distinct client (ISC's dhcpd.leases format for dhcpfo and dhcpd, Kea's memfile CSV for Kea), and is measured once it serves: time to ready (reading the leases) and resident memory.
 
@@ -286,5 +457,14 @@ $full_table
 <!-- bench:serve:end -->
 EOF
 )
+doc=docs/benchmarks.md
 printf '%s\n' "$section" >"$work/section"
-replace_section serve "$work/section"
+if grep -q '<!-- bench:serve:start -->' "$doc"; then
+  awk -v file="$work/section" '
+    /<!-- bench:serve:start -->/ { while ((getline l < file) > 0) print l; skip = 1; next }
+    /<!-- bench:serve:end -->/ { skip = 0; next }
+    !skip { print }' "$doc" >"$work/doc" && cat "$work/doc" >"$doc"
+else
+  printf '\n%s\n' "$section" >>"$doc"
+fi
+echo "wrote the bench:serve section of $doc" >&2

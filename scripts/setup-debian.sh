@@ -7,6 +7,7 @@ packages=(
   isc-dhcp-server   # dhcpd -t: the oracle for every rendered configuration; dhcpd -T and
                     # dhcp-lease-list for lease files; a real failover pair in the lab tests
   isc-dhcp-client   # dhclient: the real client of the serve tests
+  udhcpc            # busybox udhcpc: the serve tests' second client implementation
   kea-admin         # perfdhcp: load and uniqueness tests, benchmarks
   kea-dhcp4-server  # kea-dhcp4: the benchmarks' reference server; its dependency kea-common
                     # has the HA and lease_cmds hooks of the pair benchmark's Kea HA pair

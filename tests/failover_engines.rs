@@ -21,6 +21,7 @@ use dhcpfo::serve::failover::wire::{
     decode, encode, hba_from_split, load_balance_hash, primary_serves,
 };
 use dhcpfo::serve::leases::Binding;
+use dhcpfo::serve::packet::Request;
 
 const START: u64 = 1_800_000_000;
 const ADDRS: [Ipv4Addr; 2] = [Ipv4Addr::new(10, 0, 0, 2), Ipv4Addr::new(10, 0, 0, 3)];
@@ -285,9 +286,10 @@ impl Sim {
         let now = self.now;
         let e = self.nodes[i].engine.as_mut()?;
         let addrs = [ADDRS[i]];
+        let req = Request::from_message(msg).expect("a well-formed request");
         let mut out = e.handle(
             Incoming {
-                msg,
+                msg: &req,
                 iface: "eth0",
                 iface_addrs: &addrs,
             },
@@ -298,7 +300,7 @@ impl Sim {
         self.nodes[i].log.append(&mut out.log);
         self.apply(i, steps);
         self.settle();
-        out.reply.map(|(m, _)| m)
+        out.reply.map(|(m, _)| m.into_message())
     }
 
     /// A client broadcasts DISCOVER to both peers (secs 0) and REQUESTs the first offer;

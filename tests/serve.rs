@@ -1,14 +1,17 @@
 //! `dhcpfo serve` with real clients, in network namespaces that each test creates
-//! (tests/common/netns.rs): ISC dhclient, perfdhcp (relay mode, `-u` uniqueness), tcpdump
-//! for the ACKs a client received, `kill -9`, restarts and SIGHUP reloads; ISC's own
-//! `dhcpd -T` and `dhcp-lease-list` read the lease file.
+//! (tests/common/netns.rs): two client implementations, ISC dhclient and busybox udhcpc
+//! (each client test runs both), perfdhcp (relay mode, `-u` uniqueness), tcpdump for the
+//! ACKs a client received, `kill -9`, restarts and SIGHUP reloads; ISC's own `dhcpd -T` and
+//! `dhcp-lease-list` read the lease file. Hand-built packets (tests/common/raw_dhcp.rs) go
+//! through a relay agent's socket: what real clients never send.
 //!
 //! The same tests run against ISC dhcpd serving the equivalent dhcpd.conf when
 //! `DHCPFO_SERVE_REFERENCE=isc` is set: that checks the tests themselves against the
 //! reference server.
 //!
-//! Needs root, `ip`, `dhclient`, `perfdhcp` and `tcpdump` (scripts/setup-debian.sh); without
-//! them a test is skipped with a note, except under CI=true where that is a failure.
+//! Needs root, `ip`, `dhclient`, `udhcpc`, `perfdhcp` and `tcpdump`
+//! (scripts/setup-debian.sh); without them a test is skipped with a note, except under
+//! CI=true where that is a failure.
 
 mod common;
 
@@ -19,10 +22,12 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::netns::{Dhclient, Lab, Proc, acks_in_pcap, tools_or_skip};
+use common::udhcpc::{Client, clients};
 use dhcpfo::leases::{BindingState, Lease, LeaseFile, parse};
 
 /// The model: one /16 subnet; unknown clients get 10.77.1.0-10.77.4.255, known clients
-/// 10.77.0.20-10.77.0.29, the printer its fixed address.
+/// 10.77.0.20-10.77.0.29, the printer its fixed address. A second subnet, 10.78.0.0/24, is
+/// on no interface: a relay reaches it only by naming it (link selection).
 const PAIR: &str = r#"
 failover:
   name: lab-failover
@@ -50,6 +55,11 @@ subnets:
         allow: [unknown-clients]
       - range: [10.77.0.20, 10.77.0.29]
         allow: [known-clients]
+  - network: 10.78.0.0/24
+    options:
+      routers: 10.78.0.1
+    pools:
+      - range: [10.78.0.100, 10.78.0.199]
 hosts:
   - name: printer
     hardware-ethernet: 52:54:00:aa:00:01
@@ -75,6 +85,12 @@ subnet 10.77.0.0 netmask 255.255.0.0 {
   pool {
     allow known-clients;
     range 10.77.0.20 10.77.0.29;
+  }
+}
+subnet 10.78.0.0 netmask 255.255.255.0 {
+  option routers 10.78.0.1;
+  pool {
+    range 10.78.0.100 10.78.0.199;
   }
 }
 host printer {
@@ -129,6 +145,8 @@ struct Server<'a> {
     logs: Vec<PathBuf>,
     /// `DHCPFO_LOG` for dhcpfo.
     log_level: &'static str,
+    /// Whether the model says `authoritative: true`.
+    authoritative: bool,
 }
 
 impl<'a> Server<'a> {
@@ -138,6 +156,12 @@ impl<'a> Server<'a> {
 
     /// Starts the server with `DHCPFO_LOG=level`; the `ready` line shows at any level.
     fn start_logging(lab: &'a Lab, log_level: &'static str) -> Server<'a> {
+        Server::start_with(lab, log_level, true)
+    }
+
+    /// Starts the server; `authoritative: false` serves the model (and dhcpd.conf) without
+    /// `authoritative`.
+    fn start_with(lab: &'a Lab, log_level: &'static str, authoritative: bool) -> Server<'a> {
         let mut server = Server {
             lab,
             leases: lab.dir().join("server.leases"),
@@ -145,9 +169,26 @@ impl<'a> Server<'a> {
             starts: 0,
             logs: Vec::new(),
             log_level,
+            authoritative,
         };
         server.restart();
         server
+    }
+
+    fn model(&self) -> String {
+        if self.authoritative {
+            PAIR.to_string()
+        } else {
+            PAIR.replace("authoritative: true", "authoritative: false")
+        }
+    }
+
+    fn isc_conf(&self) -> String {
+        if self.authoritative {
+            ISC_CONF.to_string()
+        } else {
+            ISC_CONF.replace("authoritative;\n", "")
+        }
     }
 
     /// Starts the server (again) and waits until it serves.
@@ -156,7 +197,7 @@ impl<'a> Server<'a> {
         self.starts += 1;
         let name = format!("server-{}", self.starts);
         let (proc, ready) = if reference_isc() {
-            let dhcpd = self.lab.dhcpd("srv", &name, ISC_CONF);
+            let dhcpd = self.lab.dhcpd("srv", &name, &self.isc_conf());
             // The lease file is per name in the lab; carry the journal over.
             if self.leases.exists() {
                 std::fs::copy(&self.leases, &dhcpd.leases).unwrap();
@@ -165,7 +206,7 @@ impl<'a> Server<'a> {
             (dhcpd.proc, "Server starting service.")
         } else {
             let pair = self.lab.dir().join("pair.yaml");
-            std::fs::write(&pair, PAIR).unwrap();
+            std::fs::write(&pair, self.model()).unwrap();
             let mut cmd = self.lab.command("srv", env!("CARGO_BIN_EXE_dhcpfo"));
             cmd.arg("serve")
                 .arg(&pair)
@@ -227,6 +268,19 @@ impl<'a> Server<'a> {
             .join("\n")
     }
 
+    /// The log once it shows `text` (a reply's line is written just after the reply has
+    /// left, so it may trail the reply by a moment); the log as it is after 15 s otherwise.
+    fn log_with(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let log = self.log();
+            if log.contains(text) || std::time::Instant::now() > deadline {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// The lease file's present state.
     fn leases(&self) -> LeaseFile {
         let text = std::fs::read_to_string(&self.leases).unwrap_or_default();
@@ -242,7 +296,13 @@ impl<'a> Server<'a> {
 
 /// One dhclient run for `mac` with a fresh lease file named `tag`.
 fn dhclient(lab: &Lab, mac: &str, tag: &str) -> common::netns::DhclientResult {
-    lab.dhclient(
+    run_client(lab, Client::Dhclient, mac, tag)
+}
+
+/// One run of `client` for `mac`, host name `h-TAG`, with fresh client state named `tag`.
+fn run_client(lab: &Lab, client: Client, mac: &str, tag: &str) -> common::netns::DhclientResult {
+    client.run(
+        lab,
         "cli",
         &Dhclient {
             mac: Some(mac.into()),
@@ -264,49 +324,59 @@ fn bound(got: &common::netns::DhclientResult, server: &Server) -> Ipv4Addr {
 }
 
 #[test]
-fn dhclient_gets_a_pool_address_with_the_model_options() {
-    let Some(lab) = lab("dhclient_gets_a_pool_address_with_the_model_options") else {
+fn clients_get_a_pool_address_with_the_model_options() {
+    let test = "clients_get_a_pool_address_with_the_model_options";
+    let Some(lab) = lab(test) else {
         return;
     };
     let mut server = Server::start(&lab);
-    let mac = "52:54:00:10:00:01";
-    let got = dhclient(&lab, mac, "first");
-    let ip = bound(&got, &server);
-    assert!(unknown_pool(ip), "{ip} is not in the unknown-clients pool");
-    let want: BTreeMap<&str, &str> = [
-        ("routers", "10.77.0.254"),
-        ("domain-name-servers", "10.77.0.53,10.77.0.54"),
-        ("domain-name", "lab.test"),
-        ("subnet-mask", "255.255.0.0"),
-        ("dhcp-lease-time", "600"),
-        ("dhcp-server-identifier", "10.77.0.1"),
-    ]
-    .into();
-    for (option, value) in want {
+    let mut ips = Vec::new();
+    for (n, client) in clients(test).into_iter().enumerate() {
+        let mac = format!("52:54:00:10:{n:02x}:01");
+        let tag = format!("first-{}", client.name());
+        let got = run_client(&lab, client, &mac, &tag);
+        let ip = bound(&got, &server);
+        assert!(unknown_pool(ip), "{ip} is not in the unknown-clients pool");
+        let want: BTreeMap<&str, &str> = [
+            ("routers", "10.77.0.254"),
+            ("domain-name-servers", "10.77.0.53,10.77.0.54"),
+            ("domain-name", "lab.test"),
+            ("subnet-mask", "255.255.0.0"),
+            ("dhcp-lease-time", "600"),
+            ("dhcp-server-identifier", "10.77.0.1"),
+        ]
+        .into();
+        for (option, value) in want {
+            assert_eq!(
+                got.options.get(option).map(String::as_str),
+                Some(value),
+                "{}: option {option} in {:?}",
+                client.name(),
+                got.options
+            );
+        }
+        assert_eq!(got.options.get("fixed-address"), Some(&ip.to_string()));
+        let log = server.log_with(&format!("DHCPACK on {ip} to {mac}"));
+        assert!(log.contains(&format!("DHCPDISCOVER from {mac}")), "{log}");
+        assert!(log.contains(&format!("DHCPACK on {ip} to {mac}")), "{log}");
+        // The lease is on disk, active, with the client's MAC and host name.
+        let lease = server.lease(ip).expect("the lease is in the lease file");
+        assert_eq!(lease.binding_state, BindingState::Active);
         assert_eq!(
-            got.options.get(option).map(String::as_str),
-            Some(value),
-            "option {option} in {:?}",
-            got.options
+            lease.hardware.map(|h| h.to_hex()).as_deref(),
+            Some(&mac[..])
         );
+        assert_eq!(lease.client_hostname, Some(format!("h-{tag}")));
+        ips.push(ip);
     }
-    assert_eq!(got.options.get("fixed-address"), Some(&ip.to_string()));
-    let log = server.log();
-    assert!(log.contains(&format!("DHCPDISCOVER from {mac}")), "{log}");
-    assert!(log.contains(&format!("DHCPACK on {ip} to {mac}")), "{log}");
-    // The lease is on disk, active, with the client's MAC and host name.
-    let lease = server.lease(ip).expect("the lease is in the lease file");
-    assert_eq!(lease.binding_state, BindingState::Active);
-    assert_eq!(lease.hardware.map(|h| h.to_hex()).as_deref(), Some(mac));
-    assert_eq!(lease.client_hostname.as_deref(), Some("h-first"));
     // SIGTERM stops cleanly, and ISC's tools read what is left on disk.
     server.stop();
-    isc_tools_read(&lab, &server.leases, ip);
+    isc_tools_read(&lab, &server.leases, &ips);
 }
 
-/// ISC's own tools read a lease file holding one lease, `ip`: `dhcpd -T` loads it without
-/// complaint, and `dhcp-lease-list` lists the lease.
-fn isc_tools_read(lab: &Lab, file: &std::path::Path, ip: Ipv4Addr) {
+/// ISC's own tools read a lease file holding the leases `ips`: `dhcpd -T` loads it without
+/// complaint, and `dhcp-lease-list` lists each lease.
+fn isc_tools_read(lab: &Lab, file: &std::path::Path, ips: &[Ipv4Addr]) {
     if let Some(dhcpd) = common::dhcpd_or_skip("serve lease file: dhcpd -T") {
         // dhcpd -T rewrites the file it tests: give it a copy.
         let copy = lab.dir().join("copy.leases");
@@ -325,7 +395,10 @@ fn isc_tools_read(lab: &Lab, file: &std::path::Path, ip: Ipv4Addr) {
         let log = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{log}");
         assert!(!log.contains("orrupt") && !log.contains(" line "), "{log}");
-        assert!(log.contains("Wrote 1 leases"), "{log}");
+        assert!(
+            log.contains(&format!("Wrote {} leases", ips.len())),
+            "{log}"
+        );
     }
     if let Some(list) = common::tool_or_skip("serve lease file", "dhcp-lease-list") {
         let out = Command::new("perl")
@@ -336,92 +409,113 @@ fn isc_tools_read(lab: &Lab, file: &std::path::Path, ip: Ipv4Addr) {
             .output()
             .expect("perl runs");
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            text.lines()
-                .any(|l| l.starts_with("MAC ") && l.contains(&format!("IP {ip} "))),
-            "{text}"
-        );
+        for ip in ips {
+            assert!(
+                text.lines()
+                    .any(|l| l.starts_with("MAC ") && l.contains(&format!("IP {ip} "))),
+                "{text}"
+            );
+        }
     }
 }
 
 #[test]
 fn known_and_unknown_clients_get_their_own_addresses() {
-    let Some(lab) = lab("known_and_unknown_clients_get_their_own_addresses") else {
+    let test = "known_and_unknown_clients_get_their_own_addresses";
+    let Some(lab) = lab(test) else {
         return;
     };
     let server = Server::start(&lab);
-    // A known host with a fixed address gets it.
-    let printer = dhclient(&lab, PRINTER, "printer");
-    assert_eq!(bound(&printer, &server), Ipv4Addr::new(10, 77, 0, 10));
-    assert_eq!(
-        printer.options.get("routers").map(String::as_str),
-        Some("10.77.0.254")
-    );
-    // A known host without one gets the known-clients pool.
-    let laptop = dhclient(&lab, LAPTOP, "laptop");
-    let laptop_ip = bound(&laptop, &server);
-    assert!(known_pool(laptop_ip), "laptop got {laptop_ip}");
-    // Unknown clients only ever get the unknown-clients pool.
-    for n in 0..3 {
-        let mac = format!("52:54:00:20:00:{n:02x}");
-        let got = dhclient(&lab, &mac, &format!("unknown-{n}"));
-        let ip = bound(&got, &server);
-        assert!(unknown_pool(ip), "unknown client {mac} got {ip}");
+    for (c, client) in clients(test).into_iter().enumerate() {
+        let name = client.name();
+        // A known host with a fixed address gets it.
+        let printer = run_client(&lab, client, PRINTER, &format!("printer-{name}"));
+        assert_eq!(
+            bound(&printer, &server),
+            Ipv4Addr::new(10, 77, 0, 10),
+            "{name}"
+        );
+        assert_eq!(
+            printer.options.get("routers").map(String::as_str),
+            Some("10.77.0.254")
+        );
+        // A known host without one gets the known-clients pool.
+        let laptop = run_client(&lab, client, LAPTOP, &format!("laptop-{name}"));
+        let laptop_ip = bound(&laptop, &server);
+        assert!(known_pool(laptop_ip), "{name}: laptop got {laptop_ip}");
+        // Unknown clients only ever get the unknown-clients pool.
+        for n in 0..3 {
+            let mac = format!("52:54:00:20:{c:02x}:{n:02x}");
+            let got = run_client(&lab, client, &mac, &format!("unknown-{n}-{name}"));
+            let ip = bound(&got, &server);
+            assert!(unknown_pool(ip), "{name}: unknown client {mac} got {ip}");
+        }
+        // Even when one insists on an address of the known-clients pool (the client then
+        // puts option 50 in its DISCOVER): it is never ACKed.
+        let wanted = Ipv4Addr::new(10, 77, 0, 25);
+        let mac = format!("52:54:00:20:{c:02x}:99");
+        let insisting = client.run(
+            &lab,
+            "cli",
+            &Dhclient {
+                mac: Some(mac.clone()),
+                request_address: Some(wanted),
+                lease_file: Some(lab.dir().join(format!("insisting-{name}.leases"))),
+                timeout_secs: 6,
+                ..Dhclient::default()
+            },
+        );
+        assert_ne!(insisting.bound, Some(wanted), "{}", insisting.log);
+        if let Some(ip) = insisting.bound {
+            assert!(unknown_pool(ip), "{name}: the insisting client got {ip}");
+        }
+        let log = server.log();
+        assert!(!log.contains(&format!("DHCPACK on {wanted} ")), "{log}");
+        assert!(
+            log.contains(&format!("DHCPDISCOVER from {mac}")),
+            "{name}: the insisting client was not heard:\n{log}"
+        );
     }
-    // Even when one insists on an address of the known-clients pool (dhclient then puts
-    // option 50 in every DISCOVER and REQUEST): it is never ACKed.
-    let wanted = Ipv4Addr::new(10, 77, 0, 25);
-    let insisting = lab.dhclient(
-        "cli",
-        &Dhclient {
-            mac: Some("52:54:00:20:00:99".into()),
-            request_address: Some(wanted),
-            lease_file: Some(lab.dir().join("insisting.leases")),
-            timeout_secs: 6,
-            ..Dhclient::default()
-        },
-    );
-    assert_ne!(insisting.bound, Some(wanted), "{}", insisting.log);
-    if let Some(ip) = insisting.bound {
-        assert!(unknown_pool(ip), "the insisting client got {ip}");
-    }
-    let log = server.log();
-    assert!(!log.contains(&format!("DHCPACK on {wanted} ")), "{log}");
-    assert!(
-        log.contains("DHCPDISCOVER from 52:54:00:20:00:99"),
-        "the insisting client was not heard:\n{log}"
-    );
 }
 
 #[test]
 fn release_then_discover() {
-    let Some(lab) = lab("release_then_discover") else {
+    let test = "release_then_discover";
+    let Some(lab) = lab(test) else {
         return;
     };
     let server = Server::start(&lab);
-    let mac = "52:54:00:30:00:01";
-    let lease_file = lab.dir().join("release.leases");
+    for (c, client) in clients(test).into_iter().enumerate() {
+        release_then_discover_with(&lab, &server, client, &format!("52:54:00:30:00:{c:02x}"));
+    }
+}
+
+fn release_then_discover_with(lab: &Lab, server: &Server, client: Client, mac: &str) {
+    let name = client.name();
+    let lease_file = lab.dir().join(format!("release-{name}.leases"));
     let opts = Dhclient {
         mac: Some(mac.into()),
         lease_file: Some(lease_file.clone()),
         ..Dhclient::default()
     };
-    let got = lab.dhclient("cli", &opts);
-    let ip = bound(&got, &server);
+    let got = client.run(lab, "cli", &opts);
+    let ip = bound(&got, server);
     assert_eq!(
         server.lease(ip).map(|l| l.binding_state),
         Some(BindingState::Active)
     );
-    // A real client has its address configured when it releases; dhclient sends the
-    // RELEASE by unicast from it.
+    // A real client has its address configured when it releases, and sends the RELEASE by
+    // unicast from it (udhcpc asks for the address again, then releases it on exit).
     lab.run_ok(
         "cli",
         &["ip", "addr", "add", &format!("{ip}/16"), "dev", "eth0"],
     );
-    let released = lab.dhclient(
+    let released = client.run(
+        lab,
         "cli",
         &Dhclient {
             release: true,
+            request_address: Some(ip),
             ..opts.clone()
         },
     );
@@ -434,7 +528,7 @@ fn release_then_discover() {
     {
         assert!(
             std::time::Instant::now() < deadline,
-            "no DHCPRELEASE logged:\n{}\n--- dhclient ---\n{}",
+            "{name}: no DHCPRELEASE logged:\n{}\n--- {name} ---\n{}",
             server.log(),
             released.log
         );
@@ -447,22 +541,26 @@ fn release_then_discover() {
     let state = server.lease(ip).map(|l| l.binding_state);
     assert!(
         matches!(state, Some(BindingState::Released | BindingState::Free)),
-        "after the release the lease is {state:?}"
+        "{name}: after the release the lease is {state:?}"
     );
     // A new DISCOVER (fresh client state) is served again.
     let before = server
         .log()
         .matches(&format!("DHCPDISCOVER from {mac}"))
         .count();
-    std::fs::remove_file(&lease_file).unwrap();
-    let again = lab.dhclient("cli", &opts);
-    let ip2 = bound(&again, &server);
+    let _ = std::fs::remove_file(&lease_file);
+    let again = client.run(lab, "cli", &opts);
+    let ip2 = bound(&again, server);
     assert!(unknown_pool(ip2), "{ip2}");
     let after = server
         .log()
         .matches(&format!("DHCPDISCOVER from {mac}"))
         .count();
-    assert!(after > before, "no new DHCPDISCOVER:\n{}", server.log());
+    assert!(
+        after > before,
+        "{name}: no new DHCPDISCOVER:\n{}",
+        server.log()
+    );
     assert_eq!(
         server.lease(ip2).map(|l| l.binding_state),
         Some(BindingState::Active)
@@ -471,24 +569,33 @@ fn release_then_discover() {
 
 #[test]
 fn a_restarted_server_gives_a_client_the_same_address() {
-    let Some(lab) = lab("a_restarted_server_gives_a_client_the_same_address") else {
+    let test = "a_restarted_server_gives_a_client_the_same_address";
+    let Some(lab) = lab(test) else {
         return;
     };
     let mut server = Server::start(&lab);
+    let clients = clients(test);
     // Several clients first, so that the address is not simply the first free one.
     let mut first = BTreeMap::new();
-    for n in 0..3 {
-        let mac = format!("52:54:00:40:00:{n:02x}");
-        let got = dhclient(&lab, &mac, &format!("before-{n}"));
-        first.insert(mac, bound(&got, &server));
+    for (c, client) in clients.iter().enumerate() {
+        for n in 0..3 {
+            let mac = format!("52:54:00:40:{c:02x}:{n:02x}");
+            let got = run_client(&lab, *client, &mac, &format!("before-{c}-{n}"));
+            first.insert(mac, (*client, bound(&got, &server)));
+        }
     }
     server.stop();
     server.restart();
     // Reversed order, fresh client state (a DISCOVER without a requested address): only the
     // server's memory can give the same addresses back.
-    for (n, (mac, ip)) in first.iter().enumerate().rev() {
-        let got = dhclient(&lab, mac, &format!("after-{n}"));
-        assert_eq!(bound(&got, &server), *ip, "{mac} after the restart");
+    for (n, (mac, (client, ip))) in first.iter().enumerate().rev() {
+        let got = run_client(&lab, *client, mac, &format!("after-{n}"));
+        assert_eq!(
+            bound(&got, &server),
+            *ip,
+            "{mac} ({}) after the restart",
+            client.name()
+        );
     }
 }
 
@@ -721,4 +828,373 @@ fn an_interface_outside_every_subnet_is_warned_about() {
         "{}",
         proc.log_text()
     );
+}
+
+// Hand-built packets through a relay agent's socket in the `load` namespace (10.77.0.2):
+// the bytes issue 12 found mishandled, and the replies as they come off the wire.
+
+use common::raw_dhcp::{self, Frame};
+
+const RELAY: Ipv4Addr = Ipv4Addr::new(10, 77, 0, 2);
+const SERVER_IP: Ipv4Addr = Ipv4Addr::new(10, 77, 0, 1);
+const DISCOVER: u8 = 1;
+const OFFER: u8 = 2;
+const REQUEST: u8 = 3;
+const ACK: u8 = 5;
+const INFORM: u8 = 8;
+
+fn relayed(kind: u8, mac: [u8; 6], xid: u32) -> Frame {
+    Frame::new(kind, mac, xid).giaddr(RELAY)
+}
+
+/// Sends `frames` from the relay, then returns every reply up to the one to `marker`.
+fn exchange(lab: &Lab, server: &Server, frames: &[Frame], marker: u32) -> Vec<Vec<u8>> {
+    let bytes: Vec<Vec<u8>> = frames.iter().map(Frame::bytes).collect();
+    raw_dhcp::relay_exchange(lab.ns("load"), SERVER_IP, &bytes, marker)
+        .unwrap_or_else(|e| panic!("{e}\n--- server ---\n{}", server.log()))
+}
+
+/// The one reply to `xid` among `replies`, of message type `kind`.
+fn reply_to(replies: &[Vec<u8>], xid: u32, kind: u8) -> &Vec<u8> {
+    let mine: Vec<&Vec<u8>> = replies.iter().filter(|r| raw_dhcp::xid(r) == xid).collect();
+    assert_eq!(mine.len(), 1, "replies to {xid:#x}: {}", mine.len());
+    assert_eq!(raw_dhcp::kind(mine[0]), Some(kind), "reply to {xid:#x}");
+    mine[0]
+}
+
+fn xids(replies: &[Vec<u8>]) -> Vec<u32> {
+    replies.iter().map(|r| raw_dhcp::xid(r)).collect()
+}
+
+/// The lines of the log that contain `text`.
+fn lines_with(log: &str, text: &str) -> usize {
+    log.lines().filter(|l| l.contains(text)).count()
+}
+
+#[test]
+fn packets_that_are_not_dhcp_get_no_reply_and_one_log_line_per_reason() {
+    let Some(lab) = lab("packets_that_are_not_dhcp_get_no_reply") else {
+        return;
+    };
+    let mut server = Server::start(&lab);
+    let mac = [0x52, 0x54, 0, 0x71, 0, 1];
+    let frames = [
+        relayed(DISCOVER, mac, 0x101).cookie([0xde, 0xad, 0xbe, 0xef]),
+        relayed(DISCOVER, mac, 0x102).cookie([0, 0, 0, 0]),
+        // Option 12 says 200 octets; the packet ends first.
+        relayed(DISCOVER, mac, 0x103).raw(&[12, 200, b'a']),
+        relayed(DISCOVER, mac, 0x104).raw(&[12, 200, b'b']),
+        relayed(DISCOVER, mac, 0x105).raw(&[12, 200, b'c']),
+        // No message type: BOOTP.
+        Frame::bare(mac, 0x106).giaddr(RELAY),
+        relayed(DISCOVER, mac, 0x1ff),
+    ];
+    let replies = exchange(&lab, &server, &frames, 0x1ff);
+    reply_to(&replies, 0x1ff, OFFER);
+    if reference_isc() {
+        // ISC dhcpd answers the packets without a cookie or a message type as BOOTP
+        // requests (no message type in its replies); dhcpfo serves no BOOTP.
+        assert!(
+            replies
+                .iter()
+                .all(|r| raw_dhcp::xid(r) == 0x1ff || raw_dhcp::kind(r).is_none())
+        );
+        return;
+    }
+    assert_eq!(
+        xids(&replies),
+        [0x1ff],
+        "only the well-formed DISCOVER is answered"
+    );
+    // Logged at info level when they arrive, once per reason for this source.
+    let log = server.log();
+    let from = "dropped a packet from 10.77.0.2:67 on eth0: ";
+    for (why, n) in [
+        ("no DHCP magic cookie", 1),
+        ("an option runs past the end of the packet", 1),
+        ("no DHCP message type (BOOTP is not served)", 1),
+    ] {
+        assert_eq!(
+            lines_with(&log, &format!("{from}{why}")),
+            n,
+            "{why}:\n{log}"
+        );
+    }
+    server.stop();
+    let log = server.log();
+    assert!(
+        log.contains(
+            "6 malformed packet(s) dropped (bad-cookie 2, truncated-option 3, no-message-type 1)"
+        ),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_latin1_host_name_keeps_the_request_options_after_it() {
+    let Some(lab) = lab("a_latin1_host_name_keeps_the_request_options") else {
+        return;
+    };
+    let server = Server::start(&lab);
+    let mac = [0x52, 0x54, 0, 0x72, 0, 1];
+    let replies = exchange(&lab, &server, &[relayed(DISCOVER, mac, 0x201)], 0x201);
+    let ip = raw_dhcp::yiaddr(reply_to(&replies, 0x201, OFFER));
+    // Option 12 in Latin-1 (as Windows machines send it), then options 50 and 54.
+    let request = relayed(REQUEST, mac, 0x202)
+        .option(12, b"caf\xe9-pc")
+        .option(50, &ip.octets())
+        .option(54, &SERVER_IP.octets());
+    let replies = exchange(&lab, &server, &[request], 0x202);
+    let ack = reply_to(&replies, 0x202, ACK);
+    assert_eq!(raw_dhcp::yiaddr(ack), ip);
+    assert_eq!(
+        server.lease(ip).map(|l| l.binding_state),
+        Some(BindingState::Active)
+    );
+    if !reference_isc() {
+        let line = format!("DHCPACK on {ip} to 52:54:00:72:00:01 (caf\\351-pc) via 10.77.0.2");
+        let log = server.log_with(&line);
+        assert!(log.contains(&line), "{log}");
+    }
+}
+
+/// Option 82 as issue 12 found it garbled: sub-options out of order, a circuit id twice, a
+/// DOCSIS device class (sub-option 4) of two octets, a link selection of three.
+const ODD_RELAY_INFO: &[u8] = &[
+    2, 3, b'r', b'e', b'm', 1, 2, b'p', b'1', 4, 2, 0, 1, 1, 2, b'p', b'2', 5, 3, 10, 78, 0,
+];
+
+#[test]
+fn option_82_goes_back_unchanged_and_the_relay_can_select_the_link() {
+    let Some(lab) = lab("option_82_goes_back_unchanged") else {
+        return;
+    };
+    let server = Server::start(&lab);
+    // Link selection (RFC 3527) names 10.78.0.0/24; the server identifier override
+    // (RFC 5107) is the relay's address there.
+    let over = Ipv4Addr::new(10, 78, 0, 1);
+    let info: Vec<u8> = [
+        &[1, 3, b'p', b'o', b'9'][..],
+        &[5, 4, 10, 78, 0, 0],
+        &[11, 4],
+    ]
+    .concat()
+    .into_iter()
+    .chain(over.octets())
+    .collect();
+    let mac = [0x52, 0x54, 0, 0x73, 0, 2];
+    let replies = exchange(
+        &lab,
+        &server,
+        &[relayed(DISCOVER, mac, 0x302).option(82, &info)],
+        0x302,
+    );
+    let offer = reply_to(&replies, 0x302, OFFER);
+    let ip = raw_dhcp::yiaddr(offer);
+    assert!(
+        (Ipv4Addr::new(10, 78, 0, 100)..=Ipv4Addr::new(10, 78, 0, 199)).contains(&ip),
+        "{ip}"
+    );
+    assert_eq!(raw_dhcp::option(offer, 3), Some(vec![10, 78, 0, 1]));
+    assert_eq!(raw_dhcp::option(offer, 82), Some(info.clone()));
+    let sid = raw_dhcp::option(offer, 54).expect("a server identifier");
+    if !reference_isc() {
+        // (ISC dhcpd 4.4 applies the override only when configured to.)
+        assert_eq!(sid, over.octets());
+    }
+    // The client selects that server identifier; the relay passes the request on.
+    let request = relayed(REQUEST, mac, 0x303)
+        .option(50, &ip.octets())
+        .option(54, &sid)
+        .option(82, &info);
+    let replies = exchange(&lab, &server, &[request], 0x303);
+    let ack = reply_to(&replies, 0x303, ACK);
+    assert_eq!(raw_dhcp::yiaddr(ack), ip);
+    assert_eq!(raw_dhcp::option(ack, 54), Some(sid));
+    assert_eq!(raw_dhcp::option(ack, 82), Some(info));
+
+    if reference_isc() {
+        // ISC dhcpd drops the request with the three-octet link selection below
+        // (`unknown network segment`).
+        return;
+    }
+    let replies = exchange(
+        &lab,
+        &server,
+        &[relayed(DISCOVER, [0x52, 0x54, 0, 0x73, 0, 1], 0x301).option(82, ODD_RELAY_INFO)],
+        0x301,
+    );
+    let offer = reply_to(&replies, 0x301, OFFER);
+    let opts = raw_dhcp::options_in_order(offer).expect("well-formed options");
+    assert_eq!(
+        opts.last(),
+        Some(&(82, ODD_RELAY_INFO.to_vec())),
+        "option 82 byte for byte, last: {opts:?}"
+    );
+    // A link selection of three octets selects nothing: the relay's own subnet.
+    assert!(
+        unknown_pool(raw_dhcp::yiaddr(offer)),
+        "{:?}",
+        raw_dhcp::yiaddr(offer)
+    );
+}
+
+#[test]
+fn a_host_name_cannot_add_a_line_to_the_log() {
+    if reference_isc() {
+        eprintln!("a_host_name_cannot_add_a_line_to_the_log: dhcpfo only (its log)");
+        return;
+    }
+    let Some(lab) = lab("a_host_name_cannot_add_a_line_to_the_log") else {
+        return;
+    };
+    let server = Server::start(&lab);
+    let mac = [0x52, 0x54, 0, 0x74, 0, 1];
+    let replies = exchange(&lab, &server, &[relayed(DISCOVER, mac, 0x401)], 0x401);
+    let ip = raw_dhcp::yiaddr(reply_to(&replies, 0x401, OFFER));
+    let forged = b"pc\n2026-01-01T00:00:00.000000Z  INFO dhcpfo serve stopped: FORGED\x1b[2J";
+    let request = relayed(REQUEST, mac, 0x402)
+        .option(12, forged)
+        .option(50, &ip.octets())
+        .option(54, &SERVER_IP.octets());
+    let replies = exchange(&lab, &server, &[request], 0x402);
+    reply_to(&replies, 0x402, ACK);
+    let log = server.log_with("FORGED");
+    let forged_lines: Vec<&str> = log.lines().filter(|l| l.contains("FORGED")).collect();
+    assert_eq!(forged_lines.len(), 1, "{log}");
+    assert!(
+        forged_lines[0].contains(&format!("DHCPACK on {ip} to 52:54:00:74:00:01 (pc\\012"))
+            && forged_lines[0].contains("FORGED\\033[2J) via 10.77.0.2"),
+        "{log}"
+    );
+    assert!(!log.contains('\x1b'), "{log}");
+}
+
+#[test]
+fn dhcpinform_is_answered_only_for_a_client_address_of_a_served_subnet() {
+    if reference_isc() {
+        // ISC dhcpd answers 10.77.255.255 and 10.78.0.50 too, and sends its ACKs to ciaddr
+        // rather than to the relay.
+        eprintln!("dhcpinform_is_answered_only_...: dhcpfo only");
+        return;
+    }
+    let Some(lab) = lab("dhcpinform_is_answered_only") else {
+        return;
+    };
+    let server = Server::start(&lab);
+    let mac = [0x52, 0x54, 0, 0x75, 0, 1];
+    let inform = |ci: [u8; 4], xid: u32| relayed(INFORM, mac, xid).ciaddr(Ipv4Addr::from(ci));
+    let frames = [
+        inform([224, 0, 0, 251], 0x501),
+        inform([10, 77, 255, 255], 0x502),
+        inform([10, 99, 0, 5], 0x503),
+        // A served subnet, but not the relay's link.
+        inform([10, 78, 0, 50], 0x504),
+        inform([10, 77, 3, 3], 0x505),
+    ];
+    let replies = exchange(&lab, &server, &frames, 0x505);
+    assert_eq!(xids(&replies), [0x505]);
+    let ack = reply_to(&replies, 0x505, ACK);
+    assert_eq!(raw_dhcp::option(ack, 3), Some(vec![10, 77, 0, 254]));
+    assert_eq!(
+        raw_dhcp::option(ack, 51),
+        None,
+        "no lease time in an INFORM's ACK"
+    );
+    let log = server.log_with("DHCPACK to 10.77.3.3");
+    assert_eq!(lines_with(&log, "DHCPACK to "), 1, "{log}");
+    assert!(log.contains("DHCPACK to 10.77.3.3 (52:54:00:75:00:01) via 10.77.0.2"));
+    for (ci, why) in [
+        ("224.0.0.251", "not a client address"),
+        ("10.77.255.255", "the subnet's network or broadcast address"),
+        ("10.99.0.5", "not in a served subnet"),
+        ("10.78.0.50", "not on the relay's link"),
+    ] {
+        let line = format!("DHCPINFORM from {ci} via 10.77.0.2: {why}; ignored");
+        assert!(log.contains(&line), "{line}:\n{log}");
+    }
+}
+
+#[test]
+fn reply_options_follow_the_clients_order_within_its_maximum_size() {
+    let Some(lab) = lab("reply_options_follow_the_clients_order") else {
+        return;
+    };
+    let server = Server::start(&lab);
+    let frames = [
+        relayed(DISCOVER, [0x52, 0x54, 0, 0x76, 0, 1], 0x601)
+            .option(55, &[6, 15, 3, 1, 51, 54])
+            .option(57, &576u16.to_be_bytes()),
+        // A malformed option 57 (three octets) is ignored, not fatal.
+        relayed(DISCOVER, [0x52, 0x54, 0, 0x76, 0, 2], 0x602).option(57, &[5, 220, 0]),
+    ];
+    let replies = exchange(&lab, &server, &frames, 0x602);
+    let offer = reply_to(&replies, 0x601, OFFER);
+    assert!(offer.len() + 28 <= 576, "{} octets", offer.len());
+    let codes: Vec<u8> = raw_dhcp::options_in_order(offer)
+        .expect("well-formed options")
+        .iter()
+        .map(|(c, _)| *c)
+        .collect();
+    assert_eq!(codes[..3], [53, 54, 51], "{codes:?}");
+    reply_to(&replies, 0x602, OFFER);
+    if reference_isc() {
+        // ISC dhcpd: 53, 54, 51, 6, 15, 1, 3 (the subnet mask moved ahead of 3) and no T1
+        // or T2 in an OFFER.
+        return;
+    }
+    assert_eq!(codes[3..9], [58, 59, 6, 15, 3, 1], "{codes:?}");
+    let rest = &codes[9..];
+    assert!(rest.windows(2).all(|w| w[0] < w[1]), "{codes:?}");
+}
+
+#[test]
+fn init_reboot_from_an_unknown_client_is_acked_when_authoritative() {
+    let Some(lab) = lab("init_reboot_from_an_unknown_client_acked") else {
+        return;
+    };
+    let server = Server::start(&lab);
+    // A client the server has never seen asks for a free address it "remembers".
+    let ip = Ipv4Addr::new(10, 77, 2, 200);
+    let request = relayed(REQUEST, [0x52, 0x54, 0, 0x77, 0, 1], 0x801).option(50, &ip.octets());
+    let replies = exchange(&lab, &server, &[request], 0x801);
+    assert_eq!(raw_dhcp::yiaddr(reply_to(&replies, 0x801, ACK)), ip);
+    assert_eq!(
+        server.lease(ip).map(|l| l.binding_state),
+        Some(BindingState::Active)
+    );
+}
+
+#[test]
+fn init_reboot_from_an_unknown_client_is_ignored_when_not_authoritative() {
+    let Some(lab) = lab("init_reboot_from_an_unknown_client_ignored") else {
+        return;
+    };
+    let server = Server::start_with(&lab, "info", false);
+    let ip = Ipv4Addr::new(10, 77, 2, 201);
+    let frames = [
+        relayed(REQUEST, [0x52, 0x54, 0, 0x78, 0, 1], 0x811).option(50, &ip.octets()),
+        relayed(DISCOVER, [0x52, 0x54, 0, 0x78, 0, 2], 0x812),
+    ];
+    let replies = exchange(&lab, &server, &frames, 0x812);
+    if reference_isc() {
+        // Where dhcpfo differs (docs/serve.md): ISC dhcpd 4.4 confirms the free address
+        // without `authoritative` too.
+        reply_to(&replies, 0x811, ACK);
+        return;
+    }
+    assert_eq!(xids(&replies), [0x812], "{}", server.log());
+    // The second client takes its offer: once that ACK is here, its lease is on disk, and so
+    // would be one for the first client (the lease file is written in order).
+    let offered = raw_dhcp::yiaddr(reply_to(&replies, 0x812, OFFER));
+    let take = relayed(REQUEST, [0x52, 0x54, 0, 0x78, 0, 2], 0x813)
+        .option(50, &offered.octets())
+        .option(54, &SERVER_IP.octets());
+    let replies = exchange(&lab, &server, &[take], 0x813);
+    reply_to(&replies, 0x813, ACK);
+    assert_eq!(server.lease(ip).map(|l| l.binding_state), None);
+    let line = format!(
+        "DHCPREQUEST for {ip} from 52:54:00:78:00:01 via 10.77.0.2: no record of the client (not authoritative); ignored"
+    );
+    assert!(server.log().contains(&line), "{}", server.log());
 }

@@ -1,7 +1,6 @@
 //! The manual pages in `man/`, generated from the command line's definition (clap_mangen):
 //! `dhcpfo.1`, and one page per command (`dhcpfo-check.1`, `dhcpfo-deploy.1`...).
 
-
 /// Every manual page as (file name, roff text): `dhcpfo.1` first, then each command's page in
 /// the order `dhcpfo --help` lists them.
 pub fn pages() -> Vec<(String, String)> {

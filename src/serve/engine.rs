@@ -6,13 +6,15 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use dhcproto::v4::{Message, MessageType};
+use dhcproto::v4::MessageType;
 
 use super::alloc::{Allocator, Slot};
 use super::config::{Params, ServeConfig};
 use super::failover::peer::{Relationship, Step};
+use super::journal::Snapshot;
 use super::leases::{Binding, BindingEvent, ClientKey, LeaseIndex, State};
-use super::packet;
+use super::packet::{self, Reply, Request};
+use super::ratelimit::RateLimit;
 
 /// How long an offered address is held for the client (seconds).
 pub const OFFER_HOLD: u64 = 60;
@@ -34,8 +36,8 @@ pub enum Dest {
 /// A request as received.
 #[derive(Debug, Clone, Copy)]
 pub struct Incoming<'a> {
-    /// The decoded message.
-    pub msg: &'a Message,
+    /// The decoded request.
+    pub msg: &'a Request,
     /// Name of the interface it arrived on.
     pub iface: &'a str,
     /// IPv4 addresses of that interface.
@@ -46,11 +48,14 @@ pub struct Incoming<'a> {
 #[derive(Debug, Default)]
 pub struct Outcome {
     /// The reply and where it goes.
-    pub reply: Option<(Message, Dest)>,
+    pub reply: Option<(Reply, Dest)>,
     /// Binding changes; the reply may leave only once they are on disk.
     pub events: Vec<BindingEvent>,
     /// Log lines in dhcpd's words (empty when logging is off).
     pub log: Vec<String>,
+    /// The reply's own line (`DHCPOFFER on ...`, `DHCPACK on ...`, `DHCPNAK on ...`), to log
+    /// once the reply has left, so that the log never shows a reply that was not sent.
+    pub reply_line: Option<String>,
     /// What the failover relationship must do (BNDUPDs of the changes), in order.
     pub peer: Vec<Step>,
     quiet: bool,
@@ -69,6 +74,14 @@ impl Outcome {
         if !self.quiet {
             self.log.push(line());
         }
+    }
+
+    /// Sets the reply, with its log line.
+    fn reply(&mut self, reply: Reply, dest: Dest, line: impl FnOnce() -> String) {
+        if !self.quiet {
+            self.reply_line = Some(line());
+        }
+        self.reply = Some((reply, dest));
     }
 }
 
@@ -92,7 +105,13 @@ pub struct Engine {
     failover: Option<Relationship>,
     /// Build no log lines (the log level hides them anyway).
     pub quiet: bool,
+    /// `no free leases` lines, one per link per interval.
+    no_free_log: RateLimit<usize>,
 }
+
+/// Seconds between two `no free leases` lines of one link (the next says how many were held
+/// back).
+const NO_FREE_LOG_INTERVAL: u64 = 10;
 
 /// Where an address comes from.
 #[derive(Debug, Clone, Copy)]
@@ -112,6 +131,7 @@ impl Engine {
             offer_of: HashMap::new(),
             failover: None,
             quiet: false,
+            no_free_log: RateLimit::new(NO_FREE_LOG_INTERVAL, 1024),
         }
     }
 
@@ -151,6 +171,19 @@ impl Engine {
             .iter()
             .map(std::borrow::Cow::Borrowed)
             .chain(fresh)
+    }
+
+    /// What the lease file holds, owned, for a compaction off the engine loop: every binding
+    /// (cloned, not formatted), and the failover pools' ranges, whose never-used addresses
+    /// are written as FREE records (what [`Engine::file_records`] lists).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            bindings: self.leases.iter().cloned().collect(),
+            free_ranges: (0..self.cfg.pools.len())
+                .filter(|p| self.cfg.is_failover_pool(*p))
+                .flat_map(|p| self.cfg.pools[p].ranges.iter().copied())
+                .collect(),
+        }
     }
 
     /// The allocator (for pool counts).
@@ -224,16 +257,18 @@ impl Engine {
         out
     }
 
-    /// The subnet (hence link) the client is on: option 118, giaddr, the address a renewing
-    /// client sends from (ciaddr: it unicasts to the server directly, also from behind a
-    /// relay), or the interface.
+    /// The subnet (hence link) the client is on: option 118, a relay's link selection
+    /// (option 82 sub-option 5, RFC 3527), giaddr, the address a renewing client sends from
+    /// (ciaddr: it unicasts to the server directly, also from behind a relay), or the
+    /// interface.
     fn locate(&self, inc: Incoming<'_>) -> Option<usize> {
         if let Some(sel) = packet::subnet_selection(inc.msg) {
             return self.cfg.subnet_of(sel);
         }
         let gi = inc.msg.giaddr();
         if !gi.is_unspecified() {
-            return self.cfg.subnet_of(gi);
+            let link = inc.msg.relay_info().and_then(|r| r.link_selection());
+            return self.cfg.subnet_of(link.unwrap_or(gi));
         }
         let ci = inc.msg.ciaddr();
         if !ci.is_unspecified()
@@ -254,10 +289,19 @@ impl Engine {
             .is_some_and(|s| self.link_of(s) == link)
     }
 
-    /// The server identifier: the peer address, or the interface address on the client's
-    /// subnet, or the interface's first address.
+    /// The server identifier a relay asks the server to use (option 82 sub-option 11,
+    /// RFC 5107): the relay's own address, which it turns back into the server's.
+    fn id_override(inc: Incoming<'_>) -> Option<Ipv4Addr> {
+        if inc.msg.giaddr().is_unspecified() {
+            return None;
+        }
+        inc.msg.relay_info().and_then(|r| r.server_id_override())
+    }
+
+    /// The server identifier: a relay's override, the peer address, or the interface
+    /// address on the client's subnet, or the interface's first address.
     fn server_id(&self, inc: Incoming<'_>, subnet: Option<usize>) -> Ipv4Addr {
-        if let Some(a) = self.cfg.peer_address {
+        if let Some(a) = Self::id_override(inc).or(self.cfg.peer_address) {
             return a;
         }
         let on_subnet = subnet.and_then(|s| {
@@ -269,16 +313,19 @@ impl Engine {
             .unwrap_or(Ipv4Addr::UNSPECIFIED)
     }
 
-    /// Whether a server identifier is this server's: the peer address, or an address of the
-    /// interface the request came in on.
+    /// Whether a server identifier is this server's: a relay's override (RFC 5107), the peer
+    /// address, or an address of the interface the request came in on.
     fn is_our_id(&self, inc: Incoming<'_>, id: Ipv4Addr) -> bool {
+        if Self::id_override(inc) == Some(id) {
+            return true;
+        }
         match self.cfg.peer_address {
             Some(a) => a == id,
             None => inc.iface_addrs.contains(&id),
         }
     }
 
-    fn host(&self, msg: &Message) -> Option<usize> {
+    fn host(&self, msg: &Request) -> Option<usize> {
         packet::ethernet(msg).and_then(|mac| self.cfg.hosts_by_mac.get(&mac).copied())
     }
 
@@ -326,7 +373,7 @@ impl Engine {
     fn lease_time(
         &self,
         params: &Params,
-        msg: &Message,
+        msg: &Request,
         ip: Ipv4Addr,
         src: Option<Source>,
         now: u64,
@@ -479,7 +526,7 @@ pub(super) fn via(inc: Incoming<'_>) -> String {
 }
 
 /// RFC 2131 §4.1: relay, NAK broadcast, ciaddr unicast, broadcast flag, else yiaddr via ARP.
-pub fn dest(req: &Message, kind: MessageType, yiaddr: Ipv4Addr) -> Dest {
+pub fn dest(req: &Request, kind: MessageType, yiaddr: Ipv4Addr) -> Dest {
     let gi = req.giaddr();
     if !gi.is_unspecified() {
         Dest::Relay(gi)

@@ -6,14 +6,16 @@
 //!
 //! Start-up replays the file (the last record of an address, and of a failover relationship,
 //! wins; a torn last record from a crash is dropped) and rewrites it compacted. Compaction writes `FILE.new`, fsyncs it,
-//! links the old file to `FILE~` and renames the new one over it, as dhcpd does.
+//! links the old file to `FILE~` and renames the new one over it, as dhcpd does, but on a
+//! thread of its own: appends never wait for it ([`writer`]).
 
 mod isc;
+mod writer;
 
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::fs::OpenOptions;
+use std::io;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -59,7 +61,38 @@ pub enum JournalError {
 
 enum Cmd {
     Append(String, oneshot::Sender<bool>),
-    Rewrite(String, oneshot::Sender<bool>),
+    /// A compaction: the text before the bindings (header, failover stanzas), the bindings,
+    /// and (tests only) a gate the compactor waits on before it starts.
+    Rewrite(
+        String,
+        Snapshot,
+        oneshot::Sender<bool>,
+        Option<mpsc::Receiver<()>>,
+    ),
+    /// Test hook: the writer waits until the sender is dropped or sends.
+    #[cfg(test)]
+    Hold(mpsc::Receiver<()>),
+}
+
+/// What a compaction writes, taken from the engine without formatting anything (the
+/// compactor thread does that): every binding, and the address ranges of failover pools,
+/// whose addresses without a binding are written as FREE records.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Every binding, in the order to write them.
+    pub bindings: Vec<Binding>,
+    /// Inclusive ranges of failover-pool addresses (as integers).
+    pub free_ranges: Vec<(u32, u32)>,
+}
+
+impl Snapshot {
+    /// A snapshot of these bindings alone.
+    pub fn of(bindings: Vec<Binding>) -> Snapshot {
+        Snapshot {
+            bindings,
+            free_ranges: Vec::new(),
+        }
+    }
 }
 
 /// A handle on the journal writer thread.
@@ -119,7 +152,7 @@ impl Journal {
         let counters = stats.clone();
         let thread = std::thread::Builder::new()
             .name("lease-journal".into())
-            .spawn(move || writer(owned, file, rx, &counters))
+            .spawn(move || writer::run(owned, file, rx, &counters))
             .map_err(io_err)?;
         Ok((
             Journal {
@@ -162,20 +195,44 @@ impl Journal {
     }
 
     /// Replaces the file with a compacted one holding exactly these bindings (and the latest
-    /// failover state stanzas).
+    /// failover state stanzas); see [`Journal::compact`].
     pub fn rewrite<B: std::borrow::Borrow<Binding>>(
         &mut self,
         bindings: impl Iterator<Item = B>,
     ) -> oneshot::Receiver<bool> {
-        let mut text = header();
+        self.compact(Snapshot::of(bindings.map(|b| b.borrow().clone()).collect()))
+    }
+
+    /// Replaces the file with a compacted one holding the snapshot (and the latest failover
+    /// state stanzas). The new file is written by a thread of its own; records appended
+    /// meanwhile go on to the live file at once and are copied into the new one before it
+    /// takes the old one's place. The receiver fires once the new file is in place.
+    pub fn compact(&mut self, snapshot: Snapshot) -> oneshot::Receiver<bool> {
+        self.compact_gated(snapshot, None)
+    }
+
+    fn compact_gated(
+        &mut self,
+        snapshot: Snapshot,
+        gate: Option<mpsc::Receiver<()>>,
+    ) -> oneshot::Receiver<bool> {
+        let mut prefix = header();
         for stanza in self.failover.values() {
-            text.push_str(&format_failover(stanza));
-        }
-        for b in bindings {
-            text.push_str(&format_binding(b.borrow()));
+            prefix.push_str(&format_failover(stanza));
         }
         self.appended = 0;
-        self.send(|done| Cmd::Rewrite(text, done))
+        self.send(|done| Cmd::Rewrite(prefix, snapshot, done, gate))
+    }
+
+    /// Test hook: the writer stops until the returned sender sends or is dropped, so that a
+    /// test can queue records behind it.
+    #[cfg(test)]
+    fn hold(&self) -> mpsc::Sender<()> {
+        let (release, wait) = mpsc::channel();
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Cmd::Hold(wait));
+        }
+        release
     }
 
     fn send(&self, cmd: impl FnOnce(oneshot::Sender<bool>) -> Cmd) -> oneshot::Receiver<bool> {
@@ -212,104 +269,6 @@ impl Drop for Journal {
             let _ = t.join();
         }
     }
-}
-
-fn writer(path: PathBuf, mut file: File, rx: mpsc::Receiver<Cmd>, stats: &(AtomicU64, AtomicU64)) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while let Ok(more) = rx.try_recv() {
-            batch.push(more);
-        }
-        let mut buf = String::new();
-        let mut waiting = Vec::new();
-        for cmd in batch {
-            match cmd {
-                Cmd::Append(text, done) => {
-                    stats
-                        .0
-                        .fetch_add(text.matches("\n}\n").count() as u64, Ordering::Relaxed);
-                    buf.push_str(&text);
-                    waiting.push(done);
-                }
-                Cmd::Rewrite(text, done) => {
-                    let ok = commit(&mut file, &buf, &stats.1);
-                    finish(&mut waiting, ok);
-                    buf.clear();
-                    let ok = match compact(&path, &text) {
-                        Ok(f) => {
-                            file = f;
-                            true
-                        }
-                        Err(e) => {
-                            tracing::error!("cannot compact {}: {e}", path.display());
-                            false
-                        }
-                    };
-                    let _ = done.send(ok);
-                }
-            }
-        }
-        let ok = commit(&mut file, &buf, &stats.1);
-        finish(&mut waiting, ok);
-    }
-}
-
-/// Appends `text` and syncs it. On failure the file is cut back to its length before the
-/// write: a full disk stops a write part-way, and the part written would be a torn record in
-/// the middle of the file once later appends succeed (the next start could not read it).
-fn commit(file: &mut File, text: &str, syncs: &AtomicU64) -> bool {
-    if text.is_empty() {
-        return true;
-    }
-    syncs.fetch_add(1, Ordering::Relaxed);
-    let before = file.metadata().map(|m| m.len());
-    match file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_data())
-    {
-        Ok(()) => true,
-        Err(e) => {
-            tracing::error!("cannot write the lease file: {e}; not acknowledging");
-            let cut = before.and_then(|len| file.set_len(len).and_then(|()| file.sync_data()));
-            if let Err(e) = cut {
-                tracing::error!(
-                    "cannot remove the part of a failed write from the lease file: {e}; \
-                     the next start drops it only if it is the last record"
-                );
-            }
-            false
-        }
-    }
-}
-
-fn finish(waiting: &mut Vec<oneshot::Sender<bool>>, ok: bool) {
-    for done in waiting.drain(..) {
-        let _ = done.send(ok);
-    }
-}
-
-fn compact(path: &Path, text: &str) -> io::Result<File> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".new");
-    let tmp = PathBuf::from(tmp);
-    let mut backup = path.as_os_str().to_owned();
-    backup.push("~");
-    let written = File::create(&tmp).and_then(|mut f| {
-        f.write_all(text.as_bytes())?;
-        f.sync_all()
-    });
-    if let Err(e) = written {
-        // A full disk: the part written would only take space from the appends.
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    let _ = std::fs::remove_file(&backup);
-    let _ = std::fs::hard_link(path, &backup);
-    std::fs::rename(&tmp, path)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        File::open(dir)?.sync_all()?;
-    }
-    OpenOptions::new().append(true).open(path)
 }
 
 #[cfg(test)]

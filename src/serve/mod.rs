@@ -1,7 +1,8 @@
 //! `dhcpfo serve`: an embedded DHCPv4 server for the pair's pools.
 //!
 //! - [`config`]: the server's view of the model (scopes merged as dhcpd does);
-//! - [`packet`]: decoding and reply building (dhcproto);
+//! - [`packet`]: request decoding (raw options kept), reply building and wire layout;
+//! - [`ratelimit`]: log lines a flood would repeat, one per key per interval;
 //! - [`engine`]: the RFC 2131 state machine, pure and socket-free;
 //! - [`alloc`]: per-pool address maps (free / backup / busy);
 //! - [`leases`]: the binding index, ISC binding states and binding events;
@@ -15,8 +16,10 @@ pub mod config;
 pub mod engine;
 pub mod failover;
 pub mod journal;
+pub mod latency;
 pub mod leases;
 pub mod packet;
+pub mod ratelimit;
 pub mod server;
 pub mod socket;
 

@@ -2,19 +2,21 @@
 //! their leases are on disk, timers, SIGHUP reload and SIGTERM shutdown.
 
 use std::io::IsTerminal;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, oneshot};
 
 use super::config::{ServeConfig, ServeRole};
-use super::engine::{Engine, Incoming, Outcome};
+use super::engine::{Dest, Engine, Incoming, Outcome};
 use super::failover::config::FailoverConfig;
 use super::journal::Journal;
-use super::packet;
+use super::latency;
+use super::packet::{self, malformed};
+use super::ratelimit::{RateLimit, held_note};
 use super::socket::{IfaceSocket, SERVER_PORT, iface_addrs};
 use crate::diag;
 
@@ -75,6 +77,11 @@ pub struct ServeOptions {
     /// A failover peer's control socket (default: beside the lease file).
     pub control: Option<PathBuf>,
 }
+
+/// A malformed packet's reason is logged once per source and interface per this many seconds.
+const MALFORMED_LOG_INTERVAL: u64 = 60;
+/// Sources remembered for that (a flood from more shares one line per interval).
+const MALFORMED_LOG_KEYS: usize = 4096;
 
 /// Compaction runs when this many records were appended and they outnumber twice the live
 /// leases.
@@ -156,7 +163,7 @@ async fn serve(
     engine.quiet = !tracing::enabled!(tracing::Level::INFO);
     let loaded = replay.bindings.len();
     engine.load_all(replay.bindings);
-    if !matches!(journal.rewrite(engine.file_records()).await, Ok(true)) {
+    if !matches!(journal.compact(engine.snapshot()).await, Ok(true)) {
         tracing::error!("cannot rewrite {}", opts.leases.display());
         return EXIT_USAGE;
     }
@@ -225,15 +232,16 @@ async fn serve(
             tracing::warn!("{warning}");
         }
     }
-    let (tx, mut rx) = mpsc::channel::<(usize, Vec<u8>)>(4096);
+    let (tx, mut rx) = mpsc::channel::<(usize, Vec<u8>, SocketAddr, Instant)>(4096);
     for (i, s) in socks.iter().enumerate() {
         let (s, tx) = (s.clone(), tx.clone());
         tokio::spawn(async move {
             let mut buf = vec![0u8; 1500];
             loop {
                 match s.sock.recv_from(&mut buf).await {
-                    Ok((n, _)) => {
-                        if tx.send((i, buf[..n].to_vec())).await.is_err() {
+                    Ok((n, from)) => {
+                        let at = Instant::now();
+                        if tx.send((i, buf[..n].to_vec(), from, at)).await.is_err() {
                             break;
                         }
                     }
@@ -247,16 +255,18 @@ async fn serve(
     }
     drop(tx);
     let mut addrs: Vec<Vec<Ipv4Addr>> = socks.iter().map(|s| s.addrs.clone()).collect();
-    let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
+    let (Ok(mut hup), Ok(mut term), Ok(mut int), Ok(mut usr1)) = (
         signal(SignalKind::hangup()),
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
+        signal(SignalKind::user_defined1()),
     ) else {
         let error = std::io::Error::other("signal handlers");
         eprintln!("{:?}", miette::Report::new(ServeError::Runtime(error)));
         return EXIT_USAGE;
     };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut malformed_log = RateLimit::new(MALFORMED_LOG_INTERVAL, MALFORMED_LOG_KEYS);
     tracing::info!(
         target: LIFECYCLE_TARGET,
         "dhcpfo serve ready: {} subnet(s), {} pool(s), {} lease(s) from {}, listening on {} port {}",
@@ -270,15 +280,24 @@ async fn serve(
     loop {
         tokio::select! {
             got = rx.recv() => {
-                let Some((i, bytes)) = got else { break };
-                let Some(msg) = packet::decode(&bytes) else {
-                    tracing::debug!("dropped a malformed packet on {} ({} so far)", socks[i].name, packet::malformed_count());
-                    continue;
+                let Some((i, bytes, from, at)) = got else { break };
+                let started = Instant::now();
+                latency::QUEUE.record(started - at);
+                let msg = match packet::decode(&bytes) {
+                    Ok(msg) => msg,
+                    Err(why) => {
+                        why.count();
+                        if let Some(held) = malformed_log.allow((i, from.ip(), why), now()) {
+                            tracing::info!("dropped a packet from {from} on {}: {}{}", socks[i].name, why.text(), held_note(held));
+                        }
+                        continue;
+                    }
                 };
                 let inc = Incoming { msg: &msg, iface: &socks[i].name, iface_addrs: &addrs[i] };
                 let mut out = engine.handle(inc, now());
+                latency::ENGINE.record(started.elapsed());
                 let peer = std::mem::take(&mut out.peer);
-                let sent = deliver(out, &socks[i], &mut journal, !peer.is_empty()).await;
+                let sent = deliver(out, &socks[i], &mut journal, !peer.is_empty(), Some(at)).await;
                 if !peer.is_empty() {
                     failover::run_steps(peer, sent, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
                 }
@@ -308,7 +327,7 @@ async fn serve(
             _ = tick.tick() => {
                 let mut out = engine.tick(now());
                 let mut peer = std::mem::take(&mut out.peer);
-                deliver(out, &socks[0], &mut journal, false).await;
+                deliver(out, &socks[0], &mut journal, false, None).await;
                 peer.extend(engine.peer_poll(now()));
                 if !peer.is_empty() {
                     failover::run_steps(peer, None, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
@@ -317,8 +336,10 @@ async fn serve(
                     *a = iface_addrs(&s.name);
                 }
                 if journal.appended > COMPACT_MIN_RECORDS.max(2 * engine.leases().len()) {
-                    drop(journal.rewrite(engine.file_records()));
-                    tracing::info!("compacted {} ({} lease(s))", opts.leases.display(), engine.leases().len());
+                    let t = Instant::now();
+                    drop(journal.compact(engine.snapshot()));
+                    latency::SNAPSHOT.record(t.elapsed());
+                    tracing::info!("compacting {} ({} lease(s)); the snapshot took {} ms", opts.leases.display(), engine.leases().len(), t.elapsed().as_millis());
                 }
             }
             _ = hup.recv() => {
@@ -335,6 +356,7 @@ async fn serve(
             }
             _ = term.recv() => break,
             _ = int.recv() => break,
+            _ = usr1.recv() => tracing::info!(target: LIFECYCLE_TARGET, "{}", latency::report_line()),
         }
     }
     let steps = engine.peer_shutdown();
@@ -352,12 +374,17 @@ async fn serve(
         let _ = std::fs::remove_file(&control_path);
     }
     let leases = engine.leases().len();
+    tracing::info!(target: LIFECYCLE_TARGET, "{}", latency::report_line());
     let (records, syncs) = journal.close();
     tracing::info!(
         target: LIFECYCLE_TARGET,
-        "dhcpfo serve stopped: {leases} lease(s) in {}; {records} record(s) written in {syncs} sync(s); {} malformed packet(s) dropped",
+        "dhcpfo serve stopped: {leases} lease(s) in {}; {records} record(s) written in {syncs} sync(s); {} malformed packet(s) dropped{}",
         opts.leases.display(),
-        packet::malformed_count()
+        packet::malformed_count(),
+        Some(malformed::summary())
+            .filter(|s| !s.is_empty())
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default()
     );
     EXIT_OK
 }
@@ -375,16 +402,19 @@ fn release_freed_memory() {
 /// Sends a reply, after its binding events are on disk when there are any. With
 /// `signal`, also returns what fires (with whether the events are durable) once the reply
 /// has left: a failover peer sends the changes' BNDUPDs after that, so the client hears
-/// from its server before the partner does (as with ISC).
+/// from its server before the partner does (as with ISC). `at` is when the request arrived,
+/// for the latency histograms.
 async fn deliver(
     out: Outcome,
     sock: &Arc<IfaceSocket>,
     journal: &mut Journal,
     signal: bool,
+    at: Option<Instant>,
 ) -> Option<oneshot::Receiver<bool>> {
     for line in &out.log {
         tracing::info!("{line}");
     }
+    let appended = Instant::now();
     let ticket = (!out.events.is_empty()).then(|| journal.append(&out.events));
     let (done, sent) = match (signal, &ticket) {
         (true, Some(_)) => {
@@ -393,35 +423,26 @@ async fn deliver(
         }
         _ => (None, None),
     };
-    let reply = out
-        .reply
-        .and_then(|(reply, dest)| match packet::encode(&reply) {
-            Some(bytes) => Some((reply, dest, bytes)),
-            None => {
-                tracing::warn!("could not encode a reply to {}", packet::mac_string(&reply));
-                None
-            }
-        });
+    let line = out.reply_line;
+    let reply = out.reply.map(|(reply, dest)| {
+        let bytes = packet::encode(&reply);
+        (reply, dest, bytes)
+    });
     let sock = sock.clone();
     match (ticket, reply) {
-        (None, Some((_, dest, bytes))) => {
-            if let Err(e) = sock.send(&bytes, dest).await {
-                tracing::warn!("send on {}: {e}", sock.name);
-            }
-        }
+        (None, Some((_, dest, bytes))) => send_reply(&sock, &bytes, dest, line, at).await,
         (None, None) => {}
         (Some(ticket), reply) => {
             tokio::spawn(async move {
                 let durable = matches!(ticket.await, Ok(true));
+                latency::DISK.record(appended.elapsed());
                 match reply {
                     Some((_, dest, bytes)) if durable => {
-                        if let Err(e) = sock.send(&bytes, dest).await {
-                            tracing::warn!("send on {}: {e}", sock.name);
-                        }
+                        send_reply(&sock, &bytes, dest, line, at).await;
                     }
                     Some((reply, _, _)) => tracing::error!(
                         "reply to {} not sent: its lease is not on disk",
-                        packet::mac_string(&reply)
+                        packet::hw_text(reply.chaddr())
                     ),
                     None => {}
                 }
@@ -447,6 +468,32 @@ fn no_subnet_warning(cfg: &ServeConfig, iface: &str, addrs: &[Ipv4Addr]) -> Opti
         "{iface} has no address in any subnet of the model ({}): clients on its link get no answer; declare its network in the model's `subnets:` (dhcpd would stop: \"No subnet declaration for {iface}\")",
         list.join(", ")
     ))
+}
+
+/// Sends a reply; its log line (`DHCPACK on ...`) is written once it has left, or a warning
+/// says it was not sent.
+async fn send_reply(
+    sock: &IfaceSocket,
+    bytes: &[u8],
+    dest: Dest,
+    line: Option<String>,
+    at: Option<Instant>,
+) {
+    match sock.send(bytes, dest).await {
+        Ok(()) => {
+            if let Some(at) = at {
+                latency::TOTAL.record(at.elapsed());
+            }
+            if let Some(line) = line {
+                tracing::info!("{line}");
+            }
+        }
+        Err(e) => tracing::warn!(
+            "{}: not sent on {}: {e}",
+            line.as_deref().unwrap_or("reply"),
+            sock.name
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -10,8 +10,10 @@ pub mod dhcp_wire;
 pub mod netns;
 pub mod pair_check;
 pub mod pair_lab;
+pub mod raw_dhcp;
 pub mod sshd;
 pub mod tools;
+pub mod udhcpc;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

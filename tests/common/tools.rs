@@ -47,6 +47,11 @@ pub const TOOLS: &[Tool] = &[
         used_by: "leases, serve, failover_pair",
     },
     Tool {
+        name: "udhcpc",
+        package: "udhcpc",
+        used_by: "serve (busybox udhcpc: the second client implementation)",
+    },
+    Tool {
         name: "perfdhcp",
         package: "kea-admin",
         used_by: "serve, failover_pair, chaos; scripts/bench-serve.sh, scripts/bench-pair.sh",
@@ -114,7 +119,7 @@ pub const TOOLS: &[Tool] = &[
     Tool {
         name: "sh",
         package: "dash",
-        used_by: "deploy_safety (runs the recovery commands a report prints)",
+        used_by: "deploy_safety (runs the recovery commands a report prints), serve (udhcpc's script)",
     },
     Tool {
         name: "chattr",

@@ -4,8 +4,6 @@
 
 use std::net::Ipv4Addr;
 
-use dhcproto::v4::Message;
-
 use super::{Engine, Incoming, Outcome, via};
 use crate::model::Role;
 use crate::serve::alloc::Slot;
@@ -267,7 +265,7 @@ impl Engine {
     /// Whether a DISCOVER belongs to the partner by the hash (ISC `load_balance_mine` said
     /// no): only when cooperating, with `load balance max seconds` above 0 and `secs` within
     /// it; without a hash bucket assignment nothing is mine.
-    pub(super) fn hashed_to_peer(&self, msg: &Message) -> bool {
+    pub(super) fn hashed_to_peer(&self, msg: &packet::Request) -> bool {
         let Some(rel) = &self.failover else {
             return false;
         };

@@ -10,6 +10,7 @@ use crate::serve::config::ABANDON_LEASE_TIME;
 use crate::serve::failover::rules;
 use crate::serve::leases::{Binding, ClientKey, State};
 use crate::serve::packet;
+use crate::serve::ratelimit::held_note;
 
 impl Engine {
     pub(super) fn discover(&mut self, inc: Incoming<'_>, now: u64, out: &mut Outcome) {
@@ -65,11 +66,12 @@ impl Engine {
                 out.log(|| {
                     format!("DHCPDISCOVER from {mac} via {via}: peer holds all free leases")
                 });
-            } else {
+            } else if let Some(held) = self.no_free_log.allow(link, now) {
                 out.log(|| {
                     format!(
-                        "DHCPDISCOVER from {mac} via {via}: network {}: no free leases",
-                        self.cfg.links[link].name
+                        "DHCPDISCOVER from {mac} via {via}: network {}: no free leases{}",
+                        self.cfg.links[link].name,
+                        held_note(held)
                     )
                 });
             }
@@ -82,8 +84,8 @@ impl Engine {
         r.set_yiaddr(ip);
         packet::add_params(&mut r, &params);
         packet::add_lease_time(&mut r, secs);
-        out.log(|| format!("DHCPOFFER on {ip} to {mac} via {via}"));
-        out.reply = Some((r, dest(inc.msg, MessageType::Offer, ip)));
+        let d = dest(inc.msg, MessageType::Offer, ip);
+        out.reply(r, d, || format!("DHCPOFFER on {ip} to {mac} via {via}"));
     }
 
     pub(super) fn request(&mut self, inc: Incoming<'_>, now: u64, out: &mut Outcome) {
@@ -95,7 +97,7 @@ impl Engine {
         let ciaddr = msg.ciaddr();
         let Some(ip) = packet::requested_ip(msg).or((!ciaddr.is_unspecified()).then_some(ciaddr))
         else {
-            packet::MALFORMED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // The decoder drops (and counts) a REQUEST that names no address.
             return;
         };
         let sid_text = sid.map(|s| format!(" ({s})")).unwrap_or_default();
@@ -163,6 +165,11 @@ impl Engine {
             .as_ref()
             .is_some_and(|b| b.state == State::Active && !b.owned_by(&key) && b.ends > now);
         let offered_to_other = self.offers.get(&ip).is_some_and(|o| o.client != key);
+        // INIT-REBOOT for an address the client holds no record of here (RFC 2131 §4.3.2:
+        // stay silent without one). Authoritative, the server knows every address of its
+        // pools and confirms a free one as ISC dhcpd does; otherwise it stays silent.
+        let no_record =
+            sid.is_none() && ciaddr.is_unspecified() && !owned && !self.cfg.authoritative;
         let ok = match pool {
             None => false,
             Some(_) if in_use || offered_to_other => false,
@@ -178,6 +185,7 @@ impl Engine {
             {
                 true
             }
+            Some(_) if no_record => false,
             Some(_) => self.mine_to_allocate(ip, now),
         };
         if !ok {
@@ -186,6 +194,9 @@ impl Engine {
                 // RFC 2131 §4.3.2: no record of the client, so stay silent (unless it
                 // selected our offer).
                 None => ("unknown lease", sid.is_some()),
+                Some(_) if no_record && !in_use && !offered_to_other => {
+                    ("no record of the client (not authoritative)", false)
+                }
                 Some(_) => ("lease in use or unavailable", may_nak),
             };
             self.nak(inc, subnet, ip, why, nak, out);
@@ -235,7 +246,7 @@ impl Engine {
                 tsfp,
                 atsfp: previous.as_ref().and_then(|b| b.atsfp),
                 cltt: Some(now),
-                hw: Some((u8::from(msg.htype()), msg.chaddr().to_vec())),
+                hw: Some((msg.htype(), msg.chaddr().to_vec())),
                 uid: match key {
                     ClientKey::Uid(u) => Some(u),
                     ClientKey::Hw(..) => None,
@@ -255,17 +266,16 @@ impl Engine {
         }
         packet::add_params(&mut r, &params);
         packet::add_lease_time(&mut r, secs);
-        let name = packet::hostname(msg)
+        let name = packet::hostname_for_log(msg)
             .map(|h| format!(" ({h})"))
             .unwrap_or_default();
-        out.log(|| {
+        out.reply(r, dest(msg, MessageType::Ack, ip), || {
             format!(
                 "DHCPACK on {ip} to {}{name} via {}",
                 packet::mac_string(msg),
                 via(inc)
             )
         });
-        out.reply = Some((r, dest(msg, MessageType::Ack, ip)));
     }
 
     fn nak(
@@ -290,10 +300,13 @@ impl Engine {
         let sid = self.server_id(inc, Some(subnet));
         let mut r = packet::reply(inc.msg, MessageType::Nak, sid);
         if !inc.msg.giaddr().is_unspecified() {
-            r.set_flags(r.flags().set_broadcast());
+            let flags = r.flags().set_broadcast();
+            r.set_flags(flags);
         }
-        out.log(|| format!("DHCPNAK on {ip} to {mac} via {} ({why})", via(inc)));
-        out.reply = Some((r, dest(inc.msg, MessageType::Nak, ip)));
+        let d = dest(inc.msg, MessageType::Nak, ip);
+        out.reply(r, d, || {
+            format!("DHCPNAK on {ip} to {mac} via {} ({why})", via(inc))
+        });
     }
 
     pub(super) fn release(&mut self, inc: Incoming<'_>, now: u64, out: &mut Outcome) {
@@ -345,7 +358,7 @@ impl Engine {
         let msg = inc.msg;
         let mac = packet::mac_string(msg);
         let Some(ip) = packet::requested_ip(msg) else {
-            packet::MALFORMED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // The decoder drops (and counts) a DECLINE that names no address.
             return;
         };
         let key = packet::client_key(msg);
@@ -373,30 +386,53 @@ impl Engine {
         let msg = inc.msg;
         let ip = msg.ciaddr();
         out.log(|| format!("DHCPINFORM from {ip} via {}", via(inc)));
-        let subnet = self.cfg.subnet_of(ip).or_else(|| self.locate(inc));
-        let Some(subnet) = subnet else {
-            out.log(|| format!("DHCPINFORM from {ip} via {}: unknown subnet", via(inc)));
-            return;
+        let subnet = match self.inform_subnet(inc) {
+            Ok(s) => s,
+            Err(why) => {
+                out.log(|| format!("DHCPINFORM from {ip} via {}: {why}; ignored", via(inc)));
+                return;
+            }
         };
         let src = self.alloc.pool_of(ip).map(Source::Pool);
         let params = self.params(ip, src, self.host(msg));
         let mut r = packet::reply(msg, MessageType::Ack, self.server_id(inc, Some(subnet)));
         r.set_ciaddr(ip);
         packet::add_params(&mut r, &params);
-        out.log(|| {
+        let d = if msg.giaddr().is_unspecified() {
+            Dest::Unicast(ip)
+        } else {
+            Dest::Relay(msg.giaddr())
+        };
+        out.reply(r, d, || {
             format!(
                 "DHCPACK to {ip} ({}) via {}",
                 packet::mac_string(msg),
                 via(inc)
             )
         });
-        let d = if !msg.giaddr().is_unspecified() {
-            Dest::Relay(msg.giaddr())
-        } else if ip.is_unspecified() {
-            Dest::Broadcast
-        } else {
-            Dest::Unicast(ip)
-        };
-        out.reply = Some((r, d));
+    }
+
+    /// The subnet of an INFORM's ciaddr (RFC 2131 §4.3.5: the reply goes to it): an address
+    /// a client can hold in a served subnet (not its network or broadcast address, not
+    /// multicast), and, from a relay, on the relay's link.
+    fn inform_subnet(&self, inc: Incoming<'_>) -> Result<usize, &'static str> {
+        let ip = inc.msg.ciaddr();
+        if ip.is_unspecified() {
+            return Err("no client address (ciaddr)");
+        }
+        if ip.is_multicast() || ip.is_broadcast() || ip.is_loopback() {
+            return Err("not a client address");
+        }
+        let subnet = self.cfg.subnet_of(ip).ok_or("not in a served subnet")?;
+        let cidr = self.cfg.subnets[subnet].cidr;
+        if cidr.prefix < 31 && (ip == cidr.network() || ip == cidr.broadcast()) {
+            return Err("the subnet's network or broadcast address");
+        }
+        if !inc.msg.giaddr().is_unspecified()
+            && self.locate(inc).map(|s| self.link_of(s)) != Some(self.link_of(subnet))
+        {
+            return Err("not on the relay's link");
+        }
+        Ok(subnet)
     }
 }

@@ -73,10 +73,20 @@ fn with(mut m: Message, opt: DhcpOption) -> Message {
     m
 }
 
+/// The request as the server decodes it from the message's wire form.
+fn request(m: &Message) -> packet::Request {
+    packet::Request::from_message(m).expect("a well-formed request")
+}
+
+/// The engine's outcome for `m`; nothing for a message the decoder drops (a REQUEST or
+/// DECLINE that names no address).
 fn handle(e: &mut Engine, m: &Message, now: u64) -> Outcome {
+    let Ok(req) = packet::Request::from_message(m) else {
+        return Outcome::default();
+    };
     e.handle(
         Incoming {
-            msg: m,
+            msg: &req,
             iface: "eth0",
             iface_addrs: &IF_ADDRS,
         },
@@ -84,7 +94,7 @@ fn handle(e: &mut Engine, m: &Message, now: u64) -> Outcome {
     )
 }
 
-fn reply(out: &Outcome) -> (&Message, Dest) {
+fn reply(out: &Outcome) -> (&packet::Reply, Dest) {
     let (m, d) = out.reply.as_ref().expect("a reply");
     (m, *d)
 }
@@ -142,12 +152,10 @@ fn discover_offers_a_pool_address_with_the_scope_options() {
     assert_eq!(lease_time(m), Some(3600));
     assert_eq!(dest, Dest::Hardware(m.yiaddr(), mac(1)));
     assert!(out.events.is_empty(), "an offer is not journaled");
+    assert_eq!(out.log, ["DHCPDISCOVER from 52:54:00:00:00:01 via eth0"]);
     assert_eq!(
-        out.log,
-        [
-            "DHCPDISCOVER from 52:54:00:00:00:01 via eth0",
-            "DHCPOFFER on 10.0.0.100 to 52:54:00:00:00:01 via eth0"
-        ]
+        out.reply_line.as_deref(),
+        Some("DHCPOFFER on 10.0.0.100 to 52:54:00:00:00:01 via eth0")
     );
     // The same client asking again gets the same offer; another client the next address.
     let again = handle(&mut e, &msg(MessageType::Discover, mac(1)), NOW);
@@ -186,10 +194,9 @@ fn selecting_request_binds_and_emits_an_active_event() {
     );
     assert_eq!(out.events.len(), 1);
     assert_eq!(out.events[0].previous, Some(State::Active));
-    assert!(
-        out.log
-            .iter()
-            .any(|l| l == "DHCPACK on 10.0.0.100 to 52:54:00:00:00:01 via eth0")
+    assert_eq!(
+        out.reply_line.as_deref(),
+        Some("DHCPACK on 10.0.0.100 to 52:54:00:00:00:01 via eth0")
     );
 }
 
@@ -233,9 +240,9 @@ fn init_reboot_acks_own_lease_and_naks_wrong_network() {
     assert_eq!(kind(&out), Some(MessageType::Nak));
     assert_eq!(reply(&out).1, Dest::Broadcast);
     assert!(
-        out.log
-            .iter()
-            .any(|l| l.starts_with("DHCPNAK on 192.168.9.9"))
+        out.reply_line
+            .as_deref()
+            .is_some_and(|l| l.starts_with("DHCPNAK on 192.168.9.9"))
     );
     // Not authoritative: silence instead of a NAK.
     let mut quiet = engine_with(false, ServeRole::Standalone);
@@ -254,13 +261,49 @@ fn init_reboot_for_an_unknown_address_outside_the_pools_is_ignored() {
     let out = handle(&mut e, &req, NOW);
     assert!(out.reply.is_none(), "RFC 2131: no record, stay silent");
     assert!(out.log[1].contains("unknown lease"), "{:?}", out.log);
-    // A free pool address is confirmed (a server that lost its records still serves).
+    // A free pool address is confirmed when authoritative (as ISC dhcpd does: the server
+    // knows every address of its pools).
     let inside = Ipv4Addr::new(10, 0, 0, 102);
     let req = with(
         msg(MessageType::Request, mac(1)),
         DhcpOption::RequestedIpAddress(inside),
     );
     assert_eq!(kind(&handle(&mut e, &req, NOW)), Some(MessageType::Ack));
+}
+
+#[test]
+fn init_reboot_without_a_record_is_silent_when_not_authoritative() {
+    let mut e = engine_with(false, ServeRole::Standalone);
+    let free = Ipv4Addr::new(10, 0, 0, 102);
+    let req = with(
+        msg(MessageType::Request, mac(1)),
+        DhcpOption::RequestedIpAddress(free),
+    );
+    let out = handle(&mut e, &req, NOW);
+    assert!(
+        out.reply.is_none(),
+        "RFC 2131 §4.3.2: no record, stay silent"
+    );
+    assert!(out.events.is_empty());
+    assert!(
+        out.log[1].ends_with("no record of the client (not authoritative); ignored"),
+        "{:?}",
+        out.log
+    );
+    // A client this server leased to is confirmed, also after a restart of its lease.
+    let ip = dora(&mut e, mac(2));
+    let reboot = with(
+        msg(MessageType::Request, mac(2)),
+        DhcpOption::RequestedIpAddress(ip),
+    );
+    assert_eq!(
+        kind(&handle(&mut e, &reboot, NOW + 5)),
+        Some(MessageType::Ack)
+    );
+    // RENEWING (ciaddr) and SELECTING (our server identifier) are not INIT-REBOOT.
+    let mut renew = msg(MessageType::Request, mac(3));
+    renew.set_ciaddr(free);
+    assert_eq!(kind(&handle(&mut e, &renew, NOW)), Some(MessageType::Ack));
 }
 
 #[test]
@@ -363,6 +406,101 @@ fn decline_abandons_the_address_until_its_time_is_up() {
 }
 
 #[test]
+fn inform_is_answered_only_for_a_client_address_of_a_served_subnet() {
+    let mut e = engine();
+    let inform = |ci: Ipv4Addr, gi: Option<Ipv4Addr>| {
+        let mut m = msg(MessageType::Inform, mac(3));
+        m.set_ciaddr(ci);
+        if let Some(gi) = gi {
+            m.set_giaddr(gi);
+        }
+        m
+    };
+    let refused = [
+        (Ipv4Addr::new(224, 0, 0, 251), None, "not a client address"),
+        (Ipv4Addr::new(10, 0, 0, 255), None, "network or broadcast"),
+        (Ipv4Addr::new(10, 0, 0, 0), None, "network or broadcast"),
+        (
+            Ipv4Addr::new(192, 168, 7, 7),
+            None,
+            "not in a served subnet",
+        ),
+        (Ipv4Addr::UNSPECIFIED, None, "no client address"),
+        // From the relay of 10.1.0.0/24, an address of 10.0.0.0/24 (another link).
+        (
+            Ipv4Addr::new(10, 0, 0, 50),
+            Some(Ipv4Addr::new(10, 1, 0, 1)),
+            "not on the relay's link",
+        ),
+    ];
+    for (ci, gi, why) in refused {
+        let out = handle(&mut e, &inform(ci, gi), NOW);
+        assert!(out.reply.is_none(), "{ci} via {gi:?}");
+        assert!(out.reply_line.is_none());
+        assert!(
+            out.log
+                .iter()
+                .any(|l| l.contains(why) && l.ends_with("ignored")),
+            "{ci}: {:?}",
+            out.log
+        );
+    }
+    let out = handle(
+        &mut e,
+        &inform(
+            Ipv4Addr::new(10, 1, 0, 77),
+            Some(Ipv4Addr::new(10, 1, 0, 1)),
+        ),
+        NOW,
+    );
+    assert_eq!(reply(&out).1, Dest::Relay(Ipv4Addr::new(10, 1, 0, 1)));
+    assert_eq!(option(reply(&out).0, 3), Some(vec![10, 1, 0, 1]));
+}
+
+#[test]
+fn link_selection_picks_the_subnet_and_the_override_is_our_identifier() {
+    let mut e = engine();
+    // Relayed from 10.0.0.0/24 with a link selection for 10.1.0.0/24 (RFC 3527) and a
+    // server identifier override (RFC 5107).
+    let relay = Ipv4Addr::new(10, 0, 0, 254);
+    let over = Ipv4Addr::new(10, 1, 0, 1);
+    let mut info = RelayAgentInformation::default();
+    info.insert(RelayInfo::LinkSelection(Ipv4Addr::new(10, 1, 0, 0)));
+    info.insert(RelayInfo::ServerIdentifierOverride(over));
+    let mut d = msg(MessageType::Discover, mac(6));
+    d.set_giaddr(relay);
+    let d = with(d, DhcpOption::RelayAgentInformation(info.clone()));
+    let out = handle(&mut e, &d, NOW);
+    let (m, dest) = reply(&out);
+    assert_eq!(m.yiaddr(), Ipv4Addr::new(10, 1, 0, 10));
+    assert_eq!(dest, Dest::Relay(relay));
+    assert!(matches!(
+        m.opts().get(OptionCode::ServerIdentifier),
+        Some(DhcpOption::ServerIdentifier(s)) if *s == over
+    ));
+    // The client selects the override address: that is us.
+    let mut r = with(
+        with(
+            msg(MessageType::Request, mac(6)),
+            DhcpOption::RequestedIpAddress(m.yiaddr()),
+        ),
+        DhcpOption::ServerIdentifier(over),
+    );
+    r.set_giaddr(relay);
+    let r = with(r, DhcpOption::RelayAgentInformation(info));
+    assert_eq!(kind(&handle(&mut e, &r, NOW)), Some(MessageType::Ack));
+    // Without a relay (giaddr 0), option 82 selects nothing.
+    let mut info = RelayAgentInformation::default();
+    info.insert(RelayInfo::LinkSelection(Ipv4Addr::new(10, 1, 0, 0)));
+    let d = with(
+        msg(MessageType::Discover, mac(7)),
+        DhcpOption::RelayAgentInformation(info),
+    );
+    let out = handle(&mut e, &d, NOW);
+    assert_eq!(reply(&out).0.yiaddr().octets()[..3], [10, 0, 0]);
+}
+
+#[test]
 fn inform_gets_options_without_a_lease() {
     let mut e = engine();
     let mut inf = msg(MessageType::Inform, mac(3));
@@ -386,17 +524,15 @@ fn relayed_discover_uses_giaddr_subnet_and_echoes_option_82() {
     d.set_giaddr(Ipv4Addr::new(10, 1, 0, 1));
     let mut info = RelayAgentInformation::default();
     info.insert(RelayInfo::AgentCircuitId(b"port7".to_vec()));
-    let d = with(d, DhcpOption::RelayAgentInformation(info.clone()));
+    let d = with(d, DhcpOption::RelayAgentInformation(info));
     let out = handle(&mut e, &d, NOW);
     let (m, dest) = reply(&out);
     assert_eq!(m.yiaddr(), Ipv4Addr::new(10, 1, 0, 10));
     assert_eq!(option(m, 3), Some(vec![10, 1, 0, 1]));
     assert_eq!(dest, Dest::Relay(Ipv4Addr::new(10, 1, 0, 1)));
     assert_eq!(m.giaddr(), Ipv4Addr::new(10, 1, 0, 1));
-    assert!(matches!(
-        m.opts().get(OptionCode::RelayAgentInformation),
-        Some(DhcpOption::RelayAgentInformation(i)) if *i == info
-    ));
+    // Echoed exactly as sent: code 1, length 5, "port7".
+    assert_eq!(m.relay_info(), Some(&b"\x01\x05port7"[..]));
     assert!(out.log[0].ends_with("via 10.1.0.1"));
 }
 
@@ -445,7 +581,7 @@ fn unknown_network_gets_no_answer() {
     let mut e = engine();
     let out = e.handle(
         Incoming {
-            msg: &msg(MessageType::Discover, mac(1)),
+            msg: &request(&msg(MessageType::Discover, mac(1))),
             iface: "eth9",
             iface_addrs: &[Ipv4Addr::new(192, 168, 1, 1)],
         },
@@ -493,6 +629,17 @@ fn exhausted_pool_offers_nothing() {
     let out = handle(&mut e, &msg(MessageType::Discover, mac(9)), NOW);
     assert!(out.reply.is_none());
     assert!(out.log[1].ends_with("no free leases"), "{:?}", out.log);
+    // Under a flood, the line comes once per interval, then says how many were held back.
+    for i in 0..5 {
+        let out = handle(&mut e, &msg(MessageType::Discover, mac(10 + i)), NOW + 1);
+        assert_eq!(out.log.len(), 1, "{:?}", out.log);
+    }
+    let out = handle(&mut e, &msg(MessageType::Discover, mac(20)), NOW + 10);
+    assert!(
+        out.log[1].ends_with("no free leases (5 similar line(s) held back)"),
+        "{:?}",
+        out.log
+    );
 }
 
 #[test]

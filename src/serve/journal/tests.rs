@@ -156,14 +156,8 @@ fn records_queued_during_a_sync_share_the_next_one() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("dhcpd.leases");
     let (mut j, _) = Journal::open(&path).expect("opens");
-    // Keep the writer busy with a large compaction while 1000 ACKs queue up behind it.
-    let many: Vec<Binding> = (0..200_000u32)
-        .map(|i| Binding {
-            addr: Ipv4Addr::from(0x0a00_0000 + i),
-            ..active(1, 1_800_003_600)
-        })
-        .collect();
-    let busy = j.rewrite(many.iter());
+    // The writer is held (as by a long sync) while 1000 ACKs queue up behind it.
+    let release = j.hold();
     let tickets: Vec<_> = (0..1000u32)
         .map(|i| {
             let mut b = active(2, 1_800_003_600);
@@ -171,13 +165,93 @@ fn records_queued_during_a_sync_share_the_next_one() {
             j.append(&[event(b)])
         })
         .collect();
-    assert_eq!(block(busy), Some(true));
+    drop(release);
     for t in tickets {
         assert_eq!(block(t), Some(true), "every queued record is acknowledged");
     }
-    let (records, syncs) = j.close();
-    assert_eq!(records, 1000);
-    assert!(syncs <= 10, "1000 queued records took {syncs} syncs");
+    assert_eq!(j.close(), (1000, 1), "one sync for the 1000 queued records");
+}
+
+#[test]
+fn appends_during_a_compaction_are_acknowledged_at_once_and_kept_by_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, _) = Journal::open(&path).expect("opens");
+    let before: Vec<Binding> = (1..=50u8).map(|i| active(i, 1_800_003_600)).collect();
+    let events: Vec<BindingEvent> = before.iter().cloned().map(event).collect();
+    assert_eq!(block(j.append(&events)), Some(true));
+    // A compaction that cannot finish until the test lets it (as a slow disk would).
+    let (gate, wait) = mpsc::channel();
+    let mut busy = j.compact_gated(Snapshot::of(before.clone()), Some(wait));
+    let mut during = Vec::new();
+    for i in 100..=150u8 {
+        let b = active(i, 1_800_007_200);
+        assert_eq!(block(j.append(&[event(b.clone())])), Some(true), "{i}");
+        during.push(b);
+    }
+    // Renewed during the compaction: the later record wins in the compacted file too.
+    let renewed = active(7, 1_800_009_999);
+    assert_eq!(block(j.append(&[event(renewed.clone())])), Some(true));
+    assert!(
+        busy.try_recv().is_err(),
+        "the compaction is still under way: no append waited for it"
+    );
+    drop(gate);
+    assert_eq!(block(busy), Some(true));
+    let text = std::fs::read_to_string(&path).expect("readable");
+    assert_eq!(text.matches("lease 10.0.0.120 {").count(), 1, "{text}");
+    assert!(dir.path().join("dhcpd.leases~").exists());
+    j.close();
+    let (_j, replay) = Journal::open(&path).expect("reopens");
+    let got: std::collections::BTreeMap<Ipv4Addr, Binding> =
+        replay.bindings.into_iter().map(|b| (b.addr, b)).collect();
+    assert_eq!(got.len(), 50 + 51);
+    for b in before
+        .iter()
+        .filter(|b| b.addr != renewed.addr)
+        .chain(&during)
+    {
+        assert_eq!(got.get(&b.addr), Some(b));
+    }
+    assert_eq!(got.get(&renewed.addr), Some(&renewed));
+}
+
+#[test]
+fn closing_during_a_compaction_finishes_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, _) = Journal::open(&path).expect("opens");
+    let live = vec![active(4, 1_800_003_600)];
+    let (gate, wait) = mpsc::channel();
+    let busy = j.compact_gated(Snapshot::of(live.clone()), Some(wait));
+    assert_eq!(
+        block(j.append(&[event(active(5, 1_800_003_600))])),
+        Some(true)
+    );
+    gate.send(()).expect("the compactor waits");
+    j.close();
+    assert_eq!(block(busy), Some(true));
+    let (_j, replay) = Journal::open(&path).expect("reopens");
+    assert_eq!(replay.bindings.len(), 2);
+}
+
+#[test]
+fn a_snapshot_writes_free_records_for_unused_failover_addresses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, _) = Journal::open(&path).expect("opens");
+    let snapshot = Snapshot {
+        bindings: vec![active(11, 1_800_003_600)],
+        free_ranges: vec![(0x0a00_000a, 0x0a00_000c)],
+    };
+    assert_eq!(block(j.compact(snapshot)), Some(true));
+    j.close();
+    let text = std::fs::read_to_string(&path).expect("readable");
+    for ip in ["10.0.0.10", "10.0.0.12"] {
+        assert!(text.contains(&format!("lease {ip} {{\n  starts")), "{text}");
+    }
+    assert_eq!(text.matches("lease 10.0.0.11 {").count(), 1, "{text}");
+    assert!(text.contains("binding state active"));
 }
 
 fn stanza(peer: &str, my: FailoverState, at: u64, mclt: Option<u32>) -> FailoverStanza {
