@@ -796,7 +796,7 @@ fn an_invalid_model_exits_1_a_missing_interface_or_bad_lease_file_exits_2() {
 fn an_interface_outside_every_subnet_is_warned_about() {
     let test = "an_interface_outside_every_subnet_is_warned_about";
     let Some(lab) = Lab::builder("srvw")
-        .host("srv", Some("10.78.0.1/24"))
+        .host("srv", Some("10.90.0.1/24"))
         .build_or_skip(test)
     else {
         return;
@@ -817,7 +817,7 @@ fn an_interface_outside_every_subnet_is_warned_about() {
     );
     let log = proc.log_text();
     assert!(
-        log.contains("eth0 has no address in any subnet of the model (10.78.0.1)"),
+        log.contains("eth0 has no address in any subnet of the model (10.90.0.1)"),
         "{log}"
     );
     lab.signal(&proc, libc::SIGTERM);
