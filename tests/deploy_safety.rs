@@ -2173,6 +2173,71 @@ fn a_failed_restart_of_an_unchanged_peer_is_settled_by_the_next_deploy() {
     assert_eq!(s.restarts(), restarts + 1, "{}", text(&out));
 }
 
+/// A peer restarted only because its service had stopped, whose restart keeps failing, never
+/// blocks the deploys after it: settling the unfinished deploy runs its restart again, and when
+/// that fails too (its files are on one version), the journal is cleared, the report says its
+/// service is not running, and the deploy that changes both peers goes on (it switches the new
+/// files, then rolls back when that restart fails) instead of stopping with "the peers could
+/// not be brought to one version"; once the service can start, the next deploy goes through.
+#[test]
+fn a_peer_whose_restart_keeps_failing_does_not_block_the_next_deploy() {
+    let Some(pair) = setup(
+        "a_peer_whose_restart_keeps_failing_does_not_block_the_next_deploy",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    pair.deploy_settles_new(&[]);
+    let s = pair.lab.peer(1);
+    std::fs::remove_file(s.path("running")).unwrap();
+    std::fs::write(s.path("fail-restart"), "").unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("deploy FAILED: a restart failed; no live file had been replaced")
+            && !stderr.contains("restoring both peers"),
+        "{}",
+        text(&out)
+    );
+
+    // The previous files back on both peers (the secondary's service still stopped), so that
+    // deploying the model changes both.
+    for i in 0..2 {
+        let p = pair.lab.peer(i);
+        std::fs::write(p.config(), &pair.old[i].0).unwrap();
+        std::fs::write(p.path("etc/default/isc-dhcp-server"), &pair.old[i].1).unwrap();
+    }
+    pair.lab.peer(0).run_current();
+    for round in 0..2 {
+        let restarts = s.restarts();
+        let out = pair.deploy(&["--yes"]);
+        let stderr = flat(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "round {round}: {}", text(&out));
+        assert!(
+            !stderr.contains("DF531") && !stderr.contains("could not be brought to one version"),
+            "round {round}: {}",
+            text(&out)
+        );
+        assert!(
+            stderr.contains("the service is NOT running on the secondary (its restart failed again): this deploy restarts it")
+                && stderr.contains("deploy FAILED after live files were replaced; both peers were rolled back"),
+            "round {round}: {}",
+            text(&out)
+        );
+        // Settling restarts it once, the deploy once, its rollback once.
+        assert_eq!(s.restarts(), restarts + 3, "round {round}: {}", text(&out));
+        for i in 0..2 {
+            assert_eq!(pair.holds(i), Version::Old, "round {round}: {}", text(&out));
+        }
+    }
+
+    std::fs::remove_file(s.path("fail-restart")).unwrap();
+    pair.deploy_settles_new(&["first: the unfinished deploy with lock id"]);
+    pair.deploy_ok(&["nothing to deploy"]);
+}
+
 /// What an unfinished deploy left on the peers: each peer's journal, lock owner and restarts,
 /// and what the primary runs.
 fn left_behind(pair: &Pair) -> Vec<String> {

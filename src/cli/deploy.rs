@@ -253,12 +253,28 @@ fn headline(report: &Report) -> String {
         Outcome::RolledBack => {
             "deploy FAILED after live files were replaced; both peers were rolled back: see what each was verified to hold and run".into()
         }
-        Outcome::RestartFailed => {
-            "deploy FAILED: a restart failed; no live file had been replaced, so there was nothing to roll back: see what each peer was verified to hold and run".into()
-        }
+        Outcome::RestartFailed => format!(
+            "deploy FAILED: {}; no live file had been replaced, so there was nothing to roll back: see what each peer was verified to hold and run",
+            restart_failure(report)
+        ),
         Outcome::Unsettled => {
             "an unfinished deploy was found on the peers and could not be settled automatically; nothing else was done".into()
         }
+    }
+}
+
+/// What went wrong with a restart, by the peers' final states: the restart command failed, or
+/// it succeeded and the status command then said the service was not running (or did not say).
+fn restart_failure(report: &Report) -> &'static str {
+    let states = || report.peers.iter().filter_map(|p| p.final_state.as_ref());
+    if states().any(|s| s.restart_succeeded == Some(false)) {
+        "a restart failed"
+    } else if states().any(|s| s.running == Some(false)) {
+        "a service was not running after its restart"
+    } else if states().any(|s| s.restart_succeeded == Some(true) && s.running.is_none()) {
+        "whether a service runs after its restart could not be checked"
+    } else {
+        "a restart failed"
     }
 }
 
@@ -367,5 +383,44 @@ mod tests {
         dry.unfinished = vec!["plan: settle the unfinished deploy".into()];
         assert!(!headline(&dry).contains("validate on both peers"));
         assert!(!headline(&report(Outcome::RestartFailed, None)).contains("rolled back"));
+    }
+
+    /// A RestartFailed headline names what failed: the restart command, or the service not
+    /// running after a restart that succeeded.
+    #[test]
+    fn a_restart_failure_is_named_by_what_failed() {
+        let with = |restart_succeeded, running| {
+            let mut r = report(Outcome::RestartFailed, None);
+            r.peers = vec![deploy::PeerReport {
+                peer: crate::model::Role::Secondary,
+                host: "127.0.0.1:22".into(),
+                steps: Vec::new(),
+                result: String::new(),
+                final_state: Some(deploy::FinalState {
+                    verified: true,
+                    target: deploy::Holds::Previous,
+                    files: Vec::new(),
+                    restart_succeeded,
+                    running,
+                    status_hung: running.is_none(),
+                    recovery: Vec::new(),
+                }),
+            }];
+            headline(&r)
+        };
+        let failed = with(Some(false), Some(false));
+        assert!(failed.contains("FAILED: a restart failed;"), "{failed}");
+        let stopped = with(Some(true), Some(false));
+        assert!(
+            stopped.contains("FAILED: a service was not running after its restart;")
+                && !stopped.contains("a restart failed"),
+            "{stopped}"
+        );
+        let unknown = with(Some(true), None);
+        assert!(
+            unknown.contains("whether a service runs after its restart could not be checked")
+                && !unknown.contains("a restart failed"),
+            "{unknown}"
+        );
     }
 }

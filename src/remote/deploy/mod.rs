@@ -677,6 +677,11 @@ fn run(
             progress,
         )
         .map_err(abort)?;
+        // A peer this deploy touches is reported (and its restart recorded) by what this
+        // deploy does, not by the settled state of the one before.
+        for r in runs.iter_mut().filter(|r| r.touched()) {
+            r.final_state = None;
+        }
     }
     if !runs.iter().any(PeerRun::touched) {
         progress.note("both peers run the rendered files; nothing (else) to deploy");
@@ -719,7 +724,12 @@ fn run(
                 settle::Mode::Complete => format!(
                     "{e}: both peers hold the new files; completing the restarts before stopping"
                 ),
-                settle::Mode::Rollback => format!("deploy stopped ({e}); restoring both peers"),
+                settle::Mode::Rollback if failed_outcome(runs) == Outcome::RolledBack => {
+                    format!("deploy stopped ({e}); restoring both peers")
+                }
+                settle::Mode::Rollback => format!(
+                    "deploy stopped ({e}); no live file had been replaced, so there is nothing to restore"
+                ),
             });
             let ended = settle::settle(runs, mode, options, progress, cx);
             match ended {

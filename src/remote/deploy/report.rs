@@ -209,11 +209,15 @@ fn recovery(r: &PeerRun, state: &FinalState) -> Vec<String> {
 
 /// Whether both peers hold the target version and every peer restarted in the deploy runs.
 pub(super) fn consistent(runs: &[PeerRun; 2], mode: Mode) -> bool {
-    runs.iter().all(|r| match &r.final_state {
+    runs.iter().all(|r| peer_consistent(r, mode))
+}
+
+/// Whether a peer holds the target version and runs it (or was not touched).
+pub(super) fn peer_consistent(r: &PeerRun, mode: Mode) -> bool {
+    match &r.final_state {
         None => r.changes.is_empty() && !r.touched(),
         Some(s) => {
-            s.verified
-                && s.files.iter().all(|f| f.holds == s.target)
+            holds_target(s)
                 && match mode {
                     Mode::Complete => s.restart_succeeded == Some(true) && s.running == Some(true),
                     Mode::Rollback => match s.restart_succeeded {
@@ -222,7 +226,25 @@ pub(super) fn consistent(runs: &[PeerRun; 2], mode: Mode) -> bool {
                     },
                 }
         }
-    })
+    }
+}
+
+/// Whether a peer was verified to hold the target version of every file the deploy touched.
+pub(super) fn files_on_target(r: &PeerRun) -> bool {
+    r.final_state.as_ref().is_some_and(holds_target)
+}
+
+/// Whether a peer holds the target version and its status command says its service is not
+/// running: nothing of its files is left to settle, only a restart (which the next plan sees,
+/// as it sees any stopped service).
+pub(super) fn only_its_service_is_down(r: &PeerRun) -> bool {
+    r.final_state
+        .as_ref()
+        .is_some_and(|s| holds_target(s) && s.running == Some(false))
+}
+
+fn holds_target(s: &FinalState) -> bool {
+    s.verified && s.files.iter().all(|f| f.holds == s.target)
 }
 
 fn list(names: &[&str]) -> String {

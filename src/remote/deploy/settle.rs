@@ -592,10 +592,28 @@ pub(super) fn recover(
     cx.recovering = true;
     let ended = settle(runs, recovery.mode, options, progress, cx);
     cx.recovering = false;
-    if !cx.consistent {
+    // A peer left holding the settled version with its service stopped (its restart failed
+    // again) does not keep the journal: its files are consistent, and the new plan restarts
+    // it as it restarts any stopped service. Only files on two versions, or a service whose
+    // state is unknown, need a person.
+    let open: Vec<&PeerRun> = runs
+        .iter()
+        .filter(|r| !report::peer_consistent(r, ended))
+        .collect();
+    let down: Vec<&str> = open
+        .iter()
+        .filter(|r| report::only_its_service_is_down(r))
+        .map(|r| r.target.peer())
+        .collect();
+    if down.len() < open.len() {
+        let detail = if open.iter().all(|r| report::files_on_target(r)) {
+            "both peers hold one version of the files, but a peer's service could not be verified to run after its restart (see each peer's state above)"
+        } else {
+            "the peers could not be brought to one version (see each peer's state above)"
+        };
         return Err(unsettled(
             "both",
-            "the peers could not be brought to one version (see each peer's state above)",
+            detail,
             "follow the recovery commands printed for each peer; the locks and journals stay until a deploy settles the pair",
         ));
     }
@@ -603,12 +621,20 @@ pub(super) fn recover(
         Mode::Complete => "completed",
         Mode::Rollback => "rolled back",
     };
+    let service = if down.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; the service is NOT running on the {} (its restart failed again): this deploy restarts it",
+            down.join(" and the ")
+        )
+    };
     cx.recovered = Some(format!(
-        "the unfinished deploy with lock id {} ({}) was {done} first",
+        "the unfinished deploy with lock id {} ({}) was {done} first{service}",
         terminal_safe(&begin.deploy),
         lock::who(&begin.owner)
     ));
-    progress.note(&format!("the unfinished deploy was {done}"));
+    progress.note(&format!("the unfinished deploy was {done}{service}"));
     let cleared = par(runs, |r| {
         let Some(lock) = r.lock.clone() else {
             return Ok(());
