@@ -1,4 +1,4 @@
-# Shell helpers shared by scripts/bench-serve.sh and scripts/bench-pair.sh; sourced, not run.
+# Shell helpers of scripts/bench-pair.sh (namespaces, perfdhcp runs, the rate search, the docs section); sourced, not run. scripts/bench-serve.sh still has its own copies, with per-rate latency.
 #
 # What a benchmark sets before using them:
 #   tag       prefix of the namespace names
