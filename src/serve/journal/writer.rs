@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -141,7 +141,13 @@ fn append(
             // A full disk stops a write part-way; the part written would be a torn record in
             // the middle of the file once later appends succeed (the next start could not
             // read it), so the file is cut back to its length before the write.
-            let cut = before.and_then(|len| file.set_len(len).and_then(|()| file.sync_data()));
+            // The file after a compaction is not in append mode: its position is moved back
+            // too, or the next write would leave a hole of zero bytes where the cut part was.
+            let cut = before.and_then(|len| {
+                file.set_len(len)?;
+                file.seek(SeekFrom::Start(len))?;
+                file.sync_data()
+            });
             if let Err(e) = cut {
                 tracing::error!(
                     "cannot remove the part of a failed write from the lease file: {e}; \
