@@ -2216,12 +2216,13 @@ fn a_peer_whose_restart_keeps_failing_does_not_block_the_next_deploy() {
         let stderr = flat(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "round {round}: {}", text(&out));
         assert!(
-            !stderr.contains("DF531") && !stderr.contains("could not be brought to one version"),
+            !stderr.contains("DF531")
+                && !stderr.contains("could not be verified to be on one version"),
             "round {round}: {}",
             text(&out)
         );
         assert!(
-            stderr.contains("the service is NOT running on the secondary (its restart failed again): this deploy restarts it")
+            stderr.contains("the service is NOT running on the secondary (its restart failed again): the new plan restarts it")
                 && stderr.contains("deploy FAILED after live files were replaced; both peers were rolled back"),
             "round {round}: {}",
             text(&out)
@@ -2234,6 +2235,66 @@ fn a_peer_whose_restart_keeps_failing_does_not_block_the_next_deploy() {
     }
 
     std::fs::remove_file(s.path("fail-restart")).unwrap();
+    pair.deploy_settles_new(&["first: the unfinished deploy with lock id"]);
+    pair.deploy_ok(&["nothing to deploy"]);
+}
+
+/// The same with a restart command that fails while the service goes on running (the files
+/// from before): settling the unfinished deploy does not stop with "could not be verified to
+/// run" (DF531), which would be untrue; the report says the service still runs the files from
+/// before, the new plan restarts it, and once the restart works the next deploy goes through.
+#[test]
+fn a_restart_that_fails_while_the_service_runs_does_not_block_the_next_deploy() {
+    let Some(pair) = setup(
+        "a_restart_that_fails_while_the_service_runs_does_not_block_the_next_deploy",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    pair.deploy_settles_new(&[]);
+    let s = pair.lab.peer(1);
+    s.script(
+        "hook-restart",
+        "#!/bin/sh\necho 'Job for isc-dhcp-server.service failed' >&2\nexit 1\n",
+    );
+    // The previous files back on both peers, run by both, so that deploying the model changes
+    // both and the secondary's restart fails with its service still up.
+    for i in 0..2 {
+        let p = pair.lab.peer(i);
+        std::fs::write(p.config(), &pair.old[i].0).unwrap();
+        std::fs::write(p.path("etc/default/isc-dhcp-server"), &pair.old[i].1).unwrap();
+        p.run_current();
+    }
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(s.path("running").exists(), "{}", text(&out));
+    for round in 0..2 {
+        let restarts = s.restarts();
+        let out = pair.deploy(&["--yes"]);
+        let stderr = flat(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "round {round}: {}", text(&out));
+        assert!(
+            !stderr.contains("DF531")
+                && !stderr.contains("could not be verified")
+                && !stderr.contains("could not be brought to one version"),
+            "round {round}: {}",
+            text(&out)
+        );
+        assert!(
+            stderr.contains("the restart failed again on the secondary, whose service still runs the files from before: the new plan restarts it")
+                && stderr.contains("deploy FAILED after live files were replaced; both peers were rolled back"),
+            "round {round}: {}",
+            text(&out)
+        );
+        // Settling restarts it once, the deploy once, its rollback once.
+        assert_eq!(s.restarts(), restarts + 3, "round {round}: {}", text(&out));
+        for i in 0..2 {
+            assert_eq!(pair.holds(i), Version::Old, "round {round}: {}", text(&out));
+        }
+    }
+
+    std::fs::remove_file(s.path("hook-restart")).unwrap();
     pair.deploy_settles_new(&["first: the unfinished deploy with lock id"]);
     pair.deploy_ok(&["nothing to deploy"]);
 }

@@ -45,6 +45,7 @@ fn print_not_started(errors: &[JsonFinding], warnings: &[JsonFinding]) {
         interrupted: None,
         late_signal: None,
         recovered: None,
+        locks_taken_over: Vec::new(),
         unfinished: Vec::new(),
         settled: true,
         clock_skew: None,
@@ -150,7 +151,15 @@ pub(super) fn run(args: Args) -> u8 {
     {
         return u8::try_from(128 + signal).unwrap_or(EXIT_USAGE);
     }
+    exit_status(&report, args.dry_run)
+}
+
+/// The exit status of a deploy that ended as `report` says (no signal acted on): never 0 when
+/// the pair was left unsettled, and with `--dry-run`, 1 only for a change that validates, so
+/// that a pipeline tells a deployable change from a refused one.
+fn exit_status(report: &Report, dry_run: bool) -> u8 {
     match report.outcome {
+        Outcome::NothingToDo | Outcome::Deployed if !report.settled => EXIT_USAGE,
         Outcome::NothingToDo | Outcome::Deployed => EXIT_OK,
         Outcome::DryRun => {
             if report.files.iter().any(FileDiff::differs) || !report.unfinished.is_empty() {
@@ -159,6 +168,7 @@ pub(super) fn run(args: Args) -> u8 {
                 EXIT_OK
             }
         }
+        Outcome::ValidationFailed if dry_run => EXIT_USAGE,
         Outcome::Declined | Outcome::ValidationFailed => EXIT_FINDINGS,
         Outcome::Aborted | Outcome::RolledBack | Outcome::RestartFailed | Outcome::Unsettled => {
             EXIT_USAGE
@@ -221,9 +231,11 @@ fn ask(question: &str) -> bool {
 }
 
 /// The report's first line: how the deploy ended, saying "nothing was changed" only when
-/// nothing was (settling an unfinished deploy first changes the peers).
+/// nothing was (settling an unfinished deploy first, or taking over a stale lock, changes the
+/// peers).
 fn headline(report: &Report) -> String {
-    let nothing = if report.recovered.is_some() {
+    let changed_first = report.recovered.is_some() || !report.locks_taken_over.is_empty();
+    let nothing = if changed_first {
         "nothing else was changed"
     } else {
         "nothing was changed"
@@ -233,15 +245,15 @@ fn headline(report: &Report) -> String {
         Outcome::NothingToDo => {
             "nothing to deploy: both peers already have the rendered files".into()
         }
-        Outcome::DryRun if pending => {
-            "dry run: an unfinished deploy is recorded on the peers; nothing was changed: settling it comes first (see the plan above), and the new files are validated once the pair is settled".into()
-        }
+        Outcome::DryRun if pending => format!(
+            "dry run: an unfinished deploy is recorded on the peers; {nothing}: settling it comes first (see the plan above), and the new files are validated once the pair is settled"
+        ),
         Outcome::DryRun => {
             format!("dry run: the new files validate on both peers; {nothing}")
         }
-        Outcome::Declined if pending => {
-            "not confirmed; nothing was changed: the unfinished deploy stays on the peers as it is (`dhcpfo deploy` settles it once confirmed)".into()
-        }
+        Outcome::Declined if pending => format!(
+            "not confirmed; {nothing}: the unfinished deploy stays on the peers as it is (`dhcpfo deploy` settles it once confirmed)"
+        ),
         Outcome::Declined => format!("not confirmed; {nothing}"),
         Outcome::ValidationFailed => {
             format!("dhcpd -t refused a new file; {nothing} on either peer")
@@ -269,18 +281,21 @@ fn restart_failure(report: &Report) -> &'static str {
     let states = || report.peers.iter().filter_map(|p| p.final_state.as_ref());
     if states().any(|s| s.restart_succeeded == Some(false)) {
         "a restart failed"
-    } else if states().any(|s| s.running == Some(false)) {
+    } else if states().any(|s| s.restart_succeeded == Some(true) && s.running == Some(false)) {
         "a service was not running after its restart"
     } else if states().any(|s| s.restart_succeeded == Some(true) && s.running.is_none()) {
         "whether a service runs after its restart could not be checked"
     } else {
-        "a restart failed"
+        "a restart did not complete"
     }
 }
 
 fn print_report(report: &Report) {
     let headline = headline(report);
     say("");
+    for line in &report.locks_taken_over {
+        say(&format!("first: {}", terminal_safe(line)));
+    }
     if let Some(recovered) = &report.recovered {
         say(&format!("first: {recovered}"));
     }
@@ -355,6 +370,7 @@ mod tests {
             interrupted: None,
             late_signal: None,
             recovered: recovered.map(str::to_string),
+            locks_taken_over: Vec::new(),
             unfinished: Vec::new(),
             settled: true,
             clock_skew: None,
@@ -422,5 +438,51 @@ mod tests {
                 && !unknown.contains("a restart failed"),
             "{unknown}"
         );
+        let never_run = with(None, Some(false));
+        assert!(
+            never_run.contains("FAILED: a restart did not complete;")
+                && !never_run.contains("after its restart"),
+            "{never_run}"
+        );
+    }
+
+    /// Taking over a stale lock changes the peers: a deploy that stops after it never says
+    /// "nothing was changed".
+    #[test]
+    fn a_lock_taken_over_is_a_change() {
+        for outcome in [
+            Outcome::Declined,
+            Outcome::ValidationFailed,
+            Outcome::Aborted,
+            Outcome::DryRun,
+        ] {
+            let mut r = report(outcome, None);
+            r.locks_taken_over = vec!["primary: took over the lock of pid 1 (it ended)".into()];
+            let line = headline(&r);
+            assert!(
+                !line.contains("nothing was changed") && line.contains("nothing else was changed"),
+                "{outcome:?}: {line}"
+            );
+            r.unfinished = vec!["plan: settle the unfinished deploy".into()];
+            let line = headline(&r);
+            assert!(!line.contains("nothing was changed"), "{outcome:?}: {line}");
+        }
+    }
+
+    /// An unsettled pair never exits 0; with `--dry-run`, 1 means a change that validates and
+    /// a refused file is 2.
+    #[test]
+    fn exit_statuses_tell_the_endings_apart() {
+        let mut done = report(Outcome::Deployed, None);
+        assert_eq!(exit_status(&done, false), EXIT_OK);
+        done.settled = false;
+        assert_eq!(exit_status(&done, false), EXIT_USAGE);
+        let mut nothing = report(Outcome::NothingToDo, None);
+        nothing.settled = false;
+        assert_eq!(exit_status(&nothing, false), EXIT_USAGE);
+        let refused = report(Outcome::ValidationFailed, None);
+        assert_eq!(exit_status(&refused, false), EXIT_FINDINGS);
+        assert_eq!(exit_status(&refused, true), EXIT_USAGE);
+        assert_eq!(exit_status(&report(Outcome::DryRun, None), true), EXIT_OK);
     }
 }

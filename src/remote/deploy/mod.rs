@@ -129,6 +129,10 @@ pub struct Report {
     /// What was done about an unfinished deploy found on the peers, if one was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recovered: Option<String>,
+    /// Stale locks this deploy took over (their owner had died), one line per peer: a change
+    /// on the peers even when the deploy then stopped.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub locks_taken_over: Vec<String>,
     /// An unfinished deploy found on the peers and left as it is (a dry run, or not
     /// confirmed): what settling it would do, as plan lines.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -334,6 +338,11 @@ impl Failure {
 struct Context {
     skew: Option<f64>,
     recovered: Option<String>,
+    /// Stale locks taken over, one line per peer.
+    locks_taken_over: Vec<String>,
+    /// Peers whose restart failed again while an unfinished deploy was settled: the new plan
+    /// restarts them whatever their processes say.
+    restart_left: Vec<Role>,
     /// Whether a settle (rollback, completion, recovery) ran: the final states are verified.
     settled_by: Option<settle::Mode>,
     /// Whether the peers were verified to hold and run one version after a settle.
@@ -408,6 +417,7 @@ pub fn deploy(
         interrupted,
         late_signal,
         recovered: cx.recovered,
+        locks_taken_over: cx.locks_taken_over,
         unfinished: cx.unfinished,
         settled,
         clock_skew: cx.skew,
@@ -618,20 +628,26 @@ fn run(
     // hold one peer each and both give up; the one that gets the primary goes on.
     for r in runs.iter_mut() {
         let dir = lock::lock_dir(&r.target.config_path);
-        r.step(progress, &format!("locking {dir}"), |r| {
-            let (lock, previous) = lock::acquire(r.conn()?, options.force_unlock.as_deref())?;
-            r.lock = Some(lock);
-            if let Some(previous) = previous {
-                progress.note(&format!(
-                    "{}: took over the lock of {} ({})",
-                    r.target.peer(),
-                    lock::describe(&previous.owner),
-                    previous.reason
-                ));
-            }
-            Ok(())
-        })
-        .map_err(abort)?;
+        let mut taken_over = Vec::new();
+        let locked = r
+            .step(progress, &format!("locking {dir}"), |r| {
+                let (lock, previous) = lock::acquire(r.conn()?, options.force_unlock.as_deref())?;
+                r.lock = Some(lock);
+                if let Some(previous) = previous {
+                    let line = format!(
+                        "{}: took over the lock of {} ({})",
+                        r.target.peer(),
+                        lock::describe(&previous.owner),
+                        previous.reason
+                    );
+                    progress.note(&line);
+                    taken_over.push(line);
+                }
+                Ok(())
+            })
+            .map_err(abort);
+        cx.locks_taken_over.append(&mut taken_over);
+        locked?;
     }
 
     plan::inspect_both(
@@ -677,6 +693,12 @@ fn run(
             progress,
         )
         .map_err(abort)?;
+        for r in runs.iter_mut() {
+            if cx.restart_left.contains(&r.role()) && r.restart_reason.is_none() {
+                r.restart_reason =
+                    Some("its restart failed when the unfinished deploy was settled".into());
+            }
+        }
         // A peer this deploy touches is reported (and its restart recorded) by what this
         // deploy does, not by the settled state of the one before.
         for r in runs.iter_mut().filter(|r| r.touched()) {

@@ -234,13 +234,24 @@ pub(super) fn files_on_target(r: &PeerRun) -> bool {
     r.final_state.as_ref().is_some_and(holds_target)
 }
 
-/// Whether a peer holds the target version and its status command says its service is not
-/// running: nothing of its files is left to settle, only a restart (which the next plan sees,
-/// as it sees any stopped service).
-pub(super) fn only_its_service_is_down(r: &PeerRun) -> bool {
-    r.final_state
-        .as_ref()
-        .is_some_and(|s| holds_target(s) && s.running == Some(false))
+/// What is left on a peer that holds the target version of its files, when only a restart is:
+/// its service is stopped, or its restart command failed while the service still runs (it
+/// runs files from before them). The next plan sees either, as it sees any stopped service or
+/// one started before its files changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RestartLeft {
+    Stopped,
+    RunsOlderFiles,
+}
+
+/// Whether only a restart is left on a peer (see [`RestartLeft`]).
+pub(super) fn only_a_restart_is_left(r: &PeerRun) -> Option<RestartLeft> {
+    let s = r.final_state.as_ref().filter(|s| holds_target(s))?;
+    match (s.restart_succeeded, s.running) {
+        (_, Some(false)) => Some(RestartLeft::Stopped),
+        (Some(false), Some(true)) => Some(RestartLeft::RunsOlderFiles),
+        _ => None,
+    }
 }
 
 fn holds_target(s: &FinalState) -> bool {

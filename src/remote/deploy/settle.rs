@@ -9,6 +9,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::report::RestartLeft;
 use super::{
     Change, Context, DeployOptions, Failure, Outcome, PeerRun, Restarts, apply, par, report,
     restart_sequence,
@@ -592,24 +593,24 @@ pub(super) fn recover(
     cx.recovering = true;
     let ended = settle(runs, recovery.mode, options, progress, cx);
     cx.recovering = false;
-    // A peer left holding the settled version with its service stopped (its restart failed
-    // again) does not keep the journal: its files are consistent, and the new plan restarts
-    // it as it restarts any stopped service. Only files on two versions, or a service whose
-    // state is unknown, need a person.
+    // A peer left holding the settled version whose restart failed again (its service stopped,
+    // or still running the files from before) does not keep the journal: its files are
+    // consistent, and the new plan restarts it as it restarts any stopped or outdated service.
+    // Only files not verified to be on one version, or a service whose state is unknown, need
+    // a person.
     let open: Vec<&PeerRun> = runs
         .iter()
         .filter(|r| !report::peer_consistent(r, ended))
         .collect();
-    let down: Vec<&str> = open
+    let left: Vec<(&str, RestartLeft)> = open
         .iter()
-        .filter(|r| report::only_its_service_is_down(r))
-        .map(|r| r.target.peer())
+        .filter_map(|r| report::only_a_restart_is_left(r).map(|left| (r.target.peer(), left)))
         .collect();
-    if down.len() < open.len() {
+    if left.len() < open.len() {
         let detail = if open.iter().all(|r| report::files_on_target(r)) {
-            "both peers hold one version of the files, but a peer's service could not be verified to run after its restart (see each peer's state above)"
+            "both peers hold one version of the files, but whether a peer's service runs after its restart could not be verified (see each peer's state above)"
         } else {
-            "the peers could not be brought to one version (see each peer's state above)"
+            "the peers could not be verified to be on one version (see each peer's state above)"
         };
         return Err(unsettled(
             "both",
@@ -621,14 +622,22 @@ pub(super) fn recover(
         Mode::Complete => "completed",
         Mode::Rollback => "rolled back",
     };
-    let service = if down.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; the service is NOT running on the {} (its restart failed again): this deploy restarts it",
-            down.join(" and the ")
-        )
-    };
+    cx.restart_left = open
+        .iter()
+        .filter(|r| report::only_a_restart_is_left(r).is_some())
+        .map(|r| r.role())
+        .collect();
+    let service: String = left
+        .iter()
+        .map(|(peer, left)| match left {
+            RestartLeft::Stopped => format!(
+                "; the service is NOT running on the {peer} (its restart failed again): the new plan restarts it"
+            ),
+            RestartLeft::RunsOlderFiles => format!(
+                "; the restart failed again on the {peer}, whose service still runs the files from before: the new plan restarts it"
+            ),
+        })
+        .collect();
     cx.recovered = Some(format!(
         "the unfinished deploy with lock id {} ({}) was {done} first{service}",
         terminal_safe(&begin.deploy),
