@@ -262,8 +262,13 @@ fn headline(report: &Report) -> String {
         Outcome::Aborted => {
             format!("deploy stopped before any live file was replaced; {nothing}")
         }
-        Outcome::RolledBack => {
+        Outcome::RolledBack if rolled_back_everywhere(report) => {
             "deploy FAILED after live files were replaced; both peers were rolled back: see what each was verified to hold and run".into()
+        }
+        // A peer not verified to hold its previous files (unreachable, or a completion after
+        // a signal that failed its last check): the headline claims no rollback.
+        Outcome::RolledBack => {
+            "deploy FAILED after live files were replaced; the peers were not both verified to be rolled back: see what each peer was verified to hold and run".into()
         }
         Outcome::RestartFailed => format!(
             "deploy FAILED: {}; no live file had been replaced, so there was nothing to roll back: see what each peer was verified to hold and run",
@@ -273,6 +278,17 @@ fn headline(report: &Report) -> String {
             "an unfinished deploy was found on the peers and could not be settled automatically; nothing else was done".into()
         }
     }
+}
+
+/// Whether every peer the deploy touched was verified, by hash, to hold its previous files.
+fn rolled_back_everywhere(report: &Report) -> bool {
+    report.peers.iter().all(|p| {
+        p.final_state.as_ref().is_none_or(|s| {
+            s.verified
+                && s.target == deploy::Holds::Previous
+                && s.files.iter().all(|f| f.holds == deploy::Holds::Previous)
+        })
+    })
 }
 
 /// What went wrong with a restart, by the peers' final states: the restart command failed, or
@@ -321,10 +337,12 @@ fn print_report(report: &Report) {
             peer.host,
             peer.result
         ));
-        if !matches!(
-            report.outcome,
-            Outcome::Deployed | Outcome::NothingToDo | Outcome::DryRun | Outcome::Declined
-        ) {
+        if !report.settled
+            || !matches!(
+                report.outcome,
+                Outcome::Deployed | Outcome::NothingToDo | Outcome::DryRun | Outcome::Declined
+            )
+        {
             for step in peer.steps.iter().filter(|s| !s.ok) {
                 said |= report
                     .error
@@ -444,6 +462,47 @@ mod tests {
                 && !never_run.contains("after its restart"),
             "{never_run}"
         );
+    }
+
+    /// "Rolled back" only when every peer was verified to hold its previous files.
+    #[test]
+    fn rolled_back_only_when_verified() {
+        let peer = |holds| deploy::PeerReport {
+            peer: crate::model::Role::Secondary,
+            host: "127.0.0.1:22".into(),
+            steps: Vec::new(),
+            result: String::new(),
+            final_state: Some(deploy::FinalState {
+                verified: holds != deploy::Holds::Unknown,
+                target: deploy::Holds::Previous,
+                files: vec![deploy::HeldFile {
+                    path: "/etc/dhcp/dhcpd.conf".into(),
+                    holds,
+                    sha256: None,
+                    backup: None,
+                    backup_intact: None,
+                }],
+                restart_succeeded: Some(true),
+                running: Some(true),
+                status_hung: false,
+                recovery: Vec::new(),
+            }),
+        };
+        let mut r = report(Outcome::RolledBack, None);
+        r.peers = vec![peer(deploy::Holds::Previous), peer(deploy::Holds::Previous)];
+        assert!(headline(&r).contains("both peers were rolled back"));
+        for other in [
+            deploy::Holds::Unknown,
+            deploy::Holds::New,
+            deploy::Holds::Neither,
+        ] {
+            r.peers = vec![peer(deploy::Holds::Previous), peer(other)];
+            let line = headline(&r);
+            assert!(
+                !line.contains("were rolled back") && line.contains("not both verified"),
+                "{other:?}: {line}"
+            );
+        }
     }
 
     /// Taking over a stale lock changes the peers: a deploy that stops after it never says

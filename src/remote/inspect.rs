@@ -203,7 +203,7 @@ fn records(out: &[u8]) -> Option<Vec<Record>> {
         let (key, arg) = header.split_once(' ')?;
         match arg.parse::<usize>() {
             Ok(n) => {
-                if rest.len() < n + 1 || rest[n] != b'\n' {
+                if n >= rest.len() || rest[n] != b'\n' {
                     return None;
                 }
                 recs.push(Record::Value(key.to_string(), rest[..n].to_vec()));
@@ -660,5 +660,7 @@ mod tests {
         assert!(matches!(&recs[1], Record::Value(k, v) if k == "file" && v == b"a\nb"));
         assert!(matches!(&recs[2], Record::Status(k, s) if k == "file" && s == "absent"));
         assert!(records(b"file 10\nshort\n").is_none());
+        // A length a peer could send to make the bound check overflow.
+        assert!(records(b"file 18446744073709551615\nx\n").is_none());
     }
 }

@@ -90,7 +90,9 @@ fn wait_for_restart(r: &PeerRun, progress: &Progress) {
     if r.restarts.ok.is_some() {
         return;
     }
-    let until = began + deadline + KILL_AFTER + Duration::from_secs(1);
+    let until = began
+        .checked_add(deadline + KILL_AFTER + Duration::from_secs(1))
+        .unwrap_or(began);
     let now = Instant::now();
     if until > now {
         let wait = until - now;
@@ -387,7 +389,10 @@ pub(super) fn load(
                 Restarts {
                     began: Some((
                         Instant::now().checked_sub(ago).unwrap_or_else(Instant::now),
-                        Duration::from_secs(deadline),
+                        // Peer text: never more than the longest deadline a model allows.
+                        Duration::from_secs(
+                            deadline.min(u64::from(crate::model::remote::MAX_TIMEOUT)),
+                        ),
                     )),
                     ..Restarts::default()
                 }
