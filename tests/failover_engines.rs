@@ -817,6 +817,88 @@ fn a_peer_restarted_on_a_stale_file_does_not_expire_a_running_lease() {
     sim.check_no_double_binding();
 }
 
+/// A client's RELEASE to peer `i` (unicast, ciaddr).
+fn release(sim: &mut Sim, i: usize, mac: [u8; 6], ip: Ipv4Addr) {
+    let mut m = dhcp_msg(MessageType::Release, mac);
+    m.set_ciaddr(ip);
+    m.opts_mut().insert(DhcpOption::ServerIdentifier(ADDRS[i]));
+    assert!(sim.dhcp(i, &m).is_none());
+}
+
+/// Two clients of `peer`'s bucket, each with a lease from it.
+fn two_clients_of(sim: &mut Sim, peer: usize) -> [([u8; 6], Ipv4Addr); 2] {
+    let mut got = (0..100)
+        .map(mac)
+        .filter(|m| owner(*m, 128) == peer)
+        .map(|m| {
+            let (server, ip, _) = sim.client(m).expect("a lease");
+            assert_eq!(server, peer);
+            (m, ip)
+        });
+    let first = got.next().expect("a client");
+    [first, got.next().expect("a second client")]
+}
+
+/// Both peers hold `ip` active for `mac` until `ends`.
+fn assert_held(sim: &Sim, ip: Ipv4Addr, mac: [u8; 6], ends: u64) {
+    for i in [P, S] {
+        let b = sim.engine(i).leases().get(ip).cloned().expect("known");
+        assert_eq!(
+            (b.state, b.hw.as_ref().map(|(_, a)| a.clone()), b.ends),
+            (State::Active, Some(mac.to_vec()), ends),
+            "peer {i} lost the lease the client was given\n{}",
+            sim.log(i)
+        );
+    }
+}
+
+/// Cut off from each other, the secondary takes a client's RELEASE and the primary gives
+/// the client its address back a second later. Back in touch, each sends what it changed,
+/// one update at a time: the primary's ACK waits in its queue while the secondary's older
+/// RELEASE arrives. The queued ACK must win the duel as if it were in flight (ISC only
+/// compares with an update in flight): taken as it came, the RELEASE freed the lease on
+/// both peers, and the queued update then sent the freed binding.
+#[test]
+fn a_queued_ack_is_not_overwritten_by_the_partners_older_release() {
+    let mut sim = Sim::with(&model(99, 128), |_, c| c.max_unacked_updates = 1);
+    // `first`'s update, queued ahead, takes the primary's window of one after the heal.
+    let [(first, first_ip), (client, ip)] = two_clients_of(&mut sim, S);
+    sim.cut();
+    assert_eq!(sim.client_of(&[P], first).map(|c| c.1), Some(first_ip));
+    release(&mut sim, S, client, ip);
+    sim.advance(1);
+    let (server, again, _) = sim.client_of(&[P], client).expect("its address back");
+    assert_eq!((server, again), (P, ip));
+    let ends = sim.engine(P).leases().get(ip).unwrap().ends;
+    sim.heal();
+    sim.advance(5);
+    assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
+    assert_held(&sim, ip, client, ends);
+    sim.check_no_double_binding();
+}
+
+/// The same race the other way round: the primary takes the RELEASE, the secondary gives
+/// the address back, and the primary's older RELEASE reaches the secondary while its ACK
+/// waits in its queue. ISC's duel lets the primary's update win whatever the times; the
+/// client's later ACK must win (its transaction is the newer one).
+#[test]
+fn the_secondarys_newer_ack_beats_the_primarys_older_release() {
+    let mut sim = Sim::with(&model(99, 128), |_, c| c.max_unacked_updates = 1);
+    let [(first, first_ip), (client, ip)] = two_clients_of(&mut sim, P);
+    sim.cut();
+    assert_eq!(sim.client_of(&[S], first).map(|c| c.1), Some(first_ip));
+    release(&mut sim, P, client, ip);
+    sim.advance(1);
+    let (server, again, _) = sim.client_of(&[S], client).expect("its address back");
+    assert_eq!((server, again), (S, ip));
+    let ends = sim.engine(S).leases().get(ip).unwrap().ends;
+    sim.heal();
+    sim.advance(5);
+    assert_eq!(sim.state(S), FailoverState::Normal, "{}", sim.log(S));
+    assert_held(&sim, ip, client, ends);
+    sim.check_no_double_binding();
+}
+
 #[test]
 fn status_reads_a_dhcpfo_peers_lease_file_like_an_isc_one() {
     use dhcpfo::serve::journal::{format_binding, format_failover, header};

@@ -78,6 +78,11 @@ pub fn accepted_state(
 /// Whether my own pending update of a lease beats the partner's duelling one (ISC
 /// `failover_lease_is_better`; `true`: reject theirs with reason 16). `local` is the state my
 /// update carries; CLTTs are 0 when absent.
+///
+/// One rule is dhcpfo's, not ISC's: my ACTIVE lease beats a release (or any other end but
+/// an expiry) no newer than its client's last transaction. ISC lets the primary's update
+/// win, and a secondary that gave a client its address back after the client released it
+/// to the primary frees the lease the client now holds.
 pub fn mine_is_better(
     role: Role,
     local: S,
@@ -89,6 +94,7 @@ pub fn mine_is_better(
         (S::Active, S::Active) if incoming_cltt != local_cltt => incoming_cltt < local_cltt,
         (S::Active, S::Active) => role == Role::Primary,
         (S::Active, S::Expired) => false,
+        (S::Active, _) if incoming_cltt <= local_cltt => true,
         (_, S::Active) => false,
         _ => role == Role::Primary,
     }

@@ -485,6 +485,39 @@ fn updates_respect_the_partners_window_and_complete_update_requests() {
     );
 }
 
+/// A rejection that comes back late, for an update the lease has since superseded, leaves
+/// the newer update waiting for its own ack: forgetting it would leave the lease out of the
+/// duel with the partner's updates, and unacknowledged.
+#[test]
+fn a_late_rejection_of_a_superseded_update_keeps_the_newer_one_in_flight() {
+    let mut fake = Fake::default();
+    let ip = Ipv4Addr::new(10, 0, 1, 1);
+    fake.records.insert(ip, (S::Active, NOW + 100, 0));
+    let mut s = linked_secondary(&mut fake);
+    let send = |s: &mut Relationship, fake: &mut Fake| {
+        s.queue_update(ip);
+        s.flush(NOW, fake);
+        sent(&s.take_steps())[0].1.xid
+    };
+    let old = send(&mut s, &mut fake);
+    fake.records.insert(ip, (S::Active, NOW + 200, 0));
+    let new = send(&mut s, &mut fake);
+    assert_ne!(old, new);
+    let text = "incoming update is less critical than outgoing update";
+    let reject = Message::bndack(ip, Some((RejectReason::LessCriticalBindingInfo, text)));
+    s.received(1, Ok(reject.at(secs32(NOW), old)), NOW, &mut fake);
+    assert!(logs(&s.take_steps()).contains(&format!("bind update on {ip} from lab-fo rejected")));
+    assert_eq!(
+        s.backlog(),
+        (0, 1),
+        "the newer update still waits for its ack"
+    );
+    let ack = Message::bndack(ip, None).at(secs32(NOW), new);
+    s.received(1, Ok(ack), NOW, &mut fake);
+    assert_eq!(s.backlog(), (0, 0));
+    assert_eq!(fake.records[&ip].2, NOW + 200, "acked with the newer tstp");
+}
+
 #[test]
 fn a_bndupd_is_acked_after_its_journal_step_or_rejected_with_isc_s_text() {
     let mut fake = Fake::default();

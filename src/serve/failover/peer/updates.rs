@@ -74,7 +74,10 @@ impl Relationship {
     }
 
     /// A BNDUPD from the partner: duelling updates, then the lease database's rules; the
-    /// BNDACK echoes the xid and leaves once the accepted binding is on disk.
+    /// BNDACK echoes the xid and leaves once the accepted binding is on disk. An update of
+    /// mine still in the queue duels as one in flight does (ISC only checks the latter):
+    /// taken as it comes, an older update overwrites the newer lease, which the queued
+    /// update then sends back in its place.
     pub(super) fn bind_update(
         &mut self,
         conn: ConnId,
@@ -97,7 +100,7 @@ impl Relationship {
             self.send_as(conn, refuse(RejectReason::MiscReject, &text), msg.xid, now);
             return;
         };
-        if self.flying.contains_key(&ip)
+        if (self.flying.contains_key(&ip) || self.queued.contains(&ip))
             && let Some((local, cltt)) = leases.local(ip)
         {
             let theirs = u64::from(msg.cltt.unwrap_or(0));
@@ -141,7 +144,8 @@ impl Relationship {
     }
 
     /// A BNDACK: a rejection is logged and the update dropped; an ack with the xid of the
-    /// last update of the address completes it (digest §5.6).
+    /// last update of the address completes it (digest §5.6). A rejection of an update since
+    /// superseded leaves the newer one in flight (ISC, checking no xid, drops it).
     pub(super) fn bind_ack(&mut self, msg: &Message, now: u64, leases: &mut impl Leases) {
         let Some(ip) = msg.assigned_ip else {
             tracing::debug!("failover peer {}: BNDACK without an address", self.cfg.name);
@@ -155,7 +159,8 @@ impl Relationship {
                 "bind update on {ip} from {} rejected: {text}",
                 self.cfg.name
             ));
-            if self.flying.remove(&ip).is_some() {
+            if self.flying.get(&ip).is_some_and(|f| f.xid == msg.xid) {
+                self.flying.remove(&ip);
                 self.completed(ip, now);
             }
             return;

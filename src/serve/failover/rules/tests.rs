@@ -174,6 +174,14 @@ fn duelling_updates_follow_cltt_then_the_primary() {
     assert!(mine_is_better(Primary, Free, 0, Free, 0));
     assert!(!mine_is_better(Secondary, Free, 0, Free, 0));
     assert!(mine_is_better(Primary, Active, 10, Released, 0));
+    // dhcpfo: my active lease beats an end that is not newer than its client's last contact,
+    // on the secondary too; a newer release wins there as in ISC.
+    for incoming in [Free, Backup, Released, Abandoned, Reset] {
+        assert!(mine_is_better(Secondary, Active, 20, incoming, 10));
+        assert!(mine_is_better(Secondary, Active, 20, incoming, 20));
+    }
+    assert!(!mine_is_better(Secondary, Active, 20, Released, 30));
+    assert!(mine_is_better(Primary, Active, 20, Released, 30));
 }
 
 #[test]
