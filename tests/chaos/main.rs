@@ -301,6 +301,10 @@ fn long_mode() {
         let a = verdict::analyse(&evidence);
         eprintln!("{}", a.summary());
         std::fs::write(&file, report::section(&cfg, &a)).expect("write the report section");
+        for (role, log) in &evidence.logs {
+            let name = format!("{}-{}.log", pair.label(), role.as_str());
+            std::fs::write(dir.join(name), log).expect("write a peer's log");
+        }
         let injected: usize = a.kinds.values().map(|k| k.injected).sum();
         if injected == 0 || a.violations(!pair.has_dhcpfo()) > 0 || !a.unverified.is_empty() {
             failures.push(format!("{label} seed {seed}"));

@@ -125,6 +125,8 @@ pub struct Evidence {
     pub span: (Secs, Secs),
     /// Problems of the run outside any fault (a peer that exited by itself...).
     pub notes: Vec<String>,
+    /// Each peer's log over all its starts, for the long mode to keep beside its report.
+    pub logs: Vec<(Role, String)>,
 }
 
 /// The lab and everything a fault may have changed; dropped in field order: the guards
@@ -332,6 +334,9 @@ impl Chaos {
             loads,
             span: (start, stop),
             notes: std::mem::take(&mut self.notes),
+            logs: [Role::Primary, Role::Secondary]
+                .map(|role| (role, self.lab.log(role)))
+                .into(),
         }
     }
 
