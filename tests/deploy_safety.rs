@@ -1898,6 +1898,57 @@ fn a_failed_upload_leaves_no_candidate_behind() {
     }
 }
 
+/// A peer whose backup or switch fails stops its partner too: the partner ends the step under
+/// way and replaces nothing more, so there is less to roll back.
+#[test]
+fn a_peer_stops_switching_once_its_partner_failed() {
+    let Some(pair) = setup(
+        "a_peer_stops_switching_once_its_partner_failed",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    // The secondary's first backup fails at once; each of the primary's takes a second.
+    let wrapper = |then: &str| {
+        format!(
+            "#!/bin/sh\ncase \"$*\" in *.dhcpfo-backup-*) {then};; esac\nexec /bin/sync \"$@\"\n"
+        )
+    };
+    pair.lab.peer(1).script(
+        "fakebin/sync",
+        &wrapper("echo 'sync: I/O error' >&2; exit 1"),
+    );
+    pair.lab.peer(0).script("fakebin/sync", &wrapper("sleep 1"));
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let primary: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("primary: ") && is_step(l))
+        .collect();
+    assert!(
+        primary.iter().any(|l| l.starts_with("primary: backing up")),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !primary.iter().any(|l| l.starts_with("primary: renaming")),
+        "the primary went on switching: {}",
+        text(&out)
+    );
+    assert!(
+        flat(&out.stderr)
+            .contains("primary: stopping after the step under way: the secondary failed"),
+        "{}",
+        text(&out)
+    );
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+        assert_eq!(pair.lab.peer(i).restarts(), 0);
+    }
+}
+
 /// A lock folder without owner file (a release cut short, or an earlier dhcpfo that died
 /// between its `mkdir` and its owner) is never silently replaced: refused while it is young,
 /// as a deploy may be taking it, and taken over through the stale-lock path once it is old.
