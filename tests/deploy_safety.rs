@@ -698,6 +698,55 @@ fn a_hung_restart_is_killed_on_the_peer_and_the_rollback_never_overlaps_it() {
     );
 }
 
+/// Makes the next restart of peer `i` cut its own SSH link: it kills the sshd processes of
+/// its session (not the listener, so dhcpfo can connect again), then runs `then` (shell) and
+/// goes on as a restart does. Later restarts run as usual.
+fn cut_link_in_restart(pair: &Pair, i: usize, then: &str) {
+    let p = pair.lab.peer(i);
+    p.script(
+        "hook-restart",
+        &format!(
+            "#!/bin/sh\n[ -e {once} ] && exit 0\ntouch {once}\nchain=\"\"\npid=$$\n\
+             while [ -n \"$pid\" ] && [ \"$pid\" -gt 1 ]; do\n  pid=$(cut -d' ' -f4 /proc/$pid/stat 2>/dev/null)\n  \
+             [ -n \"$pid\" ] && [ \"$pid\" != {listener} ] && [ \"$(cat /proc/$pid/comm 2>/dev/null)\" = sshd ] && chain=\"$chain $pid\"\n\
+             done\nkill -9 $chain\n{then}\n",
+            once = p.path("hook-ran").display(),
+            listener = p.pid().unwrap(),
+        ),
+    );
+}
+
+/// A restart whose link is lost keeps running on the peer: its output goes to a file in the
+/// lock, not to the dead SSH channel, where a write would kill it (SIGPIPE).
+#[test]
+fn a_lost_link_never_kills_a_restart_through_its_output() {
+    let Some(pair) = setup(
+        "a_lost_link_never_kills_a_restart_through_its_output",
+        "",
+        ["", ", restart-timeout: 3s"],
+    ) else {
+        return;
+    };
+    let s = pair.lab.peer(1);
+    let done = s.path("hook-done");
+    cut_link_in_restart(
+        &pair,
+        1,
+        &format!(
+            "sleep 1\necho 'restart: said after the link dropped'\necho 'restart: and on standard error' >&2\ntouch {}",
+            done.display()
+        ),
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        done.exists(),
+        "the restart died with the link: {}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::Old);
+}
+
 /// A model for the same pair with other `ssh:` settings, written next to the lab's.
 fn model_with(pair: &Pair, name: &str, ssh_extra: [&str; 2]) -> PathBuf {
     let text = std::fs::read_to_string(&pair.model).unwrap();

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{Context, DeployOptions, Outcome, PeerRun, first_error, par, restart_sequence};
-use crate::remote::exec::{KILL_AFTER, wrapped};
+use crate::remote::exec::{KILL_AFTER, STDERR_KEPT, wrapped};
 use crate::remote::inspect::{State, state_path};
 use crate::remote::journal::{self, Begin, Entry, PlannedFile, PlannedPeer};
 use crate::remote::progress::Progress;
@@ -297,10 +297,13 @@ enum FirstCheck {
 
 /// The restart command, with its journal entries, under its own deadline; after a successful
 /// restart the same command runs the status command once, under `command-timeout` (a status
-/// command that hangs is told apart from a restart that hangs).
+/// command that hangs is told apart from a restart that hangs). The restart's output goes to a
+/// file in the lock, printed once the journal records the end: a link lost meanwhile never
+/// kills the restart through a write to the channel.
 fn restart_peer(r: &mut PeerRun) -> Result<FirstCheck, RemoteError> {
     let deadline = r.target.restart_timeout;
     let file = r.journal_file()?;
+    let output = q(&r.restart_output()?);
     let pending = r.take_pending()?;
     let began = journal::append_with(
         &file,
@@ -313,10 +316,10 @@ fn restart_peer(r: &mut PeerRun) -> Result<FirstCheck, RemoteError> {
     let ended = |ok| journal::append(&file, &[Entry::RestartEnd { ok }]);
     let status_deadline = r.target.command_timeout;
     let command = format!(
-        "{pending} && now=$(date +%s) && {began} || exit 1; {} >&2; rc=$?; \
+        "{pending} && now=$(date +%s) && {began} || exit 1; {} >{output} 2>&1 </dev/null; rc=$?; said=; \
          if [ $rc -eq 0 ]; then {}; {} >/dev/null 2>&1 </dev/null; st=$?; \
-         if [ $st -eq 0 ]; then {}; echo running; elif [ $st -eq 124 ] || [ $st -eq 137 ]; then echo status-hung; fi; \
-         else {}; fi; exit $rc",
+         if [ $st -eq 0 ]; then {}; said=running; elif [ $st -eq 124 ] || [ $st -eq 137 ]; then said=status-hung; fi; \
+         else {}; fi; head -c {STDERR_KEPT} -- {output} >&2 2>/dev/null; printf '%s\\n' \"$said\"; exit $rc",
         wrapped(&r.target.restart_command, deadline),
         ended(true),
         wrapped(&r.target.status_command, status_deadline),

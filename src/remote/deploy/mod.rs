@@ -246,6 +246,13 @@ impl PeerRun {
             .ok_or_else(|| RemoteError::ssh(self.target.peer(), "journal", "the lock is not held"))
     }
 
+    fn restart_output(&self) -> Result<String, RemoteError> {
+        self.lock
+            .as_ref()
+            .map(Lock::restart_output)
+            .ok_or_else(|| RemoteError::ssh(self.target.peer(), "restart", "the lock is not held"))
+    }
+
     /// The shell that writes the pending entries (and records them as written).
     fn take_pending(&mut self) -> Result<String, RemoteError> {
         let file = self.journal_file()?;
