@@ -747,6 +747,35 @@ fn a_lost_link_never_kills_a_restart_through_its_output() {
     assert_eq!(pair.assert_settled(&text(&out)), Version::Old);
 }
 
+/// A restart whose link was lost may still run on the peer: the rollback waits for it before
+/// it puts any file back, so the restart never reads a file changing under it.
+#[test]
+fn a_rollback_never_restores_under_a_restart_still_running() {
+    let Some(pair) = setup(
+        "a_rollback_never_restores_under_a_restart_still_running",
+        "",
+        ["", ", restart-timeout: 5s"],
+    ) else {
+        return;
+    };
+    let s = pair.lab.peer(1);
+    let (conf, log) = (s.config(), s.path("overlap.log"));
+    cut_link_in_restart(
+        &pair,
+        1,
+        &format!(
+            "h=$(sha256sum < {c})\nsleep 3\nif [ \"$(sha256sum < {c})\" = \"$h\" ]; then echo clear >> {l}; else echo overlap >> {l}; fi",
+            c = conf.display(),
+            l = log.display()
+        ),
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(s.read("overlap.log"), "clear\n", "{}", text(&out));
+    assert_eq!(pair.assert_settled(&text(&out)), Version::Old);
+    assert_eq!(s.restarts(), 2, "the cut restart and the rollback's");
+}
+
 /// A model for the same pair with other `ssh:` settings, written next to the lab's.
 fn model_with(pair: &Pair, name: &str, ssh_extra: [&str; 2]) -> PathBuf {
     let text = std::fs::read_to_string(&pair.model).unwrap();

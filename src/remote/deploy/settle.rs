@@ -4,8 +4,8 @@
 //! (restore the backups, restart what had been restarted), then verify what each holds and runs.
 //!
 //! A restart whose end is unknown (the connection dropped, or the deploy that began it died) is
-//! waited for until its deadline and the kill grace have passed on the peer, so a new restart
-//! never overlaps it.
+//! waited for until its deadline and the kill grace have passed on the peer, so that neither a
+//! restore nor a new restart overlaps it.
 
 use std::time::{Duration, Instant};
 
@@ -231,6 +231,12 @@ pub(super) fn settle(
         }
     }
     if mode == Mode::Rollback {
+        // A restart that may still run is waited for before any file is put back under it.
+        par(runs, |r| {
+            if r.conn.is_some() {
+                wait_for_restart(r, progress);
+            }
+        });
         let states = &states;
         let restored = par(runs, |r| {
             let mine = states[index(r.role())].clone();
