@@ -698,6 +698,185 @@ fn a_hung_restart_is_killed_on_the_peer_and_the_rollback_never_overlaps_it() {
     );
 }
 
+/// Makes the next restart of peer `i` cut its own SSH link: it kills the sshd processes of
+/// its session (not the listener, so dhcpfo can connect again), then runs `then` (shell) and
+/// goes on as a restart does. Later restarts run as usual.
+fn cut_link_in_restart(pair: &Pair, i: usize, then: &str) {
+    let p = pair.lab.peer(i);
+    p.script(
+        "hook-restart",
+        &format!(
+            "#!/bin/sh\n[ -e {once} ] && exit 0\ntouch {once}\nchain=\"\"\npid=$$\n\
+             while [ -n \"$pid\" ] && [ \"$pid\" -gt 1 ]; do\n  pid=$(cut -d' ' -f4 /proc/$pid/stat 2>/dev/null)\n  \
+             [ -n \"$pid\" ] && [ \"$pid\" != {listener} ] && [ \"$(cat /proc/$pid/comm 2>/dev/null)\" = sshd ] && chain=\"$chain $pid\"\n\
+             done\nkill -9 $chain\n{then}\n",
+            once = p.path("hook-ran").display(),
+            listener = p.pid().unwrap(),
+        ),
+    );
+}
+
+/// A restart whose link is lost keeps running on the peer: its output goes to a file in the
+/// lock, not to the dead SSH channel, where a write would kill it (SIGPIPE).
+#[test]
+fn a_lost_link_never_kills_a_restart_through_its_output() {
+    let Some(pair) = setup(
+        "a_lost_link_never_kills_a_restart_through_its_output",
+        "",
+        ["", ", restart-timeout: 3s"],
+    ) else {
+        return;
+    };
+    let s = pair.lab.peer(1);
+    let done = s.path("hook-done");
+    cut_link_in_restart(
+        &pair,
+        1,
+        &format!(
+            "sleep 1\necho 'restart: said after the link dropped'\necho 'restart: and on standard error' >&2\ntouch {}",
+            done.display()
+        ),
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        done.exists(),
+        "the restart died with the link: {}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::Old);
+}
+
+/// A restart whose link was lost may still run on the peer: the rollback waits for it before
+/// it puts any file back, so the restart never reads a file changing under it.
+#[test]
+fn a_rollback_never_restores_under_a_restart_still_running() {
+    let Some(pair) = setup(
+        "a_rollback_never_restores_under_a_restart_still_running",
+        "",
+        ["", ", restart-timeout: 5s"],
+    ) else {
+        return;
+    };
+    let s = pair.lab.peer(1);
+    let (conf, log) = (s.config(), s.path("overlap.log"));
+    cut_link_in_restart(
+        &pair,
+        1,
+        &format!(
+            "h=$(sha256sum < {c})\nsleep 3\nif [ \"$(sha256sum < {c})\" = \"$h\" ]; then echo clear >> {l}; else echo overlap >> {l}; fi",
+            c = conf.display(),
+            l = log.display()
+        ),
+    );
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(s.read("overlap.log"), "clear\n", "{}", text(&out));
+    assert_eq!(pair.assert_settled(&text(&out)), Version::Old);
+    assert_eq!(s.restarts(), 2, "the cut restart and the rollback's");
+}
+
+/// A restart whose answer was lost is neither failed nor succeeded until the peer's journal
+/// says: the deploy waits for the journal to record its end (not for its whole deadline), and
+/// reports it as it ended there, or as unknown when the journal records no end by then. The
+/// secondary is only restarted (its service stopped, its files already new), so no restart of
+/// the rollback hides the result.
+#[test]
+fn a_restart_whose_answer_was_lost_is_reported_from_the_peers_journal() {
+    let Some(pair) = setup(
+        "a_restart_whose_answer_was_lost_is_reported_from_the_peers_journal",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let s = pair.lab.peer(1);
+    let long = model_with(&pair, "long.yaml", ["", ", restart-timeout: 30s"]);
+    let short = model_with(&pair, "short.yaml", ["", ", restart-timeout: 3s"]);
+    let prepare = |model: &Path, then: &str| {
+        pair.reset();
+        let new = pair.lab.render(model);
+        std::fs::write(s.config(), &new[1].0).unwrap();
+        std::fs::write(s.path("etc/default/isc-dhcp-server"), &new[1].1).unwrap();
+        s.run_current();
+        std::fs::remove_file(s.path("running")).unwrap();
+        let _ = std::fs::remove_file(s.path("hook-ran"));
+        cut_link_in_restart(&pair, 1, then);
+    };
+    let deploy = |model: &Path| {
+        let started = Instant::now();
+        let out = pair
+            .lab
+            .dhcpfo(&[
+                "deploy",
+                model.to_str().unwrap(),
+                "--yes",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        (json_report(&out), flat(&out.stderr), started.elapsed())
+    };
+
+    // The restart goes on and succeeds: learnt from the journal as soon as it ends.
+    prepare(&long, "sleep 2");
+    let (report, stderr, took) = deploy(&long);
+    let fin = &report["peers"][1]["final_state"];
+    assert_eq!(fin["restart"], "succeeded", "{report}");
+    assert_eq!(fin["running"], true, "{report}");
+    assert_eq!(report["settled"], true, "{report}");
+    let result = report["peers"][1]["result"].as_str().unwrap();
+    assert_eq!(
+        result, "its files were not to change; restarted; its service runs",
+        "{report}"
+    );
+    assert!(took < Duration::from_secs(30), "waited {took:?}: {stderr}");
+    assert_eq!(s.restarts(), 1, "never restarted again: {stderr}");
+    assert_eq!(pair.holds(0), Version::Old);
+    assert_eq!(s.read("running.conf"), s.read("etc/dhcp/dhcpd.conf"));
+    for i in 0..2 {
+        let lock = pair.lab.peer(i).path("etc/dhcp/.dhcpfo.lock");
+        assert!(!lock.exists(), "{stderr}");
+    }
+
+    // It fails: so reported, with what it printed.
+    prepare(&long, "echo 'restart: the unit failed to start'; exit 1");
+    let (report, stderr, _) = deploy(&long);
+    let fin = &report["peers"][1]["final_state"];
+    assert_eq!(fin["restart"], "failed", "{report}");
+    assert_eq!(fin["running"], false, "{report}");
+    assert!(
+        report
+            .to_string()
+            .contains("restart: the unit failed to start"),
+        "{report}\n{stderr}"
+    );
+
+    // It is killed with the command that ran it, so the journal never records its end: once
+    // it is past its deadline on the peer, it is reported as unknown, never as failed.
+    prepare(
+        &short,
+        "pid=$PPID; chain=; while [ \"$pid\" -gt 1 ]; do case \"$(cat /proc/$pid/comm)\" in sh|dash|bash|timeout|restart) chain=\"$chain $pid\";; *) break;; esac; pid=$(cut -d' ' -f4 /proc/$pid/stat); done; kill -9 $chain",
+    );
+    let (report, stderr, _) = deploy(&short);
+    let fin = &report["peers"][1]["final_state"];
+    assert_eq!(fin["restart"], "unknown", "{report}");
+    assert_eq!(report["settled"], false, "{report}");
+    let result = report["peers"][1]["result"].as_str().unwrap();
+    assert!(
+        result.contains("whether its restart succeeded is UNKNOWN") && !result.contains("FAILED"),
+        "{result}"
+    );
+    assert!(
+        report
+            .to_string()
+            .contains("the peer's journal records no end"),
+        "{report}\n{stderr}"
+    );
+}
+
 /// A model for the same pair with other `ssh:` settings, written next to the lab's.
 fn model_with(pair: &Pair, name: &str, ssh_extra: [&str; 2]) -> PathBuf {
     let text = std::fs::read_to_string(&pair.model).unwrap();
@@ -1085,7 +1264,7 @@ fn a_failed_rollback_restart_is_reported_as_it_is() {
     assert_eq!(report["settled"], false, "{report}");
     let fin = &report["peers"][1]["final_state"];
     assert_eq!(fin["verified"], true, "{report}");
-    assert_eq!(fin["restart_succeeded"], false, "{report}");
+    assert_eq!(fin["restart"], "failed", "{report}");
     assert_eq!(fin["running"], false, "{report}");
     assert!(
         fin["files"]
@@ -1898,6 +2077,57 @@ fn a_failed_upload_leaves_no_candidate_behind() {
     }
 }
 
+/// A peer whose backup or switch fails stops its partner too: the partner ends the step under
+/// way and replaces nothing more, so there is less to roll back.
+#[test]
+fn a_peer_stops_switching_once_its_partner_failed() {
+    let Some(pair) = setup(
+        "a_peer_stops_switching_once_its_partner_failed",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    // The secondary's first backup fails at once; each of the primary's takes a second.
+    let wrapper = |then: &str| {
+        format!(
+            "#!/bin/sh\ncase \"$*\" in *.dhcpfo-backup-*) {then};; esac\nexec /bin/sync \"$@\"\n"
+        )
+    };
+    pair.lab.peer(1).script(
+        "fakebin/sync",
+        &wrapper("echo 'sync: I/O error' >&2; exit 1"),
+    );
+    pair.lab.peer(0).script("fakebin/sync", &wrapper("sleep 1"));
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let primary: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("primary: ") && is_step(l))
+        .collect();
+    assert!(
+        primary.iter().any(|l| l.starts_with("primary: backing up")),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !primary.iter().any(|l| l.starts_with("primary: renaming")),
+        "the primary went on switching: {}",
+        text(&out)
+    );
+    assert!(
+        flat(&out.stderr)
+            .contains("primary: stopping after the step under way: the secondary failed"),
+        "{}",
+        text(&out)
+    );
+    for i in 0..2 {
+        assert_eq!(pair.holds(i), Version::Old);
+        assert_eq!(pair.lab.peer(i).restarts(), 0);
+    }
+}
+
 /// A lock folder without owner file (a release cut short, or an earlier dhcpfo that died
 /// between its `mkdir` and its owner) is never silently replaced: refused while it is young,
 /// as a deploy may be taking it, and taken over through the stale-lock path once it is old.
@@ -2058,7 +2288,7 @@ fn a_hung_status_command_is_named_as_such() {
     let fin = &report["peers"][1]["final_state"];
     assert_eq!(fin["verified"], true, "{report}");
     assert_eq!(fin["status_hung"], true, "{report}");
-    assert_eq!(fin["restart_succeeded"], true, "{report}");
+    assert_eq!(fin["restart"], "succeeded", "{report}");
     assert!(
         report["peers"][1]["result"].as_str().unwrap().contains(
             "whether its service runs is unknown: its status command did not answer in time"

@@ -529,6 +529,98 @@ fn proxy_command_carries_the_session() {
     );
 }
 
+/// Runs `dhcpfo deploy --yes` and sends SIGINT to its whole process group (as a terminal's
+/// Ctrl-C does, its proxy commands included) once a line of standard error contains `at`;
+/// returns the exit status and standard error.
+fn deploy_interrupted_at(lab: &Lab, model: &str, at: &str) -> (Option<i32>, String) {
+    use std::io::BufRead;
+    let mut child = lab
+        .dhcpfo(&["deploy", model, "--yes"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut all = String::new();
+    let mut sent = false;
+    for line in std::io::BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        if !sent && line.contains(at) {
+            // SAFETY: signals the process group of the dhcpfo this test started (a session
+            // of its own, so its group id is its PID).
+            unsafe {
+                libc::kill(-(child.id() as i32), libc::SIGINT);
+            }
+            sent = true;
+        }
+        all.push_str(&line);
+        all.push('\n');
+    }
+    let status = child.wait().unwrap();
+    assert!(sent, "never saw {at:?}:\n{all}");
+    (status.code(), all)
+}
+
+/// Ctrl-C reaches the whole foreground process group: through a `ProxyCommand` (and through
+/// `ProxyJump`), the transport outlives it, so the deploy finishes the step under way, rolls
+/// both peers back over the same connections and reports.
+#[test]
+fn ctrl_c_to_the_whole_group_rolls_back_through_a_proxy() {
+    let test = "ctrl_c_to_the_whole_group_rolls_back_through_a_proxy";
+    let Some((lab, model)) = ready(test, aliases()) else {
+        return;
+    };
+    let Some(ssh) = common::tool_or_skip(test, "ssh") else {
+        return;
+    };
+    let Some(jump) = lab.start_jump(test) else {
+        return;
+    };
+    let old = lab.older();
+    let jump_known = lab.tmp.path().join("jump_known_hosts");
+    std::fs::write(&jump_known, format!("{}\n", jump.known_hosts_line)).unwrap();
+    let proxy = format!(
+        "  ProxyCommand {} -F none -o BatchMode=yes -o UserKnownHostsFile={} -o StrictHostKeyChecking=yes -i {} -p {} -l {} -W %h:%p 127.0.0.1",
+        ssh.display(),
+        jump_known.display(),
+        lab.user_key.display(),
+        jump.port,
+        lab.user
+    );
+    let command = alias_config(&lab, [&proxy, &proxy], "");
+    for (route, config) in [("ProxyCommand", None), ("ProxyJump", Some(jump.port))] {
+        match config {
+            None => std::fs::write(lab.ssh_config(), &command).unwrap(),
+            Some(port) => {
+                jump_config(&lab, port);
+                let known = std::fs::read_to_string(lab.known_hosts()).unwrap();
+                std::fs::write(
+                    lab.known_hosts(),
+                    format!("{known}{}\n", jump.known_hosts_line),
+                )
+                .unwrap();
+            }
+        }
+        lab.install(&old);
+        // Sent while the primary's second file is being backed up, after its first switch.
+        let (code, stderr) = deploy_interrupted_at(&lab, path(&model), "primary: renaming");
+        let context = format!("{route}:\n{stderr}");
+        assert_eq!(code, Some(130), "{context}");
+        assert!(stderr.contains("stopped by SIGINT"), "{context}");
+        assert!(
+            !stderr.lines().any(|l| l.ends_with(" ... FAILED")),
+            "no step failed: {context}"
+        );
+        assert!(!stderr.contains("reconnecting"), "{context}");
+        for (i, (conf, _)) in old.iter().enumerate() {
+            let p = lab.peer(i);
+            assert_eq!(&p.read("etc/dhcp/dhcpd.conf"), conf, "{context}");
+            assert_eq!(&p.read("running.conf"), conf, "{context}");
+            assert!(!p.path("etc/dhcp/.dhcpfo.lock").exists(), "{context}");
+        }
+    }
+}
+
 #[test]
 fn a_private_key_others_can_read_is_refused() {
     let test = "a_private_key_others_can_read_is_refused";

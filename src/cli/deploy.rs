@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::remote::prepare;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::diag::{Format, JsonFinding, use_color};
-use crate::remote::deploy::{self, DeployOptions, Outcome, Proposal, Report};
+use crate::remote::deploy::{self, DeployOptions, Outcome, Proposal, Report, RestartResult};
 use crate::remote::diff::{self, FileDiff};
 use crate::remote::progress::Progress;
 use crate::remote::signals;
@@ -295,11 +295,14 @@ fn rolled_back_everywhere(report: &Report) -> bool {
 /// it succeeded and the status command then said the service was not running (or did not say).
 fn restart_failure(report: &Report) -> &'static str {
     let states = || report.peers.iter().filter_map(|p| p.final_state.as_ref());
-    if states().any(|s| s.restart_succeeded == Some(false)) {
+    let restart = |r| states().filter(move |s| s.restart == r);
+    if restart(RestartResult::Failed).next().is_some() {
         "a restart failed"
-    } else if states().any(|s| s.restart_succeeded == Some(true) && s.running == Some(false)) {
+    } else if restart(RestartResult::Unknown).next().is_some() {
+        "a restart's answer was lost and whether it succeeded is unknown"
+    } else if restart(RestartResult::Succeeded).any(|s| s.running == Some(false)) {
         "a service was not running after its restart"
-    } else if states().any(|s| s.restart_succeeded == Some(true) && s.running.is_none()) {
+    } else if restart(RestartResult::Succeeded).any(|s| s.running.is_none()) {
         "whether a service runs after its restart could not be checked"
     } else {
         "a restart did not complete"
@@ -423,7 +426,7 @@ mod tests {
     /// running after a restart that succeeded.
     #[test]
     fn a_restart_failure_is_named_by_what_failed() {
-        let with = |restart_succeeded, running| {
+        let with = |restart, running| {
             let mut r = report(Outcome::RestartFailed, None);
             r.peers = vec![deploy::PeerReport {
                 peer: crate::model::Role::Secondary,
@@ -434,7 +437,7 @@ mod tests {
                     verified: true,
                     target: deploy::Holds::Previous,
                     files: Vec::new(),
-                    restart_succeeded,
+                    restart,
                     running,
                     status_hung: running.is_none(),
                     recovery: Vec::new(),
@@ -442,21 +445,28 @@ mod tests {
             }];
             headline(&r)
         };
-        let failed = with(Some(false), Some(false));
+        let failed = with(RestartResult::Failed, Some(false));
         assert!(failed.contains("FAILED: a restart failed;"), "{failed}");
-        let stopped = with(Some(true), Some(false));
+        let lost = with(RestartResult::Unknown, Some(true));
+        assert!(
+            lost.contains(
+                "FAILED: a restart's answer was lost and whether it succeeded is unknown;"
+            ),
+            "{lost}"
+        );
+        let stopped = with(RestartResult::Succeeded, Some(false));
         assert!(
             stopped.contains("FAILED: a service was not running after its restart;")
                 && !stopped.contains("a restart failed"),
             "{stopped}"
         );
-        let unknown = with(Some(true), None);
+        let unknown = with(RestartResult::Succeeded, None);
         assert!(
             unknown.contains("whether a service runs after its restart could not be checked")
                 && !unknown.contains("a restart failed"),
             "{unknown}"
         );
-        let never_run = with(None, Some(false));
+        let never_run = with(RestartResult::NotRun, Some(false));
         assert!(
             never_run.contains("FAILED: a restart did not complete;")
                 && !never_run.contains("after its restart"),
@@ -482,7 +492,7 @@ mod tests {
                     backup: None,
                     backup_intact: None,
                 }],
-                restart_succeeded: Some(true),
+                restart: RestartResult::Succeeded,
                 running: Some(true),
                 status_hung: false,
                 recovery: Vec::new(),

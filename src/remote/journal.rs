@@ -117,6 +117,12 @@ pub fn path(lock_dir: &str) -> String {
     format!("{lock_dir}/journal")
 }
 
+/// The file inside a lock directory that takes the output of the last restart: kept off the
+/// SSH channel, where a write after a lost link would kill the restart (SIGPIPE).
+pub fn restart_output(lock_dir: &str) -> String {
+    format!("{lock_dir}/restart-output")
+}
+
 /// The shell that appends `entries` to the journal and fsyncs it, failing when either fails.
 pub fn append(journal: &str, entries: &[Entry]) -> String {
     if entries.is_empty() {

@@ -59,6 +59,11 @@ impl Lock {
         super::journal::path(&self.dir)
     }
 
+    /// The file inside the lock that takes the output of the last restart.
+    pub fn restart_output(&self) -> String {
+        super::journal::restart_output(&self.dir)
+    }
+
     /// The owner line written into the lock.
     pub fn owner(&self) -> &str {
         &self.owner

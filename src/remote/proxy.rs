@@ -96,8 +96,20 @@ pub fn through_jump(
     ))
 }
 
+/// The signals a proxy command starts with ignored: those dhcpfo itself handles (see
+/// [`super::signals`]). A terminal's Ctrl-C or hangup goes to its whole foreground process
+/// group; the proxy command must outlive it, since dhcpfo then goes on through it to settle
+/// both peers, and ends it when the connection closes.
+const IGNORED: &str = "trap '' INT TERM HUP";
+
 /// Runs `command` with `sh -c`, its standard input and output one end of a socket pair
 /// (standard error goes to dhcpfo's, as with `ssh`). Returns the transport and the other end.
+///
+/// As with `ssh`, the command stays in dhcpfo's process group, so that a jump host's password
+/// or passphrase prompt on the terminal still works (in a process group of its own it would
+/// be stopped by SIGTTIN); unlike with `ssh`, it starts with SIGINT, SIGTERM and SIGHUP
+/// ignored ([`IGNORED`]), as a shell starts its background jobs (`ssh -W` keeps them
+/// so). A command that installs handlers of its own for them still ends with them.
 pub fn through_command(command: &str) -> Result<(Transport, UnixStream), String> {
     let (ours, theirs) = UnixStream::pair().map_err(|e| format!("socket pair: {e}"))?;
     let input: OwnedFd = theirs
@@ -107,7 +119,7 @@ pub fn through_command(command: &str) -> Result<(Transport, UnixStream), String>
     let output: OwnedFd = theirs.into();
     let child = Command::new("/bin/sh")
         .arg("-c")
-        .arg(format!("exec {command}"))
+        .arg(format!("{IGNORED}; exec {command}"))
         .stdin(Stdio::from(input))
         .stdout(Stdio::from(output))
         .spawn()

@@ -1,10 +1,11 @@
 //! The steps that change the peers: upload and validate candidates, back up and switch,
 //! restart and verify, and at the end record the restart, prune backups and release.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{Context, DeployOptions, Outcome, PeerRun, first_error, par, restart_sequence};
-use crate::remote::exec::{KILL_AFTER, wrapped};
+use crate::remote::exec::{KILL_AFTER, STDERR_KEPT, wrapped};
 use crate::remote::inspect::{State, state_path};
 use crate::remote::journal::{self, Begin, Entry, PlannedFile, PlannedPeer};
 use crate::remote::progress::Progress;
@@ -173,47 +174,80 @@ fn interrupted() -> Result<(), RemoteError> {
 
 /// Backs up and switches every changed file on both peers, then restarts the peers in order
 /// and checks they run. Stops at the first error, or after the step under way when a signal
-/// came; what was done is in the runs for the settle that follows.
+/// came or the other peer's step failed; what was done is in the runs for the settle that
+/// follows.
 pub(super) fn apply(
     runs: &mut [PeerRun; 2],
     options: &DeployOptions,
     progress: &Progress,
 ) -> Result<(), RemoteError> {
+    let failed = AtomicBool::new(false);
     first_error(par(runs, |r| {
-        for i in 0..r.changes.len() {
-            interrupted()?;
-            let live = r.changes[i].live.clone();
-            r.step(progress, &format!("backing up {live}"), |r| {
-                let file = r.journal_file()?;
-                let made = files::backup(r.conn()?, &live, &file)?;
-                if let Some(b) = &made {
-                    r.journal.entries.push(Entry::Backup {
-                        live: live.clone(),
-                        suffix: b.path[live.len() + files::BACKUP_INFIX.len()..].to_string(),
-                    });
-                }
-                r.changes[i].backup = made;
-                Ok(())
-            })?;
-            interrupted()?;
-            let temp = r.changes[i].temp.clone().unwrap_or_default();
-            r.step(progress, &format!("renaming {temp} to {live}"), |r| {
-                let file = r.journal_file()?;
-                // Recorded before the rename: a rename whose answer is lost may have happened.
-                r.changes[i].switched = true;
-                r.journal.entries.push(Entry::Switch { live: live.clone() });
-                files::switch(r.conn()?, &temp, &live, &file)?;
-                r.changes[i].temp = None;
-                Ok(())
-            })?;
+        let result = switch(r, progress, &failed);
+        if result.is_err() {
+            failed.store(true, Ordering::SeqCst);
         }
-        Ok(())
+        result
     }))?;
     for i in restart_sequence(options.restart_order) {
         interrupted()?;
         if runs[i].touched() {
             restart_and_verify(&mut runs[i], options, progress)?;
         }
+    }
+    Ok(())
+}
+
+/// Backs up and switches a peer's changed files, one step at a time; stops before the next
+/// step when a signal came, or quietly (its partner's error is the one reported) once
+/// `partner_failed` is set.
+fn switch(
+    r: &mut PeerRun,
+    progress: &Progress,
+    partner_failed: &AtomicBool,
+) -> Result<(), RemoteError> {
+    let go_on = |r: &PeerRun| -> Result<bool, RemoteError> {
+        interrupted()?;
+        if partner_failed.load(Ordering::SeqCst) {
+            progress.note(&format!(
+                "{}: stopping after the step under way: the {} failed",
+                r.target.peer(),
+                r.role().partner().as_str()
+            ));
+            return Ok(false);
+        }
+        Ok(true)
+    };
+    for i in 0..r.changes.len() {
+        if !go_on(r)? {
+            return Ok(());
+        }
+        let live = r.changes[i].live.clone();
+        r.step(progress, &format!("backing up {live}"), |r| {
+            let file = r.journal_file()?;
+            let made = files::backup(r.conn()?, &live, &file)?;
+            if let Some(b) = &made {
+                r.journal.entries.push(Entry::Backup {
+                    live: live.clone(),
+                    suffix: b.path[live.len() + files::BACKUP_INFIX.len()..].to_string(),
+                });
+            }
+            r.changes[i].backup = made;
+            Ok(())
+        })?;
+        if !go_on(r)? {
+            return Ok(());
+        }
+        let temp = r.changes[i].temp.clone().unwrap_or_default();
+        r.step(progress, &format!("renaming {temp} to {live}"), |r| {
+            let file = r.journal_file()?;
+            // Recorded before the rename: a rename whose answer is lost may have happened.
+            r.changes[i].switched = true;
+            r.journal.entries.push(Entry::Switch { live: live.clone() });
+            files::switch(r.conn()?, &temp, &live, &file)?;
+            r.changes[i].temp = None;
+            Ok(())
+        })?;
     }
     Ok(())
 }
@@ -263,10 +297,13 @@ enum FirstCheck {
 
 /// The restart command, with its journal entries, under its own deadline; after a successful
 /// restart the same command runs the status command once, under `command-timeout` (a status
-/// command that hangs is told apart from a restart that hangs).
+/// command that hangs is told apart from a restart that hangs). The restart's output goes to a
+/// file in the lock, printed once the journal records the end: a link lost meanwhile never
+/// kills the restart through a write to the channel.
 fn restart_peer(r: &mut PeerRun) -> Result<FirstCheck, RemoteError> {
     let deadline = r.target.restart_timeout;
     let file = r.journal_file()?;
+    let output = q(&r.restart_output()?);
     let pending = r.take_pending()?;
     let began = journal::append_with(
         &file,
@@ -279,10 +316,10 @@ fn restart_peer(r: &mut PeerRun) -> Result<FirstCheck, RemoteError> {
     let ended = |ok| journal::append(&file, &[Entry::RestartEnd { ok }]);
     let status_deadline = r.target.command_timeout;
     let command = format!(
-        "{pending} && now=$(date +%s) && {began} || exit 1; {} >&2; rc=$?; \
+        "{pending} && now=$(date +%s) && {began} || exit 1; {} >{output} 2>&1 </dev/null; rc=$?; said=; \
          if [ $rc -eq 0 ]; then {}; {} >/dev/null 2>&1 </dev/null; st=$?; \
-         if [ $st -eq 0 ]; then {}; echo running; elif [ $st -eq 124 ] || [ $st -eq 137 ]; then echo status-hung; fi; \
-         else {}; fi; exit $rc",
+         if [ $st -eq 0 ]; then {}; said=running; elif [ $st -eq 124 ] || [ $st -eq 137 ]; then said=status-hung; fi; \
+         else {}; fi; head -c {STDERR_KEPT} -- {output} >&2 2>/dev/null; printf '%s\\n' \"$said\"; exit $rc",
         wrapped(&r.target.restart_command, deadline),
         ended(true),
         wrapped(&r.target.status_command, status_deadline),

@@ -14,6 +14,7 @@
 //! left. The final report says what each peer was verified to hold and run.
 
 mod apply;
+mod lost;
 mod plan;
 mod report;
 mod settle;
@@ -23,7 +24,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 pub use plan::{describe_unfinished, diffs, peer_files, restart_due, unfinished_on};
-pub use report::{FinalState, HeldFile, Holds};
+pub use report::{FinalState, HeldFile, Holds, RestartResult};
 
 use super::diff::FileDiff;
 use super::inspect::Inspection;
@@ -181,6 +182,9 @@ struct Restarts {
     /// Whether the peer is known to run the files it held when it was read (its restart
     /// record shows it), so that only putting other files in place calls for a restart.
     runs_held: bool,
+    /// Whether its answer was lost and the peer's journal recorded no end by its deadline: it
+    /// is over on the peer, its result unknown.
+    lost: bool,
 }
 
 /// The state of one peer during a deploy.
@@ -244,6 +248,13 @@ impl PeerRun {
             .as_ref()
             .map(Lock::journal)
             .ok_or_else(|| RemoteError::ssh(self.target.peer(), "journal", "the lock is not held"))
+    }
+
+    fn restart_output(&self) -> Result<String, RemoteError> {
+        self.lock
+            .as_ref()
+            .map(Lock::restart_output)
+            .ok_or_else(|| RemoteError::ssh(self.target.peer(), "restart", "the lock is not held"))
     }
 
     /// The shell that writes the pending entries (and records them as written).

@@ -26,6 +26,20 @@ pub enum Holds {
     Unknown,
 }
 
+/// How the last restart of a peer during the deploy went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestartResult {
+    /// None ran.
+    NotRun,
+    /// It exited 0.
+    Succeeded,
+    /// It failed (or never began on the peer).
+    Failed,
+    /// Its answer was lost, and the peer's journal recorded no end by its deadline.
+    Unknown,
+}
+
 /// One live file's verified content.
 #[derive(Debug, Clone, Serialize)]
 pub struct HeldFile {
@@ -54,8 +68,8 @@ pub struct FinalState {
     pub target: Holds,
     /// The files the deploy touched.
     pub files: Vec<HeldFile>,
-    /// Whether a restart ran during the deploy, and its last result (`None`: none ran).
-    pub restart_succeeded: Option<bool>,
+    /// How the last restart during the deploy went.
+    pub restart: RestartResult,
     /// Whether the status command says the service runs now (`None`: not checked, or the
     /// status command did not answer).
     pub running: Option<bool>,
@@ -93,7 +107,12 @@ pub(super) fn verify(r: &mut PeerRun, mode: Mode, progress: &Progress) {
     } else {
         None
     };
-    let restart_succeeded = r.restarts.began.map(|_| r.restarts.ok == Some(true));
+    let restart = match (r.restarts.began, r.restarts.ok) {
+        (None, _) => RestartResult::NotRun,
+        (Some(_), Some(true)) => RestartResult::Succeeded,
+        (Some(_), Some(false)) => RestartResult::Failed,
+        (Some(_), None) => RestartResult::Unknown,
+    };
     let Some(hashes) = hashed else {
         r.final_state = Some(FinalState {
             verified: false,
@@ -109,7 +128,7 @@ pub(super) fn verify(r: &mut PeerRun, mode: Mode, progress: &Progress) {
                     backup_intact: None,
                 })
                 .collect(),
-            restart_succeeded,
+            restart,
             running: None,
             status_hung: false,
             recovery: Vec::new(),
@@ -164,7 +183,7 @@ pub(super) fn verify(r: &mut PeerRun, mode: Mode, progress: &Progress) {
         verified: true,
         target,
         files: held,
-        restart_succeeded,
+        restart,
         running,
         status_hung,
         recovery: Vec::new(),
@@ -199,7 +218,10 @@ fn recovery(r: &PeerRun, state: &FinalState) -> Vec<String> {
             )),
         }
     }
-    let restart_failed = state.restart_succeeded == Some(false);
+    let restart_failed = matches!(
+        state.restart,
+        RestartResult::Failed | RestartResult::Unknown
+    );
     if fixed || restart_failed || state.running == Some(false) {
         out.push(r.target.restart_command.clone());
         out.push(r.target.status_command.clone());
@@ -219,10 +241,13 @@ pub(super) fn peer_consistent(r: &PeerRun, mode: Mode) -> bool {
         Some(s) => {
             holds_target(s)
                 && match mode {
-                    Mode::Complete => s.restart_succeeded == Some(true) && s.running == Some(true),
-                    Mode::Rollback => match s.restart_succeeded {
-                        None => true,
-                        Some(ok) => ok && s.running == Some(true),
+                    Mode::Complete => {
+                        s.restart == RestartResult::Succeeded && s.running == Some(true)
+                    }
+                    Mode::Rollback => match s.restart {
+                        RestartResult::NotRun => true,
+                        RestartResult::Succeeded => s.running == Some(true),
+                        RestartResult::Failed | RestartResult::Unknown => false,
                     },
                 }
         }
@@ -247,9 +272,9 @@ pub(super) enum RestartLeft {
 /// Whether only a restart is left on a peer (see [`RestartLeft`]).
 pub(super) fn only_a_restart_is_left(r: &PeerRun) -> Option<RestartLeft> {
     let s = r.final_state.as_ref().filter(|s| holds_target(s))?;
-    match (s.restart_succeeded, s.running) {
+    match (s.restart, s.running) {
         (_, Some(false)) => Some(RestartLeft::Stopped),
-        (Some(false), Some(true)) => Some(RestartLeft::RunsOlderFiles),
+        (RestartResult::Failed, Some(true)) => Some(RestartLeft::RunsOlderFiles),
         _ => None,
     }
 }
@@ -319,11 +344,11 @@ fn describe(r: &PeerRun, s: &FinalState) -> String {
             } else {
                 format!("switched {} to the new version", switched.join(", "))
             },
-            match (s.restart_succeeded, r.restarts.ok) {
-                (Some(_), None) => ", and a restart was under way",
-                (Some(true), _) => ", and was restarted",
-                (Some(false), _) => ", and its restart had failed",
-                _ => "",
+            match s.restart {
+                RestartResult::Unknown => ", and a restart was under way",
+                RestartResult::Succeeded => ", and was restarted",
+                RestartResult::Failed => ", and its restart had failed",
+                RestartResult::NotRun => "",
             }
         ));
         parts.push(
@@ -362,10 +387,13 @@ fn describe(r: &PeerRun, s: &FinalState) -> String {
     };
     parts.push(files);
     parts.push(
-        match s.restart_succeeded {
-            None => "not restarted (it runs what it ran before the deploy)",
-            Some(true) => "restarted",
-            Some(false) => "its restart FAILED",
+        match s.restart {
+            RestartResult::NotRun => "not restarted (it runs what it ran before the deploy)",
+            RestartResult::Succeeded => "restarted",
+            RestartResult::Failed => "its restart FAILED",
+            RestartResult::Unknown => {
+                "whether its restart succeeded is UNKNOWN (its answer was lost, and the journal on the peer records no end)"
+            }
         }
         .into(),
     );

@@ -4,18 +4,17 @@
 //! (restore the backups, restart what had been restarted), then verify what each holds and runs.
 //!
 //! A restart whose end is unknown (the connection dropped, or the deploy that began it died) is
-//! waited for until its deadline and the kill grace have passed on the peer, so a new restart
-//! never overlaps it.
+//! waited for first, by the peer's journal (see [`super::lost`]), so that neither a restore nor
+//! a new restart overlaps it, and its result is the one the journal records.
 
 use std::time::{Duration, Instant};
 
 use super::report::RestartLeft;
 use super::{
-    Change, Context, DeployOptions, Failure, Outcome, PeerRun, Restarts, apply, par, report,
+    Change, Context, DeployOptions, Failure, Outcome, PeerRun, Restarts, apply, lost, par, report,
     restart_sequence,
 };
 use crate::model::Role;
-use crate::remote::exec::KILL_AFTER;
 use crate::remote::inspect::{self, Kind, Runs, Service};
 use crate::remote::journal::{self, Journal};
 use crate::remote::lock;
@@ -79,29 +78,6 @@ fn measure(r: &mut PeerRun, progress: &Progress) -> Vec<Now> {
             .map(|(c, h)| classify(c, h.as_deref()))
             .collect(),
         Err(_) => vec![Now::Unknown; r.changes.len()],
-    }
-}
-
-/// Waits until a restart whose end is unknown is past its deadline on the peer.
-fn wait_for_restart(r: &PeerRun, progress: &Progress) {
-    let Some((began, deadline)) = r.restarts.began else {
-        return;
-    };
-    if r.restarts.ok.is_some() {
-        return;
-    }
-    let until = began
-        .checked_add(deadline + KILL_AFTER + Duration::from_secs(1))
-        .unwrap_or(began);
-    let now = Instant::now();
-    if until > now {
-        let wait = until - now;
-        progress.note(&format!(
-            "{}: waiting {} s until the restart begun earlier is past its deadline on the peer, so that two restarts never overlap",
-            r.target.peer(),
-            wait.as_secs().max(1)
-        ));
-        std::thread::sleep(wait);
     }
 }
 
@@ -194,6 +170,8 @@ pub(super) fn settle(
     let reachable = par(runs, |r| {
         !r.touched() || r.ensure_connected(options, progress)
     });
+    // A restart that may still run on a peer ends before anything else is done there.
+    par(runs, |r| lost::await_restart(r, options, progress));
     let mut states = par(runs, |r| {
         if r.conn.is_some() {
             measure(r, progress)
@@ -213,7 +191,6 @@ pub(super) fn settle(
             if !r.touched() || runs_new {
                 continue;
             }
-            wait_for_restart(r, progress);
             if apply::restart_and_verify(r, options, progress).is_err() {
                 progress.note("a restart failed while completing: rolling back instead");
                 mode = Mode::Rollback;
@@ -231,6 +208,8 @@ pub(super) fn settle(
         }
     }
     if mode == Mode::Rollback {
+        // A completion's restart whose answer was lost ends before files are put back.
+        par(runs, |r| lost::await_restart(r, options, progress));
         let states = &states;
         let restored = par(runs, |r| {
             let mine = states[index(r.role())].clone();
@@ -241,10 +220,11 @@ pub(super) fn settle(
             if !restarts_in_rollback(r, cx.recovering, restored[i]) {
                 continue;
             }
-            wait_for_restart(r, progress);
             let _ = apply::restart_and_verify(r, options, progress);
         }
     }
+    // Nor is a peer verified under a rollback restart whose answer was lost.
+    par(runs, |r| lost::await_restart(r, options, progress));
     cx.settled_by = Some(mode);
     par(runs, |r| report::verify(r, mode, progress));
     cx.consistent = report::consistent(runs, mode);
@@ -401,7 +381,7 @@ pub(super) fn load(
                 began: Some((Instant::now(), Duration::ZERO)),
                 ok: Some(ok),
                 running,
-                runs_held: false,
+                ..Restarts::default()
             },
             journal::Restart::NotStarted if journal.any_restart() => Restarts {
                 began: Some((Instant::now(), Duration::ZERO)),
@@ -416,6 +396,7 @@ pub(super) fn load(
                 ok: Some(true),
                 running: Some(true),
                 runs_held: true,
+                ..Restarts::default()
             };
         }
         r.journal = journal;
