@@ -2567,3 +2567,34 @@ fn a_peer_whose_restart_record_shows_the_new_files_is_not_restarted_again() {
         "neither peer was restarted again"
     );
 }
+
+/// A dry run whose plan only restarts a peer (its files are already on disk, its service is
+/// stopped) says what it would do and exits 1, as for any change to make; it restarts nothing.
+#[test]
+fn a_dry_run_that_only_restarts_says_so() {
+    let Some(pair) = setup("a_dry_run_that_only_restarts_says_so", "", ["", ""]) else {
+        return;
+    };
+    pair.deploy_settles_new(&[]);
+    let s = pair.lab.peer(1);
+    std::fs::remove_file(s.path("running")).unwrap();
+    let out = pair.deploy(&["--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("plan: secondary restart (its service is not running")
+            && stderr.contains("dry run: secondary would be restarted (its service is not running")
+            && !stderr.contains("validate"),
+        "{}",
+        text(&out)
+    );
+    let out = pair.deploy(&["--dry-run", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report = json_report(&out);
+    assert_eq!(report["outcome"], "dry-run");
+    assert_eq!(
+        report["planned_restarts"][0]["peer"], "secondary",
+        "{report}"
+    );
+    assert_eq!((pair.lab.peer(0).restarts(), s.restarts()), (1, 1));
+}

@@ -296,6 +296,9 @@ pub(super) fn sentence(
         Outcome::DryRun if settle_pending => {
             "unchanged (dry run; the unfinished deploy is settled first, so the new files were not validated)".into()
         }
+        Outcome::DryRun if r.changes.is_empty() && r.touched() => {
+            "unchanged (dry run; it would be restarted, with no file to replace)".into()
+        }
         Outcome::DryRun if r.touched() => "unchanged (dry run; the new files validate)".into(),
         _ => "unchanged".into(),
     };
