@@ -2598,3 +2598,156 @@ fn a_dry_run_that_only_restarts_says_so() {
     );
     assert_eq!((pair.lab.peer(0).restarts(), s.restarts()), (1, 1));
 }
+
+/// A peer whose files are on disk but which nothing shows to run them (no record of a restart
+/// by dhcpfo, no dhcpd started with its dhcpd.conf) is never reported up to date: `diff` and
+/// the plan say that it cannot be told, and deploy restarts it.
+#[test]
+fn a_peer_that_cannot_be_judged_is_restarted_not_reported_up_to_date() {
+    let Some(pair) = setup(
+        "a_peer_that_cannot_be_judged_is_restarted_not_reported_up_to_date",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    pair.lab.install(&pair.new);
+    let why = "cannot tell whether primary runs the files on disk: there is no record of a restart by dhcpfo";
+    let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains(&format!("primary: {why}")),
+        "{}",
+        text(&out)
+    );
+    let out = pair.deploy(&["--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains(&format!("plan: primary restart ({why}")),
+        "{}",
+        text(&out)
+    );
+    let out = pair.deploy_ok(&["plan: secondary restart (cannot tell whether secondary"]);
+    assert!(
+        !flat(&out.stderr).contains("nothing to deploy"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    assert_eq!([0, 1].map(|i| pair.lab.peer(i).restarts()), [1, 1]);
+    pair.deploy_ok(&["nothing to deploy"]);
+}
+
+/// Stops the dhcpd whose PID file this names, when dropped.
+struct StopDhcpd(PathBuf);
+
+impl StopDhcpd {
+    fn pid(&self) -> Option<i32> {
+        std::fs::read_to_string(&self.0).ok()?.trim().parse().ok()
+    }
+
+    fn stop(&self) {
+        let Some(pid) = self.pid() else {
+            return;
+        };
+        // SAFETY: signals the dhcpd this test started, by the PID it wrote.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while runs(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl Drop for StopDhcpd {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The restart record names the real dhcpd it left running, by PID and start time: a dhcpd
+/// restarted by hand since (here with the old dhcpd.conf, whose file was then put back) is
+/// not taken as running what the record names, and one that is gone leaves it unknown.
+#[test]
+fn a_dhcpd_restarted_by_hand_since_the_record_is_not_taken_as_running_its_files() {
+    let test = "a_dhcpd_restarted_by_hand_since_the_record_is_not_taken_as_running_its_files";
+    let Some(pair) = setup(test, "", ["", ""]) else {
+        return;
+    };
+    let Some(dhcpd) = common::dhcpd_or_skip(test) else {
+        return;
+    };
+    let Some(net) = common::netns::Lab::builder("rec")
+        .host("srv", Some("192.168.50.100/24"))
+        .build_or_skip(test)
+    else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    let pid_file = p.path("dhcpd.pid");
+    let running = StopDhcpd(pid_file.clone());
+    // The primary's restart starts the real dhcpd with its live dhcpd.conf, in a network
+    // namespace where the primary's address is on eth0.
+    p.script(
+        "hook-restart",
+        &format!(
+            "#!/bin/sh\npf={pf}\nif [ -s \"$pf\" ]; then p=$(cat \"$pf\"); kill \"$p\" 2>/dev/null; i=0; while kill -0 \"$p\" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; fi\nrm -f \"$pf\"\nip netns exec {ns} {dhcpd} -4 -q -cf {conf} -lf {leases} -pf \"$pf\" eth0 </dev/null >{dir}/dhcpd.out 2>&1\n",
+            pf = pid_file.display(),
+            ns = net.ns("srv"),
+            dhcpd = dhcpd.display(),
+            conf = p.remote("etc/dhcp/dhcpd.conf").display(),
+            leases = p.remote("var/lib/dhcp/dhcpd.leases").display(),
+            dir = p.dir.display(),
+        ),
+    );
+    let restart_by_hand = || {
+        let out = std::process::Command::new(p.path("hook-restart"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?} {}", p.read("dhcpd.out"));
+        p.run_current();
+    };
+    pair.deploy_settles_new(&[]);
+    let first = running.pid().expect("the restart started dhcpd");
+    assert!(runs(first), "{}", p.read("dhcpd.out"));
+    pair.deploy_ok(&["nothing to deploy"]);
+
+    // By hand: the old dhcpd.conf, dhcpd restarted with it, then the new file put back.
+    std::fs::write(p.config(), &pair.old[0].0).unwrap();
+    restart_by_hand();
+    let by_hand = running.pid().expect("dhcpd started by hand");
+    assert_ne!(by_hand, first);
+    std::thread::sleep(Duration::from_secs(3));
+    std::fs::write(p.config(), &pair.new[0].0).unwrap();
+    let out = pair.deploy_ok(&[&format!(
+        "plan: primary restart (dhcpd (pid {by_hand}) was started again after dhcpfo's last restart (not by dhcpfo) at"
+    )]);
+    assert!(!flat(&out.stderr).contains("nothing to deploy"));
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    let again = running.pid().expect("the restart started dhcpd");
+    let record: serde_json::Value =
+        serde_json::from_str(&p.read("etc/dhcp/.dhcpfo.state")).unwrap();
+    assert!(
+        record["dhcpd"]
+            .as_str()
+            .is_some_and(|d| d.contains(&format!(" {again}:"))),
+        "{record}"
+    );
+    pair.deploy_ok(&["nothing to deploy"]);
+
+    // The dhcpd the record names is gone and none runs: whether the peer runs its files
+    // cannot be told.
+    running.stop();
+    let out = pair.deploy(&["--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains(
+            "plan: primary restart (cannot tell whether primary runs the files on disk: the dhcpd that dhcpfo left running at its last restart"
+        ) && flat(&out.stderr).contains(&format!("pid {again}) no longer runs")),
+        "{}",
+        text(&out)
+    );
+}

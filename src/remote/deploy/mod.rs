@@ -22,7 +22,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-pub use plan::{describe_unfinished, diffs, peer_files, restart_due, unfinished_on};
+pub use plan::{
+    describe_unfinished, diffs, peer_files, restart_due, restart_reason, unfinished_on,
+};
 pub use report::{FinalState, HeldFile, Holds};
 
 use super::diff::FileDiff;

@@ -56,11 +56,21 @@ pub fn diffs(
         .collect()
 }
 
-/// Why a peer needs a restart though its files do not change, if it does.
+/// Why a peer needs a restart though its files do not change, if it does: it does not run
+/// them, or whether it does cannot be told.
 pub fn restart_due(target: &Target, inspection: &Inspection) -> Option<String> {
-    match inspect::runs_what_is_on_disk(target, inspection) {
-        Runs::No(why) => Some(why),
-        Runs::Yes(_) | Runs::Unknown => None,
+    restart_reason(target, &inspect::runs_what_is_on_disk(target, inspection))
+}
+
+/// The reason [`restart_due`] gives for a judgment.
+pub fn restart_reason(target: &Target, runs: &Runs) -> Option<String> {
+    match runs {
+        Runs::No(why) => Some(why.clone()),
+        Runs::Unknown(why) => Some(format!(
+            "cannot tell whether {} runs the files on disk: {why}",
+            target.peer()
+        )),
+        Runs::Yes(_) => None,
     }
 }
 
