@@ -2751,3 +2751,72 @@ fn a_dhcpd_restarted_by_hand_since_the_record_is_not_taken_as_running_its_files(
         text(&out)
     );
 }
+
+/// A journal whose plan says a file did not exist before (no previous hash) though a backup
+/// of it is recorded (it appeared, or could not be read, when the plan was made): the rollback
+/// never removes that live file; it leaves it and names the backup.
+#[test]
+fn a_rollback_never_removes_a_live_file_that_has_a_backup() {
+    let Some(pair) = setup(
+        "a_rollback_never_removes_a_live_file_that_has_a_backup",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    let live = p
+        .remote("etc/default/isc-dhcp-server")
+        .display()
+        .to_string();
+    let current = p.read("etc/default/isc-dhcp-server");
+    let suffix = "20260101T000000Z.AbC123";
+    let backup = format!("etc/default/isc-dhcp-server.dhcpfo-backup-{suffix}");
+    std::fs::write(p.path(&backup), "previous\n").unwrap();
+    let owner = owner_line(ended_process(), "1", &machine_id(), "00000000000000af");
+    plant_lock(&pair, 0, &owner);
+    let begin = serde_json::json!({
+        "event": "begin",
+        "deploy": "00000000000000af",
+        "owner": owner,
+        "order": "secondary-first",
+        "peers": [{
+            "peer": "primary",
+            "host": "127.0.0.1:22",
+            "files": [{
+                "live": live,
+                "old_sha256": null,
+                "new_sha256": dhcpfo::remote::files::sha256(current.as_bytes()),
+            }],
+            "restart": true,
+        }],
+    });
+    let journal = [
+        begin.to_string(),
+        serde_json::json!({ "event": "backup", "live": live, "suffix": suffix }).to_string(),
+        serde_json::json!({ "event": "switch", "live": live }).to_string(),
+        r#"{"event":"restart-begin","at":"1","deadline":1}"#.to_string(),
+        r#"{"event":"restart-end","ok":false}"#.to_string(),
+    ];
+    std::fs::write(
+        p.path("etc/dhcp/.dhcpfo.lock/journal"),
+        journal.join("\n") + "\n",
+    )
+    .unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(
+        p.read("etc/default/isc-dhcp-server"),
+        current,
+        "the live file stays: {}",
+        text(&out)
+    );
+    assert_eq!(p.read(&backup), "previous\n");
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains(&format!("isc-dhcp-server.dhcpfo-backup-{suffix}"))
+            && !stderr.contains(&format!("rm -f -- {live}")),
+        "{}",
+        text(&out)
+    );
+}

@@ -184,7 +184,13 @@ fn recovery(r: &PeerRun, state: &FinalState) -> Vec<String> {
         fixed = true;
         match state.target {
             Holds::Previous => match (&c.old_sha256, &f.backup, f.backup_intact) {
-                (None, _, _) => out.push(format!("rm -f -- {}", q(&f.path))),
+                (None, None, _) => out.push(format!("rm -f -- {}", q(&f.path))),
+                (None, Some(b), _) => out.push(format!(
+                    "# {} had no previous version, yet backup {b} was made: compare the two; to put the backup back: cp -p -- {} {}",
+                    f.path,
+                    q(b),
+                    q(&f.path)
+                )),
                 (Some(_), Some(b), Some(true)) => {
                     out.push(format!("cp -p -- {} {}", q(b), q(&f.path)));
                 }
