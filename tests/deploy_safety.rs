@@ -2820,3 +2820,32 @@ fn a_rollback_never_removes_a_live_file_that_has_a_backup() {
         text(&out)
     );
 }
+
+/// The lock id in a stale lock's owner file is the peer's text: one that is not letters,
+/// digits and dots is never used in a path (here it would climb out of the lock folder through
+/// a planted `takeover-x` folder); the lock is refused with what to do.
+#[test]
+fn a_stale_lock_with_a_hostile_id_is_refused_not_taken_over() {
+    let Some(pair) = setup(
+        "a_stale_lock_with_a_hostile_id_is_refused_not_taken_over",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    let owner = owner_line(ended_process(), "1", &machine_id(), "x/../../planted");
+    plant_lock(&pair, 0, &owner);
+    std::fs::create_dir(p.path("etc/dhcp/.dhcpfo.lock/takeover-x")).unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("DF529") && stderr.contains("is not one dhcpfo writes"),
+        "{}",
+        text(&out)
+    );
+    assert!(!p.path("etc/dhcp/planted").exists(), "{}", text(&out));
+    assert_eq!(pair.holds(0), Version::Old);
+    assert_eq!(p.restarts(), 0);
+}
