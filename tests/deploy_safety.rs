@@ -2849,3 +2849,56 @@ fn a_stale_lock_with_a_hostile_id_is_refused_not_taken_over() {
     assert_eq!(pair.holds(0), Version::Old);
     assert_eq!(p.restarts(), 0);
 }
+
+/// `status` reads only this peer's files in the model: a journal that names another file is
+/// refused (DF531), as `deploy` refuses it, and that file is never hashed.
+#[test]
+fn status_never_reads_a_file_a_journal_names_outside_the_model() {
+    let Some(pair) = setup(
+        "status_never_reads_a_file_a_journal_names_outside_the_model",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    std::fs::write(p.path("etc/dhcp/precious.conf"), "precious\n").unwrap();
+    let live = p.remote("etc/dhcp/precious.conf").display().to_string();
+    let owner = owner_line(ended_process(), "1", &machine_id(), "00000000000000b0");
+    plant_lock(&pair, 0, &owner);
+    let begin = serde_json::json!({
+        "event": "begin",
+        "deploy": "00000000000000b0",
+        "owner": owner,
+        "order": "secondary-first",
+        "peers": [{
+            "peer": "primary",
+            "host": "127.0.0.1:22",
+            "files": [{
+                "live": live,
+                "old_sha256": null,
+                "new_sha256": dhcpfo::remote::files::sha256(b"precious\n"),
+            }],
+            "restart": true,
+        }],
+    });
+    std::fs::write(
+        p.path("etc/dhcp/.dhcpfo.lock/journal"),
+        format!("{begin}\n"),
+    )
+    .unwrap();
+    let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    let all = format!(
+        "{} {}",
+        String::from_utf8_lossy(&out.stdout),
+        flat(&out.stderr)
+    );
+    assert!(
+        all.contains("DF531")
+            && all.contains("is not one of this peer's files in the model")
+            && !all.contains("precious.conf holds"),
+        "{}",
+        text(&out)
+    );
+}
