@@ -909,7 +909,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__status)
-            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --max-remote-size --explain --help"
+            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --layout --shared-path --max-remote-size --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -924,6 +924,14 @@ _dhcpfo() {
                     return 0
                     ;;
                 --ssh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -W "single split" -- "${cur}"))
+                    return 0
+                    ;;
+                --shared-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

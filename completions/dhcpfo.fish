@@ -1568,6 +1568,9 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l strict-host-key
 accept-new\t'Add unknown keys to the first user known_hosts file; refuse changed keys'
 no\t'Add unknown keys and connect despite a changed key (with a warning)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l ssh-config -d 'Read only this SSH configuration file instead of ~/.ssh/config and /etc/ssh/ssh_config (as `ssh -F`; `none` for no file)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, deployed to both peers and validated with each dhcpd.conf' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
+split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l shared-path -d 'Absolute path of the shared file on the servers (split layout); both peers get it there' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l max-remote-size -d 'Most bytes read from a peer in one go (the lock\'s journal, a command\'s output); the lease file is read as a stream and never held whole; bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l explain -d 'Print what a code means (any code dhcpfo prints, e.g. DF113 or DF501) and exit' -r -f -a "DF001\t''
 DF002\t''

@@ -2797,3 +2797,338 @@ fn a_peer_whose_restart_record_shows_the_new_files_is_not_restarted_again() {
         "neither peer was restarted again"
     );
 }
+
+/// A dry run whose plan only restarts a peer (its files are already on disk, its service is
+/// stopped) says what it would do and exits 1, as for any change to make; it restarts nothing.
+#[test]
+fn a_dry_run_that_only_restarts_says_so() {
+    let Some(pair) = setup("a_dry_run_that_only_restarts_says_so", "", ["", ""]) else {
+        return;
+    };
+    pair.deploy_settles_new(&[]);
+    let s = pair.lab.peer(1);
+    std::fs::remove_file(s.path("running")).unwrap();
+    let out = pair.deploy(&["--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("plan: secondary restart (its service is not running")
+            && stderr.contains("dry run: secondary would be restarted (its service is not running")
+            && !stderr.contains("validate"),
+        "{}",
+        text(&out)
+    );
+    let out = pair.deploy(&["--dry-run", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report = json_report(&out);
+    assert_eq!(report["outcome"], "dry-run");
+    assert_eq!(
+        report["planned_restarts"][0]["peer"], "secondary",
+        "{report}"
+    );
+    assert_eq!((pair.lab.peer(0).restarts(), s.restarts()), (1, 1));
+}
+
+/// A peer whose files are on disk but which nothing shows to run them (no record of a restart
+/// by dhcpfo, no dhcpd started with its dhcpd.conf) is never reported up to date: `diff` and
+/// the plan say that it cannot be told, and deploy restarts it.
+#[test]
+fn a_peer_that_cannot_be_judged_is_restarted_not_reported_up_to_date() {
+    let Some(pair) = setup(
+        "a_peer_that_cannot_be_judged_is_restarted_not_reported_up_to_date",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    pair.lab.install(&pair.new);
+    let why = "cannot tell whether primary runs the files on disk: there is no record of a restart by dhcpfo";
+    let out = pair.lab.dhcpfo(&["diff", pair.m()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains(&format!("primary: {why}")),
+        "{}",
+        text(&out)
+    );
+    let out = pair.deploy(&["--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains(&format!("plan: primary restart ({why}")),
+        "{}",
+        text(&out)
+    );
+    let out = pair.deploy_ok(&["plan: secondary restart (cannot tell whether secondary"]);
+    assert!(
+        !flat(&out.stderr).contains("nothing to deploy"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    assert_eq!([0, 1].map(|i| pair.lab.peer(i).restarts()), [1, 1]);
+    pair.deploy_ok(&["nothing to deploy"]);
+}
+
+/// Stops the dhcpd whose PID file this names, when dropped.
+struct StopDhcpd(PathBuf);
+
+impl StopDhcpd {
+    fn pid(&self) -> Option<i32> {
+        std::fs::read_to_string(&self.0).ok()?.trim().parse().ok()
+    }
+
+    fn stop(&self) {
+        let Some(pid) = self.pid() else {
+            return;
+        };
+        // SAFETY: signals the dhcpd this test started, by the PID it wrote.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while runs(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl Drop for StopDhcpd {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The restart record names the real dhcpd it left running, by PID and start time: a dhcpd
+/// restarted by hand since (here with the old dhcpd.conf, whose file was then put back) is
+/// not taken as running what the record names, and one that is gone leaves it unknown.
+#[test]
+fn a_dhcpd_restarted_by_hand_since_the_record_is_not_taken_as_running_its_files() {
+    let test = "a_dhcpd_restarted_by_hand_since_the_record_is_not_taken_as_running_its_files";
+    let Some(pair) = setup(test, "", ["", ""]) else {
+        return;
+    };
+    let Some(dhcpd) = common::dhcpd_or_skip(test) else {
+        return;
+    };
+    let Some(net) = common::netns::Lab::builder("rec")
+        .host("srv", Some("192.168.50.100/24"))
+        .build_or_skip(test)
+    else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    let pid_file = p.path("dhcpd.pid");
+    let running = StopDhcpd(pid_file.clone());
+    // The primary's restart starts the real dhcpd with its live dhcpd.conf, in a network
+    // namespace where the primary's address is on eth0.
+    p.script(
+        "hook-restart",
+        &format!(
+            "#!/bin/sh\npf={pf}\nif [ -s \"$pf\" ]; then p=$(cat \"$pf\"); kill \"$p\" 2>/dev/null; i=0; while kill -0 \"$p\" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; fi\nrm -f \"$pf\"\nip netns exec {ns} {dhcpd} -4 -q -cf {conf} -lf {leases} -pf \"$pf\" eth0 </dev/null >{dir}/dhcpd.out 2>&1\n",
+            pf = pid_file.display(),
+            ns = net.ns("srv"),
+            dhcpd = dhcpd.display(),
+            conf = p.remote("etc/dhcp/dhcpd.conf").display(),
+            leases = p.remote("var/lib/dhcp/dhcpd.leases").display(),
+            dir = p.dir.display(),
+        ),
+    );
+    let restart_by_hand = || {
+        let out = std::process::Command::new(p.path("hook-restart"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?} {}", p.read("dhcpd.out"));
+        p.run_current();
+    };
+    pair.deploy_settles_new(&[]);
+    let first = running.pid().expect("the restart started dhcpd");
+    assert!(runs(first), "{}", p.read("dhcpd.out"));
+    pair.deploy_ok(&["nothing to deploy"]);
+
+    // By hand: the old dhcpd.conf, dhcpd restarted with it, then the new file put back.
+    std::fs::write(p.config(), &pair.old[0].0).unwrap();
+    restart_by_hand();
+    let by_hand = running.pid().expect("dhcpd started by hand");
+    assert_ne!(by_hand, first);
+    std::thread::sleep(Duration::from_secs(3));
+    std::fs::write(p.config(), &pair.new[0].0).unwrap();
+    let out = pair.deploy_ok(&[&format!(
+        "plan: primary restart (dhcpd (pid {by_hand}) was started again after dhcpfo's last restart (not by dhcpfo) at"
+    )]);
+    assert!(!flat(&out.stderr).contains("nothing to deploy"));
+    assert_eq!(pair.assert_settled(&text(&out)), Version::New);
+    let again = running.pid().expect("the restart started dhcpd");
+    let record: serde_json::Value =
+        serde_json::from_str(&p.read("etc/dhcp/.dhcpfo.state")).unwrap();
+    assert!(
+        record["dhcpd"]
+            .as_str()
+            .is_some_and(|d| d.contains(&format!(" {again}:"))),
+        "{record}"
+    );
+    pair.deploy_ok(&["nothing to deploy"]);
+
+    // The dhcpd the record names is gone and none runs: whether the peer runs its files
+    // cannot be told.
+    running.stop();
+    let out = pair.deploy(&["--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        flat(&out.stderr).contains(
+            "plan: primary restart (cannot tell whether primary runs the files on disk: the dhcpd that dhcpfo left running at its last restart"
+        ) && flat(&out.stderr).contains(&format!("pid {again}) no longer runs")),
+        "{}",
+        text(&out)
+    );
+}
+
+/// A journal whose plan says a file did not exist before (no previous hash) though a backup
+/// of it is recorded (it appeared, or could not be read, when the plan was made): the rollback
+/// never removes that live file; it leaves it and names the backup.
+#[test]
+fn a_rollback_never_removes_a_live_file_that_has_a_backup() {
+    let Some(pair) = setup(
+        "a_rollback_never_removes_a_live_file_that_has_a_backup",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    let live = p
+        .remote("etc/default/isc-dhcp-server")
+        .display()
+        .to_string();
+    let current = p.read("etc/default/isc-dhcp-server");
+    let suffix = "20260101T000000Z.AbC123";
+    let backup = format!("etc/default/isc-dhcp-server.dhcpfo-backup-{suffix}");
+    std::fs::write(p.path(&backup), "previous\n").unwrap();
+    let owner = owner_line(ended_process(), "1", &machine_id(), "00000000000000af");
+    plant_lock(&pair, 0, &owner);
+    let begin = serde_json::json!({
+        "event": "begin",
+        "deploy": "00000000000000af",
+        "owner": owner,
+        "order": "secondary-first",
+        "peers": [{
+            "peer": "primary",
+            "host": "127.0.0.1:22",
+            "files": [{
+                "live": live,
+                "old_sha256": null,
+                "new_sha256": dhcpfo::remote::files::sha256(current.as_bytes()),
+            }],
+            "restart": true,
+        }],
+    });
+    let journal = [
+        begin.to_string(),
+        serde_json::json!({ "event": "backup", "live": live, "suffix": suffix }).to_string(),
+        serde_json::json!({ "event": "switch", "live": live }).to_string(),
+        r#"{"event":"restart-begin","at":"1","deadline":1}"#.to_string(),
+        r#"{"event":"restart-end","ok":false}"#.to_string(),
+    ];
+    std::fs::write(
+        p.path("etc/dhcp/.dhcpfo.lock/journal"),
+        journal.join("\n") + "\n",
+    )
+    .unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(
+        p.read("etc/default/isc-dhcp-server"),
+        current,
+        "the live file stays: {}",
+        text(&out)
+    );
+    assert_eq!(p.read(&backup), "previous\n");
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains(&format!("isc-dhcp-server.dhcpfo-backup-{suffix}"))
+            && !stderr.contains(&format!("rm -f -- {live}")),
+        "{}",
+        text(&out)
+    );
+}
+
+/// The lock id in a stale lock's owner file is the peer's text: one that is not letters,
+/// digits and dots is never used in a path (here it would climb out of the lock folder through
+/// a planted `takeover-x` folder); the lock is refused with what to do.
+#[test]
+fn a_stale_lock_with_a_hostile_id_is_refused_not_taken_over() {
+    let Some(pair) = setup(
+        "a_stale_lock_with_a_hostile_id_is_refused_not_taken_over",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    let owner = owner_line(ended_process(), "1", &machine_id(), "x/../../planted");
+    plant_lock(&pair, 0, &owner);
+    std::fs::create_dir(p.path("etc/dhcp/.dhcpfo.lock/takeover-x")).unwrap();
+    let out = pair.deploy(&["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(
+        stderr.contains("DF529") && stderr.contains("is not one dhcpfo writes"),
+        "{}",
+        text(&out)
+    );
+    assert!(!p.path("etc/dhcp/planted").exists(), "{}", text(&out));
+    assert_eq!(pair.holds(0), Version::Old);
+    assert_eq!(p.restarts(), 0);
+}
+
+/// `status` reads only this peer's files in the model: a journal that names another file is
+/// refused (DF531), as `deploy` refuses it, and that file is never hashed.
+#[test]
+fn status_never_reads_a_file_a_journal_names_outside_the_model() {
+    let Some(pair) = setup(
+        "status_never_reads_a_file_a_journal_names_outside_the_model",
+        "",
+        ["", ""],
+    ) else {
+        return;
+    };
+    let p = pair.lab.peer(0);
+    std::fs::write(p.path("etc/dhcp/precious.conf"), "precious\n").unwrap();
+    let live = p.remote("etc/dhcp/precious.conf").display().to_string();
+    let owner = owner_line(ended_process(), "1", &machine_id(), "00000000000000b0");
+    plant_lock(&pair, 0, &owner);
+    let begin = serde_json::json!({
+        "event": "begin",
+        "deploy": "00000000000000b0",
+        "owner": owner,
+        "order": "secondary-first",
+        "peers": [{
+            "peer": "primary",
+            "host": "127.0.0.1:22",
+            "files": [{
+                "live": live,
+                "old_sha256": null,
+                "new_sha256": dhcpfo::remote::files::sha256(b"precious\n"),
+            }],
+            "restart": true,
+        }],
+    });
+    std::fs::write(
+        p.path("etc/dhcp/.dhcpfo.lock/journal"),
+        format!("{begin}\n"),
+    )
+    .unwrap();
+    let out = pair.lab.dhcpfo(&["status", pair.m()]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    let all = format!(
+        "{} {}",
+        String::from_utf8_lossy(&out.stdout),
+        flat(&out.stderr)
+    );
+    assert!(
+        all.contains("DF531")
+            && all.contains("is not one of this peer's files in the model")
+            && !all.contains("precious.conf holds"),
+        "{}",
+        text(&out)
+    );
+}

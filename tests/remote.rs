@@ -52,7 +52,7 @@ fn diff_reports_no_drift_then_drift() {
         return;
     };
     let files = rendered(&lab, &model);
-    install(&lab, &files);
+    lab.install_deployed(&files);
     let m = model.to_str().unwrap();
     let out = lab.dhcpfo(&["diff", m]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -448,7 +448,7 @@ fn unknown_host_key_is_refused_and_accept_new_adds_it() {
         return;
     };
     let files = rendered(&lab, &model);
-    install(&lab, &files);
+    lab.install_deployed(&files);
     let m = model.to_str().unwrap();
     lab.write_known_hosts(&[0]);
     let out = lab.dhcpfo(&["diff", m]).output().unwrap();
@@ -611,7 +611,7 @@ fn ssh_config_supplies_host_port_user_and_key() {
         "",
         &["host: dhcp-a".to_string(), "host: dhcp-b".to_string()],
     );
-    install(&lab, &rendered(&lab, &model));
+    lab.install_deployed(&rendered(&lab, &model));
     let out = lab
         .dhcpfo(&["diff", model.to_str().unwrap()])
         .output()
@@ -644,7 +644,7 @@ fn ssh_agent_authenticates_and_a_missing_key_is_explained() {
         )
     });
     let model = lab.write_model_with(SUBNET, "", &connections);
-    install(&lab, &rendered(&lab, &model));
+    lab.install_deployed(&rendered(&lab, &model));
     let m = model.to_str().unwrap();
     // No agent and no default key: authentication fails, saying what was tried.
     let out = lab.dhcpfo(&["diff", m]).output().unwrap();
@@ -814,7 +814,7 @@ fn hashed_known_hosts_entries_are_honoured() {
     let Some((lab, model)) = setup("hashed_known_hosts_entries_are_honoured", "") else {
         return;
     };
-    install(&lab, &rendered(&lab, &model));
+    lab.install_deployed(&rendered(&lab, &model));
     // Hash the names, as Debian's HashKnownHosts does.
     let status = std::process::Command::new(&lab.ssh_keygen)
         .arg("-H")
@@ -892,7 +892,7 @@ fn known_hosts_named_in_the_model_is_used() {
     let connections =
         [0, 1].map(|i| format!("{}, known-hosts: {}", lab.connection_yaml(i), own.display()));
     let model = lab.write_model_with(SUBNET, "", &connections);
-    install(&lab, &rendered(&lab, &model));
+    lab.install_deployed(&rendered(&lab, &model));
     let out = lab
         .dhcpfo(&["diff", model.to_str().unwrap()])
         .output()

@@ -31,8 +31,8 @@ fn flat(stderr: &[u8]) -> String {
 }
 
 /// Starts the lab (or skips) with a model whose peers are `connections`, and installs the
-/// rendered files on both peers, their services running them, so that `diff` exits 0 once it
-/// can connect.
+/// rendered files on both peers as a deploy would have (their services running them, the
+/// restart recorded), so that `diff` exits 0 once it can connect.
 fn ready(test: &str, connections: Option<[String; 2]>) -> Option<(Lab, PathBuf)> {
     common::dhcpd_or_skip(test)?;
     let lab = Lab::start(test)?;
@@ -40,7 +40,7 @@ fn ready(test: &str, connections: Option<[String; 2]>) -> Option<(Lab, PathBuf)>
         Some(c) => lab.write_model_with(SUBNET, "", &c),
         None => lab.write_model(SUBNET, ""),
     };
-    lab.install(&lab.render(&model));
+    lab.install_deployed(&lab.render(&model));
     Some((lab, model))
 }
 

@@ -47,6 +47,7 @@ fn print_not_started(errors: &[JsonFinding], warnings: &[JsonFinding]) {
         recovered: None,
         locks_taken_over: Vec::new(),
         unfinished: Vec::new(),
+        planned_restarts: Vec::new(),
         settled: true,
         clock_skew: None,
         files: Vec::new(),
@@ -162,7 +163,10 @@ fn exit_status(report: &Report, dry_run: bool) -> u8 {
         Outcome::NothingToDo | Outcome::Deployed if !report.settled => EXIT_USAGE,
         Outcome::NothingToDo | Outcome::Deployed => EXIT_OK,
         Outcome::DryRun => {
-            if report.files.iter().any(FileDiff::differs) || !report.unfinished.is_empty() {
+            if report.files.iter().any(FileDiff::differs)
+                || !report.unfinished.is_empty()
+                || !report.planned_restarts.is_empty()
+            {
                 EXIT_FINDINGS
             } else {
                 EXIT_OK
@@ -248,9 +252,7 @@ fn headline(report: &Report) -> String {
         Outcome::DryRun if pending => format!(
             "dry run: an unfinished deploy is recorded on the peers; {nothing}: settling it comes first (see the plan above), and the new files are validated once the pair is settled"
         ),
-        Outcome::DryRun => {
-            format!("dry run: the new files validate on both peers; {nothing}")
-        }
+        Outcome::DryRun => format!("dry run: {}; {nothing}", dry_run_plan(report)),
         Outcome::Declined if pending => format!(
             "not confirmed; {nothing}: the unfinished deploy stays on the peers as it is (`dhcpfo deploy` settles it once confirmed)"
         ),
@@ -278,6 +280,35 @@ fn headline(report: &Report) -> String {
             "an unfinished deploy was found on the peers and could not be settled automatically; nothing else was done".into()
         }
     }
+}
+
+/// What a dry run found to do: the peers whose new files validate, and the peers it would
+/// restart though none of their files change.
+fn dry_run_plan(report: &Report) -> String {
+    let mut changed: Vec<&str> = report
+        .files
+        .iter()
+        .filter(|f| f.differs())
+        .map(|f| f.peer.as_str())
+        .collect();
+    changed.dedup();
+    let mut parts = Vec::new();
+    match changed.as_slice() {
+        [] => {}
+        [peer] => parts.push(format!("the new files validate on the {peer}")),
+        _ => parts.push("the new files validate on both peers".to_string()),
+    }
+    for r in &report.planned_restarts {
+        parts.push(format!(
+            "{} would be restarted ({}), with no file to replace",
+            r.peer.as_str(),
+            terminal_safe(&r.reason)
+        ));
+    }
+    if parts.is_empty() {
+        return "nothing to deploy".into();
+    }
+    parts.join("; ")
 }
 
 /// Whether every peer the deploy touched was verified, by hash, to hold its previous files.
@@ -393,6 +424,7 @@ mod tests {
             recovered: recovered.map(str::to_string),
             locks_taken_over: Vec::new(),
             unfinished: Vec::new(),
+            planned_restarts: Vec::new(),
             settled: true,
             clock_skew: None,
             files: Vec::new(),
@@ -553,5 +585,22 @@ mod tests {
         assert_eq!(exit_status(&refused, false), EXIT_FINDINGS);
         assert_eq!(exit_status(&refused, true), EXIT_USAGE);
         assert_eq!(exit_status(&report(Outcome::DryRun, None), true), EXIT_OK);
+    }
+
+    /// A dry run whose plan only restarts a peer says so, and exits 1 like any change to make.
+    #[test]
+    fn a_dry_run_names_the_restarts_it_would_make() {
+        let mut dry = report(Outcome::DryRun, None);
+        dry.planned_restarts = vec![deploy::PlannedRestart {
+            peer: crate::model::Role::Secondary,
+            reason: "its service is not running: `x` exits 3".into(),
+        }];
+        let line = headline(&dry);
+        assert!(
+            line.contains("secondary would be restarted (its service is not running")
+                && !line.contains("validate"),
+            "{line}"
+        );
+        assert_eq!(exit_status(&dry, true), EXIT_FINDINGS);
     }
 }

@@ -29,9 +29,13 @@ pub(super) struct Args {
 #[derive(Debug, Serialize)]
 struct PeerNotes {
     peer: Role,
-    /// Why the peer does not run what is on its disk (a restart is due), if it does not.
+    /// Why a restart is due: the peer does not run what is on its disk, or whether it does
+    /// cannot be told.
     #[serde(skip_serializing_if = "Option::is_none")]
     restart_due: Option<String>,
+    /// Whether it is due because it cannot be told.
+    #[serde(skip)]
+    cannot_tell: bool,
     /// An unfinished deploy recorded in the peer's lock, described line by line.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unfinished_deploy: Vec<String>,
@@ -95,7 +99,8 @@ pub(super) fn run(args: Args) -> u8 {
         let mut inspection = inspect::inspect(&conn, &paths, false)?;
         inspection.service = Some(inspect::service(&conn)?);
         let diffs = deploy::diffs(target, &mine, &inspection);
-        let restart_due = deploy::restart_due(target, &inspection);
+        let runs = inspect::runs_what_is_on_disk(target, &inspection);
+        let restart_due = deploy::restart_reason(target, &runs);
         let hashes = |live: &str| {
             inspection
                 .files
@@ -112,6 +117,7 @@ pub(super) fn run(args: Args) -> u8 {
             PeerNotes {
                 peer: role,
                 restart_due,
+                cannot_tell: matches!(runs, inspect::Runs::Unknown(_)),
                 unfinished_deploy,
             },
         ))
@@ -191,11 +197,18 @@ fn print_human(files: &[FileDiff], notes: &[PeerNotes]) {
     }
     let _ = out.flush();
     for n in notes {
-        if let Some(why) = &n.restart_due {
-            stderr_line(&format!(
+        match &n.restart_due {
+            Some(why) if n.cannot_tell => {
+                stderr_line(&format!(
+                    "{}: {why}; `dhcpfo deploy` restarts it",
+                    n.peer.as_str()
+                ));
+            }
+            Some(why) => stderr_line(&format!(
                 "{}: does not run what is on its disk ({why}); `dhcpfo deploy` restarts it",
                 n.peer.as_str()
-            ));
+            )),
+            None => {}
         }
         for line in &n.unfinished_deploy {
             stderr_line(&format!("{}: {line}", n.peer.as_str()));

@@ -319,6 +319,10 @@ not right (state, service, clocks more than 60 s apart), 2 a peer is unreachable
         /// SSH settings: host key checking, configuration file.
         #[command(flatten)]
         ssh: remote::SshArgs,
+        /// The files deployed (an unfinished deploy's journal may name only these): one
+        /// dhcpd.conf, or the split layout's.
+        #[command(flatten)]
+        layout: remote::LayoutArgs,
         /// Most bytes read from a peer in one go (the lock's journal, a command's output); the
         /// lease file is read as a stream and never held whole; bytes or K, M, G.
         #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
@@ -563,11 +567,13 @@ pub fn run(cli: Cli) -> ExitCode {
             pair,
             format,
             ssh,
+            layout,
             max_remote_size,
         } => status::run(status::Args {
             pair,
             format,
             ssh,
+            layout,
             max_remote_size,
         }),
         Command::Leases {

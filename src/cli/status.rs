@@ -14,6 +14,7 @@ pub(super) struct Args {
     pub pair: PathBuf,
     pub format: Format,
     pub ssh: super::remote::SshArgs,
+    pub layout: super::remote::LayoutArgs,
     pub max_remote_size: u64,
 }
 
@@ -28,13 +29,7 @@ struct StatusJson<'a> {
 }
 
 pub(super) fn run(args: Args) -> u8 {
-    let mut prepared = match prepare(
-        &args.pair,
-        None,
-        &super::remote::LayoutArgs::default(),
-        args.format,
-        &args.ssh,
-    ) {
+    let mut prepared = match prepare(&args.pair, None, &args.layout, args.format, &args.ssh) {
         Ok(p) => p,
         Err(refused) => {
             if args.format == Format::Json {

@@ -245,8 +245,11 @@ pub fn switch(
 
 /// Puts a backup back in place of the live file, after checking it still holds the previous
 /// content (`old_sha256`): copied to a new exclusive file (recorded in the journal, removed
-/// again if the restore fails), fsynced, renamed over the live file. With no backup (the file
-/// did not exist before), the live file is removed.
+/// again if the restore fails), fsynced, renamed over the live file. With neither a backup nor
+/// a previous content (the file did not exist before), the live file is removed. Only one of
+/// the two is refused (DF531) and the live file left as it is: a backup without a previous
+/// content (the file appeared, or could not be read, when the deploy was planned) cannot be
+/// checked, and without a backup there is nothing to put back.
 pub fn restore(
     conn: &Connection,
     live: &str,
@@ -277,9 +280,38 @@ pub fn restore(
             template = q(&restore_path(live, "XXXXXXXX")),
             cleanup = remove_on_failure("t"),
         ),
-        _ => format!("set -e; {record}; rm -f -- {l}; sync -- {dir}"),
+        (None, None) => format!("set -e; {record}; rm -f -- {l}; sync -- {dir}"),
+        (Some(b), None) => {
+            return Err(not_restored(
+                conn,
+                format!(
+                    "{live} had no previous version when the deploy was planned (it was missing or unreadable), yet a backup of it was made ({b}): that backup cannot be checked, so {live} is left as it is"
+                ),
+                format!(
+                    "compare {b} with {live} on the peer; to put the backup back: cp -p -- {} {l}, then restart the service",
+                    q(b)
+                ),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(not_restored(
+                conn,
+                format!("no backup of the previous {live} is known, so it is left as it is"),
+                "restore the previous file from elsewhere, then restart the service".into(),
+            ));
+        }
     };
     conn.run(&format!("restoring {live}"), &command).map(|_| ())
+}
+
+/// A restore refused: the live file is left as it is, and the deploy cannot be settled
+/// automatically.
+fn not_restored(conn: &Connection, detail: String, fix: String) -> RemoteError {
+    RemoteError::Unfinished {
+        peer: conn.target.peer().into(),
+        detail: super::text::terminal_safe(&detail),
+        fix: super::text::terminal_safe(&fix),
+    }
 }
 
 /// Removes files if they exist.

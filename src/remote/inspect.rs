@@ -1,21 +1,18 @@
 //! What `diff` and `deploy` learn about a peer, in one remote command: the live files (their
 //! kind, content and modification time), the lock and its journal, the record of the last
-//! restart dhcpfo made, the dhcpd processes and, for a deploy, every folder on the way to the
-//! live files (type, owner, mode), checked before anything is written. The status command
-//! runs apart ([`service`]), under its own deadline.
+//! restart dhcpfo made ([`super::record`]), the dhcpd processes and their start times and, for
+//! a deploy, every folder on the way to the live files (type, owner, mode), checked before
+//! anything is written. The status command runs apart ([`service`]), under its own deadline.
 //!
 //! The peer prints framed records (`KEY LENGTH\n` then that many bytes and `\n`), so contents
 //! with any bytes come back intact; a file is opened once and its size read from the open
 //! descriptor, and one that changed while it was read makes the frame fail to parse.
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
-
 use super::journal::Journal;
 use super::lock::{lock_dir, parent};
+pub use super::record::{Runs, State, runs_what_is_on_disk, state_path};
 use super::text::{human_size, terminal_safe};
-use super::{Connection, RemoteError, Target, files, shell_quote as q};
+use super::{Connection, RemoteError, Target, shell_quote as q};
 
 /// What a live path is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,17 +51,6 @@ pub struct Process {
     pub config: Option<String>,
 }
 
-/// The record of the last restart dhcpfo made and verified on a peer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct State {
-    /// SHA-256 of each live file at that restart.
-    pub files: BTreeMap<String, String>,
-    /// The peer's clock then.
-    pub restarted_at: u64,
-    /// The lock id of the deploy that made it.
-    pub deploy: String,
-}
-
 /// What one peer looks like.
 #[derive(Debug, Clone)]
 pub struct Inspection {
@@ -84,11 +70,35 @@ pub struct Inspection {
     pub state: Option<State>,
     /// dhcpd processes.
     pub processes: Vec<Process>,
+    /// The boot id and `PID:STARTTIME` of each dhcpd started with this dhcpd.conf, as
+    /// [`super::record::ident_fn`] prints them (empty: none runs).
+    pub dhcpd: String,
     /// Each folder checked (for a deploy): path and `TYPE|UID|MODE` or `missing`.
     pub folders: Vec<(String, String)>,
     /// What the status command said, when the caller ran it (see [`service`]).
     pub service: Option<Service>,
     clock_reading: f64,
+}
+
+#[cfg(test)]
+impl Inspection {
+    /// A peer with nothing read yet but its clock (for tests).
+    pub(crate) fn at(now: u64) -> Inspection {
+        Inspection {
+            uid: 0,
+            now,
+            clock_offset: None,
+            files: Vec::new(),
+            lock_owner: None,
+            journal: None,
+            state: None,
+            processes: Vec::new(),
+            dhcpd: String::new(),
+            folders: Vec::new(),
+            service: None,
+            clock_reading: now as f64,
+        }
+    }
 }
 
 /// What a peer's status command said.
@@ -127,15 +137,6 @@ pub fn folder_chain(dir: &str) -> Vec<String> {
     out
 }
 
-/// The state record's path for a peer.
-pub fn state_path(target: &Target) -> String {
-    format!(
-        "{}/{}",
-        parent(&target.config_path).trim_end_matches('/'),
-        files::STATE_FILE
-    )
-}
-
 /// The shell function `whole KEY FILE`: a frame with the whole of a regular file that is not a
 /// symbolic link (its size read from the open descriptor), or `KEY toolarge SIZE` past `max`
 /// bytes, `KEY absent`, `KEY unreadable`. Nothing is ever cut short without saying so.
@@ -157,8 +158,10 @@ fn script(target: &Target, paths: &[String], folders: &[String]) -> String {
         "export LC_ALL=C\n\
          val() {{ printf '%s %s\\n%s\\n' \"$1\" \"${{#2}}\" \"$2\"; }}\n\
          {}\n\
+         {}\n\
          val now \"$(date -u +%s.%N)\"\n",
-        whole_fn(max)
+        whole_fn(max),
+        super::record::ident_fn(target),
     );
     if !folders.is_empty() {
         let list: Vec<String> = folders.iter().map(|f| q(f)).collect();
@@ -180,7 +183,8 @@ fn script(target: &Target, paths: &[String], folders: &[String]) -> String {
     s.push_str(&format!(
         "whole owner {l}/owner; whole journal {l}/journal; whole state {st}\n\
          for p in $(pgrep -x dhcpd 2>/dev/null); do \
-         val proc \"$p $(ps -o etimes= -p \"$p\" | tr -d ' ') $(tr '\\0\\n' '\\n\\001' < /proc/$p/cmdline 2>/dev/null | sed -n '/^-cf$/{{n;p;q;}}')\"; done\n",
+         val proc \"$p $(ps -o etimes= -p \"$p\" | tr -d ' ') $(tr '\\0\\n' '\\n\\001' < /proc/$p/cmdline 2>/dev/null | sed -n '/^-cf$/{{n;p;q;}}')\"; done\n\
+         val dhcpd \"$(dhcpd_ident)\"\n",
         l = q(&lock),
         st = q(&state_path(target)),
     ));
@@ -357,7 +361,13 @@ fn parse(
         Err(e) => return Some(Err(e)),
     };
     let mut processes = Vec::new();
+    let mut dhcpd = String::new();
     for rec in it {
+        if let Record::Value(k, v) = &rec
+            && k == "dhcpd"
+        {
+            dhcpd = text(v).trim().to_string();
+        }
         if let Record::Value(k, v) = rec
             && k == "proc"
         {
@@ -388,6 +398,7 @@ fn parse(
         journal,
         state,
         processes,
+        dhcpd,
         folders: checked,
         service: None,
     }))
@@ -568,79 +579,6 @@ pub fn check_safe(
         }
     }
     Ok(())
-}
-
-/// Whether a peer runs what is on its disk, and why dhcpfo thinks so.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Runs {
-    /// Yes: how it is known.
-    Yes(String),
-    /// No (a restart is due): why.
-    No(String),
-    /// Nothing tells.
-    Unknown,
-}
-
-/// Judges whether a peer runs its live files: its service must run (when its status command
-/// was run), and the record of the last restart dhcpfo verified must name the live files'
-/// hashes; without one, a dhcpd started with this dhcpd.conf must have started after the files
-/// last changed.
-pub fn runs_what_is_on_disk(target: &Target, inspection: &Inspection) -> Runs {
-    let status = || terminal_safe(&target.status_command);
-    match inspection.service {
-        Some(Service::Stopped(code)) => {
-            return Runs::No(format!(
-                "its service is not running: `{}` exits {code}",
-                status()
-            ));
-        }
-        Some(Service::Hung(secs)) => {
-            return Runs::No(format!(
-                "its status command `{}` did not answer within {secs} s (the peer killed it)",
-                status()
-            ));
-        }
-        Some(Service::Running) | None => {}
-    }
-    if let Some(state) = &inspection.state {
-        for file in &inspection.files {
-            let now = file.content.as_deref().map(files::sha256);
-            if state.files.get(&file.path) != now.as_ref() {
-                return Runs::No(format!(
-                    "{} changed after the last restart dhcpfo made ({})",
-                    file.path,
-                    files::utc_text(state.restarted_at)
-                ));
-            }
-        }
-        return Runs::Yes(format!(
-            "restarted by dhcpfo with these files at {}",
-            files::utc_text(state.restarted_at)
-        ));
-    }
-    let own = |p: &&Process| {
-        p.config
-            .as_deref()
-            .unwrap_or(crate::model::remote::DEFAULT_CONFIG_PATH)
-            == target.config_path
-    };
-    let Some(process) = inspection.processes.iter().find(own) else {
-        return Runs::Unknown;
-    };
-    let started = inspection.now.saturating_sub(process.elapsed);
-    let changed = inspection.files.iter().filter_map(|f| f.mtime).max();
-    match changed {
-        Some(changed) if changed > started + 1 => Runs::No(format!(
-            "dhcpd (pid {}) started at {}, before the live files last changed ({})",
-            process.pid,
-            files::utc_text(started),
-            files::utc_text(changed)
-        )),
-        _ => Runs::Yes(format!(
-            "dhcpd (pid {}) started after the live files last changed",
-            process.pid
-        )),
-    }
 }
 
 #[cfg(test)]

@@ -488,8 +488,26 @@ fn held_by_owner(
         _ if forced => format!("--force-unlock {}", safe(force_unlock.unwrap_or(""))),
         _ => return Err(locked(conn, &held, &holder)),
     };
+    // The id names the folder that makes the takeover atomic: only an id dhcpfo writes is
+    // ever used in a path.
+    let id = lock_id(&held).unwrap_or_default();
+    if !super::journal::safe_suffix(id) {
+        let dir = lock_dir(&conn.target.config_path);
+        return Err(RemoteError::LockFailed {
+            peer: conn.target.peer().into(),
+            detail: format!(
+                "its owner's lock id {:?} is not one dhcpfo writes (letters, digits and dots): it is never used in a path, so the lock is not taken over",
+                safe(id)
+            ),
+            hint: format!(
+                "find out who wrote {dir}/owner; once no deploy runs from there, remove the folder on the peer: rm -r -- {}",
+                q(&dir)
+            ),
+            dir,
+        });
+    }
     Ok(TakenOver {
-        takeover: lock_id(&held).unwrap_or_default().to_string(),
+        takeover: id.to_string(),
         owner: held,
         reason,
     })

@@ -8,6 +8,8 @@
 //!   the lease file streamed under the same deadline;
 //! - [`inspect`]: a peer's live files, folders, lock, journal and last restart in one read,
 //!   and its status command;
+//! - [`record`]: the record of the last verified restart, and whether a peer runs what is on
+//!   its disk;
 //! - [`files`]: candidates, backups, renames and restores, keeping attributes;
 //! - [`diff`]: live versus rendered files;
 //! - [`lock`]: the remote lock that keeps two deploys apart;
@@ -35,6 +37,7 @@ mod line_diff;
 pub mod lock;
 pub mod progress;
 mod proxy;
+pub mod record;
 pub mod session;
 pub mod signals;
 pub mod ssh_config;

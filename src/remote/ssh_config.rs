@@ -6,6 +6,7 @@
 //!
 //! As in OpenSSH, the first value found for a key wins (`IdentityFile` accumulates), keys are
 //! case-insensitive, and `ProxyJump` and `ProxyCommand` share one slot: whichever comes first.
+//! An `Include` inside a `Host` or `Match` block counts only where that block applies.
 //! `Match` criteria dhcpfo cannot evaluate (`exec`, `canonical`, ...) make their block count
 //! as not matching, with a warning.
 
@@ -69,10 +70,14 @@ pub struct SshConfig {
 
 #[derive(Debug, Clone)]
 enum Condition {
-    /// `Host` patterns (also the lines before the first block: `Host *`).
+    /// `Host` patterns (also the lines before the first block of a file read first: `Host *`).
     Host(Vec<String>),
     /// `Match` criteria, all of which must hold.
     Match(Vec<Criterion>),
+    /// Exactly when the block with this index applied: the lines before the first block of an
+    /// included file (the block the `Include` was in), and those after an `Include` (the block
+    /// it interrupted; not evaluated again, as in OpenSSH).
+    As(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +90,9 @@ struct Criterion {
 #[derive(Debug, Clone)]
 struct Block {
     condition: Condition,
+    /// The block whose `Include` read this block's file: this one applies only if that one
+    /// did (`None` in a file read first).
+    within: Option<usize>,
     /// Where the block starts, for messages.
     origin: String,
     /// (lower-case key, value as written, `file:line`).
@@ -99,7 +107,7 @@ impl SshConfig {
     /// to `base`.
     pub fn parse_file(text: &str, origin: &str, base: &Path) -> SshConfig {
         let mut config = SshConfig::default();
-        config.add_text(text, origin, base, 0);
+        config.add_text(text, origin, base, 0, None);
         config
     }
 
@@ -120,27 +128,37 @@ impl SshConfig {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 let base = home_dir().unwrap_or_default().join(".ssh");
-                config.add_text(&text, &path.display().to_string(), &base, 0);
+                config.add_text(&text, &path.display().to_string(), &base, 0, None);
             }
             None => {
                 if let Some(home) = home_dir() {
-                    config.add_file(&home.join(".ssh/config"), &home.join(".ssh"), 0);
+                    config.add_file(&home.join(".ssh/config"), &home.join(".ssh"), 0, None);
                 }
-                config.add_file(Path::new("/etc/ssh/ssh_config"), Path::new("/etc/ssh"), 0);
+                let global = Path::new("/etc/ssh/ssh_config");
+                config.add_file(global, Path::new("/etc/ssh"), 0, None);
             }
         }
         Ok(config)
     }
 
-    fn add_file(&mut self, path: &Path, base: &Path, depth: usize) {
+    fn add_file(&mut self, path: &Path, base: &Path, depth: usize, within: Option<usize>) {
         if let Ok(text) = std::fs::read_to_string(path) {
-            self.add_text(&text, &path.display().to_string(), base, depth);
+            self.add_text(&text, &path.display().to_string(), base, depth, within);
         }
     }
 
-    fn add_text(&mut self, text: &str, origin: &str, base: &Path, depth: usize) {
+    /// Adds the blocks of one file; `within`: the block whose `Include` reads it.
+    fn add_text(
+        &mut self,
+        text: &str,
+        origin: &str,
+        base: &Path,
+        depth: usize,
+        within: Option<usize>,
+    ) {
         self.blocks.push(Block {
-            condition: Condition::Host(vec!["*".into()]),
+            condition: within.map_or_else(|| Condition::Host(vec!["*".into()]), Condition::As),
+            within: None,
             origin: format!("{origin}:1"),
             entries: Vec::new(),
         });
@@ -151,20 +169,13 @@ impl SshConfig {
             }
             let at = format!("{origin}:{}", n + 1);
             let (key, value) = split_key_value(line);
-            match key.to_ascii_lowercase().as_str() {
-                "host" => self.blocks.push(Block {
-                    condition: Condition::Host(words(&value)),
-                    origin: at,
-                    entries: Vec::new(),
-                }),
-                "match" => self.blocks.push(Block {
-                    condition: Condition::Match(criteria(&value)),
-                    origin: at,
-                    entries: Vec::new(),
-                }),
+            let condition = match key.to_ascii_lowercase().as_str() {
+                "host" => Condition::Host(words(&value)),
+                "match" => Condition::Match(criteria(&value)),
                 "include" if depth < MAX_INCLUDE_DEPTH => {
-                    // The rest of this file stays in the block the Include was in.
-                    let resume = self.blocks.last().map(|b| b.condition.clone());
+                    // The included files count only where the block the Include is in does;
+                    // the rest of this file stays in that block.
+                    let current = self.blocks.len() - 1;
                     for word in words(&value) {
                         let pattern = super::ssh_tokens::expand_tilde(&word);
                         let pattern = if pattern.is_absolute() {
@@ -173,23 +184,28 @@ impl SshConfig {
                             base.join(pattern)
                         };
                         for file in matching_files(&pattern) {
-                            self.add_file(&file, base, depth + 1);
+                            self.add_file(&file, base, depth + 1, Some(current));
                         }
                     }
-                    if let Some(condition) = resume {
-                        self.blocks.push(Block {
-                            condition,
-                            origin: at,
-                            entries: Vec::new(),
-                        });
-                    }
+                    Condition::As(current)
                 }
                 lower => {
                     if let Some(block) = self.blocks.last_mut() {
                         block.entries.push((lower.to_string(), value, at));
                     }
+                    continue;
                 }
-            }
+            };
+            let within = match condition {
+                Condition::As(_) => None,
+                _ => within,
+            };
+            self.blocks.push(Block {
+                condition,
+                within,
+                origin: at,
+                entries: Vec::new(),
+            });
         }
     }
 
@@ -197,24 +213,31 @@ impl SshConfig {
     /// (the model's `ssh.user`), which `Match user` sees.
     pub fn lookup(&self, alias: &str, user: Option<&str>) -> HostConfig {
         let mut out = HostConfig::default();
+        // Whether each block seen so far applied.
+        let mut applied: Vec<bool> = Vec::with_capacity(self.blocks.len());
         for block in &self.blocks {
-            let applies = match &block.condition {
-                Condition::Host(patterns) => host_matches(patterns, alias),
-                Condition::Match(criteria) => {
-                    let host = out.hostname.as_deref().unwrap_or(alias);
-                    let user = user.or(out.user.as_deref());
-                    match match_applies(criteria, alias, host, user) {
-                        Ok(applies) => applies,
-                        Err(why) => {
-                            out.warnings.push(format!(
-                                "{}: {why}; dhcpfo skips this Match block",
-                                block.origin
-                            ));
-                            false
+            let did = |i: usize| applied.get(i).copied().unwrap_or(false);
+            let inside = block.within.is_none_or(did);
+            let applies = inside
+                && match &block.condition {
+                    Condition::As(i) => did(*i),
+                    Condition::Host(patterns) => host_matches(patterns, alias),
+                    Condition::Match(criteria) => {
+                        let host = out.hostname.as_deref().unwrap_or(alias);
+                        let user = user.or(out.user.as_deref());
+                        match match_applies(criteria, alias, host, user) {
+                            Ok(applies) => applies,
+                            Err(why) => {
+                                out.warnings.push(format!(
+                                    "{}: {why}; dhcpfo skips this Match block",
+                                    block.origin
+                                ));
+                                false
+                            }
                         }
                     }
-                }
-            };
+                };
+            applied.push(applies);
             if applies {
                 for (key, value, at) in &block.entries {
                     apply(&mut out, key, value, at, alias);

@@ -96,6 +96,30 @@ impl SshPeer {
         std::fs::write(self.path("running"), "").expect("running");
     }
 
+    /// Writes the record dhcpfo leaves after a verified restart (`.dhcpfo.state` next to
+    /// dhcpd.conf) for the live files as they are: their SHA-256 under the paths the model
+    /// names, the time, and no dhcpd process (the fake service runs none).
+    pub fn record_restart(&self) {
+        let mut files = serde_json::Map::new();
+        for rel in ["etc/dhcp/dhcpd.conf", "etc/default/isc-dhcp-server"] {
+            if let Ok(content) = std::fs::read(self.path(rel)) {
+                let hash = dhcpfo::remote::files::sha256(&content);
+                files.insert(self.remote(rel).display().to_string(), hash.into());
+            }
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let record = serde_json::json!({
+            "files": files,
+            "restarted_at": now,
+            "deploy": "00000000000000ab",
+            "dhcpd": "",
+        });
+        std::fs::write(self.path("etc/dhcp/.dhcpfo.state"), format!("{record}\n"))
+            .expect("restart record");
+    }
+
     /// Writes an executable script into the peer's folder (`hook-restart`, `fakebin/mv`...).
     pub fn script(&self, rel: &str, text: &str) {
         write_exec(&self.path(rel), text);
@@ -598,6 +622,16 @@ impl Lab {
             std::fs::write(p.config(), conf).expect("install");
             std::fs::write(p.path("etc/default/isc-dhcp-server"), defaults).expect("install");
             p.run_current();
+        }
+    }
+
+    /// Like [`Lab::install`], as on a pair dhcpfo deployed before: each peer also gets the
+    /// record of that restart (see [`SshPeer::record_restart`]), so that `diff` and `deploy`
+    /// know the peers run the files on their disks.
+    pub fn install_deployed(&self, files: &[(String, String); 2]) {
+        self.install(files);
+        for p in &self.peers {
+            p.record_restart();
         }
     }
 

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use super::{Context, DeployOptions, Outcome, PeerRun, first_error, par, restart_sequence};
 use crate::remote::exec::{KILL_AFTER, STDERR_KEPT, wrapped};
-use crate::remote::inspect::{State, state_path};
 use crate::remote::journal::{self, Begin, Entry, PlannedFile, PlannedPeer};
 use crate::remote::progress::Progress;
 use crate::remote::{RemoteError, files, shell_quote as q, signals};
@@ -419,27 +418,13 @@ fn state_hashes(r: &PeerRun) -> Option<std::collections::BTreeMap<String, String
 }
 
 /// The command that records a peer's verified restart (`None` when it was not restarted and
-/// verified running): the hashes of its live files and the peer's clock, written atomically.
+/// verified running): the hashes of its live files, the peer's clock and its dhcpd processes,
+/// written atomically.
 pub(super) fn state_command(r: &PeerRun, lock: &crate::remote::lock::Lock) -> Option<String> {
     if r.restarts.ok != Some(true) || r.restarts.running != Some(true) {
         return None;
     }
-    let state = State {
-        files: state_hashes(r)?,
-        restarted_at: 0,
-        deploy: lock.id().to_string(),
-    };
-    let json = serde_json::to_string(&state).ok()?;
-    let json = json.replace("\"restarted_at\":0", "\"restarted_at\":@NOW@");
-    let (head, tail) = json.split_once("@NOW@")?;
-    let path = state_path(&r.target);
-    Some(format!(
-        "t=$(mktemp -- {tmp}) && printf '%s%s%s\\n' {h} \"$(date +%s)\" {t} > \"$t\" && chmod 0644 -- \"$t\" && mv -fT -- \"$t\" {p}",
-        tmp = q(&format!("{path}.XXXXXXXX")),
-        h = q(head),
-        t = q(tail),
-        p = q(&path),
-    ))
+    crate::remote::record::write_command(&r.target, state_hashes(r)?, lock.id())
 }
 
 /// Removes candidates left behind; then, on each peer still locked, in one command: prunes the

@@ -23,7 +23,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-pub use plan::{describe_unfinished, diffs, peer_files, restart_due, unfinished_on};
+pub use plan::{
+    describe_unfinished, diffs, peer_files, restart_due, restart_reason, unfinished_on,
+};
 pub use report::{FinalState, HeldFile, Holds, RestartResult};
 
 use super::diff::FileDiff;
@@ -138,6 +140,10 @@ pub struct Report {
     /// confirmed): what settling it would do, as plan lines.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unfinished: Vec<String>,
+    /// The peers the plan restarts though none of their files change, and why (a dry run only
+    /// shows them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub planned_restarts: Vec<PlannedRestart>,
     /// Whether both peers were left holding and running one version, and the locks released.
     /// When false, the locks and journals stay on the peers and the next deploy settles the
     /// pair first.
@@ -149,6 +155,15 @@ pub struct Report {
     pub files: Vec<FileDiff>,
     /// Both peers, primary first.
     pub peers: Vec<PeerReport>,
+}
+
+/// A peer the plan restarts though none of its files change.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedRestart {
+    /// The peer.
+    pub peer: Role,
+    /// Why: it does not run what is on its disk, or whether it does cannot be told.
+    pub reason: String,
 }
 
 /// One live file a deploy replaces.
@@ -412,6 +427,16 @@ pub fn deploy(
         (None, signal)
     };
     let files = runs.iter().flat_map(|r| r.files.clone()).collect();
+    let planned_restarts = runs
+        .iter()
+        .filter(|r| r.changes.is_empty())
+        .filter_map(|r| {
+            r.restart_reason.as_ref().map(|why| PlannedRestart {
+                peer: r.role(),
+                reason: why.clone(),
+            })
+        })
+        .collect();
     let peers = runs
         .iter()
         .map(|r| PeerReport {
@@ -430,6 +455,7 @@ pub fn deploy(
         recovered: cx.recovered,
         locks_taken_over: cx.locks_taken_over,
         unfinished: cx.unfinished,
+        planned_restarts,
         settled,
         clock_skew: cx.skew,
         files,

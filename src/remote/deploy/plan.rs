@@ -10,7 +10,7 @@ use crate::remote::journal::{Journal, PlannedFile, Restart};
 use crate::remote::lock::{self, Holder, parent};
 use crate::remote::progress::Progress;
 use crate::remote::text::terminal_safe;
-use crate::remote::{RemoteError, Target, files};
+use crate::remote::{RemoteError, Target, files, shell_quote};
 use crate::render::RenderedFile;
 
 /// Inspects both peers at once (as one step each) and works out each one's plan.
@@ -56,11 +56,21 @@ pub fn diffs(
         .collect()
 }
 
-/// Why a peer needs a restart though its files do not change, if it does.
+/// Why a peer needs a restart though its files do not change, if it does: it does not run
+/// them, or whether it does cannot be told.
 pub fn restart_due(target: &Target, inspection: &Inspection) -> Option<String> {
-    match inspect::runs_what_is_on_disk(target, inspection) {
-        Runs::No(why) => Some(why),
-        Runs::Yes(_) | Runs::Unknown => None,
+    restart_reason(target, &inspect::runs_what_is_on_disk(target, inspection))
+}
+
+/// The reason [`restart_due`] gives for a judgment.
+pub fn restart_reason(target: &Target, runs: &Runs) -> Option<String> {
+    match runs {
+        Runs::No(why) => Some(why.clone()),
+        Runs::Unknown(why) => Some(format!(
+            "cannot tell whether {} runs the files on disk: {why}",
+            target.peer()
+        )),
+        Runs::Yes(_) => None,
     }
 }
 
@@ -265,9 +275,53 @@ impl Unfinished<'_> {
     }
 }
 
+/// Refuses (DF531) journal files that are not this peer's files in the model: its live
+/// files, and with `follow-symlinks` their targets (resolved on the peer only when needed).
+fn check_model_files(conn: &crate::remote::Connection, lives: &[&str]) -> Result<(), RemoteError> {
+    let t = &conn.target;
+    let shared = t.shared_path.as_ref();
+    let mut mine: Vec<String> = [Some(&t.config_path), Some(&t.defaults_path), shared]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    if t.follow_symlinks && lives.iter().any(|l| !mine.iter().any(|m| m == l)) {
+        let list: Vec<String> = mine.iter().map(|m| shell_quote(m)).collect();
+        let out = conn.run(
+            "resolving the live files' links",
+            &format!(
+                "for f in {}; do readlink -f -- \"$f\" || echo; done",
+                list.join(" ")
+            ),
+        )?;
+        let targets = String::from_utf8_lossy(&out.stdout).into_owned();
+        mine.extend(
+            targets
+                .lines()
+                .filter(|l| l.starts_with('/'))
+                .map(str::to_string),
+        );
+    }
+    let Some(other) = lives.iter().find(|l| !mine.iter().any(|m| m == *l)) else {
+        return Ok(());
+    };
+    let dir = lock::lock_dir(&t.config_path);
+    Err(RemoteError::Unfinished {
+        peer: t.peer().into(),
+        detail: terminal_safe(&format!(
+            "its journal names {other}, which is not one of this peer's files in the model ({}); it was not read",
+            mine.join(", ")
+        )),
+        fix: terminal_safe(&format!(
+            "if the model's paths or layout changed since that deploy, run this with the model and `--layout` it ran with; otherwise read the journal in {dir} on the peer, put the files it names right by hand, then remove {dir}"
+        )),
+    })
+}
+
 /// Reads a peer's lock and, when it holds an unfinished deploy's journal, describes it
 /// (see [`describe_unfinished`]), hashing this peer's files of that deploy's plan. One short
-/// command when there is no journal.
+/// command when there is no journal. The journal is the peer's text: one that names a file
+/// that is not one of this peer's files in the model is refused (DF531), nothing read.
 pub fn unfinished_on(conn: &crate::remote::Connection) -> Result<Vec<String>, RemoteError> {
     let (owner, journal) = inspect::read_lock(conn)?;
     let Some(journal) = journal.filter(Journal::unfinished) else {
@@ -279,6 +333,7 @@ pub fn unfinished_on(conn: &crate::remote::Connection) -> Result<Vec<String>, Re
         journal: &journal,
     };
     let lives: Vec<&str> = view.files().iter().map(|f| f.live.as_str()).collect();
+    check_model_files(conn, &lives)?;
     let hashes = if lives.is_empty() {
         Vec::new()
     } else {

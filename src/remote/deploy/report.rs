@@ -203,7 +203,13 @@ fn recovery(r: &PeerRun, state: &FinalState) -> Vec<String> {
         fixed = true;
         match state.target {
             Holds::Previous => match (&c.old_sha256, &f.backup, f.backup_intact) {
-                (None, _, _) => out.push(format!("rm -f -- {}", q(&f.path))),
+                (None, None, _) => out.push(format!("rm -f -- {}", q(&f.path))),
+                (None, Some(b), _) => out.push(format!(
+                    "# {} had no previous version, yet backup {b} was made: compare the two; to put the backup back: cp -p -- {} {}",
+                    f.path,
+                    q(b),
+                    q(&f.path)
+                )),
                 (Some(_), Some(b), Some(true)) => {
                     out.push(format!("cp -p -- {} {}", q(b), q(&f.path)));
                 }
@@ -320,6 +326,9 @@ pub(super) fn sentence(
         Outcome::Deployed | Outcome::NothingToDo => "unchanged (already up to date)".into(),
         Outcome::DryRun if settle_pending => {
             "unchanged (dry run; the unfinished deploy is settled first, so the new files were not validated)".into()
+        }
+        Outcome::DryRun if r.changes.is_empty() && r.touched() => {
+            "unchanged (dry run; it would be restarted, with no file to replace)".into()
         }
         Outcome::DryRun if r.touched() => "unchanged (dry run; the new files validate)".into(),
         _ => "unchanged".into(),

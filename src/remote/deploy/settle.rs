@@ -236,7 +236,14 @@ pub(super) fn settle(
 fn way_back(r: &PeerRun, change: &Change) -> String {
     let live = shell_quote(&change.live);
     let (backup, old) = match (&change.backup, &change.old_sha256) {
-        (_, None) => {
+        (Some(b), None) => {
+            return format!(
+                "a backup of it was made ({}) though it did not exist or could not be read when that deploy began: compare the two; to go back to the backup: cp -p -- {} {live}",
+                b.path,
+                shell_quote(&b.path)
+            );
+        }
+        (None, None) => {
             return format!(
                 "it did not exist before that deploy: to go back, remove it (rm -f -- {live})"
             );
@@ -510,6 +517,10 @@ pub(super) fn describe(
                 let live = terminal_safe(&c.live);
                 let peer = r.target.peer();
                 match (state, &c.backup, &c.old_sha256) {
+                    (Now::New, Some(b), None) => lines.push(format!(
+                        "plan: {peer} restore {live}: a backup ({}) is recorded though it had no previous version, so it is left as it is, this step fails and the pair stays unsettled",
+                        terminal_safe(&b.path)
+                    )),
                     (Now::New, Some(b), _) => lines.push(format!(
                         "plan: {peer} restore {live} from {}",
                         terminal_safe(&b.path)

@@ -144,6 +144,60 @@ fn includes_are_read_in_place() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// As in OpenSSH, an `Include` inside a `Host` or `Match` block is conditional: the included
+/// file's lines (its own blocks too) count only for the hosts the enclosing block applies to,
+/// and the lines after the `Include` stay in that block.
+#[test]
+fn an_include_inside_a_block_applies_only_where_the_block_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    std::fs::create_dir_all(dir.join("conf.d")).unwrap();
+    std::fs::write(dir.join("conf.d/top.conf"), "User included\nPort 2001\n").unwrap();
+    std::fs::write(
+        dir.join("conf.d/hosts.conf"),
+        "Host dhcp1 other\n  HostKeyAlias pinned\nHost *\n  IdentityFile /k/inc\nMatch exec true\n  Port 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("config"),
+        "Host dhcp1\n  Include conf.d/top.conf\n  HostName 192.0.2.1\n\
+         Match host other\n  Include conf.d/hosts.conf\n  HostName 192.0.2.9\n\
+         Host *\n  User fallback\n",
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(dir.join("config")).unwrap();
+    let config = SshConfig::parse_file(&text, "config", dir);
+
+    let h = config.lookup("dhcp1", None);
+    assert_eq!(
+        (h.user.as_deref(), h.port, h.hostname.as_deref()),
+        (Some("included"), Some(2001), Some("192.0.2.1"))
+    );
+    assert_eq!((h.host_key_alias, h.identity_files.len()), (None, 0));
+    assert!(h.warnings.is_empty(), "{:?}", h.warnings);
+
+    let h = config.lookup("dhcp2", None);
+    assert_eq!(
+        (h.user.as_deref(), h.port, h.hostname.as_deref()),
+        (Some("fallback"), None, None)
+    );
+    assert_eq!((h.host_key_alias, h.identity_files.len()), (None, 0));
+    assert!(
+        h.warnings.is_empty(),
+        "a file never applied is not evaluated: {:?}",
+        h.warnings
+    );
+
+    // Inside the block that applies, the included file's blocks are evaluated as usual, and
+    // the line after the Include is still the enclosing block's.
+    let h = config.lookup("other", None);
+    assert_eq!(h.host_key_alias.as_deref(), Some("pinned"));
+    assert_eq!(h.identity_files, ["/k/inc"]);
+    assert_eq!(h.hostname.as_deref(), Some("192.0.2.9"));
+    assert_eq!((h.user.as_deref(), h.port), (Some("fallback"), None));
+    assert_eq!(h.warnings.len(), 1, "{:?}", h.warnings);
+}
+
 #[test]
 fn garbage_never_panics() {
     for text in [
