@@ -785,7 +785,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__render)
-            opts="-o -h --out --role --layout --templates --shared-path --explain --help"
+            opts="-o -h --out --role --layout --templates --shared-path --format --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -813,6 +813,10 @@ _dhcpfo() {
                     ;;
                 --shared-path)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --explain)
