@@ -871,7 +871,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__serve)
-            opts="-i -h --role --interface --leases --port --control --explain --help"
+            opts="-i -h --role --interface --leases --port --control --format --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -899,6 +899,10 @@ _dhcpfo() {
                     ;;
                 --control)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --explain)

@@ -200,6 +200,8 @@ Examples:
 The lease file is in ISC dhcpd.leases format: `dhcp-lease-list --lease FILE` reads it.
 SIGHUP reloads the model (an invalid one is refused and the old one keeps serving);
 SIGTERM stops after flushing the lease file. Log level: DHCPFO_LOG=debug|info|warn.
+With --format json, every line on standard output is one JSON object: a log line
+({timestamp, level, message}) or an error in the finding shape ({code, severity, ...}).
 Exit status: 0 stopped cleanly, 1 the model has errors, 2 usage, socket or lease-file error.")]
     Serve {
         /// The pair model (YAML).
@@ -221,6 +223,10 @@ Exit status: 0 stopped cleanly, 1 the model has errors, 2 usage, socket or lease
         /// file's path with `.ctl`; owner-only).
         #[arg(long, value_name = "PATH")]
         control: Option<PathBuf>,
+        /// Log format: lines for people on standard error, or one JSON object a line on
+        /// standard output (timestamp, level, message), start-up errors as findings.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Operate a running `dhcpfo serve` failover peer: its state, or partner-down.
     #[command(subcommand)]
@@ -525,6 +531,7 @@ pub fn run(cli: Cli) -> ExitCode {
             leases,
             port,
             control,
+            format,
         } => serve::run(serve::Args {
             pair,
             role,
@@ -532,6 +539,7 @@ pub fn run(cli: Cli) -> ExitCode {
             leases,
             port,
             control,
+            format,
         }),
         Command::Failover(action) => failover::run(action),
         Command::Diff {

@@ -603,3 +603,103 @@ fn render_json_reports_every_error_as_a_finding() {
         "nothing may be written when render fails"
     );
 }
+
+/// `serve --format json` that cannot start: one finding-shape object a line on standard
+/// output, nothing on standard error, and the exit status of the text mode.
+fn serve_json(pair: &str, interface: &str, leases: &str) -> (Option<i32>, Vec<Value>) {
+    let out = dhcpfo(&[
+        "serve",
+        pair,
+        "--role",
+        "standalone",
+        "--interface",
+        interface,
+        "--leases",
+        leases,
+        "--format",
+        "json",
+    ]);
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains(DRAWING), "{text}");
+    let lines = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    (out.status.code(), lines)
+}
+
+#[test]
+fn serve_json_reports_start_up_errors_as_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let leases = dir.path().join("dhcpd.leases").display().to_string();
+    let good = BROKEN
+        .replace("split: 300", "split: 128")
+        .replace("10.1.2.20", "10.1.0.20");
+    let good = write(dir.path(), "good.yaml", &good);
+
+    // An invalid model: each error, placed.
+    let broken = write(dir.path(), "pair.yaml", BROKEN);
+    let (code, lines) = serve_json(&broken, "lo", &leases);
+    assert_eq!(code, Some(1), "{lines:?}");
+    let codes: Vec<&str> = lines
+        .iter()
+        .inspect(|f| assert_shape(f))
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["DF110", "DF133"]);
+    assert_eq!(
+        (lines[0]["file"].as_str(), lines[0]["line"].as_u64()),
+        (Some(broken.as_str()), Some(4))
+    );
+
+    // YAML that does not parse, and a model that cannot be read.
+    let bad_yaml = write(dir.path(), "bad.yaml", "peers: {}\n");
+    let (code, lines) = serve_json(&bad_yaml, "lo", &leases);
+    assert_eq!(code, Some(1), "{lines:?}");
+    assert_eq!(lines[0]["code"], "DF103", "{lines:?}");
+    assert_eq!(lines[0]["line"], 1, "{lines:?}");
+    let missing = dir.path().join("none.yaml").display().to_string();
+    let (code, lines) = serve_json(&missing, "lo", &leases);
+    assert_eq!(code, Some(2), "{lines:?}");
+    assert_shape(&lines[0]);
+    assert_eq!(
+        (lines[0]["code"].as_str(), lines[0]["file"].as_str()),
+        (Some("DF001"), Some(missing.as_str()))
+    );
+
+    // A lease file that is not one: its file and line.
+    let bad_leases = write(
+        dir.path(),
+        "bad.leases",
+        "lease 10.0.0.1 {\n  binding state sideways;\n}\n",
+    );
+    let (code, lines) = serve_json(&good, "lo", &bad_leases);
+    assert_eq!(code, Some(2), "{lines:?}");
+    let finding = lines.last().expect("a finding");
+    assert_shape(finding);
+    assert_eq!(finding["code"], "DF011");
+    assert_eq!(
+        (finding["file"].as_str(), finding["line"].as_u64()),
+        (Some(bad_leases.as_str()), Some(2))
+    );
+
+    // An interface that does not exist: the log lines before it are JSON too.
+    let (code, lines) = serve_json(&good, "no-such-if9", &leases);
+    assert_eq!(code, Some(2), "{lines:?}");
+    let finding = lines.last().expect("a finding");
+    assert_shape(finding);
+    assert_eq!(finding["code"], "DF012", "{lines:?}");
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no-such-if9")),
+        "{finding}"
+    );
+    for line in &lines[..lines.len() - 1] {
+        assert!(
+            line["level"].is_string() && line["message"].is_string(),
+            "{line}"
+        );
+    }
+}
