@@ -785,7 +785,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__render)
-            opts="-o -h --out --role --layout --templates --shared-path --explain --help"
+            opts="-o -h --out --role --layout --templates --shared-path --format --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -813,6 +813,10 @@ _dhcpfo() {
                     ;;
                 --shared-path)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --explain)
@@ -867,7 +871,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__serve)
-            opts="-i -h --role --interface --leases --port --control --explain --help"
+            opts="-i -h --role --interface --leases --port --control --format --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -895,6 +899,10 @@ _dhcpfo() {
                     ;;
                 --control)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --explain)

@@ -234,6 +234,8 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l layout -d 'File
 split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l templates -d 'Folder of templates that replace the built-in ones of the same name' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l shared-path -d 'Absolute path of the shared file on the servers (split layout)' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l format -d 'Output format: messages for people, or one JSON object on standard output (layout, out, files with role, name, path, bytes and sha256, removed, warnings, errors)' -r -f -a "human\t'Text for people'
+json\t'One JSON document on standard output, errors included'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l explain -d 'Print what a code means (any code dhcpfo prints, e.g. DF113 or DF501) and exit' -r -f -a "DF001\t''
 DF002\t''
 DF003\t''
@@ -795,6 +797,8 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -s i -l interface -
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -l leases -d 'The lease file (created if missing)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -l port -d 'UDP port to listen on' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -l control -d 'A failover peer\'s control socket, for `dhcpfo failover` (default: the lease file\'s path with `.ctl`; owner-only)' -r -F
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -l format -d 'Log format: lines for people on standard error, or one JSON object a line on standard output (timestamp, level, message), start-up errors as findings' -r -f -a "human\t'Text for people'
+json\t'One JSON document on standard output, errors included'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand serve" -l explain -d 'Print what a code means (any code dhcpfo prints, e.g. DF113 or DF501) and exit' -r -f -a "DF001\t''
 DF002\t''
 DF003\t''

@@ -801,6 +801,18 @@ fn an_interface_outside_every_subnet_is_warned_about() {
     else {
         return;
     };
+    let proc = serve_ready(&lab, "warn", &[]);
+    let log = proc.log_text();
+    assert!(
+        log.contains("eth0 has no address in any subnet of the model (10.90.0.1)"),
+        "{log}"
+    );
+    stop_cleanly(&lab, &proc);
+}
+
+/// Starts dhcpfo on the model in `srv`'s namespace (standalone on eth0, `DHCPFO_LOG=level`,
+/// then `extra` arguments) and waits until it serves.
+fn serve_ready(lab: &Lab, level: &str, extra: &[&str]) -> Proc {
     let pair = lab.dir().join("pair.yaml");
     std::fs::write(&pair, PAIR).unwrap();
     let mut cmd = lab.command("srv", env!("CARGO_BIN_EXE_dhcpfo"));
@@ -808,26 +820,24 @@ fn an_interface_outside_every_subnet_is_warned_about() {
         .arg(&pair)
         .args(["--role", "standalone", "--interface", "eth0", "--leases"])
         .arg(lab.dir().join("server.leases"))
-        .env("DHCPFO_LOG", "warn");
+        .args(extra)
+        .env("DHCPFO_LOG", level);
     let proc = lab.spawn("server", cmd);
     assert!(
         proc.wait_for_log("dhcpfo serve ready", Duration::from_secs(30)),
         "{}",
         proc.log_text()
     );
+    proc
+}
+
+/// SIGTERM to a server the lab started, and the exit 0 it causes; returns its log.
+fn stop_cleanly(lab: &Lab, proc: &Proc) -> String {
+    lab.signal(proc, libc::SIGTERM);
+    let status = lab.wait(proc, Duration::from_secs(15));
     let log = proc.log_text();
-    assert!(
-        log.contains("eth0 has no address in any subnet of the model (10.90.0.1)"),
-        "{log}"
-    );
-    lab.signal(&proc, libc::SIGTERM);
-    let status = lab.wait(&proc, Duration::from_secs(15));
-    assert_eq!(
-        status.and_then(|s| s.code()),
-        Some(0),
-        "{}",
-        proc.log_text()
-    );
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "{log}");
+    log
 }
 
 // Hand-built packets through a relay agent's socket in the `load` namespace (10.77.0.2):
@@ -1197,4 +1207,78 @@ fn init_reboot_from_an_unknown_client_is_ignored_when_not_authoritative() {
         "DHCPREQUEST for {ip} from 52:54:00:78:00:01 via 10.77.0.2: no record of the client (not authoritative); ignored"
     );
     assert!(server.log().contains(&line), "{}", server.log());
+}
+
+/// `serve --format json`, started in a lab and stopped by SIGTERM: every line it writes (its
+/// standard output and error go to one log) is a JSON object with a timestamp, a level and a
+/// message; a host name sent by a client is still escaped in the message.
+#[test]
+fn json_logs_are_one_object_a_line_with_client_text_escaped() {
+    let test = "json_logs_are_one_object_a_line_with_client_text_escaped";
+    if reference_isc() {
+        eprintln!("{test}: dhcpfo only (its log)");
+        return;
+    }
+    let Some(lab) = Lab::builder("srvj")
+        .host("srv", Some("10.77.0.1/16"))
+        .host("load", Some("10.77.0.2/16"))
+        .build_or_skip(test)
+    else {
+        return;
+    };
+    let proc = serve_ready(&lab, "info", &["--format", "json"]);
+    let relay = |frames: &[Frame], marker: u32| {
+        let bytes: Vec<Vec<u8>> = frames.iter().map(Frame::bytes).collect();
+        raw_dhcp::relay_exchange(lab.ns("load"), SERVER_IP, &bytes, marker)
+            .unwrap_or_else(|e| panic!("{e}\n{}", proc.log_text()))
+    };
+    let mac = [0x52, 0x54, 0, 0x79, 0, 1];
+    let replies = relay(&[relayed(DISCOVER, mac, 0x901)], 0x901);
+    let ip = raw_dhcp::yiaddr(reply_to(&replies, 0x901, OFFER));
+    let forged = b"pc\n{\"level\":\"error\",\"message\":\"FORGED\"}\x1b[2J";
+    let request = relayed(REQUEST, mac, 0x902)
+        .option(12, forged)
+        .option(50, &ip.octets())
+        .option(54, &SERVER_IP.octets());
+    reply_to(&relay(&[request], 0x902), 0x902, ACK);
+    assert!(
+        proc.wait_for_log("DHCPACK", Duration::from_secs(15)),
+        "{}",
+        proc.log_text()
+    );
+    let log = stop_cleanly(&lab, &proc);
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}\n{log}")))
+        .collect();
+    let messages: Vec<&str> = lines
+        .iter()
+        .map(|line| {
+            assert!(
+                line["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')),
+                "{line}"
+            );
+            assert!(
+                ["info", "warn"].contains(&line["level"].as_str().unwrap_or("")),
+                "{line}"
+            );
+            line["message"].as_str().expect("a message")
+        })
+        .collect();
+    for expected in ["dhcpfo serve ready", "DHCPACK on", "dhcpfo serve stopped"] {
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{expected}: {log}"
+        );
+    }
+    // The client's text stays inside one message, escaped as in the text log.
+    let forged_lines: Vec<&&str> = messages.iter().filter(|m| m.contains("FORGED")).collect();
+    assert_eq!(forged_lines.len(), 1, "{log}");
+    assert!(
+        forged_lines[0].contains(&format!(
+            r#"DHCPACK on {ip} to 52:54:00:79:00:01 (pc\012{{\"level\":\"error\""#
+        )) && forged_lines[0].contains(r#"FORGED\"}\033[2J) via 10.77.0.2"#),
+        "{log}"
+    );
+    assert!(!log.contains('\x1b'), "{log}");
 }

@@ -84,7 +84,12 @@ Examples:
   dhcpfo render pair.yaml --out build/ --layout split
       per-peer dhcpd.conf that includes /etc/dhcp/dhcpd.shared.conf, identical on both peers
   dhcpfo render pair.yaml --role primary
-      prints the primary's dhcpd.conf to standard output")]
+      prints the primary's dhcpd.conf to standard output
+  dhcpfo render pair.yaml --out build/ --format json
+      what was written (paths, sizes, sha256) or what stopped it, as one JSON object
+
+Exit status: 0 rendered (warnings allowed), 1 the model has errors, 2 usage, template or
+I/O error.")]
     Render {
         /// The pair model (YAML).
         #[arg(value_name = "PAIR.yaml")]
@@ -110,6 +115,10 @@ Examples:
         /// Absolute path of the shared file on the servers (split layout).
         #[arg(long, value_name = "PATH", default_value = crate::render::DEFAULT_SHARED_PATH, conflicts_with = "role")]
         shared_path: String,
+        /// Output format: messages for people, or one JSON object on standard output (layout,
+        /// out, files with role, name, path, bytes and sha256, removed, warnings, errors).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes.
     #[command(after_help = "\
@@ -191,6 +200,8 @@ Examples:
 The lease file is in ISC dhcpd.leases format: `dhcp-lease-list --lease FILE` reads it.
 SIGHUP reloads the model (an invalid one is refused and the old one keeps serving);
 SIGTERM stops after flushing the lease file. Log level: DHCPFO_LOG=debug|info|warn.
+With --format json, every line on standard output is one JSON object: a log line
+({timestamp, level, message}) or an error in the finding shape ({code, severity, ...}).
 Exit status: 0 stopped cleanly, 1 the model has errors, 2 usage, socket or lease-file error.")]
     Serve {
         /// The pair model (YAML).
@@ -212,6 +223,10 @@ Exit status: 0 stopped cleanly, 1 the model has errors, 2 usage, socket or lease
         /// file's path with `.ctl`; owner-only).
         #[arg(long, value_name = "PATH")]
         control: Option<PathBuf>,
+        /// Log format: lines for people on standard error, or one JSON object a line on
+        /// standard output (timestamp, level, message), start-up errors as findings.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Operate a running `dhcpfo serve` failover peer: its state, or partner-down.
     #[command(subcommand)]
@@ -473,6 +488,7 @@ pub fn run(cli: Cli) -> ExitCode {
             layout,
             templates,
             shared_path,
+            format,
         } => render::run(render::Args {
             pair,
             out,
@@ -480,6 +496,7 @@ pub fn run(cli: Cli) -> ExitCode {
             layout,
             templates,
             shared_path,
+            format,
         }),
         Command::Lint {
             files,
@@ -518,6 +535,7 @@ pub fn run(cli: Cli) -> ExitCode {
             leases,
             port,
             control,
+            format,
         } => serve::run(serve::Args {
             pair,
             role,
@@ -525,6 +543,7 @@ pub fn run(cli: Cli) -> ExitCode {
             leases,
             port,
             control,
+            format,
         }),
         Command::Failover(action) => failover::run(action),
         Command::Diff {
@@ -622,6 +641,13 @@ fn print_diagnostics(diags: &[Diagnostic], format: Format) {
         ),
         Format::Json => print!("{}", diag::render_json(diags)),
     }
+}
+
+/// Splits findings into errors and warnings.
+fn by_severity(findings: Vec<JsonFinding>) -> (Vec<JsonFinding>, Vec<JsonFinding>) {
+    findings
+        .into_iter()
+        .partition(|f| f.severity == diag::Severity::Error)
 }
 
 /// Prints `{"errors": [...]}` on standard output: the JSON of a command whose output is not a

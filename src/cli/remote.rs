@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{EXIT_USAGE, print_diagnostics};
-use crate::diag::{Format, JsonFinding, Severity};
+use super::{EXIT_USAGE, by_severity, print_diagnostics};
+use crate::diag::{Format, JsonFinding};
 use crate::model::{self, LoadError, Source, check};
 use crate::remote::ssh_config::{SshConfig, Strictness};
 use crate::remote::text::stderr_line;
@@ -94,13 +94,6 @@ impl Refused {
         self.warnings = warnings.to_vec();
         self
     }
-}
-
-/// Splits findings into errors and warnings.
-fn by_severity(findings: Vec<JsonFinding>) -> (Vec<JsonFinding>, Vec<JsonFinding>) {
-    findings
-        .into_iter()
-        .partition(|f| f.severity == Severity::Error)
 }
 
 /// Loads and checks the model (any error: exit 2, as `diff` does for unreadable input) and

@@ -1,7 +1,17 @@
 //! `dhcpfo serve`.
 
+use std::fmt;
 use std::path::PathBuf;
 
+use serde_json::{Map, Value};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::FmtContext;
+use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
+use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::diag::Format;
 use crate::model::Role;
 use crate::serve::config::ServeRole;
 use crate::serve::{self, ServeOptions};
@@ -24,6 +34,7 @@ pub(super) struct Args {
     pub leases: PathBuf,
     pub port: u16,
     pub control: Option<PathBuf>,
+    pub format: Format,
 }
 
 pub(super) fn run(args: Args) -> u8 {
@@ -35,12 +46,20 @@ pub(super) fn run(args: Args) -> u8 {
         Ok(ready) => filter.add_directive(ready),
         Err(_) => filter,
     };
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(filter)
-        .try_init();
+    let _ = match args.format {
+        Format::Human => tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .with_env_filter(filter)
+            .try_init(),
+        Format::Json => tracing_subscriber::fmt()
+            .with_writer(std::io::stdout)
+            .with_ansi(false)
+            .event_format(JsonLines)
+            .with_env_filter(filter)
+            .try_init(),
+    };
     serve::run(ServeOptions {
         pair: args.pair,
         role: match args.role {
@@ -52,5 +71,66 @@ pub(super) fn run(args: Args) -> u8 {
         leases: args.leases,
         port: args.port,
         control: args.control,
+        format: args.format,
     })
+}
+
+/// Each log line as one JSON object on a line of its own: `timestamp` (as the text log
+/// writes it), `level` (`info`, `warn`...), `message`, and any other field of the event.
+/// Client-supplied text is escaped in the message already; JSON escapes the rest.
+struct JsonLines;
+
+impl<S, N> FormatEvent<S, N> for JsonLines
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        _ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let mut timestamp = String::new();
+        SystemTime.format_time(&mut Writer::new(&mut timestamp))?;
+        let mut line = Map::new();
+        line.insert("timestamp".into(), timestamp.into());
+        line.insert(
+            "level".into(),
+            event
+                .metadata()
+                .level()
+                .as_str()
+                .to_ascii_lowercase()
+                .into(),
+        );
+        event.record(&mut Fields(&mut line));
+        writeln!(writer, "{}", Value::Object(line))
+    }
+}
+
+/// Collects an event's fields into a JSON object.
+struct Fields<'a>(&'a mut Map<String, Value>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0
+            .insert(field.name().into(), format!("{value:?}").into());
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().into(), value.into());
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.0.insert(field.name().into(), value.into());
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.insert(field.name().into(), value.into());
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.0.insert(field.name().into(), value.into());
+    }
 }

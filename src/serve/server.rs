@@ -1,7 +1,7 @@
 //! The service: one receive task per interface, the engine on one task, replies sent once
 //! their leases are on disk, timers, SIGHUP reload and SIGTERM shutdown.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,12 +13,13 @@ use tokio::sync::{mpsc, oneshot};
 use super::config::{ServeConfig, ServeRole};
 use super::engine::{Dest, Engine, Incoming, Outcome};
 use super::failover::config::FailoverConfig;
-use super::journal::Journal;
+use super::failover::control::ControlError;
+use super::journal::{Journal, JournalError};
 use super::latency;
 use super::packet::{self, malformed};
 use super::ratelimit::{RateLimit, held_note};
 use super::socket::{IfaceSocket, SERVER_PORT, iface_addrs};
-use crate::diag;
+use crate::diag::{self, Diagnostic, Format, JsonFinding};
 
 mod failover;
 use crate::model::{self, LoadError, check};
@@ -76,6 +77,90 @@ pub struct ServeOptions {
     pub port: u16,
     /// A failover peer's control socket (default: beside the lease file).
     pub control: Option<PathBuf>,
+    /// How start-up errors (and a refused reload's findings) are printed: miette's report on
+    /// standard error, or one finding-shape JSON object a line on standard output.
+    pub format: Format,
+}
+
+/// An error that stops the server; in the finding shape, it names the file (and line) it is
+/// about when it has one.
+trait AsFinding: miette::Diagnostic + Send + Sync + Sized + 'static {
+    /// The file and line the error is about.
+    fn place(&self) -> Option<(&str, Option<usize>)> {
+        None
+    }
+
+    /// Its code, message and help, and its place.
+    fn finding(&self) -> JsonFinding {
+        let finding = JsonFinding::from_miette(self);
+        match self.place() {
+            Some((file, line)) => JsonFinding {
+                line,
+                ..finding.in_file(file)
+            },
+            None => finding,
+        }
+    }
+}
+
+impl AsFinding for ServeError {}
+
+impl AsFinding for LoadError {
+    fn place(&self) -> Option<(&str, Option<usize>)> {
+        match self {
+            LoadError::Io { path, .. } => Some((path, None)),
+            LoadError::Invalid(_) => None,
+        }
+    }
+}
+
+impl AsFinding for JournalError {
+    fn place(&self) -> Option<(&str, Option<usize>)> {
+        match self {
+            JournalError::Io { path, .. } => Some((path, None)),
+            JournalError::Parse { path, line, .. } => Some((path, Some(*line))),
+        }
+    }
+}
+
+impl AsFinding for ControlError {
+    fn place(&self) -> Option<(&str, Option<usize>)> {
+        match self {
+            ControlError::InUse(path) | ControlError::Io { path, .. } => Some((path, None)),
+        }
+    }
+}
+
+/// Prints an error that stops the server: miette's report for people, one finding line for
+/// machines.
+fn report<E: AsFinding>(format: Format, error: E) {
+    match format {
+        Format::Human => eprintln!("{:?}", miette::Report::new(error)),
+        Format::Json => finding_lines(&[error.finding()]),
+    }
+}
+
+/// Prints the model's diagnostics: snippets for people, one finding line each for machines.
+fn report_diagnostics(format: Format, diags: &[Diagnostic]) {
+    match format {
+        Format::Human => eprint!(
+            "{}",
+            diag::render_human(diags, diag::use_color(std::io::stderr().is_terminal()))
+        ),
+        Format::Json => {
+            finding_lines(&diags.iter().map(Diagnostic::to_json).collect::<Vec<_>>());
+        }
+    }
+}
+
+/// One JSON object a line on standard output, among the JSON log lines.
+fn finding_lines(findings: &[JsonFinding]) {
+    let mut out = std::io::stdout().lock();
+    for finding in findings {
+        if let Ok(line) = serde_json::to_string(finding) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
 }
 
 /// A malformed packet's reason is logged once per source and interface per this many seconds.
@@ -93,26 +178,26 @@ fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Loads and checks the model; on errors prints the diagnostics and returns the exit status.
-/// A failover peer also gets its relationship's settings.
+/// Loads and checks the model; on errors prints the diagnostics (in `format`) and returns the
+/// exit status. A failover peer also gets its relationship's settings.
 pub fn load_config(
     path: &Path,
     role: ServeRole,
+    format: Format,
 ) -> Result<(ServeConfig, Option<FailoverConfig>), u8> {
-    let color = diag::use_color(std::io::stderr().is_terminal());
     let source = model::load_file(path).map_err(|err| match err {
         LoadError::Invalid(diags) => {
-            eprint!("{}", diag::render_human(&diags, color));
+            report_diagnostics(format, &diags);
             EXIT_FINDINGS
         }
         io => {
-            eprintln!("{:?}", miette::Report::new(io));
+            report(format, io);
             EXIT_USAGE
         }
     })?;
     let diags = check::check(&source);
     if check::has_errors(&diags) {
-        eprint!("{}", diag::render_human(&diags, color));
+        report_diagnostics(format, &diags);
         return Err(EXIT_FINDINGS);
     }
     let failover = match role {
@@ -124,7 +209,7 @@ pub fn load_config(
 
 /// Runs the server until SIGTERM or SIGINT; returns the exit status.
 pub fn run(opts: ServeOptions) -> u8 {
-    let cfg = match load_config(&opts.pair, opts.role) {
+    let cfg = match load_config(&opts.pair, opts.role, opts.format) {
         Ok(cfg) => cfg,
         Err(code) => return code,
     };
@@ -134,7 +219,7 @@ pub fn run(opts: ServeOptions) -> u8 {
     {
         Ok(rt) => rt,
         Err(error) => {
-            eprintln!("{:?}", miette::Report::new(ServeError::Runtime(error)));
+            report(opts.format, ServeError::Runtime(error));
             return EXIT_USAGE;
         }
     };
@@ -148,7 +233,7 @@ async fn serve(
     let (mut journal, replay) = match Journal::open(&opts.leases) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            report(opts.format, e);
             return EXIT_USAGE;
         }
     };
@@ -164,7 +249,16 @@ async fn serve(
     let loaded = replay.bindings.len();
     engine.load_all(replay.bindings);
     if !matches!(journal.compact(engine.snapshot()).await, Ok(true)) {
-        tracing::error!("cannot rewrite {}", opts.leases.display());
+        match opts.format {
+            Format::Human => tracing::error!("cannot rewrite {}", opts.leases.display()),
+            Format::Json => report(
+                opts.format,
+                JournalError::Io {
+                    path: opts.leases.display().to_string(),
+                    error: std::io::Error::other("cannot rewrite it"),
+                },
+            ),
+        }
         return EXIT_USAGE;
     }
     // The file's text, its parse and the rewrite are gone: give that memory back.
@@ -179,7 +273,7 @@ async fn serve(
         match crate::serve::failover::control::listen(&control_path) {
             Ok(rx) => control = Some(rx),
             Err(e) => {
-                eprintln!("{:?}", miette::Report::new(e));
+                report(opts.format, e);
                 return EXIT_USAGE;
             }
         }
@@ -214,7 +308,7 @@ async fn serve(
                     port: opts.port,
                     error,
                 };
-                eprintln!("{:?}", miette::Report::new(err));
+                report(opts.format, err);
                 return EXIT_USAGE;
             }
         }
@@ -262,7 +356,7 @@ async fn serve(
         signal(SignalKind::user_defined1()),
     ) else {
         let error = std::io::Error::other("signal handlers");
-        eprintln!("{:?}", miette::Report::new(ServeError::Runtime(error)));
+        report(opts.format, ServeError::Runtime(error));
         return EXIT_USAGE;
     };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -343,7 +437,7 @@ async fn serve(
                 }
             }
             _ = hup.recv() => {
-                match load_config(&opts.pair, opts.role) {
+                match load_config(&opts.pair, opts.role, opts.format) {
                     Ok((cfg, _)) => {
                         engine = engine.reconfigured(Arc::new(cfg));
                         release_freed_memory();

@@ -436,3 +436,270 @@ fn sarif_is_valid_against_the_oasis_schema() {
         "{log}"
     );
 }
+
+/// `render --format json`: stdout holds the one object (`files`, `warnings`, `errors`...)
+/// and nothing else is printed.
+fn render_json(args: &[&str]) -> (Option<i32>, Value) {
+    let out = dhcpfo(&[args, &["--format", "json"][..]].concat());
+    assert!(out.stderr.is_empty(), "{args:?}: {}", stderr(&out));
+    (out.status.code(), json(&out))
+}
+
+fn codes(findings: &Value) -> Vec<&str> {
+    findings
+        .as_array()
+        .expect("an array of findings")
+        .iter()
+        .inspect(|f| assert_shape(f))
+        .filter_map(|f| f["code"].as_str())
+        .collect()
+}
+
+#[test]
+fn render_json_lists_the_files_written_with_their_hash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let model = super::example("lab-pair.yaml");
+    let out_arg = out_dir.display().to_string();
+    let (code, value) = render_json(&["render", &model, "--out", &out_arg, "--layout", "split"]);
+    assert_eq!(code, Some(0), "{value}");
+    assert_eq!(value["layout"], "split");
+    assert_eq!(value["out"], out_arg.as_str());
+    assert_eq!(codes(&value["errors"]), Vec::<&str>::new());
+    let files = value["files"].as_array().expect("files");
+    assert_eq!(files.len(), 6, "{value}");
+    for file in files {
+        let path = file["path"].as_str().expect("a path");
+        let role = file["role"].as_str().expect("a role");
+        let name = file["name"].as_str().expect("a name");
+        assert_eq!(Path::new(path), out_dir.join(role).join(name));
+        let written = std::fs::read(path).expect("the file was written");
+        assert_eq!(file["bytes"].as_u64(), Some(written.len() as u64), "{file}");
+        assert_eq!(
+            file["sha256"].as_str(),
+            Some(dhcpfo::remote::files::sha256(&written).as_str()),
+            "{file}"
+        );
+        assert!(file.get("content").is_none(), "{file}");
+    }
+
+    // Back to the single layout: the shared files are removed, and listed.
+    let (code, value) = render_json(&["render", &model, "--out", &out_arg]);
+    assert_eq!(code, Some(0), "{value}");
+    let removed: Vec<&str> = value["removed"]
+        .as_array()
+        .expect("removed")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(removed.len(), 2, "{value}");
+    assert!(removed.iter().all(|p| p.ends_with("dhcpd.shared.conf")));
+
+    // With --role the file is in the JSON, as it would be on standard output.
+    let (code, value) = render_json(&["render", &model, "--role", "secondary"]);
+    assert_eq!(code, Some(0), "{value}");
+    let printed = dhcpfo(&["render", &model, "--role", "secondary"]);
+    assert_eq!(value["files"].as_array().map(Vec::len), Some(1), "{value}");
+    let file = &value["files"][0];
+    assert!(file["path"].is_null() && value["out"].is_null(), "{value}");
+    assert_eq!(
+        file["content"].as_str(),
+        Some(String::from_utf8_lossy(&printed.stdout).as_ref())
+    );
+
+    // The model's warnings are listed, and do not stop the render.
+    let hosts = write(dir.path(), "hosts.yaml", SIX_HOSTS);
+    let (code, value) = render_json(&["render", &hosts, "--role", "primary"]);
+    assert_eq!(code, Some(0), "{value}");
+    assert_eq!(codes(&value["warnings"]), ["DF145"; 6]);
+    assert_eq!(value["warnings"][0]["line"], 10, "{value}");
+}
+
+#[test]
+fn render_json_reports_every_error_as_a_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out").display().to_string();
+    let model = super::example("lab-pair.yaml");
+    let broken = write(dir.path(), "pair.yaml", BROKEN);
+    let bad_yaml = write(dir.path(), "bad.yaml", "failover:\n  name: [fo\n");
+    let missing = dir.path().join("missing.yaml").display().to_string();
+    let not_a_folder = write(dir.path(), "file", "");
+    let below_a_file = format!("{not_a_folder}/out");
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).expect("mkdir");
+    write(&templates, "header.j2", "# {{ header.no_such_field }}\n");
+    let templates = templates.display().to_string();
+
+    // The exit status, the codes, and the file and line the first error names.
+    let expect = |args: &[&str], status: i32, expected: &[&str], file: Option<&str>, line| {
+        let (code, value) = render_json(args);
+        assert_eq!(code, Some(status), "{args:?}: {value}");
+        assert_eq!(codes(&value["errors"]), expected, "{args:?}: {value}");
+        let first = &value["errors"][0];
+        assert_eq!(first["file"].as_str(), file, "{args:?}: {value}");
+        assert_eq!(first["line"].as_u64(), line, "{args:?}: {value}");
+        assert!(
+            value["files"].as_array().is_none_or(Vec::is_empty),
+            "{args:?}: {value}"
+        );
+    };
+    let render = ["render", model.as_str()];
+    let out = ["--out", out_dir.as_str()];
+    expect(
+        &["render", &bad_yaml, "--out", &out_dir],
+        1,
+        &["DF101"],
+        Some(&bad_yaml),
+        Some(2),
+    );
+    expect(
+        &["render", &broken, "--out", &out_dir],
+        1,
+        &["DF110", "DF133"],
+        Some(&broken),
+        Some(4),
+    );
+    expect(
+        &["render", &missing, "--out", &out_dir],
+        2,
+        &["DF001"],
+        Some(&missing),
+        None,
+    );
+    expect(
+        &[&render[..], &["--out", &below_a_file]].concat(),
+        2,
+        &["DF005"],
+        Some(&below_a_file),
+        None,
+    );
+    expect(
+        &[
+            &render[..],
+            &["--role", "primary", "--templates", &templates],
+        ]
+        .concat(),
+        2,
+        &["DF002"],
+        None,
+        None,
+    );
+    expect(
+        &[&render[..], &out, &["--shared-path", "x.conf"]].concat(),
+        2,
+        &["DF003"],
+        None,
+        None,
+    );
+    expect(
+        &[&render[..], &["--role", "primary", "--layout", "split"]].concat(),
+        2,
+        &["DF004"],
+        None,
+        None,
+    );
+    assert!(
+        !Path::new(&out_dir).exists(),
+        "nothing may be written when render fails"
+    );
+}
+
+/// `serve --format json` that cannot start: one finding-shape object a line on standard
+/// output, nothing on standard error, and the exit status of the text mode.
+fn serve_json(pair: &str, interface: &str, leases: &str) -> (Option<i32>, Vec<Value>) {
+    let out = dhcpfo(&[
+        "serve",
+        pair,
+        "--role",
+        "standalone",
+        "--interface",
+        interface,
+        "--leases",
+        leases,
+        "--format",
+        "json",
+    ]);
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains(DRAWING), "{text}");
+    let lines = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    (out.status.code(), lines)
+}
+
+#[test]
+fn serve_json_reports_start_up_errors_as_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let leases = dir.path().join("dhcpd.leases").display().to_string();
+    let good = BROKEN
+        .replace("split: 300", "split: 128")
+        .replace("10.1.2.20", "10.1.0.20");
+    let good = write(dir.path(), "good.yaml", &good);
+
+    // An invalid model: each error, placed.
+    let broken = write(dir.path(), "pair.yaml", BROKEN);
+    let (code, lines) = serve_json(&broken, "lo", &leases);
+    assert_eq!(code, Some(1), "{lines:?}");
+    let codes: Vec<&str> = lines
+        .iter()
+        .inspect(|f| assert_shape(f))
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["DF110", "DF133"]);
+    assert_eq!(
+        (lines[0]["file"].as_str(), lines[0]["line"].as_u64()),
+        (Some(broken.as_str()), Some(4))
+    );
+
+    // YAML that does not parse, and a model that cannot be read.
+    let bad_yaml = write(dir.path(), "bad.yaml", "peers: {}\n");
+    let (code, lines) = serve_json(&bad_yaml, "lo", &leases);
+    assert_eq!(code, Some(1), "{lines:?}");
+    assert_eq!(lines[0]["code"], "DF103", "{lines:?}");
+    assert_eq!(lines[0]["line"], 1, "{lines:?}");
+    let missing = dir.path().join("none.yaml").display().to_string();
+    let (code, lines) = serve_json(&missing, "lo", &leases);
+    assert_eq!(code, Some(2), "{lines:?}");
+    assert_shape(&lines[0]);
+    assert_eq!(
+        (lines[0]["code"].as_str(), lines[0]["file"].as_str()),
+        (Some("DF001"), Some(missing.as_str()))
+    );
+
+    // A lease file that is not one: its file and line.
+    let bad_leases = write(
+        dir.path(),
+        "bad.leases",
+        "lease 10.0.0.1 {\n  binding state sideways;\n}\n",
+    );
+    let (code, lines) = serve_json(&good, "lo", &bad_leases);
+    assert_eq!(code, Some(2), "{lines:?}");
+    let finding = lines.last().expect("a finding");
+    assert_shape(finding);
+    assert_eq!(finding["code"], "DF011");
+    assert_eq!(
+        (finding["file"].as_str(), finding["line"].as_u64()),
+        (Some(bad_leases.as_str()), Some(2))
+    );
+
+    // An interface that does not exist: the log lines before it are JSON too.
+    let (code, lines) = serve_json(&good, "no-such-if9", &leases);
+    assert_eq!(code, Some(2), "{lines:?}");
+    let finding = lines.last().expect("a finding");
+    assert_shape(finding);
+    assert_eq!(finding["code"], "DF012", "{lines:?}");
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no-such-if9")),
+        "{finding}"
+    );
+    for line in &lines[..lines.len() - 1] {
+        assert!(
+            line["level"].is_string() && line["message"].is_string(),
+            "{line}"
+        );
+    }
+}
