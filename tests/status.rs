@@ -57,6 +57,37 @@ fn dhcpfo_serve(net: &netns::Lab, host: &str, role: &str, model: &Path) -> netns
     }
 }
 
+/// `dhcpfo failover state --role secondary` pointed at the primary's control socket: the
+/// server there is named in a DF035 error (one JSON object for `--format json`), exit 2; the
+/// right role gets the primary's state.
+fn failover_state_refuses_the_wrong_peer(model: &Path, leases: &Path) {
+    let ask = |role: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dhcpfo"))
+            .args(["failover", "state"])
+            .arg(model)
+            .args(["--role", role, "--format", "json", "--leases"])
+            .arg(leases)
+            .output()
+            .unwrap()
+    };
+    let out = ask("secondary");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let reply: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert_eq!(reply["ok"], false, "{text}");
+    assert_eq!(reply["errors"][0]["code"], "DF035", "{text}");
+    let message = reply["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("the primary of \"lab-fo\""), "{text}");
+    let out = ask("primary");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let reply: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(reply["status"]["state"], "normal", "{text}");
+    assert_eq!(reply["errors"], serde_json::json!([]), "{text}");
+}
+
 fn status_json(lab: &Lab, model: &Path) -> (Option<i32>, serde_json::Value, String) {
     let out = lab
         .dhcpfo(&["status", model.to_str().unwrap(), "--format", "json"])
@@ -150,6 +181,9 @@ fn status_reads_a_live_pair(test: &str, dhcpfo_primary: bool) {
         );
     }
 
+    if dhcpfo_primary {
+        failover_state_refuses_the_wrong_peer(&model, &servers[0].leases);
+    }
     let (code, json, text) = status_json(&lab, &model);
     assert_eq!(code, Some(0), "{text}");
     let mut totals = Vec::new();

@@ -4,8 +4,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, load};
-use crate::diag::Format;
+use serde::Serialize;
+
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics};
+use crate::diag::{Format, JsonFinding};
+use crate::model::LoadError;
 use crate::model::Role;
 use crate::serve::failover::control::{self, Reply, Request, Status};
 
@@ -21,7 +24,8 @@ Examples:
   dhcpfo failover state pair.yaml --role primary
   dhcpfo failover state pair.yaml --role secondary --leases /var/lib/dhcpfo/dhcpd.leases --format json
 
-Exit status: 0 answered, 2 no server answers on the control socket.")]
+Exit status: 0 answered, 2 the model is not valid or no server answers on the control
+socket.")]
     State(Target),
     /// Tell the peer that its partner is down and will stay down (ISC: omshell
     /// `set local-state = 4`): after MCLT it serves the partner's addresses too.
@@ -32,8 +36,8 @@ Examples:
 Only once the partner is really down (powered off, or unable to serve clients): two
 servers in partner-down can hand one address to two clients. Accepted in
 communications-interrupted and resolution-interrupted while the partner is unreachable.
-Exit status: 0 the peer is in partner-down, 1 it refused (and says why), 2 no server
-answers on the control socket.")]
+Exit status: 0 the peer is in partner-down, 1 it refused (and says why), 2 the model is
+not valid or no server answers on the control socket.")]
     PartnerDown(Target),
 }
 
@@ -63,9 +67,9 @@ pub(super) fn run(action: Action) -> u8 {
         Action::State(t) => (Request::State, t),
         Action::PartnerDown(t) => (Request::PartnerDown, t),
     };
-    let source = match load(&target.pair, target.format) {
+    let source = match crate::model::load_file(&target.pair) {
         Ok(s) => s,
-        Err(code) => return code,
+        Err(err) => return fail_to_load(&target, err),
     };
     let pair = &source.pair;
     let socket = target.socket.clone().unwrap_or_else(|| {
@@ -80,29 +84,21 @@ pub(super) fn run(action: Action) -> u8 {
     });
     let reply = match control::request(&socket, request, TIMEOUT) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!(
-                "{:?}",
-                miette::Report::new(NoServer {
-                    socket: socket.display().to_string(),
-                    error: e,
-                })
-            );
-            return EXIT_USAGE;
+        Err(error) => {
+            let socket = socket.display().to_string();
+            return fail(NoServer { socket, error }, target.format);
         }
     };
     let name = pair.failover.name.value();
     if let Some(status) = &reply.status
         && (status.name != *name || status.role != target.role.as_str())
     {
-        eprintln!(
-            "{}: the server there is the {} of {:?}, not the {} of {name:?}",
-            socket.display(),
-            status.role,
-            status.name,
-            target.role.as_str()
-        );
-        return EXIT_USAGE;
+        let other = OtherServer {
+            socket: socket.display().to_string(),
+            found: format!("the {} of {:?}", status.role, status.name),
+            wanted: format!("the {} of {name:?}", target.role.as_str()),
+        };
+        return fail(other, target.format);
     }
     print_reply(&reply, target.format);
     if reply.ok { EXIT_OK } else { EXIT_FINDINGS }
@@ -122,24 +118,123 @@ struct NoServer {
     error: std::io::Error,
 }
 
+/// The server on the socket is another peer, or of another relationship.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{socket}: the server there is {found}, not {wanted}")]
+#[diagnostic(
+    code(DF035),
+    help(
+        "each peer has its own control socket beside its lease file: give the --role of the server there, or the socket (--socket) or lease file (--leases) of the peer you mean"
+    )
+)]
+struct OtherServer {
+    socket: String,
+    found: String,
+    wanted: String,
+}
+
+/// What `--format json` prints: the server's reply, and every error in the finding shape
+/// (`errors`, empty when it answered yes), the same object whatever happened.
+#[derive(Serialize)]
+struct ReplyJson<'a> {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    errors: Vec<JsonFinding>,
+}
+
+fn print_json(json: &ReplyJson) {
+    println!("{}", serde_json::to_string_pretty(json).unwrap_or_default());
+}
+
+/// A failure before the server answered: on standard error for people, as the reply object
+/// with its error for `--format json`. Returns the exit status.
+fn fail<E: miette::Diagnostic + Send + Sync + 'static>(error: E, format: Format) -> u8 {
+    match format {
+        Format::Human => eprintln!("{:?}", miette::Report::new(error)),
+        Format::Json => print_json(&ReplyJson {
+            ok: false,
+            status: None,
+            code: None,
+            error: None,
+            errors: vec![JsonFinding::from_miette(&error)],
+        }),
+    }
+    EXIT_USAGE
+}
+
+/// The model could not be loaded: its findings, or why it could not be read.
+fn fail_to_load(target: &Target, err: LoadError) -> u8 {
+    let file = target.pair.display().to_string();
+    match (err, target.format) {
+        (LoadError::Invalid(diags), Format::Human) => {
+            print_diagnostics(&diags, Format::Human);
+            EXIT_USAGE
+        }
+        (LoadError::Invalid(diags), Format::Json) => {
+            print_json(&ReplyJson {
+                ok: false,
+                status: None,
+                code: None,
+                error: None,
+                errors: diags.iter().map(|d| d.to_json()).collect(),
+            });
+            EXIT_USAGE
+        }
+        (io, Format::Human) => {
+            eprintln!("{:?}", miette::Report::new(io));
+            EXIT_USAGE
+        }
+        (io, Format::Json) => {
+            print_json(&ReplyJson {
+                ok: false,
+                status: None,
+                code: None,
+                error: None,
+                errors: vec![JsonFinding::from_miette(&io).in_file(file)],
+            });
+            EXIT_USAGE
+        }
+    }
+}
+
 fn print_reply(reply: &Reply, format: Format) {
     match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(reply).unwrap_or_default()
-        ),
+        Format::Json => {
+            let code = reply.code.as_deref().unwrap_or("DF030");
+            print_json(&ReplyJson {
+                ok: reply.ok,
+                status: reply.status.as_ref(),
+                code: reply.code.as_deref(),
+                error: reply.error.as_deref(),
+                errors: reply
+                    .error
+                    .iter()
+                    .map(|e| JsonFinding::error(code, e.clone(), explain_hint(code)))
+                    .collect(),
+            });
+        }
         Format::Human => {
             if let Some(status) = &reply.status {
                 print!("{}", human(status));
             }
             if let Some(error) = &reply.error {
                 eprintln!(
-                    "error[{}]: {error}",
-                    reply.code.as_deref().unwrap_or("DF030")
+                    "error[{code}]: {error}",
+                    code = reply.code.as_deref().unwrap_or("DF030")
                 );
             }
         }
     }
+}
+
+/// The help of a refusal the server sent: where its rule is explained.
+fn explain_hint(code: &str) -> String {
+    format!("`dhcpfo explain {code}` says when it is accepted")
 }
 
 /// The status for a terminal.

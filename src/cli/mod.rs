@@ -26,7 +26,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::diag::{self, Diagnostic, FindingFormat, Format, JsonFinding};
-use crate::model::{self, LoadError, Role, Source};
+use crate::model::{self, Role};
 use crate::render::Layout;
 
 /// Exit status: success, or only warnings.
@@ -615,21 +615,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Completions { shell } => completions::run(shell),
     };
     ExitCode::from(code)
-}
-
-/// Loads a model for a command that goes on with it (render, diff, deploy, status), printing
-/// why it could not be loaded; returns the exit status on failure.
-fn load(path: &std::path::Path, format: Format) -> Result<Source, u8> {
-    model::load_file(path).map_err(|err| match err {
-        LoadError::Invalid(diags) => {
-            print_diagnostics(&diags, format);
-            EXIT_FINDINGS
-        }
-        io => {
-            eprintln!("{:?}", miette::Report::new(io));
-            EXIT_USAGE
-        }
-    })
 }
 
 /// Prints diagnostics: human ones to standard error, JSON to standard output.

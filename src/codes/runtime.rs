@@ -114,6 +114,12 @@ pub const CODES: &[Code] = &[
         "`dhcpfo failover` found no server on the control socket: `dhcpfo serve` is not running, runs with another lease file, or was started with `--control` elsewhere. Give the socket with `--socket`, or the lease file the server was started with (`--leases`).",
     ),
     error(
+        "DF035",
+        "control-server-mismatch",
+        "failover",
+        "The server on the control socket is another peer (the primary where the secondary was asked for) or serves another failover relationship. Each peer has its own control socket beside its own lease file: give the `--role` of the server there, or the `--socket` or `--leases` of the peer meant.",
+    ),
+    error(
         "DF501",
         "cannot-connect",
         REMOTE,

@@ -249,6 +249,20 @@ fn commands_that_cannot_start_still_print_their_json() {
     let value = json(&out);
     assert_eq!(value["error"]["code"], "DF004", "{value}");
     assert_eq!(value["outcome"], "aborted");
+    // No server on the control socket: the reply object, with the error in `errors`.
+    let socket = dir.path().join("none.ctl");
+    let socket = socket.to_str().expect("utf-8");
+    for action in ["state", "partner-down"] {
+        let args = [
+            "failover", action, &good, "--role", "primary", "--socket", socket,
+        ];
+        let out = dhcpfo(&[&args[..], &["--format", "json"]].concat());
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let value = json(&out);
+        assert_eq!(value["ok"], false, "{value}");
+        assert_shape(&value["errors"][0]);
+        assert_eq!(value["errors"][0]["code"], "DF034", "{value}");
+    }
 }
 
 /// Six hosts without a hardware address: six DF145 warnings in one file.
