@@ -75,6 +75,15 @@ struct Sim {
     acks: Vec<(Ipv4Addr, [u8; 6], u64)>,
     /// Every failover message sent, with its sender.
     sent: Vec<(usize, dhcpfo::serve::failover::wire::Message)>,
+    /// Addresses for which the secondary answers as ISC 4.4.3 does (see [`Sim::as_isc`]).
+    isc: BTreeSet<Ipv4Addr>,
+    /// Of those, the ones whose expiry from the primary the ISC secondary took, with the
+    /// end that EXPIRED carried.
+    isc_took_expiry: BTreeMap<Ipv4Addr, Option<u32>>,
+    /// The ISC secondary's own updates of those addresses, still in its queue.
+    isc_queue: Vec<(u64, dhcpfo::serve::failover::wire::Message)>,
+    /// The addresses whose queued update the ISC secondary has sent.
+    isc_sent: BTreeSet<Ipv4Addr>,
 }
 
 impl Sim {
@@ -107,6 +116,10 @@ impl Sim {
             cut: false,
             acks: Vec::new(),
             sent: Vec::new(),
+            isc: BTreeSet::new(),
+            isc_took_expiry: BTreeMap::new(),
+            isc_queue: Vec::new(),
+            isc_sent: BTreeSet::new(),
         };
         sim.start(P);
         sim.start(S);
@@ -241,13 +254,77 @@ impl Sim {
             if !self.nodes[to].conns.contains(&conn) {
                 continue;
             }
+            let frame = decode(&bytes);
+            if let Ok(m) = &frame
+                && self.as_isc(to, conn, m)
+            {
+                continue;
+            }
             let Some(e) = self.nodes[to].engine.as_mut() else {
                 continue;
             };
-            let steps = e.peer_frame(conn, decode(&bytes), now);
+            let steps = e.peer_frame(conn, frame, now);
             self.apply(to, steps);
         }
         panic!("the peers never went quiet");
+    }
+
+    /// The secondary as ISC 4.4.3 handles a BNDUPD of an address in `isc` (`true`: the
+    /// message was handled here). It takes the primary's EXPIRED whenever its own end is
+    /// within 65 s (so, with short leases, one the client still holds), and acks whatever
+    /// the primary sends after that (its lease is FREE). Its own update of the address,
+    /// queued while the two were apart, leaves after that ack and as ISC builds it then:
+    /// the state it queued (ACTIVE: taking the partner's update does not refresh it) with
+    /// the end the primary's EXPIRED just gave the lease.
+    fn as_isc(&mut self, to: usize, conn: u64, m: &dhcpfo::serve::failover::wire::Message) -> bool {
+        use dhcpfo::serve::failover::wire::{Message as FoMessage, MessageType as FoType};
+        let Some(ip) = m.assigned_ip.filter(|ip| self.isc.contains(ip)) else {
+            return false;
+        };
+        if m.kind != FoType::BndUpd {
+            return false;
+        }
+        let took = self.isc_took_expiry.get(&ip).copied();
+        if to == P {
+            // The secondary's own update: in ISC's queue until ISC took the expiry, then
+            // rebuilt once.
+            match took {
+                None => self.isc_queue.push((conn, m.clone())),
+                Some(ends) if self.isc_sent.insert(ip) => {
+                    self.isc_queue.push((conn, m.clone()));
+                    self.isc_release(ip, ends);
+                }
+                Some(_) => return false,
+            }
+            return true;
+        }
+        let expired = m.binding_status.and_then(|s| s.known()) == Some(State::Expired);
+        if took.is_none() && !expired {
+            return false;
+        }
+        let ack = FoMessage::bndack(ip, None).at(self.now as u32, m.xid);
+        self.wire
+            .push_back((P, conn, encode(&ack).expect("encodes")));
+        if took.is_none() {
+            let ends = m.lease_expiration;
+            self.isc_took_expiry.insert(ip, ends);
+            if !self.isc_queue.is_empty() {
+                self.isc_sent.insert(ip);
+                self.isc_release(ip, ends);
+            }
+        }
+        true
+    }
+
+    /// The ISC secondary's queued updates of `ip` leave, with the end `ends`.
+    fn isc_release(&mut self, ip: Ipv4Addr, ends: Option<u32>) {
+        for (conn, mut queued) in std::mem::take(&mut self.isc_queue) {
+            assert_eq!(queued.assigned_ip, Some(ip));
+            queued.lease_expiration = ends;
+            queued.time = self.now as u32;
+            self.wire
+                .push_back((P, conn, encode(&queued).expect("encodes")));
+        }
     }
 
     /// Lets `secs` seconds pass, one at a time: DHCP timers, failover timers, the connector
@@ -896,6 +973,59 @@ fn the_secondarys_newer_ack_beats_the_primarys_older_release() {
     sim.advance(5);
     assert_eq!(sim.state(S), FailoverState::Normal, "{}", sim.log(S));
     assert_held(&sim, ip, client, ends);
+    sim.check_no_double_binding();
+}
+
+/// Chaos seed 1796225011 (dhcpfo primary, ISC 4.4.3 secondary, leases of 40-60 s, MCLT
+/// 20 s): cut off from the primary, the secondary renews a client of the primary's lease.
+/// The primary's end passes meanwhile; back in touch, its EXPIRED reaches ISC before ISC's
+/// own update of the lease, and ISC takes it (its end is within 65 s). ISC's update then
+/// says ACTIVE for the client, with the primary's past end but its own later potential
+/// expiration. The primary took that end, expired the lease again at once, and gave the
+/// address to another client while the first still held it from the secondary.
+#[test]
+fn an_active_binding_the_partner_sends_with_a_past_end_is_kept_to_its_potential_expiry() {
+    let mut sim = Sim::new(&model(3, 128));
+    let client = (0..100)
+        .map(mac)
+        .find(|m| owner(*m, 128) == P)
+        .expect("a client of the primary");
+    let (server, ip, secs) = sim.client(client).expect("a lease");
+    assert_eq!((server, secs), (P, 60));
+    sim.advance(1);
+    sim.cut();
+    sim.advance(29);
+    let renewed = sim.renew(S, client, ip).expect("renewed by the secondary");
+    let held_until = sim.now + u64::from(renewed);
+    sim.advance(40);
+    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
+    assert_eq!(
+        b.state,
+        State::Expired,
+        "expired on the primary while cut off"
+    );
+    sim.isc.insert(ip);
+    sim.heal();
+    sim.advance(5);
+    assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
+    assert!(
+        sim.isc_took_expiry.contains_key(&ip) && sim.isc_sent.contains(&ip),
+        "the ISC secondary took the expiry"
+    );
+    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
+    assert_eq!(
+        (b.state, b.hw.as_ref().map(|(_, a)| a.clone())),
+        (State::Active, Some(client.to_vec())),
+        "the primary freed a lease its client holds until {held_until}\n{}",
+        sim.log(P)
+    );
+    assert!(b.ends >= held_until, "{b:?} ends before {held_until}");
+    // Other clients of the primary do not get the address.
+    for m in (100..200).map(mac).filter(|m| owner(*m, 128) == P).take(3) {
+        if let Some((_, got, _)) = sim.client_of(&[P], m) {
+            assert_ne!(got, ip);
+        }
+    }
     sim.check_no_double_binding();
 }
 

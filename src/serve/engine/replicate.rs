@@ -205,6 +205,19 @@ impl Leases for Engine {
                 format!("{ip}: invalid state transition: {local} to {incoming}"),
             ));
         }
+        // dhcpfo, not ISC: the primary keeps an ACTIVE binding whose end has already passed
+        // (by the partner's clock or ours) until its potential expiration, which is never
+        // before the end of a lease its sender granted. ISC 4.4.3 sends such an update
+        // after taking our early EXPIRED of a lease it renewed while we were apart: the
+        // state it had queued, with our end. Expired at once, the lease was freed and given
+        // to another client while the first still held it.
+        if incoming == State::Active
+            && ctx.role == Role::Primary
+            && let Some(p) = pexp
+            && (b.ends <= now || b.ends <= u64::from(m.time))
+        {
+            b.ends = b.ends.max(p);
+        }
         let client_changed = b.hw != old.hw || b.uid != old.uid;
         if client_changed {
             b.hostname = None;
