@@ -32,14 +32,14 @@ pub fn complete_records(text: &str) -> (&str, usize) {
     let end = text
         .rfind("\n}\n")
         .map_or_else(|| if text.starts_with("}\n") { 2 } else { 0 }, |i| i + 3);
-    // Text after the last record that is only comments or blank is not torn.
+    // Text after the last record that is only comments or blank is not torn, nor whole
+    // top-level statements (a file of only its header: `authoring-byte-order ...;`).
     let rest = &text[end..];
-    if rest
+    let blank = rest
         .lines()
-        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-        && rest.ends_with('\n')
-        || rest.is_empty()
-    {
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+    let statements = || rest.trim_end().ends_with(';') && parse(rest).is_ok();
+    if rest.is_empty() || rest.ends_with('\n') && (blank || statements()) {
         (text, 0)
     } else {
         (&text[..end], rest.len())

@@ -107,6 +107,21 @@ fn torn_tail_is_dropped_and_earlier_records_survive() {
 }
 
 #[test]
+fn a_file_of_only_its_header_is_not_torn() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    std::fs::write(&path, header()).expect("writable");
+    let (_j, replay) = Journal::open(&path).expect("opens");
+    assert_eq!(replay.torn_bytes, 0);
+    assert!(replay.bindings.is_empty());
+    // A header statement cut before its `;` is torn.
+    let cut = header().trim_end().trim_end_matches(';').to_string();
+    std::fs::write(&path, &cut).expect("writable");
+    let (_j, replay) = Journal::open(&path).expect("opens");
+    assert!(replay.torn_bytes > 0);
+}
+
+#[test]
 fn garbage_is_an_error_with_a_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("dhcpd.leases");
