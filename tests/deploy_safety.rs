@@ -1005,8 +1005,8 @@ fn hostile_folders_and_planted_links_are_refused() {
 
 /// The names an attacker can predict are the fixed ones: the lock folder, the restart record,
 /// the live files. A link planted at any of them, pointing at a root-only file or folder, is
-/// never written through: the lock is not taken through it, the record replaces the link, and
-/// a live file that is a link is refused.
+/// never written through: the lock is not taken through it, a planted lock folder is not taken
+/// over, the record replaces the link, and a live file that is a link is refused.
 #[test]
 fn links_planted_at_the_fixed_names_are_never_written_through() {
     let Some(pair) = setup(
@@ -1060,6 +1060,37 @@ fn links_planted_at_the_fixed_names_are_never_written_through() {
         assert_eq!(pair.lab.peer(i).restarts(), 0);
     }
     std::fs::remove_file(&lock).unwrap();
+
+    // A lock folder planted by someone else (another owner, writable by all) or holding links
+    // at the names a deploy appends to and writes, left without owner long enough to look
+    // stale: never taken over, nothing written through it.
+    for (uid, mode) in [(4321, 0o777), (0, 0o700)] {
+        std::fs::create_dir(&lock).unwrap();
+        for name in ["journal", "restart-output"] {
+            std::os::unix::fs::symlink(&victim, lock.join(name)).unwrap();
+        }
+        std::os::unix::fs::chown(&lock, Some(uid), Some(uid)).unwrap();
+        chmod(&lock, mode);
+        let aged = std::process::Command::new("touch")
+            .args(["-h", "-d", "3 minutes ago"])
+            .arg(&lock)
+            .status()
+            .unwrap();
+        assert!(aged.success());
+        let out = pair.deploy(&["--yes"]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(
+            flat(&out.stderr).contains("is not a folder this SSH user made"),
+            "{}",
+            text(&out)
+        );
+        untouched();
+        for i in 0..2 {
+            assert_eq!(pair.holds(i), Version::Old);
+            assert_eq!(pair.lab.peer(i).restarts(), 0);
+        }
+        std::fs::remove_dir_all(&lock).unwrap();
+    }
 
     // The restart record's name, leading to a root-only file: the record replaces the link.
     let state = conf_dir.join(".dhcpfo.state");

@@ -36,6 +36,9 @@ const LOST: i32 = 101;
 const OWNERLESS: i32 = 102;
 /// Exit status of the lock commands when the lock's owner file is a symbolic link.
 const LINKED: i32 = 103;
+/// Exit status of the takeover shell: the lock folder is not one this SSH user made and alone
+/// can write (another owner, writable by others, or holding a link or another user's file).
+const FOREIGN: i32 = 104;
 /// Seconds after which a lock folder without owner file is stale. This version's locks always
 /// have one; an earlier version's `mkdir` or a release (`rm -rf`) leaves a lock without owner
 /// only for a moment, unless it was cut short.
@@ -393,6 +396,19 @@ fn no_links_shell() -> String {
     format!("if [ -L \"$d\" ] || [ -L \"$d/owner\" ]; then exit {LINKED}; fi")
 }
 
+/// The shell, with the lock folder in `$d`, that exits [`FOREIGN`] (saying why) unless the
+/// folder belongs to this SSH user, is writable by no one else, and holds only this user's
+/// files and folders, no link: a lock taken over is one this user made, and its journal and
+/// restart output (appended and written by name) never lead elsewhere.
+fn own_folder_shell() -> String {
+    format!(
+        "u=$(id -u); if [ \"$(stat -c %u -- \"$d\")\" != \"$u\" ] || [ -n \"$(find \"$d\" -maxdepth 0 -perm /022)\" ]; then \
+         echo \"owner uid $(stat -c '%u, mode %a' -- \"$d\"), this user uid $u\"; exit {FOREIGN}; fi; \
+         f=$(find \"$d\" -mindepth 1 \\( -type l -o ! -user \"$u\" \\) -print -quit); \
+         if [ -n \"$f\" ]; then echo \"it holds ${{f##*/}}, a link or another user's file\"; exit {FOREIGN}; fi"
+    )
+}
+
 /// Takes the lock on a peer. A stale lock of this machine, one left without owner for
 /// [`OWNERLESS_STALE_AFTER`] seconds, or the lock whose id is `force_unlock`, is taken over
 /// (its journal kept); any other lock is refused. Returns the lock and, when one was taken
@@ -448,11 +464,12 @@ pub fn acquire(
         _ => return Err(failed(&out)),
     };
     let takeover = format!(
-        "d={d}; {no_links}; mkdir -- \"$d/takeover-\"{id} 2>/dev/null || exit {LOST}; \
+        "d={d}; {no_links}; {own}; mkdir -- \"$d/takeover-\"{id} 2>/dev/null || exit {LOST}; \
          [ \"$(cat -- \"$d/owner\" 2>/dev/null)\" = {held} ] || exit {LOST}; \
          t=$(mktemp -- \"$d/owner.XXXXXXXX\") && printf '%s\\n' {o} > \"$t\" && mv -f -- \"$t\" \"$d/owner\"",
         d = q(&dir),
         no_links = no_links_shell(),
+        own = own_folder_shell(),
         id = q(&taken.takeover),
         held = q(&taken.owner),
         o = q(&owner),
@@ -461,6 +478,18 @@ pub fn acquire(
     match out.status {
         0 => Ok((Lock { dir, owner }, Some(taken))),
         LINKED => Err(linked()),
+        FOREIGN => Err(RemoteError::LockFailed {
+            peer: conn.target.peer().into(),
+            dir: dir.clone(),
+            detail: format!(
+                "it is not a folder this SSH user made and alone can write ({}), so it is not taken over: its journal and files are never read or written",
+                safe(String::from_utf8_lossy(&out.stdout).trim())
+            ),
+            hint: format!(
+                "another user, or a user who could write the folder, may have planted it: find out who, then remove it on the peer: rm -r -- {}",
+                q(&dir)
+            ),
+        }),
         LOST => Err(RemoteError::Locked {
             peer: conn.target.peer().into(),
             dir,
