@@ -22,9 +22,10 @@ pub const DEFAULT_STATUS_COMMAND: &str = "systemctl is-active --quiet isc-dhcp-s
 pub const DEFAULT_KEEP_BACKUPS: u32 = 5;
 /// Default deadline of one remote command (reads, uploads, `dhcpd -t`, renames), in seconds.
 pub const DEFAULT_COMMAND_TIMEOUT: u32 = 60;
-/// Default deadline of the restart command, in seconds: systemd's default stop and start
-/// timeouts (90 s each) with room to spare, so that systemd gives up before dhcpfo does.
-pub const DEFAULT_RESTART_TIMEOUT: u32 = 210;
+/// Default deadline of the restart command, in seconds: the stop and start timeouts of the
+/// unit systemd generates for Debian's `isc-dhcp-server` init script (5 min each) with a
+/// margin, so that systemd gives up, and its restart job ends, before dhcpfo does.
+pub const DEFAULT_RESTART_TIMEOUT: u32 = 630;
 /// Longest deadline accepted for a remote command, in seconds (one hour).
 pub const MAX_TIMEOUT: u32 = 3600;
 
@@ -82,7 +83,7 @@ pub struct Ssh {
     /// command that runs longer.
     #[serde(default)]
     pub command_timeout: Option<Spanned<Duration>>,
-    /// Deadline of the restart command (default 210s: systemd's stop and start timeouts and a
+    /// Deadline of the restart command (default 630s: the stop and start timeouts of the systemd unit of an init script, 5 min each, and a
     /// margin); the peer kills a restart that runs longer.
     #[serde(default)]
     pub restart_timeout: Option<Spanned<Duration>>,

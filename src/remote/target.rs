@@ -380,7 +380,7 @@ mod tests {
         assert_eq!(s.config_path, "/srv/dhcpd.conf");
         assert_eq!(s.known_hosts, [PathBuf::from("/pair/kh")]);
         assert_eq!(s.validate_command, "/usr/sbin/dhcpd -t -4 -cf");
-        assert_eq!(s.restart_timeout, Duration::from_secs(210));
+        assert_eq!(s.restart_timeout, Duration::from_secs(630));
         assert_eq!(
             s.global_known_hosts[0],
             PathBuf::from("/etc/ssh/ssh_known_hosts")

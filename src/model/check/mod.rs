@@ -346,7 +346,7 @@ pub const RULES: &[Rule] = &[
         code: "DF177",
         name: "remote-timeout",
         severity: Severity::Error,
-        doc: "`ssh.command-timeout` or `ssh.restart-timeout` is 0 or longer than an hour. Every remote command runs under `timeout` on the peer, which kills it when its deadline passes; 0 would kill every command at once. The defaults are 60 s for commands and 210 s for the restart (systemd's default stop and start timeouts of 90 s each, with a margin).",
+        doc: "`ssh.command-timeout` or `ssh.restart-timeout` is 0 or longer than an hour. Every remote command runs under `timeout` on the peer, which kills it when its deadline passes; 0 would kill every command at once. The defaults are 60 s for commands and 630 s for the restart (the stop and start timeouts, 5 min each, of the unit systemd makes for Debian's isc-dhcp-server init script, with a margin, so that systemd's restart job has ended when dhcpfo gives up).",
     },
 ];
 

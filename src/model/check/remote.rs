@@ -83,7 +83,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                         format!("`{key}` is {} s", value.secs()),
                     )
                     .label("outside 1s..1h")
-                    .help("give the remote command time to finish (the defaults are 60s, and 210s for the restart), at most 1h"),
+                    .help("give the remote command time to finish (the defaults are 60s, and 630s for the restart), at most 1h"),
                 );
             }
         }
