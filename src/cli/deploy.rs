@@ -56,6 +56,22 @@ fn print_not_started(errors: &[JsonFinding], warnings: &[JsonFinding]) {
     print_json(&report, warnings, errors);
 }
 
+/// Every error of a deploy for its JSON `errors`: the one that ended it, then each failed
+/// step's on either peer that is not that one (each once).
+fn all_errors(report: &Report) -> Vec<JsonFinding> {
+    let mut errors: Vec<JsonFinding> = report.error.iter().cloned().collect();
+    let steps = report.peers.iter().flat_map(|p| &p.steps);
+    for finding in steps.filter_map(|s| s.finding.as_ref()) {
+        let seen = errors
+            .iter()
+            .any(|e| e.code == finding.code && e.message == finding.message);
+        if !seen {
+            errors.push(finding.clone());
+        }
+    }
+    errors
+}
+
 fn print_json(report: &Report, warnings: &[JsonFinding], errors: &[JsonFinding]) {
     let json = DeployJson {
         report,
@@ -140,8 +156,7 @@ pub(super) fn run(args: Args) -> u8 {
     match args.format {
         Format::Human => print_report(&report),
         Format::Json => {
-            let errors: Vec<JsonFinding> = report.error.iter().cloned().collect();
-            print_json(&report, &prepared.warnings, &errors);
+            print_json(&report, &prepared.warnings, &all_errors(&report));
         }
     }
     // A signal the deploy acted on (the report says so): 128 + its number, as a shell reports

@@ -647,3 +647,8 @@ fn print_errors_json(errors: &[JsonFinding]) {
         serde_json::to_string_pretty(&Errors { errors }).unwrap_or_default()
     );
 }
+
+/// Prints `{"errors": [...]}` as one line, for a command whose JSON output is JSON lines.
+fn print_errors_json_line(errors: &[JsonFinding]) {
+    println!("{}", serde_json::json!({ "errors": errors }));
+}

@@ -32,6 +32,9 @@ pub(super) fn report(e: &clap::Error, args: &[OsString]) -> ExitCode {
                     "{}",
                     diag::render(&[Entry::Unplaced(finding)], format, false)
                 );
+            } else if name == "json" && sub.as_deref() == Some("serve") {
+                // serve logs JSON lines: its usage error is one line too.
+                super::print_errors_json_line(&[finding]);
             } else if name == "json" {
                 super::print_errors_json(&[finding]);
             } else {
@@ -81,25 +84,45 @@ fn raw_format(args: &[OsString]) -> Option<String> {
     found
 }
 
-/// The usage error as a finding: clap's first line, and its usage line as the help.
+/// The usage error as a finding: clap's message (with the list that follows a first line
+/// ending in `:`, such as the missing arguments), and its usage line as the help.
 fn finding(e: &clap::Error, sub: Option<&str>) -> JsonFinding {
     let text = e.render().to_string();
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let message = lines
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take_while(|l| !l.starts_with("Usage: ") && !l.starts_with("For more information"));
+    let mut message = lines
         .next()
         .map(|l| l.strip_prefix("error: ").unwrap_or(l).to_string())
         .unwrap_or_else(|| "the command line is not understood".into());
-    let usage = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Usage: "))
+    if message.ends_with(':') {
+        let listed: Vec<&str> = lines.filter(|l| !l.starts_with("tip:")).collect();
+        if !listed.is_empty() {
+            message = format!("{} {}", message, listed.join(", "));
+        }
+    }
+    let usage_line = text.lines().find_map(|l| l.trim().strip_prefix("Usage: "));
+    let usage = usage_line
         .map(|u| format!("usage: {u}; "))
         .unwrap_or_default();
-    let command = sub.map_or("dhcpfo --help".to_string(), |s| {
-        format!("dhcpfo {s} --help")
-    });
+    // The command's own words in its usage line (`dhcpfo failover state`), else the first.
+    let words: Vec<&str> = usage_line
+        .map(|u| {
+            u.split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect()
+        })
+        .unwrap_or_default();
+    let command = if words.len() > 1 {
+        words.join(" ")
+    } else {
+        sub.map_or("dhcpfo".to_string(), |s| format!("dhcpfo {s}"))
+    };
     JsonFinding::error(
         "DF004",
         message,
-        format!("{usage}`{command}` lists what it takes"),
+        format!("{usage}`{command} --help` lists what it takes"),
     )
 }

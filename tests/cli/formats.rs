@@ -106,6 +106,24 @@ fn usage_errors_are_json_when_json_was_asked_for() {
                 .is_some_and(|h| h.contains("--help"))
         );
     }
+    // The message names what is missing; the help names the nested command.
+    let out = dhcpfo(&["render", "x.yaml", "--format", "json"]);
+    let value = json(&out);
+    assert!(
+        value["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("not provided: --out <DIR>")),
+        "{value}"
+    );
+    let out = dhcpfo(&["failover", "state", "x.yaml", "--format", "json"]);
+    let value = json(&out);
+    let help = value["errors"][0]["help"].as_str().unwrap_or_default();
+    assert!(help.contains("`dhcpfo failover state --help`"), "{value}");
+    // serve logs JSON lines: its usage error is one line.
+    let out = dhcpfo(&["serve", "--format", "json"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert_eq!(json(&out)["errors"][0]["code"], "DF004");
     // Without --format json, clap's own text.
     let out = dhcpfo(&["check", "--bogus"]);
     assert_eq!(out.status.code(), Some(2));
@@ -196,6 +214,20 @@ fn remote_commands_report_a_peer_down_as_findings() {
         "{report}"
     );
     assert_eq!(report["errors"][0], report["error"]);
+    // Both peers' failures, each once, in the finding shape; the failed steps carry the code.
+    let errors = report["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 2, "{report}");
+    for (i, peer) in ["primary", "secondary"].iter().enumerate() {
+        assert_shape(&errors[i]);
+        assert_eq!(errors[i]["code"], "DF501", "{report}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["message"].as_str().is_some_and(|m| m.contains(peer))),
+            "{peer}: {report}"
+        );
+        assert_eq!(report["peers"][i]["steps"][0]["code"], "DF501", "{report}");
+    }
 }
 
 #[test]

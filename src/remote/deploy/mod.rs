@@ -86,7 +86,7 @@ pub enum Outcome {
 }
 
 /// One step on one peer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct StepRecord {
     /// What was done.
     pub step: String,
@@ -95,6 +95,12 @@ pub struct StepRecord {
     /// The error, when it did not.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub detail: String,
+    /// The error's code (`DF501`...), when the step failed with one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The error in the finding shape, for the JSON report's `errors`.
+    #[serde(skip)]
+    pub finding: Option<JsonFinding>,
 }
 
 /// What happened on one peer.
@@ -290,6 +296,7 @@ impl PeerRun {
     ) -> Result<T, RemoteError> {
         let role = self.role();
         let result = progress.step(role, what, || f(self));
+        let finding = result.as_ref().err().map(|e| JsonFinding::from_miette(e));
         self.steps.push(StepRecord {
             step: what.to_string(),
             ok: result.is_ok(),
@@ -298,6 +305,11 @@ impl PeerRun {
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default(),
+            code: finding
+                .as_ref()
+                .map(|f| f.code.clone())
+                .filter(|c| !c.is_empty()),
+            finding,
         });
         result
     }

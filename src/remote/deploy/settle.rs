@@ -98,6 +98,7 @@ fn restore_peer(r: &mut PeerRun, states: &[Now], progress: &Progress) -> bool {
                     step: what,
                     ok: false,
                     detail: "changed by something else during the deploy?".into(),
+                    ..Default::default()
                 });
             }
             Now::New => {
