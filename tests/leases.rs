@@ -516,6 +516,14 @@ fn dhcpfo_leases_lists_a_file_whose_last_record_is_cut_off() {
         assert!(log.contains("Wrote 1 leases to leases file."), "{log}");
     }
 
+    // A tail that is not the start of a record is not a record cut off: dhcpd calls the file
+    // corrupt ("possible data loss"), and dhcpfo reports it as an error.
+    for tail in ["garbage {{{", "}}} lease"] {
+        std::fs::write(&path, format!("{whole}{tail}")).unwrap();
+        let out = dhcpfo(&[path.as_os_str()]);
+        assert_eq!(out.status.code(), Some(1), "{tail}");
+    }
+
     // A broken record that is not the last is still an error.
     std::fs::write(
         &path,

@@ -46,6 +46,22 @@ pub fn complete_records(text: &str) -> (&str, usize) {
     }
 }
 
+/// The words a top-level record of a lease file starts with (ISC's lease file parser).
+const RECORD_KEYWORDS: [&str; 12] = [
+    "lease",
+    "failover",
+    "host",
+    "group",
+    "class",
+    "subclass",
+    "server-duid",
+    "authoring-byte-order",
+    "ia-na",
+    "ia-ta",
+    "ia-pd",
+    "db-time-format",
+];
+
 /// A lease file read with its last record cut off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TornTail {
@@ -69,12 +85,20 @@ pub fn parse_allowing_torn_tail(
     if bytes == 0 || error.offset < whole.len() {
         return Err(error);
     }
-    let file = parse(whole).map_err(|_| error)?;
     let skipped = text[whole.len()..]
         .bytes()
         .take_while(u8::is_ascii_whitespace)
         .count();
     let start = whole.len() + skipped;
+    // A record cut off starts as one: a declaration dhcpd writes in a lease file.
+    let first = text[start..]
+        .split(|c: char| c.is_ascii_whitespace() || c == '{' || c == ';')
+        .next()
+        .unwrap_or_default();
+    if !RECORD_KEYWORDS.contains(&first) {
+        return Err(error);
+    }
+    let file = parse(whole).map_err(|_| error)?;
     let line = text.as_bytes()[..start]
         .iter()
         .filter(|&&b| b == b'\n')
