@@ -186,6 +186,8 @@ fn status_reads_a_live_pair(test: &str, dhcpfo_primary: bool) {
     }
     let (code, json, text) = status_json(&lab, &model);
     assert_eq!(code, Some(0), "{text}");
+    assert_eq!(json["healthy"], true, "{text}");
+    assert_eq!(json["problems"], serde_json::json!([]), "{text}");
     let mut totals = Vec::new();
     for (i, peer) in json["peers"].as_array().unwrap().iter().enumerate() {
         assert_eq!(peer["peer"], ["primary", "secondary"][i], "{text}");
@@ -257,6 +259,14 @@ fn status_reads_a_live_pair(test: &str, dhcpfo_primary: bool) {
     });
     let (code, json, text) = status_json(&lab, &model);
     assert_eq!(code, Some(1), "{text}");
+    assert_eq!(json["healthy"], false, "{text}");
+    let problems = json["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().any(|p| p.as_str().is_some_and(
+            |p| p.starts_with("primary: failover \"lab-fo\" is communications-interrupted")
+        )),
+        "{text}"
+    );
     assert_eq!(
         json["peers"][0]["failover"][0]["my_state"], "communications-interrupted",
         "{text}"

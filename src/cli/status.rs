@@ -22,6 +22,10 @@ pub(super) struct Args {
 /// stopped it (each peer's own errors are in its `errors`).
 #[derive(Debug, Serialize)]
 struct StatusJson<'a> {
+    /// Whether the exit status is 0: both peers run and every relationship is normal.
+    healthy: bool,
+    /// Why not, one sentence each.
+    problems: Vec<String>,
     #[serde(flatten)]
     report: &'a StatusReport,
     warnings: &'a [JsonFinding],
@@ -70,7 +74,10 @@ pub(super) fn run(args: Args) -> u8 {
 }
 
 fn print_json(report: &StatusReport, warnings: &[JsonFinding], errors: &[JsonFinding]) {
+    let problems = report.problems();
     let json = StatusJson {
+        healthy: problems.is_empty() && errors.is_empty(),
+        problems,
         report,
         warnings,
         errors,

@@ -115,17 +115,48 @@ impl StatusReport {
     /// Whether everything is as it should be: both reachable, running, clocks within 60 s,
     /// and every relationship normal on both sides.
     pub fn healthy(&self) -> bool {
-        self.clock != Some(clock::Verdict::Error)
-            && self.peers.iter().all(|p| {
-                p.reachable
-                    && p.service_running == Some(true)
-                    && p.errors.is_empty()
-                    && p.unfinished_deploy.is_empty()
-                    && !p.failover.is_empty()
-                    && p.failover
-                        .iter()
-                        .all(|r| r.my_state == "normal" && r.partner_state == "normal")
-            })
+        self.problems().is_empty()
+    }
+
+    /// Why the pair is not healthy, one sentence each (empty when it is).
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.clock == Some(clock::Verdict::Error) {
+            problems.push("the peers' clocks differ by more than 60 s".to_string());
+        }
+        for p in &self.peers {
+            let peer = p.peer.as_str();
+            if !p.reachable {
+                problems.push(format!("{peer}: not reachable"));
+                continue;
+            }
+            match p.service_running {
+                Some(true) => {}
+                Some(false) => problems.push(format!("{peer}: the service does not run")),
+                None => problems.push(format!("{peer}: whether the service runs is unknown")),
+            }
+            if !p.errors.is_empty() {
+                problems.push(format!(
+                    "{peer}: {} error(s), listed in its errors",
+                    p.errors.len()
+                ));
+            }
+            if !p.unfinished_deploy.is_empty() {
+                problems.push(format!("{peer}: an unfinished deploy"));
+            }
+            if p.failover.is_empty() {
+                problems.push(format!("{peer}: its lease file has no failover state yet"));
+            }
+            for r in &p.failover {
+                if r.my_state != "normal" || r.partner_state != "normal" {
+                    problems.push(format!(
+                        "{peer}: failover {:?} is {} (partner {}), not normal",
+                        r.name, r.my_state, r.partner_state
+                    ));
+                }
+            }
+        }
+        problems
     }
 }
 

@@ -195,6 +195,12 @@ fn remote_commands_report_a_peer_down_as_findings() {
     let out = dhcpfo(&[&["status", &model, "--format", "json"][..], &ssh].concat());
     assert_eq!(out.status.code(), Some(2));
     let status = json(&out);
+    assert_eq!(status["healthy"], false, "{status}");
+    assert_eq!(
+        status["problems"],
+        serde_json::json!(["primary: not reachable", "secondary: not reachable"]),
+        "{status}"
+    );
     for peer in status["peers"].as_array().expect("peers") {
         assert_eq!(peer["reachable"], false);
         assert_shape(&peer["errors"][0]);
