@@ -22,6 +22,8 @@ done
 
 runs=${RUNS:-5}
 hosts=${HOSTS:-2000}
+# The command line that reproduces this run, for the sections it writes.
+cmdline="RUNS=$runs HOSTS=$hosts${LARGE+ LARGE=$LARGE}${LARGE_DIFFS+ LARGE_DIFFS=\"$LARGE_DIFFS\"} bash scripts/bench-remote.sh"
 repo=$PWD
 
 cargo build --release --quiet
@@ -140,7 +142,7 @@ section=$(cat <<EOF
 <!-- bench:remote:start -->
 ## Remote: diff, deploy and status over SSH
 
-Measured with \`bash scripts/bench-remote.sh\` (RUNS=$runs, HOSTS=$hosts): two OpenSSH daemons on
+Measured with \`$cmdline\`: two OpenSSH daemons on
 loopback ports stand in for the peers (folders as file systems, \`true\` as the restart and
 status commands, the real \`dhcpd -t\` validating), dhcpfo built in release. Wall time of
 the whole command, median of $runs runs; a deploy includes connecting to both peers, the
@@ -246,7 +248,7 @@ large=$(cat <<EOF
 <!-- bench:remote-large:start -->
 ## Remote: large files
 
-Measured with \`bash scripts/bench-remote.sh\` (the same two daemons as above), each command
+Measured with \`$cmdline\` (the same two daemons as above), each command
 run once; wall time and peak resident memory from \`/usr/bin/time\`. Diff: the primary's
 live dhcpd.conf is the rendered one with host stanzas (4 lines each, their \`}\` lines like
 the rendered file's) inserted in its middle and its lease time changed, the largest just
