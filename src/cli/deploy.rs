@@ -56,10 +56,15 @@ fn print_not_started(errors: &[JsonFinding], warnings: &[JsonFinding]) {
     print_json(&report, warnings, errors);
 }
 
-/// Every error of a deploy for its JSON `errors`: the one that ended it, then each failed
-/// step's on either peer that is not that one (each once).
+/// Every error of a deploy that failed, for its JSON `errors`: the one that ended it, then
+/// each failed step's on either peer that is not that one (each once). A deploy that did not
+/// fail has none: a step that failed and was made good later (a leftover removed at the end,
+/// a reconnection) stays in its peer's `steps`.
 fn all_errors(report: &Report) -> Vec<JsonFinding> {
-    let mut errors: Vec<JsonFinding> = report.error.iter().cloned().collect();
+    let Some(first) = &report.error else {
+        return Vec::new();
+    };
+    let mut errors = vec![first.clone()];
     let steps = report.peers.iter().flat_map(|p| &p.steps);
     for finding in steps.filter_map(|s| s.finding.as_ref()) {
         let seen = errors

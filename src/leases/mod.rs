@@ -85,20 +85,36 @@ pub fn parse_allowing_torn_tail(
     if bytes == 0 || error.offset < whole.len() {
         return Err(error);
     }
-    let skipped = text[whole.len()..]
-        .bytes()
-        .take_while(u8::is_ascii_whitespace)
-        .count();
-    let start = whole.len() + skipped;
-    // A record cut off starts as one: a declaration dhcpd writes in a lease file.
-    let first = text[start..]
+    // The cut-off record starts after blank lines, comments and whole one-line statements
+    // (a file's header: `authoring-byte-order little-endian;`).
+    let mut start = whole.len();
+    for line in text[whole.len()..].split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let statement = trimmed.trim_end().ends_with(';') && !trimmed.contains('{');
+        if line.ends_with('\n')
+            && (trimmed.trim().is_empty() || trimmed.starts_with('#') || statement)
+        {
+            start += line.len();
+        } else {
+            start += line.len() - trimmed.len();
+            break;
+        }
+    }
+    // A record cut off starts as one: a declaration dhcpd writes in a lease file, or the
+    // start of its first word when the cut came inside it.
+    let tail = &text[start..];
+    let first = tail
         .split(|c: char| c.is_ascii_whitespace() || c == '{' || c == ';')
         .next()
         .unwrap_or_default();
-    if !RECORD_KEYWORDS.contains(&first) {
+    let cut_in_first_word = first.len() == tail.len();
+    let starts_a_record = RECORD_KEYWORDS
+        .iter()
+        .any(|k| *k == first || cut_in_first_word && !first.is_empty() && k.starts_with(first));
+    if !starts_a_record {
         return Err(error);
     }
-    let file = parse(whole).map_err(|_| error)?;
+    let file = parse(&text[..start]).map_err(|_| error)?;
     let line = text.as_bytes()[..start]
         .iter()
         .filter(|&&b| b == b'\n')

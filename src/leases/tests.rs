@@ -382,3 +382,39 @@ fn a_character_error_is_reported_even_after_a_statement_error() {
     let err = parse(&long).unwrap_err();
     assert_eq!(err.line, 5001, "{err}");
 }
+
+#[test]
+fn a_torn_tail_is_told_from_corruption() {
+    let whole = "lease 10.0.0.1 {\n  starts 4 2030/01/02 03:04:05;\n  ends 4 2030/01/02 04:04:05;\n  binding state active;\n}\n";
+    let header = super::header();
+    let header_lines = header.lines().count();
+    // (text, line of the cut-off record): the first record cut after the header, a cut inside
+    // a record's first word, a failover stanza cut off.
+    let torn = [
+        (
+            format!("{header}lease 10.0.0.6 {{\n  starts 4 2026/12/03 06:00:00;\n"),
+            header_lines + 1,
+            0,
+        ),
+        (format!("{header}{whole}lea"), header_lines + 6, 1),
+        (
+            format!("{header}{whole}\nfailover peer \"x\" sta"),
+            header_lines + 7,
+            1,
+        ),
+    ];
+    for (text, line, leases) in torn {
+        let (file, tail) =
+            super::parse_allowing_torn_tail(&text).unwrap_or_else(|e| panic!("{e:?}:\n{text}"));
+        assert_eq!(tail.map(|t| t.line), Some(line), "{text}");
+        assert_eq!(file.leases.len(), leases, "{text}");
+        assert!(file.authoring_byte_order.is_some(), "{text}");
+    }
+    for text in [
+        format!("{header}{whole}garbage {{{{{{"),
+        format!("{whole}}}}} lease"),
+        "garbage {{{".to_string(),
+    ] {
+        assert!(super::parse_allowing_torn_tail(&text).is_err(), "{text}");
+    }
+}

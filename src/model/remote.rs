@@ -16,12 +16,11 @@ pub const DEFAULT_LEASES_PATH: &str = "/var/lib/dhcp/dhcpd.leases";
 pub const DEFAULT_DHCPD: &str = "/usr/sbin/dhcpd";
 /// Default command that restarts the service.
 pub const DEFAULT_RESTART_COMMAND: &str = "systemctl restart isc-dhcp-server";
-/// Default command that exits 0 when the service runs.
-/// Default command that exits 0 when the service runs: the unit is active and a dhcpd
-/// process exists (the unit systemd makes from Debian's init script stays active after
-/// dhcpd dies, `RemainAfterExit=yes`).
+/// Default command that exits 0 when the service runs: the unit is active and the dhcpd of
+/// its pid file (the init script's `/run/dhcpd.pid`) runs; the unit systemd makes from
+/// Debian's init script stays active after dhcpd dies (`RemainAfterExit=yes`).
 pub const DEFAULT_STATUS_COMMAND: &str =
-    "systemctl is-active --quiet isc-dhcp-server && pgrep -x dhcpd >/dev/null";
+    "systemctl is-active --quiet isc-dhcp-server && pgrep -F /run/dhcpd.pid -x dhcpd >/dev/null";
 /// Default number of backups kept of each live file.
 pub const DEFAULT_KEEP_BACKUPS: u32 = 5;
 /// Default deadline of one remote command (reads, uploads, `dhcpd -t`, renames), in seconds.
@@ -80,7 +79,7 @@ pub struct Ssh {
     #[serde(default)]
     pub restart_command: Option<Spanned<String>>,
     /// Shell command that exits 0 when the service runs
-    /// (default `systemctl is-active --quiet isc-dhcp-server && pgrep -x dhcpd >/dev/null`:
+    /// (default `systemctl is-active --quiet isc-dhcp-server && pgrep -F /run/dhcpd.pid -x dhcpd >/dev/null`:
     /// the unit of Debian's init script stays active after dhcpd dies).
     #[serde(default)]
     pub status_command: Option<Spanned<String>>,

@@ -486,7 +486,7 @@ pub fn acquire(
                 safe(String::from_utf8_lossy(&out.stdout).trim())
             ),
             hint: format!(
-                "another user, or a user who could write the folder, may have planted it: find out who, then remove it on the peer: rm -r -- {}",
+                "if a deploy as another SSH user left it (its owner above), settle it as that user (--force-unlock with the lock's id if it is stale): its journal says what to put back. Otherwise another user, or one who could write the folder, planted it: find out who, then remove it on the peer: rm -r -- {}",
                 q(&dir)
             ),
         }),
