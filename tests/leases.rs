@@ -369,8 +369,10 @@ fn dhcpfo_leases_lists_current_leases_like_dhcp_lease_list() {
 
     let out = dhcpfo(&[path.as_os_str(), "--format".as_ref(), "json".as_ref()]);
     assert!(out.status.success(), "{out:?}");
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rows = rows.as_array().unwrap();
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed["errors"], serde_json::json!([]), "{listed}");
+    assert_eq!(listed["warnings"], serde_json::json!([]), "{listed}");
+    let rows = listed["leases"].as_array().unwrap();
     // Active and current: the first sample lease (no MAC) and client-1 .. client-4.
     let ips: Vec<&str> = rows.iter().map(|r| r["ip"].as_str().unwrap()).collect();
     assert_eq!(
@@ -479,18 +481,36 @@ fn dhcpfo_leases_lists_a_file_whose_last_record_is_cut_off() {
     ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warning = &listed["warnings"][0];
+    assert_eq!(
+        (
+            warning["code"].as_str(),
+            warning["severity"].as_str(),
+            warning["line"].as_u64()
+        ),
+        (Some("DF014"), Some("warning"), Some(7)),
+        "{listed}"
+    );
     assert!(
-        err.contains("torn.leases:7: the last record is cut off"),
+        err.is_empty(),
+        "JSON asked for, nothing on standard error: {err}"
+    );
+    // For people, the warning on standard error.
+    let out = dhcpfo(&[path.as_os_str()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning[DF014]: ")
+            && err.contains("torn.leases:7: the last record is cut off"),
         "{err}"
     );
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ips: Vec<&str> = rows
+    let ips: Vec<&str> = listed["leases"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|r| r["ip"].as_str())
         .collect();
-    assert_eq!(ips, ["10.0.0.1"], "{rows}");
+    assert_eq!(ips, ["10.0.0.1"], "{listed}");
 
     // ISC dhcpd reads the same file the same way: it complains of the end of the file, and
     // keeps the one whole lease.

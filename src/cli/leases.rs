@@ -38,15 +38,30 @@ pub(super) fn run(args: Args) -> u8 {
             return fail(args.format, error, None, EXIT_USAGE);
         }
     };
+    let mut warnings = Vec::new();
     let file = match leases::parse_allowing_torn_tail(&text) {
         Ok((file, torn)) => {
             if let Some(torn) = torn {
-                eprintln!(
-                    "warning: {}:{}: the last record is cut off ({} bytes without its closing `}}`, as a crash or a full disk leaves it); it is ignored, as dhcpd ignores it",
-                    args.file.display(),
-                    torn.line,
-                    torn.bytes
-                );
+                let mut warning = JsonFinding::error(
+                    "DF014",
+                    format!(
+                        "the last record is cut off ({} bytes without its closing `}}`, as a crash or a full disk leaves it); it is ignored, as dhcpd ignores it",
+                        torn.bytes
+                    ),
+                    "dhcpd rewrites the file whole at its next start",
+                )
+                .in_file(name.clone());
+                warning.severity = diag::Severity::Warning;
+                warning.line = Some(torn.line);
+                if args.format == Format::Human {
+                    eprintln!(
+                        "warning[DF014]: {}:{}: {}",
+                        args.file.display(),
+                        torn.line,
+                        warning.message
+                    );
+                }
+                warnings.push(warning);
             }
             file
         }
@@ -76,7 +91,7 @@ pub(super) fn run(args: Args) -> u8 {
     let rows = leases::list(&file, Timestamp::now(), listing, oui.as_ref());
     match args.format {
         Format::Human => print!("{}", leases::render_table(&rows, listing)),
-        Format::Json => print!("{}", leases::render_json(&rows)),
+        Format::Json => print_json(&rows, &warnings, &[]),
     }
     EXIT_OK
 }
@@ -85,7 +100,7 @@ pub(super) fn run(args: Args) -> u8 {
 /// people; `{"errors": [...]}` for JSON) and gives the exit status.
 fn fail(format: Format, error: JsonFinding, placed: Option<Diagnostic>, code: u8) -> u8 {
     match (format, placed) {
-        (Format::Json, _) => super::print_errors_json(&[error]),
+        (Format::Json, _) => print_json(&[], &[], &[error]),
         (Format::Human, Some(d)) => eprint!(
             "{}",
             diag::render_human(&[d], diag::use_color(std::io::stderr().is_terminal()))
@@ -93,6 +108,16 @@ fn fail(format: Format, error: JsonFinding, placed: Option<Diagnostic>, code: u8
         (Format::Human, None) => eprint!("{}", error.render_plain()),
     }
     code
+}
+
+/// What `leases --format json` prints, whatever happened: the leases listed, and the
+/// warnings and errors in the finding shape.
+fn print_json(leases: &[leases::Listed], warnings: &[JsonFinding], errors: &[JsonFinding]) {
+    let json = serde_json::json!({ "leases": leases, "warnings": warnings, "errors": errors });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json).unwrap_or_default()
+    );
 }
 
 /// The OUI table given with `--oui`, else the system's if readable, else none.

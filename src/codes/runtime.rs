@@ -19,6 +19,18 @@ const fn error(
     }
 }
 
+const fn warning(
+    code: &'static str,
+    name: &'static str,
+    reported_by: &'static str,
+    doc: &'static str,
+) -> Code {
+    Code {
+        severity: Severity::Warning,
+        ..error(code, name, reported_by, doc)
+    }
+}
+
 const REMOTE: &str = "diff, deploy, status";
 
 /// Every runtime error code, in code order.
@@ -70,6 +82,12 @@ pub const CODES: &[Code] = &[
         "runtime-start",
         "serve",
         "The server's runtime (its threads and its signal handling) could not start, usually because of the process limits on threads or file descriptors (`ulimit -u`, `ulimit -n`).",
+    ),
+    warning(
+        "DF014",
+        "lease-file-cut-off",
+        "leases",
+        "The lease file's last record stops before its closing `}`, as a crash or a full disk leaves it: it is left out, as ISC dhcpd leaves it out when it reads the file, and the records before it are listed. dhcpd rewrites the file at its next start; a record cut off anywhere but at the end is an error (DF011).",
     ),
     error(
         "DF020",

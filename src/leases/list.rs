@@ -130,8 +130,3 @@ pub fn render_table(rows: &[Listed], listing: Listing) -> String {
     }
     out
 }
-
-/// The rows as a JSON array.
-pub fn render_json(rows: &[Listed]) -> String {
-    serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into()) + "\n"
-}

@@ -19,7 +19,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
 
-pub use list::{Listed, Listing, list, parse_oui, render_json, render_table};
+pub use list::{Listed, Listing, list, parse_oui, render_table};
 pub use parse::{LeaseFileError, parse};
 pub use stream::{MAX_STATEMENT, StreamError, for_each_batch};
 pub use time::Timestamp;
