@@ -230,7 +230,9 @@ impl Relationship {
         self.close(conn, now, leases);
     }
 
-    /// The handshake succeeded on `conn`: it is the link; remember the partner's limits.
+    /// The handshake succeeded on `conn`: it is the link; remember the partner's limits. Our
+    /// queued updates wait a moment ([`super::UPDATE_SETTLE_SECS`]): the partner's, queued
+    /// while we were apart, go first.
     fn establish(
         &mut self,
         conn: ConnId,
@@ -247,6 +249,7 @@ impl Relationship {
             last_received: now,
         });
         self.steps.push(Step::Established(true));
+        self.hold_updates(now);
     }
 }
 
