@@ -201,8 +201,6 @@ pub struct Relationship {
     /// ([`UPDATE_SETTLE_SECS`]), and the latest that may become ([`UPDATE_SETTLE_MAX_SECS`]).
     held_until: Option<u64>,
     held_at_most: u64,
-    /// Which queue `flush` takes from first next, once the queue no longer waits.
-    unheld_first: bool,
     /// When the last pool balance ran (0: never) and when the next is due.
     last_balance: u64,
     next_balance: Option<u64>,
@@ -228,7 +226,6 @@ impl Relationship {
             update_done: None,
             held_until: None,
             held_at_most: 0,
-            unheld_first: false,
             last_balance: 0,
             next_balance: None,
             balance_dirty: false,

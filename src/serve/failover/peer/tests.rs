@@ -692,33 +692,6 @@ fn after_the_link_comes_up_an_expiry_waits_and_an_active_binding_does_not() {
     assert!(!s.updates_held(NOW + UPDATE_SETTLE_SECS));
 }
 
-/// A clock stepped back never makes the wait longer than its bound; once the wait is over,
-/// both queues are served.
-#[test]
-fn a_clock_step_back_does_not_stretch_the_wait() {
-    let mut fake = Fake::default();
-    let (ip, other) = (Ipv4Addr::new(10, 0, 1, 1), Ipv4Addr::new(10, 0, 1, 2));
-    fake.records.insert(ip, (S::Expired, NOW, 0));
-    fake.records.insert(other, (S::Expired, NOW, 0));
-    let mut s = linked_secondary(&mut fake);
-    s.queue_update(ip);
-    s.queue_update(other);
-    s.flush(NOW, &mut fake);
-    assert!(bndupds(&s.take_steps()).is_empty(), "the expiry waits");
-    assert!(s.updates_held(NOW));
-    // The clock steps back 15 s: the wait ends no later than its bound from the new time.
-    let back = NOW - 15;
-    assert!(
-        !s.updates_held(back),
-        "never held {} s",
-        15 + UPDATE_SETTLE_SECS
-    );
-    s.poll(back, &mut fake);
-    let mut sent = bndupds(&s.take_steps());
-    sent.sort_unstable();
-    assert_eq!(sent, [ip, other]);
-}
-
 /// The partner asking for updates ends the wait: UPDREQ is answered at once.
 #[test]
 fn an_update_request_is_answered_during_the_wait() {

@@ -44,17 +44,11 @@ impl Relationship {
     /// Whether the queue waits at `now`: the link came up or NORMAL was entered a moment ago
     /// (see [`UPDATE_SETTLE_SECS`]), and the partner has not asked for updates since.
     pub fn updates_held(&self, now: u64) -> bool {
-        // A clock stepped back never makes the wait longer than its bound.
-        self.held_until
-            .is_some_and(|until| now < until && until <= now.saturating_add(UPDATE_SETTLE_MAX_SECS))
+        self.held_until.is_some_and(|until| now < until)
     }
 
     /// The link came up or NORMAL was entered: the queue waits (see [`UPDATE_SETTLE_SECS`]).
     pub(super) fn hold_updates(&mut self, now: u64) {
-        // Answering the partner's UPDREQ or UPDREQALL: its UPDDONE never waits.
-        if self.update_done.is_some() {
-            return;
-        }
         self.held_until = Some(now.saturating_add(UPDATE_SETTLE_SECS));
         self.held_at_most = now.saturating_add(UPDATE_SETTLE_MAX_SECS);
     }
@@ -92,14 +86,10 @@ impl Relationship {
         };
         let held = self.updates_held(now);
         while self.flying.len() < window as usize {
-            // While the queue waits, only `unheld`; after, both in turn, so neither starves.
-            self.unheld_first = !self.unheld_first;
-            let next = if held {
-                self.unheld.pop_front()
-            } else if self.unheld_first {
-                self.unheld.pop_front().or_else(|| self.queue.pop_front())
-            } else {
-                self.queue.pop_front().or_else(|| self.unheld.pop_front())
+            let next = match self.unheld.pop_front() {
+                Some(ip) => Some(ip),
+                None if held => None,
+                None => self.queue.pop_front(),
             };
             let Some(ip) = next else {
                 break;
@@ -289,10 +279,6 @@ impl Relationship {
                     .to_string(),
             );
         }
-        // One queue in order, so that the last one queued is the last one sent.
-        while let Some(ip) = self.unheld.pop_back() {
-            self.queue.push_front(ip);
-        }
         for ip in leases.pending(all) {
             if !self.flying.contains_key(&ip) && self.queued.insert(ip) {
                 self.queue.push_back(ip);
@@ -303,7 +289,7 @@ impl Relationship {
         } else {
             "Update request"
         };
-        if let Some(&last) = self.queue.back() {
+        if let Some(&last) = self.queue.back().or(self.unheld.back()) {
             self.update_done = Some((msg.xid, last));
             self.info(format!("{what} from {}: sending update", self.cfg.name));
         } else {
