@@ -292,9 +292,7 @@ impl Engine {
 
     /// Commits a local change of a lease. In a failover pool the partner has not seen it
     /// yet (`atsfp` cleared), the rewind state follows ISC (the new state while cooperating
-    /// or not responding, else the last one the partner knew), and its BNDUPD is queued: an
-    /// ACTIVE one to leave at once, any other to wait a moment after the link came up or
-    /// NORMAL was entered ([`crate::serve::failover::peer::UPDATE_SETTLE_SECS`]).
+    /// or not responding, else the last one the partner knew), and its BNDUPD is queued.
     pub(super) fn commit_local(&mut self, mut b: Binding, out: &mut Outcome) -> bool {
         let ip = b.addr;
         let failover = self.fo_addr(ip);
@@ -309,17 +307,12 @@ impl Engine {
                 ),
             };
         }
-        let active = b.state == State::Active;
         let Some(ev) = self.leases.commit(b) else {
             return false;
         };
         out.events.push(ev);
         if failover && let Some(rel) = self.failover.as_mut() {
-            if active {
-                rel.queue_unheld(ip);
-            } else {
-                rel.queue_update(ip);
-            }
+            rel.queue_update(ip);
         }
         true
     }
@@ -350,10 +343,7 @@ impl Engine {
     /// An active lease whose end has passed: expired here (the primary always; the
     /// secondary except in NORMAL), or looked at again shortly. Unlike ISC, no peer expires
     /// leases while it answers no one (STARTUP, RECOVER, conflict resolution...): its lease
-    /// file may be stale, and the partner's newer bindings are on their way. An expiry just
-    /// after the link came up or NORMAL was entered waits in the queue a moment, so that the
-    /// partner's queued update of the same lease wins the duel
-    /// ([`crate::serve::failover::peer::UPDATE_SETTLE_SECS`]).
+    /// file may be stale, and the partner's newer bindings are on their way.
     pub(super) fn expire_active(&mut self, b: Binding, now: u64, out: &mut Outcome) {
         if self.fo_addr(b.addr)
             && self.failover.as_ref().is_some_and(|r| {

@@ -8,9 +8,7 @@
 //! engine implements, so the protocol stays apart from the lease database.
 //!
 //! - `handshake`: connections opening and closing, CONNECT/CONNECTACK checks (digest §6);
-//! - `updates`: BNDUPD/BNDACK, UPDREQ/UPDREQALL/UPDDONE (§5, §9), and the moment after the
-//!   link comes up and after entering NORMAL during which our updates that end a lease wait
-//!   ([`UPDATE_SETTLE_SECS`]);
+//! - `updates`: BNDUPD/BNDACK, UPDREQ/UPDREQALL/UPDDONE (§5, §9);
 //! - `timers`: link start-up, CONTACT, receive timeout, the state machine's deadlines;
 //! - `balancing`: when pool balance runs, POOLREQ and POOLRESP (§8.4).
 
@@ -33,30 +31,6 @@ use super::wire::{BindingUpdate, HBA_LEN, Message, MessageType, RejectReason, Wi
 use crate::leases::{BindingState, FailoverStanza, FailoverState};
 use crate::model::Role;
 use crate::serve::leases::BindingEvent;
-
-/// How long our BNDUPDs wait in the queue after the link comes up and after entering NORMAL,
-/// so that the updates the partner queued while we were apart arrive first. Back in touch,
-/// both peers send what they queued in the same instant; an update of ours still in the queue
-/// then duels with the partner's (see `bind_update`), where its ACTIVE wins against our
-/// EXPIRED. Sent at once instead, a primary's EXPIRED of a lease whose end passed while the
-/// two were apart (after a restart from a stale lease file, or during an isolation) reaches an
-/// ISC partner first, and ISC takes an expiry whenever its own end is within 65 s: the lease
-/// it renewed for its client meanwhile was freed on both peers (chaos seed 1796225011).
-///
-/// Only the updates that end or free a lease wait (and those a lost link put back in the
-/// queue): an ACTIVE binding (a client's new lease or renewal) and the balancer's moves leave
-/// at once ([`Relationship::queue_unheld`]), and the
-/// wait ends early when the partner asks for updates (UPDREQ, UPDREQALL). DHCP service,
-/// STATE, CONTACT, POOLREQ/POOLRESP and UPDDONE are never delayed. Each BNDUPD from the
-/// partner during the wait makes it last until `UPDATE_SETTLE_SECS` after that update (the
-/// partner's queue may take longer to drain over a slow link), but never past
-/// [`UPDATE_SETTLE_MAX_SECS`]. The clock counts whole seconds, so a wait of `n` seconds lasts
-/// between `n - 1` and `n`; [`Relationship::poll`] sends what waited once it is over.
-pub const UPDATE_SETTLE_SECS: u64 = 2;
-
-/// The longest our updates wait after the link came up or NORMAL was entered, however long
-/// the partner keeps sending its own (see [`UPDATE_SETTLE_SECS`]).
-pub const UPDATE_SETTLE_MAX_SECS: u64 = 10;
 
 /// One thing for the server loop to do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,18 +163,10 @@ pub struct Relationship {
     /// The HBA a secondary learned from the primary's CONNECT (kept in memory only, as ISC).
     learned_hba: Option<[u8; HBA_LEN]>,
     queue: VecDeque<Ipv4Addr>,
-    /// Updates that leave even while the queue waits ([`Relationship::queue_unheld`]), before
-    /// the queue.
-    unheld: VecDeque<Ipv4Addr>,
-    /// Addresses in `queue` or `unheld`.
     queued: HashSet<Ipv4Addr>,
     flying: HashMap<Ipv4Addr, Flying>,
     /// An UPDREQ/UPDREQALL being answered: its xid, and the address whose ack completes it.
     update_done: Option<(u32, Ipv4Addr)>,
-    /// Until when (exclusive) the queue waits after the link came up or NORMAL was entered
-    /// ([`UPDATE_SETTLE_SECS`]), and the latest that may become ([`UPDATE_SETTLE_MAX_SECS`]).
-    held_until: Option<u64>,
-    held_at_most: u64,
     /// When the last pool balance ran (0: never) and when the next is due.
     last_balance: u64,
     next_balance: Option<u64>,
@@ -220,12 +186,9 @@ impl Relationship {
             link: None,
             learned_hba: None,
             queue: VecDeque::new(),
-            unheld: VecDeque::new(),
             queued: HashSet::new(),
             flying: HashMap::new(),
             update_done: None,
-            held_until: None,
-            held_at_most: 0,
             last_balance: 0,
             next_balance: None,
             balance_dirty: false,
@@ -267,7 +230,7 @@ impl Relationship {
 
     /// How many updates wait to be sent, and how many wait for their BNDACK.
     pub fn backlog(&self) -> (usize, usize) {
-        (self.queue.len() + self.unheld.len(), self.flying.len())
+        (self.queue.len(), self.flying.len())
     }
 
     /// What the lease database needs to judge updates now.
@@ -413,18 +376,11 @@ impl Relationship {
                 Action::SendUpdReqAll => self.request_updates(true, now),
                 Action::SendUpdReq => self.request_updates(false, now),
                 Action::SendPendingUpdates => {
-                    // NORMAL was just entered: the partner's queued updates go first, and
-                    // ours that end or free a lease wait for them.
-                    self.hold_updates(now);
-                    let before = self.backlog().0;
+                    let before = self.queue.len();
                     for ip in leases.pending(false) {
-                        if matches!(leases.local(ip), Some((BindingState::Active, _))) {
-                            self.queue_unheld(ip);
-                        } else {
-                            self.queue_update(ip);
-                        }
+                        self.queue_update(ip);
                     }
-                    if self.backlog().0 > before {
+                    if self.queue.len() > before {
                         self.info(format!("Sending updates to {}.", self.cfg.name));
                     }
                     self.flush(now, leases);

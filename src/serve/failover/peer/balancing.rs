@@ -27,7 +27,7 @@ impl Relationship {
         }
         let moved = u32::try_from(done.moved.len()).unwrap_or(u32::MAX);
         for ip in done.moved {
-            self.queue_unheld(ip);
+            self.queue_update(ip);
         }
         if done.poolreq
             && let Some(conn) = self.link.as_ref().map(|p| p.conn)

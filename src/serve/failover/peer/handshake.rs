@@ -230,9 +230,7 @@ impl Relationship {
         self.close(conn, now, leases);
     }
 
-    /// The handshake succeeded on `conn`: it is the link; remember the partner's limits. Our
-    /// queued updates wait a moment ([`super::UPDATE_SETTLE_SECS`]): the partner's, queued
-    /// while we were apart, go first.
+    /// The handshake succeeded on `conn`: it is the link; remember the partner's limits.
     fn establish(
         &mut self,
         conn: ConnId,
@@ -249,7 +247,6 @@ impl Relationship {
             last_received: now,
         });
         self.steps.push(Step::Established(true));
-        self.hold_updates(now);
     }
 }
 

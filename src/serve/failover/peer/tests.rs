@@ -494,9 +494,8 @@ fn a_late_rejection_of_a_superseded_update_keeps_the_newer_one_in_flight() {
     let ip = Ipv4Addr::new(10, 0, 1, 1);
     fake.records.insert(ip, (S::Active, NOW + 100, 0));
     let mut s = linked_secondary(&mut fake);
-    // An ACTIVE binding, queued as the engine queues one (it does not wait after link-up).
     let send = |s: &mut Relationship, fake: &mut Fake| {
-        s.queue_unheld(ip);
+        s.queue_update(ip);
         s.flush(NOW, fake);
         sent(&s.take_steps())[0].1.xid
     };
@@ -656,108 +655,4 @@ proptest! {
             }
         }
     }
-}
-
-fn bndupds(steps: &[Step]) -> Vec<Ipv4Addr> {
-    sent(steps)
-        .into_iter()
-        .filter(|(_, m)| m.kind == MessageType::BndUpd)
-        .filter_map(|(_, m)| m.assigned_ip)
-        .collect()
-}
-
-/// After the link comes up, an update that ends a lease waits [`UPDATE_SETTLE_SECS`] (the
-/// partner's queued updates go first) and `poll` sends it then; an ACTIVE binding leaves at
-/// once, and so do CONTACT and the rest.
-#[test]
-fn after_the_link_comes_up_an_expiry_waits_and_an_active_binding_does_not() {
-    let mut fake = Fake::default();
-    let (expired, active) = (Ipv4Addr::new(10, 0, 1, 1), Ipv4Addr::new(10, 0, 1, 2));
-    fake.records.insert(expired, (S::Expired, NOW, 0));
-    fake.records.insert(active, (S::Active, NOW, 0));
-    let mut s = linked_secondary(&mut fake);
-    assert!(s.updates_held(NOW));
-    s.queue_update(expired);
-    s.queue_unheld(active);
-    s.flush(NOW, &mut fake);
-    assert_eq!(bndupds(&s.take_steps()), [active]);
-    assert_eq!(s.backlog(), (1, 1));
-    for t in NOW + 1..NOW + UPDATE_SETTLE_SECS {
-        s.received(1, Ok(Message::contact().at(secs32(t), 3)), t, &mut fake);
-        s.poll(t, &mut fake);
-        assert!(bndupds(&s.take_steps()).is_empty(), "still waiting at {t}");
-    }
-    s.poll(NOW + UPDATE_SETTLE_SECS, &mut fake);
-    assert_eq!(bndupds(&s.take_steps()), [expired]);
-    assert!(!s.updates_held(NOW + UPDATE_SETTLE_SECS));
-}
-
-/// The partner asking for updates ends the wait: UPDREQ is answered at once.
-#[test]
-fn an_update_request_is_answered_during_the_wait() {
-    let mut fake = Fake::default();
-    let ip = Ipv4Addr::new(10, 0, 1, 1);
-    fake.records.insert(ip, (S::Expired, NOW, 0));
-    let mut s = linked_secondary(&mut fake);
-    s.queue_update(ip);
-    s.flush(NOW, &mut fake);
-    assert!(bndupds(&s.take_steps()).is_empty());
-    s.received(1, Ok(Message::updreq().at(secs32(NOW), 7)), NOW, &mut fake);
-    assert_eq!(bndupds(&s.take_steps()), [ip]);
-    assert!(!s.updates_held(NOW));
-}
-
-/// While the partner keeps sending its updates, ours wait on: until
-/// [`UPDATE_SETTLE_SECS`] after its last one, and never past [`UPDATE_SETTLE_MAX_SECS`].
-#[test]
-fn the_wait_lasts_while_the_partner_sends_its_updates_within_a_bound() {
-    let mine = Ipv4Addr::new(10, 0, 1, 1);
-    let theirs = |t: u64, n: u8| {
-        let update = BindingUpdate {
-            ip: Ipv4Addr::new(10, 0, 1, 100 + n),
-            status: S::Active,
-            client_id: None,
-            chaddr: Some(Chaddr::new(1, &[2, 0, 0, 0, 0, n])),
-            ends: secs32(t + 600),
-            tstp: secs32(t),
-            starts: secs32(t),
-            cltt: secs32(t),
-            ip_flags: 0,
-        };
-        Ok(Message::bndupd(&update).at(secs32(t), u32::from(n) + 1))
-    };
-    let start = |fake: &mut Fake| {
-        fake.records.insert(mine, (S::Expired, NOW, 0));
-        let mut s = linked_secondary(fake);
-        s.queue_update(mine);
-        s
-    };
-    // Updates at +1 and +2: ours leave at +4.
-    let mut fake = Fake::default();
-    let mut s = start(&mut fake);
-    for t in NOW..NOW + 4 {
-        if t == NOW + 1 || t == NOW + 2 {
-            s.received(1, theirs(t, (t - NOW) as u8), t, &mut fake);
-        }
-        s.poll(t, &mut fake);
-        assert!(
-            !bndupds(&s.take_steps()).contains(&mine),
-            "still waiting at {t}"
-        );
-    }
-    s.poll(NOW + 4, &mut fake);
-    assert_eq!(bndupds(&s.take_steps()), [mine]);
-    // An update every second: ours leave at the bound.
-    let mut fake = Fake::default();
-    let mut s = start(&mut fake);
-    for t in NOW..NOW + UPDATE_SETTLE_MAX_SECS {
-        s.received(1, theirs(t, (t - NOW) as u8), t, &mut fake);
-        s.poll(t, &mut fake);
-        assert!(
-            !bndupds(&s.take_steps()).contains(&mine),
-            "still waiting at {t}"
-        );
-    }
-    s.poll(NOW + UPDATE_SETTLE_MAX_SECS, &mut fake);
-    assert_eq!(bndupds(&s.take_steps()), [mine]);
 }

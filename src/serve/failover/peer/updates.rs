@@ -2,65 +2,22 @@
 //! rules, and UPDREQ / UPDREQALL answered with UPDDONE after the last ack (digest
 //! §2.1, §5.5, §5.6, §9; ISC `dhcp_failover_send_updates`, `..._process_bind_update`,
 //! `..._process_bind_ack`, `..._process_update_request[_all]`).
-//!
-//! Unlike ISC, our updates that end or free a lease wait a moment ([`UPDATE_SETTLE_SECS`])
-//! after the link comes up and after entering NORMAL (no longer once the partner asks with
-//! UPDREQ or UPDREQALL), so that the updates the partner queued while we were apart reach us
-//! while ours are still queued, and win their duels where ISC's rules say they should; ACTIVE
-//! bindings and the balancer's moves leave at once, ahead of the queue.
 
 use std::net::Ipv4Addr;
 
-use super::{Flying, Leases, Relationship, Step, UPDATE_SETTLE_MAX_SECS, UPDATE_SETTLE_SECS};
+use super::{Flying, Leases, Relationship, Step};
 use crate::serve::failover::link::ConnId;
 use crate::serve::failover::rules;
 use crate::serve::failover::wire::{Message, RejectReason};
 
 impl Relationship {
     /// A lease of the relationship changed here: queue its BNDUPD. An update of it still in
-    /// flight is forgotten, as ISC does (a late ack for it is then ignored); `flush` sends,
-    /// once the queue no longer waits ([`Relationship::updates_held`]).
+    /// flight is forgotten, as ISC does (a late ack for it is then ignored); `flush` sends.
     pub fn queue_update(&mut self, ip: Ipv4Addr) {
         self.balance_dirty = true;
         self.flying.remove(&ip);
         if self.queued.insert(ip) {
             self.queue.push_back(ip);
-        }
-    }
-
-    /// A lease changed here whose update need not wait after the link came up or NORMAL was
-    /// entered: an ACTIVE binding (a client's new lease or renewal: against the partner's
-    /// update of the same lease, the duel and the acceptance rules judge it as they would
-    /// later), or a FREE lease of ours the balancer gave to the partner (which the partner
-    /// cannot have used while we were apart). Already queued, it keeps its place.
-    pub fn queue_unheld(&mut self, ip: Ipv4Addr) {
-        self.balance_dirty = true;
-        self.flying.remove(&ip);
-        if self.queued.insert(ip) {
-            self.unheld.push_back(ip);
-        }
-    }
-
-    /// Whether the queue waits at `now`: the link came up or NORMAL was entered a moment ago
-    /// (see [`UPDATE_SETTLE_SECS`]), and the partner has not asked for updates since.
-    pub fn updates_held(&self, now: u64) -> bool {
-        self.held_until.is_some_and(|until| now < until)
-    }
-
-    /// The link came up or NORMAL was entered: the queue waits (see [`UPDATE_SETTLE_SECS`]).
-    pub(super) fn hold_updates(&mut self, now: u64) {
-        self.held_until = Some(now.saturating_add(UPDATE_SETTLE_SECS));
-        self.held_at_most = now.saturating_add(UPDATE_SETTLE_MAX_SECS);
-    }
-
-    /// A BNDUPD from the partner while the queue waits: more may follow, so the wait lasts
-    /// until [`UPDATE_SETTLE_SECS`] after this one (at most [`UPDATE_SETTLE_MAX_SECS`] in all).
-    fn partner_still_sending(&mut self, now: u64) {
-        if let Some(until) = self.held_until.filter(|until| now < *until) {
-            let later = now
-                .saturating_add(UPDATE_SETTLE_SECS)
-                .min(self.held_at_most);
-            self.held_until = Some(until.max(later));
         }
     }
 
@@ -77,21 +34,13 @@ impl Relationship {
         }
     }
 
-    /// Sends queued updates while the link is up and the partner's window has room: those
-    /// queued with [`Relationship::queue_unheld`] first, then the queue unless it waits
-    /// ([`Relationship::updates_held`]).
+    /// Sends queued updates while the link is up and the partner's window has room.
     pub fn flush(&mut self, now: u64, leases: &mut impl Leases) {
         let Some((conn, window)) = self.link.as_ref().map(|p| (p.conn, p.max_unacked)) else {
             return;
         };
-        let held = self.updates_held(now);
         while self.flying.len() < window as usize {
-            let next = match self.unheld.pop_front() {
-                Some(ip) => Some(ip),
-                None if held => None,
-                None => self.queue.pop_front(),
-            };
-            let Some(ip) = next else {
+            let Some(ip) = self.queue.pop_front() else {
                 break;
             };
             self.queued.remove(&ip);
@@ -136,7 +85,6 @@ impl Relationship {
         now: u64,
         leases: &mut impl Leases,
     ) {
-        self.partner_still_sending(now);
         let ip = msg.assigned_ip.unwrap_or(Ipv4Addr::UNSPECIFIED);
         let refuse = |reason, text: &str| Message::bndack(ip, Some((reason, text)));
         let (Some(_), Some(status)) = (msg.assigned_ip, msg.binding_status) else {
@@ -261,8 +209,7 @@ impl Relationship {
     }
 
     /// UPDREQALL (`all`) or UPDREQ: queue every address of the pools (or what the partner
-    /// has not acknowledged), and send UPDDONE after the ack of the last one queued. The
-    /// partner asked: a queue waiting after entering NORMAL waits no longer.
+    /// has not acknowledged), and send UPDDONE after the ack of the last one queued.
     pub(super) fn update_request(
         &mut self,
         _conn: ConnId,
@@ -271,7 +218,6 @@ impl Relationship {
         now: u64,
         leases: &mut impl Leases,
     ) {
-        self.held_until = None;
         if self.update_done.take().is_some() {
             self.info(
                 "Received update request while old update still flying!  Silently discarding \
@@ -289,7 +235,7 @@ impl Relationship {
         } else {
             "Update request"
         };
-        if let Some(&last) = self.queue.back().or(self.unheld.back()) {
+        if let Some(&last) = self.queue.back() {
             self.update_done = Some((msg.xid, last));
             self.info(format!("{what} from {}: sending update", self.cfg.name));
         } else {
