@@ -273,7 +273,7 @@ pub fn restore(
             "set -e; {record}; b={b}; \
              if [ \"$(sha256sum < \"$b\" | cut -c1-64)\" != {sha} ]; then echo \"$b does not hold the previous file (SHA-256 differs)\" >&2; exit 1; fi; \
              umask 077; t=$(mktemp -- {template}); {cleanup}; s=${{t##*.}}; {copy}; \
-             cp --preserve=all -- \"$b\" \"$t\"; sync -- \"$t\"; \
+             cp --preserve=all --no-preserve=timestamps -- \"$b\" \"$t\"; sync -- \"$t\"; \
              mv -fT -- \"$t\" {l}; {KEEP}; sync -- {dir}",
             b = q(b),
             sha = q(sha),

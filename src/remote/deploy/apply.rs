@@ -189,10 +189,13 @@ pub(super) fn apply(
         result
     }))?;
     for i in restart_sequence(options.restart_order) {
-        interrupted()?;
-        if runs[i].touched() {
-            restart_and_verify(&mut runs[i], options, progress)?;
+        // A peer left as it was has nothing to restart: a signal during the other's (last)
+        // restart is a late one, not a reason to stop here.
+        if !runs[i].touched() {
+            continue;
         }
+        interrupted()?;
+        restart_and_verify(&mut runs[i], options, progress)?;
     }
     Ok(())
 }
@@ -473,8 +476,10 @@ pub(super) fn finish(
                 ));
             }
             if !remove.is_empty() {
+                // An old backup that cannot be removed (immutable, say) stays, and the next
+                // deploy's pruning tries again: it never keeps the pair from settling.
                 let list: Vec<String> = remove.iter().map(|p| q(p)).collect();
-                parts.push(format!("rm -f -- {}", list.join(" ")));
+                parts.push(format!("{{ rm -f -- {} || true; }}", list.join(" ")));
                 labels.push("pruning old backups");
             }
         }
