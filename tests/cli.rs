@@ -456,6 +456,19 @@ fn lint_root_reads_a_split_tree_rendered_elsewhere() {
     let plain = dhcpfo(&["lint", &primary]);
     assert_eq!(plain.status.code(), Some(1), "{}", stderr(&plain));
     assert!(stderr(&plain).contains("DF201"), "{}", stderr(&plain));
+    assert!(stderr(&plain).contains("--root"), "{}", stderr(&plain));
+    // The whole folder without --root: DF201 on each dhcpd.conf, and the shared files, named
+    // by those includes, are not linted alone (their subnets would lack the failover peer).
+    let folder = dhcpfo(&["lint", &out_dir, "--format", "json"]);
+    assert_eq!(folder.status.code(), Some(1), "{}", stderr(&folder));
+    let findings: serde_json::Value = serde_json::from_slice(&folder.stdout).expect("JSON");
+    let codes: Vec<&str> = findings
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["DF201", "DF201"], "{findings:#}");
     // With it, the shared file beside each dhcpd.conf is read: the subnets are there.
     let primary_root = dir.path().join("primary").display().to_string();
     let rooted = dhcpfo(&[

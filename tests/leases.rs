@@ -370,6 +370,24 @@ fn dhcpfo_leases_lists_current_leases_like_dhcp_lease_list() {
     let out = dhcpfo(&[path.as_os_str(), "--format".as_ref(), "json".as_ref()]);
     assert!(out.status.success(), "{out:?}");
     let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The help names the object's keys.
+    let mut keys: Vec<&str> = listed
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["errors", "leases", "warnings"], "{listed}");
+    let help = dhcpfo(&["--help".as_ref()]);
+    let help = String::from_utf8_lossy(&help.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains("one JSON object (leases, warnings, errors)"),
+        "{help}"
+    );
     assert_eq!(listed["errors"], serde_json::json!([]), "{listed}");
     assert_eq!(listed["warnings"], serde_json::json!([]), "{listed}");
     let rows = listed["leases"].as_array().unwrap();

@@ -7,7 +7,7 @@ use super::findings::Findings;
 use super::{explain, inputs};
 use crate::codes;
 use crate::conf::lint::{Selection, lint};
-use crate::conf::{Config, pair, rules};
+use crate::conf::{Config, LoadProblem, pair, rules};
 use crate::diag::{Diagnostic, Entry, FindingFormat, Format, JsonFinding};
 
 pub(super) struct Args {
@@ -78,8 +78,22 @@ pub(super) fn run(args: Args) -> u8 {
         .iter()
         .flat_map(|(_, c)| c.files.iter().skip(1).map(|f| canonical(&f.path)))
         .collect();
+    // Likewise a file found there under the name of an include that could not be read (an
+    // absolute path of a tree rendered elsewhere, reported as DF201 with `--root` as the fix).
+    let unresolved: HashSet<&std::ffi::OsStr> = configs
+        .iter()
+        .flat_map(|(_, c)| &c.problems)
+        .filter_map(|p| match p {
+            LoadProblem::MissingInclude { path, .. } => Path::new(path).file_name(),
+            _ => None,
+        })
+        .collect();
     for (input, config) in &configs {
-        if input.found && included.contains(&canonical(&input.path)) {
+        let named_by_include = input
+            .path
+            .file_name()
+            .is_some_and(|name| unresolved.contains(name));
+        if input.found && (included.contains(&canonical(&input.path)) || named_by_include) {
             continue;
         }
         let diags = unique(lint(config, &selection), &mut seen);

@@ -8,10 +8,20 @@ pub fn pages() -> Vec<(String, String)> {
     root.build();
     let source = format!("dhcpfo {}", env!("CARGO_PKG_VERSION"));
     let mut out = vec![page(root.clone(), &source)];
-    for command in root.get_subcommands().filter(|c| !c.is_hide_set()) {
-        out.push(page(command.clone(), &source));
-    }
+    add_pages(&root, &source, &mut out);
     out
+}
+
+/// The pages of `parent`'s commands, each followed by its own commands' pages
+/// (`dhcpfo-failover.1`, then `dhcpfo-failover-state.1`...), as its page refers to them.
+fn add_pages(parent: &clap::Command, source: &str, out: &mut Vec<(String, String)>) {
+    for command in parent
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+    {
+        out.push(page(command.clone(), source));
+        add_pages(command, source, out);
+    }
 }
 
 fn page(command: clap::Command, source: &str) -> (String, String) {
@@ -42,5 +52,29 @@ mod tests {
         assert!(deploy.contains(".TH dhcpfo-deploy 1"), "{deploy}");
         assert!(deploy.contains("\\-\\-layout"), "{deploy}");
         assert!(deploy.contains(&format!("dhcpfo {}", env!("CARGO_PKG_VERSION"))));
+    }
+
+    #[test]
+    fn every_page_a_page_refers_to_is_generated() {
+        let pages = super::pages();
+        let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+        for (name, text) in &pages {
+            for word in text.split(|c: char| c.is_whitespace() || c == ',') {
+                let Some(referred) = word.strip_suffix("(1)") else {
+                    continue;
+                };
+                let file = format!(
+                    "{}.1",
+                    referred.trim_start_matches("\\fB").replace("\\-", "-")
+                );
+                if file.starts_with("dhcpfo") {
+                    assert!(
+                        names.contains(&file.as_str()),
+                        "{name} refers to {file}: {names:?}"
+                    );
+                }
+            }
+        }
+        assert!(names.contains(&"dhcpfo-failover-state.1"), "{names:?}");
     }
 }

@@ -246,7 +246,7 @@ Exit status: 0 nothing differs, 1 something differs, 2 error (as diff(1)).")]
         #[arg(value_name = "PAIR.yaml")]
         pair: PathBuf,
         /// Output format: unified diffs for people, or one JSON object (differs, files, peers,
-        /// findings, errors).
+        /// warnings, errors).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// SSH settings: host key checking, configuration file.
@@ -327,8 +327,8 @@ not right (state, service, clocks more than 60 s apart), 2 a peer is unreachable
         /// The pair model (YAML).
         #[arg(value_name = "PAIR.yaml")]
         pair: PathBuf,
-        /// Output format: text for people, or one JSON object (peers, clock_skew, clock,
-        /// findings, errors).
+        /// Output format: text for people, or one JSON object (healthy, problems, peers,
+        /// clock_skew, clock, warnings, errors).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// SSH settings: host key checking, configuration file.
@@ -360,8 +360,8 @@ shown), 2 usage or I/O error.")]
         /// List the last record of every address, whatever its state or end, with the state.
         #[arg(long)]
         all: bool,
-        /// Output format: a table like dhcp-lease-list, or a JSON array of leases (an error is
-        /// `{"errors": [...]}`).
+        /// Output format: a table like dhcp-lease-list, or one JSON object (leases, warnings,
+        /// errors).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// IEEE oui.txt for manufacturer names [default: /usr/share/misc/oui.txt or
@@ -445,14 +445,27 @@ pub fn command() -> clap::Command {
         if sub.get_name() == "explain" {
             return sub;
         }
-        sub.arg(explain::explain_arg()).mut_args(|arg| {
-            if arg.is_required_set() {
-                arg.required(false).required_unless_present("explain")
-            } else {
-                arg
-            }
-        })
+        with_explain(sub)
     })
+}
+
+/// `sub` with `--explain CODE`, and so are its own commands (`failover state`...): a command
+/// that needs one of them no longer does when `--explain` is given (alone, it prints its help).
+fn with_explain(sub: clap::Command) -> clap::Command {
+    let sub = sub.arg(explain::explain_arg()).mut_args(|arg| {
+        if arg.is_required_set() {
+            arg.required(false).required_unless_present("explain")
+        } else {
+            arg
+        }
+    });
+    if sub.has_subcommands() {
+        sub.subcommand_required(false)
+            .arg_required_else_help(true)
+            .mut_subcommands(with_explain)
+    } else {
+        sub
+    }
 }
 
 /// Parses the command line and runs it; returns the process exit status. A usage error is
@@ -462,10 +475,12 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Ok(matches) => matches,
         Err(e) => return usage::report(&e, &args),
     };
-    if let Some((_, sub)) = matches.subcommand()
-        && let Ok(Some(code)) = sub.try_get_one::<String>("explain")
-    {
-        return ExitCode::from(explain::run(code, usage::requested_format(sub)));
+    let mut sub = matches.subcommand();
+    while let Some((_, m)) = sub {
+        if let Ok(Some(code)) = m.try_get_one::<String>("explain") {
+            return ExitCode::from(explain::run(code, usage::requested_format(m)));
+        }
+        sub = m.subcommand();
     }
     match Cli::from_arg_matches(&matches) {
         Ok(cli) => run(cli),

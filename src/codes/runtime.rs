@@ -89,6 +89,12 @@ pub const CODES: &[Code] = &[
         "leases",
         "The lease file's last record stops before its closing `}`, as a crash or a full disk leaves it: it is left out, as ISC dhcpd leaves it out when it reads the file, and the records before it are listed. dhcpd rewrites the file at its next start; a record cut off anywhere but at the end is an error (DF011).",
     ),
+    warning(
+        "DF015",
+        "interface-outside-subnets",
+        "serve",
+        "An interface `serve` listens on has IPv4 addresses, none of them in a subnet of the model: clients on that link get no answer (requests relayed from other links are still served, by the relay's address). ISC dhcpd, in the same case, stops with \"No subnet declaration for IF\". Declare the interface's network in the model's `subnets:` (with no pool if nothing is handed out there), or leave the interface out of the peer's `interfaces`.",
+    ),
     error(
         "DF020",
         "failover-message-refused",

@@ -149,7 +149,13 @@ fn problem(p: &LoadProblem) -> Lint {
                 format!("cannot open included file `{path}`: {error}"),
             )
             .label("dhcpd stops here")
-            .help("fix the path (absolute paths are safest) or create the file"),
+            .help(if path.starts_with('/') {
+                "fix the path or create the file; for a tree rendered or copied elsewhere \
+                 (`render --layout split --out DIR`), `lint --root DIR` reads absolute \
+                 includes under DIR"
+            } else {
+                "fix the path (absolute paths are safest) or create the file"
+            }),
         LoadProblem::IncludeCycle { span, path } => DF202
             .at(*span, format!("`{path}` is already being included"))
             .label("include cycle")

@@ -163,21 +163,26 @@ fn finding_for(err: &YamlError, file: &SourceFile) -> Finding {
         .location()
         .map_or(SourceSpan::from(0..0), |l| widen(&l, file));
     match err {
-        YamlError::SerdeUnknownField { field, expected, .. } => unknown_key(field, expected, span),
-        YamlError::SerdeUnknownVariant { variant, expected, .. } => {
-            Finding::error(DF101, span, format!("unknown value `{variant}`"))
-                .label("not one of the accepted values")
-                .help(suggest(variant, expected).unwrap_or_else(|| format!("expected one of: {}", expected.join(", "))))
-        }
+        YamlError::SerdeUnknownField {
+            field, expected, ..
+        } => unknown_key(field, expected, span),
+        YamlError::SerdeUnknownVariant {
+            variant, expected, ..
+        } => Finding::error(DF101, span, format!("unknown value `{variant}`"))
+            .label("not one of the accepted values")
+            .help(
+                suggest(variant, expected)
+                    .unwrap_or_else(|| format!("expected one of: {}", expected.join(", "))),
+            ),
         YamlError::SerdeMissingField { field, .. } => {
             Finding::error(DF103, span, format!("missing required key `{field}`"))
                 .label(format!("`{field}` is required in this mapping"))
-                .help(format!("add `{field}:` here; see the YAML reference in README.md"))
+                .help(format!(
+                    "add `{field}:` here; see the YAML reference in README.md"
+                ))
         }
         YamlError::Unexpected { expected, .. } => {
-            Finding::error(DF101, span, format!("expected {} here", expected.replace(" start", "")))
-                .label("wrong kind of value")
-                .help("check the structure against the YAML reference in README.md: keys with values (a mapping), or `- ` items (a list)")
+            yaml_hints::wrong_structure(file.text.as_str(), span, expected)
         }
         YamlError::SerdeInvalidType { .. }
         | YamlError::SerdeInvalidValue { .. }
@@ -188,16 +193,22 @@ fn finding_for(err: &YamlError, file: &SourceFile) -> Finding {
         | YamlError::NullIntoString { .. } => {
             let message = strip_location(&err.to_string());
             let message = match yaml_hints::key_at(file.text.as_str(), span) {
-                Some(key) if !message.contains(&format!("`{key}`")) => format!("`{key}`: {message}"),
+                Some(key) if !message.contains(&format!("`{key}`")) => {
+                    format!("`{key}`: {message}")
+                }
                 _ => message,
             };
             Finding::error(DF101, span, message)
                 .label("invalid value")
                 .help("fix the value's type or syntax; see the YAML reference in README.md")
         }
-        other => Finding::error(DF100, span, format!("malformed YAML: {}", strip_location(&other.to_string())))
-            .label("YAML syntax error")
-            .help("check indentation, colons and brackets around this line"),
+        other => Finding::error(
+            DF100,
+            span,
+            format!("malformed YAML: {}", strip_location(&other.to_string())),
+        )
+        .label("YAML syntax error")
+        .help("check indentation, colons and brackets around this line"),
     }
 }
 
@@ -325,6 +336,30 @@ mod tests {
         assert!(
             message.contains("lines up with no key above it"),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn a_structure_error_names_the_key_and_how_to_write_it() {
+        let (at, code, message) = refused(&MODEL.replace(
+            "primary: { address: 10.0.0.2 }",
+            "primary: { address: 10.0.0.2, interfaces: eth0 }",
+        ));
+        assert_eq!(code, "DF101", "{at}");
+        assert_eq!(message, "`interfaces` must be a list");
+        let (_, _, message) = refused(&MODEL.replace(
+            "subnets:\n  - network: 10.0.0.0/24\n    pools:\n      - range: [10.0.0.10, 10.0.0.20]\n",
+            "subnets: { network: 10.0.0.0/24 }\n",
+        ));
+        assert_eq!(message, "`subnets` must be a list");
+    }
+
+    #[test]
+    fn an_integer_error_gives_the_keys_own_range() {
+        let (_, _, message) = refused(&MODEL.replace("split: 128", "split: half"));
+        assert_eq!(
+            message,
+            "`split` must be a whole number from 0 to 256, not half"
         );
     }
 

@@ -256,7 +256,7 @@ pub(super) fn tab(file: &SourceFile, parser_says_tab: bool, near: usize) -> Opti
         start += line.len() + 1;
     }
     if found.is_none() && parser_says_tab {
-        let line_start = text[..near.min(text.len())]
+        let line_start = text[..char_floor(text, near)]
             .rfind('\n')
             .map_or(0, |i| i + 1);
         found = text[line_start..]
@@ -276,15 +276,27 @@ pub(super) fn tab(file: &SourceFile, parser_says_tab: bool, near: usize) -> Opti
     )
 }
 
+/// `offset`, within the text and moved back to the start of the character it falls in (a
+/// parser's offset may point inside a byte-order mark or another multi-byte character).
+fn char_floor(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
 /// The key whose value starts at `offset`: the last `key:` before it on its line.
 pub(super) fn key_before(text: &str, offset: usize) -> Option<&str> {
-    let offset = offset.min(text.len());
+    let offset = char_floor(text, offset);
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
     let colon = before.trim_end().strip_suffix(':')?;
     let start = colon
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let key = &colon[start..];
     (!key.is_empty()).then_some(key)
 }
@@ -316,15 +328,64 @@ pub(super) fn type_name(ty: &str) -> Option<&'static str> {
     })
 }
 
+/// The range the model's JSON Schema gives a key (`split`: 0..256, `port`: 1..65535), when
+/// every key of that name in the schema has the same one.
+fn schema_range(key: &str) -> Option<(i64, i64)> {
+    static RANGES: std::sync::OnceLock<std::collections::HashMap<String, Option<(i64, i64)>>> =
+        std::sync::OnceLock::new();
+    fn walk(
+        v: &serde_json::Value,
+        out: &mut std::collections::HashMap<String, Option<(i64, i64)>>,
+    ) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Object(props)) = map.get("properties") {
+                    for (name, prop) in props {
+                        let bound = |k: &str| prop.get(k).and_then(serde_json::Value::as_i64);
+                        if let Some(max) = bound("maximum") {
+                            let range = Some((bound("minimum").unwrap_or(0), max));
+                            let seen = out.entry(name.clone()).or_insert(range);
+                            if *seen != range {
+                                *seen = None;
+                            }
+                        }
+                    }
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    RANGES
+        .get_or_init(|| {
+            let mut out = std::collections::HashMap::new();
+            if let Ok(schema) = serde_json::from_str(&super::schema::json()) {
+                walk(&schema, &mut out);
+            }
+            out
+        })
+        .get(key)
+        .copied()
+        .flatten()
+}
+
 /// A value of the wrong scalar type, named by its key.
 pub(super) fn wrong_scalar(file: &SourceFile, span: SourceSpan, ty: &str) -> Option<Finding> {
-    let expected = type_name(ty)?;
     let text = file.text.as_str();
     let value = text
         .get(span.offset()..span.offset() + span.len())
         .unwrap_or("")
         .trim();
     let key = key_before(text, span.offset());
+    let ranged = key
+        .and_then(schema_range)
+        .filter(|_| ty.starts_with('u') || ty.starts_with('i'))
+        .map(|(min, max)| format!("a whole number from {min} to {max}"));
+    let expected = match ranged {
+        Some(ranged) => ranged,
+        None => type_name(ty)?.to_string(),
+    };
     let message = match key {
         Some(key) => format!("`{key}` must be {expected}, not {value}"),
         None => format!("expected {expected}, not {value}"),
@@ -342,6 +403,34 @@ pub(super) fn wrong_scalar(file: &SourceFile, span: SourceSpan, ty: &str) -> Opt
     )
 }
 
+/// A value of the wrong structure (a list where one value belongs, a scalar where a mapping
+/// does...), named by its key, with how to write what is expected.
+pub(super) fn wrong_structure(text: &str, span: SourceSpan, expected: &str) -> Finding {
+    let (what, help) = if expected.contains("sequence") {
+        (
+            "a list",
+            "write a list: `[a, b]` on one line, or one `- item` per line below the key",
+        )
+    } else if expected.contains("mapping") {
+        (
+            "keys with values (a mapping)",
+            "write `key: value` lines indented below the key, or `{ key: value }` on one line",
+        )
+    } else {
+        (
+            "a single value",
+            "write one value here, not a list or a mapping",
+        )
+    };
+    let message = match key_at(text, span) {
+        Some(key) => format!("`{key}` must be {what}"),
+        None => format!("expected {what} here"),
+    };
+    Finding::error(DF101, span, message)
+        .label(format!("not {what}"))
+        .help(format!("{help}; see the YAML reference in README.md"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,6 +441,18 @@ mod tests {
             let (line, column) = file.line_col(f.span.offset());
             (line, column, f.message)
         })
+    }
+
+    #[test]
+    fn an_offset_inside_a_multibyte_character_is_taken_from_its_start() {
+        let text = "\u{feff}failover: [\n";
+        assert_eq!(key_before(text, 1), None);
+        assert_eq!(key_before(text, 13), Some("failover"));
+        let finding = wrong_structure(text, SourceSpan::from(1..2), "mapping start");
+        assert_eq!(
+            finding.message,
+            "expected keys with values (a mapping) here"
+        );
     }
 
     #[test]

@@ -559,7 +559,7 @@ fn no_subnet_warning(cfg: &ServeConfig, iface: &str, addrs: &[Ipv4Addr]) -> Opti
     }
     let list: Vec<String> = addrs.iter().map(Ipv4Addr::to_string).collect();
     Some(format!(
-        "{iface} has no address in any subnet of the model ({}): clients on its link get no answer; declare its network in the model's `subnets:` (dhcpd would stop: \"No subnet declaration for {iface}\")",
+        "{iface} has no address in any subnet of the model ({}): clients on its link get no answer; declare its network in the model's `subnets:` (dhcpd would stop: \"No subnet declaration for {iface}\") [DF015]",
         list.join(", ")
     ))
 }
@@ -603,7 +603,8 @@ mod no_subnet_tests {
         let outside = [Ipv4Addr::new(192, 168, 7, 1)];
         let warning = no_subnet_warning(&cfg, "eth1", &outside).expect("a warning");
         assert!(
-            warning.contains("eth1 has no address in any subnet of the model (192.168.7.1)"),
+            warning.contains("eth1 has no address in any subnet of the model (192.168.7.1)")
+                && warning.ends_with("[DF015]"),
             "{warning}"
         );
         let inside = [Ipv4Addr::new(192, 168, 7, 1), Ipv4Addr::new(10, 0, 0, 2)];

@@ -20,6 +20,9 @@ const COMMANDS: &[&str] = &[
     "rules",
     "schema",
     "completions",
+    "failover",
+    "failover state",
+    "failover partner-down",
 ];
 
 fn stdout(o: &std::process::Output) -> String {
@@ -127,7 +130,10 @@ fn explain_and_every_commands_explain_flag_say_the_same() {
         let reference = dhcpfo(&["explain", code]);
         assert_eq!(reference.status.code(), Some(0), "{}", stderr(&reference));
         for command in COMMANDS {
-            let out = dhcpfo(&[command, "--explain", &code.to_lowercase()]);
+            let lower = code.to_lowercase();
+            let mut args: Vec<&str> = command.split(' ').collect();
+            args.extend(["--explain", &lower]);
+            let out = dhcpfo(&args);
             assert_eq!(out.status.code(), Some(0), "{command}: {}", stderr(&out));
             assert_eq!(
                 stdout(&out),

@@ -175,6 +175,24 @@ subnets:
     write(dir, "down.yaml", &text)
 }
 
+/// The top-level keys `COMMAND --help` says its JSON object has: the list in parentheses
+/// after "one JSON object".
+fn keys_in_help(command: &str) -> Vec<String> {
+    let help = dhcpfo(&[command, "--help"]);
+    let text = String::from_utf8_lossy(&help.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let after = text
+        .split_once("one JSON object (")
+        .unwrap_or_else(|| panic!("{command} --help names no keys: {text}"))
+        .1;
+    let list = after.split_once(')').map_or(after, |(list, _)| list);
+    let mut keys: Vec<String> = list.split(", ").map(String::from).collect();
+    keys.sort();
+    keys
+}
+
 #[test]
 fn remote_commands_report_a_peer_down_as_findings() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -185,6 +203,7 @@ fn remote_commands_report_a_peer_down_as_findings() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let diff = json(&out);
     assert!(diff["differs"].is_null(), "{diff}");
+    assert_eq!(keys(&diff), keys_in_help("diff"), "{diff}");
     let errors = diff["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 2, "{diff}");
     for e in errors {
@@ -196,6 +215,7 @@ fn remote_commands_report_a_peer_down_as_findings() {
     assert_eq!(out.status.code(), Some(2));
     let status = json(&out);
     assert_eq!(status["healthy"], false, "{status}");
+    assert_eq!(keys(&status), keys_in_help("status"), "{status}");
     assert_eq!(
         status["problems"],
         serde_json::json!(["primary: not reachable", "secondary: not reachable"]),
