@@ -485,6 +485,44 @@ fn updates_respect_the_partners_window_and_complete_update_requests() {
     );
 }
 
+/// The last update of an UPDREQ answer loses a duel with the partner's update of the same
+/// lease: the answer is complete all the same, and UPDDONE goes out (else the partner,
+/// waiting in RECOVER or POTENTIAL-CONFLICT, would wait for ever).
+#[test]
+fn an_update_request_answer_whose_last_update_loses_a_duel_still_ends_with_upddone() {
+    let mut fake = Fake::default();
+    let ip = Ipv4Addr::new(10, 0, 1, 1);
+    fake.records.insert(ip, (S::Expired, NOW + 100, 0));
+    let mut s = linked_secondary(&mut fake);
+    s.received(1, Ok(Message::updreq().at(secs32(NOW), 9)), NOW, &mut fake);
+    let ours = sent(&s.take_steps());
+    assert_eq!(ours.len(), 1);
+    assert_eq!(ours[0].1.kind, MessageType::BndUpd);
+    assert_eq!(s.backlog(), (0, 1));
+    // The primary's ACTIVE update of the same lease wins against our EXPIRED one.
+    let theirs = Message::bndupd(&BindingUpdate {
+        ip,
+        status: S::Active,
+        client_id: None,
+        chaddr: Some(Chaddr::new(1, &[2, 0, 0, 0, 0, 2])),
+        ends: secs32(NOW + 60),
+        tstp: secs32(NOW + 330),
+        starts: secs32(NOW),
+        cltt: secs32(NOW),
+        ip_flags: 0,
+    })
+    .at(secs32(NOW), 44);
+    s.received(1, Ok(theirs), NOW, &mut fake);
+    let out: Vec<(MessageType, u32)> = sent(&s.take_steps())
+        .iter()
+        .map(|(_, m)| (m.kind, m.xid))
+        .collect();
+    assert!(out.contains(&(MessageType::BndAck, 44)), "{out:?}");
+    assert!(out.contains(&(MessageType::UpdDone, 9)), "{out:?}");
+    assert_eq!(s.backlog(), (0, 0));
+    assert_eq!(fake.records[&ip].0, S::Active);
+}
+
 /// A rejection that comes back late, for an update the lease has since superseded, leaves
 /// the newer update waiting for its own ack: forgetting it would leave the lease out of the
 /// duel with the partner's updates, and unacknowledged.

@@ -112,7 +112,12 @@ impl Relationship {
                 self.send_as(conn, ack, msg.xid, now);
                 return;
             }
-            self.flying.remove(&ip);
+            // Ours lost the duel and is forgotten: if it was the last one an UPDREQ or
+            // UPDREQALL asked for, that answer is complete (ISC sends UPDDONE on the late ack
+            // it still takes; ignoring that ack, dhcpfo would never send it).
+            if self.flying.remove(&ip).is_some() {
+                self.completed(ip, now);
+            }
         }
         let ctx = self.context();
         self.balance_dirty = true;
