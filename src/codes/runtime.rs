@@ -111,7 +111,7 @@ pub const CODES: &[Code] = &[
         "DF030",
         "partner-down-refused",
         "serve (failover)",
-        "PARTNER-DOWN was asked for in a state that does not allow it. In partner-down one peer takes over every address once the MCLT has passed; declared while the partner still serves, both peers hand out the same addresses. It is accepted only in communications-interrupted or resolution-interrupted, while the partner is unreachable: make sure it is really down and cannot restart.",
+        "PARTNER-DOWN was asked for in a state that does not allow it. In partner-down one peer takes over every address once the MCLT has passed; declared while the partner still serves, both peers hand out the same addresses. It is accepted only in communications-interrupted or resolution-interrupted, while the partner is unreachable: make sure it is really down and cannot restart. A peer that waits in recover, recover-wait or recover-done for a partner that is gone for good (or in shutdown) has no command out: as with ISC dhcpd (dhcpd.conf(5)), stop it, append `failover peer \"NAME\" state { my state partner-down; }` to the end of its lease file, and start it again; it serves every address once the MCLT has passed.",
     ),
     error(
         "DF031",

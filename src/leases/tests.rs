@@ -262,6 +262,21 @@ fn a_hand_edited_failover_state_without_a_time_takes_the_time_of_reading() {
 }
 
 #[test]
+fn a_partner_down_stanza_appended_by_hand_is_read_after_the_servers_own() {
+    // The way out of RECOVER for a partner gone for good (DF030): stop, append, start.
+    let text = "failover peer \"fo\" state {\n  my state recover at 3 2026/12/02 08:21:21;\n  \
+                partner state partner-down at 3 2026/12/02 08:20:00;\n}\n\
+                failover peer \"fo\" state { my state partner-down; }\n";
+    let file = parse(text).unwrap().into_current();
+    assert_eq!(
+        file.failover.len(),
+        1,
+        "the latest stanza of the relationship"
+    );
+    assert_eq!(file.failover[0].my.state, FailoverState::PartnerDown);
+}
+
+#[test]
 fn errors_name_line_and_column() {
     let cases = [
         ("lease 10.0.0.300 { }", 1, 7, "not an IPv4 address"),
