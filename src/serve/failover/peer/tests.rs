@@ -361,6 +361,22 @@ fn a_secondary_accepts_one_connect_learns_the_hba_and_refuses_a_second() {
 }
 
 /// A secondary with an established link on connection 1 at NOW.
+/// The partner's BNDUPD of an ACTIVE lease of `ip` for client 02:00:00:00:00:`client`,
+/// granted now for 60 s.
+fn active_bndupd(ip: Ipv4Addr, client: u8) -> Message {
+    Message::bndupd(&BindingUpdate {
+        ip,
+        status: S::Active,
+        client_id: None,
+        chaddr: Some(Chaddr::new(1, &[2, 0, 0, 0, 0, client])),
+        ends: secs32(NOW + 60),
+        tstp: secs32(NOW + 330),
+        starts: secs32(NOW),
+        cltt: secs32(NOW),
+        ip_flags: 0,
+    })
+}
+
 fn linked_secondary(fake: &mut Fake) -> Relationship {
     let mut s = rel(Role::Secondary);
     s.opened(1, NOW);
@@ -500,18 +516,7 @@ fn an_update_request_answer_whose_last_update_loses_a_duel_still_ends_with_upddo
     assert_eq!(ours[0].1.kind, MessageType::BndUpd);
     assert_eq!(s.backlog(), (0, 1));
     // The primary's ACTIVE update of the same lease wins against our EXPIRED one.
-    let theirs = Message::bndupd(&BindingUpdate {
-        ip,
-        status: S::Active,
-        client_id: None,
-        chaddr: Some(Chaddr::new(1, &[2, 0, 0, 0, 0, 2])),
-        ends: secs32(NOW + 60),
-        tstp: secs32(NOW + 330),
-        starts: secs32(NOW),
-        cltt: secs32(NOW),
-        ip_flags: 0,
-    })
-    .at(secs32(NOW), 44);
+    let theirs = active_bndupd(ip, 2).at(secs32(NOW), 44);
     s.received(1, Ok(theirs), NOW, &mut fake);
     let out: Vec<(MessageType, u32)> = sent(&s.take_steps())
         .iter()
@@ -560,18 +565,7 @@ fn a_late_rejection_of_a_superseded_update_keeps_the_newer_one_in_flight() {
 fn a_bndupd_is_acked_after_its_journal_step_or_rejected_with_isc_s_text() {
     let mut fake = Fake::default();
     let mut s = linked_secondary(&mut fake);
-    let upd = Message::bndupd(&BindingUpdate {
-        ip: Ipv4Addr::new(10, 0, 1, 1),
-        status: S::Active,
-        client_id: None,
-        chaddr: Some(Chaddr::new(1, &[2, 0, 0, 0, 0, 1])),
-        ends: secs32(NOW + 60),
-        tstp: secs32(NOW + 330),
-        starts: secs32(NOW),
-        cltt: secs32(NOW),
-        ip_flags: 0,
-    })
-    .at(secs32(NOW), 44);
+    let upd = active_bndupd(Ipv4Addr::new(10, 0, 1, 1), 1).at(secs32(NOW), 44);
     s.received(1, Ok(upd.clone()), NOW, &mut fake);
     let out = sent(&s.take_steps());
     assert_eq!((out[0].1.kind, out[0].1.xid), (MessageType::BndAck, 44));
