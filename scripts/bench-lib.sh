@@ -122,8 +122,8 @@ attempt() {
 
 # search: the highest offered rate with under 1% failed; sets $good and $good_line.
 # From 250/s the rate doubles while under 1% (up to 64,000/s) or halves while over (down to
-# 2/s); then three bisection steps between the last rate under 1% and the first one over.
-# A rate counts as over 1% only when it is over twice in a row (see attempt).
+# 2/s); then four bisection steps between the last rate under 1% and the first one over (the
+# result is within 1/16 of that octave). A rate counts as over 1% only when it is over twice in a row (see attempt).
 search() {
   local rate=250 bad=0 line mid
   good=0; good_line="0 100 0 0"
@@ -140,7 +140,7 @@ search() {
     fi
   done
   [ "$good" -gt 0 ] && [ "$bad" -gt 0 ] || return 0
-  for _ in 1 2 3; do
+  for _ in 1 2 3 4; do
     mid=$(((good + bad) / 2))
     [ "$mid" -gt "$good" ] || break
     attempt "$mid"
