@@ -84,6 +84,10 @@ struct Sim {
     isc_queue: Vec<(u64, dhcpfo::serve::failover::wire::Message)>,
     /// The addresses whose queued update the ISC secondary has sent.
     isc_sent: BTreeSet<Ipv4Addr>,
+    /// The ISC secondary also sends its queued updates by itself, as it does on reaching
+    /// NORMAL, with their own end: at the end of the second after it queued them (see
+    /// [`Sim::isc_send_queued`]). An update the primary sends in that second reaches it first.
+    isc_sends_queued: bool,
 }
 
 impl Sim {
@@ -120,6 +124,7 @@ impl Sim {
             isc_took_expiry: BTreeMap::new(),
             isc_queue: Vec::new(),
             isc_sent: BTreeSet::new(),
+            isc_sends_queued: false,
         };
         sim.start(P);
         sim.start(S);
@@ -289,6 +294,7 @@ impl Sim {
             // The secondary's own update: in ISC's queue until ISC took the expiry, then
             // rebuilt once.
             match took {
+                None if self.isc_sent.contains(&ip) => return false,
                 None => self.isc_queue.push((conn, m.clone())),
                 Some(ends) if self.isc_sent.insert(ip) => {
                     self.isc_queue.push((conn, m.clone()));
@@ -327,6 +333,27 @@ impl Sim {
         }
     }
 
+    /// With `isc_sends_queued`, the ISC secondary's updates queued in an earlier second and
+    /// still waiting (it has not taken an expiry of the address) leave as they are.
+    fn isc_send_queued(&mut self) {
+        if !self.isc_sends_queued {
+            return;
+        }
+        let now = self.now;
+        let (due, wait) = std::mem::take(&mut self.isc_queue)
+            .into_iter()
+            .partition(|(_, m)| u64::from(m.time) < now);
+        self.isc_queue = wait;
+        for (conn, mut queued) in due {
+            self.isc_sent
+                .insert(queued.assigned_ip.expect("an address"));
+            queued.time = now as u32;
+            self.wire
+                .push_back((P, conn, encode(&queued).expect("encodes")));
+        }
+        self.settle();
+    }
+
     /// Lets `secs` seconds pass, one at a time: DHCP timers, failover timers, the connector
     /// (every 5 s while no connection is up).
     fn advance(&mut self, secs: u64) {
@@ -347,6 +374,7 @@ impl Sim {
                 self.connect();
             }
             self.settle();
+            self.isc_send_queued();
         }
     }
 
@@ -1026,6 +1054,66 @@ fn an_active_binding_the_partner_sends_with_a_past_end_is_kept_to_its_potential_
             assert_ne!(got, ip);
         }
     }
+    sim.check_no_double_binding();
+}
+
+/// Chaos seed 1796225011 (dhcpfo primary, ISC 4.4.3 secondary, leases of 40-60 s, MCLT
+/// 20 s): the primary is stopped, and the secondary, in communications-interrupted, renews a
+/// client of the primary's lease and queues its update. The primary restarts from its file,
+/// where the lease ended while it was down, and goes from STARTUP to NORMAL at once (the
+/// partner is in communications-interrupted). It expired the lease then and sent EXPIRED in
+/// the same instant ISC sent its queued update; ISC took the expiry (its end was within
+/// 65 s) and freed a lease its client held, and its update then carried the primary's stale
+/// end. The primary now expires no lease in the moments after the link comes up
+/// (`EXPIRY_GRACE_AFTER_LINK_UP`): ISC's renewal arrives first and replaces the ended lease.
+#[test]
+fn a_restarted_primary_lets_the_isc_secondarys_queued_renewal_win_over_its_stale_expiry() {
+    let mut sim = Sim::new(&model(3, 128));
+    let client = (0..100)
+        .map(mac)
+        .find(|m| owner(*m, 128) == P)
+        .expect("a client of the primary");
+    let (server, ip, secs) = sim.client(client).expect("a lease");
+    assert_eq!((server, secs), (P, 60));
+    sim.advance(1);
+    sim.kill(P);
+    assert_eq!(sim.state(S), FailoverState::CommunicationsInterrupted);
+    sim.advance(29);
+    let renewed = sim.renew(S, client, ip).expect("renewed by the secondary");
+    let held_until = sim.now + u64::from(renewed);
+    sim.advance(40);
+    let stale = sim.nodes[P].file.get(&ip).cloned().expect("in the file");
+    assert!(
+        stale.state == State::Active && stale.ends < sim.now,
+        "the primary's file has the lease ended: {stale:?}"
+    );
+    sim.isc.insert(ip);
+    sim.isc_sends_queued = true;
+    sim.start(P);
+    sim.connect();
+    assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
+    sim.advance(5);
+    assert!(
+        !sim.isc_took_expiry.contains_key(&ip),
+        "the ISC secondary took the primary's stale expiry of a lease its client holds until \
+         {held_until}\n{}",
+        sim.log(P)
+    );
+    assert!(
+        sim.isc_sent.contains(&ip),
+        "the secondary's renewal was sent"
+    );
+    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
+    assert_eq!(
+        (b.state, b.hw.as_ref().map(|(_, a)| a.clone()), b.ends),
+        (State::Active, Some(client.to_vec()), held_until),
+        "the primary lost the lease the secondary renewed\n{}",
+        sim.log(P)
+    );
+    sim.advance(held_until - sim.now - 1);
+    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
+    assert_eq!(b.state, State::Active, "{b:?}");
+    assert!(!sim.isc_took_expiry.contains_key(&ip));
     sim.check_no_double_binding();
 }
 

@@ -342,12 +342,16 @@ impl Engine {
 
     /// An active lease whose end has passed: expired here (the primary always; the
     /// secondary except in NORMAL), or looked at again shortly. Unlike ISC, no peer expires
-    /// leases while it answers no one (STARTUP, RECOVER, conflict resolution...): its lease
-    /// file may be stale, and the partner's newer bindings are on their way.
+    /// leases while it answers no one (STARTUP, RECOVER, conflict resolution...), nor in the
+    /// moments after the link came up
+    /// ([`crate::serve::failover::peer::EXPIRY_GRACE_AFTER_LINK_UP`]): its lease file may be
+    /// stale, and the partner's newer bindings are on their way.
     pub(super) fn expire_active(&mut self, b: Binding, now: u64, out: &mut Outcome) {
         if self.fo_addr(b.addr)
             && self.failover.as_ref().is_some_and(|r| {
-                !r.machine().expires_active_leases() || !r.machine().service_state().serves()
+                !r.machine().expires_active_leases()
+                    || !r.machine().service_state().serves()
+                    || r.expiries_wait(now)
             })
         {
             self.leases.schedule(b.addr, now + EXPIRY_RECHECK);

@@ -32,6 +32,16 @@ use crate::leases::{BindingState, FailoverStanza, FailoverState};
 use crate::model::Role;
 use crate::serve::leases::BindingEvent;
 
+/// How long after the link comes up no lease is expired on its timer here. Back in touch
+/// (after a restart of either peer, or a partition), the partner sends the updates it queued
+/// while the two were apart; a lease whose end passed here meanwhile may be one the partner
+/// renewed for its client. Expired at once, its EXPIRED could reach the partner before the
+/// partner's renewal leaves, and ISC dhcpd 4.4.3 takes an expiry when its own end is within
+/// 65 s: it freed a lease its client still held (chaos seed 1796225011, a dhcpfo primary
+/// restarted while its ISC secondary was in communications-interrupted). Waiting, the
+/// renewal arrives first and replaces the ended lease here.
+pub const EXPIRY_GRACE_AFTER_LINK_UP: u64 = 10;
+
 /// One thing for the server loop to do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -172,6 +182,9 @@ pub struct Relationship {
     next_balance: Option<u64>,
     /// A lease changed since the balance schedule was last looked at.
     balance_dirty: bool,
+    /// Until when (exclusive) leases wait before they are expired on their timer, after the
+    /// link came up ([`EXPIRY_GRACE_AFTER_LINK_UP`]).
+    expiry_grace_until: u64,
     steps: Vec<Step>,
 }
 
@@ -192,6 +205,7 @@ impl Relationship {
             last_balance: 0,
             next_balance: None,
             balance_dirty: false,
+            expiry_grace_until: 0,
             steps: Vec::new(),
         };
         if !rel.cfg.load_balance_max_seconds_on() {
@@ -212,6 +226,14 @@ impl Relationship {
     /// The server state machine.
     pub fn machine(&self) -> &StateMachine {
         &self.machine
+    }
+
+    /// Whether a lease whose end has passed waits before it is expired here: the link came
+    /// up less than [`EXPIRY_GRACE_AFTER_LINK_UP`] ago, and the partner's queued updates may
+    /// still be on their way. A clock stepped back never makes the wait longer.
+    pub fn expiries_wait(&self, now: u64) -> bool {
+        now < self.expiry_grace_until
+            && self.expiry_grace_until <= now.saturating_add(EXPIRY_GRACE_AFTER_LINK_UP)
     }
 
     /// The hash bucket assignment in force: the primary's own, or the one a secondary

@@ -231,6 +231,7 @@ impl Relationship {
     }
 
     /// The handshake succeeded on `conn`: it is the link; remember the partner's limits.
+    /// Leases whose end passes in the next moments wait ([`super::EXPIRY_GRACE_AFTER_LINK_UP`]).
     fn establish(
         &mut self,
         conn: ConnId,
@@ -247,6 +248,7 @@ impl Relationship {
             last_received: now,
         });
         self.steps.push(Step::Established(true));
+        self.expiry_grace_until = now.saturating_add(super::EXPIRY_GRACE_AFTER_LINK_UP);
     }
 }
 

@@ -386,6 +386,18 @@ fn linked_secondary(fake: &mut Fake) -> Relationship {
 }
 
 #[test]
+fn expiries_wait_a_moment_after_the_link_comes_up_and_a_clock_step_never_stretches_it() {
+    let mut fake = Fake::default();
+    let s = rel(Role::Secondary);
+    assert!(!s.expiries_wait(NOW), "no link yet");
+    let s = linked_secondary(&mut fake);
+    assert!(s.expiries_wait(NOW));
+    assert!(s.expiries_wait(NOW + EXPIRY_GRACE_AFTER_LINK_UP - 1));
+    assert!(!s.expiries_wait(NOW + EXPIRY_GRACE_AFTER_LINK_UP));
+    assert!(!s.expiries_wait(NOW - 3600), "a clock stepped back an hour");
+}
+
+#[test]
 fn timers_follow_isc() {
     let mut fake = Fake::default();
     // Link start-up: 15 s for CONNECT.
