@@ -1034,7 +1034,9 @@ fn an_active_binding_the_partner_sends_with_a_past_end_is_kept_to_its_potential_
     );
     sim.isc.insert(ip);
     sim.heal();
-    sim.advance(5);
+    // (This ISC sends its queued update only once it took the expiry, which the primary
+    // sends after the moments that follow the link coming up.)
+    sim.advance(dhcpfo::serve::failover::peer::EXPIRY_GRACE_AFTER_LINK_UP + 5);
     assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
     assert!(
         sim.isc_took_expiry.contains_key(&ip) && sim.isc_sent.contains(&ip),
@@ -1114,6 +1116,49 @@ fn a_restarted_primary_lets_the_isc_secondarys_queued_renewal_win_over_its_stale
     let b = sim.engine(P).leases().get(ip).cloned().expect("known");
     assert_eq!(b.state, State::Active, "{b:?}");
     assert!(!sim.isc_took_expiry.contains_key(&ip));
+    sim.check_no_double_binding();
+}
+
+/// The same race after an isolation: both peers in communications-interrupted, the primary
+/// expires the lease the ISC secondary renewed meanwhile and queues its EXPIRED; back in
+/// touch, that EXPIRED waits until the secondary's queued renewal has arrived.
+#[test]
+fn after_an_isolation_the_isc_secondarys_queued_renewal_wins_over_the_primarys_expiry() {
+    let mut sim = Sim::new(&model(3, 128));
+    let client = (0..100)
+        .map(mac)
+        .find(|m| owner(*m, 128) == P)
+        .expect("a client of the primary");
+    let (_, ip, _) = sim.client(client).expect("a lease");
+    sim.advance(1);
+    sim.cut();
+    sim.advance(29);
+    let renewed = sim.renew(S, client, ip).expect("renewed by the secondary");
+    let held_until = sim.now + u64::from(renewed);
+    sim.advance(40);
+    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
+    assert_eq!(
+        b.state,
+        State::Expired,
+        "expired on the primary while cut off"
+    );
+    sim.isc.insert(ip);
+    sim.isc_sends_queued = true;
+    sim.heal();
+    sim.advance(5);
+    assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
+    assert!(
+        !sim.isc_took_expiry.contains_key(&ip) && sim.isc_sent.contains(&ip),
+        "the ISC secondary took the primary's expiry\n{}",
+        sim.log(P)
+    );
+    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
+    assert_eq!(
+        (b.state, b.hw.as_ref().map(|(_, a)| a.clone()), b.ends),
+        (State::Active, Some(client.to_vec()), held_until),
+        "{}",
+        sim.log(P)
+    );
     sim.check_no_double_binding();
 }
 

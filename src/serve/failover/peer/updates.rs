@@ -6,6 +6,7 @@
 use std::net::Ipv4Addr;
 
 use super::{Flying, Leases, Relationship, Step};
+use crate::leases::BindingState;
 use crate::serve::failover::link::ConnId;
 use crate::serve::failover::rules;
 use crate::serve::failover::wire::{Message, RejectReason};
@@ -34,15 +35,25 @@ impl Relationship {
         }
     }
 
-    /// Sends queued updates while the link is up and the partner's window has room.
+    /// Sends queued updates while the link is up and the partner's window has room. In the
+    /// moments after the link came up ([`super::EXPIRY_GRACE_AFTER_LINK_UP`]), an EXPIRED
+    /// update stays queued (unless it answers an UPDREQ or UPDREQALL): the lease may be one
+    /// the partner renewed while the two were apart, and its queued renewal, arriving first,
+    /// wins the duel (ISC takes an expiry when its own end is within 65 s).
     pub fn flush(&mut self, now: u64, leases: &mut impl Leases) {
         let Some((conn, window)) = self.link.as_ref().map(|p| (p.conn, p.max_unacked)) else {
             return;
         };
+        let hold_expiries = self.expiries_wait(now) && self.update_done.is_none();
+        let mut held = Vec::new();
         while self.flying.len() < window as usize {
             let Some(ip) = self.queue.pop_front() else {
                 break;
             };
+            if hold_expiries && matches!(leases.local(ip), Some((BindingState::Expired, _))) {
+                held.push(ip);
+                continue;
+            }
             self.queued.remove(&ip);
             let Some(update) = leases.update(ip) else {
                 self.completed(ip, now);
@@ -56,6 +67,10 @@ impl Relationship {
                 update.ends
             );
             self.flying.insert(ip, Flying { xid, tstp });
+        }
+        // Still queued, in their order, ahead of the rest.
+        for ip in held.into_iter().rev() {
+            self.queue.push_front(ip);
         }
     }
 
