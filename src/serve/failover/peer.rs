@@ -42,6 +42,10 @@ use crate::serve::leases::BindingEvent;
 /// renewal arrives first and replaces the ended lease here.
 pub const EXPIRY_GRACE_AFTER_LINK_UP: u64 = 10;
 
+/// How long after a wait of [`EXPIRY_GRACE_AFTER_LINK_UP`] began the link coming up again
+/// starts none (a link that flaps never holds expiries for ever).
+pub const EXPIRY_GRACE_REARM: u64 = 60;
+
 /// One thing for the server loop to do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -183,8 +187,9 @@ pub struct Relationship {
     /// A lease changed since the balance schedule was last looked at.
     balance_dirty: bool,
     /// Until when (exclusive) leases wait before they are expired on their timer, after the
-    /// link came up ([`EXPIRY_GRACE_AFTER_LINK_UP`]).
+    /// link came up ([`EXPIRY_GRACE_AFTER_LINK_UP`]), and when that wait last began.
     expiry_grace_until: u64,
+    expiry_grace_began: Option<u64>,
     steps: Vec<Step>,
 }
 
@@ -206,6 +211,7 @@ impl Relationship {
             next_balance: None,
             balance_dirty: false,
             expiry_grace_until: 0,
+            expiry_grace_began: None,
             steps: Vec::new(),
         };
         if !rel.cfg.load_balance_max_seconds_on() {
@@ -228,12 +234,27 @@ impl Relationship {
         &self.machine
     }
 
-    /// Whether a lease whose end has passed waits before it is expired here: the link came
-    /// up less than [`EXPIRY_GRACE_AFTER_LINK_UP`] ago, and the partner's queued updates may
-    /// still be on their way. A clock stepped back never makes the wait longer.
+    /// Whether a lease whose end has passed waits before it is expired here: the link is up
+    /// and came up less than [`EXPIRY_GRACE_AFTER_LINK_UP`] ago, and the partner's queued
+    /// updates may still be on their way. A clock stepped back never makes the wait longer.
     pub fn expiries_wait(&self, now: u64) -> bool {
-        now < self.expiry_grace_until
+        self.link.is_some()
+            && now < self.expiry_grace_until
             && self.expiry_grace_until <= now.saturating_add(EXPIRY_GRACE_AFTER_LINK_UP)
+    }
+
+    /// The link came up: expiries wait ([`EXPIRY_GRACE_AFTER_LINK_UP`]), unless a wait began
+    /// less than [`EXPIRY_GRACE_REARM`] ago, so that a link that keeps coming back never
+    /// keeps leases from expiring.
+    pub(super) fn expiries_wait_from(&mut self, now: u64) {
+        if self
+            .expiry_grace_began
+            .is_some_and(|began| now >= began && now < began.saturating_add(EXPIRY_GRACE_REARM))
+        {
+            return;
+        }
+        self.expiry_grace_began = Some(now);
+        self.expiry_grace_until = now.saturating_add(EXPIRY_GRACE_AFTER_LINK_UP);
     }
 
     /// The hash bucket assignment in force: the primary's own, or the one a secondary

@@ -248,7 +248,7 @@ impl Relationship {
             last_received: now,
         });
         self.steps.push(Step::Established(true));
-        self.expiry_grace_until = now.saturating_add(super::EXPIRY_GRACE_AFTER_LINK_UP);
+        self.expiries_wait_from(now);
     }
 }
 

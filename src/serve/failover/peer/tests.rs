@@ -398,6 +398,73 @@ fn expiries_wait_a_moment_after_the_link_comes_up_and_a_clock_step_never_stretch
 }
 
 #[test]
+fn an_expired_update_waits_in_the_queue_after_link_up_unless_the_partner_asks() {
+    let mut fake = Fake::default();
+    let expired = Ipv4Addr::new(10, 0, 1, 1);
+    let active = Ipv4Addr::new(10, 0, 1, 2);
+    let released = Ipv4Addr::new(10, 0, 1, 3);
+    fake.records.insert(expired, (S::Expired, NOW + 100, 0));
+    fake.records.insert(active, (S::Active, NOW + 100, 0));
+    fake.records.insert(released, (S::Released, NOW + 100, 0));
+    let mut s = linked_secondary(&mut fake);
+    for ip in [expired, active, released] {
+        s.queue_update(ip);
+    }
+    let sent_ips = |s: &mut Relationship| -> Vec<Ipv4Addr> {
+        sent(&s.take_steps())
+            .iter()
+            .filter(|(_, m)| m.kind == MessageType::BndUpd)
+            .filter_map(|(_, m)| m.assigned_ip)
+            .collect()
+    };
+    s.flush(NOW + 1, &mut fake);
+    assert_eq!(
+        sent_ips(&mut s),
+        [active, released],
+        "the EXPIRED one waits"
+    );
+    assert_eq!(s.backlog(), (1, 2));
+    s.flush(NOW + EXPIRY_GRACE_AFTER_LINK_UP, &mut fake);
+    assert_eq!(
+        sent_ips(&mut s),
+        [expired],
+        "it leaves when the wait is over"
+    );
+
+    // The partner's UPDREQ is answered at once, the EXPIRED update included.
+    let mut fake = Fake::default();
+    fake.records.insert(expired, (S::Expired, NOW + 100, 0));
+    let mut s = linked_secondary(&mut fake);
+    s.received(
+        1,
+        Ok(Message::updreq().at(secs32(NOW), 9)),
+        NOW + 1,
+        &mut fake,
+    );
+    assert_eq!(sent_ips(&mut s), [expired]);
+}
+
+#[test]
+fn a_link_that_keeps_coming_back_holds_expiries_once_a_minute_at_most() {
+    let mut fake = Fake::default();
+    let mut s = linked_secondary(&mut fake);
+    assert!(s.expiries_wait(NOW + 1));
+    // The link drops: no wait while it is down.
+    s.closed(1, NOW + 2, &mut fake);
+    assert!(!s.expiries_wait(NOW + 3));
+    // Back 5 s later: the wait that began at NOW is not started again.
+    s.opened(2, NOW + 5);
+    s.received(2, Ok(isc_connect(NOW + 5)), NOW + 5, &mut fake);
+    assert!(s.expiries_wait(NOW + 9));
+    assert!(!s.expiries_wait(NOW + 12));
+    // A minute after the first, a new one begins.
+    s.closed(2, NOW + 70, &mut fake);
+    s.opened(3, NOW + 71);
+    s.received(3, Ok(isc_connect(NOW + 71)), NOW + 71, &mut fake);
+    assert!(s.expiries_wait(NOW + 75));
+}
+
+#[test]
 fn timers_follow_isc() {
     let mut fake = Fake::default();
     // Link start-up: 15 s for CONNECT.
