@@ -88,6 +88,9 @@ struct Sim {
     /// NORMAL, with their own end: at the end of the second after it queued them (see
     /// [`Sim::isc_send_queued`]). An update the primary sends in that second reaches it first.
     isc_sends_queued: bool,
+    /// The ISC secondary swallows the primary's UPDREQ (no queued update leaves, no UPDDONE
+    /// comes), as a lost message would.
+    isc_ignores_updreq: bool,
 }
 
 impl Sim {
@@ -125,6 +128,7 @@ impl Sim {
             isc_queue: Vec::new(),
             isc_sent: BTreeSet::new(),
             isc_sends_queued: false,
+            isc_ignores_updreq: false,
         };
         sim.start(P);
         sim.start(S);
@@ -283,6 +287,40 @@ impl Sim {
     /// the end the primary's EXPIRED just gave the lease.
     fn as_isc(&mut self, to: usize, conn: u64, m: &dhcpfo::serve::failover::wire::Message) -> bool {
         use dhcpfo::serve::failover::wire::{Message as FoMessage, MessageType as FoType};
+        if to == S && m.kind == FoType::UpdReq && !self.isc.is_empty() {
+            if self.isc_ignores_updreq {
+                return true;
+            }
+            // ISC answers UPDREQ by sending its queue, then UPDDONE (which the engine sends
+            // after these).
+            let now = self.now;
+            for (conn, mut queued) in std::mem::take(&mut self.isc_queue) {
+                self.isc_sent
+                    .insert(queued.assigned_ip.expect("an address"));
+                queued.time = now as u32;
+                self.wire
+                    .push_back((P, conn, encode(&queued).expect("encodes")));
+            }
+            return false;
+        }
+        if to == P && m.kind == FoType::UpdReq && !self.isc.is_empty() {
+            // ISC asks for no backlog when it comes back to NORMAL (the engine playing it
+            // does).
+            return true;
+        }
+        if to == P && m.kind == FoType::UpdDone && !self.isc_queue.is_empty() {
+            // ISC sends UPDDONE once its queued updates are out: they go first.
+            let now = self.now;
+            for (conn, mut queued) in std::mem::take(&mut self.isc_queue) {
+                self.isc_sent
+                    .insert(queued.assigned_ip.expect("an address"));
+                queued.time = now as u32;
+                self.wire
+                    .push_back((P, conn, encode(&queued).expect("encodes")));
+            }
+            self.wire.push_back((P, conn, encode(m).expect("encodes")));
+            return true;
+        }
         let Some(ip) = m.assigned_ip.filter(|ip| self.isc.contains(ip)) else {
             return false;
         };
@@ -754,13 +792,28 @@ fn a_dead_partner_then_partner_down_then_recovery() {
         theirs.iter().all(|ip| given.contains(ip)),
         "every address of the secondary is served after MCLT"
     );
-    let active = sim
+    // The whole pool is in use, but for the leases of the secondary's clients: the
+    // secondary may have renewed them before it died, up to MCLT past the potential
+    // expiration the primary acknowledged, so they wait until then.
+    let of_secondary: BTreeSet<Ipv4Addr> = held
+        .iter()
+        .filter(|(_, (server, _, _))| *server == S)
+        .map(|(_, (_, ip, _))| *ip)
+        .collect();
+    let (active, waiting): (Vec<&Binding>, Vec<&Binding>) = sim
         .engine(P)
         .leases()
         .iter()
-        .filter(|b| b.state == State::Active && b.ends > sim.now)
-        .count();
-    assert_eq!(active, 100, "the whole pool is in use");
+        .partition(|b| b.state == State::Active && b.ends > sim.now);
+    assert_eq!(active.len() + waiting.len(), 100, "{waiting:?}");
+    for b in &waiting {
+        assert!(
+            of_secondary.contains(&b.addr)
+                && b.state == State::Expired
+                && b.tsfp.is_some_and(|t| t > sim.now),
+            "{b:?} waits for nothing"
+        );
+    }
     // The secondary comes back from its file: recover, then normal, and it knows every
     // lease the primary granted meanwhile.
     sim.start(S);
@@ -1033,10 +1086,11 @@ fn an_active_binding_the_partner_sends_with_a_past_end_is_kept_to_its_potential_
         "expired on the primary while cut off"
     );
     sim.isc.insert(ip);
+    sim.isc_ignores_updreq = true;
     sim.heal();
     // (This ISC sends its queued update only once it took the expiry, which the primary
-    // sends after the moments that follow the link coming up.)
-    sim.advance(dhcpfo::serve::failover::peer::EXPIRY_GRACE_AFTER_LINK_UP + 5);
+    // sends once its wait for the partner's backlog is over.)
+    sim.advance(dhcpfo::serve::failover::peer::EXPIRY_WAIT_FOR_PARTNER_MAX + 5);
     assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
     assert!(
         sim.isc_took_expiry.contains_key(&ip) && sim.isc_sent.contains(&ip),
@@ -1158,6 +1212,119 @@ fn after_an_isolation_the_isc_secondarys_queued_renewal_wins_over_the_primarys_e
         (State::Active, Some(client.to_vec()), held_until),
         "{}",
         sim.log(P)
+    );
+    sim.check_no_double_binding();
+}
+
+/// Chaos seed 1796225011 again, with the ISC secondary's renewal still queued 10 s after the
+/// link came back (a fixed wait let the primary's EXPIRED go first, ISC took it, and the
+/// primary gave the address to another client in partner-down): back in NORMAL, the
+/// primary asks for the partner's backlog (UPDREQ) and sends no EXPIRED until its UPDDONE.
+#[test]
+fn after_an_isolation_the_primary_waits_for_the_isc_secondarys_backlog_however_late() {
+    let mut sim = Sim::new(&model(3, 128));
+    let client = (0..100)
+        .map(mac)
+        .find(|m| owner(*m, 128) == P)
+        .expect("a client of the primary");
+    let (_, ip, _) = sim.client(client).expect("a lease");
+    sim.advance(1);
+    sim.cut();
+    sim.advance(29);
+    let renewed = sim.renew(S, client, ip).expect("renewed by the secondary");
+    let held_until = sim.now + u64::from(renewed);
+    sim.advance(40);
+    assert_eq!(
+        sim.engine(P).leases().get(ip).map(|b| b.state),
+        Some(State::Expired)
+    );
+    // This ISC sends its queued renewal only when asked (UPDREQ).
+    sim.isc.insert(ip);
+    sim.heal();
+    sim.advance(dhcpfo::serve::failover::peer::EXPIRY_GRACE_AFTER_LINK_UP + 5);
+    assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
+    assert!(
+        sim.log(P).contains("Sent update request message to sim"),
+        "{}",
+        sim.log(P)
+    );
+    let trace: Vec<String> = sim
+        .sent
+        .iter()
+        .rev()
+        .take(30)
+        .map(|(i, m)| {
+            format!(
+                "{i} {:?} {:?} {:?}",
+                m.kind, m.assigned_ip, m.binding_status
+            )
+        })
+        .collect();
+    assert!(
+        !sim.isc_took_expiry.contains_key(&ip) && sim.isc_sent.contains(&ip),
+        "the ISC secondary took the primary's expiry\n{}\n{trace:#?}",
+        sim.log(P)
+    );
+    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
+    assert_eq!(
+        (b.state, b.hw.as_ref().map(|(_, a)| a.clone()), b.ends),
+        (State::Active, Some(client.to_vec()), held_until),
+        "{}",
+        sim.log(P)
+    );
+    sim.check_no_double_binding();
+}
+
+/// Cut off from the primary, the secondary renews a client of the primary's lease (for up
+/// to MCLT past the potential expiration the primary acknowledged), then dies; the primary,
+/// which expired the lease meanwhile, is put in partner-down. MCLT after partner-down, it
+/// must still not give the address to another client: the secondary's renewal runs until
+/// later. (ISC sets such a lease's tsfp to STOS + MCLT on entering partner-down.)
+#[test]
+fn in_partner_down_an_expired_lease_waits_for_what_the_partner_may_have_renewed() {
+    let mut sim = Sim::new(&model(3, 128));
+    let client = (0..100)
+        .map(mac)
+        .find(|m| owner(*m, 128) == P)
+        .expect("a client of the primary");
+    let (_, ip, _) = sim.client(client).expect("a lease");
+    sim.advance(1);
+    sim.cut();
+    sim.advance(29);
+    let renewed = sim.renew(S, client, ip).expect("renewed by the secondary");
+    let held_until = sim.now + u64::from(renewed);
+    sim.advance(40);
+    assert_eq!(
+        sim.engine(P).leases().get(ip).map(|b| b.state),
+        Some(State::Expired)
+    );
+    sim.kill(S);
+    let steps = {
+        let now = sim.now;
+        sim.nodes[P]
+            .engine
+            .as_mut()
+            .unwrap()
+            .partner_down(now)
+            .expect("accepted")
+    };
+    sim.apply(P, steps);
+    assert_eq!(sim.state(P), FailoverState::PartnerDown);
+    sim.advance(61);
+    assert!(sim.now < held_until, "the renewal still runs");
+    for m in (100..300).map(mac) {
+        if let Some((_, got, _)) = sim.client_of(&[P], m) {
+            assert_ne!(
+                got, ip,
+                "given at {} while the secondary's client holds it until {held_until}",
+                sim.now
+            );
+        }
+    }
+    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
+    assert!(
+        b.tsfp.is_some_and(|t| t >= held_until),
+        "freed no earlier than the renewal's end: {b:?}"
     );
     sim.check_no_double_binding();
 }

@@ -342,10 +342,10 @@ impl Engine {
 
     /// An active lease whose end has passed: expired here (the primary always; the
     /// secondary except in NORMAL), or looked at again shortly. Unlike ISC, no peer expires
-    /// leases while it answers no one (STARTUP, RECOVER, conflict resolution...), nor in the
-    /// moments after the link came up
-    /// ([`crate::serve::failover::peer::EXPIRY_GRACE_AFTER_LINK_UP`]): its lease file may be
-    /// stale, and the partner's newer bindings are on their way.
+    /// leases while it answers no one (STARTUP, RECOVER, conflict resolution...), nor while
+    /// the partner's backlog may still be on its way after the link came up
+    /// ([`crate::serve::failover::peer::Relationship::expiries_wait`]): its lease file may be
+    /// stale, and the partner's newer bindings are coming.
     pub(super) fn expire_active(&mut self, b: Binding, now: u64, out: &mut Outcome) {
         if self.fo_addr(b.addr)
             && self.failover.as_ref().is_some_and(|r| {
@@ -406,7 +406,7 @@ impl Engine {
         };
         if next.state == via && self.service() == ServiceState::PartnerDown {
             let o = self.ownership();
-            let tsfp = o.my_stos.saturating_add(u64::from(o.mclt));
+            let tsfp = rules::reclaim_in_partner_down(o.my_stos, next.tsfp, o.mclt);
             next.tsfp = Some(tsfp);
             self.leases.schedule(ip, tsfp.max(next.ends));
         }

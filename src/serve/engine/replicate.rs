@@ -339,7 +339,8 @@ impl Leases for Engine {
         Engine::balance_due(self, ctx, schedule, now)
     }
 
-    fn partner_down_entered(&mut self, tsfp: u64, _now: u64) -> Vec<BindingEvent> {
+    fn partner_down_entered(&mut self, stos: u64, _now: u64) -> Vec<BindingEvent> {
+        let mclt = self.mclt();
         let due: Vec<Binding> = self
             .leases
             .iter()
@@ -351,6 +352,7 @@ impl Leases for Engine {
             .collect();
         due.into_iter()
             .map(|b| {
+                let tsfp = rules::reclaim_in_partner_down(stos, b.tsfp, mclt);
                 let at = tsfp.max(b.ends);
                 let ip = b.addr;
                 let ev = self.leases.replace(Binding {

@@ -32,18 +32,29 @@ use crate::leases::{BindingState, FailoverStanza, FailoverState};
 use crate::model::Role;
 use crate::serve::leases::BindingEvent;
 
-/// How long after the link comes up no lease is expired on its timer here. Back in touch
-/// (after a restart of either peer, or a partition), the partner sends the updates it queued
-/// while the two were apart; a lease whose end passed here meanwhile may be one the partner
-/// renewed for its client. Expired at once, its EXPIRED could reach the partner before the
-/// partner's renewal leaves, and ISC dhcpd 4.4.3 takes an expiry when its own end is within
-/// 65 s: it freed a lease its client still held (chaos seed 1796225011, a dhcpfo primary
-/// restarted while its ISC secondary was in communications-interrupted). Waiting, the
-/// renewal arrives first and replaces the ended lease here.
+/// How long after the link comes up no lease is expired on its timer here, unless NORMAL is
+/// entered and the wait goes on until the partner's UPDDONE
+/// ([`EXPIRY_WAIT_FOR_PARTNER_MAX`]). Back in touch (after a restart of either peer, or a
+/// partition), the partner sends the updates it queued while the two were apart; a lease
+/// whose end passed here meanwhile may be one the partner renewed for its client. Expired at
+/// once, its EXPIRED could reach the partner before the partner's renewal leaves, and ISC
+/// dhcpd 4.4.3 takes an expiry when its own end is within 65 s: it freed a lease its client
+/// still held (chaos seed 1796225011, a dhcpfo primary restarted while its ISC secondary was
+/// in communications-interrupted). Waiting, the renewal arrives first and replaces the ended
+/// lease here.
 pub const EXPIRY_GRACE_AFTER_LINK_UP: u64 = 10;
 
-/// How long after a wait of [`EXPIRY_GRACE_AFTER_LINK_UP`] began the link coming up again
-/// starts none (a link that flaps never holds expiries for ever).
+/// Back in NORMAL after the link came up, this peer sends UPDREQ and expires no lease (and
+/// sends no EXPIRED) until the partner's UPDDONE says its backlog has been sent, or until
+/// this many seconds after the link came up. ISC answers UPDREQ in any state: it queues
+/// every lease the partner has not acknowledged, and sends UPDDONE on the ack of the last.
+/// A fixed wait was not enough: a chaos replay saw an ISC renewal still queued 10 s after
+/// the link came up.
+pub const EXPIRY_WAIT_FOR_PARTNER_MAX: u64 = 60;
+
+/// How long after a wait began the link coming up again starts none when the partner never
+/// answered it (a link that flaps, or a partner that sends no UPDDONE, never holds expiries
+/// for ever).
 pub const EXPIRY_GRACE_REARM: u64 = 60;
 
 /// One thing for the server loop to do, in order.
@@ -133,8 +144,9 @@ pub trait Leases {
     /// The BNDUPD for `ip` as it is now, recording that the partner may have applied it
     /// (ISC sets the rewind state when it transmits).
     fn update(&mut self, ip: Ipv4Addr) -> Option<BindingUpdate>;
-    /// PARTNER-DOWN was entered: transitional leases get `tsfp` and are freed on a timer.
-    fn partner_down_entered(&mut self, tsfp: u64, now: u64) -> Vec<BindingEvent>;
+    /// PARTNER-DOWN was entered at `stos`: transitional leases get the time from which they
+    /// may be handed out again as their tsfp, and are freed on a timer then.
+    fn partner_down_entered(&mut self, stos: u64, now: u64) -> Vec<BindingEvent>;
     /// Balances every pool of the relationship (digest §8.4); `timer` says whether this is
     /// the scheduled run, the only one that may ask for POOLREQ.
     fn balance(&mut self, ctx: &Context, timer: bool, now: u64) -> Balanced;
@@ -186,11 +198,20 @@ pub struct Relationship {
     next_balance: Option<u64>,
     /// A lease changed since the balance schedule was last looked at.
     balance_dirty: bool,
-    /// Until when (exclusive) leases wait before they are expired on their timer, after the
-    /// link came up ([`EXPIRY_GRACE_AFTER_LINK_UP`]), and when that wait last began.
-    expiry_grace_until: u64,
-    expiry_grace_began: Option<u64>,
+    /// The wait of expiries after the link came up ([`EXPIRY_GRACE_AFTER_LINK_UP`]).
+    expiry_wait: Option<ExpiryWait>,
     steps: Vec<Step>,
+}
+
+/// Leases wait before they are expired here, after the link came up: from `began` until
+/// `until` (exclusive), or until the partner answered the UPDREQ sent on entering NORMAL.
+#[derive(Debug, Clone, Copy)]
+struct ExpiryWait {
+    began: u64,
+    until: u64,
+    /// UPDREQ was sent; its UPDDONE ends the wait.
+    asked: bool,
+    answered: bool,
 }
 
 impl Relationship {
@@ -210,8 +231,7 @@ impl Relationship {
             last_balance: 0,
             next_balance: None,
             balance_dirty: false,
-            expiry_grace_until: 0,
-            expiry_grace_began: None,
+            expiry_wait: None,
             steps: Vec::new(),
         };
         if !rel.cfg.load_balance_max_seconds_on() {
@@ -234,27 +254,56 @@ impl Relationship {
         &self.machine
     }
 
-    /// Whether a lease whose end has passed waits before it is expired here: the link is up
-    /// and came up less than [`EXPIRY_GRACE_AFTER_LINK_UP`] ago, and the partner's queued
-    /// updates may still be on their way. A clock stepped back never makes the wait longer.
+    /// Whether a lease whose end has passed waits before it is expired here: the link is up,
+    /// came up a moment ago ([`EXPIRY_GRACE_AFTER_LINK_UP`]) or the partner has not yet
+    /// answered the UPDREQ sent on entering NORMAL ([`EXPIRY_WAIT_FOR_PARTNER_MAX`]), and its
+    /// queued updates may still be on their way. A clock step never makes the wait longer.
     pub fn expiries_wait(&self, now: u64) -> bool {
         self.link.is_some()
-            && now < self.expiry_grace_until
-            && self.expiry_grace_until <= now.saturating_add(EXPIRY_GRACE_AFTER_LINK_UP)
+            && self.expiry_wait.is_some_and(|w| {
+                !w.answered
+                    && now < w.until
+                    && w.until <= now.saturating_add(EXPIRY_WAIT_FOR_PARTNER_MAX)
+            })
     }
 
-    /// The link came up: expiries wait ([`EXPIRY_GRACE_AFTER_LINK_UP`]), unless a wait began
-    /// less than [`EXPIRY_GRACE_REARM`] ago, so that a link that keeps coming back never
-    /// keeps leases from expiring.
+    /// The link came up: expiries wait ([`EXPIRY_GRACE_AFTER_LINK_UP`]), unless a wait the
+    /// partner never answered began less than [`EXPIRY_GRACE_REARM`] ago, so that a link
+    /// that keeps coming back never keeps leases from expiring.
     pub(super) fn expiries_wait_from(&mut self, now: u64) {
-        if self
-            .expiry_grace_began
-            .is_some_and(|began| now >= began && now < began.saturating_add(EXPIRY_GRACE_REARM))
-        {
+        if self.expiry_wait.is_some_and(|w| {
+            !w.answered && now >= w.began && now < w.began.saturating_add(EXPIRY_GRACE_REARM)
+        }) {
             return;
         }
-        self.expiry_grace_began = Some(now);
-        self.expiry_grace_until = now.saturating_add(EXPIRY_GRACE_AFTER_LINK_UP);
+        self.expiry_wait = Some(ExpiryWait {
+            began: now,
+            until: now.saturating_add(EXPIRY_GRACE_AFTER_LINK_UP),
+            asked: false,
+            answered: false,
+        });
+    }
+
+    /// NORMAL was entered: during the wait after the link came up, ask the partner for its
+    /// backlog (UPDREQ) and keep waiting until its UPDDONE ([`EXPIRY_WAIT_FOR_PARTNER_MAX`]).
+    fn ask_for_backlog(&mut self, now: u64) {
+        if !self.expiries_wait(now) {
+            return;
+        }
+        let Some(w) = self.expiry_wait.as_mut().filter(|w| !w.asked) else {
+            return;
+        };
+        w.asked = true;
+        w.until = w.began.saturating_add(EXPIRY_WAIT_FOR_PARTNER_MAX);
+        self.request_updates(false, now);
+    }
+
+    /// UPDDONE: if it answers the UPDREQ of [`Self::ask_for_backlog`], the partner's backlog
+    /// has arrived and expiries need wait no more.
+    fn backlog_received(&mut self) {
+        if let Some(w) = self.expiry_wait.as_mut().filter(|w| w.asked) {
+            w.answered = true;
+        }
     }
 
     /// The hash bucket assignment in force: the primary's own, or the one a secondary
@@ -334,6 +383,7 @@ impl Relationship {
             MessageType::UpdReq => self.update_request(conn, &msg, false, now, leases),
             MessageType::UpdReqAll => self.update_request(conn, &msg, true, now, leases),
             MessageType::UpdDone => {
+                self.backlog_received();
                 let actions = self.machine.update_done(now);
                 self.run(actions, now, leases);
             }
@@ -419,6 +469,7 @@ impl Relationship {
                 Action::SendUpdReqAll => self.request_updates(true, now),
                 Action::SendUpdReq => self.request_updates(false, now),
                 Action::SendPendingUpdates => {
+                    self.ask_for_backlog(now);
                     let before = self.queue.len();
                     for ip in leases.pending(false) {
                         self.queue_update(ip);
@@ -434,8 +485,8 @@ impl Relationship {
                     self.run_balance(false, now, leases);
                 }
                 Action::CheckPoolBalance => self.schedule_balance(now, leases),
-                Action::PartnerDownEntered { tsfp } => {
-                    let events = leases.partner_down_entered(tsfp, now);
+                Action::PartnerDownEntered { stos } => {
+                    let events = leases.partner_down_entered(stos, now);
                     if !events.is_empty() {
                         self.steps.push(Step::Journal(events));
                     }

@@ -145,6 +145,17 @@ impl Ownership {
     }
 }
 
+/// When a lease that ended (EXPIRED, RELEASED, RESET) may be handed to another client in
+/// PARTNER-DOWN: MCLT after the later of my entry into that state (`stos`) and the partner's
+/// last potential expiration that I acknowledged (`tsfp`). The partner clamps a lease it
+/// grants to `tsfp + MCLT` (see [`clamp_lease_time`]), so while we were apart it may have
+/// renewed this lease for its client up to then. ISC resets tsfp to `stos + MCLT` on
+/// entering partner-down and so may hand out an address the partner's client still holds;
+/// dhcpfo waits for both bounds.
+pub fn reclaim_in_partner_down(stos: u64, tsfp: Option<u64>, mclt: u32) -> u64 {
+    stos.max(tsfp.unwrap_or(0)).saturating_add(u64::from(mclt))
+}
+
 /// The lease time a failover pool may grant (ISC `ack_lease`, digest §8.2): the desired
 /// time when it is within MCLT; MCLT when the partner has acknowledged nothing current
 /// (`tsfp ≤ now`); otherwise no more than MCLT past what the partner acknowledged.

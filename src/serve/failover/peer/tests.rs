@@ -464,6 +464,97 @@ fn a_link_that_keeps_coming_back_holds_expiries_once_a_minute_at_most() {
     assert!(s.expiries_wait(NOW + 75));
 }
 
+/// A secondary restarted in COMMUNICATIONS-INTERRUPTED (its partner last seen in the same
+/// state), linked at NOW; the partner's STATE (NORMAL) then brings it to NORMAL.
+fn secondary_back_in_normal(fake: &mut Fake) -> (Relationship, Vec<Step>) {
+    use crate::leases::{PeerState, Timestamp};
+    let seen = |state| PeerState {
+        state,
+        at: Timestamp(NOW - 100),
+    };
+    let saved = FailoverStanza {
+        peer: NAME.into(),
+        my: seen(FailoverState::CommunicationsInterrupted),
+        partner: seen(FailoverState::CommunicationsInterrupted),
+        mclt: Some(60),
+    };
+    let mut s = Relationship::new(cfg(Role::Secondary), Some(&saved), NOW);
+    s.take_steps();
+    s.opened(1, NOW);
+    s.received(1, Ok(isc_connect(NOW)), NOW, fake);
+    s.take_steps();
+    let state = Message::state(FailoverState::Normal, false, secs32(NOW - 50)).at(secs32(NOW), 1);
+    s.received(1, Ok(state), NOW, fake);
+    let steps = s.take_steps();
+    assert_eq!(
+        s.machine().state(),
+        FailoverState::Normal,
+        "{}",
+        logs(&steps)
+    );
+    (s, steps)
+}
+
+#[test]
+fn back_in_normal_expiries_wait_for_the_partners_backlog() {
+    let mut fake = Fake::default();
+    let expired = Ipv4Addr::new(10, 0, 1, 1);
+    fake.records.insert(expired, (S::Expired, NOW + 100, 0));
+    let (mut s, steps) = secondary_back_in_normal(&mut fake);
+    let kinds: Vec<MessageType> = sent(&steps).iter().map(|(_, m)| m.kind).collect();
+    assert!(kinds.contains(&MessageType::UpdReq), "{kinds:?}");
+    assert!(
+        !kinds.contains(&MessageType::BndUpd),
+        "the EXPIRED update waits: {kinds:?}"
+    );
+    assert!(logs(&steps).contains("Sent update request message to lab-fo"));
+    // Past the fixed wait, the partner has not answered yet: still waiting.
+    assert!(s.expiries_wait(NOW + EXPIRY_GRACE_AFTER_LINK_UP + 5));
+    s.flush(NOW + EXPIRY_GRACE_AFTER_LINK_UP + 5, &mut fake);
+    assert!(sent(&s.take_steps()).is_empty());
+    // Its UPDDONE ends the wait: the EXPIRED update leaves at once.
+    s.received(
+        1,
+        Ok(Message::upddone().at(secs32(NOW + 20), 7)),
+        NOW + 20,
+        &mut fake,
+    );
+    assert!(!s.expiries_wait(NOW + 20));
+    let out = sent(&s.take_steps());
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(
+        (out[0].1.kind, out[0].1.assigned_ip),
+        (MessageType::BndUpd, Some(expired))
+    );
+
+    // A partner that never answers holds expiries for EXPIRY_WAIT_FOR_PARTNER_MAX at most.
+    let mut fake = Fake::default();
+    let (s, _) = secondary_back_in_normal(&mut fake);
+    assert!(s.expiries_wait(NOW + EXPIRY_WAIT_FOR_PARTNER_MAX - 1));
+    assert!(!s.expiries_wait(NOW + EXPIRY_WAIT_FOR_PARTNER_MAX));
+    assert!(!s.expiries_wait(NOW - 3600), "a clock stepped back an hour");
+}
+
+#[test]
+fn a_wait_the_partner_answered_starts_again_on_the_next_link_up() {
+    let mut fake = Fake::default();
+    let (mut s, _) = secondary_back_in_normal(&mut fake);
+    s.received(
+        1,
+        Ok(Message::upddone().at(secs32(NOW + 1), 7)),
+        NOW + 1,
+        &mut fake,
+    );
+    assert!(!s.expiries_wait(NOW + 2));
+    s.closed(1, NOW + 10, &mut fake);
+    s.opened(2, NOW + 20);
+    s.received(2, Ok(isc_connect(NOW + 20)), NOW + 20, &mut fake);
+    assert!(
+        s.expiries_wait(NOW + 21),
+        "a new wait, 20 s after the first"
+    );
+}
+
 #[test]
 fn timers_follow_isc() {
     let mut fake = Fake::default();

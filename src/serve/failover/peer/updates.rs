@@ -35,11 +35,12 @@ impl Relationship {
         }
     }
 
-    /// Sends queued updates while the link is up and the partner's window has room. In the
-    /// moments after the link came up ([`super::EXPIRY_GRACE_AFTER_LINK_UP`]), an EXPIRED
-    /// update stays queued (unless it answers an UPDREQ or UPDREQALL): the lease may be one
-    /// the partner renewed while the two were apart, and its queued renewal, arriving first,
-    /// wins the duel (ISC takes an expiry when its own end is within 65 s).
+    /// Sends queued updates while the link is up and the partner's window has room. While
+    /// expiries wait after the link came up ([`Self::expiries_wait`]: a moment, or until the
+    /// partner's UPDDONE), an EXPIRED update stays queued (unless it answers an UPDREQ or
+    /// UPDREQALL): the lease may be one the partner renewed while the two were apart, and its
+    /// queued renewal, arriving first, wins the duel (ISC takes an expiry when its own end is
+    /// within 65 s).
     pub fn flush(&mut self, now: u64, leases: &mut impl Leases) {
         let Some((conn, window)) = self.link.as_ref().map(|p| (p.conn, p.max_unacked)) else {
             return;

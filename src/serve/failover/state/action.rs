@@ -45,12 +45,13 @@ pub enum Action {
     /// Bring the next scheduled pool rebalance forward if the pools call for it (ISC
     /// `dhcp_failover_state_pool_check`, when the peer reports NORMAL while I am NORMAL).
     CheckPoolBalance,
-    /// PARTNER-DOWN was entered: set `tsfp` to this time on every EXPIRED, RELEASED and RESET
-    /// lease of the relationship (and on those that enter these states while in
-    /// PARTNER-DOWN), and free each at `max(tsfp, ends)`.
+    /// PARTNER-DOWN was entered at `stos`: every EXPIRED, RELEASED and RESET lease of the
+    /// relationship (and each that enters these states while in PARTNER-DOWN) is freed once
+    /// its end has passed and MCLT after the later of `stos` and its tsfp
+    /// ([`crate::serve::failover::rules::reclaim_in_partner_down`]).
     PartnerDownEntered {
-        /// My STOS + MCLT.
-        tsfp: u64,
+        /// My STOS.
+        stos: u64,
     },
     /// Close the connection to the peer: the state could not be recorded, so the exchange
     /// must run again from the recorded state once the link is back.

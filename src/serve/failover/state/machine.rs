@@ -417,7 +417,7 @@ impl StateMachine {
             }
             S::Recover if self.link => b.push(Action::SendUpdReqAll),
             S::PartnerDown => b.push(Action::PartnerDownEntered {
-                tsfp: self.core.my_stos.saturating_add(u64::from(self.core.mclt)),
+                stos: self.core.my_stos,
             }),
             _ => {}
         }
