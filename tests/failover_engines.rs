@@ -17,6 +17,7 @@ use dhcpfo::serve::config::{ServeConfig, ServeRole};
 use dhcpfo::serve::engine::{Engine, Incoming, Outcome};
 use dhcpfo::serve::failover::config::FailoverConfig;
 use dhcpfo::serve::failover::peer::{Relationship, Step};
+use dhcpfo::serve::failover::rules;
 use dhcpfo::serve::failover::wire::{
     decode, encode, hba_from_split, load_balance_hash, primary_serves,
 };
@@ -91,6 +92,11 @@ struct Sim {
     /// The ISC secondary swallows the primary's UPDREQ (no queued update leaves, no UPDDONE
     /// comes), as a lost message would.
     isc_ignores_updreq: bool,
+    /// The ISC secondary answers the primary's UPDREQ this many seconds late (its queue is
+    /// slow to drain).
+    isc_updreq_delay: u64,
+    /// UPDREQs it will answer: when, on which connection.
+    isc_updreq_later: Vec<(u64, u64, dhcpfo::serve::failover::wire::Message)>,
 }
 
 impl Sim {
@@ -129,6 +135,8 @@ impl Sim {
             isc_sent: BTreeSet::new(),
             isc_sends_queued: false,
             isc_ignores_updreq: false,
+            isc_updreq_delay: 0,
+            isc_updreq_later: Vec::new(),
         };
         sim.start(P);
         sim.start(S);
@@ -291,6 +299,11 @@ impl Sim {
             if self.isc_ignores_updreq {
                 return true;
             }
+            if self.isc_updreq_delay > 0 {
+                let due = self.now + self.isc_updreq_delay;
+                self.isc_updreq_later.push((due, conn, m.clone()));
+                return true;
+            }
             // ISC answers UPDREQ by sending its queue, then UPDDONE (which the engine sends
             // after these).
             let now = self.now;
@@ -371,6 +384,32 @@ impl Sim {
         }
     }
 
+    /// The ISC secondary answers the UPDREQs it held back whose time has come: its queue,
+    /// then its UPDDONE.
+    fn isc_answer_late_updreqs(&mut self) {
+        let now = self.now;
+        let (due, later) = std::mem::take(&mut self.isc_updreq_later)
+            .into_iter()
+            .partition(|(at, _, _)| *at <= now);
+        self.isc_updreq_later = later;
+        for (_, conn, m) in due {
+            for (qconn, mut queued) in std::mem::take(&mut self.isc_queue) {
+                self.isc_sent
+                    .insert(queued.assigned_ip.expect("an address"));
+                queued.time = now as u32;
+                self.wire
+                    .push_back((P, qconn, encode(&queued).expect("encodes")));
+            }
+            if let Some(e) = self.nodes[S].engine.as_mut()
+                && self.nodes[S].conns.contains(&conn)
+            {
+                let steps = e.peer_frame(conn, Ok(m), now);
+                self.apply(S, steps);
+            }
+            self.settle();
+        }
+    }
+
     /// With `isc_sends_queued`, the ISC secondary's updates queued in an earlier second and
     /// still waiting (it has not taken an expiry of the address) leave as they are.
     fn isc_send_queued(&mut self) {
@@ -412,6 +451,7 @@ impl Sim {
                 self.connect();
             }
             self.settle();
+            self.isc_answer_late_updreqs();
             self.isc_send_queued();
         }
     }
@@ -806,11 +846,16 @@ fn a_dead_partner_then_partner_down_then_recovery() {
         .iter()
         .partition(|b| b.state == State::Active && b.ends > sim.now);
     assert_eq!(active.len() + waiting.len(), 100, "{waiting:?}");
+    let stos = sim
+        .engine(P)
+        .relationship()
+        .expect("a peer")
+        .machine()
+        .my_stos();
     for b in &waiting {
+        let free_at = rules::reclaim_in_partner_down(stos, b.tsfp, 60);
         assert!(
-            of_secondary.contains(&b.addr)
-                && b.state == State::Expired
-                && b.tsfp.is_some_and(|t| t > sim.now),
+            of_secondary.contains(&b.addr) && b.state == State::Expired && free_at > sim.now,
             "{b:?} waits for nothing"
         );
     }
@@ -1275,6 +1320,54 @@ fn after_an_isolation_the_primary_waits_for_the_isc_secondarys_backlog_however_l
     sim.check_no_double_binding();
 }
 
+/// The same, with the ISC secondary's answer to the UPDREQ (its queue, then UPDDONE) 25 s
+/// late: no EXPIRED leaves the primary before it, however long past the first 10 s.
+#[test]
+fn after_an_isolation_the_primary_waits_for_a_late_updone() {
+    let mut sim = Sim::new(&model(3, 128));
+    let client = (0..100)
+        .map(mac)
+        .find(|m| owner(*m, 128) == P)
+        .expect("a client of the primary");
+    let (_, ip, _) = sim.client(client).expect("a lease");
+    sim.advance(1);
+    sim.cut();
+    sim.advance(29);
+    let renewed = sim.renew(S, client, ip).expect("renewed by the secondary");
+    let held_until = sim.now + u64::from(renewed);
+    sim.advance(40);
+    sim.isc.insert(ip);
+    sim.isc_updreq_delay = 25;
+    sim.heal();
+    sim.advance(20);
+    assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
+    assert!(
+        !sim.isc_updreq_later.is_empty() && !sim.isc_took_expiry.contains_key(&ip),
+        "the primary's EXPIRED left before the answer\n{}",
+        sim.log(P)
+    );
+    assert_eq!(
+        sim.engine(P).leases().get(ip).map(|b| b.state),
+        Some(State::Expired),
+        "still waiting"
+    );
+    sim.advance(10);
+    assert!(sim.isc_updreq_later.is_empty(), "answered");
+    assert!(
+        !sim.isc_took_expiry.contains_key(&ip) && sim.isc_sent.contains(&ip),
+        "{}",
+        sim.log(P)
+    );
+    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
+    assert_eq!(
+        (b.state, b.hw.as_ref().map(|(_, a)| a.clone()), b.ends),
+        (State::Active, Some(client.to_vec()), held_until),
+        "{}",
+        sim.log(P)
+    );
+    sim.check_no_double_binding();
+}
+
 /// Cut off from the primary, the secondary renews a client of the primary's lease (for up
 /// to MCLT past the potential expiration the primary acknowledged), then dies; the primary,
 /// which expired the lease meanwhile, is put in partner-down. MCLT after partner-down, it
@@ -1321,9 +1414,15 @@ fn in_partner_down_an_expired_lease_waits_for_what_the_partner_may_have_renewed(
             );
         }
     }
+    let stos = sim
+        .engine(P)
+        .relationship()
+        .expect("a peer")
+        .machine()
+        .my_stos();
     let b = sim.engine(P).leases().get(ip).cloned().expect("known");
     assert!(
-        b.tsfp.is_some_and(|t| t >= held_until),
+        rules::reclaim_in_partner_down(stos, b.tsfp, 60) >= held_until,
         "freed no earlier than the renewal's end: {b:?}"
     );
     sim.check_no_double_binding();

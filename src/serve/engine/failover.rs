@@ -360,8 +360,9 @@ impl Engine {
         self.end_lease(b, State::Expired, now, out);
     }
 
-    /// An expired, released or reset lease whose timer came up: freed in PARTNER-DOWN at
-    /// `max(tsfp, ends)` (ISC `pool_timer`), otherwise left for the partner's ack.
+    /// An expired, released or reset lease whose timer came up: freed in PARTNER-DOWN once
+    /// its end and [`rules::reclaim_in_partner_down`] have passed (ISC `pool_timer`),
+    /// otherwise left for the partner's ack.
     pub(super) fn free_transitional(&mut self, b: Binding, now: u64, out: &mut Outcome) {
         let frees = self
             .failover
@@ -370,7 +371,8 @@ impl Engine {
         if !frees || !self.fo_addr(b.addr) {
             return;
         }
-        let due = b.tsfp.unwrap_or(0).max(b.ends);
+        let o = self.ownership();
+        let due = rules::reclaim_in_partner_down(o.my_stos, b.tsfp, o.mclt).max(b.ends);
         if now < due {
             self.leases.schedule(b.addr, due);
             return;
@@ -406,9 +408,8 @@ impl Engine {
         };
         if next.state == via && self.service() == ServiceState::PartnerDown {
             let o = self.ownership();
-            let tsfp = rules::reclaim_in_partner_down(o.my_stos, next.tsfp, o.mclt);
-            next.tsfp = Some(tsfp);
-            self.leases.schedule(ip, tsfp.max(next.ends));
+            let at = rules::reclaim_in_partner_down(o.my_stos, next.tsfp, o.mclt);
+            self.leases.schedule(ip, at.max(next.ends));
         }
         let state = next.state;
         if self.commit_local(next, out) {

@@ -339,29 +339,22 @@ impl Leases for Engine {
         Engine::balance_due(self, ctx, schedule, now)
     }
 
-    fn partner_down_entered(&mut self, stos: u64, _now: u64) -> Vec<BindingEvent> {
-        let mclt = self.mclt();
-        let due: Vec<Binding> = self
+    fn partner_down_entered(&mut self, stos: u64, mclt: u32, _now: u64) -> Vec<BindingEvent> {
+        let due: Vec<(Ipv4Addr, u64)> = self
             .leases
             .iter()
             .filter(|b| {
                 self.fo_addr(b.addr)
                     && matches!(b.state, State::Expired | State::Released | State::Reset)
             })
-            .cloned()
-            .collect();
-        due.into_iter()
             .map(|b| {
-                let tsfp = rules::reclaim_in_partner_down(stos, b.tsfp, mclt);
-                let at = tsfp.max(b.ends);
-                let ip = b.addr;
-                let ev = self.leases.replace(Binding {
-                    tsfp: Some(tsfp),
-                    ..b
-                });
-                self.leases.schedule(ip, at);
-                ev
+                let at = rules::reclaim_in_partner_down(stos, b.tsfp, mclt);
+                (b.addr, at.max(b.ends))
             })
-            .collect()
+            .collect();
+        for (ip, at) in due {
+            self.leases.schedule(ip, at);
+        }
+        Vec::new()
     }
 }

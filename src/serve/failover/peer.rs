@@ -53,9 +53,9 @@ pub const EXPIRY_GRACE_AFTER_LINK_UP: u64 = 10;
 pub const EXPIRY_WAIT_FOR_PARTNER_MAX: u64 = 60;
 
 /// How long after a wait began the link coming up again starts none when the partner never
-/// answered it (a link that flaps, or a partner that sends no UPDDONE, never holds expiries
-/// for ever).
-pub const EXPIRY_GRACE_REARM: u64 = 60;
+/// answered it (a link that flaps, or a partner that sends no UPDDONE, holds expiries for at
+/// most [`EXPIRY_WAIT_FOR_PARTNER_MAX`] in this time).
+pub const EXPIRY_GRACE_REARM: u64 = 300;
 
 /// One thing for the server loop to do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,9 +144,9 @@ pub trait Leases {
     /// The BNDUPD for `ip` as it is now, recording that the partner may have applied it
     /// (ISC sets the rewind state when it transmits).
     fn update(&mut self, ip: Ipv4Addr) -> Option<BindingUpdate>;
-    /// PARTNER-DOWN was entered at `stos`: transitional leases get the time from which they
-    /// may be handed out again as their tsfp, and are freed on a timer then.
-    fn partner_down_entered(&mut self, stos: u64, now: u64) -> Vec<BindingEvent>;
+    /// PARTNER-DOWN was entered at `stos`: transitional leases are freed on a timer once they
+    /// may be handed out again ([`crate::serve::failover::rules::reclaim_in_partner_down`]).
+    fn partner_down_entered(&mut self, stos: u64, mclt: u32, now: u64) -> Vec<BindingEvent>;
     /// Balances every pool of the relationship (digest §8.4); `timer` says whether this is
     /// the scheduled run, the only one that may ask for POOLREQ.
     fn balance(&mut self, ctx: &Context, timer: bool, now: u64) -> Balanced;
@@ -209,8 +209,8 @@ pub struct Relationship {
 struct ExpiryWait {
     began: u64,
     until: u64,
-    /// UPDREQ was sent; its UPDDONE ends the wait.
-    asked: bool,
+    /// The xid of the UPDREQ sent on this link; its UPDDONE ends the wait.
+    asked: Option<u32>,
     answered: bool,
 }
 
@@ -271,15 +271,18 @@ impl Relationship {
     /// partner never answered began less than [`EXPIRY_GRACE_REARM`] ago, so that a link
     /// that keeps coming back never keeps leases from expiring.
     pub(super) fn expiries_wait_from(&mut self, now: u64) {
-        if self.expiry_wait.is_some_and(|w| {
+        if let Some(w) = self.expiry_wait.as_mut().filter(|w| {
             !w.answered && now >= w.began && now < w.began.saturating_add(EXPIRY_GRACE_REARM)
         }) {
+            // The wait goes on, within its bounds; an UPDREQ sent on the link that dropped
+            // will never be answered, so the next NORMAL asks again.
+            w.asked = None;
             return;
         }
         self.expiry_wait = Some(ExpiryWait {
             began: now,
             until: now.saturating_add(EXPIRY_GRACE_AFTER_LINK_UP),
-            asked: false,
+            asked: None,
             answered: false,
         });
     }
@@ -290,18 +293,20 @@ impl Relationship {
         if !self.expiries_wait(now) {
             return;
         }
-        let Some(w) = self.expiry_wait.as_mut().filter(|w| !w.asked) else {
+        if self.expiry_wait.is_none_or(|w| w.asked.is_some()) {
             return;
-        };
-        w.asked = true;
-        w.until = w.began.saturating_add(EXPIRY_WAIT_FOR_PARTNER_MAX);
-        self.request_updates(false, now);
+        }
+        let xid = self.request_updates(false, now);
+        if let Some(w) = self.expiry_wait.as_mut() {
+            w.asked = xid;
+            w.until = w.began.saturating_add(EXPIRY_WAIT_FOR_PARTNER_MAX);
+        }
     }
 
-    /// UPDDONE: if it answers the UPDREQ of [`Self::ask_for_backlog`], the partner's backlog
-    /// has arrived and expiries need wait no more.
-    fn backlog_received(&mut self) {
-        if let Some(w) = self.expiry_wait.as_mut().filter(|w| w.asked) {
+    /// UPDDONE with `xid`: if it answers the UPDREQ of [`Self::ask_for_backlog`], the
+    /// partner's backlog has arrived and expiries need wait no more.
+    fn backlog_received(&mut self, xid: u32) {
+        if let Some(w) = self.expiry_wait.as_mut().filter(|w| w.asked == Some(xid)) {
             w.answered = true;
         }
     }
@@ -383,7 +388,7 @@ impl Relationship {
             MessageType::UpdReq => self.update_request(conn, &msg, false, now, leases),
             MessageType::UpdReqAll => self.update_request(conn, &msg, true, now, leases),
             MessageType::UpdDone => {
-                self.backlog_received();
+                self.backlog_received(msg.xid);
                 let actions = self.machine.update_done(now);
                 self.run(actions, now, leases);
             }
@@ -466,8 +471,12 @@ impl Relationship {
                         self.send_new(conn, msg, now);
                     }
                 }
-                Action::SendUpdReqAll => self.request_updates(true, now),
-                Action::SendUpdReq => self.request_updates(false, now),
+                Action::SendUpdReqAll => {
+                    self.request_updates(true, now);
+                }
+                Action::SendUpdReq => {
+                    self.request_updates(false, now);
+                }
                 Action::SendPendingUpdates => {
                     self.ask_for_backlog(now);
                     let before = self.queue.len();
@@ -485,8 +494,8 @@ impl Relationship {
                     self.run_balance(false, now, leases);
                 }
                 Action::CheckPoolBalance => self.schedule_balance(now, leases),
-                Action::PartnerDownEntered { stos } => {
-                    let events = leases.partner_down_entered(stos, now);
+                Action::PartnerDownEntered { stos, mclt } => {
+                    let events = leases.partner_down_entered(stos, mclt, now);
                     if !events.is_empty() {
                         self.steps.push(Step::Journal(events));
                     }

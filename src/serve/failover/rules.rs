@@ -140,18 +140,22 @@ impl Ownership {
             S::Backup if self.role == Role::Secondary => true,
             S::Backup => after_mclt(),
             S::Released | S::Expired if rewind == Some(own_free(self.role)) => true,
-            S::Released | S::Expired | S::Reset => self.partner_down && tsfp < now,
+            S::Released | S::Expired | S::Reset => {
+                self.partner_down
+                    && reclaim_in_partner_down(self.my_stos, Some(tsfp), self.mclt) < now
+            }
         }
     }
 }
 
 /// When a lease that ended (EXPIRED, RELEASED, RESET) may be handed to another client in
-/// PARTNER-DOWN: MCLT after the later of my entry into that state (`stos`) and the partner's
-/// last potential expiration that I acknowledged (`tsfp`). The partner clamps a lease it
-/// grants to `tsfp + MCLT` (see [`clamp_lease_time`]), so while we were apart it may have
-/// renewed this lease for its client up to then. ISC resets tsfp to `stos + MCLT` on
-/// entering partner-down and so may hand out an address the partner's client still holds;
-/// dhcpfo waits for both bounds.
+/// PARTNER-DOWN, entered at `stos`: MCLT after the later of `stos` and the partner's last
+/// potential expiration that I acknowledged (`tsfp`). The partner clamps a lease it grants
+/// to `tsfp + MCLT` (see [`clamp_lease_time`]), so while we were apart it may have renewed
+/// this lease for its client up to then (a client that released it here may have asked the
+/// partner for it again). ISC sets tsfp to `stos + MCLT` on entering partner-down and so may
+/// hand out an address the partner's client still holds. Worked out when needed (tsfp is
+/// left as the partner sent it), so entering partner-down again adds nothing.
 pub fn reclaim_in_partner_down(stos: u64, tsfp: Option<u64>, mclt: u32) -> u64 {
     stos.max(tsfp.unwrap_or(0)).saturating_add(u64::from(mclt))
 }

@@ -63,7 +63,7 @@ impl Leases for Fake {
             ip_flags: 0,
         })
     }
-    fn partner_down_entered(&mut self, _: u64, _: u64) -> Vec<BindingEvent> {
+    fn partner_down_entered(&mut self, _: u64, _: u32, _: u64) -> Vec<BindingEvent> {
         Vec::new()
     }
     fn balance(&mut self, _: &Context, _: bool, _: u64) -> Balanced {
@@ -445,7 +445,7 @@ fn an_expired_update_waits_in_the_queue_after_link_up_unless_the_partner_asks() 
 }
 
 #[test]
-fn a_link_that_keeps_coming_back_holds_expiries_once_a_minute_at_most() {
+fn a_link_that_keeps_coming_back_holds_expiries_once_in_five_minutes_at_most() {
     let mut fake = Fake::default();
     let mut s = linked_secondary(&mut fake);
     assert!(s.expiries_wait(NOW + 1));
@@ -457,11 +457,17 @@ fn a_link_that_keeps_coming_back_holds_expiries_once_a_minute_at_most() {
     s.received(2, Ok(isc_connect(NOW + 5)), NOW + 5, &mut fake);
     assert!(s.expiries_wait(NOW + 9));
     assert!(!s.expiries_wait(NOW + 12));
-    // A minute after the first, a new one begins.
+    // A minute later, still none.
     s.closed(2, NOW + 70, &mut fake);
     s.opened(3, NOW + 71);
     s.received(3, Ok(isc_connect(NOW + 71)), NOW + 71, &mut fake);
-    assert!(s.expiries_wait(NOW + 75));
+    assert!(!s.expiries_wait(NOW + 75));
+    // Five minutes after the first, a new one begins.
+    s.closed(3, NOW + EXPIRY_GRACE_REARM, &mut fake);
+    s.opened(4, NOW + EXPIRY_GRACE_REARM + 1);
+    let at = NOW + EXPIRY_GRACE_REARM + 1;
+    s.received(4, Ok(isc_connect(at)), at, &mut fake);
+    assert!(s.expiries_wait(at + 4));
 }
 
 /// A secondary restarted in COMMUNICATIONS-INTERRUPTED (its partner last seen in the same
@@ -503,6 +509,7 @@ fn back_in_normal_expiries_wait_for_the_partners_backlog() {
     let (mut s, steps) = secondary_back_in_normal(&mut fake);
     let kinds: Vec<MessageType> = sent(&steps).iter().map(|(_, m)| m.kind).collect();
     assert!(kinds.contains(&MessageType::UpdReq), "{kinds:?}");
+    let xid = updreq_xid(&steps);
     assert!(
         !kinds.contains(&MessageType::BndUpd),
         "the EXPIRED update waits: {kinds:?}"
@@ -512,10 +519,19 @@ fn back_in_normal_expiries_wait_for_the_partners_backlog() {
     assert!(s.expiries_wait(NOW + EXPIRY_GRACE_AFTER_LINK_UP + 5));
     s.flush(NOW + EXPIRY_GRACE_AFTER_LINK_UP + 5, &mut fake);
     assert!(sent(&s.take_steps()).is_empty());
-    // Its UPDDONE ends the wait: the EXPIRED update leaves at once.
+    // An UPDDONE that answers something else does not end it.
     s.received(
         1,
-        Ok(Message::upddone().at(secs32(NOW + 20), 7)),
+        Ok(Message::upddone().at(secs32(NOW + 16), xid.wrapping_add(1))),
+        NOW + 16,
+        &mut fake,
+    );
+    assert!(s.expiries_wait(NOW + 16));
+    assert!(sent(&s.take_steps()).is_empty());
+    // Its own UPDDONE ends the wait: the EXPIRED update leaves at once.
+    s.received(
+        1,
+        Ok(Message::upddone().at(secs32(NOW + 20), xid)),
         NOW + 20,
         &mut fake,
     );
@@ -535,13 +551,62 @@ fn back_in_normal_expiries_wait_for_the_partners_backlog() {
     assert!(!s.expiries_wait(NOW - 3600), "a clock stepped back an hour");
 }
 
+/// The xid of the UPDREQ among `steps`.
+fn updreq_xid(steps: &[Step]) -> u32 {
+    sent(steps)
+        .iter()
+        .find(|(_, m)| m.kind == MessageType::UpdReq)
+        .map(|(_, m)| m.xid)
+        .expect("an UPDREQ")
+}
+
+#[test]
+fn a_link_that_drops_before_the_updone_asks_again_when_back_in_normal() {
+    let mut fake = Fake::default();
+    let (mut s, _) = secondary_back_in_normal(&mut fake);
+    s.closed(1, NOW + 3, &mut fake);
+    s.opened(2, NOW + 5);
+    s.received(2, Ok(isc_connect(NOW + 5)), NOW + 5, &mut fake);
+    s.take_steps();
+    let state =
+        Message::state(FailoverState::Normal, false, secs32(NOW - 50)).at(secs32(NOW + 5), 1);
+    s.received(2, Ok(state), NOW + 5, &mut fake);
+    let steps = s.take_steps();
+    assert_eq!(
+        s.machine().state(),
+        FailoverState::Normal,
+        "{}",
+        logs(&steps)
+    );
+    let again = updreq_xid(&steps);
+    // The old UPDREQ's answer can no longer come; the new one's ends the wait, still bounded
+    // from the first link-up.
+    assert!(s.expiries_wait(NOW + EXPIRY_WAIT_FOR_PARTNER_MAX - 1));
+    assert!(!s.expiries_wait(NOW + EXPIRY_WAIT_FOR_PARTNER_MAX));
+    // (Each link counts xids from 0: the old UPDREQ's xid may be the new one's.)
+    s.received(
+        2,
+        Ok(Message::upddone().at(secs32(NOW + 6), again.wrapping_add(1))),
+        NOW + 6,
+        &mut fake,
+    );
+    assert!(s.expiries_wait(NOW + 6), "another xid");
+    s.received(
+        2,
+        Ok(Message::upddone().at(secs32(NOW + 7), again)),
+        NOW + 7,
+        &mut fake,
+    );
+    assert!(!s.expiries_wait(NOW + 7));
+}
+
 #[test]
 fn a_wait_the_partner_answered_starts_again_on_the_next_link_up() {
     let mut fake = Fake::default();
-    let (mut s, _) = secondary_back_in_normal(&mut fake);
+    let (mut s, steps) = secondary_back_in_normal(&mut fake);
     s.received(
         1,
-        Ok(Message::upddone().at(secs32(NOW + 1), 7)),
+        Ok(Message::upddone().at(secs32(NOW + 1), updreq_xid(&steps))),
         NOW + 1,
         &mut fake,
     );

@@ -75,18 +75,17 @@ impl Relationship {
         }
     }
 
-    /// Sends UPDREQALL (`all`) or UPDREQ.
-    pub(super) fn request_updates(&mut self, all: bool, now: u64) {
-        let Some(conn) = self.link.as_ref().map(|p| p.conn) else {
-            return;
-        };
+    /// Sends UPDREQALL (`all`) or UPDREQ; its xid, if the link is up.
+    pub(super) fn request_updates(&mut self, all: bool, now: u64) -> Option<u32> {
+        let conn = self.link.as_ref().map(|p| p.conn)?;
         let (msg, what) = if all {
             (Message::updreqall(), "update request all")
         } else {
             (Message::updreq(), "update request")
         };
-        self.send_new(conn, msg, now);
+        let xid = self.send_new(conn, msg, now);
         self.info(format!("Sent {what} message to {}", self.cfg.name));
+        Some(xid)
     }
 
     /// A BNDUPD from the partner: duelling updates, then the lease database's rules; the

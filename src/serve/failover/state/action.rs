@@ -52,6 +52,8 @@ pub enum Action {
     PartnerDownEntered {
         /// My STOS.
         stos: u64,
+        /// The MCLT in force.
+        mclt: u32,
     },
     /// Close the connection to the peer: the state could not be recorded, so the exchange
     /// must run again from the recorded state once the link is back.

@@ -418,6 +418,7 @@ impl StateMachine {
             S::Recover if self.link => b.push(Action::SendUpdReqAll),
             S::PartnerDown => b.push(Action::PartnerDownEntered {
                 stos: self.core.my_stos,
+                mclt: self.core.mclt,
             }),
             _ => {}
         }

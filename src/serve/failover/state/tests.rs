@@ -700,7 +700,10 @@ fn entry_actions_follow_the_state_entered() {
     // PARTNER-DOWN: expired leases are freed from its STOS on.
     let mut m = settled(Role::Primary, S::CommunicationsInterrupted, S::Paused);
     let actions = m.peer_state(S::Recover, false, T0 + 10);
-    assert!(actions.contains(&Action::PartnerDownEntered { stos: T0 + 10 }));
+    assert!(actions.contains(&Action::PartnerDownEntered {
+        stos: T0 + 10,
+        mclt: MCLT
+    }));
     // RECOVER: UPDREQALL on entry if the link is up.
     let mut m = settled(Role::Primary, S::PotentialConflict, S::Paused);
     assert_eq!(
@@ -758,7 +761,10 @@ fn the_operators_partner_down_is_accepted_only_with_the_partner_unreachable() {
         .expect("comm-interrupted, link down");
     assert_eq!(m.state(), S::PartnerDown);
     assert_eq!(m.my_stos(), T0 + 20);
-    assert!(actions.contains(&Action::PartnerDownEntered { stos: T0 + 20 }));
+    assert!(actions.contains(&Action::PartnerDownEntered {
+        stos: T0 + 20,
+        mclt: MCLT
+    }));
     assert_eq!(m.partner_down(T0 + 30), Ok(Vec::new()), "already there");
     // Connected: refused.
     let mut m = settled(Role::Primary, S::CommunicationsInterrupted, S::Paused);
