@@ -306,14 +306,7 @@ impl Sim {
             }
             // ISC answers UPDREQ by sending its queue, then UPDDONE (which the engine sends
             // after these).
-            let now = self.now;
-            for (conn, mut queued) in std::mem::take(&mut self.isc_queue) {
-                self.isc_sent
-                    .insert(queued.assigned_ip.expect("an address"));
-                queued.time = now as u32;
-                self.wire
-                    .push_back((P, conn, encode(&queued).expect("encodes")));
-            }
+            self.isc_send_whole_queue();
             return false;
         }
         if to == P && m.kind == FoType::UpdReq && !self.isc.is_empty() {
@@ -323,14 +316,7 @@ impl Sim {
         }
         if to == P && m.kind == FoType::UpdDone && !self.isc_queue.is_empty() {
             // ISC sends UPDDONE once its queued updates are out: they go first.
-            let now = self.now;
-            for (conn, mut queued) in std::mem::take(&mut self.isc_queue) {
-                self.isc_sent
-                    .insert(queued.assigned_ip.expect("an address"));
-                queued.time = now as u32;
-                self.wire
-                    .push_back((P, conn, encode(&queued).expect("encodes")));
-            }
+            self.isc_send_whole_queue();
             self.wire.push_back((P, conn, encode(m).expect("encodes")));
             return true;
         }
@@ -384,6 +370,18 @@ impl Sim {
         }
     }
 
+    /// The ISC secondary sends every update in its queue, as it stands, now.
+    fn isc_send_whole_queue(&mut self) {
+        let now = self.now;
+        for (conn, mut queued) in std::mem::take(&mut self.isc_queue) {
+            self.isc_sent
+                .insert(queued.assigned_ip.expect("an address"));
+            queued.time = now as u32;
+            self.wire
+                .push_back((P, conn, encode(&queued).expect("encodes")));
+        }
+    }
+
     /// The ISC secondary answers the UPDREQs it held back whose time has come: its queue,
     /// then its UPDDONE.
     fn isc_answer_late_updreqs(&mut self) {
@@ -393,13 +391,7 @@ impl Sim {
             .partition(|(at, _, _)| *at <= now);
         self.isc_updreq_later = later;
         for (_, conn, m) in due {
-            for (qconn, mut queued) in std::mem::take(&mut self.isc_queue) {
-                self.isc_sent
-                    .insert(queued.assigned_ip.expect("an address"));
-                queued.time = now as u32;
-                self.wire
-                    .push_back((P, qconn, encode(&queued).expect("encodes")));
-            }
+            self.isc_send_whole_queue();
             if let Some(e) = self.nodes[S].engine.as_mut()
                 && self.nodes[S].conns.contains(&conn)
             {
