@@ -54,8 +54,10 @@ pub fn clients(test: &str) -> Vec<Client> {
     out
 }
 
-/// What the script writes: one `NAME=VALUE` line per variable udhcpc gave it.
-const SCRIPT: &str = "#!/bin/sh\ncase \"$1\" in\n  bound|renew) env > \"$0.$1\" ;;\nesac\nexit 0\n";
+/// What the script writes: one `NAME=VALUE` line per variable udhcpc gave it, into a
+/// temporary file renamed into place, so that the file a test polls for is never seen
+/// half-written.
+const SCRIPT: &str = "#!/bin/sh\ncase \"$1\" in\n  bound|renew) env > \"$0.$1.part\" && mv \"$0.$1.part\" \"$0.$1\" ;;\nesac\nexit 0\n";
 
 impl Lab {
     /// Runs `udhcpc` once in `host`'s namespace (`-q`: it exits once bound; `-n`: or when no
