@@ -68,6 +68,9 @@ done
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 cargo build --release --locked --quiet
+# What was built (a file edited while the benchmark runs is not in the binary).
+commit=$(git rev-parse --short HEAD)
+dirty=$(git diff --quiet HEAD -- src && echo "" || echo " with uncommitted changes")
 dhcpfo="$repo/target/release/dhcpfo"
 
 tag="dfp$$"
@@ -435,8 +438,6 @@ fi
 echo "$targets"
 
 [ -n "$write" ] || exit 0
-commit=$(git rev-parse --short HEAD)
-dirty=$(git diff --quiet HEAD -- src scripts && echo "" || echo " with uncommitted changes")
 args="--duration $duration"
 [ "$reps" = 3 ] || args+=" --reps $reps"
 [ "$pairs" = "$default_pairs" ] || args+=" --pairs \"$pairs\""

@@ -23,7 +23,8 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 
 duration=10
-servers="dhcpfo isc kea"
+default_servers="dhcpfo isc kea"
+servers=$default_servers
 default_pools="1000000 65536"
 pools=$default_pools
 write=1
@@ -49,6 +50,9 @@ for t in ip perfdhcp dhcpd kea-dhcp4; do
 done
 
 cargo build --release --locked --quiet
+# What was built (a file edited while the benchmark runs is not in the binary).
+commit=$(git rev-parse --short HEAD)
+dirty=$(git diff --quiet HEAD -- src && echo "" || echo " with uncommitted changes")
 dhcpfo="$repo/target/release/dhcpfo"
 
 tag="dfb$$"
@@ -317,13 +321,11 @@ done
 echo "$rates_table"
 if [ -n "$ladder" ]; then
   [ -n "$write" ] || exit 0
-  commit=$(git rev-parse --short HEAD)
-  dirty=$(git diff --quiet HEAD -- src && echo "" || echo " with uncommitted changes")
   section=$(cat <<EOF
 <!-- bench:serve-ladder:start -->
 ## Serve: a growing load on one running server, failures and reply latency at each rate
 
-Measured with \`bash scripts/bench-serve.sh --ladder "$ladder" --pools "$pools" --clients $clients --duration $duration\` as root; the script wrote this section. Each server starts with an empty lease file and meets the offered rates in order without a restart; perfdhcp (relay mode, its own namespace, $clients distinct clients) runs $duration s per rate and the server is let go idle between rates. Failed: DISCOVERs sent that did not end in an ACK within perfdhcp's 1-s drop time. Reply latency (dhcpfo only, measured by the server): from the request's arrival on the socket to the reply's send, all replies of the rate; the lease-file wait is from the append to the fsync that makes the lease durable.
+Measured with \`bash scripts/bench-serve.sh --ladder "$ladder" --servers "$servers" --pools "$pools" --clients $clients --duration $duration\` as root; the script wrote this section. Each server starts with an empty lease file and meets the offered rates in order without a restart; perfdhcp (relay mode, its own namespace, $clients distinct clients) runs $duration s per rate and the server is let go idle between rates. Failed: DISCOVERs sent that did not end in an ACK within perfdhcp's 1-s drop time. Reply latency (dhcpfo only, measured by the server): from the request's arrival on the socket to the reply's send, all replies of the rate; the lease-file wait is from the append to the fsync that makes the lease durable.
 
 - Date: $(date -u +%F) (UTC)
 - Machine: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), nproc $(nproc); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end
@@ -428,10 +430,10 @@ echo "$full_table"
 
 
 [ -n "$write" ] || exit 0
-commit=$(git rev-parse --short HEAD)
-dirty=$(git diff --quiet HEAD -- src && echo "" || echo " with uncommitted changes")
 args="--duration $duration"
 [ "$pools" = "$default_pools" ] || args+=" --pools \"$pools\""
+[ "$servers" = "$default_servers" ] || args+=" --servers \"$servers\""
+[ -z "$clients_arg" ] || args+=" --clients $clients_arg"
 section=$(cat <<EOF
 <!-- bench:serve:start -->
 ## Serve: leases per second and memory, dhcpfo serve vs ISC dhcpd vs Kea
