@@ -231,3 +231,116 @@ fn the_split_layout_is_diffed_deployed_validated_together_and_rolled_back() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     split.assert_hold(&newer_files, "deployed again");
 }
+
+#[test]
+fn a_deploy_killed_while_validating_the_shared_file_leaves_no_copy_behind() {
+    let Some(split) = setup("split_killed_validating") else {
+        return;
+    };
+    // The secondary validates with a command that waits for `go` (30 s at most) after it
+    // says it runs, then runs dhcpd -t.
+    let p = split.lab.peer(1);
+    let (validating, go) = (p.path("validating"), p.path("go"));
+    p.script(
+        "validate-hold",
+        &format!(
+            "#!/bin/sh\ntouch {}\ni=0\nwhile [ ! -e {} ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\nexec /usr/sbin/dhcpd -t -4 -q -cf \"$@\"\n",
+            validating.display(),
+            go.display()
+        ),
+    );
+    let hold = format!(
+        "{}, validate-command: {}",
+        split.lab.connection_yaml(1),
+        p.remote("validate-hold").display()
+    );
+    let held = split
+        .lab
+        .write_model_with(SUBNET, "", &[split.lab.connection_yaml(0), hold]);
+    std::fs::write(&go, "").expect("go");
+    let out = split.run("deploy", &held, &["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    split.assert_hold(&split.render(&held, "rendered"), "deployed");
+    std::fs::remove_file(&go).expect("rm go");
+    std::fs::remove_file(&validating).expect("rm validating");
+
+    // Then only the shared file changes (its template, not the model that dhcpd.conf's
+    // header names), so each peer validates a copy of its dhcpd.conf that includes the new
+    // shared file; dhcpfo is killed while the secondary validates it.
+    let templates = split.lab.tmp.path().join("templates");
+    std::fs::create_dir_all(&templates).expect("mkdir");
+    let shared = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/shared.conf.j2"),
+    )
+    .expect("template");
+    std::fs::write(
+        templates.join("shared.conf.j2"),
+        format!("{shared}# a newer shared file\n"),
+    )
+    .expect("template");
+    let args = [
+        "deploy",
+        held.to_str().expect("path"),
+        "--layout",
+        "split",
+        "--shared-path",
+        &split.shared_path,
+        "--templates",
+        templates.to_str().expect("path"),
+        "--yes",
+    ];
+    let mut first = split
+        .lab
+        .dhcpfo(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("deploy");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !validating.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the secondary never validated"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let copies = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("dhcpd.conf.dhcpfo-new."))
+            .collect()
+    };
+    // The validation copy of dhcpd.conf: it includes the shared file's candidate.
+    let held = copies(&p.path("etc/dhcp"));
+    assert!(
+        held.len() == 1
+            && held.iter().any(|n| {
+                std::fs::read_to_string(p.path("etc/dhcp").join(n))
+                    .unwrap_or_default()
+                    .contains("dhcpd.shared.conf.dhcpfo-new.")
+            }),
+        "no validation copy among {held:?}"
+    );
+    first.kill().expect("SIGKILL");
+    first.wait().expect("wait");
+    std::fs::write(&go, "").expect("go");
+
+    // The next deploy settles the killed one (nothing had been switched), then deploys.
+    let out = split.lab.dhcpfo(&args).output().expect("deploy");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = flat(&out.stderr);
+    assert!(stderr.contains("unfinished deploy"), "{}", text(&out));
+    for i in 0..2 {
+        let left = copies(&split.lab.peer(i).path("etc/dhcp"));
+        assert!(left.is_empty(), "peer {i} keeps {left:?}: {}", text(&out));
+        assert!(
+            split
+                .lab
+                .peer(i)
+                .read("etc/dhcp/dhcpd.shared.conf")
+                .contains("# a newer shared file"),
+            "peer {i} holds the newer shared file"
+        );
+    }
+}

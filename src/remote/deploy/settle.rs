@@ -646,7 +646,10 @@ pub(super) fn recover(
         let Some(lock) = r.lock.clone() else {
             return Ok(());
         };
-        let lives: Vec<String> = r.changes.iter().map(|c| c.live.clone()).collect();
+        // The planned files, and dhcpd.conf: a change of the shared file alone validates a
+        // copy of dhcpd.conf, recorded as a candidate beside it.
+        let mut lives: Vec<String> = r.changes.iter().map(|c| c.live.clone()).collect();
+        lives.push(r.target.config_path.clone());
         let mut remove = r.journal.temporaries(&lives);
         remove.push(lock.journal());
         let list: Vec<String> = remove
