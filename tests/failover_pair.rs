@@ -957,11 +957,11 @@ fn logged_about(lab: &PairLab, ips: &[Ipv4Addr]) -> String {
         .join("\n")
 }
 
-/// A killed secondary with `auto-partner-down` in the model: the primary moves to
-/// partner-down by itself (not before the configured seconds), and after MCLT serves new
-/// clients from the secondary's addresses too.
-fn kill_9_then_auto_partner_down(kind: PairKind) {
-    let test = "kill_9_then_auto_partner_down";
+/// A killed peer with `auto-partner-down` in the model: its partner moves to partner-down
+/// by itself (not before the configured seconds), and after MCLT serves new clients from the
+/// killed peer's addresses too.
+fn kill_9_then_auto_partner_down(kind: PairKind, victim: Role) {
+    let test = format!("kill_9_{}_then_auto_partner_down", victim.as_str());
     let delay = 10.0;
     let model = LabModel {
         mclt: 20,
@@ -969,32 +969,43 @@ fn kill_9_then_auto_partner_down(kind: PairKind) {
         ..LabModel::default()
     };
     let mclt = f64::from(model.mclt);
-    let Some((_serial, mut lab)) = lab(test, kind, model) else {
+    let Some((_serial, mut lab)) = lab(&test, kind, model) else {
         return;
     };
     let label = format!("{} {test}", kind.label());
+    let survivor = victim.partner();
+    // The victim's free addresses as the survivor's lease file names them.
+    let victims_free = match victim {
+        Role::Primary => BindingState::Free,
+        Role::Secondary => BindingState::Backup,
+    };
     start_to_normal(&mut lab);
     poll(Duration::from_secs(30), || balanced(&lab, misbalance(40)))
         .unwrap_or_else(|e| panic!("not balanced: {e}"));
     let partners: BTreeSet<Ipv4Addr> = lab
-        .journal(Role::Primary)
+        .journal(survivor)
         .current()
         .leases
         .iter()
-        .filter(|l| lab.model.in_pools(l.address) && l.binding_state == BindingState::Backup)
+        .filter(|l| lab.model.in_pools(l.address) && l.binding_state == victims_free)
         .map(|l| l.address)
         .collect();
-    let t_kill = lab.kill9(Role::Secondary);
+    assert!(
+        !partners.is_empty(),
+        "the {} owns no address",
+        victim.as_str()
+    );
+    let t_kill = lab.kill9(victim);
     let t_ci = lab
         .wait_state(
-            Role::Primary,
+            survivor,
             "communications-interrupted",
             t_kill,
             Duration::from_secs(40),
         )
         .unwrap_or_else(|e| panic!("{e}"));
     let t_pd = lab
-        .wait_state(Role::Primary, "partner-down", t_ci, Duration::from_secs(60))
+        .wait_state(survivor, "partner-down", t_ci, Duration::from_secs(60))
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         t_pd - t_ci >= delay - TOLERANCE,
@@ -1018,7 +1029,9 @@ fn kill_9_then_auto_partner_down(kind: PairKind) {
         .collect();
     assert!(
         !partner_acks.is_empty(),
-        "the primary never served one of the secondary's addresses: {}",
+        "the {} never served one of the {}'s addresses: {}",
+        survivor.as_str(),
+        victim.as_str(),
         report.summary()
     );
     for p in &partner_acks {
@@ -1031,10 +1044,11 @@ fn kill_9_then_auto_partner_down(kind: PairKind) {
     }
     eprintln!(
         "{label}: partner-down {:.1} s after communications-interrupted (auto-partner-down \
-         {delay} s); {} of the secondary's addresses served, the first {:.1} s after \
+         {delay} s); {} of the {}'s addresses served, the first {:.1} s after \
          partner-down (MCLT {mclt} s); clients: {}",
         t_pd - t_ci,
         partner_acks.len(),
+        victim.as_str(),
         partner_acks
             .iter()
             .map(|p| p.at - t_pd)
@@ -1428,8 +1442,13 @@ macro_rules! pair_tests {
             }
 
             #[test]
-            fn kill_9_then_auto_partner_down() {
-                super::kill_9_then_auto_partner_down(KIND);
+            fn kill_9_secondary_then_auto_partner_down() {
+                super::kill_9_then_auto_partner_down(KIND, Role::Secondary);
+            }
+
+            #[test]
+            fn kill_9_primary_then_auto_partner_down() {
+                super::kill_9_then_auto_partner_down(KIND, Role::Primary);
             }
 
             #[test]
