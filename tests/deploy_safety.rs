@@ -723,7 +723,7 @@ fn a_lost_link_never_kills_a_restart_through_its_output() {
     let Some(pair) = setup(
         "a_lost_link_never_kills_a_restart_through_its_output",
         "",
-        ["", ", restart-timeout: 3s"],
+        ["", ", restart-timeout: 10s"],
     ) else {
         return;
     };
@@ -754,7 +754,7 @@ fn a_rollback_never_restores_under_a_restart_still_running() {
     let Some(pair) = setup(
         "a_rollback_never_restores_under_a_restart_still_running",
         "",
-        ["", ", restart-timeout: 5s"],
+        ["", ", restart-timeout: 12s"],
     ) else {
         return;
     };
@@ -2118,17 +2118,26 @@ fn a_peer_stops_switching_once_its_partner_failed() {
     ) else {
         return;
     };
-    // The secondary's first backup fails at once; each of the primary's takes a second.
+    // Each of the primary's backups takes a second; the secondary's first backup fails once
+    // the primary's first is under way (both peers switch at once: without the wait, a
+    // secondary faster than the primary's first step would leave it nothing to stop).
     let wrapper = |then: &str| {
         format!(
             "#!/bin/sh\ncase \"$*\" in *.dhcpfo-backup-*) {then};; esac\nexec /bin/sync \"$@\"\n"
         )
     };
+    let backing_up = pair.lab.peer(0).path("backing-up");
     pair.lab.peer(1).script(
         "fakebin/sync",
-        &wrapper("echo 'sync: I/O error' >&2; exit 1"),
+        &wrapper(&format!(
+            "i=0; while [ ! -e {} ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; echo 'sync: I/O error' >&2; exit 1",
+            backing_up.display()
+        )),
     );
-    pair.lab.peer(0).script("fakebin/sync", &wrapper("sleep 1"));
+    pair.lab.peer(0).script(
+        "fakebin/sync",
+        &wrapper(&format!("touch {}; sleep 1", backing_up.display())),
+    );
     let out = pair.deploy(&["--yes"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);

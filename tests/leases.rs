@@ -276,19 +276,31 @@ fn reads_the_lease_files_of_a_real_isc_failover_pair() {
             ("primary", &primary.leases),
             ("secondary", &secondary.leases),
         ] {
-            let text = std::fs::read_to_string(path).unwrap();
-            let file = parse(&text).unwrap_or_else(|e| panic!("{who}: {e}"));
+            // Checked again until the deadline: the file may be read while a peer writes it.
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let file = match parse(&text) {
+                Ok(file) => file,
+                Err(e) => {
+                    missing.push(format!("{who}: {e}"));
+                    continue;
+                }
+            };
             let current = file.current();
-            assert_eq!(
-                current.leases.len(),
-                50,
-                "{who}: one lease per pool address"
-            );
-            let fo = current.failover.first().expect("a failover stanza");
-            assert_eq!(fo.peer, "fo");
-            assert_eq!(fo.my.state, FailoverState::Normal, "{who}");
+            if current.leases.len() != 50 {
+                missing.push(format!(
+                    "{who}: {} leases, not one per pool address (50)",
+                    current.leases.len()
+                ));
+            }
+            match current.failover.first() {
+                Some(fo) if fo.peer == "fo" && fo.my.state == FailoverState::Normal => {}
+                other => missing.push(format!("{who}: failover stanza {other:?}")),
+            }
             for &(ip, n) in &bound {
-                let lease = current.leases.iter().find(|l| l.address == ip).unwrap();
+                let Some(lease) = current.leases.iter().find(|l| l.address == ip) else {
+                    missing.push(format!("{who}: no lease for {ip}"));
+                    continue;
+                };
                 let mac = Hardware::ethernet([0x52, 0x54, 0, 0, 0, n]);
                 // The peer that served the client records its host name and last
                 // transaction time; the partner learns the binding without them.

@@ -368,6 +368,18 @@ fn connection_cut_mid_deploy_leaves_both_peers_valid() {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    // The command on the peer records the restart's end (and fsyncs it) just after.
+    let journal = lab.peer(1).path("etc/dhcp/.dhcpfo.lock/journal");
+    while !std::fs::read_to_string(&journal)
+        .unwrap_or_default()
+        .contains("\"event\":\"restart-end\"")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the end of the secondary's restart was never recorded"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     let m = model.to_str().unwrap();
     let out = lab.dhcpfo(&["diff", m]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
