@@ -1012,7 +1012,7 @@ fn kill_9_then_auto_partner_down(kind: PairKind, victim: Role) {
         "partner-down {:.1} s after communications-interrupted, before auto-partner-down {delay} s",
         t_pd - t_ci
     );
-    // More new clients than the primary's own half of the direct pool.
+    // More new clients than the survivor's own half of the direct pool.
     lab.start_captures();
     let load = dhcp_client::start(lab.clients(
         Side::Direct,

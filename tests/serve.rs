@@ -635,13 +635,26 @@ fn kill_9_under_load_loses_no_acked_lease() {
     let (dump_cli, pcap_cli) = lab.tcpdump("cli", "cli");
     let got = dhclient(&lab, "52:54:00:50:00:01", "before-kill");
     let dhclient_ip = bound(&got, &server);
-    // 10 s of load at 500 exchanges/s; the server dies once it has sent 150 ACKs (a slow
-    // start of perfdhcp or a slow disk only delays the kill).
+    // 10 s of load at 500 exchanges/s; the server dies once it has sent 800 ACKs (about
+    // 2 s of load; a slow start of perfdhcp or a slow disk only delays the kill), while
+    // perfdhcp still runs.
     let perf = perfdhcp_background(&lab, "perfdhcp", &["-r", "500", "-R", "800", "-p", "10"]);
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while server.log().matches("DHCPACK on").count() < 150 && std::time::Instant::now() < deadline {
+    let acks = || server.log().matches("DHCPACK on").count();
+    while acks() < 800 && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
+    assert!(
+        acks() >= 800,
+        "only {} ACKs in 20 s:\n{}",
+        acks(),
+        perf.log_text()
+    );
+    assert!(
+        lab.wait(&perf, Duration::ZERO).is_none(),
+        "the load was over before the kill:\n{}",
+        perf.log_text()
+    );
     server.kill9();
     let _ = lab.wait(&perf, Duration::from_secs(30));
     for dump in [&dump_load, &dump_cli] {

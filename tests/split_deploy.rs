@@ -304,17 +304,22 @@ fn a_deploy_killed_while_validating_the_shared_file_leaves_no_copy_behind() {
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    // Candidates and validation copies (`NAME.dhcpfo-new.SUFFIX`).
     let copies = |dir: &Path| -> Vec<String> {
         std::fs::read_dir(dir)
             .expect("read_dir")
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with("dhcpd.conf.dhcpfo-new."))
+            .filter(|n| n.contains(".dhcpfo-new."))
             .collect()
     };
-    // The validation copy of dhcpd.conf: it includes the shared file's candidate.
+    // The validation copy of dhcpd.conf (it includes the shared file's candidate) and that
+    // candidate.
     let held = copies(&p.path("etc/dhcp"));
     assert!(
-        held.len() == 1
+        held.len() == 2
+            && held
+                .iter()
+                .any(|n| n.starts_with("dhcpd.shared.conf.dhcpfo-new."))
             && held.iter().any(|n| {
                 std::fs::read_to_string(p.path("etc/dhcp").join(n))
                     .unwrap_or_default()
