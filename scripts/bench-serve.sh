@@ -52,7 +52,7 @@ done
 cargo build --release --locked --quiet
 # What was built (a file edited while the benchmark runs is not in the binary).
 commit=$(git rev-parse --short HEAD)
-dirty=$(git diff --quiet HEAD -- src && echo "" || echo " with uncommitted changes")
+dirty=$([ -z "$(git status --porcelain -- src scripts templates Cargo.toml Cargo.lock)" ] && echo "" || echo " with uncommitted changes")
 dhcpfo="$repo/target/release/dhcpfo"
 
 tag="dfb$$"
