@@ -1060,6 +1060,140 @@ fn kill_9_then_auto_partner_down(kind: PairKind, victim: Role) {
     safety.assert_no_duplicate_or_lost();
 }
 
+/// A peer in partner-down is killed and restarted while its partner is still down: it
+/// comes back in partner-down (from the state its lease file records, after STARTUP) with
+/// its time of entry kept, so it serves the partner's addresses at once, without a second
+/// MCLT wait; no address goes to two clients and none is lost, through the partner's
+/// return to normal as well.
+fn restarted_in_partner_down(kind: PairKind) {
+    let test = "restarted_in_partner_down";
+    let model = LabModel {
+        mclt: 20,
+        ..LabModel::default()
+    };
+    let mclt = f64::from(model.mclt);
+    let Some((_serial, mut lab)) = lab(test, kind, model) else {
+        return;
+    };
+    let label = format!("{} {test}", kind.label());
+    // The restarted survivor is dhcpfo whenever the pair has one.
+    let survivor = match (kind.primary, kind.secondary) {
+        (PeerKind::Isc, PeerKind::Dhcpfo) => Role::Secondary,
+        _ => Role::Primary,
+    };
+    let victim = survivor.partner();
+    let victims_free = match victim {
+        Role::Primary => BindingState::Free,
+        Role::Secondary => BindingState::Backup,
+    };
+    start_to_normal(&mut lab);
+    poll(Duration::from_secs(30), || balanced(&lab, misbalance(40)))
+        .unwrap_or_else(|e| panic!("not balanced: {e}"));
+    let partners: BTreeSet<Ipv4Addr> = lab
+        .journal(survivor)
+        .current()
+        .leases
+        .iter()
+        .filter(|l| lab.model.in_pools(l.address) && l.binding_state == victims_free)
+        .map(|l| l.address)
+        .collect();
+    assert!(
+        !partners.is_empty(),
+        "the {} owns no address",
+        victim.as_str()
+    );
+    lab.start_captures();
+    let t_kill = lab.kill9(victim);
+    let t_ci = lab
+        .wait_state(
+            survivor,
+            "communications-interrupted",
+            t_kill,
+            Duration::from_secs(40),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let t_pd = lab.partner_down(survivor).unwrap_or_else(|e| panic!("{e}"));
+    let t_pd = lab
+        .wait_state(survivor, "partner-down", t_pd, Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Past MCLT: the partner's addresses are the survivor's to give.
+    std::thread::sleep(Duration::from_secs_f64(mclt + 3.0));
+
+    let t_crash = lab.kill9(survivor);
+    lab.restart(survivor);
+    let t_back = lab
+        .wait_state(survivor, "partner-down", t_crash, Duration::from_secs(40))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let detours: Vec<String> = lab
+        .transitions(survivor)
+        .into_iter()
+        .filter(|t| t.at >= t_crash && t.at <= t_back)
+        .filter(|t| t.to != "startup" && t.to != "partner-down")
+        .map(|t| format!("{} -> {} at +{:.1} s", t.from, t.to, t.at - t_crash))
+        .collect();
+    assert!(
+        detours.is_empty(),
+        "the restarted {} went through other states on its way back to partner-down: {detours:?}",
+        survivor.as_str()
+    );
+    // New clients, more than the survivor's own half of the direct pool, for less than MCLT:
+    // the partner's addresses must come without a new MCLT wait.
+    let load = dhcp_client::start(lab.clients(
+        Side::Direct,
+        30,
+        0x35,
+        Duration::from_secs_f64(mclt - 5.0),
+    ));
+    let report = load.join();
+    assert!(report.error.is_none(), "{:?}", report.error);
+    let partner_acks: Vec<(f64, Ipv4Addr)> = lab
+        .wire()
+        .iter()
+        .filter(|p| p.at > t_back && p.dhcp.is_reply(msg::ACK) && partners.contains(&p.dhcp.yiaddr))
+        .map(|p| (p.at - t_back, p.dhcp.yiaddr))
+        .collect();
+    assert!(
+        !partner_acks.is_empty(),
+        "the {} restarted in partner-down served none of the {}'s addresses in the {:.0} s \
+         after its return (MCLT {mclt} s, partner-down since {:.1} s before the restart): {}",
+        survivor.as_str(),
+        victim.as_str(),
+        mclt - 5.0,
+        t_crash - t_pd,
+        report.summary()
+    );
+
+    let t_restart = now();
+    lab.restart(victim);
+    let normal = lab
+        .wait_both_normal(t_restart, Duration::from_secs_f64(mclt + 60.0))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_secs(3));
+    let wire = lab.stop_captures();
+    eprintln!(
+        "{label}: partner-down {:.1} s after communications-interrupted; the {} killed \
+         {:.1} s into partner-down, back in partner-down {:.1} s after the kill; {} of the \
+         {}'s addresses served, the first {:.1} s after; both normal {:.1} s after the {}'s \
+         restart; clients: {}",
+        t_pd - t_ci,
+        survivor.as_str(),
+        t_crash - t_pd,
+        t_back - t_crash,
+        partner_acks.len(),
+        victim.as_str(),
+        partner_acks
+            .iter()
+            .map(|a| a.0)
+            .fold(f64::INFINITY, f64::min),
+        normal[0].max(normal[1]) - t_restart,
+        victim.as_str(),
+        report.summary()
+    );
+    let safety = lab.safety_report(&wire, GRACE);
+    eprintln!("{label}: {}", safety.summary());
+    safety.assert_no_duplicate_or_lost();
+}
+
 /// ISC dhcpd 4.4.3's own loss, which the checkers find in the kill scenarios with ISC on
 /// both sides (most with the primary killed): a lease that the surviving peer granted or
 /// renewed while its partner was down, for a client the restarted peer's lease file still
@@ -1449,6 +1583,11 @@ macro_rules! pair_tests {
             #[test]
             fn kill_9_primary_then_auto_partner_down() {
                 super::kill_9_then_auto_partner_down(KIND, Role::Primary);
+            }
+
+            #[test]
+            fn restarted_in_partner_down_serves_the_partners_addresses_at_once() {
+                super::restarted_in_partner_down(KIND);
             }
 
             #[test]
