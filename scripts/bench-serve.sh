@@ -212,7 +212,7 @@ latency() {
   line=$(grep 'reply latency:' "$work/$current.log" | tail -n 1)
   echo "$line" | awk '{
     for (i = 1; i <= NF; i++) {
-      if ($i ~ /^(total|queue|engine|disk|sync|compaction|snapshot)$/) part = $i
+      if ($i ~ /^(total|socket|queue|engine|disk|sync|compaction|snapshot)$/) part = $i
       if ($i == "p50" && part == "total") p50 = $(i + 1)
       if ($i == "p99" && part == "total") p99 = $(i + 1)
       if ($i == "p99.9" && part == "total") p999 = $(i + 1)

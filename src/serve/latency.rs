@@ -1,5 +1,7 @@
-//! Where a reply's time goes, measured on every reply: from the datagram's arrival to the
-//! reply's send (`total`), split into the wait before the engine took the request (`queue`),
+//! Where a reply's time goes, measured on every reply: from the datagram's arrival (the
+//! kernel's timestamp) to the reply's send (`total`), split into the wait in the socket's
+//! receive queue (`socket`), the wait before the engine took the request (`queue`, which
+//! includes `socket`),
 //! the engine's own work (`engine`), and the wait for the lease file (`disk`: append to
 //! synced, for replies that change a lease). Each is a histogram whose buckets are at most
 //! 1/16 of their values wide, kept in atomics so that the tasks that send replies can record
@@ -126,6 +128,8 @@ impl Histogram {
 
 /// Arrival to send, every reply.
 pub static TOTAL: Histogram = Histogram::new();
+/// Arrival in the kernel to the read from the socket.
+pub static SOCKET: Histogram = Histogram::new();
 /// Arrival to the engine taking the request.
 pub static QUEUE: Histogram = Histogram::new();
 /// The engine's work on a request (decode to outcome).
@@ -152,6 +156,7 @@ pub fn report_line() -> String {
     let _ = write!(line, " {} replies", total.count);
     for (name, s) in [
         ("total", total),
+        ("socket", SOCKET.report()),
         ("queue", QUEUE.report()),
         ("engine", ENGINE.report()),
         ("disk", DISK.report()),

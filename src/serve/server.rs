@@ -332,10 +332,16 @@ async fn serve(
         tokio::spawn(async move {
             let mut buf = vec![0u8; 1500];
             loop {
-                match s.sock.recv_from(&mut buf).await {
-                    Ok((n, from)) => {
-                        let at = Instant::now();
-                        if tx.send((i, buf[..n].to_vec(), from, at)).await.is_err() {
+                match s.recv(&mut buf).await {
+                    Ok(got) => {
+                        latency::SOCKET.record(got.waited);
+                        let now = Instant::now();
+                        let at = now.checked_sub(got.waited).unwrap_or(now);
+                        if tx
+                            .send((i, buf[..got.len].to_vec(), got.from, at))
+                            .await
+                            .is_err()
+                        {
                             break;
                         }
                     }

@@ -5,8 +5,10 @@
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::os::fd::AsRawFd;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use socket2::{Domain, Protocol, Socket, Type};
+use tokio::io::Interest;
 use tokio::net::UdpSocket;
 
 use super::engine::Dest;
@@ -21,6 +23,21 @@ pub const CLIENT_PORT: u16 = 68;
 /// overload a request may wait up to about a second, still well inside a DHCP client's
 /// first retransmission (4 s).
 pub const RECEIVE_BUFFER: usize = 4 << 20;
+/// A kernel arrival time further back than this is not believed (the wall clock was
+/// stepped between the arrival and the read): the wait in the socket counts as zero.
+const MOST_BELIEVED_WAIT: Duration = Duration::from_secs(5);
+
+/// A datagram read from an interface's socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    /// Its length in the buffer.
+    pub len: usize,
+    /// Who sent it.
+    pub from: SocketAddr,
+    /// How long it waited in the socket's receive queue: from the kernel's arrival
+    /// timestamp (SO_TIMESTAMPNS) to the read; zero when the kernel gave none.
+    pub waited: Duration,
+}
 
 /// A socket bound to one interface.
 #[derive(Debug)]
@@ -44,6 +61,7 @@ impl IfaceSocket {
         s.bind_device(Some(name.as_bytes()))?;
         s.set_nonblocking(true)?;
         grow_receive_buffer(&s, RECEIVE_BUFFER);
+        enable_arrival_timestamps(&s);
         s.bind(&SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)).into())?;
         let sock = UdpSocket::from_std(s.into())?;
         let fallback = std::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))
@@ -55,6 +73,14 @@ impl IfaceSocket {
             sock,
             fallback,
         })
+    }
+
+    /// Reads one datagram, with how long it waited in the kernel's queue.
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<Received> {
+        let fd = self.sock.as_raw_fd();
+        self.sock
+            .async_io(Interest::READABLE, || recv_timestamped(fd, buf))
+            .await
     }
 
     /// Sends a reply where the engine said it goes.
@@ -128,6 +154,90 @@ fn grow_receive_buffer(s: &Socket, bytes: usize) -> bool {
         }
     );
     forced
+}
+
+/// Asks the kernel to stamp each datagram with its arrival time (SO_TIMESTAMPNS), so that
+/// the latency figures count the time a request waits in the socket's queue. Without it
+/// (a refusal is not an error) the wait counts from the read.
+fn enable_arrival_timestamps(s: &Socket) {
+    let on: libc::c_int = 1;
+    // SAFETY: a valid socket, an int option value and its length.
+    let rc = unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_TIMESTAMPNS,
+            std::ptr::addr_of!(on).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        tracing::debug!("no arrival timestamps: {}", io::Error::last_os_error());
+    }
+}
+
+/// One `recvmsg` on a non-blocking socket: the datagram, its sender and the time since the
+/// kernel's arrival stamp. `WouldBlock` when nothing is queued.
+fn recv_timestamped(fd: libc::c_int, buf: &mut [u8]) -> io::Result<Received> {
+    // SAFETY: zeroed plain C structs are valid values.
+    let mut name: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    // Room for one SCM_TIMESTAMPNS (and a spare control message), aligned for cmsghdr.
+    let mut control = [0u64; 16];
+    // SAFETY: as above.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_name = std::ptr::addr_of_mut!(name).cast();
+    msg.msg_namelen = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr().cast();
+    msg.msg_controllen = std::mem::size_of_val(&control) as _;
+    // SAFETY: every pointer in msg points at live buffers of the lengths given.
+    let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_DONTWAIT) };
+    let read_at = SystemTime::now();
+    let len = usize::try_from(n).map_err(|_| io::Error::last_os_error())?;
+    let from = SocketAddr::from((
+        Ipv4Addr::from(u32::from_be(name.sin_addr.s_addr)),
+        u16::from_be(name.sin_port),
+    ));
+    let mut arrived = None;
+    // SAFETY: the CMSG_* walk stays inside msg_control/msg_controllen, which the kernel
+    // set; the timespec is read unaligned.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(&msg);
+        while !c.is_null() {
+            if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SCM_TIMESTAMPNS {
+                let ts: libc::timespec = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast());
+                arrived = Some(timespec_time(ts));
+            }
+            c = libc::CMSG_NXTHDR(&msg, c);
+        }
+    }
+    Ok(Received {
+        len,
+        from,
+        waited: arrived
+            .flatten()
+            .map_or(Duration::ZERO, |t| believed_wait(t, read_at)),
+    })
+}
+
+fn timespec_time(ts: libc::timespec) -> Option<SystemTime> {
+    let secs = u64::try_from(ts.tv_sec).ok()?;
+    let nanos = u32::try_from(ts.tv_nsec).ok()?;
+    UNIX_EPOCH.checked_add(Duration::new(secs, nanos))
+}
+
+/// The wait from `arrived` to `read_at`, zero when the clock went back or the wait is not
+/// believable.
+fn believed_wait(arrived: SystemTime, read_at: SystemTime) -> Duration {
+    match read_at.duration_since(arrived) {
+        Ok(d) if d <= MOST_BELIEVED_WAIT => d,
+        _ => Duration::ZERO,
+    }
 }
 
 /// `net.core.rmem_max`, the most SO_RCVBUF may ask for.
@@ -223,5 +333,41 @@ mod tests {
             rmem_max().map_or(RECEIVE_BUFFER, |max| RECEIVE_BUFFER.min(max))
         };
         assert_eq!(after, before.max(2 * want), "forced: {forced}");
+    }
+
+    #[test]
+    fn a_datagram_read_late_reports_its_wait_in_the_queue() {
+        let s = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).expect("socket");
+        enable_arrival_timestamps(&s);
+        s.bind(&SocketAddr::from((Ipv4Addr::LOCALHOST, 0)).into())
+            .expect("bind");
+        s.set_nonblocking(true).expect("nonblocking");
+        let to = s.local_addr().expect("addr").as_socket().expect("inet");
+        let client = std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("client");
+        let mut buf = [0u8; 64];
+        let err = recv_timestamped(s.as_raw_fd(), &mut buf).expect_err("nothing queued");
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        client.send_to(b"late", to).expect("send");
+        std::thread::sleep(Duration::from_millis(150));
+        let got = recv_timestamped(s.as_raw_fd(), &mut buf).expect("recv");
+        assert_eq!(&buf[..got.len], b"late");
+        assert_eq!(got.from, client.local_addr().expect("client addr"));
+        assert!(
+            got.waited >= Duration::from_millis(140) && got.waited < Duration::from_secs(2),
+            "{:?}",
+            got.waited
+        );
+    }
+
+    #[test]
+    fn an_arrival_after_the_read_or_long_before_it_counts_as_no_wait() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let ms = Duration::from_millis;
+        assert_eq!(believed_wait(t, t + ms(30)), ms(30));
+        assert_eq!(believed_wait(t + ms(30), t), Duration::ZERO);
+        assert_eq!(
+            believed_wait(t, t + Duration::from_secs(30)),
+            Duration::ZERO
+        );
     }
 }
