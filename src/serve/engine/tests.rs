@@ -736,6 +736,41 @@ mod property {
     ];
 
     proptest! {
+        /// Issue 12, point 5: an INFORM is answered, to the client's own address, only when
+        /// that address is one a client can hold in a served subnet; otherwise nothing is
+        /// sent and no DHCPACK line is logged.
+        #[test]
+        fn inform_is_answered_only_for_a_host_address_of_a_served_subnet(
+            ci in prop_oneof![
+                any::<u32>(),
+                (0u32..=255).prop_map(|h| 0x0a00_0000 | h),
+                (0u32..=255).prop_map(|h| 0x0a01_0000 | h),
+                (0u32..=511).prop_map(|h| 0x0a00_ff80 + h),
+                (0u32..=255).prop_map(|h| 0xe000_0000 | h),
+            ],
+        ) {
+            let mut e = engine();
+            let ip = Ipv4Addr::from(ci);
+            let mut m = msg(MessageType::Inform, mac(3));
+            m.set_ciaddr(ip);
+            let out = handle(&mut e, &m, NOW);
+            let host_of = |net: [u8; 3]| {
+                let o = ip.octets();
+                o[..3] == net && o[3] != 0 && o[3] != 255
+            };
+            let served = host_of([10, 0, 0]) || host_of([10, 1, 0]);
+            match &out.reply {
+                Some((r, d)) => {
+                    prop_assert!(served, "{ip} answered");
+                    prop_assert_eq!(r.opts().msg_type(), Some(MessageType::Ack));
+                    prop_assert_eq!(*d, Dest::Unicast(ip));
+                }
+                None => prop_assert!(!served, "{ip} not answered"),
+            }
+            prop_assert_eq!(out.reply_line.is_some(), served);
+            prop_assert!(out.events.is_empty());
+        }
+
         /// Whatever clients send, no address is ACKed to a client while another client
         /// holds an unexpired lease on it, and the allocator never loses or invents an address.
         #[test]

@@ -448,6 +448,36 @@ proptest! {
         prop_assert!(got.iter().any(|o| o.code == 54));
     }
 
+    /// Point 1: any four octets but the magic cookie make the packet not DHCP.
+    #[test]
+    fn any_other_cookie_is_not_dhcp(cookie in any::<[u8; 4]>()) {
+        prop_assume!(cookie != [99, 130, 83, 99]);
+        let mut b = discover_with(&[]);
+        b[236..240].copy_from_slice(&cookie);
+        prop_assert_eq!(decode(&b), Err(Malformed::BadCookie));
+    }
+
+    /// Points 2 and 4: whatever bytes a host name holds, the options after it are read,
+    /// the name is kept as sent, and its log text has no control character, no newline
+    /// and no byte outside printable ASCII.
+    #[test]
+    fn any_host_name_keeps_what_follows_and_logs_on_one_line(
+        name in proptest::collection::vec(any::<u8>(), 1..64),
+    ) {
+        let mut opts = vec![53, 1, 3, 12, name.len() as u8];
+        opts.extend_from_slice(&name);
+        opts.extend_from_slice(&[50, 4, 10, 0, 0, 100, 54, 4, 10, 0, 0, 1]);
+        let req = decode(&request_bytes(&opts)).expect("decodes");
+        prop_assert_eq!(req.requested_ip(), Some(Ipv4Addr::new(10, 0, 0, 100)));
+        prop_assert_eq!(req.server_id(), Some(SERVER));
+        prop_assert_eq!(req.hostname(), Some(&name[..]));
+        let logged = hostname_for_log(&req).expect("a host name");
+        prop_assert!(
+            logged.bytes().all(|b| (0x20..0x7f).contains(&b)),
+            "{:?}", logged
+        );
+    }
+
     #[test]
     fn mutated_requests_never_panic(pos in 0usize..300, val in any::<u8>(), cut in 240usize..320) {
         let mut bytes = discover_with(&[50, 4, 10, 0, 0, 5, 61, 3, 1, 2, 3, 82, 4, 1, 2, 0, 1]);
