@@ -13,9 +13,11 @@
 #
 # Usage (root, Debian 12 with scripts/setup-debian.sh run):
 #   bash scripts/bench-serve.sh [--duration SECONDS] [--servers "dhcpfo isc kea"] [--pools "1000000 65536"]
-#                               [--clients N] [--ladder "2000 4000 ..."] [--no-write] [--keep]
+#                               [--clients N] [--ladder "2000 4000 ..."] [--rounds N] [--no-write] [--keep]
 # --ladder RATES runs the given offered rates in order on one running server (no search, no
-# restart with every address leased), as a server meets a load that keeps growing.
+# restart with every address leased), as a server meets a load that keeps growing; --rounds N
+# (default 3) runs the whole ladder N times per server, the servers taking turns, each round
+# on a fresh server, and the verdict gives the median and spread of the rounds.
 # --clients N sets perfdhcp's distinct clients (default: half the pool, at most 500,000).
 # --keep leaves the work directory (server logs, lease files, perfdhcp output) in /tmp.
 set -euo pipefail
@@ -31,6 +33,7 @@ write=1
 keep=
 preload=
 ladder=
+rounds=3
 clients_arg=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -40,8 +43,9 @@ while [ $# -gt 0 ]; do
     --no-write) write=; shift ;;
     --keep) keep=1; shift ;;
     --ladder) ladder=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --clients) clients_arg=$2; shift 2 ;;
-    *) echo "usage: $0 [--duration SECONDS] [--servers \"dhcpfo isc kea\"] [--pools \"1000000 65536\"] [--clients N] [--ladder \"RATES\"] [--no-write] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--duration SECONDS] [--servers \"dhcpfo isc kea\"] [--pools \"1000000 65536\"] [--clients N] [--ladder \"RATES\"] [--rounds N] [--no-write] [--keep]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "bench-serve.sh: run as root (network namespaces)" >&2; exit 2; }
@@ -276,11 +280,14 @@ search() {
 # rate_row RATE LINE: one row of the per-rate table (every server; latency for dhcpfo).
 rates_table="| Server | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+[ -n "$ladder" ] && rates_table="| Server | Round | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+# rate_row RATE LINE [ROUND]
 rate_row() {
   local lps fail disc acks p50 p99 p999 mx dk
   read -r lps fail disc acks p50 p99 p999 mx dk <<<"$2"
   rates_table+="
-| ${current%%-*} | ${current#*-} | $1/s | $lps | $fail % | $p50 ms | $p99 ms | $p999 ms | $mx ms | $dk ms |"
+| ${current%%-*} |${3:+ $3 |} ${current#*-} | $1/s | $lps | $fail % | $p50 ms | $p99 ms | $p999 ms | $mx ms | $dk ms |"
 }
 
 version() {
@@ -293,23 +300,80 @@ version() {
 
 table="| Server | Pool | Leases/s at <1% failed | Offered rate | Failed | ACKs / DISCOVERs | RSS, pool loaded | Peak RSS, pool loaded | Peak RSS after the load | Start-up |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+# ladder_verdict SIZE: the verdict lines of a ladder run from $ladder_rows ("server round
+# rate lps fail disc acks p50 p99 p99.9 max disk" per line): per server and round the
+# saturation (most leases/s at any rate) and the highest offered rate with under 1% failed;
+# for dhcpfo the worst p99.9 at the rates up to 80% of its saturation; the medians and the
+# spread of the rounds, against the targets of the serve benchmark.
+ladder_verdict() {
+  printf '%s\n' "$ladder_rows" | awk -v servers="$servers" -v rounds="$rounds" '
+    NF >= 12 {
+      k = $1 " " $2
+      if ($4 > sat[k]) sat[k] = $4
+      if ($5 < 1 && $3 > ok[k]) { ok[k] = $3; oklps[k] = $4 }
+      n[k]++; rate[k, n[k]] = $3; p999[k, n[k]] = $10
+    }
+    function med(a, m,   i, j, t) {
+      for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+    }
+    function span(a, m,   i, lo, hi) {
+      lo = a[1]; hi = a[1]
+      for (i = 2; i <= m; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] }
+      return lo "-" hi
+    }
+    END {
+      ns = split(servers, sv, " ")
+      for (si = 1; si <= ns; si++) {
+        s = sv[si]; m = 0
+        for (r = 1; r <= rounds; r++) {
+          k = s " " r; if (!(k in n)) continue
+          m++; S[m] = sat[k]; O[m] = ok[k] + 0; L[m] = oklps[k] + 0
+          worst = 0; seen = 0
+          for (i = 1; i <= n[k]; i++)
+            if (rate[k, i] <= 0.8 * sat[k] && p999[k, i] != "-") { seen = 1; if (p999[k, i] + 0 > worst) worst = p999[k, i] + 0 }
+          W[m] = seen ? worst : -1
+        }
+        if (m == 0) continue
+        msat[s] = med(S, m); mok[s] = med(O, m); mlps[s] = med(L, m)
+        printf "- %s: saturation %.0f leases/s (rounds %s); highest offered rate with under 1%% failed %.0f/s, %.0f leases/s (rounds %s)\n", s, msat[s], span(S, m), mok[s], mlps[s], span(O, m)
+        if (W[1] >= 0) {
+          wm = med(W, m)
+          printf "- %s: worst reply p99.9 at the offered rates up to 80%% of its saturation: %.2f ms (rounds %s); target under 50 ms: %s\n", s, wm, span(W, m), (wm < 50 ? "met" : "NOT met")
+        }
+      }
+      if (("dhcpfo" in mok) && ("kea" in mok) && mok["kea"] > 0)
+        printf "- dhcpfo against Kea, highest offered rate with under 1%% failed: %.2fx (medians %.0f/s and %.0f/s); target at least 1.25x: %s\n", mok["dhcpfo"] / mok["kea"], mok["dhcpfo"], mok["kea"], (mok["dhcpfo"] >= 1.25 * mok["kea"] ? "met" : "NOT met")
+    }'
+}
+
+ladder_rows=
 for size in $pools; do
   configure "$size"
+  if [ -n "$ladder" ]; then
+    for round in $(seq 1 "$rounds"); do
+      for s in $servers; do
+        current=$s-$size
+        echo "== round $round/$rounds: $s, $size addresses ($first - $last, $clients clients)" >&2
+        start "$s" || { echo "$s did not start within 300 s" >&2; exit 1; }
+        for rate in $ladder; do
+          line=$(run "$rate")
+          echo "   rate $rate/s: $line" >&2
+          rate_row "$rate" "$line" "$round"
+          ladder_rows+="$s $round $rate $line
+"
+        done
+        stop
+      done
+    done
+    continue
+  fi
   for s in $servers; do
     current=$s-$size
     echo "== $s, $size addresses ($first - $last, $clients clients)" >&2
     start "$s" || { echo "$s did not start within 300 s" >&2; exit 1; }
     rss=$(mem VmRSS); hwm=$(mem VmHWM)
     echo "   ready after ${startup}s: VmRSS $rss MiB, VmHWM $hwm MiB" >&2
-    if [ -n "$ladder" ]; then
-      for rate in $ladder; do
-        line=$(run "$rate")
-        echo "   rate $rate/s: $line" >&2
-        rate_row "$rate" "$line"
-      done
-      stop
-      continue
-    fi
     search
     after=$(mem VmHWM)
     stop
@@ -325,7 +389,9 @@ if [ -n "$ladder" ]; then
 <!-- bench:serve-ladder:start -->
 ## Serve: a growing load on one running server, failures and reply latency at each rate
 
-Measured with \`bash scripts/bench-serve.sh --ladder "$ladder" --servers "$servers" --pools "$pools" --clients $clients --duration $duration\` as root; the script wrote this section. Each server starts with an empty lease file and meets the offered rates in order without a restart; perfdhcp (relay mode, its own namespace, $clients distinct clients) runs $duration s per rate and the server is let go idle between rates. Failed: DISCOVERs sent that did not end in an ACK within perfdhcp's 1-s drop time. Reply latency (dhcpfo only, measured by the server): from the request's arrival on the socket to the reply's send, all replies of the rate; the lease-file wait is from the append to the fsync that makes the lease durable.
+Measured with \`bash scripts/bench-serve.sh --ladder "$ladder" --rounds $rounds --servers "$servers" --pools "$pools" --clients $clients --duration $duration\` as root; the script wrote this section. In each of $rounds rounds, each server (taking turns) starts with an empty lease file and meets the offered rates in order without a restart; perfdhcp (relay mode, its own namespace, $clients distinct clients) runs $duration s per rate and the server is let go idle between rates. Failed: DISCOVERs sent that did not end in an ACK within perfdhcp's 1-s drop time. Reply latency (dhcpfo only, measured by the server): from the request's arrival in the kernel (its SO_TIMESTAMPNS stamp, so the wait in the socket's queue counts) to the reply's send, all replies of the rate; the lease-file wait is from the append to the fsync that makes the lease durable. Saturation: the most leases/s a server gave at any rate of a round.
+
+$(ladder_verdict)
 
 - Date: $(date -u +%F) (UTC)
 - Machine: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), nproc $(nproc); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end
