@@ -128,7 +128,8 @@ impl Histogram {
 
 /// Arrival to send, every reply.
 pub static TOTAL: Histogram = Histogram::new();
-/// Arrival in the kernel to the read from the socket.
+/// Arrival in the kernel to the read from the socket, every datagram read (also those that
+/// get no reply, such as a partner's clients' requests), so its count is not the replies'.
 pub static SOCKET: Histogram = Histogram::new();
 /// Arrival to the engine taking the request.
 pub static QUEUE: Histogram = Histogram::new();

@@ -24,7 +24,8 @@ pub const CLIENT_PORT: u16 = 68;
 /// first retransmission (4 s).
 pub const RECEIVE_BUFFER: usize = 4 << 20;
 /// A kernel arrival time further back than this is not believed (the wall clock was
-/// stepped between the arrival and the read): the wait in the socket counts as zero.
+/// stepped between the arrival and the read): the wait in the socket counts as zero, as it
+/// does for a stamp in the future.
 const MOST_BELIEVED_WAIT: Duration = Duration::from_secs(5);
 
 /// A datagram read from an interface's socket.
@@ -197,8 +198,9 @@ fn recv_timestamped(fd: libc::c_int, buf: &mut [u8]) -> io::Result<Received> {
     msg.msg_controllen = std::mem::size_of_val(&control) as _;
     // SAFETY: every pointer in msg points at live buffers of the lengths given.
     let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_DONTWAIT) };
-    let read_at = SystemTime::now();
+    // errno first: reading the clock may make other calls.
     let len = usize::try_from(n).map_err(|_| io::Error::last_os_error())?;
+    let read_at = kernel_realtime();
     let from = SocketAddr::from((
         Ipv4Addr::from(u32::from_be(name.sin_addr.s_addr)),
         u16::from_be(name.sin_port),
@@ -223,6 +225,26 @@ fn recv_timestamped(fd: libc::c_int, buf: &mut [u8]) -> io::Result<Received> {
             .flatten()
             .map_or(Duration::ZERO, |t| believed_wait(t, read_at)),
     })
+}
+
+/// CLOCK_REALTIME straight from the kernel, the clock of its receive stamps: a raw system
+/// call, which a preloaded time faker (libfaketime, as the fault-injection tests use) does
+/// not shift. `SystemTime::now()` if the call fails.
+fn kernel_realtime() -> SystemTime {
+    // SAFETY: zeroed timespec is valid; the syscall writes one timespec through the pointer.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_clock_gettime,
+            libc::CLOCK_REALTIME,
+            std::ptr::addr_of_mut!(ts),
+        )
+    };
+    if rc == 0 {
+        timespec_time(ts).unwrap_or_else(SystemTime::now)
+    } else {
+        SystemTime::now()
+    }
 }
 
 fn timespec_time(ts: libc::timespec) -> Option<SystemTime> {
