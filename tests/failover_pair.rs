@@ -1067,8 +1067,10 @@ fn kill_9_then_auto_partner_down(kind: PairKind, victim: Role) {
 /// return to normal as well.
 fn restarted_in_partner_down(kind: PairKind) {
     let test = "restarted_in_partner_down";
+    // An MCLT well beyond STARTUP (15 s), so that a clock of MCLT restarted by the crash
+    // (from the kill or from the return) would show as a wait.
     let model = LabModel {
-        mclt: 20,
+        mclt: 45,
         ..LabModel::default()
     };
     let mclt = f64::from(model.mclt);
@@ -1124,10 +1126,13 @@ fn restarted_in_partner_down(kind: PairKind) {
     let t_back = lab
         .wait_state(survivor, "partner-down", t_crash, Duration::from_secs(40))
         .unwrap_or_else(|e| panic!("{e}"));
-    let detours: Vec<String> = lab
+    let moves: Vec<_> = lab
         .transitions(survivor)
         .into_iter()
         .filter(|t| t.at >= t_crash && t.at <= t_back)
+        .collect();
+    let detours: Vec<String> = moves
+        .iter()
         .filter(|t| t.to != "startup" && t.to != "partner-down")
         .map(|t| format!("{} -> {} at +{:.1} s", t.from, t.to, t.at - t_crash))
         .collect();
@@ -1136,14 +1141,16 @@ fn restarted_in_partner_down(kind: PairKind) {
         "the restarted {} went through other states on its way back to partner-down: {detours:?}",
         survivor.as_str()
     );
-    // New clients, more than the survivor's own half of the direct pool, for less than MCLT:
-    // the partner's addresses must come without a new MCLT wait.
-    let load = dhcp_client::start(lab.clients(
-        Side::Direct,
-        30,
-        0x35,
-        Duration::from_secs_f64(mclt - 5.0),
-    ));
+    assert!(
+        moves.iter().any(|t| t.to == "startup"),
+        "the restarted {} logged no move to startup before partner-down",
+        survivor.as_str()
+    );
+    // New clients, more than the survivor's own half of the direct pool, until 10 s before
+    // MCLT has passed since the kill: the partner's addresses must come without a new wait.
+    let run_for = (t_crash + mclt - 10.0 - now()).max(5.0);
+    let load =
+        dhcp_client::start(lab.clients(Side::Direct, 30, 0x35, Duration::from_secs_f64(run_for)));
     let report = load.join();
     assert!(report.error.is_none(), "{:?}", report.error);
     let partner_acks: Vec<(f64, Ipv4Addr)> = lab
@@ -1154,13 +1161,22 @@ fn restarted_in_partner_down(kind: PairKind) {
         .collect();
     assert!(
         !partner_acks.is_empty(),
-        "the {} restarted in partner-down served none of the {}'s addresses in the {:.0} s \
+        "the {} restarted in partner-down served none of the {}'s addresses in the {run_for:.0} s \
          after its return (MCLT {mclt} s, partner-down since {:.1} s before the restart): {}",
         survivor.as_str(),
         victim.as_str(),
-        mclt - 5.0,
         t_crash - t_pd,
         report.summary()
+    );
+    let first = partner_acks
+        .iter()
+        .map(|a| a.0)
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        t_back + first < t_crash + mclt - TOLERANCE,
+        "the first of the {}'s addresses came {:.1} s after the kill, as after a new MCLT wait",
+        victim.as_str(),
+        t_back + first - t_crash
     );
 
     let t_restart = now();
