@@ -747,6 +747,8 @@ mod property {
                 (0u32..=255).prop_map(|h| 0x0a01_0000 | h),
                 (0u32..=511).prop_map(|h| 0x0a00_ff80 + h),
                 (0u32..=255).prop_map(|h| 0xe000_0000 | h),
+                (0u32..=255).prop_map(|h| 0x7f00_0000 | h),
+                Just(u32::MAX),
             ],
         ) {
             let mut e = engine();
