@@ -48,6 +48,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--duration SECONDS] [--servers \"dhcpfo isc kea\"] [--pools \"1000000 65536\"] [--clients N] [--ladder \"RATES\"] [--rounds N] [--no-write] [--keep]" >&2; exit 2 ;;
   esac
 done
+case "$rounds" in ''|0|*[!0-9]*) echo "bench-serve.sh: --rounds takes a whole number of at least 1" >&2; exit 2 ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "bench-serve.sh: run as root (network namespaces)" >&2; exit 2; }
 for t in ip perfdhcp dhcpd kea-dhcp4; do
   command -v "$t" >/dev/null || { echo "bench-serve.sh: $t missing; run scripts/setup-debian.sh" >&2; exit 2; }
@@ -300,18 +301,18 @@ version() {
 
 table="| Server | Pool | Leases/s at <1% failed | Offered rate | Failed | ACKs / DISCOVERs | RSS, pool loaded | Peak RSS, pool loaded | Peak RSS after the load | Start-up |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-# ladder_verdict SIZE: the verdict lines of a ladder run from $ladder_rows ("server round
-# rate lps fail disc acks p50 p99 p99.9 max disk" per line): per server and round the
-# saturation (most leases/s at any rate) and the highest offered rate with under 1% failed;
-# for dhcpfo the worst p99.9 at the rates up to 80% of its saturation; the medians and the
-# spread of the rounds, against the targets of the serve benchmark.
+# ladder_verdict: the verdict lines of a ladder run from $ladder_rows ("size server round
+# rate lps fail disc acks p50 p99 p99.9 max disk" per line), one block per pool size: per
+# server and round the saturation (most leases/s at any rate) and the highest offered rate
+# with under 1% failed; for dhcpfo the worst p99.9 at the rates up to 80% of its saturation;
+# the medians and the spread of the rounds, against the targets of the serve benchmark.
 ladder_verdict() {
-  printf '%s\n' "$ladder_rows" | awk -v servers="$servers" -v rounds="$rounds" '
-    NF >= 12 {
-      k = $1 " " $2
-      if ($4 > sat[k]) sat[k] = $4
-      if ($5 < 1 && $3 > ok[k]) { ok[k] = $3; oklps[k] = $4 }
-      n[k]++; rate[k, n[k]] = $3; p999[k, n[k]] = $10
+  printf '%s\n' "$ladder_rows" | awk -v servers="$servers" -v pools="$pools" -v rounds="$rounds" '
+    NF >= 13 {
+      k = $1 " " $2 " " $3
+      if ($5 > sat[k]) sat[k] = $5
+      if ($6 < 1 && $4 > ok[k]) { ok[k] = $4; oklps[k] = $5 }
+      n[k]++; rate[k, n[k]] = $4; p999[k, n[k]] = $11
     }
     function med(a, m,   i, j, t) {
       for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -323,27 +324,30 @@ ladder_verdict() {
       return lo "-" hi
     }
     END {
-      ns = split(servers, sv, " ")
-      for (si = 1; si <= ns; si++) {
-        s = sv[si]; m = 0
-        for (r = 1; r <= rounds; r++) {
-          k = s " " r; if (!(k in n)) continue
-          m++; S[m] = sat[k]; O[m] = ok[k] + 0; L[m] = oklps[k] + 0
-          worst = 0; seen = 0
-          for (i = 1; i <= n[k]; i++)
-            if (rate[k, i] <= 0.8 * sat[k] && p999[k, i] != "-") { seen = 1; if (p999[k, i] + 0 > worst) worst = p999[k, i] + 0 }
-          W[m] = seen ? worst : -1
+      np = split(pools, pv, " "); ns = split(servers, sv, " ")
+      for (pi = 1; pi <= np; pi++) {
+        size = pv[pi]; delete mok; delete mlps
+        for (si = 1; si <= ns; si++) {
+          s = sv[si]; m = 0; w = 0
+          for (r = 1; r <= rounds; r++) {
+            k = size " " s " " r; if (!(k in n)) continue
+            m++; S[m] = sat[k]; O[m] = ok[k] + 0; L[m] = oklps[k] + 0
+            worst = 0; seen = 0
+            for (i = 1; i <= n[k]; i++)
+              if (rate[k, i] <= 0.8 * sat[k] && p999[k, i] != "-") { seen = 1; if (p999[k, i] + 0 > worst) worst = p999[k, i] + 0 }
+            if (seen) W[++w] = worst
+          }
+          if (m == 0) continue
+          mok[s] = med(O, m); mlps[s] = med(L, m)
+          printf "- %s addresses, %s: saturation %.0f leases/s (rounds %s); highest offered rate with under 1%% failed %.0f/s (rounds %s), %.0f leases/s there (rounds %s)\n", size, s, med(S, m), span(S, m), mok[s], span(O, m), mlps[s], span(L, m)
+          if (w > 0) {
+            wm = med(W, w)
+            printf "- %s addresses, %s: worst reply p99.9 at the offered rates up to 80%% of its saturation: %.2f ms (%d rounds, %s); target under 50 ms: %s\n", size, s, wm, w, span(W, w), (wm < 50 ? "met" : "NOT met")
+          }
         }
-        if (m == 0) continue
-        msat[s] = med(S, m); mok[s] = med(O, m); mlps[s] = med(L, m)
-        printf "- %s: saturation %.0f leases/s (rounds %s); highest offered rate with under 1%% failed %.0f/s, %.0f leases/s (rounds %s)\n", s, msat[s], span(S, m), mok[s], mlps[s], span(O, m)
-        if (W[1] >= 0) {
-          wm = med(W, m)
-          printf "- %s: worst reply p99.9 at the offered rates up to 80%% of its saturation: %.2f ms (rounds %s); target under 50 ms: %s\n", s, wm, span(W, m), (wm < 50 ? "met" : "NOT met")
-        }
+        if (("dhcpfo" in mok) && ("kea" in mok) && mok["kea"] > 0 && mlps["kea"] > 0)
+          printf "- %s addresses, dhcpfo against Kea at under 1%% failed: %.2fx the offered rate (medians %.0f/s and %.0f/s), %.2fx the leases/s (%.0f and %.0f); target at least 1.25x: %s\n", size, mok["dhcpfo"] / mok["kea"], mok["dhcpfo"], mok["kea"], mlps["dhcpfo"] / mlps["kea"], mlps["dhcpfo"], mlps["kea"], (mlps["dhcpfo"] >= 1.25 * mlps["kea"] ? "met" : "NOT met")
       }
-      if (("dhcpfo" in mok) && ("kea" in mok) && mok["kea"] > 0)
-        printf "- dhcpfo against Kea, highest offered rate with under 1%% failed: %.2fx (medians %.0f/s and %.0f/s); target at least 1.25x: %s\n", mok["dhcpfo"] / mok["kea"], mok["dhcpfo"], mok["kea"], (mok["dhcpfo"] >= 1.25 * mok["kea"] ? "met" : "NOT met")
     }'
 }
 
@@ -360,7 +364,7 @@ for size in $pools; do
           line=$(run "$rate")
           echo "   rate $rate/s: $line" >&2
           rate_row "$rate" "$line" "$round"
-          ladder_rows+="$s $round $rate $line
+          ladder_rows+="$size $s $round $rate $line
 "
         done
         stop
@@ -515,7 +519,7 @@ Rate search: from 250/s the offered rate doubles while fewer than 1% of the DISC
 
 $table
 
-Every rate the search tried, with dhcpfo's reply latency (measured by the server from the request's arrival on the socket to the reply's send; the lease-file wait is from the append to the fsync that makes the lease durable):
+Every rate the search tried, with dhcpfo's reply latency (measured by the server from the request's arrival in the kernel, its SO_TIMESTAMPNS stamp, to the reply's send; the lease-file wait is from the append to the fsync that makes the lease durable):
 
 $rates_table
 
