@@ -385,20 +385,10 @@ pub fn utc_text(secs: u64) -> String {
     format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02} UTC")
 }
 
-/// Days-to-civil conversion (proleptic Gregorian calendar, H. Hinnant's algorithm).
-fn civil(secs: u64) -> (i64, u32, u32, u64, u64, u64) {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
+/// The UTC calendar fields of seconds since the epoch (the lease files' date helper).
+fn civil(secs: u64) -> (i64, u8, u8, u8, u8, u8) {
+    let (_, y, m, d, hh, mm, ss) = crate::leases::Timestamp(secs).civil();
+    (y, m, d, hh, mm, ss)
 }
 
 #[cfg(test)]
