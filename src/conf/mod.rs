@@ -8,6 +8,7 @@ pub mod pair;
 pub mod parse;
 pub mod rules;
 pub mod syntax;
+pub mod text;
 pub mod walk;
 
 pub use load::{ConfFile, Config, LoadProblem};

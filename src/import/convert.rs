@@ -1034,47 +1034,7 @@ fn option_value(ty: OptionType, values: &[Value]) -> Option<String> {
 /// An expression on one line: comments dropped, runs of whitespace made one space, quoted
 /// strings unchanged.
 fn collapse(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    let mut space = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                if space && !out.is_empty() {
-                    out.push(' ');
-                }
-                space = false;
-                out.push('"');
-                while let Some(s) = chars.next() {
-                    out.push(s);
-                    if s == '\\' {
-                        if let Some(e) = chars.next() {
-                            out.push(e);
-                        }
-                    } else if s == '"' {
-                        break;
-                    }
-                }
-            }
-            '#' => {
-                for s in chars.by_ref() {
-                    if s == '\n' {
-                        break;
-                    }
-                }
-                space = true;
-            }
-            c if c.is_whitespace() => space = true,
-            c => {
-                if space && !out.is_empty() {
-                    out.push(' ');
-                }
-                space = false;
-                out.push(c);
-            }
-        }
-    }
-    out
+    crate::conf::text::squeeze(text, |c| c, |out, _| !out.is_empty())
 }
 
 #[cfg(test)]

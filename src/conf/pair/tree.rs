@@ -854,44 +854,17 @@ pub fn normalize_value(v: &Value) -> String {
 /// only between two word characters; quoted strings unchanged.
 pub fn normalize_text(text: &str) -> String {
     let word = |c: char| c.is_ascii_alphanumeric() || "-_.:".contains(c);
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '"' {
-            if space && out.ends_with(word) {
-                out.push(' ');
+    crate::conf::text::squeeze(
+        text,
+        |c| c.to_ascii_lowercase(),
+        |out, c| {
+            if c == '"' {
+                out.ends_with(word)
+            } else {
+                word(c) && (out.ends_with(word) || out.ends_with('"'))
             }
-            space = false;
-            out.push('"');
-            while let Some(s) = chars.next() {
-                out.push(s);
-                if s == '\\' {
-                    if let Some(e) = chars.next() {
-                        out.push(e);
-                    }
-                } else if s == '"' {
-                    break;
-                }
-            }
-        } else if c == '#' {
-            for s in chars.by_ref() {
-                if s == '\n' {
-                    break;
-                }
-            }
-            space = true;
-        } else if c.is_whitespace() {
-            space = true;
-        } else {
-            if space && word(c) && (out.ends_with(word) || out.ends_with('"')) {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
+        },
+    )
 }
 
 /// At most 60 characters of a statement, for messages.
