@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod codes;
 pub mod conf;
+pub mod dhcpd;
 pub mod diag;
 pub mod import;
 pub mod leases;

@@ -967,7 +967,7 @@ fn peer_out(decl: &PeerDecl<'_>, address: &str, port: &str, findings: &mut Vec<L
     }
     if let Some(stmt) = decl.get(port)
         && let Some(n) = stmt.value.as_ref().and_then(Value::number)
-        && n != i64::from(crate::model::DEFAULT_FAILOVER_PORT)
+        && n != i64::from(crate::dhcpd::DEFAULT_FAILOVER_PORT)
     {
         peer.port = Some(n.to_string());
     }

@@ -23,23 +23,9 @@ pub use options::{OptionValue, Options};
 pub use pool::{AddressRange, Permit, Pool, Ranges};
 pub use types::{Cidr, Duration, HexString, MacAddr, OneOrMany, Spanned};
 
-/// The default TCP port of the failover protocol.
-pub const DEFAULT_FAILOVER_PORT: u16 = 647;
-/// dhcpd's built-in `max-response-delay` when the statement is absent.
-pub const DEFAULT_MAX_RESPONSE_DELAY: u32 = 20;
-/// dhcpd's built-in `max-unacked-updates` when the statement is absent.
-pub const DEFAULT_MAX_UNACKED_UPDATES: u32 = 100;
 /// `load balance max seconds` when the model has none: dhcpfo renders 3, the value
 /// dhcpd.conf(5) recommends (dhcpd's own default, 0, turns load balancing off).
 pub const DEFAULT_LOAD_BALANCE_MAX_SECONDS: u32 = 3;
-/// dhcpd's built-in `max-lease-misbalance` (percent).
-pub const DEFAULT_MAX_LEASE_MISBALANCE: u32 = 15;
-/// dhcpd's built-in `max-lease-ownership` (percent).
-pub const DEFAULT_MAX_LEASE_OWNERSHIP: u32 = 10;
-/// dhcpd's built-in `min-balance` (seconds).
-pub const DEFAULT_MIN_BALANCE: u32 = 60;
-/// dhcpd's built-in `max-balance` (seconds).
-pub const DEFAULT_MAX_BALANCE: u32 = 3600;
 /// MCLT when a model has none (`check` refuses that; the serve layer still needs a value).
 pub const DEFAULT_MCLT: u32 = 3600;
 
@@ -120,14 +106,14 @@ impl Failover {
     pub fn max_response_delay(&self) -> u32 {
         self.max_response_delay
             .as_ref()
-            .map_or(DEFAULT_MAX_RESPONSE_DELAY, |d| d.secs())
+            .map_or(crate::dhcpd::DEFAULT_MAX_RESPONSE_DELAY, |d| d.secs())
     }
 
     /// `max-unacked-updates` as rendered: the model's value or dhcpd's default.
     pub fn max_unacked_updates(&self) -> u32 {
         self.max_unacked_updates
             .as_ref()
-            .map_or(DEFAULT_MAX_UNACKED_UPDATES, |n| **n)
+            .map_or(crate::dhcpd::DEFAULT_MAX_UNACKED_UPDATES, |n| **n)
     }
 
     /// `load balance max seconds` as rendered: the model's value or 3.
@@ -225,7 +211,7 @@ impl Peer {
     pub fn port(&self) -> u32 {
         self.port
             .as_ref()
-            .map_or(u32::from(DEFAULT_FAILOVER_PORT), |p| **p)
+            .map_or(u32::from(crate::dhcpd::DEFAULT_FAILOVER_PORT), |p| **p)
     }
 }
 

@@ -81,10 +81,12 @@ impl Params {
     /// The lease time to grant when the client asks for `requested` seconds (dhcpd's rule:
     /// the default when none is asked, clamped to min/max).
     pub fn lease_time(&self, requested: Option<u32>) -> u32 {
-        let default = self.default_lease.unwrap_or(DEFAULT_LEASE_TIME);
+        let default = self
+            .default_lease
+            .unwrap_or(crate::dhcpd::DEFAULT_LEASE_TIME);
         let max = self
             .max_lease
-            .unwrap_or(DEFAULT_MAX_LEASE_TIME.max(default));
+            .unwrap_or(crate::dhcpd::DEFAULT_MAX_LEASE_TIME.max(default));
         let mut t = requested.map_or(default, |r| r.min(max));
         if let Some(min) = self.min_lease {
             t = t.max(min);
@@ -92,13 +94,6 @@ impl Params {
         t.max(1)
     }
 }
-
-/// dhcpd's default lease time when the model sets none (43200 s).
-pub const DEFAULT_LEASE_TIME: u32 = 43_200;
-/// dhcpd's default maximum lease time (86400 s).
-pub const DEFAULT_MAX_LEASE_TIME: u32 = 86_400;
-/// How long a DECLINEd address stays abandoned (dhcpd's `abandon-lease-time` default).
-pub const ABANDON_LEASE_TIME: u32 = 86_400;
 
 /// A subnet with its merged parameters.
 #[derive(Debug, Clone)]

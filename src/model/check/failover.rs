@@ -3,8 +3,7 @@
 use crate::diag::Finding;
 use crate::model::{Pair, ScopeParams};
 
-/// dhcpd's `max-lease-time` when none is set.
-const DHCPD_MAX_LEASE_TIME: u32 = 86_400;
+use crate::dhcpd::DEFAULT_MAX_LEASE_TIME;
 
 pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     let fo = pair.failover.value();
@@ -65,7 +64,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
             let (max, span, what) = match global.max_lease_time() {
                 Some(m) => (m.secs(), m.span(), "max-lease-time"),
                 None => (
-                    DHCPD_MAX_LEASE_TIME,
+                    DEFAULT_MAX_LEASE_TIME,
                     mclt.span(),
                     "dhcpd's default max-lease-time (86400)",
                 ),

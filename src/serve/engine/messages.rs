@@ -5,8 +5,8 @@ use std::net::Ipv4Addr;
 use dhcproto::v4::MessageType;
 
 use super::{Dest, Engine, Incoming, Outcome, Source, dest, via};
+use crate::dhcpd::ABANDON_LEASE_TIME;
 use crate::serve::alloc::Slot;
-use crate::serve::config::ABANDON_LEASE_TIME;
 use crate::serve::failover::rules;
 use crate::serve::leases::{Binding, ClientKey, State};
 use crate::serve::packet;

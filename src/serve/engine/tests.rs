@@ -9,8 +9,9 @@ use dhcproto::v4::{
 };
 
 use super::*;
+use crate::dhcpd::ABANDON_LEASE_TIME;
 use crate::model::{self, Role};
-use crate::serve::config::{ABANDON_LEASE_TIME, ServeRole};
+use crate::serve::config::ServeRole;
 
 const YAML: &str = r#"
 failover: { name: f, mclt: 5m }

@@ -1,14 +1,15 @@
 //! One relationship's settings, from the pair model and this server's role: addresses and
 //! ports, timers, MCLT, the hash bucket assignment and the pool-balance knobs. dhcpd's
-//! defaults come from [`crate::model`] (one home for them, shared with `render`).
+//! defaults come from [`crate::dhcpd`].
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::wire::{HBA_LEN, hba_from_split};
-use crate::model::{
+use crate::dhcpd::{
     DEFAULT_MAX_BALANCE, DEFAULT_MAX_LEASE_MISBALANCE, DEFAULT_MAX_LEASE_OWNERSHIP,
-    DEFAULT_MIN_BALANCE, Pair, Role,
+    DEFAULT_MIN_BALANCE,
 };
+use crate::model::{Pair, Role};
 
 /// The vendor-class-identifier dhcpfo sends in CONNECT and CONNECTACK (ISC sends
 /// `isc-VERSION` and ignores the peer's).
@@ -56,7 +57,7 @@ impl FailoverConfig {
         let fo = pair.failover.value();
         let me = pair.peers.get(role);
         let partner = pair.peers.get(role.partner());
-        let port = |p: u32| u16::try_from(p).unwrap_or(crate::model::DEFAULT_FAILOVER_PORT);
+        let port = |p: u32| u16::try_from(p).unwrap_or(crate::dhcpd::DEFAULT_FAILOVER_PORT);
         let secs = |d: &Option<crate::model::Spanned<crate::model::Duration>>, default: u32| {
             d.as_ref().map_or(default, |d| d.secs())
         };

@@ -26,7 +26,7 @@ do that, and this rule stays quiet then.)",
 /// value cannot be read.
 fn port(peer: &PeerDecl<'_>, keyword: &str) -> Option<i64> {
     match (peer.get(keyword), number(peer, keyword)) {
-        (None, _) | (Some(_), Some((0, _))) => Some(647),
+        (None, _) | (Some(_), Some((0, _))) => Some(i64::from(crate::dhcpd::DEFAULT_FAILOVER_PORT)),
         (Some(_), Some((n, _))) => Some(n),
         (Some(_), None) => None,
     }

@@ -270,8 +270,8 @@ pub(crate) struct Replay<'a> {
     max_lease_time: HashMap<Option<*const Stmt>, &'a Value>,
 }
 
-/// dhcpd's default `max-lease-time`.
-pub(super) const DEFAULT_MAX_LEASE_TIME: i64 = 86400;
+/// dhcpd's default `max-lease-time`, as the rules' numbers.
+pub(super) const DEFAULT_MAX_LEASE_TIME: i64 = crate::dhcpd::DEFAULT_MAX_LEASE_TIME as i64;
 
 impl<'a> Replay<'a> {
     /// Replays a configuration in reading order.
