@@ -13,6 +13,7 @@ use dhcproto::v4::{DhcpOption, Message, MessageType, OptionCode};
 
 use dhcpfo::leases::{BindingState as State, FailoverStanza, FailoverState};
 use dhcpfo::model::{self, Role};
+use dhcpfo::serve::bindings::Binding;
 use dhcpfo::serve::config::{ServeConfig, ServeRole};
 use dhcpfo::serve::engine::{Engine, Incoming, Outcome};
 use dhcpfo::serve::failover::config::FailoverConfig;
@@ -21,7 +22,6 @@ use dhcpfo::serve::failover::rules;
 use dhcpfo::serve::failover::wire::{
     decode, encode, hba_from_split, load_balance_hash, primary_serves,
 };
-use dhcpfo::serve::leases::Binding;
 use dhcpfo::serve::packet::Request;
 
 const START: u64 = 1_800_000_000;

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use dhcproto::v4::MessageType;
 
 use super::alloc::{Allocator, Slot};
+use super::bindings::{Binding, BindingEvent, ClientKey, LeaseIndex, State};
 use super::config::{Params, ServeConfig};
 use super::failover::peer::{Relationship, Step};
 use super::journal::Snapshot;
-use super::leases::{Binding, BindingEvent, ClientKey, LeaseIndex, State};
 use super::packet::{self, Reply, Request};
 use super::ratelimit::RateLimit;
 

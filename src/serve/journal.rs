@@ -23,7 +23,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::oneshot;
 
-use super::leases::{Binding, BindingEvent};
+use super::bindings::{Binding, BindingEvent};
 use crate::leases::FailoverStanza;
 
 pub use isc::{format_binding, format_failover, header, isc_time, parse};

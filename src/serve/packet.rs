@@ -26,8 +26,8 @@ pub use reply::Reply;
 pub use request::{Request, decode};
 pub use text::escape;
 
+use super::bindings::ClientKey;
 use super::config::Params;
-use super::leases::ClientKey;
 
 /// Number of malformed packets dropped so far.
 pub fn malformed_count() -> u64 {

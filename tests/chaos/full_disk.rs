@@ -5,8 +5,8 @@
 
 use std::net::Ipv4Addr;
 
+use dhcpfo::serve::bindings::{Binding, BindingEvent, State};
 use dhcpfo::serve::journal::{Journal, Snapshot};
-use dhcpfo::serve::leases::{Binding, BindingEvent, State};
 
 use crate::guards::Tmpfs;
 

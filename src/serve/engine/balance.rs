@@ -7,11 +7,11 @@ use std::net::Ipv4Addr;
 
 use super::Engine;
 use crate::serve::alloc::Slot;
+use crate::serve::bindings::{Binding, State};
 use crate::serve::failover::balance::{PoolLine, Schedule, plan};
 use crate::serve::failover::peer::{Balanced, Context};
 use crate::serve::failover::rules;
 use crate::serve::failover::state::LogLevel;
-use crate::serve::leases::{Binding, State};
 
 impl Engine {
     /// My free-state slot and the partner's, in a failover pool.

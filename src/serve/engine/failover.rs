@@ -7,13 +7,13 @@ use std::net::Ipv4Addr;
 use super::{Engine, Incoming, Outcome, via};
 use crate::model::Role;
 use crate::serve::alloc::Slot;
+use crate::serve::bindings::{Binding, ClientKey, State};
 use crate::serve::config::ServeRole;
 use crate::serve::failover::control::{PoolStatus, Status};
 use crate::serve::failover::peer::{Relationship, Step};
 use crate::serve::failover::rules::{self, Ownership};
 use crate::serve::failover::state::ServiceState;
 use crate::serve::failover::wire::{load_balance_hash, primary_serves};
-use crate::serve::leases::{Binding, ClientKey, State};
 use crate::serve::packet;
 
 /// How long a secondary in NORMAL looks away from an active lease that ran out before
@@ -277,8 +277,8 @@ impl Engine {
             return true;
         };
         let key = match packet::client_key(msg) {
-            crate::serve::leases::ClientKey::Uid(id) => load_balance_hash(&id),
-            crate::serve::leases::ClientKey::Hw(..) => load_balance_hash(msg.chaddr()),
+            crate::serve::bindings::ClientKey::Uid(id) => load_balance_hash(&id),
+            crate::serve::bindings::ClientKey::Hw(..) => load_balance_hash(msg.chaddr()),
         };
         primary_serves(&hba, key) != (self.role() == Role::Primary)
     }

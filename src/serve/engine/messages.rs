@@ -7,8 +7,8 @@ use dhcproto::v4::MessageType;
 use super::{Dest, Engine, Incoming, Outcome, Source, dest, via};
 use crate::dhcpd::ABANDON_LEASE_TIME;
 use crate::serve::alloc::Slot;
+use crate::serve::bindings::{Binding, ClientKey, State};
 use crate::serve::failover::rules;
-use crate::serve::leases::{Binding, ClientKey, State};
 use crate::serve::packet;
 use crate::serve::ratelimit::held_note;
 

@@ -8,6 +8,7 @@ use std::net::Ipv4Addr;
 use super::Engine;
 use crate::leases::BindingState as State;
 use crate::model::Role;
+use crate::serve::bindings::{Binding, BindingEvent};
 use crate::serve::failover::balance::Schedule;
 use crate::serve::failover::link::ConnId;
 use crate::serve::failover::peer::{Applied, Balanced, Context, Leases, Refusal, Step};
@@ -16,7 +17,6 @@ use crate::serve::failover::state::PartnerDownRefused;
 use crate::serve::failover::wire::{
     BindingUpdate, Chaddr, IP_FLAG_BOOTP, IP_FLAG_RESERVED, Message, RejectReason, WireError,
 };
-use crate::serve::leases::{Binding, BindingEvent};
 
 fn refuse(reason: RejectReason, text: impl Into<String>) -> Refusal {
     Refusal {

@@ -30,7 +30,7 @@ use super::state::{Action, LogLevel, PartnerDownRefused, StateMachine};
 use super::wire::{BindingUpdate, HBA_LEN, Message, MessageType, RejectReason, WireError};
 use crate::leases::{BindingState, FailoverStanza, FailoverState};
 use crate::model::Role;
-use crate::serve::leases::BindingEvent;
+use crate::serve::bindings::BindingEvent;
 
 /// How long after the link comes up no lease is expired on its timer here, unless NORMAL is
 /// entered and the wait goes on until the partner's UPDDONE

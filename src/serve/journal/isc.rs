@@ -2,7 +2,7 @@
 //! ([`crate::leases`]), so `dhcpd -T` and `dhcp-lease-list` read the journal.
 
 use crate::leases::{self, FailoverStanza, Hardware, Lease, Timestamp};
-use crate::serve::leases::{Binding, State};
+use crate::serve::bindings::{Binding, State};
 
 /// The first lines of a lease file.
 pub fn header() -> String {

@@ -4,7 +4,7 @@ use std::net::Ipv4Addr;
 
 use super::*;
 use crate::leases::{FailoverStanza, FailoverState, PeerState, Timestamp};
-use crate::serve::leases::State;
+use crate::serve::bindings::State;
 
 fn active(last: u8, ends: u64) -> Binding {
     Binding {

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 use super::{Cmd, Snapshot, format_binding};
+use crate::serve::bindings::{Binding, State};
 use crate::serve::latency;
-use crate::serve::leases::{Binding, State};
 
 /// A compaction under way.
 struct Compacting {
