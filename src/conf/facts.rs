@@ -3,6 +3,7 @@
 use super::ast::{PeerStmt, Span, Stmt, StmtKind, Value};
 use super::load::Config;
 use super::walk::{Scope, ScopeKind, walk};
+use crate::model::Role;
 
 /// A `failover peer NAME { ... }` declaration.
 #[derive(Debug, Clone)]
@@ -19,16 +20,33 @@ pub struct PeerDecl<'a> {
 
 impl<'a> PeerDecl<'a> {
     /// The `primary;`/`secondary;` statement in effect (dhcpd keeps the last one), if any.
-    pub fn role(&self) -> Option<&'a PeerStmt> {
+    pub fn role_stmt(&self) -> Option<&'a PeerStmt> {
         self.statements
             .iter()
             .rev()
             .find(|s| s.keyword == "primary" || s.keyword == "secondary")
     }
 
+    /// The role the block states; `None` without a role statement (dhcpd then reads the
+    /// block as a primary's).
+    pub fn role(&self) -> Option<Role> {
+        self.role_stmt().map(|s| {
+            if s.keyword == "primary" {
+                Role::Primary
+            } else {
+                Role::Secondary
+            }
+        })
+    }
+
+    /// The role dhcpd runs the server in: a secondary only with `secondary;`.
+    pub fn runs_as(&self) -> Role {
+        self.role().unwrap_or(Role::Primary)
+    }
+
     /// Whether the peer is a secondary (dhcpd treats a block without a role as a primary).
     pub fn is_secondary(&self) -> bool {
-        self.role().is_some_and(|r| r.keyword == "secondary")
+        self.runs_as() == Role::Secondary
     }
 
     /// The last statement with this keyword (dhcpd keeps the last one).

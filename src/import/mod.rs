@@ -17,11 +17,10 @@ use std::path::{Path, PathBuf};
 use crate::conf::facts::{PeerDecl, peer_decls};
 use crate::conf::lint::{Selection, lint, to_diagnostics};
 use crate::conf::load::Config;
-use crate::conf::pair::diff::{PeerRole, role};
 use crate::conf::pair::{Mode, compare};
 use crate::conf::rules::Lint;
 use crate::diag::{Diagnostic, Finding, Severity};
-use crate::model::{self, LoadError};
+use crate::model::{self, LoadError, Role};
 
 /// Path of the JSON Schema inside a dhcpfo checkout.
 pub const SCHEMA_IN_REPO: &str = "schemas/dhcpfo-pair.schema.json";
@@ -63,14 +62,14 @@ impl Import {
 /// their peer blocks say the opposite, the roles are swapped and [`Import::swapped`] is set).
 pub fn import(first: &Config, second: &Config, options: &ImportOptions) -> Import {
     let decls = [peer_decls(first), peer_decls(second)];
-    let partner_of = |side: usize, decl: &PeerDecl<'_>| -> Option<PeerRole> {
+    let partner_of = |side: usize, decl: &PeerDecl<'_>| -> Option<Role> {
         decls[1 - side]
             .iter()
             .find(|d| d.name.text == decl.name.text)
-            .map(role)
+            .map(PeerDecl::runs_as)
     };
     let swapped = decls[0].first().is_some_and(|d| {
-        role(d) == PeerRole::Secondary && partner_of(0, d).is_some_and(PeerRole::is_primary)
+        d.role() == Some(Role::Secondary) && partner_of(0, d) == Some(Role::Primary)
     });
     let (p, s) = if swapped { (1, 0) } else { (0, 1) };
     let configs = [first, second];

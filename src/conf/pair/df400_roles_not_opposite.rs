@@ -1,9 +1,10 @@
 //! DF400: both peers of a relationship play the same role.
 
-use super::diff::{Diff, Difference, FIRST, Findings, Mode, PeerRole, SECOND};
+use super::diff::{Diff, Difference, FIRST, Findings, Mode, SECOND};
 use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
+use crate::model::Role;
 
 /// The rule.
 pub static RULE: LintRule = LintRule {
@@ -27,11 +28,11 @@ pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
     report(&Diff::of(primary, secondary, Mode::Pair), out);
 }
 
-fn word(role: PeerRole) -> &'static str {
+fn word(role: Option<Role>) -> &'static str {
     match role {
-        PeerRole::Primary => "`primary;`",
-        PeerRole::Secondary => "`secondary;`",
-        PeerRole::Implicit => "no role (dhcpd reads it as primary)",
+        Some(Role::Primary) => "`primary;`",
+        Some(Role::Secondary) => "`secondary;`",
+        None => "no role (dhcpd reads it as primary)",
     }
 }
 
@@ -41,11 +42,10 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
             continue;
         };
         let side = match roles {
-            [PeerRole::Secondary, PeerRole::Secondary]
-            | [PeerRole::Implicit, PeerRole::Primary] => FIRST,
+            [Some(Role::Secondary), Some(Role::Secondary)] | [None, Some(Role::Primary)] => FIRST,
             _ => SECOND,
         };
-        let both = if roles[0].is_primary() {
+        let both = if roles[0] != Some(Role::Secondary) {
             "primaries"
         } else {
             "secondaries"

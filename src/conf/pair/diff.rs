@@ -12,6 +12,7 @@ use crate::conf::ast::Span;
 use crate::conf::facts::{PeerDecl, peer_decls};
 use crate::conf::load::Config;
 use crate::conf::rules::Lint;
+use crate::model::Role;
 
 /// What is compared with what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,24 +27,6 @@ pub enum Mode {
 pub const FIRST: usize = 0;
 /// Index of the second configuration (the secondary in a pair).
 pub const SECOND: usize = 1;
-
-/// The role a peer block gives its server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PeerRole {
-    /// `primary;`.
-    Primary,
-    /// `secondary;`.
-    Secondary,
-    /// No role statement: dhcpd reads the block as a primary.
-    Implicit,
-}
-
-impl PeerRole {
-    /// Whether dhcpd runs the server as a primary.
-    pub fn is_primary(self) -> bool {
-        self != PeerRole::Secondary
-    }
-}
 
 /// Which pair of peer statements must mirror each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +56,8 @@ pub enum Difference {
     Roles {
         /// The relationship.
         name: String,
-        /// Each side's role.
-        roles: [PeerRole; 2],
+        /// Each side's stated role (`None`: no role statement, read as a primary).
+        roles: [Option<Role>; 2],
         /// Each side's role statement (or block head).
         spans: [Span; 2],
     },
@@ -327,7 +310,7 @@ impl<'a> Diff<'a> {
             };
             let pair = [decl, other];
             let heads = [head(decl), head(other)];
-            let roles = [role(decl), role(other)];
+            let roles = [decl.role(), other.role()];
             if self.mode == Mode::Same {
                 let maps = [settings(decl), settings(other)];
                 let keys: BTreeSet<&String> = maps[0].keys().chain(maps[1].keys()).collect();
@@ -349,8 +332,8 @@ impl<'a> Diff<'a> {
                 }
                 continue;
             }
-            if roles[0].is_primary() == roles[1].is_primary() {
-                let spans = [0, 1].map(|s| role_stmt(pair[s]).map_or(heads[s], |r| r.span));
+            if decl.runs_as() == other.runs_as() {
+                let spans = [0, 1].map(|s| pair[s].role_stmt().map_or(heads[s], |r| r.span));
                 self.differences.push(Difference::Roles {
                     name: name.clone(),
                     roles,
@@ -557,23 +540,6 @@ pub fn head(decl: &PeerDecl<'_>) -> Span {
     }
 }
 
-/// The last role statement of a peer block (dhcpd keeps the last one).
-pub fn role_stmt<'a>(decl: &PeerDecl<'a>) -> Option<&'a crate::conf::ast::PeerStmt> {
-    decl.statements
-        .iter()
-        .rev()
-        .find(|s| s.keyword == "primary" || s.keyword == "secondary")
-}
-
-/// The role a peer block gives its server.
-pub fn role(decl: &PeerDecl<'_>) -> PeerRole {
-    match role_stmt(decl).map(|s| s.keyword.as_str()) {
-        Some("primary") => PeerRole::Primary,
-        Some(_) => PeerRole::Secondary,
-        None => PeerRole::Implicit,
-    }
-}
-
 /// A statement's canonical value and span, its default (at the block head) when absent, or
 /// `None` when absent without a default.
 fn value_of(
@@ -593,17 +559,11 @@ fn value_of(
 /// and `hba` count on a primary only (a secondary's are ignored or refused by dhcpd).
 fn settings(decl: &PeerDecl<'_>) -> BTreeMap<String, Setting> {
     let mut map = BTreeMap::new();
-    let role = role(decl);
     map.insert(
         "role".to_string(),
         (
-            if role.is_primary() {
-                "primary"
-            } else {
-                "secondary"
-            }
-            .to_string(),
-            role_stmt(decl).map(|s| s.span),
+            decl.runs_as().as_str().to_string(),
+            decl.role_stmt().map(|s| s.span),
         ),
     );
     for (keyword, default) in PAIR_SETTINGS
@@ -616,7 +576,7 @@ fn settings(decl: &PeerDecl<'_>) -> BTreeMap<String, Setting> {
         if s.keyword == "primary" || s.keyword == "secondary" {
             continue;
         }
-        if !role.is_primary() && PRIMARY_ONLY.contains(&s.keyword.as_str()) {
+        if decl.is_secondary() && PRIMARY_ONLY.contains(&s.keyword.as_str()) {
             continue;
         }
         let value = s

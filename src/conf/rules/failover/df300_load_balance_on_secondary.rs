@@ -25,7 +25,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
             .iter()
             .filter(|s| s.keyword == "split" || s.keyword == "hba")
         {
-            let role = peer.role().map(|r| r.span);
+            let role = peer.role_stmt().map(|r| r.span);
             let mut lint = RULE
                 .at(
                     s.span,

@@ -1,6 +1,6 @@
 //! DF301: `mclt` in a secondary's peer block.
 
-use super::support::{Role, role, role_stmt};
+use super::support::Role;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
@@ -20,7 +20,7 @@ and set it on the primary only.",
 
 fn check(config: &Context, out: &mut Vec<Lint>) {
     for peer in config.peers() {
-        if role(peer) != Role::Secondary {
+        if peer.role() != Some(Role::Secondary) {
             continue;
         }
         for s in peer.statements.iter().filter(|s| s.keyword == "mclt") {
@@ -34,7 +34,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
                 )
                 .label("dhcpd ignores this: the primary's mclt is used")
                 .help("remove `mclt` from the secondary; set it on the primary only");
-            if let Some(r) = role_stmt(peer) {
+            if let Some(r) = peer.role_stmt() {
                 lint = lint.related(r.span, "this peer is the secondary");
             }
             out.push(lint);

@@ -1,6 +1,6 @@
 //! DF302: a peer block with neither `primary;` nor `secondary;`.
 
-use super::support::{head, misspelled_role, role_stmt};
+use super::support::{head, misspelled_role};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
@@ -21,7 +21,7 @@ role explicitly: `primary;` on one server, `secondary;` on the other.",
 fn check(config: &Context, out: &mut Vec<Lint>) {
     for peer in config.peers() {
         // A misspelled role (`slave;`) is reported by DF319 with the right suggestion.
-        if role_stmt(peer).is_some() || misspelled_role(peer).is_some() {
+        if peer.role_stmt().is_some() || misspelled_role(peer).is_some() {
             continue;
         }
         out.push(

@@ -1,6 +1,6 @@
 //! DF303: a primary without `split` or `hba`.
 
-use super::support::{Role, checked_as_primary, head, role, role_stmt};
+use super::support::{checked_as_primary, head};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
@@ -28,7 +28,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
         {
             continue;
         }
-        let implicit = role(peer) == Role::Implicit;
+        let implicit = peer.role().is_none();
         let mut lint = RULE
             .at(
                 head(peer),
@@ -47,7 +47,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
             } else {
                 "add `split 128;` to the primary's peer block"
             });
-        if let Some(r) = role_stmt(peer) {
+        if let Some(r) = peer.role_stmt() {
             lint = lint.related(r.span, "this peer is the primary");
         }
         out.push(lint);

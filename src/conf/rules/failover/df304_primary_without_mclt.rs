@@ -1,6 +1,6 @@
 //! DF304: a primary without `mclt` (or with `mclt 0`).
 
-use super::support::{Role, checked_as_primary, head, number, role, role_stmt};
+use super::support::{checked_as_primary, head, number};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
@@ -23,7 +23,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
         if !checked_as_primary(peer) {
             continue;
         }
-        let implicit = role(peer) == Role::Implicit;
+        let implicit = peer.role().is_none();
         let mut lint = match (peer.get("mclt"), number(peer, "mclt")) {
             // A value dhcpd cannot read is DF324's.
             (Some(_), None) => continue,
@@ -56,7 +56,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
                     "add `mclt 1800;` to the primary's peer block"
                 }),
         };
-        if let Some(r) = role_stmt(peer) {
+        if let Some(r) = peer.role_stmt() {
             lint = lint.related(r.span, "this peer is the primary");
         }
         out.push(lint);

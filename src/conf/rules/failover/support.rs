@@ -9,6 +9,7 @@ use crate::conf::ast::{PeerStmt, Span, Stmt, StmtKind, Value, ValueKind};
 use crate::conf::facts::PeerDecl;
 use crate::conf::load::Config;
 use crate::conf::walk::{Scope, ScopeKind, scope_of, walk};
+pub(super) use crate::model::Role;
 
 /// The form of value a peer statement takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,34 +116,6 @@ pub(super) fn mentions(peer: &PeerDecl<'_>, keyword: &str) -> bool {
     })
 }
 
-/// The role a peer block ends up with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Role {
-    /// The last role statement is `primary;`.
-    Primary,
-    /// The last role statement is `secondary;`.
-    Secondary,
-    /// No role statement: dhcpd reads the block as a primary.
-    Implicit,
-}
-
-/// The last `primary;`/`secondary;` statement (dhcpd keeps the last one).
-pub(super) fn role_stmt<'a>(peer: &PeerDecl<'a>) -> Option<&'a PeerStmt> {
-    peer.statements
-        .iter()
-        .rev()
-        .find(|s| s.keyword == "primary" || s.keyword == "secondary")
-}
-
-/// The role of a peer block.
-pub(super) fn role(peer: &PeerDecl<'_>) -> Role {
-    match role_stmt(peer).map(|s| s.keyword.as_str()) {
-        Some("primary") => Role::Primary,
-        Some(_) => Role::Secondary,
-        None => Role::Implicit,
-    }
-}
-
 /// A role word dhcpd does not know (`slave;`, `master;`) in the block, if any.
 pub(super) fn misspelled_role<'a>(peer: &PeerDecl<'a>) -> Option<&'a PeerStmt> {
     peer.statements
@@ -153,10 +126,10 @@ pub(super) fn misspelled_role<'a>(peer: &PeerDecl<'a>) -> Option<&'a PeerStmt> {
 /// Whether dhcpd checks the block as a primary and the author meant one: the role is
 /// `primary;`, or there is no role at all and no misspelled one.
 pub(super) fn checked_as_primary(peer: &PeerDecl<'_>) -> bool {
-    match role(peer) {
-        Role::Primary => true,
-        Role::Secondary => false,
-        Role::Implicit => misspelled_role(peer).is_none(),
+    match peer.role() {
+        Some(Role::Primary) => true,
+        Some(Role::Secondary) => false,
+        None => misspelled_role(peer).is_none(),
     }
 }
 
@@ -441,10 +414,10 @@ mod tests {
     fn last_role_wins() {
         let c = config("failover peer \"fo\" { primary; secondary; }\n");
         let peers = peer_decls(&c);
-        assert_eq!(role(&peers[0]), Role::Secondary);
+        assert_eq!(peers[0].role(), Some(Role::Secondary));
         let c = config("failover peer \"fo\" { slave; }\n");
         let peers = peer_decls(&c);
-        assert_eq!(role(&peers[0]), Role::Implicit);
+        assert_eq!(peers[0].role(), None);
         assert!(!checked_as_primary(&peers[0]));
     }
 
