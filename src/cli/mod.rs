@@ -209,7 +209,7 @@ Exit status: 0 stopped cleanly, 1 the model has errors, 2 usage, socket or lease
         pair: PathBuf,
         /// This server's role: a failover peer, or standalone (no failover).
         #[arg(long, value_enum)]
-        role: serve::RoleArg,
+        role: crate::serve::config::ServeRole,
         /// Interface to serve on (repeat for several).
         #[arg(long = "interface", short = 'i', value_name = "IF", required = true)]
         interfaces: Vec<String>,

@@ -16,20 +16,32 @@ use crate::model::Role;
 use crate::serve::config::ServeRole;
 use crate::serve::{self, ServeOptions};
 
-/// The role given on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum RoleArg {
-    /// The failover primary (its peer address is the server identifier).
-    Primary,
-    /// The failover secondary.
-    Secondary,
-    /// One server alone, without failover.
-    Standalone,
+/// `--role`: the serve layer's role type, spelled as on the command line.
+impl clap::ValueEnum for ServeRole {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            ServeRole::Peer(Role::Primary),
+            ServeRole::Peer(Role::Secondary),
+            ServeRole::Standalone,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let (name, help) = match self {
+            ServeRole::Peer(Role::Primary) => (
+                "primary",
+                "The failover primary (its peer address is the server identifier)",
+            ),
+            ServeRole::Peer(Role::Secondary) => ("secondary", "The failover secondary"),
+            ServeRole::Standalone => ("standalone", "One server alone, without failover"),
+        };
+        Some(clap::builder::PossibleValue::new(name).help(help))
+    }
 }
 
 pub(super) struct Args {
     pub pair: PathBuf,
-    pub role: RoleArg,
+    pub role: ServeRole,
     pub interfaces: Vec<String>,
     pub leases: PathBuf,
     pub port: u16,
@@ -62,11 +74,7 @@ pub(super) fn run(args: Args) -> u8 {
     };
     serve::run(ServeOptions {
         pair: args.pair,
-        role: match args.role {
-            RoleArg::Primary => ServeRole::Peer(Role::Primary),
-            RoleArg::Secondary => ServeRole::Peer(Role::Secondary),
-            RoleArg::Standalone => ServeRole::Standalone,
-        },
+        role: args.role,
         interfaces: args.interfaces,
         leases: args.leases,
         port: args.port,
