@@ -369,6 +369,16 @@ mod tests {
         let mut buf = [0u8; 64];
         let err = recv_timestamped(s.as_raw_fd(), &mut buf).expect_err("nothing queued");
         assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        // The kernel turns receive stamping on a moment after the first socket asks for it
+        // (a deferred static key); until then a datagram is stamped when it is read.
+        for _ in 0..50 {
+            client.send_to(b"warm", to).expect("send");
+            std::thread::sleep(Duration::from_millis(20));
+            let got = recv_timestamped(s.as_raw_fd(), &mut buf).expect("recv");
+            if got.waited >= Duration::from_millis(10) {
+                break;
+            }
+        }
         client.send_to(b"late", to).expect("send");
         std::thread::sleep(Duration::from_millis(150));
         let got = recv_timestamped(s.as_raw_fd(), &mut buf).expect("recv");
