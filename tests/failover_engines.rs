@@ -67,6 +67,8 @@ struct Node {
 
 struct Sim {
     now: u64,
+    /// How far each peer's wall clock is from `now` (a stepped clock).
+    skew: [i64; 2],
     nodes: [Node; 2],
     wire: VecDeque<(usize, u64, Vec<u8>)>,
     next_conn: u64,
@@ -123,6 +125,7 @@ impl Sim {
         };
         let mut sim = Sim {
             now: START,
+            skew: [0, 0],
             nodes: [node(Role::Primary), node(Role::Secondary)],
             wire: VecDeque::new(),
             next_conn: 1,
@@ -162,7 +165,8 @@ impl Sim {
         let mut e = Engine::new(node.cfg.clone());
         e.quiet = false;
         e.load_all(node.file.values().cloned().collect());
-        let mut rel = Relationship::new(node.fo.clone(), node.stanza.as_ref(), self.now);
+        let now = self.now.saturating_add_signed(self.skew[i]);
+        let mut rel = Relationship::new(node.fo.clone(), node.stanza.as_ref(), now);
         let steps = rel.take_steps();
         e.attach_failover(rel);
         node.engine = Some(e);
@@ -198,7 +202,7 @@ impl Sim {
 
     fn close_at(&mut self, i: usize, conn: u64) {
         self.nodes[i].conns.remove(&conn);
-        let now = self.now;
+        let now = self.clock(i);
         if let Some(e) = self.nodes[i].engine.as_mut() {
             let steps = e.peer_closed(conn, now);
             self.apply(i, steps);
@@ -217,11 +221,11 @@ impl Sim {
         }
         let conn = self.next_conn;
         self.next_conn += 1;
-        let now = self.now;
         for i in [P, S] {
             self.nodes[i].conns.insert(conn);
         }
         for i in [P, S] {
+            let now = self.clock(i);
             let steps = self.nodes[i]
                 .engine
                 .as_mut()
@@ -267,7 +271,7 @@ impl Sim {
             let Some((to, conn, bytes)) = self.wire.pop_front() else {
                 return;
             };
-            let now = self.now;
+            let now = self.clock(to);
             if !self.nodes[to].conns.contains(&conn) {
                 continue;
             }
@@ -428,8 +432,8 @@ impl Sim {
     fn advance(&mut self, secs: u64) {
         for _ in 0..secs {
             self.now += 1;
-            let now = self.now;
             for i in [P, S] {
+                let now = self.clock(i);
                 let Some(e) = self.nodes[i].engine.as_mut() else {
                     continue;
                 };
@@ -458,7 +462,7 @@ impl Sim {
 
     /// One DHCP message to peer `i`; its reply.
     fn dhcp(&mut self, i: usize, msg: &Message) -> Option<Message> {
-        let now = self.now;
+        let now = self.clock(i);
         let e = self.nodes[i].engine.as_mut()?;
         let addrs = [ADDRS[i]];
         let req = Request::from_message(msg).expect("a well-formed request");
@@ -523,6 +527,19 @@ impl Sim {
             self.acks.push((ip, mac, self.now + u64::from(secs)));
             secs
         })
+    }
+
+    /// Peer `i`'s wall clock.
+    fn clock(&self, i: usize) -> u64 {
+        self.now.saturating_add_signed(self.skew[i])
+    }
+
+    /// Steps peer `i`'s wall clock by `by` seconds; its server loop notices at once.
+    fn step_clock(&mut self, i: usize, by: i64) {
+        self.skew[i] += by;
+        if let Some(e) = self.nodes[i].engine.as_mut() {
+            e.clock_stepped(by);
+        }
     }
 
     fn log(&self, i: usize) -> String {
@@ -1513,4 +1530,85 @@ mod random {
             sim.check_no_double_binding();
         }
     }
+}
+
+/// The client `mac` holds `ip` on both peers (ACTIVE, for it).
+fn assert_bound_on_both(sim: &Sim, ip: Ipv4Addr, mac: [u8; 6], when: &str) {
+    for i in [P, S] {
+        let b = sim.engine(i).leases().get(ip).cloned().expect("known");
+        assert_eq!(
+            (b.state, b.hw.as_ref().map(|(_, a)| a.clone())),
+            (State::Active, Some(mac.to_vec())),
+            "{when}: peer {i} no longer holds the lease\n{}",
+            sim.log(i)
+        );
+    }
+}
+
+/// Chaos seed 1796399247 (two dhcpfo peers, leases of 40-60 s, MCLT 20 s): the primary's
+/// wall clock was stepped 50 s ahead. It expired leases the secondary had granted 50 s
+/// early by their clients' clocks, the secondary took the expiries (ISC's rule: within
+/// 65 s of its own end), the primary handed the addresses back as BACKUP (their clients
+/// hash to the secondary), and the secondary gave two of them to other clients while
+/// their first clients still held them. Now the stepped primary sees its partner 50 s
+/// behind and waits that much longer, and the secondary refuses an expiry before its end.
+#[test]
+fn a_primary_whose_clock_jumps_ahead_expires_no_running_lease_early() {
+    let mut sim = Sim::new(&model(3, 128));
+    let clients: Vec<[u8; 6]> = (0..100).map(mac).filter(|m| owner(*m, 128) == S).collect();
+    let (server, ip, secs) = sim.client(clients[0]).expect("a lease");
+    assert_eq!((server, secs), (S, 60));
+    let ends = sim.now + u64::from(secs);
+    sim.advance(2);
+    sim.step_clock(P, 50);
+    // 30 s on: past the lease's end by the primary's clock, 28 s before it by the client's.
+    sim.advance(30);
+    assert_bound_on_both(&sim, ip, clients[0], "28 s before the end");
+    // Other clients of the secondary do not get the address.
+    for m in &clients[1..4] {
+        if let Some((_, got, _)) = sim.client(*m) {
+            assert_ne!(got, ip, "given to a second client");
+        }
+    }
+    sim.check_no_double_binding();
+    // Once the lease has ended by the client's clock, the primary expires it.
+    sim.advance(ends + 3 - sim.now);
+    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
+    assert_ne!(b.state, State::Active, "still active after its end: {b:?}");
+    assert!(!sim.log(P).contains("rejected"), "{}", sim.log(P));
+}
+
+/// The secondary's clock stepped 50 s ahead while the link is down: in
+/// communications-interrupted it expires leases by itself, and one the primary granted
+/// ends 50 s early by the secondary's clock. It waits out the lag it last saw.
+#[test]
+fn a_secondary_ahead_of_the_primary_expires_its_leases_on_time_when_cut_off() {
+    let mut sim = Sim::new(&model(3, 128));
+    let client = (0..100)
+        .map(mac)
+        .find(|m| owner(*m, 128) == P)
+        .expect("a client of the primary");
+    let (server, ip, secs) = sim.client(client).expect("a lease");
+    assert_eq!((server, secs), (P, 60));
+    let ends = sim.now + u64::from(secs);
+    sim.advance(2);
+    sim.step_clock(S, 50);
+    sim.cut();
+    assert_eq!(
+        sim.state(S),
+        FailoverState::CommunicationsInterrupted,
+        "{}",
+        sim.log(S)
+    );
+    sim.advance(30);
+    let b = sim.engine(S).leases().get(ip).cloned().expect("known");
+    assert_eq!(
+        b.state,
+        State::Active,
+        "expired 28 s early: {b:?}\n{}",
+        sim.log(S)
+    );
+    sim.advance(ends + 3 - sim.now);
+    let b = sim.engine(S).leases().get(ip).cloned().expect("known");
+    assert_ne!(b.state, State::Active, "still active after its end: {b:?}");
 }

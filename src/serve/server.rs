@@ -21,6 +21,7 @@ use super::ratelimit::{RateLimit, held_note};
 use super::socket::{IfaceSocket, SERVER_PORT, iface_addrs};
 use crate::diag::{self, Diagnostic, Format, JsonFinding};
 
+mod clock_watch;
 mod failover;
 use crate::model::{self, LoadError, check};
 
@@ -366,6 +367,7 @@ async fn serve(
         return EXIT_USAGE;
     };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut clock = clock_watch::ClockWatch::new();
     let mut malformed_log = RateLimit::new(MALFORMED_LOG_INTERVAL, MALFORMED_LOG_KEYS);
     tracing::info!(
         target: LIFECYCLE_TARGET,
@@ -425,6 +427,10 @@ async fn serve(
                 let _ = reply.send(answer);
             }
             _ = tick.tick() => {
+                if let Some(by) = clock.step() {
+                    tracing::warn!("the wall clock was stepped by {by} s; leases and failover times follow the new clock");
+                    engine.clock_stepped(by);
+                }
                 let mut out = engine.tick(now());
                 let mut peer = std::mem::take(&mut out.peer);
                 deliver(out, &socks[0], &mut journal, false, None).await;

@@ -346,7 +346,18 @@ impl Engine {
     /// the partner's backlog may still be on its way after the link came up
     /// ([`crate::serve::failover::peer::Relationship::expiries_wait`]): its lease file may be
     /// stale, and the partner's newer bindings are coming.
+    /// A lease also waits out the partner's lag behind our clock
+    /// ([`crate::serve::failover::peer::PartnerClock::expiry_delay`]): its end may be in the
+    /// partner's clock.
     pub(super) fn expire_active(&mut self, b: Binding, now: u64, out: &mut Outcome) {
+        let delay = match &self.failover {
+            Some(r) if self.fo_addr(b.addr) => r.partner_clock().expiry_delay(),
+            _ => 0,
+        };
+        if now < b.ends.saturating_add(delay) {
+            self.leases.schedule(b.addr, b.ends.saturating_add(delay));
+            return;
+        }
         if self.fo_addr(b.addr)
             && self.failover.as_ref().is_some_and(|r| {
                 !r.machine().expires_active_leases()

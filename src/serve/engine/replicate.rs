@@ -41,6 +41,13 @@ impl Engine {
         self.with_relationship(|r, e| r.received(conn, frame, now, e))
     }
 
+    /// Our wall clock was stepped by `by` seconds (seen against the monotonic clock).
+    pub fn clock_stepped(&mut self, by: i64) {
+        if let Some(r) = self.failover.as_mut() {
+            r.wall_clock_stepped(by);
+        }
+    }
+
     /// A connection is gone.
     pub fn peer_closed(&mut self, conn: ConnId, now: u64) -> Vec<Step> {
         self.with_relationship(|r, e| r.closed(conn, now, e))

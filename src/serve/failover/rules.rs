@@ -7,10 +7,6 @@ use super::wire::{HBA_LEN, load_balance_hash, primary_serves};
 use crate::leases::BindingState as S;
 use crate::model::Role;
 
-/// How much a peer's expiry may be early (60 s of clock skew plus a fudge): ISC accepts an
-/// ACTIVE → EXPIRED update once the local `ends − 65` has passed.
-pub const EXPIRY_FUDGE: u64 = 65;
-
 /// How early (in whole seconds, by the sender's clock) an expiry may come: ISC times are
 /// seconds, and a timer fires within the second.
 pub const EXPIRY_ROUNDING: u64 = 1;
@@ -31,12 +27,16 @@ pub struct UpdateTimes {
 /// NORMAL (ISC `normal_binding_state_transition_check`), otherwise the looser rules of the
 /// other states apply (`conflict_binding_state_transition_check`). `ends` is the local end.
 ///
-/// One rule is dhcpfo's, not ISC's: an EXPIRED update for an active lease is refused while,
-/// by the partner's own clock (the header time, so clock skew does not matter), our lease
-/// has not ended yet, or when the partner's binding ends before ours. Either way the
-/// partner expires a lease the client still holds: a peer restarting from a stale lease
-/// file does, and so does ISC 4.4.3 right after its recovery. ISC takes such an expiry
-/// whenever its own end is within 65 s, and loses the running lease.
+/// dhcpfo differs from ISC on an active lease: an EXPIRED, FREE or BACKUP update for it is
+/// refused until its end has passed by our clock (within the second), and an EXPIRED one
+/// also while the partner's binding ends before ours or, by the partner's own clock (the
+/// header time), our lease has not ended yet. ISC takes an expiry whenever its own end is
+/// within 65 s ("60 s of skew plus a fudge") and loses the running lease: a partner whose
+/// clock runs ahead ends our clients' leases early (chaos seed 1796399247: a primary 50 s
+/// ahead expired the secondary's clients, which the secondary then gave to others), and so
+/// do a peer restarting from a stale lease file and ISC 4.4.3 right after its recovery.
+/// The other side of skew, a partner behind us, is the expiry timer's
+/// ([`crate::serve::failover::peer::PartnerClock::expiry_delay`]).
 pub fn accepted_state(
     normal: bool,
     role: Role,
@@ -52,7 +52,8 @@ pub fn accepted_state(
     let pexp = times.pexp;
     let stale = (times.ends != 0 && times.ends < ends)
         || (times.sent != 0 && times.sent.saturating_add(EXPIRY_ROUNDING) < ends);
-    let expiry_agreed = ends.saturating_sub(EXPIRY_FUDGE) <= now && !stale;
+    let over = ends <= now.saturating_add(EXPIRY_ROUNDING);
+    let expiry_agreed = over && !stale;
     if !normal {
         return match (local, incoming) {
             (S::Active, S::Free | S::Backup) => local,
@@ -67,7 +68,7 @@ pub fn accepted_state(
         // The secondary cannot change an active lease, except for what the client did at it.
         (S::Active, S::Released | S::Abandoned) if role == Role::Primary => incoming,
         (S::Active, _) if role == Role::Primary => local,
-        (S::Active, S::Free | S::Backup) if !peer_agrees_expired => local,
+        (S::Active, S::Free | S::Backup) if !(peer_agrees_expired && over) => local,
         (S::Active, S::Expired) if !expiry_agreed => local,
         (S::Active, _) => incoming,
         (S::Expired | S::Reset, S::Free | S::Backup) if !peer_agrees_expired => local,

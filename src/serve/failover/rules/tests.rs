@@ -16,7 +16,7 @@ fn accepts(
     expired: bool,
 ) -> bool {
     let (pexp, ends) = if expired {
-        (NOW - 1, NOW + 10)
+        (NOW - 1, NOW)
     } else {
         (NOW + 100, NOW + 1000)
     };
@@ -58,20 +58,23 @@ fn in_normal_a_secondary_follows_the_primary_on_active_leases_once_expiry_agrees
     for s in [Released, Abandoned, Reset, Active] {
         assert!(accepts(true, r, Active, s, false), "{s}");
     }
-    // FREE/BACKUP need the primary's pexp to have passed; EXPIRED needs ends − 65 ≤ now.
+    // FREE/BACKUP need the primary's pexp to have passed; all three need our end to have
+    // passed (within the second), not ISC's "within 65 s".
     for s in [Free, Backup, Expired] {
         assert!(!accepts(true, r, Active, s, false), "{s} too early");
         assert!(accepts(true, r, Active, s, true), "{s} once due");
     }
-    // The 65 s fudge, exactly.
-    let times = UpdateTimes {
-        pexp: 0,
-        ends: 0,
-        sent: 0,
-    };
-    let at = |ends| accepted_state(true, r, Active, Expired, times, ends, NOW);
-    assert_eq!(at(NOW + 65), Expired);
-    assert_eq!(at(NOW + 66), Active);
+    for (s, pexp) in [(Expired, 0), (Free, NOW - 1), (Backup, NOW - 1)] {
+        let times = UpdateTimes {
+            pexp,
+            ends: 0,
+            sent: 0,
+        };
+        let at = |ends| accepted_state(true, r, Active, s, times, ends, NOW);
+        assert_eq!(at(NOW + 1), s, "{s} within the second");
+        assert_eq!(at(NOW + 2), Active, "{s} before our end");
+        assert_eq!(at(NOW + 65), Active, "{s} within ISC's fudge");
+    }
 }
 
 #[test]
@@ -142,18 +145,37 @@ fn an_expiry_of_an_older_binding_is_refused_in_every_state() {
             sent: NOW + 1,
         };
         assert_eq!(check(early), Active, "before its end, normal {normal}");
-        // A primary whose clock runs 50 s ahead expires it at its end: taken.
+        // Chaos seed 1796399247: a primary whose clock runs ahead expires the lease at its
+        // end by that clock, 20 s before it ends by ours: refused (ISC takes it).
         let ahead = UpdateTimes {
             pexp: NOW + 20,
             ends: NOW + 20,
             sent: NOW + 20,
         };
-        assert_eq!(check(ahead), Expired, "at its end by the partner's clock");
-        let rounded = UpdateTimes {
-            sent: NOW + 19,
-            ..ahead
+        assert_eq!(check(ahead), Active, "20 s before our end, normal {normal}");
+        // At our end (within the second), taken.
+        let at_end = |times| {
+            accepted_state(
+                normal,
+                Role::Secondary,
+                Active,
+                Expired,
+                times,
+                NOW + 1,
+                NOW,
+            )
         };
-        assert_eq!(check(rounded), Expired, "within the second");
+        let on_time = UpdateTimes {
+            pexp: NOW + 1,
+            ends: NOW + 1,
+            sent: NOW + 1,
+        };
+        assert_eq!(at_end(on_time), Expired, "at our end, normal {normal}");
+        let rounded = UpdateTimes {
+            sent: NOW,
+            ..on_time
+        };
+        assert_eq!(at_end(rounded), Expired, "within the second");
     }
 }
 
