@@ -537,8 +537,9 @@ impl Sim {
     /// Steps peer `i`'s wall clock by `by` seconds; its server loop notices at once.
     fn step_clock(&mut self, i: usize, by: i64) {
         self.skew[i] += by;
+        let now = self.clock(i);
         if let Some(e) = self.nodes[i].engine.as_mut() {
-            e.clock_stepped(by);
+            e.clock_stepped(by, now);
         }
     }
 
@@ -1610,5 +1611,31 @@ fn a_secondary_ahead_of_the_primary_expires_its_leases_on_time_when_cut_off() {
     );
     sim.advance(ends + 3 - sim.now);
     let b = sim.engine(S).leases().get(ip).cloned().expect("known");
+    assert_ne!(b.state, State::Active, "still active after its end: {b:?}");
+}
+
+/// A primary 50 s behind grants a lease (its end in that clock), then its clock is put
+/// right: the end is now 50 s early by its own clock. The lease is held by the step.
+#[test]
+fn a_primary_whose_clock_is_put_right_keeps_the_leases_it_granted_while_behind() {
+    let mut sim = Sim::new(&model(3, 128));
+    sim.step_clock(P, -50);
+    sim.advance(5);
+    let client = (0..100)
+        .map(mac)
+        .find(|m| owner(*m, 128) == P)
+        .expect("a client of the primary");
+    let (server, ip, secs) = sim.client(client).expect("a lease");
+    assert_eq!((server, secs), (P, 60));
+    let ends = sim.now + u64::from(secs);
+    sim.advance(2);
+    sim.step_clock(P, 50);
+    // 20 s on: past the lease's end by the end the primary wrote, 38 s before it by the
+    // client's clock.
+    sim.advance(20);
+    assert_bound_on_both(&sim, ip, client, "38 s before the end");
+    sim.check_no_double_binding();
+    sim.advance(ends + 3 - sim.now);
+    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
     assert_ne!(b.state, State::Active, "still active after its end: {b:?}");
 }

@@ -11,7 +11,7 @@ use dhcproto::v4::MessageType;
 use super::alloc::{Allocator, Slot};
 use super::bindings::{Binding, BindingEvent, ClientKey, LeaseIndex, State};
 use super::config::{Params, ServeConfig};
-use super::failover::peer::{Relationship, Step};
+use super::failover::peer::{Clocks, Relationship, Step};
 use super::journal::Snapshot;
 use super::packet::{self, Reply, Request};
 use super::ratelimit::RateLimit;
@@ -103,6 +103,8 @@ pub struct Engine {
     offer_of: HashMap<ClientKey, Ipv4Addr>,
     /// The failover relationship of a peer.
     failover: Option<Relationship>,
+    /// The partner's clock and our own clock's steps: how long a lease is held past its end.
+    clocks: Clocks,
     /// Build no log lines (the log level hides them anyway).
     pub quiet: bool,
     /// `no free leases` lines, one per link per interval.
@@ -130,6 +132,7 @@ impl Engine {
             offers: HashMap::new(),
             offer_of: HashMap::new(),
             failover: None,
+            clocks: Clocks::default(),
             quiet: false,
             no_free_log: RateLimit::new(NO_FREE_LOG_INTERVAL, 1024),
         }
@@ -141,6 +144,7 @@ impl Engine {
         let mut e = Engine::new(cfg);
         e.quiet = self.quiet;
         e.failover = self.failover.take();
+        e.clocks = std::mem::take(&mut self.clocks);
         e.leases.reserve(self.leases.len());
         for b in self.leases.iter() {
             e.load(b.clone());

@@ -383,6 +383,7 @@ async fn serve(
         tokio::select! {
             got = rx.recv() => {
                 let Some((i, bytes, from, at)) = got else { break };
+                notice_clock_step(&mut clock, &mut engine);
                 let started = Instant::now();
                 latency::QUEUE.record(started - at);
                 let msg = match packet::decode(&bytes) {
@@ -411,6 +412,7 @@ async fn serve(
                 }
             } => {
                 let Some(ev) = ev else { continue };
+                notice_clock_step(&mut clock, &mut engine);
                 if let Some(p) = peering.as_mut() {
                     let steps = failover::on_link_event(p, &mut engine, ev, now());
                     failover::run_steps(steps, None, &mut engine, &mut journal, Some(&mut p.link), now).await;
@@ -423,14 +425,12 @@ async fn serve(
                 }
             } => {
                 let Some((req, reply)) = req else { continue };
+                notice_clock_step(&mut clock, &mut engine);
                 let answer = failover::control_request(req, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;
                 let _ = reply.send(answer);
             }
             _ = tick.tick() => {
-                if let Some(by) = clock.step() {
-                    tracing::warn!("the wall clock was stepped by {by} s; leases and failover times follow the new clock");
-                    engine.clock_stepped(by);
-                }
+                notice_clock_step(&mut clock, &mut engine);
                 let mut out = engine.tick(now());
                 let mut peer = std::mem::take(&mut out.peer);
                 deliver(out, &socks[0], &mut journal, false, None).await;
@@ -502,6 +502,18 @@ fn release_freed_memory() {
     // SAFETY: malloc_trim only releases free memory of the allocator; no pointer is involved.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+/// Tells the engine of a step of the wall clock since the last look, before it sees a time
+/// from the new clock (a partner's message read after the step would otherwise count it
+/// twice).
+fn notice_clock_step(clock: &mut clock_watch::ClockWatch, engine: &mut Engine) {
+    if let Some(by) = clock.step() {
+        tracing::warn!(
+            "the wall clock was stepped by {by} s; leases are held past their ends by as much as it made them early"
+        );
+        engine.clock_stepped(by, now());
     }
 }
 

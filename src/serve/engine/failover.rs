@@ -181,7 +181,17 @@ impl Engine {
             partner_down,
             my_stos,
             mclt: self.mclt(),
+            partner_lag: self.clocks.partner_lag(),
         }
+    }
+
+    /// When a transitional lease may be freed in PARTNER-DOWN: MCLT after its potential
+    /// expiration or my entry into the state, and not before its end, each held by the clock
+    /// skew seen ([`rules::reclaim_in_partner_down`]).
+    pub(super) fn reclaim_at(&self, b: &Binding, stos: u64, mclt: u32) -> u64 {
+        let tsfp = b.tsfp.map(|t| t.saturating_add(self.clocks.partner_lag()));
+        rules::reclaim_in_partner_down(stos, tsfp, mclt)
+            .max(b.ends.saturating_add(self.clocks.expiry_hold(b.starts)))
     }
 
     /// The state of a pool address: its record's, or for an address never used, the slot's
@@ -346,16 +356,20 @@ impl Engine {
     /// the partner's backlog may still be on its way after the link came up
     /// ([`crate::serve::failover::peer::Relationship::expiries_wait`]): its lease file may be
     /// stale, and the partner's newer bindings are coming.
-    /// A lease also waits out the partner's lag behind our clock
-    /// ([`crate::serve::failover::peer::PartnerClock::expiry_delay`]): its end may be in the
-    /// partner's clock.
+    /// A lease in a failover pool is also held past its end by the partner's lag behind our
+    /// clock and our own forward steps since it started
+    /// ([`crate::serve::failover::peer::Clocks::expiry_hold`]); it is looked at again at
+    /// least every [`EXPIRY_RECHECK`] seconds, so a hold that shrinks counts.
     pub(super) fn expire_active(&mut self, b: Binding, now: u64, out: &mut Outcome) {
-        let delay = match &self.failover {
-            Some(r) if self.fo_addr(b.addr) => r.partner_clock().expiry_delay(),
-            _ => 0,
+        let hold = if self.failover.is_some() && self.fo_addr(b.addr) {
+            self.clocks.expiry_hold(b.starts)
+        } else {
+            0
         };
-        if now < b.ends.saturating_add(delay) {
-            self.leases.schedule(b.addr, b.ends.saturating_add(delay));
+        let due = b.ends.saturating_add(hold);
+        if now < due {
+            self.leases
+                .schedule(b.addr, due.min(now.saturating_add(EXPIRY_RECHECK)));
             return;
         }
         if self.fo_addr(b.addr)
@@ -383,7 +397,7 @@ impl Engine {
             return;
         }
         let o = self.ownership();
-        let due = rules::reclaim_in_partner_down(o.my_stos, b.tsfp, o.mclt).max(b.ends);
+        let due = self.reclaim_at(&b, o.my_stos, o.mclt);
         if now < due {
             self.leases.schedule(b.addr, due);
             return;
@@ -419,8 +433,8 @@ impl Engine {
         };
         if next.state == via && self.service() == ServiceState::PartnerDown {
             let o = self.ownership();
-            let at = rules::reclaim_in_partner_down(o.my_stos, next.tsfp, o.mclt);
-            self.leases.schedule(ip, at.max(next.ends));
+            let at = self.reclaim_at(&next, o.my_stos, o.mclt);
+            self.leases.schedule(ip, at);
         }
         let state = next.state;
         if self.commit_local(next, out) {

@@ -38,14 +38,18 @@ impl Engine {
         frame: Result<Message, WireError>,
         now: u64,
     ) -> Vec<Step> {
+        if let (Some(r), Ok(m)) = (&self.failover, &frame)
+            && r.on_link(conn)
+        {
+            self.clocks.observe(m.time, now);
+        }
         self.with_relationship(|r, e| r.received(conn, frame, now, e))
     }
 
-    /// Our wall clock was stepped by `by` seconds (seen against the monotonic clock).
-    pub fn clock_stepped(&mut self, by: i64) {
-        if let Some(r) = self.failover.as_mut() {
-            r.wall_clock_stepped(by);
-        }
+    /// Our wall clock was stepped by `by` seconds and now reads `now` (seen against the
+    /// monotonic clock).
+    pub fn clock_stepped(&mut self, by: i64, now: u64) {
+        self.clocks.stepped(by, now);
     }
 
     /// A connection is gone.
@@ -204,8 +208,10 @@ impl Leases for Engine {
             ends: m.lease_expiration.map_or(0, u64::from),
             sent: u64::from(m.time),
         };
+        // An end written by our clock before a forward step of it comes early after it.
+        let ends_here = old.ends.saturating_add(self.clocks.steps_since(old.starts));
         let allowed =
-            rules::accepted_state(ctx.normal, ctx.role, local, incoming, times, old.ends, now);
+            rules::accepted_state(ctx.normal, ctx.role, local, incoming, times, ends_here, now);
         if allowed != incoming {
             return Err(refuse(
                 RejectReason::FatalConflict,
@@ -355,8 +361,8 @@ impl Leases for Engine {
                     && matches!(b.state, State::Expired | State::Released | State::Reset)
             })
             .map(|b| {
-                let at = rules::reclaim_in_partner_down(stos, b.tsfp, mclt);
-                (b.addr, at.max(b.ends))
+                let at = self.reclaim_at(b, stos, mclt);
+                (b.addr, at)
             })
             .collect();
         for (ip, at) in due {

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-pub use self::clock::PartnerClock;
+pub use self::clock::{Clocks, MOST_PARTNER_LAG};
 use super::balance::Schedule;
 use super::config::FailoverConfig;
 use super::link::ConnId;
@@ -202,8 +202,6 @@ pub struct Relationship {
     balance_dirty: bool,
     /// The wait of expiries after the link came up ([`EXPIRY_GRACE_AFTER_LINK_UP`]).
     expiry_wait: Option<ExpiryWait>,
-    /// The partner's clock, read off its messages.
-    partner_clock: PartnerClock,
     steps: Vec<Step>,
 }
 
@@ -236,7 +234,6 @@ impl Relationship {
             next_balance: None,
             balance_dirty: false,
             expiry_wait: None,
-            partner_clock: PartnerClock::default(),
             steps: Vec::new(),
         };
         if !rel.cfg.load_balance_max_seconds_on() {
@@ -259,15 +256,9 @@ impl Relationship {
         &self.machine
     }
 
-    /// The partner's clock as its messages show it.
-    pub fn partner_clock(&self) -> &PartnerClock {
-        &self.partner_clock
-    }
-
-    /// Our wall clock was stepped by `by` seconds (the server loop sees it against the
-    /// monotonic clock).
-    pub fn wall_clock_stepped(&mut self, by: i64) {
-        self.partner_clock.stepped(by);
+    /// Whether `conn` carries the established link (its CONNECT passed the skew check).
+    pub fn on_link(&self, conn: ConnId) -> bool {
+        self.link.as_ref().is_some_and(|p| p.conn == conn)
     }
 
     /// Whether a lease whose end has passed waits before it is expired here: the link is up,
@@ -387,7 +378,6 @@ impl Relationship {
                 return;
             }
         };
-        self.partner_clock.observe(msg.time, now);
         if let Some(peer) = self.link.as_mut().filter(|p| p.conn == conn) {
             peer.last_received = now;
         } else {

@@ -125,12 +125,16 @@ pub struct Ownership {
     pub my_stos: u64,
     /// The MCLT in force.
     pub mclt: u32,
+    /// The partner's lag behind our clock: its potential expirations (tsfp) come that much
+    /// early by ours ([`crate::serve::failover::peer::Clocks::partner_lag`]).
+    pub partner_lag: u64,
 }
 
 impl Ownership {
     /// Whether a lease in `state` (with rewind state `rewind` and `tsfp`) is mine to hand to
     /// a new client at `now` (ISC `lease_mine_to_reallocate`, digest §5.3).
     pub fn mine(&self, state: S, rewind: Option<S>, tsfp: u64, now: u64) -> bool {
+        let tsfp = tsfp.saturating_add(self.partner_lag);
         let after_mclt = || {
             self.partner_down && self.my_stos.max(tsfp).saturating_add(u64::from(self.mclt)) < now
         };

@@ -1,32 +1,47 @@
-//! The partner's clock as this server sees it: every failover message carries its sender's
-//! time, so the difference to our own clock (its lead) is known within a second or two.
-//! ISC does no clock-skew correction at all; dhcpfo uses the lead in one place, where a
-//! partner whose clock is behind ours would otherwise make us end its clients' leases
-//! early: a lease the partner granted ends, in its own clock, at a time that is earlier in
-//! ours by the lead ([`PartnerClock::expiry_delay`]).
+//! Clock trouble, read off the failover link and our own wall clock. Every failover message
+//! carries its sender's time, so the partner's lead over our clock is known within a second
+//! or two; a step of our own wall clock is seen against the monotonic clock (in the server
+//! loop). ISC corrects for neither. dhcpfo uses both to never end a lease early: an end is
+//! written in the clock of the peer that granted it, at the time it granted it
+//! ([`Clocks::expiry_hold`]).
 
-/// The last reading of the partner's clock.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PartnerClock {
+/// The most a partner's lag holds leases back (an hour): a partner clock further off than
+/// that is broken (ISC refuses 60 s at connection), and leases must still end.
+pub const MOST_PARTNER_LAG: u64 = 3600;
+
+/// Steps of our own clock remembered (the oldest is forgotten first).
+const STEPS_KEPT: usize = 64;
+
+/// The partner's clock as its last message showed it, and our own clock's forward steps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Clocks {
     /// The partner's time in a message, and our time when it arrived.
     sample: Option<(u64, u64)>,
+    /// Our forward steps: our time just after the step, and its size.
+    forward_steps: Vec<(u64, u64)>,
 }
 
-impl PartnerClock {
+impl Clocks {
     /// A message with the partner's time `theirs` arrived at our time `now` (a time of 0
     /// says nothing). Transit time makes the partner look further behind than it is, which
-    /// only makes [`PartnerClock::expiry_delay`] longer.
+    /// only makes the hold longer.
     pub fn observe(&mut self, theirs: u32, now: u64) {
         if theirs != 0 {
             self.sample = Some((u64::from(theirs), now));
         }
     }
 
-    /// Our wall clock was stepped by `by` seconds (seen against the monotonic clock): the
-    /// reading keeps the partner's clock where it is.
-    pub fn stepped(&mut self, by: i64) {
+    /// Our wall clock was stepped by `by` seconds, and reads `now` after the step: the
+    /// partner's clock stays where it was, and a forward step is remembered.
+    pub fn stepped(&mut self, by: i64, now: u64) {
         if let Some((_, mine)) = self.sample.as_mut() {
             *mine = mine.saturating_add_signed(by);
+        }
+        if by > 0 {
+            if self.forward_steps.len() == STEPS_KEPT {
+                self.forward_steps.remove(0);
+            }
+            self.forward_steps.push((now, by.unsigned_abs()));
         }
     }
 
@@ -38,13 +53,31 @@ impl PartnerClock {
         })
     }
 
-    /// How much later than its end an active lease is expired here: the partner's lag
-    /// behind our clock (0 when it is not behind). A lease the partner granted carries an
-    /// end in the partner's clock; with a partner behind us by N seconds, that end comes N
-    /// seconds early by ours. Leases we granted are then held N seconds longer than needed,
-    /// which only keeps their addresses out of use for that long.
-    pub fn expiry_delay(&self) -> u64 {
-        self.lead().min(0).unsigned_abs()
+    /// The partner's lag behind our clock (0 when it is not behind), at most
+    /// [`MOST_PARTNER_LAG`]: a time the partner wrote (a lease end it granted, a potential
+    /// expiration) comes that much early by our clock.
+    pub fn partner_lag(&self) -> u64 {
+        self.lead().min(0).unsigned_abs().min(MOST_PARTNER_LAG)
+    }
+
+    /// The sum of our forward steps since `starts` (a lease's start): an end written by
+    /// our clock before a step comes that much early after it. A lease granted after the
+    /// step starts at or after the step's time and is not held.
+    pub fn steps_since(&self, starts: u64) -> u64 {
+        self.forward_steps
+            .iter()
+            .filter(|(at, _)| starts < *at)
+            .map(|(_, by)| by)
+            .sum()
+    }
+
+    /// How much later than its end a lease that started at `starts` is expired here: the
+    /// partner's lag if its end is in the partner's clock, our forward steps since it
+    /// started if its end is in our clock from before them; the larger of the two, since
+    /// which clock wrote the end is not recorded. Either may hold a lease longer than
+    /// needed, which only keeps its address out of use for that long.
+    pub fn expiry_hold(&self, starts: u64) -> u64 {
+        self.partner_lag().max(self.steps_since(starts))
     }
 }
 
@@ -53,22 +86,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_partner_behind_delays_expiries_by_its_lag_and_a_step_of_ours_counts_at_once() {
-        let mut c = PartnerClock::default();
-        assert_eq!((c.lead(), c.expiry_delay()), (0, 0));
+    fn a_partner_behind_holds_leases_by_its_lag_and_a_step_of_ours_counts_at_once() {
+        let mut c = Clocks::default();
+        assert_eq!((c.lead(), c.partner_lag()), (0, 0));
         c.observe(1_000, 1_000);
-        assert_eq!((c.lead(), c.expiry_delay()), (0, 0));
+        assert_eq!((c.lead(), c.partner_lag()), (0, 0));
         // Our clock jumps 50 s ahead: the partner is now 50 s behind, before it says a word.
-        c.stepped(50);
-        assert_eq!((c.lead(), c.expiry_delay()), (-50, 50));
+        c.stepped(50, 1_050);
+        assert_eq!((c.lead(), c.partner_lag()), (-50, 50));
         // Its next message agrees.
         c.observe(1_010, 1_060);
-        assert_eq!((c.lead(), c.expiry_delay()), (-50, 50));
-        // A partner ahead of us delays nothing.
+        assert_eq!((c.lead(), c.partner_lag()), (-50, 50));
+        // A partner ahead of us holds nothing.
         c.observe(1_100, 1_070);
-        assert_eq!((c.lead(), c.expiry_delay()), (30, 0));
+        assert_eq!((c.lead(), c.partner_lag()), (30, 0));
         // A message without a time changes nothing.
         c.observe(0, 2_000);
         assert_eq!(c.lead(), 30);
+        // A partner clock far off holds leases an hour at most.
+        c.observe(1, 2_000_000_000);
+        assert_eq!(c.partner_lag(), MOST_PARTNER_LAG);
+    }
+
+    #[test]
+    fn a_forward_step_holds_the_leases_that_started_before_it() {
+        let mut c = Clocks::default();
+        c.stepped(-15, 985);
+        assert_eq!(
+            c.steps_since(0),
+            0,
+            "a backward step makes ends late, not early"
+        );
+        // Behind by 15 s, then put right: a lease that started before holds 15 s more.
+        c.stepped(15, 1_020);
+        assert_eq!(c.steps_since(990), 15);
+        assert_eq!(c.steps_since(1_020), 0);
+        assert_eq!(c.steps_since(1_030), 0);
+        c.stepped(50, 1_100);
+        assert_eq!(c.expiry_hold(1_000), 65);
+        assert_eq!(c.expiry_hold(1_050), 50);
+        // With the partner 80 s behind, the larger of the two.
+        c.observe(1_020, 1_100);
+        assert_eq!(c.expiry_hold(1_000), 80);
+        assert_eq!(c.expiry_hold(1_200), 80);
     }
 }

@@ -209,12 +209,14 @@ fn duelling_updates_follow_cltt_then_the_primary() {
 #[test]
 fn ownership_follows_lease_mine_to_reallocate() {
     let normal = |role| Ownership {
+        partner_lag: 0,
         role,
         partner_down: false,
         my_stos: NOW - 10,
         mclt: 60,
     };
     let down = |role| Ownership {
+        partner_lag: 0,
         role,
         partner_down: true,
         my_stos: NOW - 10,
