@@ -245,6 +245,8 @@ async fn serve(
             replay.torn_bytes
         );
     }
+    // From before the lease file is loaded: a step while starting counts too.
+    let mut clock = clock_watch::ClockWatch::new();
     let mut engine = Engine::new(Arc::new(cfg));
     engine.quiet = !tracing::enabled!(tracing::Level::INFO);
     let loaded = replay.bindings.len();
@@ -367,7 +369,6 @@ async fn serve(
         return EXIT_USAGE;
     };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
-    let mut clock = clock_watch::ClockWatch::new();
     let mut malformed_log = RateLimit::new(MALFORMED_LOG_INTERVAL, MALFORMED_LOG_KEYS);
     tracing::info!(
         target: LIFECYCLE_TARGET,
@@ -434,6 +435,7 @@ async fn serve(
                 let mut out = engine.tick(now());
                 let mut peer = std::mem::take(&mut out.peer);
                 deliver(out, &socks[0], &mut journal, false, None).await;
+                notice_clock_step(&mut clock, &mut engine);
                 peer.extend(engine.peer_poll(now()));
                 if !peer.is_empty() {
                     failover::run_steps(peer, None, &mut engine, &mut journal, peering.as_mut().map(|p| &mut p.link), now).await;

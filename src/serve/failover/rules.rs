@@ -36,7 +36,7 @@ pub struct UpdateTimes {
 /// ahead expired the secondary's clients, which the secondary then gave to others), and so
 /// do a peer restarting from a stale lease file and ISC 4.4.3 right after its recovery.
 /// The other side of skew, a partner behind us, is the expiry timer's
-/// ([`crate::serve::failover::peer::PartnerClock::expiry_delay`]).
+/// ([`crate::serve::failover::peer::Clocks::expiry_hold`]).
 pub fn accepted_state(
     normal: bool,
     role: Role,

@@ -9,8 +9,13 @@
 /// that is broken (ISC refuses 60 s at connection), and leases must still end.
 pub const MOST_PARTNER_LAG: u64 = 3600;
 
-/// Steps of our own clock remembered (the oldest is forgotten first).
+/// Steps of our own clock, and changes of the partner's lag, remembered (the oldest is
+/// forgotten first).
 const STEPS_KEPT: usize = 64;
+
+/// A lag under this is taken for the rounding of whole-second times and for transit time:
+/// with clocks in step, the hold stays 0.
+const LEAST_LAG: u64 = 2;
 
 /// The partner's clock as its last message showed it, and our own clock's forward steps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,6 +24,8 @@ pub struct Clocks {
     sample: Option<(u64, u64)>,
     /// Our forward steps: our time just after the step, and its size.
     forward_steps: Vec<(u64, u64)>,
+    /// The partner's lag each time it changed: from when (our time), and the lag.
+    lags: Vec<(u64, u64)>,
 }
 
 impl Clocks {
@@ -28,6 +35,18 @@ impl Clocks {
     pub fn observe(&mut self, theirs: u32, now: u64) {
         if theirs != 0 {
             self.sample = Some((u64::from(theirs), now));
+            self.note_lag(now);
+        }
+    }
+
+    /// Remembers the partner's lag from `now` on, if it changed.
+    fn note_lag(&mut self, now: u64) {
+        let lag = self.partner_lag();
+        if self.lags.last().map_or(0, |l| l.1) != lag {
+            if self.lags.len() == STEPS_KEPT {
+                self.lags.remove(0);
+            }
+            self.lags.push((now, lag));
         }
     }
 
@@ -37,6 +56,7 @@ impl Clocks {
         if let Some((_, mine)) = self.sample.as_mut() {
             *mine = mine.saturating_add_signed(by);
         }
+        self.note_lag(now);
         if by > 0 {
             if self.forward_steps.len() == STEPS_KEPT {
                 self.forward_steps.remove(0);
@@ -53,11 +73,28 @@ impl Clocks {
         })
     }
 
-    /// The partner's lag behind our clock (0 when it is not behind), at most
-    /// [`MOST_PARTNER_LAG`]: a time the partner wrote (a lease end it granted, a potential
-    /// expiration) comes that much early by our clock.
+    /// The partner's lag behind our clock (0 when it is not behind by [`LEAST_LAG`] or
+    /// more), at most [`MOST_PARTNER_LAG`]: a time the partner wrote (a lease end it
+    /// granted, a potential expiration) comes that much early by our clock.
     pub fn partner_lag(&self) -> u64 {
-        self.lead().min(0).unsigned_abs().min(MOST_PARTNER_LAG)
+        let lag = self.lead().min(0).unsigned_abs().min(MOST_PARTNER_LAG);
+        if lag < LEAST_LAG { 0 } else { lag }
+    }
+
+    /// The largest lag of the partner since `starts` (a lease's start, in the partner's
+    /// clock for a lease it granted): a lease granted while the partner was behind keeps
+    /// an early end after its clock is put right. A lag that ended before `starts` by our
+    /// clock does not count (a partner behind wrote `starts` earlier than our clock read).
+    pub fn partner_lag_since(&self, starts: u64) -> u64 {
+        let ended_after = |i: usize| self.lags.get(i + 1).is_none_or(|next| next.0 > starts);
+        self.lags
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| ended_after(*i))
+            .map(|(_, l)| l.1)
+            .max()
+            .unwrap_or(0)
+            .max(self.partner_lag())
     }
 
     /// The sum of our forward steps since `starts` (a lease's start): an end written by
@@ -77,7 +114,7 @@ impl Clocks {
     /// which clock wrote the end is not recorded. Either may hold a lease longer than
     /// needed, which only keeps its address out of use for that long.
     pub fn expiry_hold(&self, starts: u64) -> u64 {
-        self.partner_lag().max(self.steps_since(starts))
+        self.partner_lag_since(starts).max(self.steps_since(starts))
     }
 }
 
@@ -106,6 +143,28 @@ mod tests {
         // A partner clock far off holds leases an hour at most.
         c.observe(1, 2_000_000_000);
         assert_eq!(c.partner_lag(), MOST_PARTNER_LAG);
+    }
+
+    #[test]
+    fn a_second_of_rounding_or_transit_is_no_lag() {
+        let mut c = Clocks::default();
+        c.observe(999, 1_000);
+        assert_eq!((c.lead(), c.partner_lag(), c.expiry_hold(0)), (-1, 0, 0));
+        c.observe(998, 1_000);
+        assert_eq!(c.partner_lag(), 2);
+    }
+
+    #[test]
+    fn a_lease_granted_while_the_partner_was_behind_keeps_its_hold_after_the_partner_is_put_right()
+    {
+        let mut c = Clocks::default();
+        c.observe(950, 1_000);
+        assert_eq!(c.partner_lag(), 50);
+        // Granted by the partner at its 960 (our 1010); its clock is put right at our 1030.
+        c.observe(1_030, 1_030);
+        assert_eq!(c.partner_lag(), 0);
+        assert_eq!(c.expiry_hold(960), 50, "granted while behind");
+        assert_eq!(c.expiry_hold(1_040), 0, "granted after the correction");
     }
 
     #[test]
