@@ -1122,10 +1122,7 @@ fn the_secondarys_newer_ack_beats_the_primarys_older_release() {
 #[test]
 fn an_active_binding_the_partner_sends_with_a_past_end_is_kept_to_its_potential_expiry() {
     let mut sim = Sim::new(&model(3, 128));
-    let client = (0..100)
-        .map(mac)
-        .find(|m| owner(*m, 128) == P)
-        .expect("a client of the primary");
+    let client = client_of(P);
     let (server, ip, secs) = sim.client(client).expect("a lease");
     assert_eq!((server, secs), (P, 60));
     sim.advance(1);
@@ -1180,10 +1177,7 @@ fn an_active_binding_the_partner_sends_with_a_past_end_is_kept_to_its_potential_
 #[test]
 fn a_restarted_primary_lets_the_isc_secondarys_queued_renewal_win_over_its_stale_expiry() {
     let mut sim = Sim::new(&model(3, 128));
-    let client = (0..100)
-        .map(mac)
-        .find(|m| owner(*m, 128) == P)
-        .expect("a client of the primary");
+    let client = client_of(P);
     let (server, ip, secs) = sim.client(client).expect("a lease");
     assert_eq!((server, secs), (P, 60));
     sim.advance(1);
@@ -1234,10 +1228,7 @@ fn a_restarted_primary_lets_the_isc_secondarys_queued_renewal_win_over_its_stale
 #[test]
 fn after_an_isolation_the_isc_secondarys_queued_renewal_wins_over_the_primarys_expiry() {
     let mut sim = Sim::new(&model(3, 128));
-    let client = (0..100)
-        .map(mac)
-        .find(|m| owner(*m, 128) == P)
-        .expect("a client of the primary");
+    let client = client_of(P);
     let (_, ip, _) = sim.client(client).expect("a lease");
     sim.advance(1);
     sim.cut();
@@ -1278,10 +1269,7 @@ fn after_an_isolation_the_isc_secondarys_queued_renewal_wins_over_the_primarys_e
 #[test]
 fn after_an_isolation_the_primary_waits_for_the_isc_secondarys_backlog_however_late() {
     let mut sim = Sim::new(&model(3, 128));
-    let client = (0..100)
-        .map(mac)
-        .find(|m| owner(*m, 128) == P)
-        .expect("a client of the primary");
+    let client = client_of(P);
     let (_, ip, _) = sim.client(client).expect("a lease");
     sim.advance(1);
     sim.cut();
@@ -1335,10 +1323,7 @@ fn after_an_isolation_the_primary_waits_for_the_isc_secondarys_backlog_however_l
 #[test]
 fn after_an_isolation_the_primary_waits_for_a_late_updone() {
     let mut sim = Sim::new(&model(3, 128));
-    let client = (0..100)
-        .map(mac)
-        .find(|m| owner(*m, 128) == P)
-        .expect("a client of the primary");
+    let client = client_of(P);
     let (_, ip, _) = sim.client(client).expect("a lease");
     sim.advance(1);
     sim.cut();
@@ -1386,10 +1371,7 @@ fn after_an_isolation_the_primary_waits_for_a_late_updone() {
 #[test]
 fn in_partner_down_an_expired_lease_waits_for_what_the_partner_may_have_renewed() {
     let mut sim = Sim::new(&model(3, 128));
-    let client = (0..100)
-        .map(mac)
-        .find(|m| owner(*m, 128) == P)
-        .expect("a client of the primary");
+    let client = client_of(P);
     let (_, ip, _) = sim.client(client).expect("a lease");
     sim.advance(1);
     sim.cut();
@@ -1533,6 +1515,20 @@ mod random {
     }
 }
 
+/// The first of the MACs `mac(0..100)` whose hash bucket (split 128) is peer `i`'s.
+fn client_of(i: usize) -> [u8; 6] {
+    (0..100)
+        .map(mac)
+        .find(|m| owner(*m, 128) == i)
+        .expect("a client of each peer")
+}
+
+/// Peer `i` no longer holds `ip` active (its lease has ended there).
+fn assert_ended(sim: &Sim, i: usize, ip: Ipv4Addr) {
+    let b = sim.engine(i).leases().get(ip).cloned().expect("known");
+    assert_ne!(b.state, State::Active, "still active after its end: {b:?}");
+}
+
 /// The client `mac` holds `ip` on both peers (ACTIVE, for it).
 fn assert_bound_on_both(sim: &Sim, ip: Ipv4Addr, mac: [u8; 6], when: &str) {
     for i in [P, S] {
@@ -1574,8 +1570,7 @@ fn a_primary_whose_clock_jumps_ahead_expires_no_running_lease_early() {
     sim.check_no_double_binding();
     // Once the lease has ended by the client's clock, the primary expires it.
     sim.advance(ends + 3 - sim.now);
-    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
-    assert_ne!(b.state, State::Active, "still active after its end: {b:?}");
+    assert_ended(&sim, P, ip);
     assert!(!sim.log(P).contains("rejected"), "{}", sim.log(P));
 }
 
@@ -1585,10 +1580,7 @@ fn a_primary_whose_clock_jumps_ahead_expires_no_running_lease_early() {
 #[test]
 fn a_secondary_ahead_of_the_primary_expires_its_leases_on_time_when_cut_off() {
     let mut sim = Sim::new(&model(3, 128));
-    let client = (0..100)
-        .map(mac)
-        .find(|m| owner(*m, 128) == P)
-        .expect("a client of the primary");
+    let client = client_of(P);
     let (server, ip, secs) = sim.client(client).expect("a lease");
     assert_eq!((server, secs), (P, 60));
     let ends = sim.now + u64::from(secs);
@@ -1610,8 +1602,7 @@ fn a_secondary_ahead_of_the_primary_expires_its_leases_on_time_when_cut_off() {
         sim.log(S)
     );
     sim.advance(ends + 3 - sim.now);
-    let b = sim.engine(S).leases().get(ip).cloned().expect("known");
-    assert_ne!(b.state, State::Active, "still active after its end: {b:?}");
+    assert_ended(&sim, S, ip);
 }
 
 /// A primary 50 s behind grants a lease (its end in that clock), then its clock is put
@@ -1621,10 +1612,7 @@ fn a_primary_whose_clock_is_put_right_keeps_the_leases_it_granted_while_behind()
     let mut sim = Sim::new(&model(3, 128));
     sim.step_clock(P, -50);
     sim.advance(5);
-    let client = (0..100)
-        .map(mac)
-        .find(|m| owner(*m, 128) == P)
-        .expect("a client of the primary");
+    let client = client_of(P);
     let (server, ip, secs) = sim.client(client).expect("a lease");
     assert_eq!((server, secs), (P, 60));
     let ends = sim.now + u64::from(secs);
@@ -1636,6 +1624,5 @@ fn a_primary_whose_clock_is_put_right_keeps_the_leases_it_granted_while_behind()
     assert_bound_on_both(&sim, ip, client, "38 s before the end");
     sim.check_no_double_binding();
     sim.advance(ends + 3 - sim.now);
-    let b = sim.engine(P).leases().get(ip).cloned().expect("known");
-    assert_ne!(b.state, State::Active, "still active after its end: {b:?}");
+    assert_ended(&sim, P, ip);
 }
