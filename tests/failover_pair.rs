@@ -974,27 +974,7 @@ fn kill_9_then_auto_partner_down(kind: PairKind, victim: Role) {
     };
     let label = format!("{} {test}", kind.label());
     let survivor = victim.partner();
-    // The victim's free addresses as the survivor's lease file names them.
-    let victims_free = match victim {
-        Role::Primary => BindingState::Free,
-        Role::Secondary => BindingState::Backup,
-    };
-    start_to_normal(&mut lab);
-    poll(Duration::from_secs(30), || balanced(&lab, misbalance(40)))
-        .unwrap_or_else(|e| panic!("not balanced: {e}"));
-    let partners: BTreeSet<Ipv4Addr> = lab
-        .journal(survivor)
-        .current()
-        .leases
-        .iter()
-        .filter(|l| lab.model.in_pools(l.address) && l.binding_state == victims_free)
-        .map(|l| l.address)
-        .collect();
-    assert!(
-        !partners.is_empty(),
-        "the {} owns no address",
-        victim.as_str()
-    );
+    let partners = normal_and_balanced_then_free_of(&mut lab, victim);
     let t_kill = lab.kill9(victim);
     let t_ci = lab
         .wait_state(
@@ -1060,6 +1040,33 @@ fn kill_9_then_auto_partner_down(kind: PairKind, victim: Role) {
     safety.assert_no_duplicate_or_lost();
 }
 
+/// Starts the pair, waits until it is balanced, and returns `victim`'s free addresses as
+/// its partner's lease file names them (FREE for the primary's, BACKUP for the
+/// secondary's); panics if it owns none.
+fn normal_and_balanced_then_free_of(lab: &mut PairLab, victim: Role) -> BTreeSet<Ipv4Addr> {
+    let victims_free = match victim {
+        Role::Primary => BindingState::Free,
+        Role::Secondary => BindingState::Backup,
+    };
+    start_to_normal(lab);
+    poll(Duration::from_secs(30), || balanced(lab, misbalance(40)))
+        .unwrap_or_else(|e| panic!("not balanced: {e}"));
+    let partners: BTreeSet<Ipv4Addr> = lab
+        .journal(victim.partner())
+        .current()
+        .leases
+        .iter()
+        .filter(|l| lab.model.in_pools(l.address) && l.binding_state == victims_free)
+        .map(|l| l.address)
+        .collect();
+    assert!(
+        !partners.is_empty(),
+        "the {} owns no address",
+        victim.as_str()
+    );
+    partners
+}
+
 /// A peer in partner-down is killed and restarted while its partner is still down: it
 /// comes back in partner-down (from the state its lease file records, after STARTUP) with
 /// its time of entry kept, so it serves the partner's addresses at once, without a second
@@ -1084,26 +1091,7 @@ fn restarted_in_partner_down(kind: PairKind) {
         _ => Role::Primary,
     };
     let victim = survivor.partner();
-    let victims_free = match victim {
-        Role::Primary => BindingState::Free,
-        Role::Secondary => BindingState::Backup,
-    };
-    start_to_normal(&mut lab);
-    poll(Duration::from_secs(30), || balanced(&lab, misbalance(40)))
-        .unwrap_or_else(|e| panic!("not balanced: {e}"));
-    let partners: BTreeSet<Ipv4Addr> = lab
-        .journal(survivor)
-        .current()
-        .leases
-        .iter()
-        .filter(|l| lab.model.in_pools(l.address) && l.binding_state == victims_free)
-        .map(|l| l.address)
-        .collect();
-    assert!(
-        !partners.is_empty(),
-        "the {} owns no address",
-        victim.as_str()
-    );
+    let partners = normal_and_balanced_then_free_of(&mut lab, victim);
     lab.start_captures();
     let t_kill = lab.kill9(victim);
     let t_ci = lab
