@@ -99,6 +99,16 @@ struct Sim {
     isc_updreq_delay: u64,
     /// UPDREQs it will answer: when, on which connection.
     isc_updreq_later: Vec<(u64, u64, dhcpfo::serve::failover::wire::Message)>,
+    /// Addresses for which the primary answers as ISC 4.4.3 does (see
+    /// [`Sim::as_isc_primary`]).
+    isc_primary: BTreeSet<Ipv4Addr>,
+    /// The ISC primary's own updates of those addresses, still in its queue.
+    isc_primary_queue: Vec<(u64, dhcpfo::serve::failover::wire::Message)>,
+    /// Of those addresses, the ones whose queued update the ISC primary has sent.
+    isc_primary_sent: BTreeSet<Ipv4Addr>,
+    /// The secondary's updates that ended such a lease and that the ISC primary took while
+    /// its own newer update of it was still queued: (address, state sent).
+    isc_primary_took: Vec<(Ipv4Addr, State)>,
 }
 
 impl Sim {
@@ -140,6 +150,10 @@ impl Sim {
             isc_ignores_updreq: false,
             isc_updreq_delay: 0,
             isc_updreq_later: Vec::new(),
+            isc_primary: BTreeSet::new(),
+            isc_primary_queue: Vec::new(),
+            isc_primary_sent: BTreeSet::new(),
+            isc_primary_took: Vec::new(),
         };
         sim.start(P);
         sim.start(S);
@@ -277,7 +291,7 @@ impl Sim {
             }
             let frame = decode(&bytes);
             if let Ok(m) = &frame
-                && self.as_isc(to, conn, m)
+                && (self.as_isc(to, conn, m) || self.as_isc_primary(to, conn, m))
             {
                 continue;
             }
@@ -361,6 +375,70 @@ impl Sim {
             }
         }
         true
+    }
+
+    /// The primary as ISC 4.4.3 handles the addresses in `isc_primary` after the two were
+    /// apart (`true`: the message was handled here). Its own update of such an address waits
+    /// in its queue, behind a full window of others, until the end of the second; an UPDDONE
+    /// answering the secondary's UPDREQ leaves after it. It duels only updates in
+    /// flight, so a secondary's update that ends the lease, arriving while its own is still
+    /// queued, is taken (as primary it accepts RELEASED over ACTIVE), and the queued update
+    /// then leaves with the ended state: the ACK its client holds is lost on both peers. The
+    /// emulation records it in `isc_primary_took`. It sends no UPDREQ of its own when back
+    /// in NORMAL.
+    fn as_isc_primary(
+        &mut self,
+        to: usize,
+        conn: u64,
+        m: &dhcpfo::serve::failover::wire::Message,
+    ) -> bool {
+        use dhcpfo::serve::failover::wire::MessageType as FoType;
+        if self.isc_primary.is_empty() {
+            return false;
+        }
+        match (to, m.kind) {
+            (S, FoType::UpdReq) => return true,
+            (S, FoType::UpdDone) if !self.isc_primary_queue.is_empty() => {
+                // Its queue goes first, then UPDDONE.
+                self.isc_primary_queue.push((conn, m.clone()));
+                return true;
+            }
+            _ => {}
+        }
+        let Some(ip) = m.assigned_ip.filter(|ip| self.isc_primary.contains(ip)) else {
+            return false;
+        };
+        if m.kind != FoType::BndUpd {
+            return false;
+        }
+        if to == S {
+            if self.isc_primary_sent.contains(&ip) {
+                return false;
+            }
+            self.isc_primary_queue.push((conn, m.clone()));
+            return true;
+        }
+        let state = m.binding_status.and_then(|s| s.known());
+        if let Some(state) = state.filter(|s| *s != State::Active)
+            && !self.isc_primary_sent.contains(&ip)
+        {
+            self.isc_primary_took.push((ip, state));
+        }
+        false
+    }
+
+    /// The ISC primary sends every update in its queue (and an UPDDONE held behind them),
+    /// as they stand, now.
+    fn isc_primary_send_queue(&mut self) {
+        let now = self.now;
+        for (conn, mut queued) in std::mem::take(&mut self.isc_primary_queue) {
+            if let Some(ip) = queued.assigned_ip {
+                self.isc_primary_sent.insert(ip);
+            }
+            queued.time = now as u32;
+            self.wire
+                .push_back((S, conn, encode(&queued).expect("encodes")));
+        }
     }
 
     /// The ISC secondary's queued updates of `ip` leave, with the end `ends`.
@@ -449,6 +527,8 @@ impl Sim {
             self.settle();
             self.isc_answer_late_updreqs();
             self.isc_send_queued();
+            self.isc_primary_send_queue();
+            self.settle();
         }
     }
 
@@ -1108,6 +1188,47 @@ fn the_secondarys_newer_ack_beats_the_primarys_older_release() {
     sim.heal();
     sim.advance(5);
     assert_eq!(sim.state(S), FailoverState::Normal, "{}", sim.log(S));
+    assert_held(&sim, ip, client, ends);
+    sim.check_no_double_binding();
+}
+
+/// Chaos seed 1796403444 (ISC 4.4.3 primary, dhcpfo secondary, fault `failover-partition
+/// secondary`): cut off from each other, the secondary takes a client's RELEASE and the
+/// primary gives the client its address back a second later. Back in touch, the ISC
+/// primary's ACK waited in its queue behind a full window while the secondary's RELEASED
+/// went out at once; ISC took it (it duels only updates in flight), moved the lease to
+/// BACKUP and answered the client's renewals with "lease owned by peer": 4 leases lost.
+/// The secondary holds an update that ends a lease, as it holds an expiry, until the
+/// partner's backlog is in; the ISC primary's ACK then arrives first and wins.
+#[test]
+fn after_a_partition_the_isc_primarys_queued_ack_beats_the_secondarys_older_release() {
+    let mut sim = Sim::new(&model(99, 128));
+    let [_, (client, ip)] = two_clients_of(&mut sim, S);
+    sim.cut();
+    sim.advance(1);
+    release(&mut sim, S, client, ip);
+    sim.advance(1);
+    let (server, again, _) = sim.client_of(&[P], client).expect("its address back");
+    assert_eq!((server, again), (P, ip));
+    let ends = sim.engine(P).leases().get(ip).unwrap().ends;
+    sim.isc_primary.insert(ip);
+    let n = sim.sent.len();
+    sim.heal();
+    sim.advance(5);
+    for (i, m) in &sim.sent[n..] {
+        eprintln!(
+            "DBG {i} {:?} {:?} {:?}",
+            m.kind, m.assigned_ip, m.binding_status
+        );
+    }
+    assert_eq!(sim.state(S), FailoverState::Normal, "{}", sim.log(S));
+    assert!(
+        sim.isc_primary_took.is_empty(),
+        "the ISC primary took {:?} over its queued ACK\n{}",
+        sim.isc_primary_took,
+        sim.log(S)
+    );
+    assert!(sim.isc_primary_sent.contains(&ip), "its ACK went out");
     assert_held(&sim, ip, client, ends);
     sim.check_no_double_binding();
 }

@@ -398,16 +398,18 @@ fn expiries_wait_a_moment_after_the_link_comes_up_and_a_clock_step_never_stretch
 }
 
 #[test]
-fn an_expired_update_waits_in_the_queue_after_link_up_unless_the_partner_asks() {
+fn an_update_ending_a_lease_waits_in_the_queue_after_link_up_unless_the_partner_asks() {
     let mut fake = Fake::default();
     let expired = Ipv4Addr::new(10, 0, 1, 1);
     let active = Ipv4Addr::new(10, 0, 1, 2);
     let released = Ipv4Addr::new(10, 0, 1, 3);
+    let backup = Ipv4Addr::new(10, 0, 1, 4);
     fake.records.insert(expired, (S::Expired, NOW + 100, 0));
     fake.records.insert(active, (S::Active, NOW + 100, 0));
     fake.records.insert(released, (S::Released, NOW + 100, 0));
+    fake.records.insert(backup, (S::Backup, 0, 0));
     let mut s = linked_secondary(&mut fake);
-    for ip in [expired, active, released] {
+    for ip in [expired, active, released, backup] {
         s.queue_update(ip);
     }
     let sent_ips = |s: &mut Relationship| -> Vec<Ipv4Addr> {
@@ -418,17 +420,13 @@ fn an_expired_update_waits_in_the_queue_after_link_up_unless_the_partner_asks() 
             .collect()
     };
     s.flush(NOW + 1, &mut fake);
-    assert_eq!(
-        sent_ips(&mut s),
-        [active, released],
-        "the EXPIRED one waits"
-    );
-    assert_eq!(s.backlog(), (1, 2));
+    assert_eq!(sent_ips(&mut s), [active], "only the ACTIVE one leaves");
+    assert_eq!(s.backlog(), (3, 1));
     s.flush(NOW + EXPIRY_GRACE_AFTER_LINK_UP, &mut fake);
     assert_eq!(
         sent_ips(&mut s),
-        [expired],
-        "it leaves when the wait is over"
+        [expired, released, backup],
+        "they leave in their order when the wait is over"
     );
 
     // The partner's UPDREQ is answered at once, the EXPIRED update included.

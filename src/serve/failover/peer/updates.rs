@@ -37,21 +37,27 @@ impl Relationship {
 
     /// Sends queued updates while the link is up and the partner's window has room. While
     /// expiries wait after the link came up ([`Self::expiries_wait`]: a moment, or until the
-    /// partner's UPDDONE), an EXPIRED update stays queued (unless it answers an UPDREQ or
-    /// UPDREQALL): the lease may be one the partner renewed while the two were apart, and its
-    /// queued renewal, arriving first, wins the duel (ISC takes an expiry when its own end is
-    /// within 65 s).
+    /// partner's UPDDONE), an update that ends a lease (every state but ACTIVE: EXPIRED,
+    /// RELEASED, FREE, BACKUP...) stays queued, unless it answers an UPDREQ or UPDREQALL.
+    /// The partner may have renewed or granted the lease again while the two were apart,
+    /// and its queued update, arriving first, wins the duel here. Sent first, ours could win
+    /// there: ISC takes an expiry when its own end is within 65 s, and an ISC primary takes a
+    /// RELEASED over its own newer ACK still in its queue (it duels only updates in flight).
     pub fn flush(&mut self, now: u64, leases: &mut impl Leases) {
         let Some((conn, window)) = self.link.as_ref().map(|p| (p.conn, p.max_unacked)) else {
             return;
         };
-        let hold_expiries = self.expiries_wait(now) && self.update_done.is_none();
+        let hold_endings = self.expiries_wait(now) && self.update_done.is_none();
         let mut held = Vec::new();
         while self.flying.len() < window as usize {
             let Some(ip) = self.queue.pop_front() else {
                 break;
             };
-            if hold_expiries && matches!(leases.local(ip), Some((BindingState::Expired, _))) {
+            if hold_endings
+                && leases
+                    .local(ip)
+                    .is_some_and(|(state, _)| state != BindingState::Active)
+            {
                 held.push(ip);
                 continue;
             }
