@@ -198,6 +198,9 @@ impl Leases for Engine {
         if let Some(ends) = m.lease_expiration {
             b.ends = u64::from(ends);
         }
+        if let Some(cltt) = m.cltt {
+            b.cltt = Some(u64::from(cltt));
+        }
         let pexp = m.potential_expiration.map(u64::from);
         if let Some(p) = pexp {
             b.tsfp = Some(p);
