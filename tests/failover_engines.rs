@@ -20,7 +20,7 @@ use dhcpfo::serve::failover::config::FailoverConfig;
 use dhcpfo::serve::failover::peer::{Relationship, Step};
 use dhcpfo::serve::failover::rules;
 use dhcpfo::serve::failover::wire::{
-    decode, encode, hba_from_split, load_balance_hash, primary_serves,
+    MessageType as FoType, decode, encode, hba_from_split, load_balance_hash, primary_serves,
 };
 use dhcpfo::serve::packet::Request;
 
@@ -312,7 +312,7 @@ impl Sim {
     /// the state it queued (ACTIVE: taking the partner's update does not refresh it) with
     /// the end the primary's EXPIRED just gave the lease.
     fn as_isc(&mut self, to: usize, conn: u64, m: &dhcpfo::serve::failover::wire::Message) -> bool {
-        use dhcpfo::serve::failover::wire::{Message as FoMessage, MessageType as FoType};
+        use dhcpfo::serve::failover::wire::Message as FoMessage;
         if to == S && m.kind == FoType::UpdReq && !self.isc.is_empty() {
             if self.isc_ignores_updreq {
                 return true;
@@ -392,7 +392,6 @@ impl Sim {
         conn: u64,
         m: &dhcpfo::serve::failover::wire::Message,
     ) -> bool {
-        use dhcpfo::serve::failover::wire::MessageType as FoType;
         if self.isc_primary.is_empty() {
             return false;
         }
@@ -1215,12 +1214,6 @@ fn after_a_partition_the_isc_primarys_queued_ack_beats_the_secondarys_older_rele
     let n = sim.sent.len();
     sim.heal();
     sim.advance(5);
-    for (i, m) in &sim.sent[n..] {
-        eprintln!(
-            "DBG {i} {:?} {:?} {:?}",
-            m.kind, m.assigned_ip, m.binding_status
-        );
-    }
     assert_eq!(sim.state(S), FailoverState::Normal, "{}", sim.log(S));
     assert!(
         sim.isc_primary_took.is_empty(),
@@ -1230,6 +1223,16 @@ fn after_a_partition_the_isc_primarys_queued_ack_beats_the_secondarys_older_rele
     );
     assert!(sim.isc_primary_sent.contains(&ip), "its ACK went out");
     assert_held(&sim, ip, client, ends);
+    // The held RELEASED lost the duel and was dropped: nothing of it, and no echo of the
+    // primary's ACK with the secondary's older times, goes back.
+    let sent_back: Vec<_> = sim.sent[n..]
+        .iter()
+        .filter(|(i, m)| *i == S && m.kind == FoType::BndUpd && m.assigned_ip == Some(ip))
+        .map(|(_, m)| (m.binding_status, m.cltt))
+        .collect();
+    assert_eq!(sent_back, [], "{}", sim.log(S));
+    let cltt = |i: usize| sim.engine(i).leases().get(ip).and_then(|b| b.cltt);
+    assert_eq!(cltt(S), cltt(P), "the secondary took the ACK's client time");
     sim.check_no_double_binding();
 }
 

@@ -37,12 +37,12 @@ impl Relationship {
 
     /// Sends queued updates while the link is up and the partner's window has room. While
     /// expiries wait after the link came up ([`Self::expiries_wait`]: a moment, or until the
-    /// partner's UPDDONE), an update that ends a lease (every state but ACTIVE: EXPIRED,
-    /// RELEASED, FREE, BACKUP...) stays queued, unless it answers an UPDREQ or UPDREQALL.
-    /// The partner may have renewed or granted the lease again while the two were apart,
-    /// and its queued update, arriving first, wins the duel here. Sent first, ours could win
-    /// there: ISC takes an expiry when its own end is within 65 s, and an ISC primary takes a
-    /// RELEASED over its own newer ACK still in its queue (it duels only updates in flight).
+    /// partner's UPDDONE), an update that ends a lease ([`ends_a_lease`]) stays queued,
+    /// unless an UPDREQ or UPDREQALL of the partner is being answered. The partner may have
+    /// renewed or granted the lease again while the two were apart, and its queued update,
+    /// arriving first, wins the duel here. Sent first, ours could win there: ISC takes an
+    /// expiry when its own end is within 65 s, and an ISC primary takes a RELEASED over its
+    /// own newer ACK still in its queue (it duels only updates in flight).
     pub fn flush(&mut self, now: u64, leases: &mut impl Leases) {
         let Some((conn, window)) = self.link.as_ref().map(|p| (p.conn, p.max_unacked)) else {
             return;
@@ -56,7 +56,7 @@ impl Relationship {
             if hold_endings
                 && leases
                     .local(ip)
-                    .is_some_and(|(state, _)| state != BindingState::Active)
+                    .is_some_and(|(state, _)| ends_a_lease(state))
             {
                 held.push(ip);
                 continue;
@@ -78,6 +78,14 @@ impl Relationship {
         // Still queued, in their order, ahead of the rest.
         for ip in held.into_iter().rev() {
             self.queue.push_front(ip);
+        }
+    }
+
+    /// Drops the queued (not yet sent) update of `ip`: the partner's update of it won.
+    fn unqueue(&mut self, ip: Ipv4Addr, now: u64) {
+        if self.queued.remove(&ip) {
+            self.queue.retain(|q| *q != ip);
+            self.completed(ip, now);
         }
     }
 
@@ -121,6 +129,7 @@ impl Relationship {
             self.send_as(conn, refuse(RejectReason::MiscReject, &text), msg.xid, now);
             return;
         };
+        let mut ours_lost = false;
         if (self.flying.contains_key(&ip) || self.queued.contains(&ip))
             && let Some((local, cltt)) = leases.local(ip)
         {
@@ -139,6 +148,7 @@ impl Relationship {
             if self.flying.remove(&ip).is_some() {
                 self.completed(ip, now);
             }
+            ours_lost = true;
         }
         let ctx = self.context();
         self.balance_dirty = true;
@@ -153,6 +163,11 @@ impl Relationship {
                     self.steps.push(Step::Journal(applied.events));
                 }
                 self.send_as(conn, Message::bndack(ip, None), msg.xid, now);
+                // Ours, still queued (held), would only echo the partner's binding back
+                // with our older times.
+                if ours_lost {
+                    self.unqueue(ip, now);
+                }
                 if let Some(back) = applied.send_back {
                     self.queue_update(back);
                 }
@@ -269,4 +284,17 @@ impl Relationship {
             self.info(format!("{what} from {}: nothing pending", self.cfg.name));
         }
     }
+}
+
+/// Whether an update in `state` ends a lease the partner may have renewed or granted again
+/// meanwhile (not FREE or BACKUP: those of a lease that ended are sent after its EXPIRED or
+/// RELEASED was acked, and pool balancing moves addresses no client holds).
+fn ends_a_lease(state: BindingState) -> bool {
+    matches!(
+        state,
+        BindingState::Expired
+            | BindingState::Released
+            | BindingState::Abandoned
+            | BindingState::Reset
+    )
 }
