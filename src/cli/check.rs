@@ -8,7 +8,26 @@ use crate::codes;
 use crate::diag::{Entry, FindingFormat, Format, JsonFinding};
 use crate::model::{self, LoadError, check};
 
-pub(super) fn run(paths: Vec<PathBuf>, format: FindingFormat, list_rules: bool) -> u8 {
+/// The arguments of `dhcpfo check`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Pair models (YAML), or folders to search for *.yaml and *.yml files.
+    #[arg(value_name = "PATH", required_unless_present_any = ["list_rules", "explain"])]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Output format of the findings.
+    #[arg(long, value_enum, default_value_t = FindingFormat::Human)]
+    pub(crate) format: FindingFormat,
+    /// Print every check rule (a Markdown table, or JSON with --format json) and exit.
+    #[arg(long)]
+    pub(crate) list_rules: bool,
+}
+
+pub(super) fn run(args: Args) -> u8 {
+    let Args {
+        paths,
+        format,
+        list_rules,
+    } = args;
     if list_rules {
         let format = match format {
             FindingFormat::Json => Format::Json,

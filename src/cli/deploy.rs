@@ -15,16 +15,38 @@ use crate::remote::progress::Progress;
 use crate::remote::signals;
 use crate::remote::text::{stderr_line, terminal_safe};
 
-pub(super) struct Args {
-    pub pair: PathBuf,
-    pub yes: bool,
-    pub dry_run: bool,
-    pub ssh: super::remote::SshArgs,
-    pub templates: Option<PathBuf>,
-    pub layout: super::remote::LayoutArgs,
-    pub format: Format,
-    pub force_unlock: Option<String>,
-    pub max_remote_size: u64,
+/// The arguments of `dhcpfo deploy`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The pair model (YAML).
+    #[arg(value_name = "PAIR.yaml")]
+    pub(crate) pair: PathBuf,
+    /// Deploy without asking for confirmation.
+    #[arg(long, short)]
+    pub(crate) yes: bool,
+    /// Show the diff and validate on the peers; change nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// SSH settings: host key checking, configuration file.
+    #[command(flatten)]
+    pub(crate) ssh: super::remote::SshArgs,
+    /// Folder of templates that replace the built-in ones of the same name (as for render).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) templates: Option<PathBuf>,
+    /// The files deployed: one dhcpd.conf, or the split layout's.
+    #[command(flatten)]
+    pub(crate) layout: super::remote::LayoutArgs,
+    /// Format of the final report: text for people, or one JSON object (errors included).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
+    /// Take over the lock with this id (shown when a lock is refused), whoever holds it:
+    /// for a deploy from another machine that is known to have died.
+    #[arg(long, value_name = "LOCK_ID")]
+    pub(crate) force_unlock: Option<String>,
+    /// Most bytes read from a peer in one go (a live file, the lock's journal, a
+    /// command's output); bytes or K, M, G.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
+    pub(crate) max_remote_size: u64,
 }
 
 /// What `deploy --format json` prints: the report, the model's warnings, and every error

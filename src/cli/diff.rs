@@ -16,13 +16,29 @@ use crate::remote::inspect;
 use crate::remote::text::{stderr_line, terminal_safe};
 use crate::remote::{RemoteError, both, files, session};
 
-pub(super) struct Args {
-    pub pair: PathBuf,
-    pub format: Format,
-    pub ssh: super::remote::SshArgs,
-    pub templates: Option<PathBuf>,
-    pub layout: super::remote::LayoutArgs,
-    pub max_remote_size: u64,
+/// The arguments of `dhcpfo diff`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The pair model (YAML).
+    #[arg(value_name = "PAIR.yaml")]
+    pub(crate) pair: PathBuf,
+    /// Output format: unified diffs for people, or one JSON object (differs, files, peers,
+    /// warnings, errors).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
+    /// SSH settings: host key checking, configuration file.
+    #[command(flatten)]
+    pub(crate) ssh: super::remote::SshArgs,
+    /// Folder of templates that replace the built-in ones of the same name (as for render).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) templates: Option<PathBuf>,
+    /// The files compared: one dhcpd.conf, or the split layout's.
+    #[command(flatten)]
+    pub(crate) layout: super::remote::LayoutArgs,
+    /// Most bytes read from a peer in one go (a live file, the lock's journal, a
+    /// command's output); bytes or K, M, G.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
+    pub(crate) max_remote_size: u64,
 }
 
 /// What `diff` says about one peer besides its files.

@@ -11,11 +11,22 @@ use crate::diag::{self, Format, JsonFinding};
 use crate::import::{self, ImportOptions, SCHEMA_BESIDE, Schema};
 use crate::model::check;
 
-pub(super) struct Args {
-    pub primary: PathBuf,
-    pub secondary: PathBuf,
-    pub output: Option<PathBuf>,
-    pub format: Format,
+/// The arguments of `dhcpfo import`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The primary's dhcpd.conf (includes are followed).
+    #[arg(value_name = "PRIMARY")]
+    pub(crate) primary: PathBuf,
+    /// The secondary's dhcpd.conf.
+    #[arg(value_name = "SECONDARY")]
+    pub(crate) secondary: PathBuf,
+    /// Write the model to this file instead of standard output.
+    #[arg(long, short, value_name = "PAIR.yaml")]
+    pub(crate) output: Option<PathBuf>,
+    /// Output format: snippets on standard error, or one JSON object on standard output
+    /// (`yaml` when no -o is given, `findings`, `complete`).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
 }
 
 /// What `import --format json` prints on standard output: one object, whatever happened.

@@ -17,11 +17,23 @@ const DEFAULT_OUI: [&str; 3] = [
     "/usr/share/ieee-data/oui.txt",
 ];
 
-pub(super) struct Args {
-    pub file: PathBuf,
-    pub all: bool,
-    pub format: Format,
-    pub oui: Option<PathBuf>,
+/// The arguments of `dhcpfo leases`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The lease file (ISC dhcpd.leases format).
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+    /// List the last record of every address, whatever its state or end, with the state.
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// Output format: a table like dhcp-lease-list, or one JSON object (leases, warnings,
+    /// errors).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
+    /// IEEE oui.txt for manufacturer names [default: /usr/share/misc/oui.txt or
+    /// /usr/share/ieee-data/oui.txt if present].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) oui: Option<PathBuf>,
 }
 
 pub(super) fn run(args: Args) -> u8 {

@@ -10,15 +10,35 @@ use crate::conf::lint::{Selection, lint};
 use crate::conf::{Config, LoadProblem, pair, rules};
 use crate::diag::{Diagnostic, Entry, FindingFormat, Format, JsonFinding};
 
-pub(super) struct Args {
-    pub files: Vec<PathBuf>,
-    pub pair: Option<Vec<PathBuf>>,
-    pub format: FindingFormat,
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
-    pub deny_warnings: bool,
-    pub list_rules: bool,
-    pub root: Option<PathBuf>,
+/// The arguments of `dhcpfo lint`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// dhcpd.conf files to lint (includes are followed), or folders to search for *.conf.
+    #[arg(value_name = "PATH", required_unless_present_any = ["pair", "list_rules", "explain"])]
+    pub(crate) files: Vec<PathBuf>,
+    /// Lint a failover pair: the primary's and the secondary's dhcpd.conf, and compare them.
+    #[arg(long, num_args = 2, value_names = ["PRIMARY", "SECONDARY"])]
+    pub(crate) pair: Option<Vec<PathBuf>>,
+    /// Output format of the findings.
+    #[arg(long, value_enum, default_value_t = FindingFormat::Human)]
+    pub(crate) format: FindingFormat,
+    /// Run only these rules (codes or prefixes, comma-separated, e.g. DF3,DF201).
+    #[arg(long, value_name = "CODES")]
+    pub(crate) select: Vec<String>,
+    /// Skip these rules (codes or prefixes, comma-separated).
+    #[arg(long, value_name = "CODES")]
+    pub(crate) ignore: Vec<String>,
+    /// Exit with status 1 on warnings too.
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
+    /// Print every lint rule (a Markdown table, or JSON with --format json) and exit.
+    #[arg(long)]
+    pub(crate) list_rules: bool,
+    /// Read absolute includes under DIR, for a tree copied or rendered elsewhere:
+    /// `/etc/dhcp/x.conf` is DIR/etc/dhcp/x.conf, else x.conf beside the including file
+    /// (as `render --out --layout split` writes it).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) root: Option<PathBuf>,
 }
 
 pub(super) fn run(args: Args) -> u8 {

@@ -20,14 +20,12 @@ mod usage;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::diag::{self, Diagnostic, FindingFormat, Format, JsonFinding};
+use crate::diag::{self, Diagnostic, Format, JsonFinding};
 use crate::model::{self, Role};
-use crate::render::Layout;
 
 /// Exit status: success, or only warnings.
 pub const EXIT_OK: u8 = 0;
@@ -45,15 +43,15 @@ Examples:
   dhcpfo check pair.yaml
   dhcpfo render pair.yaml --out build/
   dhcpfo render pair.yaml --role secondary | less")]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The command to run.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// dhcpfo's commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Validate pair models and report every problem with its YAML line.
     #[command(after_help = "\
 Examples:
@@ -65,17 +63,7 @@ Examples:
 
 Exit status, for the whole run: 0 no error (warnings allowed), 1 an error was found,
 2 usage or I/O error (a file that cannot be read).")]
-    Check {
-        /// Pair models (YAML), or folders to search for *.yaml and *.yml files.
-        #[arg(value_name = "PATH", required_unless_present_any = ["list_rules", "explain"])]
-        paths: Vec<PathBuf>,
-        /// Output format of the findings.
-        #[arg(long, value_enum, default_value_t = FindingFormat::Human)]
-        format: FindingFormat,
-        /// Print every check rule (a Markdown table, or JSON with --format json) and exit.
-        #[arg(long)]
-        list_rules: bool,
-    },
+    Check(check::Args),
     /// Compile the model into matched primary/secondary dhcpd.conf files.
     #[command(after_help = "\
 Examples:
@@ -90,36 +78,7 @@ Examples:
 
 Exit status: 0 rendered (warnings allowed), 1 the model has errors, 2 usage, template or
 I/O error.")]
-    Render {
-        /// The pair model (YAML).
-        #[arg(value_name = "PAIR.yaml")]
-        pair: PathBuf,
-        /// Folder to write `<role>/dhcpd.conf` and `<role>/isc-dhcp-server` into.
-        #[arg(
-            long,
-            short,
-            value_name = "DIR",
-            required_unless_present_any = ["role", "explain"],
-            conflicts_with = "role"
-        )]
-        out: Option<PathBuf>,
-        /// Print one peer's dhcpd.conf to standard output instead.
-        #[arg(long, value_enum)]
-        role: Option<Role>,
-        /// File layout on each peer (with --out; --role prints the single layout's file).
-        #[arg(long, value_enum, default_value_t = Layout::Single, conflicts_with = "role")]
-        layout: Layout,
-        /// Folder of templates that replace the built-in ones of the same name.
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        /// Absolute path of the shared file on the servers (split layout).
-        #[arg(long, value_name = "PATH", default_value = crate::render::DEFAULT_SHARED_PATH, conflicts_with = "role")]
-        shared_path: String,
-        /// Output format: messages for people, or one JSON object on standard output (layout,
-        /// out, files with role, name, path, bytes and sha256, removed, warnings, errors).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    Render(render::Args),
     /// Lint existing dhcpd.conf files: syntax as ISC dhcpd reads it, and failover mistakes.
     #[command(after_help = "\
 Examples:
@@ -134,34 +93,7 @@ Examples:
 Silence one finding with a comment on its line or the line above: # dhcpfo: ignore DF312
 Exit status, for the whole run: 0 no error (warnings allowed unless --deny-warnings),
 1 an error, 2 usage or I/O error.")]
-    Lint {
-        /// dhcpd.conf files to lint (includes are followed), or folders to search for *.conf.
-        #[arg(value_name = "PATH", required_unless_present_any = ["pair", "list_rules", "explain"])]
-        files: Vec<PathBuf>,
-        /// Lint a failover pair: the primary's and the secondary's dhcpd.conf, and compare them.
-        #[arg(long, num_args = 2, value_names = ["PRIMARY", "SECONDARY"])]
-        pair: Option<Vec<PathBuf>>,
-        /// Output format of the findings.
-        #[arg(long, value_enum, default_value_t = FindingFormat::Human)]
-        format: FindingFormat,
-        /// Run only these rules (codes or prefixes, comma-separated, e.g. DF3,DF201).
-        #[arg(long, value_name = "CODES")]
-        select: Vec<String>,
-        /// Skip these rules (codes or prefixes, comma-separated).
-        #[arg(long, value_name = "CODES")]
-        ignore: Vec<String>,
-        /// Exit with status 1 on warnings too.
-        #[arg(long)]
-        deny_warnings: bool,
-        /// Print every lint rule (a Markdown table, or JSON with --format json) and exit.
-        #[arg(long)]
-        list_rules: bool,
-        /// Read absolute includes under DIR, for a tree copied or rendered elsewhere:
-        /// `/etc/dhcp/x.conf` is DIR/etc/dhcp/x.conf, else x.conf beside the including file
-        /// (as `render --out --layout split` writes it).
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
-    },
+    Lint(lint::Args),
     /// Reverse-compile an existing failover pair (two dhcpd.conf files) into a pair model.
     #[command(after_help = "\
 Examples:
@@ -176,21 +108,7 @@ or ports) are repaired and reported (DF496).
 Exit status: 0 everything imported (repairs allowed), 1 something could not be expressed,
 the files or the model have errors (the YAML is still written), or a file cannot be read
 as dhcpd.conf (nothing written), 2 usage or I/O error.")]
-    Import {
-        /// The primary's dhcpd.conf (includes are followed).
-        #[arg(value_name = "PRIMARY")]
-        primary: PathBuf,
-        /// The secondary's dhcpd.conf.
-        #[arg(value_name = "SECONDARY")]
-        secondary: PathBuf,
-        /// Write the model to this file instead of standard output.
-        #[arg(long, short, value_name = "PAIR.yaml")]
-        output: Option<PathBuf>,
-        /// Output format: snippets on standard error, or one JSON object on standard output
-        /// (`yaml` when no -o is given, `findings`, `complete`).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    Import(import::Args),
     /// Serve DHCPv4 from the model's pools, with durable leases (foreground; logs to stderr).
     #[command(after_help = "\
 Examples:
@@ -203,31 +121,7 @@ SIGTERM stops after flushing the lease file. Log level: DHCPFO_LOG=debug|info|wa
 With --format json, every line on standard output is one JSON object: a log line
 ({timestamp, level, message}) or an error in the finding shape ({code, severity, ...}).
 Exit status: 0 stopped cleanly, 1 the model has errors, 2 usage, socket or lease-file error.")]
-    Serve {
-        /// The pair model (YAML).
-        #[arg(value_name = "PAIR.yaml")]
-        pair: PathBuf,
-        /// This server's role: a failover peer, or standalone (no failover).
-        #[arg(long, value_enum)]
-        role: crate::serve::config::ServeRole,
-        /// Interface to serve on (repeat for several).
-        #[arg(long = "interface", short = 'i', value_name = "IF", required = true)]
-        interfaces: Vec<String>,
-        /// The lease file (created if missing).
-        #[arg(long, value_name = "FILE")]
-        leases: PathBuf,
-        /// UDP port to listen on.
-        #[arg(long, value_name = "PORT", default_value_t = 67, hide = true)]
-        port: u16,
-        /// A failover peer's control socket, for `dhcpfo failover` (default: the lease
-        /// file's path with `.ctl`; owner-only).
-        #[arg(long, value_name = "PATH")]
-        control: Option<PathBuf>,
-        /// Log format: lines for people on standard error, or one JSON object a line on
-        /// standard output (timestamp, level, message), start-up errors as findings.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    Serve(serve::Args),
     /// Operate a running `dhcpfo serve` failover peer: its state, or partner-down.
     #[command(subcommand)]
     Failover(failover::Action),
@@ -241,28 +135,7 @@ Examples:
 Reads each peer's dhcpd.conf and defaults file (`peers.*.ssh` in the model, then
 ~/.ssh/config) and prints a unified diff, live versus rendered.
 Exit status: 0 nothing differs, 1 something differs, 2 error (as diff(1)).")]
-    Diff {
-        /// The pair model (YAML).
-        #[arg(value_name = "PAIR.yaml")]
-        pair: PathBuf,
-        /// Output format: unified diffs for people, or one JSON object (differs, files, peers,
-        /// warnings, errors).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// SSH settings: host key checking, configuration file.
-        #[command(flatten)]
-        ssh: remote::SshArgs,
-        /// Folder of templates that replace the built-in ones of the same name (as for render).
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        /// The files compared: one dhcpd.conf, or the split layout's.
-        #[command(flatten)]
-        layout: remote::LayoutArgs,
-        /// Most bytes read from a peer in one go (a live file, the lock's journal, a
-        /// command's output); bytes or K, M, G.
-        #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
-        max_remote_size: u64,
-    },
+    Diff(diff::Args),
     /// Deploy the rendered files to both peers over SSH: validate, back up, swap, restart.
     #[command(after_help = "\
 Examples:
@@ -281,37 +154,7 @@ Exit status: 0 deployed or nothing to do, 1 not deployed (dhcpd -t refused a fil
 confirmed; with --dry-run: differences found), 2 error (nothing changed, rolled back, or a
 restart failed),
 128+N stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).")]
-    Deploy {
-        /// The pair model (YAML).
-        #[arg(value_name = "PAIR.yaml")]
-        pair: PathBuf,
-        /// Deploy without asking for confirmation.
-        #[arg(long, short)]
-        yes: bool,
-        /// Show the diff and validate on the peers; change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// SSH settings: host key checking, configuration file.
-        #[command(flatten)]
-        ssh: remote::SshArgs,
-        /// Folder of templates that replace the built-in ones of the same name (as for render).
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        /// The files deployed: one dhcpd.conf, or the split layout's.
-        #[command(flatten)]
-        layout: remote::LayoutArgs,
-        /// Format of the final report: text for people, or one JSON object (errors included).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Take over the lock with this id (shown when a lock is refused), whoever holds it:
-        /// for a deploy from another machine that is known to have died.
-        #[arg(long, value_name = "LOCK_ID")]
-        force_unlock: Option<String>,
-        /// Most bytes read from a peer in one go (a live file, the lock's journal, a
-        /// command's output); bytes or K, M, G.
-        #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
-        max_remote_size: u64,
-    },
+    Deploy(deploy::Args),
     /// Show what the live pair is doing: service, failover state, pool counts, clocks.
     #[command(after_help = "\
 Examples:
@@ -323,26 +166,7 @@ each relationship (the last `failover peer ... state` stanza of the lease file),
 counts (free, backup, active, expired, abandoned) from the lease file, and the clock skew.
 Exit status: 0 both peers run and every relationship is normal, 1 reachable but something is
 not right (state, service, clocks more than 60 s apart), 2 a peer is unreachable or error.")]
-    Status {
-        /// The pair model (YAML).
-        #[arg(value_name = "PAIR.yaml")]
-        pair: PathBuf,
-        /// Output format: text for people, or one JSON object (healthy, problems, peers,
-        /// clock_skew, clock, warnings, errors).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// SSH settings: host key checking, configuration file.
-        #[command(flatten)]
-        ssh: remote::SshArgs,
-        /// The files deployed (an unfinished deploy's journal may name only these): one
-        /// dhcpd.conf, or the split layout's.
-        #[command(flatten)]
-        layout: remote::LayoutArgs,
-        /// Most bytes read from a peer in one go (the lock's journal, a command's output); the
-        /// lease file is read as a stream and never held whole; bytes or K, M, G.
-        #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
-        max_remote_size: u64,
-    },
+    Status(status::Args),
     /// List the leases of an ISC dhcpd.leases file, like dhcp-lease-list.
     #[command(after_help = "\
 Examples:
@@ -353,22 +177,7 @@ Examples:
 By default only current leases are listed: the last record of each address, active and not
 yet ended. Times are UTC. Exit status: 0 listed, 1 the file is malformed (line and column
 shown), 2 usage or I/O error.")]
-    Leases {
-        /// The lease file (ISC dhcpd.leases format).
-        #[arg(value_name = "FILE")]
-        file: PathBuf,
-        /// List the last record of every address, whatever its state or end, with the state.
-        #[arg(long)]
-        all: bool,
-        /// Output format: a table like dhcp-lease-list, or one JSON object (leases, warnings,
-        /// errors).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// IEEE oui.txt for manufacturer names [default: /usr/share/misc/oui.txt or
-        /// /usr/share/ieee-data/oui.txt if present].
-        #[arg(long, value_name = "FILE")]
-        oui: Option<PathBuf>,
-    },
+    Leases(leases::Args),
     /// Explain a code: any code dhcpfo prints (check and lint rules, runtime errors).
     #[command(after_help = "\
 Examples:
@@ -489,138 +298,18 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
 }
 
 /// Runs a parsed command line and returns the process exit status.
-pub fn run(cli: Cli) -> ExitCode {
+pub(crate) fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
-        Command::Check {
-            paths,
-            format,
-            list_rules,
-        } => check::run(paths, format, list_rules),
-        Command::Render {
-            pair,
-            out,
-            role,
-            layout,
-            templates,
-            shared_path,
-            format,
-        } => render::run(render::Args {
-            pair,
-            out,
-            role,
-            layout,
-            templates,
-            shared_path,
-            format,
-        }),
-        Command::Lint {
-            files,
-            pair,
-            format,
-            select,
-            ignore,
-            deny_warnings,
-            list_rules,
-            root,
-        } => lint::run(lint::Args {
-            files,
-            pair,
-            format,
-            select,
-            ignore,
-            deny_warnings,
-            list_rules,
-            root,
-        }),
-        Command::Import {
-            primary,
-            secondary,
-            output,
-            format,
-        } => import::run(import::Args {
-            primary,
-            secondary,
-            output,
-            format,
-        }),
-        Command::Serve {
-            pair,
-            role,
-            interfaces,
-            leases,
-            port,
-            control,
-            format,
-        } => serve::run(serve::Args {
-            pair,
-            role,
-            interfaces,
-            leases,
-            port,
-            control,
-            format,
-        }),
+        Command::Check(args) => check::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Import(args) => import::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Failover(action) => failover::run(action),
-        Command::Diff {
-            pair,
-            format,
-            ssh,
-            templates,
-            layout,
-            max_remote_size,
-        } => diff::run(diff::Args {
-            pair,
-            format,
-            ssh,
-            templates,
-            layout,
-            max_remote_size,
-        }),
-        Command::Deploy {
-            pair,
-            yes,
-            dry_run,
-            ssh,
-            templates,
-            layout,
-            format,
-            force_unlock,
-            max_remote_size,
-        } => deploy::run(deploy::Args {
-            pair,
-            yes,
-            dry_run,
-            ssh,
-            templates,
-            layout,
-            format,
-            force_unlock,
-            max_remote_size,
-        }),
-        Command::Status {
-            pair,
-            format,
-            ssh,
-            layout,
-            max_remote_size,
-        } => status::run(status::Args {
-            pair,
-            format,
-            ssh,
-            layout,
-            max_remote_size,
-        }),
-        Command::Leases {
-            file,
-            all,
-            format,
-            oui,
-        } => leases::run(leases::Args {
-            file,
-            all,
-            format,
-            oui,
-        }),
+        Command::Diff(args) => diff::run(args),
+        Command::Deploy(args) => deploy::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Leases(args) => leases::run(args),
         Command::Explain { code, format } => explain::run(&code, format),
         Command::Rules { format } => explain::list(&crate::codes::all(), format),
         Command::Schema => {

@@ -10,14 +10,37 @@ use crate::model::{self, LoadError, Role, Source, check};
 use crate::remote::files::sha256;
 use crate::render::{self, Layout, RenderOptions, RenderedFile};
 
-pub(super) struct Args {
-    pub pair: PathBuf,
-    pub out: Option<PathBuf>,
-    pub role: Option<Role>,
-    pub layout: Layout,
-    pub templates: Option<PathBuf>,
-    pub shared_path: String,
-    pub format: Format,
+/// The arguments of `dhcpfo render`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The pair model (YAML).
+    #[arg(value_name = "PAIR.yaml")]
+    pub(crate) pair: PathBuf,
+    /// Folder to write `<role>/dhcpd.conf` and `<role>/isc-dhcp-server` into.
+    #[arg(
+        long,
+        short,
+        value_name = "DIR",
+        required_unless_present_any = ["role", "explain"],
+        conflicts_with = "role"
+    )]
+    pub(crate) out: Option<PathBuf>,
+    /// Print one peer's dhcpd.conf to standard output instead.
+    #[arg(long, value_enum)]
+    pub(crate) role: Option<Role>,
+    /// File layout on each peer (with --out; --role prints the single layout's file).
+    #[arg(long, value_enum, default_value_t = Layout::Single, conflicts_with = "role")]
+    pub(crate) layout: Layout,
+    /// Folder of templates that replace the built-in ones of the same name.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) templates: Option<PathBuf>,
+    /// Absolute path of the shared file on the servers (split layout).
+    #[arg(long, value_name = "PATH", default_value = crate::render::DEFAULT_SHARED_PATH, conflicts_with = "role")]
+    pub(crate) shared_path: String,
+    /// Output format: messages for people, or one JSON object on standard output (layout,
+    /// out, files with role, name, path, bytes and sha256, removed, warnings, errors).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
 }
 
 /// What `render --format json` prints: one object, whatever happened.

@@ -39,14 +39,32 @@ impl clap::ValueEnum for ServeRole {
     }
 }
 
-pub(super) struct Args {
-    pub pair: PathBuf,
-    pub role: ServeRole,
-    pub interfaces: Vec<String>,
-    pub leases: PathBuf,
-    pub port: u16,
-    pub control: Option<PathBuf>,
-    pub format: Format,
+/// The arguments of `dhcpfo serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The pair model (YAML).
+    #[arg(value_name = "PAIR.yaml")]
+    pub(crate) pair: PathBuf,
+    /// This server's role: a failover peer, or standalone (no failover).
+    #[arg(long, value_enum)]
+    pub(crate) role: crate::serve::config::ServeRole,
+    /// Interface to serve on (repeat for several).
+    #[arg(long = "interface", short = 'i', value_name = "IF", required = true)]
+    pub(crate) interfaces: Vec<String>,
+    /// The lease file (created if missing).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) leases: PathBuf,
+    /// UDP port to listen on.
+    #[arg(long, value_name = "PORT", default_value_t = 67, hide = true)]
+    pub(crate) port: u16,
+    /// A failover peer's control socket, for `dhcpfo failover` (default: the lease
+    /// file's path with `.ctl`; owner-only).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) control: Option<PathBuf>,
+    /// Log format: lines for people on standard error, or one JSON object a line on
+    /// standard output (timestamp, level, message), start-up errors as findings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
 }
 
 pub(super) fn run(args: Args) -> u8 {

@@ -10,12 +10,27 @@ use crate::diag::{Format, JsonFinding};
 use crate::remote::status::{self, StatusReport, render_human};
 use crate::remote::text::terminal_safe;
 
-pub(super) struct Args {
-    pub pair: PathBuf,
-    pub format: Format,
-    pub ssh: super::remote::SshArgs,
-    pub layout: super::remote::LayoutArgs,
-    pub max_remote_size: u64,
+/// The arguments of `dhcpfo status`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The pair model (YAML).
+    #[arg(value_name = "PAIR.yaml")]
+    pub(crate) pair: PathBuf,
+    /// Output format: text for people, or one JSON object (healthy, problems, peers,
+    /// clock_skew, clock, warnings, errors).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
+    /// SSH settings: host key checking, configuration file.
+    #[command(flatten)]
+    pub(crate) ssh: super::remote::SshArgs,
+    /// The files deployed (an unfinished deploy's journal may name only these): one
+    /// dhcpd.conf, or the split layout's.
+    #[command(flatten)]
+    pub(crate) layout: super::remote::LayoutArgs,
+    /// Most bytes read from a peer in one go (the lock's journal, a command's output); the
+    /// lease file is read as a stream and never held whole; bytes or K, M, G.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
+    pub(crate) max_remote_size: u64,
 }
 
 /// What `status --format json` prints: the report, the model's warnings and the errors that
