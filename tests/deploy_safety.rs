@@ -4,6 +4,9 @@
 //! backup pruning, truthful reports, huge outputs and files (over the read cap, a correct diff
 //! under it, a lease file streamed past it and cut at its deadline), escape sequences, locks.
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
 #![allow(clippy::needless_range_loop)] // peers are indexed 0 (primary) and 1 (secondary)
 
 mod common;

@@ -19,6 +19,10 @@
 //! `dhclient` (isc-dhcp-client) and `tcpdump`; without them a test is skipped with a note,
 //! except under CI=true.
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -15,6 +15,10 @@
 //! `DHCPFO_MUTATION_FILES` (a number or `all`, default 30) and `DHCPFO_MUTANTS_PER_KIND`
 //! (default 3) widen the sweep.
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::path::Path;

@@ -23,6 +23,10 @@
 //! caught: the deep-nesting inputs therefore run in a child process (this test binary run
 //! again on one test), whose death by a signal is reported as such.
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

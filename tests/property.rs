@@ -33,6 +33,10 @@
 //! `tests/property.proptest-regressions` and replayed first. Needs ISC dhcpd (see
 //! `common::dhcpd_or_skip`).
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::collections::HashSet;

@@ -1,6 +1,9 @@
 //! `dhcpfo diff` and `dhcpfo deploy` against two real OpenSSH daemons (see
 //! `common/sshd.rs`), with the real ISC dhcpd validating on the "peers".
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
 #![allow(clippy::needless_range_loop)] // peers are indexed 0 (primary) and 1 (secondary)
 
 mod common;

@@ -13,6 +13,10 @@
 //! (scripts/setup-debian.sh); without them a test is skipped with a note, except under
 //! CI=true where that is a failure.
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::collections::BTreeMap;

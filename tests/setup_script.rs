@@ -5,6 +5,10 @@
 //! the registry in `tests/common/tools.rs`, the registry to the package list of the set-up
 //! script, and (where dpkg is present) each package to the file it is supposed to install.
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::collections::BTreeSet;

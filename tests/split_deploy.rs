@@ -3,6 +3,9 @@
 //! validating: `diff` and `deploy --layout split` put the shared file on both peers, validate
 //! it together with each peer's dhcpd.conf, and roll it back with the rest.
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
 #![allow(clippy::needless_range_loop)] // peers are indexed 0 (primary) and 1 (secondary)
 
 mod common;

@@ -2,6 +2,10 @@
 //! (see `common/sshd.rs`): known_hosts markers and files, `StrictHostKeyChecking`,
 //! `HostKeyAlias`, `HashKnownHosts`, jump hosts, `ProxyCommand`, key permissions.
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;

@@ -1,6 +1,10 @@
 //! `dhcpfo status` on lease files written by a real ISC dhcpd failover pair, run by the test
 //! in network namespaces it creates, and read over SSH from two real sshd daemons.
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;

@@ -12,7 +12,7 @@ use crate::diag::{Format, JsonFinding};
 /// Accepts any text as a code (an unknown one is reported by [`run`], in the output format
 /// asked for), and offers every known code to shell completion.
 #[derive(Debug, Clone, Copy)]
-pub struct CodeParser;
+pub(super) struct CodeParser;
 
 impl TypedValueParser for CodeParser {
     type Value = String;
@@ -34,7 +34,7 @@ impl TypedValueParser for CodeParser {
 }
 
 /// `--explain CODE`, added to every command by [`super::command`].
-pub fn explain_arg() -> clap::Arg {
+pub(super) fn explain_arg() -> clap::Arg {
     clap::Arg::new("explain")
         .long("explain")
         .value_name("CODE")
@@ -69,7 +69,7 @@ pub(super) fn run(code: &str, format: Format) -> u8 {
 }
 
 /// The usage error for a code nobody registered.
-pub fn unknown_code(code: &str) -> JsonFinding {
+pub(super) fn unknown_code(code: &str) -> JsonFinding {
     JsonFinding::error(
         "DF004",
         format!(

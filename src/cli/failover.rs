@@ -17,7 +17,7 @@ const TIMEOUT: Duration = Duration::from_secs(15);
 
 /// What to ask the peer.
 #[derive(Debug, clap::Subcommand)]
-pub enum Action {
+pub(crate) enum Action {
     /// Show the peer's failover state, its partner's, the MCLT and the pools.
     #[command(after_help = "\
 Examples:
@@ -43,7 +43,7 @@ not valid or no server answers on the control socket.")]
 
 /// Which peer, and where its control socket is.
 #[derive(Debug, clap::Args)]
-pub struct Target {
+pub(crate) struct Target {
     /// The pair model (YAML).
     #[arg(value_name = "PAIR.yaml")]
     pub pair: PathBuf,

@@ -23,7 +23,7 @@ pub(super) struct Findings {
 }
 
 impl Findings {
-    pub fn new(format: FindingFormat) -> Findings {
+    pub(super) fn new(format: FindingFormat) -> Findings {
         Findings {
             format,
             color: diag::use_color(std::io::stderr().is_terminal()),
@@ -38,7 +38,7 @@ impl Findings {
 
     /// The findings of one file (or pair, named `name`); people also get its summary line,
     /// `detail` appended to the counts.
-    pub fn file(&mut self, name: &str, entries: Vec<Entry>, detail: &str) {
+    pub(super) fn file(&mut self, name: &str, entries: Vec<Entry>, detail: &str) {
         let errors = entries
             .iter()
             .filter(|e| e.severity() == Severity::Error)
@@ -56,7 +56,7 @@ impl Findings {
 
     /// A problem that stopped a file (or the whole run) from being read: a file that cannot be
     /// read, a folder without files, a usage error.
-    pub fn problem(&mut self, problem: JsonFinding) {
+    pub(super) fn problem(&mut self, problem: JsonFinding) {
         self.unread += 1;
         self.emit(vec![Entry::Unplaced(problem)]);
     }
@@ -75,7 +75,7 @@ impl Findings {
 
     /// Prints what was kept and the run's totals; returns the exit status of the run: 2 when
     /// something could not be read, else 1 on an error (or a warning, with `deny_warnings`).
-    pub fn finish(self, deny_warnings: bool) -> u8 {
+    pub(super) fn finish(self, deny_warnings: bool) -> u8 {
         if !self.shows_summaries() {
             print!("{}", diag::render(&self.kept, self.format, false));
         } else if self.files + self.unread > 1 {

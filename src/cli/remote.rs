@@ -13,7 +13,7 @@ use crate::render::{self, Layout, RenderOptions, RenderedFile};
 
 /// How `diff`, `deploy` and `status` treat SSH, as `ssh`'s options would.
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct SshArgs {
+pub(crate) struct SshArgs {
     /// Add unknown host keys to known_hosts (changed keys are still refused): the same as
     /// --strict-host-key-checking accept-new.
     #[arg(long, conflicts_with = "strict_host_key_checking")]
@@ -30,7 +30,7 @@ pub struct SshArgs {
 
 impl SshArgs {
     /// The connection options these arguments give.
-    pub fn connect_options(&self) -> ConnectOptions {
+    pub(crate) fn connect_options(&self) -> ConnectOptions {
         ConnectOptions {
             strict_host_key_checking: if self.accept_new_host_keys {
                 Some(Strictness::AcceptNew)
@@ -44,7 +44,7 @@ impl SshArgs {
 
 /// Which files `diff` and `deploy` put on the peers, as `render --layout` lays them out.
 #[derive(Debug, Clone, clap::Args)]
-pub struct LayoutArgs {
+pub(crate) struct LayoutArgs {
     /// File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that
     /// includes a shared file, deployed to both peers and validated with each dhcpd.conf.
     #[arg(long, value_enum, default_value_t = Layout::Single)]

@@ -34,7 +34,7 @@ const fn warning(
 const REMOTE: &str = "diff, deploy, status";
 
 /// Every runtime error code, in code order.
-pub const CODES: &[Code] = &[
+pub(super) const CODES: &[Code] = &[
     error(
         "DF002",
         "template-error",

@@ -122,6 +122,9 @@ pub struct PeerStmt {
 }
 
 /// Statement kinds.
+// Each variant's doc shows the statement's syntax; its fields are the parts of it they name
+// (`network`, `netmask`, `body`...), so they carry no doc of their own.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum StmtKind {
     /// `include "path";` and the index of the file it resolved to.

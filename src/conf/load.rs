@@ -29,12 +29,20 @@ pub enum LoadProblem {
     Syntax(SyntaxError),
     /// An include names a file that cannot be read.
     MissingInclude {
+        /// The include statement.
         span: Span,
+        /// The path it names, as resolved.
         path: String,
+        /// Why it cannot be read.
         error: String,
     },
     /// An include names a file that is already being read.
-    IncludeCycle { span: Span, path: String },
+    IncludeCycle {
+        /// The include statement.
+        span: Span,
+        /// The path it names, as resolved.
+        path: String,
+    },
 }
 
 /// A configuration: the main file and every file it includes, in reading order.

@@ -1,5 +1,8 @@
 //! The pest parser generated from `grammar.pest`.
 
+// pest derives a public `Rule` enum from the grammar, whose comments document each rule.
+#![allow(missing_docs)]
+
 use pest_derive::Parser;
 
 /// Parser for ISC dhcpd 4.4 dhcpd.conf files.

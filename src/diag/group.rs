@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use super::Diagnostic;
 
 /// Snippets shown for one code in one file before the others are listed one line each.
-pub const SNIPPETS_ALIKE: usize = 3;
+pub(super) const SNIPPETS_ALIKE: usize = 3;
 
 /// Locations listed on the line that sums up findings with one message.
 const LOCATIONS_LISTED: usize = 20;
 
 /// Which diagnostics get a snippet, and which are summed up after which.
-pub struct Groups {
+pub(super) struct Groups {
     /// For each diagnostic: its group and its rank in the group (0-based).
     members: Vec<(usize, usize)>,
     /// Size of each group.
@@ -22,7 +22,7 @@ pub struct Groups {
 
 impl Groups {
     /// Groups `diagnostics` by file and code, in order.
-    pub fn of(diagnostics: &[Diagnostic]) -> Groups {
+    pub(super) fn of(diagnostics: &[Diagnostic]) -> Groups {
         let mut ids: HashMap<(&str, &str), usize> = HashMap::new();
         let mut sizes: Vec<usize> = Vec::new();
         let members = diagnostics
@@ -42,7 +42,7 @@ impl Groups {
     }
 
     /// Whether the diagnostic at `index` is shown as a snippet.
-    pub fn shows_snippet(&self, index: usize) -> bool {
+    pub(super) fn shows_snippet(&self, index: usize) -> bool {
         self.members
             .get(index)
             .is_none_or(|(_, rank)| *rank < SNIPPETS_ALIKE)
@@ -50,7 +50,7 @@ impl Groups {
 
     /// After the last snippet of a group that has more members: the others, one line each,
     /// or one line with their locations when they all have the same message.
-    pub fn rest_after(&self, index: usize, diagnostics: &[Diagnostic]) -> String {
+    pub(super) fn rest_after(&self, index: usize, diagnostics: &[Diagnostic]) -> String {
         let Some(&(group, rank)) = self.members.get(index) else {
             return String::new();
         };

@@ -87,7 +87,7 @@ fn human(entries: &[Entry], color: bool) -> String {
 }
 
 /// A JSON array of findings.
-pub fn json(entries: &[Entry]) -> String {
+pub(super) fn json(entries: &[Entry]) -> String {
     let items: Vec<JsonFinding> = entries.iter().map(Entry::to_json).collect();
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into()) + "\n"
 }
@@ -100,7 +100,7 @@ fn severity_word(severity: Severity) -> &'static str {
 }
 
 /// `FILE:LINE:COLUMN: SEVERITY[CODE] MESSAGE` (the place shortened to what is known).
-pub fn concise(f: &JsonFinding) -> String {
+pub(super) fn concise(f: &JsonFinding) -> String {
     let place = match (&f.file, f.line, f.column) {
         (Some(file), Some(line), Some(column)) => format!("{file}:{line}:{column}: "),
         (Some(file), ..) => format!("{file}: "),
@@ -116,7 +116,7 @@ pub fn concise(f: &JsonFinding) -> String {
 
 /// A GitHub Actions workflow command (`::error file=...,line=...::message`), escaped as the
 /// runner expects: `%`, CR and LF in the message; also `:` and `,` in the properties.
-pub fn github(f: &JsonFinding) -> String {
+pub(super) fn github(f: &JsonFinding) -> String {
     let mut properties = Vec::new();
     if let Some(file) = &f.file {
         properties.push(format!("file={}", github_property(file)));

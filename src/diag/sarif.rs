@@ -12,7 +12,7 @@ const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// Renders entries as a SARIF log.
-pub fn render(entries: &[Entry]) -> String {
+pub(super) fn render(entries: &[Entry]) -> String {
     let findings: Vec<JsonFinding> = entries.iter().map(Entry::to_json).collect();
     let mut rule_ids: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
     rule_ids.sort_unstable();

@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 
 /// A scope's keys (already formatted YAML values) and its options.
 #[derive(Debug, Default, Clone)]
-pub struct ScopeOut {
+pub(super) struct ScopeOut {
     /// `key: value` lines in order.
     pub entries: Vec<(String, String)>,
     /// `options:` entries in order.
@@ -16,12 +16,12 @@ pub struct ScopeOut {
 
 impl ScopeOut {
     /// Sets a key, replacing an earlier value (dhcpd keeps the last one).
-    pub fn set(&mut self, key: &str, value: String) {
+    pub(super) fn set(&mut self, key: &str, value: String) {
         set(&mut self.entries, key, value);
     }
 
     /// Sets an option, replacing an earlier value.
-    pub fn option(&mut self, key: &str, value: String) {
+    pub(super) fn option(&mut self, key: &str, value: String) {
         set(&mut self.options, key, value);
     }
 }
@@ -35,7 +35,7 @@ fn set(list: &mut Vec<(String, String)>, key: &str, value: String) {
 
 /// A pool.
 #[derive(Debug, Default, Clone)]
-pub struct PoolOut {
+pub(super) struct PoolOut {
     /// Ranges (first, last).
     pub ranges: Vec<(Ipv4Addr, Ipv4Addr)>,
     /// `allow` permits, as YAML values.
@@ -60,7 +60,7 @@ pub struct PoolOut {
 
 /// A subnet.
 #[derive(Debug, Default, Clone)]
-pub struct SubnetOut {
+pub(super) struct SubnetOut {
     /// CIDR.
     pub network: String,
     /// Parameters and options.
@@ -73,7 +73,7 @@ pub struct SubnetOut {
 
 /// A shared network.
 #[derive(Debug, Default, Clone)]
-pub struct SharedOut {
+pub(super) struct SharedOut {
     /// Name (YAML value).
     pub name: String,
     /// Parameters and options.
@@ -86,7 +86,7 @@ pub struct SharedOut {
 
 /// A host.
 #[derive(Debug, Default, Clone)]
-pub struct HostOut {
+pub(super) struct HostOut {
     /// Name (YAML value).
     pub name: String,
     /// MAC (YAML value).
@@ -101,7 +101,7 @@ pub struct HostOut {
 
 /// A class.
 #[derive(Debug, Default, Clone)]
-pub struct ClassOut {
+pub(super) struct ClassOut {
     /// Name (YAML value).
     pub name: String,
     /// `match if` expression (YAML value).
@@ -116,7 +116,7 @@ pub struct ClassOut {
 
 /// One peer.
 #[derive(Debug, Default, Clone)]
-pub struct PeerOut {
+pub(super) struct PeerOut {
     /// `address` (YAML value).
     pub address: Option<String>,
     /// `port`, when not the default.
@@ -129,7 +129,7 @@ pub struct PeerOut {
 
 /// The whole imported model.
 #[derive(Debug, Default, Clone)]
-pub struct ModelOut {
+pub(super) struct ModelOut {
     /// Header comment lines (without `# `).
     pub header: Vec<String>,
     /// `failover:` keys, and where the peer block was read.
@@ -149,7 +149,7 @@ pub struct ModelOut {
 }
 
 /// A string as a YAML scalar: plain when that reads back as the same string, else quoted.
-pub fn string(text: &str) -> String {
+pub(super) fn string(text: &str) -> String {
     if is_plain(text) {
         return text.to_string();
     }
@@ -160,7 +160,7 @@ pub fn string(text: &str) -> String {
 }
 
 /// A string in double quotes with YAML escapes.
-pub fn double_quoted(text: &str) -> String {
+pub(super) fn double_quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -204,12 +204,12 @@ fn is_plain(text: &str) -> bool {
 }
 
 /// A flow list `[a, b]` of already formatted values.
-pub fn list(values: &[String]) -> String {
+pub(super) fn list(values: &[String]) -> String {
     format!("[{}]", values.join(", "))
 }
 
 /// One value or a flow list.
-pub fn one_or_list(values: &[String]) -> String {
+pub(super) fn one_or_list(values: &[String]) -> String {
     match values {
         [one] => one.clone(),
         _ => list(values),
@@ -218,7 +218,7 @@ pub fn one_or_list(values: &[String]) -> String {
 
 /// Seconds as a duration: `30m`, `1h30m`, `2d` for whole minutes from ten minutes on, else
 /// the number of seconds.
-pub fn duration(secs: u64) -> String {
+pub(super) fn duration(secs: u64) -> String {
     if secs < 600 || !secs.is_multiple_of(60) {
         return secs.to_string();
     }
@@ -315,7 +315,7 @@ impl Writer {
 }
 
 /// The YAML text of a model, starting with the modeline and header comments.
-pub fn emit(model: &ModelOut, modeline: &str) -> String {
+pub(super) fn emit(model: &ModelOut, modeline: &str) -> String {
     let mut w = Writer { out: String::new() };
     if !modeline.is_empty() {
         w.line(0, modeline);

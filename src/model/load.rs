@@ -112,15 +112,15 @@ pub(super) fn yaml_options(text: &str) -> serde_saphyr::options::Options {
 }
 
 /// Rule codes of the loading stage.
-pub const DF100: &str = "DF100";
+pub(super) const DF100: &str = "DF100";
 /// Wrong type or invalid value.
-pub const DF101: &str = "DF101";
+pub(super) const DF101: &str = "DF101";
 /// Unknown key.
-pub const DF102: &str = "DF102";
+pub(super) const DF102: &str = "DF102";
 /// Missing required key.
-pub const DF103: &str = "DF103";
+pub(super) const DF103: &str = "DF103";
 /// A failover setting written on a peer instead of the relationship.
-pub const DF104: &str = "DF104";
+pub(super) const DF104: &str = "DF104";
 
 /// Keys of the relationship that admins often put on one peer, as in a hand-written dhcpd.conf.
 const RELATIONSHIP_KEYS: &[&str] = &[

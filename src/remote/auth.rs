@@ -31,11 +31,11 @@ static PASSPHRASES: Mutex<Passphrases> = Mutex::new(Passphrases {
 static PROMPT: Mutex<()> = Mutex::new(());
 
 /// Keeps the passphrases asked for while it lives; the last one dropped wipes them.
-pub struct AuthWindow(());
+pub(super) struct AuthWindow(());
 
 impl AuthWindow {
     /// Opens a window for one connection attempt.
-    pub fn open() -> AuthWindow {
+    pub(super) fn open() -> AuthWindow {
         lock().open += 1;
         AuthWindow(())
     }
@@ -57,7 +57,7 @@ fn lock() -> std::sync::MutexGuard<'static, Passphrases> {
 }
 
 /// Authenticates `target.user` on a session whose host key was checked.
-pub fn authenticate(session: &Session, target: &Target) -> Result<(), RemoteError> {
+pub(super) fn authenticate(session: &Session, target: &Target) -> Result<(), RemoteError> {
     let user = target.user.as_str();
     let mut tried = Vec::new();
     let mut refused_key = None;
@@ -101,7 +101,7 @@ pub fn authenticate(session: &Session, target: &Target) -> Result<(), RemoteErro
 
 /// OpenSSH's rule: a key file owned by this user must not be readable or writable by group
 /// or others. (A key owned by someone else is not judged, as in OpenSSH.)
-pub fn check_permissions(key: &Path) -> Result<(), RemoteError> {
+pub(super) fn check_permissions(key: &Path) -> Result<(), RemoteError> {
     let Ok(meta) = std::fs::metadata(key) else {
         // A missing file is reported when it is tried.
         return Ok(());

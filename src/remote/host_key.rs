@@ -16,7 +16,10 @@ static KNOWN_HOSTS_WRITE: Mutex<()> = Mutex::new(());
 
 /// The policy in force: the command line's, else the configuration's, else `yes`. A
 /// configuration that says `no` is refused unless the command line says `no` too.
-pub fn strictness(target: &Target, cli: Option<Strictness>) -> Result<Strictness, RemoteError> {
+pub(super) fn strictness(
+    target: &Target,
+    cli: Option<Strictness>,
+) -> Result<Strictness, RemoteError> {
     match (cli, target.strict_host_key_checking) {
         (Some(cli), _) => Ok(cli),
         (None, Some(Strictness::No)) => Err(RemoteError::StrictNoRefused {
@@ -29,7 +32,7 @@ pub fn strictness(target: &Target, cli: Option<Strictness>) -> Result<Strictness
 }
 
 /// Reads every known_hosts file of the target; an unreadable one is an error.
-pub fn load(target: &Target) -> Result<KnownHosts, RemoteError> {
+pub(super) fn load(target: &Target) -> Result<KnownHosts, RemoteError> {
     let files: Vec<_> = target
         .known_hosts
         .iter()
@@ -43,7 +46,7 @@ pub fn load(target: &Target) -> Result<KnownHosts, RemoteError> {
 }
 
 /// Checks the key the server offered on `session` (after the handshake).
-pub fn verify(
+pub(super) fn verify(
     session: &Session,
     target: &Target,
     known: &KnownHosts,

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Standard base64 with padding.
-pub fn base64(bytes: &[u8]) -> String {
+pub(super) fn base64(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
@@ -26,7 +26,7 @@ pub fn base64(bytes: &[u8]) -> String {
 }
 
 /// Decodes standard base64, ignoring whitespace; `None` on any other stray character.
-pub fn unbase64(text: &str) -> Option<Vec<u8>> {
+pub(super) fn unbase64(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let (mut acc, mut bits) = (0u32, 0u32);
     for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
@@ -46,14 +46,14 @@ pub fn unbase64(text: &str) -> Option<Vec<u8>> {
 }
 
 /// OpenSSH's fingerprint of a public key blob: `SHA256:` and unpadded base64.
-pub fn fingerprint(key: &[u8]) -> String {
+pub(super) fn fingerprint(key: &[u8]) -> String {
     let digest = Sha256::digest(key);
     format!("SHA256:{}", base64(&digest).trim_end_matches('='))
 }
 
 /// Whether a private key file's text says it is protected by a passphrase: a PEM key with
 /// `ENCRYPTED` in its header, or an OpenSSH key whose cipher is not `none`.
-pub fn is_encrypted(text: &str) -> bool {
+pub(super) fn is_encrypted(text: &str) -> bool {
     const OPENSSH: &str = "-----BEGIN OPENSSH PRIVATE KEY-----";
     if let Some(start) = text.find(OPENSSH) {
         let body = &text[start + OPENSSH.len()..];

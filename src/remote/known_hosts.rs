@@ -17,7 +17,7 @@ use super::ssh_config::glob;
 
 /// A line's marker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Marker {
+pub(super) enum Marker {
     /// A plain host key.
     None,
     /// `@cert-authority`: a CA trusted to sign host certificates for these hosts.
@@ -28,7 +28,7 @@ pub enum Marker {
 
 /// One usable line of a known_hosts file.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(super) struct Entry {
     /// The file it is in.
     pub file: PathBuf,
     /// Its 1-based line number.
@@ -44,14 +44,14 @@ pub struct Entry {
 
 impl Entry {
     /// `FILE:LINE`, as OpenSSH names an entry.
-    pub fn place(&self) -> String {
+    pub(super) fn place(&self) -> String {
         format!("{}:{}", self.file.display(), self.line)
     }
 }
 
 /// What known_hosts says about a host and the key it offered.
 #[derive(Debug)]
-pub enum HostStatus<'a> {
+pub(super) enum HostStatus<'a> {
     /// A plain entry for the host holds this key.
     Known,
     /// No entry for the host at all.
@@ -64,14 +64,14 @@ pub enum HostStatus<'a> {
 
 /// The entries of every known_hosts file read.
 #[derive(Debug, Clone, Default)]
-pub struct KnownHosts {
+pub(super) struct KnownHosts {
     entries: Vec<Entry>,
 }
 
 impl KnownHosts {
     /// Reads `files` in order. A missing file is skipped (as `ssh` skips it); one that exists
     /// but cannot be read is an error with its path.
-    pub fn load(files: &[PathBuf]) -> Result<KnownHosts, (PathBuf, std::io::Error)> {
+    pub(super) fn load(files: &[PathBuf]) -> Result<KnownHosts, (PathBuf, std::io::Error)> {
         let mut out = KnownHosts::default();
         for file in files {
             match std::fs::read(file) {
@@ -84,7 +84,7 @@ impl KnownHosts {
     }
 
     /// Adds the lines of one file's text.
-    pub fn add(&mut self, text: &str, file: &Path) {
+    pub(super) fn add(&mut self, text: &str, file: &Path) {
         for (n, line) in text.lines().enumerate() {
             if let Some(entry) = parse_line(line, file, n + 1) {
                 self.entries.push(entry);
@@ -93,7 +93,7 @@ impl KnownHosts {
     }
 
     /// The entries whose host names match `name` (`host`, `[host]:port` or a HostKeyAlias).
-    pub fn for_host<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
+    pub(super) fn for_host<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
         let name = name.to_ascii_lowercase();
         self.entries
             .iter()
@@ -102,7 +102,7 @@ impl KnownHosts {
 
     /// Checks a plain (non-certificate) key offered by `name`. `@revoked` wins over
     /// everything, then a matching key, then any other key for the host (changed).
-    pub fn check<'a>(&'a self, name: &'a str, blob: &[u8]) -> HostStatus<'a> {
+    pub(super) fn check<'a>(&'a self, name: &'a str, blob: &[u8]) -> HostStatus<'a> {
         let mut status = HostStatus::New;
         for entry in self.for_host(name) {
             match entry.marker {
@@ -118,13 +118,13 @@ impl KnownHosts {
     }
 
     /// The first `@cert-authority` entry for `name`, if any.
-    pub fn cert_authority<'a>(&'a self, name: &'a str) -> Option<&'a Entry> {
+    pub(super) fn cert_authority<'a>(&'a self, name: &'a str) -> Option<&'a Entry> {
         self.for_host(name)
             .find(|e| e.marker == Marker::CertAuthority)
     }
 
     /// The plain key types recorded for `name`, in file order, without repeats.
-    pub fn key_types(&self, name: &str) -> Vec<String> {
+    pub(super) fn key_types(&self, name: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for entry in self.for_host(name) {
             if entry.marker == Marker::None && !out.contains(&entry.key_type) {
@@ -174,7 +174,7 @@ fn parse_line(line: &str, file: &Path, number: usize) -> Option<Entry> {
 
 /// The name a host is recorded under: `host`, `[host]:port` off port 22, or the
 /// `HostKeyAlias` as it is (OpenSSH adds no port to an alias).
-pub fn lookup_name(host: &str, port: u16, alias: Option<&str>) -> String {
+pub(super) fn lookup_name(host: &str, port: u16, alias: Option<&str>) -> String {
     match alias {
         Some(alias) => alias.to_ascii_lowercase(),
         None if port == 22 => host.to_ascii_lowercase(),
@@ -185,7 +185,7 @@ pub fn lookup_name(host: &str, port: u16, alias: Option<&str>) -> String {
 /// Host key algorithms to ask the server for, those of `known` types first (so the key
 /// offered is one known_hosts can vouch for, as OpenSSH orders them), then the other plain
 /// ones. Certificates are never asked for: dhcpfo cannot verify them.
-pub fn algorithms(known: &[String]) -> String {
+pub(super) fn algorithms(known: &[String]) -> String {
     const PLAIN: [&str; 7] = [
         "ssh-ed25519",
         "ecdsa-sha2-nistp256",
@@ -220,7 +220,12 @@ pub fn algorithms(known: &[String]) -> String {
 
 /// The known_hosts line for a new key: `NAME TYPE BASE64`, the name hashed
 /// (`|1|salt|hash`) when `hash` (OpenSSH's `HashKnownHosts`).
-pub fn entry_line(name: &str, key_type: &str, blob: &[u8], hash: bool) -> Result<String, String> {
+pub(super) fn entry_line(
+    name: &str,
+    key_type: &str,
+    blob: &[u8],
+    hash: bool,
+) -> Result<String, String> {
     let name = name.to_ascii_lowercase();
     let name = if hash { hashed_name(&name)? } else { name };
     Ok(format!("{name} {key_type} {}\n", base64(blob)))
@@ -249,7 +254,7 @@ fn hashed_name(name: &str) -> Result<String, String> {
 
 /// Appends a line to a known_hosts file. A file created here is mode 0600 whatever the umask
 /// (and its folder 0700), as the file holds what this user trusts.
-pub fn append(path: &Path, line: &str) -> std::io::Result<()> {
+pub(super) fn append(path: &Path, line: &str) -> std::io::Result<()> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()

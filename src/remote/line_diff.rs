@@ -18,7 +18,7 @@ use similar::{Algorithm, DiffOp, DiffTag, udiff::UnifiedHunkHeader};
 
 /// A unified diff with its counts.
 #[derive(Debug, Default)]
-pub struct LineDiff {
+pub(super) struct LineDiff {
     /// The unified diff text (headers, hunks with 3 lines of context).
     pub text: String,
     /// Lines removed from the old text.
@@ -30,7 +30,7 @@ pub struct LineDiff {
 }
 
 /// The unified diff from `old` to `new`, searching for at most `budget`.
-pub fn unified(
+pub(super) fn unified(
     old: &str,
     new: &str,
     old_header: &str,

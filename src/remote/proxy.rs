@@ -16,7 +16,7 @@ use ssh2::{Channel, Session};
 
 /// What keeps a proxied session's bytes flowing; stopped when dropped (after the session that
 /// uses it, so that the session can say goodbye).
-pub struct Transport {
+pub(super) struct Transport {
     /// The socket the session reads and writes (for `poll` when it carries another hop).
     pub fd: RawFd,
     stop: Option<Arc<AtomicBool>>,
@@ -26,7 +26,7 @@ pub struct Transport {
 
 impl Transport {
     /// A session straight over its own socket `fd`.
-    pub fn direct(fd: RawFd) -> Transport {
+    pub(super) fn direct(fd: RawFd) -> Transport {
         Transport {
             fd,
             stop: None,
@@ -55,7 +55,7 @@ impl Drop for Transport {
 /// Opens a `direct-tcpip` channel to `host:port` on the jump session and pumps it to a
 /// socket pair in a thread that owns the jump session (and whatever carries it). Returns the
 /// transport and the socket for the new session.
-pub fn through_jump(
+pub(super) fn through_jump(
     jump: Session,
     jump_transport: Transport,
     host: &str,
@@ -110,7 +110,7 @@ const IGNORED: &str = "trap '' INT TERM HUP";
 /// be stopped by SIGTTIN); unlike with `ssh`, it starts with SIGINT, SIGTERM and SIGHUP
 /// ignored ([`IGNORED`]), as a shell starts its background jobs (`ssh -W` keeps them
 /// so). A command that installs handlers of its own for them still ends with them.
-pub fn through_command(command: &str) -> Result<(Transport, UnixStream), String> {
+pub(super) fn through_command(command: &str) -> Result<(Transport, UnixStream), String> {
     let (ours, theirs) = UnixStream::pair().map_err(|e| format!("socket pair: {e}"))?;
     let input: OwnedFd = theirs
         .try_clone()

@@ -10,7 +10,7 @@ use super::ssh_config::{home_dir, local_user};
 
 /// What the tokens stand for, for one connection.
 #[derive(Debug, Clone)]
-pub struct Tokens<'a> {
+pub(super) struct Tokens<'a> {
     /// `%n`: the host name as given (the model's `ssh.host`, or a jump host as written).
     pub original_host: &'a str,
     /// `%h`: the host dialled (after `HostName`).
@@ -27,7 +27,7 @@ pub struct Tokens<'a> {
 
 impl Tokens<'_> {
     /// Expands the `%` tokens of `raw` (and `${VAR}` environment references when `env`).
-    pub fn expand(&self, raw: &str, env: bool) -> Result<String, String> {
+    pub(super) fn expand(&self, raw: &str, env: bool) -> Result<String, String> {
         let mut out = String::with_capacity(raw.len());
         let mut chars = raw.chars().peekable();
         while let Some(c) = chars.next() {
@@ -55,7 +55,7 @@ impl Tokens<'_> {
     }
 
     /// Expands tokens and environment references, then a leading `~`.
-    pub fn expand_path(&self, raw: &str) -> Result<PathBuf, String> {
+    pub(super) fn expand_path(&self, raw: &str) -> Result<PathBuf, String> {
         Ok(expand_tilde(&self.expand(raw, true)?))
     }
 
@@ -99,7 +99,7 @@ impl Tokens<'_> {
 }
 
 /// `~` or `~/...` expanded against `$HOME`.
-pub fn expand_tilde(path: &str) -> PathBuf {
+pub(super) fn expand_tilde(path: &str) -> PathBuf {
     match (path.strip_prefix('~'), home_dir()) {
         (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
             home.join(rest.trim_start_matches('/'))

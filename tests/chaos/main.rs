@@ -43,6 +43,10 @@
 //! `dhcpd` and `omshell`, `tcpdump`, `perfdhcp`; without them a test is skipped with a
 //! note, except under CI=true.
 
+// Tests unwrap freely and share helpers through `pub` items of their own modules; the
+// `[lints]` of Cargo.toml are for the library.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 #[path = "../common/mod.rs"]
 mod common;
 mod full_disk;

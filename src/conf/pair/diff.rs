@@ -597,14 +597,14 @@ pub(crate) mod testing {
     use crate::conf::load::Config;
 
     /// Parses a snippet as `NAME` (no includes are read).
-    pub fn config(name: &str, text: &str) -> Config {
+    pub(crate) fn config(name: &str, text: &str) -> Config {
         let config = Config::from_text(Path::new(name), text.to_string());
         assert!(config.problems.is_empty(), "{name}: {:?}", config.problems);
         config
     }
 
     /// Runs one rule's report over a pair of snippets; returns (side, line, message) triples.
-    pub fn run(
+    pub(crate) fn run(
         report: fn(&Diff<'_>, &mut Findings),
         primary: &str,
         secondary: &str,
@@ -631,7 +631,7 @@ pub(crate) mod testing {
     }
 
     /// A minimal matched pair around a body shared by both peers.
-    pub fn pair_with(body_p: &str, body_s: &str) -> (String, String) {
+    pub(crate) fn pair_with(body_p: &str, body_s: &str) -> (String, String) {
         (
             format!(
                 "failover peer \"fo\" {{\n  primary;\n  address 10.0.0.2;\n  peer address 10.0.0.3;\n  mclt 1800;\n  split 128;\n}}\n{body_p}"

@@ -178,7 +178,7 @@ pub(crate) mod testing {
     /// Parses `text` (as `test.conf` in the current directory) and runs one rule on it,
     /// returning the messages.
     #[allow(dead_code)]
-    pub fn run(rule: &'static LintRule, text: &str) -> Vec<String> {
+    pub(crate) fn run(rule: &'static LintRule, text: &str) -> Vec<String> {
         let config = Config::from_text(Path::new("test.conf"), text.to_string());
         assert!(
             config.problems.is_empty(),
@@ -191,7 +191,7 @@ pub(crate) mod testing {
     }
 
     /// Line numbers (1-based) of `rule`'s findings in `text`.
-    pub fn lines(rule: &'static LintRule, text: &str) -> Vec<usize> {
+    pub(crate) fn lines(rule: &'static LintRule, text: &str) -> Vec<usize> {
         let config = Config::from_text(Path::new("test.conf"), text.to_string());
         let mut out = Vec::new();
         (rule.check)(&Context::new(&config), &mut out);

@@ -409,7 +409,7 @@ pub(crate) mod testing {
 
     /// A minimal valid model ending in its `subnets:` list, so tests can append subnet items
     /// or further top-level keys.
-    pub const BASE: &str = "\
+    pub(crate) const BASE: &str = "\
 failover:
   name: fo
   mclt: 3600
@@ -426,7 +426,7 @@ subnets:
 ";
 
     /// Codes found in `yaml` (loading errors included), in source order.
-    pub fn codes(yaml: &str) -> Vec<&'static str> {
+    pub(crate) fn codes(yaml: &str) -> Vec<&'static str> {
         match load_str("test.yaml", yaml.to_string()) {
             Ok(source) => super::check(&source)
                 .iter()
@@ -445,10 +445,10 @@ subnets:
     }
 
     /// The peers' own network in `BASE` (declared only, DF126).
-    pub const OWN_NETWORK: &str = "  - network: 10.0.0.0/24\n";
+    pub(crate) const OWN_NETWORK: &str = "  - network: 10.0.0.0/24\n";
 
     /// `BASE` followed by `extra`.
-    pub fn with(extra: &str) -> String {
+    pub(crate) fn with(extra: &str) -> String {
         format!("{BASE}{extra}")
     }
 }

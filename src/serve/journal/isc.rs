@@ -10,7 +10,7 @@ pub fn header() -> String {
 }
 
 /// A binding as a lease-file record.
-pub fn to_lease(b: &Binding) -> Lease {
+pub(super) fn to_lease(b: &Binding) -> Lease {
     let t = |v: Option<u64>| v.map(Timestamp);
     Lease {
         starts: Some(Timestamp(b.starts)),
@@ -40,7 +40,7 @@ pub fn to_lease(b: &Binding) -> Lease {
 }
 
 /// A lease-file record as a binding.
-pub fn from_lease(l: Lease) -> Binding {
+pub(super) fn from_lease(l: Lease) -> Binding {
     let t = |v: Option<Timestamp>| v.map(|x| x.0);
     Binding {
         addr: l.address,

@@ -19,7 +19,7 @@ use crate::serve::failover::wire::encode;
 use crate::serve::journal::Journal;
 
 /// A running relationship's transport.
-pub struct Peering {
+pub(super) struct Peering {
     /// The connections.
     pub link: Link,
     /// Their events.
@@ -28,7 +28,7 @@ pub struct Peering {
 
 /// Attaches the relationship to the engine (resuming the recorded stanza) and starts the
 /// transport; returns the first steps (recording STARTUP) with it.
-pub fn start(
+pub(super) fn start(
     engine: &mut Engine,
     cfg: FailoverConfig,
     saved: &[FailoverStanza],
@@ -51,7 +51,7 @@ pub fn start(
 }
 
 /// Hands a transport event to the relationship; returns its steps.
-pub fn on_link_event(
+pub(super) fn on_link_event(
     peering: &mut Peering,
     engine: &mut Engine,
     mut ev: LinkEvent,
@@ -72,7 +72,7 @@ pub fn on_link_event(
 /// Carries out `steps` in order; the first message waits for `after` (a DHCP reply sent).
 /// A failed state write hands the rest back to the relationship
 /// ([`Engine::peer_persist_failed`]) instead.
-pub async fn run_steps(
+pub(super) async fn run_steps(
     steps: Vec<Step>,
     after: Option<oneshot::Receiver<bool>>,
     engine: &mut Engine,
@@ -124,7 +124,7 @@ pub async fn run_steps(
 }
 
 /// Carries out an operator's request from the control socket; the reply.
-pub async fn control_request(
+pub(super) async fn control_request(
     req: Request,
     engine: &mut Engine,
     journal: &mut Journal,

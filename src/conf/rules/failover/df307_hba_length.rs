@@ -5,7 +5,7 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF307",
     name: "hba-length",
     severity: Severity::Error,

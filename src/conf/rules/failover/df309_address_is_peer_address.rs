@@ -6,7 +6,7 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF309",
     name: "address-is-peer-address",
     severity: Severity::Error,

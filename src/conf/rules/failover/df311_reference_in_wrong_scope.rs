@@ -6,7 +6,7 @@ use crate::conf::walk::{Scope, ScopeKind, walk};
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF311",
     name: "reference-in-wrong-scope",
     severity: Severity::Error,

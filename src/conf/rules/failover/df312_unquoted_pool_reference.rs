@@ -7,7 +7,7 @@ use crate::conf::walk::ScopeKind;
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF312",
     name: "unquoted-pool-reference",
     severity: Severity::Error,

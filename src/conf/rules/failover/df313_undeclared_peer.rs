@@ -8,7 +8,7 @@ use crate::conf::walk::{Scope, walk};
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF313",
     name: "undeclared-peer",
     severity: Severity::Error,

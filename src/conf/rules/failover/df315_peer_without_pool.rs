@@ -6,7 +6,7 @@ use crate::conf::walk::ScopeKind;
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF315",
     name: "peer-without-pool",
     severity: Severity::Error,

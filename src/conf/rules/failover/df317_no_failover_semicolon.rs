@@ -6,7 +6,7 @@ use crate::conf::walk::{Scope, walk};
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF317",
     name: "no-failover-semicolon",
     severity: Severity::Error,

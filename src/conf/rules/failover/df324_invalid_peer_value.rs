@@ -8,7 +8,7 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF324",
     name: "invalid-peer-value",
     severity: Severity::Error,

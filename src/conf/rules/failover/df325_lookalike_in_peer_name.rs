@@ -7,7 +7,7 @@ use crate::conf::walk::{Scope, walk};
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF325",
     name: "lookalike-in-peer-name",
     severity: Severity::Warning,

@@ -4,7 +4,7 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF326",
     name: "conflicting-roles",
     severity: Severity::Warning,

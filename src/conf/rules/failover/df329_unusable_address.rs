@@ -4,7 +4,7 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF329",
     name: "unusable-failover-address",
     severity: Severity::Warning,

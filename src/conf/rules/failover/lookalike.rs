@@ -9,7 +9,7 @@
 /// A look-alike character: its Unicode name and the ASCII text it imitates (empty for an
 /// invisible character).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LookAlike {
+pub(crate) struct LookAlike {
     /// The character.
     pub ch: char,
     /// Its Unicode name.
@@ -20,12 +20,12 @@ pub struct LookAlike {
 
 impl LookAlike {
     /// `U+2010 HYPHEN`.
-    pub fn code_point(&self) -> String {
+    pub(crate) fn code_point(&self) -> String {
         format!("U+{:04X} {}", u32::from(self.ch), self.name)
     }
 
     /// "looks like `-`" or "is invisible".
-    pub fn looks_like(&self) -> String {
+    pub(crate) fn looks_like(&self) -> String {
         match self.ascii {
             "" => "is invisible".to_string(),
             " " => "looks like a space".to_string(),
@@ -34,7 +34,7 @@ impl LookAlike {
     }
 
     /// How to fix it.
-    pub fn fix(&self) -> String {
+    pub(crate) fn fix(&self) -> String {
         match self.ascii {
             "" => "delete it".to_string(),
             " " => "retype it as an ordinary space".to_string(),
@@ -111,7 +111,7 @@ const TABLE: &[(char, &str, &str)] = &[
 ];
 
 /// The look-alike description of a character, if it is one.
-pub fn describe(ch: char) -> Option<LookAlike> {
+pub(crate) fn describe(ch: char) -> Option<LookAlike> {
     TABLE
         .iter()
         .find(|(c, _, _)| *c == ch)
@@ -120,7 +120,7 @@ pub fn describe(ch: char) -> Option<LookAlike> {
 
 /// The first look-alike character on the line that contains byte `at`, outside quoted strings
 /// and comments, with its byte offset. The character at `at` itself is preferred.
-pub fn on_line(text: &str, at: usize) -> Option<(usize, LookAlike)> {
+pub(crate) fn on_line(text: &str, at: usize) -> Option<(usize, LookAlike)> {
     let at = at.min(text.len());
     if let Some(found) = at_offset(text, at) {
         return Some((at, found));
@@ -170,14 +170,14 @@ fn first_in_line(line: &str) -> Option<(usize, LookAlike)> {
 /// [`on_line`] for many offsets of one text: the lines that hold a look-alike are found once,
 /// so a file with thousands of findings on one long line stays linear.
 #[derive(Debug, Default)]
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     /// (line start, line end, offset of its first look-alike, the look-alike), by offset.
     lines: Vec<(usize, usize, usize, LookAlike)>,
 }
 
 impl LineIndex {
     /// Indexes `text`.
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut lines = Vec::new();
         if !text.is_ascii() {
             let mut start = 0;
@@ -193,7 +193,7 @@ impl LineIndex {
     }
 
     /// What [`on_line`] returns for `text` (the indexed text) and `at`.
-    pub fn on_line(&self, text: &str, at: usize) -> Option<(usize, LookAlike)> {
+    pub(crate) fn on_line(&self, text: &str, at: usize) -> Option<(usize, LookAlike)> {
         let at = at.min(text.len());
         if let Some(found) = at_offset(text, at) {
             return Some((at, found));

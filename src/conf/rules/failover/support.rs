@@ -201,7 +201,7 @@ pub(super) struct Reference<'a> {
 
 impl Reference<'_> {
     /// Whether dhcpd looks the name up at all: in a shared network, or quoted in a pool.
-    pub fn is_looked_up(&self) -> bool {
+    pub(super) fn is_looked_up(&self) -> bool {
         match self.scope {
             ScopeKind::SharedNetwork => true,
             ScopeKind::Pool => self.name.kind == ValueKind::String,
@@ -248,7 +248,7 @@ pub(super) const DEFAULT_MAX_LEASE_TIME: i64 = crate::dhcpd::DEFAULT_MAX_LEASE_T
 
 impl<'a> Replay<'a> {
     /// Replays a configuration in reading order.
-    pub fn of(config: &'a Config) -> Replay<'a> {
+    pub(crate) fn of(config: &'a Config) -> Replay<'a> {
         // Every declared name with the span of its first declaration, for "declared later".
         let mut everywhere: HashMap<&'a str, Span> = HashMap::new();
         walk(config, &mut |stmt, _| {

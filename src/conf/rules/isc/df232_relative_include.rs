@@ -6,7 +6,7 @@ use crate::conf::walk::walk;
 use crate::diag::Severity;
 
 /// The rule.
-pub static RULE: LintRule = LintRule {
+pub(super) static RULE: LintRule = LintRule {
     code: "DF232",
     name: "relative-include",
     severity: Severity::Warning,

@@ -98,7 +98,7 @@ pub(crate) mod testing {
     use crate::conf::rules::LintRule;
 
     /// Line numbers (1-based) of `rule`'s findings in `text`, which must parse.
-    pub fn lines(rule: &'static LintRule, text: &str) -> Vec<usize> {
+    pub(crate) fn lines(rule: &'static LintRule, text: &str) -> Vec<usize> {
         let config = Config::from_text(Path::new("test.conf"), text.to_string());
         assert!(
             config.problems.is_empty(),

@@ -8,7 +8,7 @@ use crate::serve::failover::link::ConnId;
 use crate::serve::failover::wire::{Message, MessageType, RejectReason};
 
 /// The most the peer's clock may differ from ours at connect time (ISC: 60 s).
-pub const MAX_SKEW: u64 = 60;
+pub(super) const MAX_SKEW: u64 = 60;
 
 impl Relationship {
     /// The transport opened `conn`. As primary, send CONNECT on it at once (ISC does so on

@@ -7,7 +7,7 @@ use crate::serve::failover::link::ConnId;
 use crate::serve::failover::wire::Message;
 
 /// How long a connection may wait for CONNECT (secondary) or CONNECTACK (primary).
-pub const LINK_STARTUP_SECS: u64 = 15;
+pub(super) const LINK_STARTUP_SECS: u64 = 15;
 
 impl Relationship {
     /// Runs every timer that is due at `now`; call it about once a second.

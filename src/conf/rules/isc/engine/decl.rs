@@ -38,7 +38,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_host_declaration` (after `host`).
-    pub fn host_declaration(&mut self, ctx: Ctx) {
+    pub(super) fn host_declaration(&mut self, ctx: Ctx) {
         let _ = ctx;
         let n = self.peek();
         let Some((name, _)) = self.host_name() else {
@@ -229,7 +229,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_group_declaration` (after `group`).
-    pub fn group_declaration(&mut self, ctx: Ctx) {
+    pub(super) fn group_declaration(&mut self, ctx: Ctx) {
         let _ = ctx;
         let t = self.peek();
         let mut name = None;
@@ -278,7 +278,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_shared_net_declaration` (after `shared-network`).
-    pub fn shared_net_declaration(&mut self, ctx: Ctx) {
+    pub(super) fn shared_net_declaration(&mut self, ctx: Ctx) {
         let _ = ctx;
         let t = self.peek();
         let name_tok = t;
@@ -383,7 +383,7 @@ impl Parser<'_, '_, '_> {
 
     /// `parse_subnet_declaration` (after `subnet`), in `ctx`'s shared network or a new
     /// implicit one.
-    pub fn subnet_declaration(&mut self, ctx: Ctx, keyword: Tok) {
+    pub(super) fn subnet_declaration(&mut self, ctx: Ctx, keyword: Tok) {
         let (shared, implicit) = match ctx.shared {
             Some(s) => (s, false),
             None => {
@@ -484,7 +484,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_class_declaration` (after `class`, `subclass`, `vendor-class`, `user-class`).
-    pub fn class_declaration(&mut self, ctx: Ctx, kind: &str, keyword: Tok) {
+    pub(super) fn class_declaration(&mut self, ctx: Ctx, kind: &str, keyword: Tok) {
         let _ = (ctx, keyword);
         let n = self.next();
         if !n.is_string() {
@@ -709,7 +709,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_hardware_param` (after `hardware`). Returns whether an address was read.
-    pub fn hardware_param(&mut self, keyword: Tok) -> bool {
+    pub(super) fn hardware_param(&mut self, keyword: Tok) -> bool {
         let t = self.next();
         let word = self.keyword(t);
         let ok_type = ["ethernet", "token-ring", "fddi", "infiniband"].contains(&word.as_str())
@@ -762,7 +762,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_fixed_addr_param` (after `fixed-address`).
-    pub fn fixed_addr_param(&mut self, v6: bool) -> bool {
+    pub(super) fn fixed_addr_param(&mut self, v6: bool) -> bool {
         loop {
             let ok = if v6 {
                 self.ip6_addr(Cause::BadAddress)
@@ -782,7 +782,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_pool_statement` (after `pool`); `ctx` is the enclosing subnet or shared network.
-    pub fn pool_statement(&mut self, ctx: Ctx, keyword: Tok) {
+    pub(super) fn pool_statement(&mut self, ctx: Ctx, keyword: Tok) {
         if !self.lbrace("a pool") {
             return;
         }
@@ -1049,7 +1049,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_allow_deny` (after `allow`/`deny`/`ignore` outside a pool).
-    pub fn allow_deny(&mut self) -> bool {
+    pub(super) fn allow_deny(&mut self) -> bool {
         let t = self.next();
         let word = self.keyword(t);
         let keys = [
@@ -1097,7 +1097,7 @@ impl Parser<'_, '_, '_> {
 
     /// `parse_address_range` (after `range`); `ctx` is the subnet or shared network the range
     /// (or its pool) is in. Returns whether the range was entered.
-    pub fn address_range(&mut self, ctx: Ctx, _pool: Option<()>, keyword: Tok) -> bool {
+    pub(super) fn address_range(&mut self, ctx: Ctx, _pool: Option<()>, keyword: Tok) -> bool {
         if self.kw(self.peek(), "dynamic-bootp") {
             self.next();
         }
@@ -1218,7 +1218,7 @@ impl Parser<'_, '_, '_> {
 
     /// `parse_failover_peer` (after `failover`), read only to stay in step: the failover rules
     /// judge it.
-    pub fn failover_peer(&mut self, ctx: Ctx) {
+    pub(super) fn failover_peer(&mut self, ctx: Ctx) {
         let p = self.next();
         if !self.kw(p, "peer") {
             self.expected(
@@ -1390,7 +1390,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_key` (after `key`).
-    pub fn key_statement(&mut self) -> bool {
+    pub(super) fn key_statement(&mut self) -> bool {
         let n = self.peek();
         let name = if n.is_string() {
             self.next();
@@ -1552,7 +1552,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `zone NAME { ... }` (after `zone`).
-    pub fn zone_statement(&mut self) -> bool {
+    pub(super) fn zone_statement(&mut self) -> bool {
         let n = self.peek();
         let Some((name, _)) = self.host_name() else {
             self.expected(

@@ -70,7 +70,7 @@ pub(super) enum Op {
 
 impl Op {
     /// `is_boolean_expression`.
-    pub fn is_boolean(self) -> bool {
+    pub(super) fn is_boolean(self) -> bool {
         matches!(
             self,
             Op::Check
@@ -89,7 +89,7 @@ impl Op {
     }
 
     /// `is_data_expression`.
-    pub fn is_data(self) -> bool {
+    pub(super) fn is_data(self) -> bool {
         matches!(
             self,
             Op::Substring
@@ -118,7 +118,7 @@ impl Op {
     }
 
     /// `is_numeric_expression`.
-    pub fn is_numeric(self) -> bool {
+    pub(super) fn is_numeric(self) -> bool {
         matches!(
             self,
             Op::ExtractInt
@@ -181,7 +181,7 @@ impl Op {
 
 impl Parser<'_, '_, '_> {
     /// `parse_boolean_expression`.
-    pub fn boolean_expression(&mut self, lose: &mut bool) -> Option<Op> {
+    pub(super) fn boolean_expression(&mut self, lose: &mut bool) -> Option<Op> {
         let start = self.peek();
         let op = self.expression(lose, Context::Boolean, None)?;
         if !op.is_boolean() && op != Op::VariableReference && op != Op::Funcall {
@@ -214,7 +214,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_data_expression`.
-    pub fn data_expression(&mut self, lose: &mut bool) -> Option<Op> {
+    pub(super) fn data_expression(&mut self, lose: &mut bool) -> Option<Op> {
         let start = self.peek();
         let op = self.expression(lose, Context::Data, None)?;
         if !op.is_data() && op != Op::VariableReference && op != Op::Funcall {
@@ -233,7 +233,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_numeric_expression`.
-    pub fn numeric_expression(&mut self, lose: &mut bool) -> Option<Op> {
+    pub(super) fn numeric_expression(&mut self, lose: &mut bool) -> Option<Op> {
         let start = self.peek();
         let op = self.expression(lose, Context::Numeric, None)?;
         if !op.is_numeric() && op != Op::VariableReference && op != Op::Funcall {
@@ -252,7 +252,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_expression`: a non-binary expression and the binary operators after it.
-    pub fn expression(
+    pub(super) fn expression(
         &mut self,
         lose: &mut bool,
         context: Context,
@@ -471,7 +471,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_non_binary`: a subexpression without binary operators.
-    pub fn non_binary(&mut self, lose: &mut bool, context: Context) -> Option<Op> {
+    pub(super) fn non_binary(&mut self, lose: &mut bool, context: Context) -> Option<Op> {
         if self.nesting >= super::MAX_NESTING {
             // Too deep to follow: give up on the expression unjudged.
             self.skip_to_semi();

@@ -48,38 +48,38 @@ pub(crate) struct LexError {
 
 impl Tok {
     /// Whether this is the punctuation `c`.
-    pub fn is(&self, c: char) -> bool {
+    pub(crate) fn is(&self, c: char) -> bool {
         self.kind == Kind::Punct(c)
     }
 
     /// dhcpd's `is_identifier`: a name, a hex-ish name or a keyword (not a plain number, not a
     /// string, not punctuation).
-    pub fn is_identifier(&self) -> bool {
+    pub(crate) fn is_identifier(&self) -> bool {
         matches!(self.kind, Kind::Name | Kind::NumberOrName)
     }
 
     /// A `NAME` token that is not a keyword.
-    pub fn is_name(&self) -> bool {
+    pub(crate) fn is_name(&self) -> bool {
         self.kind == Kind::Name && !self.keyword
     }
 
     /// A `NUMBER_OR_NAME` token that is not a keyword.
-    pub fn is_number_or_name(&self) -> bool {
+    pub(crate) fn is_number_or_name(&self) -> bool {
         self.kind == Kind::NumberOrName && !self.keyword
     }
 
     /// A `NUMBER` token.
-    pub fn is_number(&self) -> bool {
+    pub(crate) fn is_number(&self) -> bool {
         self.kind == Kind::Number
     }
 
     /// A quoted string.
-    pub fn is_string(&self) -> bool {
+    pub(crate) fn is_string(&self) -> bool {
         self.kind == Kind::Str
     }
 
     /// End of file.
-    pub fn is_eof(&self) -> bool {
+    pub(crate) fn is_eof(&self) -> bool {
         self.kind == Kind::Eof
     }
 }

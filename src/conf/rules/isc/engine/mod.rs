@@ -461,7 +461,7 @@ struct Parser<'t, 's, 'a> {
 
 impl Parser<'_, '_, '_> {
     /// The next token, not consumed.
-    pub fn peek(&self) -> Tok {
+    pub(crate) fn peek(&self) -> Tok {
         self.toks
             .get(self.pos)
             .copied()
@@ -469,7 +469,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// The token after the next one.
-    pub fn peek2(&self) -> Tok {
+    pub(crate) fn peek2(&self) -> Tok {
         self.toks
             .get(self.pos + 1)
             .copied()
@@ -486,7 +486,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Consumes and returns the next token (EOF stays EOF).
-    pub fn next(&mut self) -> Tok {
+    pub(crate) fn next(&mut self) -> Tok {
         let t = self.peek();
         if !t.is_eof() {
             self.pos += 1;
@@ -496,12 +496,12 @@ impl Parser<'_, '_, '_> {
     }
 
     /// The text of a token as written.
-    pub fn text(&self, t: Tok) -> &str {
+    pub(crate) fn text(&self, t: Tok) -> &str {
         self.text.get(t.start..t.end).unwrap_or("")
     }
 
     /// The value of a token: a string's decoded contents, else the text.
-    pub fn val(&self, t: Tok) -> String {
+    pub(crate) fn val(&self, t: Tok) -> String {
         if t.is_string() {
             let (bytes, _) = lex::decode_string(self.text(t));
             String::from_utf8_lossy(&bytes).into_owned()
@@ -511,12 +511,12 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Whether `t` is the keyword `word`.
-    pub fn kw(&self, t: Tok, word: &str) -> bool {
+    pub(crate) fn kw(&self, t: Tok, word: &str) -> bool {
         t.keyword && self.text(t).eq_ignore_ascii_case(word)
     }
 
     /// The keyword `t` is, lower-cased (empty when it is none).
-    pub fn keyword(&self, t: Tok) -> String {
+    pub(crate) fn keyword(&self, t: Tok) -> String {
         if t.keyword {
             self.text(t).to_ascii_lowercase()
         } else {
@@ -525,7 +525,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// The span of a token.
-    pub fn span(&self, t: Tok) -> Span {
+    pub(crate) fn span(&self, t: Tok) -> Span {
         Span {
             file: self.file,
             start: t.start,
@@ -534,7 +534,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// The span from token `a` through token `b`.
-    pub fn span2(&self, a: Tok, b: Tok) -> Span {
+    pub(crate) fn span2(&self, a: Tok, b: Tok) -> Span {
         Span {
             file: self.file,
             start: a.start,
@@ -543,7 +543,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// How a token is shown in a message.
-    pub fn shown(&self, t: Tok) -> String {
+    pub(crate) fn shown(&self, t: Tok) -> String {
         if t.is_eof() {
             return "end of file".into();
         }
@@ -552,7 +552,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Records a problem.
-    pub fn warn(
+    pub(crate) fn warn(
         &mut self,
         cause: Cause,
         span: Span,
@@ -599,7 +599,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Records a syntax problem at token `t`: `expected` is what dhcpd wanted there.
-    pub fn expected(&mut self, cause: Cause, t: Tok, expected: &str, help: &str) {
+    pub(crate) fn expected(&mut self, cause: Cause, t: Tok, expected: &str, help: &str) {
         let found = self.shown(t);
         let span = self.span(t);
         self.warn(
@@ -612,13 +612,13 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `skip_to_semi`.
-    pub fn skip_to_semi(&mut self) {
+    pub(crate) fn skip_to_semi(&mut self) {
         self.skip_to_rbrace(0);
     }
 
     /// `skip_to_rbrace`: skips to the `;` ending the statement, or past `count` closing
     /// braces (and any nested blocks).
-    pub fn skip_to_rbrace(&mut self, mut count: usize) {
+    pub(crate) fn skip_to_rbrace(&mut self, mut count: usize) {
         loop {
             let t = self.peek();
             if t.is('}') {
@@ -641,7 +641,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_semi`: expects `;` (reported as `cause` when missing).
-    pub fn semi(&mut self, cause: Cause) -> bool {
+    pub(crate) fn semi(&mut self, cause: Cause) -> bool {
         let t = self.next();
         if t.is(';') {
             return true;
@@ -652,7 +652,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Reports a missing `;` at `t`.
-    pub fn missing_semi(&mut self, cause: Cause, t: Tok) {
+    pub(crate) fn missing_semi(&mut self, cause: Cause, t: Tok) {
         let found = self.shown(t);
         let span = self.span(t);
         let previous = self
@@ -706,7 +706,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// The file an include statement at token `t` resolved to.
-    pub fn include_target(&self, t: Tok) -> Option<usize> {
+    pub(crate) fn include_target(&self, t: Tok) -> Option<usize> {
         self.st
             .includes
             .get(self.file)?
@@ -716,7 +716,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Reads an included file in `ctx`.
-    pub fn include(&mut self, file: usize, ctx: Ctx) {
+    pub(crate) fn include(&mut self, file: usize, ctx: Ctx) {
         if self.st.depth >= 32 {
             return;
         }

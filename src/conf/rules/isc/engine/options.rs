@@ -19,7 +19,13 @@ pub(super) struct OptRef {
 impl Parser<'_, '_, '_> {
     /// `convert_num`: converts a number token in `base` (0 = from the text: `0x` hex, leading
     /// `0` octal, else decimal) to `size` bits, reporting bogus digits and overflow.
-    pub fn convert_num(&mut self, t: Tok, base: u32, size: u32, cause: Cause) -> Option<u64> {
+    pub(super) fn convert_num(
+        &mut self,
+        t: Tok,
+        base: u32,
+        size: u32,
+        cause: Cause,
+    ) -> Option<u64> {
         let text = self.text(t).to_string();
         let (negative, mut digits) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),
@@ -129,7 +135,7 @@ impl Parser<'_, '_, '_> {
 
     /// `parse_numeric_aggregate`: `count` numbers (0 = any) separated by `sep`, each `size`
     /// bits in `base`. Returns the numbers, or `None` after reporting the problem.
-    pub fn numeric_aggregate(
+    pub(super) fn numeric_aggregate(
         &mut self,
         count: usize,
         sep: char,
@@ -217,7 +223,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_ip_addr`: four decimal octets.
-    pub fn ip_addr(&mut self, cause: Cause) -> Option<u32> {
+    pub(super) fn ip_addr(&mut self, cause: Cause) -> Option<u32> {
         let v = self.numeric_aggregate(4, '.', 10, 8, cause)?;
         if v.len() != 4 {
             return None;
@@ -227,7 +233,7 @@ impl Parser<'_, '_, '_> {
 
     /// `parse_host_name`: identifiers or numbers joined by dots. Returns the name and its
     /// last token, or `None` (nothing consumed) when the next token cannot start one.
-    pub fn host_name(&mut self) -> Option<(String, Tok)> {
+    pub(super) fn host_name(&mut self) -> Option<(String, Tok)> {
         let mut name = String::new();
         let mut last = None;
         loop {
@@ -257,7 +263,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_ip_addr_or_hostname`.
-    pub fn ip_addr_or_hostname(&mut self, cause: Cause) -> bool {
+    pub(super) fn ip_addr_or_hostname(&mut self, cause: Cause) -> bool {
         let t = self.peek();
         if t.is_number() {
             let is_addr =
@@ -296,7 +302,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_cshl`: a colon-separated list of hex octets.
-    pub fn cshl(&mut self, cause: Cause) -> bool {
+    pub(super) fn cshl(&mut self, cause: Cause) -> bool {
         loop {
             let t = self.next();
             if !t.is_number() && !t.is_number_or_name() {
@@ -321,7 +327,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_ip6_addr`: the run of hex words, numbers, dots and colons written without spaces.
-    pub fn ip6_addr(&mut self, cause: Cause) -> bool {
+    pub(super) fn ip6_addr(&mut self, cause: Cause) -> bool {
         let first = self.peek();
         let mut text = String::new();
         let mut end = first.start;
@@ -362,7 +368,7 @@ impl Parser<'_, '_, '_> {
 
     /// `parse_option_name`: `[SPACE.]NAME`. With `allocate`, an unknown name is returned as
     /// unknown (it may be a definition); without, it is reported.
-    pub fn option_name(&mut self, allocate: bool) -> Option<OptRef> {
+    pub(super) fn option_name(&mut self, allocate: bool) -> Option<OptRef> {
         let first = self.next();
         if !first.is_identifier() {
             let shown = self.shown(first);
@@ -500,7 +506,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Reports an unknown option, with a did-you-mean among the space's options.
-    pub fn unknown_option(
+    pub(super) fn unknown_option(
         &mut self,
         space: usize,
         name: &str,
@@ -535,7 +541,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_option_space_decl` (after `option space`).
-    pub fn option_space_decl(&mut self) {
+    pub(super) fn option_space_decl(&mut self) {
         let t = self.next();
         if !t.is_identifier() {
             let shown = self.shown(t);
@@ -655,7 +661,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_option_code_definition` (after `option NAME code`).
-    pub fn option_code_definition(&mut self, opt: &OptRef) {
+    pub(super) fn option_code_definition(&mut self, opt: &OptRef) {
         let bad = |p: &mut Self, at: Tok, message: String, help: &str| {
             p.warn(Cause::OptionDefinition, p.span(at), message, "here", help);
         };
@@ -937,7 +943,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_option_statement` (after the option name): `;`, `= EXPR;` or values then `;`.
-    pub fn option_statement(&mut self, opt: &OptRef, cause: Cause) -> bool {
+    pub(super) fn option_statement(&mut self, opt: &OptRef, cause: Cause) -> bool {
         let t = self.peek();
         if t.is(';') && !opt.format.starts_with('Z') {
             // dhcpd eats this `;` as an empty value, then still expects the statement's `;`:
@@ -980,7 +986,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// `parse_option_data`: the values of an option by its format.
-    pub fn option_data(&mut self, opt: &OptRef, cause: Cause) -> bool {
+    pub(super) fn option_data(&mut self, opt: &OptRef, cause: Cause) -> bool {
         let fmt: Vec<char> = opt.format.chars().collect();
         let at = |i: usize| fmt.get(i).copied().unwrap_or('\0');
         let mut f: Option<usize> = None;

@@ -74,7 +74,12 @@ const STATEMENT_WORDS: &[&str] = &[
 
 impl Parser<'_, '_, '_> {
     /// `parse_statement`: one statement in scope `ctx`. Returns the new `declaration` flag.
-    pub fn statement(&mut self, ctx: Ctx, host: &mut Option<HostState>, declaration: bool) -> bool {
+    pub(super) fn statement(
+        &mut self,
+        ctx: Ctx,
+        host: &mut Option<HostState>,
+        declaration: bool,
+    ) -> bool {
         if self.nesting >= super::MAX_NESTING {
             // Too deep to follow: skip the statement (and its block) unjudged.
             self.skip_to_semi();
@@ -431,7 +436,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Reports a statement in a scope that does not allow it.
-    pub fn misplaced(&mut self, t: Tok, message: &str, ctx: Ctx) {
+    pub(super) fn misplaced(&mut self, t: Tok, message: &str, ctx: Ctx) {
         let scope = match ctx.ty {
             Ty::Root => "at the top level",
             Ty::Host => "in a host",
@@ -512,7 +517,7 @@ impl Parser<'_, '_, '_> {
 
     /// `parse_executable_statements`: statements up to (not including) what cannot start
     /// one. Returns `false` when a statement failed with `lose`.
-    pub fn executable_statements(&mut self, lose: &mut bool, case: CaseCtx) -> bool {
+    pub(super) fn executable_statements(&mut self, lose: &mut bool, case: CaseCtx) -> bool {
         loop {
             let before = self.pos;
             if !self.executable_statement(lose, case, None) {
@@ -528,7 +533,7 @@ impl Parser<'_, '_, '_> {
     /// `parse_executable_statement`. `ctx` is the declaration scope when called from
     /// `parse_statement` (None inside if/on/switch bodies). Returns whether a statement was
     /// read; `lose` tells a reported error from "not a statement".
-    pub fn executable_statement(
+    pub(super) fn executable_statement(
         &mut self,
         lose: &mut bool,
         case: CaseCtx,
@@ -1390,7 +1395,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Reports a class named before it is declared.
-    pub fn undeclared_class(&mut self, t: Tok, name: &str) {
+    pub(super) fn undeclared_class(&mut self, t: Tok, name: &str) {
         let known: Vec<&str> = self.st.classes.keys().map(String::as_str).collect();
         let help = match closest(name, known.into_iter()) {
             Some(k) => {
