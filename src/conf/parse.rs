@@ -23,7 +23,7 @@ pub struct SyntaxError {
 /// When the grammar stops, the error reported is the first place where ISC dhcpd itself would
 /// stop reading the file, if that comes earlier (dhcpd reads statements it cannot make sense
 /// of as expressions, and reports value errors as it goes): see
-/// [`crate::conf::rules::isc::engine`]. A key whose secret is not valid base64 is reported
+/// [`crate::conf::dhcpd`]. A key whose secret is not valid base64 is reported
 /// here too, as dhcpd refuses it while reading the key, before any later include.
 pub fn parse(file: usize, text: &str) -> Result<Vec<Stmt>, SyntaxError> {
     if let Some(at) = too_deep(text) {
@@ -51,7 +51,7 @@ pub fn parse(file: usize, text: &str) -> Result<Vec<Stmt>, SyntaxError> {
         include_starts(&statements, &mut includes);
         if includes.iter().all(|&start| start > e.span.start) {
             // dhcpd reads up to the key (no include comes first): report its first complaint.
-            let first = crate::conf::rules::isc::engine::first_problem(file, text, file == 0);
+            let first = crate::conf::dhcpd::first_problem(file, text, file == 0);
             return Err(match first {
                 Some(p) => SyntaxError {
                     span: p.span,
@@ -68,7 +68,7 @@ pub fn parse(file: usize, text: &str) -> Result<Vec<Stmt>, SyntaxError> {
 
 /// The grammar's error, or dhcpd's own first complaint about the text if it comes first.
 fn earliest_error(file: usize, text: &str, grammar: SyntaxError) -> SyntaxError {
-    match crate::conf::rules::isc::engine::first_problem(file, text, file == 0) {
+    match crate::conf::dhcpd::first_problem(file, text, file == 0) {
         Some(p) if p.span.start <= grammar.span.start => SyntaxError {
             span: p.span,
             message: p.message,
@@ -110,8 +110,7 @@ fn bad_secret(statements: &[Stmt]) -> Option<SyntaxError> {
             StmtKind::Key { name, statements } => {
                 for (word, value) in statements {
                     if word.text.eq_ignore_ascii_case("secret")
-                        && let Some(problem) =
-                            crate::conf::rules::isc::engine::base64_problem(&value.text)
+                        && let Some(problem) = crate::conf::dhcpd::base64_problem(&value.text)
                     {
                         return Some(SyntaxError {
                             span: value.span,
@@ -668,7 +667,7 @@ impl Builder<'_> {
     /// The first token of the statement at `span`, as a value.
     fn first_token(&self, span: Span) -> Value {
         let text = self.text.get(span.start..span.end).unwrap_or("");
-        let (toks, _) = crate::conf::rules::isc::engine::lex::tokens(text);
+        let (toks, _) = crate::conf::dhcpd::lex::tokens(text);
         let Some(t) = toks.first().filter(|t| !t.is_eof()) else {
             return Value {
                 kind: ValueKind::Name,
@@ -973,7 +972,7 @@ fn syntax_error(file: usize, text: &str, e: &pest::error::Error<Rule>) -> Syntax
     }
     // A non-ASCII look-alike of a hyphen, space, quote or semicolon on this line (copied from a
     // web page or a word processor) is the likely cause, wherever the parser stopped: name it.
-    if let Some((pos, found)) = crate::conf::rules::failover::lookalike::on_line(text, at) {
+    if let Some((pos, found)) = crate::conf::lookalike::on_line(text, at) {
         let message = if found.ascii.is_empty() {
             format!("unexpected invisible character {}", found.code_point())
         } else {

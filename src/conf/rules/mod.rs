@@ -13,9 +13,9 @@ use std::ops::Deref;
 use super::ast::Span;
 use super::facts::{PeerDecl, peer_decls};
 use super::load::Config;
+use crate::conf::dhcpd::{self, Problem};
 use crate::diag::{Finding, Severity};
 use failover::support::Replay;
-use isc::engine::Problem;
 
 /// What a rule reads: the configuration (through `Deref`), and the facts that many rules
 /// need, computed once per configuration instead of once per rule.
@@ -49,8 +49,15 @@ impl<'a> Context<'a> {
 
     /// What the replay of dhcpd's own parser found (shared by the DF2xx rules).
     pub(crate) fn isc_problems(&self) -> &[Problem] {
-        self.isc_problems
-            .get_or_init(|| isc::engine::problems(self.config))
+        self.isc_problems.get_or_init(|| {
+            let files: Vec<dhcpd::FileView<'_>> = (self.config.files.iter())
+                .map(|f| dhcpd::FileView {
+                    text: &f.source.text,
+                    statements: &f.statements,
+                })
+                .collect();
+            dhcpd::problems(&files)
+        })
     }
 }
 

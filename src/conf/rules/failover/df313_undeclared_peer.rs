@@ -1,8 +1,8 @@
 //! DF313: a reference to a failover peer that is not declared before it.
 
-use super::lookalike;
 use super::support::Resolution;
 use crate::conf::ast::{Span, StmtKind, Value};
+use crate::conf::lookalike;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, walk};
 use crate::diag::Severity;

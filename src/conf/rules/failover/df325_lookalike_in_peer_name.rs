@@ -1,7 +1,7 @@
 //! DF325: a failover peer name with a non-ASCII look-alike character.
 
-use super::lookalike;
 use crate::conf::ast::{StmtKind, Value};
+use crate::conf::lookalike;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, walk};
 use crate::diag::Severity;

@@ -34,7 +34,6 @@ mod df327_repeated_peer_statement;
 mod df328_missing_address;
 mod df329_unusable_address;
 mod df330_balance_settings;
-pub(crate) mod lookalike;
 pub(crate) mod support;
 
 use super::LintRule;

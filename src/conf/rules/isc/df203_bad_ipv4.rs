@@ -1,10 +1,12 @@
 //! DF203: an IPv4 address dhcpd cannot read.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::BadAddress`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::subnet_declaration`, `decl::fixed_addr_param`,
+/// `decl::address_range`, `options::convert_num`, `options::ip_addr_or_hostname`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF203",
     name: "bad-ipv4-address",

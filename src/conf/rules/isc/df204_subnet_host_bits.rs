@@ -1,10 +1,11 @@
 //! DF204: a subnet number with host bits set.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::SubnetHostBits`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::subnet_declaration`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF204",
     name: "subnet-host-bits",

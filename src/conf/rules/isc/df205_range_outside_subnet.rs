@@ -1,10 +1,11 @@
 //! DF205: a range address outside its subnet.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::RangeOutsideSubnet`]) are raised by the replay of dhcpd's
+/// reader, [`crate::conf::dhcpd`], in `decl::address_range`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF205",
     name: "range-outside-subnet",

@@ -1,10 +1,11 @@
 //! DF206: a statement where dhcpd does not allow it.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::Misplaced`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `stmt::statement_inner`, `stmt::misplaced`, `stmt::body_end`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF206",
     name: "misplaced-statement",

@@ -1,10 +1,11 @@
 //! DF207: an address in two ranges.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::AddressInTwoRanges`]) are raised by the replay of dhcpd's
+/// reader, [`crate::conf::dhcpd`], in `decl::address_range`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF207",
     name: "address-in-two-ranges",

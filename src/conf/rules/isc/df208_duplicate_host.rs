@@ -1,10 +1,11 @@
 //! DF208: two hosts with one name.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::DuplicateHost`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::host_declaration`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF208",
     name: "duplicate-host",

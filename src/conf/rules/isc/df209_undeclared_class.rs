@@ -1,10 +1,11 @@
 //! DF209: a class used before it is declared.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::UndeclaredClass`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `stmt::undeclared_class`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF209",
     name: "undeclared-class",

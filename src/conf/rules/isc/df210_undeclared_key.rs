@@ -1,10 +1,11 @@
 //! DF210: a key used before it is declared.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::UndeclaredKey`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::zone_statement`, `finish`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF210",
     name: "undeclared-key",

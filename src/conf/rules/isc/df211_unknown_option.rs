@@ -1,10 +1,12 @@
 //! DF211: an option dhcpd does not know.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::UnknownOption`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `options::option_name`, `options::unknown_option`,
+/// `options::option_code_definition`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF211",
     name: "unknown-option",

@@ -1,10 +1,12 @@
 //! DF212: an option value of the wrong form.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::OptionValue`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::host_declaration`, `stmt::statement_inner`,
+/// `stmt::executable_statement_inner`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF212",
     name: "bad-option-value",

@@ -1,10 +1,12 @@
 //! DF213: a parameter value of the wrong form.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::ParameterValue`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `dhcpd_quirks`, `stmt::statement_inner`, `stmt::authoritative`,
+/// `stmt::executable_statement_inner`, `stmt::default_statement`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF213",
     name: "bad-parameter-value",

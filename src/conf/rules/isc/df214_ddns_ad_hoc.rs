@@ -1,10 +1,11 @@
 //! DF214: ddns-update-style ad-hoc.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::AdHoc`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `finish`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF214",
     name: "ddns-ad-hoc",

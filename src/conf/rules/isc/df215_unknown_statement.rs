@@ -1,10 +1,11 @@
 //! DF215: an unknown word used as a statement.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::UnknownStatement`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `stmt::default_statement`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF215",
     name: "unknown-statement",

@@ -1,10 +1,11 @@
 //! DF216: an unknown word followed by values.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::UnknownKeyword`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `stmt::default_statement`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF216",
     name: "unknown-keyword",

@@ -1,10 +1,11 @@
 //! DF217: a pool without a range.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::PoolWithoutRange`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::pool_statement`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF217",
     name: "pool-without-range",

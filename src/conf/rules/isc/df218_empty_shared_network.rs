@@ -1,10 +1,11 @@
 //! DF218: a shared-network without subnets.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::EmptySharedNetwork`]) are raised by the replay of dhcpd's
+/// reader, [`crate::conf::dhcpd`], in `decl::shared_net_declaration`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF218",
     name: "empty-shared-network",

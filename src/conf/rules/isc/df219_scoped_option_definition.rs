@@ -1,10 +1,11 @@
 //! DF219: an option space or definition inside a scope.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::ScopedDefinition`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `stmt::scoped_definition`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF219",
     name: "scoped-option-definition",

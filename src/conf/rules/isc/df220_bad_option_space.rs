@@ -1,10 +1,11 @@
 //! DF220: a bad option space declaration.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::OptionSpace`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `options::option_space_decl`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF220",
     name: "bad-option-space",

@@ -1,10 +1,11 @@
 //! DF221: a bad option definition.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::OptionDefinition`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `options::option_code_definition`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF221",
     name: "bad-option-definition",

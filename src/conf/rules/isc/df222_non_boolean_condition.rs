@@ -1,10 +1,12 @@
 //! DF222: a condition that is not boolean.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::NonBoolean`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::class_declaration`, `expr::boolean_expression`,
+/// `expr::non_binary_inner`, `stmt::if_statement`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF222",
     name: "non-boolean-condition",

@@ -1,10 +1,12 @@
 //! DF223: an expression dhcpd cannot read.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::Expression`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::submatch`, `expr::data_expression`,
+/// `expr::numeric_expression`, `expr::expression`, `expr::paren`, `expr::arg` and 10 more.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF223",
     name: "bad-expression",

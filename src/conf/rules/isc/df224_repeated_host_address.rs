@@ -1,10 +1,11 @@
 //! DF224: a second hardware or fixed-address in a host.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::RepeatedHostAddress`]) are raised by the replay of dhcpd's
+/// reader, [`crate::conf::dhcpd`], in `decl::host_declaration`, `stmt::statement_inner`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF224",
     name: "repeated-host-address",

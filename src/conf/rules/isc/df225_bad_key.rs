@@ -1,10 +1,11 @@
 //! DF225: a bad key declaration.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::KeyDeclaration`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::key_statement`, `keys_need_algorithm_and_secret`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF225",
     name: "bad-key",

@@ -1,10 +1,11 @@
 //! DF226: a bad zone declaration.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::ZoneDeclaration`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::zone_statement`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF226",
     name: "bad-zone",

@@ -1,10 +1,11 @@
 //! DF227: a bad allow/deny/ignore statement.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::Permit`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::permit`, `decl::date`, `decl::allow_deny`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF227",
     name: "bad-permit",

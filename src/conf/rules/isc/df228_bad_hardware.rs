@@ -1,10 +1,11 @@
 //! DF228: a bad hardware statement.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::Hardware`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::hardware_param`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF228",
     name: "bad-hardware",

@@ -1,10 +1,12 @@
 //! DF229: a bad class declaration.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::ClassDeclaration`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::class_declaration`, `decl::submatch`,
+/// `stmt::executable_statement_inner`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF229",
     name: "bad-class",

@@ -1,10 +1,12 @@
 //! DF230: a statement dhcpd stops reading.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::Syntax`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::lbrace`, `decl::unexpected_eof`, `decl::host_declaration`,
+/// `decl::group_declaration`, `decl::shared_net_declaration`, `decl::interface` and 27 more.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF230",
     name: "statement-syntax",

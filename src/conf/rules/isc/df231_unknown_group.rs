@@ -1,10 +1,11 @@
 //! DF231: a host names an undeclared group.
 
-use super::engine::Cause;
+use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule. Its problems ([`Cause::UnknownGroup`]) are raised by the replay of dhcpd's reader,
+/// [`crate::conf::dhcpd`], in `decl::host_declaration`.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF231",
     name: "unknown-group",

@@ -5,7 +5,7 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::walk;
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule: a walk of the parsed statements (dhcpd reads the include without complaint).
 pub(super) static RULE: LintRule = LintRule {
     code: "DF232",
     name: "relative-include",

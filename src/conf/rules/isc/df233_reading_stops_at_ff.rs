@@ -4,7 +4,7 @@ use crate::conf::ast::Span;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// The rule: from the byte count [`crate::conf::load`] leaves unread after a byte 0xFF.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF233",
     name: "reading-stops-at-ff",

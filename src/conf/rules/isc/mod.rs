@@ -1,8 +1,9 @@
 //! Rules for what ISC dhcpd 4.4 refuses, or reads differently than written (DF203..DF299).
 //!
-//! They share one [`engine`]: a replay of how dhcpd itself reads the configuration, token for
-//! token, that records each place dhcpd would complain with the [`engine::Cause`] it belongs
-//! to. Each rule (one per file) documents one cause and reports its problems.
+//! They share one reader, [`crate::conf::dhcpd`]: a replay of how dhcpd itself reads the
+//! configuration, token for token, that records each place dhcpd would complain with the
+//! [`Cause`] it belongs to. Each rule (one per file) documents one cause, names the reader's
+//! functions that raise it, and reports its problems.
 
 mod df203_bad_ipv4;
 mod df204_subnet_host_bits;
@@ -35,10 +36,9 @@ mod df230_statement_syntax;
 mod df231_unknown_group;
 mod df232_relative_include;
 mod df233_reading_stops_at_ff;
-pub(crate) mod engine;
 
-use self::engine::Cause;
 use super::{Context, Lint, LintRule};
+use crate::conf::dhcpd::Cause;
 
 /// Every rule of this group, in code order.
 pub static RULES: &[&LintRule] = &[

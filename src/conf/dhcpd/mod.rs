@@ -24,8 +24,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use self::lex::{Kind, Tok};
 use crate::conf::ast::{Span, Stmt, StmtKind};
-use crate::conf::load::Config;
-use crate::conf::rules::failover::lookalike::LineIndex;
+use crate::conf::lookalike::LineIndex;
 
 /// What a problem is about; each cause belongs to one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -110,13 +109,22 @@ pub(crate) struct Problem {
     pub related: Vec<(Span, String)>,
 }
 
+/// One file of a configuration as the reader needs it: its text, and its statements, whose
+/// includes say which file each one resolved to (index 0 is the main file).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FileView<'a> {
+    /// The text dhcpd reads.
+    pub(crate) text: &'a str,
+    /// The parsed statements.
+    pub(crate) statements: &'a [Stmt],
+}
+
 /// Every problem dhcpd would report reading this configuration, in reading order. Empty for
 /// a configuration whose main file is missing.
-pub(crate) fn problems(config: &Config) -> Vec<Problem> {
-    let mut st = State::new(Some(config));
-    if let Some(main) = config.files.first() {
-        let text = main.source.text.clone();
-        read_file(&mut st, 0, &text, Ctx::root(), 0);
+pub(crate) fn problems(files: &[FileView<'_>]) -> Vec<Problem> {
+    let mut st = State::new(files);
+    if let Some(main) = files.first() {
+        read_file(&mut st, 0, main.text, Ctx::root(), 0);
     }
     st.finish();
     st.problems
@@ -127,7 +135,7 @@ pub(crate) fn problems(config: &Config) -> Vec<Problem> {
 /// else has been read yet); after it, and in included files, only those that do not depend on
 /// what other files declare or on the scope an include puts the file in.
 pub(crate) fn first_problem(file: usize, text: &str, main: bool) -> Option<Problem> {
-    let mut st = State::new(None);
+    let mut st = State::new(&[]);
     read_file(&mut st, file, text, Ctx::root(), 0);
     let (toks, _) = lex::tokens(text);
     let first_include = toks
@@ -241,7 +249,8 @@ struct Space {
 
 /// What dhcpd has learned so far.
 struct State<'a> {
-    pub config: Option<&'a Config>,
+    /// The configuration's files (none when one text is read alone).
+    files: &'a [FileView<'a>],
     pub problems: Vec<Problem>,
     pub spaces: Vec<Space>,
     /// Declared classes (case-sensitive), with where.
@@ -270,7 +279,7 @@ struct State<'a> {
 }
 
 impl<'a> State<'a> {
-    fn new(config: Option<&'a Config>) -> State<'a> {
+    fn new(files: &'a [FileView<'a>]) -> State<'a> {
         let spaces = tables::SPACES
             .iter()
             .map(|(name, opts)| Space {
@@ -296,20 +305,16 @@ impl<'a> State<'a> {
                 end: if *name == "dhcp" { 255 } else { 0 },
             })
             .collect();
-        let includes = config
-            .map(|c| {
-                c.files
-                    .iter()
-                    .map(|f| {
-                        let mut v = Vec::new();
-                        collect_includes(&f.statements, &mut v);
-                        v
-                    })
-                    .collect()
+        let includes = files
+            .iter()
+            .map(|f| {
+                let mut v = Vec::new();
+                collect_includes(f.statements, &mut v);
+                v
             })
-            .unwrap_or_default();
+            .collect();
         State {
-            config,
+            files,
             problems: Vec::new(),
             spaces,
             classes: HashMap::new(),
@@ -720,16 +725,11 @@ impl Parser<'_, '_, '_> {
         if self.st.depth >= 32 {
             return;
         }
-        let Some(text) = self
-            .st
-            .config
-            .and_then(|c| c.files.get(file))
-            .map(|f| f.source.text.clone())
-        else {
+        let Some(text) = self.st.files.get(file).map(|f| f.text) else {
             return;
         };
         self.st.depth += 1;
-        read_file(self.st, file, &text, ctx, self.nesting);
+        read_file(self.st, file, text, ctx, self.nesting);
         self.st.depth -= 1;
     }
 }
