@@ -98,10 +98,21 @@ pub fn find(code: &str) -> Option<Code> {
 /// What `dhcpfo explain CODE` prints.
 pub fn explain(code: &Code) -> String {
     let severity = severity_word(code.severity);
-    format!(
+    let mut text = format!(
         "{} ({}, {severity}; reported by {})\n\n{}\n",
         code.code, code.name, code.reported_by, code.doc
-    )
+    );
+    for other in crate::judgement::paired_with(code.code) {
+        let input = if other.starts_with("DF1") {
+            "a pair model (`dhcpfo check`)"
+        } else {
+            "dhcpd.conf (`dhcpfo lint`)"
+        };
+        text.push_str(&format!(
+            "\nThe same mistake in {input} is {other}: `dhcpfo explain {other}`.\n"
+        ));
+    }
+    text
 }
 
 /// The machine-readable shape of a code (`dhcpfo explain --format json`, `dhcpfo rules
@@ -120,6 +131,10 @@ pub struct JsonCode {
     pub summary: String,
     /// The whole doc.
     pub doc: &'static str,
+    /// The codes of the same mistake in the other kind of input (a pair model for a lint
+    /// code, dhcpd.conf for a check code).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub same_mistake: Vec<&'static str>,
 }
 
 impl From<&Code> for JsonCode {
@@ -131,6 +146,7 @@ impl From<&Code> for JsonCode {
             reported_by: c.reported_by,
             summary: c.summary(),
             doc: c.doc,
+            same_mistake: crate::judgement::paired_with(c.code),
         }
     }
 }

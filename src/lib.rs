@@ -14,6 +14,7 @@ pub mod conf;
 pub mod dhcpd;
 pub mod diag;
 pub mod import;
+pub mod judgement;
 pub mod leases;
 pub mod model;
 pub mod remote;

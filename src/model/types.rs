@@ -127,12 +127,12 @@ impl Cidr {
 
     /// Whether host bits are set in the written address.
     pub fn has_host_bits(&self) -> bool {
-        self.addr != self.network()
+        crate::judgement::subnet_host_bits(u32::from(self.addr), self.mask_bits()) != 0
     }
 
     /// Whether `ip` lies in this network (network and broadcast included).
     pub fn contains(&self, ip: Ipv4Addr) -> bool {
-        u32::from(ip) & self.mask_bits() == u32::from(self.network())
+        crate::judgement::in_subnet(u32::from(ip), u32::from(self.addr), self.mask_bits())
     }
 
     /// First and last address of the network as integers.

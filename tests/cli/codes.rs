@@ -153,6 +153,22 @@ fn explain_and_every_commands_explain_flag_say_the_same() {
     );
 }
 
+/// A mistake both commands report: each code's explanation names the other, in text and
+/// in JSON.
+#[test]
+fn paired_codes_name_each_other() {
+    let lint = stdout(&dhcpfo(&["explain", "DF305"]));
+    assert!(
+        lint.contains("The same mistake in a pair model (`dhcpfo check`) is DF110"),
+        "{lint}"
+    );
+    let check = stdout(&dhcpfo(&["explain", "DF110", "--format", "json"]));
+    let json: serde_json::Value = serde_json::from_str(&check).expect("JSON");
+    assert_eq!(json["same_mistake"], serde_json::json!(["DF305"]));
+    let unpaired = stdout(&dhcpfo(&["explain", "DF001", "--format", "json"]));
+    assert!(!unpaired.contains("same_mistake"), "{unpaired}");
+}
+
 #[test]
 fn an_unknown_code_is_a_usage_error_naming_the_real_range() {
     let codes = dhcpfo::codes::all();

@@ -416,7 +416,7 @@ impl Parser<'_, '_, '_> {
             return;
         };
         let net_span = self.span2(net_tok, net_end);
-        if net & !mask != 0 {
+        if crate::judgement::subnet_host_bits(net, mask) != 0 {
             let fixed = dotted(net & mask);
             self.st.problems.push(super::Problem {
                 cause: Cause::SubnetHostBits,
@@ -1152,7 +1152,7 @@ impl Parser<'_, '_, '_> {
         };
         let sn = self.st.subnets[sid].clone();
         for (addr, span) in [(low, low_span), (high, high_span)] {
-            if addr & sn.mask != sn.net {
+            if !crate::judgement::in_subnet(addr, sn.net, sn.mask) {
                 self.st.problems.push(super::Problem {
                     cause: Cause::RangeOutsideSubnet,
                     span,

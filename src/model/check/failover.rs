@@ -4,6 +4,7 @@ use crate::diag::Finding;
 use crate::model::{Pair, ScopeParams};
 
 use crate::dhcpd::DEFAULT_MAX_LEASE_TIME;
+use crate::judgement::{self, BalanceWait};
 
 pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     let fo = pair.failover.value();
@@ -22,7 +23,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         _ => {}
     }
     if let Some(split) = &fo.split
-        && **split > 256
+        && judgement::split_out_of_range(i64::from(**split))
     {
         out.push(
             Finding::error(
@@ -35,7 +36,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         );
     }
     if let Some(hba) = &fo.hba
-        && hba.0.len() != 32
+        && judgement::hba_length_wrong(hba.0.len())
     {
         out.push(
             Finding::error(
@@ -69,7 +70,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                     "dhcpd's default max-lease-time (86400)",
                 ),
             };
-            if mclt.secs() >= max {
+            if judgement::mclt_not_below_lease_time(u64::from(mclt.secs()), u64::from(max)) {
                 out.push(
                     Finding::warning("DF116", mclt.span(), format!("mclt {} is not below {what} {max}", mclt.secs()))
                         .label("mclt")
@@ -81,8 +82,9 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     }
 
     if let Some(lbms) = &fo.load_balance_max_seconds {
-        match **lbms {
-            0 => out.push(
+        let n = **lbms;
+        match judgement::balance_wait(u64::from(n)) {
+            BalanceWait::Off => out.push(
                 Finding::warning(
                     "DF115",
                     lbms.span(),
@@ -91,14 +93,14 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                 .label("both peers will answer every client")
                 .help("use 3 to 5; set 0 only to disable balancing on purpose"),
             ),
-            3..=5 => {}
-            n => out.push(
+            BalanceWait::Advised => {}
+            wait @ (BalanceWait::Short | BalanceWait::Long) => out.push(
                 Finding::warning(
                     "DF115",
                     lbms.span(),
                     format!("load-balance-max-seconds {n} is outside the recommended 3..5"),
                 )
-                .label(if n < 3 {
+                .label(if wait == BalanceWait::Short {
                     "too short"
                 } else {
                     "clients of a failed peer wait this long"

@@ -24,7 +24,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
             else {
                 continue;
             };
-            if (0..=256).contains(&n) {
+            if !crate::judgement::split_out_of_range(n) {
                 continue;
             }
             out.push(

@@ -38,7 +38,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
             let Some((n, value)) = s.value.as_ref().and_then(|v| Some((octets(v)?, v))) else {
                 continue;
             };
-            if n == 32 {
+            if !crate::judgement::hba_length_wrong(n) {
                 continue;
             }
             out.push(

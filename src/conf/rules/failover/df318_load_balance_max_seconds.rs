@@ -3,6 +3,7 @@
 use super::support::{head, mentions, number};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
+use crate::judgement::{BalanceWait, balance_wait};
 
 /// The rule.
 pub(super) static RULE: LintRule = LintRule {
@@ -24,8 +25,9 @@ servers to answer everything).",
 fn check(config: &Context, out: &mut Vec<Lint>) {
     const KEYWORD: &str = "load balance max seconds";
     for peer in config.peers() {
+        let wait = |n: i64| u64::try_from(n).map(balance_wait);
         let lint = match number(peer, KEYWORD) {
-            Some((0, s)) => RULE
+            Some((n, s)) if wait(n) == Ok(BalanceWait::Off) => RULE
                 .at(
                     s.value.as_ref().map_or(s.span, |v| v.span),
                     format!(
@@ -35,7 +37,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
                 )
                 .label("0: both servers answer every client")
                 .help("use `load balance max seconds 3;` on both peers"),
-            Some((n, s)) if n > 5 => RULE
+            Some((n, s)) if wait(n) == Ok(BalanceWait::Long) => RULE
                 .at(
                     s.value.as_ref().map_or(s.span, |v| v.span),
                     format!(

@@ -37,7 +37,13 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
             .iter()
             .filter(|p| p.peer.is_some_and(|(name, _)| name == peer.name.text))
             .map(|p| (p, replay.max_lease_time(p)))
-            .find(|(_, t)| mclt >= t.map_or(DEFAULT_MAX_LEASE_TIME, |(n, _)| n));
+            .find(|(_, t)| {
+                let max = t.map_or(DEFAULT_MAX_LEASE_TIME, |(n, _)| n);
+                crate::judgement::mclt_not_below_lease_time(
+                    mclt.unsigned_abs(),
+                    u64::try_from(max).unwrap_or(0),
+                )
+            });
         let Some((pool, lease)) = offending else {
             continue;
         };
