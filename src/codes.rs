@@ -49,7 +49,10 @@ pub fn check_rules() -> Vec<Code> {
 /// The lint rules, with the pair rules and `import`'s codes (`dhcpfo lint --list-rules`), in
 /// code order.
 pub fn lint_rules() -> Vec<Code> {
-    crate::conf::rules::catalogue()
+    let mut rules = crate::conf::rules::catalogue();
+    rules.extend(crate::import::rules::ALL);
+    rules.sort_by_key(|r| r.code);
+    rules
         .into_iter()
         .map(|r| Code {
             code: r.code,

@@ -7,7 +7,7 @@ use super::findings::Findings;
 use super::{explain, inputs};
 use crate::codes;
 use crate::conf::lint::{Selection, lint};
-use crate::conf::{Config, LoadProblem, pair, rules};
+use crate::conf::{Config, LoadProblem, pair};
 use crate::diag::{Diagnostic, Entry, FindingFormat, Format, JsonFinding};
 
 /// The arguments of `dhcpfo lint`.
@@ -191,7 +191,7 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// Whether `prefix` starts the code of at least one rule (case-insensitive).
 fn names_rules(prefix: &str) -> bool {
-    rules::catalogue().iter().any(|r| {
+    crate::codes::lint_rules().iter().any(|r| {
         r.code
             .get(..prefix.len())
             .is_some_and(|head| head.eq_ignore_ascii_case(prefix))

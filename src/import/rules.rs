@@ -1,7 +1,6 @@
 //! The codes `dhcpfo import` reports what it cannot express and what it repairs with
-//! (DF490..DF499). They are
-//! registered with the pair rules ([`crate::conf::pair::RULES`]) so `dhcpfo lint --explain`
-//! documents them; they have no lint check of their own.
+//! (DF490..DF499). The code registry ([`crate::codes`]) lists them with the lint rules, so
+//! `dhcpfo lint --explain` and `--list-rules` show them; they have no lint check of their own.
 
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
@@ -107,3 +106,6 @@ repaired. The import still succeeds (exit status 0 if nothing else is reported):
 model and deploy it to fix the live files.",
     check: |_, _| {},
 };
+
+/// Every code of `dhcpfo import`, in code order.
+pub static ALL: &[&LintRule] = &[&DF490, &DF491, &DF492, &DF493, &DF494, &DF495, &DF496];
