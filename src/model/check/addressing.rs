@@ -1,5 +1,6 @@
 //! Rules on subnets, ranges and per-subnet options (DF130..DF139).
 
+use super::{DF130, DF131, DF132, DF133, DF134, DF135, DF136, DF137, DF138, DF139};
 use std::net::Ipv4Addr;
 
 use miette::SourceSpan;
@@ -13,13 +14,10 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         let net = *subnet.network.value();
         if net.has_host_bits() {
             out.push(
-                Finding::error(
-                    "DF130",
-                    subnet.network.span(),
-                    format!("{net} has host bits set"),
-                )
-                .label("not a network address")
-                .help(format!("write {}/{}", net.network(), net.prefix)),
+                DF130
+                    .at(subnet.network.span(), format!("{net} has host bits set"))
+                    .label("not a network address")
+                    .help(format!("write {}/{}", net.network(), net.prefix)),
             );
         }
         check_subnet_options(subnet, out);
@@ -37,7 +35,7 @@ fn check_subnet_options(subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
             for router in routers.as_slice() {
                 if !net.contains(*router) {
                     out.push(
-                        Finding::error("DF135", routers.span(), format!("router {router} is not inside {net}"))
+                        DF135.at(routers.span(), format!("router {router} is not inside {net}"))
                             .label("outside the subnet")
                             .help("a client's gateway must be on its own subnet: use an address inside it"),
                     );
@@ -48,13 +46,13 @@ fn check_subnet_options(subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
             && **bcast != net.broadcast()
         {
             out.push(
-                Finding::error(
-                    "DF136",
-                    bcast.span(),
-                    format!("broadcast-address {} is not {net}'s broadcast", **bcast),
-                )
-                .label("wrong broadcast")
-                .help(format!("use {} or leave it out", net.broadcast())),
+                DF136
+                    .at(
+                        bcast.span(),
+                        format!("broadcast-address {} is not {net}'s broadcast", **bcast),
+                    )
+                    .label("wrong broadcast")
+                    .help(format!("use {} or leave it out", net.broadcast())),
             );
         }
     }
@@ -72,16 +70,16 @@ fn check_pools(pair: &Pair, subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
             let (s, e) = range.bounds();
             if s > e {
                 out.push(
-                    Finding::error(
-                        "DF132",
-                        range.span,
-                        format!(
-                            "range starts at {} after its end {}",
-                            range.start, range.end
-                        ),
-                    )
-                    .label("reversed")
-                    .help(format!("write [{}, {}]", range.end, range.start)),
+                    DF132
+                        .at(
+                            range.span,
+                            format!(
+                                "range starts at {} after its end {}",
+                                range.start, range.end
+                            ),
+                        )
+                        .label("reversed")
+                        .help(format!("write [{}, {}]", range.end, range.start)),
                 );
             }
             let mut inside = true;
@@ -89,18 +87,15 @@ fn check_pools(pair: &Pair, subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
                 if !net.contains(end) {
                     inside = false;
                     out.push(
-                        Finding::error(
-                            "DF133",
-                            range.span,
-                            format!("{end} is outside subnet {net}"),
-                        )
-                        .label("outside the subnet")
-                        .related(subnet.network.span(), "subnet")
-                        .help(format!(
-                            "keep ranges within {} - {}",
-                            net.network(),
-                            net.broadcast()
-                        )),
+                        DF133
+                            .at(range.span, format!("{end} is outside subnet {net}"))
+                            .label("outside the subnet")
+                            .related(subnet.network.span(), "subnet")
+                            .help(format!(
+                                "keep ranges within {} - {}",
+                                net.network(),
+                                net.broadcast()
+                            )),
                     );
                 }
             }
@@ -112,13 +107,13 @@ fn check_pools(pair: &Pair, subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
             check_permit(pair, permit, out);
             if *permit.value() == Permit::DynamicBootpClients && pool.uses_failover() {
                 out.push(
-                    Finding::error(
-                        "DF137",
-                        permit.span(),
-                        "a failover pool allows dynamic BOOTP clients",
-                    )
-                    .label("not possible with failover")
-                    .help("put BOOTP clients in a separate pool with `failover: false`"),
+                    DF137
+                        .at(
+                            permit.span(),
+                            "a failover pool allows dynamic BOOTP clients",
+                        )
+                        .label("not possible with failover")
+                        .help("put BOOTP clients in a separate pool with `failover: false`"),
                 );
             }
         }
@@ -126,7 +121,7 @@ fn check_pools(pair: &Pair, subnet: &Spanned<Subnet>, out: &mut Vec<Finding>) {
             && pool.uses_failover()
         {
             out.push(
-                Finding::error("DF137", bootp.span(), "a failover pool has dynamic-bootp ranges")
+                DF137.at(bootp.span(), "a failover pool has dynamic-bootp ranges")
                     .label("dhcpd refuses this with a failover peer in scope")
                     .help("set `failover: false` on this pool; the failover protocol cannot handle dynamic BOOTP"),
             );
@@ -149,7 +144,7 @@ fn check_special_addresses(
         for (ip, what) in [(net.network(), "network"), (net.broadcast(), "broadcast")] {
             if inside(ip) {
                 out.push(
-                    Finding::error("DF139", range.span, format!("range includes the subnet's {what} address {ip}"))
+                    DF139.at(range.span, format!("range includes the subnet's {what} address {ip}"))
                         .label(format!("contains {ip}"))
                         .help("start the range after the network address and end it before the broadcast address"),
                 );
@@ -159,13 +154,10 @@ fn check_special_addresses(
     for ip in own {
         if inside(*ip) {
             out.push(
-                Finding::error(
-                    "DF139",
-                    range.span,
-                    format!("range includes peer address {ip}"),
-                )
-                .label(format!("contains {ip}"))
-                .help("keep the servers' own addresses out of dynamic ranges"),
+                DF139
+                    .at(range.span, format!("range includes peer address {ip}"))
+                    .label(format!("contains {ip}"))
+                    .help("keep the servers' own addresses out of dynamic ranges"),
             );
         }
     }
@@ -183,13 +175,10 @@ fn check_permit(pair: &Pair, permit: &Spanned<Permit>, out: &mut Vec<Finding>) {
         let help = crate::model::load::suggest(class, &names)
             .unwrap_or_else(|| format!("declare it under `classes:` with `name: {class}`"));
         out.push(
-            Finding::error(
-                "DF138",
-                permit.span(),
-                format!("class `{class}` is not declared"),
-            )
-            .label("unknown class")
-            .help(help),
+            DF138
+                .at(permit.span(), format!("class `{class}` is not declared"))
+                .label("unknown class")
+                .help(help),
         );
     }
 }
@@ -206,7 +195,7 @@ fn check_subnet_overlaps(subnets: &[&Spanned<Subnet>], out: &mut Vec<Finding>) {
     report_overlaps(
         &sorted,
         |(a, b)| {
-            Finding::error("DF131", b.2, format!("subnet {} overlaps {}", b.3, a.3))
+            DF131.at(b.2, format!("subnet {} overlaps {}", b.3, a.3))
             .label("overlapping subnet")
             .related(a.2, "overlaps this one")
             .help("declare each network once; for several subnets on one link use `shared-networks`")
@@ -227,17 +216,17 @@ fn check_range_overlaps(subnets: &[&Spanned<Subnet>], out: &mut Vec<Finding>) {
     report_overlaps(
         &ranges,
         |(a, b)| {
-            Finding::error(
-                "DF134",
-                b.2,
-                format!(
-                    "range {}-{} overlaps range {}-{}",
-                    b.3.start, b.3.end, a.3.start, a.3.end
-                ),
-            )
-            .label("overlapping range")
-            .related(a.2, "overlaps this one")
-            .help("each address may belong to one range only; split or shrink one of them")
+            DF134
+                .at(
+                    b.2,
+                    format!(
+                        "range {}-{} overlaps range {}-{}",
+                        b.3.start, b.3.end, a.3.start, a.3.end
+                    ),
+                )
+                .label("overlapping range")
+                .related(a.2, "overlaps this one")
+                .help("each address may belong to one range only; split or shrink one of them")
         },
         out,
     );

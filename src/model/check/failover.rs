@@ -1,5 +1,6 @@
 //! Rules on the failover relationship: split/hba, mclt and timing (DF110..DF118).
 
+use super::{DF110, DF111, DF112, DF113, DF114, DF115, DF116, DF117, DF118, DF119};
 use crate::diag::Finding;
 use crate::model::{Pair, ScopeParams};
 
@@ -10,13 +11,13 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     let fo = pair.failover.value();
     match (&fo.split, &fo.hba) {
         (Some(split), Some(hba)) => out.push(
-            Finding::error("DF111", hba.span(), "both `split` and `hba` are set")
+            DF111.at(hba.span(), "both `split` and `hba` are set")
                 .label("hba")
                 .related(split.span(), "split")
                 .help("keep one: `split: 128` is the usual way; hba is a 32-octet bitmap for the same thing"),
         ),
         (None, None) => out.push(
-            Finding::error("DF113", fo.name.span(), "the relationship has neither `split` nor `hba`")
+            DF113.at(fo.name.span(), "the relationship has neither `split` nor `hba`")
                 .label("this relationship")
                 .help("add `split: 128` (load balancing) or `split: 256` (hot standby: the primary serves all)"),
         ),
@@ -26,37 +27,36 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         && judgement::split_out_of_range(i64::from(**split))
     {
         out.push(
-            Finding::error(
-                "DF110",
-                split.span(),
-                format!("split {} is outside 0..256", **split),
-            )
-            .label("out of range")
-            .help("use 128 to share clients evenly, 256 for a hot standby primary"),
+            DF110
+                .at(split.span(), format!("split {} is outside 0..256", **split))
+                .label("out of range")
+                .help("use 128 to share clients evenly, 256 for a hot standby primary"),
         );
     }
     if let Some(hba) = &fo.hba
         && judgement::hba_length_wrong(hba.0.len())
     {
         out.push(
-            Finding::error(
-                "DF112",
-                hba.span(),
-                format!("hba has {} octets; it must have exactly 32", hba.0.len()),
-            )
-            .label("wrong length")
-            .help("write 32 colon-separated octets, or use `split` instead"),
+            DF112
+                .at(
+                    hba.span(),
+                    format!("hba has {} octets; it must have exactly 32", hba.0.len()),
+                )
+                .label("wrong length")
+                .help("write 32 colon-separated octets, or use `split` instead"),
         );
     }
 
     match &fo.mclt {
         None => out.push(
-            Finding::error("DF114", fo.name.span(), "the relationship has no `mclt`")
+            DF114
+                .at(fo.name.span(), "the relationship has no `mclt`")
                 .label("this relationship")
                 .help("add `mclt: 3600` under `failover:`; dhcpd refuses a primary without mclt"),
         ),
         Some(mclt) if mclt.secs() == 0 => out.push(
-            Finding::error("DF114", mclt.span(), "mclt is 0")
+            DF114
+                .at(mclt.span(), "mclt is 0")
                 .label("must be above 0")
                 .help("use 3600 (1h), well below the lease times"),
         ),
@@ -72,7 +72,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
             };
             if judgement::mclt_not_below_lease_time(u64::from(mclt.secs()), u64::from(max)) {
                 out.push(
-                    Finding::warning("DF116", mclt.span(), format!("mclt {} is not below {what} {max}", mclt.secs()))
+                    DF116.at(mclt.span(), format!("mclt {} is not below {what} {max}", mclt.secs()))
                         .label("mclt")
                         .related(span, "max-lease-time")
                         .help("use an mclt well below the lease time, e.g. 1h against leases of several hours"),
@@ -85,27 +85,27 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         let n = **lbms;
         match judgement::balance_wait(u64::from(n)) {
             BalanceWait::Off => out.push(
-                Finding::warning(
-                    "DF115",
-                    lbms.span(),
-                    "load-balance-max-seconds 0 turns load balancing off",
-                )
-                .label("both peers will answer every client")
-                .help("use 3 to 5; set 0 only to disable balancing on purpose"),
+                DF115
+                    .at(
+                        lbms.span(),
+                        "load-balance-max-seconds 0 turns load balancing off",
+                    )
+                    .label("both peers will answer every client")
+                    .help("use 3 to 5; set 0 only to disable balancing on purpose"),
             ),
             BalanceWait::Advised => {}
             wait @ (BalanceWait::Short | BalanceWait::Long) => out.push(
-                Finding::warning(
-                    "DF115",
-                    lbms.span(),
-                    format!("load-balance-max-seconds {n} is outside the recommended 3..5"),
-                )
-                .label(if wait == BalanceWait::Short {
-                    "too short"
-                } else {
-                    "clients of a failed peer wait this long"
-                })
-                .help("use 3 to 5 seconds"),
+                DF115
+                    .at(
+                        lbms.span(),
+                        format!("load-balance-max-seconds {n} is outside the recommended 3..5"),
+                    )
+                    .label(if wait == BalanceWait::Short {
+                        "too short"
+                    } else {
+                        "clients of a failed peer wait this long"
+                    })
+                    .help("use 3 to 5 seconds"),
             ),
         }
     }
@@ -116,13 +116,12 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         .any(|p| p.uses_failover())
     {
         out.push(
-            Finding::error(
-                "DF119",
-                fo.name.span(),
-                "no pool uses this failover relationship",
-            )
-            .label("unused relationship")
-            .help("add a pool to a subnet; pools use failover unless they say `failover: false`"),
+            DF119
+                .at(fo.name.span(), "no pool uses this failover relationship")
+                .label("unused relationship")
+                .help(
+                    "add a pool to a subnet; pools use failover unless they say `failover: false`",
+                ),
         );
     }
 
@@ -133,13 +132,13 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
     {
         out.push(
-            Finding::error(
-                "DF117",
-                fo.name.span(),
-                format!("`{name}` is not a usable relationship name"),
-            )
-            .label("invalid name")
-            .help("use letters, digits, `-`, `_` and `.`, e.g. `dhcp-failover`"),
+            DF117
+                .at(
+                    fo.name.span(),
+                    format!("`{name}` is not a usable relationship name"),
+                )
+                .label("invalid name")
+                .help("use letters, digits, `-`, `_` and `.`, e.g. `dhcp-failover`"),
         );
     }
 
@@ -147,7 +146,8 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         && mrd.secs() == 0
     {
         out.push(
-            Finding::error("DF118", mrd.span(), "max-response-delay is 0")
+            DF118
+                .at(mrd.span(), "max-response-delay is 0")
                 .help("use 30 to 60 seconds"),
         );
     }
@@ -155,7 +155,8 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         && **mau == 0
     {
         out.push(
-            Finding::error("DF118", mau.span(), "max-unacked-updates is 0")
+            DF118
+                .at(mau.span(), "max-unacked-updates is 0")
                 .help("use 10 (ISC's example) or more"),
         );
     }
@@ -163,7 +164,8 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         && min.secs() > max.secs()
     {
         out.push(
-            Finding::error("DF118", min.span(), "min-balance is above max-balance")
+            DF118
+                .at(min.span(), "min-balance is above max-balance")
                 .related(max.span(), "max-balance")
                 .help("dhcpd's defaults are 60 and 3600"),
         );

@@ -1,5 +1,6 @@
 //! Rules on known clients: reservations, duplicates, identifiers (DF140..DF145).
 
+use super::{DF140, DF141, DF142, DF143, DF144, DF145};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
@@ -23,39 +24,39 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         let name = host.name.value().to_ascii_lowercase();
         if let Some(first) = names.insert(name, host.name.span()) {
             out.push(
-                Finding::error(
-                    "DF142",
-                    host.name.span(),
-                    format!("host `{}` is declared twice", host.name.value()),
-                )
-                .label("second declaration")
-                .related(first, "first declaration")
-                .help("host names must be unique; rename or merge the two"),
+                DF142
+                    .at(
+                        host.name.span(),
+                        format!("host `{}` is declared twice", host.name.value()),
+                    )
+                    .label("second declaration")
+                    .related(first, "first declaration")
+                    .help("host names must be unique; rename or merge the two"),
             );
         }
         match &host.hardware_ethernet {
             Some(mac) => {
                 if let Some(first) = macs.insert(*mac.value(), mac.span()) {
                     out.push(
-                        Finding::error(
-                            "DF141",
-                            mac.span(),
-                            format!("hardware address {} is used by two hosts", mac.value()),
-                        )
-                        .label("duplicate MAC")
-                        .related(first, "first use")
-                        .help("give each host its own MAC, or merge the declarations"),
+                        DF141
+                            .at(
+                                mac.span(),
+                                format!("hardware address {} is used by two hosts", mac.value()),
+                            )
+                            .label("duplicate MAC")
+                            .related(first, "first use")
+                            .help("give each host its own MAC, or merge the declarations"),
                     );
                 }
             }
             None => out.push(
-                Finding::warning(
-                    "DF145",
-                    host.name.span(),
-                    format!("host `{}` has no hardware-ethernet", host.name.value()),
-                )
-                .label("no client can match this host")
-                .help("add `hardware-ethernet: 00:11:22:33:44:55`"),
+                DF145
+                    .at(
+                        host.name.span(),
+                        format!("host `{}` has no hardware-ethernet", host.name.value()),
+                    )
+                    .label("no client can match this host")
+                    .help("add `hardware-ethernet: 00:11:22:33:44:55`"),
             ),
         }
         let Some(addresses) = &host.fixed_address else {
@@ -64,37 +65,37 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         for ip in addresses.as_slice() {
             if let Some(range) = containing_range(&ranges, *ip) {
                 out.push(
-                    Finding::error(
-                        "DF140",
-                        addresses.span(),
-                        format!("fixed address {ip} is inside a dynamic range"),
-                    )
-                    .label("reserved address")
-                    .related(range.span, "this range")
-                    .help("reserve addresses outside every pool's range, or shrink the range"),
+                    DF140
+                        .at(
+                            addresses.span(),
+                            format!("fixed address {ip} is inside a dynamic range"),
+                        )
+                        .label("reserved address")
+                        .related(range.span, "this range")
+                        .help("reserve addresses outside every pool's range, or shrink the range"),
                 );
             }
             if !networks.contain(*ip) {
                 out.push(
-                    Finding::warning(
-                        "DF143",
-                        addresses.span(),
-                        format!("fixed address {ip} is in no declared subnet"),
-                    )
-                    .label("never handed out")
-                    .help("declare the subnet it belongs to under `subnets:`"),
+                    DF143
+                        .at(
+                            addresses.span(),
+                            format!("fixed address {ip} is in no declared subnet"),
+                        )
+                        .label("never handed out")
+                        .help("declare the subnet it belongs to under `subnets:`"),
                 );
             }
             if let Some(first) = fixed.insert(*ip, addresses.span()) {
                 out.push(
-                    Finding::error(
-                        "DF144",
-                        addresses.span(),
-                        format!("fixed address {ip} is reserved twice"),
-                    )
-                    .label("second reservation")
-                    .related(first, "first reservation")
-                    .help("each reserved address belongs to one host"),
+                    DF144
+                        .at(
+                            addresses.span(),
+                            format!("fixed address {ip} is reserved twice"),
+                        )
+                        .label("second reservation")
+                        .related(first, "first reservation")
+                        .help("each reserved address belongs to one host"),
                 );
             }
         }

@@ -1,5 +1,6 @@
 //! Rules on lease times in effect per scope (DF150, DF151).
 
+use super::{DF150, DF151};
 use std::collections::HashSet;
 
 use miette::SourceSpan;
@@ -59,18 +60,20 @@ fn compare(at: InEffect<'_>, seen: &mut HashSet<(usize, usize)>, out: &mut Vec<F
         && seen.insert((key(default.span()), key(max.span())))
     {
         out.push(
-            Finding::error(
-                "DF150",
-                default.span(),
-                format!(
-                    "default-lease-time {} is above max-lease-time {}",
-                    default.secs(),
-                    max.secs()
+            DF150
+                .at(
+                    default.span(),
+                    format!(
+                        "default-lease-time {} is above max-lease-time {}",
+                        default.secs(),
+                        max.secs()
+                    ),
+                )
+                .label("default-lease-time")
+                .related(max.span(), "max-lease-time in effect here")
+                .help(
+                    "make default-lease-time at most max-lease-time; dhcpd would cap it silently",
                 ),
-            )
-            .label("default-lease-time")
-            .related(max.span(), "max-lease-time in effect here")
-            .help("make default-lease-time at most max-lease-time; dhcpd would cap it silently"),
         );
     }
     if let Some(min) = at.min
@@ -78,18 +81,18 @@ fn compare(at: InEffect<'_>, seen: &mut HashSet<(usize, usize)>, out: &mut Vec<F
         && seen.insert((key(min.span()), key(max.span())))
     {
         out.push(
-            Finding::error(
-                "DF151",
-                min.span(),
-                format!(
-                    "min-lease-time {} is above max-lease-time {}",
-                    min.secs(),
-                    max.secs()
-                ),
-            )
-            .label("min-lease-time")
-            .related(max.span(), "max-lease-time in effect here")
-            .help("make min-lease-time at most max-lease-time"),
+            DF151
+                .at(
+                    min.span(),
+                    format!(
+                        "min-lease-time {} is above max-lease-time {}",
+                        min.secs(),
+                        max.secs()
+                    ),
+                )
+                .label("min-lease-time")
+                .related(max.span(), "max-lease-time in effect here")
+                .help("make min-lease-time at most max-lease-time"),
         );
     }
 }

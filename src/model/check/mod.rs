@@ -28,331 +28,314 @@ pub struct Rule {
     pub doc: &'static str,
 }
 
-/// Every rule of `dhcpfo check`, including the YAML loading stage.
-pub const RULES: &[Rule] = &[
-    Rule {
-        code: "DF001",
+impl Rule {
+    /// A finding of this rule at `span`, with its severity.
+    pub fn at(&'static self, span: miette::SourceSpan, message: impl Into<String>) -> Finding {
+        let finding = Finding::error(self.code, span, message);
+        match self.severity {
+            Severity::Error => finding,
+            Severity::Warning => Finding {
+                severity: Severity::Warning,
+                ..finding
+            },
+        }
+    }
+}
+
+/// Declares every check rule once: a static named by its code (so a code written anywhere
+/// else is checked by the compiler, and a code declared twice does not build) and its place
+/// in [`RULES`], in the order written.
+macro_rules! check_rules {
+    ($($code:ident { name: $name:literal, severity: $severity:ident, doc: $doc:literal $(,)? })+) => {
+        $(
+            #[doc = concat!("`", stringify!($code), "` (", $name, ").")]
+            pub static $code: Rule = Rule {
+                code: stringify!($code),
+                name: $name,
+                severity: Severity::$severity,
+                doc: $doc,
+            };
+        )+
+
+        /// Every rule of `dhcpfo check`, including the YAML loading stage, in code order.
+        pub static RULES: &[&Rule] = &[$(&$code),+];
+    };
+}
+
+check_rules! {
+    DF001 {
         name: "unreadable-file",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A file named on the command line could not be read (missing, a folder where a file is expected, or no permission): a model, a dhcpd.conf, a lease file, an OUI table. The command exits with status 2; `check` and `lint` check the other files first.",
-    },
-    Rule {
-        code: "DF100",
+    }
+    DF100 {
         name: "malformed-yaml",
-        severity: Severity::Error,
+        severity: Error,
         doc: "The file is not valid YAML (bad indentation, an unclosed bracket or quote, a tab used for indentation, a duplicate key) or not UTF-8. The label points at the place the YAML parser stopped.",
-    },
-    Rule {
-        code: "DF101",
+    }
+    DF101 {
         name: "invalid-value",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A value has the wrong type or syntax: an IPv4 address that does not parse, a CIDR without a prefix, a MAC with the wrong number of octets, a duration such as `6x`, a list where a single value is expected, or a word that is not one of an enumeration's values.",
-    },
-    Rule {
-        code: "DF102",
+    }
+    DF102 {
         name: "unknown-key",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A key that the model does not know. Misspelled keys would otherwise be ignored silently, as dhcpd ignores misspelled statements it reads as expressions. The help line suggests the closest valid key.",
-    },
-    Rule {
-        code: "DF103",
+    }
+    DF103 {
         name: "missing-key",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A required key is missing, e.g. `failover.name`, `peers.primary.address`, a subnet's `network` or a pool's `range`.",
-    },
-    Rule {
-        code: "DF104",
+    }
+    DF104 {
         name: "relationship-setting-on-peer",
-        severity: Severity::Error,
+        severity: Error,
         doc: "`mclt`, `split`, `hba` and the other relationship settings were written under one peer, as they would be in a hand-written primary dhcpd.conf. In the model they belong under `failover:`; dhcpfo writes mclt, split and hba on the primary only (dhcpd refuses split or hba on a secondary) and the timing settings on both peers.",
-    },
-    Rule {
-        code: "DF110",
+    }
+    DF110 {
         name: "split-out-of-range",
-        severity: Severity::Error,
+        severity: Error,
         doc: "`split` must be within 0..256: 128 shares the load evenly, 256 makes the primary answer every client (hot standby), 0 the secondary. dhcpd rejects larger values.",
-    },
-    Rule {
-        code: "DF111",
+    }
+    DF111 {
         name: "split-and-hba",
-        severity: Severity::Error,
+        severity: Error,
         doc: "Both `split` and `hba` are set. They are two ways of writing the same load-balancing bitmap; dhcpd silently keeps the later one. Set exactly one.",
-    },
-    Rule {
-        code: "DF112",
+    }
+    DF112 {
         name: "hba-length",
-        severity: Severity::Error,
+        severity: Error,
         doc: "`hba` must be exactly 32 colon-separated octets (a 256-bit bitmap of client hash buckets); dhcpd rejects any other length.",
-    },
-    Rule {
-        code: "DF113",
+    }
+    DF113 {
         name: "no-load-balance",
-        severity: Severity::Error,
+        severity: Error,
         doc: "The relationship has neither `split` nor `hba`. dhcpd refuses a primary without one (\"primary failover server must have hba or split\"). Use `split: 128` for load balancing or `split: 256` for a hot standby.",
-    },
-    Rule {
-        code: "DF114",
+    }
+    DF114 {
         name: "mclt-missing",
-        severity: Severity::Error,
+        severity: Error,
         doc: "`mclt` (maximum client lead time) is missing or 0. dhcpd refuses a primary without mclt. It bounds how far one peer may extend a lease beyond what its partner knows; 3600 (1h) is the usual value.",
-    },
-    Rule {
-        code: "DF115",
+    }
+    DF115 {
         name: "load-balance-max-seconds",
-        severity: Severity::Warning,
+        severity: Warning,
         doc: "`load-balance-max-seconds` outside 3..5. With 0, load balancing is off and both peers answer every client; with large values a client whose designated peer is down waits that long before the other peer answers. ISC recommends 3 to 5.",
-    },
-    Rule {
-        code: "DF116",
+    }
+    DF116 {
         name: "mclt-not-below-lease-time",
-        severity: Severity::Warning,
+        severity: Warning,
         doc: "`mclt` is not below `max-lease-time`. The MCLT then never shortens a lease, and a peer in partner-down must wait at least MCLT before it can reuse its partner's addresses, which is longer than any lease. Use an MCLT well below the lease time (commonly 1h against leases of several hours).",
-    },
-    Rule {
-        code: "DF117",
+    }
+    DF117 {
         name: "failover-name",
-        severity: Severity::Error,
+        severity: Error,
         doc: "The relationship name must be non-empty and may hold letters, digits, `-`, `_` and `.`; it is written quoted in every pool, so quotes and backslashes are refused.",
-    },
-    Rule {
-        code: "DF118",
+    }
+    DF118 {
         name: "failover-timing",
-        severity: Severity::Error,
+        severity: Error,
         doc: "`max-response-delay` and `max-unacked-updates` must be above 0 (dhcpd would never consider a partner alive, or could send no update), and `min-balance` must not exceed `max-balance`.",
-    },
-    Rule {
-        code: "DF119",
+    }
+    DF119 {
         name: "no-failover-pool",
-        severity: Severity::Error,
+        severity: Error,
         doc: "No pool uses the failover relationship. dhcpd refuses a peer that no pool refers to (\"has no referring pools\"). Add a pool to a subnet, or leave `failover: true` (the default) on at least one pool.",
-    },
-    Rule {
-        code: "DF120",
+    }
+    DF120 {
         name: "same-peer-address",
-        severity: Severity::Error,
+        severity: Error,
         doc: "Both peers have the same address. Each peer listens on its own address and dials its partner's; with one address the peers talk to themselves and stay in `communications-interrupted`.",
-    },
-    Rule {
-        code: "DF121",
+    }
+    DF121 {
         name: "port-range",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A failover port must be within 1..65535; each peer listens on its `port` (default 647) and its partner dials it.",
-    },
-    Rule {
-        code: "DF122",
+    }
+    DF122 {
         name: "peer-port-mismatch",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A peer's `peer-port` differs from its partner's `port`. Each peer dials its partner's listening port; unmirrored ports leave the pair unable to connect. Remove `peer-port` to let dhcpfo mirror it.",
-    },
-    Rule {
-        code: "DF123",
+    }
+    DF123 {
         name: "no-interfaces",
-        severity: Severity::Warning,
+        severity: Warning,
         doc: "A peer lists no `interfaces`. The rendered /etc/default/isc-dhcp-server then has an empty INTERFACESv4, and Debian's dhcpd listens on every interface that has a declared subnet.",
-    },
-    Rule {
-        code: "DF124",
+    }
+    DF124 {
         name: "invalid-interface",
-        severity: Severity::Error,
+        severity: Error,
         doc: "An interface name is not a Linux interface name (1 to 15 characters, no spaces, `/`, quotes or `:`).",
-    },
-    Rule {
-        code: "DF125",
+    }
+    DF125 {
         name: "omapi-port",
-        severity: Severity::Error,
+        severity: Error,
         doc: "`omapi-port` must be within 1..65535 and differ from both peers' failover `port`. dhcpd opens its OMAPI listener (for `omshell`, e.g. to declare partner-down) on every address before the failover listener; on the same port the failover listener then silently fails and the partner's connections reach OMAPI instead, so the pair never talks.",
-    },
-    Rule {
-        code: "DF126",
+    }
+    DF126 {
         name: "peer-outside-subnets",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A peer's address lies in no declared subnet. dhcpd looks up the subnet of every interface it serves; an interface whose address no subnet holds is dropped (\"No subnet declaration for eth0\"), and a server left with no interface does not start, although `dhcpd -t` accepts the file. Declare the servers' own network under `subnets:`, without pools when no client is served there (a declared-only subnet hands out nothing); the servers of a relayed network need it too.",
-    },
-    Rule {
-        code: "DF130",
+    }
+    DF130 {
         name: "subnet-host-bits",
-        severity: Severity::Error,
+        severity: Error,
         doc: "The network address has host bits set (e.g. 10.0.0.5/24). dhcpd refuses it (\"bad subnet number/mask combination\"); write the network address, 10.0.0.0/24.",
-    },
-    Rule {
-        code: "DF131",
+    }
+    DF131 {
         name: "subnet-overlap",
-        severity: Severity::Error,
+        severity: Error,
         doc: "Two subnets overlap. dhcpd only warns, but which subnet a client lands in then depends on declaration order, and ranges of one lie in the other.",
-    },
-    Rule {
-        code: "DF132",
+    }
+    DF132 {
         name: "range-reversed",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A range starts after it ends. Write `[first, last]` with first <= last.",
-    },
-    Rule {
-        code: "DF133",
+    }
+    DF133 {
         name: "range-outside-subnet",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A range end lies outside its subnet. dhcpd stops with \"bad range, address not in subnet\".",
-    },
-    Rule {
-        code: "DF134",
+    }
+    DF134 {
         name: "range-overlap",
-        severity: Severity::Error,
+        severity: Error,
         doc: "Two ranges share addresses. dhcpd refuses the file (\"lease declared twice\"), and in a failover pair an address must belong to exactly one pool.",
-    },
-    Rule {
-        code: "DF135",
+    }
+    DF135 {
         name: "router-outside-subnet",
-        severity: Severity::Error,
+        severity: Error,
         doc: "An address in `routers` is not inside the subnet it is given for, so clients get a gateway they cannot reach on the link.",
-    },
-    Rule {
-        code: "DF136",
+    }
+    DF136 {
         name: "broadcast-address",
-        severity: Severity::Error,
+        severity: Error,
         doc: "`broadcast-address` is not the subnet's broadcast address; clients would send broadcasts nobody on the link receives.",
-    },
-    Rule {
-        code: "DF137",
+    }
+    DF137 {
         name: "bootp-in-failover-pool",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A failover pool allows `dynamic-bootp-clients`. The failover protocol cannot handle dynamic BOOTP and dhcpd refuses dynamic-bootp ranges where a failover peer is in scope; set `failover: false` on that pool.",
-    },
-    Rule {
-        code: "DF138",
+    }
+    DF138 {
         name: "unknown-class",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A permit names a class that `classes:` does not declare. dhcpd refuses it (\"no such class\").",
-    },
-    Rule {
-        code: "DF139",
+    }
+    DF139 {
         name: "address-role",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A range contains the subnet's network or broadcast address, or a peer's own address. dhcpd would hand out an address that is not usable as a host address, or the server's own address.",
-    },
-    Rule {
-        code: "DF140",
+    }
+    DF140 {
         name: "fixed-address-in-range",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A host's fixed address lies inside a dynamic range, so the pool may lease it to another client. Move the reservation outside every range.",
-    },
-    Rule {
-        code: "DF141",
+    }
+    DF141 {
         name: "duplicate-mac",
-        severity: Severity::Error,
+        severity: Error,
         doc: "Two hosts have the same hardware address; dhcpd matches the client to one of them, which one depends on order.",
-    },
-    Rule {
-        code: "DF142",
+    }
+    DF142 {
         name: "duplicate-host",
-        severity: Severity::Error,
+        severity: Error,
         doc: "Two hosts have the same name. dhcpd refuses the file (\"host already exists\").",
-    },
-    Rule {
-        code: "DF143",
+    }
+    DF143 {
         name: "fixed-address-outside-subnets",
-        severity: Severity::Warning,
+        severity: Warning,
         doc: "A fixed address lies in no declared subnet. dhcpd accepts it, but never hands it out: a host matches only on a network where its address is valid.",
-    },
-    Rule {
-        code: "DF144",
+    }
+    DF144 {
         name: "duplicate-fixed-address",
-        severity: Severity::Error,
+        severity: Error,
         doc: "Two hosts reserve the same fixed address; both clients would be given it.",
-    },
-    Rule {
-        code: "DF145",
+    }
+    DF145 {
         name: "host-without-identifier",
-        severity: Severity::Warning,
+        severity: Warning,
         doc: "A host has no `hardware-ethernet`, so no client can match it; it makes nobody a known client.",
-    },
-    Rule {
-        code: "DF150",
+    }
+    DF150 {
         name: "default-above-max-lease-time",
-        severity: Severity::Error,
+        severity: Error,
         doc: "`default-lease-time` is above `max-lease-time` in effect for the same scope (scopes inherit from global, shared network, subnet, pool). dhcpd silently caps the lease, which hides the mistake.",
-    },
-    Rule {
-        code: "DF151",
+    }
+    DF151 {
         name: "min-above-max-lease-time",
-        severity: Severity::Error,
+        severity: Error,
         doc: "`min-lease-time` is above `max-lease-time` in effect for the same scope.",
-    },
-    Rule {
-        code: "DF160",
+    }
+    DF160 {
         name: "invalid-name",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A host, shared-network or class name dhcpd cannot read: host names are unquoted dotted names (letters, digits, `-`, `_`; dhcpd refuses a label that starts with `_`); class and shared-network names are quoted, so they may not contain quotes, backslashes or line breaks.",
-    },
-    Rule {
-        code: "DF161",
+    }
+    DF161 {
         name: "duplicate-name",
-        severity: Severity::Error,
+        severity: Error,
         doc: "Two classes or two shared networks have the same name. dhcpd merges or refuses them.",
-    },
-    Rule {
-        code: "DF162",
+    }
+    DF162 {
         name: "unsafe-text",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A class's `match-if` expression contains a character that would end the statement in dhcpd.conf (`;`, `{`, `}` outside quotes, or a line break).",
-    },
-    Rule {
-        code: "DF163",
+    }
+    DF163 {
         name: "empty-shared-network",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A shared network has no subnets. dhcpd refuses it (\"empty shared-network decl\"): a shared network only groups subnets that share one link.",
-    },
-    Rule {
-        code: "DF164",
+    }
+    DF164 {
         name: "invalid-domain-name",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A `domain-search` entry is not a valid DNS name: empty labels (`a..b`), labels longer than 63 characters, or names longer than 253 characters. dhcpd refuses the option when it encodes it.",
-    },
-    Rule {
-        code: "DF165",
+    }
+    DF165 {
         name: "remote-path",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A peer's `ssh.config-path`, `ssh.defaults-path` or `ssh.leases-path` is not an absolute file path (it must start with `/`, must not end with `/` and must not contain `..` or control characters). Deploy writes a temporary file next to the live one and renames it, so the path must name the file itself.",
-    },
-    Rule {
-        code: "DF166",
+    }
+    DF166 {
         name: "ssh-port-range",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A peer's `ssh.port` is outside 1..65535. Leave it out to use `~/.ssh/config`'s `Port` or 22.",
-    },
-    Rule {
-        code: "DF167",
+    }
+    DF167 {
         name: "same-remote-target",
-        severity: Severity::Error,
+        severity: Error,
         doc: "Both peers resolve to the same SSH host, port and `config-path`, so deploy would write the primary's and the secondary's dhcpd.conf over each other. Give each peer its own `ssh.host` (by default the peer's `hostname`, else its `address`).",
-    },
-    Rule {
-        code: "DF168",
+    }
+    DF168 {
         name: "keep-backups",
-        severity: Severity::Error,
+        severity: Error,
         doc: "`deploy.keep-backups` must be within 1..1000. Deploy backs up each live file before replacing it and restores the backup when anything fails, so at least one backup is needed.",
-    },
-    Rule {
-        code: "DF169",
+    }
+    DF169 {
         name: "empty-ssh-setting",
-        severity: Severity::Error,
+        severity: Error,
         doc: "An SSH setting (`host`, `user`, `identity-file`, `known-hosts`, `dhcpd`, `validate-command`, `restart-command`, `status-command`) is empty. Leave the key out to use its default.",
-    },
-    Rule {
-        code: "DF176",
+    }
+    DF176 {
         name: "dhcpd-not-a-path",
-        severity: Severity::Error,
+        severity: Error,
         doc: "A peer's `ssh.dhcpd` is not the absolute path of a program: it is relative, or holds shell syntax (`;`, `|`, `$`, quotes...) or an argument (` -q`). dhcpfo quotes `dhcpd` as one word, so `/usr/sbin/dhcpd; true` would name a program that does not exist rather than make every validation pass. A wrapper such as `sudo` or extra arguments belong in `ssh.validate-command`, which is run with the candidate file's path appended.",
-    },
-    Rule {
-        code: "DF177",
+    }
+    DF177 {
         name: "remote-timeout",
-        severity: Severity::Error,
+        severity: Error,
         doc: "`ssh.command-timeout` or `ssh.restart-timeout` is 0 or longer than an hour. Every remote command runs under `timeout` on the peer, which kills it when its deadline passes; 0 would kill every command at once. The defaults are 60 s for commands and 630 s for the restart (the stop and start timeouts, 5 min each, of the unit systemd makes for Debian's isc-dhcp-server init script, with a margin, so that systemd's restart job has ended when dhcpfo gives up).",
-    },
-];
+    }
+}
 
 /// Looks up a rule by code (case-insensitive).
 pub fn rule(code: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
 /// The `--explain` text of a rule.

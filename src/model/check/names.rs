@@ -1,5 +1,6 @@
 //! Rules on names and free text written into dhcpd.conf (DF160..DF162).
 
+use super::{DF160, DF161, DF162, DF163, DF164};
 use std::collections::HashMap;
 
 use crate::diag::Finding;
@@ -19,8 +20,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
             });
         if !valid {
             out.push(
-                Finding::error(
-                    "DF160",
+                DF160.at(
                     host.name.span(),
                     format!("`{name}` is not a valid host declaration name"),
                 )
@@ -37,16 +37,16 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     for (name, what) in quoted {
         if !quotable(name.value()) {
             out.push(
-                Finding::error(
-                    "DF160",
-                    name.span(),
-                    format!(
-                        "{what} name `{}` cannot be written in dhcpd.conf",
-                        name.value()
-                    ),
-                )
-                .label("invalid name")
-                .help("use a non-empty name without quotes, backslashes or line breaks"),
+                DF160
+                    .at(
+                        name.span(),
+                        format!(
+                            "{what} name `{}` cannot be written in dhcpd.conf",
+                            name.value()
+                        ),
+                    )
+                    .label("invalid name")
+                    .help("use a non-empty name without quotes, backslashes or line breaks"),
             );
         }
     }
@@ -60,13 +60,13 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     for sn in &pair.shared_networks {
         if sn.subnets.is_empty() {
             out.push(
-                Finding::error(
-                    "DF163",
-                    sn.name.span(),
-                    format!("shared network `{}` has no subnets", sn.name.value()),
-                )
-                .label("empty shared network")
-                .help("add its subnets under `subnets:`, or remove the shared network"),
+                DF163
+                    .at(
+                        sn.name.span(),
+                        format!("shared network `{}` has no subnets", sn.name.value()),
+                    )
+                    .label("empty shared network")
+                    .help("add its subnets under `subnets:`, or remove the shared network"),
             );
         }
     }
@@ -75,8 +75,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
             for name in search.as_slice() {
                 if !valid_domain(name) {
                     out.push(
-                        Finding::error(
-                            "DF164",
+                        DF164.at(
                             search.span(),
                             format!("`{name}` is not a valid domain name"),
                         )
@@ -95,7 +94,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
             && !statement_safe(expr.value())
         {
             out.push(
-                Finding::error("DF162", expr.span(), "match-if would end the dhcpd.conf statement early")
+                DF162.at(expr.span(), "match-if would end the dhcpd.conf statement early")
                     .label("`;`, `{`, `}` or a line break outside quotes")
                     .help("write one dhcpd boolean expression, e.g. substring(option vendor-class-identifier, 0, 4) = \"MSFT\""),
             );
@@ -112,14 +111,14 @@ fn duplicates<'a>(
     for name in names {
         if let Some(first) = seen.insert(name.value().clone(), name.span()) {
             out.push(
-                Finding::error(
-                    "DF161",
-                    name.span(),
-                    format!("{what} `{}` is declared twice", name.value()),
-                )
-                .label("second declaration")
-                .related(first, "first declaration")
-                .help("names must be unique; merge or rename them"),
+                DF161
+                    .at(
+                        name.span(),
+                        format!("{what} `{}` is declared twice", name.value()),
+                    )
+                    .label("second declaration")
+                    .related(first, "first declaration")
+                    .help("names must be unique; merge or rename them"),
             );
         }
     }

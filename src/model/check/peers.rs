@@ -1,6 +1,7 @@
 //! Rules on the two peers: distinct addresses, ports, mirrored peer ports, interfaces, the
 //! OMAPI port beside the failover ports, and the peers' own network declared (DF120..DF126).
 
+use super::{DF120, DF121, DF122, DF123, DF124, DF125, DF126};
 use std::net::Ipv4Addr;
 
 use crate::diag::Finding;
@@ -13,14 +14,14 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     let (p, s) = (peers.primary.value(), peers.secondary.value());
     if *p.address.value() == *s.address.value() {
         out.push(
-            Finding::error(
-                "DF120",
-                s.address.span(),
-                format!("both peers have address {}", *s.address),
-            )
-            .label("secondary")
-            .related(p.address.span(), "primary")
-            .help("give each peer its own address: the one it listens on for failover"),
+            DF120
+                .at(
+                    s.address.span(),
+                    format!("both peers have address {}", *s.address),
+                )
+                .label("secondary")
+                .related(p.address.span(), "primary")
+                .help("give each peer its own address: the one it listens on for failover"),
         );
     }
     for role in Role::BOTH {
@@ -29,21 +30,17 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         for port in [&peer.port, &peer.peer_port].into_iter().flatten() {
             if !(1..=65535).contains(&**port) {
                 out.push(
-                    Finding::error(
-                        "DF121",
-                        port.span(),
-                        format!("port {} is outside 1..65535", **port),
-                    )
-                    .label("invalid port")
-                    .help("use the failover port 647, or another free TCP port"),
+                    DF121
+                        .at(port.span(), format!("port {} is outside 1..65535", **port))
+                        .label("invalid port")
+                        .help("use the failover port 647, or another free TCP port"),
                 );
             }
         }
         if let Some(peer_port) = &peer.peer_port
             && **peer_port != partner.port()
         {
-            let mut f = Finding::error(
-                "DF122",
+            let mut f = DF122.at(
                 peer_port.span(),
                 format!(
                     "the {} dials port {} but the {} listens on {}",
@@ -70,7 +67,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         };
         if peer.interfaces.is_empty() {
             out.push(
-                Finding::warning("DF123", peer_span, format!("the {} lists no interfaces", role.as_str()))
+                DF123.at(peer_span, format!("the {} lists no interfaces", role.as_str()))
                     .label("no `interfaces:`")
                     .help("list the interfaces dhcpd serves, e.g. `interfaces: [eth0]`; they go to INTERFACESv4"),
             );
@@ -84,13 +81,10 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                     .all(|c| c.is_ascii_graphic() && !"/:\"'\\".contains(c));
             if !valid {
                 out.push(
-                    Finding::error(
-                        "DF124",
-                        iface.span(),
-                        format!("`{name}` is not an interface name"),
-                    )
-                    .label("invalid interface")
-                    .help("use the name `ip link` shows, e.g. eth0 or ens33"),
+                    DF124
+                        .at(iface.span(), format!("`{name}` is not an interface name"))
+                        .label("invalid interface")
+                        .help("use the name `ip link` shows, e.g. eth0 or ens33"),
                 );
             }
         }
@@ -106,13 +100,13 @@ fn omapi_port(pair: &Pair, out: &mut Vec<Finding>) {
     };
     if !(1..=65535).contains(&*port) {
         out.push(
-            Finding::error(
-                "DF125",
-                port.span(),
-                format!("omapi-port {} is outside 1..65535", *port),
-            )
-            .label("invalid port")
-            .help("use OMAPI's usual port 7911, or leave `omapi-port` out to open no listener"),
+            DF125
+                .at(
+                    port.span(),
+                    format!("omapi-port {} is outside 1..65535", *port),
+                )
+                .label("invalid port")
+                .help("use OMAPI's usual port 7911, or leave `omapi-port` out to open no listener"),
         );
         return;
     }
@@ -126,16 +120,16 @@ fn omapi_port(pair: &Pair, out: &mut Vec<Finding>) {
         [role] => format!("the {}'s", role.as_str()),
         _ => "both peers'".to_string(),
     };
-    let mut f = Finding::error(
-        "DF125",
-        port.span(),
-        format!("omapi-port {} is {whose} failover port", *port),
-    )
-    .label("same port as failover")
-    .help(
-        "dhcpd would open OMAPI on that port and silently no failover listener; \
+    let mut f = DF125
+        .at(
+            port.span(),
+            format!("omapi-port {} is {whose} failover port", *port),
+        )
+        .label("same port as failover")
+        .help(
+            "dhcpd would open OMAPI on that port and silently no failover listener; \
          use another port, e.g. 7911",
-    );
+        );
     for role in clashing {
         if let Some(failover) = &peers.get(role).port {
             f = f.related(
@@ -166,8 +160,7 @@ fn own_network_declared(pair: &Pair, out: &mut Vec<Finding>) {
         };
         let network = own_network(address);
         out.push(
-            Finding::error(
-                "DF126",
+            DF126.at(
                 peer.address.span(),
                 format!(
                     "no declared subnet contains the {}'s address {address}: dhcpd finds no subnet for {served} and does not start",

@@ -1,5 +1,6 @@
 //! Rules on the SSH and deploy settings (DF165..DF169, DF176, DF177).
 
+use super::{DF165, DF166, DF167, DF168, DF169, DF176, DF177};
 use crate::diag::Finding;
 use crate::model::remote::{MAX_TIMEOUT, Ssh};
 use crate::model::{Pair, Role, Spanned};
@@ -24,13 +25,13 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
             && !(1..=65535).contains(&**port)
         {
             out.push(
-                Finding::error(
-                    "DF166",
-                    port.span(),
-                    format!("SSH port {} is outside 1..65535", **port),
-                )
-                .label("invalid port")
-                .help("use 22, or the port the peer's sshd listens on"),
+                DF166
+                    .at(
+                        port.span(),
+                        format!("SSH port {} is outside 1..65535", **port),
+                    )
+                    .label("invalid port")
+                    .help("use 22, or the port the peer's sshd listens on"),
             );
         }
         for (key, value) in [
@@ -47,7 +48,8 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                 && value.trim().is_empty()
             {
                 out.push(
-                    Finding::error("DF169", value.span(), format!("`{key}` is empty"))
+                    DF169
+                        .at(value.span(), format!("`{key}` is empty"))
                         .label("empty")
                         .help(format!(
                             "remove `{key}` to use its default, or give a value"
@@ -60,8 +62,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
             && !looks_like_a_path(dhcpd)
         {
             out.push(
-                Finding::error(
-                    "DF176",
+                DF176.at(
                     dhcpd.span(),
                     format!("the {}'s `dhcpd` is not a path to a program", role.as_str()),
                 )
@@ -77,8 +78,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                 && !(1..=MAX_TIMEOUT).contains(&value.secs())
             {
                 out.push(
-                    Finding::error(
-                        "DF177",
+                    DF177.at(
                         value.span(),
                         format!("`{key}` is {} s", value.secs()),
                     )
@@ -94,7 +94,8 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
         && (**keep == 0 || **keep > 1000)
     {
         out.push(
-            Finding::error("DF168", keep.span(), format!("keep-backups is {}", **keep))
+            DF168
+                .at(keep.span(), format!("keep-backups is {}", **keep))
                 .label("outside 1..1000")
                 .help(
                     "deploy restores a backup when anything fails, so keep at least 1 (default 5)",
@@ -119,16 +120,16 @@ fn check_remote_path(role: Role, key: &str, path: &Spanned<String>, out: &mut Ve
         || path.split('/').any(|part| part == "..");
     if bad {
         out.push(
-            Finding::error(
-                "DF165",
-                path.span(),
-                format!(
-                    "the {}'s `{key}` is not an absolute file path",
-                    role.as_str()
-                ),
-            )
-            .label("not an absolute path")
-            .help("write the full path of the file on the server, e.g. /etc/dhcp/dhcpd.conf"),
+            DF165
+                .at(
+                    path.span(),
+                    format!(
+                        "the {}'s `{key}` is not an absolute file path",
+                        role.as_str()
+                    ),
+                )
+                .label("not an absolute path")
+                .help("write the full path of the file on the server, e.g. /etc/dhcp/dhcpd.conf"),
         );
     }
 }
@@ -167,14 +168,14 @@ fn same_target(pair: &Pair, out: &mut Vec<Finding>) {
                 .unwrap_or_else(|| peer.address.span())
         };
         out.push(
-            Finding::error(
-                "DF167",
-                span(Role::Secondary),
-                "both peers would be deployed to the same host and file",
-            )
-            .label("secondary")
-            .related(span(Role::Primary), "primary")
-            .help("give each peer its own `ssh.host` (or `ssh.port` / `ssh.config-path`)"),
+            DF167
+                .at(
+                    span(Role::Secondary),
+                    "both peers would be deployed to the same host and file",
+                )
+                .label("secondary")
+                .related(span(Role::Primary), "primary")
+                .help("give each peer its own `ssh.host` (or `ssh.port` / `ssh.config-path`)"),
         );
     }
 }
