@@ -263,3 +263,25 @@ impl Stmt {
         }
     }
 }
+
+/// The kind of scope a statement is in (dhcpd's declaration types, `ROOT_GROUP`,
+/// `SHARED_NET_DECL`...): used by the rules' walk, dhcpd's reader and the pair comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// The top level.
+    Root,
+    /// `shared-network`.
+    SharedNetwork,
+    /// `subnet`.
+    Subnet,
+    /// `pool`.
+    Pool,
+    /// `group`.
+    Group,
+    /// `host`.
+    Host,
+    /// `class` or `subclass`.
+    Class,
+    /// The body of `if`, `on` or `switch`: executable statements only.
+    Body,
+}

@@ -1,29 +1,9 @@
 //! Walking a configuration in reading order, with included files spliced in place and the
 //! chain of enclosing declarations at hand.
 
+pub use super::ast::ScopeKind;
 use super::ast::{Stmt, StmtKind};
 use super::load::Config;
-
-/// The kind of scope a statement is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScopeKind {
-    /// The top level.
-    Root,
-    /// `shared-network`.
-    SharedNetwork,
-    /// `subnet`.
-    Subnet,
-    /// `pool`.
-    Pool,
-    /// `group`.
-    Group,
-    /// `host`.
-    Host,
-    /// `class` or `subclass`.
-    Class,
-    /// The body of `if`, `on` or `switch`: executable statements only.
-    Body,
-}
 
 /// Where a visited statement stands.
 #[derive(Debug, Clone, Copy)]

@@ -3,7 +3,7 @@
 
 use super::lex::Tok;
 use super::stmt::HostState;
-use super::{Cause, Ctx, Parser, Shared, Subnet, Ty, closest, dotted};
+use super::{Cause, Ctx, Parser, ScopeKind, Shared, Subnet, closest, dotted};
 
 /// Characters `parse_base64` accepts in a secret (and `=`).
 fn base64_char(c: u8) -> bool {
@@ -70,7 +70,7 @@ impl Parser<'_, '_, '_> {
         let mut uid_seen = false;
         let mut declaration = false;
         let hctx = Ctx {
-            ty: Ty::Host,
+            ty: ScopeKind::Host,
             shared: None,
             subnet: None,
         };
@@ -241,7 +241,7 @@ impl Parser<'_, '_, '_> {
             return;
         }
         let gctx = Ctx {
-            ty: Ty::Group,
+            ty: ScopeKind::Group,
             shared: None,
             subnet: None,
         };
@@ -320,7 +320,7 @@ impl Parser<'_, '_, '_> {
             return;
         }
         let sctx = Ctx {
-            ty: Ty::SharedNet,
+            ty: ScopeKind::SharedNetwork,
             shared: Some(id),
             subnet: None,
         };
@@ -450,7 +450,7 @@ impl Parser<'_, '_, '_> {
             return;
         }
         let sctx = Ctx {
-            ty: Ty::Subnet,
+            ty: ScopeKind::Subnet,
             shared: if implicit { Some(shared) } else { None },
             subnet: Some(id),
         };
@@ -532,7 +532,7 @@ impl Parser<'_, '_, '_> {
             return;
         }
         let cctx = Ctx {
-            ty: Ty::Class,
+            ty: ScopeKind::Class,
             shared: None,
             subnet: None,
         };
@@ -787,7 +787,7 @@ impl Parser<'_, '_, '_> {
             return;
         }
         let pctx = Ctx {
-            ty: Ty::Pool,
+            ty: ScopeKind::Pool,
             shared: None,
             subnet: None,
         };
@@ -1122,7 +1122,7 @@ impl Parser<'_, '_, '_> {
             return false;
         }
         let range_span = self.span2(keyword, s);
-        let subnet = if ctx.ty == Ty::Subnet {
+        let subnet = if ctx.ty == ScopeKind::Subnet {
             ctx.subnet
         } else {
             let shared = ctx.shared;
@@ -1245,7 +1245,7 @@ impl Parser<'_, '_, '_> {
         let exists = self.st.peers.contains(&name);
         let t = self.next();
         if t.is(';') {
-            if ctx.ty != Ty::SharedNet || !exists {
+            if ctx.ty != ScopeKind::SharedNetwork || !exists {
                 self.warn(
                     Cause::Failover,
                     self.span(n),

@@ -23,7 +23,7 @@ pub(crate) mod tables;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use self::lex::{Kind, Tok};
-use crate::conf::ast::{Span, Stmt, StmtKind};
+use crate::conf::ast::{ScopeKind, Span, Stmt, StmtKind};
 use crate::conf::lookalike::LineIndex;
 
 /// What a problem is about; each cause belongs to one rule.
@@ -176,23 +176,10 @@ pub(crate) fn first_problem(file: usize, text: &str, main: bool) -> Option<Probl
     })
 }
 
-/// dhcpd's declaration types (`ROOT_GROUP`, `SHARED_NET_DECL`...): what scope a statement is
-/// read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ty {
-    Root,
-    Host,
-    SharedNet,
-    Subnet,
-    Class,
-    Group,
-    Pool,
-}
-
 /// The scope a statement is read in: its type and what dhcpd's group structure points to.
 #[derive(Debug, Clone, Copy)]
 struct Ctx {
-    pub ty: Ty,
+    pub ty: ScopeKind,
     /// `group->shared_network`: set in a shared network's own scope (and in a lone subnet).
     pub shared: Option<usize>,
     /// `group->subnet`: set in a subnet's scope.
@@ -202,7 +189,7 @@ struct Ctx {
 impl Ctx {
     fn root() -> Ctx {
         Ctx {
-            ty: Ty::Root,
+            ty: ScopeKind::Root,
             shared: None,
             subnet: None,
         }

@@ -1,7 +1,7 @@
 //! `parse_statement` (server/confpars.c) and `parse_executable_statement` (common/parse.c).
 
 use super::lex::Tok;
-use super::{Cause, Ctx, Parser, Ty, closest};
+use super::{Cause, Ctx, Parser, ScopeKind, closest};
 
 /// What a host declaration has seen so far.
 #[derive(Debug, Clone, Default)]
@@ -121,7 +121,7 @@ impl Parser<'_, '_, '_> {
             }
             "host" => {
                 self.next();
-                if ctx.ty != Ty::Host && ctx.ty != Ty::Class {
+                if ctx.ty != ScopeKind::Host && ctx.ty != ScopeKind::Class {
                     self.host_declaration(ctx);
                 } else {
                     self.misplaced(t, "host declarations are not allowed here", ctx);
@@ -131,7 +131,7 @@ impl Parser<'_, '_, '_> {
             }
             "group" => {
                 self.next();
-                if ctx.ty != Ty::Host && ctx.ty != Ty::Class {
+                if ctx.ty != ScopeKind::Host && ctx.ty != ScopeKind::Class {
                     self.group_declaration(ctx);
                 } else {
                     self.misplaced(t, "group declarations are not allowed here", ctx);
@@ -141,7 +141,13 @@ impl Parser<'_, '_, '_> {
             }
             "shared-network" => {
                 self.next();
-                if matches!(ctx.ty, Ty::SharedNet | Ty::Host | Ty::Subnet | Ty::Class) {
+                if matches!(
+                    ctx.ty,
+                    ScopeKind::SharedNetwork
+                        | ScopeKind::Host
+                        | ScopeKind::Subnet
+                        | ScopeKind::Class
+                ) {
                     self.misplaced(t, "shared-network declarations are not allowed here", ctx);
                     self.skip_to_semi();
                     return declaration;
@@ -151,7 +157,10 @@ impl Parser<'_, '_, '_> {
             }
             "subnet" | "subnet6" => {
                 self.next();
-                if matches!(ctx.ty, Ty::Host | Ty::Subnet | Ty::Class) {
+                if matches!(
+                    ctx.ty,
+                    ScopeKind::Host | ScopeKind::Subnet | ScopeKind::Class
+                ) {
                     self.misplaced(t, "subnet declarations are not allowed here", ctx);
                     self.skip_to_semi();
                     return true;
@@ -172,7 +181,7 @@ impl Parser<'_, '_, '_> {
             }
             "vendor-class" | "user-class" | "class" | "subclass" => {
                 self.next();
-                if ctx.ty == Ty::Class {
+                if ctx.ty == ScopeKind::Class {
                     self.misplaced(t, "class declarations are not allowed inside a class", ctx);
                     self.skip_to_semi();
                     return declaration;
@@ -244,10 +253,10 @@ impl Parser<'_, '_, '_> {
             }
             "pool" => {
                 self.next();
-                if ctx.ty == Ty::Pool {
+                if ctx.ty == ScopeKind::Pool {
                     self.misplaced(t, "pool declared within pool", ctx);
                     self.skip_to_semi();
-                } else if ctx.ty != Ty::Subnet && ctx.ty != Ty::SharedNet {
+                } else if ctx.ty != ScopeKind::Subnet && ctx.ty != ScopeKind::SharedNetwork {
                     self.misplaced(
                         t,
                         "pool declared outside of a subnet or shared-network",
@@ -261,7 +270,7 @@ impl Parser<'_, '_, '_> {
             }
             "range" => {
                 self.next();
-                if ctx.ty != Ty::Subnet || ctx.subnet.is_none() {
+                if ctx.ty != ScopeKind::Subnet || ctx.subnet.is_none() {
                     self.misplaced(t, "range declaration not allowed here", ctx);
                     self.skip_to_semi();
                     return declaration;
@@ -318,7 +327,7 @@ impl Parser<'_, '_, '_> {
             "option" => {
                 self.next();
                 if self.kw(self.peek(), "space") {
-                    if ctx.ty != Ty::Root {
+                    if ctx.ty != ScopeKind::Root {
                         self.scoped_definition(t, "option space definitions may not be scoped");
                         self.skip_to_semi();
                         return declaration;
@@ -331,7 +340,7 @@ impl Parser<'_, '_, '_> {
                     return declaration;
                 };
                 if self.kw(self.peek(), "code") {
-                    if ctx.ty != Ty::Root {
+                    if ctx.ty != ScopeKind::Root {
                         self.scoped_definition(t, "option definitions may not be scoped");
                         self.skip_to_semi();
                         return declaration;
@@ -357,7 +366,7 @@ impl Parser<'_, '_, '_> {
                 declaration
             }
             "failover" => {
-                if ctx.ty != Ty::Root && ctx.ty != Ty::SharedNet {
+                if ctx.ty != ScopeKind::Root && ctx.ty != ScopeKind::SharedNetwork {
                     self.warn(
                         Cause::Failover,
                         self.span(t),
@@ -418,7 +427,7 @@ impl Parser<'_, '_, '_> {
     }
 
     fn authoritative(&mut self, ctx: Ctx, t: Tok) {
-        if ctx.ty == Ty::Host {
+        if ctx.ty == ScopeKind::Host {
             self.misplaced(t, "authority makes no sense in a host declaration", ctx);
         }
         let s = self.next();
@@ -438,13 +447,15 @@ impl Parser<'_, '_, '_> {
     /// Reports a statement in a scope that does not allow it.
     pub(super) fn misplaced(&mut self, t: Tok, message: &str, ctx: Ctx) {
         let scope = match ctx.ty {
-            Ty::Root => "at the top level",
-            Ty::Host => "in a host",
-            Ty::SharedNet => "in a shared-network",
-            Ty::Subnet => "in a subnet",
-            Ty::Class => "in a class",
-            Ty::Group => "in a group",
-            Ty::Pool => "in a pool",
+            ScopeKind::Root => "at the top level",
+            ScopeKind::Host => "in a host",
+            ScopeKind::SharedNetwork => "in a shared-network",
+            ScopeKind::Subnet => "in a subnet",
+            ScopeKind::Class => "in a class",
+            ScopeKind::Group => "in a group",
+            ScopeKind::Pool => "in a pool",
+            // dhcpd reads executable bodies with their declaration's type.
+            ScopeKind::Body => "in an executable body",
         };
         let word = self.text(t).to_ascii_lowercase();
         let help = match word.as_str() {
@@ -830,7 +841,7 @@ impl Parser<'_, '_, '_> {
                 let ok = self.option_statement(&opt, Cause::ParameterValue);
                 if ok
                     && def.name == "ddns-update-style"
-                    && ctx.is_some_and(|c| c.ty == Ty::Root)
+                    && ctx.is_some_and(|c| c.ty == ScopeKind::Root)
                     && value.is_identifier()
                 {
                     let v = self.text(value).to_string();

@@ -1,7 +1,7 @@
 //! DF410: a subnet declared by one peer only.
 
 use super::diff::{Diff, Difference, Findings, Mode};
-use super::tree::Kind;
+use super::tree::ScopeKind;
 use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
@@ -32,7 +32,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
             continue;
         };
         let (side, node) = (*side, diff.node(*side, *node));
-        if node.kind != Kind::Subnet {
+        if node.kind != ScopeKind::Subnet {
             continue;
         }
         let pools = diff.trees[side]

@@ -1,7 +1,7 @@
 //! DF411: subnets grouped into shared networks differently on the two peers.
 
 use super::diff::{Diff, Difference, Findings, Mode};
-use super::tree::Kind;
+use super::tree::ScopeKind;
 use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
@@ -40,7 +40,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
             .nodes
             .iter()
             .enumerate()
-            .filter(|(i, n)| n.kind == Kind::Subnet && tree.shared_network_of(*i) == Some(index))
+            .filter(|(i, n)| n.kind == ScopeKind::Subnet && tree.shared_network_of(*i) == Some(index))
             .map(|(_, n)| n.key.as_str())
             .collect();
         let elsewhere: Vec<String> = subnets

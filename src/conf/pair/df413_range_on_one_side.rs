@@ -1,7 +1,7 @@
 //! DF413: addresses of a failover pool that the partner has in no range.
 
 use super::diff::{Diff, Difference, Findings, Mode};
-use super::tree::{Kind, show_intervals};
+use super::tree::{ScopeKind, show_intervals};
 use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
@@ -45,7 +45,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         let subnet = pool
             .parent
             .map(|p| diff.node(side, p))
-            .filter(|p| p.kind == Kind::Subnet)
+            .filter(|p| p.kind == ScopeKind::Subnet)
             .and_then(|p| diff.trees[1 - side].index.get(&p.key))
             .map(|&j| diff.place(1 - side, j));
         let partner = match subnet {

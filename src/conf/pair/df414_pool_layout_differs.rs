@@ -1,7 +1,7 @@
 //! DF414: pools laid out differently on the two peers.
 
 use super::diff::{Diff, Difference, Findings, Mode};
-use super::tree::{Kind, show_intervals};
+use super::tree::{ScopeKind, show_intervals};
 use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
@@ -77,7 +77,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
                 );
             }
             Difference::NodeOnOneSide { side, node }
-                if diff.node(*side, *node).kind == Kind::Pool =>
+                if diff.node(*side, *node).kind == ScopeKind::Pool =>
             {
                 let node = diff.node(*side, *node);
                 out.push(

@@ -2,7 +2,7 @@
 
 use super::diff::{Diff, Findings, Mode};
 use super::items;
-use super::tree::{Cat, Item, Kind};
+use super::tree::{Cat, Item, ScopeKind};
 use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
@@ -41,7 +41,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         diff,
         out,
         &RULE,
-        Kind::Host,
+        ScopeKind::Host,
         "declare the host on both peers: the partner does not know the client and gives it a dynamic address (or none where pools deny unknown clients) instead of its reservation",
     );
     items::report(diff, out, &RULE, Cat::Host, effect);

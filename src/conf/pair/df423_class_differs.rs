@@ -2,7 +2,7 @@
 
 use super::diff::{Diff, Findings, Mode};
 use super::items;
-use super::tree::{Cat, Item, Kind};
+use super::tree::{Cat, Item, ScopeKind};
 use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
@@ -35,7 +35,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         diff,
         out,
         &RULE,
-        Kind::Class,
+        ScopeKind::Class,
         "declare the class on both peers: pools that admit or refuse its members behave differently on the partner",
     );
     items::report(diff, out, &RULE, Cat::Class, effect);

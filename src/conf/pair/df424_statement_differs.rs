@@ -2,7 +2,7 @@
 
 use super::diff::{Diff, Findings, Mode};
 use super::items;
-use super::tree::{Cat, Item, Kind};
+use super::tree::{Cat, Item, ScopeKind};
 use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
@@ -37,7 +37,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         diff,
         out,
         &RULE,
-        Kind::Group,
+        ScopeKind::Group,
         "write the same groups on both peers: the parameters of this group apply on one peer only",
     );
     items::report(diff, out, &RULE, Cat::Other, effect);

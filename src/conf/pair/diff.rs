@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::tree::{self, AddrRange, Cat, Item, Kind, Lines, Node, Tree};
+use super::tree::{self, AddrRange, Cat, Item, Lines, Node, ScopeKind, Tree};
 use crate::conf::ast::Span;
 use crate::conf::facts::{PeerDecl, peer_decls};
 use crate::conf::load::Config;
@@ -273,7 +273,7 @@ impl<'a> Diff<'a> {
     /// Where a node is, for messages: `subnet 10.0.0.0/24 at FILE:LINE`, or the top level.
     pub fn place(&self, side: usize, index: usize) -> String {
         let node = self.node(side, index);
-        if node.kind == Kind::Root {
+        if node.kind == ScopeKind::Root {
             format!("the top level of {}", self.file(side))
         } else {
             format!("{} at {}", node.title, self.loc(side, node.span))
@@ -394,11 +394,11 @@ impl<'a> Diff<'a> {
                     continue;
                 }
                 match node.kind {
-                    Kind::Pool if !node.ranges.is_empty() => {}
-                    Kind::SharedNetwork => {
+                    ScopeKind::Pool if !node.ranges.is_empty() => {}
+                    ScopeKind::SharedNetwork => {
                         out.push(Difference::SharedNetworkMembership { side, node: i })
                     }
-                    Kind::Group => {
+                    ScopeKind::Group => {
                         // A group is reported where its enclosing declaration matches; inside
                         // a declaration missing on the other side, that one is reported.
                         let parent_matched = node
@@ -420,14 +420,14 @@ impl<'a> Diff<'a> {
                 && node.kind == b.nodes[j].kind
             {
                 pairs.push((i, j));
-                if node.kind == Kind::SharedNetwork && node.name != b.nodes[j].name {
+                if node.kind == ScopeKind::SharedNetwork && node.name != b.nodes[j].name {
                     out.push(Difference::SharedNetworkRenamed { nodes: [i, j] });
                 }
             }
         }
         for (i, j) in pairs {
             compare_items([&a.nodes[i], &b.nodes[j]], [i, j], self.mode, &mut out);
-            if a.nodes[i].kind == Kind::Pool
+            if a.nodes[i].kind == ScopeKind::Pool
                 && a.nodes[i].permits.keys().ne(b.nodes[j].permits.keys())
             {
                 out.push(Difference::Permits { pools: [i, j] });

@@ -1,7 +1,7 @@
 //! Reporting statements that differ inside declarations both peers have (DF420..DF424).
 
 use super::diff::{Diff, Difference, Findings, SECOND};
-use super::tree::{Cat, Item, Kind};
+use super::tree::{Cat, Item, ScopeKind};
 use crate::conf::rules::LintRule;
 
 /// Reports every [`Difference::Item`] of one category with `rule`; `effect` says what the
@@ -27,7 +27,7 @@ pub(super) fn report(
         }
         let scope = |side: usize| {
             let node = diff.node(side, nodes[side]);
-            if node.kind == Kind::Root {
+            if node.kind == ScopeKind::Root {
                 String::new()
             } else {
                 format!(" in {}", node.title)
@@ -84,7 +84,7 @@ pub(super) fn report_nodes(
     diff: &Diff<'_>,
     out: &mut Findings,
     rule: &'static LintRule,
-    kind: Kind,
+    kind: ScopeKind,
     effect: &str,
 ) {
     for d in &diff.differences {

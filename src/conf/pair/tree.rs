@@ -14,24 +14,7 @@ use std::net::Ipv4Addr;
 use crate::conf::ast::{OptionData, Span, Stmt, StmtKind, Value, ValueKind};
 use crate::conf::load::Config;
 
-/// The kind of a declaration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// The top level of the configuration.
-    Root,
-    /// `shared-network`.
-    SharedNetwork,
-    /// `subnet`.
-    Subnet,
-    /// `pool`, or the ranges written directly in a subnet or shared network.
-    Pool,
-    /// `group`.
-    Group,
-    /// `host`.
-    Host,
-    /// `class`.
-    Class,
-}
+pub use crate::conf::ast::ScopeKind;
 
 /// What a statement inside a declaration is, which decides the rule that reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +62,7 @@ pub struct AddrRange {
 #[derive(Debug, Clone)]
 pub struct Node {
     /// Its kind.
-    pub kind: Kind,
+    pub kind: ScopeKind,
     /// Identity: the same declaration on both peers has the same key; empty for a group
     /// without statements of its own, which is left out of the comparison.
     pub key: String,
@@ -116,7 +99,7 @@ impl Tree {
     /// The tree of a configuration.
     pub fn of(config: &Config) -> Tree {
         let root = Node::new(
-            Kind::Root,
+            ScopeKind::Root,
             "the top level".into(),
             String::new(),
             Span::default(),
@@ -137,13 +120,13 @@ impl Tree {
         self.nodes
             .iter()
             .enumerate()
-            .filter(|(_, n)| n.kind == Kind::Pool)
+            .filter(|(_, n)| n.kind == ScopeKind::Pool)
     }
 
     /// The nearest enclosing shared network of a node, if any.
     pub fn shared_network_of(&self, mut index: usize) -> Option<usize> {
         while let Some(parent) = self.nodes[index].parent {
-            if self.nodes[parent].kind == Kind::SharedNetwork {
+            if self.nodes[parent].kind == ScopeKind::SharedNetwork {
                 return Some(parent);
             }
             index = parent;
@@ -162,7 +145,7 @@ impl Tree {
 }
 
 impl Node {
-    fn new(kind: Kind, title: String, name: String, span: Span) -> Node {
+    fn new(kind: ScopeKind, title: String, name: String, span: Span) -> Node {
         Node {
             kind,
             key: String::new(),
@@ -345,7 +328,7 @@ impl Builder<'_> {
         {
             return i;
         }
-        let mut pool = Node::new(Kind::Pool, "ranges".into(), String::new(), at);
+        let mut pool = Node::new(ScopeKind::Pool, "ranges".into(), String::new(), at);
         pool.implicit = true;
         pool.peer = inherited.clone();
         self.child(node, pool)
@@ -380,7 +363,7 @@ impl Builder<'_> {
                 }
                 StmtKind::SharedNetwork { name, body } => {
                     let n = Node::new(
-                        Kind::SharedNetwork,
+                        ScopeKind::SharedNetwork,
                         format!("shared-network {}", name.text),
                         name.text.clone(),
                         head(name),
@@ -396,7 +379,7 @@ impl Builder<'_> {
                 } => {
                     let key = subnet_key(network, netmask);
                     let n = Node::new(
-                        Kind::Subnet,
+                        ScopeKind::Subnet,
                         format!("subnet {key}"),
                         String::new(),
                         head(netmask),
@@ -407,8 +390,12 @@ impl Builder<'_> {
                     self.body(child, body, &mut own, depth + 1);
                 }
                 StmtKind::Pool { body } => {
-                    let mut n =
-                        Node::new(Kind::Pool, "pool".into(), String::new(), stmt.keyword_span);
+                    let mut n = Node::new(
+                        ScopeKind::Pool,
+                        "pool".into(),
+                        String::new(),
+                        stmt.keyword_span,
+                    );
                     n.peer = inherited.clone();
                     let child = self.child(node, n);
                     let mut own = inherited.clone();
@@ -419,13 +406,13 @@ impl Builder<'_> {
                         Some(n) => (format!("group {}", n.text), n.text.clone(), head(n)),
                         None => ("group".to_string(), String::new(), stmt.keyword_span),
                     };
-                    let child = self.child(node, Node::new(Kind::Group, title, text, span));
+                    let child = self.child(node, Node::new(ScopeKind::Group, title, text, span));
                     let mut own = inherited.clone();
                     self.body(child, body, &mut own, depth + 1);
                 }
                 StmtKind::Host { name, body } => {
                     let n = Node::new(
-                        Kind::Host,
+                        ScopeKind::Host,
                         format!("host {}", name.text),
                         name.text.clone(),
                         head(name),
@@ -437,7 +424,7 @@ impl Builder<'_> {
                 }
                 StmtKind::Class { name, body } => {
                     let n = Node::new(
-                        Kind::Class,
+                        ScopeKind::Class,
                         format!("class \"{}\"", name.text),
                         name.text.clone(),
                         head(name),
@@ -448,13 +435,13 @@ impl Builder<'_> {
                     self.body(child, body, &mut own, depth + 1);
                 }
                 StmtKind::FailoverPeer { .. } => {}
-                StmtKind::FailoverRef { name } if kind == Kind::Pool => {
+                StmtKind::FailoverRef { name } if kind == ScopeKind::Pool => {
                     self.nodes[node].peer = Some((name.text.clone(), name.span));
                 }
-                StmtKind::FailoverRef { name } if kind == Kind::SharedNetwork => {
+                StmtKind::FailoverRef { name } if kind == ScopeKind::SharedNetwork => {
                     *inherited = Some((name.text.clone(), name.span));
                 }
-                StmtKind::NoFailoverRef { .. } if kind == Kind::Pool => {
+                StmtKind::NoFailoverRef { .. } if kind == ScopeKind::Pool => {
                     self.nodes[node].peer = None;
                 }
                 StmtKind::Range { low, high, .. } => {
@@ -469,7 +456,7 @@ impl Builder<'_> {
                         end: a.max(b),
                         span: stmt.span,
                     };
-                    let pool = if kind == Kind::Pool {
+                    let pool = if kind == ScopeKind::Pool {
                         node
                     } else {
                         self.implicit_pool(node, inherited, stmt.span)
@@ -494,7 +481,7 @@ impl Builder<'_> {
                         );
                     }
                 }
-                StmtKind::Permit { verb, words, class } if kind == Kind::Pool => {
+                StmtKind::Permit { verb, words, class } if kind == ScopeKind::Pool => {
                     let permit = permit_text(words, class.as_ref());
                     self.nodes[node]
                         .permits
@@ -651,7 +638,7 @@ impl Builder<'_> {
         let transparent: Vec<bool> = self
             .nodes
             .iter()
-            .map(|n| n.kind == Kind::Group && n.items.is_empty())
+            .map(|n| n.kind == ScopeKind::Group && n.items.is_empty())
             .collect();
         for i in 1..self.nodes.len() {
             while let Some(p) = self.nodes[i].parent
@@ -665,7 +652,7 @@ impl Builder<'_> {
                 continue;
             }
             let key = match self.nodes[i].kind {
-                Kind::Pool => {
+                ScopeKind::Pool => {
                     let intervals = self.nodes[i].intervals();
                     let shown = if intervals.is_empty() {
                         "without ranges".to_string()
@@ -686,10 +673,10 @@ impl Builder<'_> {
                         format!("pool {shown}")
                     }
                 }
-                Kind::SharedNetwork => {
+                ScopeKind::SharedNetwork => {
                     let mut subnets: Vec<&str> = self
                         .children(i)
-                        .filter(|&c| self.nodes[c].kind == Kind::Subnet)
+                        .filter(|&c| self.nodes[c].kind == ScopeKind::Subnet)
                         .map(|c| self.nodes[c].key.as_str())
                         .collect();
                     subnets.sort_unstable();
@@ -699,7 +686,7 @@ impl Builder<'_> {
                         format!("shared-network of {}", subnets.join(", "))
                     }
                 }
-                Kind::Group if self.nodes[i].name.is_empty() => {
+                ScopeKind::Group if self.nodes[i].name.is_empty() => {
                     let mut members: Vec<&str> = self
                         .children(i)
                         .map(|c| self.nodes[c].key.as_str())
@@ -707,7 +694,7 @@ impl Builder<'_> {
                     members.sort_unstable();
                     format!("group of {}", members.join(", "))
                 }
-                Kind::Group => format!("group {}", self.nodes[i].name),
+                ScopeKind::Group => format!("group {}", self.nodes[i].name),
                 _ => continue,
             };
             self.nodes[i].key = key;
