@@ -13,6 +13,7 @@ use crate::conf::facts::PeerDecl;
 use crate::conf::load::Config;
 use crate::conf::pair::tree::{Lines, normalize_value};
 use crate::conf::rules::Lint;
+use crate::model::options::OptionKind;
 
 /// Where a statement is being read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,43 +25,6 @@ enum Place {
     Host(usize),
     Class(usize),
 }
-
-/// The model's option types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum OptionType {
-    Address,
-    Addresses,
-    Text,
-    Texts,
-    U8,
-    U16,
-    I32,
-}
-
-/// The model's typed options (`crate::model::Options`), with their types.
-const OPTIONS: &[(&str, OptionType)] = &[
-    ("subnet-mask", OptionType::Address),
-    ("time-offset", OptionType::I32),
-    ("routers", OptionType::Addresses),
-    ("time-servers", OptionType::Addresses),
-    ("domain-name-servers", OptionType::Addresses),
-    ("log-servers", OptionType::Addresses),
-    ("host-name", OptionType::Text),
-    ("domain-name", OptionType::Text),
-    ("root-path", OptionType::Text),
-    ("interface-mtu", OptionType::U16),
-    ("broadcast-address", OptionType::Address),
-    ("nis-domain", OptionType::Text),
-    ("nis-servers", OptionType::Addresses),
-    ("ntp-servers", OptionType::Addresses),
-    ("netbios-name-servers", OptionType::Addresses),
-    ("netbios-node-type", OptionType::U8),
-    ("tftp-server-name", OptionType::Text),
-    ("bootfile-name", OptionType::Text),
-    ("smtp-server", OptionType::Addresses),
-    ("domain-search", OptionType::Texts),
-    ("tftp-server-address", OptionType::Addresses),
-];
 
 /// `log-facility` values the model accepts.
 const LOG_FACILITIES: &[&str] = &[
@@ -686,7 +650,7 @@ impl Converter<'_> {
     fn option(&mut self, stmt: &Stmt, place: Place, verb: &str, name: &Value, data: &OptionData) {
         let lower = name.text.to_ascii_lowercase();
         let option = lower.strip_prefix("dhcp.").unwrap_or(&lower).to_string();
-        let found = OPTIONS.iter().find(|(n, _)| *n == option);
+        let found = crate::model::options::spec(&option).map(|o| o.kind);
         let problem = if verb != "option" && verb != "supersede" {
             Some(format!(
                 "`{verb} {option}`: the model writes plain `option` statements only"
@@ -699,9 +663,7 @@ impl Converter<'_> {
             None
         };
         let value = match (found, data) {
-            (Some((_, ty)), OptionData::Values(values)) if problem.is_none() => {
-                option_value(*ty, values)
-            }
+            (Some(ty), OptionData::Values(values)) if problem.is_none() => option_value(ty, values),
             _ => None,
         };
         match (problem, value) {
@@ -992,7 +954,7 @@ fn cidr(network: &Value, netmask: &Value) -> Option<String> {
 }
 
 /// An option's values as the model's YAML value, if they fit its type.
-fn option_value(ty: OptionType, values: &[Value]) -> Option<String> {
+fn option_value(ty: OptionKind, values: &[Value]) -> Option<String> {
     let number = |min: i64, max: i64| match values {
         [v] => v
             .number()
@@ -1001,22 +963,22 @@ fn option_value(ty: OptionType, values: &[Value]) -> Option<String> {
         _ => None,
     };
     match ty {
-        OptionType::Address => match values {
+        OptionKind::Address => match values {
             [v] => v.ipv4().map(|ip| ip.to_string()),
             _ => None,
         },
-        OptionType::Addresses => {
+        OptionKind::Addresses => {
             let ips: Option<Vec<String>> = values
                 .iter()
                 .map(|v| v.ipv4().map(|ip| ip.to_string()))
                 .collect();
             ips.filter(|l| !l.is_empty()).map(|l| yaml::one_or_list(&l))
         }
-        OptionType::Text => match values {
+        OptionKind::Text => match values {
             [v] if v.kind == ValueKind::String => Some(yaml::string(&v.text)),
             _ => None,
         },
-        OptionType::Texts => {
+        OptionKind::Texts => {
             let texts: Option<Vec<String>> = values
                 .iter()
                 .map(|v| (v.kind == ValueKind::String).then(|| yaml::string(&v.text)))
@@ -1025,9 +987,9 @@ fn option_value(ty: OptionType, values: &[Value]) -> Option<String> {
                 .filter(|l| !l.is_empty())
                 .map(|l| yaml::one_or_list(&l))
         }
-        OptionType::U8 => number(0, 255),
-        OptionType::U16 => number(0, 65_535),
-        OptionType::I32 => number(i64::from(i32::MIN), i64::from(i32::MAX)),
+        OptionKind::U8 => number(0, 255),
+        OptionKind::U16 => number(0, 65_535),
+        OptionKind::I32 => number(i64::from(i32::MIN), i64::from(i32::MAX)),
     }
 }
 
@@ -1048,7 +1010,9 @@ mod tests {
         let defs = schema["$defs"].as_object().expect("$defs");
         let options = defs["Options"]["properties"].as_object().expect("Options");
         let mut model: Vec<&str> = options.keys().map(String::as_str).collect();
-        let mut ours: Vec<&str> = OPTIONS.iter().map(|(n, _)| *n).collect();
+        let mut ours: Vec<&str> = (crate::model::options::catalogue().iter())
+            .map(|o| o.name.as_str())
+            .collect();
         model.sort_unstable();
         ours.sort_unstable();
         assert_eq!(model, ours);

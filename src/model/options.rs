@@ -93,10 +93,68 @@ macro_rules! literal_value {
 }
 literal_value!(u8, u16, u32, i32, bool);
 
-/// Declares the `Options` struct from (field, type, doc) rows; the dhcpd option name is the
-/// kebab-case field name.
+/// How the model types an option's value: what `import` reads into it and how `serve`
+/// encodes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    /// One IPv4 address.
+    Address,
+    /// One or more IPv4 addresses.
+    Addresses,
+    /// A text.
+    Text,
+    /// One or more texts (domain names).
+    Texts,
+    /// An unsigned 8-bit number.
+    U8,
+    /// An unsigned 16-bit number.
+    U16,
+    /// A signed 32-bit number.
+    I32,
+}
+
+/// The [`OptionKind`] of a model type.
+trait Kinded {
+    const KIND: OptionKind;
+}
+
+macro_rules! kinded {
+    ($($ty:ty => $kind:ident),* $(,)?) => {$(
+        impl Kinded for $ty {
+            const KIND: OptionKind = OptionKind::$kind;
+        }
+    )*};
+}
+kinded!(
+    Ipv4Addr => Address,
+    OneOrMany<Ipv4Addr> => Addresses,
+    String => Text,
+    OneOrMany<String> => Texts,
+    u8 => U8,
+    u16 => U16,
+    i32 => I32,
+);
+
+/// One typed option of the model: its dhcpd name, its DHCP code and its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionSpec {
+    /// The name in dhcpd.conf and in the model (kebab-case).
+    pub name: String,
+    /// The DHCP option code.
+    pub code: u8,
+    /// How its value is typed.
+    pub kind: OptionKind,
+}
+
+/// The model's typed option with dhcpd name `name`, if there is one.
+pub fn spec(name: &str) -> Option<&'static OptionSpec> {
+    catalogue().iter().find(|o| o.name == name)
+}
+
+/// Declares the `Options` struct and the option catalogue from one row per option: field
+/// (the dhcpd name in snake case), type, DHCP code and doc.
 macro_rules! options {
-    ($($(#[doc = $doc:literal])* $field:ident: $ty:ty,)*) => {
+    ($($(#[doc = $doc:literal])* $field:ident: $ty:ty = $code:literal,)*) => {
         /// DHCP options, named as in dhcp-options(5).
         #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
         #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -116,57 +174,85 @@ macro_rules! options {
                 out
             }
         }
+
+        /// Every typed option of the model, in declaration order: the one list `render`,
+        /// `import` and `serve` read (render through [`Options::entries`]).
+        pub fn catalogue() -> &'static [OptionSpec] {
+            static CATALOGUE: std::sync::LazyLock<Vec<OptionSpec>> = std::sync::LazyLock::new(|| {
+                vec![$(OptionSpec {
+                    name: stringify!($field).replace('_', "-"),
+                    code: $code,
+                    kind: <$ty as Kinded>::KIND,
+                }),*]
+            });
+            &CATALOGUE
+        }
     };
 }
 
 options! {
     /// Subnet mask (1); dhcpd derives it from the subnet when absent.
-    subnet_mask: Ipv4Addr,
+    subnet_mask: Ipv4Addr = 1,
     /// Offset from UTC in seconds (2).
-    time_offset: i32,
+    time_offset: i32 = 2,
     /// Default gateways (3), inside the subnet.
-    routers: OneOrMany<Ipv4Addr>,
+    routers: OneOrMany<Ipv4Addr> = 3,
     /// RFC 868 time servers (4).
-    time_servers: OneOrMany<Ipv4Addr>,
+    time_servers: OneOrMany<Ipv4Addr> = 4,
     /// DNS servers (6).
-    domain_name_servers: OneOrMany<Ipv4Addr>,
+    domain_name_servers: OneOrMany<Ipv4Addr> = 6,
     /// Syslog servers (7).
-    log_servers: OneOrMany<Ipv4Addr>,
+    log_servers: OneOrMany<Ipv4Addr> = 7,
     /// The client's host name (12).
-    host_name: String,
+    host_name: String = 12,
     /// DNS domain name (15).
-    domain_name: String,
+    domain_name: String = 15,
     /// Root disk path (17).
-    root_path: String,
+    root_path: String = 17,
     /// Interface MTU (26).
-    interface_mtu: u16,
+    interface_mtu: u16 = 26,
     /// Broadcast address of the subnet (28).
-    broadcast_address: Ipv4Addr,
+    broadcast_address: Ipv4Addr = 28,
     /// NIS domain (40).
-    nis_domain: String,
+    nis_domain: String = 40,
     /// NIS servers (41).
-    nis_servers: OneOrMany<Ipv4Addr>,
+    nis_servers: OneOrMany<Ipv4Addr> = 41,
     /// NTP servers (42).
-    ntp_servers: OneOrMany<Ipv4Addr>,
+    ntp_servers: OneOrMany<Ipv4Addr> = 42,
     /// NetBIOS (WINS) name servers (44).
-    netbios_name_servers: OneOrMany<Ipv4Addr>,
+    netbios_name_servers: OneOrMany<Ipv4Addr> = 44,
     /// NetBIOS node type (46): 1 B, 2 P, 4 M, 8 H.
-    netbios_node_type: u8,
+    netbios_node_type: u8 = 46,
     /// TFTP server name (66).
-    tftp_server_name: String,
+    tftp_server_name: String = 66,
     /// Boot file name (67).
-    bootfile_name: String,
+    bootfile_name: String = 67,
     /// SMTP servers (69).
-    smtp_server: OneOrMany<Ipv4Addr>,
+    smtp_server: OneOrMany<Ipv4Addr> = 69,
     /// Domain search list (119).
-    domain_search: OneOrMany<String>,
+    domain_search: OneOrMany<String> = 119,
     /// TFTP server addresses (150).
-    tftp_server_address: OneOrMany<Ipv4Addr>,
+    tftp_server_address: OneOrMany<Ipv4Addr> = 150,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_catalogue_has_one_code_per_option_and_the_kind_of_its_type() {
+        let all = catalogue();
+        assert_eq!(all.len(), 21);
+        let mut codes: Vec<u8> = all.iter().map(|o| o.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len(), "a code twice");
+        let dns = spec("domain-name-servers").expect("known");
+        assert_eq!((dns.code, dns.kind), (6, OptionKind::Addresses));
+        assert_eq!(spec("time-offset").map(|o| o.kind), Some(OptionKind::I32));
+        assert_eq!(spec("domain-search").map(|o| o.code), Some(119));
+        assert!(spec("no-such-option").is_none());
+    }
 
     #[test]
     fn quoting_escapes_what_dhcpd_would_misread() {

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
+use crate::model::options::OptionKind;
 use crate::model::{self, Cidr, OptionValue, Pair, Permit, Role, ScopeParams};
 
 /// The role this server plays.
@@ -292,39 +293,17 @@ impl ServeConfig {
 
 /// Encodes a model option into its DHCP code and wire value.
 pub fn encode_option(name: &str, value: &OptionValue) -> Option<(u8, Vec<u8>)> {
-    let code: u8 = match name {
-        "subnet-mask" => 1,
-        "time-offset" => 2,
-        "routers" => 3,
-        "time-servers" => 4,
-        "domain-name-servers" => 6,
-        "log-servers" => 7,
-        "host-name" => 12,
-        "domain-name" => 15,
-        "root-path" => 17,
-        "interface-mtu" => 26,
-        "broadcast-address" => 28,
-        "nis-domain" => 40,
-        "nis-servers" => 41,
-        "ntp-servers" => 42,
-        "netbios-name-servers" => 44,
-        "netbios-node-type" => 46,
-        "tftp-server-name" => 66,
-        "bootfile-name" => 67,
-        "smtp-server" => 69,
-        "domain-search" => 119,
-        "tftp-server-address" => 150,
-        _ => return None,
-    };
+    let spec = crate::model::options::spec(name)?;
+    let code = spec.code;
     let bytes = match value {
         OptionValue::Addresses(ips) => ips.iter().flat_map(|ip| ip.octets()).collect(),
         OptionValue::Text(text) => text.as_bytes().to_vec(),
         OptionValue::Domains(names) if code == 119 => encode_domain_list(names),
         OptionValue::Domains(names) => names.join(" ").into_bytes(),
-        OptionValue::Literal(text) => match code {
-            2 => text.parse::<i32>().ok()?.to_be_bytes().to_vec(),
-            26 => text.parse::<u16>().ok()?.to_be_bytes().to_vec(),
-            46 => vec![text.parse::<u8>().ok()?],
+        OptionValue::Literal(text) => match spec.kind {
+            OptionKind::I32 => text.parse::<i32>().ok()?.to_be_bytes().to_vec(),
+            OptionKind::U16 => text.parse::<u16>().ok()?.to_be_bytes().to_vec(),
+            OptionKind::U8 => vec![text.parse::<u8>().ok()?],
             _ => text.as_bytes().to_vec(),
         },
     };
