@@ -2335,10 +2335,10 @@ DF531\t''
 DF550\t''"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand leases" -l all -d 'List the last record of every address, whatever its state or end, with the state'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand leases" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand explain" -l format -d 'Output format: the documentation as text, or one JSON object (code, name, severity, reported_by, summary, doc)' -r -f -a "human\t'Text for people'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand explain" -l format -d 'Output format: the documentation as text, or one JSON object (code, name, severity, reported_by, summary, doc, and same_mistake: the code of the same mistake in the other kind of input, if any)' -r -f -a "human\t'Text for people'
 json\t'One JSON document on standard output, errors included'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand rules" -l format -d 'Output format: a Markdown table (code, severity, name, reported by, summary), or a JSON array of {code, name, severity, reported_by, summary, doc}' -r -f -a "human\t'Text for people'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand rules" -l format -d 'Output format: a Markdown table (code, severity, name, reported by, summary), or a JSON array of {code, name, severity, reported_by, summary, doc[, same_mistake]}' -r -f -a "human\t'Text for people'
 json\t'One JSON document on standard output, errors included'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand rules" -l explain -d 'Print what a code means (any code dhcpfo prints, e.g. DF113 or DF501) and exit' -r -f -a "DF001\t''
 DF002\t''

@@ -107,12 +107,13 @@ pub fn explain(code: &Code) -> String {
     );
     for other in crate::judgement::paired_with(code.code) {
         let input = if other.starts_with("DF1") {
-            "a pair model (`dhcpfo check`)"
+            "a pair model"
         } else {
-            "dhcpd.conf (`dhcpfo lint`)"
+            "dhcpd.conf"
         };
+        let by = find(other).map_or("", |c| c.reported_by);
         text.push_str(&format!(
-            "\nThe same mistake in {input} is {other}: `dhcpfo explain {other}`.\n"
+            "\nThe same mistake in {input} is {other}, reported by {by}: `dhcpfo explain {other}`.\n"
         ));
     }
     text

@@ -6,8 +6,11 @@
 //!
 //! A mistake that is only a presence (neither `split` nor `hba`, no `mclt`, a shared network
 //! with no subnet, a host declared twice...) needs no function: the pair of codes is its
-//! shared part. The two sides may report a verdict at different severities: the model
-//! refuses what dhcpd only tolerates (`split` and `hba` together: dhcpd takes the later).
+//! shared part. The two sides may report a verdict differently: the model refuses what
+//! dhcpd only tolerates (`split` and `hba` together: dhcpd takes the later), `check` warns
+//! on a load-balance wait below the advised range and `lint` on one left out (dhcpd then
+//! uses 0), and DF309 looks at one block's own address and port where DF120 compares the
+//! two peers' addresses.
 
 use std::ops::RangeInclusive;
 
@@ -88,7 +91,9 @@ pub const PAIRED: &[(&str, &str)] = &[
     ("DF122", "DF403"),
     ("DF130", "DF204"),
     ("DF133", "DF205"),
+    ("DF134", "DF207"),
     ("DF137", "DF316"),
+    ("DF138", "DF209"),
     ("DF142", "DF208"),
     ("DF163", "DF218"),
 ];

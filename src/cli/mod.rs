@@ -191,7 +191,8 @@ Every command also takes --explain CODE. Exit status: 0 explained, 2 unknown cod
         #[arg(value_name = "CODE", value_parser = explain::CodeParser, hide_possible_values = true)]
         code: String,
         /// Output format: the documentation as text, or one JSON object (code, name,
-        /// severity, reported_by, summary, doc).
+        /// severity, reported_by, summary, doc, and same_mistake: the code of the same
+        /// mistake in the other kind of input, if any).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
@@ -203,7 +204,7 @@ Examples:
   dhcpfo explain DF113")]
     Rules {
         /// Output format: a Markdown table (code, severity, name, reported by, summary), or a
-        /// JSON array of {code, name, severity, reported_by, summary, doc}.
+        /// JSON array of {code, name, severity, reported_by, summary, doc[, same_mistake]}.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },

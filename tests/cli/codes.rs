@@ -159,7 +159,7 @@ fn explain_and_every_commands_explain_flag_say_the_same() {
 fn paired_codes_name_each_other() {
     let lint = stdout(&dhcpfo(&["explain", "DF305"]));
     assert!(
-        lint.contains("The same mistake in a pair model (`dhcpfo check`) is DF110"),
+        lint.contains("The same mistake in a pair model is DF110, reported by check"),
         "{lint}"
     );
     let check = stdout(&dhcpfo(&["explain", "DF110", "--format", "json"]));

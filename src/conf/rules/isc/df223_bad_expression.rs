@@ -6,7 +6,7 @@ use crate::diag::Severity;
 
 /// The rule. Its problems ([`Cause::Expression`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::submatch`, `expr::data_expression`,
-/// `expr::numeric_expression`, `expr::expression`, `expr::paren`, `expr::arg` and 10 more.
+/// `expr::numeric_expression`, `expr::expression`, `expr::paren`, `expr::arg` and 9 more.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF223",
     name: "bad-expression",

@@ -6,7 +6,7 @@ use crate::diag::Severity;
 
 /// The rule. Its problems ([`Cause::Syntax`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::lbrace`, `decl::unexpected_eof`, `decl::host_declaration`,
-/// `decl::group_declaration`, `decl::shared_net_declaration`, `decl::interface` and 27 more.
+/// `decl::group_declaration`, `decl::shared_net_declaration`, `decl::interface` and 26 more.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF230",
     name: "statement-syntax",
