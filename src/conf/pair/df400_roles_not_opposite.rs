@@ -6,7 +6,7 @@ use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 use crate::model::Role;
 
-/// The rule.
+/// DF400, reported from the pair's `Roles` differences ([`super::diff::Difference`]).
 pub static RULE: LintRule = LintRule {
     code: "DF400",
     name: "roles-not-opposite",

@@ -6,7 +6,7 @@ use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF401, reported from the pair's `PeerOnOneSide` differences ([`super::diff::Difference`]).
 pub static RULE: LintRule = LintRule {
     code: "DF401",
     name: "relationship-on-one-side",

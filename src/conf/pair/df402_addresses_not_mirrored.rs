@@ -5,7 +5,7 @@ use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF402, reported from the pair's `NotMirrored` differences ([`super::diff::Difference`]).
 pub static RULE: LintRule = LintRule {
     code: "DF402",
     name: "addresses-not-mirrored",

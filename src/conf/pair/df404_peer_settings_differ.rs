@@ -5,7 +5,7 @@ use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF404, reported from the pair's `PeerSetting` differences ([`super::diff::Difference`]).
 pub static RULE: LintRule = LintRule {
     code: "DF404",
     name: "peer-settings-differ",

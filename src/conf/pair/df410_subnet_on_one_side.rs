@@ -6,7 +6,7 @@ use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF410, reported from the pair's `NodeOnOneSide` differences ([`super::diff::Difference`]).
 pub static RULE: LintRule = LintRule {
     code: "DF410",
     name: "subnet-on-one-side",

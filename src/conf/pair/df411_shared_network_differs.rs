@@ -6,7 +6,8 @@ use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF411, reported from the pair's `SharedNetworkMembership` differences
+/// ([`super::diff::Difference`]).
 pub static RULE: LintRule = LintRule {
     code: "DF411",
     name: "shared-network-differs",

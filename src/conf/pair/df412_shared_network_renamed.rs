@@ -5,7 +5,8 @@ use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF412, reported from the pair's `SharedNetworkRenamed` differences
+/// ([`super::diff::Difference`]).
 pub static RULE: LintRule = LintRule {
     code: "DF412",
     name: "shared-network-renamed",

@@ -6,7 +6,7 @@ use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF413, reported from the pair's `RangeOnOneSide` differences ([`super::diff::Difference`]).
 pub static RULE: LintRule = LintRule {
     code: "DF413",
     name: "range-on-one-side",

@@ -6,7 +6,8 @@ use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF414, reported from the pair's `NodeOnOneSide`, `PoolLayout`, `RangeOnOneSide` differences
+/// ([`super::diff::Difference`]).
 pub static RULE: LintRule = LintRule {
     code: "DF414",
     name: "pool-layout-differs",

@@ -5,7 +5,7 @@ use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF415, reported from the pair's `Failover` differences ([`super::diff::Difference`]).
 pub static RULE: LintRule = LintRule {
     code: "DF415",
     name: "failover-on-one-side",

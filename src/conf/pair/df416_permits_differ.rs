@@ -5,7 +5,7 @@ use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF416, reported from the pair's `Permits` differences ([`super::diff::Difference`]).
 pub static RULE: LintRule = LintRule {
     code: "DF416",
     name: "permits-differ",

@@ -7,7 +7,7 @@ use crate::conf::load::Config;
 use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF420, reported from the two trees it compares.
 pub static RULE: LintRule = LintRule {
     code: "DF420",
     name: "option-differs",

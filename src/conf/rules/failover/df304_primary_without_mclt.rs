@@ -4,7 +4,7 @@ use super::support::{checked_as_primary, head, number};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// DF304, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF304",
     name: "primary-without-mclt",

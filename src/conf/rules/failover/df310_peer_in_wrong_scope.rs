@@ -5,7 +5,7 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::ScopeKind;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF310, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF310",
     name: "peer-in-wrong-scope",

@@ -5,7 +5,8 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, ScopeKind, walk};
 use crate::diag::Severity;
 
-/// The rule.
+/// DF311, decided from the replay of pools and peer references in dhcpd's reading order and a walk
+/// of every statement.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF311",
     name: "reference-in-wrong-scope",

@@ -6,7 +6,7 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::ScopeKind;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF312, decided from the replay of pools and peer references in dhcpd's reading order.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF312",
     name: "unquoted-pool-reference",

@@ -7,7 +7,8 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, walk};
 use crate::diag::Severity;
 
-/// The rule.
+/// DF313, decided from each `failover peer` block and the replay of pools and peer references in
+/// dhcpd's reading order and a walk of every statement.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF313",
     name: "undeclared-peer",

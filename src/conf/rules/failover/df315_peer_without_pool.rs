@@ -5,7 +5,8 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::ScopeKind;
 use crate::diag::Severity;
 
-/// The rule.
+/// DF315, decided from each `failover peer` block and the replay of pools and peer references in
+/// dhcpd's reading order.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF315",
     name: "peer-without-pool",

@@ -4,7 +4,7 @@ use crate::conf::ast::{Span, StmtKind};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// DF316, decided from the replay of pools and peer references in dhcpd's reading order.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF316",
     name: "dynamic-bootp-in-failover-pool",

@@ -5,7 +5,7 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, walk};
 use crate::diag::Severity;
 
-/// The rule.
+/// DF317, decided from a walk of every statement.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF317",
     name: "no-failover-semicolon",

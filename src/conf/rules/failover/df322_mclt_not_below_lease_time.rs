@@ -4,7 +4,8 @@ use super::support::{DEFAULT_MAX_LEASE_TIME, checked_as_primary, number};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// DF322, decided from each `failover peer` block and the replay of pools and peer references in
+/// dhcpd's reading order.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF322",
     name: "mclt-not-below-lease-time",

@@ -4,7 +4,7 @@ use super::support::plain_number;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// DF323, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF323",
     name: "non-standard-port",

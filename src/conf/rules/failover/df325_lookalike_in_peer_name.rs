@@ -6,7 +6,7 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, walk};
 use crate::diag::Severity;
 
-/// The rule.
+/// DF325, decided from a walk of every statement.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF325",
     name: "lookalike-in-peer-name",

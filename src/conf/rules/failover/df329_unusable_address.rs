@@ -3,7 +3,7 @@
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// DF329, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF329",
     name: "unusable-failover-address",

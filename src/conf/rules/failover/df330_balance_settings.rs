@@ -4,7 +4,7 @@ use super::support::number;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule.
+/// DF330, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF330",
     name: "balance-settings",
