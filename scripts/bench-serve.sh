@@ -227,12 +227,21 @@ latency() {
     printf "%s %s %s %s %s\n", p50, p99, p999, mx, dk }'
 }
 
-# run RATE -> "acks_per_second fail_percent discovers acks p50 p99 p99.9 max disk_p99.9"
-# (latencies in ms, dhcpfo only; the window is the rate and the replies it left behind)
+# udp_errors NS: the namespace's UDP "RcvbufErrors SndbufErrors" counters (/proc/net/snmp is
+# per network namespace).
+udp_errors() {
+  ip netns exec "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $6, $7 }' /proc/net/snmp
+}
+
+# run RATE -> "acks_per_second fail_percent discovers acks p50 p99 p99.9 max disk_p99.9
+# srv_rcvbuf srv_sndbuf client_rcvbuf" (latencies in ms, dhcpfo only; the window is the rate
+# and the replies it left behind; the last three: datagrams the kernel dropped for a full
+# socket buffer during the rate, in the server's namespace (received, sent) and perfdhcp's)
 run() {
-  local out counts
+  local out counts srv0 srv1 cli0 cli1
   settle
   latency >/dev/null
+  srv0=$(udp_errors "$tag-srv"); cli0=$(udp_errors "$tag-load")
   out=$(ip netns exec "$tag-load" perfdhcp -4 -l eth0 -r "$1" -R "$clients" -p "$duration" 2>&1 || true)
   echo "$out" >"$work/perfdhcp-$current-$1.txt"
   counts=$(echo "$out" | awk -v d="$duration" '
@@ -242,7 +251,8 @@ run() {
     END { if (disc == 0) { print "0 100 0 0"; exit }
           printf "%.0f %.2f %d %d\n", acks / d, 100 * (disc - acks) / disc, disc, acks }')
   settle
-  echo "$counts $(latency)"
+  srv1=$(udp_errors "$tag-srv"); cli1=$(udp_errors "$tag-load")
+  echo "$counts $(latency) $(echo "$srv0 $srv1 $cli0 $cli1" | awk '{ print $3 - $1, $4 - $2, $7 - $5 }')"
 }
 
 under1() { awk -v f="$(echo "$1" | cut -d' ' -f2)" 'BEGIN { exit !(f < 1) }'; }
@@ -279,16 +289,16 @@ search() {
 }
 
 # rate_row RATE LINE: one row of the per-rate table (every server; latency for dhcpfo).
-rates_table="| Server | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-[ -n "$ladder" ] && rates_table="| Server | Round | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 |
+rates_table="| Server | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 | Socket drops: server in / out, perfdhcp in |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+[ -n "$ladder" ] && rates_table="| Server | Round | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 | Socket drops: server in / out, perfdhcp in |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 # rate_row RATE LINE [ROUND]
 rate_row() {
-  local lps fail disc acks p50 p99 p999 mx dk
-  read -r lps fail disc acks p50 p99 p999 mx dk <<<"$2"
+  local lps fail disc acks p50 p99 p999 mx dk sin sout cin
+  read -r lps fail disc acks p50 p99 p999 mx dk sin sout cin <<<"$2"
   rates_table+="
-| ${current%%-*} |${3:+ $3 |} ${current#*-} | $1/s | $lps | $fail % | $p50 ms | $p99 ms | $p999 ms | $mx ms | $dk ms |"
+| ${current%%-*} |${3:+ $3 |} ${current#*-} | $1/s | $lps | $fail % | $p50 ms | $p99 ms | $p999 ms | $mx ms | $dk ms | $sin / $sout, $cin |"
 }
 
 version() {
@@ -393,7 +403,7 @@ if [ -n "$ladder" ]; then
 <!-- bench:serve-ladder:start -->
 ## Serve: a growing load on one running server, failures and reply latency at each rate
 
-Measured with \`bash scripts/bench-serve.sh --ladder "$ladder" --rounds $rounds --servers "$servers" --pools "$pools" --clients $clients --duration $duration\` as root; the script wrote this section. In each of $rounds rounds, each server (taking turns) starts with an empty lease file and meets the offered rates in order without a restart; perfdhcp (relay mode, its own namespace, $clients distinct clients) runs $duration s per rate and the server is let go idle between rates. Failed: DISCOVERs sent that did not end in an ACK within perfdhcp's 1-s drop time. Reply latency (dhcpfo only, measured by the server): from the request's arrival in the kernel (its SO_TIMESTAMPNS stamp, so the wait in the socket's queue counts) to the reply's send, all replies of the rate; the lease-file wait is from the append to the fsync that makes the lease durable. Saturation: the most leases/s a server gave at any rate of a round.
+Measured with \`bash scripts/bench-serve.sh --ladder "$ladder" --rounds $rounds --servers "$servers" --pools "$pools" --clients $clients --duration $duration\` as root; the script wrote this section. In each of $rounds rounds, each server (taking turns) starts with an empty lease file and meets the offered rates in order without a restart; perfdhcp (relay mode, its own namespace, $clients distinct clients) runs $duration s per rate and the server is let go idle between rates. Failed: DISCOVERs sent that did not end in an ACK within perfdhcp's 1-s drop time. Reply latency (dhcpfo only, measured by the server): from the request's arrival in the kernel (its SO_TIMESTAMPNS stamp, so the wait in the socket's queue counts) to the reply's send, all replies of the rate; the lease-file wait is from the append to the fsync that makes the lease durable. Saturation: the most leases/s a server gave at any rate of a round. Socket drops: datagrams the kernel dropped during the rate because a socket's buffer was full (UDP RcvbufErrors and SndbufErrors of /proc/net/snmp), in the server's namespace (received, sent) and in perfdhcp's (received).
 
 $(ladder_verdict)
 
