@@ -346,6 +346,16 @@ fn outages_count_only_time_when_a_peer_could_serve() {
     assert!(outages(&wire, &[], 2.0).is_empty());
     // Below the grace period: nothing either.
     assert!(outages(&wire, &windows, 7.0).is_empty());
+    // A copy of the answered exchange's DISCOVER, seen later (a relay's frame to a peer it
+    // could not reach, sent when the peer comes back), is no new wait; a new exchange is.
+    let mut late = wire.clone();
+    late.push(discover(150.0));
+    assert_eq!(outages(&late, &windows, 2.0).len(), 1);
+    late.push(packet(160.0, dhcp(1, msg::DISCOVER, A, 6)));
+    late.push(packet(170.0, dhcp(1, msg::DISCOVER, A, 6)));
+    let found = outages(&late, &windows, 2.0);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(!found[1].resolved && found[1].from == 160.0);
     // Never served: open until the client's last packet.
     let unanswered = vec![discover(100.0), discover(130.0)];
     let found = outages(&unanswered, &windows, 2.0);

@@ -516,6 +516,10 @@ impl std::fmt::Display for Outage {
 pub fn outages(wire: &[WirePacket], windows: &[Window], grace: Secs) -> Vec<Outage> {
     // client -> (open since, last packet)
     let mut open: HashMap<[u8; 6], (Secs, Secs)> = HashMap::new();
+    // client -> xid of its last exchange that ended in an ACK: a DISCOVER of that exchange
+    // seen later is a copy, not a new wait (a relay's frame to a peer it could not reach,
+    // sent once ARP resolves when the peer comes back).
+    let mut answered: HashMap<[u8; 6], u32> = HashMap::new();
     let mut done: Vec<Outage> = Vec::new();
     let close = |client: [u8; 6], from: Secs, to: Secs, resolved: bool| Outage {
         client,
@@ -528,6 +532,7 @@ pub fn outages(wire: &[WirePacket], windows: &[Window], grace: Secs) -> Vec<Outa
         let d = &p.dhcp;
         let client = d.chaddr;
         match (d.op, d.msg_type) {
+            (1, Some(msg::DISCOVER)) if answered.get(&client) == Some(&d.xid) => {}
             (1, Some(msg::DISCOVER)) => {
                 open.entry(client)
                     .and_modify(|o| o.1 = p.at)
@@ -539,6 +544,7 @@ pub fn outages(wire: &[WirePacket], windows: &[Window], grace: Secs) -> Vec<Outa
                     .or_insert((p.at, p.at));
             }
             (2, Some(msg::ACK)) if !d.yiaddr.is_unspecified() => {
+                answered.insert(client, d.xid);
                 if let Some((from, _)) = open.remove(&client) {
                     done.push(close(client, from, p.at, true));
                 }
