@@ -248,35 +248,59 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
     let acked = acked_leases(&wire);
     let free = file("primary", vec![stanza(X, BindingState::Free, A, 90, 95)]);
     let empty = file("secondary", vec![]);
-    let lost = lost_leases(&acked, &[free.clone(), empty.clone()], 200.0);
+    let lost = lost_leases(&acked, &[free.clone(), empty.clone()], &[], 200.0);
     assert_eq!(lost.len(), 1, "{lost:?}");
     assert!(lost[0].why.contains("still running"), "{}", lost[0]);
     let kept = file(
         "secondary",
         vec![stanza(X, BindingState::Active, A, 100, 700)],
     );
-    assert!(lost_leases(&acked, &[free.clone(), kept], 200.0).is_empty());
+    assert!(lost_leases(&acked, &[free.clone(), kept], &[], 200.0).is_empty());
     // An earlier end in the file than the client was told is a loss too.
     let short = file(
         "secondary",
         vec![stanza(X, BindingState::Active, A, 100, 650)],
     );
-    assert_eq!(lost_leases(&acked, &[free, short], 200.0).len(), 1);
+    assert_eq!(lost_leases(&acked, &[free, short], &[], 200.0).len(), 1);
     // Over by the time the files are read (at 2000): a record of it is enough...
     let expired = acked_leases(&dora(1000.0, A, X, 60, 2));
     let nothing = file("primary", vec![]);
-    assert_eq!(lost_leases(&expired, &[nothing], 2000.0).len(), 1);
+    assert_eq!(lost_leases(&expired, &[nothing], &[], 2000.0).len(), 1);
     let record = file(
         "primary",
         vec![stanza(X, BindingState::Free, A, 1000, 1060)],
     );
-    assert!(lost_leases(&expired, &[record], 2000.0).is_empty());
+    assert!(lost_leases(&expired, &[record], &[], 2000.0).is_empty());
     // ...or a later use of the address.
     let moved_on = file(
         "primary",
         vec![stanza(X, BindingState::Active, B, 1100, 1160)],
     );
-    assert!(lost_leases(&expired, &[moved_on], 2000.0).is_empty());
+    assert!(lost_leases(&expired, &[moved_on], &[], 2000.0).is_empty());
+    // ...or a record in a file as it was before a start rewrote it (to a state without it).
+    let rewritten = file("primary", vec![stanza(X, BindingState::Free, A, 900, 950)]);
+    let before_start = file(
+        "primary",
+        vec![stanza(X, BindingState::Active, A, 1000, 1060)],
+    );
+    let lost = lost_leases(&expired, std::slice::from_ref(&rewritten), &[], 2000.0);
+    assert_eq!(lost.len(), 1);
+    assert!(
+        lost[0].why.contains("free"),
+        "the evidence names the records: {}",
+        lost[0]
+    );
+    assert!(lost_leases(&expired, &[rewritten], &[before_start], 2000.0).is_empty());
+    // A lease still running must be in a file as it is now: an earlier copy is not enough.
+    let free_now = file("primary", vec![stanza(X, BindingState::Free, A, 90, 95)]);
+    let running_before = file(
+        "primary",
+        vec![stanza(X, BindingState::Active, A, 100, 700)],
+    );
+    assert_eq!(
+        lost_leases(&acked, &[free_now], &[running_before], 200.0).len(),
+        1
+    );
 }
 
 #[test]

@@ -34,10 +34,12 @@
 //! With all four pairs (ISC+ISC, dhcpfo+ISC, ISC+dhcpfo, dhcpfo+dhcpfo), the short mode
 //! takes about 16 minutes (two runs of two minutes per pair, one at a time).
 //!
-//! A seed that finds a duplicate or a lost lease becomes a regression test: a `#[test]`
-//! in the pair's module that calls `replay(PAIR, SEED, N)`, which runs the long mode's
-//! plan of that seed up to its `N`th fault (the one in whose window the finding fell) and
-//! fails on the same findings as the short mode.
+//! A seed that finds a duplicate or a lost lease becomes a regression test (`mod
+//! regressions`): [`replay`] runs the window of that seed's long-mode plan in which the
+//! finding fell (the faults before it are skipped, the ones in it are the long run's, with
+//! the long mode's model) and fails on the same findings as the short mode. Each such bug
+//! also has a deterministic engine test (`tests/failover_engines.rs`) that names the seed:
+//! the replay shows that the harness, not only the engine, no longer finds it.
 //!
 //! Needs root, `ip`, `nft` (nftables), `iptables`, `faketime` (and libfaketime), `mount`,
 //! `dhcpd` and `omshell`, `tcpdump`, `perfdhcp`; without them a test is skipped with a
@@ -57,10 +59,12 @@ mod run;
 mod schedule;
 mod verdict;
 
+use std::ops::RangeInclusive;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use common::pair_lab::{LabModel, PairKind, PeerKind};
+use dhcpfo::model::Role;
 use run::{Config, run, test_name};
 use schedule::Kind;
 
@@ -130,6 +134,7 @@ fn short_config(pair: PairKind, seed: u64, kinds: &[Kind]) -> Config {
         seed,
         kinds: kinds.to_vec(),
         faults: kinds.len(),
+        first_fault: 0,
         duration: Duration::from_secs(240),
         gap: (3, 6),
         model: short_model(),
@@ -150,6 +155,7 @@ fn long_config(pair: PairKind, seed: u64, kinds: &[Kind], faults: usize, duratio
         seed,
         kinds: kinds.to_vec(),
         faults,
+        first_fault: 0,
         duration: Duration::from_secs(duration),
         gap: (5, 20),
         model: long_model(),
@@ -162,14 +168,22 @@ fn long_config(pair: PairKind, seed: u64, kinds: &[Kind], faults: usize, duratio
     }
 }
 
-/// A regression test from a long-mode seed: its plan up to the `faults`th fault.
-#[allow(dead_code)]
-fn replay(pair: PairKind, seed: u64, faults: usize) {
-    check(
-        &test_name(pair, seed),
-        pair,
-        long_config(pair, seed, &Kind::ALL, faults, 3600),
+/// A regression test from a long-mode seed: the window `faults` of that seed's plan (the
+/// fault in whose window the finding fell), on the long mode's model, after checking that
+/// the plan still puts `kind` on `victim` there (a changed planner would replay something
+/// else).
+fn replay(pair: PairKind, seed: u64, faults: RangeInclusive<usize>, kind: Kind, victim: Role) {
+    let mut cfg = long_config(pair, seed, &Kind::ALL, faults.end() + 1, 3600);
+    cfg.first_fault = *faults.start();
+    let planned = schedule::plan(seed, &cfg.kinds, cfg.faults, cfg.gap, cfg.timing());
+    let last = &planned[*faults.end()];
+    assert_eq!(
+        (last.kind, last.victim),
+        (kind, victim),
+        "seed {seed}: fault {} of the plan is not the one that found the bug",
+        faults.end()
     );
+    check(&test_name(pair, seed), pair, cfg);
 }
 
 /// Runs a short-mode plan for `pair` (seed `CHAOS_SEED` if set) through [`check`].
@@ -187,7 +201,7 @@ fn short(pair: PairKind, seed: u64, kinds: &[Kind]) {
 /// are listed, not failed).
 fn check(name: &str, pair: PairKind, cfg: Config) {
     let _serial = serial();
-    let (seed, planned) = (cfg.seed, cfg.faults);
+    let (seed, planned) = (cfg.seed, cfg.faults - cfg.first_fault);
     let Some(evidence) = run(name, cfg) else {
         return;
     };
@@ -200,6 +214,9 @@ fn check(name: &str, pair: PairKind, cfg: Config) {
         "every planned fault was injected:\n{}",
         a.summary()
     );
+    if a.violations(isc_only) > 0 {
+        eprintln!("{}", address_evidence(&evidence, &a));
+    }
     let replay = format!("replay with CHAOS_SEED={seed} cargo test --test chaos");
     assert!(
         a.unverified.is_empty(),
@@ -217,6 +234,36 @@ fn check(name: &str, pair: PairKind, cfg: Config) {
         "slow to serve again ({replay}):\n{}",
         a.summary()
     );
+}
+
+/// Both peers' log lines about each address of a duplicate or a lost lease (at most 40 per
+/// address and peer): a CI run keeps no lab files, so a finding carries its evidence.
+fn address_evidence(evidence: &run::Evidence, a: &verdict::Analysis) -> String {
+    let mut addrs: Vec<std::net::Ipv4Addr> = a.lost.iter().map(|(l, _)| l.lease.addr).collect();
+    addrs.extend(a.wire_duplicates.iter().map(|d| d.addr));
+    addrs.extend(a.file_duplicates.iter().map(|d| d.addr));
+    addrs.sort_unstable();
+    addrs.dedup();
+    let mut out = String::new();
+    for addr in addrs {
+        let word = addr.to_string();
+        for (role, log) in &evidence.logs {
+            let lines: Vec<&str> = log
+                .lines()
+                .filter(|l| {
+                    l.match_indices(&word).any(|(i, _)| {
+                        !l[i + word.len()..].starts_with(|c: char| c.is_ascii_digit())
+                    })
+                })
+                .collect();
+            out.push_str(&format!("--- {addr} in the {} log:\n", role.as_str()));
+            for l in &lines[lines.len().saturating_sub(40)..] {
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// The first half of the fault kinds.
@@ -263,6 +310,68 @@ short_tests!(isc_primary_isc_secondary, Isc, Isc);
 short_tests!(dhcpfo_primary_isc_secondary, Dhcpfo, Isc);
 short_tests!(isc_primary_dhcpfo_secondary, Isc, Dhcpfo);
 short_tests!(dhcpfo_primary_dhcpfo_secondary, Dhcpfo, Dhcpfo);
+
+/// The long-mode seeds that found a duplicate or a lost lease, each replayed on the window
+/// of its finding (see the module doc; `docs/reliability.md` has the runs).
+mod regressions {
+    use super::*;
+
+    const fn pair(primary: PeerKind, secondary: PeerKind) -> PairKind {
+        PairKind { primary, secondary }
+    }
+
+    /// Seed 1796225011 (at 711c6a2): 3 leases that a dhcpfo primary ACKed while its ISC
+    /// secondary came back from an `auto-partner-down` kill were active on neither peer
+    /// at the end.
+    #[test]
+    fn seed_1796225011_dhcpfo_isc_auto_partner_down() {
+        let pair = pair(PeerKind::Dhcpfo, PeerKind::Isc);
+        replay(
+            pair,
+            1796225011,
+            28..=28,
+            Kind::AutoPartnerDown,
+            Role::Secondary,
+        );
+    }
+
+    /// Seed 1796225011 (at 711c6a2): a lease the dhcpfo secondary ACKed as a
+    /// `failover-partition` of the primary healed was in neither lease file.
+    #[test]
+    fn seed_1796225011_dhcpfo_dhcpfo_failover_partition() {
+        let pair = pair(PeerKind::Dhcpfo, PeerKind::Dhcpfo);
+        replay(
+            pair,
+            1796225011,
+            19..=19,
+            Kind::FailoverPartition,
+            Role::Primary,
+        );
+    }
+
+    /// Seed 1796399247 (at e3d64ba): 4 duplicate ACKs after a dhcpfo primary's clock was
+    /// stepped 50 s ahead.
+    #[test]
+    fn seed_1796399247_dhcpfo_dhcpfo_clock_step() {
+        let pair = pair(PeerKind::Dhcpfo, PeerKind::Dhcpfo);
+        replay(pair, 1796399247, 15..=15, Kind::ClockStep, Role::Primary);
+    }
+
+    /// Seed 1796403444 (at 282803e): 4 leases lost when a `failover-partition` between an
+    /// ISC primary and a dhcpfo secondary healed (the secondary's queued RELEASED beat the
+    /// ISC primary's newer ACK).
+    #[test]
+    fn seed_1796403444_isc_dhcpfo_failover_partition() {
+        let pair = pair(PeerKind::Isc, PeerKind::Dhcpfo);
+        replay(
+            pair,
+            1796403444,
+            10..=10,
+            Kind::FailoverPartition,
+            Role::Secondary,
+        );
+    }
+}
 
 /// The long mode, run by `scripts/chaos.sh`: for each pair of `CHAOS_PAIRS` (default all
 /// four), faults of every kind for `CHAOS_DURATION` seconds (default 1800) from

@@ -17,7 +17,7 @@ use crate::guards::{
 };
 use crate::impair::{Scheduler, probe_rtt};
 use crate::schedule::{Fault, Kind, Rng, Timing, plan};
-use crate::verdict::read_tolerant;
+use crate::verdict::{read_tolerant, read_tolerant_text};
 
 /// The failover TCP port of the lab model (ISC's default, on both peers).
 pub const FAILOVER_PORT: u16 = 647;
@@ -33,6 +33,9 @@ pub struct Config {
     pub kinds: Vec<Kind>,
     /// At most this many faults.
     pub faults: usize,
+    /// Faults of the plan before this one are skipped: a replay of one window of a long
+    /// run (the plan is drawn whole, so the window's faults are the long run's).
+    pub first_fault: usize,
     /// No fault starts after this much time from the start of the load.
     pub duration: Duration,
     /// Seconds of steady load between faults (range).
@@ -110,6 +113,8 @@ pub struct Evidence {
     pub wire: Vec<WirePacket>,
     /// Both lease files, read at `read_at`.
     pub files: Vec<PeerFile>,
+    /// Each lease file as it was before a peer's start rewrote it.
+    pub earlier_files: Vec<PeerFile>,
     /// Stanzas of the lease files that could not be parsed (a cut write), per peer.
     pub unreadable: Vec<(String, usize, bool)>,
     /// When the files were read.
@@ -255,13 +260,27 @@ impl Chaos {
         let end = start + cfg.duration.as_secs_f64();
         // Every client has its first lease before the first fault.
         self.idle(f64::from(cfg.model.default_lease_time / 4).max(8.0));
-        let faults = plan(cfg.seed, &cfg.kinds, cfg.faults, cfg.gap, cfg.timing());
+        let mut faults = plan(cfg.seed, &cfg.kinds, cfg.faults, cfg.gap, cfg.timing());
+        let skipped = cfg.first_fault.min(faults.len());
+        // The link scheduler's seeds come from `self.rng`, one per link fault.
+        for _ in faults[..skipped]
+            .iter()
+            .filter(|f| f.kind == Kind::LinkImpair)
+        {
+            self.rng.next();
+        }
+        faults.drain(..skipped);
         eprintln!(
-            "chaos {}: seed {} (replay with CHAOS_SEED={}), {} faults planned",
+            "chaos {}: seed {} (replay with CHAOS_SEED={}), {} faults planned{}",
             cfg.pair.label(),
             cfg.seed,
             cfg.seed,
-            faults.len()
+            faults.len(),
+            if skipped > 0 {
+                format!(" (from fault {skipped} of the plan)")
+            } else {
+                String::new()
+            }
         );
         let mut records = Vec::new();
         for fault in faults {
@@ -327,6 +346,15 @@ impl Chaos {
             records,
             wire,
             files,
+            earlier_files: self
+                .lab
+                .files_before_starts
+                .iter()
+                .map(|(role, _, text)| PeerFile {
+                    peer: role.as_str().to_string(),
+                    journal: read_tolerant_text(text).0,
+                })
+                .collect(),
             unreadable,
             read_at,
             windows,

@@ -57,8 +57,12 @@ pub const SERVE_BOUND: Secs = 30.0;
 /// disk or a kill) left out: the file, how many were left out, and whether the last one
 /// was (a write cut at the end, or one under way while the file was read).
 pub fn read_tolerant(path: &Path) -> (LeaseFile, usize, bool) {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    if let Ok(file) = parse(&text) {
+    read_tolerant_text(&std::fs::read_to_string(path).unwrap_or_default())
+}
+
+/// [`read_tolerant`] on a file's text.
+pub fn read_tolerant_text(text: &str) -> (LeaseFile, usize, bool) {
+    if let Ok(file) = parse(text) {
         return (file, 0, false);
     }
     let mut all = LeaseFile::default();
@@ -295,7 +299,7 @@ pub fn analyse(ev: &Evidence) -> Analysis {
             a.file_duplicates.push(d);
         }
     }
-    for l in lost_leases(&acked, &ev.files, ev.read_at) {
+    for l in lost_leases(&acked, &ev.files, &ev.earlier_files, ev.read_at) {
         let lease = &l.lease;
         // A stanza of the stepped peer's file that records the lease, short by no more
         // than the step.

@@ -311,8 +311,16 @@ impl std::fmt::Display for Lost {
 }
 
 /// Acked leases missing from both lease files, `files_read_at` being when the files were
-/// read.
-pub fn lost_leases(acked: &[AckedLease], files: &[PeerFile], files_read_at: Secs) -> Vec<Lost> {
+/// read. A lease still running then must be active in one of `files`; one that is over
+/// must be recorded, or the address used later, in one of `files` or `earlier` (the files
+/// as they were before a peer's start rewrote them to the current state, which drops
+/// the records of leases already over).
+pub fn lost_leases(
+    acked: &[AckedLease],
+    files: &[PeerFile],
+    earlier: &[PeerFile],
+    files_read_at: Secs,
+) -> Vec<Lost> {
     let mut last: BTreeMap<(Ipv4Addr, [u8; 6]), &AckedLease> = BTreeMap::new();
     for l in acked {
         let e = last.entry((l.addr, l.client)).or_insert(l);
@@ -363,7 +371,7 @@ pub fn lost_leases(acked: &[AckedLease], files: &[PeerFile], files_read_at: Secs
             }
             continue;
         }
-        let recorded = files.iter().any(|f| {
+        let recorded = files.iter().chain(earlier).any(|f| {
             f.journal.leases.iter().any(|l| {
                 (same_client(l) && covers(l))
                     || (l.address == addr
@@ -376,11 +384,41 @@ pub fn lost_leases(acked: &[AckedLease], files: &[PeerFile], files_read_at: Secs
         if !recorded {
             lost.push(Lost {
                 lease: lease.clone(),
-                why: "over, but no lease file records it or a later use of the address".into(),
+                why: format!(
+                    "over, but no lease file records it or a later use of the address \
+                     (its last records: {})",
+                    last_records(addr, files.iter().chain(earlier))
+                ),
             });
         }
     }
     lost
+}
+
+/// The last three records of `addr` in each file, for a finding's evidence.
+fn last_records<'a>(addr: Ipv4Addr, files: impl Iterator<Item = &'a PeerFile>) -> String {
+    let mut out = Vec::new();
+    for f in files {
+        let records: Vec<String> = f
+            .journal
+            .leases
+            .iter()
+            .filter(|l| l.address == addr)
+            .map(|l| {
+                format!(
+                    "{} {} starts {:?} ends {:?} cltt {:?}",
+                    l.binding_state,
+                    l.hardware.as_ref().map(|h| h.to_hex()).unwrap_or_default(),
+                    secs(l.starts),
+                    secs(l.ends),
+                    secs(l.cltt)
+                )
+            })
+            .collect();
+        let tail = &records[records.len().saturating_sub(3)..];
+        out.push(format!("{}: [{}]", f.peer, tail.join(", ")));
+    }
+    out.join("; ")
 }
 
 /// A failover state change from a peer's log.
@@ -620,7 +658,7 @@ impl SafetyReport {
         SafetyReport {
             wire_duplicates: wire_duplicates(&acked),
             file_duplicates: file_duplicates(files, &acked),
-            lost: lost_leases(&acked, files, files_read_at),
+            lost: lost_leases(&acked, files, &[], files_read_at),
             outages: outages(wire, windows, grace),
             acked,
         }

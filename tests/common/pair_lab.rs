@@ -305,6 +305,9 @@ pub struct PairLab {
     captures: Vec<(Proc, PathBuf)>,
     /// What the test did, in order.
     pub events: Vec<LabEvent>,
+    /// Each lease file as it was just before a peer started on it (a start rewrites it:
+    /// ISC's and dhcpfo's both write the current state only), with the role and the time.
+    pub files_before_starts: Vec<(Role, Secs, String)>,
 }
 
 impl PairLab {
@@ -381,6 +384,7 @@ impl PairLab {
             peers,
             captures: Vec::new(),
             events: Vec::new(),
+            files_before_starts: Vec::new(),
         })
     }
 
@@ -404,6 +408,11 @@ impl PairLab {
     /// its log when it exited first or was not ready in time (then it is killed).
     pub fn try_start(&mut self, role: Role, timeout: Duration) -> Result<Secs, String> {
         assert!(self.peer(role).proc.is_none(), "the {role:?} is running");
+        if let Ok(text) = std::fs::read_to_string(&self.peer(role).leases)
+            && !text.trim().is_empty()
+        {
+            self.files_before_starts.push((role, now(), text));
+        }
         let starts = self.peer(role).logs.len() + 1;
         let name = format!("{}-{starts}", role.as_str());
         let host = role.as_str();
