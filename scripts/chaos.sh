@@ -2,8 +2,9 @@
 # Long mode of the fault-injection tests (tests/chaos): for each pair, a steady client load
 # and faults of every kind on a random schedule from one seed, for --duration seconds per
 # pair; then docs/reliability.md with the figures of each pair and the command that
-# produced them. A pair whose run finds a duplicate or a lost lease (or a fault that did not
-# take effect) makes the script exit non-zero after the report is written.
+# produced them. A pair whose run finds a duplicate or a lost lease, a fault that did not
+# take effect, or a return to service slower than MCLT plus a bound makes the script exit
+# non-zero after the report is written.
 #
 #   scripts/chaos.sh [--duration SECONDS] [--seed N] [--pairs "isc+isc dhcpfo+isc ..."]
 #                    [--kinds "kill-9 clock-step ..."] [--out FILE] [--report-only]
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
     --kinds) kinds="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --report-only) report_only=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "chaos.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -85,7 +86,11 @@ fi
   echo
   echo "- **duplicate**: one address ACKed to (or held in a lease file by) two clients over"
   echo "  overlapping lease times; target 0."
-  echo "- **lost lease**: an ACKed lease that neither lease file accounts for at the end; target 0."
+  echo "- **lost lease**: an ACKed lease that neither lease file accounts for; target 0. A lease"
+  echo "  still running at the end must be active, for its client and to its end, in a lease file"
+  echo "  as it is then; a lease already over must be recorded (or the address used later) in a"
+  echo "  lease file as it is then or as it was before a peer's start rewrote it (both ISC and"
+  echo "  dhcpfo rewrite it to the current state at start, which drops leases already over)."
   echo "  Each is marked with its likely cause where the evidence shows one: ACKed while the"
   echo "  sender's lease folder was full, or freed for the same client (the signature of ISC"
   echo "  4.4.3's recovery race, see \`isc_recovery_race\` in \`tests/failover_pair.rs\`)."

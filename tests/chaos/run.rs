@@ -271,16 +271,15 @@ impl Chaos {
         }
         faults.drain(..skipped);
         eprintln!(
-            "chaos {}: seed {} (replay with CHAOS_SEED={}), {} faults planned{}",
+            "chaos {}: seed {}{}, {} faults planned",
             cfg.pair.label(),
             cfg.seed,
-            cfg.seed,
-            faults.len(),
             if skipped > 0 {
-                format!(" (from fault {skipped} of the plan)")
+                format!(" from fault {skipped} of its plan")
             } else {
-                String::new()
-            }
+                format!(" (replay with CHAOS_SEED={})", cfg.seed)
+            },
+            faults.len(),
         );
         let mut records = Vec::new();
         for fault in faults {
