@@ -262,7 +262,8 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
         vec![stanza(X, BindingState::Active, A, 100, 650)],
     );
     assert_eq!(lost_leases(&acked, &[free, short], &[], 200.0).len(), 1);
-    // Over by the time the files are read (at 2000): a record of it is enough...
+    // Over by the time the files are read (at 2000): the address's current record in a file
+    // as it was after the end must still be the client's, ending no earlier...
     let expired = acked_leases(&dora(1000.0, A, X, 60, 2));
     let nothing = file("primary", vec![]);
     assert_eq!(lost_leases(&expired, &[nothing], &[], 2000.0).len(), 1);
@@ -271,26 +272,49 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
         vec![stanza(X, BindingState::Free, A, 1000, 1060)],
     );
     assert!(lost_leases(&expired, &[record], &[], 2000.0).is_empty());
-    // ...or a later use of the address.
+    // ...or show the address used after the end...
     let moved_on = file(
         "primary",
         vec![stanza(X, BindingState::Active, B, 1100, 1160)],
     );
     assert!(lost_leases(&expired, &[moved_on], &[], 2000.0).is_empty());
-    // ...or a record in a file as it was before a start rewrote it (to a state without it).
-    let rewritten = file("primary", vec![stanza(X, BindingState::Free, A, 900, 950)]);
-    let before_start = file(
-        "primary",
-        vec![stanza(X, BindingState::Active, A, 1000, 1060)],
-    );
-    let lost = lost_leases(&expired, std::slice::from_ref(&rewritten), &[], 2000.0);
+    // ...and the ACK's record followed by a partner's older state that ended it early (the
+    // loss of chaos seed 1796403444) is a loss, however the file goes on.
+    let ack = stanza(X, BindingState::Active, A, 1000, 1060);
+    let early_end = stanza(X, BindingState::Backup, A, 1030, 1030);
+    let ended_early = file("primary", vec![ack.clone(), early_end.clone()]);
+    let lost = lost_leases(&expired, std::slice::from_ref(&ended_early), &[], 2000.0);
     assert_eq!(lost.len(), 1);
     assert!(
-        lost[0].why.contains("free"),
+        lost[0].why.contains("backup"),
         "the evidence names the records: {}",
         lost[0]
     );
-    assert!(lost_leases(&expired, &[rewritten], &[before_start], 2000.0).is_empty());
+    let mut balanced = stanza(X, BindingState::Free, A, 1100, 1030);
+    balanced.hardware = None;
+    let moved_by_balancing = file("primary", vec![ack.clone(), early_end, balanced]);
+    assert_eq!(
+        lost_leases(&expired, &[moved_by_balancing], &[], 2000.0).len(),
+        1,
+        "pool balancing after the end is no use of the address"
+    );
+    // A file as it was before a start rewrote it counts only if it was read after the end:
+    // before it, it holds the ACK whatever happened next.
+    let rewritten = file("primary", vec![stanza(X, BindingState::Free, B, 900, 950)]);
+    let with_ack = file("primary", vec![ack]);
+    let before_the_end = [(1030.0, with_ack.clone())];
+    assert_eq!(
+        lost_leases(
+            &expired,
+            std::slice::from_ref(&rewritten),
+            &before_the_end,
+            2000.0
+        )
+        .len(),
+        1
+    );
+    let after_the_end = [(1070.0, with_ack)];
+    assert!(lost_leases(&expired, &[rewritten], &after_the_end, 2000.0).is_empty());
     // A lease still running must be in a file as it is now: an earlier copy is not enough.
     let free_now = file("primary", vec![stanza(X, BindingState::Free, A, 90, 95)]);
     let running_before = file(
@@ -298,7 +322,7 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
         vec![stanza(X, BindingState::Active, A, 100, 700)],
     );
     assert_eq!(
-        lost_leases(&acked, &[free_now], &[running_before], 200.0).len(),
+        lost_leases(&acked, &[free_now], &[(150.0, running_before)], 200.0).len(),
         1
     );
 }

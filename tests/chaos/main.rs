@@ -32,7 +32,8 @@
 //! report section per pair for `docs/reliability.md`.
 //!
 //! With all four pairs (ISC+ISC, dhcpfo+ISC, ISC+dhcpfo, dhcpfo+dhcpfo), the short mode
-//! takes about 16 minutes (two runs of two minutes per pair, one at a time).
+//! takes about 16 minutes (two runs of two minutes per pair, one at a time), and the
+//! regression replays about 7 more (1.5 to 3 minutes each).
 //!
 //! A seed that finds a duplicate or a lost lease becomes a regression test twice: an engine
 //! test (`tests/failover_engines.rs`) that rebuilds the finding's interleaving
@@ -174,16 +175,22 @@ fn long_config(pair: PairKind, seed: u64, kinds: &[Kind], faults: usize, duratio
 
 /// A regression test from a long-mode seed: the window `faults` of that seed's plan (the
 /// fault in whose window the finding fell), on the long mode's model, after checking that
-/// the plan still puts `kind` on `victim` there (a changed planner would replay something
-/// else).
-fn replay(pair: PairKind, seed: u64, faults: RangeInclusive<usize>, kind: Kind, victim: Role) {
+/// the plan still puts `kind` on `victim` there for `hold` seconds, as the long run's
+/// report says (a changed planner would replay something else).
+fn replay(
+    pair: PairKind,
+    seed: u64,
+    faults: RangeInclusive<usize>,
+    (kind, victim, hold): (Kind, Role, u64),
+) {
+    assert!(faults.start() <= faults.end(), "an empty window");
     let mut cfg = long_config(pair, seed, &Kind::ALL, faults.end() + 1, 3600);
     cfg.first_fault = *faults.start();
     let planned = schedule::plan(seed, &cfg.kinds, cfg.faults, cfg.gap, cfg.timing());
     let last = &planned[*faults.end()];
     assert_eq!(
-        (last.kind, last.victim),
-        (kind, victim),
+        (last.kind, last.victim, last.hold),
+        (kind, victim, hold),
         "seed {seed}: fault {} of the plan is not the one that found the bug",
         faults.end()
     );
@@ -338,8 +345,7 @@ mod regressions {
             pair,
             1796225011,
             28..=28,
-            Kind::AutoPartnerDown,
-            Role::Secondary,
+            (Kind::AutoPartnerDown, Role::Secondary, 40),
         );
     }
 
@@ -352,8 +358,7 @@ mod regressions {
             pair,
             1796225011,
             19..=19,
-            Kind::FailoverPartition,
-            Role::Primary,
+            (Kind::FailoverPartition, Role::Primary, 22),
         );
     }
 
@@ -362,7 +367,12 @@ mod regressions {
     #[test]
     fn seed_1796399247_dhcpfo_dhcpfo_clock_step() {
         let pair = pair(PeerKind::Dhcpfo, PeerKind::Dhcpfo);
-        replay(pair, 1796399247, 15..=15, Kind::ClockStep, Role::Primary);
+        replay(
+            pair,
+            1796399247,
+            15..=15,
+            (Kind::ClockStep, Role::Primary, 39),
+        );
     }
 
     /// Seed 1796403444 (at 282803e): 4 leases lost when a `failover-partition` between an
@@ -375,8 +385,7 @@ mod regressions {
             pair,
             1796403444,
             10..=10,
-            Kind::FailoverPartition,
-            Role::Secondary,
+            (Kind::FailoverPartition, Role::Secondary, 35),
         );
     }
 }

@@ -15,13 +15,20 @@ pub fn section(cfg: &Config, a: &Analysis) -> String {
     let _ = writeln!(s, "## {}\n", a.pair);
     let _ = writeln!(
         s,
-        "Seed {} (replay: `scripts/chaos.sh --pairs \"{}\" --seed {} --duration {}`), {:.0} s \
+        "Seed {} (replay: `scripts/chaos.sh --pairs \"{}\" --seed {} --duration {}{}`), {:.0} s \
          of load; model: MCLT {} s, leases {}-{} s, split {}, max-response-delay {} s, \
          auto-partner-down {} s; {} + {} pool addresses (direct + relayed).\n",
         a.seed,
         a.pair,
         a.seed,
         cfg.duration.as_secs(),
+        // The plan depends on the kinds drawn from: a subset must be given again.
+        if cfg.kinds.len() == crate::schedule::Kind::ALL.len() {
+            String::new()
+        } else {
+            let names: Vec<&str> = cfg.kinds.iter().map(|k| k.name()).collect();
+            format!(" --kinds \"{}\"", names.join(" "))
+        },
         a.seconds,
         m.mclt,
         m.default_lease_time,

@@ -113,8 +113,8 @@ pub struct Evidence {
     pub wire: Vec<WirePacket>,
     /// Both lease files, read at `read_at`.
     pub files: Vec<PeerFile>,
-    /// Each lease file as it was before a peer's start rewrote it.
-    pub earlier_files: Vec<PeerFile>,
+    /// Each lease file as it was before a peer's start rewrote it, with when it was read.
+    pub earlier_files: Vec<(Secs, PeerFile)>,
     /// Stanzas of the lease files that could not be parsed (a cut write), per peer.
     pub unreadable: Vec<(String, usize, bool)>,
     /// When the files were read.
@@ -349,9 +349,12 @@ impl Chaos {
                 .lab
                 .files_before_starts
                 .iter()
-                .map(|(role, _, text)| PeerFile {
-                    peer: role.as_str().to_string(),
-                    journal: read_tolerant_text(text).0,
+                .map(|(role, at, text)| {
+                    let file = PeerFile {
+                        peer: role.as_str().to_string(),
+                        journal: read_tolerant_text(text).0,
+                    };
+                    (*at, file)
                 })
                 .collect(),
             unreadable,

@@ -310,15 +310,21 @@ impl std::fmt::Display for Lost {
     }
 }
 
-/// Acked leases missing from both lease files, `files_read_at` being when the files were
-/// read. A lease still running then must be active in one of `files`; one that is over
-/// must be recorded, or the address used later, in one of `files` or `earlier` (the files
-/// as they were before a peer's start rewrote them to the current state, which drops
-/// the records of leases already over).
+/// Acked leases missing from both lease files, `files_read_at` being when `files` were
+/// read; `earlier` are the files as they were at other times (before a peer's start
+/// rewrote them), each with the time it was read.
+///
+/// A lease still running when `files` were read must be active, for its client and to its
+/// end, in one of them. A lease already over must be accounted for by a peer's file as it
+/// was at or after the lease's end (one of `files`, or one of `earlier` read then): the
+/// address's current record there is the client's and ends no earlier, or shows the
+/// address used after the end (a lease that began then, a client's transaction, an
+/// abandonment that blocks it). A record that only existed before the end proves nothing:
+/// the lease may have been ended early since (a later record of the partner's older state).
 pub fn lost_leases(
     acked: &[AckedLease],
     files: &[PeerFile],
-    earlier: &[PeerFile],
+    earlier: &[(Secs, PeerFile)],
     files_read_at: Secs,
 ) -> Vec<Lost> {
     let mut last: BTreeMap<(Ipv4Addr, [u8; 6]), &AckedLease> = BTreeMap::new();
@@ -331,6 +337,10 @@ pub fn lost_leases(
     let current: Vec<(String, LeaseFile)> = files
         .iter()
         .map(|f| (f.peer.clone(), f.journal.current()))
+        .collect();
+    let earlier_current: Vec<(Secs, LeaseFile)> = earlier
+        .iter()
+        .map(|(at, f)| (*at, f.journal.current()))
         .collect();
     let mut lost = Vec::new();
     for ((addr, client), lease) in last {
@@ -371,23 +381,32 @@ pub fn lost_leases(
             }
             continue;
         }
-        let recorded = files.iter().chain(earlier).any(|f| {
-            f.journal.leases.iter().any(|l| {
-                (same_client(l) && covers(l))
-                    || (l.address == addr
-                        && [secs(l.starts), secs(l.cltt)]
-                            .into_iter()
-                            .flatten()
-                            .any(|t| t >= lease.ends - TOLERANCE))
-            })
-        });
-        if !recorded {
+        let end = lease.ends - TOLERANCE;
+        let accounts = |l: &dhcpfo::leases::Lease| {
+            l.address == addr
+                && ((same_client(l) && covers(l))
+                    || (l.binding_state == BindingState::Active
+                        && secs(l.starts).is_some_and(|t| t >= end))
+                    || secs(l.cltt).is_some_and(|t| t >= end)
+                    || (l.binding_state == BindingState::Abandoned && covers(l)))
+        };
+        let accounted = current
+            .iter()
+            .map(|(_, f)| f)
+            .chain(
+                earlier_current
+                    .iter()
+                    .filter(|(at, _)| *at >= end)
+                    .map(|(_, f)| f),
+            )
+            .any(|f| f.leases.iter().any(accounts));
+        if !accounted {
             lost.push(Lost {
                 lease: lease.clone(),
                 why: format!(
-                    "over, but no lease file records it or a later use of the address \
-                     (its last records: {})",
-                    last_records(addr, files.iter().chain(earlier))
+                    "over, and no lease file as it was after the end holds it or a later use \
+                     of the address (its last records: {})",
+                    last_records(addr, files.iter().chain(earlier.iter().map(|(_, f)| f)))
                 ),
             });
         }
