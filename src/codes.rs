@@ -75,6 +75,100 @@ pub fn all() -> Vec<Code> {
     codes
 }
 
+/// How many registries [`registered`] reads.
+const REGISTRIES: usize = 7;
+
+/// The `i`th code of registry `r` (`None` past its end): the registries that [`all`] joins,
+/// read when the crate builds.
+const fn registered(r: usize, i: usize) -> Option<&'static str> {
+    use crate::conf::{lint, pair, rules};
+    macro_rules! nth {
+        ($list:expr) => {
+            if i < $list.len() {
+                Some($list[i].code)
+            } else {
+                None
+            }
+        };
+    }
+    match r {
+        0 => nth!(crate::model::check::RULES),
+        1 => nth!(lint::LOAD_RULES),
+        2 => nth!(rules::isc::RULES),
+        3 => nth!(rules::failover::RULES),
+        4 => {
+            if i < pair::CHECKS.len() {
+                Some(pair::CHECKS[i].0.code)
+            } else {
+                None
+            }
+        }
+        5 => nth!(crate::import::rules::ALL),
+        _ => nth!(runtime::CODES),
+    }
+}
+
+/// Whether `code` is `DF` and three digits.
+const fn well_formed(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 5
+        && b[0] == b'D'
+        && b[1] == b'F'
+        && b[2].is_ascii_digit()
+        && b[3].is_ascii_digit()
+        && b[4].is_ascii_digit()
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether every registered code is well formed and registered once.
+const fn registry_is_sound() -> bool {
+    let mut r = 0;
+    while r < REGISTRIES {
+        let mut i = 0;
+        while let Some(code) = registered(r, i) {
+            if !well_formed(code) {
+                return false;
+            }
+            let mut r2 = r;
+            let mut j = i + 1;
+            while r2 < REGISTRIES {
+                while let Some(other) = registered(r2, j) {
+                    if same(code, other) {
+                        return false;
+                    }
+                    j += 1;
+                }
+                r2 += 1;
+                j = 0;
+            }
+            i += 1;
+        }
+        r += 1;
+    }
+    true
+}
+
+// A code registered twice, or not DF and three digits, does not build (the test
+// `codes_are_unique_well_formed_and_documented` names it).
+const _: () = assert!(
+    registry_is_sound(),
+    "a code is registered twice or is not DF and three digits: `cargo test codes` names it"
+);
+
 fn check_reporter(code: &str) -> &'static str {
     if code == "DF001" {
         "every command that reads a file"

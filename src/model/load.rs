@@ -6,6 +6,7 @@ use miette::SourceSpan;
 use serde_saphyr::{Error as YamlError, Location};
 
 use super::Pair;
+use super::check::{DF100, DF101, DF102, DF103, DF104};
 use super::types::location_span;
 use super::yaml_hints;
 use crate::diag::{Diagnostic, Finding, SourceFile};
@@ -49,13 +50,13 @@ pub fn load_file(path: &Path) -> Result<Source, LoadError> {
             let offset = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let file = SourceFile::new(name, text);
-            let finding = Finding::error(
-                DF100,
-                SourceSpan::from(offset..offset),
-                "the file is not UTF-8 text",
-            )
-            .label("invalid byte")
-            .help("save the file as UTF-8");
+            let finding = DF100
+                .at(
+                    SourceSpan::from(offset..offset),
+                    "the file is not UTF-8 text",
+                )
+                .label("invalid byte")
+                .help("save the file as UTF-8");
             Err(LoadError::Invalid(vec![Diagnostic {
                 finding,
                 source: file,
@@ -111,17 +112,6 @@ pub(super) fn yaml_options(text: &str) -> serde_saphyr::options::Options {
     options
 }
 
-/// Rule codes of the loading stage.
-pub(super) const DF100: &str = "DF100";
-/// Wrong type or invalid value.
-pub(super) const DF101: &str = "DF101";
-/// Unknown key.
-pub(super) const DF102: &str = "DF102";
-/// Missing required key.
-pub(super) const DF103: &str = "DF103";
-/// A failover setting written on a peer instead of the relationship.
-pub(super) const DF104: &str = "DF104";
-
 /// Keys of the relationship that admins often put on one peer, as in a hand-written dhcpd.conf.
 const RELATIONSHIP_KEYS: &[&str] = &[
     "mclt",
@@ -168,19 +158,19 @@ fn finding_for(err: &YamlError, file: &SourceFile) -> Finding {
         } => unknown_key(field, expected, span),
         YamlError::SerdeUnknownVariant {
             variant, expected, ..
-        } => Finding::error(DF101, span, format!("unknown value `{variant}`"))
+        } => DF101
+            .at(span, format!("unknown value `{variant}`"))
             .label("not one of the accepted values")
             .help(
                 suggest(variant, expected)
                     .unwrap_or_else(|| format!("expected one of: {}", expected.join(", "))),
             ),
-        YamlError::SerdeMissingField { field, .. } => {
-            Finding::error(DF103, span, format!("missing required key `{field}`"))
-                .label(format!("`{field}` is required in this mapping"))
-                .help(format!(
-                    "add `{field}:` here; see the YAML reference in README.md"
-                ))
-        }
+        YamlError::SerdeMissingField { field, .. } => DF103
+            .at(span, format!("missing required key `{field}`"))
+            .label(format!("`{field}` is required in this mapping"))
+            .help(format!(
+                "add `{field}:` here; see the YAML reference in README.md"
+            )),
         YamlError::Unexpected { expected, .. } => {
             yaml_hints::wrong_structure(file.text.as_str(), span, expected)
         }
@@ -198,23 +188,24 @@ fn finding_for(err: &YamlError, file: &SourceFile) -> Finding {
                 }
                 _ => message,
             };
-            Finding::error(DF101, span, message)
+            DF101
+                .at(span, message)
                 .label("invalid value")
                 .help("fix the value's type or syntax; see the YAML reference in README.md")
         }
-        other => Finding::error(
-            DF100,
-            span,
-            format!("malformed YAML: {}", strip_location(&other.to_string())),
-        )
-        .label("YAML syntax error")
-        .help("check indentation, colons and brackets around this line"),
+        other => DF100
+            .at(
+                span,
+                format!("malformed YAML: {}", strip_location(&other.to_string())),
+            )
+            .label("YAML syntax error")
+            .help("check indentation, colons and brackets around this line"),
     }
 }
 
 pub(super) fn unknown_key(field: &str, expected: &[&str], span: SourceSpan) -> Finding {
     if RELATIONSHIP_KEYS.contains(&field) && expected.contains(&"address") {
-        return Finding::error(DF104, span, format!("`{field}` belongs to the failover relationship, not to a peer"))
+        return DF104.at(span, format!("`{field}` belongs to the failover relationship, not to a peer"))
             .label("set on a peer")
             .help(format!(
                 "move `{field}` under `failover:`; dhcpfo writes mclt, split and hba on the primary only and the other settings on both"
@@ -222,7 +213,8 @@ pub(super) fn unknown_key(field: &str, expected: &[&str], span: SourceSpan) -> F
     }
     let help = suggest(field, expected)
         .unwrap_or_else(|| format!("valid keys here: {}", expected.join(", ")));
-    Finding::error(DF102, span, format!("unknown key `{field}`"))
+    DF102
+        .at(span, format!("unknown key `{field}`"))
         .label("not a key of this mapping")
         .help(help)
 }

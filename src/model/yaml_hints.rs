@@ -10,7 +10,7 @@ use miette::SourceSpan;
 
 use crate::diag::{Finding, SourceFile};
 
-use super::load::{DF100, DF101};
+use super::check::{DF100, DF101};
 
 /// Whether the text holds no YAML content: only blank lines, comments and document markers.
 pub(super) fn is_empty(text: &str) -> bool {
@@ -28,7 +28,8 @@ pub(super) fn empty(file: &SourceFile) -> Finding {
     } else {
         "the file is empty"
     };
-    Finding::error(DF100, SourceSpan::from(0..0), message)
+    DF100
+        .at(SourceSpan::from(0..0), message)
         .label("no model here")
         .help("a pair model needs at least `failover:` and `peers:`; see examples/lab-pair.yaml")
 }
@@ -234,7 +235,8 @@ fn misplaced(
     let len = line.key.map_or(0, str::len);
     let (number, _) = file.line_col(start);
     debug_assert_eq!(number, line.index + 1);
-    Finding::error(DF100, SourceSpan::from(start..start + len), message)
+    DF100
+        .at(SourceSpan::from(start..start + len), message)
         .label(label)
         .help(help)
 }
@@ -270,7 +272,8 @@ pub(super) fn tab(file: &SourceFile, parser_says_tab: bool, near: usize) -> Opti
         "a tab where YAML allows none"
     };
     Some(
-        Finding::error(DF100, SourceSpan::from(offset..offset + 1), message)
+        DF100
+            .at(SourceSpan::from(offset..offset + 1), message)
             .label("tab")
             .help("replace the tab with spaces (set your editor to insert spaces in YAML files)"),
     )
@@ -397,7 +400,8 @@ pub(super) fn wrong_scalar(file: &SourceFile, span: SourceSpan, ty: &str) -> Opt
         _ => "write the number in digits".to_string(),
     };
     Some(
-        Finding::error(DF101, span, message)
+        DF101
+            .at(span, message)
             .label(format!("not {expected}"))
             .help(help),
     )
@@ -426,7 +430,8 @@ pub(super) fn wrong_structure(text: &str, span: SourceSpan, expected: &str) -> F
         Some(key) => format!("`{key}` must be {what}"),
         None => format!("expected {what} here"),
     };
-    Finding::error(DF101, span, message)
+    DF101
+        .at(span, message)
         .label(format!("not {what}"))
         .help(format!("{help}; see the YAML reference in README.md"))
 }

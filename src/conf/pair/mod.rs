@@ -28,7 +28,8 @@ macro_rules! pair_rules {
         $(pub mod $module;)+
 
         /// The comparing rules with their reports, in code order.
-        static CHECKS: &[(&LintRule, Report)] = &[$((&$module::RULE, $module::report)),+];
+        pub(crate) static CHECKS: &[(&LintRule, Report)] =
+            &[$((&$module::RULE, $module::report)),+];
     };
 }
 
