@@ -209,27 +209,35 @@ settle() {
 }
 
 # latency: for dhcpfo, asks for the reply-latency line (SIGUSR1: the window since the last
-# one) and prints "p50 p99 p99.9 max disk_p99.9" in ms; "- - - - -" for the other servers.
+# one) and prints "p50 p99 p99.9 max disk_p99.9 compactions snapshot_max swap_max" (times in
+# ms; the last three: the compactions of the window and the longest hold of each of their
+# two steps that delay replies: the engine loop's snapshot and the writer's swap);
+# "- - - - - - - -" for the other servers.
 latency() {
-  local before line t0=$SECONDS
-  if [ "${current%%-*}" != dhcpfo ]; then echo "- - - - -"; return; fi
+  local before line t0=$SECONDS none="- - - - - - - -"
+  if [ "${current%%-*}" != dhcpfo ]; then echo "$none"; return; fi
   before=$(grep -c 'reply latency:' "$work/$current.log" || true)
   kill -USR1 "$pid"
   while [ "$(grep -c 'reply latency:' "$work/$current.log" || true)" -le "$before" ]; do
-    [ $((SECONDS - t0)) -lt 10 ] || { echo "- - - - -"; return; }
+    [ $((SECONDS - t0)) -lt 10 ] || { echo "$none"; return; }
     sleep 0.1
   done
   line=$(grep 'reply latency:' "$work/$current.log" | tail -n 1)
   echo "$line" | awk '{
     for (i = 1; i <= NF; i++) {
-      if ($i ~ /^(total|socket|queue|engine|disk|sync|compaction|snapshot)$/) part = $i
-      if ($i == "p50" && part == "total") p50 = $(i + 1)
-      if ($i == "p99" && part == "total") p99 = $(i + 1)
-      if ($i == "p99.9" && part == "total") p999 = $(i + 1)
-      if ($i == "max" && part == "total") { mx = $(i + 1); sub(";", "", mx) }
-      if ($i == "p99.9" && part == "disk") dk = $(i + 1)
+      if ($i ~ /^(total|socket|queue|engine|disk|sync|compaction|snapshot|swap)$/) part = $i
+      v = $(i + 1); sub(";", "", v)
+      if ($i == "p50" && part == "total") p50 = v
+      if ($i == "p99" && part == "total") p99 = v
+      if ($i == "p99.9" && part == "total") p999 = v
+      if ($i == "max" && part == "total") mx = v
+      if ($i == "p99.9" && part == "disk") dk = v
+      if ($i == "n" && part == "compaction") cn = v
+      if ($i == "max" && part == "snapshot") snap = v
+      if ($i == "max" && part == "swap") swap = v
     }
-    printf "%s %s %s %s %s\n", p50, p99, p999, mx, dk }'
+    if (swap == "") swap = "-"
+    printf "%s %s %s %s %s %s %s %s\n", p50, p99, p999, mx, dk, cn, snap, swap }'
 }
 
 # udp_errors NS: the namespace's UDP "RcvbufErrors SndbufErrors" counters (/proc/net/snmp is
@@ -239,7 +247,8 @@ udp_errors() {
 }
 
 # run RATE -> "acks_per_second fail_percent discovers acks p50 p99 p99.9 max disk_p99.9
-# srv_rcvbuf srv_sndbuf client_rcvbuf" (latencies in ms, dhcpfo only; the window is the rate
+# compactions snapshot_max swap_max srv_rcvbuf srv_sndbuf client_rcvbuf" (latencies in ms,
+# dhcpfo only; the window is the rate
 # and the replies it left behind; the last three: datagrams the kernel dropped for a full
 # socket buffer during the rate, in the server's namespace (received, sent) and perfdhcp's)
 run() {
@@ -294,16 +303,18 @@ search() {
 }
 
 # rate_row RATE LINE: one row of the per-rate table (every server; latency for dhcpfo).
-rates_table="| Server | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 | Socket drops: server in / out, perfdhcp in |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-[ -n "$ladder" ] && rates_table="| Server | Round | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 | Socket drops: server in / out, perfdhcp in |
+rates_table="| Server | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 | Compactions: n, longest snapshot / swap | Socket drops: server in / out, perfdhcp in |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+[ -n "$ladder" ] && rates_table="| Server | Round | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 | Compactions: n, longest snapshot / swap | Socket drops: server in / out, perfdhcp in |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 # rate_row RATE LINE [ROUND]
 rate_row() {
-  local lps fail disc acks p50 p99 p999 mx dk sin sout cin
-  read -r lps fail disc acks p50 p99 p999 mx dk sin sout cin <<<"$2"
+  local lps fail disc acks p50 p99 p999 mx dk cn snap swap sin sout cin comp
+  read -r lps fail disc acks p50 p99 p999 mx dk cn snap swap sin sout cin <<<"$2"
+  comp="-"
+  [ "$cn" = "-" ] || comp="$cn, $snap / $swap ms"
   rates_table+="
-| ${current%%-*} |${3:+ $3 |} ${current#*-} | $1/s | $lps | $fail % | $p50 ms | $p99 ms | $p999 ms | $mx ms | $dk ms | $sin / $sout, $cin |"
+| ${current%%-*} |${3:+ $3 |} ${current#*-} | $1/s | $lps | $fail % | $p50 ms | $p99 ms | $p999 ms | $mx ms | $dk ms | $comp | $sin / $sout, $cin |"
 }
 
 version() {
@@ -331,6 +342,11 @@ ladder_verdict() {
       if ($6 >= 1) broke[k] = 1
       else if (!(k in broke) && $4 > ok[k]) { ok[k] = $4; oklps[k] = $5 }
       n[k]++; rate[k, n[k]] = $4; p999[k, n[k]] = $11
+      if ($14 != "-" && $14 != "") {
+        comp[k] += $14; hascomp[k] = 1
+        if ($15 + 0 > snapmax[k]) snapmax[k] = $15 + 0
+        if ($16 != "-" && $16 + 0 > swapmax[k]) swapmax[k] = $16 + 0
+      }
     }
     function med(a, m,   i, j, t) {
       for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -346,10 +362,11 @@ ladder_verdict() {
       for (pi = 1; pi <= np; pi++) {
         size = pv[pi]; delete mok; delete mlps
         for (si = 1; si <= ns; si++) {
-          s = sv[si]; m = 0; w = 0
+          s = sv[si]; m = 0; w = 0; c = 0
           for (r = 1; r <= rounds; r++) {
             k = size " " s " " r; if (!(k in n)) continue
             m++; S[m] = sat[k]; O[m] = ok[k] + 0; L[m] = oklps[k] + 0
+            if (k in hascomp) { c++; CN[c] = comp[k]; SN[c] = snapmax[k]; SW[c] = swapmax[k]; H[c] = (SN[c] > SW[c] ? SN[c] : SW[c]) }
             worst = 0; seen = 0
             for (i = 1; i <= n[k]; i++)
               if (rate[k, i] <= 0.8 * sat[k] && p999[k, i] != "-") { seen = 1; if (p999[k, i] + 0 > worst) worst = p999[k, i] + 0 }
@@ -358,6 +375,9 @@ ladder_verdict() {
           if (m == 0) continue
           mok[s] = med(O, m); mlps[s] = med(L, m)
           printf "- %s addresses, %s: saturation %.0f leases/s (rounds %s); highest offered rate with under 1%% failed at it and at every lower rate %.0f/s (rounds %s), %.0f leases/s there (rounds %s)\n", size, s, med(S, m), span(S, m), mok[s], span(O, m), mlps[s], span(L, m)
+          if (c > 0) {
+            printf "- %s addresses, %s: compactions over the ladder: %.0f (rounds %s); the longest a compaction held replies: %.2f ms (rounds %s; the engine loop'"'"'s snapshot %.2f ms, rounds %s; the writer'"'"'s swap %.2f ms, rounds %s); target: compaction never holds a reply: %s\n", size, s, med(CN, c), span(CN, c), med(H, c), span(H, c), med(SN, c), span(SN, c), med(SW, c), span(SW, c), (med(CN, c) == 0 ? "not measured (no compaction)" : "not met: it holds the replies queued during those two steps")
+          }
           if (w > 0) {
             wm = med(W, w)
             printf "- %s addresses, %s: worst reply p99.9 at the offered rates up to 80%% of its saturation: %.2f ms (%d rounds, %s); target under 50 ms: %s\n", size, s, wm, w, span(W, w), (wm < 50 ? "met" : "NOT met")
@@ -411,7 +431,7 @@ if [ -n "$ladder" ]; then
 <!-- bench:serve-ladder:start -->
 ## Serve: a growing load on one running server, failures and reply latency at each rate
 
-Measured with \`bash scripts/bench-serve.sh --ladder "$ladder" --rounds $rounds --servers "$servers" --pools "$pools" --clients $clients --duration $duration\` as root; the script wrote this section. In each of $rounds rounds, each server (taking turns) starts with an empty lease file and meets the offered rates in order without a restart; perfdhcp (relay mode, its own namespace, $clients distinct clients) runs $duration s per rate and the server is let go idle between rates. Failed: DISCOVERs sent that did not end in an ACK within perfdhcp's 1-s drop time. Reply latency (dhcpfo only, measured by the server): from the request's arrival in the kernel (its SO_TIMESTAMPNS stamp, so the wait in the socket's queue counts) to the reply's send, all replies of the rate; the lease-file wait is from the append to the fsync that makes the lease durable. Saturation: the most leases/s a server gave at any rate of a round. Socket drops: datagrams the kernel dropped during the rate because a socket's buffer was full (UDP RcvbufErrors and SndbufErrors of /proc/net/snmp), in the server's namespace (received, sent) and in perfdhcp's (received).
+Measured with \`bash scripts/bench-serve.sh --ladder "$ladder" --rounds $rounds --servers "$servers" --pools "$pools" --clients $clients --duration $duration\` as root; the script wrote this section. In each of $rounds rounds, each server (taking turns) starts with an empty lease file and meets the offered rates in order without a restart; perfdhcp (relay mode, its own namespace, $clients distinct clients) runs $duration s per rate and the server is let go idle between rates. Failed: DISCOVERs sent that did not end in an ACK within perfdhcp's 1-s drop time. Reply latency (dhcpfo only, measured by the server): from the request's arrival in the kernel (its SO_TIMESTAMPNS stamp, so the wait in the socket's queue counts) to the reply's send, all replies of the rate; the lease-file wait is from the append to the fsync that makes the lease durable. Saturation: the most leases/s a server gave at any rate of a round. Compactions (dhcpfo only): how many the rate's window holds, and the longest hold of each of their two steps that delay replies: the engine loop's snapshot of the leases (no request is read meanwhile) and the writer's swap (the records appended during the compaction copied into the new file and synced, the rename and the folder's sync; appends wait meanwhile). Socket drops: datagrams the kernel dropped during the rate because a socket's buffer was full (UDP RcvbufErrors and SndbufErrors of /proc/net/snmp), in the server's namespace (received, sent) and in perfdhcp's (received).
 
 $(ladder_verdict)
 

@@ -63,6 +63,12 @@ impl Histogram {
         self.max.fetch_max(us, Ordering::Relaxed);
     }
 
+    /// Values recorded since the last report, without a reset.
+    #[cfg(test)]
+    pub(crate) fn recorded(&self) -> u64 {
+        self.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+    }
+
     /// The counts so far, and a reset.
     fn take(&self) -> (Vec<u64>, u64) {
         let counts = self
@@ -143,6 +149,10 @@ pub static SYNC: Histogram = Histogram::new();
 pub static COMPACTION: Histogram = Histogram::new();
 /// The engine loop's share of a compaction: taking the snapshot of the leases.
 pub static SNAPSHOT: Histogram = Histogram::new();
+/// The appends' share of a compaction: the records appended meanwhile copied into the new
+/// file and synced, the rename and the folder's sync, while the appends queued meanwhile
+/// wait.
+pub static SWAP: Histogram = Histogram::new();
 
 fn ms(us: u64) -> String {
     format!("{:.2}", us as f64 / 1000.0)
@@ -150,7 +160,8 @@ fn ms(us: u64) -> String {
 
 /// One log line with every histogram's window, then new windows:
 /// `reply latency: 1234 replies; total ms p50 0.31 p99 2.10 p99.9 8.40 max 12.00; queue ...`
-/// (`sync` and `compaction` count group commits and compactions, not replies).
+/// (`sync`, `compaction`, `snapshot` and `swap` count group commits and compactions, not
+/// replies).
 pub fn report_line() -> String {
     let mut line = String::from("reply latency:");
     let total = TOTAL.report();
@@ -164,11 +175,12 @@ pub fn report_line() -> String {
         ("sync", SYNC.report()),
         ("compaction", COMPACTION.report()),
         ("snapshot", SNAPSHOT.report()),
+        ("swap", SWAP.report()),
     ] {
         let _ = write!(
             line,
             "; {name} ms{} p50 {} p99 {} p99.9 {} max {}",
-            if matches!(name, "sync" | "compaction" | "snapshot") {
+            if matches!(name, "sync" | "compaction" | "snapshot" | "swap") {
                 format!(" n {}", s.count)
             } else {
                 String::new()

@@ -196,6 +196,7 @@ fn appends_during_a_compaction_are_acknowledged_at_once_and_kept_by_it() {
     let events: Vec<BindingEvent> = before.iter().cloned().map(event).collect();
     assert_eq!(block(j.append(&events)), Some(true));
     // A compaction that cannot finish until the test lets it (as a slow disk would).
+    let swaps = crate::serve::latency::SWAP.recorded();
     let (gate, wait) = mpsc::channel();
     let mut busy = j.compact_gated(Snapshot::of(before.clone()), Some(wait));
     let mut during = Vec::new();
@@ -213,6 +214,10 @@ fn appends_during_a_compaction_are_acknowledged_at_once_and_kept_by_it() {
     );
     drop(gate);
     assert_eq!(block(busy), Some(true));
+    assert!(
+        crate::serve::latency::SWAP.recorded() > swaps,
+        "the swap, the one step that holds appends, is measured"
+    );
     let text = std::fs::read_to_string(&path).expect("readable");
     assert_eq!(text.matches("lease 10.0.0.120 {").count(), 1, "{text}");
     assert!(dir.path().join("dhcpd.leases~").exists());

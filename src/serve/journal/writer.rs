@@ -232,6 +232,7 @@ fn write_new(tmp: &Path, prefix: &str, snapshot: &Snapshot) -> io::Result<File> 
 /// Puts a finished compaction in place: the tail appended to the new file and synced, the old
 /// file linked to `FILE~`, the new one renamed over it, the folder synced.
 fn swap(path: &Path, file: &mut File, c: Compacting, ready: io::Result<File>) {
+    let holding = Instant::now();
     let done = ready.and_then(|mut new| {
         new.write_all(c.tail.as_bytes())?;
         new.sync_data()?;
@@ -248,6 +249,7 @@ fn swap(path: &Path, file: &mut File, c: Compacting, ready: io::Result<File>) {
     let ok = match done {
         Ok(new) => {
             *file = new;
+            latency::SWAP.record(holding.elapsed());
             latency::COMPACTION.record(c.started.elapsed());
             tracing::info!(
                 "compacted {} in {} ms ({} bytes appended meanwhile)",
