@@ -328,7 +328,8 @@ version() {
 table="| Server | Pool | Leases/s at <1% failed | Offered rate | Failed | ACKs / DISCOVERs | RSS, pool loaded | Peak RSS, pool loaded | Peak RSS after the load | Start-up |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 # ladder_verdict: the verdict lines of a ladder run from $ladder_rows ("size server round
-# rate lps fail disc acks p50 p99 p99.9 max disk" per line), one block per pool size: per
+# rate lps fail disc acks p50 p99 p99.9 max disk compactions snapshot swap drops..." per
+# line), one block per pool size: per
 # server and round the saturation (most leases/s at any rate) and the highest offered rate
 # with under 1% failed there and at every lower rate of the round; for dhcpfo the worst p99.9 at the rates up to 80% of its saturation;
 # the medians and the spread of the rounds, against the targets of the serve benchmark.
@@ -352,6 +353,7 @@ ladder_verdict() {
       for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
       return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
     }
+    function sum(a, m,   i, t) { t = 0; for (i = 1; i <= m; i++) t += a[i]; return t }
     function span(a, m,   i, lo, hi) {
       lo = a[1]; hi = a[1]
       for (i = 2; i <= m; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] }
@@ -376,7 +378,7 @@ ladder_verdict() {
           mok[s] = med(O, m); mlps[s] = med(L, m)
           printf "- %s addresses, %s: saturation %.0f leases/s (rounds %s); highest offered rate with under 1%% failed at it and at every lower rate %.0f/s (rounds %s), %.0f leases/s there (rounds %s)\n", size, s, med(S, m), span(S, m), mok[s], span(O, m), mlps[s], span(L, m)
           if (c > 0) {
-            printf "- %s addresses, %s: compactions over the ladder: %.0f (rounds %s); the longest a compaction held replies: %.2f ms (rounds %s; the engine loop'"'"'s snapshot %.2f ms, rounds %s; the writer'"'"'s swap %.2f ms, rounds %s); target: compaction never holds a reply: %s\n", size, s, med(CN, c), span(CN, c), med(H, c), span(H, c), med(SN, c), span(SN, c), med(SW, c), span(SW, c), (med(CN, c) == 0 ? "not measured (no compaction)" : "not met: it holds the replies queued during those two steps")
+            printf "- %s addresses, %s: compactions over the ladder: %.0f (rounds %s); the longest a compaction held replies: %.2f ms (rounds %s; the engine loop'"'"'s snapshot %.2f ms, rounds %s; the writer'"'"'s swap %.2f ms, rounds %s); target: compaction never holds a reply: %s\n", size, s, med(CN, c), span(CN, c), med(H, c), span(H, c), med(SN, c), span(SN, c), med(SW, c), span(SW, c), (sum(CN, c) == 0 ? "not measured (no compaction)" : "not met: it holds the replies queued during those two steps")
           }
           if (w > 0) {
             wm = med(W, w)

@@ -336,6 +336,24 @@ mod tests {
     }
 
     #[test]
+    fn the_build_time_check_reads_every_registry() {
+        let mut n = 0;
+        for r in 0..REGISTRIES {
+            let mut i = 0;
+            while registered(r, i).is_some() {
+                i += 1;
+            }
+            assert!(i > 0, "registry {r} is empty");
+            n += i;
+        }
+        assert_eq!(
+            n,
+            all().len(),
+            "a registry of all() is missing from registered()"
+        );
+    }
+
+    #[test]
     fn the_range_names_the_first_and_the_last_code() {
         let codes = all();
         let text = range_text();

@@ -262,25 +262,25 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
         vec![stanza(X, BindingState::Active, A, 100, 650)],
     );
     assert_eq!(lost_leases(&acked, &[free, short], &[], 200.0).len(), 1);
-    // Over by the time the files are read (at 2000): the address's current record in a file
-    // as it was after the end must still be the client's, ending no earlier...
+    // Over by the time the files are read (at 2000): a peer's file must have held it to its
+    // end. A record of it with nothing after it does...
     let expired = acked_leases(&dora(1000.0, A, X, 60, 2));
     let nothing = file("primary", vec![]);
     assert_eq!(lost_leases(&expired, &[nothing], &[], 2000.0).len(), 1);
-    let record = file(
-        "primary",
-        vec![stanza(X, BindingState::Free, A, 1000, 1060)],
-    );
-    assert!(lost_leases(&expired, &[record], &[], 2000.0).is_empty());
-    // ...or show the address used after the end...
-    let moved_on = file(
-        "primary",
-        vec![stanza(X, BindingState::Active, B, 1100, 1160)],
-    );
-    assert!(lost_leases(&expired, &[moved_on], &[], 2000.0).is_empty());
-    // ...and the ACK's record followed by a partner's older state that ended it early (the
-    // loss of chaos seed 1796403444) is a loss, however the file goes on.
     let ack = stanza(X, BindingState::Active, A, 1000, 1060);
+    let expiry = stanza(X, BindingState::Free, A, 1000, 1060);
+    let record = file("primary", vec![ack.clone(), expiry.clone()]);
+    assert!(lost_leases(&expired, &[record], &[], 2000.0).is_empty());
+    // ...and so does a record followed by another client's lease written after the end.
+    let later_use = stanza(X, BindingState::Active, B, 1100, 1160);
+    let moved_on = file("primary", vec![ack.clone(), later_use.clone()]);
+    assert!(lost_leases(&expired, &[moved_on], &[], 2000.0).is_empty());
+    // The address used later without a record of the lease proves nothing.
+    let only_later = file("primary", vec![later_use.clone()]);
+    assert_eq!(lost_leases(&expired, &[only_later], &[], 2000.0).len(), 1);
+    // The ACK's record followed by a partner's older state that ended it early (the loss of
+    // chaos seed 1796403444) is a loss, however the file goes on: pool balancing, or the
+    // address given to another client after the end.
     let early_end = stanza(X, BindingState::Backup, A, 1030, 1030);
     let ended_early = file("primary", vec![ack.clone(), early_end.clone()]);
     let lost = lost_leases(&expired, std::slice::from_ref(&ended_early), &[], 2000.0);
@@ -292,29 +292,48 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
     );
     let mut balanced = stanza(X, BindingState::Free, A, 1100, 1030);
     balanced.hardware = None;
-    let moved_by_balancing = file("primary", vec![ack.clone(), early_end, balanced]);
-    assert_eq!(
-        lost_leases(&expired, &[moved_by_balancing], &[], 2000.0).len(),
-        1,
-        "pool balancing after the end is no use of the address"
+    for then in [balanced, later_use.clone()] {
+        let history = file("primary", vec![ack.clone(), early_end.clone(), then]);
+        assert_eq!(lost_leases(&expired, &[history], &[], 2000.0).len(), 1);
+    }
+    // The same older state arriving after the end (a record of another address written at
+    // 1065 comes before it) ended nothing the client still held.
+    let mut other = stanza(
+        Ipv4Addr::new(10, 60, 8, 9),
+        BindingState::Active,
+        B,
+        1065,
+        1125,
     );
-    // A file as it was before a start rewrote it counts only if it was read after the end:
-    // before it, it holds the ACK whatever happened next.
-    let rewritten = file("primary", vec![stanza(X, BindingState::Free, B, 900, 950)]);
-    let with_ack = file("primary", vec![ack]);
-    let before_the_end = [(1030.0, with_ack.clone())];
-    assert_eq!(
+    other.cltt = Some(Timestamp(1065));
+    let late = file("primary", vec![ack.clone(), other, early_end.clone()]);
+    assert!(lost_leases(&expired, &[late], &[], 2000.0).is_empty());
+    // A copy read before a start comes first in the file's history: the ACK's record there,
+    // and the rewritten file's expired record of it after the start, hold the lease.
+    let rewritten = file("primary", vec![expiry]);
+    let before_start = [(1030.0, file("primary", vec![ack.clone()]))];
+    assert!(
         lost_leases(
             &expired,
             std::slice::from_ref(&rewritten),
-            &before_the_end,
+            &before_start,
             2000.0
         )
-        .len(),
+        .is_empty()
+    );
+    // A copy holding the ACK, then a rewrite that starts with an early end, is a loss.
+    let rewritten_early = file("primary", vec![early_end]);
+    assert_eq!(
+        lost_leases(&expired, &[rewritten_early], &before_start, 2000.0).len(),
         1
     );
-    let after_the_end = [(1070.0, with_ack)];
-    assert!(lost_leases(&expired, &[rewritten], &after_the_end, 2000.0).is_empty());
+    // A release on the wire ends the lease there: the released record ends then too.
+    let mut wire = dora(1000.0, A, X, 60, 3);
+    wire.push(release(1020.0, A, X));
+    let released = acked_leases(&wire);
+    let release_record = stanza(X, BindingState::Released, A, 1000, 1020);
+    let history = file("primary", vec![ack, release_record, later_use]);
+    assert!(lost_leases(&released, &[history], &[], 2000.0).is_empty());
     // A lease still running must be in a file as it is now: an earlier copy is not enough.
     let free_now = file("primary", vec![stanza(X, BindingState::Free, A, 90, 95)]);
     let running_before = file(

@@ -41,10 +41,10 @@
 //! [`replay`] runs the window of that seed's long-mode plan in which the finding fell (the
 //! faults before it are skipped, the ones in it are the long run's, on the long mode's
 //! model) and fails on the same findings as the short mode. The replay does not rebuild
-//! the lease history of the hundreds of seconds before the window, so it need not meet
-//! the same interleaving again: it checks the harness finds nothing in that window now
-//! (seed 1796403444's window also ran clean with its fix reverted, once), while the engine
-//! test is the one that fails without the fix.
+//! the clients and leases of the hundreds of seconds before the window, nor its timing, so
+//! it may miss the same interleaving: with the fix of seed 1796403444 reverted, its window
+//! found the lost lease again in one of two tries. The engine test is the one that always
+//! fails without the fix.
 //!
 //! Needs root, `ip`, `nft` (nftables), `iptables`, `faketime` (and libfaketime), `mount`,
 //! `dhcpd` and `omshell`, `tcpdump`, `perfdhcp`; without them a test is skipped with a

@@ -22,8 +22,9 @@ pub fn section(cfg: &Config, a: &Analysis) -> String {
         a.pair,
         a.seed,
         cfg.duration.as_secs(),
-        // The plan depends on the kinds drawn from: a subset must be given again.
-        if cfg.kinds.len() == crate::schedule::Kind::ALL.len() {
+        // The plan depends on the kinds drawn from, in their order: any other list must be
+        // given again.
+        if cfg.kinds[..] == crate::schedule::Kind::ALL[..] {
             String::new()
         } else {
             let names: Vec<&str> = cfg.kinds.iter().map(|k| k.name()).collect();

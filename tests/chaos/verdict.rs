@@ -42,8 +42,8 @@ use dhcpfo::leases::{BindingState, LeaseFile, parse};
 use crate::common::dhcp_client::Kind as Exchange;
 use crate::common::dhcp_wire::Secs;
 use crate::common::pair_check::{
-    Duplicate, Lost, TOLERANCE, Window, acked_leases, covered, file_duplicates, lost_leases,
-    median_max, outages, time_to_serve_after, wire_duplicates,
+    Duplicate, Lost, TOLERANCE, Window, acked_leases, covered, file_duplicates, held_to_its_end,
+    history, lost_leases, median_max, outages, time_to_serve_after, wire_duplicates,
 };
 use crate::run::{ClockWindow, Evidence};
 use crate::schedule::Kind;
@@ -301,25 +301,16 @@ pub fn analyse(ev: &Evidence) -> Analysis {
     }
     for l in lost_leases(&acked, &ev.files, &ev.earlier_files, ev.read_at) {
         let lease = &l.lease;
-        // A stanza of the stepped peer's file that records the lease, short by no more
-        // than the step.
+        // The stepped peer's file held the lease to an end short by no more than the step
+        // (its own clock wrote the times).
         let steps = clock_steps(&ev.clocks, lease.starts - max_lease, lease.ends, max_lease);
         let shifted = steps.iter().any(|c| {
-            let s = c.offset.abs();
             ev.files
                 .iter()
                 .filter(|f| f.peer == c.peer.as_str())
                 .any(|f| {
-                    f.journal.leases.iter().any(|st| {
-                        st.address == lease.addr
-                            && st
-                                .hardware
-                                .as_ref()
-                                .is_some_and(|h| h.address == lease.client)
-                            && st.ends.is_some_and(|e| {
-                                e.is_never() || e.0 as f64 >= lease.ends - TOLERANCE - s as f64
-                            })
-                    })
+                    let h = history(&f.peer, f, &ev.earlier_files);
+                    held_to_its_end(lease, &h, TOLERANCE + c.offset.abs() as f64)
                 })
         });
         if shifted {

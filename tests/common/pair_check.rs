@@ -19,10 +19,13 @@
 //! - A **lost** lease is the last acked lease of a (client, address) pair that no lease file
 //!   accounts for. Still running at the end of the run (effective end after the moment the
 //!   files were read): neither peer's current stanza for the address is `active` for that
-//!   client with an `ends` no earlier than the effective end. Already over: no stanza in
-//!   either journal records it (same client, `ends` no earlier than the effective end) and
-//!   no stanza shows the address moving on after it ended (`starts` or `cltt` at or after
-//!   the effective end).
+//!   client with an `ends` no earlier than the effective end. Already over: no peer's file
+//!   **held it to its end** ([`held_to_its_end`]): read in order over its history (the
+//!   copies taken before each start, then the file at the end), a stanza of the client
+//!   ending no earlier than the effective end, followed by no stanza of the address that
+//!   ends the holding (another client, or an earlier end) until one written at or after the
+//!   effective end. When a stanza was written is bounded below by the latest `starts` or
+//!   `cltt` of the stanzas up to it (a file is appended in time order).
 //! - An **outage** is a client without service: from its first DISCOVER with no outage open
 //!   (or a NAK to it) to the next ACK to it, or to its last packet if none came. Its
 //!   **unavailability** is the part of that time during which at least one peer was running
@@ -311,16 +314,12 @@ impl std::fmt::Display for Lost {
 }
 
 /// Acked leases missing from both lease files, `files_read_at` being when `files` were
-/// read; `earlier` are the files as they were at other times (before a peer's start
-/// rewrote them), each with the time it was read.
+/// read; `earlier` are the files as they were before a peer's start rewrote them, each with
+/// the time it was read, in that order.
 ///
 /// A lease still running when `files` were read must be active, for its client and to its
-/// end, in one of them. A lease already over must be accounted for by a peer's file as it
-/// was at or after the lease's end (one of `files`, or one of `earlier` read then): the
-/// address's current record there is the client's and ends no earlier, or shows the
-/// address used after the end (a lease that began then, a client's transaction, an
-/// abandonment that blocks it). A record that only existed before the end proves nothing:
-/// the lease may have been ended early since (a later record of the partner's older state).
+/// end, in one of them. A lease already over must have been held to its end by one peer's
+/// file ([`held_to_its_end`] over that peer's history: its earlier copies, then its file).
 pub fn lost_leases(
     acked: &[AckedLease],
     files: &[PeerFile],
@@ -338,10 +337,8 @@ pub fn lost_leases(
         .iter()
         .map(|f| (f.peer.clone(), f.journal.current()))
         .collect();
-    let earlier_current: Vec<(Secs, LeaseFile)> = earlier
-        .iter()
-        .map(|(at, f)| (*at, f.journal.current()))
-        .collect();
+    let histories: Vec<Vec<&LeaseFile>> =
+        files.iter().map(|f| history(&f.peer, f, earlier)).collect();
     let mut lost = Vec::new();
     for ((addr, client), lease) in last {
         let same_client = |l: &dhcpfo::leases::Lease| {
@@ -381,37 +378,76 @@ pub fn lost_leases(
             }
             continue;
         }
-        let end = lease.ends - TOLERANCE;
-        let accounts = |l: &dhcpfo::leases::Lease| {
-            l.address == addr
-                && ((same_client(l) && covers(l))
-                    || (l.binding_state == BindingState::Active
-                        && secs(l.starts).is_some_and(|t| t >= end))
-                    || secs(l.cltt).is_some_and(|t| t >= end)
-                    || (l.binding_state == BindingState::Abandoned && covers(l)))
-        };
-        let accounted = current
+        if !histories
             .iter()
-            .map(|(_, f)| f)
-            .chain(
-                earlier_current
-                    .iter()
-                    .filter(|(at, _)| *at >= end)
-                    .map(|(_, f)| f),
-            )
-            .any(|f| f.leases.iter().any(accounts));
-        if !accounted {
+            .any(|h| held_to_its_end(lease, h, TOLERANCE))
+        {
             lost.push(Lost {
                 lease: lease.clone(),
                 why: format!(
-                    "over, and no lease file as it was after the end holds it or a later use \
-                     of the address (its last records: {})",
+                    "over, and no peer's lease file held it to its end (its last records: {})",
                     last_records(addr, files.iter().chain(earlier.iter().map(|(_, f)| f)))
                 ),
             });
         }
     }
     lost
+}
+
+/// `peer`'s lease file over the run: its copies read before each start, in time order, then
+/// `last`.
+pub fn history<'a>(
+    peer: &str,
+    last: &'a PeerFile,
+    earlier: &'a [(Secs, PeerFile)],
+) -> Vec<&'a LeaseFile> {
+    let mut copies: Vec<&(Secs, PeerFile)> =
+        earlier.iter().filter(|(_, f)| f.peer == peer).collect();
+    copies.sort_by(|a, b| a.0.total_cmp(&b.0));
+    copies
+        .into_iter()
+        .map(|(_, f)| &f.journal)
+        .chain(std::iter::once(&last.journal))
+        .collect()
+}
+
+/// Whether a file's `history` (its versions in time order) held `lease` to its effective
+/// end, with `slack` seconds of tolerance: a stanza of the lease's address for its client
+/// that ends no earlier than the end, and after it no stanza of the address that ends the
+/// holding (another client, or an earlier end) before one written at or after the end. When
+/// a stanza was written is bounded below by the latest `starts` or `cltt` of the file's
+/// stanzas up to it, itself included. A holding ended early and taken up again later counts.
+pub fn held_to_its_end(lease: &AckedLease, history: &[&LeaseFile], slack: Secs) -> bool {
+    let end = lease.ends - slack;
+    let mut held = false;
+    // A version begins with what the start before it wrote: no earlier than the last one.
+    let mut written_at = f64::NEG_INFINITY;
+    for file in history {
+        for l in &file.leases {
+            for t in [secs(l.starts), secs(l.cltt)].into_iter().flatten() {
+                if t.is_finite() {
+                    written_at = written_at.max(t);
+                }
+            }
+            if l.address != lease.addr {
+                continue;
+            }
+            let covers = l
+                .hardware
+                .as_ref()
+                .is_some_and(|h| h.address == lease.client)
+                && secs(l.ends).is_some_and(|e| e >= end);
+            if covers {
+                held = true;
+            } else if held {
+                if written_at >= end {
+                    return true;
+                }
+                held = false;
+            }
+        }
+    }
+    held
 }
 
 /// The last three records of `addr` in each file, for a finding's evidence.

@@ -246,10 +246,11 @@ fn swap(path: &Path, file: &mut File, c: Compacting, ready: io::Result<File>) {
         }
         Ok(new)
     });
+    // Held appends whether it worked or not.
+    latency::SWAP.record(holding.elapsed());
     let ok = match done {
         Ok(new) => {
             *file = new;
-            latency::SWAP.record(holding.elapsed());
             latency::COMPACTION.record(c.started.elapsed());
             tracing::info!(
                 "compacted {} in {} ms ({} bytes appended meanwhile)",
