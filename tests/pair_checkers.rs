@@ -248,42 +248,57 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
     let acked = acked_leases(&wire);
     let free = file("primary", vec![stanza(X, BindingState::Free, A, 90, 95)]);
     let empty = file("secondary", vec![]);
-    let lost = lost_leases(&acked, &[free.clone(), empty.clone()], &[], 200.0);
+    let lost = lost_leases(&acked, &[free.clone(), empty.clone()], &[], 200.0, |_| 0.0);
     assert_eq!(lost.len(), 1, "{lost:?}");
     assert!(lost[0].why.contains("still running"), "{}", lost[0]);
     let kept = file(
         "secondary",
         vec![stanza(X, BindingState::Active, A, 100, 700)],
     );
-    assert!(lost_leases(&acked, &[free.clone(), kept], &[], 200.0).is_empty());
+    assert!(lost_leases(&acked, &[free.clone(), kept], &[], 200.0, |_| 0.0).is_empty());
     // An earlier end in the file than the client was told is a loss too.
     let short = file(
         "secondary",
         vec![stanza(X, BindingState::Active, A, 100, 650)],
     );
-    assert_eq!(lost_leases(&acked, &[free, short], &[], 200.0).len(), 1);
+    assert_eq!(
+        lost_leases(&acked, &[free, short], &[], 200.0, |_| 0.0).len(),
+        1
+    );
     // Over by the time the files are read (at 2000): a peer's file must have held it to its
     // end. A record of it with nothing after it does...
     let expired = acked_leases(&dora(1000.0, A, X, 60, 2));
     let nothing = file("primary", vec![]);
-    assert_eq!(lost_leases(&expired, &[nothing], &[], 2000.0).len(), 1);
+    assert_eq!(
+        lost_leases(&expired, &[nothing], &[], 2000.0, |_| 0.0).len(),
+        1
+    );
     let ack = stanza(X, BindingState::Active, A, 1000, 1060);
     let expiry = stanza(X, BindingState::Free, A, 1000, 1060);
     let record = file("primary", vec![ack.clone(), expiry.clone()]);
-    assert!(lost_leases(&expired, &[record], &[], 2000.0).is_empty());
+    assert!(lost_leases(&expired, &[record], &[], 2000.0, |_| 0.0).is_empty());
     // ...and so does a record followed by another client's lease written after the end.
     let later_use = stanza(X, BindingState::Active, B, 1100, 1160);
     let moved_on = file("primary", vec![ack.clone(), later_use.clone()]);
-    assert!(lost_leases(&expired, &[moved_on], &[], 2000.0).is_empty());
+    assert!(lost_leases(&expired, &[moved_on], &[], 2000.0, |_| 0.0).is_empty());
     // The address used later without a record of the lease proves nothing.
     let only_later = file("primary", vec![later_use.clone()]);
-    assert_eq!(lost_leases(&expired, &[only_later], &[], 2000.0).len(), 1);
+    assert_eq!(
+        lost_leases(&expired, &[only_later], &[], 2000.0, |_| 0.0).len(),
+        1
+    );
     // The ACK's record followed by a partner's older state that ended it early (the loss of
     // chaos seed 1796403444) is a loss, however the file goes on: pool balancing, or the
     // address given to another client after the end.
     let early_end = stanza(X, BindingState::Backup, A, 1030, 1030);
     let ended_early = file("primary", vec![ack.clone(), early_end.clone()]);
-    let lost = lost_leases(&expired, std::slice::from_ref(&ended_early), &[], 2000.0);
+    let lost = lost_leases(
+        &expired,
+        std::slice::from_ref(&ended_early),
+        &[],
+        2000.0,
+        |_| 0.0,
+    );
     assert_eq!(lost.len(), 1);
     assert!(
         lost[0].why.contains("backup"),
@@ -294,7 +309,10 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
     balanced.hardware = None;
     for then in [balanced, later_use.clone()] {
         let history = file("primary", vec![ack.clone(), early_end.clone(), then]);
-        assert_eq!(lost_leases(&expired, &[history], &[], 2000.0).len(), 1);
+        assert_eq!(
+            lost_leases(&expired, &[history], &[], 2000.0, |_| 0.0).len(),
+            1
+        );
     }
     // The same older state arriving after the end (a record of another address written at
     // 1065 comes before it) ended nothing the client still held.
@@ -307,7 +325,7 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
     );
     other.cltt = Some(Timestamp(1065));
     let late = file("primary", vec![ack.clone(), other, early_end.clone()]);
-    assert!(lost_leases(&expired, &[late], &[], 2000.0).is_empty());
+    assert!(lost_leases(&expired, &[late], &[], 2000.0, |_| 0.0).is_empty());
     // A copy read before a start comes first in the file's history: the ACK's record there,
     // and the rewritten file's expired record of it after the start, hold the lease.
     let rewritten = file("primary", vec![expiry]);
@@ -317,14 +335,71 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
             &expired,
             std::slice::from_ref(&rewritten),
             &before_start,
-            2000.0
+            2000.0,
+            |_| 0.0
         )
         .is_empty()
     );
     // A copy holding the ACK, then a rewrite that starts with an early end, is a loss.
-    let rewritten_early = file("primary", vec![early_end]);
+    let rewritten_early = file("primary", vec![early_end.clone()]);
     assert_eq!(
-        lost_leases(&expired, &[rewritten_early], &before_start, 2000.0).len(),
+        lost_leases(&expired, &[rewritten_early], &before_start, 2000.0, |_| 0.0).len(),
+        1
+    );
+    // Taken up again only after the end (a late copy of the ACK's record, a refused start
+    // that copied the file twice): not held to its end.
+    let mut after = stanza(
+        Ipv4Addr::new(10, 60, 8, 9),
+        BindingState::Active,
+        B,
+        1500,
+        1560,
+    );
+    after.cltt = Some(Timestamp(1500));
+    let twice = file(
+        "primary",
+        vec![
+            ack.clone(),
+            early_end.clone(),
+            after,
+            ack.clone(),
+            early_end.clone(),
+        ],
+    );
+    assert_eq!(
+        lost_leases(&expired, &[twice], &[], 2000.0, |_| 0.0).len(),
+        1
+    );
+    // Taken up again before the end (the partner's update restored it): held.
+    let restored = file("primary", vec![ack.clone(), early_end.clone(), ack.clone()]);
+    assert!(lost_leases(&expired, &[restored], &[], 2000.0, |_| 0.0).is_empty());
+    // A record of another address written by a clock 50 s ahead makes the early end look
+    // written after the lease's end; told the clock may have been ahead, the check is not
+    // fooled.
+    let mut ahead_of_time = stanza(
+        Ipv4Addr::new(10, 60, 8, 9),
+        BindingState::Active,
+        B,
+        1080,
+        1140,
+    );
+    ahead_of_time.cltt = Some(Timestamp(1080));
+    let stepped = file(
+        "primary",
+        vec![ack.clone(), ahead_of_time, early_end.clone()],
+    );
+    assert!(
+        lost_leases(
+            &expired,
+            std::slice::from_ref(&stepped),
+            &[],
+            2000.0,
+            |_| 0.0
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        lost_leases(&expired, &[stepped], &[], 2000.0, |_| 50.0).len(),
         1
     );
     // A release on the wire ends the lease there: the released record ends then too.
@@ -333,7 +408,7 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
     let released = acked_leases(&wire);
     let release_record = stanza(X, BindingState::Released, A, 1000, 1020);
     let history = file("primary", vec![ack, release_record, later_use]);
-    assert!(lost_leases(&released, &[history], &[], 2000.0).is_empty());
+    assert!(lost_leases(&released, &[history], &[], 2000.0, |_| 0.0).is_empty());
     // A lease still running must be in a file as it is now: an earlier copy is not enough.
     let free_now = file("primary", vec![stanza(X, BindingState::Free, A, 90, 95)]);
     let running_before = file(
@@ -341,7 +416,14 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
         vec![stanza(X, BindingState::Active, A, 100, 700)],
     );
     assert_eq!(
-        lost_leases(&acked, &[free_now], &[(150.0, running_before)], 200.0).len(),
+        lost_leases(
+            &acked,
+            &[free_now],
+            &[(150.0, running_before)],
+            200.0,
+            |_| 0.0
+        )
+        .len(),
         1
     );
 }

@@ -299,7 +299,16 @@ pub fn analyse(ev: &Evidence) -> Analysis {
             a.file_duplicates.push(d);
         }
     }
-    for l in lost_leases(&acked, &ev.files, &ev.earlier_files, ev.read_at) {
+    // A clock stepped ahead writes later times until real time catches up with them.
+    let ahead = |l: &crate::common::pair_check::AckedLease| {
+        ev.clocks
+            .iter()
+            .filter(|c| c.offset > 0)
+            .filter(|c| c.from <= l.ends && c.to + c.offset as f64 >= l.acked_at)
+            .map(|c| c.offset as f64)
+            .fold(0.0, f64::max)
+    };
+    for l in lost_leases(&acked, &ev.files, &ev.earlier_files, ev.read_at, ahead) {
         let lease = &l.lease;
         // The stepped peer's file held the lease to an end short by no more than the step
         // (its own clock wrote the times).
@@ -310,7 +319,7 @@ pub fn analyse(ev: &Evidence) -> Analysis {
                 .filter(|f| f.peer == c.peer.as_str())
                 .any(|f| {
                     let h = history(&f.peer, f, &ev.earlier_files);
-                    held_to_its_end(lease, &h, TOLERANCE + c.offset.abs() as f64)
+                    held_to_its_end(lease, &h, TOLERANCE + c.offset.abs() as f64, 0.0)
                 })
         });
         if shifted {

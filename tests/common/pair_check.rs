@@ -21,11 +21,16 @@
 //!   files were read): neither peer's current stanza for the address is `active` for that
 //!   client with an `ends` no earlier than the effective end. Already over: no peer's file
 //!   **held it to its end** ([`held_to_its_end`]): read in order over its history (the
-//!   copies taken before each start, then the file at the end), a stanza of the client
-//!   ending no earlier than the effective end, followed by no stanza of the address that
-//!   ends the holding (another client, or an earlier end) until one written at or after the
-//!   effective end. When a stanza was written is bounded below by the latest `starts` or
-//!   `cltt` of the stanzas up to it (a file is appended in time order).
+//!   copies taken before each start that changed the file, then the file at the end), a
+//!   stanza of the address with the client's hardware address and an `ends` no earlier than
+//!   the effective end (in any binding state), followed by no stanza of the address without
+//!   both (another client, no hardware address, an earlier end) until one written at or
+//!   after the effective end; a holding ended early counts again only if taken up again
+//!   before the end. When a stanza was written is bounded below by the latest `starts` or
+//!   `cltt` of the stanzas up to it: a file is appended in time order, by a clock that is
+//!   right (a peer whose clock was stepped ahead writes later times, which makes the bound
+//!   too late for as long as the step; a rewrite inside a run, dhcpfo's compaction or
+//!   ISC's hourly one, is not copied and restates old states after new ones).
 //! - An **outage** is a client without service: from its first DISCOVER with no outage open
 //!   (or a NAK to it) to the next ACK to it, or to its last packet if none came. Its
 //!   **unavailability** is the part of that time during which at least one peer was running
@@ -320,11 +325,16 @@ impl std::fmt::Display for Lost {
 /// A lease still running when `files` were read must be active, for its client and to its
 /// end, in one of them. A lease already over must have been held to its end by one peer's
 /// file ([`held_to_its_end`] over that peer's history: its earlier copies, then its file).
+///
+/// `ahead` gives, for a lease, how far ahead a peer's clock may have been while records
+/// about it were written (a clock stepped forward writes later times, which would make
+/// a record look written later than it was): the write-time bound is lowered by as much.
 pub fn lost_leases(
     acked: &[AckedLease],
     files: &[PeerFile],
     earlier: &[(Secs, PeerFile)],
     files_read_at: Secs,
+    ahead: impl Fn(&AckedLease) -> Secs,
 ) -> Vec<Lost> {
     let mut last: BTreeMap<(Ipv4Addr, [u8; 6]), &AckedLease> = BTreeMap::new();
     for l in acked {
@@ -378,9 +388,10 @@ pub fn lost_leases(
             }
             continue;
         }
+        let skew = ahead(lease);
         if !histories
             .iter()
-            .any(|h| held_to_its_end(lease, h, TOLERANCE))
+            .any(|h| held_to_its_end(lease, h, TOLERANCE, skew))
         {
             lost.push(Lost {
                 lease: lease.clone(),
@@ -416,10 +427,18 @@ pub fn history<'a>(
 /// that ends no earlier than the end, and after it no stanza of the address that ends the
 /// holding (another client, or an earlier end) before one written at or after the end. When
 /// a stanza was written is bounded below by the latest `starts` or `cltt` of the file's
-/// stanzas up to it, itself included. A holding ended early and taken up again later counts.
-pub fn held_to_its_end(lease: &AckedLease, history: &[&LeaseFile], slack: Secs) -> bool {
+/// stanzas up to it, itself included. A holding ended early and taken up again before the
+/// end counts; taken up again only after it, it does not.
+/// `ahead` lowers the bound by how far ahead a peer's clock may have been.
+pub fn held_to_its_end(
+    lease: &AckedLease,
+    history: &[&LeaseFile],
+    slack: Secs,
+    ahead: Secs,
+) -> bool {
     let end = lease.ends - slack;
     let mut held = false;
+    let mut ended_early = false;
     // A version begins with what the start before it wrote: no earlier than the last one.
     let mut written_at = f64::NEG_INFINITY;
     for file in history {
@@ -438,12 +457,13 @@ pub fn held_to_its_end(lease: &AckedLease, history: &[&LeaseFile], slack: Secs) 
                 .is_some_and(|h| h.address == lease.client)
                 && secs(l.ends).is_some_and(|e| e >= end);
             if covers {
-                held = true;
+                held = held || !ended_early || written_at - ahead < end;
             } else if held {
-                if written_at >= end {
+                if written_at - ahead >= end {
                     return true;
                 }
                 held = false;
+                ended_early = true;
             }
         }
     }
@@ -713,7 +733,7 @@ impl SafetyReport {
         SafetyReport {
             wire_duplicates: wire_duplicates(&acked),
             file_duplicates: file_duplicates(files, &acked),
-            lost: lost_leases(&acked, files, &[], files_read_at),
+            lost: lost_leases(&acked, files, &[], files_read_at, |_| 0.0),
             outages: outages(wire, windows, grace),
             acked,
         }

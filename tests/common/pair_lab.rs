@@ -408,8 +408,16 @@ impl PairLab {
     /// its log when it exited first or was not ready in time (then it is killed).
     pub fn try_start(&mut self, role: Role, timeout: Duration) -> Result<Secs, String> {
         assert!(self.peer(role).proc.is_none(), "the {role:?} is running");
+        // A start refused before it wrote (a read-only folder) leaves the file as it was:
+        // the same copy twice would read its records twice.
         if let Ok(text) = std::fs::read_to_string(&self.peer(role).leases)
             && !text.trim().is_empty()
+            && self
+                .files_before_starts
+                .iter()
+                .rev()
+                .find(|(r, _, _)| *r == role)
+                .is_none_or(|(_, _, last)| *last != text)
         {
             self.files_before_starts.push((role, now(), text));
         }
