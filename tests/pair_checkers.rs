@@ -185,6 +185,35 @@ fn acked_leases_start_at_the_request_and_end_at_a_release() {
 }
 
 #[test]
+fn a_decline_ends_both_peers_acks_of_one_request() {
+    // Both peers ACK one REQUEST; the client declines the first ACK before the second comes.
+    let mut wire = dora(100.0, A, X, 60, 1);
+    let mut decline = dhcp(1, msg::DECLINE, A, 1);
+    decline.requested_ip = Some(X);
+    wire.push(packet(100.011, decline));
+    let mut second = wire[1].clone();
+    second.at = 100.012;
+    second.src = Ipv4Addr::new(10, 60, 0, 2);
+    second.dhcp.server_id = Some(Ipv4Addr::new(10, 60, 0, 2));
+    wire.push(second);
+    let leases = acked_leases(&wire);
+    assert_eq!(leases.len(), 2);
+    for lease in &leases {
+        assert_eq!(lease.cut_by, Some("DECLINE"), "{lease:?}");
+        assert!((lease.ends - 100.011).abs() < 1e-9);
+    }
+    // A DECLINE of an earlier lease does not end a later request's ACK.
+    let mut later = dora(100.0, A, X, 60, 1);
+    let mut decline = dhcp(1, msg::DECLINE, A, 1);
+    decline.requested_ip = Some(X);
+    later.push(packet(100.5, decline));
+    later.extend(dora(102.0, A, X, 60, 2));
+    let leases = acked_leases(&later);
+    assert_eq!(leases[1].cut_by, None);
+    assert_eq!(leases[1].ends, 162.0);
+}
+
+#[test]
 fn two_clients_acked_one_address_at_once_is_a_duplicate_on_the_wire() {
     let mut wire = dora(100.0, A, X, 60, 1);
     wire.extend(dora(130.0, B, X, 60, 2));

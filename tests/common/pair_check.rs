@@ -9,7 +9,9 @@
 //!   It starts when the client sent the REQUEST it answers (RFC 2131 4.4.1: the client counts
 //!   from its request; the ACK's own time if that REQUEST was not captured) and ends a lease
 //!   time later, or earlier if the client released that address (RELEASE), declined it
-//!   (DECLINE) or was refused (NAK) in between: the **effective end**.
+//!   (DECLINE) or was refused (NAK) in between: the **effective end**. A RELEASE or DECLINE
+//!   counts from the request, as both peers may ACK one REQUEST and the client answers the
+//!   first ACK only.
 //! - A **duplicate** is one address held by two different clients (by hardware address) over
 //!   intervals that overlap by more than [`TOLERANCE`]. On the wire the intervals are the
 //!   acked leases. In the lease files they are the `active` stanzas' `starts`..`ends` of both
@@ -123,9 +125,17 @@ pub fn acked_leases(wire: &[WirePacket]) -> Vec<AckedLease> {
     }
     for lease in &mut leases {
         for (client, addr, at, what) in &cuts {
+            // The client's own RELEASE or DECLINE of the address ends every ACK of it that
+            // answers a request sent before: both peers may answer one REQUEST, and a client
+            // that declined the first ACK ignores the second. A NAK ends only what it follows.
+            let after = if *what == "NAK" {
+                lease.acked_at
+            } else {
+                lease.starts
+            };
             if *client == lease.client
                 && addr.is_none_or(|a| a == lease.addr)
-                && *at >= lease.acked_at
+                && *at >= after
                 && *at < lease.ends
             {
                 lease.ends = *at;
