@@ -349,12 +349,17 @@ impl Chaos {
                 .lab
                 .files_before_starts
                 .iter()
+                .map(|(role, at, text)| (*role, *at, text.clone()))
+                .chain(Role::BOTH.into_iter().filter_map(|role| {
+                    let (at, text) = self.lab.backup_since_last_start(role)?;
+                    Some((role, at, text))
+                }))
                 .map(|(role, at, text)| {
                     let file = PeerFile {
                         peer: role.as_str().to_string(),
-                        journal: read_tolerant_text(text).0,
+                        journal: read_tolerant_text(&text).0,
                     };
-                    (*at, file)
+                    (at, file)
                 })
                 .collect(),
             unreadable,

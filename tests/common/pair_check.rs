@@ -31,8 +31,11 @@
 //!   before the end. When a stanza was written is bounded below by the latest `starts` or
 //!   `cltt` of the stanzas up to it: a file is appended in time order, by a clock that is
 //!   right (a peer whose clock was stepped ahead writes later times, which makes the bound
-//!   too late for as long as the step; a rewrite inside a run, dhcpfo's compaction or
-//!   ISC's hourly one, is not copied and restates old states after new ones).
+//!   too late for as long as the step). A rewrite inside a run (dhcpfo's compaction,
+//!   ISC's hourly one) keeps the file it replaced as `FILE~`; the lab adds that file to the
+//!   history, so the last such rewrite loses nothing; records written between two earlier
+//!   rewrites are not seen (neither peer rewrites more than once in the runs of the tests:
+//!   dhcpfo compacts after 10000 appended records, ISC rewrites hourly).
 //! - An **outage** is a client without service: from its first DISCOVER with no outage open
 //!   (or a NAK to it) to the next ACK to it, or to its last packet if none came. Its
 //!   **unavailability** is the part of that time during which at least one peer was running

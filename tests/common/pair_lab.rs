@@ -396,6 +396,33 @@ impl PairLab {
         &mut self.peers[role as usize]
     }
 
+    /// The peer's previous lease file (`FILE~`: both ISC dhcpd and dhcpfo keep the file a
+    /// rewrite replaced there), when it holds something no copy taken before a start holds:
+    /// the journal as it was before the last rewrite inside the run (dhcpfo's compaction,
+    /// ISC's hourly rewrite), which the final file restates only in part. The time is when
+    /// it was last written, no earlier than the role's last copy.
+    pub fn backup_since_last_start(&self, role: Role) -> Option<(Secs, String)> {
+        let mut path = self.peer(role).leases.clone().into_os_string();
+        path.push("~");
+        let path = PathBuf::from(path);
+        let text = std::fs::read_to_string(&path).ok()?;
+        let copies: Vec<&(Role, Secs, String)> = self
+            .files_before_starts
+            .iter()
+            .filter(|(r, _, _)| *r == role)
+            .collect();
+        if text.trim().is_empty() || copies.iter().any(|(_, _, copy)| *copy == text) {
+            return None;
+        }
+        let written = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0.0, |d| d.as_secs_f64());
+        let last_copy = copies.last().map_or(f64::NEG_INFINITY, |(_, at, _)| *at);
+        Some((written.max(last_copy + 0.001), text))
+    }
+
     /// Starts a peer (again, with the lease file it had) and waits until it serves.
     #[track_caller]
     pub fn start(&mut self, role: Role) {
