@@ -349,6 +349,19 @@ mod regressions {
         );
     }
 
+    /// Seed 1796225011 (at 711c6a2): in the same window between two dhcpfo peers, a lease
+    /// still running at the end (10.60.8.6) was active on neither peer.
+    #[test]
+    fn seed_1796225011_dhcpfo_dhcpfo_auto_partner_down() {
+        let pair = pair(PeerKind::Dhcpfo, PeerKind::Dhcpfo);
+        replay(
+            pair,
+            1796225011,
+            28..=28,
+            (Kind::AutoPartnerDown, Role::Secondary, 40),
+        );
+    }
+
     /// Seed 1796225011 (at 711c6a2): a lease the dhcpfo secondary ACKed as a
     /// `failover-partition` of the primary healed was in neither lease file.
     #[test]
