@@ -214,6 +214,25 @@ fn a_decline_ends_both_peers_acks_of_one_request() {
 }
 
 #[test]
+fn a_nak_to_a_request_already_acked_does_not_end_the_lease() {
+    // One peer ACKs a REQUEST, the other NAKs it a moment later: the client holds the lease.
+    let mut wire = dora(100.0, A, X, 60, 1);
+    let mut nak = dhcp(2, msg::NAK, A, 1);
+    nak.server_id = Some(Ipv4Addr::new(10, 60, 0, 2));
+    wire.push(packet(100.02, nak));
+    let leases = acked_leases(&wire);
+    assert_eq!(leases[0].cut_by, None);
+    assert_eq!(leases[0].ends, 160.0);
+    // A NAK to a later request (another transaction) ends it.
+    let mut later = dora(100.0, A, X, 60, 1);
+    later.push(packet(130.0, dhcp(1, msg::REQUEST, A, 2)));
+    later.push(packet(130.01, dhcp(2, msg::NAK, A, 2)));
+    let leases = acked_leases(&later);
+    assert_eq!(leases[0].cut_by, Some("NAK"));
+    assert_eq!(leases[0].ends, 130.01);
+}
+
+#[test]
 fn two_clients_acked_one_address_at_once_is_a_duplicate_on_the_wire() {
     let mut wire = dora(100.0, A, X, 60, 1);
     wire.extend(dora(130.0, B, X, 60, 2));

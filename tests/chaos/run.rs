@@ -113,7 +113,8 @@ pub struct Evidence {
     pub wire: Vec<WirePacket>,
     /// Both lease files, read at `read_at`.
     pub files: Vec<PeerFile>,
-    /// Each lease file as it was before a peer's start rewrote it, with when it was read.
+    /// Each lease file as it was before a peer's start rewrote it, and before a rewrite
+    /// inside the run (its `FILE~`), with when it was read or last written.
     pub earlier_files: Vec<(Secs, PeerFile)>,
     /// Stanzas of the lease files that could not be parsed (a cut write), per peer.
     pub unreadable: Vec<(String, usize, bool)>,
@@ -318,6 +319,9 @@ impl Chaos {
         let loads: Vec<LoadReport> = self.loads.drain(..).map(RunningLoad::stop).collect();
         let stop = now();
         let wire = self.lab.stop_captures();
+        for role in Role::BOTH {
+            self.lab.keep_backup(role);
+        }
         let read_at = now();
         let mut files = Vec::new();
         let mut unreadable = Vec::new();
@@ -349,17 +353,12 @@ impl Chaos {
                 .lab
                 .files_before_starts
                 .iter()
-                .map(|(role, at, text)| (*role, *at, text.clone()))
-                .chain(Role::BOTH.into_iter().filter_map(|role| {
-                    let (at, text) = self.lab.backup_since_last_start(role)?;
-                    Some((role, at, text))
-                }))
                 .map(|(role, at, text)| {
                     let file = PeerFile {
                         peer: role.as_str().to_string(),
-                        journal: read_tolerant_text(&text).0,
+                        journal: read_tolerant_text(text).0,
                     };
-                    (at, file)
+                    (*at, file)
                 })
                 .collect(),
             unreadable,
@@ -749,7 +748,11 @@ impl Chaos {
                         && st.hardware.as_ref().is_some_and(|h| h.address == l.client)
                         && st
                             .ends
-                            .is_some_and(|e| e.is_never() || e.0 as f64 >= l.ends - TOLERANCE)
+                            // What the victim promised, whatever the client did after.
+                            .is_some_and(|e| {
+                                e.is_never()
+                                    || e.0 as f64 >= l.starts + f64::from(l.lease_secs) - TOLERANCE
+                            })
                 })
             })
             .count();

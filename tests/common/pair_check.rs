@@ -11,7 +11,8 @@
 //!   time later, or earlier if the client released that address (RELEASE), declined it
 //!   (DECLINE) or was refused (NAK) in between: the **effective end**. A RELEASE or DECLINE
 //!   counts from the request, as both peers may ACK one REQUEST and the client answers the
-//!   first ACK only.
+//!   first ACK only; a NAK to a request already ACKed does not count (the client holds the
+//!   first answer's lease).
 //! - A **duplicate** is one address held by two different clients (by hardware address) over
 //!   intervals that overlap by more than [`TOLERANCE`]. On the wire the intervals are the
 //!   acked leases. In the lease files they are the `active` stanzas' `starts`..`ends` of both
@@ -33,9 +34,11 @@
 //!   right (a peer whose clock was stepped ahead writes later times, which makes the bound
 //!   too late for as long as the step). A rewrite inside a run (dhcpfo's compaction,
 //!   ISC's hourly one) keeps the file it replaced as `FILE~`; the lab adds that file to the
-//!   history, so the last such rewrite loses nothing; records written between two earlier
-//!   rewrites are not seen (neither peer rewrites more than once in the runs of the tests:
-//!   dhcpfo compacts after 10000 appended records, ISC rewrites hourly).
+//!   history (kept before each start, whose own rewrite replaces it, and at the end of the
+//!   run). Records written between two rewrites with no start between them are not seen:
+//!   dhcpfo compacts after max(10000, 2 x leases) appended records and ISC rewrites hourly
+//!   (neither happens twice between starts in the tests' runs), but ISC also rewrites after
+//!   a failed write, as on a full disk.
 //! - An **outage** is a client without service: from its first DISCOVER with no outage open
 //!   (or a NAK to it) to the next ACK to it, or to its last packet if none came. Its
 //!   **unavailability** is the part of that time during which at least one peer was running
@@ -51,7 +54,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
@@ -90,6 +93,7 @@ pub struct AckedLease {
 pub fn acked_leases(wire: &[WirePacket]) -> Vec<AckedLease> {
     let mut requests: HashMap<([u8; 6], u32), Secs> = HashMap::new();
     let mut leases: Vec<AckedLease> = Vec::new();
+    let mut acked: HashSet<([u8; 6], u32)> = HashSet::new();
     // (client, address or None for any, time, what)
     let mut cuts: Vec<([u8; 6], Option<Ipv4Addr>, Secs, &'static str)> = Vec::new();
     for p in wire {
@@ -102,11 +106,16 @@ pub fn acked_leases(wire: &[WirePacket]) -> Vec<AckedLease> {
             (1, Some(msg::DECLINE)) => {
                 cuts.push((d.chaddr, d.requested_ip.or(Some(d.ciaddr)), p.at, "DECLINE"));
             }
-            (2, Some(msg::NAK)) => cuts.push((d.chaddr, None, p.at, "NAK")),
+            // A NAK to a request another peer already ACKed is ignored by the client, which
+            // holds the lease from the first answer.
+            (2, Some(msg::NAK)) if !acked.contains(&(d.chaddr, d.xid)) => {
+                cuts.push((d.chaddr, None, p.at, "NAK"));
+            }
             (2, Some(msg::ACK)) if !d.yiaddr.is_unspecified() => {
                 let Some(lease_secs) = d.lease_time else {
                     continue;
                 };
+                acked.insert((d.chaddr, d.xid));
                 let starts = requests
                     .get(&(d.chaddr, d.xid))
                     .copied()
@@ -130,7 +139,9 @@ pub fn acked_leases(wire: &[WirePacket]) -> Vec<AckedLease> {
         for (client, addr, at, what) in &cuts {
             // The client's own RELEASE or DECLINE of the address ends every ACK of it that
             // answers a request sent before: both peers may answer one REQUEST, and a client
-            // that declined the first ACK ignores the second. A NAK ends only what it follows.
+            // that declined the first ACK ignores the second (the tests' client ignores every
+            // answer once it released or declined, and takes a new transaction id for its
+            // next request). A NAK ends only what it follows.
             let after = if *what == "NAK" {
                 lease.acked_at
             } else {
@@ -332,8 +343,8 @@ impl std::fmt::Display for Lost {
 }
 
 /// Acked leases missing from both lease files, `files_read_at` being when `files` were
-/// read; `earlier` are the files as they were before a peer's start rewrote them, each with
-/// the time it was read, in that order.
+/// read; `earlier` are the files as they were before a peer's start or a rewrite replaced
+/// them, each with the time it was read or last written (sorted here).
 ///
 /// A lease still running when `files` were read must be active, for its client and to its
 /// end, in one of them. A lease already over must have been held to its end by one peer's
@@ -418,8 +429,8 @@ pub fn lost_leases(
     lost
 }
 
-/// `peer`'s lease file over the run: its copies read before each start, in time order, then
-/// `last`.
+/// `peer`'s lease file over the run: its earlier versions (the copies read before each
+/// start, and the files rewrites replaced), in time order, then `last`.
 pub fn history<'a>(
     peer: &str,
     last: &'a PeerFile,

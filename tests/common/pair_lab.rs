@@ -306,7 +306,9 @@ pub struct PairLab {
     /// What the test did, in order.
     pub events: Vec<LabEvent>,
     /// Each lease file as it was just before a peer started on it (a start rewrites it:
-    /// ISC's and dhcpfo's both write the current state only), with the role and the time.
+    /// ISC's and dhcpfo's both write the current state only), and as it was before a
+    /// rewrite inside the run ([`PairLab::keep_backup`]), with the role and the time, in
+    /// the order taken (sort by time for the file's history).
     pub files_before_starts: Vec<(Role, Secs, String)>,
 }
 
@@ -396,31 +398,33 @@ impl PairLab {
         &mut self.peers[role as usize]
     }
 
-    /// The peer's previous lease file (`FILE~`: both ISC dhcpd and dhcpfo keep the file a
-    /// rewrite replaced there), when it holds something no copy taken before a start holds:
-    /// the journal as it was before the last rewrite inside the run (dhcpfo's compaction,
-    /// ISC's hourly rewrite), which the final file restates only in part. The time is when
-    /// it was last written, no earlier than the role's last copy.
-    pub fn backup_since_last_start(&self, role: Role) -> Option<(Secs, String)> {
+    /// Keeps the peer's previous lease file (`FILE~`: both ISC dhcpd and dhcpfo keep there
+    /// the file a rewrite replaced) among the copies, at the time it was last written, when
+    /// its text differs from every copy of the role: the journal as it was before a rewrite
+    /// inside the run (dhcpfo's compaction, ISC's hourly rewrite or its rewrite after a
+    /// failed write), which the next start's copy or the final file restate only in part.
+    /// Called before each start (a start's own rewrite then replaces `FILE~`) and at the
+    /// end of a run, before the final file is read.
+    pub fn keep_backup(&mut self, role: Role) {
         let mut path = self.peer(role).leases.clone().into_os_string();
         path.push("~");
         let path = PathBuf::from(path);
-        let text = std::fs::read_to_string(&path).ok()?;
-        let copies: Vec<&(Role, Secs, String)> = self
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return;
+        };
+        let known = self
             .files_before_starts
             .iter()
-            .filter(|(r, _, _)| *r == role)
-            .collect();
-        if text.trim().is_empty() || copies.iter().any(|(_, _, copy)| *copy == text) {
-            return None;
+            .any(|(r, _, copy)| *r == role && *copy == text);
+        if text.trim().is_empty() || known {
+            return;
         }
         let written = std::fs::metadata(&path)
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0.0, |d| d.as_secs_f64());
-        let last_copy = copies.last().map_or(f64::NEG_INFINITY, |(_, at, _)| *at);
-        Some((written.max(last_copy + 0.001), text))
+            .map_or_else(now, |d| d.as_secs_f64());
+        self.files_before_starts.push((role, written, text));
     }
 
     /// Starts a peer (again, with the lease file it had) and waits until it serves.
@@ -435,6 +439,7 @@ impl PairLab {
     /// its log when it exited first or was not ready in time (then it is killed).
     pub fn try_start(&mut self, role: Role, timeout: Duration) -> Result<Secs, String> {
         assert!(self.peer(role).proc.is_none(), "the {role:?} is running");
+        self.keep_backup(role);
         // A start refused before it wrote (a read-only folder) leaves the file as it was:
         // the same copy twice would read its records twice.
         if let Ok(text) = std::fs::read_to_string(&self.peer(role).leases)
