@@ -191,7 +191,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__deploy)
-            opts="-y -h --yes --dry-run --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --layout --shared-path --format --force-unlock --max-remote-size --explain --help"
+            opts="-y -h --accept-new-host-keys --strict-host-key-checking --ssh-config --layout --shared-path --max-remote-size --yes --dry-run --templates --format --force-unlock --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,10 +205,6 @@ _dhcpfo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --templates)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --layout)
                     COMPREPLY=($(compgen -W "single split" -- "${cur}"))
                     return 0
@@ -217,15 +213,19 @@ _dhcpfo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-remote-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --force-unlock)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-remote-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -241,25 +241,17 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__diff)
-            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --templates --layout --shared-path --max-remote-size --explain --help"
+            opts="-h --accept-new-host-keys --strict-host-key-checking --ssh-config --layout --shared-path --max-remote-size --format --templates --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
-                    return 0
-                    ;;
                 --strict-host-key-checking)
                     COMPREPLY=($(compgen -W "yes accept-new no" -- "${cur}"))
                     return 0
                     ;;
                 --ssh-config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --templates)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -272,6 +264,14 @@ _dhcpfo() {
                     return 0
                     ;;
                 --max-remote-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --templates)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -925,16 +925,12 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__status)
-            opts="-h --format --accept-new-host-keys --strict-host-key-checking --ssh-config --layout --shared-path --max-remote-size --explain --help"
+            opts="-h --accept-new-host-keys --strict-host-key-checking --ssh-config --layout --shared-path --max-remote-size --format --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
-                    return 0
-                    ;;
                 --strict-host-key-checking)
                     COMPREPLY=($(compgen -W "yes accept-new no" -- "${cur}"))
                     return 0
@@ -953,6 +949,10 @@ _dhcpfo() {
                     ;;
                 --max-remote-size)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --explain)

@@ -1561,17 +1561,17 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from help" -f -a "state" -d 'Show the peer\'s failover state, its partner\'s, the MCLT and the pools'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from help" -f -a "partner-down" -d 'Tell the peer that its partner is down and will stay down (ISC: omshell `set local-state = 4`): after MCLT it serves the partner\'s addresses too'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand failover; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l format -d 'Output format: unified diffs for people, or one JSON object (differs, files, peers, warnings, errors)' -r -f -a "human\t'Text for people'
-json\t'One JSON document on standard output, errors included'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l strict-host-key-checking -d 'Override `StrictHostKeyChecking` for every host: yes refuses unknown keys, accept-new adds them, no also connects despite a changed key (a revoked key is always refused)' -r -f -a "yes\t'Refuse unknown and changed keys (dhcpfo\'s default; OpenSSH\'s `ask` without a terminal)'
 accept-new\t'Add unknown keys to the first user known_hosts file; refuse changed keys'
 no\t'Add unknown keys and connect despite a changed key (with a warning)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l ssh-config -d 'Read only this SSH configuration file instead of ~/.ssh/config and /etc/ssh/ssh_config (as `ssh -F`; `none` for no file)' -r -F
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, deployed to both peers and validated with each dhcpd.conf' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
 split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l shared-path -d 'Absolute path of the shared file on the servers (split layout); both peers get it there' -r
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file, the lock\'s journal, a command\'s output); bytes or K, M, G' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file, the lock\'s journal, a command\'s output; `status` streams the lease file, which this does not bound); bytes or K, M, G' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l format -d 'Output format: unified diffs for people, or one JSON object (differs, files, peers, warnings, errors)' -r -f -a "human\t'Text for people'
+json\t'One JSON document on standard output, errors included'"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l explain -d 'Print what a code means (any code dhcpfo prints, e.g. DF113 or DF501) and exit' -r -f -a "DF001\t''
 DF002\t''
 DF003\t''
@@ -1760,14 +1760,14 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l strict-host-key
 accept-new\t'Add unknown keys to the first user known_hosts file; refuse changed keys'
 no\t'Add unknown keys and connect despite a changed key (with a warning)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l ssh-config -d 'Read only this SSH configuration file instead of ~/.ssh/config and /etc/ssh/ssh_config (as `ssh -F`; `none` for no file)' -r -F
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, deployed to both peers and validated with each dhcpd.conf' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
 split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l shared-path -d 'Absolute path of the shared file on the servers (split layout); both peers get it there' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file, the lock\'s journal, a command\'s output; `status` streams the lease file, which this does not bound); bytes or K, M, G' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l format -d 'Format of the final report: text for people, or one JSON object (errors included)' -r -f -a "human\t'Text for people'
 json\t'One JSON document on standard output, errors included'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l force-unlock -d 'Take over the lock with this id (shown when a lock is refused), whoever holds it: for a deploy from another machine that is known to have died' -r
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file, the lock\'s journal, a command\'s output); bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l explain -d 'Print what a code means (any code dhcpfo prints, e.g. DF113 or DF501) and exit' -r -f -a "DF001\t''
 DF002\t''
 DF003\t''
@@ -1950,12 +1950,10 @@ DF529\t''
 DF530\t''
 DF531\t''
 DF550\t''"
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l accept-new-host-keys -d 'Add unknown host keys to known_hosts (changed keys are still refused): the same as --strict-host-key-checking accept-new'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -s y -l yes -d 'Deploy without asking for confirmation'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l dry-run -d 'Show the diff and validate on the peers; change nothing'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l accept-new-host-keys -d 'Add unknown host keys to known_hosts (changed keys are still refused): the same as --strict-host-key-checking accept-new'
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l format -d 'Output format: text for people, or one JSON object (healthy, problems, peers, clock_skew, clock, warnings, errors)' -r -f -a "human\t'Text for people'
-json\t'One JSON document on standard output, errors included'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l strict-host-key-checking -d 'Override `StrictHostKeyChecking` for every host: yes refuses unknown keys, accept-new adds them, no also connects despite a changed key (a revoked key is always refused)' -r -f -a "yes\t'Refuse unknown and changed keys (dhcpfo\'s default; OpenSSH\'s `ask` without a terminal)'
 accept-new\t'Add unknown keys to the first user known_hosts file; refuse changed keys'
 no\t'Add unknown keys and connect despite a changed key (with a warning)'"
@@ -1963,7 +1961,9 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l ssh-config -d '
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, deployed to both peers and validated with each dhcpd.conf' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
 split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l shared-path -d 'Absolute path of the shared file on the servers (split layout); both peers get it there' -r
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l max-remote-size -d 'Most bytes read from a peer in one go (the lock\'s journal, a command\'s output); the lease file is read as a stream and never held whole; bytes or K, M, G' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file, the lock\'s journal, a command\'s output; `status` streams the lease file, which this does not bound); bytes or K, M, G' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l format -d 'Output format: text for people, or one JSON object (healthy, problems, peers, clock_skew, clock, warnings, errors)' -r -f -a "human\t'Text for people'
+json\t'One JSON document on standard output, errors included'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l explain -d 'Print what a code means (any code dhcpfo prints, e.g. DF113 or DF501) and exit' -r -f -a "DF001\t''
 DF002\t''
 DF003\t''

@@ -18,24 +18,18 @@ use crate::remote::text::{stderr_line, terminal_safe};
 /// The arguments of `dhcpfo deploy`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The pair model (YAML).
-    #[arg(value_name = "PAIR.yaml")]
-    pub(crate) pair: PathBuf,
+    /// The pair model, its peers and their files.
+    #[command(flatten)]
+    pub(crate) peers: super::remote::PeerArgs,
     /// Deploy without asking for confirmation.
     #[arg(long, short)]
     pub(crate) yes: bool,
     /// Show the diff and validate on the peers; change nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
-    /// SSH settings: host key checking, configuration file.
-    #[command(flatten)]
-    pub(crate) ssh: super::remote::SshArgs,
     /// Folder of templates that replace the built-in ones of the same name (as for render).
     #[arg(long, value_name = "DIR")]
     pub(crate) templates: Option<PathBuf>,
-    /// The files deployed: one dhcpd.conf, or the split layout's.
-    #[command(flatten)]
-    pub(crate) layout: super::remote::LayoutArgs,
     /// Format of the final report: text for people, or one JSON object (errors included).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) format: Format,
@@ -43,10 +37,6 @@ pub(crate) struct Args {
     /// for a deploy from another machine that is known to have died.
     #[arg(long, value_name = "LOCK_ID")]
     pub(crate) force_unlock: Option<String>,
-    /// Most bytes read from a peer in one go (a live file, the lock's journal, a
-    /// command's output); bytes or K, M, G.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
-    pub(crate) max_remote_size: u64,
 }
 
 /// What `deploy --format json` prints: the report, the model's warnings, and every error
@@ -123,13 +113,7 @@ pub(super) fn run(args: Args) -> u8 {
         }
         return EXIT_USAGE;
     }
-    let mut prepared = match prepare(
-        &args.pair,
-        args.templates.clone(),
-        &args.layout,
-        args.format,
-        &args.ssh,
-    ) {
+    let prepared = match prepare(&args.peers, args.templates.clone(), args.format) {
         Ok(p) => p,
         Err(refused) => {
             if args.format == Format::Json {
@@ -138,12 +122,9 @@ pub(super) fn run(args: Args) -> u8 {
             return refused.code;
         }
     };
-    for target in &mut prepared.targets {
-        target.max_read = args.max_remote_size;
-    }
     let settings = prepared.source.pair.deploy();
     let options = DeployOptions {
-        connect: args.ssh.connect_options(),
+        connect: args.peers.ssh.connect_options(),
         dry_run: args.dry_run,
         restart_order: settings.restart_order(),
         keep_backups: settings.keep_backups(),

@@ -19,26 +19,16 @@ use crate::remote::{RemoteError, both, files, session};
 /// The arguments of `dhcpfo diff`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The pair model (YAML).
-    #[arg(value_name = "PAIR.yaml")]
-    pub(crate) pair: PathBuf,
+    /// The pair model, its peers and their files.
+    #[command(flatten)]
+    pub(crate) peers: super::remote::PeerArgs,
     /// Output format: unified diffs for people, or one JSON object (differs, files, peers,
     /// warnings, errors).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) format: Format,
-    /// SSH settings: host key checking, configuration file.
-    #[command(flatten)]
-    pub(crate) ssh: super::remote::SshArgs,
     /// Folder of templates that replace the built-in ones of the same name (as for render).
     #[arg(long, value_name = "DIR")]
     pub(crate) templates: Option<PathBuf>,
-    /// The files compared: one dhcpd.conf, or the split layout's.
-    #[command(flatten)]
-    pub(crate) layout: super::remote::LayoutArgs,
-    /// Most bytes read from a peer in one go (a live file, the lock's journal, a
-    /// command's output); bytes or K, M, G.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
-    pub(crate) max_remote_size: u64,
 }
 
 /// What `diff` says about one peer besides its files.
@@ -81,13 +71,7 @@ impl DiffJson<'_> {
 }
 
 pub(super) fn run(args: Args) -> u8 {
-    let mut prepared = match prepare(
-        &args.pair,
-        args.templates.clone(),
-        &args.layout,
-        args.format,
-        &args.ssh,
-    ) {
+    let prepared = match prepare(&args.peers, args.templates.clone(), args.format) {
         Ok(p) => p,
         Err(refused) => {
             if args.format == Format::Json {
@@ -103,10 +87,7 @@ pub(super) fn run(args: Args) -> u8 {
             return refused.code;
         }
     };
-    for target in &mut prepared.targets {
-        target.max_read = args.max_remote_size;
-    }
-    let options = args.ssh.connect_options();
+    let options = args.peers.ssh.connect_options();
     let results = both(|role| -> Result<(Vec<FileDiff>, PeerNotes), RemoteError> {
         let target = &prepared.targets[usize::from(role == Role::Secondary)];
         let conn = session::connect(target, &options)?;

@@ -1,7 +1,7 @@
 //! What `diff`, `deploy` and `status` share: load, check and render the model, resolve the
 //! peers' SSH targets, print remote errors.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{EXIT_USAGE, by_severity, print_diagnostics};
 use crate::diag::{Format, JsonFinding};
@@ -64,6 +64,26 @@ impl Default for LayoutArgs {
     }
 }
 
+/// What `diff`, `deploy` and `status` take alike: the pair model, how to reach its peers,
+/// which files they hold, and how much to read from a peer at once.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct PeerArgs {
+    /// The pair model (YAML).
+    #[arg(value_name = "PAIR.yaml")]
+    pub pair: PathBuf,
+    /// SSH settings: host key checking, configuration file.
+    #[command(flatten)]
+    pub ssh: SshArgs,
+    /// The files on the peers: one dhcpd.conf, or the split layout's.
+    #[command(flatten)]
+    pub layout: LayoutArgs,
+    /// Most bytes read from a peer in one go (a live file, the lock's journal, a command's
+    /// output; `status` streams the lease file, which this does not bound); bytes or K, M,
+    /// G.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
+    pub max_remote_size: u64,
+}
+
 /// A loaded, checked and rendered model with its peers' targets.
 pub(super) struct Prepared {
     pub source: Source,
@@ -97,17 +117,17 @@ impl Refused {
 }
 
 /// Loads and checks the model (any error: exit 2, as `diff` does for unreadable input) and
-/// renders it (in `layout`, with `templates` overriding the built-in ones), and reads the
-/// SSH configuration; in the split layout each target gets the shared file's path. People see
-/// what went wrong on standard error as it happens; the JSON output gets it in [`Refused`] (and
-/// the warnings in [`Prepared`]).
+/// renders it (in the peers' layout, with `templates` overriding the built-in ones), and
+/// reads the SSH configuration; each target reads at most `--max-remote-size` at once, and
+/// in the split layout gets the shared file's path. People see what went wrong on standard
+/// error as it happens; the JSON output gets it in [`Refused`] (and the warnings in
+/// [`Prepared`]).
 pub(super) fn prepare(
-    pair: &Path,
+    peers: &PeerArgs,
     templates: Option<PathBuf>,
-    layout: &LayoutArgs,
     format: Format,
-    ssh: &SshArgs,
 ) -> Result<Prepared, Refused> {
+    let (pair, layout, ssh) = (peers.pair.as_path(), &peers.layout, &peers.ssh);
     let human = format == Format::Human;
     let fail = |finding: JsonFinding| {
         if human {
@@ -160,6 +180,9 @@ pub(super) fn prepare(
         .with_warnings(&warnings)
     })?;
     let mut targets = targets(&source.pair, &config);
+    for target in &mut targets {
+        target.max_read = peers.max_remote_size;
+    }
     if layout.layout == Layout::Split {
         for target in &mut targets {
             let own = [

@@ -1,7 +1,5 @@
 //! `dhcpfo status`: what the live pair is doing.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
 use super::remote::prepare;
@@ -13,24 +11,14 @@ use crate::remote::text::terminal_safe;
 /// The arguments of `dhcpfo status`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The pair model (YAML).
-    #[arg(value_name = "PAIR.yaml")]
-    pub(crate) pair: PathBuf,
+    /// The pair model, its peers and their files (an unfinished deploy's journal may name
+    /// only these).
+    #[command(flatten)]
+    pub(crate) peers: super::remote::PeerArgs,
     /// Output format: text for people, or one JSON object (healthy, problems, peers,
     /// clock_skew, clock, warnings, errors).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(crate) format: Format,
-    /// SSH settings: host key checking, configuration file.
-    #[command(flatten)]
-    pub(crate) ssh: super::remote::SshArgs,
-    /// The files deployed (an unfinished deploy's journal may name only these): one
-    /// dhcpd.conf, or the split layout's.
-    #[command(flatten)]
-    pub(crate) layout: super::remote::LayoutArgs,
-    /// Most bytes read from a peer in one go (the lock's journal, a command's output); the
-    /// lease file is read as a stream and never held whole; bytes or K, M, G.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
-    pub(crate) max_remote_size: u64,
 }
 
 /// What `status --format json` prints: the report, the model's warnings and the errors that
@@ -48,7 +36,7 @@ struct StatusJson<'a> {
 }
 
 pub(super) fn run(args: Args) -> u8 {
-    let mut prepared = match prepare(&args.pair, None, &args.layout, args.format, &args.ssh) {
+    let prepared = match prepare(&args.peers, None, args.format) {
         Ok(p) => p,
         Err(refused) => {
             if args.format == Format::Json {
@@ -62,10 +50,7 @@ pub(super) fn run(args: Args) -> u8 {
             return refused.code;
         }
     };
-    for target in &mut prepared.targets {
-        target.max_read = args.max_remote_size;
-    }
-    let options = args.ssh.connect_options();
+    let options = args.peers.ssh.connect_options();
     let report = status::status(&prepared.source.pair, &prepared.targets, &options);
     match args.format {
         // Lease-file names and errors come from the peer: no escape sequence reaches the
