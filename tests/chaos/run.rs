@@ -319,9 +319,6 @@ impl Chaos {
         let loads: Vec<LoadReport> = self.loads.drain(..).map(RunningLoad::stop).collect();
         let stop = now();
         let wire = self.lab.stop_captures();
-        for role in Role::BOTH {
-            self.lab.keep_backup(role);
-        }
         let read_at = now();
         let mut files = Vec::new();
         let mut unreadable = Vec::new();
@@ -332,6 +329,9 @@ impl Chaos {
                 journal,
             });
             unreadable.push((role.as_str().to_string(), bad, last));
+            // After the final read: a rewrite between the two reads leaves its pre-image in
+            // FILE~ (the history puts the final file last whatever the times).
+            self.lab.keep_backup(role);
             // For a post-mortem (DHCPFO_KEEP_LAB): the tmpfs goes with the run.
             let _ = std::fs::copy(
                 self.lab.leases_path(role),
@@ -711,6 +711,8 @@ impl Chaos {
         let mut failure: Option<String> = None;
         while now() < until {
             self.idle(0.5);
+            // ISC rewrites its lease file after a failed write, replacing FILE~ each time.
+            self.lab.keep_backup(v);
             if failure.is_none() {
                 let log = self.lab.log(v);
                 failure = log.get(log_before..).and_then(|new| {
@@ -748,10 +750,12 @@ impl Chaos {
                         && st.hardware.as_ref().is_some_and(|h| h.address == l.client)
                         && st
                             .ends
-                            // What the victim promised, whatever the client did after.
+                            // What the victim promised at the least, whatever the client
+                            // did after: it may have answered the first send of the request.
                             .is_some_and(|e| {
                                 e.is_never()
-                                    || e.0 as f64 >= l.starts + f64::from(l.lease_secs) - TOLERANCE
+                                    || e.0 as f64
+                                        >= l.first_request + f64::from(l.lease_secs) - TOLERANCE
                             })
                 })
             })

@@ -24,7 +24,8 @@
 //!   files were read): neither peer's current stanza for the address is `active` for that
 //!   client with an `ends` no earlier than the effective end. Already over: no peer's file
 //!   **held it to its end** ([`held_to_its_end`]): read in order over its history (the
-//!   copies taken before each start that changed the file, then the file at the end), a
+//!   copies taken before each start that changed the file and the files rewrites replaced,
+//!   then the file at the end), a
 //!   stanza of the address with the client's hardware address and an `ends` no earlier than
 //!   the effective end (in any binding state), followed by no stanza of the address without
 //!   both (another client, no hardware address, an earlier end) until one written at or
@@ -79,7 +80,10 @@ pub struct AckedLease {
     pub server: Ipv4Addr,
     /// When the ACK was captured.
     pub acked_at: Secs,
-    /// When the client sent the request it answers.
+    /// When the client first sent the request it answers (a resend keeps the transaction
+    /// id): the earliest the server can have counted the lease from.
+    pub first_request: Secs,
+    /// When the client sent the request it answers (the last send before the ACK).
     pub starts: Secs,
     /// The effective end.
     pub ends: Secs,
@@ -91,7 +95,8 @@ pub struct AckedLease {
 
 /// Every acked lease on the wire, with its effective end.
 pub fn acked_leases(wire: &[WirePacket]) -> Vec<AckedLease> {
-    let mut requests: HashMap<([u8; 6], u32), Secs> = HashMap::new();
+    // (client, xid) -> (first send, last send) of the REQUEST.
+    let mut requests: HashMap<([u8; 6], u32), (Secs, Secs)> = HashMap::new();
     let mut leases: Vec<AckedLease> = Vec::new();
     let mut acked: HashSet<([u8; 6], u32)> = HashSet::new();
     // (client, address or None for any, time, what)
@@ -100,7 +105,8 @@ pub fn acked_leases(wire: &[WirePacket]) -> Vec<AckedLease> {
         let d = &p.dhcp;
         match (d.op, d.msg_type) {
             (1, Some(msg::REQUEST)) => {
-                requests.insert((d.chaddr, d.xid), p.at);
+                let sent = requests.entry((d.chaddr, d.xid)).or_insert((p.at, p.at));
+                sent.1 = p.at;
             }
             (1, Some(msg::RELEASE)) => cuts.push((d.chaddr, Some(d.ciaddr), p.at, "RELEASE")),
             (1, Some(msg::DECLINE)) => {
@@ -116,16 +122,18 @@ pub fn acked_leases(wire: &[WirePacket]) -> Vec<AckedLease> {
                     continue;
                 };
                 acked.insert((d.chaddr, d.xid));
-                let starts = requests
+                let sent = requests
                     .get(&(d.chaddr, d.xid))
                     .copied()
-                    .filter(|t| *t <= p.at && p.at - *t < 60.0)
-                    .unwrap_or(p.at);
+                    .filter(|(_, last)| *last <= p.at && p.at - *last < 60.0);
+                let starts = sent.map_or(p.at, |(_, last)| last);
+                let first_request = sent.map_or(p.at, |(first, _)| first.min(starts));
                 leases.push(AckedLease {
                     addr: d.yiaddr,
                     client: d.chaddr,
                     server: d.server_id.unwrap_or(p.src),
                     acked_at: p.at,
+                    first_request,
                     starts,
                     ends: starts + f64::from(lease_secs),
                     lease_secs,
