@@ -77,9 +77,9 @@ pub(crate) struct PeerArgs {
     /// The files on the peers: one dhcpd.conf, or the split layout's.
     #[command(flatten)]
     pub layout: LayoutArgs,
-    /// Most bytes read from a peer in one go (a live file, the lock's journal, a command's
-    /// output; `status` streams the lease file, which this does not bound); bytes or K, M,
-    /// G.
+    /// Most bytes read from a peer in one go (a live file for diff and deploy, the lock's
+    /// journal, a command's output; status streams the lease file, which this does not
+    /// bound); bytes or K, M, G.
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::remote::text::parse_size)]
     pub max_remote_size: u64,
 }
