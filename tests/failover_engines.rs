@@ -1240,6 +1240,62 @@ fn after_a_partition_the_isc_primarys_queued_ack_beats_the_secondarys_older_rele
     sim.check_no_double_binding();
 }
 
+/// Chaos seed 1796225011 (at 711c6a2, two dhcpfo peers, window 28: `auto-partner-down` of
+/// the secondary, back after 40 s, before the 45 s of auto-partner-down ran out): 10.60.8.6
+/// was ACKed for 40 s by the primary, and both files then held it as BACKUP for the same
+/// client with an end 8 s after that ACK, while the client still held it. The run's
+/// artifacts are gone; this is the interleaving that fits those files (the same end on
+/// both peers, the end of an earlier lease of the client): the secondary renews the client
+/// and is killed before its BNDUPD leaves; the client rebinds with the primary, which
+/// renews it for longer; the secondary restarts from its file, both go back to NORMAL and
+/// each sends what the other has not seen. The secondary's older renewal reached the
+/// primary while the primary's newer one waited in its queue; at 711c6a2 only an update in
+/// flight duelled, so the primary took the older end, expired the lease when it passed and
+/// moved it to BACKUP by MAC affinity. Fixed since by 9d983c1 (a queued update duels too,
+/// and the newer client time wins); this test fails with that one line reverted.
+#[test]
+fn a_killed_secondarys_unsent_renewal_does_not_shorten_the_primarys_newer_one() {
+    let yaml = model(99, 128).replace("  split: 128\n", "  split: 128\n  auto-partner-down: 45\n");
+    let mut sim = Sim::with(&yaml, |_, c| c.max_unacked_updates = 1);
+    let [(first, first_ip), (client, ip)] = two_clients_of(&mut sim, S);
+    sim.advance(5);
+    for (m, a) in [(first, first_ip), (client, ip)] {
+        assert_eq!(sim.renew(S, m, a), Some(600));
+    }
+    sim.advance(200);
+    // The secondary renews the client and dies with the BNDUPD unsent, before it has
+    // noticed anything (its file still says NORMAL).
+    let normal = sim.nodes[S].stanza.clone();
+    sim.cut();
+    assert!(sim.renew(S, client, ip).is_some(), "{}", sim.log(S));
+    let stale_end = sim.nodes[S].file.get(&ip).unwrap().ends;
+    sim.nodes[S].stanza = normal;
+    sim.kill(S);
+    sim.heal();
+    sim.advance(10);
+    assert_eq!(
+        sim.state(P),
+        FailoverState::CommunicationsInterrupted,
+        "{}",
+        sim.log(P)
+    );
+    // Both clients rebind with the primary; `first`'s update takes its window of one, so
+    // the client's waits in the queue.
+    assert!(sim.renew(P, first, first_ip).is_some(), "{}", sim.log(P));
+    assert!(sim.renew(P, client, ip).is_some(), "{}", sim.log(P));
+    let ends = sim.engine(P).leases().get(ip).unwrap().ends;
+    assert!(ends > stale_end, "the primary's renewal ends later");
+    // Back within the 45 s of auto-partner-down.
+    sim.advance(25);
+    sim.start(S);
+    sim.advance(10);
+    assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
+    assert_held(&sim, ip, client, ends);
+    // Past the secondary's stale end, the lease still runs on both peers.
+    sim.advance(stale_end + 5 - sim.now);
+    assert_held(&sim, ip, client, ends);
+    sim.check_no_double_binding();
+}
 /// Chaos seed 1796225011 (dhcpfo primary, ISC 4.4.3 secondary, leases of 40-60 s, MCLT
 /// 20 s): cut off from the primary, the secondary renews a client of the primary's lease.
 /// The primary's end passes meanwhile; back in touch, its EXPIRED reaches ISC before ISC's

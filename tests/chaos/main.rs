@@ -351,8 +351,9 @@ mod regressions {
 
     /// Seed 1796225011 (at 711c6a2): in the same window between two dhcpfo peers, a lease
     /// still running at the end (10.60.8.6) was active on neither peer (both files held it
-    /// as `backup` for its client). No commit since names it as fixed, and no engine test
-    /// pins it: this replay watches for it.
+    /// as `backup` for its client, with the end of an earlier lease). The engine test
+    /// `a_killed_secondarys_unsent_renewal_does_not_shorten_the_primarys_newer_one`
+    /// rebuilds the interleaving that fits those files (fixed by 9d983c1).
     #[test]
     fn seed_1796225011_dhcpfo_dhcpfo_auto_partner_down() {
         let pair = pair(PeerKind::Dhcpfo, PeerKind::Dhcpfo);
