@@ -476,6 +476,42 @@ fn an_acked_lease_missing_from_both_files_is_lost() {
     );
 }
 
+/// The short-mode failure of dhcpfo+isc seed 2 at bfb71b4: a client released its lease,
+/// was ACKed the address again a second later, and released that within the second. The
+/// lease's end less the files' whole-second slack came before its own record, and the
+/// release of the earlier lease, just before that record, read as an early end of it.
+#[test]
+fn a_lease_acked_again_just_after_a_release_is_held_by_its_own_record() {
+    let mut wire = dora(900.0, A, X, 30, 1);
+    wire.push(release(923.5, A, X));
+    wire.extend(dora(924.5, A, X, 10, 2));
+    wire.push(release(925.1, A, X));
+    let acked = acked_leases(&wire);
+    assert_eq!(acked.len(), 2);
+    let mut next = stanza(X, BindingState::Active, B, 928, 938);
+    next.cltt = Some(Timestamp(928));
+    let first = stanza(X, BindingState::Active, A, 900, 930);
+    let released = stanza(X, BindingState::Released, A, 923, 923);
+    let records = file(
+        "primary",
+        vec![
+            first.clone(),
+            released.clone(),
+            stanza(X, BindingState::Active, A, 924, 934),
+            stanza(X, BindingState::Released, A, 925, 925),
+            next.clone(),
+        ],
+    );
+    let lost = lost_leases(&acked, &[records], &[], 2000.0, |_| 0.0);
+    assert!(lost.is_empty(), "{lost:?}");
+    // Without a record of its own, a later transaction's record does not stand for it.
+    let later = stanza(X, BindingState::Active, A, 940, 950);
+    let records = file("primary", vec![first, released, next, later]);
+    let lost = lost_leases(&acked, &[records], &[], 2000.0, |_| 0.0);
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert_eq!(lost[0].lease.acked_at, 924.51);
+}
+
 #[test]
 fn a_clean_run_reports_nothing() {
     let mut wire = dora(100.0, A, X, 60, 1);

@@ -460,7 +460,10 @@ pub fn history<'a>(
 /// holding (another client, or an earlier end) before one written at or after the end. When
 /// a stanza was written is bounded below by the latest `starts` or `cltt` of the file's
 /// stanzas up to it, itself included. A holding ended early and taken up again before the
-/// end counts; taken up again only after it, it does not.
+/// end counts; taken up again only after it, it does not, unless by the lease's own record
+/// (its `starts` between the request's second and the ACK): an end before that was an
+/// earlier lease's (a lease shorter than `slack`, ACKed again just after a release, ends
+/// "before" its own record).
 /// `ahead` lowers the bound by how far ahead a peer's clock may have been.
 pub fn held_to_its_end(
     lease: &AckedLease,
@@ -469,8 +472,10 @@ pub fn held_to_its_end(
     ahead: Secs,
 ) -> bool {
     let end = lease.ends - slack;
+    let own = (lease.first_request.floor() - 1.0 - ahead)..=(lease.acked_at + 1.0);
     let mut held = false;
     let mut ended_early = false;
+    let mut own_seen = false;
     // A version begins with what the start before it wrote: no earlier than the last one.
     let mut written_at = f64::NEG_INFINITY;
     for file in history {
@@ -488,7 +493,11 @@ pub fn held_to_its_end(
                 .as_ref()
                 .is_some_and(|h| h.address == lease.client)
                 && secs(l.ends).is_some_and(|e| e >= end);
-            if covers {
+            if covers && !own_seen && secs(l.starts).is_some_and(|t| own.contains(&t)) {
+                own_seen = true;
+                ended_early = false;
+                held = true;
+            } else if covers {
                 held = held || !ended_early || written_at - ahead < end;
             } else if held {
                 if written_at - ahead >= end {
