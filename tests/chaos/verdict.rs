@@ -367,6 +367,8 @@ pub fn analyse(ev: &Evidence) -> Analysis {
         })
         .collect();
     let mut per_fault: Vec<Secs> = vec![0.0; ev.records.len()];
+    // The outage behind each fault's figure, named in its log line.
+    let mut worst: Vec<Option<&crate::common::pair_check::Outage>> = vec![None; ev.records.len()];
     let mut over: Vec<usize> = vec![0; ev.records.len()];
     let mut steady = (0usize, 0.0f64);
     for o in &all {
@@ -376,7 +378,10 @@ pub fn analyse(ev: &Evidence) -> Analysis {
             .map(|(i, _, _)| *i);
         match owner {
             Some(i) => {
-                per_fault[i] = per_fault[i].max(o.unavailable);
+                if o.unavailable > per_fault[i] {
+                    per_fault[i] = o.unavailable;
+                    worst[i] = Some(o);
+                }
                 if o.unavailable > GRACE {
                     over[i] += 1;
                 }
@@ -438,7 +443,7 @@ pub fn analyse(ev: &Evidence) -> Analysis {
             ));
         }
         a.log.push(format!(
-            "{:>7.1} s {} {} (hold {} s{}): unavailability {:.1} s, {}",
+            "{:>7.1} s {} {} (hold {} s{}): unavailability {:.1} s{}, {}",
             r.injected - ev.span.0,
             r.fault.kind.name(),
             r.fault.victim.as_str(),
@@ -455,6 +460,15 @@ pub fn analyse(ev: &Evidence) -> Analysis {
                 _ => String::new(),
             },
             per_fault[i],
+            worst[i]
+                .filter(|o| o.unavailable >= 0.05)
+                .map_or_else(String::new, |o| format!(
+                    " ({} from {:.1} s to {:.1} s{})",
+                    crate::common::dhcp_wire::mac_text(&o.client),
+                    o.from - ev.span.0,
+                    o.to - ev.span.0,
+                    if o.resolved { "" } else { ", never served" }
+                )),
             match (&r.verified, r.settled, r.healed) {
                 (Err(e), _, _) => format!("NOT VERIFIED: {e}"),
                 (Ok(v), Some(s), Some(h)) => format!("{v}; normal {:.1} s after the heal", s - h),
