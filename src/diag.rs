@@ -91,6 +91,31 @@ impl SourceFile {
         }
     }
 
+    /// Cuts a plain scalar's span inside a flow collection back to the scalar. A short
+    /// scalar there can come with a span that runs on to the end of the collection
+    /// (`{ a: 1 }` spanning `1 }`): serde-saphyr gives some, and [`Self::widen`] makes one
+    /// of a one-character value (it cannot tell it from a collection's opening bracket).
+    /// The span is cut at the first `,`, `]`, `}` or line end, and its trailing blanks
+    /// dropped. Other spans are returned as they are.
+    pub fn fit_flow_scalar(&self, span: SourceSpan) -> SourceSpan {
+        let text = self.text.as_str();
+        let start = span.offset().min(text.len());
+        let end = (start + span.len()).min(text.len());
+        let Some(value) = text.get(start..end) else {
+            return span;
+        };
+        let plain = value
+            .chars()
+            .next()
+            .is_some_and(|c| !"\"'{[|>&*!,]}#".contains(c) && !c.is_whitespace());
+        if !plain || !in_flow_collection(text.get(..start).unwrap_or("")) {
+            return span;
+        }
+        let cut = value.find([',', ']', '}', '\n']).unwrap_or(value.len());
+        let len = value[..cut].trim_end().len();
+        SourceSpan::from(start..start + len)
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
@@ -105,6 +130,22 @@ impl SourceFile {
             + 1;
         (line, column)
     }
+}
+
+/// Whether the end of `before` (up to a node's start) is inside a flow collection opened on
+/// the same line (quotes are not looked into: a bracket inside a quoted string on the same
+/// line can mislead it, which only shortens a label).
+fn in_flow_collection(before: &str) -> bool {
+    let line = before.rsplit('\n').next().unwrap_or("");
+    let mut depth = 0i32;
+    for c in line.chars() {
+        match c {
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth > 0
 }
 
 /// One problem found in a source file.
@@ -460,6 +501,8 @@ pub fn tally(diagnostics: &[Diagnostic]) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    use miette::SourceSpan;
+
     use super::SourceFile;
 
     #[test]
@@ -483,5 +526,27 @@ mod tests {
         assert_eq!(file.offset_of(9, 1), file.text.len());
         // Inside a multi-byte character: no panic, a position on the right line.
         assert_eq!(file.line_col(4).0, 2);
+    }
+
+    #[test]
+    fn a_short_scalar_in_a_flow_mapping_is_cut_back_to_itself() {
+        let text = "peers:\n  primary: { address: 1, port: 647 }\n  x: [a, bc ]\nname: a,b}\n";
+        let file = SourceFile::new("t", text);
+        let fit = |from: &str, to_end: &str| {
+            let start = text.find(from).unwrap();
+            let end = text[start..].find(to_end).unwrap() + start + to_end.len();
+            let span = file.fit_flow_scalar(SourceSpan::from(start..end));
+            &text[span.offset()..span.offset() + span.len()]
+        };
+        // The spans serde-saphyr gives: to the end of the collection.
+        assert_eq!(fit("1, port", " }"), "1");
+        assert_eq!(fit("647", " }"), "647");
+        assert_eq!(fit("bc ]", "]"), "bc");
+        // A block scalar keeps its commas and brackets; a collection keeps its span.
+        assert_eq!(fit("a,b}", "}"), "a,b}");
+        assert_eq!(fit("{ address", "}"), "{ address: 1, port: 647 }");
+        // Out of range: unchanged, no panic.
+        let past = SourceSpan::from(text.len() + 5..text.len() + 9);
+        assert_eq!(file.fit_flow_scalar(past), past);
     }
 }

@@ -241,7 +241,7 @@ fn widen(loc: &Location, file: &SourceFile) -> SourceSpan {
         }
     };
     if !span.is_empty() {
-        return span;
+        return file.fit_flow_scalar(span);
     }
     let start = span.offset().min(file.text.len());
     let rest = file.text.get(start..).unwrap_or("");

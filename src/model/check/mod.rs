@@ -366,9 +366,9 @@ pub fn check(source: &Source) -> Vec<Diagnostic> {
     findings
         .into_iter()
         .map(|mut finding| {
-            finding.span = file.widen(finding.span);
+            finding.span = file.fit_flow_scalar(file.widen(finding.span));
             for (span, _) in &mut finding.related {
-                *span = file.widen(*span);
+                *span = file.fit_flow_scalar(file.widen(*span));
             }
             Diagnostic {
                 finding,
@@ -439,6 +439,22 @@ subnets:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_one_character_value_in_a_flow_mapping_is_labelled_alone() {
+        let yaml = testing::BASE.replace(
+            "failover:\n  name: fo\n  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 3\n",
+            "failover: { name: fo, mclt: 0, split: 128, load-balance-max-seconds: 3 }\n",
+        );
+        let source = crate::model::load_str("test.yaml", yaml.clone()).expect("loads");
+        let diags = check(&source);
+        let mclt = diags
+            .iter()
+            .find(|d| d.finding.code == "DF114")
+            .expect("mclt 0 is DF114");
+        let at = mclt.finding.span.offset();
+        assert_eq!(&yaml[at..at + mclt.finding.span.len()], "0", "{yaml}");
+    }
 
     #[test]
     fn codes_are_unique_and_documented() {
