@@ -5,9 +5,11 @@
 //! Failover state stanzas (`failover peer "NAME" state { ... }`) go through the same writer.
 //!
 //! Start-up replays the file (the last record of an address, and of a failover relationship,
-//! wins; a torn last record from a crash is dropped) and rewrites it compacted. Compaction writes `FILE.new`, fsyncs it,
-//! links the old file to `FILE~` and renames the new one over it, as dhcpd does, but on a
-//! thread of its own: appends never wait for it ([`writer`]).
+//! wins; a torn last record from a crash is dropped) and rewrites it compacted. Compaction
+//! writes `FILE.new`, fsyncs it, links the old file to `FILE~` and renames the new one over
+//! it, as dhcpd does, but on threads of their own: appends never wait for it, and a
+//! compaction of the file by itself ([`Journal::compact_file`]) takes nothing from the
+//! engine either ([`writer`]).
 
 mod isc;
 mod writer;
@@ -61,17 +63,28 @@ pub enum JournalError {
 
 enum Cmd {
     Append(String, oneshot::Sender<bool>),
-    /// A compaction: the text before the bindings (header, failover stanzas), the bindings,
-    /// and (tests only) a gate the compactor waits on before it starts.
-    Rewrite(
-        String,
-        Snapshot,
-        oneshot::Sender<bool>,
-        Option<mpsc::Receiver<()>>,
-    ),
+    /// A compaction: the text before the bindings (header, failover stanzas), where the
+    /// bindings come from, and (tests only) gates that hold its steps.
+    Rewrite(String, Source, oneshot::Sender<bool>, Gates),
     /// Test hook: the writer waits until the sender is dropped or sends.
     #[cfg(test)]
     Hold(mpsc::Receiver<()>),
+}
+
+/// Where a compaction takes the bindings it writes from.
+enum Source {
+    /// A snapshot of the engine (start-up, tests).
+    Snapshot(Snapshot),
+    /// The live file itself, read by the compactor thread up to the last durable append.
+    File,
+}
+
+/// Test hooks: a compaction's compactor waits on `compactor` before it starts, its finisher
+/// on `rename` before it puts the new file in place (a sender dropped or sent lets it go).
+#[derive(Default)]
+struct Gates {
+    compactor: Option<mpsc::Receiver<()>>,
+    rename: Option<mpsc::Receiver<()>>,
 }
 
 /// What a compaction writes, taken from the engine without formatting anything (the
@@ -141,8 +154,10 @@ impl Journal {
             line,
             message,
         })?;
+        // Readable too: a compaction of the file by itself reads it back.
         let file = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(path)
             .map_err(io_err)?;
@@ -208,20 +223,24 @@ impl Journal {
     /// meanwhile go on to the live file at once and are copied into the new one before it
     /// takes the old one's place. The receiver fires once the new file is in place.
     pub fn compact(&mut self, snapshot: Snapshot) -> oneshot::Receiver<bool> {
-        self.compact_gated(snapshot, None)
+        self.compact_gated(Source::Snapshot(snapshot), Gates::default())
     }
 
-    fn compact_gated(
-        &mut self,
-        snapshot: Snapshot,
-        gate: Option<mpsc::Receiver<()>>,
-    ) -> oneshot::Receiver<bool> {
+    /// Replaces the file with a compacted copy of itself: the last record of each address
+    /// (as start-up reads it) and the latest failover state stanzas. A thread of the writer
+    /// reads the file, so the caller gives nothing and waits for nothing; the receiver
+    /// fires once the new file is in place.
+    pub fn compact_file(&mut self) -> oneshot::Receiver<bool> {
+        self.compact_gated(Source::File, Gates::default())
+    }
+
+    fn compact_gated(&mut self, source: Source, gates: Gates) -> oneshot::Receiver<bool> {
         let mut prefix = header();
         for stanza in self.failover.values() {
             prefix.push_str(&format_failover(stanza));
         }
         self.appended = 0;
-        self.send(|done| Cmd::Rewrite(prefix, snapshot, done, gate))
+        self.send(|done| Cmd::Rewrite(prefix, source, done, gates))
     }
 
     /// Test hook: the writer stops until the returned sender sends or is dropped, so that a

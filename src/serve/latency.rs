@@ -147,11 +147,12 @@ pub static DISK: Histogram = Histogram::new();
 pub static SYNC: Histogram = Histogram::new();
 /// One compaction (the new file written and synced, and put in place).
 pub static COMPACTION: Histogram = Histogram::new();
-/// The engine loop's share of a compaction: taking the snapshot of the leases.
+/// The engine loop's share of a compaction: asking the writer for it (the compactor thread
+/// reads the lease file itself, so no snapshot of the leases is taken).
 pub static SNAPSHOT: Histogram = Histogram::new();
-/// The appends' share of a compaction: the records appended meanwhile copied into the new
-/// file and synced, the rename and the folder's sync, while the appends queued meanwhile
-/// wait.
+/// The appends' share of a compaction: the writer copying into the new file the records
+/// appended while the compactor synced it (no sync of its own), while the appends queued
+/// meanwhile wait. The rename happens on another thread, with appends going to both files.
 pub static SWAP: Histogram = Histogram::new();
 
 fn ms(us: u64) -> String {

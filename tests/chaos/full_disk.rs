@@ -100,3 +100,43 @@ fn cut_by_a_full_disk(test: &str, compact_first: bool) {
         "every acknowledged record, and not the refused one (10.0.0.{refused})"
     );
 }
+
+/// A compaction of the lease file by itself that meets a full disk gives up, leaves no
+/// `FILE.new` behind and loses no record; once space is back, the next one works.
+#[test]
+fn a_compaction_on_a_full_disk_gives_up_and_loses_nothing() {
+    let test = "a_compaction_on_a_full_disk_gives_up_and_loses_nothing";
+    if !crate::common::netns::root_or_skip(test)
+        || !crate::common::netns::tools_or_skip(test, &["mount", "umount"])
+    {
+        return;
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("dfo-journal-")
+        .tempdir()
+        .expect("a folder for the mount");
+    let fs = Tmpfs::mount(&dir.path().join("fs"), 64).unwrap_or_else(|e| panic!("{e}"));
+    let path = fs.dir.join("dhcpd.leases");
+    let (mut journal, _) = Journal::open(&path).expect("opens on the tmpfs");
+    let written: Vec<u8> = (1..=20).collect();
+    for &n in &written {
+        assert!(append(&mut journal, n), "written with space left");
+    }
+    let before = std::fs::read_to_string(&path).expect("readable");
+    fs.fill().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        journal.compact_file().blocking_recv(),
+        Ok(false),
+        "no room for the new file"
+    );
+    assert!(!fs.dir.join("dhcpd.leases.new").exists());
+    assert_eq!(std::fs::read_to_string(&path).expect("readable"), before);
+    fs.drain().unwrap_or_else(|e| panic!("{e}"));
+    assert!(append(&mut journal, 21), "written once space is back");
+    assert_eq!(journal.compact_file().blocking_recv(), Ok(true));
+    drop(journal);
+    let (_journal, replay) = Journal::open(&path).expect("reads back");
+    let mut read: Vec<u8> = replay.bindings.iter().map(|b| b.addr.octets()[3]).collect();
+    read.sort_unstable();
+    assert_eq!(read, (1..=21).collect::<Vec<u8>>());
+}

@@ -30,6 +30,13 @@ fn block<T>(rx: oneshot::Receiver<T>) -> Option<T> {
     rx.blocking_recv().ok()
 }
 
+fn hold_compactor(wait: mpsc::Receiver<()>) -> Gates {
+    Gates {
+        compactor: Some(wait),
+        rename: None,
+    }
+}
+
 #[test]
 fn appended_records_replay_last_one_wins() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -198,7 +205,10 @@ fn appends_during_a_compaction_are_acknowledged_at_once_and_kept_by_it() {
     // A compaction that cannot finish until the test lets it (as a slow disk would).
     let swaps = crate::serve::latency::SWAP.recorded();
     let (gate, wait) = mpsc::channel();
-    let mut busy = j.compact_gated(Snapshot::of(before.clone()), Some(wait));
+    let mut busy = j.compact_gated(
+        Source::Snapshot(Snapshot::of(before.clone())),
+        hold_compactor(wait),
+    );
     let mut during = Vec::new();
     for i in 100..=150u8 {
         let b = active(i, 1_800_007_200);
@@ -243,7 +253,10 @@ fn closing_during_a_compaction_finishes_it() {
     let (mut j, _) = Journal::open(&path).expect("opens");
     let live = vec![active(4, 1_800_003_600)];
     let (gate, wait) = mpsc::channel();
-    let busy = j.compact_gated(Snapshot::of(live.clone()), Some(wait));
+    let busy = j.compact_gated(
+        Source::Snapshot(Snapshot::of(live.clone())),
+        hold_compactor(wait),
+    );
     assert_eq!(
         block(j.append(&[event(active(5, 1_800_003_600))])),
         Some(true)
@@ -370,4 +383,107 @@ fn a_torn_failover_stanza_is_dropped_and_the_previous_one_wins() {
     let (_j, replay) = Journal::open(&path).expect("opens despite the torn tail");
     assert_eq!(replay.torn_bytes, torn.len());
     assert_eq!(replay.failover, vec![good]);
+}
+
+/// The live file's records of each address, as a reader of the file finds them now.
+fn on_disk(path: &Path) -> std::collections::BTreeMap<Ipv4Addr, Binding> {
+    let text = std::fs::read_to_string(path).expect("readable");
+    let (bindings, _) = parse(&text).expect("parses");
+    bindings.into_iter().map(|b| (b.addr, b)).collect()
+}
+
+#[test]
+fn a_compaction_of_the_file_by_itself_keeps_the_last_record_of_each_address() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, _) = Journal::open(&path).expect("opens");
+    for i in 0..40u64 {
+        let b = active(1 + (i % 4) as u8, 1_800_000_000 + i);
+        assert_eq!(block(j.append(&[event(b)])), Some(true));
+    }
+    let before = on_disk(&path);
+    let (gate, wait) = mpsc::channel();
+    let busy = j.compact_gated(Source::File, hold_compactor(wait));
+    // Appended before the compactor reads the file: past the offset it reads up to, so
+    // copied after its snapshot, and the later record wins.
+    let renewed = active(2, 1_800_009_999);
+    assert_eq!(block(j.append(&[event(renewed.clone())])), Some(true));
+    drop(gate);
+    assert_eq!(block(busy), Some(true));
+    let text = std::fs::read_to_string(&path).expect("readable");
+    for last in 1..=4 {
+        let n = text.matches(&format!("lease 10.0.0.{last} {{")).count();
+        assert_eq!(n, if last == 2 { 2 } else { 1 }, "{text}");
+    }
+    let after = on_disk(&path);
+    for (ip, b) in &before {
+        let want = if *ip == renewed.addr { &renewed } else { b };
+        assert_eq!(after.get(ip), Some(want));
+    }
+    let old = std::fs::read_to_string(dir.path().join("dhcpd.leases~")).expect("backup");
+    assert_eq!(old.matches("lease 10.").count(), 41);
+    // The next compaction reads the compacted file back.
+    let last = active(3, 1_800_009_000);
+    assert_eq!(block(j.append(&[event(last.clone())])), Some(true));
+    assert_eq!(block(j.compact_file()), Some(true));
+    let text = std::fs::read_to_string(&path).expect("readable");
+    assert_eq!(text.matches("lease 10.").count(), 4, "{text}");
+    assert_eq!(on_disk(&path).get(&last.addr), Some(&last));
+    j.close();
+}
+
+#[test]
+fn appends_go_to_both_files_while_the_new_one_is_put_in_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, _) = Journal::open(&path).expect("opens");
+    let first: Vec<BindingEvent> = (1..=20u8)
+        .map(|i| event(active(i, 1_800_003_600)))
+        .collect();
+    assert_eq!(block(j.append(&first)), Some(true));
+    let (gate, wait) = mpsc::channel();
+    let swaps = crate::serve::latency::SWAP.recorded();
+    let mut busy = j.compact_gated(
+        Source::File,
+        Gates {
+            compactor: None,
+            rename: Some(wait),
+        },
+    );
+    // The new file is built; the rename waits for the test.
+    let t = std::time::Instant::now();
+    while crate::serve::latency::SWAP.recorded() == swaps {
+        assert!(t.elapsed().as_secs() < 10, "the new file was never built");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let mut during = Vec::new();
+    for i in 30..=40u8 {
+        let b = active(i, 1_800_007_200);
+        assert_eq!(block(j.append(&[event(b.clone())])), Some(true), "{i}");
+        during.push(b);
+    }
+    assert!(
+        matches!(busy.try_recv(), Err(oneshot::error::TryRecvError::Empty)),
+        "the rename still waits: no append waited for it"
+    );
+    // Before the rename the path still names the old file, which holds them all.
+    for b in &during {
+        assert_eq!(on_disk(&path).get(&b.addr), Some(b));
+    }
+    drop(gate);
+    assert_eq!(block(busy), Some(true));
+    let after = on_disk(&path);
+    assert_eq!(after.len(), 20 + during.len());
+    for b in &during {
+        assert_eq!(after.get(&b.addr), Some(b));
+    }
+    // After the rename, appends go to the new file alone.
+    let late = active(50, 1_800_009_000);
+    assert_eq!(block(j.append(&[event(late.clone())])), Some(true));
+    assert_eq!(on_disk(&path).get(&late.addr), Some(&late));
+    let old = std::fs::read_to_string(dir.path().join("dhcpd.leases~")).expect("backup");
+    assert!(!old.contains("lease 10.0.0.50 {"));
+    j.close();
+    let (_j, replay) = Journal::open(&path).expect("reopens");
+    assert_eq!(replay.bindings.len(), 20 + during.len() + 1);
 }
