@@ -79,12 +79,13 @@ enum Source {
     File,
 }
 
-/// Test hooks: a compaction's compactor waits on `compactor` before it starts, its finisher
-/// on `rename` before it puts the new file in place (a sender dropped or sent lets it go).
+/// Test hooks: a compaction's compactor waits on `compactor` before it starts; its finisher,
+/// once started (appends go to both files then), says so on `rename.0` and waits on
+/// `rename.1` before it puts the new file in place (a sender dropped or sent lets it go).
 #[derive(Default)]
 struct Gates {
     compactor: Option<mpsc::Receiver<()>>,
-    rename: Option<mpsc::Receiver<()>>,
+    rename: Option<(mpsc::Sender<()>, mpsc::Receiver<()>)>,
 }
 
 /// What a compaction writes, taken from the engine without formatting anything (the
@@ -161,13 +162,15 @@ impl Journal {
             .append(true)
             .open(path)
             .map_err(io_err)?;
+        // The writer counts the file's length from here (it never asks the file system).
+        let len = file.metadata().map_err(io_err)?.len();
         let (tx, rx) = mpsc::channel();
         let owned = path.to_path_buf();
         let stats = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
         let counters = stats.clone();
         let thread = std::thread::Builder::new()
             .name("lease-journal".into())
-            .spawn(move || writer::run(owned, file, rx, &counters))
+            .spawn(move || writer::run(owned, file, len, rx, &counters))
             .map_err(io_err)?;
         Ok((
             Journal {
@@ -235,9 +238,13 @@ impl Journal {
     }
 
     fn compact_gated(&mut self, source: Source, gates: Gates) -> oneshot::Receiver<bool> {
-        let mut prefix = header();
-        for stanza in self.failover.values() {
-            prefix.push_str(&format_failover(stanza));
+        // A compaction of the file by itself takes the stanzas from the file.
+        let mut prefix = String::new();
+        if matches!(source, Source::Snapshot(_)) {
+            prefix = header();
+            for stanza in self.failover.values() {
+                prefix.push_str(&format_failover(stanza));
+            }
         }
         self.appended = 0;
         self.send(|done| Cmd::Rewrite(prefix, source, done, gates))

@@ -442,20 +442,19 @@ fn appends_go_to_both_files_while_the_new_one_is_put_in_place() {
         .collect();
     assert_eq!(block(j.append(&first)), Some(true));
     let (gate, wait) = mpsc::channel();
-    let swaps = crate::serve::latency::SWAP.recorded();
+    let (started, finisher) = mpsc::channel();
     let mut busy = j.compact_gated(
         Source::File,
         Gates {
             compactor: None,
-            rename: Some(wait),
+            rename: Some((started, wait)),
         },
     );
-    // The new file is built; the rename waits for the test.
-    let t = std::time::Instant::now();
-    while crate::serve::latency::SWAP.recorded() == swaps {
-        assert!(t.elapsed().as_secs() < 10, "the new file was never built");
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
+    // The new file is built and the finisher started: appends go to both files now, and
+    // the rename waits for the test.
+    finisher
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the finisher starts");
     let mut during = Vec::new();
     for i in 30..=40u8 {
         let b = active(i, 1_800_007_200);

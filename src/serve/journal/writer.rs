@@ -34,25 +34,38 @@ use crate::serve::latency;
 
 /// A compaction whose new file is being built (step 1).
 struct Compacting {
-    /// The new file, written and synced up to the live file's offset it names.
-    ready: mpsc::Receiver<io::Result<(File, u64)>>,
+    /// The new file and its length, written and synced up to the live file's offset given
+    /// third.
+    ready: mpsc::Receiver<io::Result<Built>>,
     done: oneshot::Sender<bool>,
     started: Instant,
     /// The live file's offset the compaction began at.
     upto: u64,
-    rename_gate: Option<mpsc::Receiver<()>>,
+    rename_gate: Option<(mpsc::Sender<()>, mpsc::Receiver<()>)>,
 }
 
 /// A compacted file taking the live one's place (steps 2 and 3): appends go to both.
 struct Swapping {
     new: File,
+    /// The new file's length (its whole records).
+    new_len: u64,
     /// The finisher's answer: whether the rename happened, and how it all went.
     finished: mpsc::Receiver<(bool, io::Result<()>)>,
     done: oneshot::Sender<bool>,
     started: Instant,
+    /// When appends began to go to both files.
+    both_since: Instant,
     /// The live file's offset the compaction began at.
     upto: u64,
 }
+
+/// A new file the compactor built: the file, its length, and the live file's offset it
+/// holds everything up to.
+type Built = (File, u64, u64);
+
+/// How many times the finisher tries to sync the folder after the rename (a second apart)
+/// before it gives up; appends go to both files meanwhile.
+const FOLDER_SYNC_TRIES: u32 = 5;
 
 /// How often the writer looks for a finished step when nothing is queued.
 const POLL: Duration = Duration::from_millis(5);
@@ -61,14 +74,18 @@ const POLL: Duration = Duration::from_millis(5);
 /// (each round copies what was appended during the previous one).
 const CATCH_UP_ROUNDS: usize = 8;
 
+/// The writer thread's loop, on the live file `file` of `len` bytes.
 pub(super) fn run(
     path: PathBuf,
     mut file: File,
+    len: u64,
     rx: mpsc::Receiver<Cmd>,
     stats: &(AtomicU64, AtomicU64),
 ) {
-    // The live file's length up to its last durable append: compactors read no further.
-    let committed = Arc::new(AtomicU64::new(length(&file)));
+    // The live file's length up to its last durable append (kept here, never asked of the
+    // file system): compactors read no further.
+    let mut live_len = len;
+    let committed = Arc::new(AtomicU64::new(len));
     let mut compacting: Option<Compacting> = None;
     let mut swapping: Option<Swapping> = None;
     let mut next: Option<Pending> = None;
@@ -103,17 +120,25 @@ pub(super) fn run(
                     // What was queued before the request is in its snapshot: commit that to
                     // the live file first, so that the compactor copies exactly what came
                     // after.
-                    let new = swapping.as_mut().map(|s| &mut s.new);
-                    let ok = append(&mut file, new, &buf, &committed, &stats.1);
+                    let new = swapping.as_mut().map(|s| (&mut s.new, &mut s.new_len));
+                    let ok = append((&mut file, &mut live_len), new, &buf, &committed, &stats.1);
                     finish(&mut waiting, ok);
                     buf.clear();
                     let pending = (prefix, source, done, gates);
-                    if compacting.is_some() || swapping.is_some() {
+                    if compacting.is_none() && swapping.is_none() {
+                        compacting = Some(start(&path, &file, &committed, pending));
+                    } else if matches!(pending.1, Source::File) {
+                        // Read at its start, it misses nothing by waiting.
                         if let Some(older) = next.replace(pending) {
                             let _ = older.2.send(false);
                         }
                     } else {
-                        compacting = Some(start(&path, &file, &committed, pending));
+                        // A snapshot would be stale by the time it could start.
+                        tracing::error!(
+                            "compaction of {} refused: another one is under way",
+                            path.display()
+                        );
+                        let _ = pending.2.send(false);
                     }
                 }
                 #[cfg(test)]
@@ -122,18 +147,22 @@ pub(super) fn run(
                 }
             }
         }
-        let new = swapping.as_mut().map(|s| &mut s.new);
-        let ok = append(&mut file, new, &buf, &committed, &stats.1);
+        let new = swapping.as_mut().map(|s| (&mut s.new, &mut s.new_len));
+        let ok = append((&mut file, &mut live_len), new, &buf, &committed, &stats.1);
         finish(&mut waiting, ok);
-        if let Some(built) = compacting.as_ref().and_then(|c| c.ready.try_recv().ok())
+        if let Some(built) = compacting
+            .as_ref()
+            .and_then(|c| answer(&c.ready, gone_built))
             && let Some(c) = compacting.take()
         {
-            swapping = begin_swap(&path, &file, &committed, c, built);
+            swapping = begin_swap(&path, &file, live_len, c, built);
         }
-        if let Some(outcome) = swapping.as_ref().and_then(|s| s.finished.try_recv().ok())
+        if let Some(outcome) = swapping
+            .as_ref()
+            .and_then(|s| answer(&s.finished, || gone_finisher(&path)))
             && let Some(s) = swapping.take()
         {
-            end_swap(&path, &mut file, &committed, s, outcome);
+            end_swap(&path, (&mut file, &mut live_len), &committed, s, outcome);
         }
         if compacting.is_none()
             && swapping.is_none()
@@ -144,34 +173,45 @@ pub(super) fn run(
     }
     // Closing: a compaction under way is finished (or given up) before the thread ends.
     if let Some(c) = compacting.take() {
-        let built = c
-            .ready
-            .recv()
-            .unwrap_or_else(|_| Err(io::Error::other("the compactor stopped")));
-        swapping = begin_swap(&path, &file, &committed, c, built);
+        let built = c.ready.recv().unwrap_or_else(|_| gone_built());
+        swapping = begin_swap(&path, &file, live_len, c, built);
     }
     if let Some(s) = swapping.take() {
-        let outcome = s
-            .finished
-            .recv()
-            .unwrap_or_else(|_| (false, Err(io::Error::other("the finisher stopped"))));
-        end_swap(&path, &mut file, &committed, s, outcome);
+        let outcome = s.finished.recv().unwrap_or_else(|_| gone_finisher(&path));
+        end_swap(&path, (&mut file, &mut live_len), &committed, s, outcome);
     }
     if let Some(pending) = next {
         let _ = pending.2.send(false);
     }
 }
 
-/// A file's length (0 if it cannot be read: the next append tells).
-fn length(file: &File) -> u64 {
-    file.metadata().map_or(0, |m| m.len())
+/// A helper thread's answer, if there is one yet; `gone()` if the thread ended without one
+/// (it panicked, or could not be started).
+fn answer<T>(rx: &mpsc::Receiver<T>, gone: impl FnOnce() -> T) -> Option<T> {
+    match rx.try_recv() {
+        Ok(got) => Some(got),
+        Err(mpsc::TryRecvError::Empty) => None,
+        Err(mpsc::TryRecvError::Disconnected) => Some(gone()),
+    }
 }
 
-/// Appends `text` to the live file and syncs it; while a compacted file takes its place,
-/// to that one too. On a failure neither keeps any of it.
+fn gone_built() -> io::Result<Built> {
+    Err(io::Error::other("the compactor stopped"))
+}
+
+/// A finisher that ended without a word: whether it renamed is read off the folder (no
+/// `FILE.new` left means it did, and the path names the new file).
+fn gone_finisher(path: &Path) -> (bool, io::Result<()>) {
+    let renamed = !new_path(path).exists();
+    (renamed, Err(io::Error::other("the finisher stopped")))
+}
+
+/// Appends `text` to the live file (of the length given beside it) and syncs it; while a
+/// compacted file takes its place, to that one too, synced at the same time. On a failure
+/// neither keeps any of it. The lengths move on only when it worked.
 fn append(
-    live: &mut File,
-    mut new: Option<&mut File>,
+    (live, live_len): (&mut File, &mut u64),
+    new: Option<(&mut File, &mut u64)>,
     text: &str,
     committed: &AtomicU64,
     syncs: &AtomicU64,
@@ -181,22 +221,34 @@ fn append(
     }
     syncs.fetch_add(1, Ordering::Relaxed);
     let t = Instant::now();
-    let before = (length(live), new.as_deref().map(length));
-    let mut done = write_synced(live, text);
-    if let (Ok(()), Some(n)) = (&done, new.as_deref_mut()) {
-        done = write_synced(n, text);
-    }
+    let (mut new_file, new_len) = new.unzip();
+    let done = match new_file.as_deref_mut() {
+        None => write_synced(live, text),
+        Some(second) => std::thread::scope(|scope| {
+            let other = scope.spawn(|| write_synced(second, text));
+            let first = write_synced(live, text);
+            let other = other
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the second write stopped")));
+            first.and(other)
+        }),
+    };
     latency::SYNC.record(t.elapsed());
+    let added = text.len() as u64;
     match done {
         Ok(()) => {
-            committed.store(before.0 + text.len() as u64, Ordering::Release);
+            *live_len += added;
+            if let Some(len) = new_len {
+                *len += added;
+            }
+            committed.store(*live_len, Ordering::Release);
             true
         }
         Err(e) => {
             tracing::error!("cannot write the lease file: {e}; not acknowledging");
-            cut_back(live, before.0);
-            if let (Some(n), Some(len)) = (new, before.1) {
-                cut_back(n, len);
+            cut_back(live, *live_len);
+            if let (Some(file), Some(len)) = (new_file, new_len) {
+                cut_back(file, *len);
             }
             false
         }
@@ -257,6 +309,7 @@ fn start(
     let spawned = std::thread::Builder::new()
         .name("lease-compactor".into())
         .spawn(move || {
+            yield_cpu();
             if let Some(gate) = compactor {
                 let _ = gate.recv();
             }
@@ -265,6 +318,7 @@ fn start(
             let _ = tx.send(built);
         });
     if let Err(e) = spawned {
+        // The sender went with the closure: the writer sees the compactor gone.
         tracing::error!("cannot start a compaction of {}: {e}", path.display());
     }
     Compacting {
@@ -276,8 +330,23 @@ fn start(
     }
 }
 
+/// Gives the calling thread the lowest CPU priority (nice 19; Linux sets it per thread), so
+/// that the engine and the writer, which replies wait for, come first on a busy machine.
+fn yield_cpu() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid has no arguments, and setpriority only changes this thread's nice
+    // value (an id of this process's own thread, no pointer).
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid);
+        if let Ok(tid) = libc::id_t::try_from(tid) {
+            libc::setpriority(libc::PRIO_PROCESS, tid, 19);
+        }
+    }
+}
+
 /// Step 1, on the compactor thread: the new file from the source, then what the live file
-/// got since `upto`, synced. Returns the file and the live offset it holds up to.
+/// got since `upto`, synced. A compaction of the file by itself writes the file's own
+/// latest failover stanzas (read at its start, so never older than the file).
 fn build(
     tmp: &Path,
     prefix: &str,
@@ -285,12 +354,12 @@ fn build(
     live: &File,
     upto: u64,
     committed: &AtomicU64,
-) -> io::Result<(File, u64)> {
-    let snapshot = match source {
-        Source::Snapshot(s) => s,
+) -> io::Result<Built> {
+    let (prefix, snapshot) = match source {
+        Source::Snapshot(s) => (prefix.to_string(), s),
         Source::File => read_snapshot(live, upto)?,
     };
-    let mut new = write_new(tmp, prefix, &snapshot)?;
+    let (mut new, mut len) = write_new(tmp, &prefix, &snapshot)?;
     drop(snapshot);
     let mut at = upto;
     for _ in 0..CATCH_UP_ROUNDS {
@@ -298,36 +367,47 @@ fn build(
         if end <= at {
             break;
         }
-        copy_range(live, at, end, &mut new)?;
+        len += copy_range(live, at, end, &mut new)?;
         at = end;
     }
     new.sync_all()?;
-    Ok((new, at))
+    Ok((new, len, at))
 }
 
-/// The current binding of every address in the live file's first `upto` bytes.
-fn read_snapshot(live: &File, upto: u64) -> io::Result<Snapshot> {
+/// The header and latest failover stanzas, and the current binding of every address, in
+/// the live file's first `upto` bytes.
+fn read_snapshot(live: &File, upto: u64) -> io::Result<(String, Snapshot)> {
     let mut bytes = vec![0; usize::try_from(upto).map_err(io::Error::other)?];
     live.read_exact_at(&mut bytes, 0)?;
     let text = String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let (whole, _) = crate::leases::complete_records(&text);
-    let (bindings, _) = super::parse(whole)
+    let (bindings, failover) = super::parse(whole)
         .map_err(|(line, message)| io::Error::other(format!("line {line}: {message}")))?;
-    Ok(Snapshot::of(bindings))
+    let mut prefix = super::header();
+    for stanza in &failover {
+        prefix.push_str(&super::format_failover(stanza));
+    }
+    Ok((prefix, Snapshot::of(bindings)))
 }
 
-/// Copies the live file's bytes `from..to` to the end of `out`.
-fn copy_range(live: &File, from: u64, to: u64, out: &mut File) -> io::Result<()> {
-    let mut bytes = vec![0; usize::try_from(to - from).map_err(io::Error::other)?];
+/// Copies the live file's bytes `from..to` to the end of `out`; returns how many.
+fn copy_range(live: &File, from: u64, to: u64, out: &mut File) -> io::Result<u64> {
+    let n = to.checked_sub(from).ok_or_else(|| {
+        io::Error::other(format!(
+            "the lease file's offsets went back ({from} to {to})"
+        ))
+    })?;
+    let mut bytes = vec![0; usize::try_from(n).map_err(io::Error::other)?];
     live.read_exact_at(&mut bytes, from)?;
-    out.write_all(&bytes)
+    out.write_all(&bytes)?;
+    Ok(n)
 }
 
 /// The compacted file: the prefix (header, failover stanzas), every binding, then a FREE
 /// record for each address of the free ranges that no binding holds (as ISC writes every
-/// lease of a failover pool). Not synced yet.
-fn write_new(tmp: &Path, prefix: &str, snapshot: &Snapshot) -> io::Result<File> {
+/// lease of a failover pool), and its length. Not synced yet.
+fn write_new(tmp: &Path, prefix: &str, snapshot: &Snapshot) -> io::Result<(File, u64)> {
     // Readable too: once in place, the next compaction reads it back.
     let mut f = std::fs::OpenOptions::new()
         .read(true)
@@ -352,7 +432,8 @@ fn write_new(tmp: &Path, prefix: &str, snapshot: &Snapshot) -> io::Result<File> 
     }
     out.flush()?;
     drop(out);
-    Ok(f)
+    let len = f.stream_position()?;
+    Ok((f, len))
 }
 
 /// Step 2, on the writer: the records appended while the compactor synced go to the new
@@ -361,19 +442,18 @@ fn write_new(tmp: &Path, prefix: &str, snapshot: &Snapshot) -> io::Result<File> 
 fn begin_swap(
     path: &Path,
     live: &File,
-    committed: &AtomicU64,
+    live_len: u64,
     c: Compacting,
-    built: io::Result<(File, u64)>,
+    built: io::Result<Built>,
 ) -> Option<Swapping> {
     let holding = Instant::now();
-    let end = committed.load(Ordering::Acquire);
-    let begun = built.and_then(|(mut new, at)| {
-        copy_range(live, at, end, &mut new)?;
+    let begun = built.and_then(|(mut new, len, at)| {
+        let len = len + copy_range(live, at, live_len, &mut new)?;
         let finishing = new.try_clone()?;
-        Ok((new, finishing))
+        Ok((new, len, finishing))
     });
     latency::SWAP.record(holding.elapsed());
-    let (new, finishing) = match begun {
+    let (new, new_len, finishing) = match begun {
         Ok(files) => files,
         Err(e) => {
             // A full disk: the part written would only take space from the appends.
@@ -389,8 +469,9 @@ fn begin_swap(
     let spawned = std::thread::Builder::new()
         .name("lease-rename".into())
         .spawn(move || {
-            if let Some(gate) = gate {
-                let _ = gate.recv();
+            if let Some((started, go)) = gate {
+                let _ = started.send(());
+                let _ = go.recv();
             }
             let _ = tx.send(put_in_place(&owned, &finishing));
         });
@@ -402,15 +483,18 @@ fn begin_swap(
     }
     Some(Swapping {
         new,
+        new_len,
         finished,
         done: c.done,
         started: c.started,
+        both_since: Instant::now(),
         upto: c.upto,
     })
 }
 
 /// Step 3, on the finisher thread: the new file synced, the old one linked to `FILE~`, the
-/// new one renamed over it, the folder synced. Says whether the rename happened.
+/// new one renamed over it, the folder synced (tried again a few times, a second apart,
+/// while the appends go to both files). Says whether the rename happened.
 fn put_in_place(path: &Path, new: &File) -> (bool, io::Result<()>) {
     if let Err(e) = new.sync_data() {
         return (false, Err(e));
@@ -422,26 +506,38 @@ fn put_in_place(path: &Path, new: &File) -> (bool, io::Result<()>) {
     if let Err(e) = std::fs::rename(new_path(path), path) {
         return (false, Err(e));
     }
-    let synced = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        Some(dir) => File::open(dir).and_then(|d| d.sync_all()),
-        None => Ok(()),
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
     };
+    let mut synced = Ok(());
+    for attempt in 0..FOLDER_SYNC_TRIES {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        synced = File::open(dir).and_then(|d| d.sync_all());
+        if synced.is_ok() {
+            break;
+        }
+    }
     (true, synced)
 }
 
 /// The finisher is done: after a rename the writer goes on with the new file alone (the
-/// path names it now, even if the folder's sync failed), else with the old one.
+/// path names it now), else with the old one.
 fn end_swap(
     path: &Path,
-    file: &mut File,
+    (file, live_len): (&mut File, &mut u64),
     committed: &AtomicU64,
     s: Swapping,
     (renamed, result): (bool, io::Result<()>),
 ) {
-    let meanwhile = length(file).saturating_sub(s.upto);
+    let meanwhile = live_len.saturating_sub(s.upto);
+    let both_ms = s.both_since.elapsed().as_millis();
     if renamed {
         *file = s.new;
-        committed.store(length(file), Ordering::Release);
+        *live_len = s.new_len;
+        committed.store(s.new_len, Ordering::Release);
     } else {
         let _ = std::fs::remove_file(new_path(path));
     }
@@ -449,7 +545,8 @@ fn end_swap(
         Ok(()) => {
             latency::COMPACTION.record(s.started.elapsed());
             tracing::info!(
-                "compacted {} in {} ms ({} bytes appended meanwhile)",
+                "compacted {} in {} ms ({} bytes appended meanwhile; appends went to both \
+                 files for the last {both_ms} ms)",
                 path.display(),
                 s.started.elapsed().as_millis(),
                 meanwhile
@@ -458,8 +555,10 @@ fn end_swap(
         }
         Err(e) if renamed => {
             tracing::error!(
-                "compacted {} in {} ms, but the folder could not be synced: {e}; a crash \
-                 now may bring back the old file, which holds every record too",
+                "compacted {} in {} ms, but its folder could not be synced after the rename: \
+                 {e}; if the system stops before the folder reaches the disk, the lease file \
+                 may come back as it was before the compaction, without the records \
+                 appended since",
                 path.display(),
                 s.started.elapsed().as_millis()
             );
