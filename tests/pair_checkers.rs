@@ -506,10 +506,35 @@ fn a_lease_acked_again_just_after_a_release_is_held_by_its_own_record() {
     assert!(lost.is_empty(), "{lost:?}");
     // Without a record of its own, a later transaction's record does not stand for it.
     let later = stanza(X, BindingState::Active, A, 940, 950);
-    let records = file("primary", vec![first, released, next, later]);
+    let records = file(
+        "primary",
+        vec![first.clone(), released.clone(), next.clone(), later],
+    );
     let lost = lost_leases(&acked, &[records], &[], 2000.0, |_| 0.0);
     assert_eq!(lost.len(), 1, "{lost:?}");
     assert_eq!(lost[0].lease.acked_at, 924.51);
+    // Nor does a record with its times written after the lease's end (a partner that
+    // learnt of it late), once another client held the address meanwhile.
+    let mut elsewhere = stanza(
+        Ipv4Addr::new(10, 60, 8, 9),
+        BindingState::Active,
+        B,
+        1000,
+        1060,
+    );
+    elsewhere.cltt = Some(Timestamp(1000));
+    let records = file(
+        "primary",
+        vec![
+            first,
+            released,
+            next,
+            elsewhere,
+            stanza(X, BindingState::Active, A, 924, 934),
+        ],
+    );
+    let lost = lost_leases(&acked, &[records], &[], 2000.0, |_| 0.0);
+    assert_eq!(lost.len(), 1, "{lost:?}");
 }
 
 #[test]

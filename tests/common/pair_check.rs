@@ -461,10 +461,11 @@ pub fn history<'a>(
 /// a stanza was written is bounded below by the latest `starts` or `cltt` of the file's
 /// stanzas up to it, itself included. A holding ended early and taken up again before the
 /// end counts; taken up again only after it, it does not, unless by the lease's own record
-/// (its `starts` between the request's second and the ACK): an end before that was an
-/// earlier lease's (a lease shorter than `slack`, ACKed again just after a release, ends
-/// "before" its own record).
-/// `ahead` lowers the bound by how far ahead a peer's clock may have been.
+/// (its `starts` between the request's second and the ACK, and written by the ACK): an end
+/// before that was an earlier lease's (a lease shorter than `slack`, ACKed again just after
+/// a release, ends "before" its own record).
+/// `ahead` lowers the bound by how far ahead a peer's clock may have been (and lets its
+/// times run that much late).
 pub fn held_to_its_end(
     lease: &AckedLease,
     history: &[&LeaseFile],
@@ -472,10 +473,9 @@ pub fn held_to_its_end(
     ahead: Secs,
 ) -> bool {
     let end = lease.ends - slack;
-    let own = (lease.first_request.floor() - 1.0 - ahead)..=(lease.acked_at + 1.0);
+    let own = (lease.first_request.floor() - 1.0)..=(lease.acked_at + 1.0 + ahead);
     let mut held = false;
     let mut ended_early = false;
-    let mut own_seen = false;
     // A version begins with what the start before it wrote: no earlier than the last one.
     let mut written_at = f64::NEG_INFINITY;
     for file in history {
@@ -493,8 +493,9 @@ pub fn held_to_its_end(
                 .as_ref()
                 .is_some_and(|h| h.address == lease.client)
                 && secs(l.ends).is_some_and(|e| e >= end);
-            if covers && !own_seen && secs(l.starts).is_some_and(|t| own.contains(&t)) {
-                own_seen = true;
+            let own_record = secs(l.starts).is_some_and(|t| own.contains(&t))
+                && written_at - ahead <= lease.acked_at + 1.0;
+            if covers && own_record {
                 ended_early = false;
                 held = true;
             } else if covers {
