@@ -95,8 +95,9 @@ impl SourceFile {
     /// scalar there can come with a span that runs on to the end of the collection
     /// (`{ a: 1 }` spanning `1 }`): serde-saphyr gives some, and [`Self::widen`] makes one
     /// of a one-character value (it cannot tell it from a collection's opening bracket).
-    /// The span is cut at the first `,`, `]`, `}` or line end, and its trailing blanks
-    /// dropped. Other spans are returned as they are.
+    /// The span is cut where a plain scalar ends in a flow collection (`,`, `]`, `}`, `: `, a
+    /// comment or the line's end), and its trailing blanks dropped. Other spans are
+    /// returned as they are.
     pub fn fit_flow_scalar(&self, span: SourceSpan) -> SourceSpan {
         let text = self.text.as_str();
         let start = span.offset().min(text.len());
@@ -111,7 +112,11 @@ impl SourceFile {
         if !plain || !in_flow_collection(text.get(..start).unwrap_or("")) {
             return span;
         }
-        let cut = value.find([',', ']', '}', '\n']).unwrap_or(value.len());
+        let cut = [",", "]", "}", "\n", " #", ": "]
+            .iter()
+            .filter_map(|end| value.find(end))
+            .min()
+            .unwrap_or(value.len());
         let len = value[..cut].trim_end().len();
         SourceSpan::from(start..start + len)
     }
@@ -132,18 +137,42 @@ impl SourceFile {
     }
 }
 
-/// Whether the end of `before` (up to a node's start) is inside a flow collection opened on
-/// the same line (quotes are not looked into: a bracket inside a quoted string on the same
-/// line can mislead it, which only shortens a label).
+/// Whether the end of `before` (the text up to a node's start) is inside a flow collection:
+/// brackets are counted outside quoted scalars and comments, over as many lines as the
+/// collection takes. A bracket inside a plain scalar (`a[1]`) counts too; a closed pair
+/// changes nothing.
 fn in_flow_collection(before: &str) -> bool {
-    let line = before.rsplit('\n').next().unwrap_or("");
-    let mut depth = 0i32;
-    for c in line.chars() {
-        match c {
-            '{' | '[' => depth += 1,
-            '}' | ']' => depth -= 1,
-            _ => {}
+    #[derive(PartialEq)]
+    enum In {
+        Text,
+        Single,
+        Double,
+        Comment,
+    }
+    let mut depth = 0u32;
+    let mut state = In::Text;
+    let mut previous = '\n';
+    let mut escaped = false;
+    for c in before.chars() {
+        let starts_token = previous.is_whitespace() || "[{,:".contains(previous);
+        match state {
+            In::Comment if c == '\n' => state = In::Text,
+            In::Comment => {}
+            In::Double if escaped => escaped = false,
+            In::Double if c == '\\' => escaped = true,
+            In::Double if c == '"' => state = In::Text,
+            In::Single if c == '\'' => state = In::Text,
+            In::Double | In::Single => {}
+            In::Text => match c {
+                '#' if previous.is_whitespace() => state = In::Comment,
+                '"' if starts_token => state = In::Double,
+                '\'' if starts_token => state = In::Single,
+                '{' | '[' => depth += 1,
+                '}' | ']' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
         }
+        previous = c;
     }
     depth > 0
 }
@@ -545,6 +574,18 @@ mod tests {
         // A block scalar keeps its commas and brackets; a collection keeps its span.
         assert_eq!(fit("a,b}", "}"), "a,b}");
         assert_eq!(fit("{ address", "}"), "{ address: 1, port: 647 }");
+        // A collection over several lines, brackets in quotes and comments, a key.
+        let text = "f: {\n  n: 'x]', # a ] here\n  m: 0,\n  p: { a: 1 } }\nk: \"{\", v, w\n";
+        let file = SourceFile::new("t", text);
+        let fit = |from: &str, to_end: &str| {
+            let start = text.find(from).unwrap();
+            let end = text[start..].find(to_end).unwrap() + start + to_end.len();
+            let span = file.fit_flow_scalar(SourceSpan::from(start..end));
+            &text[span.offset()..span.offset() + span.len()]
+        };
+        assert_eq!(fit("0,", "}"), "0");
+        assert_eq!(fit("p: {", "}"), "p");
+        assert_eq!(fit("v, w", "w"), "v, w");
         // Out of range: unchanged, no panic.
         let past = SourceSpan::from(text.len() + 5..text.len() + 9);
         assert_eq!(file.fit_flow_scalar(past), past);
