@@ -1245,7 +1245,8 @@ fn after_a_partition_the_isc_primarys_queued_ack_beats_the_secondarys_older_rele
 /// was ACKed for 40 s by the primary, and both files then held it as BACKUP for the same
 /// client with an end 8 s after that ACK, while the client still held it. The run's
 /// artifacts are gone; this is the interleaving that fits those files (the same end on
-/// both peers, the end of an earlier lease of the client): the secondary renews the client
+/// both peers, the end of an earlier lease of the client), with the sim's own lease times
+/// (the ends differ from the run's): the secondary renews the client
 /// and is killed before its BNDUPD leaves; the client rebinds with the primary, which
 /// renews it for longer; the secondary restarts from its file, both go back to NORMAL and
 /// each sends what the other has not seen. The secondary's older renewal reached the
@@ -1263,8 +1264,10 @@ fn a_killed_secondarys_unsent_renewal_does_not_shorten_the_primarys_newer_one() 
         assert_eq!(sim.renew(S, m, a), Some(600));
     }
     sim.advance(200);
-    // The secondary renews the client and dies with the BNDUPD unsent, before it has
-    // noticed anything (its file still says NORMAL).
+    // The secondary renews the client and dies with the BNDUPD unsent. The sim cannot kill
+    // a peer between its ACK and the BNDUPD, so the link is cut first (the renewal is made
+    // in COMMUNICATIONS-INTERRUPTED) and the NORMAL stanza the file held before the cut is
+    // put back, as a kill right after the ACK leaves it.
     let normal = sim.nodes[S].stanza.clone();
     sim.cut();
     assert!(sim.renew(S, client, ip).is_some(), "{}", sim.log(S));
@@ -1292,6 +1295,7 @@ fn a_killed_secondarys_unsent_renewal_does_not_shorten_the_primarys_newer_one() 
     assert_eq!(sim.state(P), FailoverState::Normal, "{}", sim.log(P));
     assert_held(&sim, ip, client, ends);
     // Past the secondary's stale end, the lease still runs on both peers.
+    assert!(stale_end > sim.now, "the stale end is still ahead");
     sim.advance(stale_end + 5 - sim.now);
     assert_held(&sim, ip, client, ends);
     sim.check_no_double_binding();
