@@ -77,6 +77,19 @@ pub fn in_subnet(address: u32, network: u32, mask: u32) -> bool {
     address & mask == network & mask
 }
 
+/// The `min-balance` and `max-balance` dhcpd runs with when `min` is above `max`, else
+/// `None` (DF118, DF330). Each is in seconds; left out or 0, dhcpd takes its default (60
+/// and 3600), so one set alone can contradict the other's default.
+pub fn balance_bounds_inverted(min: Option<u64>, max: Option<u64>) -> Option<(u64, u64)> {
+    let or_default = |n: Option<u64>, default: u32| match n {
+        Some(0) | None => u64::from(default),
+        Some(n) => n,
+    };
+    let lo = or_default(min, crate::dhcpd::DEFAULT_MIN_BALANCE);
+    let hi = or_default(max, crate::dhcpd::DEFAULT_MAX_BALANCE);
+    (lo > hi).then_some((lo, hi))
+}
+
 /// The codes of each mistake both commands report: (check's code, lint's code).
 pub const PAIRED: &[(&str, &str)] = &[
     ("DF110", "DF305"),

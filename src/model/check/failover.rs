@@ -67,7 +67,7 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                 None => (
                     DEFAULT_MAX_LEASE_TIME,
                     mclt.span(),
-                    "dhcpd's default max-lease-time (86400)",
+                    "dhcpd's default max-lease-time",
                 ),
             };
             if judgement::mclt_not_below_lease_time(u64::from(mclt.secs()), u64::from(max)) {
@@ -160,15 +160,35 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
                 .help("use 10 (ISC's example) or more"),
         );
     }
-    if let (Some(min), Some(max)) = (&fo.min_balance, &fo.max_balance)
-        && min.secs() > max.secs()
+    let secs = |d: &Option<crate::model::Spanned<crate::model::Duration>>| {
+        d.as_ref().map(|d| u64::from(d.secs()))
+    };
+    if let Some((lo, hi)) =
+        judgement::balance_bounds_inverted(secs(&fo.min_balance), secs(&fo.max_balance))
     {
-        out.push(
-            DF118
-                .at(min.span(), "min-balance is above max-balance")
-                .related(max.span(), "max-balance")
-                .help("dhcpd's defaults are 60 and 3600"),
-        );
+        let mut finding = match (&fo.min_balance, &fo.max_balance) {
+            (Some(min), Some(max)) => DF118
+                .at(
+                    min.span(),
+                    format!("min-balance ({lo} s) is above max-balance ({hi} s)"),
+                )
+                .related(max.span(), "max-balance"),
+            (Some(min), None) => DF118.at(
+                min.span(),
+                format!("min-balance ({lo} s) is above dhcpd's default max-balance ({hi} s)"),
+            ),
+            (None, Some(max)) => DF118.at(
+                max.span(),
+                format!("max-balance ({hi} s) is below dhcpd's default min-balance ({lo} s)"),
+            ),
+            (None, None) => DF118.at(fo.name.span(), "min-balance is above max-balance"),
+        };
+        finding = finding.help(format!(
+            "keep min-balance at or below max-balance; dhcpd's defaults are {} and {}",
+            crate::dhcpd::DEFAULT_MIN_BALANCE,
+            crate::dhcpd::DEFAULT_MAX_BALANCE
+        ));
+        out.push(finding);
     }
 }
 
@@ -276,5 +296,12 @@ mod tests {
             )),
             ["DF118"]
         );
+        // One alone against dhcpd's default for the other, as lint's DF330 judges it.
+        let base = "  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 3\n";
+        assert_eq!(codes(&fo(&format!("{base}  min-balance: 2h\n"))), ["DF118"]);
+        assert_eq!(codes(&fo(&format!("{base}  max-balance: 30s\n"))), ["DF118"]);
+        assert!(codes(&fo(&format!("{base}  min-balance: 30m\n"))).is_empty());
+        // 0 stands for the default.
+        assert!(codes(&fo(&format!("{base}  min-balance: 0\n  max-balance: 0\n"))).is_empty());
     }
 }

@@ -2,7 +2,9 @@
 
 use super::support::number;
 use crate::conf::rules::{Context, Lint, LintRule};
+use crate::dhcpd::{DEFAULT_MAX_LEASE_MISBALANCE, DEFAULT_MAX_LEASE_OWNERSHIP};
 use crate::diag::Severity;
+use crate::judgement;
 
 /// DF330, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
@@ -47,7 +49,10 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
             Some((0, _)) | None => default,
             Some((n, _)) => n,
         };
-        let (m, o) = (or_default(misbalance, 15), or_default(ownership, 10));
+        let (m, o) = (
+            or_default(misbalance, i64::from(DEFAULT_MAX_LEASE_MISBALANCE)),
+            or_default(ownership, i64::from(DEFAULT_MAX_LEASE_OWNERSHIP)),
+        );
         if o >= m
             && o <= 100
             && let Some((_, s)) = ownership.or(misbalance)
@@ -66,8 +71,9 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
         }
         let min = number(peer, "min-balance");
         let max = number(peer, "max-balance");
-        let (lo, hi) = (or_default(min, 60), or_default(max, 3600));
-        if lo > hi
+        // A negative number is refused by dhcpd's reader (DF2xx); here it counts as unset.
+        let secs = |n: Option<(i64, _)>| n.and_then(|(n, _)| u64::try_from(n).ok());
+        if let Some((lo, hi)) = judgement::balance_bounds_inverted(secs(min), secs(max))
             && let Some((_, s)) = min.or(max)
         {
             out.push(
