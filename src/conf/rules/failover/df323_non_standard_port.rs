@@ -3,6 +3,10 @@
 use super::support::plain_number;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
+use crate::dhcpd::DEFAULT_FAILOVER_PORT;
+
+/// The other port SELinux labels dhcpd_port_t.
+const SELINUX_OTHER_PORT: i64 = 847;
 
 /// DF323, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
@@ -31,20 +35,22 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
                 continue;
             };
             let (message, label) = match n {
-                647 | 847 => continue,
+                n if n == i64::from(DEFAULT_FAILOVER_PORT) || n == SELINUX_OTHER_PORT => continue,
                 0 => (
                     format!(
-                        "`{} 0` in failover peer {} means 647",
+                        "`{} 0` in failover peer {} means {DEFAULT_FAILOVER_PORT}",
                         s.keyword, peer.name.text
                     ),
-                    "0 stands for the default 647".to_string(),
+                    format!("0 stands for the default {DEFAULT_FAILOVER_PORT}"),
                 ),
                 1..=65535 => (
                     format!(
                         "failover peer {} uses non-standard port {n}",
                         peer.name.text
                     ),
-                    "SELinux allows dhcpd only 647 and 847 by default".to_string(),
+                    format!(
+                        "SELinux allows dhcpd only {DEFAULT_FAILOVER_PORT} and {SELINUX_OTHER_PORT} by default"
+                    ),
                 ),
                 _ => (
                     format!(
@@ -57,7 +63,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
             out.push(
                 RULE.at(value.span, message)
                     .label(label)
-                    .help("remove the statement to use 647, or label the port dhcpd_port_t for SELinux on both servers"),
+                    .help(format!("remove the statement to use {DEFAULT_FAILOVER_PORT}, or label the port dhcpd_port_t for SELinux on both servers")),
             );
         }
     }
