@@ -102,7 +102,7 @@ Examples:
   dhcpfo lint --explain DF493
 
 What the model cannot express, and every difference between the two files, is reported
-as a warning at its file and line (DF490..DF495); the model follows the primary. Failover
+as a warning at its file and line (DF490..DF496); the model follows the primary. Failover
 mistakes the model cannot make (split, hba or mclt on the secondary, unmirrored addresses
 or ports) are repaired and reported (DF496).
 Exit status: 0 everything imported (repairs allowed), 1 something could not be expressed,

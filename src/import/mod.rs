@@ -3,7 +3,7 @@
 //!
 //! The relationship settings come from the primary's peer block, the peers' addresses and
 //! ports from each peer's own block, and everything else from the primary's configuration.
-//! What the model cannot express (DF490..DF495) and every difference between the two peers
+//! What the model cannot express (DF490..DF496) and every difference between the two peers
 //! (DF494, from the pair lint) is reported at its `file:line`, never dropped silently; the YAML
 //! is written anyway. [`check_yaml`] then reads the YAML back with the model's loader and
 //! runs `check` on it.
