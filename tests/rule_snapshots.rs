@@ -5,6 +5,9 @@
 //! - `DFnnn.conf`: a dhcpd.conf; `dhcpfo lint --select DFnnn FILE`.
 //! - `DFnnn.primary.conf` and `DFnnn.secondary.conf`: `dhcpfo lint --pair P S --select DFnnn`.
 //! - `DFnnn.yaml`: a pair model; `dhcpfo check FILE` (everything it reports).
+//! - `DFnnn.import.primary.conf` and `DFnnn.import.secondary.conf`: `dhcpfo import P S`
+//!   (the model on standard output, then everything it reports).
+//! - `DFnnn.absent`: a marker; `dhcpfo check` of a file beside it that does not exist.
 //! - `*.included`: a file a fixture includes.
 //!
 //! A new or changed output fails until reviewed: `cargo insta review` (or run with
@@ -46,7 +49,17 @@ fn fixtures() -> Vec<(String, Vec<String>)> {
     for name in &names {
         let path = format!("{DIR}/{name}");
         let code = name.split('.').next().unwrap().to_string();
-        let args = if let Some(code) = name.strip_suffix(".primary.conf") {
+        let args = if let Some(code) = name.strip_suffix(".import.primary.conf") {
+            let secondary = format!("{DIR}/{code}.import.secondary.conf");
+            assert!(Path::new(&secondary).exists(), "{secondary} is missing");
+            vec!["import".to_string(), path.clone(), secondary]
+        } else if name.ends_with(".import.secondary.conf") {
+            continue;
+        } else if let Some(code) = name.strip_suffix(".absent") {
+            let missing = format!("{DIR}/{code}.yaml");
+            assert!(!Path::new(&missing).exists(), "{missing} must not exist");
+            vec!["check".to_string(), missing]
+        } else if let Some(code) = name.strip_suffix(".primary.conf") {
             let secondary = format!("{DIR}/{code}.secondary.conf");
             assert!(Path::new(&secondary).exists(), "{secondary} is missing");
             vec!["lint", "--pair", &path, &secondary, "--select", code]
@@ -62,7 +75,10 @@ fn fixtures() -> Vec<(String, Vec<String>)> {
         } else if name.ends_with(".yaml") {
             ["check", &path].map(String::from).to_vec()
         } else {
-            panic!("{path}: not a fixture (DFnnn.conf, DFnnn.yaml, DFnnn.primary.conf)");
+            panic!(
+                "{path}: not a fixture (DFnnn.conf, DFnnn.yaml, DFnnn.primary.conf, \
+                 DFnnn.import.primary.conf, DFnnn.absent)"
+            );
         };
         out.push((code, args));
     }
@@ -80,7 +96,9 @@ fn every_rule_prints_what_its_snapshot_shows() {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let output = run(&args);
             assert!(
-                output.lines().any(|l| l.trim() == code.as_str()),
+                output
+                    .lines()
+                    .any(|l| l.trim() == code.as_str() || l.contains(&format!("[{code}]"))),
                 "{code}: the fixture does not raise it\n{output}"
             );
             insta::assert_snapshot!(code.as_str(), output, &args.join(" "));
