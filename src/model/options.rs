@@ -239,6 +239,39 @@ options! {
 mod tests {
     use super::*;
 
+    /// The model's option catalogue and the lint's table of dhcpd's options (the whole of
+    /// dhcp-options(5), the model types a subset) agree on each option's code and type.
+    #[test]
+    fn every_model_option_is_dhcpds_option_of_the_same_code_and_type() {
+        let (_, dhcp) = crate::conf::dhcpd::tables::SPACES
+            .iter()
+            .find(|(space, _)| *space == "dhcp")
+            .expect("dhcpd's dhcp space");
+        for spec in catalogue() {
+            let info = dhcp
+                .iter()
+                .find(|o| o.name == spec.name)
+                .unwrap_or_else(|| panic!("{} is not a dhcpd option", spec.name));
+            assert_eq!(info.code, u32::from(spec.code), "{}", spec.name);
+            let formats: &[&str] = match spec.kind {
+                OptionKind::Address => &["I"],
+                OptionKind::Addresses => &["IA", "Ia"],
+                OptionKind::Text => &["t"],
+                OptionKind::Texts => &["D", "Dc", "tA"],
+                OptionKind::U8 => &["B"],
+                OptionKind::U16 => &["S"],
+                OptionKind::I32 => &["l"],
+            };
+            assert!(
+                formats.contains(&info.format),
+                "{}: dhcpd's format {} for {:?}",
+                spec.name,
+                info.format,
+                spec.kind
+            );
+        }
+    }
+
     #[test]
     fn the_catalogue_has_one_code_per_option_and_the_kind_of_its_type() {
         let all = catalogue();
