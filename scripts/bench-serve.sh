@@ -214,7 +214,7 @@ settle() {
 compactions_done() {
   [ "${current%%-*}" = dhcpfo ] || return 0
   local begun ended
-  begun=$(grep -c 'compacting .*the engine loop spent' "$work/$current.log" || true)
+  begun=$(grep -c 'compacting .* from the file' "$work/$current.log" || true)
   ended=$(grep -cE 'compacted .* in [0-9]+ ms|cannot (start a )?compact' "$work/$current.log" || true)
   [ "$begun" -le "$ended" ]
 }
@@ -222,7 +222,7 @@ compactions_done() {
 # latency: for dhcpfo, asks for the reply-latency line (SIGUSR1: the window since the last
 # one) and prints "p50 p99 p99.9 max disk_p99.9 compactions snapshot_max swap_max" (times in
 # ms; the last three: the compactions of the window and the longest hold of each of their
-# two steps that delay replies: the engine loop's snapshot and the writer's swap);
+# two steps that delay appends: the writer's start of it and its copy of the last appends);
 # "- - - - - - - -" for the other servers.
 latency() {
   local before line t0=$SECONDS none="- - - - - - - -"
@@ -314,9 +314,9 @@ search() {
 }
 
 # rate_row RATE LINE: one row of the per-rate table (every server; latency for dhcpfo).
-rates_table="| Server | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 | Compactions: n, longest request / copy | Socket drops: server in / out, perfdhcp in |
+rates_table="| Server | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 | Compactions: n, longest start / copy | Socket drops: server in / out, perfdhcp in |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-[ -n "$ladder" ] && rates_table="| Server | Round | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 | Compactions: n, longest request / copy | Socket drops: server in / out, perfdhcp in |
+[ -n "$ladder" ] && rates_table="| Server | Round | Pool | Offered rate | Leases/s | Failed | Reply p50 | p99 | p99.9 | max | Lease-file wait p99.9 | Compactions: n, longest start / copy | Socket drops: server in / out, perfdhcp in |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 # rate_row RATE LINE [ROUND]
 rate_row() {
@@ -390,7 +390,7 @@ ladder_verdict() {
           mok[s] = med(O, m); mlps[s] = med(L, m)
           printf "- %s addresses, %s: saturation %.0f leases/s (rounds %s); highest offered rate with under 1%% failed at it and at every lower rate %.0f/s (rounds %s), %.0f leases/s there (rounds %s)\n", size, s, med(S, m), span(S, m), mok[s], span(O, m), mlps[s], span(L, m)
           if (c > 0) {
-            printf "- %s addresses, %s: compactions over the ladder: %.0f (rounds %s); the longest a compaction held replies in any round: %.2f ms (rounds %s; the engine loop'"'"'s request at most %.2f ms, rounds %s; the writer'"'"'s copy of the last appends at most %.2f ms, rounds %s); target: compaction never holds a reply (neither step waits for the disk, each under 1 ms): %s\n", size, s, med(CN, c), span(CN, c), top(H, c), span(H, c), top(SN, c), span(SN, c), top(SW, c), span(SW, c), (sum(CN, c) == 0 ? "not measured (no compaction)" : (top(H, c) < 1 ? "met" : "NOT met"))
+            printf "- %s addresses, %s: compactions over the ladder: %.0f (rounds %s); the longest a compaction held replies in any round: %.2f ms (rounds %s; the writer'"'"'s start at most %.2f ms, rounds %s; its copy of the last appends at most %.2f ms, rounds %s); target: compaction never holds a reply (the engine loop takes no part, the writer'"'"'s two steps neither wait for the disk nor grow with the leases, each under 1 ms): %s\n", size, s, med(CN, c), span(CN, c), top(H, c), span(H, c), top(SN, c), span(SN, c), top(SW, c), span(SW, c), (sum(CN, c) == 0 ? "not measured (no compaction)" : (top(H, c) < 1 ? "met" : "NOT met"))
           }
           if (w > 0) {
             wm = med(W, w)
@@ -445,7 +445,7 @@ if [ -n "$ladder" ]; then
 <!-- bench:serve-ladder:start -->
 ## Serve: a growing load on one running server, failures and reply latency at each rate
 
-Measured with \`bash scripts/bench-serve.sh --ladder "$ladder" --rounds $rounds --servers "$servers" --pools "$pools" --clients $clients --duration $duration\` as root; the script wrote this section. In each of $rounds rounds, each server (taking turns) starts with an empty lease file and meets the offered rates in order without a restart; perfdhcp (relay mode, its own namespace, $clients distinct clients) runs $duration s per rate and the server is let go idle between rates. Failed: DISCOVERs sent that did not end in an ACK within perfdhcp's 1-s drop time. Reply latency (dhcpfo only, measured by the server): from the request's arrival in the kernel (its SO_TIMESTAMPNS stamp, so the wait in the socket's queue counts) to the reply's send, all replies of the rate; the lease-file wait is from the append to the fsync that makes the lease durable. Saturation: the most leases/s a server gave at any rate of a round. Compactions (dhcpfo only): how many the rate's window holds, and the longest hold of each of their two steps that delay replies: the engine loop's request to the writer (no request is read meanwhile) and the writer's copy into the new file of the records appended while the compactor synced it (appends wait meanwhile; no fsync). The compactor reads the lease file itself, and the rename runs on its own thread while appends go to both files. Socket drops: datagrams the kernel dropped during the rate because a socket's buffer was full (UDP RcvbufErrors and SndbufErrors of /proc/net/snmp), in the server's namespace (received, sent) and in perfdhcp's (received).
+Measured with \`bash scripts/bench-serve.sh --ladder "$ladder" --rounds $rounds --servers "$servers" --pools "$pools" --clients $clients --duration $duration\` as root; the script wrote this section. In each of $rounds rounds, each server (taking turns) starts with an empty lease file and meets the offered rates in order without a restart; perfdhcp (relay mode, its own namespace, $clients distinct clients) runs $duration s per rate and the server is let go idle between rates. Failed: DISCOVERs sent that did not end in an ACK within perfdhcp's 1-s drop time. Reply latency (dhcpfo only, measured by the server): from the request's arrival in the kernel (its SO_TIMESTAMPNS stamp, so the wait in the socket's queue counts) to the reply's send, all replies of the rate; the lease-file wait is from the append to the fsync that makes the lease durable. Saturation: the most leases/s a server gave at any rate of a round. Compactions (dhcpfo only): how many the rate's window holds, and the longest hold of each of their two steps that delay replies: the writer's start of it (a file descriptor duplicated, a thread started) and its copy into the new file of the records appended while the compactor synced it (no fsync); appends wait during both. The engine loop takes no part: the writer decides when to compact, the compactor reads the lease file itself at the lowest CPU priority, and the rename runs on its own thread while appends go to both files. Socket drops: datagrams the kernel dropped during the rate because a socket's buffer was full (UDP RcvbufErrors and SndbufErrors of /proc/net/snmp), in the server's namespace (received, sent) and in perfdhcp's (received).
 
 $(ladder_verdict)
 

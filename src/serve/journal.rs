@@ -19,7 +19,7 @@ use std::fs::OpenOptions;
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -66,6 +66,9 @@ enum Cmd {
     /// A compaction: the text before the bindings (header, failover stanzas), where the
     /// bindings come from, and (tests only) gates that hold its steps.
     Rewrite(String, Source, oneshot::Sender<bool>, Gates),
+    /// From now on the writer compacts the file by itself once more than `.0` records were
+    /// appended since the last compaction and they outnumber twice the gauge's leases.
+    Auto(usize, Arc<AtomicUsize>),
     /// Test hook: the writer waits until the sender is dropped or sends.
     #[cfg(test)]
     Hold(mpsc::Receiver<()>),
@@ -114,8 +117,6 @@ impl Snapshot {
 pub struct Journal {
     tx: Option<mpsc::Sender<Cmd>>,
     thread: Option<JoinHandle<()>>,
-    /// Records appended since the last compaction.
-    pub appended: usize,
     /// Records written and syncs made since start (group commit: syncs ≤ records).
     stats: Arc<(AtomicU64, AtomicU64)>,
     /// The latest failover state stanza of each relationship, written again by every
@@ -176,7 +177,6 @@ impl Journal {
             Journal {
                 tx: Some(tx),
                 thread: Some(thread),
-                appended: 0,
                 stats,
                 failover: failover
                     .iter()
@@ -197,7 +197,6 @@ impl Journal {
         for ev in events {
             text.push_str(&format_binding(&ev.binding));
         }
-        self.appended += events.len();
         self.send(|done| Cmd::Append(text, done))
     }
 
@@ -208,7 +207,6 @@ impl Journal {
     pub fn record_failover(&mut self, stanza: &FailoverStanza) -> oneshot::Receiver<bool> {
         let text = format_failover(stanza);
         self.failover.insert(stanza.peer.clone(), stanza.clone());
-        self.appended += 1;
         self.send(|done| Cmd::Append(text, done))
     }
 
@@ -246,8 +244,17 @@ impl Journal {
                 prefix.push_str(&format_failover(stanza));
             }
         }
-        self.appended = 0;
         self.send(|done| Cmd::Rewrite(prefix, source, done, gates))
+    }
+
+    /// Lets the writer compact the file by itself (a compaction of the file by itself, see
+    /// [`Journal::compact_file`]) whenever more than `min_records` records were appended
+    /// since the last compaction and they outnumber twice the leases `live` counts (the
+    /// caller keeps it current). Nobody asks or waits: the engine loop takes no part.
+    pub fn compact_automatically(&mut self, min_records: usize, live: Arc<AtomicUsize>) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Cmd::Auto(min_records, live));
+        }
     }
 
     /// Test hook: the writer stops until the returned sender sends or is dropped, so that a

@@ -147,8 +147,9 @@ pub static DISK: Histogram = Histogram::new();
 pub static SYNC: Histogram = Histogram::new();
 /// One compaction (the new file written and synced, and put in place).
 pub static COMPACTION: Histogram = Histogram::new();
-/// The engine loop's share of a compaction: asking the writer for it (the compactor thread
-/// reads the lease file itself, so no snapshot of the leases is taken).
+/// The writer's start of a compaction (a file descriptor duplicated, a thread started; the
+/// name is from when the engine loop took a snapshot of its leases for it, which it no
+/// longer does: the writer decides and the compactor reads the lease file itself).
 pub static SNAPSHOT: Histogram = Histogram::new();
 /// The appends' share of a compaction: the writer copying into the new file the records
 /// appended while the compactor synced it (no sync of its own), while the appends queued

@@ -266,6 +266,9 @@ async fn serve(
     }
     // The file's text, its parse and the rewrite are gone: give that memory back.
     release_freed_memory();
+    // The writer compacts the file by itself from now on; the tick keeps the count current.
+    let lease_count = Arc::new(std::sync::atomic::AtomicUsize::new(engine.leases().len()));
+    journal.compact_automatically(COMPACT_MIN_RECORDS, lease_count.clone());
     let mut peering = None;
     let mut control = None;
     let control_path = opts
@@ -443,12 +446,7 @@ async fn serve(
                 for (a, s) in addrs.iter_mut().zip(&socks) {
                     *a = iface_addrs(&s.name);
                 }
-                if journal.appended > COMPACT_MIN_RECORDS.max(2 * engine.leases().len()) {
-                    let t = Instant::now();
-                    drop(journal.compact_file());
-                    latency::SNAPSHOT.record(t.elapsed());
-                    tracing::info!("compacting {} ({} lease(s)) from the file; the engine loop spent {} ms on it", opts.leases.display(), engine.leases().len(), t.elapsed().as_millis());
-                }
+                lease_count.store(engine.leases().len(), std::sync::atomic::Ordering::Relaxed);
             }
             _ = hup.recv() => {
                 match load_config(&opts.pair, opts.role, opts.format) {

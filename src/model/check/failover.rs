@@ -299,7 +299,10 @@ mod tests {
         // One alone against dhcpd's default for the other, as lint's DF330 judges it.
         let base = "  mclt: 3600\n  split: 128\n  load-balance-max-seconds: 3\n";
         assert_eq!(codes(&fo(&format!("{base}  min-balance: 2h\n"))), ["DF118"]);
-        assert_eq!(codes(&fo(&format!("{base}  max-balance: 30s\n"))), ["DF118"]);
+        assert_eq!(
+            codes(&fo(&format!("{base}  max-balance: 30s\n"))),
+            ["DF118"]
+        );
         assert!(codes(&fo(&format!("{base}  min-balance: 30m\n"))).is_empty());
         // 0 stands for the default.
         assert!(codes(&fo(&format!("{base}  min-balance: 0\n  max-balance: 0\n"))).is_empty());

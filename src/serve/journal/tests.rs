@@ -486,3 +486,37 @@ fn appends_go_to_both_files_while_the_new_one_is_put_in_place() {
     let (_j, replay) = Journal::open(&path).expect("reopens");
     assert_eq!(replay.bindings.len(), 20 + during.len() + 1);
 }
+
+#[test]
+fn the_writer_compacts_by_itself_past_its_threshold() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dhcpd.leases");
+    let (mut j, _) = Journal::open(&path).expect("opens");
+    let live = std::sync::Arc::new(AtomicUsize::new(2));
+    // More than max(5, 2 x 2) records since the last compaction: the writer starts one.
+    j.compact_automatically(5, live);
+    for i in 0..5u64 {
+        let b = active(1 + (i % 2) as u8, 1_800_000_000 + i);
+        assert_eq!(block(j.append(&[event(b)])), Some(true));
+    }
+    assert!(
+        !dir.path().join("dhcpd.leases~").exists(),
+        "5 records: not yet"
+    );
+    assert_eq!(
+        block(j.append(&[event(active(1, 1_800_000_100))])),
+        Some(true)
+    );
+    let t = std::time::Instant::now();
+    while !dir.path().join("dhcpd.leases~").exists() {
+        assert!(t.elapsed().as_secs() < 10, "no compaction after 6 records");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    j.close();
+    let text = std::fs::read_to_string(&path).expect("readable");
+    assert_eq!(text.matches("lease 10.").count(), 2, "{text}");
+    assert_eq!(
+        on_disk(&path).get(&Ipv4Addr::new(10, 0, 0, 1)),
+        Some(&active(1, 1_800_000_100))
+    );
+}

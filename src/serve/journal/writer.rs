@@ -1,7 +1,10 @@
 //! The writer thread: appends in groups (everything queued while the previous `fdatasync`
 //! ran goes into the next one), and compactions that never hold an append.
 //!
-//! A compaction runs in three steps, none of which the appends wait for:
+//! The writer starts a compaction when asked, or by itself once enough records were
+//! appended ([`super::Journal::compact_automatically`]). It runs in three steps, none of
+//! which the appends wait for (the writer's own share is a file descriptor duplicated, a
+//! thread started and, in step 2, a copy into the page cache):
 //! 1. A compactor thread builds the new file `FILE.new`: from a snapshot the caller gave, or
 //!    from the live file itself, read up to the offset of the last durable append (the last
 //!    record of each address wins, as at start-up). It then copies what was appended to the
@@ -22,7 +25,7 @@ use std::net::Ipv4Addr;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -89,6 +92,9 @@ pub(super) fn run(
     let mut compacting: Option<Compacting> = None;
     let mut swapping: Option<Swapping> = None;
     let mut next: Option<Pending> = None;
+    // When to compact by itself, and the records appended since the last compaction began.
+    let mut auto: Option<(usize, Arc<AtomicUsize>)> = None;
+    let mut since = 0usize;
     loop {
         let first = if compacting.is_some() || swapping.is_some() {
             match rx.recv_timeout(POLL) {
@@ -110,9 +116,9 @@ pub(super) fn run(
         {
             match cmd {
                 Cmd::Append(text, done) => {
-                    stats
-                        .0
-                        .fetch_add(text.matches("\n}\n").count() as u64, Ordering::Relaxed);
+                    let records = text.matches("\n}\n").count();
+                    since += records;
+                    stats.0.fetch_add(records as u64, Ordering::Relaxed);
                     buf.push_str(&text);
                     waiting.push(done);
                 }
@@ -126,6 +132,7 @@ pub(super) fn run(
                     buf.clear();
                     let pending = (prefix, source, done, gates);
                     if compacting.is_none() && swapping.is_none() {
+                        since = 0;
                         compacting = Some(start(&path, &file, &committed, pending));
                     } else if matches!(pending.1, Source::File) {
                         // Read at its start, it misses nothing by waiting.
@@ -141,6 +148,7 @@ pub(super) fn run(
                         let _ = pending.2.send(false);
                     }
                 }
+                Cmd::Auto(min, live) => auto = Some((min, live)),
                 #[cfg(test)]
                 Cmd::Hold(release) => {
                     let _ = release.recv();
@@ -168,7 +176,25 @@ pub(super) fn run(
             && swapping.is_none()
             && let Some(pending) = next.take()
         {
+            since = 0;
             compacting = Some(start(&path, &file, &committed, pending));
+        }
+        if compacting.is_none()
+            && swapping.is_none()
+            && let Some((min, live)) = &auto
+        {
+            let leases = live.load(Ordering::Relaxed);
+            if since > (*min).max(leases.saturating_mul(2)) {
+                tracing::info!(
+                    "compacting {} from the file ({since} records appended since the last \
+                     compaction, {leases} lease(s))",
+                    path.display()
+                );
+                since = 0;
+                let (done, _) = oneshot::channel();
+                let pending = (String::new(), Source::File, done, Gates::default());
+                compacting = Some(start(&path, &file, &committed, pending));
+            }
         }
     }
     // Closing: a compaction under way is finished (or given up) before the thread ends.
@@ -300,6 +326,7 @@ fn start(
     committed: &Arc<AtomicU64>,
     (prefix, source, done, gates): Pending,
 ) -> Compacting {
+    let starting = Instant::now();
     let (tx, ready) = mpsc::channel();
     let tmp = new_path(path);
     let upto = committed.load(Ordering::Acquire);
@@ -321,6 +348,7 @@ fn start(
         // The sender went with the closure: the writer sees the compactor gone.
         tracing::error!("cannot start a compaction of {}: {e}", path.display());
     }
+    latency::SNAPSHOT.record(starting.elapsed());
     Compacting {
         ready,
         done,
