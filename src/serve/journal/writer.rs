@@ -25,7 +25,7 @@ use std::net::Ipv4Addr;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -58,6 +58,8 @@ struct Swapping {
     started: Instant,
     /// When appends began to go to both files.
     both_since: Instant,
+    /// Tells the finisher to stop retrying a folder sync (the writer is closing).
+    stop: Arc<AtomicBool>,
     /// The live file's offset the compaction began at.
     upto: u64,
 }
@@ -66,9 +68,9 @@ struct Swapping {
 /// holds everything up to.
 type Built = (File, u64, u64);
 
-/// How many times the finisher tries to sync the folder after the rename (a second apart)
-/// before it gives up; appends go to both files meanwhile.
-const FOLDER_SYNC_TRIES: u32 = 5;
+/// How often the finisher logs a folder that still cannot be synced (in tries, a second
+/// apart).
+const FOLDER_SYNC_LOG_EVERY: u32 = 60;
 
 /// How often the writer looks for a finished step when nothing is queued.
 const POLL: Duration = Duration::from_millis(5);
@@ -203,6 +205,7 @@ pub(super) fn run(
         swapping = begin_swap(&path, &file, live_len, c, built);
     }
     if let Some(s) = swapping.take() {
+        s.stop.store(true, Ordering::Release);
         let outcome = s.finished.recv().unwrap_or_else(|_| gone_finisher(&path));
         end_swap(&path, (&mut file, &mut live_len), &committed, s, outcome);
     }
@@ -228,7 +231,10 @@ fn gone_built() -> io::Result<Built> {
 /// A finisher that ended without a word: whether it renamed is read off the folder (no
 /// `FILE.new` left means it did, and the path names the new file).
 fn gone_finisher(path: &Path) -> (bool, io::Result<()>) {
-    let renamed = !new_path(path).exists();
+    let renamed = matches!(
+        std::fs::symlink_metadata(new_path(path)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound
+    );
     (renamed, Err(io::Error::other("the finisher stopped")))
 }
 
@@ -251,12 +257,24 @@ fn append(
     let done = match new_file.as_deref_mut() {
         None => write_synced(live, text),
         Some(second) => std::thread::scope(|scope| {
-            let other = scope.spawn(|| write_synced(second, text));
-            let first = write_synced(live, text);
-            let other = other
-                .join()
-                .unwrap_or_else(|_| Err(io::Error::other("the second write stopped")));
-            first.and(other)
+            let second: &File = second;
+            let other = std::thread::Builder::new()
+                .name("lease-second-file".into())
+                .spawn_scoped(scope, || write_synced(second, text));
+            match other {
+                Ok(other) => {
+                    let first = write_synced(live, text);
+                    let other = other
+                        .join()
+                        .unwrap_or_else(|_| Err(io::Error::other("the second write stopped")));
+                    first.and(other)
+                }
+                // No thread to spare: one file after the other.
+                Err(spawn) => {
+                    tracing::debug!("writing the two lease files in turn: {spawn}");
+                    write_synced(live, text).and_then(|()| write_synced(second, text))
+                }
+            }
         }),
     };
     latency::SYNC.record(t.elapsed());
@@ -272,16 +290,17 @@ fn append(
         }
         Err(e) => {
             tracing::error!("cannot write the lease file: {e}; not acknowledging");
-            cut_back(live, *live_len);
+            cut_back(live, live_len);
             if let (Some(file), Some(len)) = (new_file, new_len) {
-                cut_back(file, *len);
+                cut_back(file, len);
             }
+            committed.store(*live_len, Ordering::Release);
             false
         }
     }
 }
 
-fn write_synced(file: &mut File, text: &str) -> io::Result<()> {
+fn write_synced(mut file: &File, text: &str) -> io::Result<()> {
     file.write_all(text.as_bytes())?;
     file.sync_data()
 }
@@ -290,16 +309,22 @@ fn write_synced(file: &mut File, text: &str) -> io::Result<()> {
 /// written would be a torn record in the middle of the file once later appends succeed
 /// (the next start could not read it). A file not in append mode (a compacted one) has
 /// its position moved back too, or the next write would leave a hole of zero bytes.
-fn cut_back(file: &mut File, len: u64) {
+///
+/// If that fails, `len` becomes the file's real end (the part stays, and later appends
+/// follow it), so that what the writer counts still matches the file.
+fn cut_back(file: &mut File, len: &mut u64) {
     let cut = file
-        .set_len(len)
-        .and_then(|()| file.seek(SeekFrom::Start(len)))
+        .set_len(*len)
+        .and_then(|()| file.seek(SeekFrom::Start(*len)))
         .and_then(|_| file.sync_data());
     if let Err(e) = cut {
         tracing::error!(
             "cannot remove the part of a failed write from the lease file: {e}; \
              the next start drops it only if it is the last record"
         );
+        if let Ok(end) = file.seek(SeekFrom::End(0)) {
+            *len = end;
+        }
     }
 }
 
@@ -494,6 +519,8 @@ fn begin_swap(
     let (tx, finished) = mpsc::channel();
     let owned = path.to_path_buf();
     let gate = c.rename_gate;
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopping = stop.clone();
     let spawned = std::thread::Builder::new()
         .name("lease-rename".into())
         .spawn(move || {
@@ -501,7 +528,7 @@ fn begin_swap(
                 let _ = started.send(());
                 let _ = go.recv();
             }
-            let _ = tx.send(put_in_place(&owned, &finishing));
+            let _ = tx.send(put_in_place(&owned, &finishing, &stopping));
         });
     if let Err(e) = spawned {
         let _ = std::fs::remove_file(new_path(path));
@@ -516,14 +543,16 @@ fn begin_swap(
         done: c.done,
         started: c.started,
         both_since: Instant::now(),
+        stop,
         upto: c.upto,
     })
 }
 
 /// Step 3, on the finisher thread: the new file synced, the old one linked to `FILE~`, the
-/// new one renamed over it, the folder synced (tried again a few times, a second apart,
-/// while the appends go to both files). Says whether the rename happened.
-fn put_in_place(path: &Path, new: &File) -> (bool, io::Result<()>) {
+/// new one renamed over it, the folder synced: tried again every second until it works
+/// (the appends go to both files meanwhile, so either file the path may name after a crash
+/// holds them all), or until the writer closes. Says whether the rename happened.
+fn put_in_place(path: &Path, new: &File, stop: &AtomicBool) -> (bool, io::Result<()>) {
     if let Err(e) = new.sync_data() {
         return (false, Err(e));
     }
@@ -538,17 +567,24 @@ fn put_in_place(path: &Path, new: &File) -> (bool, io::Result<()>) {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut synced = Ok(());
-    for attempt in 0..FOLDER_SYNC_TRIES {
-        if attempt > 0 {
-            std::thread::sleep(Duration::from_secs(1));
-        }
-        synced = File::open(dir).and_then(|d| d.sync_all());
-        if synced.is_ok() {
-            break;
+    let mut tries = 0u32;
+    loop {
+        match File::open(dir).and_then(|d| d.sync_all()) {
+            Ok(()) => return (true, Ok(())),
+            Err(e) if stop.load(Ordering::Acquire) => return (true, Err(e)),
+            Err(e) => {
+                if tries.is_multiple_of(FOLDER_SYNC_LOG_EVERY) {
+                    tracing::error!(
+                        "cannot sync the folder of {} after its compaction: {e}; trying \
+                         again every second, with every record written to both files",
+                        path.display()
+                    );
+                }
+                tries = tries.saturating_add(1);
+                std::thread::sleep(Duration::from_secs(1));
+            }
         }
     }
-    (true, synced)
 }
 
 /// The finisher is done: after a rename the writer goes on with the new file alone (the
@@ -583,10 +619,10 @@ fn end_swap(
         }
         Err(e) if renamed => {
             tracing::error!(
-                "compacted {} in {} ms, but its folder could not be synced after the rename: \
-                 {e}; if the system stops before the folder reaches the disk, the lease file \
-                 may come back as it was before the compaction, without the records \
-                 appended since",
+                "compacted {} in {} ms, but its folder could not be synced before the server \
+                 stopped: {e}; if the system stops before the folder reaches the disk, the \
+                 lease file may come back as it was before the compaction (the old file got \
+                 every record until now too)",
                 path.display(),
                 s.started.elapsed().as_millis()
             );
