@@ -166,7 +166,10 @@ pub(super) fn check(pair: &Pair, out: &mut Vec<Finding>) {
     if let Some((lo, hi)) =
         judgement::balance_bounds_inverted(secs(&fo.min_balance), secs(&fo.max_balance))
     {
-        let mut finding = match (&fo.min_balance, &fo.max_balance) {
+        // 0 stands for dhcpd's default, like a value left out.
+        let min = fo.min_balance.as_ref().filter(|d| d.secs() != 0);
+        let max = fo.max_balance.as_ref().filter(|d| d.secs() != 0);
+        let mut finding = match (min, max) {
             (Some(min), Some(max)) => DF118
                 .at(
                     min.span(),

@@ -61,8 +61,20 @@ impl FailoverConfig {
         let secs = |d: &Option<crate::model::Spanned<crate::model::Duration>>, default: u32| {
             d.as_ref().map_or(default, |d| d.secs())
         };
-        let pct = |v: &Option<crate::model::Spanned<u32>>, default: u32| {
-            v.as_ref().map_or(default, |v| **v)
+        // dhcpd reads 0 as its default for these four (auto-partner-down 0 is off).
+        let secs_or_default = |d: &Option<crate::model::Spanned<crate::model::Duration>>,
+                               default: u32| {
+            match secs(d, default) {
+                0 => default,
+                n => n,
+            }
+        };
+        let pct = |v: &Option<crate::model::Spanned<u32>>, default: u32| match v
+            .as_ref()
+            .map_or(default, |v| **v)
+        {
+            0 => default,
+            n => n,
         };
         let hba = match role {
             Role::Secondary => None,
@@ -84,8 +96,8 @@ impl FailoverConfig {
             load_balance_max_seconds: fo.load_balance_max_seconds(),
             max_lease_misbalance: pct(&fo.max_lease_misbalance, DEFAULT_MAX_LEASE_MISBALANCE),
             max_lease_ownership: pct(&fo.max_lease_ownership, DEFAULT_MAX_LEASE_OWNERSHIP),
-            min_balance: secs(&fo.min_balance, DEFAULT_MIN_BALANCE),
-            max_balance: secs(&fo.max_balance, DEFAULT_MAX_BALANCE),
+            min_balance: secs_or_default(&fo.min_balance, DEFAULT_MIN_BALANCE),
+            max_balance: secs_or_default(&fo.max_balance, DEFAULT_MAX_BALANCE),
             auto_partner_down: secs(&fo.auto_partner_down, 0),
         }
     }

@@ -71,8 +71,9 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
         }
         let min = number(peer, "min-balance");
         let max = number(peer, "max-balance");
-        // A negative number is refused by dhcpd's reader (DF2xx); here it counts as unset.
-        let secs = |n: Option<(i64, _)>| n.and_then(|(n, _)| u64::try_from(n).ok());
+        // dhcpd reads the number with atoi into an unsigned 32-bit field: a negative one
+        // wraps around (-5 is 4294967291 seconds).
+        let secs = |n: Option<(i64, _)>| n.map(|(n, _)| u64::from(n as u32));
         if let Some((lo, hi)) = judgement::balance_bounds_inverted(secs(min), secs(max))
             && let Some((_, s)) = min.or(max)
         {
@@ -85,7 +86,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
                     ),
                 )
                 .label("the minimum time between rebalancing runs exceeds the maximum")
-                .help("keep min-balance below max-balance (defaults 60 and 3600)"),
+                .help("keep min-balance at or below max-balance (defaults 60 and 3600)"),
             );
         }
     }
@@ -104,6 +105,9 @@ mod tests {
         assert_eq!(lines(&RULE, ownership), [2]);
         let balance = "failover peer \"fo\" {\n  min-balance 7200;\n}\n";
         assert_eq!(lines(&RULE, balance), [2]);
+        // dhcpd wraps a negative number around to a huge one.
+        let negative = "failover peer \"fo\" {\n  min-balance -5;\n}\n";
+        assert_eq!(lines(&RULE, negative), [2]);
     }
 
     #[test]
