@@ -68,9 +68,9 @@ struct Swapping {
 /// holds everything up to.
 type Built = (File, u64, u64);
 
-/// How often the finisher logs a folder that still cannot be synced (in tries, a second
-/// apart).
-const FOLDER_SYNC_LOG_EVERY: u32 = 60;
+/// How many more times the finisher tries to sync the folder after the rename, a second
+/// apart, with the appends going to both files meanwhile.
+const FOLDER_SYNC_TRIES: u32 = 30;
 
 /// How often the writer looks for a finished step when nothing is queued.
 const POLL: Duration = Duration::from_millis(5);
@@ -97,6 +97,8 @@ pub(super) fn run(
     // When to compact by itself, and the records appended since the last compaction began.
     let mut auto: Option<(usize, Arc<AtomicUsize>)> = None;
     let mut since = 0usize;
+    // Set when part of a failed write could not be removed: nothing more is written.
+    let mut broken = false;
     loop {
         let first = if compacting.is_some() || swapping.is_some() {
             match rx.recv_timeout(POLL) {
@@ -129,11 +131,19 @@ pub(super) fn run(
                     // the live file first, so that the compactor copies exactly what came
                     // after.
                     let new = swapping.as_mut().map(|s| (&mut s.new, &mut s.new_len));
-                    let ok = append((&mut file, &mut live_len), new, &buf, &committed, &stats.1);
+                    let ok = append(
+                        (&mut file, &mut live_len),
+                        new,
+                        &buf,
+                        (&committed, &mut broken),
+                        &stats.1,
+                    );
                     finish(&mut waiting, ok);
                     buf.clear();
                     let pending = (prefix, source, done, gates);
-                    if compacting.is_none() && swapping.is_none() {
+                    if broken {
+                        let _ = pending.2.send(false);
+                    } else if compacting.is_none() && swapping.is_none() {
                         since = 0;
                         compacting = Some(start(&path, &file, &committed, pending));
                     } else if matches!(pending.1, Source::File) {
@@ -158,7 +168,13 @@ pub(super) fn run(
             }
         }
         let new = swapping.as_mut().map(|s| (&mut s.new, &mut s.new_len));
-        let ok = append((&mut file, &mut live_len), new, &buf, &committed, &stats.1);
+        let ok = append(
+            (&mut file, &mut live_len),
+            new,
+            &buf,
+            (&committed, &mut broken),
+            &stats.1,
+        );
         finish(&mut waiting, ok);
         if let Some(built) = compacting
             .as_ref()
@@ -169,7 +185,7 @@ pub(super) fn run(
         }
         if let Some(outcome) = swapping
             .as_ref()
-            .and_then(|s| answer(&s.finished, || gone_finisher(&path)))
+            .and_then(|s| answer(&s.finished, || gone_finisher(&path, &s.new)))
             && let Some(s) = swapping.take()
         {
             end_swap(&path, (&mut file, &mut live_len), &committed, s, outcome);
@@ -183,6 +199,7 @@ pub(super) fn run(
         }
         if compacting.is_none()
             && swapping.is_none()
+            && !broken
             && let Some((min, live)) = &auto
         {
             let leases = live.load(Ordering::Relaxed);
@@ -206,7 +223,10 @@ pub(super) fn run(
     }
     if let Some(s) = swapping.take() {
         s.stop.store(true, Ordering::Release);
-        let outcome = s.finished.recv().unwrap_or_else(|_| gone_finisher(&path));
+        let outcome = s
+            .finished
+            .recv()
+            .unwrap_or_else(|_| gone_finisher(&path, &s.new));
         end_swap(&path, (&mut file, &mut live_len), &committed, s, outcome);
     }
     if let Some(pending) = next {
@@ -228,28 +248,38 @@ fn gone_built() -> io::Result<Built> {
     Err(io::Error::other("the compactor stopped"))
 }
 
-/// A finisher that ended without a word: whether it renamed is read off the folder (no
-/// `FILE.new` left means it did, and the path names the new file).
-fn gone_finisher(path: &Path) -> (bool, io::Result<()>) {
-    let renamed = matches!(
-        std::fs::symlink_metadata(new_path(path)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound
-    );
+/// A finisher that ended without a word: whether it renamed is read off the path (it names
+/// the new file's inode then).
+fn gone_finisher(path: &Path, new: &File) -> (bool, io::Result<()>) {
+    use std::os::unix::fs::MetadataExt;
+    let renamed = match (std::fs::metadata(path), new.metadata()) {
+        (Ok(at_path), Ok(new)) => at_path.dev() == new.dev() && at_path.ino() == new.ino(),
+        _ => false,
+    };
     (renamed, Err(io::Error::other("the finisher stopped")))
 }
 
 /// Appends `text` to the live file (of the length given beside it) and syncs it; while a
 /// compacted file takes its place, to that one too, synced at the same time. On a failure
-/// neither keeps any of it. The lengths move on only when it worked.
+/// neither keeps any of it. The lengths move on only when it worked. If a failed write
+/// cannot be removed, the writer is `broken`: it writes nothing more, so that the part is
+/// the file's torn last record, which the next start drops.
 fn append(
     (live, live_len): (&mut File, &mut u64),
     new: Option<(&mut File, &mut u64)>,
     text: &str,
-    committed: &AtomicU64,
+    (committed, broken): (&AtomicU64, &mut bool),
     syncs: &AtomicU64,
 ) -> bool {
     if text.is_empty() {
         return true;
+    }
+    if *broken {
+        tracing::error!(
+            "not writing to the lease file, which ends with part of a failed write; \
+             not acknowledging (a restart drops that part and keeps every record before it)"
+        );
+        return false;
     }
     syncs.fetch_add(1, Ordering::Relaxed);
     let t = Instant::now();
@@ -290,11 +320,11 @@ fn append(
         }
         Err(e) => {
             tracing::error!("cannot write the lease file: {e}; not acknowledging");
-            cut_back(live, live_len);
+            let mut cut = cut_back(live, *live_len);
             if let (Some(file), Some(len)) = (new_file, new_len) {
-                cut_back(file, len);
+                cut &= cut_back(file, *len);
             }
-            committed.store(*live_len, Ordering::Release);
+            *broken = !cut;
             false
         }
     }
@@ -309,23 +339,19 @@ fn write_synced(mut file: &File, text: &str) -> io::Result<()> {
 /// written would be a torn record in the middle of the file once later appends succeed
 /// (the next start could not read it). A file not in append mode (a compacted one) has
 /// its position moved back too, or the next write would leave a hole of zero bytes.
-///
-/// If that fails, `len` becomes the file's real end (the part stays, and later appends
-/// follow it), so that what the writer counts still matches the file.
-fn cut_back(file: &mut File, len: &mut u64) {
+/// Says whether it worked.
+fn cut_back(file: &mut File, len: u64) -> bool {
     let cut = file
-        .set_len(*len)
-        .and_then(|()| file.seek(SeekFrom::Start(*len)))
+        .set_len(len)
+        .and_then(|()| file.seek(SeekFrom::Start(len)))
         .and_then(|_| file.sync_data());
-    if let Err(e) = cut {
+    if let Err(e) = &cut {
         tracing::error!(
-            "cannot remove the part of a failed write from the lease file: {e}; \
-             the next start drops it only if it is the last record"
+            "cannot remove the part of a failed write from the lease file: {e}; no more \
+             records are written to it, so that the next start drops that part"
         );
-        if let Ok(end) = file.seek(SeekFrom::End(0)) {
-            *len = end;
-        }
     }
+    cut.is_ok()
 }
 
 fn finish(waiting: &mut Vec<oneshot::Sender<bool>>, ok: bool) {
@@ -549,8 +575,8 @@ fn begin_swap(
 }
 
 /// Step 3, on the finisher thread: the new file synced, the old one linked to `FILE~`, the
-/// new one renamed over it, the folder synced: tried again every second until it works
-/// (the appends go to both files meanwhile, so either file the path may name after a crash
+/// new one renamed over it, the folder synced: tried again every second for a while (the
+/// appends go to both files meanwhile, so either file the path may name after a crash
 /// holds them all), or until the writer closes. Says whether the rename happened.
 fn put_in_place(path: &Path, new: &File, stop: &AtomicBool) -> (bool, io::Result<()>) {
     if let Err(e) = new.sync_data() {
@@ -571,16 +597,24 @@ fn put_in_place(path: &Path, new: &File, stop: &AtomicBool) -> (bool, io::Result
     loop {
         match File::open(dir).and_then(|d| d.sync_all()) {
             Ok(()) => return (true, Ok(())),
-            Err(e) if stop.load(Ordering::Acquire) => return (true, Err(e)),
+            // A file system that cannot sync a folder (some network and FUSE ones) makes
+            // the rename as durable as it can.
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOTSUP)) => {
+                return (true, Ok(()));
+            }
+            Err(e) if stop.load(Ordering::Acquire) || tries >= FOLDER_SYNC_TRIES => {
+                return (true, Err(e));
+            }
             Err(e) => {
-                if tries.is_multiple_of(FOLDER_SYNC_LOG_EVERY) {
+                if tries == 0 {
                     tracing::error!(
                         "cannot sync the folder of {} after its compaction: {e}; trying \
-                         again every second, with every record written to both files",
+                         again every second for {FOLDER_SYNC_TRIES} s, with every record \
+                         written to both files",
                         path.display()
                     );
                 }
-                tries = tries.saturating_add(1);
+                tries += 1;
                 std::thread::sleep(Duration::from_secs(1));
             }
         }
@@ -619,10 +653,10 @@ fn end_swap(
         }
         Err(e) if renamed => {
             tracing::error!(
-                "compacted {} in {} ms, but its folder could not be synced before the server \
-                 stopped: {e}; if the system stops before the folder reaches the disk, the \
-                 lease file may come back as it was before the compaction (the old file got \
-                 every record until now too)",
+                "compacted {} in {} ms, but its folder could not be synced: {e}; if the \
+                 system stops before the folder reaches the disk, the lease file may come \
+                 back as it was before the compaction, without the records written from \
+                 now on",
                 path.display(),
                 s.started.elapsed().as_millis()
             );
