@@ -24,7 +24,8 @@ Remove the statements to get the defaults, or fix the values.",
 fn check(config: &Context, out: &mut Vec<Lint>) {
     for peer in config.peers() {
         for keyword in ["max-lease-misbalance", "max-lease-ownership"] {
-            if let Some((n, s)) = number(peer, keyword)
+            // dhcpd reads it with atoi into an unsigned 32-bit field (-5 is 4294967291).
+            if let Some((n, s)) = number(peer, keyword).map(|(n, s)| (n as u32, s))
                 && n > 100
             {
                 out.push(
@@ -42,8 +43,9 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
                 );
             }
         }
-        let misbalance = number(peer, "max-lease-misbalance");
-        let ownership = number(peer, "max-lease-ownership");
+        let wrapped = |keyword| number(peer, keyword).map(|(n, s)| (i64::from(n as u32), s));
+        let misbalance = wrapped("max-lease-misbalance");
+        let ownership = wrapped("max-lease-ownership");
         // dhcpd reads 0 as "use the default".
         let or_default = |n: Option<(i64, _)>, default: i64| match n {
             Some((0, _)) | None => default,
@@ -74,8 +76,10 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
         // dhcpd reads the number with atoi into an unsigned 32-bit field: a negative one
         // wraps around (-5 is 4294967291 seconds).
         let secs = |n: Option<(i64, _)>| n.map(|(n, _)| u64::from(n as u32));
+        // The place: the one set (a 0 is dhcpd's default, like one left out).
+        let set = |n: Option<(i64, _)>| n.filter(|(n, _)| *n != 0);
         if let Some((lo, hi)) = judgement::balance_bounds_inverted(secs(min), secs(max))
-            && let Some((_, s)) = min.or(max)
+            && let Some((_, s)) = set(min).or(set(max))
         {
             out.push(
                 RULE.at(
@@ -108,6 +112,11 @@ mod tests {
         // dhcpd wraps a negative number around to a huge one.
         let negative = "failover peer \"fo\" {\n  min-balance -5;\n}\n";
         assert_eq!(lines(&RULE, negative), [2]);
+        let percentage = "failover peer \"fo\" {\n  max-lease-misbalance -5;\n}\n";
+        assert_eq!(lines(&RULE, percentage), [2]);
+        // A 0 is the default: the place is the one set.
+        let zero = "failover peer \"fo\" {\n  min-balance 0;\n  max-balance 30;\n}\n";
+        assert_eq!(lines(&RULE, zero), [3]);
     }
 
     #[test]
