@@ -560,13 +560,7 @@ mod tests {
     #[test]
     fn a_short_scalar_in_a_flow_mapping_is_cut_back_to_itself() {
         let text = "peers:\n  primary: { address: 1, port: 647 }\n  x: [a, bc ]\nname: a,b}\n";
-        let file = SourceFile::new("t", text);
-        let fit = |from: &str, to_end: &str| {
-            let start = text.find(from).unwrap();
-            let end = text[start..].find(to_end).unwrap() + start + to_end.len();
-            let span = file.fit_flow_scalar(SourceSpan::from(start..end));
-            &text[span.offset()..span.offset() + span.len()]
-        };
+        let fit = |from: &str, to_end: &str| fitted(text, from, to_end);
         // The spans serde-saphyr gives: to the end of the collection.
         assert_eq!(fit("1, port", " }"), "1");
         assert_eq!(fit("647", " }"), "647");
@@ -576,18 +570,22 @@ mod tests {
         assert_eq!(fit("{ address", "}"), "{ address: 1, port: 647 }");
         // A collection over several lines, brackets in quotes and comments, a key.
         let text = "f: {\n  n: 'x]', # a ] here\n  m: 0,\n  p: { a: 1 } }\nk: \"{\", v, w\n";
-        let file = SourceFile::new("t", text);
-        let fit = |from: &str, to_end: &str| {
-            let start = text.find(from).unwrap();
-            let end = text[start..].find(to_end).unwrap() + start + to_end.len();
-            let span = file.fit_flow_scalar(SourceSpan::from(start..end));
-            &text[span.offset()..span.offset() + span.len()]
-        };
+        let fit = |from: &str, to_end: &str| fitted(text, from, to_end);
         assert_eq!(fit("0,", "}"), "0");
         assert_eq!(fit("p: {", "}"), "p");
         assert_eq!(fit("v, w", "w"), "v, w");
         // Out of range: unchanged, no panic.
+        let file = SourceFile::new("t", text);
         let past = SourceSpan::from(text.len() + 5..text.len() + 9);
         assert_eq!(file.fit_flow_scalar(past), past);
+    }
+
+    /// The text of the span from `from` to the end of the next `to_end`, once fitted.
+    fn fitted(text: &str, from: &str, to_end: &str) -> String {
+        let file = SourceFile::new("t", text);
+        let start = text.find(from).unwrap();
+        let end = text[start..].find(to_end).unwrap() + start + to_end.len();
+        let span = file.fit_flow_scalar(SourceSpan::from(start..end));
+        text[span.offset()..span.offset() + span.len()].to_string()
     }
 }

@@ -45,18 +45,34 @@ fn a_write_cut_by_a_full_disk_after_a_compaction_leaves_whole_records() {
     );
 }
 
-fn cut_by_a_full_disk(test: &str, compact_first: bool) {
-    if !crate::common::netns::root_or_skip(test)
-        || !crate::common::netns::tools_or_skip(test, &["mount", "umount"])
-    {
-        return;
+/// A 64 KiB tmpfs for a lease file (unmounted before its folder is removed).
+struct SmallDisk {
+    fs: Tmpfs,
+    _dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// `None` (with a note) where `test` cannot mount one.
+    fn mount(test: &str) -> Option<SmallDisk> {
+        if !crate::common::netns::root_or_skip(test)
+            || !crate::common::netns::tools_or_skip(test, &["mount", "umount"])
+        {
+            return None;
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("dfo-journal-")
+            .tempdir()
+            .expect("a folder for the mount");
+        let fs = Tmpfs::mount(&dir.path().join("fs"), 64).unwrap_or_else(|e| panic!("{e}"));
+        Some(SmallDisk { fs, _dir: dir })
     }
-    let dir = tempfile::Builder::new()
-        .prefix("dfo-journal-")
-        .tempdir()
-        .expect("a folder for the mount");
-    let fs = Tmpfs::mount(&dir.path().join("fs"), 64).unwrap_or_else(|e| panic!("{e}"));
-    let path = fs.dir.join("dhcpd.leases");
+}
+
+fn cut_by_a_full_disk(test: &str, compact_first: bool) {
+    let Some(disk) = SmallDisk::mount(test) else {
+        return;
+    };
+    let (fs, path) = (&disk.fs, disk.fs.dir.join("dhcpd.leases"));
     let (mut journal, _) = Journal::open(&path).expect("opens on the tmpfs");
     assert!(append(&mut journal, 1), "written with space left");
     if compact_first {
@@ -106,17 +122,10 @@ fn cut_by_a_full_disk(test: &str, compact_first: bool) {
 #[test]
 fn a_compaction_on_a_full_disk_gives_up_and_loses_nothing() {
     let test = "a_compaction_on_a_full_disk_gives_up_and_loses_nothing";
-    if !crate::common::netns::root_or_skip(test)
-        || !crate::common::netns::tools_or_skip(test, &["mount", "umount"])
-    {
+    let Some(disk) = SmallDisk::mount(test) else {
         return;
-    }
-    let dir = tempfile::Builder::new()
-        .prefix("dfo-journal-")
-        .tempdir()
-        .expect("a folder for the mount");
-    let fs = Tmpfs::mount(&dir.path().join("fs"), 64).unwrap_or_else(|e| panic!("{e}"));
-    let path = fs.dir.join("dhcpd.leases");
+    };
+    let (fs, path) = (&disk.fs, disk.fs.dir.join("dhcpd.leases"));
     let (mut journal, _) = Journal::open(&path).expect("opens on the tmpfs");
     let written: Vec<u8> = (1..=20).collect();
     for &n in &written {
