@@ -4,7 +4,7 @@
 //! The generator builds a model as YAML text, valid by construction:
 //! - failover: a random name, mclt 60..7200, `split` 0..=256 or a 32-octet `hba`, and optional
 //!   max-response-delay, max-unacked-updates, load-balance-max-seconds (3..=5),
-//!   auto-partner-down, max-lease-misbalance, max-lease-ownership, min-balance <= max-balance;
+//!   auto-partner-down, max-lease-misbalance, max-lease-ownership, min-balance <= max-balance (as dhcpd reads them, defaults included);
 //! - peers: two distinct addresses in 192.0.2.0/24, optional ports (mirrored `peer-port`
 //!   sometimes written out), interfaces and host names; 192.0.2.0/24 is always declared,
 //!   sometimes as a served subnet whose pools avoid both peer addresses;
@@ -736,9 +736,18 @@ fn raw_failover() -> BoxedStrategy<RawFailover> {
     ];
     let balance_times =
         (weighted(0.3, 0u32..=7_200), weighted(0.3, 0u32..=86_400)).prop_map(|(min, max)| {
-            match (min, max) {
-                (Some(min), Some(max)) => (Some(min.min(max)), Some(min.max(max))),
-                other => other,
+            // dhcpd reads a missing or 0 value as its default (min 60 s, max 3600 s), so a
+            // lone `min-balance: 3601` is as inverted as an explicit pair: when the bounds
+            // dhcpd would use are inverted, write them the right way round.
+            let in_effect = |n: Option<u32>, default: u32| match n {
+                Some(0) | None => default,
+                Some(n) => n,
+            };
+            let (lo, hi) = (in_effect(min, 60), in_effect(max, 3_600));
+            if lo > hi {
+                (Some(hi), Some(lo))
+            } else {
+                (min, max)
             }
         });
     (
