@@ -13,6 +13,7 @@ use crate::conf::facts::PeerDecl;
 use crate::conf::load::Config;
 use crate::conf::pair::tree::{Lines, normalize_value};
 use crate::conf::rules::Lint;
+use crate::dhcpd::{ModelPlace, PEER_STATEMENTS};
 use crate::model::options::OptionKind;
 
 /// Where a statement is being read.
@@ -30,25 +31,6 @@ enum Place {
 const LOG_FACILITIES: &[&str] = &[
     "auth", "authpriv", "cron", "daemon", "ftp", "kern", "lpr", "mail", "news", "syslog", "user",
     "uucp", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
-];
-
-/// Peer statements and the `failover:` key they become (durations marked).
-const FAILOVER_KEYS: &[(&str, &str, bool)] = &[
-    ("mclt", "mclt", true),
-    ("split", "split", false),
-    ("hba", "hba", false),
-    ("max-response-delay", "max-response-delay", true),
-    ("max-unacked-updates", "max-unacked-updates", false),
-    (
-        "load balance max seconds",
-        "load-balance-max-seconds",
-        false,
-    ),
-    ("auto-partner-down", "auto-partner-down", true),
-    ("max-lease-misbalance", "max-lease-misbalance", false),
-    ("max-lease-ownership", "max-lease-ownership", false),
-    ("min-balance", "min-balance", true),
-    ("max-balance", "max-balance", true),
 ];
 
 /// What the conversion found: the model and the findings in the primary's files.
@@ -159,12 +141,16 @@ impl Converter<'_> {
     fn failover(&mut self, decl: &PeerDecl<'_>, secondary: Option<(&Config, &PeerDecl<'_>)>) {
         let at = self.at(decl.name.span);
         let mut entries = vec![("name".to_string(), yaml::string(&decl.name.text))];
-        for (keyword, key, is_duration) in FAILOVER_KEYS {
+        for statement in PEER_STATEMENTS {
+            let ModelPlace::Failover { key, duration } = statement.model else {
+                continue;
+            };
+            let keyword = statement.keyword;
             let Some(stmt) = decl
                 .get(keyword)
                 .or_else(|| from_secondary(decl, secondary.map(|(_, d)| d), keyword))
             else {
-                if *keyword == "load balance max seconds" {
+                if keyword == "load balance max seconds" {
                     // dhcpd's default is 0 (no balancing); the model's is 3.
                     entries.push((
                         key.to_string(),
@@ -174,12 +160,12 @@ impl Converter<'_> {
                 continue;
             };
             let value = stmt.value.as_ref();
-            let formatted = match (value, *keyword) {
+            let formatted = match (value, keyword) {
                 (Some(v), "hba") if v.kind == ValueKind::Hex => {
                     Some(yaml::string(&normalize_value(v)))
                 }
                 (Some(v), _) => match v.number() {
-                    Some(n) if n >= 0 && *is_duration => Some(yaml::duration(n.unsigned_abs())),
+                    Some(n) if n >= 0 && duration => Some(yaml::duration(n.unsigned_abs())),
                     Some(n) if n >= 0 => Some(n.to_string()),
                     _ => None,
                 },
@@ -199,11 +185,8 @@ impl Converter<'_> {
             }
         }
         for s in decl.statements {
-            let known = FAILOVER_KEYS.iter().any(|(k, _, _)| *k == s.keyword)
-                || matches!(
-                    s.keyword.as_str(),
-                    "primary" | "secondary" | "address" | "port" | "peer address" | "peer port"
-                );
+            let known = crate::dhcpd::peer_statement(&s.keyword)
+                .is_some_and(|known| known.model != ModelPlace::Nowhere);
             if !known {
                 self.findings.push(
                     DF492

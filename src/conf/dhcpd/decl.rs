@@ -4,6 +4,7 @@
 use super::lex::Tok;
 use super::stmt::HostState;
 use super::{Cause, Ctx, Parser, ScopeKind, Shared, Subnet, closest, dotted};
+use crate::dhcpd::ValueForm;
 
 /// Characters `parse_base64` accepts in a secret (and `=`).
 fn base64_char(c: u8) -> bool {
@@ -1315,33 +1316,24 @@ impl Parser<'_, '_, '_> {
                 "mclt" => mclt = true,
                 _ => {}
             }
-            let ok = match word.as_str() {
-                "primary" | "secondary" => true,
-                "address" => self.ip_addr_or_hostname(Cause::Failover),
-                "port"
-                | "max-lease-misbalance"
-                | "max-lease-ownership"
-                | "max-balance"
-                | "min-balance"
-                | "auto-partner-down"
-                | "max-response-delay"
-                | "max-unacked-updates"
-                | "mclt"
-                | "split" => self.next().is_number(),
-                "hba" => self
-                    .numeric_aggregate(32, ':', 16, 8, Cause::Failover)
-                    .is_some(),
-                "load" => {
-                    let b = self.next();
-                    let m = self.next();
-                    let s = self.next();
-                    let v = self.next();
-                    self.kw(b, "balance")
-                        && self.kw(m, "max")
-                        && self.kw(s, "seconds")
-                        && v.is_number()
+            // `load balance max seconds` is four tokens; every other statement is one word
+            // (after any `peer`), whose value form the shared table gives.
+            let ok = if word == "load" {
+                let b = self.next();
+                let m = self.next();
+                let s = self.next();
+                let v = self.next();
+                self.kw(b, "balance") && self.kw(m, "max") && self.kw(s, "seconds") && v.is_number()
+            } else {
+                match crate::dhcpd::peer_statement(&word).map(|s| s.form) {
+                    Some(ValueForm::Nothing) => true,
+                    Some(ValueForm::Address) => self.ip_addr_or_hostname(Cause::Failover),
+                    Some(ValueForm::Number) => self.next().is_number(),
+                    Some(ValueForm::Hex) => self
+                        .numeric_aggregate(32, ':', 16, 8, Cause::Failover)
+                        .is_some(),
+                    None => false,
                 }
-                _ => false,
             };
             if !ok {
                 self.warn(

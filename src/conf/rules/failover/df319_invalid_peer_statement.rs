@@ -37,7 +37,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
                     "valid statements: {}",
                     PEER_STATEMENTS
                         .iter()
-                        .map(|(k, _)| *k)
+                        .map(|s| s.keyword)
                         .filter(|k| !k.starts_with("peer max"))
                         .collect::<Vec<_>>()
                         .join(", ")

@@ -11,49 +11,11 @@ use crate::conf::load::Config;
 use crate::conf::walk::{Scope, ScopeKind, scope_of, walk};
 pub(super) use crate::model::Role;
 
-/// The form of value a peer statement takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ValueForm {
-    /// No value (`primary;`).
-    Nothing,
-    /// An IPv4 address or a host name.
-    Address,
-    /// A plain decimal number.
-    Number,
-    /// A colon-separated hex list.
-    Hex,
-}
-
-/// Every statement of a `failover peer` block that dhcpd 4.4 accepts (keywords as
-/// [`PeerStmt::keyword`] normalizes them), with the form of its value.
-pub(super) const PEER_STATEMENTS: &[(&str, ValueForm)] = &[
-    ("primary", ValueForm::Nothing),
-    ("secondary", ValueForm::Nothing),
-    ("address", ValueForm::Address),
-    ("port", ValueForm::Number),
-    ("peer address", ValueForm::Address),
-    ("peer port", ValueForm::Number),
-    ("max-response-delay", ValueForm::Number),
-    ("max-unacked-updates", ValueForm::Number),
-    ("peer max-response-delay", ValueForm::Number),
-    ("peer max-unacked-updates", ValueForm::Number),
-    ("mclt", ValueForm::Number),
-    ("split", ValueForm::Number),
-    ("hba", ValueForm::Hex),
-    ("load balance max seconds", ValueForm::Number),
-    ("auto-partner-down", ValueForm::Number),
-    ("max-lease-misbalance", ValueForm::Number),
-    ("max-lease-ownership", ValueForm::Number),
-    ("min-balance", ValueForm::Number),
-    ("max-balance", ValueForm::Number),
-];
+pub(super) use crate::dhcpd::{PEER_STATEMENTS, ValueForm};
 
 /// The value form of a known peer statement keyword.
 pub(super) fn value_form(keyword: &str) -> Option<ValueForm> {
-    PEER_STATEMENTS
-        .iter()
-        .find(|(k, _)| *k == keyword)
-        .map(|(_, form)| *form)
+    crate::dhcpd::peer_statement(keyword).map(|s| s.form)
 }
 
 /// Words people write for a role that dhcpd does not know, and the role they mean.
@@ -88,19 +50,20 @@ pub(super) fn meant(keyword: &str) -> Option<&'static str> {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    if let Some((k, _)) = PEER_STATEMENTS.iter().find(|(k, _)| {
-        k.chars()
+    if let Some(s) = PEER_STATEMENTS.iter().find(|s| {
+        s.keyword
+            .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             == squashed
     }) {
-        return Some(k);
+        return Some(s.keyword);
     }
     // The closest statement by Jaro-Winkler similarity, as `crate::model`'s did-you-mean.
     let normalized = keyword.replace('_', "-");
     PEER_STATEMENTS
         .iter()
-        .map(|(k, _)| (strsim::jaro_winkler(&normalized, k), *k))
+        .map(|s| (strsim::jaro_winkler(&normalized, s.keyword), s.keyword))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, k)| k)
