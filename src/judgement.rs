@@ -12,6 +12,7 @@
 //! uses 0), and DF309 looks at one block's own address and port where DF120 compares the
 //! two peers' addresses.
 
+use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
 /// The values of `split` dhcpd accepts: how many of the 256 hash buckets the primary
@@ -90,6 +91,46 @@ pub fn balance_bounds_inverted(min: Option<u64>, max: Option<u64>) -> Option<(u6
     (lo > hi).then_some((lo, hi))
 }
 
+/// The addresses covered by the ranges read so far, to decide whether a new range shares
+/// an address with an earlier one (DF134, DF207; the model's subnets too, DF131). dhcpd
+/// gives each address one lease and refuses a second range that names it ("lease ... is
+/// declared twice!"), whatever pool or subnet the earlier range is in.
+#[derive(Debug, Default)]
+pub struct RangeCoverage {
+    /// Disjoint covered stretches: first address -> last address.
+    covered: BTreeMap<u32, u32>,
+}
+
+impl RangeCoverage {
+    /// Adds the range `a..=b` (either order) and returns the lowest address it shares with
+    /// the ranges added before it, if any.
+    pub fn add(&mut self, a: u32, b: u32) -> Option<u32> {
+        let (lo, hi) = (a.min(b), a.max(b));
+        let shared = match self.covered.range(..=lo).next_back() {
+            Some((_, &end)) if end >= lo => Some(lo),
+            _ => self.covered.range(lo..=hi).next().map(|(&start, _)| start),
+        };
+        // Merge every stretch that touches or adjoins lo..=hi into one.
+        let mut start = lo;
+        let mut end = hi;
+        if let Some((&s, &e)) = self.covered.range(..lo).next_back()
+            && e.saturating_add(1) >= lo
+        {
+            start = s;
+            end = end.max(e);
+        }
+        let upto = hi.saturating_add(1);
+        let absorbed: Vec<u32> = self.covered.range(start..=upto).map(|(&s, _)| s).collect();
+        for s in absorbed {
+            if let Some(e) = self.covered.remove(&s) {
+                end = end.max(e);
+            }
+        }
+        self.covered.insert(start, end);
+        shared
+    }
+}
+
 /// The codes of each mistake both commands report: (check's code, lint's code).
 pub const PAIRED: &[(&str, &str)] = &[
     ("DF110", "DF305"),
@@ -130,6 +171,23 @@ pub fn paired_with(code: &str) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn range_coverage_finds_the_lowest_shared_address() {
+        let mut c = RangeCoverage::default();
+        assert_eq!(c.add(1, 100), None);
+        assert_eq!(c.add(10, 20), Some(10));
+        // Inside the first range although the range added just before ends earlier.
+        assert_eq!(c.add(60, 50), Some(50));
+        assert_eq!(c.add(101, 110), None, "adjoining is not sharing");
+        assert_eq!(c.add(120, 130), None);
+        assert_eq!(c.add(115, 125), Some(120), "starts in a gap");
+        assert_eq!(c.add(111, 114), None, "fills the gap exactly");
+        assert_eq!(c.add(0, 0), None);
+        assert_eq!(c.add(0, 200), Some(0));
+        assert_eq!(c.add(u32::MAX, u32::MAX - 1), None);
+        assert_eq!(c.add(u32::MAX, u32::MAX), Some(u32::MAX));
+    }
 
     #[test]
     fn split_bounds() {

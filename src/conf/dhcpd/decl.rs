@@ -1176,30 +1176,13 @@ impl Parser<'_, '_, '_> {
         } else {
             (high, low)
         };
-        // The first address of this range already in an earlier range.
-        let overlap = self
-            .st
-            .leases
-            .range(..=hi)
-            .next_back()
-            .filter(|(_, (end, _))| *end >= lo)
-            .map(|(start, (end, span))| (*start.max(&lo), *end, *span))
-            .or_else(|| {
-                self.st
-                    .leases
-                    .range(lo..=hi)
-                    .next()
-                    .map(|(start, (end, span))| (*start, *end, *span))
-            });
-        if let Some((first, _, other)) = overlap {
-            let first = self
+        if let Some(first) = self.st.ranges.add(lo, hi) {
+            let other = self
                 .st
-                .leases
+                .range_spans
                 .iter()
-                .filter(|(s, (e, _))| **s <= hi && *e >= lo)
-                .map(|(s, _)| (*s).max(lo))
-                .min()
-                .unwrap_or(first);
+                .find(|(s, e, _)| (*s..=*e).contains(&first))
+                .map_or(range_span, |(_, _, span)| *span);
             self.st.problems.push(super::Problem {
                 cause: Cause::AddressInTwoRanges,
                 span: range_span,
@@ -1213,7 +1196,7 @@ impl Parser<'_, '_, '_> {
                 related: vec![(other, "the earlier range".into())],
             });
         }
-        self.st.leases.insert(lo, (hi, range_span));
+        self.st.range_spans.push((lo, hi, range_span));
         true
     }
 

@@ -20,7 +20,7 @@ mod options;
 mod stmt;
 pub(crate) mod tables;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use self::lex::{Kind, Tok};
 use crate::conf::ast::{ScopeKind, Span, Stmt, StmtKind};
@@ -252,8 +252,10 @@ struct State<'a> {
     pub hosts: HashMap<String, Span>,
     pub shared: Vec<Shared>,
     pub subnets: Vec<Subnet>,
-    /// Range addresses: first address -> (last address, the range's span).
-    pub leases: BTreeMap<u32, (u32, Span)>,
+    /// The addresses of the ranges read so far.
+    pub ranges: crate::judgement::RangeCoverage,
+    /// Each range read so far: first and last address, and its span.
+    pub range_spans: Vec<(u32, u32, Span)>,
     /// The last `ddns-update-style` read at the top level (value, span).
     pub ddns_style: Option<(String, Span)>,
     /// Interfaces named by `interface` statements so far.
@@ -311,7 +313,8 @@ impl<'a> State<'a> {
             hosts: HashMap::new(),
             shared: Vec::new(),
             subnets: Vec::new(),
-            leases: BTreeMap::new(),
+            ranges: Default::default(),
+            range_spans: Vec::new(),
             ddns_style: None,
             omapi_keys: Vec::new(),
             interfaces: HashSet::new(),

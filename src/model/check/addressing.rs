@@ -1,5 +1,7 @@
 //! Rules on subnets, ranges and per-subnet options (DF130..DF139).
 
+use crate::judgement::RangeCoverage;
+
 use super::{DF130, DF131, DF132, DF133, DF134, DF135, DF136, DF137, DF138, DF139};
 use std::net::Ipv4Addr;
 
@@ -232,23 +234,25 @@ fn check_range_overlaps(subnets: &[&Spanned<Subnet>], out: &mut Vec<Finding>) {
     );
 }
 
-/// Reports each interval that overlaps an earlier one, given intervals sorted by start.
+/// Reports each interval that shares an address with an earlier one, given intervals
+/// sorted by start (widest first on a tie), citing the widest earlier interval that holds
+/// the first shared address. The decision is [`RangeCoverage`]'s, as `lint`'s DF207.
 fn report_overlaps<T: Copy>(
     sorted: &[(u32, u32, SourceSpan, T)],
     make: impl Fn((&(u32, u32, SourceSpan, T), &(u32, u32, SourceSpan, T))) -> Finding,
     out: &mut Vec<Finding>,
 ) {
-    let mut widest: Option<&(u32, u32, SourceSpan, T)> = None;
-    for item in sorted {
-        if let Some(prev) = widest {
-            if item.0 <= prev.1 {
-                out.push(make((prev, item)));
-            }
-            if item.1 > prev.1 {
-                widest = Some(item);
-            }
-        } else {
-            widest = Some(item);
+    let mut coverage = RangeCoverage::default();
+    for (i, item) in sorted.iter().enumerate() {
+        let Some(first) = coverage.add(item.0, item.1) else {
+            continue;
+        };
+        let earlier = sorted[..i]
+            .iter()
+            .filter(|e| (e.0..=e.1).contains(&first))
+            .reduce(|widest, e| if e.1 > widest.1 { e } else { widest });
+        if let Some(earlier) = earlier {
+            out.push(make((earlier, item)));
         }
     }
 }

@@ -38,6 +38,18 @@ mod tests {
     }
 
     #[test]
+    fn found_in_a_wide_earlier_range_after_a_narrow_one() {
+        // The third range ends past the second but is inside the first.
+        assert_eq!(
+            lines(
+                &RULE,
+                "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.1 10.0.0.100;\n  range 10.0.0.10 10.0.0.20;\n  range 10.0.0.50 10.0.0.60;\n}\n"
+            ),
+            [3, 4]
+        );
+    }
+
+    #[test]
     fn not_found() {
         assert!(lines(&RULE, "subnet 10.0.0.0 netmask 255.255.255.0 {\n  range 10.0.0.10 10.0.0.39;\n  pool {\n    range 10.0.0.40 10.0.0.60;\n  }\n}\n").is_empty());
     }
