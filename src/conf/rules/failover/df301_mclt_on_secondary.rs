@@ -4,7 +4,6 @@ use super::support::Role;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF301, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF301",
     name: "mclt-on-secondary",

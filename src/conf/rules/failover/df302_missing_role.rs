@@ -4,7 +4,6 @@ use super::support::{head, misspelled_role};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF302, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF302",
     name: "missing-role",

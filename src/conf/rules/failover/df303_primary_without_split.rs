@@ -4,7 +4,6 @@ use super::support::{checked_as_primary, head};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF303, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF303",
     name: "primary-without-split",

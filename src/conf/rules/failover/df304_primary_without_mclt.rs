@@ -4,7 +4,6 @@ use super::support::{checked_as_primary, head, number};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF304, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF304",
     name: "primary-without-mclt",

@@ -4,7 +4,6 @@ use super::support::plain_number;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF305, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF305",
     name: "split-out-of-range",

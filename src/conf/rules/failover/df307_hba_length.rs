@@ -4,7 +4,6 @@ use crate::conf::ast::{Value, ValueKind};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF307, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF307",
     name: "hba-length",

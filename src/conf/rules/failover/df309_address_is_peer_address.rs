@@ -5,7 +5,6 @@ use crate::conf::facts::PeerDecl;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF309, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF309",
     name: "address-is-peer-address",

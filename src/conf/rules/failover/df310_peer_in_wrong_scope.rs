@@ -5,7 +5,6 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::ScopeKind;
 use crate::diag::Severity;
 
-/// DF310, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF310",
     name: "peer-in-wrong-scope",

@@ -4,7 +4,6 @@ use super::support::head;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF314, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF314",
     name: "duplicate-peer",

@@ -5,7 +5,6 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 use crate::judgement::{BalanceWait, balance_wait};
 
-/// DF318, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF318",
     name: "load-balance-max-seconds",

@@ -4,7 +4,6 @@ use super::support::{PEER_STATEMENTS, meant, role_word, value_form};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF319, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF319",
     name: "invalid-peer-statement",

@@ -4,7 +4,6 @@ use super::support::{head, mentions};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF320, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF320",
     name: "missing-max-response-delay",

@@ -8,7 +8,6 @@ use crate::dhcpd::DEFAULT_FAILOVER_PORT;
 /// The other port SELinux labels dhcpd_port_t.
 const SELINUX_OTHER_PORT: i64 = 847;
 
-/// DF323, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF323",
     name: "non-standard-port",

@@ -7,7 +7,6 @@ use crate::conf::load::Config;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF324, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF324",
     name: "invalid-peer-value",

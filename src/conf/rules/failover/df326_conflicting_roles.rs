@@ -3,7 +3,6 @@
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF326, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF326",
     name: "conflicting-roles",

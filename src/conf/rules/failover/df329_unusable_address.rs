@@ -3,7 +3,6 @@
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// DF329, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF329",
     name: "unusable-failover-address",

@@ -6,7 +6,6 @@ use crate::dhcpd::{DEFAULT_MAX_LEASE_MISBALANCE, DEFAULT_MAX_LEASE_OWNERSHIP};
 use crate::diag::Severity;
 use crate::judgement;
 
-/// DF330, decided from each `failover peer` block.
 pub(super) static RULE: LintRule = LintRule {
     code: "DF330",
     name: "balance-settings",
