@@ -793,7 +793,7 @@ _dhcpfo() {
             return 0
             ;;
         dhcpfo__subcmd__render)
-            opts="-o -h --out --role --layout --templates --shared-path --format --explain --help"
+            opts="-o -h --out --role --templates --layout --shared-path --format --explain --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -811,12 +811,12 @@ _dhcpfo() {
                     COMPREPLY=($(compgen -W "primary secondary" -- "${cur}"))
                     return 0
                     ;;
-                --layout)
-                    COMPREPLY=($(compgen -W "single split" -- "${cur}"))
-                    return 0
-                    ;;
                 --templates)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -W "single split" -- "${cur}"))
                     return 0
                     ;;
                 --shared-path)

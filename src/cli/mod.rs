@@ -9,6 +9,7 @@ mod failover;
 mod findings;
 mod import;
 mod inputs;
+mod layout;
 mod leases;
 mod lint;
 pub mod man;

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::layout::LayoutArgs;
 use super::{EXIT_USAGE, by_severity, print_diagnostics};
 use crate::diag::{Format, JsonFinding};
 use crate::model::{self, LoadError, Source, check};
@@ -38,28 +39,6 @@ impl SshArgs {
                 self.strict_host_key_checking
             },
             ..ConnectOptions::default()
-        }
-    }
-}
-
-/// Which files `diff` and `deploy` put on the peers, as `render --layout` lays them out.
-#[derive(Debug, Clone, clap::Args)]
-pub(crate) struct LayoutArgs {
-    /// File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that
-    /// includes a shared file, deployed to both peers and validated with each dhcpd.conf.
-    #[arg(long, value_enum, default_value_t = Layout::Single)]
-    pub layout: Layout,
-    /// Absolute path of the shared file on the servers (split layout); both peers get it
-    /// there.
-    #[arg(long, value_name = "PATH", default_value = render::DEFAULT_SHARED_PATH)]
-    pub shared_path: String,
-}
-
-impl Default for LayoutArgs {
-    fn default() -> Self {
-        LayoutArgs {
-            layout: Layout::Single,
-            shared_path: render::DEFAULT_SHARED_PATH.into(),
         }
     }
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::layout::LayoutArgs;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, by_severity, print_diagnostics};
 use crate::diag::{Diagnostic, Format, JsonFinding};
 use crate::model::{self, LoadError, Role, Source, check};
@@ -25,18 +26,15 @@ pub(crate) struct Args {
         conflicts_with = "role"
     )]
     pub(crate) out: Option<PathBuf>,
-    /// Print one peer's dhcpd.conf to standard output instead.
-    #[arg(long, value_enum)]
+    /// Print one peer's dhcpd.conf to standard output instead (the single layout's file).
+    #[arg(long, value_enum, conflicts_with_all = ["layout", "shared_path"])]
     pub(crate) role: Option<Role>,
-    /// File layout on each peer (with --out; --role prints the single layout's file).
-    #[arg(long, value_enum, default_value_t = Layout::Single, conflicts_with = "role")]
-    pub(crate) layout: Layout,
     /// Folder of templates that replace the built-in ones of the same name.
     #[arg(long, value_name = "DIR")]
     pub(crate) templates: Option<PathBuf>,
-    /// Absolute path of the shared file on the servers (split layout).
-    #[arg(long, value_name = "PATH", default_value = crate::render::DEFAULT_SHARED_PATH, conflicts_with = "role")]
-    pub(crate) shared_path: String,
+    /// The files on each peer (with --out).
+    #[command(flatten)]
+    pub(crate) layout: LayoutArgs,
     /// Output format: messages for people, or one JSON object on standard output (layout,
     /// out, files with role, name, path, bytes and sha256, removed, warnings, errors).
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -115,7 +113,7 @@ fn effective_layout(args: &Args) -> Layout {
     if args.role.is_some() {
         Layout::Single
     } else {
-        args.layout
+        args.layout.layout
     }
 }
 
@@ -141,7 +139,7 @@ fn render_into(args: &Args, layout: Layout, json: &mut RenderJson) -> u8 {
     let options = RenderOptions {
         layout,
         templates: args.templates.clone(),
-        shared_path: Some(args.shared_path.clone()),
+        shared_path: Some(args.layout.shared_path.clone()),
     };
     let files = match render::render(&source, &options) {
         Ok(files) => files,
