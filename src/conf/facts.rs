@@ -63,7 +63,7 @@ impl<'a> PeerDecl<'a> {
 }
 
 /// Every failover peer declaration, in reading order.
-pub fn peer_decls(config: &Config) -> Vec<PeerDecl<'_>> {
+pub(crate) fn peer_decls(config: &Config) -> Vec<PeerDecl<'_>> {
     let mut out = Vec::new();
     walk(config, &mut |stmt, scope: Scope<'_>| {
         if let StmtKind::FailoverPeer {
@@ -77,65 +77,6 @@ pub fn peer_decls(config: &Config) -> Vec<PeerDecl<'_>> {
                 scope: scope.kind,
             });
         }
-    });
-    out
-}
-
-/// A pool with the failover peer in effect for it (its own reference, or one inherited from
-/// its shared network before it).
-#[derive(Debug, Clone)]
-pub struct PoolInfo<'a> {
-    /// The pool declaration.
-    pub stmt: &'a Stmt,
-    /// The peer it refers to or inherits, with the reference's span.
-    pub peer: Option<(&'a str, Span)>,
-    /// Whether the pool itself names the peer (only those count as referring pools).
-    pub refers: bool,
-}
-
-/// Every pool, in reading order, with its failover peer.
-pub fn pools(config: &Config) -> Vec<PoolInfo<'_>> {
-    // The shared-network-level peer in effect, per shared network statement address.
-    let mut inherited: Vec<(*const Stmt, &str, Span)> = Vec::new();
-    let mut out: Vec<PoolInfo<'_>> = Vec::new();
-    walk(config, &mut |stmt, scope: Scope<'_>| match &stmt.kind {
-        StmtKind::FailoverRef { name } => {
-            if scope.kind == ScopeKind::SharedNetwork
-                && let Some(sn) = scope.nearest(ScopeKind::SharedNetwork)
-            {
-                inherited.push((sn as *const Stmt, name.text.as_str(), name.span));
-            } else if scope.kind == ScopeKind::Pool
-                && let Some(pool) = scope.nearest(ScopeKind::Pool)
-                && let Some(info) = out.iter_mut().rev().find(|p| std::ptr::eq(p.stmt, pool))
-            {
-                info.peer = Some((name.text.as_str(), name.span));
-                info.refers = true;
-            }
-        }
-        StmtKind::NoFailoverRef { .. } => {
-            if let Some(pool) = scope.nearest(ScopeKind::Pool)
-                && let Some(info) = out.iter_mut().rev().find(|p| std::ptr::eq(p.stmt, pool))
-            {
-                info.peer = None;
-            }
-        }
-        StmtKind::Pool { .. } => {
-            let peer = scope
-                .nearest(ScopeKind::SharedNetwork)
-                .and_then(|sn| {
-                    inherited
-                        .iter()
-                        .rev()
-                        .find(|(s, _, _)| std::ptr::eq(*s, sn))
-                })
-                .map(|(_, name, span)| (*name, *span));
-            out.push(PoolInfo {
-                stmt,
-                peer,
-                refers: false,
-            });
-        }
-        _ => {}
     });
     out
 }

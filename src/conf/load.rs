@@ -216,7 +216,7 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// Largest file read as configuration: real ones are a few MiB at most, and a limit keeps
 /// `/dev/zero` or a runaway generator from exhausting memory.
-pub const MAX_FILE_SIZE: u64 = 64 << 20;
+pub(crate) const MAX_FILE_SIZE: u64 = 64 << 20;
 
 /// A file's text as dhcpd reads it.
 #[derive(Debug)]

@@ -25,7 +25,7 @@ pub struct SyntaxError {
 /// of as expressions, and reports value errors as it goes): see
 /// [`crate::conf::dhcpd`]. A key whose secret is not valid base64 is reported
 /// here too, as dhcpd refuses it while reading the key, before any later include.
-pub fn parse(file: usize, text: &str) -> Result<Vec<Stmt>, SyntaxError> {
+pub(crate) fn parse(file: usize, text: &str) -> Result<Vec<Stmt>, SyntaxError> {
     if let Some(at) = too_deep(text) {
         return Err(SyntaxError {
             span: Span { file, start: at, end: at + 1 },
@@ -886,7 +886,7 @@ fn too_deep(text: &str) -> Option<usize> {
 }
 
 /// Decodes dhcpd string escapes: `\t \r \n \b`, octal `\NNN`, hex `\xHH`, other `\c` = c.
-pub fn unescape(raw: &str) -> String {
+pub(crate) fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {

@@ -8,4 +8,4 @@ use pest_derive::Parser;
 /// Parser for ISC dhcpd 4.4 dhcpd.conf files.
 #[derive(Parser)]
 #[grammar = "conf/grammar.pest"]
-pub struct ConfParser;
+pub(crate) struct ConfParser;

@@ -6,7 +6,7 @@
 /// Rewrites `text`: each character outside quotes goes through `map`; a gap (whitespace or
 /// a comment) before the next character `c` becomes one space when `space_before(out, c)`
 /// says so (`c` is `"` for a quoted string).
-pub fn squeeze(
+pub(crate) fn squeeze(
     text: &str,
     map: impl Fn(char) -> char,
     space_before: impl Fn(&str, char) -> bool,

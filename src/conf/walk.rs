@@ -1,13 +1,13 @@
 //! Walking a configuration in reading order, with included files spliced in place and the
 //! chain of enclosing declarations at hand.
 
-pub use super::ast::ScopeKind;
+pub(crate) use super::ast::ScopeKind;
 use super::ast::{Stmt, StmtKind};
 use super::load::Config;
 
 /// Where a visited statement stands.
 #[derive(Debug, Clone, Copy)]
-pub struct Scope<'a> {
+pub(crate) struct Scope<'a> {
     /// Innermost scope kind.
     pub kind: ScopeKind,
     /// Enclosing declarations, outermost first.
@@ -16,7 +16,7 @@ pub struct Scope<'a> {
 
 impl Scope<'_> {
     /// The innermost enclosing declaration of a kind, if any.
-    pub fn nearest(&self, kind: ScopeKind) -> Option<&Stmt> {
+    pub(crate) fn nearest(&self, kind: ScopeKind) -> Option<&Stmt> {
         self.parents
             .iter()
             .rev()
@@ -26,7 +26,7 @@ impl Scope<'_> {
 }
 
 /// The scope a declaration opens, if it opens one.
-pub fn scope_of(stmt: &Stmt) -> Option<ScopeKind> {
+pub(crate) fn scope_of(stmt: &Stmt) -> Option<ScopeKind> {
     Some(match stmt.kind {
         StmtKind::SharedNetwork { .. } => ScopeKind::SharedNetwork,
         StmtKind::Subnet { .. } => ScopeKind::Subnet,
@@ -43,7 +43,7 @@ pub fn scope_of(stmt: &Stmt) -> Option<ScopeKind> {
 ///
 /// Generic over the callback (rather than taking `&mut dyn FnMut`) so each caller's closure is
 /// inlined into the walk: many rules walk the whole tree, and the walk is their main cost.
-pub fn walk<'a, F>(config: &'a Config, f: &mut F)
+pub(crate) fn walk<'a, F>(config: &'a Config, f: &mut F)
 where
     F: FnMut(&'a Stmt, Scope<'_>) + ?Sized,
 {

@@ -9,7 +9,7 @@
 //! runs `check` on it.
 
 mod convert;
-pub mod rules;
+pub(crate) mod rules;
 mod yaml;
 
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@ use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// A statement the model has no place for.
-pub static DF490: LintRule = LintRule {
+pub(crate) static DF490: LintRule = LintRule {
     code: "DF490",
     name: "import-unsupported-statement",
     severity: Severity::Warning,
@@ -20,7 +20,7 @@ template override) or drop it knowingly.",
 };
 
 /// An option the model's typed option list cannot hold.
-pub static DF491: LintRule = LintRule {
+pub(crate) static DF491: LintRule = LintRule {
     code: "DF491",
     name: "import-unsupported-option",
     severity: Severity::Warning,
@@ -34,7 +34,7 @@ The option is left out of the YAML and the import exits with status 1.",
 };
 
 /// A parameter without a model key.
-pub static DF492: LintRule = LintRule {
+pub(crate) static DF492: LintRule = LintRule {
     code: "DF492",
     name: "import-unsupported-parameter",
     severity: Severity::Warning,
@@ -49,7 +49,7 @@ of the YAML and the import exits with status 1.",
 };
 
 /// A declaration the model cannot nest the way the file does.
-pub static DF493: LintRule = LintRule {
+pub(crate) static DF493: LintRule = LintRule {
     code: "DF493",
     name: "import-unsupported-structure",
     severity: Severity::Warning,
@@ -64,7 +64,7 @@ status 1.",
 };
 
 /// The two peers' configurations differ.
-pub static DF494: LintRule = LintRule {
+pub(crate) static DF494: LintRule = LintRule {
     code: "DF494",
     name: "import-peers-differ",
     severity: Severity::Warning,
@@ -78,7 +78,7 @@ is written, with the other file's line; the import exits with status 1. Run `dhc
 };
 
 /// A value the model's types cannot hold.
-pub static DF495: LintRule = LintRule {
+pub(crate) static DF495: LintRule = LintRule {
     code: "DF495",
     name: "import-unsupported-value",
     severity: Severity::Warning,
@@ -92,7 +92,7 @@ points at it after the import; otherwise it is left out. The import exits with s
 };
 
 /// A failover mistake of the files that the model cannot make.
-pub static DF496: LintRule = LintRule {
+pub(crate) static DF496: LintRule = LintRule {
     code: "DF496",
     name: "import-repaired",
     severity: Severity::Warning,
@@ -108,4 +108,4 @@ model and deploy it to fix the live files.",
 };
 
 /// Every code of `dhcpfo import`, in code order.
-pub static ALL: &[&LintRule] = &[&DF490, &DF491, &DF492, &DF493, &DF494, &DF495, &DF496];
+pub(crate) static ALL: &[&LintRule] = &[&DF490, &DF491, &DF492, &DF493, &DF494, &DF495, &DF496];

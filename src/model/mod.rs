@@ -6,11 +6,11 @@
 pub mod check;
 mod keys;
 mod load;
-pub mod options;
+pub(crate) mod options;
 mod pool;
-pub mod remote;
+pub(crate) mod remote;
 pub mod schema;
-pub mod types;
+pub(crate) mod types;
 mod yaml_hints;
 
 use std::net::Ipv4Addr;

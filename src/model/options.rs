@@ -38,7 +38,7 @@ fn join(items: impl Iterator<Item = String>) -> String {
 }
 
 /// Quotes a string for dhcpd.conf, escaping backslashes, quotes and control characters.
-pub fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -96,7 +96,7 @@ literal_value!(u8, u16, u32, i32, bool);
 /// How the model types an option's value: what `import` reads into it and how `serve`
 /// encodes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OptionKind {
+pub(crate) enum OptionKind {
     /// One IPv4 address.
     Address,
     /// One or more IPv4 addresses.
@@ -137,7 +137,7 @@ kinded!(
 
 /// One typed option of the model: its dhcpd name, its DHCP code and its kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OptionSpec {
+pub(crate) struct OptionSpec {
     /// The name in dhcpd.conf and in the model (kebab-case).
     pub name: String,
     /// The DHCP option code.
@@ -147,7 +147,7 @@ pub struct OptionSpec {
 }
 
 /// The model's typed option with dhcpd name `name`, if there is one.
-pub fn spec(name: &str) -> Option<&'static OptionSpec> {
+pub(crate) fn spec(name: &str) -> Option<&'static OptionSpec> {
     catalogue().iter().find(|o| o.name == name)
 }
 
@@ -177,7 +177,7 @@ macro_rules! options {
 
         /// Every typed option of the model, in declaration order: the one list `render`,
         /// `import` and `serve` read (render through [`Options::entries`]).
-        pub fn catalogue() -> &'static [OptionSpec] {
+        pub(crate) fn catalogue() -> &'static [OptionSpec] {
             static CATALOGUE: std::sync::LazyLock<Vec<OptionSpec>> = std::sync::LazyLock::new(|| {
                 vec![$(OptionSpec {
                     name: stringify!($field).replace('_', "-"),

@@ -7,30 +7,30 @@ use serde::{Deserialize, Serialize};
 use super::{Duration, Spanned};
 
 /// Default path of dhcpd.conf on a peer.
-pub const DEFAULT_CONFIG_PATH: &str = "/etc/dhcp/dhcpd.conf";
+pub(crate) const DEFAULT_CONFIG_PATH: &str = "/etc/dhcp/dhcpd.conf";
 /// Default path of the service's defaults file (`INTERFACESv4`) on a peer.
-pub const DEFAULT_DEFAULTS_PATH: &str = "/etc/default/isc-dhcp-server";
+pub(crate) const DEFAULT_DEFAULTS_PATH: &str = "/etc/default/isc-dhcp-server";
 /// Default path of the lease file on a peer.
-pub const DEFAULT_LEASES_PATH: &str = "/var/lib/dhcp/dhcpd.leases";
+pub(crate) const DEFAULT_LEASES_PATH: &str = "/var/lib/dhcp/dhcpd.leases";
 /// Default dhcpd binary on a peer.
-pub const DEFAULT_DHCPD: &str = "/usr/sbin/dhcpd";
+pub(crate) const DEFAULT_DHCPD: &str = "/usr/sbin/dhcpd";
 /// Default command that restarts the service.
-pub const DEFAULT_RESTART_COMMAND: &str = "systemctl restart isc-dhcp-server";
+pub(crate) const DEFAULT_RESTART_COMMAND: &str = "systemctl restart isc-dhcp-server";
 /// Default command that exits 0 when the service runs: the unit is active and the dhcpd of
 /// its pid file (the init script's `/run/dhcpd.pid`) runs; the unit systemd makes from
 /// Debian's init script stays active after dhcpd dies (`RemainAfterExit=yes`).
-pub const DEFAULT_STATUS_COMMAND: &str =
+pub(crate) const DEFAULT_STATUS_COMMAND: &str =
     "systemctl is-active --quiet isc-dhcp-server && pgrep -F /run/dhcpd.pid -x dhcpd >/dev/null";
 /// Default number of backups kept of each live file.
-pub const DEFAULT_KEEP_BACKUPS: u32 = 5;
+pub(crate) const DEFAULT_KEEP_BACKUPS: u32 = 5;
 /// Default deadline of one remote command (reads, uploads, `dhcpd -t`, renames), in seconds.
-pub const DEFAULT_COMMAND_TIMEOUT: u32 = 60;
+pub(crate) const DEFAULT_COMMAND_TIMEOUT: u32 = 60;
 /// Default deadline of the restart command, in seconds: the stop and start timeouts of the
 /// unit systemd generates for Debian's `isc-dhcp-server` init script (5 min each) with a
 /// margin, so that systemd gives up, and its restart job ends, before dhcpfo does.
-pub const DEFAULT_RESTART_TIMEOUT: u32 = 630;
+pub(crate) const DEFAULT_RESTART_TIMEOUT: u32 = 630;
 /// Longest deadline accepted for a remote command, in seconds (one hour).
-pub const MAX_TIMEOUT: u32 = 3600;
+pub(crate) const MAX_TIMEOUT: u32 = 3600;
 
 /// How to reach one peer over SSH and where it keeps its files. Every key is optional;
 /// `~/.ssh/config` fills in what is not given.

@@ -57,7 +57,7 @@ impl<T> Spanned<T> {
 }
 
 /// Converts a serde-saphyr location into a miette byte span.
-pub fn location_span(loc: &serde_saphyr::Location) -> SourceSpan {
+pub(crate) fn location_span(loc: &serde_saphyr::Location) -> SourceSpan {
     let span = loc.span();
     let offset = span.byte_offset().unwrap_or(0) as usize;
     let len = span.byte_len().unwrap_or(0) as usize;
@@ -194,7 +194,7 @@ impl FromStr for MacAddr {
 }
 
 /// Parses `aa:bb:cc` (or `aa-bb-cc`) into octets; each octet is one or two hex digits.
-pub fn parse_hex_octets(s: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn parse_hex_octets(s: &str) -> Result<Vec<u8>, String> {
     let sep = if s.contains('-') { '-' } else { ':' };
     s.trim()
         .split(sep)

@@ -8,9 +8,9 @@ use serde::Serialize;
 use super::{Connection, RemoteError};
 
 /// Above this many seconds apart, the clocks are an error.
-pub const ERROR_SECONDS: f64 = 60.0;
+pub(crate) const ERROR_SECONDS: f64 = 60.0;
 /// Above this many seconds apart, the clocks are a warning.
-pub const WARNING_SECONDS: f64 = 5.0;
+pub(crate) const WARNING_SECONDS: f64 = 5.0;
 
 /// How far apart the two clocks are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -25,7 +25,7 @@ pub enum Verdict {
 }
 
 /// Judges the distance between the clocks, in seconds.
-pub fn verdict(skew: f64) -> Verdict {
+pub(crate) fn verdict(skew: f64) -> Verdict {
     let skew = skew.abs();
     if skew > ERROR_SECONDS {
         Verdict::Error
@@ -44,7 +44,7 @@ fn now() -> f64 {
 
 /// The peer's clock minus the local clock, in seconds, measured at the midpoint of the round
 /// trip (so the error is at most half the round trip).
-pub fn offset(conn: &Connection) -> Result<f64, RemoteError> {
+pub(crate) fn offset(conn: &Connection) -> Result<f64, RemoteError> {
     let before = now();
     let out = conn.run("reading the clock", "date -u +%s.%N")?;
     let after = now();
@@ -62,7 +62,7 @@ pub fn offset(conn: &Connection) -> Result<f64, RemoteError> {
 /// The peer's clock minus the local clock from a reading `remote` (seconds since the epoch)
 /// that the peer printed as the first output of a command sent at `sent` whose first output
 /// arrived at `first`: the reading is taken as made halfway between the two.
-pub fn offset_from(remote: f64, sent: std::time::Instant, first: std::time::Instant) -> f64 {
+pub(crate) fn offset_from(remote: f64, sent: std::time::Instant, first: std::time::Instant) -> f64 {
     let now_instant = std::time::Instant::now();
     let now_wall = now();
     let at = |i: std::time::Instant| now_wall - now_instant.duration_since(i).as_secs_f64();
@@ -70,7 +70,7 @@ pub fn offset_from(remote: f64, sent: std::time::Instant, first: std::time::Inst
 }
 
 /// The peers' clock difference (primary minus secondary) from their offsets to this machine.
-pub fn skew(primary_offset: f64, secondary_offset: f64) -> f64 {
+pub(crate) fn skew(primary_offset: f64, secondary_offset: f64) -> f64 {
     primary_offset - secondary_offset
 }
 

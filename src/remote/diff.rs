@@ -12,7 +12,7 @@ use crate::render::RenderedFile;
 /// What a live file is, compared with its rendered version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum FileStatus {
+pub(crate) enum FileStatus {
     /// Byte-identical.
     Unchanged,
     /// Differs.
@@ -23,7 +23,7 @@ pub enum FileStatus {
 
 /// One file of one peer, live and rendered.
 #[derive(Debug, Clone, Serialize)]
-pub struct FileDiff {
+pub(crate) struct FileDiff {
     /// The peer.
     pub peer: Role,
     /// Rendered file name (`dhcpd.conf`, `isc-dhcp-server`).
@@ -41,9 +41,6 @@ pub struct FileDiff {
     /// The search for the shortest diff ran out of time: the diff is correct but may remove
     /// and add more lines than needed.
     pub approximate: bool,
-    /// The live file's text, if any.
-    #[serde(skip)]
-    pub live: Option<String>,
     /// The rendered text.
     #[serde(skip)]
     pub rendered: String,
@@ -51,14 +48,14 @@ pub struct FileDiff {
 
 impl FileDiff {
     /// Whether deploying would change this file.
-    pub fn differs(&self) -> bool {
+    pub(crate) fn differs(&self) -> bool {
         self.status != FileStatus::Unchanged
     }
 }
 
 /// The remote path a rendered file replaces on its peer, or `None` for a file the target's
 /// layout does not deploy (the shared file, unless the target has a shared path).
-pub fn remote_path<'a>(target: &'a Target, file: &RenderedFile) -> Option<&'a str> {
+pub(crate) fn remote_path<'a>(target: &'a Target, file: &RenderedFile) -> Option<&'a str> {
     match file.name {
         "dhcpd.conf" => Some(&target.config_path),
         "isc-dhcp-server" => Some(&target.defaults_path),
@@ -69,10 +66,10 @@ pub fn remote_path<'a>(target: &'a Target, file: &RenderedFile) -> Option<&'a st
 
 /// How long the diff may search for the shortest edit script before it matches the rest
 /// greedily.
-pub const DIFF_DEADLINE: Duration = Duration::from_secs(2);
+pub(crate) const DIFF_DEADLINE: Duration = Duration::from_secs(2);
 
 /// Compares one live text (or its absence) with a rendered text.
-pub fn file_diff(
+pub(crate) fn file_diff(
     peer: Role,
     name: &str,
     path: &str,
@@ -110,14 +107,13 @@ pub fn file_diff(
         removed: unified.removed,
         added: unified.added,
         approximate: unified.approximate,
-        live,
         rendered,
     }
 }
 
 /// Colours a unified diff for a terminal: headers bold, hunks cyan, removals red, additions
 /// green.
-pub fn colorize(diff: &str) -> String {
+pub(crate) fn colorize(diff: &str) -> String {
     let mut out = String::with_capacity(diff.len() + diff.len() / 4);
     for line in diff.split_inclusive('\n') {
         let code = if line.starts_with("---") || line.starts_with("+++") {

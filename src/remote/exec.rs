@@ -22,11 +22,11 @@ use super::shell_quote;
 use super::text::terminal_safe;
 
 /// Default cap on the standard output of one remote command (`--max-remote-size`).
-pub const DEFAULT_MAX_READ: u64 = 64 << 20;
+pub(crate) const DEFAULT_MAX_READ: u64 = 64 << 20;
 /// Time between the TERM the peer's `timeout` sends at the deadline and its KILL.
-pub const KILL_AFTER: Duration = Duration::from_secs(10);
+pub(crate) const KILL_AFTER: Duration = Duration::from_secs(10);
 /// Standard error kept for messages.
-pub const STDERR_KEPT: usize = 64 << 10;
+pub(crate) const STDERR_KEPT: usize = 64 << 10;
 /// How much longer than the peer's deadline and kill grace this side waits for an answer.
 const NETWORK_SLACK: Duration = Duration::from_secs(30);
 /// `timeout`'s exit status when it stopped the command with TERM; 128+9 when KILL was needed.
@@ -36,7 +36,7 @@ const EAGAIN: i32 = -37;
 
 /// How long a command may run and how much it may print.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// The peer kills the command after this long.
     pub deadline: Duration,
     /// Most bytes of standard output read.
@@ -80,7 +80,7 @@ impl Output {
 
 /// Why a command could not be run to its end.
 #[derive(Debug)]
-pub enum ExecError {
+pub(crate) enum ExecError {
     /// The session failed or the peer did not answer in time.
     Ssh(String),
     /// Standard output passed the cap.
@@ -88,7 +88,7 @@ pub enum ExecError {
 }
 
 /// The command line the peer runs: `command` under `timeout` with the deadline of `limits`.
-pub fn wrapped(command: &str, deadline: Duration) -> String {
+pub(crate) fn wrapped(command: &str, deadline: Duration) -> String {
     format!(
         "timeout -k {} {} sh -c {}",
         KILL_AFTER.as_secs(),
@@ -98,7 +98,7 @@ pub fn wrapped(command: &str, deadline: Duration) -> String {
 }
 
 /// Runs `command` on an open session, feeding it `stdin`.
-pub fn run(
+pub(crate) fn run(
     session: &Session,
     command: &str,
     stdin: Option<&[u8]>,
@@ -116,7 +116,7 @@ pub fn run(
 /// Standard error is read alongside, so it cannot stall the stream, and kept as in [`run`].
 /// Returns what `read` returned and the command's [`Output`] (its `stdout` empty); what
 /// `read` leaves unread is read and dropped, so the exit status can arrive.
-pub fn stream<T>(
+pub(crate) fn stream<T>(
     session: &Session,
     command: &str,
     deadline: Duration,

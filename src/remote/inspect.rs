@@ -10,13 +10,13 @@
 
 use super::journal::Journal;
 use super::lock::{lock_dir, parent};
-pub use super::record::{Runs, State, runs_what_is_on_disk, state_path};
+pub(crate) use super::record::{Runs, State, runs_what_is_on_disk, state_path};
 use super::text::{human_size, terminal_safe};
 use super::{Connection, RemoteError, Target, shell_quote as q};
 
 /// What a live path is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// No such file.
     Missing,
     /// A regular file.
@@ -29,7 +29,7 @@ pub enum Kind {
 
 /// One live file.
 #[derive(Debug, Clone)]
-pub struct LiveFile {
+pub(crate) struct LiveFile {
     /// The configured path.
     pub path: String,
     /// What it is.
@@ -42,7 +42,7 @@ pub struct LiveFile {
 
 /// A dhcpd process on the peer.
 #[derive(Debug, Clone)]
-pub struct Process {
+pub(crate) struct Process {
     /// Its PID.
     pub pid: u32,
     /// Seconds since it started.
@@ -53,7 +53,7 @@ pub struct Process {
 
 /// What one peer looks like.
 #[derive(Debug, Clone)]
-pub struct Inspection {
+pub(crate) struct Inspection {
     /// The SSH user's uid.
     pub uid: u32,
     /// The peer's clock (seconds since the epoch).
@@ -103,7 +103,7 @@ impl Inspection {
 
 /// What a peer's status command said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Service {
+pub(crate) enum Service {
     /// It exited 0: the service runs.
     Running,
     /// It exited with this status (-1: killed by a signal).
@@ -113,7 +113,7 @@ pub enum Service {
 }
 
 /// Runs a peer's status command once, under its `command-timeout`.
-pub fn service(conn: &Connection) -> Result<Service, RemoteError> {
+pub(crate) fn service(conn: &Connection) -> Result<Service, RemoteError> {
     let target = &conn.target;
     let out = conn.exec(&target.status_command, None)?;
     Ok(if out.timed_out {
@@ -126,7 +126,7 @@ pub fn service(conn: &Connection) -> Result<Service, RemoteError> {
 }
 
 /// The folders from `/` down to `dir`, each a path.
-pub fn folder_chain(dir: &str) -> Vec<String> {
+pub(crate) fn folder_chain(dir: &str) -> Vec<String> {
     let mut out = vec!["/".to_string()];
     let mut path = String::new();
     for part in dir.split('/').filter(|p| !p.is_empty() && *p != ".") {
@@ -220,7 +220,7 @@ fn records(out: &[u8]) -> Option<Vec<Record>> {
 }
 
 /// Reads a peer: the live files `paths`, and the folders above them when `check_folders`.
-pub fn inspect(
+pub(crate) fn inspect(
     conn: &Connection,
     paths: &[String],
     check_folders: bool,
@@ -423,7 +423,9 @@ fn blob(
 
 /// Reads a peer's lock for `status`: its owner line and journal, in one short command that
 /// prints nothing when there is no journal.
-pub fn read_lock(conn: &Connection) -> Result<(Option<String>, Option<Journal>), RemoteError> {
+pub(crate) fn read_lock(
+    conn: &Connection,
+) -> Result<(Option<String>, Option<Journal>), RemoteError> {
     let target = &conn.target;
     let l = q(&lock_dir(&target.config_path));
     let command = format!(
@@ -475,7 +477,7 @@ fn too_large(target: &Target, what: &str, size: &str) -> RemoteError {
 /// Refuses folders that anyone but root and the SSH user could change, symbolic links among
 /// them, and live files that are not regular files (a symlinked one only with
 /// `follow-symlinks`). `writes`: the folders deploy writes into.
-pub fn check_safe(
+pub(crate) fn check_safe(
     target: &Target,
     inspection: &Inspection,
     writes: &[&str],

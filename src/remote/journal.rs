@@ -19,7 +19,7 @@ const VAR: &str = "@VALUE@";
 
 /// One file a deploy replaces on a peer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlannedFile {
+pub(crate) struct PlannedFile {
     /// The file written (the live file, or its target when a symlink is followed).
     pub live: String,
     /// SHA-256 of the file before the deploy (`None`: it did not exist).
@@ -30,7 +30,7 @@ pub struct PlannedFile {
 
 /// What a deploy does on one peer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlannedPeer {
+pub(crate) struct PlannedPeer {
     /// The peer.
     pub peer: Role,
     /// `host:port`.
@@ -44,7 +44,7 @@ pub struct PlannedPeer {
 
 /// The first entry: the whole plan, both peers, written on every peer that takes part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Begin {
+pub(crate) struct Begin {
     /// The lock id of the deploy that wrote it.
     pub deploy: String,
     /// Who ran it (the lock's owner line).
@@ -58,7 +58,7 @@ pub struct Begin {
 /// One journal line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
-pub enum Entry {
+pub(crate) enum Entry {
     /// The plan.
     Begin(Begin),
     /// A candidate was created: `LIVE.dhcpfo-new.SUFFIX`.
@@ -113,18 +113,18 @@ pub enum Entry {
 }
 
 /// The journal file inside a lock directory.
-pub fn path(lock_dir: &str) -> String {
+pub(crate) fn path(lock_dir: &str) -> String {
     format!("{lock_dir}/journal")
 }
 
 /// The file inside a lock directory that takes the output of the last restart: kept off the
 /// SSH channel, where a write after a lost link would kill the restart (SIGPIPE).
-pub fn restart_output(lock_dir: &str) -> String {
+pub(crate) fn restart_output(lock_dir: &str) -> String {
     format!("{lock_dir}/restart-output")
 }
 
 /// The shell that appends `entries` to the journal and fsyncs it, failing when either fails.
-pub fn append(journal: &str, entries: &[Entry]) -> String {
+pub(crate) fn append(journal: &str, entries: &[Entry]) -> String {
     if entries.is_empty() {
         return "true".into();
     }
@@ -142,7 +142,7 @@ pub fn append(journal: &str, entries: &[Entry]) -> String {
 /// The shell that appends `entry` with the value of shell variable `var` in place of the
 /// field that holds [`placeholder`] (the value must need no JSON escaping: digits, letters,
 /// dots), and fsyncs the journal.
-pub fn append_with(journal: &str, entry: &Entry, var: &str) -> String {
+pub(crate) fn append_with(journal: &str, entry: &Entry, var: &str) -> String {
     let json = serde_json::to_string(entry).unwrap_or_default();
     let (head, tail) = json.split_once(VAR).unwrap_or((&json, ""));
     let j = q(journal);
@@ -154,13 +154,13 @@ pub fn append_with(journal: &str, entry: &Entry, var: &str) -> String {
 }
 
 /// The value to put in a field that [`append_with`] fills from the shell.
-pub fn placeholder() -> String {
+pub(crate) fn placeholder() -> String {
     VAR.to_string()
 }
 
 /// Whether a value from a journal may be used in a file name: letters, digits, dots and
 /// `TZ` of timestamps only.
-pub fn safe_suffix(s: &str) -> bool {
+pub(crate) fn safe_suffix(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
@@ -170,7 +170,7 @@ pub fn safe_suffix(s: &str) -> bool {
 
 /// A journal as read from a peer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Journal {
+pub(crate) struct Journal {
     /// Its entries, in order.
     pub entries: Vec<Entry>,
     /// Lines that did not parse (a line cut short by a crash is the usual one).
@@ -179,7 +179,7 @@ pub struct Journal {
 
 /// How a peer's restart went, as its journal records it after its last switch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Restart {
+pub(crate) enum Restart {
     /// None recorded.
     NotStarted,
     /// Begun; no end recorded (it may still run until `at + deadline`).
@@ -200,7 +200,7 @@ pub enum Restart {
 
 impl Journal {
     /// Parses the text of a journal file.
-    pub fn parse(text: &str) -> Journal {
+    pub(crate) fn parse(text: &str) -> Journal {
         let mut journal = Journal::default();
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             match serde_json::from_str::<Entry>(line) {
@@ -212,7 +212,7 @@ impl Journal {
     }
 
     /// The plan, if the deploy got that far.
-    pub fn begin(&self) -> Option<&Begin> {
+    pub(crate) fn begin(&self) -> Option<&Begin> {
         self.entries.iter().find_map(|e| match e {
             Entry::Begin(b) => Some(b),
             _ => None,
@@ -221,12 +221,12 @@ impl Journal {
 
     /// Whether the deploy began and did not settle: a journal holds a plan only until the
     /// deploy that wrote it (or the one that settled it) removes it.
-    pub fn unfinished(&self) -> bool {
+    pub(crate) fn unfinished(&self) -> bool {
         self.begin().is_some()
     }
 
     /// The backup recorded for a live file.
-    pub fn backup_of(&self, live: &str) -> Option<String> {
+    pub(crate) fn backup_of(&self, live: &str) -> Option<String> {
         self.entries.iter().rev().find_map(|e| match e {
             Entry::Backup { live: l, suffix } if l == live && safe_suffix(suffix) => {
                 Some(super::files::backup_path(live, suffix))
@@ -237,7 +237,7 @@ impl Journal {
 
     /// Every temporary file recorded next to one of `lives` (the journal is the peer's text:
     /// files next to others are never named): candidates and the copies made by restores.
-    pub fn temporaries(&self, lives: &[String]) -> Vec<String> {
+    pub(crate) fn temporaries(&self, lives: &[String]) -> Vec<String> {
         let known = |live: &String| lives.contains(live);
         self.entries
             .iter()
@@ -254,21 +254,21 @@ impl Journal {
     }
 
     /// Whether a switch of `live` was recorded.
-    pub fn switched(&self, live: &str) -> bool {
+    pub(crate) fn switched(&self, live: &str) -> bool {
         self.entries
             .iter()
             .any(|e| matches!(e, Entry::Switch { live: l } if l == live))
     }
 
     /// Whether any switch was recorded.
-    pub fn any_switch(&self) -> bool {
+    pub(crate) fn any_switch(&self) -> bool {
         self.entries
             .iter()
             .any(|e| matches!(e, Entry::Switch { .. }))
     }
 
     /// The last restart recorded after the last switch or restore.
-    pub fn restart(&self) -> Restart {
+    pub(crate) fn restart(&self) -> Restart {
         let from = self
             .entries
             .iter()
@@ -296,7 +296,7 @@ impl Journal {
     }
 
     /// Whether any restart or status check failed.
-    pub fn recorded_a_failure(&self) -> bool {
+    pub(crate) fn recorded_a_failure(&self) -> bool {
         self.entries.iter().any(|e| {
             matches!(
                 e,
@@ -306,7 +306,7 @@ impl Journal {
     }
 
     /// The peer's clock at each restart begun (`None` where it does not read as a number).
-    pub fn restarts_begun(&self) -> impl Iterator<Item = Option<u64>> + '_ {
+    pub(crate) fn restarts_begun(&self) -> impl Iterator<Item = Option<u64>> + '_ {
         self.entries.iter().filter_map(|e| match e {
             Entry::RestartBegin { at, .. } => Some(at.parse().ok()),
             _ => None,
@@ -314,7 +314,7 @@ impl Journal {
     }
 
     /// Whether any restart was begun.
-    pub fn any_restart(&self) -> bool {
+    pub(crate) fn any_restart(&self) -> bool {
         self.entries
             .iter()
             .any(|e| matches!(e, Entry::RestartBegin { .. }))

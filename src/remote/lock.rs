@@ -26,7 +26,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::{Connection, RemoteError, shell_quote as q};
 
 /// Name of the lock directory next to the live dhcpd.conf.
-pub const LOCK_DIR: &str = ".dhcpfo.lock";
+pub(crate) const LOCK_DIR: &str = ".dhcpfo.lock";
 
 /// Exit status of the lock commands when the lock is held.
 const HELD: i32 = 100;
@@ -42,14 +42,14 @@ const FOREIGN: i32 = 104;
 /// Seconds after which a lock folder without owner file is stale. This version's locks always
 /// have one; an earlier version's `mkdir` or a release (`rm -rf`) leaves a lock without owner
 /// only for a moment, unless it was cut short.
-pub const OWNERLESS_STALE_AFTER: u64 = 60;
+pub(crate) const OWNERLESS_STALE_AFTER: u64 = 60;
 
 /// What to check when the lock folder cannot be created.
 const CANNOT_CREATE: &str = "the SSH user must be able to create a folder next to the live dhcpd.conf: check the folder's owner and permissions, its attributes (lsattr), free space and that the file system is writable";
 
 /// A lock held on one peer; [`Lock::release_command`] releases it.
 #[derive(Debug, Clone)]
-pub struct Lock {
+pub(crate) struct Lock {
     /// The lock directory.
     pub dir: String,
     /// The owner line written into it.
@@ -58,28 +58,28 @@ pub struct Lock {
 
 impl Lock {
     /// The journal inside the lock.
-    pub fn journal(&self) -> String {
+    pub(crate) fn journal(&self) -> String {
         super::journal::path(&self.dir)
     }
 
     /// The file inside the lock that takes the output of the last restart.
-    pub fn restart_output(&self) -> String {
+    pub(crate) fn restart_output(&self) -> String {
         super::journal::restart_output(&self.dir)
     }
 
     /// The owner line written into the lock.
-    pub fn owner(&self) -> &str {
+    pub(crate) fn owner(&self) -> &str {
         &self.owner
     }
 
     /// The lock's id.
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         lock_id(&self.owner).unwrap_or("")
     }
 }
 
 /// The folder of a remote file: `/etc/dhcp` for `/etc/dhcp/dhcpd.conf`.
-pub fn parent(path: &str) -> &str {
+pub(crate) fn parent(path: &str) -> &str {
     match path.rfind('/') {
         Some(0) => "/",
         Some(i) => &path[..i],
@@ -88,7 +88,7 @@ pub fn parent(path: &str) -> &str {
 }
 
 /// The lock directory for a peer whose dhcpd.conf is at `config_path`.
-pub fn lock_dir(config_path: &str) -> String {
+pub(crate) fn lock_dir(config_path: &str) -> String {
     format!("{}/{LOCK_DIR}", parent(config_path).trim_end_matches('/'))
 }
 
@@ -185,13 +185,13 @@ fn field<'a>(owner: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// The lock id of an owner line (`token` in the locks of earlier versions).
-pub fn lock_id(owner: &str) -> Option<&str> {
+pub(crate) fn lock_id(owner: &str) -> Option<&str> {
     field(owner, "id").or_else(|| field(owner, "token"))
 }
 
 /// Whether the process that holds a lock still runs, as far as this machine can tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Holder {
+pub(crate) enum Holder {
     /// It runs (or may: same machine, same boot, same process).
     Alive,
     /// It is gone; why.
@@ -209,7 +209,7 @@ fn is_earlier(owner: &str) -> bool {
 }
 
 /// Judges a lock's owner line.
-pub fn judge(owner: &str) -> Holder {
+pub(crate) fn judge(owner: &str) -> Holder {
     judge_on(owner, &Here::now())
 }
 
@@ -280,7 +280,7 @@ fn judge_on(owner: &str, here: &Here) -> Holder {
 
 /// "user@host, pid N, since TIME, lock id ID" for an owner line, safe for a terminal (the
 /// owner file is the peer's text).
-pub fn describe(owner: &str) -> String {
+pub(crate) fn describe(owner: &str) -> String {
     match lock_id(owner) {
         Some(id) if has_holder(owner) => format!("{}, lock id {}", who(owner), safe(id)),
         _ => who(owner),
@@ -289,7 +289,7 @@ pub fn describe(owner: &str) -> String {
 
 /// "user@host, pid N, since TIME" for an owner line (its lock id left out), safe for a
 /// terminal.
-pub fn who(owner: &str) -> String {
+pub(crate) fn who(owner: &str) -> String {
     let since = field(owner, "since")
         .and_then(|s| s.parse::<u64>().ok())
         .map(super::files::utc_text);
@@ -320,7 +320,7 @@ fn safe(text: &str) -> String {
 
 /// The error for a lock that is held, with what to do about it. A lock of an earlier dhcpfo is
 /// never taken over automatically (DF529): the hint says how, once checked by hand.
-pub fn locked(conn: &Connection, owner: &str, holder: &Holder) -> RemoteError {
+pub(crate) fn locked(conn: &Connection, owner: &str, holder: &Holder) -> RemoteError {
     let dir = lock_dir(&conn.target.config_path);
     if is_earlier(owner) {
         let check = format!(
@@ -370,7 +370,7 @@ pub fn locked(conn: &Connection, owner: &str, holder: &Holder) -> RemoteError {
 
 /// A lock taken over from a deploy that is gone.
 #[derive(Debug, Clone)]
-pub struct TakenOver {
+pub(crate) struct TakenOver {
     /// The previous owner line ("" when the lock had none).
     pub owner: String,
     /// Why it could be taken over.
@@ -413,7 +413,7 @@ fn own_folder_shell() -> String {
 /// [`OWNERLESS_STALE_AFTER`] seconds, or the lock whose id is `force_unlock`, is taken over
 /// (its journal kept); any other lock is refused. Returns the lock and, when one was taken
 /// over, what it was.
-pub fn acquire(
+pub(crate) fn acquire(
     conn: &Connection,
     force_unlock: Option<&str>,
 ) -> Result<(Lock, Option<TakenOver>), RemoteError> {
@@ -580,7 +580,7 @@ fn ownerless(
 
 impl Lock {
     /// The command that releases the lock if it is still ours (to chain after other work).
-    pub fn release_command(&self) -> String {
+    pub(crate) fn release_command(&self) -> String {
         let d = q(&self.dir);
         format!(
             "if [ ! -L {d} ] && [ ! -L {d}/owner ] && [ \"$(cat -- {d}/owner 2>/dev/null)\" = {} ]; then rm -rf -- {d}; fi",

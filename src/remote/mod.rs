@@ -22,29 +22,29 @@
 //! - [`text`]: remote text made safe for a terminal, sizes.
 
 mod auth;
-pub mod clock;
-pub mod deploy;
-pub mod diff;
+pub(crate) mod clock;
+pub(crate) mod deploy;
+pub(crate) mod diff;
 mod error;
-pub mod exec;
+pub(crate) mod exec;
 pub mod files;
 mod host_key;
-pub mod inspect;
-pub mod journal;
+pub(crate) mod inspect;
+pub(crate) mod journal;
 mod keys;
 mod known_hosts;
 mod line_diff;
-pub mod lock;
-pub mod progress;
+pub(crate) mod lock;
+pub(crate) mod progress;
 mod proxy;
-pub mod record;
-pub mod session;
-pub mod signals;
-pub mod ssh_config;
+pub(crate) mod record;
+pub(crate) mod session;
+pub(crate) mod signals;
+pub(crate) mod ssh_config;
 mod ssh_tokens;
 pub mod status;
-pub mod target;
-pub mod text;
+pub(crate) mod target;
+pub(crate) mod text;
 
 pub use error::RemoteError;
 pub use session::{ConnectOptions, Connection};

@@ -9,13 +9,13 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::model::Role;
 
 /// Where progress goes.
-pub struct Progress {
+pub(crate) struct Progress {
     bars: Option<(MultiProgress, [ProgressBar; 2])>,
 }
 
 impl Progress {
     /// Spinners when `terminal`, plain lines otherwise.
-    pub fn new(terminal: bool) -> Progress {
+    pub(crate) fn new(terminal: bool) -> Progress {
         if !terminal {
             return Progress { bars: None };
         }
@@ -38,7 +38,7 @@ impl Progress {
     /// Runs one step on one peer, showing it while it runs and its outcome after (the label
     /// is the peer's text: made safe for the terminal). A failure's error is not repeated
     /// here: the report at the end gives it once, with its code.
-    pub fn step<T, E>(
+    pub(crate) fn step<T, E>(
         &self,
         role: Role,
         what: &str,
@@ -54,7 +54,7 @@ impl Progress {
     }
 
     /// A finished step's line.
-    pub fn line(&self, role: Role, ok: bool, text: &str) {
+    pub(crate) fn line(&self, role: Role, ok: bool, text: &str) {
         match &self.bars {
             Some((multi, bars)) => {
                 let mark = if ok { "✔" } else { "✘" };
@@ -70,7 +70,7 @@ impl Progress {
     }
 
     /// A line about the pair, not one peer.
-    pub fn note(&self, text: &str) {
+    pub(crate) fn note(&self, text: &str) {
         match &self.bars {
             Some((multi, _)) => {
                 let _ = multi.println(text);
@@ -82,7 +82,7 @@ impl Progress {
     }
 
     /// Runs `f` (a prompt, printed diffs) with the spinners hidden.
-    pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+    pub(crate) fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
         match &self.bars {
             Some((multi, _)) => multi.suspend(f),
             None => f(),
@@ -90,7 +90,7 @@ impl Progress {
     }
 
     /// Removes the spinners (before a prompt or the final report).
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         if let Some((_, bars)) = &self.bars {
             for bar in bars {
                 bar.finish_and_clear();

@@ -18,7 +18,7 @@ use crate::model::remote::DEFAULT_CONFIG_PATH;
 
 /// The record of the last restart dhcpfo made and verified on a peer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     /// SHA-256 of each live file at that restart.
     pub files: BTreeMap<String, String>,
     /// The peer's clock then.
@@ -32,7 +32,7 @@ pub struct State {
 }
 
 /// The record's path for a peer.
-pub fn state_path(target: &Target) -> String {
+pub(crate) fn state_path(target: &Target) -> String {
     format!(
         "{}/{}",
         parent(&target.config_path).trim_end_matches('/'),
@@ -43,7 +43,7 @@ pub fn state_path(target: &Target) -> String {
 /// The shell function `dhcpd_ident`: prints the peer's boot id, then ` PID:STARTTIME` for
 /// each dhcpd started with this peer's dhcpd.conf (`-cf`, or none when it is dhcpd's
 /// default), or nothing when none runs. Its output holds only hex digits, `-`, `:` and spaces.
-pub fn ident_fn(target: &Target) -> String {
+pub(crate) fn ident_fn(target: &Target) -> String {
     let default = if target.config_path == DEFAULT_CONFIG_PATH {
         format!("[ -n \"$c\" ] || c={}; ", q(DEFAULT_CONFIG_PATH))
     } else {
@@ -63,7 +63,7 @@ pub fn ident_fn(target: &Target) -> String {
 /// The command that writes the record of a verified restart atomically: `files` (the live
 /// files' hashes), the peer's clock and the dhcpd processes then running. One group, to chain
 /// with `&&`.
-pub fn write_command(
+pub(crate) fn write_command(
     target: &Target,
     files: BTreeMap<String, String>,
     deploy: &str,
@@ -103,7 +103,7 @@ fn pids(ident: &str) -> String {
 
 /// Whether a peer runs what is on its disk, and why dhcpfo thinks so.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Runs {
+pub(crate) enum Runs {
     /// Yes: how it is known.
     Yes(String),
     /// No (a restart is due): why.
@@ -118,7 +118,7 @@ pub enum Runs {
 /// restart) is judged as without a record: a dhcpd started with this dhcpd.conf must have
 /// started after the files last changed. With neither a record nor such a process, it cannot
 /// be told.
-pub fn runs_what_is_on_disk(target: &Target, inspection: &Inspection) -> Runs {
+pub(crate) fn runs_what_is_on_disk(target: &Target, inspection: &Inspection) -> Runs {
     let status = || terminal_safe(&target.status_command);
     match inspection.service {
         Some(Service::Stopped(code)) => {

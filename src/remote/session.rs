@@ -54,11 +54,14 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-pub use super::exec::Output;
+pub(crate) use super::exec::Output;
 
 /// Connects to a peer and authenticates. Passphrases asked meanwhile are shared with the
 /// connections made at the same time and forgotten when the last one is done.
-pub fn connect(target: &Target, options: &ConnectOptions) -> Result<Connection, RemoteError> {
+pub(crate) fn connect(
+    target: &Target,
+    options: &ConnectOptions,
+) -> Result<Connection, RemoteError> {
     let _window = auth::AuthWindow::open();
     open(target, options)
 }

@@ -37,12 +37,12 @@ extern "C" fn on_signal(sig: libc::c_int) {
 
 /// While alive, the deploy's signal handling is in place; dropping it restores the previous
 /// dispositions.
-pub struct Guard {
+pub(crate) struct Guard {
     previous: Vec<(libc::c_int, libc::sigaction)>,
 }
 
 /// Installs the handlers (and ignores SIGPIPE) until the guard is dropped.
-pub fn install() -> Guard {
+pub(crate) fn install() -> Guard {
     COUNT.store(0, Ordering::SeqCst);
     FIRST.store(0, Ordering::SeqCst);
     let mut previous = Vec::new();
@@ -79,7 +79,7 @@ impl Drop for Guard {
 }
 
 /// The first signal received since [`install`], if any.
-pub fn interrupted() -> Option<i32> {
+pub(crate) fn interrupted() -> Option<i32> {
     match FIRST.load(Ordering::SeqCst) {
         0 => None,
         sig => Some(sig),
@@ -87,7 +87,7 @@ pub fn interrupted() -> Option<i32> {
 }
 
 /// `SIGINT`, `SIGTERM`, `SIGHUP`.
-pub fn name(sig: i32) -> &'static str {
+pub(crate) fn name(sig: i32) -> &'static str {
     match sig {
         libc::SIGINT => "SIGINT",
         libc::SIGTERM => "SIGTERM",

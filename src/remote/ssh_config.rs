@@ -434,7 +434,7 @@ fn unquote(value: &str) -> String {
 }
 
 /// OpenSSH's rule: a host matches when some pattern matches and no negated pattern does.
-pub fn host_matches(patterns: &[String], host: &str) -> bool {
+pub(crate) fn host_matches(patterns: &[String], host: &str) -> bool {
     let mut matched = false;
     for pattern in patterns {
         if let Some(negated) = pattern.strip_prefix('!') {
@@ -449,7 +449,7 @@ pub fn host_matches(patterns: &[String], host: &str) -> bool {
 }
 
 /// Glob matching with `*` and `?`, case-insensitive as host names are.
-pub fn glob(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
     let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
     let (mut pi, mut ti) = (0, 0);
@@ -473,14 +473,14 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// `$HOME`.
-pub fn home_dir() -> Option<PathBuf> {
+pub(crate) fn home_dir() -> Option<PathBuf> {
     std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
 }
 
 /// The local user name (`$USER`, else `$LOGNAME`, else `root`).
-pub fn local_user() -> String {
+pub(crate) fn local_user() -> String {
     ["USER", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
@@ -488,7 +488,7 @@ pub fn local_user() -> String {
 }
 
 /// The default identity files OpenSSH tries, those that exist.
-pub fn default_identity_files() -> Vec<PathBuf> {
+pub(crate) fn default_identity_files() -> Vec<PathBuf> {
     let Some(home) = home_dir() else {
         return Vec::new();
     };

@@ -131,7 +131,7 @@ struct Given {
 }
 
 /// Resolves one peer's target against a given SSH configuration.
-pub fn resolve(pair: &Pair, role: Role, config: &SshConfig) -> Target {
+pub(crate) fn resolve(pair: &Pair, role: Role, config: &SshConfig) -> Target {
     let peer = pair.peers.get(role);
     let ssh: Ssh = peer
         .ssh

@@ -5,14 +5,14 @@ use std::io::Write;
 
 /// Writes a line to standard error, ignoring a failure: a closed pipe, or a terminal gone
 /// after SIGHUP, must never make a command panic half-way (`eprintln!` does).
-pub fn stderr_line(text: &str) {
+pub(crate) fn stderr_line(text: &str) {
     let _ = writeln!(std::io::stderr(), "{text}");
 }
 
 /// Replaces every control character except tab and line feed (C0, DEL and C1, which includes
 /// the escape sequences that retitle, clear or reprogram a terminal) with a visible `\xNN`
 /// (`\u{NNNN}` above 0xFF), so that remote output cannot drive the terminal it is shown on.
-pub fn terminal_safe(text: &str) -> String {
+pub(crate) fn terminal_safe(text: &str) -> String {
     if !text.chars().any(is_unsafe) {
         return text.to_string();
     }
@@ -40,7 +40,7 @@ fn is_unsafe(c: char) -> bool {
 
 /// Parses a size: bytes, or a number with `K`, `M` or `G` (powers of 1024; `KiB`, `MB`...
 /// accepted too).
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
@@ -59,7 +59,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 /// A size for messages: `64 MiB`, `1.5 KiB`, `300 bytes`.
-pub fn human_size(bytes: u64) -> String {
+pub(crate) fn human_size(bytes: u64) -> String {
     const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
     for (unit, size) in UNITS {
         if bytes >= size {

@@ -18,7 +18,7 @@ const HALF: usize = 1 << (SUB - 1);
 const BUCKETS: usize = (1 << SUB) + (64 - SUB as usize) * HALF;
 
 /// A histogram of microseconds.
-pub struct Histogram {
+pub(crate) struct Histogram {
     counts: [AtomicU64; BUCKETS],
     max: AtomicU64,
 }
@@ -49,7 +49,7 @@ fn upper(i: usize) -> u64 {
 
 impl Histogram {
     /// An empty histogram.
-    pub const fn new() -> Histogram {
+    pub(crate) const fn new() -> Histogram {
         Histogram {
             counts: [const { AtomicU64::new(0) }; BUCKETS],
             max: AtomicU64::new(0),
@@ -57,7 +57,7 @@ impl Histogram {
     }
 
     /// Records one duration.
-    pub fn record(&self, d: Duration) {
+    pub(crate) fn record(&self, d: Duration) {
         let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
         self.counts[bucket(us).min(BUCKETS - 1)].fetch_add(1, Ordering::Relaxed);
         self.max.fetch_max(us, Ordering::Relaxed);
@@ -88,7 +88,7 @@ impl Default for Histogram {
 
 /// Percentiles of one window.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Values recorded.
     pub count: u64,
     /// p50, p99, p99.9 and the maximum, in microseconds (bucket upper bounds, the maximum
@@ -126,35 +126,35 @@ fn summarize(counts: &[u64], max: u64) -> Summary {
 
 impl Histogram {
     /// The window's percentiles; the histogram starts a new window.
-    pub fn report(&self) -> Summary {
+    pub(crate) fn report(&self) -> Summary {
         let (counts, max) = self.take();
         summarize(&counts, max)
     }
 }
 
 /// Arrival to send, every reply.
-pub static TOTAL: Histogram = Histogram::new();
+pub(crate) static TOTAL: Histogram = Histogram::new();
 /// Arrival in the kernel to the read from the socket, every datagram read (also those that
 /// get no reply, such as a partner's clients' requests), so its count is not the replies'.
-pub static SOCKET: Histogram = Histogram::new();
+pub(crate) static SOCKET: Histogram = Histogram::new();
 /// Arrival to the engine taking the request.
-pub static QUEUE: Histogram = Histogram::new();
+pub(crate) static QUEUE: Histogram = Histogram::new();
 /// The engine's work on a request (decode to outcome).
-pub static ENGINE: Histogram = Histogram::new();
+pub(crate) static ENGINE: Histogram = Histogram::new();
 /// Lease-file append to synced, replies that change a lease.
-pub static DISK: Histogram = Histogram::new();
+pub(crate) static DISK: Histogram = Histogram::new();
 /// One group commit of the lease file (write and fdatasync), as the writer thread sees it.
-pub static SYNC: Histogram = Histogram::new();
+pub(crate) static SYNC: Histogram = Histogram::new();
 /// One compaction (the new file written and synced, and put in place).
-pub static COMPACTION: Histogram = Histogram::new();
+pub(crate) static COMPACTION: Histogram = Histogram::new();
 /// The writer's start of a compaction (a file descriptor duplicated, a thread started; the
 /// name is from when the engine loop took a snapshot of its leases for it, which it no
 /// longer does: the writer decides and the compactor reads the lease file itself).
-pub static SNAPSHOT: Histogram = Histogram::new();
+pub(crate) static SNAPSHOT: Histogram = Histogram::new();
 /// The appends' share of a compaction: the writer copying into the new file the records
 /// appended while the compactor synced it (no sync of its own), while the appends queued
 /// meanwhile wait. The rename happens on another thread, with appends going to both files.
-pub static SWAP: Histogram = Histogram::new();
+pub(crate) static SWAP: Histogram = Histogram::new();
 
 fn ms(us: u64) -> String {
     format!("{:.2}", us as f64 / 1000.0)
@@ -164,7 +164,7 @@ fn ms(us: u64) -> String {
 /// `reply latency: 1234 replies; total ms p50 0.31 p99 2.10 p99.9 8.40 max 12.00; queue ...`
 /// (`sync`, `compaction`, `snapshot` and `swap` count group commits and compactions, not
 /// replies).
-pub fn report_line() -> String {
+pub(crate) fn report_line() -> String {
     let mut line = String::from("reply latency:");
     let total = TOTAL.report();
     let _ = write!(line, " {} replies", total.count);

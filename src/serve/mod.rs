@@ -17,10 +17,10 @@ pub mod config;
 pub mod engine;
 pub mod failover;
 pub mod journal;
-pub mod latency;
+pub(crate) mod latency;
 pub mod packet;
-pub mod ratelimit;
-pub mod server;
-pub mod socket;
+pub(crate) mod ratelimit;
+pub(crate) mod server;
+pub(crate) mod socket;
 
 pub use server::{ServeOptions, run};

@@ -10,11 +10,11 @@
 //! replies encoded here, while dhcproto still types the reply's options for the engine.
 
 pub mod encode;
-pub mod malformed;
-pub mod relay;
-pub mod reply;
-pub mod request;
-pub mod text;
+pub(crate) mod malformed;
+pub(crate) mod relay;
+pub(crate) mod reply;
+pub(crate) mod request;
+pub(crate) mod text;
 
 use std::net::Ipv4Addr;
 

@@ -26,7 +26,7 @@ impl Window {
 
 /// One line per key per `interval` seconds.
 #[derive(Debug)]
-pub struct RateLimit<K> {
+pub(crate) struct RateLimit<K> {
     interval: u64,
     capacity: usize,
     keys: HashMap<K, Window>,
@@ -35,7 +35,7 @@ pub struct RateLimit<K> {
 
 impl<K: Hash + Eq> RateLimit<K> {
     /// A limiter for at most `capacity` keys.
-    pub fn new(interval: u64, capacity: usize) -> RateLimit<K> {
+    pub(crate) fn new(interval: u64, capacity: usize) -> RateLimit<K> {
         RateLimit {
             interval,
             capacity,
@@ -46,7 +46,7 @@ impl<K: Hash + Eq> RateLimit<K> {
 
     /// Whether a line for `key` may be logged at `now` (seconds): `Some(n)` with the number
     /// of lines held back for it since its last one, `None` to hold this one back.
-    pub fn allow(&mut self, key: K, now: u64) -> Option<u64> {
+    pub(crate) fn allow(&mut self, key: K, now: u64) -> Option<u64> {
         if !self.keys.contains_key(&key) && self.keys.len() >= self.capacity {
             // Forget keys whose window has passed and that held nothing back.
             self.keys.retain(|_, w| now < w.next || w.held > 0);
@@ -59,7 +59,7 @@ impl<K: Hash + Eq> RateLimit<K> {
 }
 
 /// ` (N similar line(s) held back)` after a line, or nothing.
-pub fn held_note(held: u64) -> String {
+pub(crate) fn held_note(held: u64) -> String {
     if held == 0 {
         String::new()
     } else {

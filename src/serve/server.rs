@@ -26,18 +26,18 @@ mod failover;
 use crate::model::{self, LoadError, check};
 
 /// Exit status: stopped cleanly.
-pub const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 /// Exit status: the model has errors.
-pub const EXIT_FINDINGS: u8 = 1;
+pub(crate) const EXIT_FINDINGS: u8 = 1;
 /// Exit status: usage, socket or lease-file error.
-pub const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_USAGE: u8 = 2;
 /// Log target of the service's life-cycle lines (ready, reloaded, stopped), shown at any
 /// `DHCPFO_LOG` level.
-pub const LIFECYCLE_TARGET: &str = "dhcpfo::serve::lifecycle";
+pub(crate) const LIFECYCLE_TARGET: &str = "dhcpfo::serve::lifecycle";
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum ServeError {
+pub(crate) enum ServeError {
     /// A socket could not be opened on an interface.
     #[error("cannot listen on {iface} port {port}: {error}")]
     #[diagnostic(
@@ -181,7 +181,7 @@ fn now() -> u64 {
 
 /// Loads and checks the model; on errors prints the diagnostics (in `format`) and returns the
 /// exit status. A failover peer also gets its relationship's settings.
-pub fn load_config(
+pub(crate) fn load_config(
     path: &Path,
     role: ServeRole,
     format: Format,

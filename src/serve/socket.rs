@@ -14,15 +14,15 @@ use tokio::net::UdpSocket;
 use super::engine::Dest;
 
 /// The DHCP server port.
-pub const SERVER_PORT: u16 = 67;
+pub(crate) const SERVER_PORT: u16 = 67;
 /// The DHCP client port.
-pub const CLIENT_PORT: u16 = 68;
+pub(crate) const CLIENT_PORT: u16 = 68;
 /// The receive buffer asked for (the kernel doubles it): 4,000-8,000 requests, since each
 /// datagram costs its whole kernel buffer (1-2 KiB). A burst, or a moment without the CPU,
 /// is queued rather than dropped (the default holds a few hundred); under a sustained
 /// overload a request may wait up to about a second, still well inside a DHCP client's
 /// first retransmission (4 s).
-pub const RECEIVE_BUFFER: usize = 4 << 20;
+pub(crate) const RECEIVE_BUFFER: usize = 4 << 20;
 /// A kernel arrival time further back than this is not believed (the wall clock was
 /// stepped between the arrival and the read): the wait in the socket counts as zero, as it
 /// does for a stamp in the future.
@@ -30,7 +30,7 @@ const MOST_BELIEVED_WAIT: Duration = Duration::from_secs(5);
 
 /// A datagram read from an interface's socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Received {
+pub(crate) struct Received {
     /// Its length in the buffer.
     pub len: usize,
     /// Who sent it.
@@ -42,7 +42,7 @@ pub struct Received {
 
 /// A socket bound to one interface.
 #[derive(Debug)]
-pub struct IfaceSocket {
+pub(crate) struct IfaceSocket {
     /// Interface name.
     pub name: String,
     /// Its IPv4 addresses when the socket was opened (refreshed on reload).
@@ -55,7 +55,7 @@ pub struct IfaceSocket {
 
 impl IfaceSocket {
     /// Opens `0.0.0.0:port` bound to the interface `name`.
-    pub fn bind(name: &str, port: u16) -> io::Result<IfaceSocket> {
+    pub(crate) fn bind(name: &str, port: u16) -> io::Result<IfaceSocket> {
         let s = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
         s.set_reuse_address(true)?;
         s.set_broadcast(true)?;
@@ -77,7 +77,7 @@ impl IfaceSocket {
     }
 
     /// Reads one datagram, with how long it waited in the kernel's queue.
-    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<Received> {
+    pub(crate) async fn recv(&self, buf: &mut [u8]) -> io::Result<Received> {
         let fd = self.sock.as_raw_fd();
         self.sock
             .async_io(Interest::READABLE, || recv_timestamped(fd, buf))
@@ -85,7 +85,7 @@ impl IfaceSocket {
     }
 
     /// Sends a reply where the engine said it goes.
-    pub async fn send(&self, bytes: &[u8], dest: Dest) -> io::Result<()> {
+    pub(crate) async fn send(&self, bytes: &[u8], dest: Dest) -> io::Result<()> {
         let to = match dest {
             Dest::Relay(gi) => SocketAddrV4::new(gi, SERVER_PORT),
             Dest::Broadcast => SocketAddrV4::new(Ipv4Addr::BROADCAST, CLIENT_PORT),
@@ -272,7 +272,7 @@ fn rmem_max() -> Option<usize> {
 }
 
 /// The IPv4 addresses of an interface (empty if it has none or does not exist).
-pub fn iface_addrs(name: &str) -> Vec<Ipv4Addr> {
+pub(crate) fn iface_addrs(name: &str) -> Vec<Ipv4Addr> {
     let mut out = Vec::new();
     let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
     // SAFETY: getifaddrs fills a linked list that we walk read-only and free exactly once.

@@ -24,9 +24,9 @@ pub enum Mode {
 }
 
 /// Index of the first configuration (the primary in a pair).
-pub const FIRST: usize = 0;
+pub(crate) const FIRST: usize = 0;
 /// Index of the second configuration (the secondary in a pair).
-pub const SECOND: usize = 1;
+pub(crate) const SECOND: usize = 1;
 
 /// Which pair of peer statements must mirror each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub enum Mirror {
 }
 
 /// A peer statement's canonical value, and where it is written (`None`: dhcpd's default).
-pub type Setting = (String, Option<Span>);
+pub(crate) type Setting = (String, Option<Span>);
 
 /// One difference.
 #[derive(Debug, Clone)]
@@ -191,7 +191,7 @@ pub struct Diff<'a> {
 }
 
 /// Peer statements compared between the two peers of a pair, with dhcpd's defaults.
-pub const PAIR_SETTINGS: &[(&str, &str)] = &[
+pub(crate) const PAIR_SETTINGS: &[(&str, &str)] = &[
     ("max-response-delay", "20"),
     ("max-unacked-updates", "100"),
     ("load balance max seconds", "0"),
@@ -204,7 +204,7 @@ pub const PAIR_SETTINGS: &[(&str, &str)] = &[
 
 /// Statements each server sets for itself (its own files, ports, addresses and name), which
 /// differ between the peers by design; a pair does not compare them.
-pub const SERVER_LOCAL: &[&str] = &[
+pub(crate) const SERVER_LOCAL: &[&str] = &[
     "lease-file-name",
     "pid-file-name",
     "dhcpv6-lease-file-name",
@@ -533,7 +533,7 @@ fn compare_items(nodes: [&Node; 2], index: [usize; 2], mode: Mode, out: &mut Vec
 }
 
 /// The span of a peer block's head (`failover peer NAME`).
-pub fn head(decl: &PeerDecl<'_>) -> Span {
+pub(crate) fn head(decl: &PeerDecl<'_>) -> Span {
     Span {
         end: decl.name.span.end.max(decl.stmt.keyword_span.end),
         ..decl.stmt.keyword_span

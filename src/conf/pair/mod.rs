@@ -7,9 +7,9 @@
 //! names the other file's line in its message (related labels only work within one file).
 //! Included files are followed, so a pair that includes one shared master file compares clean.
 
-pub mod diff;
+pub(crate) mod diff;
 mod items;
-pub mod tree;
+pub(crate) mod tree;
 
 use super::lint::{Selection, to_diagnostics};
 use super::load::Config;

@@ -14,7 +14,7 @@ use std::net::Ipv4Addr;
 use crate::conf::ast::{OptionData, Span, Stmt, StmtKind, Value, ValueKind};
 use crate::conf::load::Config;
 
-pub use crate::conf::ast::ScopeKind;
+pub(crate) use crate::conf::ast::ScopeKind;
 
 /// What a statement inside a declaration is, which decides the rule that reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,7 +168,7 @@ impl Node {
 }
 
 /// Sorts and merges intervals (adjacent ones too).
-pub fn merge(mut list: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+pub(crate) fn merge(mut list: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     list.sort_unstable();
     let mut out: Vec<(u32, u32)> = Vec::with_capacity(list.len());
     for (s, e) in list {
@@ -181,7 +181,7 @@ pub fn merge(mut list: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
 }
 
 /// The parts of `[start, end]` covered by none of `cover` (merged, sorted).
-pub fn subtract(start: u32, end: u32, cover: &[(u32, u32)]) -> Vec<(u32, u32)> {
+pub(crate) fn subtract(start: u32, end: u32, cover: &[(u32, u32)]) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
     let mut from = u64::from(start);
     let end = u64::from(end);
@@ -208,7 +208,7 @@ pub fn subtract(start: u32, end: u32, cover: &[(u32, u32)]) -> Vec<(u32, u32)> {
 }
 
 /// Whether two sets of merged intervals share an address.
-pub fn overlaps(a: &[(u32, u32)], b: &[(u32, u32)]) -> bool {
+pub(crate) fn overlaps(a: &[(u32, u32)], b: &[(u32, u32)]) -> bool {
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         if a[i].1 < b[j].0 {
@@ -223,7 +223,7 @@ pub fn overlaps(a: &[(u32, u32)], b: &[(u32, u32)]) -> bool {
 }
 
 /// An interval as `A-B` (or `A` for a single address).
-pub fn show_interval((s, e): (u32, u32)) -> String {
+pub(crate) fn show_interval((s, e): (u32, u32)) -> String {
     if s == e {
         Ipv4Addr::from(s).to_string()
     } else {
@@ -232,7 +232,7 @@ pub fn show_interval((s, e): (u32, u32)) -> String {
 }
 
 /// Intervals as `A-B, C-D`.
-pub fn show_intervals(list: &[(u32, u32)]) -> String {
+pub(crate) fn show_intervals(list: &[(u32, u32)]) -> String {
     list.iter()
         .map(|i| show_interval(*i))
         .collect::<Vec<_>>()
@@ -242,13 +242,13 @@ pub fn show_intervals(list: &[(u32, u32)]) -> String {
 /// Line numbers of byte offsets in each file of a configuration, found by binary search
 /// (`SourceFile::line_col` counts from the start of the file on every call).
 #[derive(Debug, Clone)]
-pub struct Lines {
+pub(crate) struct Lines {
     starts: Vec<Vec<usize>>,
 }
 
 impl Lines {
     /// The line starts of every file of a configuration.
-    pub fn of(config: &Config) -> Lines {
+    pub(crate) fn of(config: &Config) -> Lines {
         let starts = config
             .files
             .iter()
@@ -262,7 +262,7 @@ impl Lines {
     }
 
     /// The 1-based line of a byte offset in a file.
-    pub fn line(&self, file: usize, offset: usize) -> usize {
+    pub(crate) fn line(&self, file: usize, offset: usize) -> usize {
         self.starts
             .get(file)
             .map_or(1, |s| s.partition_point(|&start| start <= offset).max(1))
@@ -819,7 +819,7 @@ fn join_nonempty(key: &str, value: &str) -> String {
 
 /// A value in canonical form: addresses and numbers parsed, hex octets padded and lower-cased,
 /// names lower-cased, strings quoted.
-pub fn normalize_value(v: &Value) -> String {
+pub(crate) fn normalize_value(v: &Value) -> String {
     match v.kind {
         ValueKind::Ipv4 => v.ipv4().map_or_else(|| v.text.clone(), |ip| ip.to_string()),
         ValueKind::Number => v.number().map_or_else(|| v.text.clone(), |n| n.to_string()),
@@ -839,7 +839,7 @@ pub fn normalize_value(v: &Value) -> String {
 
 /// Source text in canonical form: comments dropped, keywords lower-cased, whitespace kept
 /// only between two word characters; quoted strings unchanged.
-pub fn normalize_text(text: &str) -> String {
+pub(crate) fn normalize_text(text: &str) -> String {
     let word = |c: char| c.is_ascii_alphanumeric() || "-_.:".contains(c);
     crate::conf::text::squeeze(
         text,

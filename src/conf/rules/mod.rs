@@ -13,12 +13,12 @@ macro_rules! rule_modules {
         $(mod $module;)+
 
         /// Every rule of this group, in code order.
-        pub static RULES: &[&$crate::conf::rules::LintRule] = &[$(&$module::RULE),+];
+        pub(crate) static RULES: &[&$crate::conf::rules::LintRule] = &[$(&$module::RULE),+];
     };
 }
 
-pub mod failover;
-pub mod isc;
+pub(crate) mod failover;
+pub(crate) mod isc;
 
 use std::cell::OnceCell;
 use std::ops::Deref;

@@ -23,10 +23,10 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-pub use plan::{
-    describe_unfinished, diffs, peer_files, restart_due, restart_reason, unfinished_on,
-};
-pub use report::{FinalState, HeldFile, Holds, RestartResult};
+pub(crate) use plan::{describe_unfinished, diffs, peer_files, restart_reason, unfinished_on};
+#[cfg(test)]
+pub(crate) use report::HeldFile;
+pub(crate) use report::{FinalState, Holds, RestartResult};
 
 use super::diff::FileDiff;
 use super::inspect::Inspection;
@@ -42,7 +42,7 @@ use crate::render::RenderedFile;
 
 /// Settings of one deploy.
 #[derive(Debug, Clone)]
-pub struct DeployOptions {
+pub(crate) struct DeployOptions {
     /// How to connect.
     pub connect: ConnectOptions,
     /// Diff and validate only; change nothing.
@@ -60,7 +60,7 @@ pub struct DeployOptions {
 /// How a deploy ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Both peers already had the rendered files and ran them; nothing was touched.
     NothingToDo,
     /// Dry run: the differences were validated on the peers; nothing was changed.
@@ -87,7 +87,7 @@ pub enum Outcome {
 
 /// One step on one peer.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct StepRecord {
+pub(crate) struct StepRecord {
     /// What was done.
     pub step: String,
     /// Whether it worked.
@@ -105,7 +105,7 @@ pub struct StepRecord {
 
 /// What happened on one peer.
 #[derive(Debug, Clone, Serialize)]
-pub struct PeerReport {
+pub(crate) struct PeerReport {
     /// The peer.
     pub peer: Role,
     /// `host:port`.
@@ -122,7 +122,7 @@ pub struct PeerReport {
 
 /// The result of a deploy.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// How it ended.
     pub outcome: Outcome,
     /// The first error, if any, in the finding shape of every command's JSON.
@@ -165,7 +165,7 @@ pub struct Report {
 
 /// A peer the plan restarts though none of its files change.
 #[derive(Debug, Clone, Serialize)]
-pub struct PlannedRestart {
+pub(crate) struct PlannedRestart {
     /// The peer.
     pub peer: Role,
     /// Why: it does not run what is on its disk, or whether it does cannot be told.
@@ -399,7 +399,7 @@ struct Context {
 }
 
 /// What a deploy asks the operator to confirm.
-pub struct Proposal<'a> {
+pub(crate) struct Proposal<'a> {
     /// Every file of both peers, live versus rendered, as the peers hold them now.
     pub files: &'a [FileDiff],
     /// Whether an unfinished deploy found on the peers is settled first (its plan lines were
@@ -409,14 +409,14 @@ pub struct Proposal<'a> {
 }
 
 /// Shows a [`Proposal`] and says whether to go on.
-pub type Confirm<'a> = dyn Fn(&Proposal) -> bool + 'a;
+pub(crate) type Confirm<'a> = dyn Fn(&Proposal) -> bool + 'a;
 
 /// Deploys the rendered files to both peers. `confirm` is shown what is to be done and decides
 /// whether to go on (it is called in a dry run too, to show it); it should return early
 /// when [`signals::interrupted`] becomes set. The caller holds a [`signals::install`] guard
 /// from before this call until the report is out, so that a signal is neither obeyed half-way
 /// nor, arriving after the last step, able to cut the report short.
-pub fn deploy(
+pub(crate) fn deploy(
     targets: &[Target; 2],
     rendered: &[RenderedFile],
     options: &DeployOptions,

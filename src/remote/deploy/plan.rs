@@ -27,7 +27,7 @@ pub(super) fn inspect_both(
 }
 
 /// The rendered files a peer gets, each with the remote path it replaces.
-pub fn peer_files<'a>(
+pub(crate) fn peer_files<'a>(
     target: &Target,
     rendered: &'a [RenderedFile],
 ) -> Vec<(&'a RenderedFile, String)> {
@@ -39,7 +39,7 @@ pub fn peer_files<'a>(
 }
 
 /// Live versus rendered, for the files [`peer_files`] lists, as `inspection` read them.
-pub fn diffs(
+pub(crate) fn diffs(
     target: &Target,
     mine: &[(&RenderedFile, String)],
     inspection: &Inspection,
@@ -58,12 +58,12 @@ pub fn diffs(
 
 /// Why a peer needs a restart though its files do not change, if it does: it does not run
 /// them, or whether it does cannot be told.
-pub fn restart_due(target: &Target, inspection: &Inspection) -> Option<String> {
+pub(super) fn restart_due(target: &Target, inspection: &Inspection) -> Option<String> {
     restart_reason(target, &inspect::runs_what_is_on_disk(target, inspection))
 }
 
 /// The reason [`restart_due`] gives for a judgment.
-pub fn restart_reason(target: &Target, runs: &Runs) -> Option<String> {
+pub(crate) fn restart_reason(target: &Target, runs: &Runs) -> Option<String> {
     match runs {
         Runs::No(why) => Some(why.clone()),
         Runs::Unknown(why) => Some(format!(
@@ -172,7 +172,7 @@ pub(super) fn unfinished(runs: &[PeerRun; 2]) -> bool {
 /// files, `None` when it was not read), whether it was restarted. Only that peer's files are
 /// described: both peers usually have the same paths, and the journal in one peer's lock
 /// speaks of that peer.
-pub fn describe_unfinished(
+pub(crate) fn describe_unfinished(
     role: Role,
     inspection: &Inspection,
     hashes: &dyn Fn(&str) -> Option<Option<String>>,
@@ -322,7 +322,7 @@ fn check_model_files(conn: &crate::remote::Connection, lives: &[&str]) -> Result
 /// (see [`describe_unfinished`]), hashing this peer's files of that deploy's plan. One short
 /// command when there is no journal. The journal is the peer's text: one that names a file
 /// that is not one of this peer's files in the model is refused (DF531), nothing read.
-pub fn unfinished_on(conn: &crate::remote::Connection) -> Result<Vec<String>, RemoteError> {
+pub(crate) fn unfinished_on(conn: &crate::remote::Connection) -> Result<Vec<String>, RemoteError> {
     let (owner, journal) = inspect::read_lock(conn)?;
     let Some(journal) = journal.filter(Journal::unfinished) else {
         return Ok(Vec::new());

@@ -15,7 +15,7 @@ use crate::remote::{RemoteError, files, shell_quote as q};
 /// What a live file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Holds {
+pub(crate) enum Holds {
     /// The rendered file.
     New,
     /// The file from before the deploy (or no file, when there was none).
@@ -29,7 +29,7 @@ pub enum Holds {
 /// How the last restart of a peer during the deploy went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum RestartResult {
+pub(crate) enum RestartResult {
     /// None ran.
     NotRun,
     /// It exited 0.
@@ -42,7 +42,7 @@ pub enum RestartResult {
 
 /// One live file's verified content.
 #[derive(Debug, Clone, Serialize)]
-pub struct HeldFile {
+pub(crate) struct HeldFile {
     /// The live file.
     pub path: String,
     /// What it holds.
@@ -59,7 +59,7 @@ pub struct HeldFile {
 
 /// A peer's state as verified at the end.
 #[derive(Debug, Clone, Serialize)]
-pub struct FinalState {
+pub(crate) struct FinalState {
     /// Whether the facts below were measured on the peer (false: it could not be reached, and
     /// they are what dhcpfo last knew).
     pub verified: bool,

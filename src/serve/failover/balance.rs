@@ -7,7 +7,7 @@ use crate::model::Role;
 
 /// The figures of one pool before a balance run (C integer arithmetic, truncating).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// Leases to send: half the excess of my free state over the partner's (negative: I
     /// need leases).
     pub lts: i64,
@@ -21,7 +21,7 @@ pub struct Plan {
 }
 
 /// The plan for a pool with `free` FREE and `backup` BACKUP leases.
-pub fn plan(role: Role, free: u64, backup: u64, misbalance: u32, ownership: u32) -> Plan {
+pub(crate) fn plan(role: Role, free: u64, backup: u64, misbalance: u32, ownership: u32) -> Plan {
     let (free, backup) = (free as i64, backup as i64);
     let lts = match role {
         Role::Primary => (free - backup) / 2,
@@ -85,7 +85,7 @@ impl Schedule {
 
 /// The figures a balance log line shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PoolLine<'a> {
+pub(crate) struct PoolLine<'a> {
     /// The pool (ISC prints its memory address in hex; dhcpfo its index).
     pub pool: usize,
     /// The shared network, or the subnet of a lone one.
@@ -111,7 +111,7 @@ impl PoolLine<'_> {
 
     /// `balancing pool P NET  total T  free F  backup B  lts L  max-own (+/-)H`, with
     /// `  (requesting peer rebalance!)` when it sends POOLREQ.
-    pub fn balancing(&self, hold: i64, poolreq: bool) -> String {
+    pub(crate) fn balancing(&self, hold: i64, poolreq: bool) -> String {
         let req = if poolreq {
             "  (requesting peer rebalance!)"
         } else {
@@ -121,7 +121,7 @@ impl PoolLine<'_> {
     }
 
     /// `balanced pool ...` or (an error) `IMBALANCED pool ...` once `lts > thresh`.
-    pub fn result(&self, thresh: i64) -> (bool, String) {
+    pub(crate) fn result(&self, thresh: i64) -> (bool, String) {
         let ok = self.lts <= thresh;
         let word = if ok { "balanced" } else { "IMBALANCED" };
         (

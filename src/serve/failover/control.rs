@@ -26,7 +26,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What the operator asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Request {
+pub(crate) enum Request {
     /// The relationship's state.
     State,
     /// Move to PARTNER-DOWN (the partner is really down and will stay down).
@@ -35,7 +35,7 @@ pub enum Request {
 
 impl Request {
     /// The request's word on the socket.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Request::State => "state",
             Request::PartnerDown => "partner-down",
@@ -100,7 +100,7 @@ pub struct Status {
 
 /// A reply on the socket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// Whether the request was carried out.
     pub ok: bool,
     /// The relationship afterwards.
@@ -116,7 +116,7 @@ pub struct Reply {
 
 impl Reply {
     /// A successful reply.
-    pub fn ok(status: Status) -> Reply {
+    pub(crate) fn ok(status: Status) -> Reply {
         Reply {
             ok: true,
             status: Some(status),
@@ -126,7 +126,7 @@ impl Reply {
     }
 
     /// A refusal with its diagnostic code.
-    pub fn refused(code: &str, error: String) -> Reply {
+    pub(crate) fn refused(code: &str, error: String) -> Reply {
         Reply {
             ok: false,
             status: None,
@@ -136,7 +136,7 @@ impl Reply {
     }
 
     /// The reply as one line of JSON.
-    pub fn to_line(&self) -> String {
+    pub(crate) fn to_line(&self) -> String {
         let mut line = serde_json::to_string(self).unwrap_or_else(|e| {
             format!("{{\"ok\":false,\"error\":\"cannot encode the reply: {e}\"}}")
         });
@@ -146,18 +146,18 @@ impl Reply {
 }
 
 /// The socket beside a lease file: `FILE.ctl`.
-pub fn default_socket(leases: &Path) -> PathBuf {
+pub(crate) fn default_socket(leases: &Path) -> PathBuf {
     let mut path = leases.as_os_str().to_owned();
     path.push(".ctl");
     PathBuf::from(path)
 }
 
 /// A request for the server loop, with where its reply goes.
-pub type Pending = (Request, oneshot::Sender<Reply>);
+pub(crate) type Pending = (Request, oneshot::Sender<Reply>);
 
 /// Why the control socket could not be opened.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum ControlError {
+pub(crate) enum ControlError {
     /// Another server answers on the socket.
     #[error("control socket {0}: another dhcpfo serve is listening on it")]
     #[diagnostic(
@@ -203,7 +203,7 @@ fn bind_owner_only(path: &Path) -> std::io::Result<UnixListener> {
 
 /// Listens on `path` (owner-only) and hands each request to the returned receiver. A stale
 /// socket file left by a crash is replaced; one that answers is not.
-pub fn listen(path: &Path) -> Result<mpsc::Receiver<Pending>, ControlError> {
+pub(crate) fn listen(path: &Path) -> Result<mpsc::Receiver<Pending>, ControlError> {
     let name = path.display().to_string();
     let io = |error| ControlError::Io {
         path: name.clone(),
@@ -255,7 +255,7 @@ pub fn listen(path: &Path) -> Result<mpsc::Receiver<Pending>, ControlError> {
 }
 
 /// Sends `request` to the server listening on `path`; its reply.
-pub fn request(path: &Path, request: Request, timeout: Duration) -> std::io::Result<Reply> {
+pub(crate) fn request(path: &Path, request: Request, timeout: Duration) -> std::io::Result<Reply> {
     let mut stream = std::os::unix::net::UnixStream::connect(path)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;

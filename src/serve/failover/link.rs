@@ -28,21 +28,21 @@ use tokio::task::{AbortHandle, JoinHandle};
 use super::wire::{Framer, Message, WireError, decode};
 
 /// One TCP connection, numbered from 1 in the order they open.
-pub type ConnId = u64;
+pub(crate) type ConnId = u64;
 
 /// How long after a connection ended (or a connect failed) the connector tries again (ISC:
 /// 5 s, both roles).
-pub const RECONNECT: Duration = Duration::from_secs(5);
+pub(crate) const RECONNECT: Duration = Duration::from_secs(5);
 
 /// How long the listener waits before binding again after a failure.
-pub const REBIND: Duration = Duration::from_secs(5);
+pub(crate) const REBIND: Duration = Duration::from_secs(5);
 
 /// How long a connect attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What happened on the transport.
 #[derive(Debug)]
-pub enum LinkEvent {
+pub(crate) enum LinkEvent {
     /// A connection is up: ours (`outbound`) or the partner's.
     Opened {
         /// Its number.
@@ -76,7 +76,7 @@ enum Out {
 
 /// The sending side of one connection.
 #[derive(Debug)]
-pub struct ConnHandle {
+pub(crate) struct ConnHandle {
     tx: mpsc::UnboundedSender<Out>,
     reader: AbortHandle,
 }
@@ -95,7 +95,7 @@ impl std::fmt::Debug for Out {
 /// The transport of one relationship: its listener, its connector and its connections.
 /// Dropping it stops them all.
 #[derive(Debug)]
-pub struct Link {
+pub(crate) struct Link {
     conns: HashMap<ConnId, ConnHandle>,
     established: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -104,7 +104,7 @@ pub struct Link {
 impl Link {
     /// Starts listening on `local` and dialling `peer` from `local`'s address. `name` is the
     /// relationship, for log lines.
-    pub fn start(
+    pub(crate) fn start(
         name: &str,
         local: SocketAddrV4,
         peer: SocketAddrV4,
@@ -132,7 +132,7 @@ impl Link {
     }
 
     /// Takes the writer out of an [`LinkEvent::Opened`]; call it for every such event.
-    pub fn register(&mut self, event: &mut LinkEvent) {
+    pub(crate) fn register(&mut self, event: &mut LinkEvent) {
         if let LinkEvent::Opened { conn, handle, .. } = event
             && let Some(h) = handle.take()
         {
@@ -141,7 +141,7 @@ impl Link {
     }
 
     /// Forgets a connection after its [`LinkEvent::Closed`].
-    pub fn forget(&mut self, conn: ConnId) {
+    pub(crate) fn forget(&mut self, conn: ConnId) {
         if let Some(h) = self.conns.remove(&conn) {
             h.reader.abort();
         }
@@ -150,26 +150,32 @@ impl Link {
     /// Queues `bytes` on `conn`, to leave after every earlier message of the connection and
     /// after `after` reports `true` (a lease-file write is on disk). A connection that is gone
     /// drops it.
-    pub fn send(&self, conn: ConnId, bytes: Vec<u8>, after: Option<oneshot::Receiver<bool>>) {
+    pub(crate) fn send(
+        &self,
+        conn: ConnId,
+        bytes: Vec<u8>,
+        after: Option<oneshot::Receiver<bool>>,
+    ) {
         if let Some(h) = self.conns.get(&conn) {
             let _ = h.tx.send(Out::Send(bytes, after));
         }
     }
 
     /// Closes `conn` once what was queued before has been sent.
-    pub fn close(&mut self, conn: ConnId) {
+    pub(crate) fn close(&mut self, conn: ConnId) {
         if let Some(h) = self.conns.remove(&conn) {
             let _ = h.tx.send(Out::Close);
         }
     }
 
     /// Tells the connector whether a link is established (it does not dial while one is).
-    pub fn set_established(&self, up: bool) {
+    pub(crate) fn set_established(&self, up: bool) {
         self.established.send_replace(up);
     }
 
     /// How many connections are open.
-    pub fn open_connections(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn open_connections(&self) -> usize {
         self.conns.len()
     }
 }

@@ -12,10 +12,10 @@
 //! - [`balance`]: pool balancing arithmetic and its log lines;
 //! - [`control`]: the operator's local control socket (state, partner-down).
 
-pub mod balance;
+pub(crate) mod balance;
 pub mod config;
-pub mod control;
-pub mod link;
+pub(crate) mod control;
+pub(crate) mod link;
 pub mod peer;
 pub mod rules;
 pub mod state;

@@ -77,17 +77,17 @@ impl Malformed {
 static COUNTS: [AtomicU64; Malformed::ALL.len()] = [const { AtomicU64::new(0) }; 8];
 
 /// Packets dropped for `reason` so far.
-pub fn count_of(reason: Malformed) -> u64 {
+pub(crate) fn count_of(reason: Malformed) -> u64 {
     COUNTS[reason.index()].load(Ordering::Relaxed)
 }
 
 /// Packets dropped so far, all reasons.
-pub fn total() -> u64 {
+pub(crate) fn total() -> u64 {
     COUNTS.iter().map(|c| c.load(Ordering::Relaxed)).sum()
 }
 
 /// The non-zero counts as `bad-cookie 3, no-address 1` (empty when none).
-pub fn summary() -> String {
+pub(crate) fn summary() -> String {
     Malformed::ALL
         .iter()
         .filter_map(|m| {

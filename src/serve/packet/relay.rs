@@ -5,17 +5,17 @@
 use std::net::Ipv4Addr;
 
 /// Sub-option codes.
-pub mod sub {
+pub(crate) mod sub {
     /// Agent circuit id (RFC 3046).
-    pub const CIRCUIT_ID: u8 = 1;
+    pub(crate) const CIRCUIT_ID: u8 = 1;
     /// Agent remote id (RFC 3046).
-    pub const REMOTE_ID: u8 = 2;
+    pub(crate) const REMOTE_ID: u8 = 2;
     /// Link selection (RFC 3527).
-    pub const LINK_SELECTION: u8 = 5;
+    pub(crate) const LINK_SELECTION: u8 = 5;
     /// Subscriber id (RFC 3993).
-    pub const SUBSCRIBER_ID: u8 = 6;
+    pub(crate) const SUBSCRIBER_ID: u8 = 6;
     /// Server identifier override (RFC 5107).
-    pub const SERVER_ID_OVERRIDE: u8 = 11;
+    pub(crate) const SERVER_ID_OVERRIDE: u8 = 11;
 }
 
 /// A view of option 82's data.

@@ -18,37 +18,37 @@ const SNAME: std::ops::Range<usize> = 44..108;
 const FILE: std::ops::Range<usize> = 108..236;
 
 /// Option codes the server reads.
-pub mod code {
+pub(crate) mod code {
     /// Pad.
-    pub const PAD: u8 = 0;
+    pub(crate) const PAD: u8 = 0;
     /// Host name.
-    pub const HOSTNAME: u8 = 12;
+    pub(crate) const HOSTNAME: u8 = 12;
     /// Requested IP address.
-    pub const REQUESTED_IP: u8 = 50;
+    pub(crate) const REQUESTED_IP: u8 = 50;
     /// IP address lease time.
-    pub const LEASE_TIME: u8 = 51;
+    pub(crate) const LEASE_TIME: u8 = 51;
     /// Option overload.
-    pub const OVERLOAD: u8 = 52;
+    pub(crate) const OVERLOAD: u8 = 52;
     /// DHCP message type.
-    pub const MESSAGE_TYPE: u8 = 53;
+    pub(crate) const MESSAGE_TYPE: u8 = 53;
     /// Server identifier.
-    pub const SERVER_ID: u8 = 54;
+    pub(crate) const SERVER_ID: u8 = 54;
     /// Parameter request list.
-    pub const PARAMETER_LIST: u8 = 55;
+    pub(crate) const PARAMETER_LIST: u8 = 55;
     /// Maximum DHCP message size.
-    pub const MAX_SIZE: u8 = 57;
+    pub(crate) const MAX_SIZE: u8 = 57;
     /// Renewal (T1) time.
-    pub const RENEWAL: u8 = 58;
+    pub(crate) const RENEWAL: u8 = 58;
     /// Rebinding (T2) time.
-    pub const REBINDING: u8 = 59;
+    pub(crate) const REBINDING: u8 = 59;
     /// Client identifier.
-    pub const CLIENT_ID: u8 = 61;
+    pub(crate) const CLIENT_ID: u8 = 61;
     /// Relay agent information (RFC 3046).
-    pub const RELAY_INFO: u8 = 82;
+    pub(crate) const RELAY_INFO: u8 = 82;
     /// Subnet selection (RFC 3011).
-    pub const SUBNET_SELECTION: u8 = 118;
+    pub(crate) const SUBNET_SELECTION: u8 = 118;
     /// End.
-    pub const END: u8 = 255;
+    pub(crate) const END: u8 = 255;
 }
 
 /// One option of a request: its code and its data, raw. Several instances of one code are

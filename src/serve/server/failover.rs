@@ -59,7 +59,11 @@ pub(super) fn on_link_event(
 ) -> Vec<Step> {
     peering.link.register(&mut ev);
     match ev {
-        LinkEvent::Opened { conn, .. } => engine.peer_opened(conn, now),
+        LinkEvent::Opened { conn, outbound, .. } => {
+            let how = if outbound { "dialled" } else { "accepted" };
+            tracing::debug!("failover: connection {conn} open ({how})");
+            engine.peer_opened(conn, now)
+        }
         LinkEvent::Frame { conn, frame } => engine.peer_frame(conn, *frame, now),
         LinkEvent::Closed { conn, why } => {
             tracing::debug!("failover: connection {conn} closed: {why}");
