@@ -36,7 +36,7 @@
 //! five regression replays about 9 more (1.5 to 3 minutes each).
 //!
 //! A seed that finds a duplicate or a lost lease becomes a regression test twice: an engine
-//! test (`tests/failover_engines.rs`) that rebuilds the finding's interleaving
+//! test (`tests/quick/failover_engines.rs`) that rebuilds the finding's interleaving
 //! deterministically and names the seed, and a harness replay here (`mod regressions`):
 //! [`replay`] runs the window of that seed's long-mode plan in which the finding fell (the
 //! faults before it are skipped, the ones in it are the long run's, on the long mode's

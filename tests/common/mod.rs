@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests: finding ISC dhcpd, running `dhcpd -t` on a rendered
 //! file, and taking a rendered dhcpd.conf apart around its `failover peer` block.
 //!
-//! Each test file that needs them says `mod common;`. Not every file uses every helper.
+//! Each test binary that needs them declares `mod common;` (`tests/quick/` once for all its
+//! modules). Not every binary uses every helper.
 
 #![allow(dead_code)]
 

@@ -1,7 +1,7 @@
 //! Checkers of a failover pair's promises, from everything a run leaves behind: the DHCP
 //! packets captured on the clients' side, both peers' lease files (the whole journal), and
 //! both peers' time-stamped logs. They are pure functions of that evidence, so the tests in
-//! `tests/pair_checkers.rs` feed them synthetic inputs that must fail.
+//! `tests/quick/pair_checkers.rs` feed them synthetic inputs that must fail.
 //!
 //! Definitions (times are seconds since the Unix epoch):
 //!

@@ -14,7 +14,7 @@
 // `[lints]` of Cargo.toml are for the library.
 #![allow(clippy::unwrap_used, unreachable_pub)]
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

@@ -6,7 +6,7 @@
 // `[lints]` of Cargo.toml are for the library.
 #![allow(clippy::unwrap_used, unreachable_pub)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

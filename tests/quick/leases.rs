@@ -5,7 +5,7 @@
 // `[lints]` of Cargo.toml are for the library.
 #![allow(clippy::unwrap_used, unreachable_pub)]
 
-mod common;
+use crate::common;
 
 use std::net::Ipv4Addr;
 use std::path::Path;

@@ -10,7 +10,7 @@
 // `[lints]` of Cargo.toml are for the library.
 #![allow(clippy::unwrap_used, unreachable_pub)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

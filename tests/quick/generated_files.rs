@@ -19,7 +19,7 @@ fn assert_current(relative: &str, expected: &str) {
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         actual == expected,
-        "{relative} is stale: run `DHCPFO_BLESS=1 cargo test --test generated_files` and commit it"
+        "{relative} is stale: run `DHCPFO_BLESS=1 cargo test --test quick generated_files` and commit it"
     );
 }
 
@@ -58,7 +58,7 @@ fn man_pages_are_current() {
     expected.sort();
     assert_eq!(
         present, expected,
-        "man/ is stale: run `DHCPFO_BLESS=1 cargo test --test generated_files` and commit it"
+        "man/ is stale: run `DHCPFO_BLESS=1 cargo test --test quick generated_files` and commit it"
     );
 }
 
@@ -175,6 +175,6 @@ fn readme_code_table_is_current() {
     }
     assert!(
         readme == expected,
-        "README's table of codes is stale: run `DHCPFO_BLESS=1 cargo test --test generated_files`"
+        "README's table of codes is stale: run `DHCPFO_BLESS=1 cargo test --test quick generated_files`"
     );
 }

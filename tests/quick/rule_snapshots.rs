@@ -91,6 +91,8 @@ fn every_rule_prints_what_its_snapshot_shows() {
     assert!(fixtures.len() >= 120, "{} fixtures", fixtures.len());
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
+    // The snapshots stay in tests/snapshots/, beside the fixtures in tests/rules/.
+    settings.set_snapshot_path("../snapshots");
     settings.bind(|| {
         for (code, args) in &fixtures {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
