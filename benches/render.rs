@@ -11,11 +11,15 @@
 //! Wall time runs from spawning the child to reaping it; peak memory is the child's own
 //! `ru_maxrss` as returned by `wait4(2)`.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+
+use common::{Facts, count, load_average, median, secs, size, update_docs};
 
 /// Number of /24 subnets in the model.
 const SUBNETS: usize = 10_000;
@@ -107,7 +111,7 @@ fn main() {
     println!("{section}");
     if write_docs {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/benchmarks.md");
-        update_docs(&path, &section);
+        update_docs(&path, SECTION_START, SECTION_END, &section);
         eprintln!("bench render: updated {}", path.display());
     }
 }
@@ -262,15 +266,6 @@ impl Measured {
     }
 }
 
-fn median(sorted: &[Duration]) -> Duration {
-    let n = sorted.len();
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2
-    }
-}
-
 /// One warm-up run, then `runs` measured ones; every run must exit 0.
 fn measure(dhcpfo: &Path, args: &[&std::ffi::OsStr], dir: &Path, runs: usize) -> Measured {
     let name = args[0].to_string_lossy().into_owned();
@@ -406,146 +401,6 @@ fn run_dhcpd(conf: &Path, dir: &Path) -> Dhcpd {
         size(run.max_rss_kib * 1024)
     );
     Dhcpd { run, version }
-}
-
-/// Facts about the machine and toolchain the figures were measured on.
-struct Facts {
-    date: String,
-    nproc: String,
-    cpu: String,
-    memory: String,
-    kernel: String,
-    rustc: String,
-    commit: String,
-    load_before: String,
-    nice: i32,
-}
-
-impl Facts {
-    /// The facts, given the load average read before the measurements started.
-    fn collect(load_before: String) -> Self {
-        let cmd = |program: &str, args: &[&str]| {
-            Command::new(program)
-                .args(args)
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
-        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-        let cpu = cpuinfo
-            .lines()
-            .find(|l| l.starts_with("model name"))
-            .and_then(|l| l.split_once(':'))
-            .map_or_else(|| "unknown".to_string(), |(_, v)| v.trim().to_string());
-        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-        let memory = meminfo
-            .lines()
-            .find_map(|l| l.strip_prefix("MemTotal:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .map_or_else(|| "unknown".to_string(), |kib| size(kib * 1024));
-        let nproc = cmd("nproc", &[]).unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map_or_else(|_| "unknown".into(), |n| n.to_string())
-        });
-        Facts {
-            date: utc_date(SystemTime::now()),
-            nproc,
-            cpu,
-            memory,
-            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
-                .map_or_else(|_| "unknown".into(), |s| s.trim().to_string()),
-            rustc: cmd("rustc", &["-V"]).unwrap_or_else(|| "unknown".into()),
-            commit: commit(),
-            // SAFETY: getpriority has no memory effects; -1 is also a valid niceness, so errno
-            // is not consulted (a failure would only misreport the niceness).
-            nice: unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) },
-            load_before,
-        }
-    }
-}
-
-/// The 1, 5 and 15 minute load averages, to tell whether something else ran meanwhile.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
-}
-
-/// The checked-out commit, and whether tracked files differ from it.
-fn commit() -> String {
-    let git = |args: &[&str]| {
-        Command::new("git")
-            .arg("-C")
-            .arg(env!("CARGO_MANIFEST_DIR"))
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    };
-    match git(&["rev-parse", "--short", "HEAD"]) {
-        Some(hash) => {
-            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
-                .is_some_and(|s| !s.is_empty());
-            if dirty {
-                format!("{hash} with uncommitted changes")
-            } else {
-                hash
-            }
-        }
-        None => "unknown (not a git checkout)".into(),
-    }
-}
-
-/// `YYYY-MM-DD` (UTC) of a time.
-fn utc_date(t: SystemTime) -> String {
-    let days = t
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400) as i64;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-fn secs(d: Duration) -> String {
-    format!("{:.3} s", d.as_secs_f64())
-}
-
-fn size(bytes: u64) -> String {
-    const MIB: f64 = 1024.0 * 1024.0;
-    const GIB: f64 = 1024.0 * MIB;
-    if bytes as f64 >= GIB {
-        format!("{:.1} GiB", bytes as f64 / GIB)
-    } else if bytes as f64 >= MIB {
-        format!("{:.1} MiB", bytes as f64 / MIB)
-    } else if bytes >= 1024 {
-        format!("{:.1} KiB", bytes as f64 / 1024.0)
-    } else {
-        format!("{bytes} B")
-    }
-}
-
-/// Thousands separators for counts.
-fn count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -693,25 +548,4 @@ so that other work on a shared machine disturbs the wall times less",
     }
     let _ = write!(s, "{SECTION_END}");
     s
-}
-
-/// Replaces this benchmark's section of the file (or appends it), keeping everything else.
-fn update_docs(path: &Path, section: &str) {
-    let old = std::fs::read_to_string(path).unwrap_or_default();
-    let new = match (old.find(SECTION_START), old.find(SECTION_END)) {
-        (Some(a), Some(b)) if a < b => {
-            format!("{}{section}{}", &old[..a], &old[b + SECTION_END.len()..])
-        }
-        _ if old.trim().is_empty() => {
-            format!(
-                "# Benchmarks\n\nEach section is written by the benchmark named in it; edit outside the \
-`<!-- bench:... -->` markers only.\n\n{section}\n"
-            )
-        }
-        _ => format!("{}\n\n{section}\n", old.trim_end()),
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("create docs/");
-    }
-    std::fs::write(path, new).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
