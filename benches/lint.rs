@@ -18,13 +18,12 @@ use std::ffi::OsStr;
 mod common;
 
 use std::fmt::Write as _;
-use std::fs::File;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Facts, count, load_average, median, secs, size, update_docs};
+use common::{Facts, Measured, Run, count, load_average, median, run, secs, size, update_docs};
 
 use dhcpfo::conf::Config;
 use dhcpfo::conf::lint::{Selection, lint};
@@ -103,14 +102,14 @@ fn main() {
     let mut lint_runs = Vec::new();
     let mut dhcpd_runs = Vec::new();
     for i in 0..=runs {
-        let r = run(&dhcpfo, &lint_args, dir.path(), dir.path());
+        let r = run(&dhcpfo, &lint_args, Some(dir.path()), dir.path());
         check_lint(&r);
         if i > 0 {
             report("dhcpfo lint", i, runs, &r);
             lint_runs.push(r);
         }
         if let Some(dhcpd) = &dhcpd {
-            let r = run(dhcpd, &dhcpd_args, &dhcpd_cwd, dir.path());
+            let r = run(dhcpd, &dhcpd_args, Some(&dhcpd_cwd), dir.path());
             check_dhcpd(&r);
             if i > 0 {
                 report("dhcpd -t", i, runs, &r);
@@ -294,94 +293,6 @@ fn report(name: &str, i: usize, runs: usize, r: &Run) {
         secs(r.cpu),
         size(r.max_rss_kib * 1024)
     );
-}
-
-/// One finished child process.
-struct Run {
-    wall: Duration,
-    cpu: Duration,
-    max_rss_kib: u64,
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs a command in `cwd` to completion (its output goes to files in `scratch`) and returns
-/// its wall time, CPU time and peak RSS.
-fn run(program: &Path, args: &[&OsStr], cwd: &Path, scratch: &Path) -> Run {
-    let stdout_path = scratch.join("child.stdout");
-    let stderr_path = scratch.join("child.stderr");
-    let mut cmd = Command::new(program);
-    cmd.args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(File::create(&stdout_path).expect("create stdout file"))
-        .stderr(File::create(&stderr_path).expect("create stderr file"));
-    let start = Instant::now();
-    let child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
-    let pid = libc::pid_t::try_from(child.id()).expect("pid fits pid_t");
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: `pid` is our own child, not yet reaped (std's `Child` is never waited on);
-        // `status` and `usage` are valid for writes.
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if r == pid {
-            break;
-        }
-        let err = std::io::Error::last_os_error();
-        assert_eq!(
-            err.kind(),
-            std::io::ErrorKind::Interrupted,
-            "wait4 failed: {err}"
-        );
-    }
-    let wall = start.elapsed();
-    drop(child);
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
-    let stdout = std::fs::read_to_string(&stdout_path).unwrap_or_default();
-    let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
-    Run {
-        wall,
-        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-        max_rss_kib: usage.ru_maxrss as u64,
-        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
-        stdout,
-        stderr,
-    }
-}
-
-/// The measured runs of one command.
-struct Measured {
-    runs: Vec<Run>,
-}
-
-impl Measured {
-    fn walls(&self) -> Vec<Duration> {
-        let mut w: Vec<Duration> = self.runs.iter().map(|r| r.wall).collect();
-        w.sort();
-        w
-    }
-    fn min(&self) -> Duration {
-        self.walls()[0]
-    }
-    fn median(&self) -> Duration {
-        median(&self.walls())
-    }
-    fn max(&self) -> Duration {
-        *self.walls().last().expect("at least one run")
-    }
-    fn median_cpu(&self) -> Duration {
-        let mut c: Vec<Duration> = self.runs.iter().map(|r| r.cpu).collect();
-        c.sort();
-        median(&c)
-    }
-    fn peak_rss(&self) -> u64 {
-        self.runs.iter().map(|r| r.max_rss_kib).max().unwrap_or(0)
-    }
 }
 
 /// `dhcpd -t`'s version and runs.

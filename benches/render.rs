@@ -14,12 +14,11 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Facts, count, load_average, median, secs, size, update_docs};
+use common::{Facts, Measured, Run, count, load_average, median, run, secs, size, update_docs};
 
 /// Number of /24 subnets in the model.
 const SUBNETS: usize = 10_000;
@@ -75,13 +74,13 @@ fn main() {
         dir.path(),
         runs,
     );
-    let summary = check.last_stderr.lines().last().unwrap_or("").to_string();
+    let summary = check.last_stderr().lines().last().unwrap_or("").to_string();
     assert!(
         summary.contains(&format!(
             ": 0 error(s), 0 warning(s); {SUBNETS} subnet(s), {SUBNETS} pool(s), {HOSTS} host(s)"
         )),
         "dhcpfo check did not pass cleanly:\n{}",
-        check.last_stderr
+        check.last_stderr()
     );
     let render_args = [
         "render".as_ref(),
@@ -183,95 +182,12 @@ fn net(i: usize) -> String {
     format!("10.{}.{}", i / 256, i % 256)
 }
 
-/// One finished child process.
-struct Run {
-    wall: Duration,
-    cpu: Duration,
-    max_rss_kib: u64,
-    code: Option<i32>,
-    stderr: String,
-}
-
-/// Runs a command to completion and returns its wall time, CPU time and peak RSS.
-fn run(program: &Path, args: &[&std::ffi::OsStr], dir: &Path) -> Run {
-    let stdout_path = dir.join("child.stdout");
-    let stderr_path = dir.join("child.stderr");
-    let mut cmd = Command::new(program);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(File::create(&stdout_path).expect("create stdout file"))
-        .stderr(File::create(&stderr_path).expect("create stderr file"));
-    let start = Instant::now();
-    let child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
-    let pid = libc::pid_t::try_from(child.id()).expect("pid fits pid_t");
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: `pid` is our own child, not yet reaped (std's `Child` is never waited on);
-        // `status` and `usage` are valid for writes.
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if r == pid {
-            break;
-        }
-        let err = std::io::Error::last_os_error();
-        assert_eq!(
-            err.kind(),
-            std::io::ErrorKind::Interrupted,
-            "wait4 failed: {err}"
-        );
-    }
-    let wall = start.elapsed();
-    drop(child);
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
-    Run {
-        wall,
-        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-        max_rss_kib: usage.ru_maxrss as u64,
-        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
-        stderr: std::fs::read_to_string(&stderr_path).unwrap_or_default(),
-    }
-}
-
-/// The runs of one command.
-struct Measured {
-    runs: Vec<Run>,
-    last_stderr: String,
-}
-
-impl Measured {
-    fn walls(&self) -> Vec<Duration> {
-        let mut w: Vec<Duration> = self.runs.iter().map(|r| r.wall).collect();
-        w.sort();
-        w
-    }
-    fn min(&self) -> Duration {
-        self.walls()[0]
-    }
-    fn median(&self) -> Duration {
-        median(&self.walls())
-    }
-    fn max(&self) -> Duration {
-        *self.walls().last().expect("at least one run")
-    }
-    fn median_cpu(&self) -> Duration {
-        let mut c: Vec<Duration> = self.runs.iter().map(|r| r.cpu).collect();
-        c.sort();
-        median(&c)
-    }
-    fn peak_rss(&self) -> u64 {
-        self.runs.iter().map(|r| r.max_rss_kib).max().unwrap_or(0)
-    }
-}
-
 /// One warm-up run, then `runs` measured ones; every run must exit 0.
 fn measure(dhcpfo: &Path, args: &[&std::ffi::OsStr], dir: &Path, runs: usize) -> Measured {
     let name = args[0].to_string_lossy().into_owned();
     let mut all = Vec::new();
     for i in 0..=runs {
-        let r = run(dhcpfo, args, dir);
+        let r = run(dhcpfo, args, None, dir);
         assert_eq!(r.code, Some(0), "dhcpfo {name} failed:\n{}", r.stderr);
         if i > 0 {
             eprintln!(
@@ -283,11 +199,7 @@ fn measure(dhcpfo: &Path, args: &[&std::ffi::OsStr], dir: &Path, runs: usize) ->
             all.push(r);
         }
     }
-    let last_stderr = all.last().map(|r| r.stderr.clone()).unwrap_or_default();
-    Measured {
-        runs: all,
-        last_stderr,
-    }
+    Measured { runs: all }
 }
 
 /// Size and line count of each rendered file, after checking the dhcpd.conf files hold every
@@ -392,6 +304,7 @@ fn run_dhcpd(conf: &Path, dir: &Path) -> Dhcpd {
             "-cf".as_ref(),
             conf.as_os_str(),
         ],
+        None,
         dir,
     );
     eprintln!(

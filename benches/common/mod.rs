@@ -1,12 +1,15 @@
-//! What the benchmarks share: the facts about the machine a run is measured on, number
-//! formats, the median, and the update of a benchmark's own section of docs/benchmarks.md.
+//! What the benchmarks share: running a child and measuring its wall time, CPU time and peak
+//! RSS, the facts about the machine a run is measured on, number formats, the median, and the
+//! update of a benchmark's own section of docs/benchmarks.md.
 
 // Each benchmark uses its part.
 #![allow(dead_code, unreachable_pub)]
 
+use std::ffi::OsStr;
+use std::fs::File;
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dhcpfo::leases::Timestamp;
 
@@ -168,4 +171,98 @@ pub fn update_docs(path: &Path, start: &str, end: &str, section: &str) {
         std::fs::create_dir_all(parent).expect("create docs/");
     }
     std::fs::write(path, new).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+/// One finished child process.
+pub struct Run {
+    pub wall: Duration,
+    pub cpu: Duration,
+    pub max_rss_kib: u64,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs a command to completion, in `cwd` (else in this process's folder), its output going
+/// to files in `scratch`, and returns its wall time, CPU time, peak RSS and output.
+pub fn run(program: &Path, args: &[&OsStr], cwd: Option<&Path>, scratch: &Path) -> Run {
+    let stdout_path = scratch.join("child.stdout");
+    let stderr_path = scratch.join("child.stderr");
+    let mut cmd = Command::new(program);
+    if let Some(cwd) = cwd {
+        cmd.current_dir(cwd);
+    }
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(File::create(&stdout_path).expect("create stdout file"))
+        .stderr(File::create(&stderr_path).expect("create stderr file"));
+    let start = Instant::now();
+    let child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
+    let pid = libc::pid_t::try_from(child.id()).expect("pid fits pid_t");
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `pid` is our own child, not yet reaped (std's `Child` is never waited on);
+        // `status` and `usage` are valid for writes.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if r == pid {
+            break;
+        }
+        let err = std::io::Error::last_os_error();
+        assert_eq!(
+            err.kind(),
+            std::io::ErrorKind::Interrupted,
+            "wait4 failed: {err}"
+        );
+    }
+    let wall = start.elapsed();
+    drop(child);
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
+    let stdout = std::fs::read_to_string(&stdout_path).unwrap_or_default();
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    Run {
+        wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        max_rss_kib: usage.ru_maxrss as u64,
+        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        stdout,
+        stderr,
+    }
+}
+
+/// The measured runs of one command.
+pub struct Measured {
+    pub runs: Vec<Run>,
+}
+
+impl Measured {
+    pub fn walls(&self) -> Vec<Duration> {
+        let mut w: Vec<Duration> = self.runs.iter().map(|r| r.wall).collect();
+        w.sort();
+        w
+    }
+    pub fn min(&self) -> Duration {
+        self.walls()[0]
+    }
+    pub fn median(&self) -> Duration {
+        median(&self.walls())
+    }
+    pub fn max(&self) -> Duration {
+        *self.walls().last().expect("at least one run")
+    }
+    pub fn median_cpu(&self) -> Duration {
+        let mut c: Vec<Duration> = self.runs.iter().map(|r| r.cpu).collect();
+        c.sort();
+        median(&c)
+    }
+    pub fn peak_rss(&self) -> u64 {
+        self.runs.iter().map(|r| r.max_rss_kib).max().unwrap_or(0)
+    }
+    /// What the last measured run wrote on standard error.
+    pub fn last_stderr(&self) -> &str {
+        self.runs.last().map_or("", |r| r.stderr.as_str())
+    }
 }
