@@ -130,16 +130,13 @@ pub(super) fn run(
                     // What was queued before the request is in its snapshot: commit that to
                     // the live file first, so that the compactor copies exactly what came
                     // after.
-                    let new = swapping.as_mut().map(|s| (&mut s.new, &mut s.new_len));
-                    let ok = append(
+                    commit(
                         (&mut file, &mut live_len),
-                        new,
-                        &buf,
+                        &mut swapping,
+                        (&mut buf, &mut waiting),
                         (&committed, &mut broken),
                         &stats.1,
                     );
-                    finish(&mut waiting, ok);
-                    buf.clear();
                     let pending = (prefix, source, done, gates);
                     if broken {
                         let _ = pending.2.send(false);
@@ -167,15 +164,13 @@ pub(super) fn run(
                 }
             }
         }
-        let new = swapping.as_mut().map(|s| (&mut s.new, &mut s.new_len));
-        let ok = append(
+        commit(
             (&mut file, &mut live_len),
-            new,
-            &buf,
+            &mut swapping,
+            (&mut buf, &mut waiting),
             (&committed, &mut broken),
             &stats.1,
         );
-        finish(&mut waiting, ok);
         if let Some(built) = compacting
             .as_ref()
             .and_then(|c| answer(&c.ready, gone_built))
@@ -354,10 +349,22 @@ fn cut_back(file: &mut File, len: u64) -> bool {
     cut.is_ok()
 }
 
-fn finish(waiting: &mut Vec<oneshot::Sender<bool>>, ok: bool) {
+/// Writes the appends gathered in `text` ([`append`]: to the live file, and to the new one
+/// while a swap is under way), then answers each of their callers with the outcome and
+/// empties both.
+fn commit(
+    live: (&mut File, &mut u64),
+    swapping: &mut Option<Swapping>,
+    (text, waiting): (&mut String, &mut Vec<oneshot::Sender<bool>>),
+    state: (&AtomicU64, &mut bool),
+    syncs: &AtomicU64,
+) {
+    let new = swapping.as_mut().map(|s| (&mut s.new, &mut s.new_len));
+    let ok = append(live, new, text, state, syncs);
     for done in waiting.drain(..) {
         let _ = done.send(ok);
     }
+    text.clear();
 }
 
 /// `FILE.new` beside `path`.
