@@ -234,9 +234,9 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -s o -l out -d 'Fo
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l role -d 'Print one peer\'s dhcpd.conf to standard output instead (the single layout\'s file)' -r -f -a "primary\t''
 secondary\t''"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l templates -d 'Folder of templates that replace the built-in ones of the same name' -r -F
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, the same on both peers and validated with each dhcpd.conf' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, the same for both peers' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
 split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l shared-path -d 'Absolute path of the shared file on the servers (split layout); both peers get it there' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l shared-path -d 'Absolute path of the shared file on the servers (split layout), where each peer\'s dhcpd.conf includes it from' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l format -d 'Output format: messages for people, or one JSON object on standard output (layout, out, files with role, name, path, bytes and sha256, removed, warnings, errors)' -r -f -a "human\t'Text for people'
 json\t'One JSON document on standard output, errors included'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand render" -l explain -d 'Print what a code means (any code dhcpfo prints, e.g. DF113 or DF501) and exit' -r -f -a "DF001\t''
@@ -1565,9 +1565,9 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l strict-host-key-c
 accept-new\t'Add unknown keys to the first user known_hosts file; refuse changed keys'
 no\t'Add unknown keys and connect despite a changed key (with a warning)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l ssh-config -d 'Read only this SSH configuration file instead of ~/.ssh/config and /etc/ssh/ssh_config (as `ssh -F`; `none` for no file)' -r -F
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, the same on both peers and validated with each dhcpd.conf' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, the same for both peers' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
 split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l shared-path -d 'Absolute path of the shared file on the servers (split layout); both peers get it there' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l shared-path -d 'Absolute path of the shared file on the servers (split layout), where each peer\'s dhcpd.conf includes it from' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file for diff and deploy, the lock\'s journal, a command\'s output; status streams the lease file, which this does not bound); bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand diff" -l format -d 'Output format: unified diffs for people, or one JSON object (differs, files, peers, warnings, errors)' -r -f -a "human\t'Text for people'
 json\t'One JSON document on standard output, errors included'"
@@ -1760,9 +1760,9 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l strict-host-key
 accept-new\t'Add unknown keys to the first user known_hosts file; refuse changed keys'
 no\t'Add unknown keys and connect despite a changed key (with a warning)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l ssh-config -d 'Read only this SSH configuration file instead of ~/.ssh/config and /etc/ssh/ssh_config (as `ssh -F`; `none` for no file)' -r -F
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, the same on both peers and validated with each dhcpd.conf' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, the same for both peers' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
 split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l shared-path -d 'Absolute path of the shared file on the servers (split layout); both peers get it there' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l shared-path -d 'Absolute path of the shared file on the servers (split layout), where each peer\'s dhcpd.conf includes it from' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file for diff and deploy, the lock\'s journal, a command\'s output; status streams the lease file, which this does not bound); bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l templates -d 'Folder of templates that replace the built-in ones of the same name (as for render)' -r -F
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand deploy" -l format -d 'Format of the final report: text for people, or one JSON object (errors included)' -r -f -a "human\t'Text for people'
@@ -1958,9 +1958,9 @@ complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l strict-host-key
 accept-new\t'Add unknown keys to the first user known_hosts file; refuse changed keys'
 no\t'Add unknown keys and connect despite a changed key (with a warning)'"
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l ssh-config -d 'Read only this SSH configuration file instead of ~/.ssh/config and /etc/ssh/ssh_config (as `ssh -F`; `none` for no file)' -r -F
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, the same on both peers and validated with each dhcpd.conf' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l layout -d 'File layout on each peer: one dhcpd.conf, or (split) a per-peer dhcpd.conf that includes a shared file, the same for both peers' -r -f -a "single\t'One self-contained dhcpd.conf per peer'
 split\t'A small per-peer dhcpd.conf with the peer block that includes one shared file, byte-identical on both peers (the layout dhcpd.conf(5) recommends)'"
-complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l shared-path -d 'Absolute path of the shared file on the servers (split layout); both peers get it there' -r
+complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l shared-path -d 'Absolute path of the shared file on the servers (split layout), where each peer\'s dhcpd.conf includes it from' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l max-remote-size -d 'Most bytes read from a peer in one go (a live file for diff and deploy, the lock\'s journal, a command\'s output; status streams the lease file, which this does not bound); bytes or K, M, G' -r
 complete -c dhcpfo -n "__fish_dhcpfo_using_subcommand status" -l format -d 'Output format: text for people, or one JSON object (healthy, problems, peers, clock_skew, clock, warnings, errors)' -r -f -a "human\t'Text for people'
 json\t'One JSON document on standard output, errors included'"

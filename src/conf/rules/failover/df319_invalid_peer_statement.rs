@@ -14,8 +14,8 @@ multi-word keyword (`peer-address`, `peer_port`, `load balance max secs`), a rol
 refuses the file with \"invalid statement in peer declaration\" (or, for `load balance max \
 secs`, the misleading \"expecting 'secs'\"), skips the rest of the block, and then every pool \
 naming the peer fails too. The statements dhcpd knows are: `primary`, `secondary`, `address`, \
-`port`, `peer address`, `peer port`, `max-response-delay`, `max-unacked-updates`, `mclt`, \
-`split`, `hba`, `load balance max seconds`, `auto-partner-down`, `max-lease-misbalance`, \
+`port`, `peer address`, `peer port`, `mclt`, `split`, `hba`, `max-response-delay`, \
+`max-unacked-updates`, `load balance max seconds`, `auto-partner-down`, `max-lease-misbalance`, \
 `max-lease-ownership`, `min-balance`, `max-balance`. Multi-word keywords are separate words \
 (`peer address`, not `peer-address`); single-word ones use hyphens.",
     check,
