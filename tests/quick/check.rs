@@ -2,10 +2,6 @@
 //! that dhcpd in a network namespace the test creates: a file `dhcpd -t` accepts that still
 //! cannot start.
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use crate::common;
 
 use std::process::{Command, Output};

@@ -1,9 +1,5 @@
 //! The `dhcpfo` binary end to end: exit statuses, diagnostics, files written, help texts.
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

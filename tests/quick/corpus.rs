@@ -9,10 +9,6 @@
 //! cause. The corpus is never copied into this repository: when it is absent the test says so
 //! and passes.
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use crate::common;
 
 use std::path::Path;

@@ -2,10 +2,6 @@
 //! the files match outside the peer block, the secondary carries no mclt/split/hba, addresses
 //! and ports are mirrored, and rendering is deterministic.
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use crate::common;
 
 use std::path::{Path, PathBuf};

@@ -5,10 +5,6 @@
 //! replicate with their client and end, a dead partner, partner-down after MCLT, recovery and
 //! conflict resolution, with no address ever bound to two clients.
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::Ipv4Addr;
 use std::sync::Arc;

@@ -3,10 +3,6 @@
 //! line for line, and the `failover peer "NAME" state` stanza handed between dhcpfo and ISC
 //! (`dhcpd -T`, ISC dhcpd starting on a dhcpfo lease file, dhcpfo starting on ISC's files).
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use crate::common;
 
 use std::collections::VecDeque;

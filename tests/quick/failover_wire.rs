@@ -10,10 +10,6 @@
 //! option order), except the fake peer's synthetic messages of scenario 6b, recognised by the
 //! vendor class the decoded text shows for them: those must still decode to themselves.
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use crate::common;
 
 use std::collections::HashMap;

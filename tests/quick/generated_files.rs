@@ -2,10 +2,6 @@
 //! completions, the manual pages and the README's table of codes. Run with `DHCPFO_BLESS=1` to
 //! rewrite them after changing the model or CLI.
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use std::path::Path;
 
 use clap_complete::Shell;

@@ -3,10 +3,6 @@
 //! from the corpus in `../shared/corpus/dhcpd-conf` (never copied into this repository) import
 //! without panicking, report what the model cannot express, and round-trip where complete.
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use crate::common;
 
 use std::collections::BTreeSet;

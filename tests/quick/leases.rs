@@ -1,10 +1,6 @@
 //! Lease files against ISC's own tools: what `write_lease` writes is read by `dhcpd -T` and
 //! listed by `dhcp-lease-list`; what a real ISC failover pair writes is read by `parse`.
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use crate::common;
 
 use std::net::Ipv4Addr;

@@ -6,10 +6,6 @@
 //! refuse exactly the fixtures where dhcpfo reports an error, apart from a few fixtures marked
 //! below whose mistake `dhcpd -t` does not check but that stop the pair from working.
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use crate::common;
 
 use std::collections::BTreeSet;

@@ -3,10 +3,6 @@
 //! exists for (a duplicate, a lost lease, an outage) and stay quiet on a clean run. The
 //! failover pair tests (`tests/failover_pair.rs`) trust them on real evidence.
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use crate::common;
 
 use std::net::Ipv4Addr;

@@ -13,10 +13,6 @@
 //! A new or changed output fails until reviewed: `cargo insta review` (or run with
 //! `INSTA_UPDATE=always` and read the diff of `tests/snapshots/`).
 
-// Tests unwrap freely and share helpers through `pub` items of their own modules; the
-// `[lints]` of Cargo.toml are for the library.
-#![allow(clippy::unwrap_used, unreachable_pub)]
-
 use std::path::Path;
 use std::process::Command;
 
