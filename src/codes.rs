@@ -3,11 +3,11 @@
 //! render, serve and reach the peers (DF0xx, DF5xx). `dhcpfo explain CODE`, `--explain` on
 //! every command, `dhcpfo rules` and the README's table all read it.
 
-mod runtime;
+pub(crate) mod runtime;
 
 use serde::Serialize;
 
-use crate::diag::Severity;
+use crate::diag::{Finding, Severity};
 
 /// One code: what it is called, how bad it is, who prints it and what it means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +31,98 @@ impl Code {
         first_sentence(&doc).to_string()
     }
 }
+
+/// A catalogue entry as those who print it see it: the code and its severity. Lint rules,
+/// check rules and runtime codes are all entries.
+pub trait Entry {
+    /// The stable code, e.g. `DF113`.
+    fn code(&self) -> &'static str;
+    /// The severity of what it reports.
+    fn severity(&self) -> Severity;
+}
+
+impl Entry for Code {
+    fn code(&self) -> &'static str {
+        self.code
+    }
+    fn severity(&self) -> Severity {
+        self.severity
+    }
+}
+
+impl Entry for crate::model::check::Rule {
+    fn code(&self) -> &'static str {
+        self.code
+    }
+    fn severity(&self) -> Severity {
+        self.severity
+    }
+}
+
+impl Code {
+    /// A finding of this code at `span`, with its severity.
+    pub fn at(&self, span: miette::SourceSpan, message: impl Into<String>) -> Finding {
+        Finding {
+            severity: self.severity,
+            ..Finding::error(self.code, span, message)
+        }
+    }
+}
+
+/// Implements `miette::Diagnostic` for an error type from the catalogue: each case names the
+/// constant of its code (a [`runtime`] code by its name, or a check rule in scope such as
+/// `DF001`), which gives the code and the severity printed, then its help line, whose format
+/// arguments may use the case's fields. `_` in place of a constant prints no code.
+///
+/// ```ignore
+/// catalogued_diagnostic!(RenderError {
+///     Self::Template { .. } => TEMPLATE_ERROR, help("fix the template");
+///     Self::RelativeSharedPath(path) => RELATIVE_SHARED_PATH, help("{path} is relative");
+/// });
+/// ```
+macro_rules! catalogued_diagnostic {
+    ($ty:ty { $($case:pat => $entry:tt $(, help($fmt:literal $(, $arg:expr)*))?;)+ }) => {
+        impl miette::Diagnostic for $ty {
+            #[allow(unused_variables, clippy::match_single_binding)]
+            fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+                match self {
+                    $($case => $crate::codes::catalogued_diagnostic!(@code $entry),)+
+                }
+            }
+
+            #[allow(unused_variables, clippy::match_single_binding)]
+            fn severity(&self) -> Option<miette::Severity> {
+                match self {
+                    $($case => $crate::codes::catalogued_diagnostic!(@severity $entry),)+
+                }
+            }
+
+            #[allow(unused_variables, clippy::match_single_binding)]
+            fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+                match self {
+                    $($case => $crate::codes::catalogued_diagnostic!(
+                        @help $($fmt $(, $arg)*)?
+                    ),)+
+                }
+            }
+        }
+    };
+    (@code _) => { None };
+    (@code $entry:ident) => {{
+        #[allow(unused_imports)]
+        use $crate::codes::runtime::*;
+        Some(Box::new($entry.code))
+    }};
+    (@severity _) => { None };
+    (@severity $entry:ident) => {{
+        #[allow(unused_imports)]
+        use $crate::codes::runtime::*;
+        Some($entry.severity.into())
+    }};
+    (@help) => { None };
+    (@help $fmt:literal $(, $arg:expr)*) => { Some(Box::new(format!($fmt $(, $arg)*))) };
+}
+pub(crate) use catalogued_diagnostic;
 
 /// The model's check rules (`dhcpfo check --list-rules`), in code order.
 pub fn check_rules() -> Vec<Code> {
@@ -351,6 +443,45 @@ mod tests {
             all().len(),
             "a registry of all() is missing from registered()"
         );
+    }
+
+    /// Every `.rs` file under `dir` but the catalogue's own, with its text.
+    fn sources_outside_the_catalogue(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.ends_with("codes") || path.ends_with("codes.rs") {
+                continue;
+            }
+            if path.is_dir() {
+                sources_outside_the_catalogue(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+
+    #[test]
+    fn every_runtime_code_is_printed_by_name() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut texts = Vec::new();
+        sources_outside_the_catalogue(&src, &mut texts);
+        assert!(texts.len() > 100, "read {} files", texts.len());
+        assert_eq!(runtime::NAMES.len(), runtime::CODES.len());
+        for (name, code) in runtime::NAMES.iter().zip(runtime::CODES) {
+            let named = texts.iter().any(|text| {
+                text.match_indices(name).any(|(i, _)| {
+                    let word =
+                        |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+                    !word(i.checked_sub(1).and_then(|j| text.as_bytes().get(j)))
+                        && !word(text.as_bytes().get(i + name.len()))
+                })
+            });
+            assert!(
+                named,
+                "{} ({name}) is in the catalogue but nothing prints it",
+                code.code
+            );
+        }
     }
 
     #[test]

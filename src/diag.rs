@@ -254,15 +254,21 @@ impl fmt::Display for Diagnostic {
 
 impl std::error::Error for Diagnostic {}
 
+impl From<Severity> for miette::Severity {
+    fn from(severity: Severity) -> Self {
+        match severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        }
+    }
+}
+
 impl miette::Diagnostic for Diagnostic {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(self.finding.code))
     }
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.finding.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
+        Some(self.finding.severity.into())
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         (!self.finding.help.is_empty())
@@ -336,7 +342,20 @@ pub struct JsonFinding {
 }
 
 impl JsonFinding {
-    /// An error with no place in a file.
+    /// A finding of a catalogue entry, with its code and severity, with no place in a file.
+    pub fn of(
+        entry: &impl crate::codes::Entry,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        JsonFinding {
+            severity: entry.severity(),
+            ..JsonFinding::error(entry.code(), message, help)
+        }
+    }
+
+    /// An error with no place in a file, its code known only when the program runs (a
+    /// server's reply, a diagnostic's).
     pub fn error(code: &str, message: impl Into<String>, help: impl Into<String>) -> Self {
         JsonFinding {
             code: code.to_string(),

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::remote::prepare;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use crate::codes::runtime;
 use crate::diag::{Format, JsonFinding, use_color};
 use crate::remote::deploy::{self, DeployOptions, Outcome, Proposal, Report, RestartResult};
 use crate::remote::diff::{self, FileDiff};
@@ -102,8 +103,8 @@ fn print_json(report: &Report, warnings: &[JsonFinding], errors: &[JsonFinding])
 pub(super) fn run(args: Args) -> u8 {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !args.yes && !args.dry_run && !interactive {
-        let usage = JsonFinding::error(
-            "DF004",
+        let usage = JsonFinding::of(
+            &runtime::USAGE,
             "deploy asks for confirmation and there is no terminal",
             "pass --yes to deploy without asking (or --dry-run to only diff and validate)",
         );

@@ -6,6 +6,7 @@ use std::ffi::OsStr;
 use clap::builder::{PossibleValue, TypedValueParser};
 
 use super::{EXIT_OK, EXIT_USAGE};
+use crate::codes::runtime;
 use crate::codes::{self, Code};
 use crate::diag::{Format, JsonFinding};
 
@@ -70,8 +71,8 @@ pub(super) fn run(code: &str, format: Format) -> u8 {
 
 /// The usage error for a code nobody registered.
 pub(super) fn unknown_code(code: &str) -> JsonFinding {
-    JsonFinding::error(
-        "DF004",
+    JsonFinding::of(
+        &runtime::USAGE,
         format!(
             "no code {code}; the codes dhcpfo prints run from {}",
             codes::range_text()

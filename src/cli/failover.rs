@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics};
+use crate::codes::runtime::PARTNER_DOWN_REFUSED;
 use crate::diag::{Format, JsonFinding};
 use crate::model::LoadError;
 use crate::model::Role;
@@ -105,33 +106,35 @@ pub(super) fn run(action: Action) -> u8 {
 }
 
 /// No server answered on the control socket.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 #[error("no dhcpfo failover peer answers on {socket}: {error}")]
-#[diagnostic(
-    code(DF034),
-    help(
-        "is `dhcpfo serve --role ...` running? Give the socket with --socket, or the lease file it was started with (--leases)"
-    )
-)]
 struct NoServer {
     socket: String,
     error: std::io::Error,
 }
 
+crate::codes::catalogued_diagnostic!(NoServer {
+    _ => NO_CONTROL_SERVER, help(
+        "is `dhcpfo serve --role ...` running? Give the socket with --socket, or the lease file \
+         it was started with (--leases)"
+    );
+});
+
 /// The server on the socket is another peer, or of another relationship.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 #[error("{socket}: the server there is {found}, not {wanted}")]
-#[diagnostic(
-    code(DF035),
-    help(
-        "each peer has its own control socket beside its lease file: give the --role of the server there, or the socket (--socket) or lease file (--leases) of the peer you mean"
-    )
-)]
 struct OtherServer {
     socket: String,
     found: String,
     wanted: String,
 }
+
+crate::codes::catalogued_diagnostic!(OtherServer {
+    _ => CONTROL_SERVER_MISMATCH, help(
+        "each peer has its own control socket beside its lease file: give the --role of the \
+         server there, or the socket (--socket) or lease file (--leases) of the peer you mean"
+    );
+});
 
 /// What `--format json` prints: the server's reply, and every error in the finding shape
 /// (`errors`, empty when it answered yes), the same object whatever happened.
@@ -205,7 +208,7 @@ fn fail_to_load(target: &Target, err: LoadError) -> u8 {
 fn print_reply(reply: &Reply, format: Format) {
     match format {
         Format::Json => {
-            let code = reply.code.as_deref().unwrap_or("DF030");
+            let code = reply.code.as_deref().unwrap_or(PARTNER_DOWN_REFUSED.code);
             print_json(&ReplyJson {
                 ok: reply.ok,
                 status: reply.status.as_ref(),
@@ -225,7 +228,7 @@ fn print_reply(reply: &Reply, format: Format) {
             if let Some(error) = &reply.error {
                 eprintln!(
                     "error[{code}]: {error}",
-                    code = reply.code.as_deref().unwrap_or("DF030")
+                    code = reply.code.as_deref().unwrap_or(PARTNER_DOWN_REFUSED.code)
                 );
             }
         }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use crate::codes::runtime;
 use crate::conf::Config;
 use crate::diag::{self, Format, JsonFinding};
 use crate::import::{self, ImportOptions, SCHEMA_BESIDE, Schema};
@@ -72,8 +73,8 @@ pub(super) fn run(args: Args) -> u8 {
         match Config::load(path) {
             Ok(config) => configs.push(config),
             Err(e) => {
-                let unreadable = JsonFinding::error(
-                    "DF001",
+                let unreadable = JsonFinding::of(
+                    &crate::model::check::DF001,
                     format!("cannot read {}: {e}", path.display()),
                     "check the path and the file's permissions",
                 )
@@ -129,8 +130,8 @@ pub(super) fn run(args: Args) -> u8 {
     let name = match &args.output {
         Some(path) => {
             if let Err(e) = write(path, &result.yaml) {
-                let error = JsonFinding::error(
-                    "DF005",
+                let error = JsonFinding::of(
+                    &runtime::CANNOT_WRITE,
                     format!("cannot write {}: {e}", path.display()),
                     "check that the folder exists and is writable",
                 )

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::codes::runtime;
 use crate::diag::JsonFinding;
 
 /// Folders nested deeper than this below a folder given are not searched.
@@ -38,8 +39,8 @@ pub(super) fn expand(paths: &[PathBuf], extensions: &[&str]) -> (Vec<Input>, Vec
         if found.is_empty() {
             let kinds: Vec<String> = extensions.iter().map(|e| format!("*.{e}")).collect();
             problems.push(
-                JsonFinding::error(
-                    "DF004",
+                JsonFinding::of(
+                    &runtime::USAGE,
                     format!("{} holds no {} file", path.display(), kinds.join(" or ")),
                     "name the files, or a folder that holds some",
                 )
@@ -67,8 +68,8 @@ fn walk(
         Ok(entries) => entries,
         Err(e) => {
             problems.push(
-                JsonFinding::error(
-                    "DF001",
+                JsonFinding::of(
+                    &crate::model::check::DF001,
                     format!("cannot read the folder {}: {e}", dir.display()),
                     "check the path and the folder's permissions",
                 )

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use miette::SourceSpan;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
-use crate::diag::{self, Diagnostic, Finding, Format, JsonFinding, SourceFile};
+use crate::codes::runtime;
+use crate::diag::{self, Diagnostic, Format, JsonFinding, SourceFile};
 use crate::leases::{self, Listing, Timestamp};
 
 /// Where an OUI table is looked for when `--oui` is not given (dhcp-lease-list's places, then
@@ -41,8 +42,8 @@ pub(super) fn run(args: Args) -> u8 {
     let text = match std::fs::read(&args.file) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
-            let error = JsonFinding::error(
-                "DF001",
+            let error = JsonFinding::of(
+                &crate::model::check::DF001,
                 format!("cannot read {name}: {e}"),
                 "give the path of a dhcpd.leases file, e.g. /var/lib/dhcp/dhcpd.leases",
             )
@@ -54,8 +55,8 @@ pub(super) fn run(args: Args) -> u8 {
     let file = match leases::parse_allowing_torn_tail(&text) {
         Ok((file, torn)) => {
             if let Some(torn) = torn {
-                let mut warning = JsonFinding::error(
-                    "DF014",
+                let mut warning = JsonFinding::of(
+                    &runtime::LEASE_FILE_CUT_OFF,
                     format!(
                         "the last record is cut off ({} bytes without its closing `}}`, as a crash or a full disk leaves it); it is ignored, as dhcpd ignores it",
                         torn.bytes
@@ -63,11 +64,11 @@ pub(super) fn run(args: Args) -> u8 {
                     "dhcpd rewrites the file whole at its next start",
                 )
                 .in_file(name.clone());
-                warning.severity = diag::Severity::Warning;
                 warning.line = Some(torn.line);
                 if args.format == Format::Human {
                     eprintln!(
-                        "warning[DF014]: {}:{}: {}",
+                        "warning[{}]: {}:{}: {}",
+                        warning.code,
                         args.file.display(),
                         torn.line,
                         warning.message
@@ -79,7 +80,8 @@ pub(super) fn run(args: Args) -> u8 {
         }
         Err(e) => {
             let source = SourceFile::new(name, text);
-            let finding = Finding::error("DF011", SourceSpan::from(e.offset..e.offset), e.message)
+            let finding = runtime::NOT_A_LEASE_FILE
+                .at(SourceSpan::from(e.offset..e.offset), e.message)
                 .label("reading stopped here")
                 .help("the file is not in the dhcpd.leases(5) format that ISC dhcpd writes");
             let diagnostic = Diagnostic { finding, source };
@@ -140,8 +142,8 @@ fn load_oui(
         Some(path) => match std::fs::read(path) {
             Ok(bytes) => Ok(Some(leases::parse_oui(&String::from_utf8_lossy(&bytes)))),
             Err(e) => Err(Box::new(
-                JsonFinding::error(
-                    "DF001",
+                JsonFinding::of(
+                    &crate::model::check::DF001,
                     format!("cannot read {}: {e}", path.display()),
                     "--oui takes the IEEE oui.txt file (Debian package ieee-data)",
                 )

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::findings::Findings;
 use super::{explain, inputs};
 use crate::codes;
+use crate::codes::runtime;
 use crate::conf::lint::{Selection, lint};
 use crate::conf::{Config, LoadProblem, pair};
 use crate::diag::{Diagnostic, Entry, FindingFormat, Format, JsonFinding};
@@ -60,8 +61,8 @@ pub(super) fn run(args: Args) -> u8 {
         ("--ignore", &selection.ignore),
     ] {
         if let Some(unknown) = codes.iter().find(|c| !names_rules(c)) {
-            findings.problem(JsonFinding::error(
-                "DF004",
+            findings.problem(JsonFinding::of(
+                &runtime::USAGE,
                 format!("{flag} {unknown}: no lint rule code starts with `{unknown}`"),
                 "`dhcpfo lint --list-rules` lists them (e.g. DF3 or DF301)",
             ));
@@ -69,8 +70,8 @@ pub(super) fn run(args: Args) -> u8 {
         }
     }
     if let Some(root) = args.root.as_deref().filter(|r| !r.is_dir()) {
-        findings.problem(JsonFinding::error(
-            "DF004",
+        findings.problem(JsonFinding::of(
+            &runtime::USAGE,
             format!("--root {}: not a folder", root.display()),
             "give the folder that stands for the server's /",
         ));
@@ -154,8 +155,8 @@ fn load(path: &Path, root: Option<&Path>, findings: &mut Findings) -> Option<Con
         Ok(config) => Some(config),
         Err(e) => {
             findings.problem(
-                JsonFinding::error(
-                    "DF001",
+                JsonFinding::of(
+                    &crate::model::check::DF001,
                     format!("cannot read {}: {e}", path.display()),
                     "check the path and the file's permissions",
                 )

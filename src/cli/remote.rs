@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::layout::LayoutArgs;
 use super::{EXIT_USAGE, by_severity, print_diagnostics};
+use crate::codes::runtime;
 use crate::diag::{Format, JsonFinding};
 use crate::model::{self, LoadError, Source, check};
 use crate::remote::ssh_config::{SshConfig, Strictness};
@@ -151,8 +152,8 @@ pub(super) fn prepare(
     let rendered = render::render(&source, &options)
         .map_err(|e| fail(JsonFinding::from_miette(&e)).with_warnings(&warnings))?;
     let config = SshConfig::load(ssh.ssh_config.as_deref()).map_err(|e| {
-        fail(JsonFinding::error(
-            "DF523",
+        fail(JsonFinding::of(
+            &runtime::SSH_CONFIG,
             format!("--ssh-config: {e}"),
             "give a readable OpenSSH client configuration file, or `none`",
         ))
@@ -170,8 +171,8 @@ pub(super) fn prepare(
                 ("leases-path", &target.leases_path),
             ];
             if let Some((key, _)) = own.iter().find(|(_, p)| **p == layout.shared_path) {
-                return Err(fail(JsonFinding::error(
-                    "DF004",
+                return Err(fail(JsonFinding::of(
+                    &runtime::USAGE,
                     format!(
                         "--shared-path {} is the {}'s ssh.{key}: the shared file needs a path of its own",
                         layout.shared_path,

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::layout::LayoutArgs;
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, by_severity, print_diagnostics};
+use crate::codes::runtime;
 use crate::diag::{Diagnostic, Format, JsonFinding};
 use crate::model::{self, LoadError, Role, Source, check};
 use crate::remote::files::sha256;
@@ -165,8 +166,8 @@ fn render_into(args: &Args, layout: Layout, json: &mut RenderJson) -> u8 {
     }
     let Some(dir) = &args.out else {
         // clap requires --out without --role.
-        json.errors.push(JsonFinding::error(
-            "DF004",
+        json.errors.push(JsonFinding::of(
+            &runtime::USAGE,
             "render needs --out DIR or --role ROLE",
             "`dhcpfo render --help` lists what it takes",
         ));
@@ -194,8 +195,8 @@ fn render_into(args: &Args, layout: Layout, json: &mut RenderJson) -> u8 {
             EXIT_OK
         }
         Err(e) => {
-            let error = JsonFinding::error(
-                "DF005",
+            let error = JsonFinding::of(
+                &runtime::CANNOT_WRITE,
                 format!("cannot write into {}: {e}", dir.display()),
                 "check that the folder can be created and is writable",
             )

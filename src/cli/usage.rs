@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 
 use super::EXIT_USAGE;
+use crate::codes::runtime;
 use crate::diag::{self, Entry, FindingFormat, Format, JsonFinding};
 
 /// Prints a parse error (or the help or version it stands for) and gives the exit status.
@@ -120,8 +121,8 @@ fn finding(e: &clap::Error, sub: Option<&str>) -> JsonFinding {
     } else {
         sub.map_or("dhcpfo".to_string(), |s| format!("dhcpfo {s}"))
     };
-    JsonFinding::error(
-        "DF004",
+    JsonFinding::of(
+        &runtime::USAGE,
         message,
         format!("{usage}`{command} --help` lists what it takes"),
     )

@@ -6,7 +6,7 @@ use miette::SourceSpan;
 use serde_saphyr::{Error as YamlError, Location};
 
 use super::Pair;
-use super::check::{DF100, DF101, DF102, DF103, DF104};
+use super::check::{DF001, DF100, DF101, DF102, DF103, DF104};
 use super::types::location_span;
 use super::yaml_hints;
 use crate::diag::{Diagnostic, Finding, SourceFile};
@@ -21,11 +21,10 @@ pub struct Source {
 }
 
 /// Why a model could not be read.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be read at all.
     #[error("cannot read {path}: {error}")]
-    #[diagnostic(code(DF001), help("check the path and the file's permissions"))]
     Io {
         /// The path as given.
         path: String,
@@ -36,6 +35,11 @@ pub enum LoadError {
     #[error("{} is not a valid pair model", .0.first().map_or("input", |d| d.source.name.as_str()))]
     Invalid(Vec<Diagnostic>),
 }
+
+crate::codes::catalogued_diagnostic!(LoadError {
+    Self::Io { .. } => DF001, help("check the path and the file's permissions");
+    Self::Invalid(_) => _;
+});
 
 /// Reads and parses a model file.
 pub fn load_file(path: &Path) -> Result<Source, LoadError> {

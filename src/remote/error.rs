@@ -3,16 +3,10 @@
 use std::path::PathBuf;
 
 /// Why a remote operation failed.
-#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RemoteError {
     /// The TCP connection or the SSH handshake failed.
     #[error("{peer} ({addr}): cannot connect: {message}")]
-    #[diagnostic(
-        code(DF501),
-        help(
-            "check that sshd runs on the peer and that `ssh.host` / `ssh.port` (or ~/.ssh/config) are right"
-        )
-    )]
     Connect {
         /// The peer's role.
         peer: String,
@@ -23,10 +17,6 @@ pub enum RemoteError {
     },
     /// The host key is not in known_hosts.
     #[error("{peer} ({host}): host key not known ({fingerprint}); refusing to connect")]
-    #[diagnostic(
-        code(DF502),
-        help("verify the fingerprint out of band, then add it with `ssh-keyscan -p PORT HOST >> {}` or run once with --accept-new-host-keys", known_hosts.display())
-    )]
     UnknownHostKey {
         /// The peer's role.
         peer: String,
@@ -39,10 +29,6 @@ pub enum RemoteError {
     },
     /// The host key differs from the one in known_hosts.
     #[error("{peer} ({host}): HOST KEY CHANGED: the server offered {fingerprint}, which is not the key recorded at {}:{line}; refusing to connect", known_hosts.display())]
-    #[diagnostic(
-        code(DF503),
-        help("someone may be intercepting the connection, or the server was reinstalled; if you know why, remove the old entry with `ssh-keygen -R HOST -f {}`", known_hosts.display())
-    )]
     ChangedHostKey {
         /// The peer's role.
         peer: String,
@@ -59,12 +45,6 @@ pub enum RemoteError {
     #[error(
         "{peer} ({host}): the host key {fingerprint} is REVOKED ({entry}); refusing to connect"
     )]
-    #[diagnostic(
-        code(DF520),
-        help(
-            "a revoked key is refused even with --accept-new-host-keys or StrictHostKeyChecking no: the server must get a new host key, verified out of band and added to known_hosts"
-        )
-    )]
     RevokedHostKey {
         /// The peer's role.
         peer: String,
@@ -78,12 +58,6 @@ pub enum RemoteError {
     /// known_hosts vouches for the host through a certificate authority dhcpfo cannot use.
     #[error(
         "{peer} ({host}): known_hosts trusts a certificate authority for this host ({entry}), but dhcpfo cannot verify SSH host certificates, and the plain key offered ({fingerprint}) is not known; refusing to connect"
-    )]
-    #[diagnostic(
-        code(DF521),
-        help(
-            "pin the host's plain key as well: check `ssh-keyscan -p PORT HOST` against the server's key out of band and add the line to known_hosts"
-        )
     )]
     CertAuthorityOnly {
         /// The peer's role.
@@ -99,12 +73,6 @@ pub enum RemoteError {
     #[error(
         "{peer} ({host}): the SSH configuration says `StrictHostKeyChecking no`; dhcpfo does not connect to a host whose key it cannot verify unless the command line says so"
     )]
-    #[diagnostic(
-        code(DF522),
-        help(
-            "use `StrictHostKeyChecking accept-new` (unknown keys are added, changed keys refused), or pass --strict-host-key-checking no to accept any host key for this run"
-        )
-    )]
     StrictNoRefused {
         /// The peer's role.
         peer: String,
@@ -113,12 +81,6 @@ pub enum RemoteError {
     },
     /// A setting of the SSH configuration cannot be used.
     #[error("{peer}: {message}")]
-    #[diagnostic(
-        code(DF523),
-        help(
-            "fix the setting in ~/.ssh/config (or the file given with --ssh-config); `ssh -G HOST` shows what ssh makes of it"
-        )
-    )]
     SshConfig {
         /// The peer's role.
         peer: String,
@@ -127,10 +89,6 @@ pub enum RemoteError {
     },
     /// A private key file that others can read (OpenSSH refuses it too).
     #[error("UNPROTECTED PRIVATE KEY FILE: permissions {mode:04o} for '{}' are too open; it is required that your private key files are NOT accessible by others; this private key will be ignored", path.display())]
-    #[diagnostic(
-        code(DF524),
-        help("chmod 600 {}  (and check that nobody else copied it meanwhile)", path.display())
-    )]
     KeyPermissions {
         /// The key file.
         path: PathBuf,
@@ -139,12 +97,6 @@ pub enum RemoteError {
     },
     /// The jump host or proxy command did not carry the connection.
     #[error("{peer} ({host}): cannot connect through {via}: {message}")]
-    #[diagnostic(
-        code(DF525),
-        help(
-            "check the jump host (`ssh -J JUMP HOST` uses the same ProxyJump), that its sshd allows TCP forwarding (AllowTcpForwarding), or the ProxyCommand"
-        )
-    )]
     Proxy {
         /// The peer's role.
         peer: String,
@@ -157,10 +109,6 @@ pub enum RemoteError {
     },
     /// No key was accepted.
     #[error("{peer} ({host}): authentication as `{user}` failed (tried: {tried})")]
-    #[diagnostic(
-        code(DF504),
-        help("load the key into ssh-agent, or set `ssh.identity-file` / `ssh.user` for this peer")
-    )]
     Auth {
         /// The peer's role.
         peer: String,
@@ -173,12 +121,6 @@ pub enum RemoteError {
     },
     /// A remote command or transfer failed at the SSH level (connection lost, timeout).
     #[error("{peer}: {action}: {message}")]
-    #[diagnostic(
-        code(DF505),
-        help(
-            "the connection to the peer was lost or timed out; check the peer and run the command again"
-        )
-    )]
     Ssh {
         /// The peer's role.
         peer: String,
@@ -189,10 +131,6 @@ pub enum RemoteError {
     },
     /// A remote command ran and failed.
     #[error("{peer}: {action} failed (exit status {status}){}", if detail.is_empty() { String::new() } else { format!(": {detail}") })]
-    #[diagnostic(
-        code(DF506),
-        help("run the command on the peer by hand to see why: {command}")
-    )]
     Command {
         /// The peer's role.
         peer: String,
@@ -207,7 +145,6 @@ pub enum RemoteError {
     },
     /// Another deploy holds the remote lock.
     #[error("{peer}: another deploy holds the lock {dir} ({owner})")]
-    #[diagnostic(code(DF507), help("{hint}"))]
     Locked {
         /// The peer's role.
         peer: String,
@@ -222,17 +159,12 @@ pub enum RemoteError {
     #[error(
         "the peers' clocks are {skew:.1} s apart (more than 60 s); dhcpd refuses the failover connection (\"time offset too large\")"
     )]
-    #[diagnostic(
-        code(DF508),
-        help("synchronise both peers with NTP (chrony, systemd-timesyncd) before deploying")
-    )]
     ClockSkew {
         /// Seconds between the two clocks.
         skew: f64,
     },
     /// A local file (known_hosts, identity) could not be used.
     #[error("{path}: {message}")]
-    #[diagnostic(code(DF509), help("check the file's path and permissions"))]
     LocalFile {
         /// The file.
         path: PathBuf,
@@ -241,12 +173,6 @@ pub enum RemoteError {
     },
     /// A remote command ran past its deadline and the peer killed it.
     #[error("{peer}: {action} ran longer than {seconds} s; the peer killed it")]
-    #[diagnostic(
-        code(DF526),
-        help(
-            "find out why it hangs by running it on the peer: {command}; if it only needs longer, raise `ssh.restart-timeout` or `ssh.command-timeout` for this peer"
-        )
-    )]
     Deadline {
         /// The peer's role.
         peer: String,
@@ -259,12 +185,6 @@ pub enum RemoteError {
     },
     /// A remote read passed the size cap.
     #[error("{peer}: {what} is larger than the {limit} read limit; nothing more was read")]
-    #[diagnostic(
-        code(DF527),
-        help(
-            "if the file really is that large, raise the limit with --max-remote-size (for example --max-remote-size 256M)"
-        )
-    )]
     TooLarge {
         /// The peer's role.
         peer: String,
@@ -275,7 +195,6 @@ pub enum RemoteError {
     },
     /// A remote path that deploy would write through is not safe.
     #[error("{peer}: {path}: {reason}; refusing to write there")]
-    #[diagnostic(code(DF528), help("{fix}"))]
     UnsafePath {
         /// The peer's role.
         peer: String,
@@ -289,7 +208,6 @@ pub enum RemoteError {
     /// The lock directory could not be created or taken for a reason other than a deploy
     /// known to run: the folder refuses it, or what is in its place cannot be judged.
     #[error("{peer}: cannot create the lock {dir}: {detail}")]
-    #[diagnostic(code(DF529), help("{hint}"))]
     LockFailed {
         /// The peer's role.
         peer: String,
@@ -302,10 +220,6 @@ pub enum RemoteError {
     },
     /// The operator stopped the deploy with a signal.
     #[error("interrupted by {signal}")]
-    #[diagnostic(
-        code(DF530),
-        help("the report above says what each peer holds; run the deploy again when ready")
-    )]
     Interrupted {
         /// The signal's name.
         signal: String,
@@ -314,7 +228,6 @@ pub enum RemoteError {
     #[error(
         "{peer}: an unfinished deploy cannot be completed or rolled back automatically: {detail}"
     )]
-    #[diagnostic(code(DF531), help("{fix}"))]
     Unfinished {
         /// The peer's role.
         peer: String,
@@ -324,6 +237,75 @@ pub enum RemoteError {
         fix: String,
     },
 }
+
+crate::codes::catalogued_diagnostic!(RemoteError {
+    Self::Connect { .. } => CANNOT_CONNECT, help(
+        "check that sshd runs on the peer and that `ssh.host` / `ssh.port` (or ~/.ssh/config) \
+         are right"
+    );
+    Self::UnknownHostKey { known_hosts, .. } => UNKNOWN_HOST_KEY, help(
+        "verify the fingerprint out of band, then add it with `ssh-keyscan -p PORT HOST >> {}` \
+         or run once with --accept-new-host-keys",
+        known_hosts.display()
+    );
+    Self::ChangedHostKey { known_hosts, .. } => HOST_KEY_CHANGED, help(
+        "someone may be intercepting the connection, or the server was reinstalled; if you know \
+         why, remove the old entry with `ssh-keygen -R HOST -f {}`",
+        known_hosts.display()
+    );
+    Self::RevokedHostKey { .. } => REVOKED_HOST_KEY, help(
+        "a revoked key is refused even with --accept-new-host-keys or StrictHostKeyChecking no: \
+         the server must get a new host key, verified out of band and added to known_hosts"
+    );
+    Self::CertAuthorityOnly { .. } => CERTIFICATE_AUTHORITY_ONLY, help(
+        "pin the host's plain key as well: check `ssh-keyscan -p PORT HOST` against the server's \
+         key out of band and add the line to known_hosts"
+    );
+    Self::StrictNoRefused { .. } => STRICT_HOST_KEY_CHECKING_NO, help(
+        "use `StrictHostKeyChecking accept-new` (unknown keys are added, changed keys refused), \
+         or pass --strict-host-key-checking no to accept any host key for this run"
+    );
+    Self::SshConfig { .. } => SSH_CONFIG, help(
+        "fix the setting in ~/.ssh/config (or the file given with --ssh-config); `ssh -G HOST` \
+         shows what ssh makes of it"
+    );
+    Self::KeyPermissions { path, .. } => KEY_PERMISSIONS, help(
+        "chmod 600 {}  (and check that nobody else copied it meanwhile)",
+        path.display()
+    );
+    Self::Proxy { .. } => PROXY_FAILED, help(
+        "check the jump host (`ssh -J JUMP HOST` uses the same ProxyJump), that its sshd allows \
+         TCP forwarding (AllowTcpForwarding), or the ProxyCommand"
+    );
+    Self::Auth { .. } => AUTHENTICATION_FAILED, help(
+        "load the key into ssh-agent, or set `ssh.identity-file` / `ssh.user` for this peer"
+    );
+    Self::Ssh { .. } => CONNECTION_LOST, help(
+        "the connection to the peer was lost or timed out; check the peer and run the command again"
+    );
+    Self::Command { command, .. } => REMOTE_COMMAND_FAILED, help(
+        "run the command on the peer by hand to see why: {command}"
+    );
+    Self::Locked { hint, .. } => LOCKED, help("{hint}");
+    Self::ClockSkew { .. } => CLOCK_SKEW, help(
+        "synchronise both peers with NTP (chrony, systemd-timesyncd) before deploying"
+    );
+    Self::LocalFile { .. } => LOCAL_FILE, help("check the file's path and permissions");
+    Self::Deadline { command, .. } => REMOTE_DEADLINE, help(
+        "find out why it hangs by running it on the peer: {command}; if it only needs longer, \
+         raise `ssh.restart-timeout` or `ssh.command-timeout` for this peer"
+    );
+    Self::TooLarge { .. } => TOO_LARGE, help(
+        "if the file really is that large, raise the limit with --max-remote-size (for example \
+         --max-remote-size 256M)"
+    );
+    Self::UnsafePath { fix, .. } => UNSAFE_REMOTE_PATH, help("{fix}");
+    Self::LockFailed { hint, .. } => LOCK_FAILED, help("{hint}");
+    Self::Interrupted { .. } => INTERRUPTED, help(
+        "the report above says what each peer holds; run the deploy again when ready"
+    );
+    Self::Unfinished { fix, .. } => UNFINISHED_DEPLOY, help("{fix}");
+});
 
 impl RemoteError {
     /// An SSH-level failure of `action` on `peer`.

@@ -9,6 +9,7 @@ use std::net::Ipv4Addr;
 use serde::Serialize;
 
 use super::{ConnectOptions, RemoteError, Target, both, clock, files, session, shell_quote};
+use crate::codes::runtime;
 use crate::diag::JsonFinding;
 use crate::leases::{BindingState, FailoverStanza};
 use crate::model::{Pair, Role};
@@ -279,8 +280,8 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
 
 /// A problem with a peer's lease file (DF550).
 fn lease_file_error(target: &Target, message: String) -> JsonFinding {
-    JsonFinding::error(
-        "DF550",
+    JsonFinding::of(
+        &runtime::STATUS_LEASE_FILE,
         format!("{}: {message}", target.peer()),
         "check `ssh.leases-path` for this peer, and that the SSH user can read the file",
     )

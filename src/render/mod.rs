@@ -53,14 +53,10 @@ pub struct RenderedFile {
 }
 
 /// Why rendering failed.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// A template could not be loaded or evaluated.
     #[error("template {name}: {message}")]
-    #[diagnostic(
-        code(DF002),
-        help("fix the template, or drop --templates to use the built-in ones")
-    )]
     Template {
         /// Template name.
         name: String,
@@ -69,14 +65,18 @@ pub enum RenderError {
     },
     /// The shared-file path is not absolute.
     #[error("--shared-path {0} is not an absolute path")]
-    #[diagnostic(
-        code(DF003),
-        help(
-            "dhcpd resolves includes against its working directory; give an absolute path such as /etc/dhcp/dhcpd.shared.conf"
-        )
-    )]
     RelativeSharedPath(String),
 }
+
+crate::codes::catalogued_diagnostic!(RenderError {
+    Self::Template { .. } => TEMPLATE_ERROR, help(
+        "fix the template, or drop --templates to use the built-in ones"
+    );
+    Self::RelativeSharedPath(_) => RELATIVE_SHARED_PATH, help(
+        "dhcpd resolves includes against its working directory; give an absolute path such as \
+         /etc/dhcp/dhcpd.shared.conf"
+    );
+});
 
 /// The SHA-256 of the model's YAML source, written into every file's header.
 pub fn model_hash(source: &Source) -> String {

@@ -31,14 +31,10 @@ use crate::leases::FailoverStanza;
 pub use isc::{format_binding, format_failover, header, isc_time, parse};
 
 /// Why the journal could not be opened.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     /// The file could not be read or written.
     #[error("lease file {path}: {error}")]
-    #[diagnostic(
-        code(DF010),
-        help("check that the folder exists and is writable by the server")
-    )]
     Io {
         /// The path.
         path: String,
@@ -47,10 +43,6 @@ pub enum JournalError {
     },
     /// The file is not a lease file.
     #[error("lease file {path}, line {line}: {message}")]
-    #[diagnostic(
-        code(DF011),
-        help("the file must be in ISC dhcpd.leases format; move it aside to start empty")
-    )]
     Parse {
         /// The path.
         path: String,
@@ -60,6 +52,15 @@ pub enum JournalError {
         message: String,
     },
 }
+
+crate::codes::catalogued_diagnostic!(JournalError {
+    Self::Io { .. } => LEASE_FILE_IO, help(
+        "check that the folder exists and is writable by the server"
+    );
+    Self::Parse { .. } => NOT_A_LEASE_FILE, help(
+        "the file must be in ISC dhcpd.leases format; move it aside to start empty"
+    );
+});
 
 enum Cmd {
     Append(String, oneshot::Sender<bool>),

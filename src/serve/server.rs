@@ -19,6 +19,7 @@ use super::latency;
 use super::packet::{self, malformed};
 use super::ratelimit::{RateLimit, held_note};
 use super::socket::{IfaceSocket, SERVER_PORT, iface_addrs};
+use crate::codes::runtime::INTERFACE_OUTSIDE_SUBNETS;
 use crate::diag::{self, Diagnostic, Format, JsonFinding};
 
 mod clock_watch;
@@ -36,16 +37,10 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 pub(crate) const LIFECYCLE_TARGET: &str = "dhcpfo::serve::lifecycle";
 
 /// Why the server could not start.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 pub(crate) enum ServeError {
     /// A socket could not be opened on an interface.
     #[error("cannot listen on {iface} port {port}: {error}")]
-    #[diagnostic(
-        code(DF012),
-        help(
-            "the interface must exist, nothing else may serve DHCP on it, and the server needs root (or CAP_NET_RAW and CAP_NET_BIND_SERVICE)"
-        )
-    )]
     Bind {
         /// Interface name.
         iface: String,
@@ -56,12 +51,16 @@ pub(crate) enum ServeError {
     },
     /// The async runtime or signal handling could not start.
     #[error("cannot start the server: {0}")]
-    #[diagnostic(
-        code(DF013),
-        help("check the process limits (threads, file descriptors)")
-    )]
     Runtime(std::io::Error),
 }
+
+crate::codes::catalogued_diagnostic!(ServeError {
+    Self::Bind { .. } => CANNOT_LISTEN, help(
+        "the interface must exist, nothing else may serve DHCP on it, and the server needs root \
+         (or CAP_NET_RAW and CAP_NET_BIND_SERVICE)"
+    );
+    Self::Runtime(_) => RUNTIME_START, help("check the process limits (threads, file descriptors)");
+});
 
 /// What `dhcpfo serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -583,8 +582,9 @@ fn no_subnet_warning(cfg: &ServeConfig, iface: &str, addrs: &[Ipv4Addr]) -> Opti
     }
     let list: Vec<String> = addrs.iter().map(Ipv4Addr::to_string).collect();
     Some(format!(
-        "{iface} has no address in any subnet of the model ({}): clients on its link get no answer; declare its network in the model's `subnets:` (dhcpd would stop: \"No subnet declaration for {iface}\") [DF015]",
-        list.join(", ")
+        "{iface} has no address in any subnet of the model ({}): clients on its link get no answer; declare its network in the model's `subnets:` (dhcpd would stop: \"No subnet declaration for {iface}\") [{}]",
+        list.join(", "),
+        INTERFACE_OUTSIDE_SUBNETS.code
     ))
 }
 

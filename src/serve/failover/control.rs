@@ -18,6 +18,9 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use tokio::net::UnixListener;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::codes::Code;
+use crate::codes::runtime::CONTROL_REQUEST_REFUSED;
+
 /// The longest request line read.
 const MAX_REQUEST: usize = 256;
 
@@ -126,11 +129,11 @@ impl Reply {
     }
 
     /// A refusal with its diagnostic code.
-    pub(crate) fn refused(code: &str, error: String) -> Reply {
+    pub(crate) fn refused(code: &Code, error: String) -> Reply {
         Reply {
             ok: false,
             status: None,
-            code: Some(code.to_string()),
+            code: Some(code.code.to_string()),
             error: Some(error),
         }
     }
@@ -156,23 +159,13 @@ pub(crate) fn default_socket(leases: &Path) -> PathBuf {
 pub(crate) type Pending = (Request, oneshot::Sender<Reply>);
 
 /// Why the control socket could not be opened.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 pub(crate) enum ControlError {
     /// Another server answers on the socket.
     #[error("control socket {0}: another dhcpfo serve is listening on it")]
-    #[diagnostic(
-        code(DF031),
-        help(
-            "each peer needs its own lease file and control socket; stop the other server or give --control another path"
-        )
-    )]
     InUse(String),
     /// The socket could not be made.
     #[error("control socket {path}: {error}")]
-    #[diagnostic(
-        code(DF032),
-        help("the folder must exist and be writable by the server; --control gives another path")
-    )]
     Io {
         /// The path.
         path: String,
@@ -180,6 +173,16 @@ pub(crate) enum ControlError {
         error: std::io::Error,
     },
 }
+
+crate::codes::catalogued_diagnostic!(ControlError {
+    Self::InUse(_) => CONTROL_SOCKET_IN_USE, help(
+        "each peer needs its own lease file and control socket; stop the other server or give \
+         --control another path"
+    );
+    Self::Io { .. } => CONTROL_SOCKET_FAILED, help(
+        "the folder must exist and be writable by the server; --control gives another path"
+    );
+});
 
 /// Binds the socket in a directory only the owner can enter, makes it owner-only, then
 /// moves it to `path`: nobody else can connect while it is still open to all.
@@ -236,11 +239,14 @@ pub(crate) fn listen(path: &Path) -> Result<mpsc::Receiver<Pending>, ControlErro
                             return;
                         }
                         answer.await.unwrap_or_else(|_| {
-                            Reply::refused("DF033", "the server is stopping".into())
+                            Reply::refused(
+                                &CONTROL_REQUEST_REFUSED,
+                                "the server is stopping".into(),
+                            )
                         })
                     }
                     _ => Reply::refused(
-                        "DF033",
+                        &CONTROL_REQUEST_REFUSED,
                         format!(
                             "unknown request {:?}: send `state` or `partner-down`",
                             line.trim()

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::codes::runtime::{CONTROL_REQUEST_REFUSED, PARTNER_DOWN_REFUSED};
 use crate::leases::FailoverStanza;
 use crate::serve::engine::Engine;
 use crate::serve::failover::config::FailoverConfig;
@@ -146,11 +147,14 @@ pub(super) async fn control_request(
                 }
                 run_steps(steps, None, engine, journal, link, &now).await;
             }
-            Err(refused) => return Reply::refused("DF030", refused.to_string()),
+            Err(refused) => return Reply::refused(&PARTNER_DOWN_REFUSED, refused.to_string()),
         }
     }
     match engine.failover_status() {
         Some(status) => Reply::ok(status),
-        None => Reply::refused("DF033", "this server is not a failover peer".into()),
+        None => Reply::refused(
+            &CONTROL_REQUEST_REFUSED,
+            "this server is not a failover peer".into(),
+        ),
     }
 }

@@ -52,7 +52,9 @@ async fn requests_reach_the_server_and_replies_come_back() {
             seen.push(req);
             let answer = match req {
                 Request::State => Reply::ok(status()),
-                Request::PartnerDown => Reply::refused("DF030", "no".into()),
+                Request::PartnerDown => {
+                    Reply::refused(&crate::codes::runtime::PARTNER_DOWN_REFUSED, "no".into())
+                }
             };
             let _ = reply.send(answer);
         }

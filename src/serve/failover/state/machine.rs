@@ -64,15 +64,8 @@ impl Batch {
 }
 
 /// The operator asked for PARTNER-DOWN where dhcpfo does not allow it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("failover peer {name}: partner-down refused in state {state}: {why}")]
-#[diagnostic(
-    code(DF030),
-    help(
-        "partner-down is accepted in communications-interrupted or resolution-interrupted while \
-         the partner is unreachable; make sure the partner is really down and cannot restart"
-    )
-)]
 pub struct PartnerDownRefused {
     /// The relationship.
     pub name: String,
@@ -81,6 +74,13 @@ pub struct PartnerDownRefused {
     /// Why.
     pub why: &'static str,
 }
+
+crate::codes::catalogued_diagnostic!(PartnerDownRefused {
+    _ => PARTNER_DOWN_REFUSED, help(
+        "partner-down is accepted in communications-interrupted or resolution-interrupted while \
+         the partner is unreachable; make sure the partner is really down and cannot restart"
+    );
+});
 
 /// The failover state of one relationship. See the module documentation for the protocol.
 #[derive(Debug, Clone)]

@@ -13,14 +13,7 @@ use super::{
 /// other than one whole message; [`Framer`](super::Framer) frames never do.)
 ///
 /// ISC just closes the socket; we send [`WireError::disconnect`] first, then close.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
-#[diagnostic(
-    code(DF020),
-    help(
-        "the failover peer sent a message ISC dhcpd would refuse too; the link is closed and \
-         set up again"
-    )
-)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WireError {
     /// The length field is below 12 or above 2048 (ISC logs `message length wait:
     /// unexpected error`).
@@ -87,6 +80,13 @@ pub enum WireError {
         code: u8,
     },
 }
+
+crate::codes::catalogued_diagnostic!(WireError {
+    _ => FAILOVER_MESSAGE_REFUSED, help(
+        "the failover peer sent a message ISC dhcpd would refuse too; the link is closed and \
+         set up again"
+    );
+});
 
 /// Where an option ran past the end of its message (ISC's three overflow log lines).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,11 +3,7 @@
 use super::{HEADER_LEN, MAX_MESSAGE_LEN, Message, MessageType, OptionCode};
 
 /// Why a message cannot be sent.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
-#[diagnostic(
-    code(DF021),
-    help("this is a bug in dhcpfo: the message was built with more than ISC dhcpd accepts")
-)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncodeError {
     /// The message would exceed ISC's 2048 octets (ISC would drop the link).
     #[error("failover {kind} message of {len} octets: ISC accepts at most 2048")]
@@ -26,6 +22,12 @@ pub enum EncodeError {
         option: OptionCode,
     },
 }
+
+crate::codes::catalogued_diagnostic!(EncodeError {
+    _ => FAILOVER_MESSAGE_TOO_LONG, help(
+        "this is a bug in dhcpfo: the message was built with more than ISC dhcpd accepts"
+    );
+});
 
 /// Encodes `message`: the 12-octet header (payload offset 12, never draft-12's 8; digest
 /// quirk 2), then each option the type carries, in ISC's send order
