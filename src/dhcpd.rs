@@ -1,30 +1,33 @@
-//! ISC dhcpd's built-in values: what dhcpd does when a statement is absent. The model, the
-//! lint rules, `import` and `serve` all take them from here.
+//! ISC dhcpd's built-in values: what dhcpd does when a statement is absent, and ([`tables`])
+//! the words, options and enumerations of its parser. The model, the lint rules, `import` and
+//! `serve` all take them from here.
+
+pub(crate) mod tables;
 
 /// The failover protocol's TCP port (IANA), dhcpd's `port` and `peer port` when absent or 0.
-pub const DEFAULT_FAILOVER_PORT: u16 = 647;
+pub(crate) const DEFAULT_FAILOVER_PORT: u16 = 647;
 /// `max-response-delay` when the statement is absent (seconds).
-pub const DEFAULT_MAX_RESPONSE_DELAY: u32 = 20;
+pub(crate) const DEFAULT_MAX_RESPONSE_DELAY: u32 = 20;
 /// `max-unacked-updates` when the statement is absent.
-pub const DEFAULT_MAX_UNACKED_UPDATES: u32 = 100;
+pub(crate) const DEFAULT_MAX_UNACKED_UPDATES: u32 = 100;
 /// `max-lease-misbalance` (percent).
-pub const DEFAULT_MAX_LEASE_MISBALANCE: u32 = 15;
+pub(crate) const DEFAULT_MAX_LEASE_MISBALANCE: u32 = 15;
 /// `max-lease-ownership` (percent).
-pub const DEFAULT_MAX_LEASE_OWNERSHIP: u32 = 10;
+pub(crate) const DEFAULT_MAX_LEASE_OWNERSHIP: u32 = 10;
 /// `min-balance` (seconds).
-pub const DEFAULT_MIN_BALANCE: u32 = 60;
+pub(crate) const DEFAULT_MIN_BALANCE: u32 = 60;
 /// `max-balance` (seconds).
-pub const DEFAULT_MAX_BALANCE: u32 = 3600;
+pub(crate) const DEFAULT_MAX_BALANCE: u32 = 3600;
 /// `default-lease-time` (seconds).
-pub const DEFAULT_LEASE_TIME: u32 = 43_200;
+pub(crate) const DEFAULT_LEASE_TIME: u32 = 43_200;
 /// `max-lease-time` (seconds).
-pub const DEFAULT_MAX_LEASE_TIME: u32 = 86_400;
+pub(crate) const DEFAULT_MAX_LEASE_TIME: u32 = 86_400;
 /// `abandon-lease-time`: how long a DECLINEd address stays abandoned (seconds).
-pub const ABANDON_LEASE_TIME: u32 = 86_400;
+pub(crate) const ABANDON_LEASE_TIME: u32 = 86_400;
 
 /// The form of value a `failover peer` statement takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValueForm {
+pub(crate) enum ValueForm {
     /// No value (`primary;`).
     Nothing,
     /// An IPv4 address or a host name.
@@ -37,7 +40,7 @@ pub enum ValueForm {
 
 /// Where a peer statement goes in the YAML model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModelPlace {
+pub(crate) enum ModelPlace {
     /// The `peers:` section (role, addresses and ports).
     Peers,
     /// A `failover:` key, and whether its value is a duration.
@@ -53,13 +56,13 @@ pub enum ModelPlace {
 
 /// One statement of a `failover peer` block as dhcpd 4.4's `parse_failover_peer` reads it.
 #[derive(Debug, Clone, Copy)]
-pub struct PeerStatement {
+pub(crate) struct PeerStatement {
     /// The keyword, its words joined by one space (`peer port`, `load balance max seconds`).
-    pub keyword: &'static str,
+    pub(crate) keyword: &'static str,
     /// The form of its value.
-    pub form: ValueForm,
+    pub(crate) form: ValueForm,
     /// Where `import` puts it in the model.
-    pub model: ModelPlace,
+    pub(crate) model: ModelPlace,
 }
 
 const fn statement(keyword: &'static str, form: ValueForm, model: ModelPlace) -> PeerStatement {
@@ -77,7 +80,7 @@ const fn failover(key: &'static str, duration: bool) -> ModelPlace {
 /// Every statement of a `failover peer` block that dhcpd 4.4 accepts, in the order `import`
 /// writes the `failover:` keys. The lint rules, the dhcpd reader in `conf::dhcpd` and
 /// `import` all read this one table.
-pub const PEER_STATEMENTS: &[PeerStatement] = &[
+pub(crate) const PEER_STATEMENTS: &[PeerStatement] = &[
     statement("primary", ValueForm::Nothing, ModelPlace::Peers),
     statement("secondary", ValueForm::Nothing, ModelPlace::Peers),
     statement("address", ValueForm::Address, ModelPlace::Peers),
@@ -140,6 +143,6 @@ pub const PEER_STATEMENTS: &[PeerStatement] = &[
 ];
 
 /// The peer statement with this keyword (words joined by one space), if dhcpd knows it.
-pub fn peer_statement(keyword: &str) -> Option<&'static PeerStatement> {
+pub(crate) fn peer_statement(keyword: &str) -> Option<&'static PeerStatement> {
     PEER_STATEMENTS.iter().find(|s| s.keyword == keyword)
 }

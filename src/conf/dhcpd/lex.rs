@@ -2,7 +2,7 @@
 //! dhcpd sees, because what dhcpd accepts depends on them (`x` and `ab` are hex numbers to it,
 //! an IPv4 address is four numbers and three dots, keywords are reserved words).
 
-use super::tables::KEYWORDS;
+use crate::dhcpd::tables::KEYWORDS;
 
 /// Token kinds, as dhcpd classifies them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,7 +18,6 @@ mod expr;
 pub(crate) mod lex;
 mod options;
 mod stmt;
-pub(crate) mod tables;
 
 use std::collections::{HashMap, HashSet};
 
@@ -269,7 +268,7 @@ struct State<'a> {
 
 impl<'a> State<'a> {
     fn new(files: &'a [FileView<'a>]) -> State<'a> {
-        let spaces = tables::SPACES
+        let spaces = crate::dhcpd::tables::SPACES
             .iter()
             .map(|(name, opts)| Space {
                 name: (*name).to_string(),

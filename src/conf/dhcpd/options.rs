@@ -1224,7 +1224,7 @@ impl Parser<'_, '_, '_> {
                     return None;
                 }
                 let value = self.text(t).to_string();
-                let values = super::tables::ENUMERATIONS
+                let values = crate::dhcpd::tables::ENUMERATIONS
                     .iter()
                     .find(|(n, _)| *n == enum_name)
                     .map_or(&[][..], |(_, v)| *v);
@@ -1350,7 +1350,7 @@ impl Parser<'_, '_, '_> {
 }
 
 fn enum_help(name: &str) -> String {
-    let values = super::tables::ENUMERATIONS
+    let values = crate::dhcpd::tables::ENUMERATIONS
         .iter()
         .find(|(n, _)| *n == name)
         .map_or(&[][..], |(_, v)| *v);

@@ -22,6 +22,31 @@ const fn opt(name: &'static str, code: u32, format: &'static str) -> OptionInfo 
     OptionInfo { name, code, format }
 }
 
+/// The code dhcpd gives the option `field` of its `dhcp` space, the name written in snake
+/// case (`domain_name_servers`): how the model's typed options get their codes. Evaluated when
+/// the crate builds; a name dhcpd does not have, or a code above 254, does not build.
+pub(crate) const fn dhcp_option_code(field: &str) -> u8 {
+    let options = SPACES[0].1;
+    let mut i = 0;
+    while i < options.len() {
+        let (name, wanted) = (options[i].name.as_bytes(), field.as_bytes());
+        let mut same = name.len() == wanted.len();
+        let mut j = 0;
+        while same && j < name.len() {
+            let w = if wanted[j] == b'_' { b'-' } else { wanted[j] };
+            same = name[j] == w;
+            j += 1;
+        }
+        if same {
+            let code = options[i].code;
+            assert!(code > 0 && code < 255, "not a DHCP option code");
+            return code as u8;
+        }
+        i += 1;
+    }
+    panic!("not an option of dhcpd's dhcp space")
+}
+
 /// The built-in option spaces and their options.
 pub(crate) static SPACES: &[(&str, &[OptionInfo])] = &[
     (
