@@ -268,3 +268,36 @@ fn human(s: &Status) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{NoServer, OtherServer};
+    use crate::codes::printed::{assert_catalogued, printed};
+
+    #[test]
+    fn socket_errors_print_their_catalogue_code_and_help() {
+        let none = NoServer {
+            socket: "/var/lib/dhcpfo/control".into(),
+            error: std::io::Error::from(std::io::ErrorKind::NotFound),
+        };
+        let other = OtherServer {
+            socket: "/var/lib/dhcpfo/control".into(),
+            found: "the secondary of dhcp-failover".into(),
+            wanted: "the primary of dhcp-failover".into(),
+        };
+        assert_catalogued(&none);
+        assert_catalogued(&other);
+        let text = printed(&none) + &printed(&other);
+        assert!(
+            text.starts_with(
+                "DF034 error: no dhcpfo failover peer answers on /var/lib/dhcpfo/control"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("\nDF035 error: /var/lib/dhcpfo/control: the server there is the secondary of dhcp-failover, not the primary of dhcp-failover\n  help: each peer has its own control socket"), "{text}");
+        assert!(
+            text.contains("  help: is `dhcpfo serve --role ...` running?"),
+            "{text}"
+        );
+    }
+}
