@@ -348,7 +348,7 @@ fn phases(conf: &Path, runs: usize) -> Phases {
     let mut slowest_rules: Vec<_> = all
         .iter()
         .zip(per_rule)
-        .map(|(rule, times)| (rule.code, rule.name, med(times)))
+        .map(|(rule, times)| (rule.entry.code, rule.entry.name, med(times)))
         .collect();
     slowest_rules.sort_by_key(|r| std::cmp::Reverse(r.2));
     slowest_rules.truncate(8);

@@ -1,8 +1,15 @@
-//! Every code dhcpfo can print, in one registry: the model's check rules (DF001, DF1xx), the
-//! lint rules (DF2xx to DF4xx, with `import`'s DF49x), and the errors of the commands that
-//! render, serve and reach the peers (DF0xx, DF5xx). `dhcpfo explain CODE`, `--explain` on
-//! every command, `dhcpfo rules` and the README's table all read it.
+//! Every code dhcpfo can print is a [`Code`]: the code, its name, severity, the commands
+//! that print it and its doc. Each is declared once, beside what judges it: the check rules
+//! with [`declare_codes`] in `model::check`, each lint rule in its own file (`conf/rules/`,
+//! `conf/pair/`), the loading and `import` codes with [`declare_codes`], the errors of the
+//! commands that render, serve and reach the peers in [`runtime`]. This module joins those
+//! lists ([`all`]): a code declared twice, or not `DF` and three digits, does not build.
+//! Findings and errors take their code and severity from their `Code` ([`Code::at`],
+//! `Code::lint_at`, `JsonFinding::of`, [`catalogued_diagnostic`]); `dhcpfo explain CODE`,
+//! `--explain` on every command, `dhcpfo rules` and the README's table read it.
 
+#[cfg(test)]
+pub(crate) mod printed;
 pub(crate) mod runtime;
 
 use serde::Serialize;
@@ -25,41 +32,58 @@ pub struct Code {
 }
 
 impl Code {
+    /// A rule of `dhcpfo check` (DF001 and DF1xx).
+    pub const fn check_rule(
+        code: &'static str,
+        name: &'static str,
+        severity: Severity,
+        doc: &'static str,
+    ) -> Code {
+        let reported_by = if same(code, "DF001") {
+            "every command that reads a file"
+        } else {
+            "check (and render, diff, deploy, status, serve)"
+        };
+        Code {
+            code,
+            name,
+            severity,
+            reported_by,
+            doc,
+        }
+    }
+
+    /// A rule of `dhcpfo lint` (DF2xx, DF3xx), of `lint --pair` (DF4xx) or a finding of
+    /// `import` (DF49x).
+    pub const fn lint_rule(
+        code: &'static str,
+        name: &'static str,
+        severity: Severity,
+        doc: &'static str,
+    ) -> Code {
+        let b = code.as_bytes();
+        let reported_by = if b.len() < 4 || b[2] < b'4' {
+            "lint, import"
+        } else if b[3] < b'9' {
+            "lint --pair, import"
+        } else {
+            "import"
+        };
+        Code {
+            code,
+            name,
+            severity,
+            reported_by,
+            doc,
+        }
+    }
+
     /// The first sentence of the doc, on one line.
     pub fn summary(&self) -> String {
         let doc = self.doc.split_whitespace().collect::<Vec<_>>().join(" ");
         first_sentence(&doc).to_string()
     }
-}
 
-/// A catalogue entry as those who print it see it: the code and its severity. Lint rules,
-/// check rules and runtime codes are all entries.
-pub trait Entry {
-    /// The stable code, e.g. `DF113`.
-    fn code(&self) -> &'static str;
-    /// The severity of what it reports.
-    fn severity(&self) -> Severity;
-}
-
-impl Entry for Code {
-    fn code(&self) -> &'static str {
-        self.code
-    }
-    fn severity(&self) -> Severity {
-        self.severity
-    }
-}
-
-impl Entry for crate::model::check::Rule {
-    fn code(&self) -> &'static str {
-        self.code
-    }
-    fn severity(&self) -> Severity {
-        self.severity
-    }
-}
-
-impl Code {
     /// A finding of this code at `span`, with its severity.
     pub fn at(&self, span: miette::SourceSpan, message: impl Into<String>) -> Finding {
         Finding {
@@ -69,10 +93,34 @@ impl Code {
     }
 }
 
-/// Implements `miette::Diagnostic` for an error type from the catalogue: each case names the
-/// constant of its code (a [`runtime`] code by its name, or a check rule in scope such as
-/// `DF001`), which gives the code and the severity printed, then its help line, whose format
-/// arguments may use the case's fields. `_` in place of a constant prints no code.
+/// Declares a list of codes, each once: a static named by its code (so the compiler checks
+/// every place that names it) made by `Code::$make`, and the list `$list` of them in the order
+/// written.
+macro_rules! declare_codes {
+    (
+        $vis:vis $list:ident = $make:ident;
+        $($code:ident { name: $name:literal, severity: $severity:ident, doc: $doc:expr $(,)? })+
+    ) => {
+        $(
+            #[doc = concat!("`", stringify!($code), "` (", $name, ").")]
+            $vis static $code: $crate::codes::Code = $crate::codes::Code::$make(
+                stringify!($code),
+                $name,
+                $crate::diag::Severity::$severity,
+                $doc,
+            );
+        )+
+
+        #[doc = concat!("The codes ", $(stringify!($code), " ",)+ "in the order declared.")]
+        $vis static $list: &[&$crate::codes::Code] = &[$(&$code),+];
+    };
+}
+pub(crate) use declare_codes;
+
+/// Implements `miette::Diagnostic` for an error type from the catalogue: each case names its
+/// code's constant in [`runtime`], which gives the code and the severity printed, then its
+/// help line, whose format arguments may use the case's fields. `_` in place of a constant
+/// prints no code.
 ///
 /// ```ignore
 /// catalogued_diagnostic!(RenderError {
@@ -108,17 +156,9 @@ macro_rules! catalogued_diagnostic {
         }
     };
     (@code _) => { None };
-    (@code $entry:ident) => {{
-        #[allow(unused_imports)]
-        use $crate::codes::runtime::*;
-        Some(Box::new($entry.code))
-    }};
+    (@code $entry:ident) => { Some(Box::new($crate::codes::runtime::$entry.code)) };
     (@severity _) => { None };
-    (@severity $entry:ident) => {{
-        #[allow(unused_imports)]
-        use $crate::codes::runtime::*;
-        Some($entry.severity.into())
-    }};
+    (@severity $entry:ident) => { Some($crate::codes::runtime::$entry.severity.into()) };
     (@help) => { None };
     (@help $fmt:literal $(, $arg:expr)*) => { Some(Box::new(format!($fmt $(, $arg)*))) };
 }
@@ -126,34 +166,22 @@ pub(crate) use catalogued_diagnostic;
 
 /// The model's check rules (`dhcpfo check --list-rules`), in code order.
 pub fn check_rules() -> Vec<Code> {
-    crate::model::check::RULES
-        .iter()
-        .map(|r| Code {
-            code: r.code,
-            name: r.name,
-            severity: r.severity,
-            reported_by: check_reporter(r.code),
-            doc: r.doc,
-        })
-        .collect()
+    crate::model::check::RULES.iter().map(|c| **c).collect()
 }
 
 /// The lint rules, with the pair rules and `import`'s codes (`dhcpfo lint --list-rules`), in
 /// code order.
 pub fn lint_rules() -> Vec<Code> {
-    let mut rules = crate::conf::rules::catalogue();
-    rules.extend(crate::import::rules::ALL);
+    let mut rules: Vec<Code> = crate::conf::rules::catalogue()
+        .into_iter()
+        .chain(crate::import::rules::ALL.iter().copied())
+        .map(|c| Code {
+            doc: c.doc.trim(),
+            ..*c
+        })
+        .collect();
     rules.sort_by_key(|r| r.code);
     rules
-        .into_iter()
-        .map(|r| Code {
-            code: r.code,
-            name: r.name,
-            severity: r.severity,
-            reported_by: lint_reporter(r.code),
-            doc: r.doc.trim(),
-        })
-        .collect()
 }
 
 /// Every code, in code order.
@@ -175,9 +203,9 @@ const REGISTRIES: usize = 7;
 const fn registered(r: usize, i: usize) -> Option<&'static str> {
     use crate::conf::{lint, pair, rules};
     macro_rules! nth {
-        ($list:expr) => {
+        ($list:expr $(, $field:ident)?) => {
             if i < $list.len() {
-                Some($list[i].code)
+                Some($list[i]$(.$field)?.code)
             } else {
                 None
             }
@@ -186,8 +214,8 @@ const fn registered(r: usize, i: usize) -> Option<&'static str> {
     match r {
         0 => nth!(crate::model::check::RULES),
         1 => nth!(lint::LOAD_RULES),
-        2 => nth!(rules::isc::RULES),
-        3 => nth!(rules::failover::RULES),
+        2 => nth!(rules::isc::RULES, entry),
+        3 => nth!(rules::failover::RULES, entry),
         4 => {
             if i < pair::CHECKS.len() {
                 Some(pair::CHECKS[i].0.code)
@@ -260,22 +288,6 @@ const _: () = assert!(
     registry_is_sound(),
     "a code is registered twice or is not DF and three digits: `cargo test codes` names it"
 );
-
-fn check_reporter(code: &str) -> &'static str {
-    if code == "DF001" {
-        "every command that reads a file"
-    } else {
-        "check (and render, diff, deploy, status, serve)"
-    }
-}
-
-fn lint_reporter(code: &str) -> &'static str {
-    match code {
-        c if c >= "DF490" => "import",
-        c if c >= "DF400" => "lint --pair, import",
-        _ => "lint, import",
-    }
-}
 
 /// Looks a code up (case-insensitive).
 pub fn find(code: &str) -> Option<Code> {
@@ -445,39 +457,68 @@ mod tests {
         );
     }
 
-    /// Every `.rs` file under `dir` but the catalogue's own, with its text.
-    fn sources_outside_the_catalogue(dir: &std::path::Path, out: &mut Vec<String>) {
+    /// The program text of every `.rs` file under `dir` but the catalogue's own: test files
+    /// and test modules left out, comments cut off.
+    fn program_text_outside_the_catalogue(dir: &std::path::Path, out: &mut Vec<String>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
-            if path.ends_with("codes") || path.ends_with("codes.rs") {
+            if path.ends_with("codes") || path.ends_with("codes.rs") || path.ends_with("tests.rs") {
                 continue;
             }
             if path.is_dir() {
-                sources_outside_the_catalogue(&path, out);
+                program_text_outside_the_catalogue(&path, out);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(std::fs::read_to_string(&path).unwrap_or_default());
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let program = text.split("#[cfg(test)]").next().unwrap_or_default();
+                let lines = program
+                    .lines()
+                    .map(|l| l.split("//").next().unwrap_or_default());
+                out.push(lines.collect::<Vec<_>>().join("\n"));
             }
         }
+    }
+
+    /// Whether `text` uses the runtime constant `name`: by its path (`runtime::NAME`), in an
+    /// import from `codes::runtime`, or as a case of `catalogued_diagnostic!` (`=> NAME,`).
+    fn uses(text: &str, name: &str) -> bool {
+        let imported = text.match_indices("codes::runtime::{").any(|(i, _)| {
+            let list = &text[i + "codes::runtime::{".len()..];
+            let list = &list[..list.find('}').unwrap_or(list.len())];
+            list.split(',').any(|item| item.trim() == name)
+        });
+        imported
+            || [format!("runtime::{name}"), format!("=> {name},")]
+                .iter()
+                .any(|form| {
+                    text.match_indices(form.as_str()).any(|(i, _)| {
+                        let after = text.as_bytes().get(i + form.len());
+                        !after.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    })
+                })
+    }
+
+    #[test]
+    fn the_use_scan_sees_only_uses() {
+        let text = "use crate::codes::runtime::{A_B, C};\nx(&runtime::D_E);\n_ => F, help(\"\");";
+        for name in ["A_B", "C", "D_E", "F"] {
+            assert!(uses(text, name), "{name}");
+        }
+        for name in ["A", "D", "B", "INTERRUPTED"] {
+            assert!(!uses(text, name), "{name}");
+        }
+        assert!(!uses("\"COMMUNICATIONS-INTERRUPTED\"", "INTERRUPTED"));
     }
 
     #[test]
     fn every_runtime_code_is_printed_by_name() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut texts = Vec::new();
-        sources_outside_the_catalogue(&src, &mut texts);
+        program_text_outside_the_catalogue(&src, &mut texts);
         assert!(texts.len() > 100, "read {} files", texts.len());
         assert_eq!(runtime::NAMES.len(), runtime::CODES.len());
         for (name, code) in runtime::NAMES.iter().zip(runtime::CODES) {
-            let named = texts.iter().any(|text| {
-                text.match_indices(name).any(|(i, _)| {
-                    let word =
-                        |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-                    !word(i.checked_sub(1).and_then(|j| text.as_bytes().get(j)))
-                        && !word(text.as_bytes().get(i + name.len()))
-                })
-            });
             assert!(
-                named,
+                texts.iter().any(|text| uses(text, name)),
                 "{} ({name}) is in the catalogue but nothing prints it",
                 code.code
             );

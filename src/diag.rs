@@ -344,13 +344,13 @@ pub struct JsonFinding {
 impl JsonFinding {
     /// A finding of a catalogue entry, with its code and severity, with no place in a file.
     pub fn of(
-        entry: &impl crate::codes::Entry,
+        entry: &crate::codes::Code,
         message: impl Into<String>,
         help: impl Into<String>,
     ) -> Self {
         JsonFinding {
-            severity: entry.severity(),
-            ..JsonFinding::error(entry.code(), message, help)
+            severity: entry.severity,
+            ..JsonFinding::error(entry.code, message, help)
         }
     }
 

@@ -33,8 +33,12 @@ const fn warning(
 
 const REMOTE: &str = "diff, deploy, status";
 
+/// A file could not be read: declared with the check rules, whose list `check --list-rules`
+/// prints, and named here too so that error types find it with the runtime codes.
+pub(crate) use crate::model::check::DF001;
+
 /// Declares each runtime code once, as a constant the error types name (see
-/// [`catalogued_diagnostic`](crate::catalogued_diagnostic)), and lists them all in
+/// [`catalogued_diagnostic`](crate::codes::catalogued_diagnostic)), and lists them all in
 /// [`CODES`] for `explain`.
 macro_rules! catalogue {
     ($($name:ident = $make:ident($($entry:tt)*);)+) => {

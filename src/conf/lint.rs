@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use super::ast::Span;
 use super::load::{Config, LoadProblem};
-use super::rules::{self, Lint, LintRule};
-use crate::diag::{Diagnostic, Finding, Severity};
+use super::rules::{self, Lint};
+use crate::diag::Diagnostic;
 
 /// Which rules run.
 #[derive(Debug, Clone, Default)]
@@ -31,43 +31,33 @@ impl Selection {
     }
 }
 
-/// Loading problems as rules, so `--explain` documents them too.
-pub static DF200: LintRule = LintRule {
-    code: "DF200",
-    name: "syntax-error",
-    severity: Severity::Error,
-    doc: "The file does not follow dhcpd.conf syntax: a missing `;`, an unbalanced brace, a \
+// The loading problems, declared as rules so that `--explain` documents them too.
+crate::codes::declare_codes! {
+    pub LOAD_RULES = lint_rule;
+    DF200 {
+        name: "syntax-error",
+        severity: Error,
+        doc: "The file does not follow dhcpd.conf syntax: a missing `;`, an unbalanced brace, a \
 misspelled keyword, a value of the wrong form (a quoted address, an unquoted file name with \
 dots), or `};` after a block. dhcpd refuses the whole file (\"Configuration file errors \
 encountered\"). The label points where dhcpd would stop reading; no other rule runs on a file \
 that does not parse.",
-    check: |_, _| {},
-};
-
-/// An include that cannot be read.
-pub static DF201: LintRule = LintRule {
-    code: "DF201",
-    name: "missing-include",
-    severity: Severity::Error,
-    doc: "An `include` names a file that does not exist or cannot be read. dhcpd stops at once \
+    }
+    DF201 {
+        name: "missing-include",
+        severity: Error,
+        doc: "An `include` names a file that does not exist or cannot be read. dhcpd stops at once \
 (\"Can't open FILE\"). dhcpfo resolves relative include paths against the including file's \
 folder; dhcpd resolves them against its working directory, so prefer absolute paths.",
-    check: |_, _| {},
-};
-
-/// An include cycle.
-pub static DF202: LintRule = LintRule {
-    code: "DF202",
-    name: "include-cycle",
-    severity: Severity::Error,
-    doc: "An `include` names a file that is already being read (directly or through other \
+    }
+    DF202 {
+        name: "include-cycle",
+        severity: Error,
+        doc: "An `include` names a file that is already being read (directly or through other \
 includes), or includes nest deeper than 32 levels. dhcpd would read the files again and \
 again until it runs out of resources.",
-    check: |_, _| {},
-};
-
-/// The loading-stage rules.
-pub static LOAD_RULES: [&LintRule; 3] = [&DF200, &DF201, &DF202];
+    }
+}
 
 /// Lints a configuration and returns its diagnostics, sorted by file and position.
 pub fn lint(config: &Config, selection: &Selection) -> Vec<Diagnostic> {
@@ -75,7 +65,7 @@ pub fn lint(config: &Config, selection: &Selection) -> Vec<Diagnostic> {
     let context = rules::Context::new(config);
     if config.problems.is_empty() {
         for rule in rules::all() {
-            if selection.allows(rule.code) {
+            if selection.allows(rule.entry.code) {
                 (rule.check)(&context, &mut found);
             }
         }
@@ -83,7 +73,7 @@ pub fn lint(config: &Config, selection: &Selection) -> Vec<Diagnostic> {
         // dhcpd stops at an include it cannot read, but reports what it found before it
         // first: those findings (what dhcpd itself refuses) are kept.
         for rule in rules::isc::RULES {
-            if selection.allows(rule.code) {
+            if selection.allows(rule.entry.code) {
                 let mut before = Vec::new();
                 (rule.check)(&context, &mut before);
                 found.extend(
@@ -140,11 +130,11 @@ pub fn to_diagnostics(config: &Config, found: Vec<Lint>, selection: &Selection) 
 fn problem(p: &LoadProblem) -> Lint {
     match p {
         LoadProblem::Syntax(e) => DF200
-            .at(e.span, e.message.clone())
+            .lint_at(e.span, e.message.clone())
             .label("here")
             .help(e.help.clone()),
         LoadProblem::MissingInclude { span, path, error } => DF201
-            .at(
+            .lint_at(
                 *span,
                 format!("cannot open included file `{path}`: {error}"),
             )
@@ -157,7 +147,7 @@ fn problem(p: &LoadProblem) -> Lint {
                 "fix the path (absolute paths are safest) or create the file"
             }),
         LoadProblem::IncludeCycle { span, path } => DF202
-            .at(*span, format!("`{path}` is already being included"))
+            .lint_at(*span, format!("`{path}` is already being included"))
             .label("include cycle")
             .help("remove the include that leads back to a file being read"),
     }
@@ -288,14 +278,6 @@ impl<'a> FileIgnores<'a> {
     }
 }
 
-/// A finding that is not a rule's: used by pair lint for whole-file notes.
-pub fn note(code: &'static str, file: usize, span: super::ast::Span, message: String) -> Lint {
-    Lint {
-        file,
-        finding: Finding::error(code, span.source_span(), message),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -348,7 +330,11 @@ mod tests {
     fn finding(file: usize, offset: usize, code: &'static str) -> Lint {
         Lint {
             file,
-            finding: Finding::error(code, miette::SourceSpan::new(offset.into(), 0), "m"),
+            finding: crate::diag::Finding::error(
+                code,
+                miette::SourceSpan::new(offset.into(), 0),
+                "m",
+            ),
         }
     }
 

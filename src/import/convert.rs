@@ -60,7 +60,7 @@ pub(super) fn convert(
             let at = Span::default();
             c.findings.push(
                 DF493
-                    .at(at, "no failover peer block: the model describes a failover pair")
+                    .lint_at(at, "no failover peer block: the model describes a failover pair")
                     .label("no `failover peer NAME { ... }` in this configuration")
                     .help("the YAML has no `failover:` and no peer addresses; add them by hand or import a configuration with failover"),
             );
@@ -175,7 +175,7 @@ impl Converter<'_> {
                 Some(f) => entries.push((key.to_string(), f)),
                 None => self.findings.push(
                     DF495
-                        .at(
+                        .lint_at(
                             stmt.span,
                             format!("`{keyword}` has a value the model cannot hold"),
                         )
@@ -190,7 +190,7 @@ impl Converter<'_> {
             if !known {
                 self.findings.push(
                     DF492
-                        .at(s.span, format!("peer statement `{}` has no key in the model", s.keyword))
+                        .lint_at(s.span, format!("peer statement `{}` has no key in the model", s.keyword))
                         .label("not imported")
                         .help("the model renders the standard peer statements only; keep this one by hand"),
                 );
@@ -250,7 +250,7 @@ impl Converter<'_> {
         let shown = self.shown(stmt);
         self.findings.push(
             DF490
-                .at(
+                .lint_at(
                     stmt.span,
                     format!("`{shown}`: {what} cannot be expressed in the model"),
                 )
@@ -262,7 +262,7 @@ impl Converter<'_> {
     fn structure(&mut self, stmt: &Stmt, message: String, help: &str) {
         self.findings.push(
             DF493
-                .at(stmt.keyword_span, message)
+                .lint_at(stmt.keyword_span, message)
                 .label("not imported")
                 .help(help.to_string()),
         );
@@ -353,7 +353,7 @@ impl Converter<'_> {
                 let Some(cidr) = cidr(network, netmask) else {
                     self.findings.push(
                         DF495
-                            .at(netmask.span, format!("netmask {} is not contiguous", netmask.text))
+                            .lint_at(netmask.span, format!("netmask {} is not contiguous", netmask.text))
                             .label("no CIDR prefix")
                             .help("the model writes subnets as CIDR networks; this subnet and its pools are not imported"),
                     );
@@ -476,7 +476,7 @@ impl Converter<'_> {
                 } else {
                     self.findings.push(
                         DF492
-                            .at(stmt.span, "`authoritative` outside the top level has no key in the model")
+                            .lint_at(stmt.span, "`authoritative` outside the top level has no key in the model")
                             .label("not imported")
                             .help("the model's `authoritative` is global; keep this scope's setting by hand"),
                     );
@@ -572,7 +572,7 @@ impl Converter<'_> {
             pool.dynamic_bootp = false;
             self.findings.push(
                 DF495
-                    .at(
+                    .lint_at(
                         stmt.span,
                         "ranges with and without `dynamic-bootp` in one pool",
                     )
@@ -594,7 +594,7 @@ impl Converter<'_> {
             let shown = self.shown(stmt);
             self.findings.push(
                 DF492
-                    .at(stmt.span, format!("`{shown}` outside a pool has no key in the model"))
+                    .lint_at(stmt.span, format!("`{shown}` outside a pool has no key in the model"))
                     .label("not imported")
                     .help("the model has permit lists in pools only; keep this flag by hand or move it into the pools"),
             );
@@ -622,7 +622,7 @@ impl Converter<'_> {
                 let shown = self.shown(stmt);
                 self.findings.push(
                     DF495
-                        .at(stmt.span, format!("permit `{shown}` cannot be expressed in the model"))
+                        .lint_at(stmt.span, format!("permit `{shown}` cannot be expressed in the model"))
                         .label("not imported")
                         .help("the model's permits are known-clients, unknown-clients, all-clients, dynamic-bootp-clients and members-of, with allow or deny"),
                 );
@@ -657,7 +657,7 @@ impl Converter<'_> {
                 });
                 self.findings.push(
                     DF491
-                        .at(stmt.span, message)
+                        .lint_at(stmt.span, message)
                         .label("not imported")
                         .help("keep the option by hand, or write it with a value the model accepts (README: Options)"),
                 );
@@ -702,7 +702,7 @@ impl Converter<'_> {
             _ if global_only && place != Place::Root => {
                 self.findings.push(
                     DF492
-                        .at(
+                        .lint_at(
                             stmt.span,
                             format!("`{key}` outside the top level has no key in the model"),
                         )
@@ -735,7 +735,7 @@ impl Converter<'_> {
             _ => {
                 self.findings.push(
                     DF492
-                        .at(stmt.span, format!("parameter `{key}` has no key in the model"))
+                        .lint_at(stmt.span, format!("parameter `{key}` has no key in the model"))
                         .label("not imported")
                         .help("the model's scope keys are listed in README.md (YAML reference); keep this parameter by hand"),
                 );
@@ -748,7 +748,7 @@ impl Converter<'_> {
                 let shown = self.shown(stmt);
                 self.findings.push(
                     DF495
-                        .at(stmt.span, format!("`{shown}`: {why}"))
+                        .lint_at(stmt.span, format!("`{shown}`: {why}"))
                         .label("not imported")
                         .help("write the value by hand in the YAML"),
                 );
@@ -771,7 +771,7 @@ impl Converter<'_> {
             let shown = self.shown(stmt);
             self.findings.push(
                 DF495
-                    .at(
+                    .lint_at(
                         stmt.span,
                         format!("`{shown}` is not a 6-octet ethernet address"),
                     )
@@ -793,7 +793,7 @@ impl Converter<'_> {
             let shown = self.shown(stmt);
             self.findings.push(
                 DF495
-                    .at(
+                    .lint_at(
                         stmt.span,
                         format!("`{shown}` names a host; the model needs IPv4 addresses"),
                     )
@@ -836,7 +836,7 @@ impl Converter<'_> {
         for span in empty {
             self.findings.push(
                 DF493
-                    .at(span, "a pool without ranges cannot be expressed in the model")
+                    .lint_at(span, "a pool without ranges cannot be expressed in the model")
                     .label("not imported")
                     .help("the model needs a range in each pool; this pool hands out no address anyway"),
             );
@@ -844,7 +844,7 @@ impl Converter<'_> {
         for (span, peer) in other {
             self.findings.push(
                 DF493
-                    .at(span, format!("this pool refers to failover peer \"{peer}\", not the imported relationship"))
+                    .lint_at(span, format!("this pool refers to failover peer \"{peer}\", not the imported relationship"))
                     .label("imported with `failover: false`")
                     .help("the model has one relationship; split the configuration into one pair per relationship"),
             );
@@ -921,7 +921,7 @@ fn peer_out(decl: &PeerDecl<'_>, address: &str, port: &str, findings: &mut Vec<L
 
 fn not_ipv4(stmt: &PeerStmt, keyword: &str) -> Lint {
     DF495
-        .at(
+        .lint_at(
             stmt.span,
             format!("`{keyword}` is a host name; the model needs an IPv4 address"),
         )

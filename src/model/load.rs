@@ -6,7 +6,7 @@ use miette::SourceSpan;
 use serde_saphyr::{Error as YamlError, Location};
 
 use super::Pair;
-use super::check::{DF001, DF100, DF101, DF102, DF103, DF104};
+use super::check::{DF100, DF101, DF102, DF103, DF104};
 use super::types::location_span;
 use super::yaml_hints;
 use crate::diag::{Diagnostic, Finding, SourceFile};

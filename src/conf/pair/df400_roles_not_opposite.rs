@@ -1,17 +1,17 @@
 //! DF400: both peers of a relationship play the same role.
 
 use super::diff::{Diff, Difference, FIRST, Findings, Mode, SECOND};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 use crate::model::Role;
 
 /// DF400, reported from the pair's `Roles` differences ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF400",
-    name: "roles-not-opposite",
-    severity: Severity::Error,
-    doc: "The two peers of a failover relationship do not play opposite roles: both say \
+pub static RULE: Code = Code::lint_rule(
+    "DF400",
+    "roles-not-opposite",
+    Severity::Error,
+    "The two peers of a failover relationship do not play opposite roles: both say \
 `primary;`, both say `secondary;`, or one says `primary;` and the other says nothing (dhcpd \
 reads a block without a role as a primary). The failover protocol needs exactly one primary and \
 one secondary: the primary connects and sends its mclt and load-balance split, the secondary \
@@ -20,8 +20,7 @@ for the other and the pools are not balanced. The finding is in the file that mo
 the wrong role (the second file when both say primary, the first when both say secondary) and \
 names the other file's line. Fix: `primary;` (with mclt and split or hba) on one server, \
 `secondary;` (without them) on the other.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -57,7 +56,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         };
         out.push(
             side,
-            RULE.at(
+            RULE.lint_at(
                 spans[side],
                 format!(
                     "failover peer \"{name}\" has {} here and {} in the partner ({}): both peers are {both}",

@@ -1,25 +1,24 @@
 //! DF401: a failover relationship declared by one peer only.
 
 use super::diff::{Diff, Difference, Findings, Mode};
+use crate::codes::Code;
 use crate::conf::facts::peer_decls;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF401, reported from the pair's `PeerOnOneSide` differences ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF401",
-    name: "relationship-on-one-side",
-    severity: Severity::Error,
-    doc: "A `failover peer NAME` block is declared in one peer's configuration only: the \
+pub static RULE: Code = Code::lint_rule(
+    "DF401",
+    "relationship-on-one-side",
+    Severity::Error,
+    "A `failover peer NAME` block is declared in one peer's configuration only: the \
 relationship names differ between the two files (often a typo or a rename done on one server), \
 or one file has no failover at all. The peers find each other by that name: the primary's \
 CONNECT names it, and the secondary refuses a name it does not know (\"unknown failover \
 relationship name\"), so the peers stay in communications-interrupted and the pools that refer \
 to the name are not failed over. A rename done on one server only also sends the renamed peer \
 into recover-wait. Use the same quoted name in both files' peer blocks and pool references.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -43,7 +42,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         };
         out.push(
             side,
-            RULE.at(
+            RULE.lint_at(
                 *span,
                 format!(
                     "failover peer \"{name}\" is declared here but not in the partner ({}), which {partner}",

@@ -1,24 +1,23 @@
 //! DF402: one peer's `peer address` is not the other's `address`.
 
 use super::diff::{Diff, Difference, Findings, Mirror, Mode};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF402, reported from the pair's `NotMirrored` differences ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF402",
-    name: "addresses-not-mirrored",
-    severity: Severity::Error,
-    doc: "The peer blocks do not mirror each other's addresses: one server's `peer address` is \
+pub static RULE: Code = Code::lint_rule(
+    "DF402",
+    "addresses-not-mirrored",
+    Severity::Error,
+    "The peer blocks do not mirror each other's addresses: one server's `peer address` is \
 not the other's `address`. Each server listens on its `address` and dials its partner at `peer \
 address`, and accepts a connection only from the partner address it knows; swapped or stale \
 addresses (a server renumbered on one side only, a VIP instead of the real address) leave the \
 peers in communications-interrupted and neither can take over. The finding points at the `peer \
 address` that dials the wrong place and names the partner's `address` line. Set each server's \
 `peer address` to the other's `address`.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -40,7 +39,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         let side = *side;
         out.push(
             side,
-            RULE.at(
+            RULE.lint_at(
                 dials.1,
                 format!(
                     "failover peer \"{name}\" dials peer address {}, but the partner's address is {} ({})",

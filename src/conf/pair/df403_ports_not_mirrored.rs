@@ -1,23 +1,22 @@
 //! DF403: one peer's `peer port` is not the other's `port`.
 
 use super::diff::{Diff, Difference, Findings, Mirror, Mode};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF403, reported from the pair's `NotMirrored` differences ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF403",
-    name: "ports-not-mirrored",
-    severity: Severity::Error,
-    doc: "The peer blocks do not mirror each other's ports: one server's `peer port` is not the \
+pub static RULE: Code = Code::lint_rule(
+    "DF403",
+    "ports-not-mirrored",
+    Severity::Error,
+    "The peer blocks do not mirror each other's ports: one server's `peer port` is not the \
 other's `port` (both default to 647 when absent). Each server listens on its `port` and dials \
 the partner's `peer port`; a mismatch (a common slip when one side moves to 847, or when a \
 template writes the same `port` on both) means the connection never comes up and the peers stay \
 in communications-interrupted. The finding points at the `peer port` that dials the wrong port \
 (or at the peer block when it relies on the default) and names the partner's `port` line.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -40,7 +39,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         let default = |d: bool| if d { " (the default)" } else { "" };
         out.push(
             side,
-            RULE.at(
+            RULE.lint_at(
                 dials.1,
                 format!(
                     "failover peer \"{name}\" dials peer port {}{}, but the partner listens on port {}{} ({})",

@@ -1,16 +1,16 @@
 //! DF404: the peers' timing and balancing settings differ.
 
 use super::diff::{Diff, Difference, FIRST, Findings, Mode, SECOND};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF404, reported from the pair's `PeerSetting` differences ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF404",
-    name: "peer-settings-differ",
-    severity: Severity::Warning,
-    doc: "A setting of the failover relationship that both peers read has different values in the \
+pub static RULE: Code = Code::lint_rule(
+    "DF404",
+    "peer-settings-differ",
+    Severity::Warning,
+    "A setting of the failover relationship that both peers read has different values in the \
 two peer blocks (dhcpd's default counts where it is absent): `max-response-delay` (20), \
 `max-unacked-updates` (100), `load balance max seconds` (0, balancing off), `auto-partner-down` \
 (0), `max-lease-misbalance` (15), `max-lease-ownership` (10), `min-balance` (60), `max-balance` \
@@ -18,8 +18,7 @@ two peer blocks (dhcpd's default counts where it is absent): `max-response-delay
 may be answered by either server, or on how leases are rebalanced; dhcpd.conf(5) asks for \
 `load balance max seconds` on both, and 0 on both to disable balancing. `mclt`, `split` and \
 `hba` are the primary's alone and are not compared. Write the same values in both blocks.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -79,7 +78,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         };
         out.push(
             side,
-            RULE.at(
+            RULE.lint_at(
                 values[side].1.unwrap_or(heads[side]),
                 format!(
                     "failover peer \"{name}\": {keyword} is {} here and {} in the partner",

@@ -2,24 +2,23 @@
 
 use super::diff::{Diff, Difference, Findings, Mode};
 use super::tree::ScopeKind;
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF410, reported from the pair's `NodeOnOneSide` differences ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF410",
-    name: "subnet-on-one-side",
-    severity: Severity::Warning,
-    doc: "A `subnet` (network and netmask) is declared in one peer's configuration only. A \
+pub static RULE: Code = Code::lint_rule(
+    "DF410",
+    "subnet-on-one-side",
+    Severity::Warning,
+    "A `subnet` (network and netmask) is declared in one peer's configuration only. A \
 client on that network is then served by one peer only: the other ignores its requests (or, \
 for a network it is attached to, refuses to start without a declaration). Its options and \
 lease times are missing on the other peer, and addresses of its pools are reported separately \
 (DF413) because the partner rejects binding updates for them. Servers on different networks may \
 each declare their own attached network only; every network that clients are served on must \
 be declared on both peers, with the same netmask.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -49,7 +48,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         };
         out.push(
             side,
-            RULE.at(
+            RULE.lint_at(
                 node.span,
                 format!(
                     "{} is declared here but not in the partner ({})",

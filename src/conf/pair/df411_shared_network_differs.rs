@@ -2,17 +2,17 @@
 
 use super::diff::{Diff, Difference, Findings, Mode};
 use super::tree::ScopeKind;
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF411, reported from the pair's `SharedNetworkMembership` differences
 /// ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF411",
-    name: "shared-network-differs",
-    severity: Severity::Warning,
-    doc: "A `shared-network` joins a set of subnets that the other peer does not join in the \
+pub static RULE: Code = Code::lint_rule(
+    "DF411",
+    "shared-network-differs",
+    Severity::Warning,
+    "A `shared-network` joins a set of subnets that the other peer does not join in the \
 same way: a subnet is in the shared network on one peer and on its own (or in another shared \
 network) on the other, or the shared network is missing there. A shared network tells dhcpd \
 that several subnets are on one link, so a client may get an address from any of their pools; \
@@ -20,8 +20,7 @@ with different groupings a client on that link gets an address from any subnet o
 only from its own subnet on the other (or is refused), depending on which peer answered. Shared \
 networks are matched by their subnets, not by their names (DF412 reports a renamed one). Group \
 the subnets the same way on both peers.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -77,7 +76,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         };
         out.push(
             side,
-            RULE.at(node.span, message)
+            RULE.lint_at(node.span, message)
                 .label("grouped differently on the partner")
                 .help(
                     "group the subnets into the same shared networks on both peers: a client on this link may get an address from any of these subnets on one peer and only from its own subnet's pools on the other",

@@ -1,22 +1,21 @@
 //! DF412: the same shared network under two names.
 
 use super::diff::{Diff, Difference, FIRST, Findings, Mode, SECOND};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF412, reported from the pair's `SharedNetworkRenamed` differences
 /// ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF412",
-    name: "shared-network-renamed",
-    severity: Severity::Warning,
-    doc: "A `shared-network` joins the same subnets on both peers but has a different name on \
+pub static RULE: Code = Code::lint_rule(
+    "DF412",
+    "shared-network-renamed",
+    Severity::Warning,
+    "A `shared-network` joins the same subnets on both peers but has a different name on \
 each. dhcpd uses the name only in log lines and OMAPI, so clients see no difference; but the \
 names are how people match the two files and their logs, and a rename done on one server only \
 is usually the first step of the two files drifting apart. Use the same name on both peers.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -31,7 +30,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         let (first, second) = (diff.node(FIRST, nodes[0]), diff.node(SECOND, nodes[1]));
         out.push(
             SECOND,
-            RULE.at(
+            RULE.lint_at(
                 second.span,
                 format!(
                     "shared-network `{}` is named `{}` in the partner ({})",

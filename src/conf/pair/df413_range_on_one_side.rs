@@ -2,24 +2,23 @@
 
 use super::diff::{Diff, Difference, Findings, Mode};
 use super::tree::{ScopeKind, show_intervals};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF413, reported from the pair's `RangeOnOneSide` differences ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF413",
-    name: "range-on-one-side",
-    severity: Severity::Error,
-    doc: "A `range` of a failover pool holds addresses that are in no range of the other peer: \
+pub static RULE: Code = Code::lint_rule(
+    "DF413",
+    "range-on-one-side",
+    Severity::Error,
+    "A `range` of a failover pool holds addresses that are in no range of the other peer: \
 a range added, widened or mistyped on one server only, or a pool or subnet missing on the \
 other. Binding updates for those addresses are rejected by the partner (\"unknown IP address\"), \
 so the leases this peer gives from them are unknown to the partner, which cannot renew them or \
 take over when this peer fails; with load balancing the partner also never answers for them. \
 dhcpd.conf(5) requires both peers to have the same pools. Ranges are compared as address sets: \
 `range A B; range B+1 C;` equals `range A C;`. Write the same ranges on both peers.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -54,7 +53,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         };
         out.push(
             side,
-            RULE.at(
+            RULE.lint_at(
                 range.span,
                 format!(
                     "addresses {} of this failover pool (peer \"{peer}\") are in no range of {partner}",

@@ -2,17 +2,17 @@
 
 use super::diff::{Diff, Difference, Findings, Mode};
 use super::tree::{ScopeKind, show_intervals};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF414, reported from the pair's `NodeOnOneSide`, `PoolLayout`, `RangeOnOneSide` differences
 /// ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF414",
-    name: "pool-layout-differs",
-    severity: Severity::Warning,
-    doc: "The pools differ between the peers without losing failover addresses: the same \
+pub static RULE: Code = Code::lint_rule(
+    "DF414",
+    "pool-layout-differs",
+    Severity::Warning,
+    "The pools differ between the peers without losing failover addresses: the same \
 addresses are split into pools differently (one pool on one peer, two on the other), or a pool \
 without failover has addresses on one peer only. In the first case each pool's permit list, \
 options and lease times apply to different addresses on the two peers, so what a client gets \
@@ -20,8 +20,7 @@ depends on which peer answered. In the second case only one peer serves those ad
 is the intended layout when each peer serves its own share without failover (dhcpd.conf(5): \
 pools without failover must not be common to both), and a mistake when both should serve them. \
 Addresses of failover pools missing on one peer are DF413.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -39,7 +38,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
             } if diff.node(*side, *pool).peer.is_none() => {
                 out.push(
                     *side,
-                    RULE.at(
+                    RULE.lint_at(
                         range.span,
                         format!(
                             "addresses {} of this pool without failover are in no range of the partner ({})",
@@ -63,7 +62,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
                     partners.iter().map(|&j| diff.place(1 - side, j)).collect();
                 out.push(
                     *side,
-                    RULE.at(
+                    RULE.lint_at(
                         node.span,
                         format!(
                             "the partner has no pool with the ranges of this {}; its addresses are in the partner's {}",
@@ -83,7 +82,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
                 let node = diff.node(*side, *node);
                 out.push(
                     *side,
-                    RULE.at(
+                    RULE.lint_at(
                         node.span,
                         format!(
                             "this pool without ranges has no counterpart in the partner ({})",

@@ -1,16 +1,16 @@
 //! DF415: the same addresses served with failover on one peer and without on the other.
 
 use super::diff::{Diff, Difference, FIRST, Findings, Mode, SECOND};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF415, reported from the pair's `Failover` differences ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF415",
-    name: "failover-on-one-side",
-    severity: Severity::Error,
-    doc: "Pools that share addresses have a failover peer in effect on one peer and none (or \
+pub static RULE: Code = Code::lint_rule(
+    "DF415",
+    "failover-on-one-side",
+    Severity::Error,
+    "Pools that share addresses have a failover peer in effect on one peer and none (or \
 another relationship) on the other: a `failover peer \"NAME\";` missing from one file's pool, a \
 `no failover peer` on one side, or a pool moved out of the shared network that hands the \
 reference down. dhcpd.conf(5) says both servers must agree on which pools do failover. The \
@@ -18,8 +18,7 @@ peer without failover leases those addresses on its own, the one with failover s
 updates the partner rejects, and both may lease one address to two clients. The peer in effect \
 counts, including one inherited from a `failover peer` statement of the enclosing shared \
 network. Write the same reference in both files' pools.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -44,7 +43,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
         let span = second.peer.as_ref().map_or(second.span, |(_, s)| *s);
         out.push(
             SECOND,
-            RULE.at(
+            RULE.lint_at(
                 span,
                 format!(
                     "this {} has {}, but the partner's {} at {} has {}",

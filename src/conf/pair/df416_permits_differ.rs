@@ -1,23 +1,22 @@
 //! DF416: the same pool with different permit lists.
 
 use super::diff::{Diff, Difference, FIRST, Findings, Mode, SECOND};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF416, reported from the pair's `Permits` differences ([`super::diff::Difference`]).
-pub static RULE: LintRule = LintRule {
-    code: "DF416",
-    name: "permits-differ",
-    severity: Severity::Warning,
-    doc: "A pool with the same ranges on both peers has different `allow`/`deny` permit lists. \
+pub static RULE: Code = Code::lint_rule(
+    "DF416",
+    "permits-differ",
+    Severity::Warning,
+    "A pool with the same ranges on both peers has different `allow`/`deny` permit lists. \
 The permit list decides which clients may take an address from the pool: with different lists, \
 a client refused by the pool on one peer gets an address from it on the other, so whether a \
 visitor lands in the staff pool (or gets nothing) depends on which peer answered. Permits are \
 compared as sets: their order does not matter, and `known clients` equals `known-clients`. \
 Write the same permits on both peers.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {
@@ -46,7 +45,7 @@ pub(super) fn report(diff: &Diff<'_>, out: &mut Findings) {
             parts.push(format!("{} only in the partner", there.join(", ")));
         }
         let mut lint = RULE
-            .at(
+            .lint_at(
                 second.span,
                 format!(
                     "the permit list of this {} differs from the partner's ({}): {}",

@@ -3,16 +3,16 @@
 use super::diff::{Diff, Findings, Mode};
 use super::items;
 use super::tree::{Cat, Item};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF420, reported from the two trees it compares.
-pub static RULE: LintRule = LintRule {
-    code: "DF420",
-    name: "option-differs",
-    severity: Severity::Warning,
-    doc: "An `option` statement (or `supersede`, `default`, `prepend`, `append`, `send`) has a \
+pub static RULE: Code = Code::lint_rule(
+    "DF420",
+    "option-differs",
+    Severity::Warning,
+    "An `option` statement (or `supersede`, `default`, `prepend`, `append`, `send`) has a \
 different value on the two peers, or is written in a declaration on one peer only. Clients get \
 their options from whichever peer answers, and with load balancing that is each peer for half \
 of the clients, and the partner for everyone when one is down: `option routers 172.20.3.252` \
@@ -20,8 +20,7 @@ on one peer and `172.20.3.254` on the other makes a client's gateway depend on w
 answered. Options are matched by name in the same declaration (subnet, pool, host, class...); \
 values are compared after normalizing case, spacing and number notation, and `supersede` \
 equals `option`. Write the same options on both peers.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {

@@ -3,16 +3,16 @@
 use super::diff::{Diff, Findings, Mode};
 use super::items;
 use super::tree::{Cat, Item};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF421, reported from the two trees it compares.
-pub static RULE: LintRule = LintRule {
-    code: "DF421",
-    name: "parameter-differs",
-    severity: Severity::Warning,
-    doc: "A parameter (`default-lease-time`, `max-lease-time`, `authoritative`, `next-server`, \
+pub static RULE: Code = Code::lint_rule(
+    "DF421",
+    "parameter-differs",
+    Severity::Warning,
+    "A parameter (`default-lease-time`, `max-lease-time`, `authoritative`, `next-server`, \
 `filename`, `ping-check`, scope-level `allow`/`deny`...) has a different value on the two \
 peers, or is set in a declaration on one peer only. The peers then treat the same client \
 differently depending on which one answered: different lease times make a client's lease \
@@ -24,8 +24,7 @@ authoritative` at the top level equal their absence. Settings of the server itse
 (`lease-file-name`, `pid-file-name`, `local-port`, `omapi-port`, `omapi-key`, `local-address`, \
 `server-identifier`, `server-name`...) differ by design and are not compared. Write the same \
 parameters on both peers.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {

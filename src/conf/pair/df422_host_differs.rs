@@ -3,16 +3,16 @@
 use super::diff::{Diff, Findings, Mode};
 use super::items;
 use super::tree::{Cat, Item, ScopeKind};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF422, reported from the two trees it compares.
-pub static RULE: LintRule = LintRule {
-    code: "DF422",
-    name: "host-differs",
-    severity: Severity::Warning,
-    doc: "A `host` is declared on one peer only, or its `hardware` or `fixed-address` differs \
+pub static RULE: Code = Code::lint_rule(
+    "DF422",
+    "host-differs",
+    Severity::Warning,
+    "A `host` is declared on one peer only, or its `hardware` or `fixed-address` differs \
 between the peers. The peer without the host does not know the client: it hands it a dynamic \
 address instead of its reservation (or nothing, where the pools deny unknown clients), so the \
 device changes address whenever the other peer answers, e.g. during every failover. A \
@@ -20,8 +20,7 @@ different `fixed-address` makes the client's address depend on which peer answer
 different `hardware` address makes the two peers recognise different devices under one name. \
 Hosts are matched by name wherever they are declared; their options and parameters are \
 compared by DF420 and DF421. Declare the same hosts on both peers.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {

@@ -3,23 +3,22 @@
 use super::diff::{Diff, Findings, Mode};
 use super::items;
 use super::tree::{Cat, Item, ScopeKind};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF423, reported from the two trees it compares.
-pub static RULE: LintRule = LintRule {
-    code: "DF423",
-    name: "class-differs",
-    severity: Severity::Warning,
-    doc: "A `class` is declared on one peer only, or its `match`, `lease limit` or `spawn with` \
+pub static RULE: Code = Code::lint_rule(
+    "DF423",
+    "class-differs",
+    Severity::Warning,
+    "A `class` is declared on one peer only, or its `match`, `lease limit` or `spawn with` \
 differs between the peers. Classes decide which clients the pools' `members of` permits admit \
 and which options they get, so with different classes a client lands in a different pool (or \
 none) depending on which peer answered; a permit naming a class the other peer does not declare \
 makes that peer refuse its configuration. Match expressions are compared after normalizing \
 spacing and case. Declare the same classes on both peers.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {

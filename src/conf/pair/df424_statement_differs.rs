@@ -3,16 +3,16 @@
 use super::diff::{Diff, Findings, Mode};
 use super::items;
 use super::tree::{Cat, Item, ScopeKind};
+use crate::codes::Code;
 use crate::conf::load::Config;
-use crate::conf::rules::LintRule;
 use crate::diag::Severity;
 
 /// DF424, reported from the two trees it compares.
-pub static RULE: LintRule = LintRule {
-    code: "DF424",
-    name: "statement-differs",
-    severity: Severity::Warning,
-    doc: "A statement that the other rules do not compare field by field (`if`/`elsif`/`else`, \
+pub static RULE: Code = Code::lint_rule(
+    "DF424",
+    "statement-differs",
+    Severity::Warning,
+    "A statement that the other rules do not compare field by field (`if`/`elsif`/`else`, \
 `switch`, `on` events, `key`, `zone`, `option space` and option definitions, `subclass`, \
 executable statements) or a `group` is written on one peer only, or differently. Such \
 statements change how a server classifies clients, which options it computes or which DNS \
@@ -20,8 +20,7 @@ updates it makes, so the peers treat the same client differently depending on wh
 answered. They are compared as whole statements after dropping comments and normalizing \
 spacing and keyword case; a changed statement shows up once in each file. Key secrets are \
 never printed. Write the same statements on both peers, ideally in one file both include.",
-    check: |_, _| {},
-};
+);
 
 /// Runs the rule on a primary's and a secondary's configuration.
 pub fn check(primary: &Config, secondary: &Config, out: &mut Findings) {

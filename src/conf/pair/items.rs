@@ -2,14 +2,14 @@
 
 use super::diff::{Diff, Difference, Findings, SECOND};
 use super::tree::{Cat, Item, ScopeKind};
-use crate::conf::rules::LintRule;
+use crate::codes::Code;
 
 /// Reports every [`Difference::Item`] of one category with `rule`; `effect` says what the
 /// difference does to clients.
 pub(super) fn report(
     diff: &Diff<'_>,
     out: &mut Findings,
-    rule: &'static LintRule,
+    rule: &'static Code,
     cat: Cat,
     effect: fn(&Item) -> String,
 ) {
@@ -36,7 +36,7 @@ pub(super) fn report(
         match items {
             [Some(first), Some(second)] => out.push(
                 SECOND,
-                rule.at(
+                rule.lint_at(
                     second.span,
                     format!(
                         "`{}`{} here, `{}` in the partner ({})",
@@ -62,7 +62,7 @@ pub(super) fn report(
                 };
                 out.push(
                     side,
-                    rule.at(
+                    rule.lint_at(
                         item.span,
                         format!(
                             "`{}`{} is only on this peer: {} has {missing}",
@@ -83,7 +83,7 @@ pub(super) fn report(
 pub(super) fn report_nodes(
     diff: &Diff<'_>,
     out: &mut Findings,
-    rule: &'static LintRule,
+    rule: &'static Code,
     kind: ScopeKind,
     effect: &str,
 ) {
@@ -97,7 +97,7 @@ pub(super) fn report_nodes(
         }
         out.push(
             *side,
-            rule.at(
+            rule.lint_at(
                 node.span,
                 format!(
                     "{} is declared here but not in the partner ({})",

@@ -13,7 +13,7 @@ pub(crate) mod tree;
 
 use super::lint::{Selection, to_diagnostics};
 use super::load::Config;
-use super::rules::LintRule;
+use crate::codes::Code;
 use crate::diag::Diagnostic;
 
 pub use diff::{Diff, Findings, Mode};
@@ -28,7 +28,7 @@ macro_rules! pair_rules {
         $(pub mod $module;)+
 
         /// The comparing rules with their reports, in code order.
-        pub(crate) static CHECKS: &[(&LintRule, Report)] =
+        pub(crate) static CHECKS: &[(&Code, Report)] =
             &[$((&$module::RULE, $module::report)),+];
     };
 }
@@ -54,7 +54,7 @@ pair_rules! {
 }
 
 /// Every pair rule, in code order.
-pub fn rules() -> impl Iterator<Item = &'static LintRule> {
+pub fn rules() -> impl Iterator<Item = &'static Code> {
     CHECKS.iter().map(|(rule, _)| *rule)
 }
 
@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn explain_finds_pair_and_import_codes() {
-        assert!(crate::conf::rules::find("df413").is_some());
+        assert!(crate::codes::find("df413").is_some());
         assert!(crate::codes::find("DF494").is_some());
     }
 

@@ -26,8 +26,9 @@ use std::ops::Deref;
 use super::ast::Span;
 use super::facts::{PeerDecl, peer_decls};
 use super::load::Config;
+use crate::codes::Code;
 use crate::conf::dhcpd::{self, Problem};
-use crate::diag::{Finding, Severity};
+use crate::diag::Finding;
 use failover::support::Replay;
 
 /// What a rule reads: the configuration (through `Deref`), and the facts that many rules
@@ -82,17 +83,11 @@ impl Deref for Context<'_> {
     }
 }
 
-/// A lint rule.
+/// A lint rule run on each file: its catalogue entry and the check that finds it.
 #[derive(Debug)]
 pub struct LintRule {
-    /// Stable code, e.g. `DF300`.
-    pub code: &'static str,
-    /// Short kebab-case name.
-    pub name: &'static str,
-    /// Severity of its findings.
-    pub severity: Severity,
-    /// What it checks, why, and how to fix it (`dhcpfo lint --explain CODE`).
-    pub doc: &'static str,
+    /// Code, name, severity and doc (`dhcpfo lint --explain CODE`).
+    pub entry: Code,
     /// The check itself.
     pub check: fn(&Context<'_>, &mut Vec<Lint>),
 }
@@ -109,13 +104,16 @@ pub struct Lint {
 impl LintRule {
     /// A finding of this rule at `span`; add `.label(..)`, `.help(..)`, `.related(..)` to it.
     pub fn at(&'static self, span: Span, message: impl Into<String>) -> Lint {
-        let finding = match self.severity {
-            Severity::Error => Finding::error(self.code, span.source_span(), message),
-            Severity::Warning => Finding::warning(self.code, span.source_span(), message),
-        };
+        self.entry.lint_at(span, message)
+    }
+}
+
+impl Code {
+    /// A finding of this code at `span` in a file of a configuration, with its severity.
+    pub fn lint_at(&self, span: Span, message: impl Into<String>) -> Lint {
         Lint {
             file: span.file,
-            finding,
+            finding: self.at(span.source_span(), message),
         }
     }
 }
@@ -149,42 +147,20 @@ pub fn all() -> Vec<&'static LintRule> {
         .chain(failover::RULES.iter())
         .copied()
         .collect();
-    rules.sort_by_key(|r| r.code);
+    rules.sort_by_key(|r| r.entry.code);
     rules
 }
 
-/// Looks up a rule by code, among single-file and pair rules (case-insensitive).
-pub fn find(code: &str) -> Option<&'static LintRule> {
-    all()
-        .into_iter()
-        .chain(super::pair::rules())
-        .find(|r| r.code.eq_ignore_ascii_case(code))
-}
-
-/// Every rule `dhcpfo lint` knows: loading, single-file and pair rules, in code order.
-pub fn catalogue() -> Vec<&'static LintRule> {
-    let mut rules: Vec<&'static LintRule> = super::lint::LOAD_RULES
+/// Every code `dhcpfo lint` can report: loading, single-file and pair rules, in code order.
+pub fn catalogue() -> Vec<&'static Code> {
+    let mut codes: Vec<&'static Code> = super::lint::LOAD_RULES
         .iter()
         .copied()
-        .chain(all())
+        .chain(all().into_iter().map(|r| &r.entry))
         .chain(super::pair::rules())
         .collect();
-    rules.sort_by_key(|r| r.code);
-    rules
-}
-
-/// The `--explain` text of a rule.
-pub fn explain(rule: &LintRule) -> String {
-    let severity = match rule.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
-    format!(
-        "{} ({}, {severity})\n\n{}\n",
-        rule.code,
-        rule.name,
-        rule.doc.trim()
-    )
+    codes.sort_by_key(|c| c.code);
+    codes
 }
 
 #[cfg(test)]
@@ -197,7 +173,6 @@ pub(crate) mod testing {
 
     /// Parses `text` (as `test.conf` in the current directory) and runs one rule on it,
     /// returning the messages.
-    #[allow(dead_code)]
     pub(crate) fn run(rule: &'static LintRule, text: &str) -> Vec<String> {
         let config = Config::from_text(Path::new("test.conf"), text.to_string());
         assert!(
@@ -233,7 +208,7 @@ mod tests {
     #[test]
     fn codes_are_unique_and_documented() {
         let mut seen = std::collections::HashSet::new();
-        for rule in all().into_iter().chain(super::super::pair::rules()) {
+        for rule in catalogue() {
             assert!(seen.insert(rule.code), "duplicate code {}", rule.code);
             assert!(rule.doc.trim().len() > 60, "{} needs a real doc", rule.code);
             assert!(

@@ -15,54 +15,10 @@ use crate::diag::{Diagnostic, Finding, Severity};
 
 use super::Source;
 
-/// A check rule: its code, default severity, short name and documentation.
-#[derive(Debug, Clone, Copy)]
-pub struct Rule {
-    /// Stable code.
-    pub code: &'static str,
-    /// Short kebab-case name.
-    pub name: &'static str,
-    /// Severity of its findings.
-    pub severity: Severity,
-    /// What the rule checks and why, shown by `--explain`.
-    pub doc: &'static str,
-}
-
-impl Rule {
-    /// A finding of this rule at `span`, with its severity.
-    pub fn at(&'static self, span: miette::SourceSpan, message: impl Into<String>) -> Finding {
-        let finding = Finding::error(self.code, span, message);
-        match self.severity {
-            Severity::Error => finding,
-            Severity::Warning => Finding {
-                severity: Severity::Warning,
-                ..finding
-            },
-        }
-    }
-}
-
-/// Declares every check rule once: a static named by its code (so a code written anywhere
-/// else is checked by the compiler, and a code declared twice does not build) and its place
-/// in [`RULES`], in the order written.
-macro_rules! check_rules {
-    ($($code:ident { name: $name:literal, severity: $severity:ident, doc: $doc:literal $(,)? })+) => {
-        $(
-            #[doc = concat!("`", stringify!($code), "` (", $name, ").")]
-            pub static $code: Rule = Rule {
-                code: stringify!($code),
-                name: $name,
-                severity: Severity::$severity,
-                doc: $doc,
-            };
-        )+
-
-        /// Every rule of `dhcpfo check`, including the YAML loading stage, in code order.
-        pub static RULES: &[&Rule] = &[$(&$code),+];
-    };
-}
-
-check_rules! {
+// Every check rule, declared once: a static named by its code (a code written anywhere else
+// is checked by the compiler; one declared twice does not build) and its place in `RULES`.
+crate::codes::declare_codes! {
+    pub RULES = check_rule;
     DF001 {
         name: "unreadable-file",
         severity: Error,
@@ -330,26 +286,6 @@ check_rules! {
     }
 }
 
-/// Looks up a rule by code (case-insensitive).
-pub fn rule(code: &str) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code))
-}
-
-/// The `--explain` text of a rule.
-pub fn explain(rule: &Rule) -> String {
-    let severity = match rule.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
-    format!(
-        "{} ({}, {severity})\n\n{}\n",
-        rule.code, rule.name, rule.doc
-    )
-}
-
 /// Runs every rule over a model; findings come in source order.
 pub fn check(source: &Source) -> Vec<Diagnostic> {
     let pair = &source.pair;
@@ -415,7 +351,7 @@ subnets:
                 .iter()
                 .map(|d| {
                     assert!(
-                        super::rule(d.finding.code).is_some(),
+                        super::RULES.iter().any(|r| r.code == d.finding.code),
                         "{} is not registered",
                         d.finding.code
                     );
@@ -463,8 +399,8 @@ mod tests {
             assert!(seen.insert(rule.code), "duplicate code {}", rule.code);
             assert!(rule.doc.len() > 40, "{} needs a real doc", rule.code);
         }
-        assert!(rule("df110").is_some());
-        assert!(explain(rule("DF110").unwrap()).contains("split-out-of-range"));
+        let df110 = crate::codes::find("df110").expect("DF110 is a check rule");
+        assert!(crate::codes::explain(&df110).contains("split-out-of-range"));
     }
 
     #[test]

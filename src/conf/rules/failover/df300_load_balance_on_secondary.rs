@@ -1,16 +1,19 @@
 //! DF300: `split` or `hba` in a secondary's peer block.
 
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF300",
-    name: "load-balance-on-secondary",
-    severity: Severity::Error,
-    doc: "A secondary's `failover peer` block sets `split` or `hba`. The load-balance split \
+    entry: Code::lint_rule(
+        "DF300",
+        "load-balance-on-secondary",
+        Severity::Error,
+        "A secondary's `failover peer` block sets `split` or `hba`. The load-balance split \
 belongs to the relationship and is sent by the primary when the peers connect; dhcpd refuses \
 it on a secondary (\"secondary may not define load balance settings\"), whatever the order of \
 `secondary;` and `split`. Remove it from the secondary and keep it on the primary only.",
+    ),
     check,
 };
 

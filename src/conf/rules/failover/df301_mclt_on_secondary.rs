@@ -1,19 +1,22 @@
 //! DF301: `mclt` in a secondary's peer block.
 
 use super::support::Role;
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF301",
-    name: "mclt-on-secondary",
-    severity: Severity::Warning,
-    doc: "A secondary's `failover peer` block sets `mclt`. The Maximum Client Lead Time belongs \
+    entry: Code::lint_rule(
+        "DF301",
+        "mclt-on-secondary",
+        Severity::Warning,
+        "A secondary's `failover peer` block sets `mclt`. The Maximum Client Lead Time belongs \
 to the relationship: the primary sends its own value when the peers connect and the secondary \
 adopts it. dhcpd accepts `mclt` on a secondary without a word and then ignores it, so the value \
 written here has no effect, and an admin who tunes it on the secondary sees nothing change. \
 dhcpd.conf(5) says it \"may not be specified on the secondary\". Remove it from the secondary \
 and set it on the primary only.",
+    ),
     check,
 };
 

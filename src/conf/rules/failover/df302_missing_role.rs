@@ -1,19 +1,22 @@
 //! DF302: a peer block with neither `primary;` nor `secondary;`.
 
 use super::support::{head, misspelled_role};
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF302",
-    name: "missing-role",
-    severity: Severity::Warning,
-    doc: "A `failover peer` block says neither `primary;` nor `secondary;`. dhcpd does not \
+    entry: Code::lint_rule(
+        "DF302",
+        "missing-role",
+        Severity::Warning,
+        "A `failover peer` block says neither `primary;` nor `secondary;`. dhcpd does not \
 complain: its role field starts out as primary, so the block is read as the primary's. On the \
 server meant to be the secondary that gives two primaries, which cannot form a working \
 relationship (the peers never reach the normal state); on a block without `split`/`hba` and \
 `mclt` dhcpd refuses the file with \"primary failover server must have hba or split\". Write the \
 role explicitly: `primary;` on one server, `secondary;` on the other.",
+    ),
     check,
 };
 

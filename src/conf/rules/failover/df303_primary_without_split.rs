@@ -1,19 +1,22 @@
 //! DF303: a primary without `split` or `hba`.
 
 use super::support::{checked_as_primary, head};
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF303",
-    name: "primary-without-split",
-    severity: Severity::Error,
-    doc: "The primary's `failover peer` block has neither `split` nor `hba`. The primary owns \
+    entry: Code::lint_rule(
+        "DF303",
+        "primary-without-split",
+        Severity::Error,
+        "The primary's `failover peer` block has neither `split` nor `hba`. The primary owns \
 the load-balance table and sends it to the secondary when they connect, so dhcpd refuses the \
 file: \"primary failover server must have hba or split\". A block without `primary;` or \
 `secondary;` counts as a primary here (dhcpd's default role). Add `split 128;` to the \
 primary for an even share (`split 256;` makes the primary answer every client, `split 0;` the \
 secondary), or add `secondary;` if this server is meant to be the secondary.",
+    ),
     check,
 };
 

@@ -1,19 +1,22 @@
 //! DF304: a primary without `mclt` (or with `mclt 0`).
 
 use super::support::{checked_as_primary, head, number};
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF304",
-    name: "primary-without-mclt",
-    severity: Severity::Error,
-    doc: "The primary's `failover peer` block has no `mclt`, or `mclt 0`. The Maximum Client \
+    entry: Code::lint_rule(
+        "DF304",
+        "primary-without-mclt",
+        Severity::Error,
+        "The primary's `failover peer` block has no `mclt`, or `mclt 0`. The Maximum Client \
 Lead Time bounds how far either server may extend a lease beyond what its partner knows; the \
 primary sends it to the secondary when they connect. dhcpd refuses the file: \"primary \
 failover server must have mclt\" (it reports this only once `split`/`hba` is present). A block \
 without `primary;` or `secondary;` counts as a primary. Add `mclt 1800;` or `mclt 3600;` to \
 the primary (keep it well below the lease times), or `secondary;` if this is the secondary.",
+    ),
     check,
 };
 

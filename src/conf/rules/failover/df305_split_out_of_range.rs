@@ -1,18 +1,21 @@
 //! DF305: `split` outside 0..=256.
 
 use super::support::plain_number;
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF305",
-    name: "split-out-of-range",
-    severity: Severity::Error,
-    doc: "`split` is outside 0 to 256. The split is the number of the 256 hash buckets the \
+    entry: Code::lint_rule(
+        "DF305",
+        "split-out-of-range",
+        Severity::Error,
+        "`split` is outside 0 to 256. The split is the number of the 256 hash buckets the \
 primary answers (the rest go to the secondary), so dhcpd refuses any other value: \"split \
 must be between 0 and 256, inclusive\" (a negative number wraps around and is refused too), \
 followed by \"primary failover server must have hba or split\". Use `split 128;` for an even \
 share, 256 to make the primary answer every client, 0 for the secondary.",
+    ),
     check,
 };
 

@@ -1,17 +1,20 @@
 //! DF306: both `split` and `hba` in one peer block.
 
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF306",
-    name: "split-and-hba",
-    severity: Severity::Warning,
-    doc: "A `failover peer` block sets both `split` and `hba`. Both describe the same 256-bit \
+    entry: Code::lint_rule(
+        "DF306",
+        "split-and-hba",
+        Severity::Warning,
+        "A `failover peer` block sets both `split` and `hba`. Both describe the same 256-bit \
 load-balance table (`split N` sets the first N bits, `hba` gives all 32 bytes), and \
 dhcpd.conf(5) says to use one, never both. dhcpd 4.4 does not refuse it: the statement that \
 comes last silently replaces the other, so the table in effect may not be the one the admin \
 reads first. Keep only one of them (normally `split 128;`).",
+    ),
     check,
 };
 

@@ -1,19 +1,22 @@
 //! DF307: `hba` that is not exactly 32 octets.
 
+use crate::codes::Code;
 use crate::conf::ast::{Value, ValueKind};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF307",
-    name: "hba-length",
-    severity: Severity::Error,
-    doc: "`hba` does not list exactly 32 colon-separated octets. The hash bucket assignment is \
+    entry: Code::lint_rule(
+        "DF307",
+        "hba-length",
+        Severity::Error,
+        "`hba` does not list exactly 32 colon-separated octets. The hash bucket assignment is \
 a 256-bit map, one bit per hash bucket, so dhcpd refuses any other length: \"HBA must be \
 exactly 32 bytes\" (with fewer octets it may say \"too few numbers\"), and then \"primary \
 failover server must have hba or split\". Write all 32 octets, e.g. 16 times `ff` then 16 \
 times `00` for an even share, or use `split 128;` instead, which means the same and is \
 harder to get wrong.",
+    ),
     check,
 };
 

@@ -1,18 +1,21 @@
 //! DF308: a peer block without `peer address`.
 
 use super::support::{head, mentions};
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF308",
-    name: "missing-peer-address",
-    severity: Severity::Error,
-    doc: "A `failover peer` block has no `peer address`. That is the partner server's address: \
+    entry: Code::lint_rule(
+        "DF308",
+        "missing-peer-address",
+        Severity::Error,
+        "A `failover peer` block has no `peer address`. That is the partner server's address: \
 where this server connects for failover messages and from where it accepts the partner's \
 connection. dhcpd refuses the file: \"peer address may not be omitted\". Misspellings such as \
 `peer-address` or `peer_address` are not `peer address` (DF319 reports those). Add `peer address \
 A.B.C.D;` with the partner's own (non-virtual) address, the one the partner gives as `address`.",
+    ),
     check,
 };
 

@@ -1,15 +1,17 @@
 //! DF309: `address` and `port` equal to `peer address` and `peer port`.
 
 use super::support::number;
+use crate::codes::Code;
 use crate::conf::facts::PeerDecl;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF309",
-    name: "address-is-peer-address",
-    severity: Severity::Error,
-    doc: "A `failover peer` block gives the same value for `address` (this server) and `peer \
+    entry: Code::lint_rule(
+        "DF309",
+        "address-is-peer-address",
+        Severity::Error,
+        "A `failover peer` block gives the same value for `address` (this server) and `peer \
 address` (the partner), and the same port on both sides (`port` and `peer port`, 647 when \
 absent). dhcpd -t accepts it, but the pair cannot work: the server tries to reach its partner \
 at its own listening socket, the real partner never hears from it, and both stay out of the \
@@ -18,6 +20,7 @@ primary's block to the secondary and changing only one line. On each server, `ad
 own address and `peer address` the other server's; the two blocks mirror each other. (Two \
 daemons on one test host may share an address if their ports differ; ISC's own failover tests \
 do that, and this rule stays quiet then.)",
+    ),
     check,
 };
 

@@ -1,21 +1,24 @@
 //! DF310: a `failover peer NAME { ... }` declaration outside the top level and shared networks.
 
 use super::support::head;
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::ScopeKind;
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF310",
-    name: "peer-in-wrong-scope",
-    severity: Severity::Error,
-    doc: "A `failover peer NAME { ... }` block is declared inside a subnet, pool, group, host, \
+    entry: Code::lint_rule(
+        "DF310",
+        "peer-in-wrong-scope",
+        Severity::Error,
+        "A `failover peer NAME { ... }` block is declared inside a subnet, pool, group, host, \
 class or an if/on/switch body. dhcpd allows peer declarations only at the top level or \
 directly inside a `shared-network` and refuses the file (\"failover peers may only be defined \
 in shared-network declarations and the outer scope\"); the peer is then unknown to every pool \
 that names it (\"failover peer NAME: not found\"). Move the block to the top of the file, \
 before the first subnet, and keep only the `failover peer \"NAME\";` reference inside the \
 pools.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF311: `failover peer NAME;` or `no failover peer` where dhcpd does not accept it.
 
+use crate::codes::Code;
 use crate::conf::ast::StmtKind;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, ScopeKind, walk};
@@ -8,10 +9,11 @@ use crate::diag::Severity;
 /// DF311, decided from the replay of pools and peer references in dhcpd's reading order and a walk
 /// of every statement.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF311",
-    name: "reference-in-wrong-scope",
-    severity: Severity::Error,
-    doc: "A `failover peer NAME;` reference stands at the top level, or in a subnet, group, \
+    entry: Code::lint_rule(
+        "DF311",
+        "reference-in-wrong-scope",
+        Severity::Error,
+        "A `failover peer NAME;` reference stands at the top level, or in a subnet, group, \
 host, class or if/on/switch body; or a `no failover peer` stands outside a pool. dhcpd reads \
 a reference only inside a `pool` (where it makes that pool a failover pool) or a \
 `shared-network` (where the pools declared after it inherit the peer), and refuses the file \
@@ -19,6 +21,7 @@ otherwise: \"failover peer reference not in shared-network declaration\" at the 
 \"failover peers may only be defined in shared-network declarations and the outer scope\" \
 elsewhere. A reference in a subnet does not reach the subnet's pools. Move the line into each \
 `pool { ... }` that the pair serves, as `failover peer \"NAME\";`.",
+    ),
     check,
 };
 

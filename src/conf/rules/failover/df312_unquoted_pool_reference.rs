@@ -1,6 +1,7 @@
 //! DF312: `failover peer NAME;` in a pool with an unquoted name.
 
 use super::support::shown;
+use crate::codes::Code;
 use crate::conf::ast::ValueKind;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::ScopeKind;
@@ -8,13 +9,15 @@ use crate::diag::Severity;
 
 /// DF312, decided from the replay of pools and peer references in dhcpd's reading order.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF312",
-    name: "unquoted-pool-reference",
-    severity: Severity::Error,
-    doc: "A pool names its failover peer without quotes: `failover peer fo;`. The top-level \
+    entry: Code::lint_rule(
+        "DF312",
+        "unquoted-pool-reference",
+        Severity::Error,
+        "A pool names its failover peer without quotes: `failover peer fo;`. The top-level \
 declaration and a shared-network reference accept a bare name, but dhcpd's pool parser wants \
 a string and refuses the file with \"expecting string.\", which does not say what is wrong. \
 Quote the name: `failover peer \"fo\";`.",
+    ),
     check,
 };
 

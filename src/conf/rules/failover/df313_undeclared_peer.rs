@@ -1,6 +1,7 @@
 //! DF313: a reference to a failover peer that is not declared before it.
 
 use super::support::Resolution;
+use crate::codes::Code;
 use crate::conf::ast::{Span, StmtKind, Value};
 use crate::conf::lookalike;
 use crate::conf::rules::{Context, Lint, LintRule};
@@ -10,10 +11,11 @@ use crate::diag::Severity;
 /// DF313, decided from each `failover peer` block and the replay of pools and peer references in
 /// dhcpd's reading order and a walk of every statement.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF313",
-    name: "undeclared-peer",
-    severity: Severity::Error,
-    doc: "A pool or shared-network names a failover peer that is not declared, or is declared \
+    entry: Code::lint_rule(
+        "DF313",
+        "undeclared-peer",
+        Severity::Error,
+        "A pool or shared-network names a failover peer that is not declared, or is declared \
 only further down (a later line, or an include read after it). dhcpd looks the name up the \
 moment it reads the reference and refuses the file: \"failover peer NAME: not found\" in a \
 pool, \"reference to unknown failover peer NAME\" in a shared-network, \"state declaration \
@@ -21,6 +23,7 @@ for unknown failover peer NAME\" for a `failover peer NAME state { ... }` block.
 case-sensitive and must match exactly (a look-alike character or a different case is another \
 name). Declare the `failover peer` block first, at the top of the file or in an include that \
 comes before the subnets, and spell the name the same everywhere.",
+    ),
     check,
 };
 

@@ -1,18 +1,21 @@
 //! DF314: two `failover peer` declarations with the same name.
 
 use super::support::head;
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF314",
-    name: "duplicate-peer",
-    severity: Severity::Error,
-    doc: "Two `failover peer NAME { ... }` blocks have the same name (in one file or across \
+    entry: Code::lint_rule(
+        "DF314",
+        "duplicate-peer",
+        Severity::Error,
+        "Two `failover peer NAME { ... }` blocks have the same name (in one file or across \
 includes). dhcpd refuses the file: \"redeclaration of failover peer NAME\". It often happens \
 when one shared file with the peer block is included twice, or when both the primary's and \
 the secondary's blocks end up in the same server's configuration. Keep one block per name on \
 each server: the primary's on the primary, the secondary's on the secondary.",
+    ),
     check,
 };
 

@@ -1,6 +1,7 @@
 //! DF315: a declared failover peer that no pool names.
 
 use super::support::head;
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::ScopeKind;
 use crate::diag::Severity;
@@ -8,16 +9,18 @@ use crate::diag::Severity;
 /// DF315, decided from each `failover peer` block and the replay of pools and peer references in
 /// dhcpd's reading order.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF315",
-    name: "peer-without-pool",
-    severity: Severity::Error,
-    doc: "A `failover peer` is declared but no `pool` names it with `failover peer \"NAME\";`. \
+    entry: Code::lint_rule(
+        "DF315",
+        "peer-without-pool",
+        Severity::Error,
+        "A `failover peer` is declared but no `pool` names it with `failover peer \"NAME\";`. \
 dhcpd's failover sanity check (also run by `dhcpd -t`) refuses the configuration: \"Failover \
 peer, NAME, has no referring pools. You must refer to each peer in at least one pool \
 declaration.\" A reference at the shared-network level does not count, even though the pools \
 after it inherit the peer; neither do ranges written directly in a subnet (they are not in a \
 pool). Put the ranges the pair serves in `pool { failover peer \"NAME\"; range ...; }` blocks, \
 or remove the unused peer block.",
+    ),
     check,
 };
 

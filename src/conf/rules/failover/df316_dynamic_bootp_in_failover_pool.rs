@@ -1,21 +1,24 @@
 //! DF316: `range dynamic-bootp` in a pool with a failover peer in effect.
 
+use crate::codes::Code;
 use crate::conf::ast::{Span, StmtKind};
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// DF316, decided from the replay of pools and peer references in dhcpd's reading order.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF316",
-    name: "dynamic-bootp-in-failover-pool",
-    severity: Severity::Error,
-    doc: "A `range dynamic-bootp` stands in a pool that has a failover peer in effect: named by \
+    entry: Code::lint_rule(
+        "DF316",
+        "dynamic-bootp-in-failover-pool",
+        Severity::Error,
+        "A `range dynamic-bootp` stands in a pool that has a failover peer in effect: named by \
 the pool itself, or inherited from its shared-network (a `failover peer NAME;` reference or a \
 peer block declared in the shared-network, before the pool). The failover protocol cannot \
 hand out dynamic BOOTP leases, so dhcpd refuses the file: \"dynamic-bootp flag is not \
 permitted for address range declarations where there is a failover peer in scope\". Put the \
 BOOTP addresses in a pool of their own that starts with `no failover peer` (written without a \
 `;`, see DF317), or drop `dynamic-bootp` from the range.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF317: `no failover peer;` with a semicolon.
 
+use crate::codes::Code;
 use crate::conf::ast::StmtKind;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::{Scope, walk};
@@ -7,14 +8,16 @@ use crate::diag::Severity;
 
 /// DF317, decided from a walk of every statement.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF317",
-    name: "no-failover-semicolon",
-    severity: Severity::Error,
-    doc: "`no failover peer;` is written with a semicolon. In dhcpd 4.4 the pool parser reads \
+    entry: Code::lint_rule(
+        "DF317",
+        "no-failover-semicolon",
+        Severity::Error,
+        "`no failover peer;` is written with a semicolon. In dhcpd 4.4 the pool parser reads \
 `no failover peer` as three words and stops; the `;` is then read as a statement of its own \
 and the file is refused (\"expecting a parameter or declaration\" at that `;`). Every other \
 statement needs its `;`, which is why this one surprises. Write it without the semicolon: \
 `pool { no failover peer range dynamic-bootp A B; }` (a line break is fine).",
+    ),
     check,
 };
 

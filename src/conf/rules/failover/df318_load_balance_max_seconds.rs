@@ -1,15 +1,17 @@
 //! DF318: `load balance max seconds` missing, 0, or above 5.
 
 use super::support::{head, mentions, number};
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 use crate::judgement::{BalanceWait, balance_wait};
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF318",
-    name: "load-balance-max-seconds",
-    severity: Severity::Warning,
-    doc: "`load balance max seconds` is missing, 0, or above 5. It is the cutoff, in seconds \
+    entry: Code::lint_rule(
+        "DF318",
+        "load-balance-max-seconds",
+        Severity::Warning,
+        "`load balance max seconds` is missing, 0, or above 5. It is the cutoff, in seconds \
 from a client's first DHCPDISCOVER/DHCPREQUEST (the `secs` field), after which a server \
 answers a client that the split assigns to its partner. When it is missing dhcpd uses 0, \
 which turns load balancing off: both servers answer every client, and dhcpd only logs \
@@ -18,6 +20,7 @@ max secs is 0\". A large value makes clients of a server that is up for failover
 answering them wait that long before the partner steps in. dhcpd.conf(5) recommends 3 or 5. \
 Set `load balance max seconds 3;` on both peers (0 on both only if you really want both \
 servers to answer everything).",
+    ),
     check,
 };
 

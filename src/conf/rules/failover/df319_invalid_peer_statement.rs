@@ -1,14 +1,16 @@
 //! DF319: a statement dhcpd does not know in a `failover peer` block.
 
 use super::support::{PEER_STATEMENTS, meant, role_word, value_form};
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF319",
-    name: "invalid-peer-statement",
-    severity: Severity::Error,
-    doc: "A `failover peer` block contains a statement dhcpd 4.4 does not know: a misspelled \
+    entry: Code::lint_rule(
+        "DF319",
+        "invalid-peer-statement",
+        Severity::Error,
+        "A `failover peer` block contains a statement dhcpd 4.4 does not know: a misspelled \
 multi-word keyword (`peer-address`, `peer_port`, `load balance max secs`), a role other than \
 `primary`/`secondary` (`master`, `slave`), or a keyword from another DHCP server. dhcpd \
 refuses the file with \"invalid statement in peer declaration\" (or, for `load balance max \
@@ -18,6 +20,7 @@ naming the peer fails too. The statements dhcpd knows are: `primary`, `secondary
 `max-unacked-updates`, `load balance max seconds`, `auto-partner-down`, `max-lease-misbalance`, \
 `max-lease-ownership`, `min-balance`, `max-balance`. Multi-word keywords are separate words \
 (`peer address`, not `peer-address`); single-word ones use hyphens.",
+    ),
     check,
 };
 

@@ -1,19 +1,22 @@
 //! DF320: no `max-response-delay` in a peer block.
 
 use super::support::{head, mentions};
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF320",
-    name: "missing-max-response-delay",
-    severity: Severity::Warning,
-    doc: "A `failover peer` block has no `max-response-delay`. dhcpd.conf(5) says it must be \
+    entry: Code::lint_rule(
+        "DF320",
+        "missing-max-response-delay",
+        Severity::Warning,
+        "A `failover peer` block has no `max-response-delay`. dhcpd.conf(5) says it must be \
 specified, but dhcpd 4.4 silently uses 20 seconds: the time without any message from the \
 partner after which this server declares the connection dead and moves to \
 communications-interrupted. The value in effect then depends on a compiled-in default that \
 nobody reads in the file, and the two peers may end up with different timeouts. Write it \
 explicitly on both peers, e.g. `max-response-delay 30;`.",
+    ),
     check,
 };
 

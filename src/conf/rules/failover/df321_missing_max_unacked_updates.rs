@@ -1,18 +1,21 @@
 //! DF321: no `max-unacked-updates` in a peer block.
 
 use super::support::{head, mentions};
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF321",
-    name: "missing-max-unacked-updates",
-    severity: Severity::Warning,
-    doc: "A `failover peer` block has no `max-unacked-updates`. dhcpd.conf(5) says it must be \
+    entry: Code::lint_rule(
+        "DF321",
+        "missing-max-unacked-updates",
+        Severity::Warning,
+        "A `failover peer` block has no `max-unacked-updates`. dhcpd.conf(5) says it must be \
 specified, but dhcpd 4.4 silently uses 100: the number of binding updates (BNDUPD) the \
 partner may send before it has to wait for this server's acknowledgements. The value in \
 effect then depends on a compiled-in default that nobody reads in the file. Write it \
 explicitly on both peers; the man page's example uses `max-unacked-updates 10;`.",
+    ),
     check,
 };
 

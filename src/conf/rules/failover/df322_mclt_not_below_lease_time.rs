@@ -1,16 +1,19 @@
 //! DF322: `mclt` not below the `max-lease-time` of a pool the peer serves.
 
-use super::support::{DEFAULT_MAX_LEASE_TIME, checked_as_primary, number};
+use super::support::{checked_as_primary, number};
+use crate::dhcpd::DEFAULT_MAX_LEASE_TIME;
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// DF322, decided from each `failover peer` block and the replay of pools and peer references in
 /// dhcpd's reading order.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF322",
-    name: "mclt-not-below-lease-time",
-    severity: Severity::Warning,
-    doc: "The primary's `mclt` is not below the `max-lease-time` in effect for a pool served by \
+    entry: Code::lint_rule(
+        "DF322",
+        "mclt-not-below-lease-time",
+        Severity::Warning,
+        "The primary's `mclt` is not below the `max-lease-time` in effect for a pool served by \
 the peer (the pool's own, else its subnet's, shared-network's or group's, else the top \
 level's; dhcpd's default is 86400). The MCLT is how long a server may extend a lease beyond \
 what its partner has acknowledged, and how long a server must wait before it may reuse the \
@@ -18,6 +21,7 @@ partner's addresses after a restart, a lost lease file or partner-down. An MCLT 
 leases themselves buys nothing and makes every recovery slow: a rebuilt server sits in \
 recover-wait for the whole MCLT without serving. Keep `mclt` well below the lease times \
 (1800 or 3600 is usual), or raise `max-lease-time`.",
+    ),
     check,
 };
 
@@ -39,7 +43,7 @@ fn check(config: &Context, out: &mut Vec<Lint>) {
             .filter(|p| p.peer.is_some_and(|(name, _)| name == peer.name.text))
             .map(|p| (p, replay.max_lease_time(p)))
             .find(|(_, t)| {
-                let max = t.map_or(DEFAULT_MAX_LEASE_TIME, |(n, _)| n);
+                let max = t.map_or(i64::from(DEFAULT_MAX_LEASE_TIME), |(n, _)| n);
                 crate::judgement::mclt_not_below_lease_time(
                     mclt.unsigned_abs(),
                     u64::try_from(max).unwrap_or(0),

@@ -1,6 +1,7 @@
 //! DF323: a failover port other than 647 or 847.
 
 use super::support::plain_number;
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 use crate::dhcpd::DEFAULT_FAILOVER_PORT;
@@ -9,16 +10,18 @@ use crate::dhcpd::DEFAULT_FAILOVER_PORT;
 const SELINUX_OTHER_PORT: i64 = 847;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF323",
-    name: "non-standard-port",
-    severity: Severity::Warning,
-    doc: "`port` or `peer port` is not 647 (the IANA failover port and dhcpd's default) or 847 \
+    entry: Code::lint_rule(
+        "DF323",
+        "non-standard-port",
+        Severity::Warning,
+        "`port` or `peer port` is not 647 (the IANA failover port and dhcpd's default) or 847 \
 (the port of older examples). On SELinux systems (RHEL, CentOS, Fedora) the dhcpd policy lets \
 the daemon bind and connect only to ports labelled dhcpd_port_t, which are 647 and 847 out of \
 the box: with any other port the failover link is denied, the peers stay in \
 communications-interrupted, and the configuration looks correct. A port of 0 means the \
 default 647; a number above 65535 is cut to its low 16 bits. Remove `port`/`peer port` to use \
 647, or label the port (`semanage port -a -t dhcpd_port_t -p tcp PORT`) on both servers.",
+    ),
     check,
 };
 

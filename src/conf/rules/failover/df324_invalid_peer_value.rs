@@ -2,22 +2,25 @@
 //! where a decimal number belongs, a missing value...).
 
 use super::support::{ValueForm, plain_number, shown, value_form};
+use crate::codes::Code;
 use crate::conf::ast::{PeerStmt, ValueKind};
 use crate::conf::load::Config;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF324",
-    name: "invalid-peer-value",
-    severity: Severity::Error,
-    doc: "A statement of a `failover peer` block has a value dhcpd cannot read. Every timer, \
+    entry: Code::lint_rule(
+        "DF324",
+        "invalid-peer-value",
+        Severity::Error,
+        "A statement of a `failover peer` block has a value dhcpd cannot read. Every timer, \
 count, percentage, port and `split` takes a plain decimal number (dhcpd's peer parser does \
 not take `0x10`, a quoted number, a time unit or a missing value: \"expecting number\"); \
 `address` and `peer address` take an IPv4 address or an unquoted host name (a quoted address \
 is refused with \"expecting IP address or hostname\"; an octet above 255 is DF203's); `hba` takes colon-separated hex octets; `primary` and `secondary` take nothing \
 (\"semicolon expected\"). dhcpd refuses the file, skips the rest of the block and then \
 reports every pool naming the peer as \"not found\". Write the value in the form shown.",
+    ),
     check,
 };
 

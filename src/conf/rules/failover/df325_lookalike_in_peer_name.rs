@@ -1,5 +1,6 @@
 //! DF325: a failover peer name with a non-ASCII look-alike character.
 
+use crate::codes::Code;
 use crate::conf::ast::{StmtKind, Value};
 use crate::conf::lookalike;
 use crate::conf::rules::{Context, Lint, LintRule};
@@ -8,10 +9,11 @@ use crate::diag::Severity;
 
 /// DF325, decided from a walk of every statement.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF325",
-    name: "lookalike-in-peer-name",
-    severity: Severity::Warning,
-    doc: "A quoted failover peer name contains a non-ASCII character that looks like ASCII: a \
+    entry: Code::lint_rule(
+        "DF325",
+        "lookalike-in-peer-name",
+        Severity::Warning,
+        "A quoted failover peer name contains a non-ASCII character that looks like ASCII: a \
 U+2010 HYPHEN or an en dash for `-`, a no-break space, a zero-width space, curly quotes. They \
 come from copying configuration out of web pages, word processors and chat programs. Inside \
 quotes dhcpd takes them as part of the name, so the name differs from the one the partner \
@@ -19,6 +21,7 @@ server uses (\"unknown failover relationship name\" when the peers connect) or f
 references typed by hand. Outside quotes, in keywords, the same characters make dhcpd refuse \
 the file; dhcpfo reports those as DF200 syntax errors naming the character. Retype the name \
 in plain ASCII.",
+    ),
     check,
 };
 

@@ -1,17 +1,20 @@
 //! DF326: both `primary;` and `secondary;` in one peer block.
 
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF326",
-    name: "conflicting-roles",
-    severity: Severity::Warning,
-    doc: "A `failover peer` block says both `primary;` and `secondary;`. dhcpd does not refuse \
+    entry: Code::lint_rule(
+        "DF326",
+        "conflicting-roles",
+        Severity::Warning,
+        "A `failover peer` block says both `primary;` and `secondary;`. dhcpd does not refuse \
 it: each role statement overwrites the previous one and the last one wins, so the role in \
 effect is easy to misread, and `split`/`hba` next to a `secondary;` is refused (DF300). It \
 usually comes from merging the primary's and the secondary's blocks. Keep exactly one role \
 statement per block.",
+    ),
     check,
 };
 

@@ -1,16 +1,19 @@
 //! DF327: the same statement twice in one peer block.
 
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF327",
-    name: "repeated-peer-statement",
-    severity: Severity::Warning,
-    doc: "A `failover peer` block gives the same statement twice (two `mclt`, two `peer \
+    entry: Code::lint_rule(
+        "DF327",
+        "repeated-peer-statement",
+        Severity::Warning,
+        "A `failover peer` block gives the same statement twice (two `mclt`, two `peer \
 address`...). dhcpd does not complain: the later one silently replaces the earlier, so \
 whoever edits the first occurrence sees no effect. It usually comes from appending a setting \
 instead of changing it. Keep one occurrence of each statement.",
+    ),
     check,
 };
 

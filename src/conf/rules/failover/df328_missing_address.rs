@@ -1,19 +1,22 @@
 //! DF328: a peer block without `address`.
 
 use super::support::{head, mentions};
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF328",
-    name: "missing-address",
-    severity: Severity::Error,
-    doc: "A `failover peer` block has no `address`: this server's own address, where it \
+    entry: Code::lint_rule(
+        "DF328",
+        "missing-address",
+        Severity::Error,
+        "A `failover peer` block has no `address`: this server's own address, where it \
 listens for its partner and which it sends as its failover server identifier. `dhcpd -t` \
 accepts the file, but dhcpd.conf(5) says it \"may not be omitted\", and at startup dhcpd \
 4.4 stops with \"failover peer NAME: no local address.\" as soon as it tries to connect to \
 its partner: the pair cannot work. Add `address A.B.C.D;` with this server's own, \
 non-virtual address (the one the partner names as `peer address`).",
+    ),
     check,
 };
 

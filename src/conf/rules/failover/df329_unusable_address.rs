@@ -1,19 +1,22 @@
 //! DF329: a failover address that cannot reach another machine.
 
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF329",
-    name: "unusable-failover-address",
-    severity: Severity::Warning,
-    doc: "`address` or `peer address` is an address two servers cannot use to talk to each \
+    entry: Code::lint_rule(
+        "DF329",
+        "unusable-failover-address",
+        Severity::Warning,
+        "`address` or `peer address` is an address two servers cannot use to talk to each \
 other: 0.0.0.0, a loopback address (127.0.0.0/8), the broadcast address 255.255.255.255, a \
 multicast (224.0.0.0/4) or reserved (240.0.0.0/4) address. dhcpd accepts it, but the failover \
 link is a TCP connection between two machines, so the peers never connect and stay in \
 communications-interrupted (a loopback pair only works for two daemons on one test host). \
 It is usually a placeholder left in a template. Use each server's real unicast address; \
 prefer it over a virtual (VRRP/CARP) address, which moves between machines.",
+    ),
     check,
 };
 

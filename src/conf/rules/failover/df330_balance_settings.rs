@@ -1,22 +1,25 @@
 //! DF330: pool balance settings that contradict each other.
 
 use super::support::number;
+use crate::codes::Code;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::dhcpd::{DEFAULT_MAX_LEASE_MISBALANCE, DEFAULT_MAX_LEASE_OWNERSHIP};
 use crate::diag::Severity;
 use crate::judgement;
 
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF330",
-    name: "balance-settings",
-    severity: Severity::Warning,
-    doc: "The pool balance settings of a `failover peer` block contradict each other or their \
+    entry: Code::lint_rule(
+        "DF330",
+        "balance-settings",
+        Severity::Warning,
+        "The pool balance settings of a `failover peer` block contradict each other or their \
 meaning: `max-lease-misbalance` or `max-lease-ownership` above 100 (they are percentages; \
 above 50 they all behave the same), `max-lease-ownership` not below `max-lease-misbalance` \
 (dhcpd.conf(5) recommends it lower; the defaults are 10 and 15), or `min-balance` above \
 `max-balance` (seconds between rebalancing runs; defaults 60 and 3600). dhcpd accepts any \
 number, and the free leases are then shared between the peers differently than intended. \
 Remove the statements to get the defaults, or fix the values.",
+    ),
     check,
 };
 

@@ -45,13 +45,13 @@ mod tests {
 
     #[test]
     fn codes_in_order_and_in_range() {
-        let codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+        let codes: Vec<&str> = RULES.iter().map(|r| r.entry.code).collect();
         let mut sorted = codes.clone();
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(codes, sorted);
         assert!(codes.iter().all(|c| ("DF300"..="DF399").contains(c)));
-        for rule in RULES {
+        for rule in RULES.iter().map(|r| &r.entry) {
             assert!(
                 rule.name
                     .chars()

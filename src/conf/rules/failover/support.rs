@@ -206,9 +206,6 @@ pub(crate) struct Replay<'a> {
     max_lease_time: HashMap<Option<*const Stmt>, &'a Value>,
 }
 
-/// dhcpd's default `max-lease-time`, as the rules' numbers.
-pub(super) const DEFAULT_MAX_LEASE_TIME: i64 = crate::dhcpd::DEFAULT_MAX_LEASE_TIME as i64;
-
 impl<'a> Replay<'a> {
     /// Replays a configuration in reading order.
     pub(crate) fn of(config: &'a Config) -> Replay<'a> {

@@ -1,5 +1,6 @@
 //! DF203: an IPv4 address dhcpd cannot read.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -8,16 +9,18 @@ use crate::diag::Severity;
 /// [`crate::conf::dhcpd`], in `decl::subnet_declaration`, `decl::fixed_addr_param`,
 /// `decl::address_range`, `options::convert_num`, `options::ip_addr_or_hostname`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF203",
-    name: "bad-ipv4-address",
-    severity: Severity::Error,
-    doc: "An IPv4 address that dhcpd cannot read. A dotted quad is four decimal numbers from 0 to \
+    entry: Code::lint_rule(
+        "DF203",
+        "bad-ipv4-address",
+        Severity::Error,
+        "An IPv4 address that dhcpd cannot read. A dotted quad is four decimal numbers from 0 to \
 255: an octet over 255 (`10.0.0.300`: dhcpd says \"300 exceeds max (255) for precision\"), too \
 few numbers (`10.0.0`: \"too few numbers\") and, where dhcpd needs a numeric address (`subnet` \
 numbers, `netmask`, `range` ends), a name or a template placeholder (`range DHCP_RANGE;`, \
 `subnet __NETADDRESS__ ...`: \"expecting numeric value\") all make dhcpd refuse the file. Options, \
 `fixed-address` and `next-server` also take host names, but a dotted quad there must still be \
 valid. Fix the address, and fill in template placeholders before deploying the file.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF204: a subnet number with host bits set.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,13 +8,15 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::SubnetHostBits`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::subnet_declaration`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF204",
-    name: "subnet-host-bits",
-    severity: Severity::Error,
-    doc: "A `subnet` whose number has bits set outside its netmask, such as `subnet 10.14.8.195 \
+    entry: Code::lint_rule(
+        "DF204",
+        "subnet-host-bits",
+        Severity::Error,
+        "A `subnet` whose number has bits set outside its netmask, such as `subnet 10.14.8.195 \
 netmask 255.255.255.0`. dhcpd refuses it (\"bad subnet number/mask combination\") and skips the \
 whole declaration. Write the network number, the address ANDed with the mask (here \
 `10.14.8.0`), or correct the mask.",
+    ),
     check,
 };
 

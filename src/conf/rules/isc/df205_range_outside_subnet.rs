@@ -1,5 +1,6 @@
 //! DF205: a range address outside its subnet.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,14 +8,16 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::RangeOutsideSubnet`]) are raised by the replay of dhcpd's
 /// reader, [`crate::conf::dhcpd`], in `decl::address_range`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF205",
-    name: "range-outside-subnet",
-    severity: Severity::Error,
-    doc: "A `range` whose first or last address is not in the subnet it is declared in. dhcpd stops \
+    entry: Code::lint_rule(
+        "DF205",
+        "range-outside-subnet",
+        Severity::Error,
+        "A `range` whose first or last address is not in the subnet it is declared in. dhcpd stops \
 at once (\"bad range, address A not in subnet N netmask M\"). A range in a shared-network-level \
 `pool` belongs to the subnet that contains its first address, and only subnets declared \
 *before* the pool in that shared network count; when none does, dhcpd refuses it (\"address \
 range not on network\"). Fix the addresses or the netmask, or move the pool after its subnet.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF206: a statement where dhcpd does not allow it.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,10 +8,11 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::Misplaced`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `stmt::statement_inner`, `stmt::misplaced`, `stmt::body_end`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF206",
-    name: "misplaced-statement",
-    severity: Severity::Error,
-    doc: "A statement in a scope that does not allow it. dhcpd refuses, among others: `range` outside \
+    entry: Code::lint_rule(
+        "DF206",
+        "misplaced-statement",
+        Severity::Error,
+        "A statement in a scope that does not allow it. dhcpd refuses, among others: `range` outside \
 a subnet or pool (also in a `group` inside a subnet: \"range declaration not allowed here\"); \
 `pool` outside a subnet or shared-network, or inside another pool; `host` and `group` inside a \
 host or class; `subnet` inside a subnet, host or class; `shared-network` inside a \
@@ -19,6 +21,7 @@ outside a host; `authoritative` in a host (\"authority makes no sense here\"); d
 ranges and `authoritative` inside `if`/`on`/`switch` bodies; and DHCPv6 statements \
 (`subnet6`, `range6`, `pool6`, `prefix6`) in a DHCPv4 configuration. Move the statement to a \
 scope that takes it.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF207: an address in two ranges.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,12 +8,14 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::AddressInTwoRanges`]) are raised by the replay of dhcpd's
 /// reader, [`crate::conf::dhcpd`], in `decl::address_range`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF207",
-    name: "address-in-two-ranges",
-    severity: Severity::Error,
-    doc: "An address that is in two `range` statements, in the same pool, in different pools or in \
+    entry: Code::lint_rule(
+        "DF207",
+        "address-in-two-ranges",
+        Severity::Error,
+        "An address that is in two `range` statements, in the same pool, in different pools or in \
 different subnets. dhcpd gives every address one lease and refuses the second (\"lease A is \
 declared twice!\"). Shrink or remove one of the ranges so they do not overlap.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF208: two hosts with one name.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,13 +8,15 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::DuplicateHost`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::host_declaration`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF208",
-    name: "duplicate-host",
-    severity: Severity::Error,
-    doc: "Two `host` declarations with the same name. Host declarations are global, wherever they \
+    entry: Code::lint_rule(
+        "DF208",
+        "duplicate-host",
+        Severity::Error,
+        "Two `host` declarations with the same name. Host declarations are global, wherever they \
 are written, and their names must be unique (case-sensitively): dhcpd refuses the second one \
 ('host NAME: already exists'). Give each host its own name (a host with two interfaces needs \
 two declarations with two names).",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF209: a class used before it is declared.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,14 +8,16 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::UndeclaredClass`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `stmt::undeclared_class`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF209",
-    name: "undeclared-class",
-    severity: Severity::Error,
-    doc: "A class named before its `class` declaration: in a pool's `allow`/`deny members of \
+    entry: Code::lint_rule(
+        "DF209",
+        "undeclared-class",
+        Severity::Error,
+        "A class named before its `class` declaration: in a pool's `allow`/`deny members of \
 \"CLASS\"` (\"no such class\"), as the parent of a `subclass`, `vendor-class` or `user-class` \
 ('no class named'), or in `add 'CLASS';` ('class CLASS: not found'). dhcpd looks classes up \
 as it reads, so the declaration must come first (class names are case-sensitive). Move the \
 `class` declaration (or the include that holds it) above its first use.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF210: a key used before it is declared.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,13 +8,15 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::UndeclaredKey`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::zone_statement`, `finish`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF210",
-    name: "undeclared-key",
-    severity: Severity::Error,
-    doc: "A TSIG key named before its `key` declaration in a `zone` (\"unknown key NAME\"), or an \
+    entry: Code::lint_rule(
+        "DF210",
+        "undeclared-key",
+        Severity::Error,
+        "A TSIG key named before its `key` declaration in a `zone` (\"unknown key NAME\"), or an \
 `omapi-key` that names no declared key (dhcpd stops: \"OMAPI key NAME: not found\"). The \
 declaration (often in an included file such as /etc/bind/rndc.key) must come before the \
 zones that use it. Declare the key, or include its file, above the zone.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF211: an option dhcpd does not know.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -8,15 +9,17 @@ use crate::diag::Severity;
 /// [`crate::conf::dhcpd`], in `options::option_name`, `options::unknown_option`,
 /// `options::option_code_definition`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF211",
-    name: "unknown-option",
-    severity: Severity::Error,
-    doc: "An option name that is neither one of dhcpd's built-in options nor defined earlier with \
+    entry: Code::lint_rule(
+        "DF211",
+        "unknown-option",
+        Severity::Error,
+        "An option name that is neither one of dhcpd's built-in options nor defined earlier with \
 `option NAME code N = TYPE;` (\"unknown option dhcp.NAME\" in a statement, \"no option named NAME \
 in space SPACE\" in an expression), or an option space that is not declared earlier with \
 `option space NAME;` (\"no option space named SPACE\"). Names such as `option-150` do not exist \
 in dhcpd (write `unknown-150`, or define a name for code 150). Define the option (or space) at \
 the top level before its first use, or fix the spelling.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF212: an option value of the wrong form.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -8,10 +9,11 @@ use crate::diag::Severity;
 /// [`crate::conf::dhcpd`], in `decl::host_declaration`, `stmt::statement_inner`,
 /// `stmt::executable_statement_inner`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF212",
-    name: "bad-option-value",
-    severity: Severity::Error,
-    doc: "An option value dhcpd cannot read by the option's type. Addresses are written bare, not \
+    entry: Code::lint_rule(
+        "DF212",
+        "bad-option-value",
+        Severity::Error,
+        "An option value dhcpd cannot read by the option's type. Addresses are written bare, not \
 quoted (`option routers \"10.0.0.1\";`: \"expecting IP address or hostname\"); a text option takes \
 a quoted string or a single bare word, so a value with dots must be quoted (`option \
 domain-name example.com;` stops at the `.`: \"semicolon expected\"); data options take a quoted \
@@ -19,6 +21,7 @@ string or colon-separated hex bytes (`option dhcp-client-identifier : \"x\";`: \
 or hexadecimal data\"); numbers must fit their width; list options separate values with commas; \
 flags are on/off/true/false. Write the value in the form the option takes (see \
 dhcp-options(5)).",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF213: a parameter value of the wrong form.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -8,15 +9,17 @@ use crate::diag::Severity;
 /// [`crate::conf::dhcpd`], in `stmt::statement_inner`, `stmt::authoritative`,
 /// `stmt::executable_statement_inner`, `stmt::default_statement`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF213",
-    name: "bad-parameter-value",
-    severity: Severity::Error,
-    doc: "A server parameter whose value dhcpd cannot read by the parameter's type: `authoritative` \
+    entry: Code::lint_rule(
+        "DF213",
+        "bad-parameter-value",
+        Severity::Error,
+        "A server parameter whose value dhcpd cannot read by the parameter's type: `authoritative` \
 takes no value (`authoritative on;` is refused); text parameters take a quoted string or a \
 single bare word, so `filename pxelinux.0;` stops at the `.`; lease times and other numbers \
 must be numbers (`default-lease-time 10m;` is refused); flags are on/off/true/false; \
 `ddns-update-style` is none, interim or standard (`ad_hoc` is not a value); `log-facility` is \
 a syslog facility. Write the value in the form the parameter takes (see dhcpd.conf(5)).",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF214: ddns-update-style ad-hoc.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,13 +8,15 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::AdHoc`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `finish`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF214",
-    name: "ddns-ad-hoc",
-    severity: Severity::Error,
-    doc: "A global `ddns-update-style ad-hoc;`. ISC DHCP 4.2 removed the ad-hoc DNS update scheme: \
+    entry: Code::lint_rule(
+        "DF214",
+        "ddns-ad-hoc",
+        Severity::Error,
+        "A global `ddns-update-style ad-hoc;`. ISC DHCP 4.2 removed the ad-hoc DNS update scheme: \
 dhcpd 4.4 still reads the word but refuses to start (\"ddns-update-style ad_hoc no longer \
 supported\"; `dhcpd -t` fails too). Use `interim` or `standard` (and set up the keys and zones \
 they need), or `none`.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF215: an unknown word used as a statement.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,14 +8,16 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::UnknownStatement`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `stmt::default_statement`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF215",
-    name: "unknown-statement",
-    severity: Severity::Warning,
-    doc: "A statement that is only an unknown word (`authritative;`), an assignment to one \
+    entry: Code::lint_rule(
+        "DF215",
+        "unknown-statement",
+        Severity::Warning,
+        "A statement that is only an unknown word (`authritative;`), an assignment to one \
 (`DHCPDARGS=eth0;`, shell syntax from /etc/default/isc-dhcp-server) or a call of an unknown \
 function. dhcpd reads an unknown identifier as an expression statement and accepts it, so the \
 file passes `dhcpd -t`, but the statement does nothing: a misspelled `authoritative;` leaves the \
 server non-authoritative. Fix the spelling, or remove the line.",
+    ),
     check,
 };
 

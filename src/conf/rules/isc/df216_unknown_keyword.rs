@@ -1,5 +1,6 @@
 //! DF216: an unknown word followed by values.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,14 +8,16 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::UnknownKeyword`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `stmt::default_statement`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF216",
-    name: "unknown-keyword",
-    severity: Severity::Error,
-    doc: "A statement that starts with a word dhcpd does not know, followed by a value: \
+    entry: Code::lint_rule(
+        "DF216",
+        "unknown-keyword",
+        Severity::Error,
+        "A statement that starts with a word dhcpd does not know, followed by a value: \
 `optoin routers 10.0.0.1;`, `rnage 10.0.0.10 10.0.0.20;`, or `ldap-server \"x\";` in a dhcpd \
 built without LDAP (Debian's isc-dhcp-server). dhcpd reads the unknown word as an expression \
 and then expects `;`, so it refuses the file (\"semicolon expected\"). Fix the spelling, or remove \
 statements the installed dhcpd does not support.",
+    ),
     check,
 };
 

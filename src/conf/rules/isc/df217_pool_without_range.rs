@@ -1,5 +1,6 @@
 //! DF217: a pool without a range.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,12 +8,14 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::PoolWithoutRange`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::pool_statement`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF217",
-    name: "pool-without-range",
-    severity: Severity::Error,
-    doc: "A `pool` with no `range` statement. dhcpd refuses it (\"Pool declaration with no address \
+    entry: Code::lint_rule(
+        "DF217",
+        "pool-without-range",
+        Severity::Error,
+        "A `pool` with no `range` statement. dhcpd refuses it (\"Pool declaration with no address \
 range\"): a pool is a set of addresses, and its permits, failover reference and parameters \
 apply only to its ranges. Add the range, or remove the pool.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF218: a shared-network without subnets.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,12 +8,14 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::EmptySharedNetwork`]) are raised by the replay of dhcpd's
 /// reader, [`crate::conf::dhcpd`], in `decl::shared_net_declaration`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF218",
-    name: "empty-shared-network",
-    severity: Severity::Error,
-    doc: "A `shared-network` that declares no subnet. dhcpd refuses it (\"empty shared-network \
+    entry: Code::lint_rule(
+        "DF218",
+        "empty-shared-network",
+        Severity::Error,
+        "A `shared-network` that declares no subnet. dhcpd refuses it (\"empty shared-network \
 decl\"): a shared network is the set of subnets on one physical link. Put the link's subnet \
 declarations inside it, or remove it.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF219: an option space or definition inside a scope.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,14 +8,16 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::ScopedDefinition`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `stmt::scoped_definition`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF219",
-    name: "scoped-option-definition",
-    severity: Severity::Error,
-    doc: "An `option space NAME;` or `option NAME code N = TYPE;` inside a subnet, host, class, \
+    entry: Code::lint_rule(
+        "DF219",
+        "scoped-option-definition",
+        Severity::Error,
+        "An `option space NAME;` or `option NAME code N = TYPE;` inside a subnet, host, class, \
 group or other scope. Option spaces and definitions are global, and dhcpd refuses them in a \
 scope (\"option space definitions may not be scoped\", \"option definitions may not be scoped\"). \
 Move them to the top level, before the first statement that uses them; set the option's \
 value in the scope.",
+    ),
     check,
 };
 

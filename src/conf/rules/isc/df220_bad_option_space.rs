@@ -1,5 +1,6 @@
 //! DF220: a bad option space declaration.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,13 +8,15 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::OptionSpace`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `options::option_space_decl`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF220",
-    name: "bad-option-space",
-    severity: Severity::Error,
-    doc: "An `option space` declaration dhcpd refuses: the code width must be 1, 2 or 4 and the \
+    entry: Code::lint_rule(
+        "DF220",
+        "bad-option-space",
+        Severity::Error,
+        "An `option space` declaration dhcpd refuses: the code width must be 1, 2 or 4 and the \
 length width 1 or 2 (dhcpd 4.4 refuses `length width 0` and `4` whatever the manual says: \
 \"invalid length width (4) expecting 1 or 2\"), `hash size` takes a number, and nothing else may \
 follow the name. Use the widths the vendor's option format needs.",
+    ),
     check,
 };
 

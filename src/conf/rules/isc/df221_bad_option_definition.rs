@@ -1,5 +1,6 @@
 //! DF221: a bad option definition.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,14 +8,16 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::OptionDefinition`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `options::option_code_definition`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF221",
-    name: "bad-option-definition",
-    severity: Severity::Error,
-    doc: "An `option NAME code N = TYPE;` definition dhcpd refuses: an unknown type name, an integer \
+    entry: Code::lint_rule(
+        "DF221",
+        "bad-option-definition",
+        Severity::Error,
+        "An `option NAME code N = TYPE;` definition dhcpd refuses: an unknown type name, an integer \
 width other than 8, 16 or 32, an array of text, string or domain names, nested arrays, text or \
 string not last in a record, or `encapsulate` not last. Types are boolean, [signed|unsigned] \
 integer 8|16|32, ip-address, ip6-address, text, string, domain-name, domain-list [compressed], \
 encapsulate SPACE, zerolen, `array of TYPE` and records `{ TYPE, ... }` (dhcp-options(5)).",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF222: a condition that is not boolean.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -8,14 +9,16 @@ use crate::diag::Severity;
 /// [`crate::conf::dhcpd`], in `decl::class_declaration`, `expr::boolean_expression`,
 /// `expr::non_binary_inner`, `stmt::if_statement`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF222",
-    name: "non-boolean-condition",
-    severity: Severity::Error,
-    doc: "An `if`, `elsif` or `match if` condition that is not a boolean expression, such as \
+    entry: Code::lint_rule(
+        "DF222",
+        "non-boolean-condition",
+        Severity::Error,
+        "An `if`, `elsif` or `match if` condition that is not a boolean expression, such as \
 `if (1) {`, `if option host-name {` or `match if substring(...);` without a comparison. dhcpd \
 refuses it (\"Expecting a boolean expression\"): a number or data is not true or false to it. \
 Compare the value (`A = B`, `A != B`, `A ~= REGEX`), test presence with `exists OPTION`, or use \
 `known`/`static`, combined with and/or/not.",
+    ),
     check,
 };
 

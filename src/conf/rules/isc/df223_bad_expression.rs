@@ -1,21 +1,27 @@
 //! DF223: an expression dhcpd cannot read.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule. Its problems ([`Cause::Expression`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::submatch`, `expr::data_expression`,
-/// `expr::numeric_expression`, `expr::expression`, `expr::paren`, `expr::arg` and 9 more.
+/// `expr::numeric_expression`, `expr::expression`, `expr::paren`, `expr::arg`,
+/// `expr::non_binary_inner`, `expr::non_binary_other`, `options::option_statement`,
+/// `stmt::executable_statement_inner`, `stmt::default_statement`, `stmt::set_statement`,
+/// `stmt::execute_statement`, `stmt::switch_statement` and `stmt::case_statement`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF223",
-    name: "bad-expression",
-    severity: Severity::Error,
-    doc: "An expression dhcpd refuses: a missing parenthesis or comma in a function call, operands \
+    entry: Code::lint_rule(
+        "DF223",
+        "bad-expression",
+        Severity::Error,
+        "An expression dhcpd refuses: a missing parenthesis or comma in a function call, operands \
 of different types, or a bare word read as hex data that is not hex. dhcpd reads a word whose \
 letters after the first are all hex digits (`x`, `i`, `ab`) as a hex number, so a stray `i` \
 after a `}` fails with \"Bogus number i: digit 18 not in base 16\", and `log(info, x)` fails too. \
 Check the expression against dhcp-eval(5).",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF224: a second hardware or fixed-address in a host.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,13 +8,15 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::RepeatedHostAddress`]) are raised by the replay of dhcpd's
 /// reader, [`crate::conf::dhcpd`], in `decl::host_declaration`, `stmt::statement_inner`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF224",
-    name: "repeated-host-address",
-    severity: Severity::Error,
-    doc: "A host with two `hardware` statements (\"Host NAME hardware address already configured\"), \
+    entry: Code::lint_rule(
+        "DF224",
+        "repeated-host-address",
+        Severity::Error,
+        "A host with two `hardware` statements (\"Host NAME hardware address already configured\"), \
 two `fixed-address` statements (\"Only one fixed address declaration per host\") or two `uid` \
 statements. dhcpd refuses the second. Give all addresses in one `fixed-address A, B;` \
 statement, and declare a second host for a second interface.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF226: a bad zone declaration.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,14 +8,16 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::ZoneDeclaration`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::zone_statement`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF226",
-    name: "bad-zone",
-    severity: Severity::Error,
-    doc: "A `zone` declaration dhcpd refuses: a statement other than `primary`, `secondary`, \
+    entry: Code::lint_rule(
+        "DF226",
+        "bad-zone",
+        Severity::Error,
+        "A `zone` declaration dhcpd refuses: a statement other than `primary`, `secondary`, \
 `primary6`, `secondary6` and `key` (dhcpd stops at it: \"expecting right brace\"), the same kind \
 of server line twice (\"more than one primary\"; list the servers in one line, comma-separated), \
 or a server that is not an address or host name. Write `zone example.com. { primary \
 192.0.2.53; key NAME; }`.",
+    ),
     check,
 };
 

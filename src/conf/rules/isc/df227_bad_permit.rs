@@ -1,5 +1,6 @@
 //! DF227: a bad allow/deny/ignore statement.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,16 +8,18 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::Permit`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::permit`, `decl::date`, `decl::allow_deny`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF227",
-    name: "bad-permit",
-    severity: Severity::Error,
-    doc: "An `allow`, `deny` or `ignore` with a keyword dhcpd does not take there. Outside pools they \
+    entry: Code::lint_rule(
+        "DF227",
+        "bad-permit",
+        Severity::Error,
+        "An `allow`, `deny` or `ignore` with a keyword dhcpd does not take there. Outside pools they \
 take unknown-clients, bootp, booting, dynamic-bootp, duplicates, declines, client-updates and \
 leasequery (\"expecting allow/deny key\"); inside a pool, `allow`/`deny` build the permit list \
 and take known-clients, unknown-clients, known clients, unknown clients, all clients, dynamic \
 bootp clients, authenticated clients, unauthenticated clients, members of \"CLASS\" and after \
 DATE (\"expecting permit type\"), so `allow booting;` is refused in a pool. Use the keyword the \
 scope takes.",
+    ),
     check,
 };
 

@@ -1,5 +1,6 @@
 //! DF228: a bad hardware statement.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,13 +8,15 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::Hardware`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::hardware_param`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF228",
-    name: "bad-hardware",
-    severity: Severity::Error,
-    doc: "A `hardware` statement dhcpd refuses: an unknown hardware type (ethernet, token-ring, fddi, \
+    entry: Code::lint_rule(
+        "DF228",
+        "bad-hardware",
+        Severity::Error,
+        "A `hardware` statement dhcpd refuses: an unknown hardware type (ethernet, token-ring, fddi, \
 infiniband or unknown-N; \"expecting a network hardware type\"), an address that is not \
 colon-separated hex octets (placeholders such as `00:22:41:XX:XX:XX`: \"expecting numeric \
 value\"), or more than 20 octets. Write `hardware ethernet 00:11:22:33:44:55;`.",
+    ),
     check,
 };
 

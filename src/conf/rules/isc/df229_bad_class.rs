@@ -1,5 +1,6 @@
 //! DF229: a bad class declaration.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -8,14 +9,16 @@ use crate::diag::Severity;
 /// [`crate::conf::dhcpd`], in `decl::class_declaration`, `decl::submatch`,
 /// `stmt::executable_statement_inner`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF229",
-    name: "bad-class",
-    severity: Severity::Error,
-    doc: "A `class` or `subclass` declaration dhcpd refuses: an unquoted class name (\"Expecting class \
+    entry: Code::lint_rule(
+        "DF229",
+        "bad-class",
+        Severity::Error,
+        "A `class` or `subclass` declaration dhcpd refuses: an unquoted class name (\"Expecting class \
 name\"), a second `match if` (\"A class may only have one 'match if' clause\"), a second `match` \
 or `spawn with` (\"can't override existing submatch/spawn\"), `match`/`spawn` in a subclass, a \
 subclass key that is neither a string nor hex, or `lease limit` without a number. Quote class \
 names and keep one `match if` (combine conditions with and/or).",
+    ),
     check,
 };
 

@@ -1,17 +1,26 @@
 //! DF230: a statement dhcpd stops reading.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule. Its problems ([`Cause::Syntax`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::lbrace`, `decl::unexpected_eof`, `decl::host_declaration`,
-/// `decl::group_declaration`, `decl::shared_net_declaration`, `decl::interface` and 26 more.
+/// `decl::group_declaration`, `decl::shared_net_declaration`, `decl::interface`,
+/// `decl::subnet_declaration`, `decl::class_declaration`, `decl::submatch`, `decl::hardware_param`,
+/// `decl::fixed_addr_param`, `decl::pool_statement`, `decl::permit`, `decl::allow_deny`,
+/// `decl::address_range`, `decl::failover_peer`, `decl::zone_statement`, `mod::read_file`,
+/// `options::numeric_aggregate`, `options::option_name`, `stmt::statement_inner`,
+/// `stmt::not_a_statement`, `stmt::executable_statement_inner`, `stmt::default_statement`,
+/// `stmt::set_statement`, `stmt::execute_statement`, `stmt::log_statement`, `stmt::if_statement`,
+/// `stmt::body_end`, `stmt::on_statement`, `stmt::switch_statement` and `stmt::case_statement`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF230",
-    name: "statement-syntax",
-    severity: Severity::Error,
-    doc: "A statement the grammar can take apart but dhcpd cannot read: a missing `;` between two \
+    entry: Code::lint_rule(
+        "DF230",
+        "statement-syntax",
+        Severity::Error,
+        "A statement the grammar can take apart but dhcpd cannot read: a missing `;` between two \
 statements (`hardware ethernet ...` followed by `fixed-address` on the next line: \"expecting \
 semicolon\"), more values than the statement takes (`range A B C;`), a word that cannot start a \
 statement where it stands (a stray `}` or `;`), a misspelled word after a keyword (`failover \
@@ -19,6 +28,7 @@ pear`), a string with a bad escape, or a second `interface` for one network (\"A
 shared network can't be connected to two interfaces\"). dhcpd reports these as it reads \
 (most as \"semicolon expected\" or \"expecting ...\") and refuses the file. Add the missing \
 `;`, or remove what the statement does not take.",
+    ),
     check,
 };
 

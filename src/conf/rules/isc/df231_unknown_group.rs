@@ -1,5 +1,6 @@
 //! DF231: a host names an undeclared group.
 
+use crate::codes::Code;
 use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
@@ -7,13 +8,15 @@ use crate::diag::Severity;
 /// The rule. Its problems ([`Cause::UnknownGroup`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::host_declaration`.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF231",
-    name: "unknown-group",
-    severity: Severity::Error,
-    doc: "A host's `group \"NAME\";` names a group that is not declared before it (named groups are \
+    entry: Code::lint_rule(
+        "DF231",
+        "unknown-group",
+        Severity::Error,
+        "A host's `group \"NAME\";` names a group that is not declared before it (named groups are \
 declared with `group \"NAME\" { ... }`, case-sensitively). dhcpd refuses it (\"unknown group NAME \
 in host HOST\"). Declare the named group above the host, or nest the host inside the group \
 instead.",
+    ),
     check,
 };
 

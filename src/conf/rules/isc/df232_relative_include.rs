@@ -1,5 +1,6 @@
 //! DF232: an include with a relative path.
 
+use crate::codes::Code;
 use crate::conf::ast::StmtKind;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::walk;
@@ -7,15 +8,17 @@ use crate::diag::Severity;
 
 /// The rule: a walk of the parsed statements (dhcpd reads the include without complaint).
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF232",
-    name: "relative-include",
-    severity: Severity::Warning,
-    doc: "An `include` names a relative path. dhcpd opens it from its own working directory, \
+    entry: Code::lint_rule(
+        "DF232",
+        "relative-include",
+        Severity::Warning,
+        "An `include` names a relative path. dhcpd opens it from its own working directory, \
 not from the folder of the file that includes it: started as a service that directory is `/`, so \
 `include \"dhcpd.hosts\";` makes dhcpd look for `/dhcpd.hosts` and refuse to start (\"Can't open \
 dhcpd.hosts\"), although `dhcpd -t` run by hand in /etc/dhcp accepts the file. dhcpfo follows the \
 include from the including file's folder, which is what the author meant. Write the absolute \
 path (`include \"/etc/dhcp/dhcpd.hosts\";`).",
+    ),
     check,
 };
 

@@ -1,19 +1,22 @@
 //! DF233: a byte 0xFF, where dhcpd stops reading the file.
 
+use crate::codes::Code;
 use crate::conf::ast::Span;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
 /// The rule: from the byte count [`crate::conf::load`] leaves unread after a byte 0xFF.
 pub(super) static RULE: LintRule = LintRule {
-    code: "DF233",
-    name: "reading-stops-at-ff",
-    severity: Severity::Warning,
-    doc: "The file holds a byte 0xFF outside a comment (`ÿ` in Latin-1, or the first byte of a \
+    entry: Code::lint_rule(
+        "DF233",
+        "reading-stops-at-ff",
+        Severity::Warning,
+        "The file holds a byte 0xFF outside a comment (`ÿ` in Latin-1, or the first byte of a \
 UTF-16 file's byte order mark). dhcpd's lexer takes that byte for the end of the file: everything \
 after it is never read, without a word, so the declarations there silently do not exist (a UTF-16 file reads as \
 empty, and dhcpd starts with no configuration). Whatever comes before it that is unfinished is \
 reported as dhcpd reports it. Save the file as ASCII or UTF-8 and remove the byte.",
+    ),
     check,
 };
 

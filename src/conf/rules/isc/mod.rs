@@ -82,7 +82,7 @@ mod tests {
 
     #[test]
     fn codes_in_order_and_in_range() {
-        let codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+        let codes: Vec<&str> = RULES.iter().map(|r| r.entry.code).collect();
         let mut sorted = codes.clone();
         sorted.sort_unstable();
         sorted.dedup();
