@@ -17,28 +17,28 @@ use std::ops::RangeInclusive;
 
 /// The values of `split` dhcpd accepts: how many of the 256 hash buckets the primary
 /// answers (dhcpd: "split must be between 0 and 256, inclusive").
-pub const SPLIT_RANGE: RangeInclusive<i64> = 0..=256;
+pub(crate) const SPLIT_RANGE: RangeInclusive<i64> = 0..=256;
 
 /// Whether `split` is a value dhcpd refuses (DF110, DF305).
-pub fn split_out_of_range(split: i64) -> bool {
+pub(crate) fn split_out_of_range(split: i64) -> bool {
     !SPLIT_RANGE.contains(&split)
 }
 
 /// The length of an `hba` bitmap: one bit per hash bucket.
-pub const HBA_OCTETS: usize = 32;
+pub(crate) const HBA_OCTETS: usize = 32;
 
 /// Whether an `hba` of `octets` octets is refused (DF112, DF307).
-pub fn hba_length_wrong(octets: usize) -> bool {
+pub(crate) fn hba_length_wrong(octets: usize) -> bool {
     octets != HBA_OCTETS
 }
 
 /// The `load balance max seconds` usually advised: long enough that a slow answer is not
 /// taken for a dead peer, short enough that a client of a dead peer is not kept waiting.
-pub const BALANCE_WAIT_ADVISED: RangeInclusive<u64> = 3..=5;
+pub(crate) const BALANCE_WAIT_ADVISED: RangeInclusive<u64> = 3..=5;
 
 /// What a `load balance max seconds` value does (DF115, DF318).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BalanceWait {
+pub(crate) enum BalanceWait {
     /// 0: load balancing is off, both peers answer every client.
     Off,
     /// Below the advised range.
@@ -50,7 +50,7 @@ pub enum BalanceWait {
 }
 
 /// Classifies a `load balance max seconds` of `secs`.
-pub fn balance_wait(secs: u64) -> BalanceWait {
+pub(crate) fn balance_wait(secs: u64) -> BalanceWait {
     match secs {
         0 => BalanceWait::Off,
         s if s < *BALANCE_WAIT_ADVISED.start() => BalanceWait::Short,
@@ -62,26 +62,26 @@ pub fn balance_wait(secs: u64) -> BalanceWait {
 /// Whether an MCLT of `mclt` seconds is not below the longest lease `max_lease` (DF116,
 /// DF322): the partner of a peer that fails may then wait longer than any lease to take
 /// over its addresses, and recovery waits this long without serving.
-pub fn mclt_not_below_lease_time(mclt: u64, max_lease: u64) -> bool {
+pub(crate) fn mclt_not_below_lease_time(mclt: u64, max_lease: u64) -> bool {
     mclt >= max_lease
 }
 
 /// The host bits set in a subnet's `network` under `mask` (0 when it is a network address;
 /// DF130, DF204).
-pub fn subnet_host_bits(network: u32, mask: u32) -> u32 {
+pub(crate) fn subnet_host_bits(network: u32, mask: u32) -> u32 {
     network & !mask
 }
 
 /// Whether `address` lies in the subnet `network`/`mask` (network and broadcast included;
 /// a range end outside it is DF133, DF205).
-pub fn in_subnet(address: u32, network: u32, mask: u32) -> bool {
+pub(crate) fn in_subnet(address: u32, network: u32, mask: u32) -> bool {
     address & mask == network & mask
 }
 
 /// The `min-balance` and `max-balance` dhcpd runs with when `min` is above `max`, else
 /// `None` (DF118, DF330). Each is in seconds; left out or 0, dhcpd takes its default (60
 /// and 3600), so one set alone can contradict the other's default.
-pub fn balance_bounds_inverted(min: Option<u64>, max: Option<u64>) -> Option<(u64, u64)> {
+pub(crate) fn balance_bounds_inverted(min: Option<u64>, max: Option<u64>) -> Option<(u64, u64)> {
     let or_default = |n: Option<u64>, default: u32| match n {
         Some(0) | None => u64::from(default),
         Some(n) => n,
@@ -96,7 +96,7 @@ pub fn balance_bounds_inverted(min: Option<u64>, max: Option<u64>) -> Option<(u6
 /// gives each address one lease and refuses a second range that names it ("lease ... is
 /// declared twice!"), whatever pool or subnet the earlier range is in.
 #[derive(Debug, Default)]
-pub struct RangeCoverage {
+pub(crate) struct RangeCoverage {
     /// Disjoint covered stretches: first address -> last address.
     covered: BTreeMap<u32, u32>,
 }
@@ -104,7 +104,7 @@ pub struct RangeCoverage {
 impl RangeCoverage {
     /// Adds the range `a..=b` (either order) and returns the lowest address it shares with
     /// the ranges added before it, if any.
-    pub fn add(&mut self, a: u32, b: u32) -> Option<u32> {
+    pub(crate) fn add(&mut self, a: u32, b: u32) -> Option<u32> {
         let (lo, hi) = (a.min(b), a.max(b));
         let shared = match self.covered.range(..=lo).next_back() {
             Some((_, &end)) if end >= lo => Some(lo),
@@ -132,7 +132,7 @@ impl RangeCoverage {
 }
 
 /// The codes of each mistake both commands report: (check's code, lint's code).
-pub const PAIRED: &[(&str, &str)] = &[
+pub(crate) const PAIRED: &[(&str, &str)] = &[
     ("DF110", "DF305"),
     ("DF111", "DF306"),
     ("DF112", "DF307"),
@@ -153,7 +153,7 @@ pub const PAIRED: &[(&str, &str)] = &[
 ];
 
 /// The codes that report the same mistake as `code` in the other kind of input.
-pub fn paired_with(code: &str) -> Vec<&'static str> {
+pub(crate) fn paired_with(code: &str) -> Vec<&'static str> {
     PAIRED
         .iter()
         .filter_map(|&(check, lint)| {

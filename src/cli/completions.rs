@@ -2,6 +2,14 @@
 
 use super::EXIT_OK;
 
+/// The arguments of `dhcpfo completions`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(super) shell: clap_complete::Shell,
+}
+
 /// The completion script for a shell.
 pub fn script(shell: clap_complete::Shell) -> String {
     let mut out = Vec::new();

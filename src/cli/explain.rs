@@ -34,6 +34,28 @@ impl TypedValueParser for CodeParser {
     }
 }
 
+/// The arguments of `dhcpfo explain`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The code, e.g. DF113 (case does not matter).
+    #[arg(value_name = "CODE", value_parser = CodeParser, hide_possible_values = true)]
+    pub(super) code: String,
+    /// Output format: the documentation as text, or one JSON object (code, name,
+    /// severity, reported_by, summary, doc, and same_mistake: the code of the same
+    /// mistake in the other kind of input, if any).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(super) format: Format,
+}
+
+/// The arguments of `dhcpfo rules`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RulesArgs {
+    /// Output format: a Markdown table (code, severity, name, reported by, summary), or a
+    /// JSON array of {code, name, severity, reported_by, summary, doc[, same_mistake]}.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(super) format: Format,
+}
+
 /// `--explain CODE`, added to every command by [`super::command`].
 pub(super) fn explain_arg() -> clap::Arg {
     clap::Arg::new("explain")

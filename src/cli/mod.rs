@@ -187,28 +187,14 @@ Examples:
   dhcpfo rules          every code, with its summary
 
 Every command also takes --explain CODE. Exit status: 0 explained, 2 unknown code.")]
-    Explain {
-        /// The code, e.g. DF113 (case does not matter).
-        #[arg(value_name = "CODE", value_parser = explain::CodeParser, hide_possible_values = true)]
-        code: String,
-        /// Output format: the documentation as text, or one JSON object (code, name,
-        /// severity, reported_by, summary, doc, and same_mistake: the code of the same
-        /// mistake in the other kind of input, if any).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    Explain(explain::Args),
     /// List every code dhcpfo prints: check and lint rules, runtime errors.
     #[command(after_help = "\
 Examples:
   dhcpfo rules
   dhcpfo rules --format json | jq '.[] | select(.severity == \"error\") | .code'
   dhcpfo explain DF113")]
-    Rules {
-        /// Output format: a Markdown table (code, severity, name, reported by, summary), or a
-        /// JSON array of {code, name, severity, reported_by, summary, doc[, same_mistake]}.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    Rules(explain::RulesArgs),
     /// Print the JSON Schema of the pair model.
     #[command(after_help = "\
 Example:
@@ -222,11 +208,7 @@ Examples:
   dhcpfo completions bash > /etc/bash_completion.d/dhcpfo
   dhcpfo completions zsh > ~/.zfunc/_dhcpfo
   dhcpfo completions fish > ~/.config/fish/completions/dhcpfo.fish")]
-    Completions {
-        /// The shell.
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
+    Completions(completions::Args),
 }
 
 impl clap::ValueEnum for Role {
@@ -312,13 +294,13 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
         Command::Deploy(args) => deploy::run(args),
         Command::Status(args) => status::run(args),
         Command::Leases(args) => leases::run(args),
-        Command::Explain { code, format } => explain::run(&code, format),
-        Command::Rules { format } => explain::list(&crate::codes::all(), format),
+        Command::Explain(args) => explain::run(&args.code, args.format),
+        Command::Rules(args) => explain::list(&crate::codes::all(), args.format),
         Command::Schema => {
             println!("{}", model::schema::json());
             EXIT_OK
         }
-        Command::Completions { shell } => completions::run(shell),
+        Command::Completions(args) => completions::run(args.shell),
     };
     ExitCode::from(code)
 }

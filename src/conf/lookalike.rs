@@ -4,7 +4,8 @@
 //! ASCII in keywords and punctuation, so one of them anywhere outside a quoted string or a
 //! comment makes it refuse the file ("invalid statement in peer declaration").
 //!
-//! Used by the syntax error message (`src/conf/parse.rs`) and by DF325.
+//! Used by the syntax error message (`src/conf/parse.rs`), the replay of dhcpd's reader
+//! (`src/conf/dhcpd/`, to name a look-alike in the lines it stops at), DF313 and DF325.
 
 /// A look-alike character: its Unicode name and the ASCII text it imitates (empty for an
 /// invisible character).
