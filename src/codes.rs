@@ -45,11 +45,8 @@ impl Code {
             "check (and render, diff, deploy, status, serve)"
         };
         Code {
-            code,
-            name,
-            severity,
             reported_by,
-            doc,
+            ..Code::lint_rule(code, name, severity, doc)
         }
     }
 
