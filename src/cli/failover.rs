@@ -290,11 +290,11 @@ mod tests {
         let text = printed(&none) + &printed(&other);
         assert!(
             text.starts_with(
-                "DF034 error: no dhcpfo failover peer answers on /var/lib/dhcpfo/control"
+                "error[DF034]: no dhcpfo failover peer answers on /var/lib/dhcpfo/control"
             ),
             "{text}"
         );
-        assert!(text.contains("\nDF035 error: /var/lib/dhcpfo/control: the server there is the secondary of dhcp-failover, not the primary of dhcp-failover\n  help: each peer has its own control socket"), "{text}");
+        assert!(text.contains("\nerror[DF035]: /var/lib/dhcpfo/control: the server there is the secondary of dhcp-failover, not the primary of dhcp-failover\n  help: each peer has its own control socket"), "{text}");
         assert!(
             text.contains("  help: is `dhcpfo serve --role ...` running?"),
             "{text}"

@@ -1,6 +1,7 @@
-//! What each runtime error prints: its code, severity, message and help, one case of every
-//! error type and variant, against a snapshot; and each takes code and severity from the
-//! catalogue.
+//! What the runtime errors print, against a snapshot: every variant of every error type that
+//! takes its code from [`super::runtime`] (`LoadError::Invalid` carries the model's own
+//! findings and no code of its own; `dhcpfo failover`'s socket errors are tested beside them,
+//! in `cli/failover.rs`), in the plain form `diff`, `deploy` and `status` print.
 
 use std::path::PathBuf;
 
@@ -10,20 +11,14 @@ use crate::leases::FailoverState;
 use crate::remote::RemoteError;
 use crate::serve::failover::wire::{EncodeError, MessageType, OptionCode, OverflowAt, WireError};
 
-/// The error as `dhcpfo` prints it, without the graphics: `CODE severity: message` and the
-/// help line.
+/// The error in the plain form (`error[DF501]: message`, its causes, and the help line), as
+/// the remote commands print it.
 pub(crate) fn printed(error: &dyn Diagnostic) -> String {
-    let code = error.code().map(|c| c.to_string()).unwrap_or_default();
-    let severity = match error.severity() {
-        Some(miette::Severity::Warning) => "warning",
-        Some(miette::Severity::Advice) => "advice",
-        _ => "error",
-    };
-    let help = error.help().map(|h| h.to_string()).unwrap_or_default();
-    format!("{code} {severity}: {error}\n  help: {help}\n")
+    crate::diag::JsonFinding::from_miette(error).render_plain()
 }
 
-/// Asserts that `error` prints a code of the catalogue, with the catalogue's severity.
+/// Asserts that `error` prints a code of the catalogue with a help line, and that
+/// `catalogued_diagnostic!` passed on the catalogue's severity with it.
 pub(crate) fn assert_catalogued(error: &dyn Diagnostic) {
     let code = error.code().map(|c| c.to_string()).expect("a code");
     let entry = super::find(&code).unwrap_or_else(|| panic!("{code} is not in the catalogue"));
@@ -179,9 +174,25 @@ fn other_errors() -> Vec<Box<dyn Diagnostic>> {
         }),
         Box::new(crate::serve::server::ServeError::Runtime(io())),
         Box::new(WireError::Length { len: 4000 }),
+        Box::new(WireError::Short { actual: 1 }),
+        Box::new(WireError::Size {
+            declared: 40,
+            actual: 30,
+        }),
+        Box::new(WireError::PayloadOffset { offset: 8, len: 40 }),
+        Box::new(WireError::InvalidType { code: 200 }),
         Box::new(WireError::Overflow {
             at: OverflowAt::Data,
         }),
+        Box::new(WireError::Duplicate {
+            option: OptionCode::AssignedIp,
+        }),
+        Box::new(WireError::OptionSize {
+            option: OptionCode::AssignedIp,
+            got: 3,
+            expected: 4,
+        }),
+        Box::new(WireError::UnknownType { code: 99 }),
         Box::new(EncodeError::TooLong {
             kind: MessageType::BndUpd,
             len: 4000,

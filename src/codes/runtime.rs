@@ -10,13 +10,7 @@ const fn error(
     reported_by: &'static str,
     doc: &'static str,
 ) -> Code {
-    Code {
-        code,
-        name,
-        severity: Severity::Error,
-        reported_by,
-        doc,
-    }
+    Code::new(code, name, Severity::Error, reported_by, doc)
 }
 
 const fn warning(
@@ -25,10 +19,7 @@ const fn warning(
     reported_by: &'static str,
     doc: &'static str,
 ) -> Code {
-    Code {
-        severity: Severity::Warning,
-        ..error(code, name, reported_by, doc)
-    }
+    Code::new(code, name, Severity::Warning, reported_by, doc)
 }
 
 const REMOTE: &str = "diff, deploy, status";
@@ -38,7 +29,7 @@ const REMOTE: &str = "diff, deploy, status";
 pub(crate) use crate::model::check::DF001;
 
 /// Declares each runtime code once, as a constant the error types name (see
-/// [`catalogued_diagnostic`](crate::codes::catalogued_diagnostic)), and lists them all in
+/// `catalogued_diagnostic!`), and lists them all in
 /// [`CODES`] for `explain`.
 macro_rules! catalogue {
     ($($name:ident = $make:ident($($entry:tt)*);)+) => {

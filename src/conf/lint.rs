@@ -33,6 +33,7 @@ impl Selection {
 
 // The loading problems, declared as rules so that `--explain` documents them too.
 crate::codes::declare_codes! {
+    /// The codes of the loading stage: syntax, includes.
     pub LOAD_RULES = lint_rule;
     DF200 {
         name: "syntax-error",

@@ -26,7 +26,11 @@ const fn opt(name: &'static str, code: u32, format: &'static str) -> OptionInfo 
 /// case (`domain_name_servers`): how the model's typed options get their codes. Evaluated when
 /// the crate builds; a name dhcpd does not have, or a code above 254, does not build.
 pub(crate) const fn dhcp_option_code(field: &str) -> u8 {
-    let options = SPACES[0].1;
+    let (space, options) = SPACES[0];
+    assert!(
+        matches!(space.as_bytes(), b"dhcp"),
+        "SPACES[0] must be dhcpd's dhcp space"
+    );
     let mut i = 0;
     while i < options.len() {
         let (name, wanted) = (options[i].name.as_bytes(), field.as_bytes());

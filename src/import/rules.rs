@@ -2,8 +2,8 @@
 //! (DF490..DF499). The code registry ([`crate::codes`]) lists them with the lint rules, so
 //! `dhcpfo lint --explain` and `--list-rules` show them; they have no lint check of their own.
 
-// Every code of `dhcpfo import`, in code order.
 crate::codes::declare_codes! {
+    /// Every code of `dhcpfo import`, in code order.
     pub(crate) ALL = lint_rule;
     DF490 {
         name: "import-unsupported-statement",

@@ -272,6 +272,25 @@ mod tests {
         }
     }
 
+    /// Each option's doc (the schema's description of it) names its code as "(N)", and N is
+    /// the code it takes from dhcpd's table.
+    #[test]
+    fn every_option_doc_names_its_code() {
+        let schema: serde_json::Value =
+            serde_json::from_str(&crate::model::schema::json()).expect("the schema is JSON");
+        let properties = &schema["$defs"]["Options"]["properties"];
+        for spec in catalogue() {
+            let doc = properties[spec.name.as_str()]["description"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{} has no description", spec.name));
+            assert!(
+                doc.contains(&format!("({})", spec.code)),
+                "{}: {doc}",
+                spec.name
+            );
+        }
+    }
+
     #[test]
     fn the_catalogue_has_one_code_per_option_and_the_kind_of_its_type() {
         let all = catalogue();

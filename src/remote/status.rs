@@ -254,15 +254,15 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
             status.total = Some(total);
         }
         Ok((_, out)) if out.status == 100 => status.errors.push(lease_file_error(
-            target,
+            target.peer(),
             format!("{}: no lease file", target.leases_path),
         )),
         Ok((Err(e), out)) if out.status == 0 => status.errors.push(lease_file_error(
-            target,
+            target.peer(),
             format!("{}: {e}", target.leases_path),
         )),
         Ok((_, out)) => status.errors.push(lease_file_error(
-            target,
+            target.peer(),
             format!(
                 "{}: cannot read it (`cat` exited with status {}{})",
                 target.leases_path,
@@ -279,10 +279,10 @@ fn peer_status(target: &Target, pools: &[Vec<(u32, u32)>], options: &ConnectOpti
 }
 
 /// A problem with a peer's lease file (DF550).
-fn lease_file_error(target: &Target, message: String) -> JsonFinding {
+fn lease_file_error(peer: &str, message: String) -> JsonFinding {
     JsonFinding::of(
         &runtime::STATUS_LEASE_FILE,
-        format!("{}: {message}", target.peer()),
+        format!("{peer}: {message}"),
         "check `ssh.leases-path` for this peer, and that the SSH user can read the file",
     )
 }
@@ -437,6 +437,23 @@ pub fn render_human(report: &StatusReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lease_file_problem_is_a_df550_error_naming_the_peer() {
+        let e = lease_file_error(
+            "secondary",
+            "/var/lib/dhcp/dhcpd.leases: no lease file".into(),
+        );
+        assert_eq!(
+            (e.code.as_str(), e.severity),
+            ("DF550", crate::diag::Severity::Error)
+        );
+        assert_eq!(
+            e.message,
+            "secondary: /var/lib/dhcp/dhcpd.leases: no lease file"
+        );
+        assert!(e.help.contains("ssh.leases-path"), "{}", e.help);
+    }
 
     const SAMPLE: &str = "\
 authoring-byte-order little-endian;

@@ -18,6 +18,7 @@ use super::Source;
 // Every check rule, declared once: a static named by its code (a code written anywhere else
 // is checked by the compiler; one declared twice does not build) and its place in `RULES`.
 crate::codes::declare_codes! {
+    /// Every rule of `dhcpfo check`, the YAML loading stage included, in code order.
     pub RULES = check_rule;
     DF001 {
         name: "unreadable-file",
@@ -393,10 +394,8 @@ mod tests {
     }
 
     #[test]
-    fn codes_are_unique_and_documented() {
-        let mut seen = std::collections::HashSet::new();
+    fn rules_are_documented_and_explained() {
         for rule in RULES {
-            assert!(seen.insert(rule.code), "duplicate code {}", rule.code);
             assert!(rule.doc.len() > 40, "{} needs a real doc", rule.code);
         }
         let df110 = crate::codes::find("df110").expect("DF110 is a check rule");

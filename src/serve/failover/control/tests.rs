@@ -95,5 +95,6 @@ async fn an_unknown_request_is_answered_with_the_valid_ones() {
     .unwrap();
     let reply: Reply = serde_json::from_str(&line).unwrap();
     assert!(!reply.ok);
+    assert_eq!(reply.code.as_deref(), Some("DF033"));
     assert!(reply.error.unwrap().contains("`state` or `partner-down`"));
 }
