@@ -88,7 +88,7 @@ impl Deref for Context<'_> {
 pub struct LintRule {
     /// Code, name, severity and doc (`dhcpfo lint --explain CODE`).
     pub entry: Code,
-    /// The check itself.
+    /// The check: reads the configuration and pushes a finding for each place it fails.
     pub check: fn(&Context<'_>, &mut Vec<Lint>),
 }
 

@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::BadAddress`]) are raised by the replay of dhcpd's reader,
+/// DF203: its problems ([`Cause::BadAddress`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::subnet_declaration`, `decl::fixed_addr_param`,
 /// `decl::address_range`, `options::convert_num`, `options::ip_addr_or_hostname`.
 pub(super) static RULE: LintRule = LintRule {

@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::Misplaced`]) are raised by the replay of dhcpd's reader,
+/// DF206: its problems ([`Cause::Misplaced`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `stmt::statement_inner`, `stmt::misplaced`, `stmt::body_end`.
 pub(super) static RULE: LintRule = LintRule {
     entry: Code::lint_rule(

@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::UndeclaredClass`]) are raised by the replay of dhcpd's reader,
+/// DF209: its problems ([`Cause::UndeclaredClass`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `stmt::undeclared_class`.
 pub(super) static RULE: LintRule = LintRule {
     entry: Code::lint_rule(

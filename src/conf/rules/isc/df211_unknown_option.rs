@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::UnknownOption`]) are raised by the replay of dhcpd's reader,
+/// DF211: its problems ([`Cause::UnknownOption`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `options::option_name`, `options::unknown_option`,
 /// `options::option_code_definition`.
 pub(super) static RULE: LintRule = LintRule {

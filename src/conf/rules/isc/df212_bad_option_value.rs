@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::OptionValue`]) are raised by the replay of dhcpd's reader,
+/// DF212: its problems ([`Cause::OptionValue`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::host_declaration`, `stmt::statement_inner`,
 /// `stmt::executable_statement_inner`.
 pub(super) static RULE: LintRule = LintRule {

@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::ParameterValue`]) are raised by the replay of dhcpd's reader,
+/// DF213: its problems ([`Cause::ParameterValue`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `stmt::statement_inner`, `stmt::authoritative`,
 /// `stmt::executable_statement_inner`, `stmt::default_statement`.
 pub(super) static RULE: LintRule = LintRule {

@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::PoolWithoutRange`]) are raised by the replay of dhcpd's reader,
+/// DF217: its problems ([`Cause::PoolWithoutRange`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::pool_statement`.
 pub(super) static RULE: LintRule = LintRule {
     entry: Code::lint_rule(

@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::EmptySharedNetwork`]) are raised by the replay of dhcpd's
+/// DF218: its problems ([`Cause::EmptySharedNetwork`]) are raised by the replay of dhcpd's
 /// reader, [`crate::conf::dhcpd`], in `decl::shared_net_declaration`.
 pub(super) static RULE: LintRule = LintRule {
     entry: Code::lint_rule(

@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::OptionSpace`]) are raised by the replay of dhcpd's reader,
+/// DF220: its problems ([`Cause::OptionSpace`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `options::option_space_decl`.
 pub(super) static RULE: LintRule = LintRule {
     entry: Code::lint_rule(

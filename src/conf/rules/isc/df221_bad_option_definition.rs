@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::OptionDefinition`]) are raised by the replay of dhcpd's reader,
+/// DF221: its problems ([`Cause::OptionDefinition`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `options::option_code_definition`.
 pub(super) static RULE: LintRule = LintRule {
     entry: Code::lint_rule(

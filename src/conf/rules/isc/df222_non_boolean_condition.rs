@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::NonBoolean`]) are raised by the replay of dhcpd's reader,
+/// DF222: its problems ([`Cause::NonBoolean`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::class_declaration`, `expr::boolean_expression`,
 /// `expr::non_binary_inner`, `stmt::if_statement`.
 pub(super) static RULE: LintRule = LintRule {

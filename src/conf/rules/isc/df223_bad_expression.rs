@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::Expression`]) are raised by the replay of dhcpd's reader,
+/// DF223: its problems ([`Cause::Expression`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::submatch`, `expr::data_expression`,
 /// `expr::numeric_expression`, `expr::expression`, `expr::paren`, `expr::arg`,
 /// `expr::non_binary_inner`, `expr::non_binary_other`, `options::option_statement`,

@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::Permit`]) are raised by the replay of dhcpd's reader,
+/// DF227: its problems ([`Cause::Permit`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::permit`, `decl::date`, `decl::allow_deny`.
 pub(super) static RULE: LintRule = LintRule {
     entry: Code::lint_rule(

@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::ClassDeclaration`]) are raised by the replay of dhcpd's reader,
+/// DF229: its problems ([`Cause::ClassDeclaration`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::class_declaration`, `decl::submatch`,
 /// `stmt::executable_statement_inner`.
 pub(super) static RULE: LintRule = LintRule {

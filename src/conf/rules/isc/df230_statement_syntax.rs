@@ -5,7 +5,7 @@ use crate::conf::dhcpd::Cause;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule. Its problems ([`Cause::Syntax`]) are raised by the replay of dhcpd's reader,
+/// DF230: its problems ([`Cause::Syntax`]) are raised by the replay of dhcpd's reader,
 /// [`crate::conf::dhcpd`], in `decl::lbrace`, `decl::unexpected_eof`, `decl::host_declaration`,
 /// `decl::group_declaration`, `decl::shared_net_declaration`, `decl::interface`,
 /// `decl::subnet_declaration`, `decl::class_declaration`, `decl::submatch`, `decl::hardware_param`,

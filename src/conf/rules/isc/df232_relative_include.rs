@@ -6,7 +6,7 @@ use crate::conf::rules::{Context, Lint, LintRule};
 use crate::conf::walk::walk;
 use crate::diag::Severity;
 
-/// The rule: a walk of the parsed statements (dhcpd reads the include without complaint).
+/// DF232: found by a walk of the parsed statements (dhcpd reads the include without complaint).
 pub(super) static RULE: LintRule = LintRule {
     entry: Code::lint_rule(
         "DF232",

@@ -5,7 +5,7 @@ use crate::conf::ast::Span;
 use crate::conf::rules::{Context, Lint, LintRule};
 use crate::diag::Severity;
 
-/// The rule: from the byte count [`crate::conf::load`] leaves unread after a byte 0xFF.
+/// DF233: found from the byte count [`crate::conf::load`] leaves unread after a byte 0xFF.
 pub(super) static RULE: LintRule = LintRule {
     entry: Code::lint_rule(
         "DF233",
