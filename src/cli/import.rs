@@ -74,7 +74,7 @@ pub(super) fn run(args: Args) -> u8 {
             Ok(config) => configs.push(config),
             Err(e) => {
                 let unreadable = JsonFinding::of(
-                    &crate::model::check::DF001,
+                    &runtime::DF001,
                     format!("cannot read {}: {e}", path.display()),
                     "check the path and the file's permissions",
                 )

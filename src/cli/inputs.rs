@@ -69,7 +69,7 @@ fn walk(
         Err(e) => {
             problems.push(
                 JsonFinding::of(
-                    &crate::model::check::DF001,
+                    &runtime::DF001,
                     format!("cannot read the folder {}: {e}", dir.display()),
                     "check the path and the folder's permissions",
                 )

@@ -43,7 +43,7 @@ pub(super) fn run(args: Args) -> u8 {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
             let error = JsonFinding::of(
-                &crate::model::check::DF001,
+                &runtime::DF001,
                 format!("cannot read {name}: {e}"),
                 "give the path of a dhcpd.leases file, e.g. /var/lib/dhcp/dhcpd.leases",
             )
@@ -143,7 +143,7 @@ fn load_oui(
             Ok(bytes) => Ok(Some(leases::parse_oui(&String::from_utf8_lossy(&bytes)))),
             Err(e) => Err(Box::new(
                 JsonFinding::of(
-                    &crate::model::check::DF001,
+                    &runtime::DF001,
                     format!("cannot read {}: {e}", path.display()),
                     "--oui takes the IEEE oui.txt file (Debian package ieee-data)",
                 )

@@ -156,7 +156,7 @@ fn load(path: &Path, root: Option<&Path>, findings: &mut Findings) -> Option<Con
         Err(e) => {
             findings.problem(
                 JsonFinding::of(
-                    &crate::model::check::DF001,
+                    &runtime::DF001,
                     format!("cannot read {}: {e}", path.display()),
                     "check the path and the file's permissions",
                 )
